@@ -1,0 +1,102 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements
+// with bound parameters, and errors as Status. Private to the store layer.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "riskradar/core/status.h"
+
+namespace riskradar::store {
+
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() { sqlite3_finalize(stmt_); }
+  SqliteStatement(SqliteStatement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  SqliteStatement& operator=(SqliteStatement&& o) noexcept {
+    std::swap(db_, o.db_);
+    std::swap(stmt_, o.stmt_);
+    return *this;
+  }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  // Parameters are 1-based, as in SQLite.
+  SqliteStatement& Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); return *this; }
+  SqliteStatement& Bind(int index, int value) { sqlite3_bind_int64(stmt_, index, value); return *this; }
+  SqliteStatement& Bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); return *this; }
+  SqliteStatement& Bind(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  SqliteStatement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  SqliteStatement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  SqliteStatement& BindNull(int index) { sqlite3_bind_null(stmt_, index); return *this; }
+  template <typename T>
+  SqliteStatement& Bind(int index, const std::optional<T>& value) {
+    if (value) return Bind(index, *value);
+    return BindNull(index);
+  }
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> Step();
+  // Steps to completion (for statements without results) and resets for reuse.
+  Status Run();
+  void Reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::optional<int64_t> OptInt(int col) const { return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col)); }
+  std::optional<double> OptReal(int col) const { return IsNull(col) ? std::nullopt : std::optional<double>(Real(col)); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteDb {
+ public:
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  // For fixed SQL without parameters only (DDL, pragmas, BEGIN/COMMIT).
+  Status Exec(std::string_view sql);
+  Result<SqliteStatement> Prepare(std::string_view sql);
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  Status Error(std::string_view context) const;
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// Commits on Commit(); rolls back if destroyed first. BEGIN IMMEDIATE so a
+// writer never deadlocks upgrading a read lock.
+class SqliteTransaction {
+ public:
+  static Result<SqliteTransaction> Begin(SqliteDb& db);
+  SqliteTransaction(SqliteTransaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  SqliteTransaction& operator=(SqliteTransaction&&) = delete;
+  ~SqliteTransaction();
+  Status Commit();
+
+ private:
+  explicit SqliteTransaction(SqliteDb* db) : db_(db) {}
+  SqliteDb* db_;
+};
+
+}  // namespace riskradar::store

@@ -1,0 +1,198 @@
+// Numbered schema migrations for the SQLite store. Append new migrations;
+// never edit one that has shipped.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace riskradar::store {
+
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+inline constexpr std::array<Migration, 1> kSqliteMigrations = {{
+    {1, R"sql(
+CREATE TABLE agency (
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  area TEXT NOT NULL
+);
+CREATE TABLE import_batch (
+  id INTEGER PRIMARY KEY,
+  agency_code TEXT NOT NULL REFERENCES agency(code),
+  file TEXT NOT NULL,
+  file_hash TEXT NOT NULL,
+  format TEXT NOT NULL,
+  record_class TEXT NOT NULL,
+  lawful_basis TEXT NOT NULL,
+  rows_in INTEGER NOT NULL DEFAULT 0,
+  landed INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  quarantined INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX import_batch_file ON import_batch(agency_code, file_hash);
+CREATE TABLE source_record (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES import_batch(id),
+  agency_code TEXT NOT NULL REFERENCES agency(code),
+  local_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  raw_json TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  record_class TEXT NOT NULL,
+  lawful_basis TEXT NOT NULL,
+  UNIQUE (agency_code, local_id, content_hash)
+);
+CREATE TABLE person_mention (
+  id INTEGER PRIMARY KEY,
+  source_record_id INTEGER NOT NULL REFERENCES source_record(id),
+  slot TEXT NOT NULL,
+  role TEXT NOT NULL,
+  local_person_id TEXT NOT NULL,
+  forename TEXT NOT NULL,
+  surname TEXT NOT NULL,
+  dob INTEGER,
+  sex TEXT NOT NULL,
+  postcode TEXT NOT NULL,
+  nhs_number TEXT NOT NULL,
+  upn TEXT NOT NULL
+);
+CREATE INDEX person_mention_record ON person_mention(source_record_id);
+CREATE TABLE place_mention (
+  id INTEGER PRIMARY KEY,
+  source_record_id INTEGER NOT NULL REFERENCES source_record(id),
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  postcode TEXT NOT NULL,
+  lat REAL,
+  lon REAL
+);
+CREATE TABLE event (
+  id INTEGER PRIMARY KEY,
+  source_record_id INTEGER NOT NULL REFERENCES source_record(id),
+  kind TEXT NOT NULL,
+  category TEXT NOT NULL,
+  date INTEGER NOT NULL,
+  subject_mention_id INTEGER NOT NULL REFERENCES person_mention(id),
+  associate_mention_id INTEGER REFERENCES person_mention(id),
+  place_mention_id INTEGER REFERENCES place_mention(id),
+  detail TEXT NOT NULL
+);
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES import_batch(id),
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL
+);
+CREATE TABLE person (
+  id INTEGER PRIMARY KEY,
+  active INTEGER NOT NULL,
+  display_name TEXT NOT NULL,
+  dob INTEGER,
+  sex TEXT NOT NULL,
+  district TEXT NOT NULL,
+  is_child INTEGER NOT NULL,
+  person_of_concern INTEGER NOT NULL,
+  mention_count INTEGER NOT NULL
+);
+CREATE TABLE mention_person (
+  mention_id INTEGER PRIMARY KEY REFERENCES person_mention(id),
+  person_id INTEGER NOT NULL REFERENCES person(id)
+);
+CREATE INDEX mention_person_person ON mention_person(person_id);
+CREATE TABLE place (
+  id INTEGER PRIMARY KEY,
+  active INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  postcode TEXT NOT NULL,
+  district TEXT NOT NULL,
+  lat REAL,
+  lon REAL
+);
+CREATE TABLE place_mention_place (
+  place_mention_id INTEGER PRIMARY KEY REFERENCES place_mention(id),
+  place_id INTEGER NOT NULL REFERENCES place(id)
+);
+CREATE TABLE link_review (
+  left_mention_id INTEGER NOT NULL REFERENCES person_mention(id),
+  right_mention_id INTEGER NOT NULL REFERENCES person_mention(id),
+  match_weight REAL NOT NULL,
+  match_probability REAL NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT,
+  PRIMARY KEY (left_mention_id, right_mention_id)
+);
+CREATE TABLE linkage_run (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  persons INTEGER NOT NULL,
+  places INTEGER NOT NULL,
+  model_json TEXT NOT NULL
+);
+CREATE TABLE assessment (
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES person(id),
+  as_of INTEGER NOT NULL,
+  level TEXT NOT NULL,
+  score REAL NOT NULL,
+  model_version TEXT NOT NULL,
+  indicators_json TEXT NOT NULL,
+  explanation_json TEXT NOT NULL,
+  override_level TEXT,
+  override_reason TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX assessment_person ON assessment(person_id, id);
+CREATE TABLE network_run (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  lone_offenders INTEGER NOT NULL
+);
+CREATE TABLE network_member (
+  run_id INTEGER NOT NULL REFERENCES network_run(id),
+  network_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  entity_id INTEGER NOT NULL
+);
+CREATE INDEX network_member_run ON network_member(run_id, network_id);
+CREATE TABLE place_score (
+  run_id INTEGER NOT NULL REFERENCES network_run(id),
+  place_id INTEGER NOT NULL REFERENCES place(id),
+  children_at_risk INTEGER NOT NULL,
+  persons_of_concern INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  score REAL NOT NULL,
+  of_concern INTEGER NOT NULL,
+  reasons_json TEXT NOT NULL
+);
+CREATE TABLE audit_event (
+  seq INTEGER PRIMARY KEY,
+  at_utc TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  agency TEXT NOT NULL,
+  role TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  leaf_hash TEXT NOT NULL
+);
+)sql"},
+}};
+
+}  // namespace riskradar::store

@@ -1,0 +1,768 @@
+// SqliteStore: the embedded default Store (one file, WAL, synchronous=FULL,
+// foreign keys on, numbered migrations).
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+
+#include "riskradar/core/hash.h"
+#include "riskradar/store/store.h"
+#include "sqlite_db.h"
+#include "sqlite_schema.h"
+
+namespace riskradar::store {
+namespace {
+
+using nlohmann::json;
+
+std::optional<int64_t> DobDays(const std::optional<Date>& d) {
+  return d ? std::optional<int64_t>(d->days()) : std::nullopt;
+}
+std::optional<Date> DateFrom(std::optional<int64_t> days) {
+  return days ? std::optional<Date>(Date::FromDays(static_cast<int32_t>(*days))) : std::nullopt;
+}
+
+// The audit leaf hash covers the previous hash and every field, so editing,
+// removing or reordering a row breaks the chain from there on.
+std::string AuditLeafHash(const AuditEvent& e, std::string_view prev_hash) {
+  json j = {{"seq", e.seq},          {"at", e.at_utc},          {"user", e.actor.user},
+            {"agency", e.actor.agency}, {"role", e.actor.role}, {"purpose", e.actor.purpose},
+            {"action", e.action},    {"target", e.target},      {"outcome", e.outcome},
+            {"details", e.details},  {"prev", prev_hash}};
+  return HashHex(j.dump());
+}
+
+class SqliteStore;
+
+class SqliteBatchWriter final : public BatchWriter {
+ public:
+  SqliteBatchWriter(SqliteStore* store, SqliteDb* db, SqliteTransaction txn, int64_t batch_id, BatchHeader header)
+      : store_(store), db_(db), txn_(std::move(txn)), batch_id_(batch_id), header_(std::move(header)) {}
+
+  Status Prepare();
+  Result<bool> AddRow(const ParsedRow& row) override;
+  Status AddQuarantine(const QuarantinedRow& row) override;
+  Result<BatchInfo> Commit(const BatchCounts& counts, const Actor& actor) override;
+
+ private:
+  Result<int64_t> InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot);
+
+  SqliteStore* store_;
+  SqliteDb* db_;
+  SqliteTransaction txn_;
+  int64_t batch_id_;
+  BatchHeader header_;
+  SqliteStatement exists_, insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+
+  Status Migrate();
+  Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
+
+  Status UpsertAgency(const Agency& agency) override;
+  Result<std::vector<Agency>> ListAgencies() override;
+  Result<std::optional<BatchInfo>> FindCompletedBatch(std::string_view agency_code,
+                                                      std::string_view file_hash) override;
+  Result<std::unique_ptr<BatchWriter>> BeginBatch(const BatchHeader& header) override;
+  Result<std::vector<BatchInfo>> ListBatches() override;
+  Result<std::vector<QuarantinedRow>> ListQuarantine(int64_t batch_id) override;
+  Result<std::vector<MentionRow>> LoadPersonMentions() override;
+  Result<std::vector<PlaceMentionRow>> LoadPlaceMentions() override;
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() override;
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
+  Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
+  Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Result<std::vector<Person>> ListPersons() override;
+  Result<std::vector<Place>> ListPlaces() override;
+  Result<std::vector<EventRow>> LoadEvents() override;
+  Status SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) override;
+  Result<std::vector<Assessment>> LatestAssessments() override;
+  Status SaveNetworks(const NetworkOutput& output, const Actor& actor) override;
+  Result<NetworkOutput> LoadNetworks() override;
+  Status AppendAudit(const AuditEvent& event) override;
+  Result<AuditCheck> VerifyAudit() override;
+  Result<StoreCounts> Counts() override;
+
+ private:
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
+  std::unique_ptr<SqliteDb> db_;
+};
+
+// ---------------------------------------------------------------- batches
+
+Status SqliteBatchWriter::Prepare() {
+  RR_ASSIGN_OR_RETURN(exists_, db_->Prepare(
+      "SELECT 1 FROM source_record WHERE agency_code = ?1 AND local_id = ?2 AND content_hash = ?3"));
+  RR_ASSIGN_OR_RETURN(insert_record_, db_->Prepare(
+      "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
+      "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  RR_ASSIGN_OR_RETURN(insert_mention_, db_->Prepare(
+      "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
+      "postcode, nhs_number, upn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  RR_ASSIGN_OR_RETURN(insert_place_, db_->Prepare(
+      "INSERT INTO place_mention (source_record_id, name, type, postcode, lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  RR_ASSIGN_OR_RETURN(insert_event_, db_->Prepare(
+      "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
+      "place_mention_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  RR_ASSIGN_OR_RETURN(insert_quarantine_, db_->Prepare(
+      "INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
+  insert_mention_.Bind(1, record_id).Bind(2, slot).Bind(3, ToString(m.role)).Bind(4, m.local_person_id)
+      .Bind(5, m.forename).Bind(6, m.surname).Bind(7, DobDays(m.dob)).Bind(8, ToString(m.sex))
+      .Bind(9, m.postcode).Bind(10, m.nhs_number).Bind(11, m.upn);
+  RR_RETURN_IF_ERROR(insert_mention_.Run());
+  return db_->LastInsertId();
+}
+
+Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
+  const SourceRecord& r = row.record;
+  exists_.Bind(1, r.agency_code).Bind(2, r.local_id).Bind(3, r.content_hash);
+  RR_ASSIGN_OR_RETURN(const bool found, exists_.Step());
+  exists_.Reset();
+  if (found) return false;
+
+  insert_record_.Bind(1, batch_id_).Bind(2, r.agency_code).Bind(3, r.local_id).Bind(4, r.line).Bind(5, r.raw_json)
+      .Bind(6, r.content_hash).Bind(7, r.record_class).Bind(8, r.lawful_basis);
+  RR_RETURN_IF_ERROR(insert_record_.Run());
+  const int64_t record_id = db_->LastInsertId();
+
+  RR_ASSIGN_OR_RETURN(const int64_t subject_id, InsertMention(record_id, row.subject, "subject"));
+  std::optional<int64_t> associate_id;
+  if (row.associate) {
+    RR_ASSIGN_OR_RETURN(associate_id, InsertMention(record_id, *row.associate, "associate"));
+  }
+  std::optional<int64_t> place_id;
+  if (row.place) {
+    const PlaceMention& p = *row.place;
+    insert_place_.Bind(1, record_id).Bind(2, p.name).Bind(3, ToString(p.type)).Bind(4, p.postcode).Bind(5, p.lat)
+        .Bind(6, p.lon);
+    RR_RETURN_IF_ERROR(insert_place_.Run());
+    place_id = db_->LastInsertId();
+  }
+  const Event& e = row.event;
+  insert_event_.Bind(1, record_id).Bind(2, ToString(e.kind)).Bind(3, e.category).Bind(4, e.date.days())
+      .Bind(5, subject_id).Bind(6, associate_id).Bind(7, place_id).Bind(8, e.detail);
+  RR_RETURN_IF_ERROR(insert_event_.Run());
+  return true;
+}
+
+Status SqliteBatchWriter::AddQuarantine(const QuarantinedRow& q) {
+  insert_quarantine_.Bind(1, batch_id_).Bind(2, q.file).Bind(3, q.line).Bind(4, q.column).Bind(5, q.value)
+      .Bind(6, q.reason).Bind(7, q.raw);
+  return insert_quarantine_.Run();
+}
+
+Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Actor& actor) {
+  const std::string finished = NowUtcIso();
+  RR_ASSIGN_OR_RETURN(auto update, db_->Prepare(
+      "UPDATE import_batch SET rows_in = ?1, landed = ?2, unchanged = ?3, quarantined = ?4, status = 'complete', "
+      "finished_at = ?5 WHERE id = ?6"));
+  RR_RETURN_IF_ERROR(update.Bind(1, counts.rows_in).Bind(2, counts.landed).Bind(3, counts.unchanged)
+                         .Bind(4, counts.quarantined).Bind(5, finished).Bind(6, batch_id_).Run());
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "import";
+  audit.target = "batch:" + std::to_string(batch_id_);
+  audit.details = json{{"agency", header_.agency_code}, {"file", header_.file}, {"file_hash", header_.file_hash},
+                       {"rows_in", counts.rows_in}, {"landed", counts.landed}, {"unchanged", counts.unchanged},
+                       {"quarantined", counts.quarantined}}.dump();
+  RR_RETURN_IF_ERROR(store_->AppendAuditLocked(audit));
+  RR_RETURN_IF_ERROR(txn_.Commit());
+  BatchInfo info;
+  info.id = batch_id_;
+  info.header = header_;
+  info.counts = counts;
+  info.status = "complete";
+  info.finished_at = finished;
+  return info;
+}
+
+// ---------------------------------------------------------------- store
+
+Status SqliteStore::Migrate() {
+  RR_RETURN_IF_ERROR(db_->Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+  int64_t current = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migration"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) current = q.Int(0);
+  }
+  const int64_t newest = kSqliteMigrations.back().version;
+  if (current > newest) {
+    return Status::FailedPrecondition("store schema version " + std::to_string(current) +
+                                      " is newer than this riskradar (" + std::to_string(newest) + "); upgrade riskradar");
+  }
+  for (const Migration& m : kSqliteMigrations) {
+    if (m.version <= current) continue;
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
+    RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
+    RR_RETURN_IF_ERROR(ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run());
+    RR_RETURN_IF_ERROR(txn.Commit());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::UpsertAgency(const Agency& a) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "INSERT INTO agency (code, name, kind, area) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area = excluded.area"));
+  return q.Bind(1, a.code).Bind(2, a.name).Bind(3, ToString(a.kind)).Bind(4, a.area).Run();
+}
+
+Result<std::vector<Agency>> SqliteStore::ListAgencies() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT code, name, kind, area FROM agency ORDER BY code"));
+  std::vector<Agency> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Agency a;
+    a.code = q.Text(0);
+    a.name = q.Text(1);
+    RR_ASSIGN_OR_RETURN(a.kind, ParseAgencyKind(q.Text(2)));
+    a.area = q.Text(3);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
+      "quarantined, status, COALESCE(finished_at, '') FROM import_batch ORDER BY id"));
+  std::vector<BatchInfo> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    BatchInfo b;
+    b.id = q.Int(0);
+    b.header = {q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6)};
+    b.counts = {q.Int(7), q.Int(8), q.Int(9), q.Int(10)};
+    b.status = q.Text(11);
+    b.finished_at = q.Text(12);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<std::optional<BatchInfo>> SqliteStore::FindCompletedBatch(std::string_view agency_code,
+                                                                 std::string_view file_hash) {
+  RR_ASSIGN_OR_RETURN(auto all, ListBatches());
+  for (auto& b : all) {
+    if (b.status == "complete" && b.header.agency_code == agency_code && b.header.file_hash == file_hash) {
+      return std::optional<BatchInfo>(std::move(b));
+    }
+  }
+  return std::optional<BatchInfo>();
+}
+
+Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& h) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "INSERT INTO import_batch (agency_code, file, file_hash, format, record_class, lawful_basis, status, started_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)"));
+  Status s = q.Bind(1, h.agency_code).Bind(2, h.file).Bind(3, h.file_hash).Bind(4, h.format).Bind(5, h.record_class)
+                 .Bind(6, h.lawful_basis).Bind(7, NowUtcIso()).Run();
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kConflict) {
+      return Status::NotFound("agency '" + h.agency_code + "' is not registered in this store");
+    }
+    return s;
+  }
+  auto writer = std::make_unique<SqliteBatchWriter>(this, db_.get(), std::move(txn), db_->LastInsertId(), h);
+  RR_RETURN_IF_ERROR(writer->Prepare());
+  return std::unique_ptr<BatchWriter>(std::move(writer));
+}
+
+Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT id, batch_id, file, line, column_name, value, reason, raw FROM quarantine "
+      "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
+  q.Bind(1, batch_id);
+  std::vector<QuarantinedRow> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
+  }
+  return out;
+}
+
+Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, m.dob, m.sex, m.postcode, "
+      "m.nhs_number, m.upn, r.agency_code, r.local_id FROM person_mention m "
+      "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
+  std::vector<MentionRow> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    MentionRow mr;
+    PersonMention& m = mr.mention;
+    m.id = q.Int(0);
+    m.source_record_id = q.Int(1);
+    RR_ASSIGN_OR_RETURN(m.role, ParsePersonRole(q.Text(2)));
+    m.local_person_id = q.Text(3);
+    m.forename = q.Text(4);
+    m.surname = q.Text(5);
+    m.dob = DateFrom(q.OptInt(6));
+    RR_ASSIGN_OR_RETURN(m.sex, ParseSex(q.Text(7)));
+    m.postcode = q.Text(8);
+    m.nhs_number = q.Text(9);
+    m.upn = q.Text(10);
+    mr.agency_code = q.Text(11);
+    mr.local_id = q.Text(12);
+    out.push_back(std::move(mr));
+  }
+  return out;
+}
+
+Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT p.id, p.source_record_id, p.name, p.type, p.postcode, p.lat, p.lon, r.agency_code, r.local_id "
+      "FROM place_mention p JOIN source_record r ON r.id = p.source_record_id ORDER BY p.id"));
+  std::vector<PlaceMentionRow> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    PlaceMentionRow pr;
+    PlaceMention& p = pr.mention;
+    p.id = q.Int(0);
+    p.source_record_id = q.Int(1);
+    p.name = q.Text(2);
+    RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(3)));
+    p.postcode = q.Text(4);
+    p.lat = q.OptReal(5);
+    p.lon = q.OptReal(6);
+    pr.agency_code = q.Text(7);
+    pr.local_id = q.Text(8);
+    out.push_back(std::move(pr));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPairs(std::string_view sql) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  std::vector<std::pair<int64_t, int64_t>> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.emplace_back(q.Int(0), q.Int(1));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadMentionPersons() {
+  return LoadPairs("SELECT mention_id, person_id FROM mention_person ORDER BY mention_id");
+}
+
+Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPlaceMentionPlaces() {
+  return LoadPairs("SELECT place_mention_id, place_id FROM place_mention_place ORDER BY place_mention_id");
+}
+
+Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by "
+      "FROM link_review WHERE status <> 'pending' ORDER BY left_mention_id, right_mention_id"));
+  std::vector<ReviewItem> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6)});
+  }
+  return out;
+}
+
+Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  // People and places that disappear (merged into another) stay as inactive
+  // rows so that their assessment history keeps its referent.
+  RR_RETURN_IF_ERROR(db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
+                               "DELETE FROM mention_person; DELETE FROM place_mention_place;"
+                               "DELETE FROM link_review WHERE status = 'pending';"));
+  RR_ASSIGN_OR_RETURN(auto person, db_->Prepare(
+      "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, mention_count) "
+      "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET active = 1, "
+      "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
+      "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
+      "mention_count = excluded.mention_count"));
+  for (const Person& p : out.persons) {
+    RR_RETURN_IF_ERROR(person.Bind(1, p.id).Bind(2, p.display_name).Bind(3, DobDays(p.dob)).Bind(4, ToString(p.sex))
+                           .Bind(5, p.district).Bind(6, p.is_child ? 1 : 0).Bind(7, p.person_of_concern ? 1 : 0)
+                           .Bind(8, p.mention_count).Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2)"));
+  for (const auto& [mention, pid] : out.mention_person) RR_RETURN_IF_ERROR(mp.Bind(1, mention).Bind(2, pid).Run());
+  RR_ASSIGN_OR_RETURN(auto place, db_->Prepare(
+      "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
+      "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
+  for (const Place& p : out.places) {
+    RR_RETURN_IF_ERROR(place.Bind(1, p.id).Bind(2, p.name).Bind(3, ToString(p.type)).Bind(4, p.postcode)
+                           .Bind(5, p.district).Bind(6, p.lat).Bind(7, p.lon).Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto pmp, db_->Prepare(
+      "INSERT INTO place_mention_place (place_mention_id, place_id) VALUES (?1, ?2)"));
+  for (const auto& [mention, pid] : out.place_mention_place) RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
+  // A decided pair keeps its decision; only new pairs are queued.
+  RR_ASSIGN_OR_RETURN(auto review, db_->Prepare(
+      "INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
+      "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
+  for (const ReviewItem& r : out.review) {
+    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id).Bind(2, r.right_mention_id).Bind(3, r.match_weight)
+                           .Bind(4, r.match_probability).Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare(
+      "INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, static_cast<int64_t>(out.persons.size()))
+                         .Bind(3, static_cast<int64_t>(out.places.size())).Bind(4, out.model_json).Run());
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "link";
+  audit.target = "linkage_run:" + std::to_string(db_->LastInsertId());
+  audit.details = json{{"persons", out.persons.size()}, {"places", out.places.size()},
+                       {"review_items", out.review.size()}}.dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
+Result<std::vector<Person>> SqliteStore::ListPersons() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count FROM person "
+      "WHERE active = 1 ORDER BY id"));
+  std::vector<Person> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Person p;
+    p.id = q.Int(0);
+    p.display_name = q.Text(1);
+    p.dob = DateFrom(q.OptInt(2));
+    RR_ASSIGN_OR_RETURN(p.sex, ParseSex(q.Text(3)));
+    p.district = q.Text(4);
+    p.is_child = q.Int(5) != 0;
+    p.person_of_concern = q.Int(6) != 0;
+    p.mention_count = static_cast<int>(q.Int(7));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<Place>> SqliteStore::ListPlaces() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT id, name, type, postcode, district, lat, lon FROM place WHERE active = 1 ORDER BY id"));
+  std::vector<Place> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Place p;
+    p.id = q.Int(0);
+    p.name = q.Text(1);
+    RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(2)));
+    p.postcode = q.Text(3);
+    p.district = q.Text(4);
+    p.lat = q.OptReal(5);
+    p.lon = q.OptReal(6);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
+      "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
+      "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult') "
+      "FROM event e JOIN source_record r ON r.id = e.source_record_id "
+      "JOIN person_mention sm ON sm.id = e.subject_mention_id "
+      "LEFT JOIN person_mention am ON am.id = e.associate_mention_id "
+      "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
+      "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
+      "LEFT JOIN place_mention_place pp ON pp.place_mention_id = e.place_mention_id ORDER BY e.id"));
+  std::vector<EventRow> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    EventRow er;
+    Event& e = er.event;
+    e.id = q.Int(0);
+    e.source_record_id = q.Int(1);
+    RR_ASSIGN_OR_RETURN(e.kind, ParseEventKind(q.Text(2)));
+    e.category = q.Text(3);
+    e.date = Date::FromDays(static_cast<int32_t>(q.Int(4)));
+    e.subject_mention_id = q.Int(5);
+    e.associate_mention_id = q.OptInt(6);
+    e.place_mention_id = q.OptInt(7);
+    e.detail = q.Text(8);
+    er.agency_code = q.Text(9);
+    er.subject_person_id = q.Int(10);
+    er.associate_person_id = q.Int(11);
+    er.place_id = q.Int(12);
+    RR_ASSIGN_OR_RETURN(er.subject_role, ParsePersonRole(q.Text(13)));
+    RR_ASSIGN_OR_RETURN(er.associate_role, ParsePersonRole(q.Text(14)));
+    out.push_back(std::move(er));
+  }
+  return out;
+}
+
+json IndicatorsToJson(const std::vector<Indicator>& indicators) {
+  json arr = json::array();
+  for (const Indicator& i : indicators) {
+    arr.push_back({{"code", i.code}, {"group", i.group}, {"label", i.label}, {"current", i.current},
+                   {"points", i.points}, {"evidence", i.evidence_event_ids}});
+  }
+  return arr;
+}
+
+std::vector<Indicator> IndicatorsFromJson(const json& arr) {
+  std::vector<Indicator> out;
+  for (const auto& j : arr) {
+    Indicator i;
+    i.code = j.value("code", "");
+    i.group = j.value("group", "");
+    i.label = j.value("label", "");
+    i.current = j.value("current", true);
+    i.points = j.value("points", 0.0);
+    i.evidence_event_ids = j.value("evidence", std::vector<int64_t>{});
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, explanation_json, "
+      "override_level, override_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  const std::string now = NowUtcIso();
+  for (const Assessment& a : assessments) {
+    std::optional<std::string> override_level;
+    if (a.override_level) override_level = std::string(ToString(*a.override_level));
+    RR_RETURN_IF_ERROR(q.Bind(1, a.person_id).Bind(2, a.as_of.days()).Bind(3, ToString(a.level)).Bind(4, a.score)
+                           .Bind(5, a.model_version).Bind(6, IndicatorsToJson(a.indicators).dump())
+                           .Bind(7, json(a.explanation).dump()).Bind(8, override_level).Bind(9, a.override_reason)
+                           .Bind(10, now).Run());
+  }
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "assess";
+  audit.target = "assessments";
+  audit.details = json{{"assessments", assessments.size()}}.dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
+Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, a.explanation_json, "
+      "a.override_level, a.override_reason FROM assessment a "
+      "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
+      "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
+  std::vector<Assessment> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Assessment a;
+    a.id = q.Int(0);
+    a.person_id = q.Int(1);
+    a.as_of = Date::FromDays(static_cast<int32_t>(q.Int(2)));
+    RR_ASSIGN_OR_RETURN(a.level, ParseRiskLevel(q.Text(3)));
+    a.score = q.Real(4);
+    a.model_version = q.Text(5);
+    a.indicators = IndicatorsFromJson(json::parse(q.Text(6), nullptr, false));
+    const json expl = json::parse(q.Text(7), nullptr, false);
+    if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
+    if (!q.IsNull(8)) {
+      RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(8)));
+    }
+    a.override_reason = q.Text(9);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare("INSERT INTO network_run (at, lone_offenders) VALUES (?1, ?2)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Run());
+  const int64_t run_id = db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto member, db_->Prepare(
+      "INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
+  for (const StoredNetwork& n : out.networks) {
+    for (int64_t id : n.offenders) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "offender").Bind(4, id).Run());
+    for (int64_t id : n.children) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "child").Bind(4, id).Run());
+    for (int64_t id : n.places) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "place").Bind(4, id).Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto score, db_->Prepare(
+      "INSERT INTO place_score (run_id, place_id, children_at_risk, persons_of_concern, events, score, of_concern, "
+      "reasons_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  for (const PlaceScore& p : out.places) {
+    RR_RETURN_IF_ERROR(score.Bind(1, run_id).Bind(2, p.place_id).Bind(3, p.children_at_risk)
+                           .Bind(4, p.persons_of_concern).Bind(5, p.events).Bind(6, p.score)
+                           .Bind(7, p.of_concern ? 1 : 0).Bind(8, json(p.reasons).dump()).Run());
+  }
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "network";
+  audit.target = "network_run:" + std::to_string(run_id);
+  audit.details = json{{"networks", out.networks.size()}, {"places", out.places.size()}}.dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
+Result<NetworkOutput> SqliteStore::LoadNetworks() {
+  NetworkOutput out;
+  int64_t run_id = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, lone_offenders FROM network_run ORDER BY id DESC LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return Status::FailedPrecondition("no network analysis in the store yet: run `riskradar network`");
+    run_id = q.Int(0);
+    out.lone_offenders = q.Int(1);
+  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 ORDER BY network_id, kind, entity_id"));
+  q.Bind(1, run_id);
+  std::map<int64_t, StoredNetwork> networks;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    StoredNetwork& n = networks[q.Int(0)];
+    n.id = static_cast<int32_t>(q.Int(0));
+    const std::string kind = q.Text(1);
+    (kind == "offender" ? n.offenders : kind == "child" ? n.children : n.places).push_back(q.Int(2));
+  }
+  for (auto& [id, n] : networks) out.networks.push_back(std::move(n));
+  RR_ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json "
+      "FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
+  s.Bind(1, run_id);
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    PlaceScore p;
+    p.place_id = s.Int(0);
+    p.children_at_risk = static_cast<int>(s.Int(1));
+    p.persons_of_concern = static_cast<int>(s.Int(2));
+    p.events = static_cast<int>(s.Int(3));
+    p.score = s.Real(4);
+    p.of_concern = s.Int(5) != 0;
+    const json reasons = json::parse(s.Text(6), nullptr, false);
+    if (reasons.is_array()) p.reasons = reasons.get<std::vector<std::string>>();
+    out.places.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status SqliteStore::AppendAuditLocked(const AuditEvent& input) {
+  AuditEvent e = input;
+  std::string prev_hash(64, '0');
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT seq, leaf_hash FROM audit_event ORDER BY seq DESC LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    e.seq = row ? q.Int(0) + 1 : 1;
+    if (row) prev_hash = q.Text(1);
+  }
+  if (e.at_utc.empty()) e.at_utc = NowUtcIso();
+  e.leaf_hash = AuditLeafHash(e, prev_hash);
+  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare(
+      "INSERT INTO audit_event (seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
+      "prev_hash, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+  return ins.Bind(1, e.seq).Bind(2, e.at_utc).Bind(3, e.actor.user).Bind(4, e.actor.agency).Bind(5, e.actor.role)
+      .Bind(6, e.actor.purpose).Bind(7, e.action).Bind(8, e.target).Bind(9, e.outcome).Bind(10, e.details)
+      .Bind(11, prev_hash).Bind(12, e.leaf_hash).Run();
+}
+
+Status SqliteStore::AppendAudit(const AuditEvent& event) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(event));
+  return txn.Commit();
+}
+
+Result<AuditCheck> SqliteStore::VerifyAudit() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, prev_hash, leaf_hash "
+      "FROM audit_event ORDER BY seq"));
+  AuditCheck check;
+  std::string prev(64, '0');
+  int64_t expected_seq = 1;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    AuditEvent e;
+    e.seq = q.Int(0);
+    e.at_utc = q.Text(1);
+    e.actor = {q.Text(2), q.Text(3), q.Text(4), q.Text(5)};
+    e.action = q.Text(6);
+    e.target = q.Text(7);
+    e.outcome = q.Text(8);
+    e.details = q.Text(9);
+    ++check.events;
+    auto fail = [&](std::string why) {
+      check.ok = false;
+      check.problem = "audit event " + std::to_string(e.seq) + ": " + why;
+      return check;
+    };
+    if (e.seq != expected_seq) return fail("sequence gap (expected " + std::to_string(expected_seq) + ")");
+    if (q.Text(10) != prev) return fail("previous-hash link broken");
+    if (AuditLeafHash(e, prev) != q.Text(11)) return fail("content does not match its hash");
+    prev = q.Text(11);
+    ++expected_seq;
+  }
+  return check;
+}
+
+Result<StoreCounts> SqliteStore::Counts() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT (SELECT COUNT(*) FROM agency), (SELECT COUNT(*) FROM import_batch WHERE status = 'complete'), "
+      "(SELECT COUNT(*) FROM source_record), (SELECT COUNT(*) FROM person_mention), "
+      "(SELECT COUNT(*) FROM place_mention), (SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM quarantine), "
+      "(SELECT COUNT(*) FROM person WHERE active = 1), (SELECT COUNT(*) FROM place WHERE active = 1), "
+      "(SELECT COUNT(*) FROM assessment), (SELECT COUNT(*) FROM link_review WHERE status = 'pending'), "
+      "(SELECT COUNT(*) FROM audit_event)"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Internal("count query returned no row");
+  StoreCounts c;
+  c.agencies = q.Int(0);
+  c.batches = q.Int(1);
+  c.source_records = q.Int(2);
+  c.person_mentions = q.Int(3);
+  c.place_mentions = q.Int(4);
+  c.events = q.Int(5);
+  c.quarantined = q.Int(6);
+  c.persons = q.Int(7);
+  c.places = q.Int(8);
+  c.assessments = q.Int(9);
+  c.review_pending = q.Int(10);
+  c.audit_events = q.Int(11);
+  return c;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view location) {
+  std::string path(location);
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
+    return Status::FailedPrecondition("PostgreSQL stores are not available in this build yet; use a SQLite file path");
+  }
+  if (path.empty()) return Status::InvalidArgument("empty store location");
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent)) {
+    return Status::NotFound("directory for the store does not exist: " + parent.string());
+  }
+  RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace riskradar::store
