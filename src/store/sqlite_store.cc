@@ -75,6 +75,7 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
   Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
   Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Result<std::pair<int64_t, int64_t>> MaxEntityIds() override;
   Result<std::vector<Person>> ListPersons() override;
   Result<std::vector<Place>> ListPlaces() override;
   Result<std::vector<EventRow>> LoadEvents() override;
@@ -299,7 +300,7 @@ Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id
 Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
       "SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, m.dob, m.sex, m.postcode, "
-      "m.nhs_number, m.upn, r.agency_code, r.local_id FROM person_mention m "
+      "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot FROM person_mention m "
       "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
   std::vector<MentionRow> out;
   while (true) {
@@ -320,6 +321,7 @@ Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
     m.upn = q.Text(10);
     mr.agency_code = q.Text(11);
     mr.local_id = q.Text(12);
+    mr.slot = q.Text(13);
     out.push_back(std::move(mr));
   }
   return out;
@@ -432,6 +434,14 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
                        {"review_items", out.review.size()}}.dump();
   RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
   return txn.Commit();
+}
+
+Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT (SELECT COALESCE(MAX(id), 0) FROM person), (SELECT COALESCE(MAX(id), 0) FROM place)"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Internal("max id query returned no row");
+  return std::make_pair(q.Int(0), q.Int(1));
 }
 
 Result<std::vector<Person>> SqliteStore::ListPersons() {

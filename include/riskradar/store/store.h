@@ -86,6 +86,7 @@ class BatchWriter {
 // A person mention with the agency that reported it (linkage input).
 struct MentionRow {
   PersonMention mention;
+  std::string slot;  // "subject" or "associate"
   std::string agency_code;
   std::string local_id;  // of the source record
 };
@@ -195,6 +196,8 @@ class Store {
   virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() = 0;
   virtual Result<std::vector<ReviewItem>> LoadReviewDecisions() = 0;
   virtual Status SaveLinkage(const LinkageOutput& output, const Actor& actor) = 0;
+  // The largest person and place ids ever issued (active or not), so new ids never reuse an old one.
+  virtual Result<std::pair<int64_t, int64_t>> MaxEntityIds() = 0;
   virtual Result<std::vector<Person>> ListPersons() = 0;
   virtual Result<std::vector<Place>> ListPlaces() = 0;
 

@@ -1,0 +1,51 @@
+// Evaluation of the pipeline's output against a synthetic partnership's
+// ground truth (DIR/truth/, written by `riskradar synth`). Only evaluation reads
+// the truth; no pipeline stage does.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "riskradar/core/status.h"
+#include "riskradar/store/store.h"
+
+namespace riskradar::eval {
+
+struct PairwiseScores {
+  int64_t true_pairs = 0;       // pairs of mentions of the same true entity
+  int64_t predicted_pairs = 0;  // pairs put in the same resolved entity
+  int64_t correct_pairs = 0;
+  double precision() const { return predicted_pairs ? static_cast<double>(correct_pairs) / predicted_pairs : 1.0; }
+  double recall() const { return true_pairs ? static_cast<double>(correct_pairs) / true_pairs : 1.0; }
+  double f1() const {
+    const double p = precision(), r = recall();
+    return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+  }
+};
+
+struct Evaluation {
+  PairwiseScores people;
+  std::map<std::string, PairwiseScores> people_by_origin;  // recall per name-origin group
+  PairwiseScores places;
+  int64_t true_people = 0;
+  int64_t resolved_people = 0;
+  // confusion[true level][assessed level], levels in RiskLevel order.
+  std::array<std::array<int64_t, 4>, 4> confusion{};
+  int64_t truth_on_radar = 0, assessed_on_radar = 0, both_on_radar = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> radar_recall_by_sex;  // sex -> (found, truly at risk)
+  int64_t planted_networks = 0, networks_recovered = 0;
+  int64_t truth_places_of_concern = 0, places_of_concern_found = 0, places_of_concern_flagged = 0;
+
+  double radar_precision() const { return assessed_on_radar ? static_cast<double>(both_on_radar) / assessed_on_radar : 1; }
+  double radar_recall() const { return truth_on_radar ? static_cast<double>(both_on_radar) / truth_on_radar : 1; }
+  double level_agreement() const;  // share of true children whose exact level was found
+};
+
+Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesystem::path& truth_dir);
+
+std::string RenderEvaluation(const Evaluation& e);
+
+}  // namespace riskradar::eval

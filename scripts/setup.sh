@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One entry point for the README's two commands, on a fresh Debian 12 machine (as root):
+#   scripts/setup.sh demo   install packages, build, run `riskradar demo` on synthetic data
+#   scripts/setup.sh test   install packages, build with ASan+UBSan, run every test (ctest)
+# Other verbs: deps (packages only), build (release build only), bench (benchmarks).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+jobs="${RISKRADAR_JOBS:-$(nproc)}"
+
+install_packages() {
+  mapfile -t wanted < <(grep -v '^\s*#' scripts/debian-packages.txt | grep -v '^\s*$')
+  missing=()
+  for pkg in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    echo "setup: all ${#wanted[@]} Debian packages already installed"
+    return
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {  # build DIR [cmake options...]
+  local dir="$1"; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+case "${1:-}" in
+  deps)
+    install_packages ;;
+  build)
+    install_packages
+    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF ;;
+  demo)
+    install_packages
+    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF
+    shift
+    ./build/riskradar demo --dir "${RISKRADAR_DEMO_DIR:-demo-out}" "$@" ;;
+  test)
+    install_packages
+    build build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRISKRADAR_SANITIZE=ON -DRISKRADAR_BUILD_BENCH=OFF
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir build-test --output-on-failure -j "$jobs" ;;
+  bench)
+    install_packages
+    build build-bench -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_TESTS=OFF -DRISKRADAR_BUILD_BENCH=ON
+    echo "benchmarks built in build-bench/bench/; see bench/README.md" ;;
+  *)
+    echo "usage: scripts/setup.sh demo|test|deps|build|bench" >&2
+    exit 2 ;;
+esac

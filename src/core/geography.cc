@@ -1,0 +1,91 @@
+// Loading the reference postcode geography.
+#include "riskradar/core/geography.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "riskradar/core/identifiers.h"
+
+namespace riskradar {
+namespace {
+
+std::vector<std::string> SplitSimpleCsv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, ',')) out.push_back(field);
+  return out;
+}
+
+// Reads a header-ed CSV without quoted fields (the reference files have none).
+Status ReadRows(const std::filesystem::path& path, size_t min_fields,
+                const std::function<void(const std::vector<std::string>&)>& row_fn) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("reference file missing: " + path.string());
+  std::string line;
+  std::getline(in, line);
+  int64_t number = 1;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    auto fields = SplitSimpleCsv(line);
+    if (fields.size() < min_fields) {
+      return Status::Corruption(path.string() + ": line " + std::to_string(number) + " has too few fields");
+    }
+    row_fn(fields);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::filesystem::path Geography::DefaultDataDir() {
+  if (const char* env = std::getenv("RISKRADAR_DATA_DIR"); env && *env) return env;
+  return std::filesystem::path(RISKRADAR_SOURCE_DIR) / "data" / "reference";
+}
+
+Result<Geography> Geography::Load(const std::filesystem::path& geo_dir) {
+  Geography g;
+  std::set<std::string> districts;
+  // outcode,postcode_area,lat,lon,n_postcodes,lad_code,lad_name
+  RR_RETURN_IF_ERROR(ReadRows(geo_dir / "wm_postcode_districts.csv", 7, [&](const std::vector<std::string>& f) {
+    g.district_by_outcode_[f[0]] = f[6];
+    g.outcode_centroid_[f[0]] = {std::atof(f[2].c_str()), std::atof(f[3].c_str())};
+    districts.insert(f[6]);
+  }));
+  // sector,postcode_area,lat,lon,n_postcodes,lad_code,lad_name
+  RR_RETURN_IF_ERROR(ReadRows(geo_dir / "wm_postcode_sectors.csv", 7, [&](const std::vector<std::string>& f) {
+    g.sector_centroid_[f[0]] = {std::atof(f[2].c_str()), std::atof(f[3].c_str())};
+  }));
+  g.districts_.assign(districts.begin(), districts.end());
+  return g;
+}
+
+std::string Geography::DistrictOf(std::string_view postcode) const {
+  auto it = district_by_outcode_.find(PostcodeDistrict(postcode));
+  return it == district_by_outcode_.end() ? std::string() : it->second;
+}
+
+std::optional<LatLon> Geography::Locate(std::string_view postcode) const {
+  if (auto it = sector_centroid_.find(PostcodeSector(postcode)); it != sector_centroid_.end()) return it->second;
+  if (auto it = outcode_centroid_.find(PostcodeDistrict(postcode)); it != outcode_centroid_.end()) return it->second;
+  return std::nullopt;
+}
+
+double DistanceKm(LatLon a, LatLon b) {
+  constexpr double kEarthRadiusKm = 6371.0;
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  const double dlat = (b.lat - a.lat) * kRad;
+  const double dlon = (b.lon - a.lon) * kRad;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(a.lat * kRad) * std::cos(b.lat * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+}  // namespace riskradar
