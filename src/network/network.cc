@@ -209,10 +209,9 @@ std::vector<PlaceRank> RankPlaces(const NetworkInput& input, const NetworkOption
       add(options.weight_recent,
           fmt::format("last seen {}, within {} days", tally.last_seen.ToIso(), options.recent_days));
     }
-    rank.of_concern =
-        (rank.persons_of_concern >= options.concern_min_offenders_with_child &&
-         rank.children_at_risk >= options.concern_min_children_with_offender) ||
-        rank.children_at_risk >= options.concern_min_children;
+    rank.of_concern = (rank.persons_of_concern >= options.concern_min_offenders_with_child &&
+                       rank.children_at_risk >= options.concern_min_children_with_offender) ||
+                      rank.children_at_risk >= options.concern_min_children;
     ranks.push_back(std::move(rank));
   }
   std::sort(ranks.begin(), ranks.end(), [](const PlaceRank& a, const PlaceRank& b) {

@@ -131,9 +131,8 @@ SuppressedGrid SuppressTable(const CountTable& table, const DisclosureRule& rule
         values.push_back(value(r, c));
         taken.push_back(state[r][c] != Suppression::kShown);
       }
-      auto partner = PickPartner(values, taken, [&](size_t c) {
-        return tier(column_suppressed(c), column_has_other(c, r));
-      });
+      auto partner =
+          PickPartner(values, taken, [&](size_t c) { return tier(column_suppressed(c), column_has_other(c, r)); });
       if (!partner) continue;  // the rest of the row is zeros: its total is hidden below
       state[r][*partner] = Suppression::kSecondary;
       changed = true;
@@ -146,9 +145,7 @@ SuppressedGrid SuppressTable(const CountTable& table, const DisclosureRule& rule
         values.push_back(value(r, c));
         taken.push_back(state[r][c] != Suppression::kShown);
       }
-      auto partner = PickPartner(values, taken, [&](size_t r) {
-        return tier(row_suppressed(r), row_has_other(r, c));
-      });
+      auto partner = PickPartner(values, taken, [&](size_t r) { return tier(row_suppressed(r), row_has_other(r, c)); });
       if (!partner) continue;
       state[*partner][c] = Suppression::kSecondary;
       changed = true;
@@ -193,8 +190,9 @@ std::string DescribeRule(const DisclosureRule& rule) {
                                              rule.min_shown - 1);
   }
   if (rule.secondary && rule.min_shown > 1) {
-    text += " Where a suppressed count could otherwise be worked out from a total, the next smallest count is"
-            " suppressed as well.";
+    text +=
+        " Where a suppressed count could otherwise be worked out from a total, the next smallest count is"
+        " suppressed as well.";
   }
   if (rule.round_totals_to > 1) {
     text += fmt::format(" Totals are rounded to the nearest {}, so they may not equal the sum of their parts.",

@@ -22,8 +22,7 @@ std::string_view ToString(ReportVariant variant) {
 Result<ReportVariant> ParseReportVariant(std::string_view text) {
   if (text == "restricted") return ReportVariant::kRestricted;
   if (text == "publishable") return ReportVariant::kPublishable;
-  return Status::InvalidArgument(
-      fmt::format("unknown report variant '{}' (expected restricted or publishable)", text));
+  return Status::InvalidArgument(fmt::format("unknown report variant '{}' (expected restricted or publishable)", text));
 }
 
 std::string HtmlEscape(std::string_view text) {
@@ -31,12 +30,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -191,11 +201,13 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
   out += fmt::format("<style>{}</style>\n</head>\n<body>\n", kCss);
   out += fmt::format("<header class=\"header\"><p>{}</p></header>\n", HtmlEscape(s.partnership));
   if (figures.publishable()) {
-    out += "<div class=\"banner publishable\" role=\"note\">Publishable version: small numbers are suppressed and "
-           "totals rounded (see \"About these figures\").</div>\n";
+    out +=
+        "<div class=\"banner publishable\" role=\"note\">Publishable version: small numbers are suppressed and "
+        "totals rounded (see \"About these figures\").</div>\n";
   } else {
-    out += "<div class=\"banner\" role=\"note\">Restricted: exact counts for the partnership only. Do not publish or "
-           "share outside the partnership.</div>\n";
+    out +=
+        "<div class=\"banner\" role=\"note\">Restricted: exact counts for the partnership only. Do not publish or "
+        "share outside the partnership.</div>\n";
   }
 
   out += "<main>\n";
@@ -211,8 +223,8 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
   // Victims.
   out += "<section aria-labelledby=\"victims\">\n<h2 id=\"victims\">Children on the risk radar</h2>\n";
   out += Para("Children assessed as at risk of sexual exploitation on the last day of the period, by level of risk.");
-  ListView by_level = figures.List({{"Serious risk", s.serious}, {"Significant risk", s.significant},
-                                    {"At risk", s.at_risk}});
+  ListView by_level =
+      figures.List({{"Serious risk", s.serious}, {"Significant risk", s.significant}, {"At risk", s.at_risk}});
   out += ListTable("Children on the risk radar by level of risk", "Level", "Children", by_level, true);
   if (!s.radar_by_district.empty()) {
     out += "<h3>By district</h3>\n";
@@ -222,8 +234,8 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
   }
   if (s.radar_district_by_level) {
     out += "<h3>By district and level of risk</h3>\n";
-    out += GridTable("Children on the risk radar by district and level of risk",
-                     figures.Grid(*s.radar_district_by_level));
+    out +=
+        GridTable("Children on the risk radar by district and level of risk", figures.Grid(*s.radar_district_by_level));
   }
   if (!s.radar_by_sex.empty()) {
     out += "<h3>By sex</h3>\n";
@@ -237,8 +249,9 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
 
   // Offenders.
   out += "<section aria-labelledby=\"offenders\">\n<h2 id=\"offenders\">Suspected offenders and networks</h2>\n";
-  out += Para("A network is two or more suspected offenders linked by the children they were seen with or by being "
-              "seen together. Being at the same place at different times does not link people.");
+  out += Para(
+      "A network is two or more suspected offenders linked by the children they were seen with or by being "
+      "seen together. Being at the same place at different times does not link people.");
   ListView offenders;
   offenders.labels = {"Suspected offenders", "Networks", "Suspected offenders not in a network"};
   offenders.cells = {figures.Count(s.suspected_offenders), figures.Count(s.networks), figures.Count(s.lone_offenders)};
@@ -247,8 +260,9 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
 
   // Locations.
   out += "<section aria-labelledby=\"places\">\n<h2 id=\"places\">Places of concern</h2>\n";
-  out += Para("Places linked to a suspected offender and a child on the risk radar, or to two or more children on "
-              "the risk radar. Places are not named in this report.");
+  out += Para(
+      "Places linked to a suspected offender and a child on the risk radar, or to two or more children on "
+      "the risk radar. Places are not named in this report.");
   if (!s.places_by_type.empty()) {
     ListView view = figures.List(s.places_by_type);
     out += Chart("chart-place-type", "Places of concern by type", view);
@@ -274,16 +288,18 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
   out += "</section>\n";
 
   out += "<section aria-labelledby=\"about\">\n<h2 id=\"about\">About these figures</h2>\n";
-  out += Para(fmt::format("Risk levels come from the screening model {}. Every level can be explained indicator by "
-                          "indicator, and practitioners review and can override it.",
-                          s.model_version.empty() ? "(version not recorded)" : s.model_version));
+  out +=
+      Para(fmt::format("Risk levels come from the screening model {}. Every level can be explained indicator by "
+                       "indicator, and practitioners review and can override it.",
+                       s.model_version.empty() ? "(version not recorded)" : s.model_version));
   if (figures.publishable()) {
     out += fmt::format("<div class=\"note\" id=\"disclosure\"><h3>Disclosure control</h3>\n{}</div>\n",
                        Para(DescribeRule(opts.disclosure) + " \"c\" marks a suppressed count."));
   } else {
     out += "<div class=\"note\" id=\"disclosure\">" +
-           Para("This restricted version shows exact counts, including small numbers that could identify a child. "
-                "Use the publishable version for anything shared outside the partnership.") +
+           Para(
+               "This restricted version shows exact counts, including small numbers that could identify a child. "
+               "Use the publishable version for anything shared outside the partnership.") +
            "</div>\n";
   }
   out += "</section>\n</main>\n";
@@ -298,8 +314,8 @@ Status WriteFileAtomically(const std::filesystem::path& out_file, std::string_vi
   std::string temp = (dir / ("." + out_file.filename().string() + ".tmp-XXXXXX")).string();
   int fd = ::mkstemp(temp.data());
   if (fd < 0) {
-    return Status::IoError(fmt::format("{}: cannot create a temporary file in {}: {}", out_file.string(),
-                                       dir.string(), std::strerror(errno)));
+    return Status::IoError(fmt::format("{}: cannot create a temporary file in {}: {}", out_file.string(), dir.string(),
+                                       std::strerror(errno)));
   }
   auto fail = [&](std::string_view what) {
     Status status = Status::IoError(fmt::format("{}: {}: {}", out_file.string(), what, std::strerror(errno)));
@@ -324,8 +340,8 @@ Status WriteFileAtomically(const std::filesystem::path& out_file, std::string_vi
     return Status::IoError(fmt::format("{}: close failed: {}", out_file.string(), std::strerror(errno)));
   }
   if (::rename(temp.c_str(), out_file.c_str()) != 0) {
-    Status status = Status::IoError(fmt::format("{}: cannot rename into place: {}", out_file.string(),
-                                                std::strerror(errno)));
+    Status status =
+        Status::IoError(fmt::format("{}: cannot rename into place: {}", out_file.string(), std::strerror(errno)));
     ::unlink(temp.c_str());
     return status;
   }

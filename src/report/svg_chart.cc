@@ -44,8 +44,8 @@ std::string RenderBarChartSvg(std::string_view id, std::string_view title, std::
       bar_width = static_cast<int>(static_cast<double>(*bar.value) / static_cast<double>(max_value) * kBarArea + 0.5);
       if (*bar.value > 0) bar_width = std::max(bar_width, 1);
     }
-    out += fmt::format("<g><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-label\">{}</text>", kLabelWidth - 8,
-                       text_y, HtmlEscape(bar.label));
+    out += fmt::format("<g><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-label\">{}</text>",
+                       kLabelWidth - 8, text_y, HtmlEscape(bar.label));
     if (bar_width > 0) {
       out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"bar\"/>", kLabelWidth, y,
                          bar_width, kBarHeight);

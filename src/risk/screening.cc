@@ -27,9 +27,12 @@ namespace {
 
 std::string_view GroupTitle(IndicatorGroup group) {
   switch (group) {
-    case IndicatorGroup::kSignificant: return "Significant indicator";
-    case IndicatorGroup::kRisk: return "Risk indicator";
-    case IndicatorGroup::kVulnerability: return "Vulnerability";
+    case IndicatorGroup::kSignificant:
+      return "Significant indicator";
+    case IndicatorGroup::kRisk:
+      return "Risk indicator";
+    case IndicatorGroup::kVulnerability:
+      return "Vulnerability";
   }
   return "Indicator";
 }
@@ -65,9 +68,8 @@ Qualification Qualify(const std::vector<Date>& dates, const IndicatorDefinition&
 bool RuleFires(const OverrideRule& rule, const ChildFacts& child, std::optional<int> age,
                const std::vector<Found>& found) {
   auto has = [&](const std::string& code, bool current_only) {
-    return std::any_of(found.begin(), found.end(), [&](const Found& f) {
-      return f.def->code == code && (!current_only || f.indicator.current);
-    });
+    return std::any_of(found.begin(), found.end(),
+                       [&](const Found& f) { return f.def->code == code && (!current_only || f.indicator.current); });
   };
   bool has_who = rule.age_at_most || !rule.who_indicators_any.empty() || !rule.sex_any.empty();
   if (has_who) {
@@ -140,10 +142,10 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
   std::array<double, 3> group_points{};
   for (const Found& f : found) {
     group_points[static_cast<int>(f.def->group)] += f.indicator.points;
-    std::string line = fmt::format("{} ({}): {}: {} event{}, {}", GroupTitle(f.def->group),
-                                   f.indicator.current ? "current" : "earlier", f.def->label,
-                                   f.indicator.evidence_event_ids.size(),
-                                   f.indicator.evidence_event_ids.size() == 1 ? "" : "s", Points(f.indicator.points));
+    std::string line =
+        fmt::format("{} ({}): {}: {} event{}, {}", GroupTitle(f.def->group),
+                    f.indicator.current ? "current" : "earlier", f.def->label, f.indicator.evidence_event_ids.size(),
+                    f.indicator.evidence_event_ids.size() == 1 ? "" : "s", Points(f.indicator.points));
     assessment.explanation.push_back(std::move(line));
   }
   if (found.empty()) {
@@ -155,8 +157,8 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
     double points = group_points[static_cast<int>(group)];
     const auto& cap = scoring(group).max_points;
     if (cap && points > *cap) {
-      assessment.explanation.push_back(fmt::format("Group {} is capped at {}: its {} count as {}",
-                                                   ToString(group), Points(*cap), Points(points), *cap));
+      assessment.explanation.push_back(fmt::format("Group {} is capped at {}: its {} count as {}", ToString(group),
+                                                   Points(*cap), Points(points), *cap));
       points = *cap;
     }
     score += points;

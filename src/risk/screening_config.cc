@@ -3,12 +3,12 @@
 // file, the line, the key and why, because a silently ignored typo in a risk
 // model would change children's levels without anyone noticing.
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "riskradar/risk/screening.h"
 #include "riskradar/risk/vocabulary.h"
@@ -17,9 +17,12 @@ namespace riskradar::risk {
 
 std::string_view ToString(IndicatorGroup group) {
   switch (group) {
-    case IndicatorGroup::kSignificant: return "significant";
-    case IndicatorGroup::kRisk: return "risk";
-    case IndicatorGroup::kVulnerability: return "vulnerability";
+    case IndicatorGroup::kSignificant:
+      return "significant";
+    case IndicatorGroup::kRisk:
+      return "risk";
+    case IndicatorGroup::kVulnerability:
+      return "vulnerability";
   }
   return "unknown";
 }
@@ -49,7 +52,8 @@ class ModelParser {
           fmt::format("{}:{}: not valid TOML: {}", source_, e.source().begin.line, e.description()));
     }
     ScreeningModel model;
-    RR_RETURN_IF_ERROR(CheckKeys(root, "", {"version", "name", "windows", "groups", "bands", "indicators", "overrides"}));
+    RR_RETURN_IF_ERROR(
+        CheckKeys(root, "", {"version", "name", "windows", "groups", "bands", "indicators", "overrides"}));
     RR_ASSIGN_OR_RETURN(model.version_, RequiredString(root, "version", ""));
     RR_ASSIGN_OR_RETURN(auto name, OptionalString(root, "name", ""));
     model.name_ = name.value_or(model.version_);
@@ -84,7 +88,8 @@ class ModelParser {
     return Status::Ok();
   }
 
-  Result<const toml::table*> RequiredTable(const toml::table& table, std::string_view key, std::string_view where) const {
+  Result<const toml::table*> RequiredTable(const toml::table& table, std::string_view key,
+                                           std::string_view where) const {
     const toml::node* node = table.get(key);
     if (node == nullptr) return Error(&table, Join(where, key), "missing (a table is required)");
     if (!node->is_table()) return Error(node, Join(where, key), "must be a table");
@@ -128,7 +133,8 @@ class ModelParser {
     return value;
   }
 
-  Result<std::optional<bool>> OptionalBool(const toml::table& table, std::string_view key, std::string_view where) const {
+  Result<std::optional<bool>> OptionalBool(const toml::table& table, std::string_view key,
+                                           std::string_view where) const {
     const toml::node* node = table.get(key);
     if (node == nullptr) return std::optional<bool>();
     if (!node->is_boolean()) return Error(node, Join(where, key), "must be true or false");
@@ -245,9 +251,9 @@ class ModelParser {
       double end = *bands[i].max_points;
       double start = bands[i + 1].min_points;
       if (start > end) {
-        return Error(node, Join(where, "min_points"),
-                     fmt::format("gap: scores from {} up to {} fall in no band (bands[{}] ends at {})", end, start, i,
-                                 end));
+        return Error(
+            node, Join(where, "min_points"),
+            fmt::format("gap: scores from {} up to {} fall in no band (bands[{}] ends at {})", end, start, i, end));
       }
       if (start < end) {
         return Error(node, Join(where, "min_points"),
@@ -317,8 +323,8 @@ class ModelParser {
     return Status::Ok();
   }
 
-  Status CheckCodes(const ScreeningModel& model, const toml::table& table, std::string_view key,
-                    std::string_view where, const std::vector<std::string>& codes) const {
+  Status CheckCodes(const ScreeningModel& model, const toml::table& table, std::string_view key, std::string_view where,
+                    const std::vector<std::string>& codes) const {
     for (const std::string& code : codes) {
       bool known = std::any_of(model.indicators_.begin(), model.indicators_.end(),
                                [&](const IndicatorDefinition& def) { return def.code == code; });

@@ -16,9 +16,18 @@ Date Day(int n) { return Date::FromYmd(2025, 1, 1)->AddDays(n); }
 // Children 1xx, offenders 9xx, places 5xx, others 7xx.
 class Graph {
  public:
-  Graph& Child(int64_t id) { input_.children_on_radar.insert(id); return *this; }
-  Graph& Offender(int64_t id) { input_.persons_of_concern.insert(id); return *this; }
-  Graph& Place(int64_t id, PlaceType type) { input_.place_types[id] = type; return *this; }
+  Graph& Child(int64_t id) {
+    input_.children_on_radar.insert(id);
+    return *this;
+  }
+  Graph& Offender(int64_t id) {
+    input_.persons_of_concern.insert(id);
+    return *this;
+  }
+  Graph& Place(int64_t id, PlaceType type) {
+    input_.place_types[id] = type;
+    return *this;
+  }
   Graph& Seen(int64_t person, int64_t other, int64_t place, int day) {
     input_.associations.push_back({next_event_++, person, other, place, Day(day)});
     return *this;

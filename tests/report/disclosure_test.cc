@@ -60,7 +60,7 @@ TEST(DisclosureTest, RuleIsConfigurable) {
   DisclosureRule rule{.min_shown = 11, .round_totals_to = 10, .secondary = false};
   SuppressedList list = SuppressTable({{"a", 40}, {"b", 10}, {"c", 12}}, rule);
   EXPECT_EQ(Texts(list.cells), (Texts_{"40", "c", "12"}));  // no secondary partner
-  EXPECT_EQ(list.total.text, "60");                          // 62 to the nearest 10
+  EXPECT_EQ(list.total.text, "60");                         // 62 to the nearest 10
   DisclosureRule exact{.min_shown = 1, .round_totals_to = 1, .secondary = true};
   EXPECT_EQ(Texts(SuppressTable({{"a", 1}, {"b", 2}}, exact).cells), (Texts_{"1", "2"}));
 }
@@ -118,9 +118,9 @@ TEST(DisclosureTest, TwoWaySecondarySuppression) {
   EXPECT_EQ(grid.cells[2][0].suppression, Suppression::kSecondary);
   EXPECT_EQ(grid.cells[2][1].suppression, Suppression::kSecondary);  // then Dudley and significant need a fourth
   EXPECT_EQ(grid.row_totals[0].text, "155");
-  EXPECT_EQ(grid.row_totals[1].text, "45");  // 47
+  EXPECT_EQ(grid.row_totals[1].text, "45");     // 47
   EXPECT_EQ(grid.column_totals[0].text, "30");  // 32
-  EXPECT_EQ(grid.grand_total.text, "245");    // 247
+  EXPECT_EQ(grid.grand_total.text, "245");      // 247
 }
 
 TEST(DisclosureTest, TwoWayRandomTablesAreAlwaysProtected) {

@@ -1,7 +1,6 @@
 // Report tests: the console summary's shape, the HTML report's escaping,
 // self-containment and disclosure control, and atomic writing.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +24,8 @@ Summary Example() {
   s.serious = 88;
   s.significant = 201;
   s.at_risk = 442;
-  s.radar_by_district = {{"Birmingham", 371}, {"Coventry", 97},  {"Dudley", 61},       {"Sandwell", 80},
-                         {"Solihull", 3},     {"Walsall", 52},   {"Wolverhampton", 67}};
+  s.radar_by_district = {{"Birmingham", 371}, {"Coventry", 97}, {"Dudley", 61},       {"Sandwell", 80},
+                         {"Solihull", 3},     {"Walsall", 52},  {"Wolverhampton", 67}};
   s.radar_by_sex = {{"Female", 512}, {"Male", 214}, {"Other or unknown", 5}};
   s.radar_by_age_band = {{"10 to 12", 41}, {"13 to 15", 390}, {"16 to 17", 300}};
   CountTable grid;
@@ -154,9 +153,9 @@ TEST(HtmlReportTest, EscapesEverything) {
 // Every number in a table cell, a key figure or a chart value of the publishable report.
 std::vector<std::string> PublishedNumbers(const std::string& html) {
   std::vector<std::string> out;
-  for (const std::regex& pattern : {std::regex(R"(<td class="num[^"]*">([^<]*)</td>)"),
-                                    std::regex(R"(<dd>([^<]*)</dd>)"),
-                                    std::regex(R"(<text [^>]*class="chart-value">([^<]*)</text>)")}) {
+  for (const std::regex& pattern :
+       {std::regex(R"(<td class="num[^"]*">([^<]*)</td>)"), std::regex(R"(<dd>([^<]*)</dd>)"),
+        std::regex(R"(<text [^>]*class="chart-value">([^<]*)</text>)")}) {
     for (std::sregex_iterator it(html.begin(), html.end(), pattern), end; it != end; ++it) out.push_back((*it)[1]);
   }
   return out;
@@ -199,9 +198,8 @@ TEST(HtmlReportTest, VariantNames) {
 class WriteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("riskradar-report-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("riskradar-report-test-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

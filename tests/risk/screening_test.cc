@@ -2,12 +2,12 @@
 #include "riskradar/risk/screening.h"
 
 #include <gtest/gtest.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <map>
 #include <random>
 #include <set>
-#include <toml++/toml.h>
 
 #include "riskradar/risk/vocabulary.h"
 
@@ -201,7 +201,8 @@ groups = ["risk"]
   auto model = ScreeningModel::FromToml(text, "sex-test.toml");
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   ChildFacts child;
-  child.events.push_back({1, EventKind::kHealthAttendance, "self_harm", AsOf().AddDays(-3), "nhs", std::nullopt, false});
+  child.events.push_back(
+      {1, EventKind::kHealthAttendance, "self_harm", AsOf().AddDays(-3), "nhs", std::nullopt, false});
   child.sex = Sex::kFemale;
   EXPECT_EQ(model->Assess(child, AsOf()).level, RiskLevel::kNoCurrentRisk);
   child.sex = Sex::kMale;
@@ -228,11 +229,13 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
   // 5 (repeat missing, current) + 1 (vehicles, earlier) + 1 (whereabouts) + 1 (alcohol) = 8.
   EXPECT_EQ(a.score, 8);
   EXPECT_EQ(a.level, RiskLevel::kAtRisk);
-  EXPECT_TRUE(HasLine(a, "Significant indicator (current): Repeatedly going missing from home or care, day or night: "
-                         "3 events, 5 points"))
+  EXPECT_TRUE(HasLine(a,
+                      "Significant indicator (current): Repeatedly going missing from home or care, day or night: "
+                      "3 events, 5 points"))
       << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Significant indicator (earlier): Getting into or out of vehicles driven by unknown adults: "
-                         "1 event, 1 point"))
+  EXPECT_TRUE(HasLine(a,
+                      "Significant indicator (earlier): Getting into or out of vehicles driven by unknown adults: "
+                      "1 event, 1 point"))
       << Explain(a);
   EXPECT_TRUE(HasLine(a, "Risk indicator (current): Drug or alcohol misuse: 1 event, 1 point")) << Explain(a);
   EXPECT_TRUE(HasLine(a, "Score 8 points: band 6 to under 11 points gives at risk")) << Explain(a);
@@ -259,15 +262,17 @@ TEST(ScreeningExplanationTest, OverrideLineSaysWhatItChanged) {
   Assessment a = Model("west-midlands").Assess(child, AsOf());
   EXPECT_EQ(a.level, RiskLevel::kSerious);
   EXPECT_TRUE(HasLine(a, "Score 5 points: band 0 to under 6 points gives no current risk")) << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Rule disclosure: A disclosure of sexual exploitation is the highest level at once: "
-                         "level raised from no current risk to serious risk"))
+  EXPECT_TRUE(HasLine(a,
+                      "Rule disclosure: A disclosure of sexual exploitation is the highest level at once: "
+                      "level raised from no current risk to serious risk"))
       << Explain(a);
   EXPECT_FALSE(a.override_level.has_value()) << "override_level is for practitioners, not model rules";
 }
 
 TEST(ScreeningExplanationTest, CapAndUnknownBirthDateAreExplained) {
   ChildFacts child;
-  for (const char* category : {"neglect", "domestic_abuse", "looked_after", "family_breakdown", "no_protective_adult"}) {
+  for (const char* category :
+       {"neglect", "domestic_abuse", "looked_after", "family_breakdown", "no_protective_adult"}) {
     child.events.push_back({static_cast<int64_t>(child.events.size()), EventKind::kReferral, category,
                             AsOf().AddDays(-5), "bcc", std::nullopt, false});
   }

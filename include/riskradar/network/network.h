@@ -67,19 +67,19 @@ struct NetworkOptions {
 };
 
 struct Network {
-  int32_t id = 0;                   // 1.. in output order (largest first)
-  std::vector<int64_t> offenders;   // ascending
-  std::vector<int64_t> children;    // children on the radar seen with its offenders, ascending
-  std::vector<int64_t> places;      // where its offenders were seen, ascending
-  std::vector<int64_t> event_ids;   // evidence, ascending
+  int32_t id = 0;                  // 1.. in output order (largest first)
+  std::vector<int64_t> offenders;  // ascending
+  std::vector<int64_t> children;   // children on the radar seen with its offenders, ascending
+  std::vector<int64_t> places;     // where its offenders were seen, ascending
+  std::vector<int64_t> event_ids;  // evidence, ascending
 };
 
 struct PlaceRank {
   int64_t place_id = 0;
   PlaceType type = PlaceType::kOther;
-  int children_at_risk = 0;   // distinct children on the radar seen here
-  int persons_of_concern = 0; // distinct persons of concern seen here
-  int events = 0;             // distinct events here
+  int children_at_risk = 0;    // distinct children on the radar seen here
+  int persons_of_concern = 0;  // distinct persons of concern seen here
+  int events = 0;              // distinct events here
   double score = 0;
   std::vector<std::string> reasons;  // one per part of the score
   bool of_concern = false;

@@ -23,7 +23,7 @@ enum class Suppression { kShown, kPrimary, kSecondary };
 struct ShownCell {
   std::optional<int64_t> value;  // nullopt when suppressed
   Suppression suppression = Suppression::kShown;
-  std::string text;              // "c" or the count with thousands separators
+  std::string text;  // "c" or the count with thousands separators
 };
 
 struct SuppressedList {
