@@ -1,0 +1,181 @@
+// The generic probabilistic record-linkage engine: records are lists of typed
+// fields; blocking -> comparison vectors -> Fellegi-Sunter (u by random
+// sampling, m and the prior by EM, term-frequency adjustments) -> match /
+// possible / non-match -> clusters that a weak chain cannot merge.
+// LinkPersons (person.h) and the link-csv command are front-ends to this.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "riskradar/core/status.h"
+#include "riskradar/linkage/names.h"
+
+namespace riskradar::linkage {
+
+// How a field is normalised and which comparison levels it has (best first;
+// a missing value on either side is neutral, weight 0):
+//   forename     exact | swapped with surname | variant (nickname, spelling, shared token) | JW>=0.92 | JW>=0.85 | else
+//   surname      exact | variant | JW>=0.92 | JW>=0.85 | else
+//   date_of_birth exact | day/month transposed | one of day, month, year differs | else
+//                (ISO YYYY-MM-DD or YYYYMMDD; an impossible date is missing)
+//   postcode     unit | sector | district | else  (UK; unparseable values compare as units only)
+//   identifier   exact | else  (NHS number, UPN: spaces and hyphens ignored)
+//   sex          exact | else  ("unknown" is missing)
+//   string       exact | one edit or transposition | else  (short codes: a foreign postcode, a typo-prone id)
+//   text         exact | JW>=0.92 | JW>=0.80 | else  (suburb, address line)
+enum class FieldKind { kForename, kSurname, kDateOfBirth, kPostcode, kIdentifier, kSex, kString, kText };
+std::string_view ToString(FieldKind kind);
+Result<FieldKind> ParseFieldKind(std::string_view name);
+
+struct FieldSpec {
+  std::string name;
+  FieldKind kind = FieldKind::kText;
+  // Weight exact agreement by the value's frequency (rare surnames count more
+  // than Smith or Khan). Forename and surname fields always use it.
+  bool term_frequency = false;
+  // Different non-empty values mean different people (valid NHS numbers): such
+  // records are never put in one cluster, whatever else agrees.
+  bool cannot_link_on_mismatch = false;
+  // Forename field only: the surname field it may be swapped with.
+  std::string swap_with;
+};
+
+// How a blocking key is made from a field's normalised value.
+enum class KeyTransform { kValue, kSoundex, kNysiis, kMetaphone, kPrefix, kYear, kDistrict, kSector };
+struct BlockingKeyPart {
+  std::string field;
+  KeyTransform transform = KeyTransform::kValue;
+  int length = 0;  // kPrefix only
+};
+// Records whose every part agrees (and is non-empty) become candidate pairs.
+struct BlockingRule {
+  std::string name;
+  std::vector<BlockingKeyPart> parts;
+};
+// Parses "surname:soundex & date_of_birth:year". Transforms: value (default),
+// soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector.
+Result<BlockingRule> ParseBlockingRule(std::string_view text);
+
+struct LinkageSpec {
+  std::vector<FieldSpec> fields;
+  std::vector<BlockingRule> blocking_rules;
+  // Checks names, kinds, swap partners and that blocking rules name real fields.
+  Status Validate() const;
+};
+
+// One input row: values[i] is the raw value of spec.fields[i]; empty = missing.
+struct Record {
+  int64_t id = 0;
+  std::string source;
+  std::vector<std::string> values;
+};
+
+struct LinkageOptions {
+  // Decisions on the posterior match probability.
+  double match_probability = 0.95;
+  double possible_probability = 0.50;
+  int max_em_iterations = 100;
+  double em_tolerance = 1e-6;
+  // Record pairs drawn at random to estimate u (all pairs when there are fewer).
+  int64_t u_sample_pairs = 1'000'000;
+  uint64_t seed = 20240601;
+  // Blocks with more records than this are skipped (too generic a key) and reported.
+  int64_t max_block_size = 2000;
+  // Only compare records from different sources (linking, not de-duplicating).
+  bool cross_source_only = false;
+  // Directory holding names/*.csv; empty = DefaultReferenceDir(). Unreadable =
+  // NotFound, unless allow_builtin_names, which falls back to the built-in table.
+  std::string reference_dir;
+  bool allow_builtin_names = false;
+  bool term_frequency_adjustments = true;
+  // Clustering: two members of one cluster may not score below this match weight
+  // (or disagree on a cannot-link field); such clusters are re-formed.
+  double contradiction_weight = -10.0;
+  // Largest term-frequency adjustment in either direction, in bits.
+  double max_tf_adjustment = 10.0;
+};
+
+struct ComparisonLevel {
+  std::string label;
+  double m = 0;       // P(level | same person)
+  double u = 0;       // P(level | different people), from random pairs
+  double weight = 0;  // log2(m / u)
+};
+
+struct FieldModel {
+  std::string field;
+  FieldKind kind = FieldKind::kText;
+  std::vector<ComparisonLevel> levels;
+  bool m_estimated = false;  // false: EM saw no informative pairs, m is the starting guess
+};
+
+struct BlockingRuleReport {
+  std::string rule;
+  int64_t candidate_pairs = 0;  // pairs the rule produced
+  int64_t new_pairs = 0;        // of those, pairs no earlier rule produced
+  int64_t oversized_blocks = 0; // blocks skipped for exceeding max_block_size
+  int64_t skipped_pairs = 0;    // pairs those blocks would have produced
+  double lambda = 0;            // EM: share of this rule's pairs that match
+};
+
+struct FieldContribution {
+  std::string field;
+  std::string level;
+  double weight = 0;
+};
+
+class PreparedData;  // internal: normalised, interned columns
+
+// A trained Fellegi-Sunter model. Can score and explain any two records.
+class Model {
+ public:
+  LinkageSpec spec;
+  std::vector<FieldModel> fields;
+  double lambda = 0;        // P(two random records match)
+  double prior_weight = 0;  // log2(lambda / (1 - lambda))
+  int em_iterations = 0;
+  bool em_converged = false;
+  int64_t u_pairs_sampled = 0;
+  double max_tf_adjustment = 10.0;
+  bool term_frequency_adjustments = true;
+  // Per field (empty unless term-frequency adjusted): normalised value -> share of records.
+  std::vector<std::unordered_map<std::string, double>> term_frequencies;
+  // Per field: the frequency assumed for a value the training data never had.
+  std::vector<double> term_frequency_floor;
+  std::shared_ptr<const NameVariants> names;
+
+  // Prior, one entry per field (level and weight; term-frequency adjustments as
+  // their own entries), then {"total", "probability=...", match weight}.
+  std::vector<FieldContribution> Explain(const Record& a, const Record& b) const;
+  // Total match weight (prior included) and its probability.
+  double MatchWeight(const Record& a, const Record& b) const;
+  static double Probability(double match_weight);
+};
+
+struct ScoredPair {
+  size_t left = 0;   // indices into the input
+  size_t right = 0;
+  double match_weight = 0;  // prior included: probability = 1 / (1 + 2^-weight)
+  double match_probability = 0;
+};
+
+struct LinkResult {
+  std::vector<int32_t> cluster_of;    // per input record, cluster index 0..k-1
+  std::vector<ScoredPair> matches;    // at or above match_probability
+  std::vector<ScoredPair> possibles;  // possible_probability <= p < match_probability
+  Model model;
+  std::vector<BlockingRuleReport> blocking;
+  int64_t candidate_pairs = 0;        // distinct pairs compared
+  int32_t cluster_count = 0;
+  int32_t clusters_split = 0;         // match components re-formed because of a contradiction
+  int32_t match_edges_rejected = 0;   // match pairs not honoured by clustering
+};
+
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options);
+
+}  // namespace riskradar::linkage

@@ -1,0 +1,45 @@
+// Person linkage: the PersonRecord front-end to the generic engine (engine.h),
+// with the field layout and blocking rules used for agency person mentions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "riskradar/core/date.h"
+#include "riskradar/core/domain.h"
+#include "riskradar/core/status.h"
+#include "riskradar/linkage/engine.h"
+
+namespace riskradar::linkage {
+
+struct PersonRecord {
+  int64_t id = 0;              // caller's id (mention id)
+  std::string source;          // agency code; records from one source may still be duplicates
+  std::string forename;        // as received: any case, diacritics, hyphens, apostrophes
+  std::string surname;
+  std::optional<Date> dob;
+  Sex sex = Sex::kUnknown;
+  std::string postcode;        // normalised "B12 9QT" or empty
+  std::string nhs_number;      // valid 10 digits or empty
+  std::string upn;             // valid 13 characters or empty
+};
+
+// cluster_of, matches, possibles, the trained model (m, u, weight per level,
+// lambda, EM iterations) and per-blocking-rule candidate counts.
+using PersonLinkage = LinkResult;
+
+// Fields: forename (swappable with surname), surname, dob, sex, postcode,
+// nhs_number and upn (both cannot-link: different valid numbers never cluster).
+LinkageSpec PersonLinkageSpec();
+Record ToRecord(const PersonRecord& person);
+
+Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options);
+
+// Explains one pair with the trained model: prior, per-field level and weight
+// (term-frequency adjustments as separate entries), and a final "total" entry
+// whose weight is the match weight and whose level holds the probability.
+std::vector<FieldContribution> ExplainPair(const PersonLinkage& trained, const PersonRecord& a, const PersonRecord& b);
+
+}  // namespace riskradar::linkage

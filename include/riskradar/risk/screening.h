@@ -1,0 +1,126 @@
+// The CSE screening model: indicators derived from a child's linked events,
+// points, level bands and override rules, all read from a versioned TOML file
+// (config/screening/*.toml) so a partnership can change its model without code.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "riskradar/core/date.h"
+#include "riskradar/core/domain.h"
+#include "riskradar/core/status.h"
+
+namespace riskradar::risk {
+
+// One event as the model sees it: vocabulary kind/category, date, and the two
+// facts from linkage that matter for screening (where, and with whom).
+struct EventFact {
+  int64_t event_id = 0;
+  EventKind kind = EventKind::kReferral;
+  std::string category;
+  Date date;
+  std::string agency;
+  std::optional<PlaceType> place_type;
+  bool with_person_of_concern = false;
+};
+
+struct ChildFacts {
+  int64_t person_id = 0;
+  std::optional<Date> dob;
+  Sex sex = Sex::kUnknown;
+  std::vector<EventFact> events;
+};
+
+enum class IndicatorGroup { kSignificant, kRisk, kVulnerability };
+std::string_view ToString(IndicatorGroup group);  // "significant" | "risk" | "vulnerability"
+
+// Which events evidence an indicator. Empty lists match anything.
+struct EventMatcher {
+  EventKind kind = EventKind::kReferral;
+  std::vector<std::string> categories;
+  std::vector<PlaceType> place_types;  // when set, events without a place never match
+  std::optional<bool> with_person_of_concern;
+  bool Matches(const EventFact& event) const;
+};
+
+struct IndicatorDefinition {
+  std::string code;
+  IndicatorGroup group = IndicatorGroup::kRisk;
+  std::string label;
+  std::vector<EventMatcher> evidence;  // an event matching any one counts
+  int min_count = 1;                   // events needed ...
+  std::optional<int> within_days;      // ... all within this many days (else anywhere in the lookback)
+};
+
+struct GroupScoring {
+  double current_points = 0;
+  double earlier_points = 0;
+  std::optional<double> max_points;  // cap on the group's total
+  int lookback_days = 365;           // events older than this are not evidence
+};
+
+// A level band covers [min_points, max_points); the last band has no max.
+struct LevelBand {
+  RiskLevel level = RiskLevel::kNoCurrentRisk;
+  double min_points = 0;
+  std::optional<double> max_points;
+};
+
+// Raises the level to at least `level` when the child matches `who` (any one
+// condition; no conditions means every child) and the indicators match `when`
+// (all conditions). Rules only raise: practitioners lower, with a reason.
+struct OverrideRule {
+  std::string code;
+  RiskLevel level = RiskLevel::kAtRisk;
+  std::string explanation;
+  // who
+  std::optional<int> age_at_most;
+  std::vector<std::string> who_indicators_any;
+  std::vector<Sex> sex_any;  // only when a partnership deliberately configures it
+  // when
+  std::vector<std::string> indicators_any;
+  std::vector<IndicatorGroup> groups;  // count indicators in these groups ...
+  int min_indicators = 0;              // ... and require at least this many
+  bool current_only = false;           // count only current indicators
+};
+
+class ScreeningModel {
+ public:
+  // Errors name source_name, the key and why (unknown keys, kinds,
+  // categories, codes; gapped or overlapping bands).
+  static Result<ScreeningModel> FromToml(std::string_view text, std::string_view source_name);
+  static Result<ScreeningModel> FromFile(const std::filesystem::path& path);
+  // config/screening/west-midlands.toml in the source tree.
+  static Result<ScreeningModel> Default();
+
+  const std::string& version() const { return version_; }
+  const std::string& name() const { return name_; }
+  int current_days() const { return current_days_; }
+  const std::vector<IndicatorDefinition>& indicators() const { return indicators_; }
+  const std::vector<LevelBand>& bands() const { return bands_; }
+  const std::vector<OverrideRule>& overrides() const { return overrides_; }
+  const GroupScoring& scoring(IndicatorGroup group) const { return scoring_[static_cast<int>(group)]; }
+
+  // Pure: the same facts and date always give the same assessment. Events
+  // after as_of are ignored (they were not known then). Fills level, score,
+  // model_version, indicators and explanation; not id or practitioner override.
+  Assessment Assess(const ChildFacts& child, Date as_of) const;
+
+ private:
+  ScreeningModel() = default;
+  friend class ModelParser;
+
+  std::string version_;
+  std::string name_;
+  int current_days_ = 183;
+  GroupScoring scoring_[3];
+  std::vector<IndicatorDefinition> indicators_;
+  std::vector<LevelBand> bands_;
+  std::vector<OverrideRule> overrides_;
+};
+
+}  // namespace riskradar::risk

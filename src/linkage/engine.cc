@@ -1,0 +1,738 @@
+// The generic linkage engine (see engine.h): blocking, u sampling, EM, scoring, clustering.
+#include "riskradar/linkage/engine.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+#include <unordered_set>
+
+#include "prepared.h"
+#include "riskradar/linkage/comparators.h"
+
+namespace riskradar::linkage {
+namespace {
+
+struct CandidatePair {
+  uint32_t left;
+  uint32_t right;
+  uint8_t rule;
+  bool fresh;  // no earlier rule produced it: scored once, as this rule's pair
+  friend bool operator<(const CandidatePair& a, const CandidatePair& b) {
+    return a.left != b.left ? a.left < b.left : a.right < b.right;
+  }
+};
+
+struct ResolvedPart {
+  size_t column;
+  KeyTransform transform;
+  int length;
+};
+
+struct ResolvedRule {
+  std::vector<ResolvedPart> parts;
+  std::vector<bool> uses_column;
+};
+
+uint64_t Splitmix(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t Pack(const uint8_t* levels, size_t n) {
+  uint64_t p = 0;
+  for (size_t c = 0; c < n; ++c) p |= static_cast<uint64_t>(levels[c] & 0xF) << (4 * c);
+  return p;
+}
+uint8_t LevelAt(uint64_t pattern, size_t c) { return static_cast<uint8_t>((pattern >> (4 * c)) & 0xF); }
+
+// The key of one record under one rule; 0 when any part is missing.
+uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule, uint32_t r) {
+  std::string key;
+  for (const ResolvedPart& part : rule.parts) {
+    const Column& col = data.columns[part.column];
+    const int32_t id = col.id[r];
+    if (id < 0) return 0;
+    const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+    const std::string& value = dict.utf8[static_cast<size_t>(id)];
+    std::string piece;
+    switch (part.transform) {
+      case KeyTransform::kValue: piece = value; break;
+      case KeyTransform::kSoundex: piece = Soundex(value); break;
+      case KeyTransform::kNysiis: piece = Nysiis(value); break;
+      case KeyTransform::kMetaphone: piece = Metaphone(value); break;
+      case KeyTransform::kPrefix: {
+        piece = EncodeUtf8(dict.Text(id).substr(0, static_cast<size_t>(part.length)));
+        break;
+      }
+      case KeyTransform::kYear: piece = std::to_string(col.date[r].year); break;
+      case KeyTransform::kDistrict:
+      case KeyTransform::kSector: {
+        const int32_t sub = part.transform == KeyTransform::kDistrict ? col.district[r] : col.sector[r];
+        if (sub < 0) return 0;
+        piece = dict.utf8[static_cast<size_t>(sub)];
+        break;
+      }
+    }
+    if (piece.empty()) return 0;
+    key += piece;
+    key.push_back('\x1f');
+  }
+  const uint64_t h = std::hash<std::string>{}(key);
+  return h == 0 ? 1 : h;
+}
+
+struct BlockingOutput {
+  std::vector<CandidatePair> pairs;
+  std::vector<BlockingRuleReport> reports;
+};
+
+BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<ResolvedRule>& rules,
+                             const LinkageSpec& spec, const LinkageOptions& options) {
+  const size_t n = data.size;
+  std::vector<std::vector<uint64_t>> keys(rules.size(), std::vector<uint64_t>(n, 0));
+  std::vector<std::unordered_set<uint64_t>> oversized(rules.size());
+  BlockingOutput out;
+  tbb::enumerable_thread_specific<std::vector<CandidatePair>> local_pairs;
+  for (size_t r = 0; r < rules.size(); ++r) {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& range) {
+      for (size_t i = range.begin(); i < range.end(); ++i) keys[r][i] = BlockingKey(data, rules[r], static_cast<uint32_t>(i));
+    });
+    std::vector<std::pair<uint64_t, uint32_t>> keyed;
+    keyed.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (keys[r][i] != 0) keyed.emplace_back(keys[r][i], static_cast<uint32_t>(i));
+    }
+    tbb::parallel_sort(keyed.begin(), keyed.end());
+    std::vector<std::pair<size_t, size_t>> blocks;
+    BlockingRuleReport report;
+    report.rule = spec.blocking_rules[r].name;
+    for (size_t b = 0; b < keyed.size();) {
+      size_t e = b + 1;
+      while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
+      const auto size = static_cast<int64_t>(e - b);
+      if (size > options.max_block_size) {
+        ++report.oversized_blocks;
+        report.skipped_pairs += size * (size - 1) / 2;
+        oversized[r].insert(keyed[b].first);
+      } else if (size > 1) {
+        blocks.emplace_back(b, e);
+      }
+      b = e;
+    }
+    std::atomic<int64_t> produced{0};
+    std::atomic<int64_t> fresh{0};
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks.size()), [&](const tbb::blocked_range<size_t>& range) {
+      auto& mine = local_pairs.local();
+      int64_t my_produced = 0;
+      int64_t my_fresh = 0;
+      for (size_t bi = range.begin(); bi < range.end(); ++bi) {
+        const auto [b, e] = blocks[bi];
+        for (size_t x = b; x < e; ++x) {
+          for (size_t y = x + 1; y < e; ++y) {
+            const uint32_t i = keyed[x].second;
+            const uint32_t j = keyed[y].second;
+            if (options.cross_source_only && data.source[i] == data.source[j]) continue;
+            ++my_produced;
+            // Keep the pair only if no earlier rule already produced it.
+            bool seen = false;
+            for (size_t q = 0; q < r && !seen; ++q) {
+              const uint64_t k = keys[q][i];
+              seen = k != 0 && k == keys[q][j] && !oversized[q].count(k);
+            }
+            // Pairs an earlier rule produced are still kept for EM: leaving them out
+            // would make this rule's sample disagree on the earlier keys by construction.
+            if (!seen) ++my_fresh;
+            mine.push_back({std::min(i, j), std::max(i, j), static_cast<uint8_t>(r), !seen});
+          }
+        }
+      }
+      produced += my_produced;
+      fresh += my_fresh;
+    });
+    report.candidate_pairs = produced;
+    report.new_pairs = fresh;
+    out.reports.push_back(report);
+  }
+  for (auto& v : local_pairs) out.pairs.insert(out.pairs.end(), v.begin(), v.end());
+  tbb::parallel_sort(out.pairs.begin(), out.pairs.end(), [](const CandidatePair& a, const CandidatePair& b) {
+    return a.left != b.left ? a.left < b.left : a.right != b.right ? a.right < b.right : a.rule < b.rule;
+  });
+  return out;
+}
+
+int64_t TotalPairs(const PreparedData& data, bool cross_source_only) {
+  const auto n = static_cast<int64_t>(data.size);
+  int64_t total = n * (n - 1) / 2;
+  if (cross_source_only) {
+    std::map<std::string, int64_t> per_source;
+    for (const auto& s : data.source) ++per_source[s];
+    for (const auto& [s, k] : per_source) total -= k * (k - 1) / 2;
+  }
+  return total;
+}
+
+using LevelCounts = std::vector<std::array<int64_t, 16>>;
+
+// u: level shares among random record pairs (all pairs when there are few).
+LevelCounts SampleU(const PreparedData& data, const LinkageOptions& options, int64_t total_pairs, int64_t* sampled) {
+  const size_t n_cols = data.columns.size();
+  const size_t n = data.size;
+  tbb::enumerable_thread_specific<LevelCounts> local([&] { return LevelCounts(n_cols, std::array<int64_t, 16>{}); });
+  std::atomic<int64_t> count{0};
+  if (total_pairs <= options.u_sample_pairs) {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& range) {
+      auto& counts = local.local();
+      uint8_t levels[kMaxFields];
+      int64_t c = 0;
+      for (size_t i = range.begin(); i < range.end(); ++i) {
+        for (size_t j = i + 1; j < n; ++j) {
+          if (options.cross_source_only && data.source[i] == data.source[j]) continue;
+          data.CompareLevels(static_cast<uint32_t>(i), static_cast<uint32_t>(j), levels);
+          for (size_t k = 0; k < n_cols; ++k) ++counts[k][levels[k]];
+          ++c;
+        }
+      }
+      count += c;
+    });
+  } else {
+    constexpr int64_t kChunk = 65536;
+    const int64_t chunks = (options.u_sample_pairs + kChunk - 1) / kChunk;
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, chunks), [&](const tbb::blocked_range<int64_t>& range) {
+      auto& counts = local.local();
+      uint8_t levels[kMaxFields];
+      int64_t c = 0;
+      for (int64_t chunk = range.begin(); chunk < range.end(); ++chunk) {
+        uint64_t state = options.seed ^ (static_cast<uint64_t>(chunk) * 0x2545F4914F6CDD1DULL);
+        for (int64_t s = 0; s < kChunk; ++s) {
+          const auto i = static_cast<uint32_t>(Splitmix(state) % n);
+          const auto j = static_cast<uint32_t>(Splitmix(state) % n);
+          if (i == j) continue;
+          if (options.cross_source_only && data.source[i] == data.source[j]) continue;
+          data.CompareLevels(i, j, levels);
+          for (size_t k = 0; k < n_cols; ++k) ++counts[k][levels[k]];
+          ++c;
+        }
+      }
+      count += c;
+    });
+  }
+  LevelCounts total(n_cols, std::array<int64_t, 16>{});
+  for (const auto& counts : local) {
+    for (size_t k = 0; k < n_cols; ++k) {
+      for (size_t l = 0; l < 16; ++l) total[k][l] += counts[k][l];
+    }
+  }
+  *sampled = count;
+  return total;
+}
+
+struct PatternCount {
+  uint8_t rule;
+  uint64_t pattern;
+  double count;        // pairs the rule produced with this pattern
+  double fresh_count;  // of those, pairs no earlier rule produced
+};
+
+std::vector<PatternCount> CountPatterns(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
+  const size_t n_cols = data.columns.size();
+  using Counts = std::unordered_map<uint64_t, std::pair<int64_t, int64_t>>;
+  tbb::enumerable_thread_specific<std::vector<Counts>> local([] { return std::vector<Counts>(kMaxRules); });
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
+    auto& counts = local.local();
+    uint8_t levels[kMaxFields];
+    for (size_t p = range.begin(); p < range.end(); ++p) {
+      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
+      auto& c = counts[pairs[p].rule][Pack(levels, n_cols)];
+      ++c.first;
+      c.second += pairs[p].fresh ? 1 : 0;
+    }
+  });
+  std::vector<std::map<uint64_t, std::pair<int64_t, int64_t>>> merged(kMaxRules);
+  for (const auto& counts : local) {
+    for (size_t r = 0; r < counts.size(); ++r) {
+      for (const auto& [pattern, c] : counts[r]) {
+        merged[r][pattern].first += c.first;
+        merged[r][pattern].second += c.second;
+      }
+    }
+  }
+  std::vector<PatternCount> out;
+  for (size_t r = 0; r < merged.size(); ++r) {
+    for (const auto& [pattern, c] : merged[r]) {
+      out.push_back({static_cast<uint8_t>(r), pattern, static_cast<double>(c.first), static_cast<double>(c.second)});
+    }
+  }
+  return out;
+}
+
+struct EmResult {
+  std::vector<std::vector<double>> m;
+  std::vector<bool> m_estimated;
+  std::vector<double> rule_lambda;
+  std::vector<double> fresh_matches;  // expected matches among each rule's fresh pairs
+  int iterations = 0;
+  bool converged = false;
+};
+
+// EM for m and each rule's match share, with u fixed at the random-pair values.
+// Within a rule's pairs the fields of its key agree by construction, whatever
+// the truth, so they are left out of that rule's likelihood (as Splink does).
+EmResult RunEm(const std::vector<PatternCount>& patterns, const std::vector<std::vector<double>>& u,
+               const std::vector<size_t>& n_levels, const std::vector<ResolvedRule>& rules,
+               const LinkageOptions& options) {
+  const size_t n_cols = u.size();
+  EmResult em;
+  em.m.resize(n_cols);
+  em.m_estimated.assign(n_cols, false);
+  for (size_t c = 0; c < n_cols; ++c) {
+    // Start: most matches agree exactly, the rest spread over weaker levels.
+    const size_t L = n_levels[c];
+    em.m[c].assign(L, L > 1 ? 0.1 / static_cast<double>(L - 1) : 1.0);
+    em.m[c][0] = L > 1 ? 0.9 : 1.0;
+  }
+  em.rule_lambda.assign(rules.size(), 0.3);
+  std::vector<double> posterior(patterns.size());
+  for (int iter = 1; iter <= options.max_em_iterations; ++iter) {
+    em.iterations = iter;
+    // E step.
+    for (size_t p = 0; p < patterns.size(); ++p) {
+      const PatternCount& pc = patterns[p];
+      const ResolvedRule& rule = rules[pc.rule];
+      double log_m = 0;
+      double log_u = 0;
+      for (size_t c = 0; c < n_cols; ++c) {
+        const uint8_t l = LevelAt(pc.pattern, c);
+        if (l == kNullLevel || rule.uses_column[c]) continue;
+        log_m += std::log(std::max(em.m[c][l], 1e-12));
+        log_u += std::log(std::max(u[c][l], 1e-12));
+      }
+      const double lam = std::clamp(em.rule_lambda[pc.rule], 1e-9, 1 - 1e-9);
+      const double a = std::log(lam) + log_m;
+      const double b = std::log1p(-lam) + log_u;
+      posterior[p] = 1.0 / (1.0 + std::exp(b - a));
+    }
+    // M step.
+    std::vector<std::vector<double>> m_num(n_cols);
+    for (size_t c = 0; c < n_cols; ++c) m_num[c].assign(n_levels[c], 0.0);
+    std::vector<double> lam_num(rules.size(), 0.0);
+    std::vector<double> lam_den(rules.size(), 0.0);
+    for (size_t p = 0; p < patterns.size(); ++p) {
+      const PatternCount& pc = patterns[p];
+      const double w = posterior[p] * pc.count;
+      lam_num[pc.rule] += w;
+      lam_den[pc.rule] += pc.count;
+      for (size_t c = 0; c < n_cols; ++c) {
+        const uint8_t l = LevelAt(pc.pattern, c);
+        if (l == kNullLevel || rules[pc.rule].uses_column[c]) continue;
+        m_num[c][l] += w;
+      }
+    }
+    double change = 0;
+    for (size_t c = 0; c < n_cols; ++c) {
+      const double total = std::accumulate(m_num[c].begin(), m_num[c].end(), 0.0);
+      if (total <= 1e-9) continue;
+      em.m_estimated[c] = true;
+      for (size_t l = 0; l < n_levels[c]; ++l) {
+        const double v = m_num[c][l] / total;
+        change = std::max(change, std::abs(v - em.m[c][l]));
+        em.m[c][l] = v;
+      }
+    }
+    for (size_t r = 0; r < rules.size(); ++r) {
+      if (lam_den[r] <= 0) continue;
+      const double v = lam_num[r] / lam_den[r];
+      change = std::max(change, std::abs(v - em.rule_lambda[r]));
+      em.rule_lambda[r] = v;
+    }
+    if (change < options.em_tolerance) {
+      em.converged = true;
+      break;
+    }
+  }
+  em.fresh_matches.assign(rules.size(), 0.0);
+  for (size_t p = 0; p < patterns.size(); ++p) em.fresh_matches[patterns[p].rule] += posterior[p] * patterns[p].fresh_count;
+  return em;
+}
+
+class DisjointSets {
+ public:
+  explicit DisjointSets(size_t n) : parent_(n), members_(n) {
+    std::iota(parent_.begin(), parent_.end(), 0);
+    for (size_t i = 0; i < n; ++i) members_[i] = {static_cast<uint32_t>(i)};
+  }
+  uint32_t Find(uint32_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  // Returns the surviving root.
+  uint32_t Union(uint32_t a, uint32_t b) {
+    if (members_[a].size() < members_[b].size()) std::swap(a, b);
+    parent_[b] = a;
+    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
+    members_[b].clear();
+    members_[b].shrink_to_fit();
+    return a;
+  }
+  const std::vector<uint32_t>& Members(uint32_t root) const { return members_[root]; }
+
+ private:
+  std::vector<uint32_t> parent_;
+  std::vector<std::vector<uint32_t>> members_;
+};
+
+}  // namespace
+
+std::string_view ToString(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::kForename: return "forename";
+    case FieldKind::kSurname: return "surname";
+    case FieldKind::kDateOfBirth: return "date_of_birth";
+    case FieldKind::kPostcode: return "postcode";
+    case FieldKind::kIdentifier: return "identifier";
+    case FieldKind::kSex: return "sex";
+    case FieldKind::kString: return "string";
+    case FieldKind::kText: return "text";
+  }
+  return "text";
+}
+
+Result<FieldKind> ParseFieldKind(std::string_view name) {
+  for (FieldKind k : {FieldKind::kForename, FieldKind::kSurname, FieldKind::kDateOfBirth, FieldKind::kPostcode,
+                      FieldKind::kIdentifier, FieldKind::kSex, FieldKind::kString, FieldKind::kText}) {
+    if (ToString(k) == name) return k;
+  }
+  return Status::InvalidArgument("unknown field kind: " + std::string(name));
+}
+
+Result<BlockingRule> ParseBlockingRule(std::string_view text) {
+  BlockingRule rule;
+  rule.name = std::string(text);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('&', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string part(text.substr(start, end - start));
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (part.empty()) return Status::InvalidArgument("empty part in blocking rule: " + rule.name);
+    BlockingKeyPart key;
+    const size_t colon = part.find(':');
+    key.field = part.substr(0, colon);
+    const std::string transform = colon == std::string::npos ? "value" : part.substr(colon + 1);
+    if (transform == "value") key.transform = KeyTransform::kValue;
+    else if (transform == "soundex") key.transform = KeyTransform::kSoundex;
+    else if (transform == "nysiis") key.transform = KeyTransform::kNysiis;
+    else if (transform == "metaphone") key.transform = KeyTransform::kMetaphone;
+    else if (transform == "initial") { key.transform = KeyTransform::kPrefix; key.length = 1; }
+    else if (transform.rfind("prefix", 0) == 0 && transform.size() > 6 &&
+             std::all_of(transform.begin() + 6, transform.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      key.transform = KeyTransform::kPrefix;
+      key.length = std::stoi(transform.substr(6));
+      if (key.length <= 0) return Status::InvalidArgument("prefix length must be positive: " + part);
+    }
+    else if (transform == "year") key.transform = KeyTransform::kYear;
+    else if (transform == "district") key.transform = KeyTransform::kDistrict;
+    else if (transform == "sector") key.transform = KeyTransform::kSector;
+    else return Status::InvalidArgument("unknown blocking transform '" + transform + "' in: " + rule.name);
+    rule.parts.push_back(key);
+    start = end + 1;
+  }
+  return rule;
+}
+
+Status LinkageSpec::Validate() const {
+  if (fields.empty()) return Status::InvalidArgument("no fields to compare");
+  if (fields.size() > static_cast<size_t>(kMaxFields)) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxFields) + " fields can be compared");
+  }
+  if (blocking_rules.empty()) return Status::InvalidArgument("no blocking rules");
+  if (blocking_rules.size() > static_cast<size_t>(kMaxRules)) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxRules) + " blocking rules");
+  }
+  std::map<std::string, const FieldSpec*> by_name;
+  for (const FieldSpec& f : fields) {
+    if (f.name.empty()) return Status::InvalidArgument("a field has no name");
+    if (!by_name.emplace(f.name, &f).second) return Status::InvalidArgument("duplicate field: " + f.name);
+  }
+  for (const FieldSpec& f : fields) {
+    if (f.swap_with.empty()) continue;
+    const auto it = by_name.find(f.swap_with);
+    if (f.kind != FieldKind::kForename || it == by_name.end() || it->second->kind != FieldKind::kSurname) {
+      return Status::InvalidArgument("swap_with must pair a forename field with a surname field: " + f.name);
+    }
+  }
+  for (const BlockingRule& rule : blocking_rules) {
+    if (rule.parts.empty()) return Status::InvalidArgument("blocking rule has no parts: " + rule.name);
+    for (const BlockingKeyPart& part : rule.parts) {
+      const auto it = by_name.find(part.field);
+      if (it == by_name.end()) return Status::InvalidArgument("blocking rule names unknown field: " + part.field);
+      const FieldKind kind = it->second->kind;
+      if (part.transform == KeyTransform::kYear && kind != FieldKind::kDateOfBirth) {
+        return Status::InvalidArgument("'year' needs a date_of_birth field: " + rule.name);
+      }
+      if ((part.transform == KeyTransform::kDistrict || part.transform == KeyTransform::kSector) &&
+          kind != FieldKind::kPostcode) {
+        return Status::InvalidArgument("'district'/'sector' need a postcode field: " + rule.name);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+double Model::Probability(double match_weight) { return 1.0 / (1.0 + std::exp2(-match_weight)); }
+
+double Model::MatchWeight(const Record& a, const Record& b) const {
+  const auto explanation = Explain(a, b);
+  return explanation.empty() ? prior_weight : explanation.back().weight;
+}
+
+std::vector<FieldContribution> Model::Explain(const Record& a, const Record& b) const {
+  std::vector<FieldContribution> out;
+  if (a.values.size() != spec.fields.size() || b.values.size() != spec.fields.size() || !names) return out;
+  const PreparedData data = PreparedData::Build({a, b}, spec, *names, this);
+  const WeightTable table = WeightTable::FromModel(*this);
+  uint8_t levels[kMaxFields];
+  data.CompareLevels(0, 1, levels);
+  out.push_back({"prior", "lambda=" + std::to_string(lambda), prior_weight});
+  double total = prior_weight;
+  for (size_t c = 0; c < fields.size(); ++c) {
+    if (levels[c] == kNullLevel) {
+      const bool swapped = data.columns[c].swap_partner >= 0 && !data.columns[c].forename_side &&
+                           data.columns[c].id[0] >= 0 && data.columns[c].id[1] >= 0;
+      out.push_back({fields[c].field, swapped ? "scored with the swapped forename" : "missing", 0.0});
+      continue;
+    }
+    const double w = table.weight[c][levels[c]];
+    out.push_back({fields[c].field, fields[c].levels[levels[c]].label, w});
+    total += w;
+    if (table.tf && levels[c] == 0 && data.columns[c].tf) {
+      const double adj = table.TfAdjustment(data, c, 0);
+      out.push_back({fields[c].field, "term frequency adjustment", adj});
+      total += adj;
+    }
+  }
+  out.push_back({"total", "probability=" + std::to_string(Probability(total)), total});
+  return out;
+}
+
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options) {
+  RR_RETURN_IF_ERROR(spec.Validate());
+  if (records.size() >= static_cast<size_t>(INT32_MAX)) return Status::ResourceExhausted("too many records");
+  for (const Record& r : records) {
+    if (r.values.size() != spec.fields.size()) {
+      return Status::InvalidArgument("record " + std::to_string(r.id) + " has " + std::to_string(r.values.size()) +
+                                     " values, expected " + std::to_string(spec.fields.size()));
+    }
+  }
+  if (!(options.possible_probability <= options.match_probability) || options.match_probability <= 0 ||
+      options.match_probability >= 1) {
+    return Status::InvalidArgument("thresholds must satisfy 0 < possible <= match < 1");
+  }
+  std::shared_ptr<const NameVariants> names;
+  {
+    auto loaded = SharedNameVariants(options.reference_dir.empty() ? DefaultReferenceDir() : options.reference_dir);
+    if (loaded.ok()) {
+      names = *loaded;
+    } else if (options.allow_builtin_names) {
+      names = std::make_shared<const NameVariants>(NameVariants::BuiltIn());
+    } else {
+      return loaded.status();
+    }
+  }
+
+  LinkResult result;
+  Model& model = result.model;
+  model.spec = spec;
+  model.names = names;
+  model.max_tf_adjustment = options.max_tf_adjustment;
+  model.term_frequency_adjustments = options.term_frequency_adjustments;
+
+  const PreparedData data = PreparedData::Build(records, spec, *names, nullptr);
+  const size_t n_cols = spec.fields.size();
+
+  std::vector<ResolvedRule> rules;
+  for (const BlockingRule& rule : spec.blocking_rules) {
+    ResolvedRule resolved;
+    resolved.uses_column.assign(n_cols, false);
+    for (const BlockingKeyPart& part : rule.parts) {
+      for (size_t c = 0; c < n_cols; ++c) {
+        if (spec.fields[c].name == part.field) {
+          resolved.parts.push_back({c, part.transform, part.length});
+          resolved.uses_column[c] = true;
+        }
+      }
+    }
+    rules.push_back(std::move(resolved));
+  }
+
+  // Blocking.
+  BlockingOutput blocking = GeneratePairs(data, rules, spec, options);
+  for (const auto& report : blocking.reports) result.candidate_pairs += report.new_pairs;
+
+  // u from random pairs; a half-count per level keeps unseen levels finite.
+  const int64_t total_pairs = TotalPairs(data, options.cross_source_only);
+  std::vector<size_t> n_levels(n_cols);
+  std::vector<std::vector<std::string>> labels(n_cols);
+  for (size_t c = 0; c < n_cols; ++c) {
+    labels[c] = LevelLabels(spec.fields[c]);
+    n_levels[c] = labels[c].size();
+  }
+  int64_t sampled = 0;
+  const LevelCounts u_counts = total_pairs > 0 ? SampleU(data, options, total_pairs, &sampled)
+                                               : LevelCounts(n_cols, std::array<int64_t, 16>{});
+  model.u_pairs_sampled = sampled;
+  std::vector<std::vector<double>> u(n_cols);
+  for (size_t c = 0; c < n_cols; ++c) {
+    double total = 0;
+    for (size_t l = 0; l < n_levels[c]; ++l) total += static_cast<double>(u_counts[c][l]) + 0.5;
+    u[c].resize(n_levels[c]);
+    for (size_t l = 0; l < n_levels[c]; ++l) u[c][l] = (static_cast<double>(u_counts[c][l]) + 0.5) / total;
+  }
+
+  // m and the prior by EM over the candidate pairs' comparison patterns.
+  const std::vector<PatternCount> patterns = CountPatterns(data, blocking.pairs);
+  const EmResult em = RunEm(patterns, u, n_levels, rules, options);
+  model.em_iterations = em.iterations;
+  model.em_converged = em.converged;
+  double expected_matches = 0;
+  for (size_t r = 0; r < rules.size(); ++r) {
+    blocking.reports[r].lambda = em.rule_lambda[r];
+    expected_matches += em.fresh_matches[r];
+  }
+  result.blocking = blocking.reports;
+  model.lambda = total_pairs > 0 ? std::clamp(expected_matches / static_cast<double>(total_pairs), 1e-12, 0.5) : 0.5;
+  model.prior_weight = std::log2(model.lambda / (1 - model.lambda));
+  model.fields.resize(n_cols);
+  for (size_t c = 0; c < n_cols; ++c) {
+    FieldModel& fm = model.fields[c];
+    fm.field = spec.fields[c].name;
+    fm.kind = spec.fields[c].kind;
+    fm.m_estimated = em.m_estimated[c];
+    const bool swap_unused = spec.fields[c].kind == FieldKind::kForename && spec.fields[c].swap_with.empty();
+    for (size_t l = 0; l < n_levels[c]; ++l) {
+      ComparisonLevel level;
+      level.label = labels[c][l];
+      level.m = em.m[c][l];
+      level.u = u[c][l];
+      level.weight = std::log2(std::max(level.m, 1e-6) / level.u);
+      if (swap_unused && l == 1) level = {labels[c][l] + " (not configured)", 0, 0, 0};
+      fm.levels.push_back(level);
+    }
+  }
+  // Term-frequency tables travel with the model so ExplainPair can use them.
+  model.term_frequencies.resize(n_cols);
+  model.term_frequency_floor.assign(n_cols, 1e-6);
+  for (size_t c = 0; c < n_cols; ++c) {
+    const Column& col = data.columns[c];
+    if (!col.tf) continue;
+    const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+    double floor = 1.0;
+    for (size_t v = 0; v < col.tf_by_value.size(); ++v) {
+      if (col.tf_by_value[v] <= 0) continue;  // a value of the other name field in the shared dictionary
+      model.term_frequencies[c].emplace(dict.utf8[v], col.tf_by_value[v]);
+      floor = std::min(floor, col.tf_by_value[v]);
+    }
+    model.term_frequency_floor[c] = floor;
+  }
+
+  // Score every candidate pair (in parallel) and keep possibles and matches.
+  const WeightTable table = WeightTable::FromModel(model);
+  const double possible_weight = std::log2(options.possible_probability / (1 - options.possible_probability));
+  const double match_weight = std::log2(options.match_probability / (1 - options.match_probability));
+  tbb::enumerable_thread_specific<std::vector<ScoredPair>> local_scored;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, blocking.pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
+    auto& mine = local_scored.local();
+    uint8_t levels[kMaxFields];
+    for (size_t p = range.begin(); p < range.end(); ++p) {
+      const CandidatePair& pair = blocking.pairs[p];
+      if (!pair.fresh) continue;
+      data.CompareLevels(pair.left, pair.right, levels);
+      const double w = table.Score(data, pair.left, levels);
+      if (w >= possible_weight) mine.push_back({pair.left, pair.right, w, Model::Probability(w)});
+    }
+  });
+  std::vector<ScoredPair> scored;
+  for (auto& v : local_scored) scored.insert(scored.end(), v.begin(), v.end());
+  std::sort(scored.begin(), scored.end(), [](const ScoredPair& a, const ScoredPair& b) {
+    return a.left != b.left ? a.left < b.left : a.right < b.right;
+  });
+  for (const ScoredPair& s : scored) (s.match_weight >= match_weight ? result.matches : result.possibles).push_back(s);
+
+  // Clustering: match edges strongest first (Kruskal order); two clusters join
+  // only if no cross pair is contradictory (scores below contradiction_weight or
+  // disagrees on a cannot-link field). A weak bridge between two different people
+  // is then refused while chains of consistent records still join.
+  const size_t n = records.size();
+  DisjointSets sets(n);
+  std::vector<size_t> order(result.matches.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return result.matches[a].match_weight > result.matches[b].match_weight;
+  });
+  std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
+  DisjointSets plain(n);                           // plain connected components, for reporting
+  uint8_t levels[kMaxFields];
+  for (size_t k : order) {
+    const ScoredPair& e = result.matches[k];
+    const auto l = static_cast<uint32_t>(e.left);
+    const auto r = static_cast<uint32_t>(e.right);
+    if (const uint32_t pa = plain.Find(l), pb = plain.Find(r); pa != pb) plain.Union(pa, pb);
+    uint32_t a = sets.Find(l);
+    uint32_t b = sets.Find(r);
+    if (a == b) continue;
+    if (refused.count({std::min(a, b), std::max(a, b)})) {
+      ++result.match_edges_rejected;
+      continue;
+    }
+    bool contradiction = false;
+    for (uint32_t x : sets.Members(a)) {
+      for (uint32_t y : sets.Members(b)) {
+        if (data.CannotLink(x, y)) {
+          contradiction = true;
+          break;
+        }
+        const uint32_t lo = std::min(x, y);
+        const uint32_t hi = std::max(x, y);
+        data.CompareLevels(lo, hi, levels);
+        if (table.Score(data, lo, levels) < options.contradiction_weight) {
+          contradiction = true;
+          break;
+        }
+      }
+      if (contradiction) break;
+    }
+    if (contradiction) {
+      refused.insert({std::min(a, b), std::max(a, b)});
+      ++result.match_edges_rejected;
+      continue;
+    }
+    sets.Union(a, b);
+  }
+  result.cluster_of.assign(n, -1);
+  std::vector<int32_t> cluster_of_root(n, -1);
+  int32_t next = 0;
+  std::map<uint32_t, std::set<uint32_t>> plain_to_final;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t root = sets.Find(static_cast<uint32_t>(i));
+    if (cluster_of_root[root] < 0) cluster_of_root[root] = next++;
+    result.cluster_of[i] = cluster_of_root[root];
+    plain_to_final[plain.Find(static_cast<uint32_t>(i))].insert(root);
+  }
+  result.cluster_count = next;
+  for (const auto& [root, finals] : plain_to_final) {
+    if (finals.size() > 1) ++result.clusters_split;
+  }
+  return result;
+}
+
+}  // namespace riskradar::linkage

@@ -1,0 +1,115 @@
+// Internal to the linkage engine: records normalised into interned columns,
+// and the comparison kernel that turns a record pair into comparison levels.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "riskradar/linkage/engine.h"
+
+namespace riskradar::linkage {
+
+// Levels are packed 4 bits per field into a 64-bit pattern, so at most 16
+// fields; 15 means "missing on either side" (neutral).
+constexpr int kMaxFields = 16;
+constexpr int kMaxRules = 16;
+constexpr uint8_t kNullLevel = 15;
+
+// Level layouts per kind (see engine.h). Shared by the kernel and the model labels.
+std::vector<std::string> LevelLabels(const FieldSpec& field);
+
+struct Dictionary {
+  std::unordered_map<std::string, int32_t> index;
+  std::vector<std::string> utf8;
+  // Code points of every value, stored contiguously (the kernel reads them for
+  // random record pairs, so locality matters), with a 64-bit character mask each.
+  std::vector<char32_t> flat;
+  std::vector<uint32_t> offset;  // value v is flat[offset[v], offset[v + 1])
+  std::vector<uint64_t> mask;
+  // Names only: sorted forename- / surname-group ids plus token hashes (high bit set),
+  // so "variant" is a non-empty intersection.
+  std::vector<std::vector<uint32_t>> forename_keys;
+  std::vector<std::vector<uint32_t>> surname_keys;
+
+  int32_t Intern(const std::string& value);
+  std::u32string_view Text(int32_t v) const {
+    const auto i = static_cast<size_t>(v);
+    return {flat.data() + offset[i], offset[i + 1] - offset[i]};
+  }
+  // Jaro-Winkler of two values, or a value below `floor` (not necessarily the
+  // true one) when a cheap bound proves it cannot reach `floor`.
+  double JaroWinklerAtLeast(int32_t a, int32_t b, double floor) const;
+};
+
+struct DateParts {
+  int16_t year = 0;
+  int8_t month = 0;
+  int8_t day = 0;
+  int32_t days = 0;
+  bool valid = false;
+};
+
+struct Column {
+  FieldKind kind = FieldKind::kText;
+  int dict = -1;                   // index into PreparedData::dicts
+  int swap_partner = -1;           // forename <-> surname column
+  bool forename_side = false;      // this column is the forename of a swap pair
+  bool cannot_link = false;
+  bool tf = false;
+  std::vector<int32_t> id;         // per record: value id in dict, -1 = missing
+  std::vector<int32_t> sector;     // postcode: sector id (same dict), -1 = unknown
+  std::vector<int32_t> district;   // postcode: district id, -1 = unknown
+  std::vector<DateParts> date;     // date_of_birth
+  std::vector<double> tf_by_value; // per value id: share of records with it
+};
+
+class PreparedData {
+ public:
+  size_t size = 0;
+  std::vector<Column> columns;
+  std::vector<Dictionary> dicts;
+  std::vector<std::string> source;
+
+  // Normalises and interns. tf_model: take term frequencies from a trained
+  // model instead of counting them in these records.
+  static PreparedData Build(const std::vector<Record>& records, const LinkageSpec& spec,
+                            const NameVariants& names, const Model* tf_model);
+
+  // The comparison kernel: one level per column (kNullLevel when missing).
+  void CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const;
+  // Records i and j must never share a cluster (a cannot-link field disagrees).
+  bool CannotLink(uint32_t i, uint32_t j) const;
+};
+
+// Scoring tables derived from a model: weight per column per level.
+struct WeightTable {
+  double prior = 0;
+  std::vector<std::array<double, 16>> weight;
+  std::vector<double> u_exact;  // for term-frequency adjustment
+  bool tf = true;
+  double max_tf = 10;
+
+  static WeightTable FromModel(const Model& model);
+  double TfAdjustment(const PreparedData& data, size_t column, uint32_t i) const {
+    const Column& c = data.columns[column];
+    const double freq = c.tf_by_value[static_cast<size_t>(c.id[i])];
+    const double adj = std::log2(u_exact[column] / std::max(freq, 1e-12));
+    return std::clamp(adj, -max_tf, max_tf);
+  }
+  double Score(const PreparedData& data, uint32_t i, const uint8_t* levels) const {
+    double w = prior;
+    for (size_t c = 0; c < weight.size(); ++c) {
+      if (levels[c] == kNullLevel) continue;
+      w += weight[c][levels[c]];
+      if (tf && levels[c] == 0 && data.columns[c].tf) w += TfAdjustment(data, c, i);
+    }
+    return w;
+  }
+};
+
+}  // namespace riskradar::linkage

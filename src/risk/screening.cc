@@ -1,0 +1,197 @@
+// Assessing one child with a screening model: indicators from events, points,
+// the band, then override rules; every step leaves an explanation line so a
+// practitioner can see why the level is what it is.
+#include "riskradar/risk/screening.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace riskradar::risk {
+
+bool EventMatcher::Matches(const EventFact& event) const {
+  if (event.kind != kind) return false;
+  if (!categories.empty() && std::find(categories.begin(), categories.end(), event.category) == categories.end()) {
+    return false;
+  }
+  if (!place_types.empty()) {
+    if (!event.place_type) return false;
+    if (std::find(place_types.begin(), place_types.end(), *event.place_type) == place_types.end()) return false;
+  }
+  if (with_person_of_concern && event.with_person_of_concern != *with_person_of_concern) return false;
+  return true;
+}
+
+namespace {
+
+std::string_view GroupTitle(IndicatorGroup group) {
+  switch (group) {
+    case IndicatorGroup::kSignificant:
+      return "Significant indicator";
+    case IndicatorGroup::kRisk:
+      return "Risk indicator";
+    case IndicatorGroup::kVulnerability:
+      return "Vulnerability";
+  }
+  return "Indicator";
+}
+
+std::string Points(double points) { return fmt::format("{} point{}", points, points == 1 ? "" : "s"); }
+
+struct Found {
+  const IndicatorDefinition* def;
+  Indicator indicator;
+};
+
+// Whether min_count matching events fall within within_days of each other,
+// and whether such a run ends in the current window. `dates` is sorted.
+struct Qualification {
+  bool any = false;
+  bool current = false;
+};
+Qualification Qualify(const std::vector<Date>& dates, const IndicatorDefinition& def, Date as_of, int current_days) {
+  Qualification q;
+  size_t first = 0;
+  for (size_t last = 0; last < dates.size(); ++last) {
+    if (def.within_days) {
+      while (dates[last] - dates[first] > *def.within_days) ++first;
+    }
+    if (static_cast<int>(last - first + 1) >= def.min_count) {
+      q.any = true;
+      if (as_of - dates[last] < current_days) q.current = true;
+    }
+  }
+  return q;
+}
+
+bool RuleFires(const OverrideRule& rule, const ChildFacts& child, std::optional<int> age,
+               const std::vector<Found>& found) {
+  auto has = [&](const std::string& code, bool current_only) {
+    return std::any_of(found.begin(), found.end(),
+                       [&](const Found& f) { return f.def->code == code && (!current_only || f.indicator.current); });
+  };
+  bool has_who = rule.age_at_most || !rule.who_indicators_any.empty() || !rule.sex_any.empty();
+  if (has_who) {
+    bool who = (rule.age_at_most && age && *age <= *rule.age_at_most) ||
+               std::any_of(rule.who_indicators_any.begin(), rule.who_indicators_any.end(),
+                           [&](const std::string& code) { return has(code, false); }) ||
+               std::find(rule.sex_any.begin(), rule.sex_any.end(), child.sex) != rule.sex_any.end();
+    if (!who) return false;
+  }
+  if (!rule.indicators_any.empty()) {
+    bool any = std::any_of(rule.indicators_any.begin(), rule.indicators_any.end(),
+                           [&](const std::string& code) { return has(code, rule.current_only); });
+    if (!any) return false;
+  }
+  if (!rule.groups.empty()) {
+    int count = static_cast<int>(std::count_if(found.begin(), found.end(), [&](const Found& f) {
+      return std::find(rule.groups.begin(), rule.groups.end(), f.def->group) != rule.groups.end() &&
+             (!rule.current_only || f.indicator.current);
+    }));
+    if (count < rule.min_indicators) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
+  Assessment assessment;
+  assessment.person_id = child.person_id;
+  assessment.as_of = as_of;
+  assessment.model_version = version_;
+
+  std::optional<int> age;
+  if (child.dob && *child.dob <= as_of) age = Date::AgeOn(*child.dob, as_of);
+
+  std::vector<Found> found;
+  for (const IndicatorDefinition& def : indicators_) {
+    const GroupScoring& group_scoring = scoring(def.group);
+    std::vector<const EventFact*> evidence;
+    for (const EventFact& event : child.events) {
+      int age_days = as_of - event.date;
+      if (age_days < 0 || age_days >= group_scoring.lookback_days) continue;
+      if (std::any_of(def.evidence.begin(), def.evidence.end(),
+                      [&](const EventMatcher& m) { return m.Matches(event); })) {
+        evidence.push_back(&event);
+      }
+    }
+    if (static_cast<int>(evidence.size()) < def.min_count) continue;
+    std::sort(evidence.begin(), evidence.end(), [](const EventFact* a, const EventFact* b) {
+      return a->date != b->date ? a->date < b->date : a->event_id < b->event_id;
+    });
+    std::vector<Date> dates;
+    for (const EventFact* event : evidence) dates.push_back(event->date);
+    Qualification q = Qualify(dates, def, as_of, current_days_);
+    if (!q.any) continue;
+    Indicator indicator;
+    indicator.code = def.code;
+    indicator.group = std::string(ToString(def.group));
+    indicator.label = def.label;
+    indicator.current = q.current;
+    indicator.points = q.current ? group_scoring.current_points : group_scoring.earlier_points;
+    for (const EventFact* event : evidence) indicator.evidence_event_ids.push_back(event->event_id);
+    found.push_back({&def, std::move(indicator)});
+  }
+
+  // Significant first, then risk, then vulnerabilities; the model's order within a group.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Found& a, const Found& b) { return a.def->group < b.def->group; });
+
+  std::array<double, 3> group_points{};
+  for (const Found& f : found) {
+    group_points[static_cast<int>(f.def->group)] += f.indicator.points;
+    std::string line =
+        fmt::format("{} ({}): {}: {} event{}, {}", GroupTitle(f.def->group),
+                    f.indicator.current ? "current" : "earlier", f.def->label, f.indicator.evidence_event_ids.size(),
+                    f.indicator.evidence_event_ids.size() == 1 ? "" : "s", Points(f.indicator.points));
+    assessment.explanation.push_back(std::move(line));
+  }
+  if (found.empty()) {
+    assessment.explanation.push_back("No indicators found in the events available");
+  }
+
+  double score = 0;
+  for (IndicatorGroup group : {IndicatorGroup::kSignificant, IndicatorGroup::kRisk, IndicatorGroup::kVulnerability}) {
+    double points = group_points[static_cast<int>(group)];
+    const auto& cap = scoring(group).max_points;
+    if (cap && points > *cap) {
+      assessment.explanation.push_back(fmt::format("Group {} is capped at {}: its {} count as {}", ToString(group),
+                                                   Points(*cap), Points(points), *cap));
+      points = *cap;
+    }
+    score += points;
+  }
+  assessment.score = score;
+
+  for (const LevelBand& band : bands_) {
+    if (score < band.min_points || (band.max_points && score >= *band.max_points)) continue;
+    assessment.level = band.level;
+    std::string range = band.max_points ? fmt::format("{} to under {} points", band.min_points, *band.max_points)
+                                        : fmt::format("{} points or more", band.min_points);
+    assessment.explanation.push_back(
+        fmt::format("Score {}: band {} gives {}", Points(score), range, Label(band.level)));
+    break;
+  }
+
+  bool uses_age = std::any_of(overrides_.begin(), overrides_.end(),
+                              [](const OverrideRule& rule) { return rule.age_at_most.has_value(); });
+  if (uses_age && !age && !found.empty()) {
+    assessment.explanation.push_back("Date of birth unknown: rules that depend on age could not be applied");
+  }
+
+  for (const OverrideRule& rule : overrides_) {
+    if (!RuleFires(rule, child, age, found)) continue;
+    std::string effect = rule.level > assessment.level
+                             ? fmt::format("level raised from {} to {}", Label(assessment.level), Label(rule.level))
+                             : fmt::format("level already {}", Label(assessment.level));
+    assessment.explanation.push_back(fmt::format("Rule {}: {}: {}", rule.code, rule.explanation, effect));
+    assessment.level = std::max(assessment.level, rule.level);
+  }
+
+  for (Found& f : found) assessment.indicators.push_back(std::move(f.indicator));
+  return assessment;
+}
+
+}  // namespace riskradar::risk
