@@ -7,7 +7,6 @@
 #include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 
 #include "riskradar/core/identifiers.h"
 
@@ -15,10 +14,15 @@ namespace riskradar {
 namespace {
 
 std::vector<std::string> SplitSimpleCsv(const std::string& line) {
+  // Keeps empty fields, trailing ones included ("B46,...,,").
   std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) out.push_back(field);
+  size_t start = 0;
+  while (true) {
+    const size_t comma = line.find(',', start);
+    out.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
   return out;
 }
 
@@ -55,8 +59,9 @@ Result<Geography> Geography::Load(const std::filesystem::path& geo_dir) {
   std::set<std::string> districts;
   // outcode,postcode_area,lat,lon,n_postcodes,lad_code,lad_name
   RR_RETURN_IF_ERROR(ReadRows(geo_dir / "wm_postcode_districts.csv", 7, [&](const std::vector<std::string>& f) {
-    g.district_by_outcode_[f[0]] = f[6];
     g.outcode_centroid_[f[0]] = {std::atof(f[2].c_str()), std::atof(f[3].c_str())};
+    if (f[6].empty()) return;  // a postcode district mostly outside the seven districts
+    g.district_by_outcode_[f[0]] = f[6];
     districts.insert(f[6]);
   }));
   // sector,postcode_area,lat,lon,n_postcodes,lad_code,lad_name

@@ -35,7 +35,7 @@ constexpr std::array<EventKind, 11> kAllKinds = {
 
 }  // namespace
 
-std::span<const std::string_view> CategoriesFor(EventKind kind) {
+std::span<const std::string_view> CategoriesOf(EventKind kind) {
   switch (kind) {
     case EventKind::kMissingEpisode: return kMissing;
     case EventKind::kReferral: return kReferral;
@@ -53,9 +53,11 @@ std::span<const std::string_view> CategoriesFor(EventKind kind) {
 }
 
 bool IsKnownCategory(EventKind kind, std::string_view category) {
-  const auto cats = CategoriesFor(kind);
+  const auto cats = CategoriesOf(kind);
   return std::find(cats.begin(), cats.end(), category) != cats.end();
 }
+
+std::span<const EventKind> AllEventKinds() { return kAllKinds; }
 
 bool IsAnyKnownCategory(std::string_view category) {
   return std::any_of(kAllKinds.begin(), kAllKinds.end(), [&](EventKind k) { return IsKnownCategory(k, category); });

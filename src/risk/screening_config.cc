@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "riskradar/risk/screening.h"
-#include "riskradar/risk/vocabulary.h"
+#include "riskradar/core/vocabulary.h"
 
 namespace riskradar::risk {
 

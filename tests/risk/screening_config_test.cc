@@ -10,7 +10,7 @@ namespace riskradar::risk {
 namespace {
 
 std::string DefaultText() {
-  std::ifstream in(std::filesystem::path(RISKRADAR_SOURCE_DIR) / "config" / "screening" / "west-midlands.toml");
+  std::ifstream in(std::filesystem::path(RISKRADAR_SOURCE_DIR) / "tests" / "risk" / "data" / "config-error-base.toml");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

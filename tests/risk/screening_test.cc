@@ -9,7 +9,7 @@
 #include <random>
 #include <set>
 
-#include "riskradar/risk/vocabulary.h"
+#include "riskradar/core/vocabulary.h"
 
 namespace riskradar::risk {
 namespace {
@@ -101,7 +101,7 @@ std::string Explain(const Assessment& a) {
 TEST(ScreeningModelTest, DefaultModelLoads) {
   auto model = ScreeningModel::Default();
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  EXPECT_EQ(model->version(), "west-midlands-2025.1");
+  EXPECT_EQ(model->version(), "west-midlands-2025.2");
   EXPECT_EQ(model->bands().size(), 4u);
   EXPECT_EQ(Model("seraf").version(), "seraf-style-2025.1");
 }
@@ -222,11 +222,12 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
       {11, EventKind::kMissingEpisode, "missing_overnight", AsOf().AddDays(-10), "bcc", std::nullopt, false},
       {12, EventKind::kMissingEpisode, "missing_day", AsOf().AddDays(-40), "wmp", std::nullopt, false},
       {13, EventKind::kMissingEpisode, "missing_overnight", AsOf().AddDays(-90), "bcc", std::nullopt, false},
+      {16, EventKind::kMissingEpisode, "whereabouts_unclear", AsOf().AddDays(-30), "wmp", std::nullopt, false},
       {14, EventKind::kHealthAttendance, "alcohol", AsOf().AddDays(-20), "uhb", std::nullopt, false},
       {15, EventKind::kPoliceIncident, "vehicle_unknown_adult", AsOf().AddDays(-250), "wmp", std::nullopt, false},
   };
   Assessment a = Model("west-midlands").Assess(child, AsOf());
-  // 5 (repeat missing, current) + 1 (vehicles, earlier) + 1 (whereabouts) + 1 (alcohol) = 8.
+  // 5 (repeat missing, current) + 1 (vehicles, earlier) + 1 (whereabouts unclear) + 1 (alcohol) = 8.
   EXPECT_EQ(a.score, 8);
   EXPECT_EQ(a.level, RiskLevel::kAtRisk);
   EXPECT_TRUE(HasLine(a,
@@ -238,7 +239,7 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
                       "1 event, 1 point"))
       << Explain(a);
   EXPECT_TRUE(HasLine(a, "Risk indicator (current): Drug or alcohol misuse: 1 event, 1 point")) << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Score 8 points: band 6 to under 11 points gives at risk")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Score 8 points: band 6 to under 16 points gives at risk")) << Explain(a);
   EXPECT_FALSE(HasLine(a, "Rule ")) << Explain(a);
 
   ASSERT_FALSE(a.indicators.empty());

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "riskradar/core/status.h"
-#include "riskradar/report/report.h"
+#include "riskradar/report/summary.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::report {

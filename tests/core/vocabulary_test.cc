@@ -1,5 +1,5 @@
 // Keeps the vocabulary table in code equal to config/vocabulary.md, the document agencies' mappings follow.
-#include "riskradar/risk/vocabulary.h"
+#include "riskradar/core/vocabulary.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-namespace riskradar::risk {
+namespace riskradar {
 namespace {
 
 TEST(VocabularyTest, MatchesVocabularyDocument) {
@@ -38,4 +38,4 @@ TEST(VocabularyTest, KnownCategory) {
 }
 
 }  // namespace
-}  // namespace riskradar::risk
+}  // namespace riskradar

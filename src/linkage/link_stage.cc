@@ -1,0 +1,240 @@
+// The link stage: store mentions -> linkage engine -> stable persons and places.
+#include "riskradar/linkage/link_stage.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <unordered_map>
+
+#include "riskradar/linkage/person.h"
+
+namespace riskradar::linkage {
+namespace {
+
+// Most frequent value (ties: the smallest), ignoring empty ones.
+template <typename T, typename Empty>
+T Mode(const std::vector<T>& values, Empty is_empty) {
+  std::map<T, int> counts;
+  for (const T& v : values) {
+    if (!is_empty(v)) ++counts[v];
+  }
+  T best{};
+  int best_count = 0;
+  for (const auto& [v, c] : counts) {
+    if (c > best_count) {
+      best = v;
+      best_count = c;
+    }
+  }
+  return best;
+}
+
+// Gives each cluster a stable id: the previous id most of its members had,
+// claimed by the largest cluster first; otherwise a new id past every old one.
+std::vector<int64_t> AssignStableIds(const std::vector<std::vector<size_t>>& clusters,
+                                     const std::vector<int64_t>& member_previous_id, int64_t max_issued,
+                                     int64_t& kept) {
+  std::vector<size_t> order(clusters.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return clusters[a].size() > clusters[b].size(); });
+  std::vector<int64_t> ids(clusters.size(), 0);
+  std::unordered_map<int64_t, bool> claimed;
+  for (size_t c : order) {
+    std::map<int64_t, int> votes;
+    for (size_t m : clusters[c]) {
+      if (member_previous_id[m] > 0) ++votes[member_previous_id[m]];
+    }
+    std::vector<std::pair<int, int64_t>> ranked;
+    for (const auto& [id, n] : votes) ranked.emplace_back(-n, id);
+    std::sort(ranked.begin(), ranked.end());
+    for (const auto& [neg, id] : ranked) {
+      if (!claimed[id]) {
+        ids[c] = id;
+        claimed[id] = true;
+        ++kept;
+        break;
+      }
+    }
+  }
+  // New ids in cluster order so the assignment is deterministic.
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    if (ids[c] == 0) ids[c] = ++max_issued;
+  }
+  return ids;
+}
+
+std::vector<std::vector<size_t>> Group(const std::vector<int32_t>& cluster_of) {
+  int32_t k = 0;
+  for (int32_t c : cluster_of) k = std::max(k, c + 1);
+  std::vector<std::vector<size_t>> clusters(static_cast<size_t>(k));
+  for (size_t i = 0; i < cluster_of.size(); ++i) clusters[static_cast<size_t>(cluster_of[i])].push_back(i);
+  clusters.erase(std::remove_if(clusters.begin(), clusters.end(), [](const auto& c) { return c.empty(); }),
+                 clusters.end());
+  return clusters;
+}
+
+}  // namespace
+
+Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,
+                                     const store::Actor& actor) {
+  auto say = [&](const std::string& s) {
+    if (options.progress) options.progress(s);
+  };
+  LinkStageReport report;
+  RR_ASSIGN_OR_RETURN(auto mentions, store.LoadPersonMentions());
+  RR_ASSIGN_OR_RETURN(auto place_mentions, store.LoadPlaceMentions());
+  RR_ASSIGN_OR_RETURN(auto previous_person, store.LoadMentionPersons());
+  RR_ASSIGN_OR_RETURN(auto previous_place, store.LoadPlaceMentionPlaces());
+  RR_ASSIGN_OR_RETURN(const auto max_ids, store.MaxEntityIds());
+  report.person_mentions = static_cast<int64_t>(mentions.size());
+  report.place_mentions = static_cast<int64_t>(place_mentions.size());
+
+  // People.
+  std::vector<PersonRecord> records;
+  records.reserve(mentions.size());
+  for (const auto& row : mentions) {
+    const PersonMention& m = row.mention;
+    PersonRecord r;
+    r.id = m.id;
+    r.source = row.agency_code;
+    r.forename = m.forename;
+    r.surname = m.surname;
+    r.dob = m.dob;
+    r.sex = m.sex;
+    r.postcode = m.postcode;
+    r.nhs_number = m.nhs_number;
+    r.upn = m.upn;
+    records.push_back(std::move(r));
+  }
+  say("linking " + std::to_string(records.size()) + " person mentions");
+  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, LinkageOptions{}));
+  report.matches = static_cast<int64_t>(linkage.matches.size());
+  report.possibles = static_cast<int64_t>(linkage.possibles.size());
+
+  // Confirmed review decisions merge clusters even when the model was unsure.
+  RR_ASSIGN_OR_RETURN(auto decisions, store.LoadReviewDecisions());
+  {
+    std::unordered_map<int64_t, size_t> index_of;
+    for (size_t i = 0; i < mentions.size(); ++i) index_of[mentions[i].mention.id] = i;
+    for (const auto& d : decisions) {
+      if (d.status != "confirmed") continue;
+      auto a = index_of.find(d.left_mention_id), b = index_of.find(d.right_mention_id);
+      if (a == index_of.end() || b == index_of.end()) continue;
+      const int32_t from = linkage.cluster_of[b->second], to = linkage.cluster_of[a->second];
+      if (from == to) continue;
+      for (int32_t& c : linkage.cluster_of) {
+        if (c == from) c = to;
+      }
+    }
+  }
+
+  std::unordered_map<int64_t, int64_t> prev_person(previous_person.begin(), previous_person.end());
+  std::vector<int64_t> member_prev(mentions.size());
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    auto it = prev_person.find(mentions[i].mention.id);
+    member_prev[i] = it == prev_person.end() ? 0 : it->second;
+  }
+  const auto clusters = Group(linkage.cluster_of);
+  const auto person_ids = AssignStableIds(clusters, member_prev, max_ids.first, report.persons_kept_id);
+
+  store::LinkageOutput out;
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    std::vector<std::string> names, postcodes;
+    std::vector<int32_t> dobs;
+    std::vector<int> sexes;
+    int child_roles = 0, concern_roles = 0;
+    for (size_t m : clusters[c]) {
+      const PersonMention& pm = mentions[m].mention;
+      names.push_back(pm.forename + (pm.forename.empty() || pm.surname.empty() ? "" : " ") + pm.surname);
+      postcodes.push_back(pm.postcode);
+      if (pm.dob) dobs.push_back(pm.dob->days());
+      if (pm.sex != Sex::kUnknown) sexes.push_back(static_cast<int>(pm.sex));
+      child_roles += pm.role == PersonRole::kChild;
+      concern_roles += pm.role == PersonRole::kPersonOfConcern;
+      out.mention_person.emplace_back(pm.id, person_ids[c]);
+    }
+    Person p;
+    p.id = person_ids[c];
+    p.display_name = Mode(names, [](const std::string& s) { return s.empty(); });
+    if (!dobs.empty()) p.dob = Date::FromDays(Mode(dobs, [](int32_t) { return false; }));
+    p.sex = sexes.empty() ? Sex::kUnknown : static_cast<Sex>(Mode(sexes, [](int) { return false; }));
+    p.district = geography.DistrictOf(Mode(postcodes, [](const std::string& s) { return s.empty(); }));
+    p.is_child = p.dob ? Date::AgeOn(*p.dob, options.as_of) < 18 : child_roles * 2 >= static_cast<int>(clusters[c].size());
+    p.person_of_concern = concern_roles > 0;
+    p.mention_count = static_cast<int>(clusters[c].size());
+    report.children += p.is_child;
+    report.persons_of_concern += p.person_of_concern;
+    out.persons.push_back(std::move(p));
+  }
+  report.persons = static_cast<int64_t>(out.persons.size());
+  for (const auto* pairs : {&linkage.possibles}) {
+    for (const ScoredPair& pair : *pairs) {
+      store::ReviewItem item;
+      item.left_mention_id = mentions[pair.left].mention.id;
+      item.right_mention_id = mentions[pair.right].mention.id;
+      item.match_weight = pair.match_weight;
+      item.match_probability = pair.match_probability;
+      out.review.push_back(item);
+    }
+  }
+  out.model_json = ModelToJson(linkage).dump();
+
+  // Places.
+  std::vector<PlaceRecord> place_records;
+  for (const auto& row : place_mentions) {
+    const PlaceMention& m = row.mention;
+    place_records.push_back({m.id, m.name, m.type, m.postcode, m.lat, m.lon});
+  }
+  say("linking " + std::to_string(place_records.size()) + " place mentions");
+  const std::vector<int32_t> place_cluster = LinkPlaces(place_records);
+  std::unordered_map<int64_t, int64_t> prev_place(previous_place.begin(), previous_place.end());
+  std::vector<int64_t> place_prev(place_mentions.size());
+  for (size_t i = 0; i < place_mentions.size(); ++i) {
+    auto it = prev_place.find(place_mentions[i].mention.id);
+    place_prev[i] = it == prev_place.end() ? 0 : it->second;
+  }
+  const auto place_clusters = Group(place_cluster);
+  int64_t places_kept = 0;
+  const auto place_ids = AssignStableIds(place_clusters, place_prev, max_ids.second, places_kept);
+  for (size_t c = 0; c < place_clusters.size(); ++c) {
+    std::vector<std::string> names, postcodes;
+    std::vector<int> types;
+    double lat_sum = 0, lon_sum = 0;
+    int located = 0;
+    for (size_t m : place_clusters[c]) {
+      const PlaceMention& pm = place_mentions[m].mention;
+      names.push_back(pm.name);
+      postcodes.push_back(pm.postcode);
+      types.push_back(static_cast<int>(pm.type));
+      if (pm.lat && pm.lon) {
+        lat_sum += *pm.lat;
+        lon_sum += *pm.lon;
+        ++located;
+      }
+      out.place_mention_place.emplace_back(pm.id, place_ids[c]);
+    }
+    Place p;
+    p.id = place_ids[c];
+    p.name = Mode(names, [](const std::string& s) { return s.empty(); });
+    p.type = static_cast<PlaceType>(Mode(types, [](int) { return false; }));
+    p.postcode = Mode(postcodes, [](const std::string& s) { return s.empty(); });
+    p.district = geography.DistrictOf(p.postcode);
+    if (located > 0) {
+      p.lat = lat_sum / located;
+      p.lon = lon_sum / located;
+    } else if (auto ll = geography.Locate(p.postcode)) {
+      p.lat = ll->lat;
+      p.lon = ll->lon;
+    }
+    out.places.push_back(std::move(p));
+  }
+  report.places = static_cast<int64_t>(out.places.size());
+  say("saving " + std::to_string(report.persons) + " people and " + std::to_string(report.places) + " places");
+  RR_RETURN_IF_ERROR(store.SaveLinkage(out, actor));
+  return report;
+}
+
+}  // namespace riskradar::linkage

@@ -1,0 +1,63 @@
+// The network stage: store -> AnalyseNetworks -> store.
+#include "riskradar/network/network_stage.h"
+
+#include "riskradar/network/network.h"
+
+namespace riskradar::network {
+
+Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
+  RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+  RR_ASSIGN_OR_RETURN(auto assessments, store.LatestAssessments());
+  if (assessments.empty()) return Status::FailedPrecondition("no assessments in the store: run `riskradar assess` first");
+
+  NetworkInput input;
+  for (const Person& p : persons) {
+    if (p.person_of_concern) input.persons_of_concern.insert(p.id);
+  }
+  for (const Assessment& a : assessments) {
+    const RiskLevel level = a.override_level.value_or(a.level);
+    if (level != RiskLevel::kNoCurrentRisk) input.children_on_radar.insert(a.person_id);
+  }
+  for (const Place& p : places) input.place_types[p.id] = p.type;
+  for (const auto& row : events) {
+    if (row.associate_person_id == 0 && row.place_id == 0) continue;
+    if (row.subject_person_id == 0) continue;
+    Association a;
+    a.event_id = row.event.id;
+    a.person_id = row.subject_person_id;
+    a.other_person_id = row.associate_person_id;
+    a.place_id = row.place_id;
+    a.date = row.event.date;
+    input.associations.push_back(a);
+  }
+  const NetworkResult result = AnalyseNetworks(input);
+
+  store::NetworkOutput out;
+  NetworkStageReport report;
+  for (const Network& n : result.networks) {
+    out.networks.push_back({n.id, n.offenders, n.children, n.places});
+    report.persons_of_concern_in_networks += static_cast<int64_t>(n.offenders.size());
+  }
+  std::unordered_set<int64_t> concern(result.places_of_concern.begin(), result.places_of_concern.end());
+  for (const PlaceRank& p : result.places) {
+    store::PlaceScore s;
+    s.place_id = p.place_id;
+    s.children_at_risk = p.children_at_risk;
+    s.persons_of_concern = p.persons_of_concern;
+    s.events = p.events;
+    s.score = p.score;
+    s.of_concern = concern.count(p.place_id) > 0;
+    s.reasons = p.reasons;
+    out.places.push_back(std::move(s));
+  }
+  out.lone_offenders = static_cast<int64_t>(result.lone_offenders.size());
+  report.networks = static_cast<int64_t>(out.networks.size());
+  report.lone_offenders = out.lone_offenders;
+  report.places_of_concern = static_cast<int64_t>(concern.size());
+  RR_RETURN_IF_ERROR(store.SaveNetworks(out, actor));
+  return report;
+}
+
+}  // namespace riskradar::network

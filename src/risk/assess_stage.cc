@@ -1,0 +1,75 @@
+// The assess stage: events per child -> screening model -> stored assessments.
+#include "riskradar/risk/assess_stage.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+namespace riskradar::risk {
+
+Result<Date> NewestEventDate(store::Store& store) {
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+  if (events.empty()) return Status::FailedPrecondition("the store holds no events: import agency extracts first");
+  Date newest = events.front().event.date;
+  for (const auto& e : events) newest = std::max(newest, e.event.date);
+  return newest;
+}
+
+Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningModel& model, Date as_of,
+                                         const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
+  if (persons.empty()) return Status::FailedPrecondition("no resolved people in the store: run `riskradar link` first");
+  RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+
+  std::unordered_map<int64_t, PlaceType> place_type;
+  for (const Place& p : places) place_type[p.id] = p.type;
+  std::unordered_set<int64_t> of_concern;
+  std::unordered_map<int64_t, ChildFacts> children;
+  for (const Person& p : persons) {
+    if (p.person_of_concern) of_concern.insert(p.id);
+    if (!p.is_child) continue;
+    ChildFacts& facts = children[p.id];
+    facts.person_id = p.id;
+    facts.dob = p.dob;
+    facts.sex = p.sex;
+  }
+  for (const auto& row : events) {
+    auto it = children.find(row.subject_person_id);
+    if (it == children.end()) continue;
+    if (row.event.date > as_of) continue;  // screening sees only what was known on the day
+    EventFact fact;
+    fact.event_id = row.event.id;
+    fact.kind = row.event.kind;
+    fact.category = row.event.category;
+    fact.date = row.event.date;
+    fact.agency = row.agency_code;
+    if (row.place_id) {
+      auto pt = place_type.find(row.place_id);
+      if (pt != place_type.end()) fact.place_type = pt->second;
+    }
+    fact.with_person_of_concern = row.associate_person_id != 0 &&
+                                  (row.associate_role == PersonRole::kPersonOfConcern ||
+                                   of_concern.count(row.associate_person_id) > 0);
+    it->second.events.push_back(std::move(fact));
+  }
+
+  AssessStageReport report;
+  report.as_of = as_of;
+  report.model_version = model.version();
+  std::vector<Assessment> assessments;
+  assessments.reserve(children.size());
+  for (const Person& p : persons) {
+    auto it = children.find(p.id);
+    if (it == children.end()) continue;
+    Assessment a = model.Assess(it->second, as_of);
+    a.person_id = p.id;
+    a.as_of = as_of;
+    ++report.by_level[a.level];
+    assessments.push_back(std::move(a));
+  }
+  report.children_assessed = static_cast<int64_t>(assessments.size());
+  RR_RETURN_IF_ERROR(store.SaveAssessments(assessments, actor));
+  return report;
+}
+
+}  // namespace riskradar::risk

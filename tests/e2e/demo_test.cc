@@ -1,0 +1,121 @@
+// End to end: the real `riskradar` binary runs the demo pipeline on a small
+// synthetic partnership; the evaluation figures must stay above measured floors.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;
+};
+
+Run RunCommand(const std::string& command) {
+  Run run;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+double Figure(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(pattern))) {
+    ADD_FAILURE() << "pattern not found: " << pattern;
+    return -1;
+  }
+  return std::stod(m[1].str());
+}
+
+class DemoTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("rr-e2e-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    demo_ = RunCommand(std::string(RISKRADAR_BINARY) + " demo --scale 0.2 --seed 7 --dir " + dir_.string());
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
+  static std::string Db() { return "--db " + (dir_ / "riskradar.db").string(); }
+
+  static inline fs::path dir_;
+  static inline Run demo_;
+};
+
+TEST_F(DemoTest, DemoPrintsTheRegionalSummaryAndWritesTheReport) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  EXPECT_NE(demo_.output.find("Children on the risk radar:"), std::string::npos) << demo_.output;
+  EXPECT_NE(demo_.output.find("by district: Birmingham"), std::string::npos) << demo_.output;
+  EXPECT_NE(demo_.output.find("Suspected offenders:"), std::string::npos);
+  EXPECT_NE(demo_.output.find("Places of concern:"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "report.html"));
+  EXPECT_TRUE(fs::exists(dir_ / "report-publishable.html"));
+  std::ifstream html(dir_ / "report.html");
+  std::stringstream content;
+  content << html.rdbuf();
+  EXPECT_NE(content.str().find("<svg"), std::string::npos) << "the report has at least one chart";
+}
+
+TEST_F(DemoTest, EvaluationStaysAboveFloors) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const std::string& out = demo_.output;
+  // Floors set from measured figures (see the closing notes); they guard regressions.
+  EXPECT_GE(Figure(out, R"(People linkage: precision ([0-9.]+))"), 0.97) << out;
+  EXPECT_GE(Figure(out, R"(People linkage: precision [0-9.]+, recall ([0-9.]+))"), 0.95) << out;
+  EXPECT_GE(Figure(out, R"(Risk radar: precision ([0-9.]+))"), 0.70) << out;
+  EXPECT_GE(Figure(out, R"(Risk radar: precision [0-9.]+, recall ([0-9.]+))"), 0.70) << out;
+  EXPECT_GE(Figure(out, R"(Networks: ([0-9]+) of)"), 1) << out;
+}
+
+TEST_F(DemoTest, StagesRerunAloneAndKeepPersonIds) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const Run link = RunCommand(Cli("link " + Db()));
+  ASSERT_EQ(link.exit_code, 0) << link.output;
+  const Run assess = RunCommand(Cli("assess " + Db()));
+  ASSERT_EQ(assess.exit_code, 0) << assess.output;
+  const Run network = RunCommand(Cli("network " + Db()));
+  ASSERT_EQ(network.exit_code, 0) << network.output;
+  const Run report = RunCommand(Cli("report " + Db() + " --out " + (dir_ / "again").string()));
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_TRUE(fs::exists(dir_ / "again" / "report.html"));
+  const Run verify = RunCommand(Cli("audit verify " + Db()));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("chain intact"), std::string::npos);
+}
+
+TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const Run before = RunCommand(Cli("status " + Db()));
+  const Run again = RunCommand(Cli("ingest " + Db() + " --manifest " + (dir_ / "partnership").string()));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("already imported"), std::string::npos);
+  const Run after = RunCommand(Cli("status " + Db()));
+  EXPECT_EQ(Figure(before.output, R"(source records ([0-9]+))"), Figure(after.output, R"(source records ([0-9]+))"));
+}
+
+TEST(CliTest, BadInputGetsAClearErrorAndExitCode) {
+  const Run missing = RunCommand(std::string(RISKRADAR_BINARY) + " ingest --db /nonexistent/dir/x.db --agency a "
+                                 "--mapping m.toml f.csv");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
+  const Run no_args = RunCommand(std::string(RISKRADAR_BINARY));
+  EXPECT_NE(no_args.exit_code, 0);
+  const Run help = RunCommand(std::string(RISKRADAR_BINARY) + " link --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--db"), std::string::npos);
+}
+
+}  // namespace
