@@ -94,8 +94,9 @@ struct LinkageOptions {
   bool allow_builtin_names = false;
   bool term_frequency_adjustments = true;
   // Clustering: two members of one cluster may not score below this match weight
-  // (or disagree on a cannot-link field); such clusters are re-formed.
-  double contradiction_weight = -10.0;
+  // (p ~ 0.015: confidently different people) or disagree on a cannot-link field.
+  // Wrongly merging two children is worse than a split a reviewer can join.
+  double contradiction_weight = -6.0;
   // Largest term-frequency adjustment in either direction, in bits.
   double max_tf_adjustment = 10.0;
 };
