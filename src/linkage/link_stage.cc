@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "riskradar/linkage/person.h"
+#include "riskradar/linkage/places.h"
 
 namespace riskradar::linkage {
 namespace {
@@ -64,6 +65,30 @@ std::vector<int64_t> AssignStableIds(const std::vector<std::vector<size_t>>& clu
     if (ids[c] == 0) ids[c] = ++max_issued;
   }
   return ids;
+}
+
+// The trained model as stored with each linkage run, so any link can be
+// explained later with the parameters that made it.
+nlohmann::json ModelToJson(const PersonLinkage& linkage) {
+  const Model& model = linkage.model;
+  nlohmann::json fields = nlohmann::json::array();
+  for (const FieldModel& f : model.fields) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const ComparisonLevel& l : f.levels) {
+      levels.push_back({{"label", l.label}, {"m", l.m}, {"u", l.u}, {"weight", l.weight}});
+    }
+    fields.push_back({{"field", f.field}, {"kind", ToString(f.kind)}, {"m_estimated", f.m_estimated}, {"levels", levels}});
+  }
+  nlohmann::json blocking = nlohmann::json::array();
+  for (const BlockingRuleReport& b : linkage.blocking) {
+    blocking.push_back({{"rule", b.rule}, {"candidate_pairs", b.candidate_pairs}, {"new_pairs", b.new_pairs},
+                        {"oversized_blocks", b.oversized_blocks}, {"skipped_pairs", b.skipped_pairs}});
+  }
+  return {{"lambda", model.lambda},          {"prior_weight", model.prior_weight},
+          {"em_iterations", model.em_iterations}, {"em_converged", model.em_converged},
+          {"u_pairs_sampled", model.u_pairs_sampled}, {"fields", fields},
+          {"blocking", blocking},            {"candidate_pairs", linkage.candidate_pairs},
+          {"clusters_split", linkage.clusters_split}, {"match_edges_rejected", linkage.match_edges_rejected}};
 }
 
 std::vector<std::vector<size_t>> Group(const std::vector<int32_t>& cluster_of) {

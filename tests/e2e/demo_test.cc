@@ -14,13 +14,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CommandRun {
   int exit_code = -1;
   std::string output;
 };
 
-Run RunCommand(const std::string& command) {
-  Run run;
+CommandRun RunCommand(const std::string& command) {
+  CommandRun run;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (!pipe) return run;
   std::array<char, 4096> buf{};
@@ -52,7 +52,7 @@ class DemoTest : public ::testing::Test {
   static std::string Db() { return "--db " + (dir_ / "riskradar.db").string(); }
 
   static inline fs::path dir_;
-  static inline Run demo_;
+  static inline CommandRun demo_;
 };
 
 TEST_F(DemoTest, DemoPrintsTheRegionalSummaryAndWritesTheReport) {
@@ -82,38 +82,38 @@ TEST_F(DemoTest, EvaluationStaysAboveFloors) {
 
 TEST_F(DemoTest, StagesRerunAloneAndKeepPersonIds) {
   ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
-  const Run link = RunCommand(Cli("link " + Db()));
+  const CommandRun link = RunCommand(Cli("link " + Db()));
   ASSERT_EQ(link.exit_code, 0) << link.output;
-  const Run assess = RunCommand(Cli("assess " + Db()));
+  const CommandRun assess = RunCommand(Cli("assess " + Db()));
   ASSERT_EQ(assess.exit_code, 0) << assess.output;
-  const Run network = RunCommand(Cli("network " + Db()));
+  const CommandRun network = RunCommand(Cli("network " + Db()));
   ASSERT_EQ(network.exit_code, 0) << network.output;
-  const Run report = RunCommand(Cli("report " + Db() + " --out " + (dir_ / "again").string()));
+  const CommandRun report = RunCommand(Cli("report " + Db() + " --out " + (dir_ / "again").string()));
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_TRUE(fs::exists(dir_ / "again" / "report.html"));
-  const Run verify = RunCommand(Cli("audit verify " + Db()));
+  const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("chain intact"), std::string::npos);
 }
 
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
   ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
-  const Run before = RunCommand(Cli("status " + Db()));
-  const Run again = RunCommand(Cli("ingest " + Db() + " --manifest " + (dir_ / "partnership").string()));
+  const CommandRun before = RunCommand(Cli("status " + Db()));
+  const CommandRun again = RunCommand(Cli("ingest " + Db() + " --manifest " + (dir_ / "partnership").string()));
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("already imported"), std::string::npos);
-  const Run after = RunCommand(Cli("status " + Db()));
+  const CommandRun after = RunCommand(Cli("status " + Db()));
   EXPECT_EQ(Figure(before.output, R"(source records ([0-9]+))"), Figure(after.output, R"(source records ([0-9]+))"));
 }
 
 TEST(CliTest, BadInputGetsAClearErrorAndExitCode) {
-  const Run missing = RunCommand(std::string(RISKRADAR_BINARY) + " ingest --db /nonexistent/dir/x.db --agency a "
+  const CommandRun missing = RunCommand(std::string(RISKRADAR_BINARY) + " ingest --db /nonexistent/dir/x.db --agency a "
                                  "--mapping m.toml f.csv");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
-  const Run no_args = RunCommand(std::string(RISKRADAR_BINARY));
+  const CommandRun no_args = RunCommand(std::string(RISKRADAR_BINARY));
   EXPECT_NE(no_args.exit_code, 0);
-  const Run help = RunCommand(std::string(RISKRADAR_BINARY) + " link --help");
+  const CommandRun help = RunCommand(std::string(RISKRADAR_BINARY) + " link --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("--db"), std::string::npos);
 }
