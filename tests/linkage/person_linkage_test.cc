@@ -86,7 +86,9 @@ TEST_F(PersonLinkageTest, EmConvergesAndRecoversM) {
   const double true_lambda = static_cast<double>(true_pairs) / (n * (n - 1) / 2);
   EXPECT_NEAR(std::log10(model.lambda), std::log10(true_lambda), 0.15);
   for (const auto& f : model.fields) {
-    if (f.field != "upn") EXPECT_TRUE(f.m_estimated) << f.field;  // the synthetic people have no UPNs
+    if (f.field != "upn") {  // the synthetic people have no UPNs
+      EXPECT_TRUE(f.m_estimated) << f.field;
+    }
   }
 }
 
@@ -99,7 +101,9 @@ TEST_F(PersonLinkageTest, AccurateOnSyntheticPeople) {
   ASSERT_EQ(linked_->blocking.size(), 6u);
   int64_t total = 0;
   for (const auto& b : linked_->blocking) {
-    if (b.rule != "upn") EXPECT_GT(b.candidate_pairs, 0) << b.rule;
+    if (b.rule != "upn") {
+      EXPECT_GT(b.candidate_pairs, 0) << b.rule;
+    }
     total += b.new_pairs;
   }
   EXPECT_EQ(total, linked_->candidate_pairs);
@@ -241,7 +245,9 @@ TEST(PersonLinkageOptionsTest, OversizedBlocksAreSkippedAndReported) {
   int64_t oversized = 0;
   for (const auto& b : result->blocking) {
     oversized += b.oversized_blocks;
-    if (b.oversized_blocks > 0) EXPECT_GT(b.skipped_pairs, 0);
+    if (b.oversized_blocks > 0) {
+      EXPECT_GT(b.skipped_pairs, 0);
+    }
   }
   EXPECT_GT(oversized, 0);
 }
