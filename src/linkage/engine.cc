@@ -525,6 +525,23 @@ std::vector<FieldContribution> Model::Explain(const Record& a, const Record& b) 
   return out;
 }
 
+PairScorer::PairScorer(const Model& model, const std::vector<Record>& records)
+    : data_(std::make_unique<const PreparedData>(PreparedData::Build(records, model.spec, *model.names, &model))),
+      table_(std::make_unique<const WeightTable>(WeightTable::FromModel(model))) {}
+PairScorer::~PairScorer() = default;
+PairScorer::PairScorer(PairScorer&&) noexcept = default;
+PairScorer& PairScorer::operator=(PairScorer&&) noexcept = default;
+
+size_t PairScorer::size() const { return data_->size; }
+
+double PairScorer::MatchWeight(size_t i, size_t j) const {
+  uint8_t levels[kMaxFields];
+  const auto a = static_cast<uint32_t>(std::min(i, j));
+  const auto b = static_cast<uint32_t>(std::max(i, j));
+  data_->CompareLevels(a, b, levels);
+  return table_->Score(*data_, a, levels);
+}
+
 Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options) {
   RR_RETURN_IF_ERROR(spec.Validate());
   if (records.size() >= static_cast<size_t>(INT32_MAX)) return Status::ResourceExhausted("too many records");

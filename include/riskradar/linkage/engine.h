@@ -179,4 +179,26 @@ struct LinkResult {
 
 Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options);
 
+struct WeightTable;  // internal
+
+// Scores pairs of one record set with a trained model: the comparison kernel
+// behind Link, for re-scoring (review queues) and benchmarking. Records are
+// normalised once; MatchWeight is thread-safe.
+class PairScorer {
+ public:
+  // records must have model.spec's fields; REQUIRES: model.names is set (any
+  // model returned by Link).
+  PairScorer(const Model& model, const std::vector<Record>& records);
+  ~PairScorer();
+  PairScorer(PairScorer&&) noexcept;
+  PairScorer& operator=(PairScorer&&) noexcept;
+
+  size_t size() const;
+  double MatchWeight(size_t i, size_t j) const;  // prior included
+
+ private:
+  std::unique_ptr<const PreparedData> data_;
+  std::unique_ptr<const WeightTable> table_;
+};
+
 }  // namespace riskradar::linkage
