@@ -127,6 +127,21 @@ std::vector<int32_t> LinkPlaces(const std::vector<PlaceRecord>& records, const P
     }
   }
 
+  // For a record with no location at all, an identical name is the only clue.
+  // It is trusted only when every located record of that name and type lies
+  // in one postcode sector; otherwise the record could chain two places together.
+  auto located = [&](size_t i) { return !prepared[i].district.empty() || (records[i].lat && records[i].lon); };
+  std::unordered_map<std::string, std::set<std::string>> sectors_of_name;
+  for (size_t i = 0; i < n; ++i) {
+    if (!located(i)) continue;
+    const std::string key = std::string(ToString(records[i].type)) + "|" + prepared[i].joined;
+    sectors_of_name[key].insert(prepared[i].sector.empty() ? prepared[i].district : prepared[i].sector);
+  }
+  auto unambiguous_name = [&](size_t i) {
+    auto it = sectors_of_name.find(std::string(ToString(records[i].type)) + "|" + prepared[i].joined);
+    return it == sectors_of_name.end() || it->second.size() <= 1;
+  };
+
   auto same_place = [&](size_t i, size_t j) {
     const PlaceRecord& a = records[i];
     const PlaceRecord& b = records[j];
@@ -138,6 +153,9 @@ std::vector<int32_t> LinkPlaces(const std::vector<PlaceRecord>& records, const P
                          JaroWinklerSimilarity(pa.joined, pb.joined) >= options.name_jaro_winkler ||
                          Contains(pa.tokens, pb.tokens) || Contains(pb.tokens, pa.tokens);
     if (!name_ok) return false;
+    if (!located(i) || !located(j)) {
+      return exact_name && a.type == b.type && unambiguous_name(!located(i) ? i : j);
+    }
     const bool both_coords = a.lat && a.lon && b.lat && b.lon;
     if (both_coords) return DistanceMetres(*a.lat, *a.lon, *b.lat, *b.lon) <= options.max_distance_m;
     if (!pa.sector.empty() && pa.sector == pb.sector) return true;

@@ -4,6 +4,28 @@
 #include "riskradar/network/network.h"
 
 namespace riskradar::network {
+namespace {
+
+bool IsAssociationEvent(EventKind kind) {
+  switch (kind) {
+    case EventKind::kSighting:
+    case EventKind::kIntelligence:
+    case EventKind::kPoliceIncident:
+    case EventKind::kMissingEpisode:
+    case EventKind::kDisruption:
+    case EventKind::kArrest:
+    case EventKind::kCharge:
+      return true;
+    case EventKind::kReferral:
+    case EventKind::kHealthAttendance:
+    case EventKind::kSchoolExclusion:
+    case EventKind::kSchoolAbsence:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
@@ -22,6 +44,11 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
   }
   for (const Place& p : places) input.place_types[p.id] = p.type;
   for (const auto& row : events) {
+    // Only events that put people together or at a place in the course of
+    // exploitation or its policing are associations. A school census row names
+    // the pupil's own school and a health attendance the hospital: neither is
+    // a place of concern because at-risk children are recorded there.
+    if (!IsAssociationEvent(row.event.kind)) continue;
     if (row.associate_person_id == 0 && row.place_id == 0) continue;
     if (row.subject_person_id == 0) continue;
     Association a;
