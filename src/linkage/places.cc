@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "riskradar/core/geography.h"
 #include "riskradar/core/identifiers.h"
 #include "riskradar/linkage/comparators.h"
 #include "riskradar/linkage/names.h"
@@ -102,13 +103,7 @@ std::vector<std::string> PlaceNameTokens(std::string_view name) {
 }
 
 double DistanceMetres(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kEarthRadius = 6371000.0;
-  constexpr double kRad = M_PI / 180.0;
-  const double dlat = (lat2 - lat1) * kRad;
-  const double dlon = (lon2 - lon1) * kRad;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(h)));
+  return 1000.0 * DistanceKm({lat1, lon1}, {lat2, lon2});
 }
 
 std::vector<int32_t> LinkPlaces(const std::vector<PlaceRecord>& records, const PlaceLinkOptions& options) {
