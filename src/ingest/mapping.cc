@@ -155,7 +155,8 @@ Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source
   const std::string file_type = root["file_type"].value_or(std::string("csv"));
   if (file_type == "csv") m.file_type = FileType::kCsv;
   else if (file_type == "jsonl") m.file_type = FileType::kJsonLines;
-  else return loader.Error("file_type", "must be \"csv\" or \"jsonl\"");
+  else if (file_type == "xlsx") m.file_type = FileType::kXlsx;
+  else return loader.Error("file_type", "must be \"csv\", \"jsonl\" or \"xlsx\"");
   auto encoding = ParseEncoding(root["encoding"].value_or(std::string("utf-8")));
   if (!encoding.ok()) return loader.Error("encoding", encoding.status().message());
   m.encoding = *encoding;

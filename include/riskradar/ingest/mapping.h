@@ -42,7 +42,7 @@ struct EventSpec {
   FieldSpec kind, category, date, detail;
 };
 
-enum class FileType { kCsv, kJsonLines };
+enum class FileType { kCsv, kJsonLines, kXlsx };
 
 struct Mapping {
   std::string source;  // where the mapping was loaded from, for messages
