@@ -178,7 +178,8 @@ Status ImportXlsx(const Mapping& mapping, const std::string& agency, const std::
     return Status::InvalidArgument(file.string() + ": the first sheet is empty (no header row)");
   }
   if (!record.error.empty()) {
-    return Status::InvalidArgument(file.string() + ": row " + std::to_string(record.line) + ": header: " + record.error);
+    return Status::InvalidArgument(file.string() + ": row " + std::to_string(record.line) +
+                                   ": header: " + record.error);
   }
   RR_ASSIGN_OR_RETURN(const CsvColumns columns, CsvColumns::Resolve(mapping, record.fields, file.string()));
   RowOutcome outcome;
@@ -208,7 +209,8 @@ Status ImportJsonLines(const Mapping& mapping, const std::string& agency, const 
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     ConvertJsonLine(mapping, agency, line, number, reader->last_line_invalid_utf8(), outcome);
     RR_RETURN_IF_ERROR(run.Record(outcome));
-    if (progress && run.counts.rows_in % 5000 == 0) progress({run.counts.rows_in, reader->bytes_read(), reader->file_size()});
+    if (progress && run.counts.rows_in % 5000 == 0)
+      progress({run.counts.rows_in, reader->bytes_read(), reader->file_size()});
   }
   return Status::Ok();
 }
@@ -227,14 +229,16 @@ Result<CsvColumns> CsvColumns::Resolve(const Mapping& mapping, const std::vector
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     if (!seen.emplace(name).second) {
-      return Status::InvalidArgument(where + ": line 1: column '" + std::string(name) + "' appears twice in the header");
+      return Status::InvalidArgument(where + ": line 1: column '" + std::string(name) +
+                                     "' appears twice in the header");
     }
     if (!mapping.KnowsColumn(name)) {
       return Status::InvalidArgument(where + ": line 1: column '" + std::string(name) + "' is not in mapping " +
                                      mapping.source + " (map it, or list it under `ignore`)");
     }
     auto slot = std::lower_bound(mapping.columns.begin(), mapping.columns.end(), name);
-    if (slot != mapping.columns.end() && *slot == name) c.slot_position_[slot - mapping.columns.begin()] = static_cast<int>(i);
+    if (slot != mapping.columns.end() && *slot == name)
+      c.slot_position_[slot - mapping.columns.begin()] = static_cast<int>(i);
   }
   for (size_t s = 0; s < mapping.columns.size(); ++s) {
     if (c.slot_position_[s] < 0) {

@@ -123,7 +123,8 @@ TEST(EncodingTest, Windows1252ToUtf8) {
 }
 
 TEST(MappingTest, RejectsUnknownKeysAndVocabulary) {
-  auto bad_key = Mapping::FromToml("format='x'\nrecord_class='a'\nlawful_basis='b'\nlocal_id='id'\ncolour='red'\n", "m.toml");
+  auto bad_key =
+      Mapping::FromToml("format='x'\nrecord_class='a'\nlawful_basis='b'\nlocal_id='id'\ncolour='red'\n", "m.toml");
   ASSERT_FALSE(bad_key.ok());
   EXPECT_NE(bad_key.status().message().find("colour"), std::string::npos);
   auto bad_category = Mapping::FromToml(
@@ -285,7 +286,8 @@ TEST_F(ImportTest, Windows1252FileIsConverted) {
   auto mapping = Mapping::FromFile(kData / "council.toml");
   ASSERT_TRUE(mapping.ok());
   std::string content =
-      "Record ID,Event Type,Concern,Event Date,Notes,Person ID,Forename,Surname,DOB,Gender,Postcode,NHS Number,Worker\r\n"
+      "Record ID,Event Type,Concern,Event Date,Notes,Person ID,Forename,Surname,DOB,Gender,Postcode,NHS "
+      "Number,Worker\r\n"
       "R1,MFC,Missing overnight,03/02/2025,,P1,Zo\xEB,O\x92Neill,05/06/2011,F,,,W\r\n";
   auto result = ImportFile(*store_, *mapping, "bcc", dir_.Write("cp.csv", content), store::Actor{});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -353,7 +355,8 @@ TEST_F(ImportTest, EveryKindOfBadRowIsQuarantinedWithAPlainReason) {
       {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,hotel,,91,", "place latitude is not a number between -90 and 90"},
       {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,hotel,,,west", "place longitude is not a number between -180 and 180"},
       {"R1,MFC,o,03/02/2025," + std::string(150, 'x') + ",Amy,,,,,,,,,,", "detail is 150 bytes, over the limit of 100"},
-      {"R1,MFC,o,03/02/2025,,Amy" + std::string(200, 'y') + ",,,,,,,,,,", "subject forename is 203 bytes, over the limit of 200"},
+      {"R1,MFC,o,03/02/2025,,Amy" + std::string(200, 'y') + ",,,,,,,,,,",
+       "subject forename is 203 bytes, over the limit of 200"},
       {"R1,MFC,o,03/02/2025," + std::string("a\0b", 3) + ",Amy,,,,,,,,,,", "detail contains a NUL character"},
       {"R1,MFC,o,03/02/2025,,Amy,05/06/2026,,,,,,,,,", "subject date of birth is after the event date"},
       {"R1,MFC,o,03/02/2025,,,,,,,,,,,,", "the row describes no subject person"},
@@ -367,7 +370,8 @@ TEST_F(ImportTest, EveryKindOfBadRowIsQuarantinedWithAPlainReason) {
   };
   int n = 0;
   for (const BadRow& c : cases) {
-    const auto file = dir_.Write("bad" + std::to_string(n++) + ".csv", std::string(kWideHeader) + good + "\n" + c.row + "\n");
+    const auto file =
+        dir_.Write("bad" + std::to_string(n++) + ".csv", std::string(kWideHeader) + good + "\n" + c.row + "\n");
     auto result = ImportFile(*store_, *mapping, "bcc", file, store::Actor{});
     ASSERT_TRUE(result.ok()) << c.row << ": " << result.status().ToString();
     EXPECT_EQ(result->batch.counts.quarantined, 1) << c.row;
@@ -388,11 +392,14 @@ TEST_F(ImportTest, FilesRefusedBeforeAnythingLands) {
   const std::string row = "R1,MFC,o,03/02/2025,,Amy,,,,,,,,,,\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "the file is empty (no header row)"},
-      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,kind\n" + row, "column 'kind' appears twice"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,kind\n" + row,
+       "column 'kind' appears twice"},
       {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat\n" + row,
        "the mapping reads column 'lon' but the header has no such column"},
-      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Shoe\n" + row, "column 'Shoe' is not in mapping"},
-      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Sch\xF6n\n" + row, "header is not valid UTF-8"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Shoe\n" + row,
+       "column 'Shoe' is not in mapping"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Sch\xF6n\n" + row,
+       "header is not valid UTF-8"},
       {"id,\"kind,cat\n" + row, "header: a quoted field is never closed"},
   };
   int n = 0;
@@ -423,20 +430,24 @@ TEST_F(ImportTest, BadJsonLines) {
       {"[1,2,3]", "each line must be a JSON object"},
       {R"("just a string")", "each line must be a JSON object"},
       {R"({"ref":"W2","type":"sighting","date":"2025-03-01","subject":{"given_name":"\ud800"}})", "not valid JSON"},
-      {R"({"ref":"W2","type":"sighting","date":"2025-03-01","subject":{"given_name":"Zo)" "\xEB" R"("}})",
+      {R"({"ref":"W2","type":"sighting","date":"2025-03-01","subject":{"given_name":"Zo)"
+       "\xEB"
+       R"("}})",
        "not valid UTF-8"},
       {R"({"ref":"W2","type":"sighting","category":"child_with_adult","date":"2025-03-01","colour":"red",)"
        R"("subject":{"given_name":"Amy"}})",
        "field 'colour' is not in mapping"},
       {R"({"ref":"W2","type":"teleport","category":"other","date":"2025-03-01","subject":{"given_name":"Amy"}})",
        "event kind: "},
-      {R"({"ref":null,"type":"sighting","category":"child_with_adult","date":"2025-03-01","subject":{"given_name":"A"}})",
+      {R"({"ref":null,"type":"sighting","category":"child_with_adult","date":"2025-03-01",)"
+       R"("subject":{"given_name":"A"}})",
        "record id is required but empty"},
   };
   int n = 0;
   for (const auto& [line, reason] : cases) {
-    auto result = ImportFile(*store_, *mapping, "wmp",
-                             dir_.Write("bad" + std::to_string(n++) + ".jsonl", good + "\n\n" + line + "\n"), store::Actor{});
+    auto result =
+        ImportFile(*store_, *mapping, "wmp",
+                   dir_.Write("bad" + std::to_string(n++) + ".jsonl", good + "\n\n" + line + "\n"), store::Actor{});
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     EXPECT_EQ(result->batch.counts.quarantined, 1) << line;
     auto q = *store_->ListQuarantine(result->batch.id);

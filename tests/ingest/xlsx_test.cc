@@ -35,7 +35,8 @@ constexpr char kNs[] = R"(xmlns="http://schemas.openxmlformats.org/spreadsheetml
 std::map<std::string, std::string> Workbook(const std::string& sheet_data) {
   const std::string ns = kNs;
   return {
-      {"[Content_Types].xml", R"(<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>)"},
+      {"[Content_Types].xml",
+       R"(<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>)"},
       // The first sheet is not sheet1.xml: it must be found through the workbook's relationships.
       {"xl/workbook.xml",
        "<?xml version=\"1.0\"?><workbook " + ns +
@@ -53,8 +54,8 @@ std::map<std::string, std::string> Workbook(const std::string& sheet_data) {
            "<si><t>Gender</t></si><si><r><t>Zo</t></r><r><t>\xC3\xAB</t></r><rPh><t>ZO</t></rPh></si>"
            "<si><t>Missing overnight</t></si></sst>"},
       {"xl/worksheets/sheet1.xml", "<?xml version=\"1.0\"?><worksheet " + ns + "><sheetData/></worksheet>"},
-      {"xl/worksheets/cases.xml", "<?xml version=\"1.0\"?><worksheet " + ns + "><sheetData>" + sheet_data +
-                                      "</sheetData></worksheet>"},
+      {"xl/worksheets/cases.xml",
+       "<?xml version=\"1.0\"?><worksheet " + ns + "><sheetData>" + sheet_data + "</sheetData></worksheet>"},
   };
 }
 
