@@ -3,56 +3,50 @@
 
 #include <nlohmann/json.hpp>
 
-#include <unordered_map>
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
 
 #include "riskradar/core/hash.h"
 #include "riskradar/ingest/readers.h"
+#include "riskradar/ingest/xlsx.h"
 
 namespace riskradar::ingest {
 namespace {
 
 using nlohmann::json;
 
-class CsvRowFields final : public RowFields {
- public:
-  CsvRowFields(const std::unordered_map<std::string, size_t>& index, const std::vector<std::string>& fields)
-      : index_(index), fields_(fields) {}
-  std::optional<std::string> Get(std::string_view column) const override {
-    auto it = index_.find(std::string(column));
-    if (it == index_.end() || it->second >= fields_.size()) return std::nullopt;
-    return fields_[it->second];
-  }
-
- private:
-  const std::unordered_map<std::string, size_t>& index_;
-  const std::vector<std::string>& fields_;
-};
-
 class JsonRowFields final : public RowFields {
  public:
   explicit JsonRowFields(const json& object) : object_(object) {}
-  std::optional<std::string> Get(std::string_view column) const override {
+  std::optional<std::string_view> Get(const FieldSpec& field) const override {
+    const std::string_view column = field.column;
     const json* node = &object_;
     size_t start = 0;
     while (start <= column.size()) {
       const size_t dot = column.find('.', start);
-      const std::string key(column.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+      const std::string_view key =
+          column.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
       if (!node->is_object()) return std::nullopt;
-      auto it = node->find(key);
-      if (it == node->end()) return std::nullopt;
-      node = &*it;
+      const auto& members = node->get_ref<const json::object_t&>();
+      auto it = members.find(std::string(key));
+      if (it == members.end()) return std::nullopt;
+      node = &it->second;
       if (dot == std::string_view::npos) break;
       start = dot + 1;
     }
-    if (node->is_null()) return std::string();
-    if (node->is_string()) return node->get<std::string>();
-    if (node->is_number_integer()) return std::to_string(node->get<int64_t>());
-    if (node->is_boolean()) return node->get<bool>() ? "true" : "false";
-    return node->dump();
+    if (node->is_null()) return std::string_view();
+    if (node->is_string()) return std::string_view(node->get_ref<const std::string&>());
+    // Numbers, booleans, arrays and objects are read as their text; kept alive for the row's lifetime.
+    if (node->is_number_integer()) scratch_.push_back(std::to_string(node->get<int64_t>()));
+    else if (node->is_boolean()) scratch_.push_back(node->get<bool>() ? "true" : "false");
+    else scratch_.push_back(node->dump());
+    return std::string_view(scratch_.back());
   }
 
  private:
   const json& object_;
+  mutable std::deque<std::string> scratch_;
 };
 
 // Every leaf path of a JSON object ("a.b.c"), for the unknown-field check.
@@ -75,94 +69,84 @@ std::string JoinReasons(const std::vector<RowProblem>& problems) {
   return out;
 }
 
+void SetQuarantine(RowOutcome& out, int64_t line, std::string column, std::string value, std::string reason,
+                   std::string raw) {
+  out.ok = false;
+  out.quarantine.line = line;
+  out.quarantine.column = std::move(column);
+  out.quarantine.value = std::move(value);
+  out.quarantine.reason = std::move(reason);
+  out.quarantine.raw = std::move(raw);
+}
+
+// Converts fields already known to be well-formed; `raw_json` is the stored form, `raw_for_quarantine` what the
+// analyst sees if the row is refused.
+void ConvertFields(const Mapping& mapping, const RowFields& fields, std::string_view agency, int64_t line,
+                   std::string& raw_json, std::string_view raw_for_quarantine, RowOutcome& out) {
+  out.problems.clear();
+  if (!ConvertRow(mapping, fields, agency, out.row, out.problems)) {
+    SetQuarantine(out, line, out.problems.front().column, out.problems.front().value, JoinReasons(out.problems),
+                  std::string(raw_for_quarantine));
+    return;
+  }
+  out.ok = true;
+  out.row.record.line = line;
+  out.row.record.content_hash = HashHex(raw_json);
+  out.row.record.raw_json = std::move(raw_json);
+}
+
+std::string JoinFields(const std::vector<std::string>& fields, char delimiter) {
+  std::string joined;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) joined += delimiter;
+    joined += fields[i];
+  }
+  return joined;
+}
+
 struct BatchRun {
   store::BatchWriter& writer;
   std::string file;
   store::BatchCounts counts;
 
-  Status Quarantine(int64_t line, std::string column, std::string value, std::string reason, std::string raw) {
-    ++counts.quarantined;
-    store::QuarantinedRow q;
-    q.file = file;
-    q.line = line;
-    q.column = std::move(column);
-    q.value = std::move(value);
-    q.reason = std::move(reason);
-    q.raw = std::move(raw);
-    return writer.AddQuarantine(q);
-  }
-
-  Status Land(const Mapping& mapping, const RowFields& fields, const std::string& agency, int64_t line,
-              std::string raw_json, const std::string& raw_for_quarantine) {
-    store::ParsedRow row;
-    std::vector<RowProblem> problems;
-    if (!ConvertRow(mapping, fields, agency, row, problems)) {
-      return Quarantine(line, problems.front().column, problems.front().value, JoinReasons(problems),
-                        raw_for_quarantine);
+  Status Record(RowOutcome& outcome) {
+    ++counts.rows_in;
+    if (!outcome.ok) {
+      ++counts.quarantined;
+      outcome.quarantine.file = file;
+      return writer.AddQuarantine(outcome.quarantine);
     }
-    row.record.line = line;
-    row.record.content_hash = HashHex(raw_json);
-    row.record.raw_json = std::move(raw_json);
-    RR_ASSIGN_OR_RETURN(const bool added, writer.AddRow(row));
+    RR_ASSIGN_OR_RETURN(const bool added, writer.AddRow(outcome.row));
     ++(added ? counts.landed : counts.unchanged);
     return Status::Ok();
   }
 };
 
+// Reads the header record and resolves the mapping's columns against it.
+Result<CsvColumns> ReadHeader(const Mapping& mapping, CsvReader& reader, const std::string& file) {
+  CsvRecord record;
+  if (!reader.Next(record)) return Status::InvalidArgument(file + ": the file is empty (no header row)");
+  if (!record.error.empty()) {
+    return Status::InvalidArgument(file + ": line " + std::to_string(record.line) + ": header: " + record.error);
+  }
+  if (record.invalid_utf8) {
+    return Status::InvalidArgument(file + ": line " + std::to_string(record.line) +
+                                   ": the header is not valid UTF-8 (declare encoding = \"windows-1252\" or \"auto\")");
+  }
+  RR_ASSIGN_OR_RETURN(CsvColumns columns, CsvColumns::Resolve(mapping, record.fields, file));
+  reader.set_expected_fields(columns.size());
+  return columns;
+}
+
 Status ImportCsv(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file,
                  BatchRun& run, const ProgressFn& progress) {
   RR_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(file.string(), mapping.encoding, mapping.delimiter));
+  RR_ASSIGN_OR_RETURN(const CsvColumns columns, ReadHeader(mapping, *reader, file.string()));
   CsvRecord record;
-  if (!reader->Next(record)) return Status::InvalidArgument(file.string() + ": the file is empty (no header row)");
-  if (!record.error.empty()) {
-    return Status::InvalidArgument(file.string() + ": line " + std::to_string(record.line) + ": header: " + record.error);
-  }
-  const std::vector<std::string> header = record.fields;
-  reader->set_expected_fields(header.size());
-  std::unordered_map<std::string, size_t> index;
-  for (size_t i = 0; i < header.size(); ++i) {
-    std::string name = header[i];
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    if (!index.emplace(name, i).second) {
-      return Status::InvalidArgument(file.string() + ": line 1: column '" + name + "' appears twice in the header");
-    }
-    if (!mapping.KnowsColumn(name)) {
-      return Status::InvalidArgument(file.string() + ": line 1: column '" + name + "' is not in mapping " +
-                                     mapping.source + " (map it, or list it under `ignore`)");
-    }
-  }
-  for (const std::string& column : mapping.UsedColumns()) {
-    if (!index.count(column)) {
-      return Status::InvalidArgument(file.string() + ": line 1: the mapping reads column '" + column +
-                                     "' but the header has no such column");
-    }
-  }
+  RowOutcome outcome;
   while (reader->Next(record)) {
-    ++run.counts.rows_in;
-    const std::string line_text = [&] {
-      std::string joined;
-      for (size_t i = 0; i < record.fields.size(); ++i) joined += (i ? std::string(1, mapping.delimiter) : "") + record.fields[i];
-      return joined;
-    }();
-    if (!record.error.empty()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(record.line, "", "", "malformed CSV: " + record.error, line_text));
-    } else if (record.invalid_utf8) {
-      RR_RETURN_IF_ERROR(run.Quarantine(record.line, "", "",
-                                        "not valid UTF-8 (if the file comes from Excel, declare encoding = "
-                                        "\"windows-1252\" or \"auto\" in the mapping)",
-                                        line_text));
-    } else if (record.fields.size() != header.size()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(record.line, "", "",
-                                        "has " + std::to_string(record.fields.size()) + " fields but the header has " +
-                                            std::to_string(header.size()) + " (an unquoted comma or a missing field?)",
-                                        line_text));
-    } else {
-      json raw = json::object();
-      for (size_t i = 0; i < header.size(); ++i) raw[header[i]] = record.fields[i];
-      const std::string raw_text = raw.dump();
-      RR_RETURN_IF_ERROR(run.Land(mapping, CsvRowFields(index, record.fields), agency, record.line, raw_text, raw_text));
-    }
+    ConvertCsvRecord(mapping, columns, agency, record, mapping.delimiter, outcome);
+    RR_RETURN_IF_ERROR(run.Record(outcome));
     if (progress && run.counts.rows_in % 5000 == 0) {
       progress({run.counts.rows_in, reader->lines().bytes_read(), reader->lines().file_size()});
     }
@@ -170,53 +154,229 @@ Status ImportCsv(const Mapping& mapping, const std::string& agency, const std::f
   return Status::Ok();
 }
 
+// A date cell holds an Excel serial number; the mapping declares the date's text format, so the serial is
+// written in that format (a value that already parses in it, such as 20250301 for %Y%m%d, is left alone).
+void ExcelDatesToText(const Mapping& mapping, const CsvColumns& columns, bool date1904, CsvRecord& record) {
+  for (const FieldSpec* spec : {&mapping.event.date, &mapping.subject.dob, &mapping.associate.dob}) {
+    const int pos = columns.Position(*spec);
+    if (pos < 0 || static_cast<size_t>(pos) >= record.fields.size()) continue;
+    std::string& text = record.fields[pos];
+    if (text.empty() || Date::Parse(text, spec->format).ok()) continue;
+    double serial = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), serial);
+    if (ec != std::errc() || end != text.data() + text.size()) continue;
+    if (auto date = ExcelSerialToDate(serial, date1904)) text = date->Format(spec->format);
+  }
+}
+
+Status ImportXlsx(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file,
+                  BatchRun& run, const ProgressFn& progress) {
+  RR_ASSIGN_OR_RETURN(auto reader, XlsxReader::Open(file.string()));
+  CsvRecord record;
+  if (!reader->Next(record)) {
+    RR_RETURN_IF_ERROR(reader->status());
+    return Status::InvalidArgument(file.string() + ": the first sheet is empty (no header row)");
+  }
+  if (!record.error.empty()) {
+    return Status::InvalidArgument(file.string() + ": row " + std::to_string(record.line) +
+                                   ": header: " + record.error);
+  }
+  RR_ASSIGN_OR_RETURN(const CsvColumns columns, CsvColumns::Resolve(mapping, record.fields, file.string()));
+  RowOutcome outcome;
+  while (reader->Next(record)) {
+    // A sheet does not store trailing empty cells: a short row is padded, a long one is refused as in a CSV.
+    if (record.fields.size() < columns.size()) record.fields.resize(columns.size());
+    if (!record.error.empty()) {
+      SetQuarantine(outcome, record.line, "", "", "malformed sheet: " + record.error, JoinFields(record.fields, '\t'));
+    } else {
+      ExcelDatesToText(mapping, columns, reader->date1904(), record);
+      ConvertCsvRecord(mapping, columns, agency, record, '\t', outcome);
+    }
+    RR_RETURN_IF_ERROR(run.Record(outcome));
+    if (progress && run.counts.rows_in % 5000 == 0) progress({run.counts.rows_in, 0, 0});
+  }
+  // A sheet that turns out malformed part-way is refused whole: nothing of the batch is committed.
+  return reader->status();
+}
+
 Status ImportJsonLines(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file,
                        BatchRun& run, const ProgressFn& progress) {
   RR_ASSIGN_OR_RETURN(auto reader, LineReader::Open(file.string(), mapping.encoding));
   std::string line;
   int64_t number = 0;
+  RowOutcome outcome;
   while (reader->Next(line, number)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    ++run.counts.rows_in;
-    if (reader->last_line_invalid_utf8()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(number, "", "", "not valid UTF-8", line));
-      continue;
-    }
-    json object = json::parse(line, nullptr, false);
-    if (object.is_discarded()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(number, "", "", "not valid JSON", line));
-      continue;
-    }
-    if (!object.is_object()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(number, "", "", "each line must be a JSON object", line));
-      continue;
-    }
-    std::vector<std::string> paths;
-    LeafPaths(object, "", paths);
-    std::string unknown;
-    for (const std::string& p : paths) {
-      if (!mapping.KnowsColumn(p)) {
-        unknown = p;
-        break;
-      }
-    }
-    if (!unknown.empty()) {
-      RR_RETURN_IF_ERROR(run.Quarantine(number, unknown, "",
-                                        "field '" + unknown + "' is not in mapping " + mapping.source, line));
-      continue;
-    }
-    RR_RETURN_IF_ERROR(run.Land(mapping, JsonRowFields(object), agency, number, object.dump(), line));
-    if (progress && run.counts.rows_in % 5000 == 0) progress({run.counts.rows_in, reader->bytes_read(), reader->file_size()});
+    ConvertJsonLine(mapping, agency, line, number, reader->last_line_invalid_utf8(), outcome);
+    RR_RETURN_IF_ERROR(run.Record(outcome));
+    if (progress && run.counts.rows_in % 5000 == 0)
+      progress({run.counts.rows_in, reader->bytes_read(), reader->file_size()});
   }
   return Status::Ok();
 }
 
 }  // namespace
 
+Result<CsvColumns> CsvColumns::Resolve(const Mapping& mapping, const std::vector<std::string>& header,
+                                       std::string_view file) {
+  const std::string where(file);
+  CsvColumns c;
+  c.header_ = header;
+  c.slot_position_.assign(mapping.columns.size(), -1);
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < header.size(); ++i) {
+    std::string_view name = header[i];
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    if (!seen.emplace(name).second) {
+      return Status::InvalidArgument(where + ": line 1: column '" + std::string(name) +
+                                     "' appears twice in the header");
+    }
+    if (!mapping.KnowsColumn(name)) {
+      return Status::InvalidArgument(where + ": line 1: column '" + std::string(name) + "' is not in mapping " +
+                                     mapping.source + " (map it, or list it under `ignore`)");
+    }
+    auto slot = std::lower_bound(mapping.columns.begin(), mapping.columns.end(), name);
+    if (slot != mapping.columns.end() && *slot == name)
+      c.slot_position_[slot - mapping.columns.begin()] = static_cast<int>(i);
+  }
+  for (size_t s = 0; s < mapping.columns.size(); ++s) {
+    if (c.slot_position_[s] < 0) {
+      return Status::InvalidArgument(where + ": line 1: the mapping reads column '" + mapping.columns[s] +
+                                     "' but the header has no such column");
+    }
+  }
+  c.key_order_.resize(header.size());
+  for (size_t i = 0; i < header.size(); ++i) c.key_order_[i] = i;
+  std::sort(c.key_order_.begin(), c.key_order_.end(), [&](size_t a, size_t b) { return header[a] < header[b]; });
+  for (size_t k = 0; k < c.key_order_.size(); ++k) {
+    std::string key = k ? "," : "{";
+    AppendJsonString(key, header[c.key_order_[k]]);
+    key += ':';
+    c.json_keys_.push_back(std::move(key));
+  }
+  return c;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
+  out += '"';
+  size_t run_start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.data() + run_start, s.size() - run_start);
+  out += '"';
+}
+
+void AppendCsvRowJson(std::string& out, const CsvColumns& columns, const std::vector<std::string>& fields) {
+  const auto& order = columns.key_order();
+  if (order.empty()) {
+    out += "{}";
+    return;
+  }
+  for (size_t k = 0; k < order.size(); ++k) {
+    out += columns.json_keys()[k];  // `{"name":` or `,"name":`, escaped once per file
+    AppendJsonString(out, order[k] < fields.size() ? std::string_view(fields[order[k]]) : std::string_view());
+  }
+  out += '}';
+}
+
+void ConvertCsvRecord(const Mapping& mapping, const CsvColumns& columns, std::string_view agency,
+                      const CsvRecord& record, char delimiter, RowOutcome& out) {
+  if (!record.error.empty()) {
+    SetQuarantine(out, record.line, "", "", "malformed CSV: " + record.error, JoinFields(record.fields, delimiter));
+  } else if (record.invalid_utf8) {
+    SetQuarantine(out, record.line, "", "",
+                  "not valid UTF-8 (if the file comes from Excel, declare encoding = \"windows-1252\" or \"auto\" in "
+                  "the mapping)",
+                  JoinFields(record.fields, delimiter));
+  } else if (record.fields.size() != columns.size()) {
+    SetQuarantine(out, record.line, "", "",
+                  "has " + std::to_string(record.fields.size()) + " fields but the header has " +
+                      std::to_string(columns.size()) + " (an unquoted comma or a missing field?)",
+                  JoinFields(record.fields, delimiter));
+  } else {
+    std::string raw;
+    raw.reserve(256);
+    AppendCsvRowJson(raw, columns, record.fields);
+    // The quarantine shows the same JSON text: built only when needed.
+    out.problems.clear();
+    if (!ConvertRow(mapping, CsvRowFields(columns, record.fields), agency, out.row, out.problems)) {
+      SetQuarantine(out, record.line, out.problems.front().column, out.problems.front().value,
+                    JoinReasons(out.problems), std::move(raw));
+      return;
+    }
+    out.ok = true;
+    out.row.record.line = record.line;
+    out.row.record.content_hash = HashHex(raw);
+    out.row.record.raw_json = std::move(raw);
+  }
+}
+
+void ConvertJsonLine(const Mapping& mapping, std::string_view agency, std::string_view line, int64_t number,
+                     bool invalid_utf8, RowOutcome& out) {
+  if (invalid_utf8 || !IsValidUtf8(line)) {
+    SetQuarantine(out, number, "", "", "not valid UTF-8", std::string(line));
+    return;
+  }
+  json object = json::parse(line, nullptr, false);
+  if (object.is_discarded()) {
+    SetQuarantine(out, number, "", "", "not valid JSON", std::string(line));
+    return;
+  }
+  if (!object.is_object()) {
+    SetQuarantine(out, number, "", "", "each line must be a JSON object", std::string(line));
+    return;
+  }
+  std::vector<std::string> paths;
+  LeafPaths(object, "", paths);
+  for (const std::string& p : paths) {
+    if (!mapping.KnowsColumn(p)) {
+      SetQuarantine(out, number, p, "", "field '" + p + "' is not in mapping " + mapping.source, std::string(line));
+      return;
+    }
+  }
+  // \u escapes in the input can decode to text that is not valid UTF-8 (a lone surrogate); dump() would throw.
+  std::string raw_json;
+  try {
+    raw_json = object.dump();
+  } catch (const json::exception&) {
+    SetQuarantine(out, number, "", "", "not valid JSON (an escape decodes to text that is not UTF-8)",
+                  std::string(line));
+    return;
+  }
+  ConvertFields(mapping, JsonRowFields(object), agency, number, raw_json, line, out);
+}
+
 Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, const std::string& agency_code,
                                 const std::filesystem::path& file, const store::Actor& actor,
                                 const ProgressFn& progress) {
   if (!std::filesystem::is_regular_file(file)) return Status::NotFound("no such file: " + file.string());
+  // Readers find fields by the mapping's column slots; a mapping edited by hand after loading is re-indexed.
+  std::optional<Mapping> reindexed;
+  if (!mapping.ColumnsIndexed()) {
+    reindexed = mapping;
+    reindexed->IndexColumns();
+  }
+  const Mapping& m = reindexed ? *reindexed : mapping;
   RR_ASSIGN_OR_RETURN(const std::string file_hash, HashFileHex(file));
   ImportResult result;
   RR_ASSIGN_OR_RETURN(auto previous, store.FindCompletedBatch(agency_code, file_hash));
@@ -225,14 +385,13 @@ Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, con
     result.already_imported = true;
     return result;
   }
-  store::BatchHeader header{agency_code, file.string(), file_hash, mapping.format, mapping.record_class,
-                            mapping.lawful_basis};
+  store::BatchHeader header{agency_code, file.string(), file_hash, m.format, m.record_class, m.lawful_basis};
   RR_ASSIGN_OR_RETURN(auto writer, store.BeginBatch(header));
   BatchRun run{*writer, file.string(), {}};
-  if (mapping.file_type == FileType::kCsv) {
-    RR_RETURN_IF_ERROR(ImportCsv(mapping, agency_code, file, run, progress));
-  } else {
-    RR_RETURN_IF_ERROR(ImportJsonLines(mapping, agency_code, file, run, progress));
+  switch (m.file_type) {
+    case FileType::kCsv: RR_RETURN_IF_ERROR(ImportCsv(m, agency_code, file, run, progress)); break;
+    case FileType::kJsonLines: RR_RETURN_IF_ERROR(ImportJsonLines(m, agency_code, file, run, progress)); break;
+    case FileType::kXlsx: RR_RETURN_IF_ERROR(ImportXlsx(m, agency_code, file, run, progress)); break;
   }
   RR_ASSIGN_OR_RETURN(result.batch, writer->Commit(run.counts, actor));
   return result;

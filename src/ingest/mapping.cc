@@ -155,7 +155,8 @@ Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source
   const std::string file_type = root["file_type"].value_or(std::string("csv"));
   if (file_type == "csv") m.file_type = FileType::kCsv;
   else if (file_type == "jsonl") m.file_type = FileType::kJsonLines;
-  else return loader.Error("file_type", "must be \"csv\" or \"jsonl\"");
+  else if (file_type == "xlsx") m.file_type = FileType::kXlsx;
+  else return loader.Error("file_type", "must be \"csv\", \"jsonl\" or \"xlsx\"");
   auto encoding = ParseEncoding(root["encoding"].value_or(std::string("utf-8")));
   if (!encoding.ok()) return loader.Error("encoding", encoding.status().message());
   m.encoding = *encoding;
@@ -197,6 +198,7 @@ Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source
   if (!m.subject.defined) return loader.Error("subject", "the [subject] table is required");
   RR_ASSIGN_OR_RETURN(m.associate, loader.Person(root, "associate"));
   RR_ASSIGN_OR_RETURN(m.place, loader.Place(root));
+  m.IndexColumns();
   return m;
 }
 
@@ -208,27 +210,66 @@ Result<Mapping> Mapping::FromFile(const std::filesystem::path& path) {
   return FromToml(text.str(), path.string());
 }
 
-std::vector<std::string> Mapping::UsedColumns() const {
-  std::vector<std::string> out{local_id};
-  auto add = [&](const FieldSpec& f) {
-    if (!f.column.empty()) out.push_back(f.column);
-  };
-  for (const FieldSpec* f : {&event.kind, &event.category, &event.date, &event.detail}) add(*f);
-  for (const PersonSpec* p : {&subject, &associate}) {
-    for (const FieldSpec* f : {&p->role, &p->local_person_id, &p->forename, &p->surname, &p->dob, &p->sex,
-                               &p->postcode, &p->nhs_number, &p->upn}) {
-      add(*f);
+namespace {
+
+// Every field spec of a mapping (the local id is not a FieldSpec: it is read through a spec built per row).
+template <typename MappingT, typename Fn>
+void ForEachField(MappingT& m, Fn fn) {
+  for (auto* f : {&m.event.kind, &m.event.category, &m.event.date, &m.event.detail}) fn(*f);
+  for (auto* p : {&m.subject, &m.associate}) {
+    for (auto* f : {&p->role, &p->local_person_id, &p->forename, &p->surname, &p->dob, &p->sex, &p->postcode,
+                    &p->nhs_number, &p->upn}) {
+      fn(*f);
     }
   }
-  for (const FieldSpec* f : {&place.name, &place.type, &place.postcode, &place.lat, &place.lon}) add(*f);
+  for (auto* f : {&m.place.name, &m.place.type, &m.place.postcode, &m.place.lat, &m.place.lon}) fn(*f);
+}
+
+}  // namespace
+
+std::vector<std::string> Mapping::UsedColumns() const {
+  std::vector<std::string> out{local_id};
+  ForEachField(*this, [&](const FieldSpec& f) {
+    if (!f.column.empty()) out.push_back(f.column);
+  });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
+void Mapping::IndexColumns() {
+  columns = UsedColumns();
+  local_id_field = FieldSpec{};
+  local_id_field.column = local_id;
+  local_id_field.required = true;
+  auto index = [&](FieldSpec& f) {
+    f.slot = -1;
+    if (f.column.empty()) return;
+    f.slot = static_cast<int>(std::lower_bound(columns.begin(), columns.end(), f.column) - columns.begin());
+  };
+  index(local_id_field);
+  ForEachField(*this, index);
+}
+
+bool Mapping::ColumnsIndexed() const {
+  if (columns != UsedColumns() || local_id_field.column != local_id || !local_id_field.required) return false;
+  bool ok = true;
+  auto check = [&](const FieldSpec& f) {
+    if (f.column.empty()) return;
+    if (f.slot < 0 || static_cast<size_t>(f.slot) >= columns.size() || columns[f.slot] != f.column) ok = false;
+  };
+  check(local_id_field);
+  ForEachField(*this, check);
+  return ok;
+}
+
 bool Mapping::KnowsColumn(std::string_view column) const {
-  const auto used = UsedColumns();
-  if (std::find(used.begin(), used.end(), column) != used.end()) return true;
+  // `columns` is sorted; a hand-edited mapping that was never indexed falls back to computing the list.
+  if (!columns.empty() && std::binary_search(columns.begin(), columns.end(), column)) return true;
+  if (columns.empty()) {
+    const auto used = UsedColumns();
+    if (std::find(used.begin(), used.end(), column) != used.end()) return true;
+  }
   for (const std::string& ig : ignore) {
     if (column == ig) return true;
     if (column.size() > ig.size() && column.substr(0, ig.size()) == ig && column[ig.size()] == '.') return true;

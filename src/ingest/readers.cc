@@ -2,7 +2,11 @@
 #include "riskradar/ingest/readers.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace riskradar::ingest {
 namespace {
@@ -59,6 +63,14 @@ std::string Windows1252ToUtf8(std::string_view bytes) {
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // Most text is ASCII: skip it eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t chunk;
+      std::memcpy(&chunk, s.data() + i, 8);
+      if (chunk & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) { ++i; continue; }
     size_t n;
@@ -85,16 +97,25 @@ bool IsValidUtf8(std::string_view s) {
 
 Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path, Encoding encoding) {
   std::unique_ptr<LineReader> r(new LineReader());
-  r->in_.open(path, std::ios::binary);
-  if (!r->in_) return Status::IoError("cannot open '" + path + "'");
+  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*file) return Status::IoError("cannot open '" + path + "'");
+  r->in_ = std::move(file);
   std::error_code ec;
   r->file_size_ = static_cast<int64_t>(std::filesystem::file_size(path, ec));
   r->encoding_ = encoding;
   return r;
 }
 
+std::unique_ptr<LineReader> LineReader::FromString(std::string data, Encoding encoding) {
+  std::unique_ptr<LineReader> r(new LineReader());
+  r->file_size_ = static_cast<int64_t>(data.size());
+  r->in_ = std::make_unique<std::istringstream>(std::move(data));
+  r->encoding_ = encoding;
+  return r;
+}
+
 bool LineReader::Next(std::string& line, int64_t& line_number) {
-  if (!std::getline(in_, line)) return false;
+  if (!std::getline(*in_, line)) return false;
   bytes_read_ += static_cast<int64_t>(line.size()) + 1;
   line_number = ++line_number_;
   if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
@@ -120,6 +141,15 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Enco
   return r;
 }
 
+std::unique_ptr<CsvReader> CsvReader::FromString(std::string data, Encoding encoding, char delimiter,
+                                                 int max_record_lines) {
+  std::unique_ptr<CsvReader> r(new CsvReader());
+  r->lines_ = LineReader::FromString(std::move(data), encoding);
+  r->delimiter_ = delimiter;
+  r->max_record_lines_ = max_record_lines;
+  return r;
+}
+
 bool CsvReader::NextLine(std::string& line, int64_t& number, bool& invalid) {
   if (!pending_.empty()) {
     line = std::move(pending_.front().text);
@@ -133,87 +163,113 @@ bool CsvReader::NextLine(std::string& line, int64_t& number, bool& invalid) {
   return true;
 }
 
-CsvReader::ParseState CsvReader::Parse(const std::string& text, CsvRecord& record) const {
-  record.fields.clear();
+CsvReader::ParseState CsvReader::Parse(std::string_view text, CsvRecord& record) const {
+  // Fields are assigned in place (not cleared and re-pushed) so their buffers are reused record after record.
+  std::vector<std::string>& fields = record.fields;
+  size_t count = 0;
+  auto next_field = [&]() -> std::string& {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& f = fields[count++];
+    f.clear();
+    return f;
+  };
   record.error.clear();
-  std::string field;
   size_t i = 0;
   const size_t n = text.size();
   while (true) {
-    field.clear();
+    std::string& field = next_field();
     if (i < n && text[i] == '"') {
       ++i;
       bool closed = false;
       while (i < n) {
-        if (text[i] == '"') {
-          if (i + 1 < n && text[i + 1] == '"') { field += '"'; i += 2; continue; }
-          closed = true;
-          ++i;
+        const size_t quote = text.find('"', i);
+        if (quote == std::string_view::npos) {
+          field.append(text.data() + i, n - i);
+          i = n;
           break;
         }
-        field += text[i++];
+        field.append(text.data() + i, quote - i);
+        i = quote;
+        if (i + 1 < n && text[i + 1] == '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        closed = true;
+        ++i;
+        break;
       }
-      if (!closed) return ParseState::kNeedMore;
+      if (!closed) {
+        fields.resize(count);
+        return ParseState::kNeedMore;
+      }
       if (i < n && text[i] != delimiter_) {
-        record.error = "text after a closing quote in field " + std::to_string(record.fields.size() + 1);
+        record.error = "text after a closing quote in field " + std::to_string(count);
         // Keep going to the end so the record's extent is right.
         while (i < n && text[i] != delimiter_) field += text[i++];
       }
     } else {
-      while (i < n && text[i] != delimiter_) {
-        if (text[i] == '"' && record.error.empty()) {
-          record.error = "a quote inside an unquoted field " + std::to_string(record.fields.size() + 1) +
-                         " (fields containing quotes must be quoted, quotes doubled)";
-        }
-        field += text[i++];
+      size_t end = text.find(delimiter_, i);
+      if (end == std::string_view::npos) end = n;
+      const std::string_view value = text.substr(i, end - i);
+      if (record.error.empty() && value.find('"') != std::string_view::npos) {
+        record.error = "a quote inside an unquoted field " + std::to_string(count) +
+                       " (fields containing quotes must be quoted, quotes doubled)";
       }
+      field.assign(value.data(), value.size());
+      i = end;
     }
-    record.fields.push_back(field);
     if (i >= n) break;
     ++i;  // the delimiter
   }
+  fields.resize(count);
   return record.error.empty() ? ParseState::kComplete : ParseState::kError;
 }
 
 bool CsvReader::Next(CsvRecord& record) {
-  std::string line;
   int64_t number = 0;
   bool invalid = false;
-  if (!NextLine(line, number, invalid)) return false;
+  if (!NextLine(line_, number, invalid)) return false;
   // Blank lines between records carry no data.
-  while (line.empty()) {
-    if (!NextLine(line, number, invalid)) return false;
+  while (line_.empty()) {
+    if (!NextLine(line_, number, invalid)) return false;
   }
-  std::vector<PendingLine> consumed{{line, number, invalid}};
-  std::string text = line;
   record.line = number;
+  record.end_line = number;
   record.invalid_utf8 = invalid;
+  // The common case: a record on one line, parsed straight from the line.
+  if (Parse(line_, record) != ParseState::kNeedMore) return true;
+
+  std::vector<PendingLine> consumed{{line_, number, invalid}};
+  std::string text = line_;
   while (true) {
-    const ParseState state = Parse(text, record);
-    record.end_line = consumed.back().number;
-    // A record spanning lines that then fails to parse, or has the wrong
-    // number of fields, most likely began with a stray quote.
-    const bool suspicious_span =
-        consumed.size() > 1 && state != ParseState::kNeedMore &&
-        (state == ParseState::kError || (expected_fields_ > 0 && record.fields.size() != expected_fields_));
-    if (state != ParseState::kNeedMore && !suspicious_span) return true;
     std::string more;
     int64_t more_number = 0;
     bool more_invalid = false;
-    const bool have_more = !suspicious_span && static_cast<int>(consumed.size()) < max_record_lines_ &&
-                           NextLine(more, more_number, more_invalid);
-    if (!have_more) {
-      // Broken quote: report the first line alone and re-read the rest.
-      for (size_t k = consumed.size(); k-- > 1;) pending_.push_front(std::move(consumed[k]));
-      record.fields = {consumed.front().text};
-      record.end_line = record.line;
-      record.error = "a quoted field is never closed (an unmatched \" in this line)";
-      return true;
+    const bool have_more =
+        static_cast<int>(consumed.size()) < max_record_lines_ && NextLine(more, more_number, more_invalid);
+    if (have_more) {
+      consumed.push_back({more, more_number, more_invalid});
+      record.invalid_utf8 = record.invalid_utf8 || more_invalid;
+      text += '\n';
+      text += more;
+      const ParseState state = Parse(text, record);
+      record.end_line = consumed.back().number;
+      if (state == ParseState::kNeedMore) continue;
+      // A record spanning lines that then fails to parse, or has the wrong
+      // number of fields, most likely began with a stray quote.
+      const bool suspicious =
+          state == ParseState::kError || (expected_fields_ > 0 && record.fields.size() != expected_fields_);
+      if (!suspicious) return true;
     }
-    consumed.push_back({more, more_number, more_invalid});
-    record.invalid_utf8 = record.invalid_utf8 || more_invalid;
-    text += '\n';
-    text += more;
+    // Broken quote: report the first line alone and re-read the rest.
+    for (size_t k = consumed.size(); k-- > 1;) pending_.push_front(std::move(consumed[k]));
+    record.fields.assign(1, consumed.front().text);
+    record.line = consumed.front().number;
+    record.end_line = record.line;
+    record.invalid_utf8 = consumed.front().invalid;
+    record.error = "a quoted field is never closed (an unmatched \" in this line)";
+    return true;
   }
 }
 

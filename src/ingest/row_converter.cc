@@ -1,6 +1,4 @@
 // Row validation and normalisation: one source row -> record, people, place, event.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -17,16 +15,19 @@ namespace {
 constexpr size_t kDefaultTextLimit = 200;     // names, ids, codes
 constexpr size_t kDefaultDetailLimit = 4000;  // free text
 
-std::string Trim(std::string_view s) {
+std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// `lower` is already lower case (map keys are lower-cased when the mapping is loaded).
+bool EqualsLowered(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))) != lower[i]) return false;
+  }
+  return true;
 }
 
 std::string ShowValue(std::string_view v) {
@@ -34,40 +35,46 @@ std::string ShowValue(std::string_view v) {
   return std::string(v.substr(0, 57)) + "...";
 }
 
-// Reads one field: constant, or column value trimmed, mapped and defaulted.
-// Problems are appended; the returned string is empty when absent.
+// A field's name in messages ("subject date of birth"); built only when a problem is reported.
+struct Label {
+  std::string_view prefix;  // "subject ", "associate " or empty
+  std::string_view name;
+  std::string str() const { return std::string(prefix) + std::string(name); }
+};
+
+// Reads one field: constant, or column value trimmed, mapped and defaulted. Problems are appended; the returned
+// view (into the row, or the mapping for constants and mapped values) is empty when absent.
 class FieldReader {
  public:
   FieldReader(const RowFields& fields, std::vector<RowProblem>& problems) : fields_(fields), problems_(problems) {}
 
-  std::string Read(const FieldSpec& spec, std::string_view label, bool identifying, size_t default_limit) {
-    if (!spec.defined()) return "";
+  std::string_view Read(const FieldSpec& spec, Label label, bool identifying, size_t default_limit) {
+    if (!spec.defined()) return {};
     if (spec.value) return *spec.value;
-    std::string raw = Trim(fields_.Get(spec.column).value_or(""));
-    const std::string shown = identifying ? RedactValue(raw) : ShowValue(raw);
+    const std::string_view raw = Trim(fields_.Get(spec).value_or(std::string_view()));
+    auto shown = [&] { return identifying ? RedactValue(raw) : ShowValue(raw); };
     const size_t limit = spec.max_length ? spec.max_length : default_limit;
     if (raw.size() > limit) {
-      Problem(spec.column, shown, std::string(label) + " is " + std::to_string(raw.size()) + " bytes, over the limit of " +
-                                      std::to_string(limit));
-      return "";
+      Problem(spec.column, shown(),
+              label.str() + " is " + std::to_string(raw.size()) + " bytes, over the limit of " + std::to_string(limit));
+      return {};
     }
-    if (raw.find('\0') != std::string::npos) {
-      Problem(spec.column, shown, std::string(label) + " contains a NUL character");
-      return "";
+    if (raw.find('\0') != std::string_view::npos) {
+      Problem(spec.column, shown(), label.str() + " contains a NUL character");
+      return {};
     }
     if (raw.empty()) {
       if (spec.default_value) return *spec.default_value;
-      if (spec.required) Problem(spec.column, "", std::string(label) + " is required but empty");
-      return "";
+      if (spec.required) Problem(spec.column, "", label.str() + " is required but empty");
+      return {};
     }
     if (!spec.map.empty()) {
-      const std::string key = Lower(raw);
       for (const auto& [from, to] : spec.map) {
-        if (from == key) return to;
+        if (EqualsLowered(raw, from)) return to;
       }
       if (spec.default_value) return *spec.default_value;
-      Problem(spec.column, shown, std::string(label) + " value is not one the mapping knows");
-      return "";
+      Problem(spec.column, shown(), label.str() + " value is not one the mapping knows");
+      return {};
     }
     return raw;
   }
@@ -81,26 +88,25 @@ class FieldReader {
   std::vector<RowProblem>& problems_;
 };
 
-std::optional<Date> ReadDate(FieldReader& reader, const FieldSpec& spec, std::string_view label, bool identifying) {
-  const std::string text = reader.Read(spec, label, identifying, kDefaultTextLimit);
+std::optional<Date> ReadDate(FieldReader& reader, const FieldSpec& spec, Label label, bool identifying) {
+  const std::string_view text = reader.Read(spec, label, identifying, kDefaultTextLimit);
   if (text.empty()) return std::nullopt;
   auto date = Date::Parse(text, spec.format);
   if (!date.ok()) {
     reader.Problem(spec.column, identifying ? RedactValue(text) : ShowValue(text),
-                   std::string(label) + " is not a valid date in the format " + spec.format);
+                   label.str() + " is not a valid date in the format " + spec.format);
     return std::nullopt;
   }
   return *date;
 }
 
-std::optional<double> ReadNumber(FieldReader& reader, const FieldSpec& spec, std::string_view label, double lo,
-                                 double hi) {
-  const std::string text = reader.Read(spec, label, false, 40);
+std::optional<double> ReadNumber(FieldReader& reader, const FieldSpec& spec, Label label, double lo, double hi) {
+  const std::string_view text = reader.Read(spec, label, false, 40);
   if (text.empty()) return std::nullopt;
   double value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < lo || value > hi) {
-    reader.Problem(spec.column, ShowValue(text), std::string(label) + " is not a number between " +
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(value >= lo && value <= hi)) {
+    reader.Problem(spec.column, ShowValue(text), label.str() + " is not a number between " +
                                                      std::to_string(static_cast<int>(lo)) + " and " +
                                                      std::to_string(static_cast<int>(hi)));
     return std::nullopt;
@@ -109,50 +115,50 @@ std::optional<double> ReadNumber(FieldReader& reader, const FieldSpec& spec, std
 }
 
 // Returns nullopt when the spec yields no person (all identifying fields empty).
-std::optional<PersonMention> ReadPerson(FieldReader& reader, const PersonSpec& spec, std::string_view slot,
+std::optional<PersonMention> ReadPerson(FieldReader& reader, const PersonSpec& spec, std::string_view prefix,
                                         Date event_date, bool have_event_date) {
   if (!spec.defined) return std::nullopt;
   PersonMention m;
-  const std::string prefix = std::string(slot) + " ";
-  m.local_person_id = reader.Read(spec.local_person_id, prefix + "person id", true, kDefaultTextLimit);
-  m.forename = reader.Read(spec.forename, prefix + "forename", true, kDefaultTextLimit);
-  m.surname = reader.Read(spec.surname, prefix + "surname", true, kDefaultTextLimit);
-  m.dob = ReadDate(reader, spec.dob, prefix + "date of birth", true);
-  const std::string nhs = reader.Read(spec.nhs_number, prefix + "NHS number", true, kDefaultTextLimit);
-  const std::string upn = reader.Read(spec.upn, prefix + "UPN", true, kDefaultTextLimit);
-  const std::string postcode = reader.Read(spec.postcode, prefix + "postcode", true, kDefaultTextLimit);
+  m.local_person_id = reader.Read(spec.local_person_id, {prefix, "person id"}, true, kDefaultTextLimit);
+  m.forename = reader.Read(spec.forename, {prefix, "forename"}, true, kDefaultTextLimit);
+  m.surname = reader.Read(spec.surname, {prefix, "surname"}, true, kDefaultTextLimit);
+  m.dob = ReadDate(reader, spec.dob, {prefix, "date of birth"}, true);
+  const std::string_view nhs = reader.Read(spec.nhs_number, {prefix, "NHS number"}, true, kDefaultTextLimit);
+  const std::string_view upn = reader.Read(spec.upn, {prefix, "UPN"}, true, kDefaultTextLimit);
+  const std::string_view postcode = reader.Read(spec.postcode, {prefix, "postcode"}, true, kDefaultTextLimit);
   const bool described = !m.forename.empty() || !m.surname.empty() || m.dob || !nhs.empty() || !upn.empty() ||
                          !m.local_person_id.empty();
   if (!described) return std::nullopt;
+  const std::string p(prefix);
   if (!nhs.empty()) {
     auto n = NormaliseNhsNumber(nhs);
-    if (n.ok()) m.nhs_number = *n;
-    else reader.Problem(spec.nhs_number.column, RedactValue(nhs), prefix + "NHS number is invalid: " + n.status().message());
+    if (n.ok()) m.nhs_number = std::move(*n);
+    else reader.Problem(spec.nhs_number.column, RedactValue(nhs), p + "NHS number is invalid: " + n.status().message());
   }
   if (!upn.empty()) {
     auto u = NormaliseUpn(upn);
-    if (u.ok()) m.upn = *u;
-    else reader.Problem(spec.upn.column, RedactValue(upn), prefix + "UPN is invalid: " + u.status().message());
+    if (u.ok()) m.upn = std::move(*u);
+    else reader.Problem(spec.upn.column, RedactValue(upn), p + "UPN is invalid: " + u.status().message());
   }
   if (!postcode.empty()) {
-    auto p = NormalisePostcode(postcode);
-    if (p.ok()) m.postcode = *p;
-    else reader.Problem(spec.postcode.column, RedactValue(postcode), prefix + "postcode is malformed");
+    auto pc = NormalisePostcode(postcode);
+    if (pc.ok()) m.postcode = std::move(*pc);
+    else reader.Problem(spec.postcode.column, RedactValue(postcode), p + "postcode is malformed");
   }
-  const std::string role = reader.Read(spec.role, prefix + "role", false, kDefaultTextLimit);
+  const std::string_view role = reader.Read(spec.role, {prefix, "role"}, false, kDefaultTextLimit);
   if (!role.empty()) {
     auto r = ParsePersonRole(role);
     if (r.ok()) m.role = *r;
-    else reader.Problem(spec.role.column, ShowValue(role), prefix + "role: " + r.status().message());
+    else reader.Problem(spec.role.column, ShowValue(role), p + "role: " + r.status().message());
   }
-  const std::string sex = reader.Read(spec.sex, prefix + "sex", false, kDefaultTextLimit);
+  const std::string_view sex = reader.Read(spec.sex, {prefix, "sex"}, false, kDefaultTextLimit);
   if (!sex.empty()) {
     auto s = ParseSex(sex);
     if (s.ok()) m.sex = *s;
-    else reader.Problem(spec.sex.column, ShowValue(sex), prefix + "sex: " + s.status().message());
+    else reader.Problem(spec.sex.column, ShowValue(sex), p + "sex: " + s.status().message());
   }
   if (m.dob && have_event_date && *m.dob > event_date) {
-    reader.Problem(spec.dob.column, RedactValue(m.dob->ToIso()), prefix + "date of birth is after the event date");
+    reader.Problem(spec.dob.column, RedactValue(m.dob->ToIso()), p + "date of birth is after the event date");
   }
   return m;
 }
@@ -175,13 +181,18 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
   out.record.agency_code = std::string(agency_code);
   out.record.record_class = mapping.record_class;
   out.record.lawful_basis = mapping.lawful_basis;
-  FieldSpec local_id_spec;
-  local_id_spec.column = mapping.local_id;
-  local_id_spec.required = true;
-  out.record.local_id = reader.Read(local_id_spec, "record id", false, kDefaultTextLimit);
+  // An indexed mapping carries the local id as a field; a hand-built one gets it here.
+  FieldSpec built_local_id;
+  const FieldSpec* local_id_spec = &mapping.local_id_field;
+  if (mapping.local_id_field.column != mapping.local_id) {
+    built_local_id.column = mapping.local_id;
+    built_local_id.required = true;
+    local_id_spec = &built_local_id;
+  }
+  out.record.local_id = reader.Read(*local_id_spec, {"", "record id"}, false, kDefaultTextLimit);
 
   // Event.
-  const std::string kind = reader.Read(mapping.event.kind, "event kind", false, kDefaultTextLimit);
+  const std::string_view kind = reader.Read(mapping.event.kind, {"", "event kind"}, false, kDefaultTextLimit);
   bool kind_ok = false;
   if (!kind.empty()) {
     auto k = ParseEventKind(kind);
@@ -194,42 +205,43 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
   } else {
     reader.Problem(mapping.event.kind.column, "", "event kind is empty");
   }
-  out.event.category = reader.Read(mapping.event.category, "event category", false, kDefaultTextLimit);
+  out.event.category = reader.Read(mapping.event.category, {"", "event category"}, false, kDefaultTextLimit);
   if (kind_ok && !IsKnownCategory(out.event.kind, out.event.category)) {
     reader.Problem(mapping.event.category.column, ShowValue(out.event.category),
                    "category '" + out.event.category + "' is not allowed for event kind " +
                        std::string(ToString(out.event.kind)));
   }
-  const auto event_date = ReadDate(reader, mapping.event.date, "event date", false);
+  const auto event_date = ReadDate(reader, mapping.event.date, {"", "event date"}, false);
   if (event_date) out.event.date = *event_date;
-  out.event.detail = reader.Read(mapping.event.detail, "detail", false, kDefaultDetailLimit);
+  out.event.detail = reader.Read(mapping.event.detail, {"", "detail"}, false, kDefaultDetailLimit);
 
-  auto subject = ReadPerson(reader, mapping.subject, "subject", out.event.date, event_date.has_value());
+  auto subject = ReadPerson(reader, mapping.subject, "subject ", out.event.date, event_date.has_value());
   if (!subject) {
     reader.Problem("", "", "the row describes no subject person (no name, date of birth or identifier)");
   } else {
     out.subject = std::move(*subject);
   }
-  out.associate = ReadPerson(reader, mapping.associate, "associate", out.event.date, event_date.has_value());
+  out.associate = ReadPerson(reader, mapping.associate, "associate ", out.event.date, event_date.has_value());
 
   if (mapping.place.defined) {
     PlaceMention p;
-    p.name = reader.Read(mapping.place.name, "place name", false, kDefaultTextLimit);
-    const std::string postcode = reader.Read(mapping.place.postcode, "place postcode", false, kDefaultTextLimit);
+    p.name = reader.Read(mapping.place.name, {"", "place name"}, false, kDefaultTextLimit);
+    const std::string_view postcode =
+        reader.Read(mapping.place.postcode, {"", "place postcode"}, false, kDefaultTextLimit);
     if (!p.name.empty() || !postcode.empty()) {
       if (!postcode.empty()) {
         auto pc = NormalisePostcode(postcode);
-        if (pc.ok()) p.postcode = *pc;
+        if (pc.ok()) p.postcode = std::move(*pc);
         else reader.Problem(mapping.place.postcode.column, ShowValue(postcode), "place postcode is malformed");
       }
-      const std::string type = reader.Read(mapping.place.type, "place type", false, kDefaultTextLimit);
+      const std::string_view type = reader.Read(mapping.place.type, {"", "place type"}, false, kDefaultTextLimit);
       if (!type.empty()) {
         auto t = ParsePlaceType(type);
         if (t.ok()) p.type = *t;
         else reader.Problem(mapping.place.type.column, ShowValue(type), "place type: " + t.status().message());
       }
-      p.lat = ReadNumber(reader, mapping.place.lat, "place latitude", -90, 90);
-      p.lon = ReadNumber(reader, mapping.place.lon, "place longitude", -180, 180);
+      p.lat = ReadNumber(reader, mapping.place.lat, {"", "place latitude"}, -90, 90);
+      p.lon = ReadNumber(reader, mapping.place.lon, {"", "place longitude"}, -180, 180);
       out.place = std::move(p);
     }
   }

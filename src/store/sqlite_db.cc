@@ -36,6 +36,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   RR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
   RR_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=FULL"));
   RR_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  // A fixed 64 MiB page cache (the default is 2 MiB): a large import batch then keeps its hot index pages in
+  // memory instead of spilling them to the WAL and reading them back. Fixed, so memory does not grow with the
+  // file. Durability is untouched (WAL, synchronous=FULL).
+  RR_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-65536"));
+  RR_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store=MEMORY"));
   return db;
 }
 

@@ -36,6 +36,12 @@ class SqliteStatement {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Binds without copying: the text must stay alive and unchanged until the statement is reset (Run() resets).
+  // For hot loops that bind, run and reset in one place (the import batch writer).
+  SqliteStatement& BindView(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+    return *this;
+  }
   SqliteStatement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   SqliteStatement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
   SqliteStatement& BindNull(int index) { sqlite3_bind_null(stmt_, index); return *this; }
@@ -77,6 +83,8 @@ class SqliteDb {
   Status Exec(std::string_view sql);
   Result<SqliteStatement> Prepare(std::string_view sql);
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const { return sqlite3_changes64(db_); }
   Status Error(std::string_view context) const;
 
  private:

@@ -52,7 +52,7 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteTransaction txn_;
   int64_t batch_id_;
   BatchHeader header_;
-  SqliteStatement exists_, insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
+  SqliteStatement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
 };
 
 class SqliteStore final : public Store {
@@ -95,11 +95,12 @@ class SqliteStore final : public Store {
 // ---------------------------------------------------------------- batches
 
 Status SqliteBatchWriter::Prepare() {
-  RR_ASSIGN_OR_RETURN(exists_, db_->Prepare(
-      "SELECT 1 FROM source_record WHERE agency_code = ?1 AND local_id = ?2 AND content_hash = ?3"));
+  // One statement both checks and inserts: the UNIQUE (agency_code, local_id, content_hash) constraint decides,
+  // and sqlite3_changes() says whether the row was new (an identical row already stored changes nothing).
   RR_ASSIGN_OR_RETURN(insert_record_, db_->Prepare(
       "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
-      "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING"));
   RR_ASSIGN_OR_RETURN(insert_mention_, db_->Prepare(
       "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
       "postcode, nhs_number, upn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
@@ -115,23 +116,20 @@ Status SqliteBatchWriter::Prepare() {
 }
 
 Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
-  insert_mention_.Bind(1, record_id).Bind(2, slot).Bind(3, ToString(m.role)).Bind(4, m.local_person_id)
-      .Bind(5, m.forename).Bind(6, m.surname).Bind(7, DobDays(m.dob)).Bind(8, ToString(m.sex))
-      .Bind(9, m.postcode).Bind(10, m.nhs_number).Bind(11, m.upn);
+  // BindView: every bound string outlives Run(), which resets the statement.
+  insert_mention_.Bind(1, record_id).BindView(2, slot).BindView(3, ToString(m.role)).BindView(4, m.local_person_id)
+      .BindView(5, m.forename).BindView(6, m.surname).Bind(7, DobDays(m.dob)).BindView(8, ToString(m.sex))
+      .BindView(9, m.postcode).BindView(10, m.nhs_number).BindView(11, m.upn);
   RR_RETURN_IF_ERROR(insert_mention_.Run());
   return db_->LastInsertId();
 }
 
 Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   const SourceRecord& r = row.record;
-  exists_.Bind(1, r.agency_code).Bind(2, r.local_id).Bind(3, r.content_hash);
-  RR_ASSIGN_OR_RETURN(const bool found, exists_.Step());
-  exists_.Reset();
-  if (found) return false;
-
-  insert_record_.Bind(1, batch_id_).Bind(2, r.agency_code).Bind(3, r.local_id).Bind(4, r.line).Bind(5, r.raw_json)
-      .Bind(6, r.content_hash).Bind(7, r.record_class).Bind(8, r.lawful_basis);
+  insert_record_.Bind(1, batch_id_).BindView(2, r.agency_code).BindView(3, r.local_id).Bind(4, r.line)
+      .BindView(5, r.raw_json).BindView(6, r.content_hash).BindView(7, r.record_class).BindView(8, r.lawful_basis);
   RR_RETURN_IF_ERROR(insert_record_.Run());
+  if (db_->Changes() == 0) return false;  // already stored with the same content
   const int64_t record_id = db_->LastInsertId();
 
   RR_ASSIGN_OR_RETURN(const int64_t subject_id, InsertMention(record_id, row.subject, "subject"));
@@ -142,14 +140,14 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   std::optional<int64_t> place_id;
   if (row.place) {
     const PlaceMention& p = *row.place;
-    insert_place_.Bind(1, record_id).Bind(2, p.name).Bind(3, ToString(p.type)).Bind(4, p.postcode).Bind(5, p.lat)
-        .Bind(6, p.lon);
+    insert_place_.Bind(1, record_id).BindView(2, p.name).BindView(3, ToString(p.type)).BindView(4, p.postcode)
+        .Bind(5, p.lat).Bind(6, p.lon);
     RR_RETURN_IF_ERROR(insert_place_.Run());
     place_id = db_->LastInsertId();
   }
   const Event& e = row.event;
-  insert_event_.Bind(1, record_id).Bind(2, ToString(e.kind)).Bind(3, e.category).Bind(4, e.date.days())
-      .Bind(5, subject_id).Bind(6, associate_id).Bind(7, place_id).Bind(8, e.detail);
+  insert_event_.Bind(1, record_id).BindView(2, ToString(e.kind)).BindView(3, e.category).Bind(4, e.date.days())
+      .Bind(5, subject_id).Bind(6, associate_id).Bind(7, place_id).BindView(8, e.detail);
   RR_RETURN_IF_ERROR(insert_event_.Run());
   return true;
 }

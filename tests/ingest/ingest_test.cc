@@ -1,9 +1,11 @@
 // Ingest: readers, mapping checks, validation, quarantine and idempotent batches.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 
+#include "riskradar/core/identifiers.h"
 #include "riskradar/ingest/importer.h"
 #include "riskradar/ingest/mapping.h"
 #include "riskradar/ingest/readers.h"
@@ -75,6 +77,41 @@ TEST(CsvReaderTest, StrayQuoteInUnquotedField) {
   EXPECT_NE(records[1].error.find("quote inside an unquoted field"), std::string::npos);
 }
 
+TEST(CsvReaderTest, ReusedRecordShrinksAndReadsFromMemory) {
+  auto reader = CsvReader::FromString("a,b,c\n1,\"two \"\"q\"\"\",3\nx\n\n4,5,6\n", Encoding::kUtf8, ',');
+  CsvRecord r;
+  ASSERT_TRUE(reader->Next(r));
+  ASSERT_TRUE(reader->Next(r));
+  EXPECT_EQ(r.fields, (std::vector<std::string>{"1", "two \"q\"", "3"}));
+  ASSERT_TRUE(reader->Next(r));
+  EXPECT_EQ(r.fields, (std::vector<std::string>{"x"}));  // fewer fields than the record before
+  ASSERT_TRUE(reader->Next(r));
+  EXPECT_EQ(r.fields, (std::vector<std::string>{"4", "5", "6"}));
+  EXPECT_EQ(r.line, 5);  // the blank line is skipped but counted
+  EXPECT_FALSE(reader->Next(r));
+}
+
+TEST(RawJsonTest, MatchesNlohmannDumpByteForByte) {
+  // Stored content hashes are of this text; it must not change with how it is built.
+  const std::vector<std::string> header = {"b", "a", "Z z", "q\"uote", "\xC3\xA9"};
+  Mapping mapping;
+  mapping.local_id = "a";
+  mapping.ignore = header;
+  mapping.IndexColumns();
+  auto columns = CsvColumns::Resolve(mapping, header, "t.csv");
+  ASSERT_TRUE(columns.ok()) << columns.status().ToString();
+  const std::vector<std::vector<std::string>> rows = {
+      {"plain", "", "tab\there", "new\nline\r", "back\\slash \"q\""},
+      {std::string("nul\0x", 5), "\x01\x1f\x7f", "\b\f", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "/"}};
+  for (const auto& fields : rows) {
+    nlohmann::json expected = nlohmann::json::object();
+    for (size_t i = 0; i < header.size(); ++i) expected[header[i]] = fields[i];
+    std::string actual;
+    AppendCsvRowJson(actual, *columns, fields);
+    EXPECT_EQ(actual, expected.dump());
+  }
+}
+
 TEST(EncodingTest, Windows1252ToUtf8) {
   EXPECT_EQ(Windows1252ToUtf8("Zo\xEB"), "Zo\xC3\xAB");         // ë
   EXPECT_EQ(Windows1252ToUtf8("\x80"), "\xE2\x82\xAC");          // €
@@ -86,7 +123,8 @@ TEST(EncodingTest, Windows1252ToUtf8) {
 }
 
 TEST(MappingTest, RejectsUnknownKeysAndVocabulary) {
-  auto bad_key = Mapping::FromToml("format='x'\nrecord_class='a'\nlawful_basis='b'\nlocal_id='id'\ncolour='red'\n", "m.toml");
+  auto bad_key =
+      Mapping::FromToml("format='x'\nrecord_class='a'\nlawful_basis='b'\nlocal_id='id'\ncolour='red'\n", "m.toml");
   ASSERT_FALSE(bad_key.ok());
   EXPECT_NE(bad_key.status().message().find("colour"), std::string::npos);
   auto bad_category = Mapping::FromToml(
@@ -228,11 +266,28 @@ TEST_F(ImportTest, JsonLinesWithNestedFieldsAndBadLines) {
   EXPECT_EQ(places[0].mention.type, PlaceType::kHotel);
 }
 
+TEST_F(ImportTest, MappingEditedAfterLoadingIsReindexed) {
+  auto mapping = Mapping::FromFile(kData / "council.toml");
+  ASSERT_TRUE(mapping.ok());
+  // Read the forename from the Surname column and vice versa, without calling IndexColumns().
+  std::swap(mapping->subject.forename.column, mapping->subject.surname.column);
+  std::string content =
+      "Record ID,Event Type,Concern,Event Date,Notes,Person ID,Forename,Surname,DOB,Gender,Postcode,NHS Number,Worker\n"
+      "R1,MFC,Missing overnight,03/02/2025,,P1,Amy,Khan,05/06/2011,F,,,W\n";
+  auto result = ImportFile(*store_, *mapping, "bcc", dir_.Write("swap.csv", content), store::Actor{});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  auto m = *store_->LoadPersonMentions();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].mention.forename, "Khan");
+  EXPECT_EQ(m[0].mention.surname, "Amy");
+}
+
 TEST_F(ImportTest, Windows1252FileIsConverted) {
   auto mapping = Mapping::FromFile(kData / "council.toml");
   ASSERT_TRUE(mapping.ok());
   std::string content =
-      "Record ID,Event Type,Concern,Event Date,Notes,Person ID,Forename,Surname,DOB,Gender,Postcode,NHS Number,Worker\r\n"
+      "Record ID,Event Type,Concern,Event Date,Notes,Person ID,Forename,Surname,DOB,Gender,Postcode,NHS "
+      "Number,Worker\r\n"
       "R1,MFC,Missing overnight,03/02/2025,,P1,Zo\xEB,O\x92Neill,05/06/2011,F,,,W\r\n";
   auto result = ImportFile(*store_, *mapping, "bcc", dir_.Write("cp.csv", content), store::Actor{});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -240,6 +295,174 @@ TEST_F(ImportTest, Windows1252FileIsConverted) {
   auto m = *store_->LoadPersonMentions();
   EXPECT_EQ(m[0].mention.forename, "Zo\xC3\xAB");
   EXPECT_EQ(m[0].mention.surname, "O\xE2\x80\x99Neill");
+}
+
+// Every kind of bad input tried, and what the analyst sees for it (docs/analyst-guide.md keeps the same table).
+constexpr char kWideMapping[] = R"(
+format = "bad-input-v1"
+record_class = "child_protection"
+lawful_basis = "test"
+local_id = "id"
+[event]
+kind = { column = "kind", map = { "MFC" = "missing_episode", "REF" = "referral" } }
+category = { column = "cat", map = { "o" = "missing_overnight", "s" = "sti" }, default = "other" }
+date = { column = "date", format = "%d/%m/%Y" }
+detail = { column = "note", max_length = 100 }
+[subject]
+role = { value = "child" }
+forename = { column = "fn" }
+dob = { column = "dob", format = "%d/%m/%Y" }
+sex = { column = "sex", map = { "F" = "female", "M" = "male" } }
+postcode = { column = "pc" }
+nhs_number = { column = "nhs" }
+upn = { column = "upn" }
+[place]
+name = { column = "place" }
+type = { column = "ptype", map = { "hotel" = "hotel" } }
+postcode = { column = "ppc" }
+lat = { column = "lat" }
+lon = { column = "lon" }
+)";
+constexpr char kWideHeader[] = "id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon\n";
+
+struct BadRow {
+  std::string row;
+  std::string reason;  // expected in the quarantine reason
+};
+
+TEST_F(ImportTest, EveryKindOfBadRowIsQuarantinedWithAPlainReason) {
+  auto mapping = Mapping::FromToml(kWideMapping, "wide.toml");
+  ASSERT_TRUE(mapping.ok()) << mapping.status().ToString();
+  // A valid UPN, and the same with another check letter.
+  const char letter = *UpnCheckLetter("801200000011");
+  const std::string upn = letter + std::string("801200000011");
+  const std::string bad_upn = (letter == 'A' ? 'B' : 'A') + std::string("801200000011");
+  const std::string good = "R1,MFC,o,03/02/2025,note,Amy,05/06/2011,F,B12 9QT,9434765919," + upn + ",Lodge,hotel,"
+                           "B5 4AA,52.4,-1.9";
+  const std::vector<BadRow> cases = {
+      {"R1,MFC,o,31/02/2025,,Amy,,,,,,,,,,", "event date is not a valid date in the format %d/%m/%Y"},
+      {"R1,MFC,o,2025-02-03,,Amy,,,,,,,,,,", "event date is not a valid date in the format %d/%m/%Y"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,9434765918,,,,,,", "subject NHS number is invalid: "},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,12345,,,,,,", "subject NHS number is invalid: "},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,," + bad_upn + ",,,,,", "subject UPN is invalid: "},
+      {"R1,MFC,o,03/02/2025,,Amy,,,B12 9Q!,,,,,,,", "subject postcode is malformed"},
+      {"R1,XXX,o,03/02/2025,,Amy,,,,,,,,,,", "event kind value is not one the mapping knows"},
+      {"R1,,o,03/02/2025,,Amy,,,,,,,,,,", "event kind is empty"},
+      {"R1,MFC,o,03/02/2025,,Amy,,Q,,,,,,,,", "subject sex value is not one the mapping knows"},
+      {"R1,MFC,s,03/02/2025,,Amy,,,,,,,,,,", "category 'sti' is not allowed for event kind missing_episode"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,castle,,,", "place type value is not one the mapping knows"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,hotel,B5 4A!,,", "place postcode is malformed"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,hotel,,91,", "place latitude is not a number between -90 and 90"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,,,Lodge,hotel,,,west", "place longitude is not a number between -180 and 180"},
+      {"R1,MFC,o,03/02/2025," + std::string(150, 'x') + ",Amy,,,,,,,,,,", "detail is 150 bytes, over the limit of 100"},
+      {"R1,MFC,o,03/02/2025,,Amy" + std::string(200, 'y') + ",,,,,,,,,,",
+       "subject forename is 203 bytes, over the limit of 200"},
+      {"R1,MFC,o,03/02/2025," + std::string("a\0b", 3) + ",Amy,,,,,,,,,,", "detail contains a NUL character"},
+      {"R1,MFC,o,03/02/2025,,Amy,05/06/2026,,,,,,,,,", "subject date of birth is after the event date"},
+      {"R1,MFC,o,03/02/2025,,,,,,,,,,,,", "the row describes no subject person"},
+      {",MFC,o,03/02/2025,,Amy,,,,,,,,,,", "record id is required but empty"},
+      {"R1,MFC,o,03/02/2025,,O\"Neill,,,,,,,,,,", "malformed CSV: a quote inside an unquoted field 6"},
+      {"R1,MFC,o,03/02/2025,\"a\"b,Amy,,,,,,,,,,", "malformed CSV: text after a closing quote in field 5"},
+      {"R1,MFC,o,03/02/2025,\"never closed,Amy,,,,,,,,,,", "malformed CSV: a quoted field is never closed"},
+      {"R1,MFC,o,03/02/2025,,Amy,,,,,,,,,,,extra", "has 17 fields but the header has 16"},
+      {"R1,MFC,o,03/02/2025,,Amy", "has 6 fields but the header has 16"},
+      {"R1,MFC,o,03/02/2025,,Zo\xEB,,,,,,,,,,", "not valid UTF-8 (if the file comes from Excel"},
+  };
+  int n = 0;
+  for (const BadRow& c : cases) {
+    const auto file =
+        dir_.Write("bad" + std::to_string(n++) + ".csv", std::string(kWideHeader) + good + "\n" + c.row + "\n");
+    auto result = ImportFile(*store_, *mapping, "bcc", file, store::Actor{});
+    ASSERT_TRUE(result.ok()) << c.row << ": " << result.status().ToString();
+    EXPECT_EQ(result->batch.counts.quarantined, 1) << c.row;
+    auto q = store_->ListQuarantine(result->batch.id);
+    ASSERT_TRUE(q.ok());
+    ASSERT_EQ(q->size(), 1u) << c.row;
+    EXPECT_NE((*q)[0].reason.find(c.reason), std::string::npos) << c.row << "\n  got: " << (*q)[0].reason;
+    EXPECT_EQ((*q)[0].line, 3) << c.row;
+  }
+  // Identifying values are shown redacted.
+  auto q = *store_->ListQuarantine(0);
+  for (const auto& row : q) EXPECT_EQ(row.value.find("9434765918"), std::string::npos);
+}
+
+TEST_F(ImportTest, FilesRefusedBeforeAnythingLands) {
+  auto mapping = Mapping::FromToml(kWideMapping, "wide.toml");
+  ASSERT_TRUE(mapping.ok());
+  const std::string row = "R1,MFC,o,03/02/2025,,Amy,,,,,,,,,,\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "the file is empty (no header row)"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,kind\n" + row,
+       "column 'kind' appears twice"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat\n" + row,
+       "the mapping reads column 'lon' but the header has no such column"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Shoe\n" + row,
+       "column 'Shoe' is not in mapping"},
+      {"id,kind,cat,date,note,fn,dob,sex,pc,nhs,upn,place,ptype,ppc,lat,lon,Sch\xF6n\n" + row,
+       "header is not valid UTF-8"},
+      {"id,\"kind,cat\n" + row, "header: a quoted field is never closed"},
+  };
+  int n = 0;
+  for (const auto& [content, reason] : cases) {
+    auto result = ImportFile(*store_, *mapping, "bcc", dir_.Write("refused" + std::to_string(n++) + ".csv", content),
+                             store::Actor{});
+    ASSERT_FALSE(result.ok()) << reason;
+    EXPECT_NE(result.status().message().find(reason), std::string::npos) << result.status().message();
+  }
+  auto unregistered = ImportFile(*store_, *mapping, "nobody", dir_.Write("ok.csv", std::string(kWideHeader) + row),
+                                 store::Actor{});
+  ASSERT_FALSE(unregistered.ok());
+  EXPECT_NE(unregistered.status().message().find("agency 'nobody' is not registered"), std::string::npos);
+  auto missing = ImportFile(*store_, *mapping, "bcc", dir_.path() / "nope.csv", store::Actor{});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no such file"), std::string::npos);
+  EXPECT_EQ(store_->Counts()->batches, 0);
+  EXPECT_EQ(store_->Counts()->source_records, 0);
+}
+
+TEST_F(ImportTest, BadJsonLines) {
+  auto mapping = Mapping::FromFile(kData / "police.toml");
+  ASSERT_TRUE(mapping.ok());
+  const std::string good = R"({"ref":"W1","type":"sighting","category":"child_with_adult","date":"2025-03-01",)"
+                           R"("subject":{"given_name":"Amy"}})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "not valid JSON"},
+      {"[1,2,3]", "each line must be a JSON object"},
+      {R"("just a string")", "each line must be a JSON object"},
+      {R"({"ref":"W2","type":"sighting","date":"2025-03-01","subject":{"given_name":"\ud800"}})", "not valid JSON"},
+      {R"({"ref":"W2","type":"sighting","date":"2025-03-01","subject":{"given_name":"Zo)"
+       "\xEB"
+       R"("}})",
+       "not valid UTF-8"},
+      {R"({"ref":"W2","type":"sighting","category":"child_with_adult","date":"2025-03-01","colour":"red",)"
+       R"("subject":{"given_name":"Amy"}})",
+       "field 'colour' is not in mapping"},
+      {R"({"ref":"W2","type":"teleport","category":"other","date":"2025-03-01","subject":{"given_name":"Amy"}})",
+       "event kind: "},
+      {R"({"ref":null,"type":"sighting","category":"child_with_adult","date":"2025-03-01",)"
+       R"("subject":{"given_name":"A"}})",
+       "record id is required but empty"},
+  };
+  int n = 0;
+  for (const auto& [line, reason] : cases) {
+    auto result =
+        ImportFile(*store_, *mapping, "wmp",
+                   dir_.Write("bad" + std::to_string(n++) + ".jsonl", good + "\n\n" + line + "\n"), store::Actor{});
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->batch.counts.quarantined, 1) << line;
+    auto q = *store_->ListQuarantine(result->batch.id);
+    ASSERT_EQ(q.size(), 1u) << line;
+    EXPECT_NE(q[0].reason.find(reason), std::string::npos) << line << "\n  got: " << q[0].reason;
+    EXPECT_EQ(q[0].line, 3) << line;  // blank lines count
+  }
+  // A number where text is expected is read as its text.
+  auto numeric = ImportFile(*store_, *mapping, "wmp",
+                            dir_.Write("numeric.jsonl", R"({"ref":12,"type":"sighting","category":"child_with_adult",)"
+                                                        R"("date":"2025-03-02","subject":{"given_name":"Amy"}})"
+                                                        "\n"),
+                            store::Actor{});
+  ASSERT_TRUE(numeric.ok());
+  EXPECT_EQ(numeric->batch.counts.landed, 1);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -13,16 +14,18 @@
 
 #include "riskradar/core/status.h"
 #include "riskradar/ingest/mapping.h"
+#include "riskradar/ingest/readers.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::ingest {
 
-// A source row's fields by column name (CSV) or dotted path (JSON Lines).
+// A source row's fields, looked up by a mapping's field spec (CSV column or JSON Lines dotted path).
 class RowFields {
  public:
   virtual ~RowFields() = default;
-  // nullopt when the column or path is absent; an empty view when present but empty.
-  virtual std::optional<std::string> Get(std::string_view column) const = 0;
+  // nullopt when the column or path is absent; an empty view when present but empty. The view stays valid
+  // while this object and the row it reads do.
+  virtual std::optional<std::string_view> Get(const FieldSpec& field) const = 0;
 };
 
 struct RowProblem {
@@ -38,6 +41,68 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
 
 // Shows an identifying value only by its first character and length.
 std::string RedactValue(std::string_view value);
+
+// The positions of a mapping's columns in one CSV header, resolved once per file so that each field of each
+// row is found by index rather than by name.
+class CsvColumns {
+ public:
+  // Checks the header against the mapping (which must be indexed: Mapping::IndexColumns): every header column is
+  // read or ignored, none appears twice, and every column the mapping reads is present. `file` is for messages.
+  static Result<CsvColumns> Resolve(const Mapping& mapping, const std::vector<std::string>& header,
+                                    std::string_view file);
+  // The field's position in a row, or -1 when the field reads no column.
+  int Position(const FieldSpec& field) const {
+    return field.slot >= 0 && static_cast<size_t>(field.slot) < slot_position_.size() ? slot_position_[field.slot] : -1;
+  }
+  size_t size() const { return header_.size(); }
+  const std::vector<std::string>& header() const { return header_; }
+  // Header positions in the order of their names as raw-row JSON keys (byte order).
+  const std::vector<size_t>& key_order() const { return key_order_; }
+  // For each key in that order, its JSON text with the separator before it and the colon after it.
+  const std::vector<std::string>& json_keys() const { return json_keys_; }
+
+ private:
+  std::vector<std::string> header_;    // as in the file (the raw-row JSON keys)
+  std::vector<int> slot_position_;     // Mapping::columns slot -> position in the row
+  std::vector<size_t> key_order_;
+  std::vector<std::string> json_keys_;
+};
+
+class CsvRowFields final : public RowFields {
+ public:
+  CsvRowFields(const CsvColumns& columns, const std::vector<std::string>& fields)
+      : columns_(columns), fields_(fields) {}
+  std::optional<std::string_view> Get(const FieldSpec& field) const override {
+    const int pos = columns_.Position(field);
+    if (pos < 0 || static_cast<size_t>(pos) >= fields_.size()) return std::nullopt;
+    return std::string_view(fields_[pos]);
+  }
+
+ private:
+  const CsvColumns& columns_;
+  const std::vector<std::string>& fields_;
+};
+
+// Appends `utf8` as a JSON string literal, escaped exactly as nlohmann::json::dump() does, so that content
+// hashes of stored rows do not change with the way the text is built. The text must be valid UTF-8.
+void AppendJsonString(std::string& out, std::string_view utf8);
+// Appends a CSV row as a JSON object of header name -> field, keys in byte order (nlohmann::json's order).
+void AppendCsvRowJson(std::string& out, const CsvColumns& columns, const std::vector<std::string>& fields);
+
+// What becomes of one source row, decided without a store: a row to land, or a quarantine entry.
+struct RowOutcome {
+  bool ok = false;
+  store::ParsedRow row;              // when ok; raw_json, content_hash and line are filled
+  store::QuarantinedRow quarantine;  // when not ok: line, column, value, reason and raw (file and batch are not)
+  std::vector<RowProblem> problems;  // scratch, kept to reuse its memory
+};
+
+// One CSV record (not the header) through the mapping.
+void ConvertCsvRecord(const Mapping& mapping, const CsvColumns& columns, std::string_view agency_code,
+                      const CsvRecord& record, char delimiter, RowOutcome& out);
+// One JSON Lines line (not blank) through the mapping.
+void ConvertJsonLine(const Mapping& mapping, std::string_view agency_code, std::string_view line, int64_t line_number,
+                     bool invalid_utf8, RowOutcome& out);
 
 struct ImportProgress {
   int64_t rows = 0;

@@ -23,6 +23,7 @@ struct FieldSpec {
   std::optional<std::string> default_value;
   bool required = false;
   size_t max_length = 0;                // 0: the kind's default limit
+  int slot = -1;                        // index of `column` in Mapping::columns (Mapping::IndexColumns), or -1
 
   bool defined() const { return !column.empty() || value.has_value(); }
 };
@@ -41,7 +42,7 @@ struct EventSpec {
   FieldSpec kind, category, date, detail;
 };
 
-enum class FileType { kCsv, kJsonLines };
+enum class FileType { kCsv, kJsonLines, kXlsx };
 
 struct Mapping {
   std::string source;  // where the mapping was loaded from, for messages
@@ -58,10 +59,19 @@ struct Mapping {
   PersonSpec subject, associate;
   PlaceSpec place;
 
+  // The sorted, distinct columns the mapping reads; each field's `slot` indexes it. Filled by IndexColumns(), so
+  // a reader resolves each column to its position once per file rather than by name once per field per row.
+  std::vector<std::string> columns;
+  FieldSpec local_id_field;  // `local_id` as a required field, filled by IndexColumns()
+
   static Result<Mapping> FromToml(std::string_view text, std::string_view source_name);
   static Result<Mapping> FromFile(const std::filesystem::path& path);
   // Every column or path the mapping reads.
   std::vector<std::string> UsedColumns() const;
+  // Fills `columns` and every field's `slot`. FromToml calls it; call it again after editing fields by hand.
+  void IndexColumns();
+  // True when `columns` and every slot match the fields as they are now.
+  bool ColumnsIndexed() const;
   // True when the column is read or deliberately ignored (a JSON path is also
   // known when an ignored path is its prefix).
   bool KnowsColumn(std::string_view column) const;

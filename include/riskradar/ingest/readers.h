@@ -5,7 +5,7 @@
 
 #include <cstdint>
 #include <deque>
-#include <fstream>
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +28,8 @@ bool IsValidUtf8(std::string_view bytes);
 class LineReader {
  public:
   static Result<std::unique_ptr<LineReader>> Open(const std::string& path, Encoding encoding);
+  // Reads from memory (tests, fuzzing).
+  static std::unique_ptr<LineReader> FromString(std::string data, Encoding encoding);
   // False at end of file. `line_number` is 1-based.
   bool Next(std::string& line, int64_t& line_number);
   // Bytes consumed so far and the file size, for progress.
@@ -38,7 +40,7 @@ class LineReader {
 
  private:
   LineReader() = default;
-  std::ifstream in_;
+  std::unique_ptr<std::istream> in_;
   Encoding encoding_ = Encoding::kUtf8;
   int64_t line_number_ = 0;
   int64_t bytes_read_ = 0;
@@ -62,6 +64,10 @@ class CsvReader {
  public:
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, Encoding encoding, char delimiter,
                                                  int max_record_lines = 50);
+  // Reads from memory (tests, fuzzing).
+  static std::unique_ptr<CsvReader> FromString(std::string data, Encoding encoding, char delimiter,
+                                               int max_record_lines = 50);
+  // The record's fields are overwritten in place, so reusing one CsvRecord reuses its memory.
   bool Next(CsvRecord& record);
   // Once known (after the header), a multi-line record with another field
   // count is treated as a broken quote.
@@ -70,7 +76,7 @@ class CsvReader {
 
  private:
   enum class ParseState { kComplete, kNeedMore, kError };
-  ParseState Parse(const std::string& text, CsvRecord& record) const;
+  ParseState Parse(std::string_view text, CsvRecord& record) const;
   bool NextLine(std::string& line, int64_t& number, bool& invalid);
 
   std::unique_ptr<LineReader> lines_;
@@ -83,6 +89,7 @@ class CsvReader {
     bool invalid;
   };
   std::deque<PendingLine> pending_;  // lines pushed back after a broken quote
+  std::string line_;                 // the current physical line, reused
 };
 
 }  // namespace riskradar::ingest
