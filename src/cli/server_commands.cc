@@ -84,7 +84,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   add->add_option("--agency", o.agency, "The user's agency code (as registered by ingest)")->required();
   add->add_option("--role", o.role, "analyst | practitioner | manager | ig_lead | administrator")->required();
   add->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
-  add->callback([&, open] {
+  add->callback([=, &exit_code] {
     auto role = ParseRole(o.role);
     if (!role.ok()) return fail_or(role.status());
     std::string password = GeneratedPassword();
@@ -113,7 +113,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   auto* disable = user_cmd->add_subcommand("disable", "Disable a user and revoke all their sessions");
   disable->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
   disable->add_option("--name", o.name, "User name")->required();
-  disable->callback([&, open] {
+  disable->callback([=, &exit_code] {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
     fail_or((*s)->SetUserDisabled(o.name, true, OperatorActor("user administration")));
@@ -123,7 +123,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   reset->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
   reset->add_option("--name", o.name, "User name")->required();
   reset->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
-  reset->callback([&, open] {
+  reset->callback([=, &exit_code] {
     std::string password = GeneratedPassword();
     if (o.password_stdin) {
       auto p = ReadPasswordFromStdin();
@@ -144,7 +144,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   });
   auto* list = user_cmd->add_subcommand("list", "List users (no secrets)");
   list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
-  list->callback([&, open] {
+  list->callback([=, &exit_code] {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
     auto users = (*s)->ListUsers();
@@ -164,7 +164,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--key", o.tls_key, "TLS private key (PEM)");
   serve->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key, or $RISKRADAR_AUDIT_KEY)");
   serve->add_option("--workers", o.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
-  serve->callback([&] {
+  serve->callback([=, &exit_code] {
     server::ServerOptions so;
     so.db = o.db;
     so.store_options.audit_key_path = o.key;
@@ -194,7 +194,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   auto* demo_users = app.add_subcommand(
       "demo-users", "DEMO ONLY: one user per role and agency, printed with passwords and TOTP secrets");
   demo_users->add_option("--db", o.db, "Store (SQLite file) written by `riskradar demo`")->capture_default_str();
-  demo_users->callback([&, open] {
+  demo_users->callback([=, &exit_code] {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
     auto agencies = (*s)->ListAgencies();
@@ -232,7 +232,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     auto* cp = audit->add_subcommand("checkpoint", "Sign and keep a checkpoint of the whole audit log now");
     cp->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
     cp->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key)");
-    cp->callback([&, open] {
+    cp->callback([=, &exit_code] {
       auto s = open(o);
       if (!s.ok()) return fail_or(s.status());
       auto c = (*s)->SignAuditCheckpoint();
@@ -246,7 +246,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     prove->add_option("--seq", o.seq, "Event sequence number (inclusion proof)");
     prove->add_option("--old-size", o.old_size, "Earlier tree size (consistency proof)");
     prove->add_option("--size", o.size, "Tree size to prove against (default: the whole log)");
-    prove->callback([&, open] {
+    prove->callback([=, &exit_code] {
       auto s = open(o);
       if (!s.ok()) return fail_or(s.status());
       int64_t size = o.size;

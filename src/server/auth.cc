@@ -67,6 +67,12 @@ bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
 
+bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params) {
+  InitOnce();
+  const std::string h(stored_hash);
+  return crypto_pwhash_str_needs_rehash(h.c_str(), params.opslimit, params.memlimit) != 0;
+}
+
 Result<PasswordPolicy> PasswordPolicy::Load(const std::filesystem::path& deny_list) {
   std::ifstream in(deny_list);
   if (!in) return Status::NotFound("password deny list not found: " + deny_list.string());

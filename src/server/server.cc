@@ -269,6 +269,10 @@ struct Server::Impl {
       return SendError(res, st);
     }
     throttle.Clear(user_key);
+    if (NeedsRehash(user.password_hash, options.hash_params)) {
+      auto rehashed = HashPassword(password, options.hash_params);
+      if (rehashed.ok()) (void)s.UpdatePasswordHash(user.id, *rehashed, actor);  // best effort: retried next login
+    }
     // Secure is always set: browsers accept Secure cookies from http://localhost and 127.0.0.1, which is the
     // only place plain HTTP is served; the __Host- prefix requires it anyway.
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token +

@@ -124,6 +124,7 @@ class SqliteStore final : public Store {
   Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) override;
   Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
                               const std::string& totp_secret, const Actor& actor) override;
+  Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) override;
   Status CreateSession(const NewSession& session, const Actor& actor) override;
   Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
                                                   int64_t absolute_s) override;
@@ -1136,6 +1137,14 @@ Status SqliteStore::ResetUserCredentials(std::string_view name, const std::strin
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_reset", "user:" + std::string(name),
                                                  {{"sessions_revoked", true}})));
+  return txn.Commit();
+}
+
+Status SqliteStore::UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "password_rehash", "user:" + actor.user, json::object())));
   return txn.Commit();
 }
 

@@ -501,6 +501,8 @@ TEST(PasswordPolicyTest, LengthDenyListAndNoTruncation) {
   EXPECT_FALSE(VerifyPassword(*hash, long_b));  // differs only at character 201: not truncated
   EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
   const auto prod = PasswordHashParams::Production();
+  EXPECT_TRUE(NeedsRehash(*hash, prod));  // test-strength hashes never survive a production login
+  EXPECT_FALSE(NeedsRehash(*hash, PasswordHashParams::MinimumForTestsOnly()));
   EXPECT_GE(prod.opslimit, 2u);
   EXPECT_GE(prod.memlimit, 19u << 20);
 }

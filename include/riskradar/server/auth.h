@@ -15,7 +15,7 @@ namespace riskradar::server {
 // Argon2id cost. Production is above OWASP's minimum (m >= 19 MiB, t >= 2).
 struct PasswordHashParams {
   uint64_t opslimit = 3;
-  size_t memlimit = 64u << 20;
+  size_t memlimit = 32u << 20;
   static PasswordHashParams Production() { return {}; }
   // libsodium's smallest parameters: for test suites only (ASan makes 64 MiB hashes very slow). Never a default.
   static PasswordHashParams MinimumForTestsOnly();
@@ -24,6 +24,9 @@ struct PasswordHashParams {
 Result<std::string> HashPassword(std::string_view password, const PasswordHashParams& params);
 // Constant work for a wrong password; false for a malformed hash.
 bool VerifyPassword(std::string_view stored_hash, std::string_view password);
+// True when a stored hash was made with other parameters: it is re-hashed at the next successful login, so
+// every account converges on the parameters of the decoy hash that unknown users are checked against.
+bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params);
 
 // Length bounds (never truncated: a password longer than the maximum is refused, not cut) and a deny list.
 class PasswordPolicy {

@@ -335,6 +335,8 @@ class Store {
   virtual Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) = 0;
   virtual Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
                                       const std::string& totp_secret, const Actor& actor) = 0;
+  // The same password under new hash parameters (after a successful login); sessions are kept.
+  virtual Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) = 0;
 
   // Sessions. CreateSession audits the login; Conflict when the TOTP step was already used.
   virtual Status CreateSession(const NewSession& session, const Actor& actor) = 0;
