@@ -7,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "../../src/store/sqlite_schema.h"
+#include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
 #include "riskradar/store/store.h"
 
@@ -240,6 +244,55 @@ TEST_F(AuditTree, BatchAppendSignsOnce) {
   EXPECT_TRUE(c.ok) << c.problem;
   EXPECT_EQ(c.events, 110);
   EXPECT_EQ(c.latest->tree_size, 110);
+}
+
+// A store written by schema 1 (hash chain) is checked, re-hashed as Merkle leaves and signed on upgrade.
+void WriteSchema1Store(const std::string& path, bool break_chain) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string schema = "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"
+                             "INSERT INTO schema_migration VALUES (1, 'then');" + std::string(kSqliteMigrations[0].sql);
+  ASSERT_EQ(sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  std::string prev(64, '0');
+  for (int seq = 1; seq <= 3; ++seq) {
+    nlohmann::json j = {{"seq", seq}, {"at", "2025-01-01T00:00:00.000Z"}, {"user", "pipeline"}, {"agency", ""},
+                        {"role", "system"}, {"purpose", "safeguarding analysis"}, {"action", "import"},
+                        {"target", "batch:" + std::to_string(seq)}, {"outcome", "ok"}, {"details", "{}"}, {"prev", prev}};
+    const std::string leaf = HashHex(j.dump());
+    const std::string target = break_chain && seq == 2 ? "batch:99" : "batch:" + std::to_string(seq);
+    const std::string sql = "INSERT INTO audit_event VALUES (" + std::to_string(seq) +
+                            ", '2025-01-01T00:00:00.000Z', 'pipeline', '', 'system', 'safeguarding analysis', "
+                            "'import', '" + target + "', 'ok', '{}', '" + prev + "', '" + leaf + "')";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    prev = leaf;
+  }
+  sqlite3_close(db);
+}
+
+TEST(AuditUpgrade, Schema1ChainIsCheckedRehashedAndSigned) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-audit-upgrade-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string good = (dir / "good.db").string(), bad = (dir / "bad.db").string();
+  WriteSchema1Store(good, false);
+  WriteSchema1Store(bad, true);
+  {
+    auto s = OpenStore(good);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto c = (*s)->VerifyAudit();
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c->ok) << c->problem;
+    EXPECT_EQ(c->events, 3);
+    ASSERT_TRUE(c->latest);
+    EXPECT_EQ(c->latest->tree_size, 3);
+    AuditEvent e;
+    e.action = "after_upgrade";
+    ASSERT_TRUE((*s)->AppendAudit(e).ok());
+    EXPECT_TRUE((*s)->VerifyAudit()->ok);
+  }
+  auto broken = OpenStore(bad);
+  EXPECT_EQ(broken.status().code(), StatusCode::kCorruption) << broken.status().ToString();
+  fs::remove_all(dir);
 }
 
 }  // namespace
