@@ -486,6 +486,40 @@ TEST(ServerOptionsTest, PlainHttpOnlyOnLoopback) {
   for (const char* suffix : {"", "-wal", "-shm", ".audit-key", ".audit-key.pub"}) fs::remove(o.db + suffix);
 }
 
+TEST(ServerTlsTest, HttpsWithHstsWhenGivenACertificate) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-server-tls-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string cert = (dir / "c.pem").string(), key = (dir / "k.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
+                          "-keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl command not available";
+  ServerOptions o;
+  o.db = (dir / "t.db").string();
+  o.port = 0;
+  o.cert_file = cert;
+  o.key_file = key;
+  o.hash_params = PasswordHashParams::MinimumForTestsOnly();
+  auto srv = Server::Create(o);
+  ASSERT_TRUE(srv.ok()) << srv.status().ToString();
+  EXPECT_TRUE((*srv)->tls());
+  auto port = (*srv)->Bind();
+  ASSERT_TRUE(port.ok());
+  std::thread t([&] { (void)(*srv)->Run(); });
+  httplib::SSLClient c("127.0.0.1", *port);
+  c.enable_server_certificate_verification(false);
+  auto r = c.Get("/api/radar");
+  (*srv)->Stop();
+  t.join();
+  ASSERT_TRUE(r) << "no TLS response";
+  EXPECT_EQ(r->status, 401);
+  EXPECT_NE(r->get_header_value("Strict-Transport-Security").find("max-age="), std::string::npos);
+  o.key_file = (dir / "missing.pem").string();
+  EXPECT_EQ(Server::Create(o).status().code(), StatusCode::kInvalidArgument);
+  srv->reset();
+  fs::remove_all(dir);
+}
+
 TEST(PasswordPolicyTest, LengthDenyListAndNoTruncation) {
   auto policy = PasswordPolicy::Load(DefaultDenyListPath());
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
