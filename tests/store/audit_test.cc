@@ -4,8 +4,10 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -244,6 +246,42 @@ TEST_F(AuditTree, BatchAppendSignsOnce) {
   EXPECT_TRUE(c.ok) << c.problem;
   EXPECT_EQ(c.events, 110);
   EXPECT_EQ(c.latest->tree_size, 110);
+}
+
+// Several connections appending at once (as the server's workers do), starting before any key exists:
+// one key is created, every append lands, the sequence has no gaps and the tree verifies.
+TEST(AuditConcurrency, ParallelAppendersShareOneKeyAndOneGaplessTree) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-audit-conc-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "c.db").string();
+  ASSERT_TRUE(OpenStore(db).ok());  // migrate once
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      auto s = OpenStore(db);
+      if (!s.ok()) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < 20; ++i) {
+        AuditEvent e;
+        e.actor.user = "worker" + std::to_string(t);
+        e.action = "read_child";
+        if (!(*s)->AppendAudit(e).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto s = OpenStore(db);
+  ASSERT_TRUE(s.ok());
+  auto c = (*s)->VerifyAudit();
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->ok) << c->problem;
+  EXPECT_EQ(c->events, 120);
+  fs::remove_all(dir);
 }
 
 // A store written by schema 1 (hash chain) is checked, re-hashed as Merkle leaves and signed on upgrade.
