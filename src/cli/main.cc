@@ -22,6 +22,7 @@
 #include "riskradar/synth/synth.h"
 
 namespace riskradar::cli {
+void RegisterServerCommands(CLI::App& app, int& exit_code);  // server_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -393,15 +394,25 @@ int Main(int argc, char** argv) {
   // audit
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit log");
   audit_cmd->require_subcommand(1);
-  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the audit chain: nothing edited, removed or reordered");
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check the audit Merkle tree against the signed checkpoints: nothing edited, removed or reordered");
+  store::StoreOptions verify_options;
   verify_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
+  verify_cmd->add_option("--audit-key", verify_options.audit_key_path, "Audit key file (default: <db>.audit-key)");
+  verify_cmd->add_option("--public-key", verify_options.audit_public_key, "Trusted hex Ed25519 public key instead");
   verify_cmd->callback([&] {
-    auto store = Open(db);
+    const auto start = std::chrono::steady_clock::now();
+    auto store = store::OpenStore(db, verify_options);
     if (!store.ok()) return fail_or(store.status());
     auto check = (*store)->VerifyAudit();
     if (!check.ok()) return fail_or(check.status());
     if (!check->ok) return fail_or(Status::Corruption(check->problem));
-    std::cout << "audit log ok: " << check->events << " events, chain intact\n";
+    std::cout << fmt::format("audit log ok: {} events, root {}, {} checkpoints matched ({:.1f} s)\n", check->events,
+                             check->root_hash, check->checkpoints_checked, Seconds(start));
+    if (check->latest) {
+      std::cout << fmt::format("latest signed checkpoint: size {} signed {} by {}\n", check->latest->tree_size,
+                               check->latest->signed_at, check->latest->public_key);
+    }
   });
 
   // status
@@ -419,6 +430,7 @@ int Main(int argc, char** argv) {
         c->persons, c->places, c->assessments, c->review_pending, c->audit_events);
   });
 
+  RegisterServerCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 1> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 2> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -192,6 +192,79 @@ CREATE TABLE audit_event (
   prev_hash TEXT NOT NULL,
   leaf_hash TEXT NOT NULL
 );
+)sql"},
+    // 2: the audit log becomes an RFC 6962 Merkle tree with signed checkpoints (existing rows are re-hashed
+    // by SqliteStore::UpgradeAuditToMerkle after their v1 chain is verified; prev_hash is kept, unused);
+    // users, sessions and the need-to-know facts the server checks.
+    {2, R"sql(
+CREATE TABLE audit_tree (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  tree_size INTEGER NOT NULL,
+  compact_range BLOB NOT NULL,
+  root_hash TEXT NOT NULL,
+  signed_at TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+CREATE TABLE audit_checkpoint (
+  tree_size INTEGER PRIMARY KEY,
+  root_hash TEXT NOT NULL,
+  signed_at TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+CREATE TABLE app_user (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  agency_code TEXT NOT NULL REFERENCES agency(code),
+  role TEXT NOT NULL CHECK (role IN ('analyst', 'practitioner', 'manager', 'ig_lead', 'administrator')),
+  password_hash TEXT NOT NULL,
+  totp_secret TEXT NOT NULL,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE user_session (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(id),
+  csrf_token TEXT NOT NULL,
+  created_s INTEGER NOT NULL,
+  last_seen_s INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX user_session_user ON user_session(user_id);
+CREATE TABLE sharing_agreement (
+  id INTEGER PRIMARY KEY,
+  provider_agency TEXT NOT NULL REFERENCES agency(code),
+  recipient_agency TEXT NOT NULL REFERENCES agency(code),
+  data_class TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  lawful_basis TEXT NOT NULL,
+  valid_until_s INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX sharing_agreement_recipient ON sharing_agreement(recipient_agency);
+CREATE TABLE care_relationship (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(id),
+  person_id INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('allocated_case', 'mase_listing')),
+  created_at TEXT NOT NULL,
+  ended_at TEXT
+);
+CREATE INDEX care_relationship_user ON care_relationship(user_id, person_id);
+CREATE TABLE break_glass (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(id),
+  person_id INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  expires_at_s INTEGER NOT NULL,
+  reviewed_by TEXT,
+  reviewed_at TEXT
+);
+CREATE INDEX break_glass_user ON break_glass(user_id, person_id);
 )sql"},
 }};
 

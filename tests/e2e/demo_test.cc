@@ -98,7 +98,32 @@ TEST_F(DemoTest, StagesRerunAloneAndKeepPersonIds) {
   EXPECT_TRUE(fs::exists(dir_ / "again" / "report.html"));
   const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
-  EXPECT_NE(verify.output.find("chain intact"), std::string::npos);
+  EXPECT_NE(verify.output.find("audit log ok"), std::string::npos) << verify.output;
+  EXPECT_NE(verify.output.find("latest signed checkpoint"), std::string::npos) << verify.output;
+}
+
+// The first admin and user lifecycle from the command line; every change lands in the verified audit log.
+TEST_F(DemoTest, UserCommandsFollowTheDemo) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const CommandRun add = RunCommand(Cli("user add " + Db() + " --name e2e-admin --agency wmp --role administrator"));
+  ASSERT_EQ(add.exit_code, 0) << add.output;
+  EXPECT_NE(add.output.find("password: "), std::string::npos);
+  EXPECT_NE(add.output.find("otpauth://totp/riskradar:e2e-admin?secret="), std::string::npos);
+  const CommandRun again = RunCommand(Cli("user add " + Db() + " --name e2e-admin --agency wmp --role analyst"));
+  EXPECT_EQ(again.exit_code, 6) << again.output;  // already exists
+  const CommandRun weak = RunCommand("echo password1234 | " + Cli("user add " + Db() +
+                                     " --name e2e-weak --agency wmp --role analyst --password-stdin"));
+  EXPECT_EQ(weak.exit_code, 2) << weak.output;
+  EXPECT_NE(weak.output.find("common-passwords"), std::string::npos) << weak.output;
+  const CommandRun role = RunCommand(Cli("user add " + Db() + " --name e2e-x --agency wmp --role superuser"));
+  EXPECT_EQ(role.exit_code, 2) << role.output;
+  EXPECT_EQ(RunCommand(Cli("user disable " + Db() + " --name e2e-admin")).exit_code, 0);
+  const CommandRun list = RunCommand(Cli("user list " + Db()));
+  EXPECT_NE(list.output.find("disabled"), std::string::npos) << list.output;
+  EXPECT_EQ(list.output.find("argon2"), std::string::npos);  // no secrets listed
+  EXPECT_EQ(RunCommand(Cli("user reset " + Db() + " --name e2e-admin")).exit_code, 0);
+  const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
 
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "riskradar/core/access.h"
 #include "riskradar/core/domain.h"
 #include "riskradar/core/status.h"
 
@@ -161,10 +162,112 @@ struct AuditEvent {
   std::string leaf_hash;
 };
 
+// A signed tree head: the RFC 6962 tree hash over the first tree_size audit events, signed with Ed25519.
+struct AuditCheckpoint {
+  int64_t tree_size = 0;
+  std::string root_hash;   // hex SHA-256
+  std::string signed_at;   // UTC
+  std::string public_key;  // hex Ed25519 public key that signed it
+  std::string signature;   // hex Ed25519 signature over CheckpointMessage()
+};
+// The exact bytes a checkpoint signature covers.
+std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std::string_view signed_at);
+
 struct AuditCheck {
   int64_t events = 0;
   bool ok = true;
-  std::string problem;  // first problem found
+  std::string problem;          // first problem found
+  std::string root_hash;        // tree hash over every event read
+  int64_t checkpoints_checked = 0;
+  std::optional<AuditCheckpoint> latest;  // the latest signed checkpoint (the head)
+};
+
+// Inclusion of event `seq` in the tree of the first `tree_size` events, or consistency of two tree sizes.
+struct AuditProof {
+  int64_t seq = 0;  // inclusion proofs only
+  int64_t old_size = 0;  // consistency proofs only
+  int64_t tree_size = 0;
+  std::string leaf_hash;  // inclusion proofs only
+  std::vector<std::string> path;  // hex hashes, RFC 6962 order
+  std::string root_hash;
+  std::string old_root_hash;  // consistency proofs only
+};
+
+// ---- server: users, sessions, need-to-know facts
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  std::string agency_code;
+  Role role = Role::kAnalyst;
+  std::string password_hash;  // Argon2id, libsodium string format
+  std::string totp_secret;    // base32
+  bool disabled = false;
+  std::string created_at, updated_at;
+};
+
+struct NewSession {
+  int64_t user_id = 0;
+  std::string token_hash;  // hex SHA-256 of the cookie token; the token itself is never stored
+  std::string csrf_token;
+  int64_t now_s = 0;
+  int64_t totp_step = 0;            // refused if not newer than the last step used (replay)
+  std::string replaces_token_hash;  // a session presented at login is revoked (rotation)
+};
+
+struct SessionUser {
+  User user;
+  std::string csrf_token;
+  int64_t created_s = 0;
+};
+
+struct SharingAgreement {
+  int64_t id = 0;
+  std::string provider_agency;   // whose records
+  std::string recipient_agency;  // who may see them
+  std::string data_class = "*";  // record class, or "*"
+  std::string purpose;
+  std::string lawful_basis;
+  std::optional<int64_t> valid_until_s;
+};
+
+struct CareRelationship {
+  int64_t user_id = 0;
+  int64_t person_id = 0;
+  std::string kind = "allocated_case";  // allocated_case | mase_listing
+};
+
+struct BreakGlassGrant {
+  int64_t id = 0;
+  std::string user_name;
+  std::string agency_code;
+  int64_t person_id = 0;
+  std::string reason;
+  std::string granted_at;
+  int64_t expires_at_s = 0;
+  std::string reviewed_by;
+  std::string reviewed_at;
+};
+
+struct RadarCell {
+  std::string district;
+  std::string level;
+  int64_t children = 0;
+};
+
+struct ChildEventView {
+  int64_t event_id = 0;
+  Date date;
+  std::string kind, category, detail, agency_code, record_class;
+};
+
+// What one viewer may see about one child, already filtered by need-to-know.
+struct ChildView {
+  Person person;
+  std::optional<Assessment> latest;   // indicators filtered to those with visible evidence
+  bool explanation_complete = false;  // every record behind the assessment is visible to this viewer
+  std::vector<ChildEventView> events; // chronology, oldest first
+  std::vector<std::string> access_basis;  // why the visible records are visible
 };
 
 struct StoreCounts {
@@ -212,15 +315,68 @@ class Store {
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
 
-  // Audit: hash-chained, one event per access.
+  // Audit: one event per access, leaves of an RFC 6962 Merkle tree. Each append signs a new checkpoint
+  // (the head) in the same transaction; every checkpoint_interval-th checkpoint is also kept for good.
   virtual Status AppendAudit(const AuditEvent& event) = 0;
+  // Appends many events in one transaction and signs once (bulk loads, benchmarks).
+  virtual Status AppendAuditBatch(const std::vector<AuditEvent>& events) = 0;
+  // Recomputes every leaf and the tree, and checks it against every stored checkpoint and the signed head.
   virtual Result<AuditCheck> VerifyAudit() = 0;
+  // Signs and keeps a checkpoint of the whole log now.
+  virtual Result<AuditCheckpoint> SignAuditCheckpoint() = 0;
+  virtual Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints() = 0;
+  virtual Result<AuditProof> AuditInclusionProof(int64_t seq, int64_t tree_size) = 0;
+  virtual Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) = 0;
+
+  // Users. Every change is audited in the same transaction; disabling or resetting revokes all sessions.
+  virtual Result<int64_t> AddUser(const User& user, const Actor& actor) = 0;
+  virtual Result<std::optional<User>> FindUser(std::string_view name) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) = 0;
+  virtual Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
+                                      const std::string& totp_secret, const Actor& actor) = 0;
+  // The same password under new hash parameters (after a successful login); sessions are kept.
+  virtual Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) = 0;
+
+  // Sessions. CreateSession audits the login; Conflict when the TOTP step was already used.
+  virtual Status CreateSession(const NewSession& session, const Actor& actor) = 0;
+  // The session's user when the session is live (not revoked, user enabled, within both timeouts).
+  virtual Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s,
+                                                          int64_t idle_s, int64_t absolute_s) = 0;
+  virtual Status RevokeSession(std::string_view token_hash, const Actor& actor) = 0;
+
+  // Need-to-know facts.
+  virtual Result<int64_t> AddSharingAgreement(const SharingAgreement& agreement, const Actor& actor) = 0;
+  virtual Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) = 0;
+  virtual Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
+                                                  int64_t now_s, int64_t ttl_s, const Actor& actor) = 0;
+  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) = 0;
+
+  // Reads for the server.
+  virtual Result<std::vector<RadarCell>> RadarCounts() = 0;
+  // Reads one child under need-to-know and writes the audit event in the same transaction; NotFound both
+  // for a missing id and for one the viewer may not see (the refusal is audited as such).
+  virtual Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                          const Actor& actor) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+};
+
+struct StoreOptions {
+  // The Ed25519 key that signs audit checkpoints. Empty: "<store file>.audit-key". Created with mode 0600
+  // on the first audit append; refused if group- or world-readable. Its content is never logged.
+  std::string audit_key_path;
+  // Hex Ed25519 public key to verify checkpoints with, when the secret key is not on this machine.
+  std::string audit_public_key;
+  // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
+  int64_t checkpoint_interval = 1024;
 };
 
 // Opens (creating and migrating as needed) the store named by `location`:
 // a SQLite file path, or "sqlite:PATH". PostgreSQL URLs are reserved.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location);
+Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreOptions& options);
+// The key path used when StoreOptions::audit_key_path is empty.
+std::string DefaultAuditKeyPath(std::string_view location);
 
 }  // namespace riskradar::store

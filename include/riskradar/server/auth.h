@@ -1,0 +1,59 @@
+// Credentials: Argon2id password hashes, the password policy, TOTP second factor, session tokens.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "riskradar/core/status.h"
+
+namespace riskradar::server {
+
+// Argon2id cost. Production is above OWASP's minimum (m >= 19 MiB, t >= 2).
+struct PasswordHashParams {
+  uint64_t opslimit = 3;
+  size_t memlimit = 32u << 20;
+  static PasswordHashParams Production() { return {}; }
+  // libsodium's smallest parameters: for test suites only (ASan makes 64 MiB hashes very slow). Never a default.
+  static PasswordHashParams MinimumForTestsOnly();
+};
+
+Result<std::string> HashPassword(std::string_view password, const PasswordHashParams& params);
+// Constant work for a wrong password; false for a malformed hash.
+bool VerifyPassword(std::string_view stored_hash, std::string_view password);
+// True when a stored hash was made with other parameters: it is re-hashed at the next successful login, so
+// every account converges on the parameters of the decoy hash that unknown users are checked against.
+bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params);
+
+// Length bounds (never truncated: a password longer than the maximum is refused, not cut) and a deny list.
+class PasswordPolicy {
+ public:
+  static constexpr size_t kMinLength = 12;
+  static constexpr size_t kMaxLength = 1024;  // bounds hashing work per request; far above any passphrase
+  // One password a line, '#' comments; compared case-insensitively.
+  static Result<PasswordPolicy> Load(const std::filesystem::path& deny_list);
+  Status Check(std::string_view password, std::string_view user_name) const;
+  size_t deny_list_size() const { return denied_.size(); }
+
+ private:
+  std::unordered_set<std::string> denied_;
+};
+
+// The deny list shipped in config/.
+std::filesystem::path DefaultDenyListPath();
+
+// TOTP (RFC 6238: SHA-1, 30 s, 6 digits, as authenticator apps expect), via liboath.
+std::string NewTotpSecret();  // 160 random bits, base32
+// The time step the code matches (within one step either side of now), or nothing.
+std::optional<int64_t> MatchTotp(std::string_view secret_base32, std::string_view code, int64_t now_s);
+Result<std::string> TotpCode(std::string_view secret_base32, int64_t now_s);
+std::string TotpUri(std::string_view user_name, std::string_view secret_base32);
+
+// `bytes` random bytes (libsodium randombytes), base64url without padding.
+std::string RandomToken(size_t bytes);
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace riskradar::server

@@ -1,0 +1,57 @@
+// `riskradar serve`: the HTTP JSON API over the store, with authentication, need-to-know access control and
+// an audit event for every read of personal data.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "riskradar/core/status.h"
+#include "riskradar/server/auth.h"
+#include "riskradar/store/store.h"
+
+namespace riskradar::server {
+
+struct ServerOptions {
+  std::string db;  // store location
+  store::StoreOptions store_options;
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (tests)
+  std::string cert_file, key_file;  // both set: HTTPS; otherwise loopback-only HTTP
+  int workers = 8;
+  int64_t idle_timeout_s = 15 * 60;
+  int64_t absolute_timeout_s = 8 * 3600;
+  int64_t break_glass_ttl_s = 3600;
+  size_t max_body_bytes = 64 * 1024;
+  int max_failed_logins = 5;         // per user name (known or not) within the window
+  int max_failed_logins_per_ip = 20;
+  int64_t throttle_window_s = 15 * 60;
+  // Parameters of the decoy hash checked for unknown users, so they take as long as a wrong password.
+  PasswordHashParams hash_params = PasswordHashParams::Production();
+  std::function<int64_t()> clock;  // seconds since the epoch; default: the system clock
+};
+
+class Server {
+ public:
+  // Opens the store and checks the options (TLS files, loopback-only without TLS).
+  static Result<std::unique_ptr<Server>> Create(ServerOptions options);
+  ~Server();
+  // Binds; returns the port (useful with port 0).
+  Result<int> Bind();
+  // Serves until Stop(); call after Bind().
+  Status Run();
+  void Stop();
+  bool tls() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "127.0.0.1:8080" -> host, port. IPv6 as "[::1]:8080".
+Status ParseListen(const std::string& listen, std::string& host, int& port);
+bool IsLoopback(const std::string& host);
+
+}  // namespace riskradar::server

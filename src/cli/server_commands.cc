@@ -1,0 +1,269 @@
+// CLI subcommands for the server side: users, demo users, `serve`, and audit checkpoints and proofs.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "exit_codes.h"
+#include "riskradar/server/auth.h"
+#include "riskradar/server/server.h"
+#include "riskradar/store/store.h"
+
+namespace riskradar::cli {
+namespace {
+
+std::string DefaultDbPath() {
+  const char* env = std::getenv("RISKRADAR_DB");
+  return env && *env ? env : "riskradar.db";
+}
+
+std::string DefaultKeyPath() {
+  const char* env = std::getenv("RISKRADAR_AUDIT_KEY");
+  return env && *env ? env : "";
+}
+
+// The operator running the command, for the audit log.
+store::Actor OperatorActor(std::string purpose) {
+  const char* sudo = std::getenv("SUDO_USER");
+  const char* user = std::getenv("USER");
+  std::string name = sudo && *sudo ? sudo : user && *user ? user : "unknown";
+  return {"cli:" + name, "", "administrator", std::move(purpose)};
+}
+
+// Reads a password from stdin (one line) without echo handling: meant for pipes and secret managers.
+Result<std::string> ReadPasswordFromStdin() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return Status::InvalidArgument("no password on standard input");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// A generated password: 20 random bytes, base64url (27 characters, ~160 bits).
+std::string GeneratedPassword() { return server::RandomToken(20); }
+
+Result<std::string> NewPasswordHash(const std::string& password, const std::string& user_name) {
+  RR_ASSIGN_OR_RETURN(auto policy, server::PasswordPolicy::Load(server::DefaultDenyListPath()));
+  RR_RETURN_IF_ERROR(policy.Check(password, user_name));
+  return server::HashPassword(password, server::PasswordHashParams::Production());
+}
+
+server::Server* g_server = nullptr;
+extern "C" void StopOnSignal(int) {
+  if (g_server) g_server->Stop();
+}
+
+}  // namespace
+
+void RegisterServerCommands(CLI::App& app, int& exit_code) {
+  auto fail_or = [&exit_code](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
+  // Option storage lives as long as the app (these commands run from app.parse()).
+  struct Options {
+    std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
+                tls_key, public_key, proof_kind;
+    bool password_stdin = false;
+    int workers = 8;
+    int64_t seq = 0, old_size = 0, size = 0;
+  };
+  static Options o;
+  auto open = [](const Options& opt) {
+    store::StoreOptions so;
+    so.audit_key_path = opt.key;
+    so.audit_public_key = opt.public_key;
+    return store::OpenStore(opt.db, so);
+  };
+
+  // user
+  auto* user_cmd = app.add_subcommand("user", "Server users: add, disable, reset credentials, list");
+  user_cmd->require_subcommand(1);
+  auto* add = user_cmd->add_subcommand("add", "Add a user (prints a generated password and the TOTP secret once)");
+  add->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  add->add_option("--name", o.name, "User name")->required();
+  add->add_option("--agency", o.agency, "The user's agency code (as registered by ingest)")->required();
+  add->add_option("--role", o.role, "analyst | practitioner | manager | ig_lead | administrator")->required();
+  add->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
+  add->callback([=, &exit_code] {
+    auto role = ParseRole(o.role);
+    if (!role.ok()) return fail_or(role.status());
+    std::string password = GeneratedPassword();
+    if (o.password_stdin) {
+      auto p = ReadPasswordFromStdin();
+      if (!p.ok()) return fail_or(p.status());
+      password = *p;
+    }
+    auto hash = NewPasswordHash(password, o.name);
+    if (!hash.ok()) return fail_or(hash.status());
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    store::User u;
+    u.name = o.name;
+    u.agency_code = o.agency;
+    u.role = *role;
+    u.password_hash = *hash;
+    u.totp_secret = server::NewTotpSecret();
+    auto id = (*s)->AddUser(u, OperatorActor("user administration"));
+    if (!id.ok()) return fail_or(id.status());
+    std::cout << fmt::format("user {} added ({} at {}).\n", u.name, ToString(u.role), u.agency_code);
+    if (!o.password_stdin) std::cout << "password: " << password << "\n";
+    std::cout << "TOTP secret: " << u.totp_secret << "\nTOTP URI:    " << server::TotpUri(u.name, u.totp_secret)
+              << "\nGive these to the user over a trusted channel; they are not shown again.\n";
+  });
+  auto* disable = user_cmd->add_subcommand("disable", "Disable a user and revoke all their sessions");
+  disable->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  disable->add_option("--name", o.name, "User name")->required();
+  disable->callback([=, &exit_code] {
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    fail_or((*s)->SetUserDisabled(o.name, true, OperatorActor("user administration")));
+    if (exit_code == 0) std::cout << "user " << o.name << " disabled; sessions revoked\n";
+  });
+  auto* reset = user_cmd->add_subcommand("reset", "New password and TOTP secret; revokes all sessions; re-enables");
+  reset->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  reset->add_option("--name", o.name, "User name")->required();
+  reset->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
+  reset->callback([=, &exit_code] {
+    std::string password = GeneratedPassword();
+    if (o.password_stdin) {
+      auto p = ReadPasswordFromStdin();
+      if (!p.ok()) return fail_or(p.status());
+      password = *p;
+    }
+    auto hash = NewPasswordHash(password, o.name);
+    if (!hash.ok()) return fail_or(hash.status());
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    const std::string secret = server::NewTotpSecret();
+    const store::Actor actor = OperatorActor("user administration");
+    if (Status st = (*s)->ResetUserCredentials(o.name, *hash, secret, actor); !st.ok()) return fail_or(st);
+    if (Status st = (*s)->SetUserDisabled(o.name, false, actor); !st.ok()) return fail_or(st);
+    std::cout << "user " << o.name << " reset; all sessions revoked.\n";
+    if (!o.password_stdin) std::cout << "password: " << password << "\n";
+    std::cout << "TOTP secret: " << secret << "\nTOTP URI:    " << server::TotpUri(o.name, secret) << "\n";
+  });
+  auto* list = user_cmd->add_subcommand("list", "List users (no secrets)");
+  list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  list->callback([=, &exit_code] {
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    auto users = (*s)->ListUsers();
+    if (!users.ok()) return fail_or(users.status());
+    for (const auto& u : *users) {
+      std::cout << fmt::format("{:<24} {:<14} {:<10} {}\n", u.name, ToString(u.role), u.agency_code,
+                               u.disabled ? "disabled" : "active");
+    }
+    std::cout << users->size() << " users\n";
+  });
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP JSON API (loopback-only HTTP unless --cert/--key)");
+  serve->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  serve->add_option("--listen", o.listen, "HOST:PORT")->capture_default_str();
+  serve->add_option("--cert", o.cert, "TLS certificate chain (PEM)");
+  serve->add_option("--key", o.tls_key, "TLS private key (PEM)");
+  serve->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key, or $RISKRADAR_AUDIT_KEY)");
+  serve->add_option("--workers", o.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
+  serve->callback([=, &exit_code] {
+    server::ServerOptions so;
+    so.db = o.db;
+    so.store_options.audit_key_path = o.key;
+    so.cert_file = o.cert;
+    so.key_file = o.tls_key;
+    so.workers = o.workers;
+    if (Status st = server::ParseListen(o.listen, so.host, so.port); !st.ok()) return fail_or(st);
+    auto srv = server::Server::Create(so);
+    if (!srv.ok()) return fail_or(srv.status());
+    auto port = (*srv)->Bind();
+    if (!port.ok()) return fail_or(port.status());
+    if (!(*srv)->tls()) {
+      std::cerr << "WARNING: serving plain HTTP on loopback only (no --cert/--key). Use this for development or\n"
+                   "behind a TLS-terminating proxy on the same host; open http://localhost:" << *port << "/\n";
+    }
+    std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db,
+                             (*srv)->tls() ? "https" : "http", so.host, *port, so.workers)
+              << std::flush;
+    g_server = srv->get();
+    std::signal(SIGINT, StopOnSignal);
+    std::signal(SIGTERM, StopOnSignal);
+    fail_or((*srv)->Run());
+    g_server = nullptr;
+  });
+
+  // demo-users
+  auto* demo_users = app.add_subcommand(
+      "demo-users", "DEMO ONLY: one user per role and agency, printed with passwords and TOTP secrets");
+  demo_users->add_option("--db", o.db, "Store (SQLite file) written by `riskradar demo`")->capture_default_str();
+  demo_users->callback([=, &exit_code] {
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    auto agencies = (*s)->ListAgencies();
+    if (!agencies.ok()) return fail_or(agencies.status());
+    if (agencies->empty()) return fail_or(Status::FailedPrecondition("no agencies in the store: run `riskradar demo` first"));
+    std::cout << "DEMO ONLY: synthetic data, printed credentials. Never do this with real data.\n";
+    std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", "user", "role", "agency", "password", "TOTP secret");
+    const store::Actor actor = OperatorActor("demo users");
+    for (const Agency& a : *agencies) {
+      for (Role role : AllRoles()) {
+        store::User u;
+        u.name = a.code + "-" + std::string(ToString(role));
+        u.agency_code = a.code;
+        u.role = role;
+        const std::string password = GeneratedPassword();
+        auto hash = server::HashPassword(password, server::PasswordHashParams::Production());
+        if (!hash.ok()) return fail_or(hash.status());
+        u.password_hash = *hash;
+        u.totp_secret = server::NewTotpSecret();
+        auto id = (*s)->AddUser(u, actor);
+        if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) {
+          std::cout << fmt::format("{:<28} (exists; use `riskradar user reset --name {}`)\n", u.name, u.name);
+          continue;
+        }
+        if (!id.ok()) return fail_or(id.status());
+        std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", u.name, ToString(role), a.code, password,
+                                 u.totp_secret);
+      }
+    }
+    std::cout << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n";
+  });
+
+  // audit checkpoint | prove (the `audit` command itself and `audit verify` live in main.cc)
+  if (CLI::App* audit = app.get_subcommand("audit")) {
+    auto* cp = audit->add_subcommand("checkpoint", "Sign and keep a checkpoint of the whole audit log now");
+    cp->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+    cp->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key)");
+    cp->callback([=, &exit_code] {
+      auto s = open(o);
+      if (!s.ok()) return fail_or(s.status());
+      auto c = (*s)->SignAuditCheckpoint();
+      if (!c.ok()) return fail_or(c.status());
+      std::cout << fmt::format("{{\"tree_size\": {}, \"root_hash\": \"{}\", \"signed_at\": \"{}\", \"public_key\": \"{}\", "
+                               "\"signature\": \"{}\"}}\n",
+                               c->tree_size, c->root_hash, c->signed_at, c->public_key, c->signature);
+    });
+    auto* prove = audit->add_subcommand("prove", "RFC 6962 proof: inclusion of an event, or consistency of two sizes");
+    prove->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+    prove->add_option("--seq", o.seq, "Event sequence number (inclusion proof)");
+    prove->add_option("--old-size", o.old_size, "Earlier tree size (consistency proof)");
+    prove->add_option("--size", o.size, "Tree size to prove against (default: the whole log)");
+    prove->callback([=, &exit_code] {
+      auto s = open(o);
+      if (!s.ok()) return fail_or(s.status());
+      int64_t size = o.size;
+      if (size == 0) {
+        auto counts = (*s)->Counts();
+        if (!counts.ok()) return fail_or(counts.status());
+        size = counts->audit_events;
+      }
+      auto p = o.seq > 0 ? (*s)->AuditInclusionProof(o.seq, size) : (*s)->AuditConsistencyProof(o.old_size, size);
+      if (!p.ok()) return fail_or(p.status());
+      std::cout << (o.seq > 0 ? fmt::format("inclusion of event {} (leaf {}) in tree of size {}\n", p->seq, p->leaf_hash, size)
+                              : fmt::format("consistency of size {} (root {}) with size {}\n", p->old_size,
+                                            p->old_root_hash, size));
+      std::cout << "root " << p->root_hash << "\npath:\n";
+      for (const auto& h : p->path) std::cout << "  " << h << "\n";
+    });
+  }
+}
+
+}  // namespace riskradar::cli

@@ -1,0 +1,73 @@
+// Error kinds -> HTTP status + JSON body (see http_errors.h).
+#include "http_errors.h"
+
+namespace riskradar::server {
+namespace {
+
+const char* CodeName(int http_status) {
+  switch (http_status) {
+    case 400: return "bad_request";
+    case 401: return "unauthenticated";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "payload_too_large";
+    case 415: return "unsupported_media_type";
+    case 429: return "too_many_requests";
+    default: return http_status >= 500 ? "internal" : "error";
+  }
+}
+
+const char* GenericMessage(int http_status) {
+  switch (http_status) {
+    case 400: return "the request is not valid";
+    case 401: return "sign in first";
+    case 403: return "not allowed";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 409: return "the request conflicts with the current state";
+    case 413: return "the request body is too large";
+    case 429: return "too many attempts; try again later";
+    default: return "internal error";
+  }
+}
+
+}  // namespace
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kCorruption:
+    case StatusCode::kIoError:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorBody(const Status& status) {
+  const int http = HttpStatusFor(status.code());
+  // Only messages written for the client pass through; store conflicts and server faults may carry SQL.
+  const bool client_message = status.code() == StatusCode::kInvalidArgument ||
+                              status.code() == StatusCode::kUnauthenticated ||
+                              status.code() == StatusCode::kPermissionDenied ||
+                              status.code() == StatusCode::kNotFound ||
+                              status.code() == StatusCode::kResourceExhausted;
+  return {{"error",
+           {{"status", http}, {"code", CodeName(http)},
+            {"message", client_message ? status.message() : std::string(GenericMessage(http))}}}};
+}
+
+nlohmann::json ErrorBodyForHttpStatus(int http_status) {
+  return {{"error", {{"status", http_status}, {"code", CodeName(http_status)}, {"message", GenericMessage(http_status)}}}};
+}
+
+}  // namespace riskradar::server

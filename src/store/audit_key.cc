@@ -1,0 +1,151 @@
+// Audit signing key file handling (see audit_key.h). The key is stored as hex of the 32-byte Ed25519 seed.
+#include "audit_key.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace riskradar::store {
+namespace {
+
+constexpr std::string_view kHeader = "riskradar audit signing key (Ed25519 seed, hex). Keep secret.\n";
+
+std::string ToHex(const unsigned char* p, size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), p, n);
+  out.pop_back();
+  return out;
+}
+
+bool FromHex(std::string_view hex, unsigned char* out, size_t n) {
+  size_t len = 0;
+  return sodium_hex2bin(out, n, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == n;
+}
+
+// Writes a new file atomically: the content goes to a private temporary file, which is then hard-linked to
+// `path`. link() fails if `path` exists, so a concurrent creator never sees a half-written key.
+Status WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randombytes_random());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return Status::IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  const ssize_t n = ::write(fd, content.data(), content.size());
+  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::IoError("cannot write " + tmp);
+  }
+  const int rc = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (rc != 0 && link_errno == EEXIST) return Status::AlreadyExists(path);
+  if (rc != 0) return Status::IoError("cannot create " + path + ": " + std::strerror(link_errno));
+  return Status::Ok();
+}
+
+// Reads the seed, refusing a file others can read or one that is not a regular file.
+Status ReadSeed(const std::string& path, std::array<unsigned char, crypto_sign_SEEDBYTES>& seed) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open audit key " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::FailedPrecondition("audit key " + path + " is not a regular file");
+  }
+  if (st.st_mode & 077) {
+    ::close(fd);
+    return Status::FailedPrecondition("audit key " + path + " is readable by others; run: chmod 600 " + path);
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  const ssize_t n = ::read(fd, text.data(), text.size());
+  ::close(fd);
+  const size_t nl = text.rfind('\n', text.size() >= 2 ? text.size() - 2 : 0);
+  std::string hex = n > 0 && nl != std::string::npos ? text.substr(nl + 1) : text;
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
+  const bool ok = FromHex(hex, seed.data(), seed.size());
+  sodium_memzero(text.data(), text.size());
+  sodium_memzero(hex.data(), hex.size());
+  if (!ok) return Status::Corruption("audit key " + path + " is not in the expected format");
+  return Status::Ok();
+}
+
+}  // namespace
+
+AuditSigningKey::AuditSigningKey(AuditSigningKey&& o) noexcept
+    : secret_(o.secret_), public_key_hex_(std::move(o.public_key_hex_)) {
+  sodium_memzero(o.secret_.data(), o.secret_.size());
+}
+
+AuditSigningKey::~AuditSigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
+
+Result<AuditSigningKey> AuditSigningKey::LoadOrCreate(const std::string& path) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    randombytes_buf(seed.data(), seed.size());
+    std::string content = std::string(kHeader) + ToHex(seed.data(), seed.size()) + "\n";
+    Status s = WriteNewFile(path, content, 0600);
+    sodium_memzero(content.data(), content.size());
+    if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
+    // Lost a race with another process creating it: use theirs.
+  }
+  RR_RETURN_IF_ERROR(ReadSeed(path, seed));
+  AuditSigningKey key;
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  crypto_sign_seed_keypair(pk.data(), key.secret_.data(), seed.data());
+  sodium_memzero(seed.data(), seed.size());
+  key.public_key_hex_ = ToHex(pk.data(), pk.size());
+  const std::string pub_path = path + ".pub";
+  if (::lstat(pub_path.c_str(), &st) != 0) {
+    (void)WriteNewFile(pub_path, key.public_key_hex_ + "\n", 0644);  // a convenience copy; verify can derive it
+  }
+  return key;
+}
+
+std::string AuditSigningKey::SignHex(std::string_view message) const {
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       secret_.data());
+  return ToHex(sig.data(), sig.size());
+}
+
+Result<std::string> LoadAuditPublicKey(const std::string& path) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    RR_RETURN_IF_ERROR(ReadSeed(path, seed));
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+    crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+    sodium_memzero(sk.data(), sk.size());
+    sodium_memzero(seed.data(), seed.size());
+    return ToHex(pk.data(), pk.size());
+  }
+  std::ifstream in(path + ".pub");
+  std::string hex;
+  if (in >> hex) {
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    if (!FromHex(hex, pk.data(), pk.size())) return Status::Corruption(path + ".pub is not a hex Ed25519 public key");
+    return hex;
+  }
+  return Status::NotFound("no audit key at " + path + " (nor " + path + ".pub) to verify checkpoints with");
+}
+
+bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view message,
+                               std::string_view signature_hex) {
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  if (!FromHex(public_key_hex, pk.data(), pk.size()) || !FromHex(signature_hex, sig.data(), sig.size())) return false;
+  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), pk.data()) == 0;
+}
+
+}  // namespace riskradar::store

@@ -1,0 +1,39 @@
+// The Ed25519 key that signs audit checkpoints: created on first use in a 0600 file, never logged.
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "riskradar/core/status.h"
+
+namespace riskradar::store {
+
+class AuditSigningKey {
+ public:
+  // Loads the key at `path`, creating it (O_EXCL, mode 0600) and "<path>.pub" when absent.
+  // Refuses a key file that others can read.
+  static Result<AuditSigningKey> LoadOrCreate(const std::string& path);
+  AuditSigningKey(const AuditSigningKey&) = delete;
+  AuditSigningKey& operator=(const AuditSigningKey&) = delete;
+  AuditSigningKey(AuditSigningKey&& o) noexcept;
+  ~AuditSigningKey();
+
+  const std::string& public_key_hex() const { return public_key_hex_; }
+  std::string SignHex(std::string_view message) const;
+
+ private:
+  AuditSigningKey() = default;
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_{};
+  std::string public_key_hex_;
+};
+
+// The public key to verify with: from "<path>.pub" or, failing that, derived from the key file itself.
+Result<std::string> LoadAuditPublicKey(const std::string& path);
+
+bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view message,
+                               std::string_view signature_hex);
+
+}  // namespace riskradar::store
