@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "exit_codes.h"
+#include "linkage_commands.h"
 #include "pipeline.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/eval/evaluate.h"
@@ -418,6 +419,8 @@ int Main(int argc, char** argv) {
         c->agencies, c->batches, c->source_records, c->person_mentions, c->place_mentions, c->events, c->quarantined,
         c->persons, c->places, c->assessments, c->review_pending, c->audit_events);
   });
+
+  AddLinkageCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

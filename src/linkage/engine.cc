@@ -542,13 +542,22 @@ double PairScorer::MatchWeight(size_t i, size_t j) const {
   return table_->Score(*data_, a, levels);
 }
 
-Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options) {
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
+                        const LinkConstraints& constraints) {
   RR_RETURN_IF_ERROR(spec.Validate());
   if (records.size() >= static_cast<size_t>(INT32_MAX)) return Status::ResourceExhausted("too many records");
   for (const Record& r : records) {
     if (r.values.size() != spec.fields.size()) {
       return Status::InvalidArgument("record " + std::to_string(r.id) + " has " + std::to_string(r.values.size()) +
                                      " values, expected " + std::to_string(spec.fields.size()));
+    }
+  }
+  for (const auto* pairs : {&constraints.must_link, &constraints.cannot_link}) {
+    for (const auto& [a, b] : *pairs) {
+      if (a >= records.size() || b >= records.size() || a == b) {
+        return Status::InvalidArgument("constraint pair (" + std::to_string(a) + ", " + std::to_string(b) +
+                                       ") does not name two input records");
+      }
     }
   }
   if (!(options.possible_probability <= options.match_probability) || options.match_probability <= 0 ||
@@ -699,6 +708,36 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
   DisjointSets plain(n);                           // plain connected components, for reporting
   uint8_t levels[kMaxFields];
+  auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
+  std::unordered_set<uint64_t> rejected;
+  for (const auto& [a, b] : constraints.cannot_link) {
+    rejected.insert(pair_key(static_cast<uint32_t>(a), static_cast<uint32_t>(b)));
+  }
+  auto violates_rejection = [&](uint32_t a, uint32_t b) {
+    if (rejected.empty()) return false;
+    for (uint32_t x : sets.Members(a)) {
+      for (uint32_t y : sets.Members(b)) {
+        if (rejected.count(pair_key(x, y))) return true;
+      }
+    }
+    return false;
+  };
+  // Confirmed pairs first: a reviewer's decision outranks the model (and its
+  // contradiction test), but never a reviewer's rejection.
+  for (const auto& [l, r] : constraints.must_link) {
+    const uint32_t a = sets.Find(static_cast<uint32_t>(l));
+    const uint32_t b = sets.Find(static_cast<uint32_t>(r));
+    if (a == b) continue;
+    if (violates_rejection(a, b)) {
+      ++result.must_links_refused;
+      continue;
+    }
+    sets.Union(a, b);
+    if (const uint32_t pa = plain.Find(static_cast<uint32_t>(l)), pb = plain.Find(static_cast<uint32_t>(r)); pa != pb) {
+      plain.Union(pa, pb);
+    }
+    ++result.must_links_applied;
+  }
   for (size_t k : order) {
     const ScoredPair& e = result.matches[k];
     const auto l = static_cast<uint32_t>(e.left);
@@ -711,23 +750,20 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       ++result.match_edges_rejected;
       continue;
     }
-    bool contradiction = false;
-    for (uint32_t x : sets.Members(a)) {
-      for (uint32_t y : sets.Members(b)) {
-        if (data.CannotLink(x, y)) {
-          contradiction = true;
-          break;
-        }
-        const uint32_t lo = std::min(x, y);
-        const uint32_t hi = std::max(x, y);
-        data.CompareLevels(lo, hi, levels);
-        if (table.Score(data, lo, levels) < options.contradiction_weight) {
-          contradiction = true;
-          break;
+    auto contradicts = [&] {
+      if (violates_rejection(a, b)) return true;
+      for (uint32_t x : sets.Members(a)) {
+        for (uint32_t y : sets.Members(b)) {
+          if (data.CannotLink(x, y)) return true;
+          const uint32_t lo = std::min(x, y);
+          const uint32_t hi = std::max(x, y);
+          data.CompareLevels(lo, hi, levels);
+          if (table.Score(data, lo, levels) < options.contradiction_weight) return true;
         }
       }
-      if (contradiction) break;
-    }
+      return false;
+    };
+    const bool contradiction = contradicts();
     if (contradiction) {
       refused.insert({std::min(a, b), std::max(a, b)});
       ++result.match_edges_rejected;

@@ -33,11 +33,12 @@ Record ToRecord(const PersonRecord& p) {
   return r;
 }
 
-Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options) {
+Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
+                                  const LinkConstraints& constraints) {
   std::vector<Record> generic;
   generic.reserve(records.size());
   for (const PersonRecord& p : records) generic.push_back(ToRecord(p));
-  return Link(generic, PersonLinkageSpec(), options);
+  return Link(generic, PersonLinkageSpec(), options, constraints);
 }
 
 std::vector<FieldContribution> ExplainPair(const PersonLinkage& trained, const PersonRecord& a, const PersonRecord& b) {

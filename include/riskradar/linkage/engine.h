@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "riskradar/core/status.h"
@@ -165,6 +166,14 @@ struct ScoredPair {
   double match_probability = 0;
 };
 
+// Human decisions on record pairs (indices into the input), honoured by clustering:
+// a must-link pair is joined before any model link (a reviewer confirmed it); a
+// cannot-link pair never ends in one cluster, whatever chain of links would join it.
+struct LinkConstraints {
+  std::vector<std::pair<size_t, size_t>> must_link;
+  std::vector<std::pair<size_t, size_t>> cannot_link;
+};
+
 struct LinkResult {
   std::vector<int32_t> cluster_of;    // per input record, cluster index 0..k-1
   std::vector<ScoredPair> matches;    // at or above match_probability
@@ -175,9 +184,18 @@ struct LinkResult {
   int32_t cluster_count = 0;
   int32_t clusters_split = 0;         // match components re-formed because of a contradiction
   int32_t match_edges_rejected = 0;   // match pairs not honoured by clustering
+  int32_t must_links_applied = 0;     // confirmed pairs that joined two clusters
+  int32_t must_links_refused = 0;     // confirmed pairs that would have joined a rejected pair
 };
 
-Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options);
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
+                        const LinkConstraints& constraints = {});
+
+// The trained model as JSON (spec, levels, prior, term-frequency tables), and back,
+// so a stored model can score and explain pairs later without re-training.
+std::string ModelToJson(const Model& model);
+// reference_dir as in LinkageOptions (empty = DefaultReferenceDir()).
+Result<Model> ModelFromJson(std::string_view json, const std::string& reference_dir = "");
 
 struct WeightTable;  // internal
 
