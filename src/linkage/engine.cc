@@ -75,6 +75,13 @@ uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule, uint32_
         break;
       }
       case KeyTransform::kYear: piece = std::to_string(col.date[r].year); break;
+      case KeyTransform::kNamePair: {
+        const int32_t other = col.swap_partner >= 0 ? data.columns[static_cast<size_t>(col.swap_partner)].id[r] : -1;
+        if (other < 0) return 0;
+        const std::string& second = dict.utf8[static_cast<size_t>(other)];  // names share one dictionary
+        piece = std::min(value, second) + '\x1e' + std::max(value, second);
+        break;
+      }
       case KeyTransform::kDistrict:
       case KeyTransform::kSector: {
         const int32_t sub = part.transform == KeyTransform::kDistrict ? col.district[r] : col.sector[r];
@@ -443,6 +450,7 @@ Result<BlockingRule> ParseBlockingRule(std::string_view text) {
     else if (transform == "year") key.transform = KeyTransform::kYear;
     else if (transform == "district") key.transform = KeyTransform::kDistrict;
     else if (transform == "sector") key.transform = KeyTransform::kSector;
+    else if (transform == "namepair") key.transform = KeyTransform::kNamePair;
     else return Status::InvalidArgument("unknown blocking transform '" + transform + "' in: " + rule.name);
     rule.parts.push_back(key);
     start = end + 1;
@@ -479,6 +487,10 @@ Status LinkageSpec::Validate() const {
       const FieldKind kind = it->second->kind;
       if (part.transform == KeyTransform::kYear && kind != FieldKind::kDateOfBirth) {
         return Status::InvalidArgument("'year' needs a date_of_birth field: " + rule.name);
+      }
+      if (part.transform == KeyTransform::kNamePair &&
+          (kind != FieldKind::kForename || it->second->swap_with.empty())) {
+        return Status::InvalidArgument("'namepair' needs a forename field with swap_with: " + rule.name);
       }
       if ((part.transform == KeyTransform::kDistrict || part.transform == KeyTransform::kSector) &&
           kind != FieldKind::kPostcode) {
@@ -595,6 +607,12 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         if (spec.fields[c].name == part.field) {
           resolved.parts.push_back({c, part.transform, part.length});
           resolved.uses_column[c] = true;
+          // A name-pair key fixes the surname too: EM must not read its agreement as evidence.
+          if (part.transform == KeyTransform::kNamePair) {
+            for (size_t s = 0; s < n_cols; ++s) {
+              if (spec.fields[s].name == spec.fields[c].swap_with) resolved.uses_column[s] = true;
+            }
+          }
         }
       }
     }
@@ -770,6 +788,62 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       continue;
     }
     sets.Union(a, b);
+  }
+  if (options.attach_unambiguous_singletons) {
+    // Information of a record: how many fields it has a value for.
+    auto information = [&](uint32_t r) {
+      int k = 0;
+      for (const Column& col : data.columns) k += col.id[r] >= 0;
+      return k;
+    };
+    std::vector<std::vector<uint32_t>> neighbours(n);
+    for (const auto* pairs : {&result.matches, &result.possibles}) {
+      for (const ScoredPair& e : *pairs) {
+        neighbours[e.left].push_back(static_cast<uint32_t>(e.right));
+        neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
+      }
+    }
+    // A few passes: a record attached in one pass stops being an alternative in the next.
+    for (int pass = 0; pass < 3; ++pass) {
+      int32_t attached = 0;
+      for (uint32_t s = 0; s < n; ++s) {
+        if (neighbours[s].empty()) continue;
+        const uint32_t root = sets.Find(s);
+        if (sets.Members(root).size() != 1) continue;
+        const int info = information(s);
+        uint32_t target = UINT32_MAX;
+        bool ambiguous = false;
+        for (uint32_t t : neighbours[s]) {
+          const uint32_t tr = sets.Find(t);
+          if (sets.Members(tr).size() == 1) {
+            // A lone record at least as informative is another candidate person.
+            // (one no more informative is a scrap of the same kind: it may attach too).
+            if (information(t) > info) ambiguous = true;
+            continue;
+          }
+          if (target != UINT32_MAX && target != tr) ambiguous = true;
+          target = tr;
+        }
+        if (ambiguous || target == UINT32_MAX) continue;
+        bool contradiction = violates_rejection(root, target);
+        for (uint32_t y : sets.Members(target)) {
+          if (contradiction) break;
+          if (data.CannotLink(s, y)) {
+            contradiction = true;
+            break;
+          }
+          const uint32_t lo = std::min(s, y);
+          const uint32_t hi = std::max(s, y);
+          data.CompareLevels(lo, hi, levels);
+          contradiction = table.Score(data, lo, levels) < options.contradiction_weight;
+        }
+        if (contradiction) continue;
+        sets.Union(root, target);
+        ++attached;
+      }
+      result.singletons_attached += attached;
+      if (attached == 0) break;
+    }
   }
   result.cluster_of.assign(n, -1);
   std::vector<int32_t> cluster_of_root(n, -1);

@@ -15,9 +15,11 @@ LinkageSpec PersonLinkageSpec() {
       {"upn", FieldKind::kIdentifier, false, true, ""},
   };
   // Unioned; each catches matches the others miss (a typo in a name, a changed
-  // address, a missing date of birth, a swapped forename and surname).
+  // address, a missing date of birth, a swapped forename and surname: namepair
+  // blocks them whatever else is missing).
   for (const char* rule : {"nhs_number", "upn", "dob", "surname:soundex & dob:year",
-                           "forename:prefix3 & postcode:district", "surname & forename:initial"}) {
+                           "forename:prefix3 & postcode:district", "surname & forename:initial",
+                           "forename:namepair"}) {
     spec.blocking_rules.push_back(*ParseBlockingRule(rule));
   }
   return spec;

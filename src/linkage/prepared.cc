@@ -323,7 +323,22 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
           const Column& other = columns[static_cast<size_t>(col.swap_partner)];
           const int32_t oa = other.id[i];
           const int32_t ob = other.id[j];
-          swapped = oa >= 0 && ob >= 0 && a == ob && oa == b;
+          // One name swapped exactly, the other swapped with a spelling variant or typo
+          // ("Mahmood Lila" / "Lila Mahmud") is still a swap, not two disagreements.
+          if (oa >= 0 && ob >= 0 && (a == ob || oa == b)) {
+            const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
+            auto close = [&](int32_t x, int32_t y) {
+              if (x == y) return true;
+              const auto ux = static_cast<size_t>(x);
+              const auto uy = static_cast<size_t>(y);
+              if (Intersects(dict.forename_keys[ux], dict.forename_keys[uy]) ||
+                  Intersects(dict.surname_keys[ux], dict.surname_keys[uy])) {
+                return true;
+              }
+              return dict.JaroWinklerAtLeast(x, y, 0.92) >= 0.92;
+            };
+            swapped = (a == ob && close(oa, b)) || (oa == b && close(a, ob));
+          }
         }
         if (swapped) {
           levels[c] = col.forename_side ? 1 : kNullLevel;

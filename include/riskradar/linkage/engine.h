@@ -47,7 +47,9 @@ struct FieldSpec {
 };
 
 // How a blocking key is made from a field's normalised value.
-enum class KeyTransform { kValue, kSoundex, kNysiis, kMetaphone, kPrefix, kYear, kDistrict, kSector };
+// kNamePair (forename fields with swap_with only): the forename and surname in
+// either order, so a record with its names swapped meets the unswapped ones.
+enum class KeyTransform { kValue, kSoundex, kNysiis, kMetaphone, kPrefix, kYear, kDistrict, kSector, kNamePair };
 struct BlockingKeyPart {
   std::string field;
   KeyTransform transform = KeyTransform::kValue;
@@ -59,7 +61,7 @@ struct BlockingRule {
   std::vector<BlockingKeyPart> parts;
 };
 // Parses "surname:soundex & date_of_birth:year". Transforms: value (default),
-// soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector.
+// soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector, namepair.
 Result<BlockingRule> ParseBlockingRule(std::string_view text);
 
 struct LinkageSpec {
@@ -98,6 +100,12 @@ struct LinkageOptions {
   // (p ~ 0.015: confidently different people) or disagree on a cannot-link field.
   // Wrongly merging two children is worse than a split a reviewer can join.
   double contradiction_weight = -6.0;
+  // After clustering, a record left on its own whose every possible (or refused
+  // match) link leads into one cluster of two or more records joins it, unless
+  // another record with at least as much information is an alternative or a
+  // member contradicts it: "the only Jack Hussain we know" (a name-only mention
+  // in a case note). Ambiguous records stay apart, for review.
+  bool attach_unambiguous_singletons = true;
   // Largest term-frequency adjustment in either direction, in bits.
   double max_tf_adjustment = 10.0;
 };
@@ -186,6 +194,7 @@ struct LinkResult {
   int32_t match_edges_rejected = 0;   // match pairs not honoured by clustering
   int32_t must_links_applied = 0;     // confirmed pairs that joined two clusters
   int32_t must_links_refused = 0;     // confirmed pairs that would have joined a rejected pair
+  int32_t singletons_attached = 0;    // see LinkageOptions::attach_unambiguous_singletons
 };
 
 Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
