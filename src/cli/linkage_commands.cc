@@ -91,6 +91,9 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
     std::cout << fmt::format("  {} matches, {} possibles -> {} clusters ({} split to keep contradictions apart)\n",
                              result.matches.size(), result.possibles.size(), result.cluster_count,
                              result.clusters_split);
+    std::string phases;
+    for (const auto& [phase, seconds] : result.timings) phases += fmt::format("{}{} {:.2f}", phases.empty() ? "" : ", ", phase, seconds);
+    std::cout << "  link phases (s): " << phases << "\n";
     std::cout << fmt::format("  wrote {}/clusters.csv, pairs.csv, model.json; read {:.2f} s, link {:.2f} s, "
                              "write {:.2f} s, total {:.2f} s\n",
                              args.out, read_s, link_s, write_s, SecondsSince(start));

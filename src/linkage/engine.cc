@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -55,47 +56,83 @@ uint64_t Pack(const uint8_t* levels, size_t n) {
 }
 uint8_t LevelAt(uint64_t pattern, size_t c) { return static_cast<uint8_t>((pattern >> (4 * c)) & 0xF); }
 
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Per dictionary value, the hash of its blocking piece under a transform that
+// depends on the value alone (0: the piece is empty, so the key is missing).
+// Computed once per distinct value rather than once per record.
+std::vector<uint64_t> PieceHashes(const PreparedData& data, const ResolvedPart& part) {
+  const Column& col = data.columns[part.column];
+  const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+  std::vector<uint64_t> out(dict.utf8.size(), 0);
+  if (part.transform != KeyTransform::kSoundex && part.transform != KeyTransform::kNysiis &&
+      part.transform != KeyTransform::kMetaphone && part.transform != KeyTransform::kPrefix) {
+    return out;
+  }
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, out.size()), [&](const tbb::blocked_range<size_t>& range) {
+    for (size_t v = range.begin(); v < range.end(); ++v) {
+      const std::string& value = dict.utf8[v];
+      std::string piece;
+      switch (part.transform) {
+        case KeyTransform::kSoundex: piece = Soundex(value); break;
+        case KeyTransform::kNysiis: piece = Nysiis(value); break;
+        case KeyTransform::kMetaphone: piece = Metaphone(value); break;
+        case KeyTransform::kPrefix:
+          piece = EncodeUtf8(dict.Text(static_cast<int32_t>(v)).substr(0, static_cast<size_t>(part.length)));
+          break;
+        default: break;
+      }
+      out[v] = piece.empty() ? 0 : (std::hash<std::string>{}(piece) | 1);
+    }
+  });
+  return out;
+}
+
 // The key of one record under one rule; 0 when any part is missing.
-uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule, uint32_t r) {
-  std::string key;
-  for (const ResolvedPart& part : rule.parts) {
+uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule,
+                     const std::vector<std::vector<uint64_t>>& piece_hashes, uint32_t r) {
+  uint64_t key = 0x243f6a8885a308d3ULL;
+  for (size_t k = 0; k < rule.parts.size(); ++k) {
+    const ResolvedPart& part = rule.parts[k];
     const Column& col = data.columns[part.column];
     const int32_t id = col.id[r];
     if (id < 0) return 0;
-    const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
-    const std::string& value = dict.utf8[static_cast<size_t>(id)];
-    std::string piece;
+    uint64_t h = 0;
     switch (part.transform) {
-      case KeyTransform::kValue: piece = value; break;
-      case KeyTransform::kSoundex: piece = Soundex(value); break;
-      case KeyTransform::kNysiis: piece = Nysiis(value); break;
-      case KeyTransform::kMetaphone: piece = Metaphone(value); break;
-      case KeyTransform::kPrefix: {
-        piece = EncodeUtf8(dict.Text(id).substr(0, static_cast<size_t>(part.length)));
+      case KeyTransform::kValue: h = Mix(static_cast<uint64_t>(id) + 1); break;
+      case KeyTransform::kSoundex:
+      case KeyTransform::kNysiis:
+      case KeyTransform::kMetaphone:
+      case KeyTransform::kPrefix:
+        h = piece_hashes[k][static_cast<size_t>(id)];
+        if (h == 0) return 0;
         break;
-      }
-      case KeyTransform::kYear: piece = std::to_string(col.date[r].year); break;
+      case KeyTransform::kYear: h = Mix(0x100000000ULL + static_cast<uint64_t>(col.date[r].year)); break;
       case KeyTransform::kNamePair: {
+        // Names share one dictionary, so ids compare across the two fields.
         const int32_t other = col.swap_partner >= 0 ? data.columns[static_cast<size_t>(col.swap_partner)].id[r] : -1;
         if (other < 0) return 0;
-        const std::string& second = dict.utf8[static_cast<size_t>(other)];  // names share one dictionary
-        piece = std::min(value, second) + '\x1e' + std::max(value, second);
+        const auto lo = static_cast<uint64_t>(std::min(id, other));
+        const auto hi = static_cast<uint64_t>(std::max(id, other));
+        h = Mix((lo << 32) | hi);
         break;
       }
       case KeyTransform::kDistrict:
       case KeyTransform::kSector: {
         const int32_t sub = part.transform == KeyTransform::kDistrict ? col.district[r] : col.sector[r];
         if (sub < 0) return 0;
-        piece = dict.utf8[static_cast<size_t>(sub)];
+        h = Mix(static_cast<uint64_t>(sub) + 1);
         break;
       }
     }
-    if (piece.empty()) return 0;
-    key += piece;
-    key.push_back('\x1f');
+    key = Mix(key ^ (h + 0x9e3779b97f4a7c15ULL * (k + 1)));
   }
-  const uint64_t h = std::hash<std::string>{}(key);
-  return h == 0 ? 1 : h;
+  return key == 0 ? 1 : key;
 }
 
 struct BlockingOutput {
@@ -111,8 +148,12 @@ BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<Resolve
   BlockingOutput out;
   tbb::enumerable_thread_specific<std::vector<CandidatePair>> local_pairs;
   for (size_t r = 0; r < rules.size(); ++r) {
+    std::vector<std::vector<uint64_t>> piece_hashes;
+    for (const ResolvedPart& part : rules[r].parts) piece_hashes.push_back(PieceHashes(data, part));
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& range) {
-      for (size_t i = range.begin(); i < range.end(); ++i) keys[r][i] = BlockingKey(data, rules[r], static_cast<uint32_t>(i));
+      for (size_t i = range.begin(); i < range.end(); ++i) {
+        keys[r][i] = BlockingKey(data, rules[r], piece_hashes, static_cast<uint32_t>(i));
+      }
     });
     std::vector<std::pair<uint64_t, uint32_t>> keyed;
     keyed.reserve(n);
@@ -250,16 +291,33 @@ struct PatternCount {
   double fresh_count;  // of those, pairs no earlier rule produced
 };
 
-std::vector<PatternCount> CountPatterns(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
+// Comparison pattern of every candidate pair, computed once per distinct pair:
+// a pair several rules produced sits in a run of equal (left, right) entries.
+std::vector<uint64_t> ComparePairs(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
   const size_t n_cols = data.columns.size();
+  std::vector<uint64_t> patterns(pairs.size());
+  auto same = [&](size_t p) { return pairs[p].left == pairs[p - 1].left && pairs[p].right == pairs[p - 1].right; };
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
+    uint8_t levels[kMaxFields];
+    for (size_t p = range.begin(); p < range.end(); ++p) {
+      if (p > 0 && same(p)) continue;
+      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
+      patterns[p] = Pack(levels, n_cols);
+    }
+  });
+  for (size_t p = 1; p < pairs.size(); ++p) {
+    if (same(p)) patterns[p] = patterns[p - 1];
+  }
+  return patterns;
+}
+
+std::vector<PatternCount> CountPatterns(const std::vector<CandidatePair>& pairs, const std::vector<uint64_t>& patterns) {
   using Counts = std::unordered_map<uint64_t, std::pair<int64_t, int64_t>>;
   tbb::enumerable_thread_specific<std::vector<Counts>> local([] { return std::vector<Counts>(kMaxRules); });
   tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
     auto& counts = local.local();
-    uint8_t levels[kMaxFields];
     for (size_t p = range.begin(); p < range.end(); ++p) {
-      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
-      auto& c = counts[pairs[p].rule][Pack(levels, n_cols)];
+      auto& c = counts[pairs[p].rule][patterns[p]];
       ++c.first;
       c.second += pairs[p].fresh ? 1 : 0;
     }
@@ -595,7 +653,14 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   model.max_tf_adjustment = options.max_tf_adjustment;
   model.term_frequency_adjustments = options.term_frequency_adjustments;
 
+  auto phase_start = std::chrono::steady_clock::now();
+  auto mark = [&](const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    result.timings.emplace_back(phase, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
   const PreparedData data = PreparedData::Build(records, spec, *names, nullptr);
+  mark("prepare");
   const size_t n_cols = spec.fields.size();
 
   std::vector<ResolvedRule> rules;
@@ -622,6 +687,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   // Blocking.
   BlockingOutput blocking = GeneratePairs(data, rules, spec, options);
   for (const auto& report : blocking.reports) result.candidate_pairs += report.new_pairs;
+  mark("block");
 
   // u from random pairs; a half-count per level keeps unseen levels finite.
   const int64_t total_pairs = TotalPairs(data, options.cross_source_only);
@@ -635,6 +701,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   const LevelCounts u_counts = total_pairs > 0 ? SampleU(data, options, total_pairs, &sampled)
                                                : LevelCounts(n_cols, std::array<int64_t, 16>{});
   model.u_pairs_sampled = sampled;
+  mark("sample u");
   std::vector<std::vector<double>> u(n_cols);
   for (size_t c = 0; c < n_cols; ++c) {
     double total = 0;
@@ -644,7 +711,9 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   }
 
   // m and the prior by EM over the candidate pairs' comparison patterns.
-  const std::vector<PatternCount> patterns = CountPatterns(data, blocking.pairs);
+  const std::vector<uint64_t> pair_patterns = ComparePairs(data, blocking.pairs);
+  const std::vector<PatternCount> patterns = CountPatterns(blocking.pairs, pair_patterns);
+  mark("compare");
   const EmResult em = RunEm(patterns, u, n_levels, rules, options);
   model.em_iterations = em.iterations;
   model.em_converged = em.converged;
@@ -689,6 +758,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     model.term_frequency_floor[c] = floor;
   }
 
+  mark("EM");
   // Score every candidate pair (in parallel) and keep possibles and matches.
   const WeightTable table = WeightTable::FromModel(model);
   const double possible_weight = std::log2(options.possible_probability / (1 - options.possible_probability));
@@ -700,7 +770,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     for (size_t p = range.begin(); p < range.end(); ++p) {
       const CandidatePair& pair = blocking.pairs[p];
       if (!pair.fresh) continue;
-      data.CompareLevels(pair.left, pair.right, levels);
+      for (size_t c = 0; c < n_cols; ++c) levels[c] = LevelAt(pair_patterns[p], c);
       const double w = table.Score(data, pair.left, levels);
       if (w >= possible_weight) mine.push_back({pair.left, pair.right, w, Model::Probability(w)});
     }
@@ -711,6 +781,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     return a.left != b.left ? a.left < b.left : a.right < b.right;
   });
   for (const ScoredPair& s : scored) (s.match_weight >= match_weight ? result.matches : result.possibles).push_back(s);
+  mark("score");
 
   // Clustering: match edges strongest first (Kruskal order); two clusters join
   // only if no cross pair is contradictory (scores below contradiction_weight or
@@ -859,6 +930,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   for (const auto& [root, finals] : plain_to_final) {
     if (finals.size() > 1) ++result.clusters_split;
   }
+  mark("cluster");
   return result;
 }
 

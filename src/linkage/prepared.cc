@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <functional>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "riskradar/core/date.h"
 #include "riskradar/core/identifiers.h"
@@ -190,8 +192,22 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
       col.sector.assign(records.size(), -1);
       col.district.assign(records.size(), -1);
     }
+    // Raw values repeat (common names, shared postcodes): normalise each once.
+    std::unordered_map<std::string_view, uint32_t> first_with;
     for (size_t r = 0; r < records.size(); ++r) {
       const std::string& raw = records[r].values[c];
+      if (raw.empty()) continue;
+      const auto [seen, fresh] = first_with.emplace(raw, static_cast<uint32_t>(r));
+      if (!fresh) {
+        const uint32_t f = seen->second;
+        col.id[r] = col.id[f];
+        if (!col.date.empty()) col.date[r] = col.date[f];
+        if (!col.sector.empty()) {
+          col.sector[r] = col.sector[f];
+          col.district[r] = col.district[f];
+        }
+        continue;
+      }
       switch (col.kind) {
         case FieldKind::kForename:
         case FieldKind::kSurname: {

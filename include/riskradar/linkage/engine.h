@@ -195,6 +195,8 @@ struct LinkResult {
   int32_t must_links_applied = 0;     // confirmed pairs that joined two clusters
   int32_t must_links_refused = 0;     // confirmed pairs that would have joined a rejected pair
   int32_t singletons_attached = 0;    // see LinkageOptions::attach_unambiguous_singletons
+  // Wall seconds per phase (prepare, block, sample u, compare, EM, score, cluster), for benchmarks.
+  std::vector<std::pair<std::string, double>> timings;
 };
 
 Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
