@@ -3,13 +3,13 @@
 #include "linkage_commands.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
 #include "riskradar/eval/linkage_eval.h"
@@ -55,8 +55,9 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
   RR_ASSIGN_OR_RETURN(linkage::CsvInputs inputs, linkage::ReadCsvInputs(settings, paths));
   const double read_s = SecondsSince(start);
   for (const auto& [column, n] : inputs.unparsed) {
-    std::cerr << fmt::format("warning: column '{}': {} value(s) did not parse and were treated as missing (first: {})\n",
-                             column, n, inputs.unparsed_example.at(column));
+    std::cerr << fmt::format(
+        "warning: column '{}': {} value(s) did not parse and were treated as missing (first: {})\n", column, n,
+        inputs.unparsed_example.at(column));
   }
   linkage::LinkageOptions options = settings.options;
   options.cross_source_only = settings.link_only.value_or(paths.size() > 1);
@@ -92,11 +93,13 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
                              result.matches.size(), result.possibles.size(), result.cluster_count,
                              result.clusters_split);
     std::string phases;
-    for (const auto& [phase, seconds] : result.timings) phases += fmt::format("{}{} {:.2f}", phases.empty() ? "" : ", ", phase, seconds);
+    for (const auto& [phase, seconds] : result.timings)
+      phases += fmt::format("{}{} {:.2f}", phases.empty() ? "" : ", ", phase, seconds);
     std::cout << "  link phases (s): " << phases << "\n";
-    std::cout << fmt::format("  wrote {}/clusters.csv, pairs.csv, model.json; read {:.2f} s, link {:.2f} s, "
-                             "write {:.2f} s, total {:.2f} s\n",
-                             args.out, read_s, link_s, write_s, SecondsSince(start));
+    std::cout << fmt::format(
+        "  wrote {}/clusters.csv, pairs.csv, model.json; read {:.2f} s, link {:.2f} s, "
+        "write {:.2f} s, total {:.2f} s\n",
+        args.out, read_s, link_s, write_s, SecondsSince(start));
   }
   return Status::Ok();
 }
@@ -171,9 +174,10 @@ Status RunLinkageEval(const EvalArgs& args) {
   RR_ASSIGN_OR_RETURN(auto labels, eval::LabelCsvClusters(args.clusters, truth));
   const auto scores = eval::ScoreClusters(labels.records, args.cross_source_only);
   if (labels.unmatched_clusters_rows || labels.unmatched_truth_rows) {
-    std::cerr << fmt::format("warning: {} clusters.csv rows without truth and {} truth rows without a cluster were "
-                             "left out\n",
-                             labels.unmatched_clusters_rows, labels.unmatched_truth_rows);
+    std::cerr << fmt::format(
+        "warning: {} clusters.csv rows without truth and {} truth rows without a cluster were "
+        "left out\n",
+        labels.unmatched_clusters_rows, labels.unmatched_truth_rows);
   }
   if (args.json) {
     std::cout << ScoresJson(scores).dump(2) << "\n";
@@ -187,8 +191,8 @@ std::string Describe(const store::MentionRow& m) {
   const PersonMention& p = m.mention;
   return fmt::format("{} {} | dob {} | sex {} | postcode {} | NHS {} | UPN {} | {} {} ({})", p.forename, p.surname,
                      p.dob ? p.dob->ToIso() : "-", ToString(p.sex), p.postcode.empty() ? "-" : p.postcode,
-                     p.nhs_number.empty() ? "-" : p.nhs_number, p.upn.empty() ? "-" : p.upn, m.agency_code,
-                     m.local_id, m.slot);
+                     p.nhs_number.empty() ? "-" : p.nhs_number, p.upn.empty() ? "-" : p.upn, m.agency_code, m.local_id,
+                     m.slot);
 }
 
 nlohmann::json ExplanationJson(const linkage::MentionPairExplanation& e) {
@@ -197,7 +201,10 @@ nlohmann::json ExplanationJson(const linkage::MentionPairExplanation& e) {
   for (const auto& c : e.contributions) {
     if (c.field == "total") continue;
     running += c.weight;
-    steps.push_back({{"field", c.field}, {"level", c.level}, {"weight", c.weight}, {"cumulative", running},
+    steps.push_back({{"field", c.field},
+                     {"level", c.level},
+                     {"weight", c.weight},
+                     {"cumulative", running},
                      {"term_frequency", c.level == "term frequency adjustment"}});
   }
   return {{"left_mention", e.left.mention.id},
@@ -223,8 +230,8 @@ std::string RenderExplanation(const linkage::MentionPairExplanation& e) {
     running += c.weight;
     out += fmt::format("{:<14} {:<44} {:>+8.2f} {:>+10.2f}\n", c.field, c.level, c.weight, running);
   }
-  out += fmt::format("{:<14} {:<44} {:>+8.2f}   probability {:.4f}\n", "total", "", e.match_weight,
-                     e.match_probability);
+  out +=
+      fmt::format("{:<14} {:<44} {:>+8.2f}   probability {:.4f}\n", "total", "", e.match_weight, e.match_probability);
   out += fmt::format("now: {}{}\n",
                      e.left_person != 0 && e.left_person == e.right_person
                          ? fmt::format("the same person ({})", e.left_person)
@@ -234,7 +241,8 @@ std::string RenderExplanation(const linkage::MentionPairExplanation& e) {
 }
 
 // Reading two people's details is access to personal data: audited.
-Status AuditRead(store::Store& store, const std::string& action, int64_t left, int64_t right, const store::Actor& actor) {
+Status AuditRead(store::Store& store, const std::string& action, int64_t left, int64_t right,
+                 const store::Actor& actor) {
   store::AuditEvent audit;
   audit.actor = actor;
   audit.action = action;
@@ -267,10 +275,10 @@ Status RunReviewDecision(const std::string& db, const ReviewArgs& args, const st
     return e.status();
   }
   RR_RETURN_IF_ERROR(store->DecideReview(item, ReviewActor(args.user)));
-  std::cout << fmt::format("review: pair {}-{} {}; `riskradar link` applies it ({})\n", std::min(args.left, args.right),
-                           std::max(args.left, args.right), status,
-                           status == "confirmed" ? "the two mentions will be one person"
-                                                 : "the two mentions will never be one person");
+  std::cout << fmt::format(
+      "review: pair {}-{} {}; `riskradar link` applies it ({})\n", std::min(args.left, args.right),
+      std::max(args.left, args.right), status,
+      status == "confirmed" ? "the two mentions will be one person" : "the two mentions will never be one person");
   return Status::Ok();
 }
 
@@ -295,7 +303,8 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   auto* eval_cmd = app.add_subcommand("linkage-eval", "Pairwise and B-cubed precision/recall of a linkage vs truth");
   eval_cmd->add_option("--clusters", eval_args->clusters, "clusters.csv written by link-csv");
   eval_cmd->add_option("--truth", eval_args->truth_files, "CSV(s) holding the truth column (e.g. the link-csv inputs)");
-  eval_cmd->add_option("--id-column", eval_args->id_column, "Record id column in the truth files")->capture_default_str();
+  eval_cmd->add_option("--id-column", eval_args->id_column, "Record id column in the truth files")
+      ->capture_default_str();
   eval_cmd->add_option("--truth-column", eval_args->truth_column, "Column naming each record's true entity");
   eval_cmd->add_option("--truth-regex", eval_args->truth_regex,
                        "Entity = first capture group of this regex on the truth column (FEBRL: '^rec-(\\d+)-')");
@@ -329,9 +338,13 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
       nlohmann::json j = nlohmann::json::array();
       for (size_t i = 0; i < shown; ++i) {
         const auto& r = (*items)[i];
-        j.push_back({{"left_mention", r.left_mention_id}, {"right_mention", r.right_mention_id},
-                     {"match_weight", r.match_weight}, {"match_probability", r.match_probability},
-                     {"status", r.status}, {"reason", r.reason}, {"decided_by", r.decided_by},
+        j.push_back({{"left_mention", r.left_mention_id},
+                     {"right_mention", r.right_mention_id},
+                     {"match_weight", r.match_weight},
+                     {"match_probability", r.match_probability},
+                     {"status", r.status},
+                     {"reason", r.reason},
+                     {"decided_by", r.decided_by},
                      {"decided_at", r.decided_at}});
       }
       std::cout << j.dump(2) << "\n";
@@ -381,7 +394,8 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
 
   // explain
   auto explain_args = std::make_shared<ReviewArgs>();
-  auto* explain = app.add_subcommand("explain", "Why two person mentions were (not) linked: the match-weight waterfall");
+  auto* explain =
+      app.add_subcommand("explain", "Why two person mentions were (not) linked: the match-weight waterfall");
   explain->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
   explain->add_option("--left", explain_args->left, "Left mention id")->required();
   explain->add_option("--right", explain_args->right, "Right mention id")->required();

@@ -37,8 +37,9 @@ int64_t PairsAmong(const std::vector<size_t>& members, const std::vector<Labelle
 }
 
 // Reads a CSV with a header through the ingest reader; fn(header index, fields, line).
-Status ReadCsv(const std::filesystem::path& path,
-               const std::function<Status(const std::vector<std::string>&, const std::vector<std::string>&, int64_t)>& fn) {
+Status ReadCsv(
+    const std::filesystem::path& path,
+    const std::function<Status(const std::vector<std::string>&, const std::vector<std::string>&, int64_t)>& fn) {
   RR_ASSIGN_OR_RETURN(auto reader, ingest::CsvReader::Open(path.string(), ingest::Encoding::kUtf8, ','));
   ingest::CsvRecord record;
   if (!reader->Next(record)) return Status::InvalidArgument(path.string() + ": empty file");
@@ -50,11 +51,11 @@ Status ReadCsv(const std::filesystem::path& path,
   while (reader->Next(record)) {
     if (record.fields.size() == 1 && Trim(record.fields[0]).empty()) continue;
     if (!record.error.empty() || record.fields.size() != header.size()) {
-      return Status::InvalidArgument(path.string() + ": line " + std::to_string(record.line) + ": " +
-                                     (record.error.empty() ? std::to_string(record.fields.size()) +
-                                                                 " fields but the header has " +
-                                                                 std::to_string(header.size())
-                                                           : record.error));
+      return Status::InvalidArgument(
+          path.string() + ": line " + std::to_string(record.line) + ": " +
+          (record.error.empty()
+               ? std::to_string(record.fields.size()) + " fields but the header has " + std::to_string(header.size())
+               : record.error));
     }
     fields.clear();
     for (const auto& f : record.fields) fields.push_back(Trim(f));
@@ -252,8 +253,8 @@ std::string RenderClusterScores(const std::string& title, const ClusterScores& s
       "{}: records {}, clusters {} (true {}); pairwise precision {:.4f} recall {:.4f} F1 {:.4f} "
       "(true pairs {}, predicted {}, correct {}); B-cubed precision {:.4f} recall {:.4f} F1 {:.4f}\n",
       title, s.records, s.predicted_clusters, s.true_entities, s.pairwise.precision(), s.pairwise.recall(),
-      s.pairwise.f1(), s.pairwise.true_pairs, s.pairwise.predicted_pairs, s.pairwise.correct_pairs,
-      s.bcubed_precision, s.bcubed_recall, s.bcubed_f1());
+      s.pairwise.f1(), s.pairwise.true_pairs, s.pairwise.predicted_pairs, s.pairwise.correct_pairs, s.bcubed_precision,
+      s.bcubed_recall, s.bcubed_f1());
 }
 
 }  // namespace riskradar::eval

@@ -34,11 +34,11 @@ struct KindInfo {
   bool term_frequency;
 };
 constexpr KindInfo kKinds[] = {
-    {"forename", FieldKind::kForename, true},     {"surname", FieldKind::kSurname, true},
-    {"full_name", FieldKind::kText, true},        {"date_of_birth", FieldKind::kDateOfBirth, false},
-    {"postcode", FieldKind::kPostcode, false},    {"email", FieldKind::kString, true},
-    {"town", FieldKind::kText, true},             {"identifier", FieldKind::kIdentifier, false},
-    {"sex", FieldKind::kSex, false},              {"text", FieldKind::kText, false},
+    {"forename", FieldKind::kForename, true},  {"surname", FieldKind::kSurname, true},
+    {"full_name", FieldKind::kText, true},     {"date_of_birth", FieldKind::kDateOfBirth, false},
+    {"postcode", FieldKind::kPostcode, false}, {"email", FieldKind::kString, true},
+    {"town", FieldKind::kText, true},          {"identifier", FieldKind::kIdentifier, false},
+    {"sex", FieldKind::kSex, false},           {"text", FieldKind::kText, false},
     {"string", FieldKind::kString, false},
 };
 
@@ -116,7 +116,8 @@ class SettingsLoader {
     CsvLinkSettings s;
     s.source = source_;
     RR_RETURN_IF_ERROR(Optional(root, "", "id_column", s.id_column));
-    if (Trim(s.id_column).empty()) return Error(root.get("id_column"), "id_column", "is required (the column naming each record)");
+    if (Trim(s.id_column).empty())
+      return Error(root.get("id_column"), "id_column", "is required (the column naming each record)");
     if (root.get("link_only")) {
       bool link_only = false;
       RR_RETURN_IF_ERROR(Optional(root, "", "link_only", link_only));
@@ -133,14 +134,15 @@ class SettingsLoader {
       const std::string where = "field[" + std::to_string(i + 1) + "].";
       const toml::table* t = node.as_table();
       if (t == nullptr) return Error(&node, "field[" + std::to_string(i + 1) + "]", "must be a table ([[field]])");
-      RR_RETURN_IF_ERROR(CheckKeys(*t, where.substr(0, where.size() - 1),
-                                   {"column", "kind", "date_format", "check", "swap_with", "cannot_link",
-                                    "term_frequency"}));
+      RR_RETURN_IF_ERROR(
+          CheckKeys(*t, where.substr(0, where.size() - 1),
+                    {"column", "kind", "date_format", "check", "swap_with", "cannot_link", "term_frequency"}));
       CsvField field;
       FieldSpec spec;
       RR_RETURN_IF_ERROR(Optional(*t, where, "column", field.column));
       if (Trim(field.column).empty()) return Error(&node, where + "column", "is required");
-      if (!columns.insert(field.column).second) return Error(t->get("column"), where + "column", "'" + field.column + "' is used twice");
+      if (!columns.insert(field.column).second)
+        return Error(t->get("column"), where + "column", "'" + field.column + "' is used twice");
       RR_RETURN_IF_ERROR(Optional(*t, where, "kind", field.kind_name));
       const KindInfo* kind = nullptr;
       for (const auto& k : kKinds) {
@@ -174,9 +176,12 @@ class SettingsLoader {
         if (spec.kind != FieldKind::kIdentifier) {
           return Error(t->get("check"), where + "check", "only an identifier field has a check digit");
         }
-        if (check == "nhs_number") field.check = ValueCheck::kNhsNumber;
-        else if (check == "upn") field.check = ValueCheck::kUpn;
-        else return Error(t->get("check"), where + "check", "'" + check + "' is not nhs_number or upn");
+        if (check == "nhs_number")
+          field.check = ValueCheck::kNhsNumber;
+        else if (check == "upn")
+          field.check = ValueCheck::kUpn;
+        else
+          return Error(t->get("check"), where + "check", "'" + check + "' is not nhs_number or upn");
       }
       s.fields.push_back(field);
       s.spec.fields.push_back(spec);
@@ -198,7 +203,8 @@ class SettingsLoader {
       RR_RETURN_IF_ERROR(CheckKeys(*t, "blocking", {"rules"}));
       const toml::node* rules_node = t->get("rules");
       const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
-      if (rules == nullptr || rules->empty()) return Error(node, "blocking.rules", "must be a non-empty array of strings");
+      if (rules == nullptr || rules->empty())
+        return Error(node, "blocking.rules", "must be a non-empty array of strings");
       for (size_t i = 0; i < rules->size(); ++i) {
         const auto text = rules->get(i)->value<std::string>();
         const std::string key = "blocking.rules[" + std::to_string(i + 1) + "]";
@@ -220,8 +226,8 @@ class SettingsLoader {
     if (const toml::node* node = root.get("thresholds")) {
       const toml::table* t = node->as_table();
       if (t == nullptr) return Error(node, "thresholds", "must be a table");
-      RR_RETURN_IF_ERROR(CheckKeys(*t, "thresholds", {"match_probability", "possible_probability",
-                                                      "contradiction_weight"}));
+      RR_RETURN_IF_ERROR(
+          CheckKeys(*t, "thresholds", {"match_probability", "possible_probability", "contradiction_weight"}));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "match_probability", s.options.match_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "possible_probability", s.options.possible_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "contradiction_weight", s.options.contradiction_weight));
@@ -233,10 +239,12 @@ class SettingsLoader {
     if (const toml::node* node = root.get("options")) {
       const toml::table* t = node->as_table();
       if (t == nullptr) return Error(node, "options", "must be a table");
-      RR_RETURN_IF_ERROR(CheckKeys(*t, "options", {"max_block_size", "delimiter", "encoding", "u_sample_pairs",
-                                                   "seed", "term_frequency_adjustments"}));
+      RR_RETURN_IF_ERROR(CheckKeys(
+          *t, "options",
+          {"max_block_size", "delimiter", "encoding", "u_sample_pairs", "seed", "term_frequency_adjustments"}));
       RR_RETURN_IF_ERROR(Optional(*t, "options.", "max_block_size", s.options.max_block_size));
-      if (s.options.max_block_size < 2) return Error(t->get("max_block_size"), "options.max_block_size", "must be at least 2");
+      if (s.options.max_block_size < 2)
+        return Error(t->get("max_block_size"), "options.max_block_size", "must be at least 2");
       RR_RETURN_IF_ERROR(Optional(*t, "options.", "u_sample_pairs", s.options.u_sample_pairs));
       if (s.options.u_sample_pairs < 1000) {
         return Error(t->get("u_sample_pairs"), "options.u_sample_pairs", "must be at least 1000");
@@ -257,7 +265,8 @@ class SettingsLoader {
         return Error(t->get("encoding"), "options.encoding", e.status().message());
       }
     }
-    if (Status v = s.spec.Validate(); !v.ok()) return Status::InvalidArgument("settings " + source_ + ": " + v.message());
+    if (Status v = s.spec.Validate(); !v.ok())
+      return Status::InvalidArgument("settings " + source_ + ": " + v.message());
     return s;
   }
 
@@ -384,12 +393,12 @@ Result<CsvInputs> ReadCsvInputs(const CsvLinkSettings& settings, const std::vect
       if (!record.error.empty()) return Status::InvalidArgument(where + ": " + record.error);
       if (record.fields.size() == 1 && Trim(record.fields[0]).empty()) continue;  // blank line
       if (record.fields.size() != header.size()) {
-        const std::string detail =
-            record.fields.size() < header.size()
-                ? "field '" + header[record.fields.size()] + "' is missing"
-                : "there is an extra field after '" + header.back() + "'";
-        return Status::InvalidArgument(where + ": " + std::to_string(record.fields.size()) + " fields but the header has " +
-                                       std::to_string(header.size()) + " (" + detail + ")");
+        const std::string detail = record.fields.size() < header.size()
+                                       ? "field '" + header[record.fields.size()] + "' is missing"
+                                       : "there is an extra field after '" + header.back() + "'";
+        return Status::InvalidArgument(where + ": " + std::to_string(record.fields.size()) +
+                                       " fields but the header has " + std::to_string(header.size()) + " (" + detail +
+                                       ")");
       }
       std::string id = Trim(record.fields[id_col]);
       if (id.empty()) return Status::InvalidArgument(where + ": field '" + settings.id_column + "' (the id) is empty");
@@ -460,7 +469,8 @@ Status WriteCsvLinkOutputs(const std::filesystem::path& dir, const CsvInputs& in
       out << CsvQuote(inputs.record_ids[p->left]) << ',' << CsvQuote(inputs.record_ids[p->right]);
       std::snprintf(number, sizeof number, ",%.4f,%.6f", p->match_weight, p->match_probability);
       out << number;
-      if (sources) out << ',' << CsvQuote(inputs.records[p->left].source) << ',' << CsvQuote(inputs.records[p->right].source);
+      if (sources)
+        out << ',' << CsvQuote(inputs.records[p->left].source) << ',' << CsvQuote(inputs.records[p->right].source);
       out << '\n';
     }
   });

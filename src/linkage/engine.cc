@@ -311,7 +311,8 @@ std::vector<uint64_t> ComparePairs(const PreparedData& data, const std::vector<C
   return patterns;
 }
 
-std::vector<PatternCount> CountPatterns(const std::vector<CandidatePair>& pairs, const std::vector<uint64_t>& patterns) {
+std::vector<PatternCount> CountPatterns(const std::vector<CandidatePair>& pairs,
+                                        const std::vector<uint64_t>& patterns) {
   using Counts = std::unordered_map<uint64_t, std::pair<int64_t, int64_t>>;
   tbb::enumerable_thread_specific<std::vector<Counts>> local([] { return std::vector<Counts>(kMaxRules); });
   tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
@@ -919,17 +920,22 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   result.cluster_of.assign(n, -1);
   std::vector<int32_t> cluster_of_root(n, -1);
   int32_t next = 0;
-  std::map<uint32_t, std::set<uint32_t>> plain_to_final;
+  // A plain component is split when its records ended in more than one final cluster.
+  std::vector<uint32_t> final_of_plain(n, UINT32_MAX);
+  std::vector<bool> split(n, false);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t root = sets.Find(static_cast<uint32_t>(i));
     if (cluster_of_root[root] < 0) cluster_of_root[root] = next++;
     result.cluster_of[i] = cluster_of_root[root];
-    plain_to_final[plain.Find(static_cast<uint32_t>(i))].insert(root);
+    const uint32_t p = plain.Find(static_cast<uint32_t>(i));
+    if (final_of_plain[p] == UINT32_MAX) {
+      final_of_plain[p] = root;
+    } else if (final_of_plain[p] != root && !split[p]) {
+      split[p] = true;
+      ++result.clusters_split;
+    }
   }
   result.cluster_count = next;
-  for (const auto& [root, finals] : plain_to_final) {
-    if (finals.size() > 1) ++result.clusters_split;
-  }
   mark("cluster");
   return result;
 }

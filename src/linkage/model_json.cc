@@ -13,8 +13,8 @@ std::string ModelToJson(const Model& model) {
     for (const ComparisonLevel& l : f.levels) {
       levels.push_back({{"label", l.label}, {"m", l.m}, {"u", l.u}, {"weight", l.weight}});
     }
-    nlohmann::json field = {{"field", f.field}, {"kind", ToString(f.kind)}, {"m_estimated", f.m_estimated},
-                            {"levels", levels}};
+    nlohmann::json field = {
+        {"field", f.field}, {"kind", ToString(f.kind)}, {"m_estimated", f.m_estimated}, {"levels", levels}};
     if (c < model.spec.fields.size()) {
       const FieldSpec& spec = model.spec.fields[c];
       field["term_frequency"] = spec.term_frequency;
@@ -50,8 +50,9 @@ Result<Model> ModelFromJson(std::string_view text, const std::string& reference_
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::Corruption("stored linkage model is not valid JSON");
   if (j.value("format", "") != "riskradar-linkage-model-1") {
-    return Status::FailedPrecondition("stored linkage model has no scoring parameters (written by an older version); "
-                                      "run `riskradar link` again");
+    return Status::FailedPrecondition(
+        "stored linkage model has no scoring parameters (written by an older version); "
+        "run `riskradar link` again");
   }
   Model model;
   try {

@@ -1,6 +1,8 @@
 // Normalising records into interned columns, and the pair comparison kernel.
 #include "prepared.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -183,112 +185,118 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
     }
   }
 
-  for (size_t c = 0; c < n_fields; ++c) {
-    Column& col = data.columns[c];
-    Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
-    col.id.assign(records.size(), -1);
-    if (col.kind == FieldKind::kDateOfBirth) col.date.resize(records.size());
-    if (col.kind == FieldKind::kPostcode) {
-      col.sector.assign(records.size(), -1);
-      col.district.assign(records.size(), -1);
-    }
-    // Raw values repeat (common names, shared postcodes): normalise each once.
-    std::unordered_map<std::string_view, uint32_t> first_with;
-    for (size_t r = 0; r < records.size(); ++r) {
-      const std::string& raw = records[r].values[c];
-      if (raw.empty()) continue;
-      const auto [seen, fresh] = first_with.emplace(raw, static_cast<uint32_t>(r));
-      if (!fresh) {
-        const uint32_t f = seen->second;
-        col.id[r] = col.id[f];
-        if (!col.date.empty()) col.date[r] = col.date[f];
-        if (!col.sector.empty()) {
-          col.sector[r] = col.sector[f];
-          col.district[r] = col.district[f];
-        }
-        continue;
+  // Columns with their own dictionary are independent and normalised in parallel;
+  // name columns share one and are filled in order, so ids follow first appearance.
+  std::vector<std::vector<size_t>> by_dict(data.dicts.size());
+  for (size_t c = 0; c < n_fields; ++c) by_dict[static_cast<size_t>(data.columns[c].dict)].push_back(c);
+  tbb::parallel_for(size_t{0}, by_dict.size(), [&](size_t d) {
+    for (size_t c : by_dict[d]) {
+      Column& col = data.columns[c];
+      Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+      col.id.assign(records.size(), -1);
+      if (col.kind == FieldKind::kDateOfBirth) col.date.resize(records.size());
+      if (col.kind == FieldKind::kPostcode) {
+        col.sector.assign(records.size(), -1);
+        col.district.assign(records.size(), -1);
       }
-      switch (col.kind) {
-        case FieldKind::kForename:
-        case FieldKind::kSurname: {
-          const NormalisedName n = NormaliseName(raw);
-          if (n.joined.empty()) break;
-          const size_t before = dict.utf8.size();
-          col.id[r] = dict.Intern(n.joined);
-          if (dict.utf8.size() > before) {
-            std::vector<uint32_t> fkeys;
-            std::vector<uint32_t> skeys;
-            std::vector<std::string> parts = n.tokens;
-            if (parts.size() > 1) parts.push_back(n.joined);
-            for (const auto& t : parts) {
-              const auto& fg = names.ForenameGroups(t);
-              const auto& sg = names.SurnameGroups(t);
-              fkeys.insert(fkeys.end(), fg.begin(), fg.end());
-              skeys.insert(skeys.end(), sg.begin(), sg.end());
-            }
-            // Shared tokens ("Mary Jane" / "Mary", "Smith-Jones" / "Jones") count as variants.
-            if (n.tokens.size() > 1) {
-              for (const auto& t : n.tokens) {
-                fkeys.push_back(TokenKey(t));
-                skeys.push_back(TokenKey(t));
+      // Raw values repeat (common names, shared postcodes): normalise each once.
+      std::unordered_map<std::string_view, uint32_t> first_with;
+      for (size_t r = 0; r < records.size(); ++r) {
+        const std::string& raw = records[r].values[c];
+        if (raw.empty()) continue;
+        const auto [seen, fresh] = first_with.emplace(raw, static_cast<uint32_t>(r));
+        if (!fresh) {
+          const uint32_t f = seen->second;
+          col.id[r] = col.id[f];
+          if (!col.date.empty()) col.date[r] = col.date[f];
+          if (!col.sector.empty()) {
+            col.sector[r] = col.sector[f];
+            col.district[r] = col.district[f];
+          }
+          continue;
+        }
+        switch (col.kind) {
+          case FieldKind::kForename:
+          case FieldKind::kSurname: {
+            const NormalisedName n = NormaliseName(raw);
+            if (n.joined.empty()) break;
+            const size_t before = dict.utf8.size();
+            col.id[r] = dict.Intern(n.joined);
+            if (dict.utf8.size() > before) {
+              std::vector<uint32_t> fkeys;
+              std::vector<uint32_t> skeys;
+              std::vector<std::string> parts = n.tokens;
+              if (parts.size() > 1) parts.push_back(n.joined);
+              for (const auto& t : parts) {
+                const auto& fg = names.ForenameGroups(t);
+                const auto& sg = names.SurnameGroups(t);
+                fkeys.insert(fkeys.end(), fg.begin(), fg.end());
+                skeys.insert(skeys.end(), sg.begin(), sg.end());
               }
+              // Shared tokens ("Mary Jane" / "Mary", "Smith-Jones" / "Jones") count as variants.
+              if (n.tokens.size() > 1) {
+                for (const auto& t : n.tokens) {
+                  fkeys.push_back(TokenKey(t));
+                  skeys.push_back(TokenKey(t));
+                }
+              } else {
+                fkeys.push_back(TokenKey(n.joined));
+                skeys.push_back(TokenKey(n.joined));
+              }
+              for (auto* keys : {&fkeys, &skeys}) {
+                std::sort(keys->begin(), keys->end());
+                keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
+              }
+              dict.forename_keys.push_back(std::move(fkeys));
+              dict.surname_keys.push_back(std::move(skeys));
+            }
+            break;
+          }
+          case FieldKind::kDateOfBirth: {
+            const auto d = ParseDob(raw);
+            if (!d) break;
+            DateParts& p = col.date[r];
+            p.year = static_cast<int16_t>(d->year());
+            p.month = static_cast<int8_t>(d->month());
+            p.day = static_cast<int8_t>(d->day());
+            p.days = d->days();
+            p.valid = true;
+            col.id[r] = dict.Intern(d->ToIso());
+            break;
+          }
+          case FieldKind::kPostcode: {
+            const std::string s = Trim(raw);
+            if (s.empty()) break;
+            auto pc = NormalisePostcode(s);
+            if (pc.ok()) {
+              col.id[r] = dict.Intern(*pc);
+              col.sector[r] = dict.Intern(PostcodeSector(*pc));
+              col.district[r] = dict.Intern(PostcodeDistrict(*pc));
             } else {
-              fkeys.push_back(TokenKey(n.joined));
-              skeys.push_back(TokenKey(n.joined));
+              col.id[r] = dict.Intern(UpperNoSeparators(s));
             }
-            for (auto* keys : {&fkeys, &skeys}) {
-              std::sort(keys->begin(), keys->end());
-              keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
-            }
-            dict.forename_keys.push_back(std::move(fkeys));
-            dict.surname_keys.push_back(std::move(skeys));
+            break;
           }
-          break;
-        }
-        case FieldKind::kDateOfBirth: {
-          const auto d = ParseDob(raw);
-          if (!d) break;
-          DateParts& p = col.date[r];
-          p.year = static_cast<int16_t>(d->year());
-          p.month = static_cast<int8_t>(d->month());
-          p.day = static_cast<int8_t>(d->day());
-          p.days = d->days();
-          p.valid = true;
-          col.id[r] = dict.Intern(d->ToIso());
-          break;
-        }
-        case FieldKind::kPostcode: {
-          const std::string s = Trim(raw);
-          if (s.empty()) break;
-          auto pc = NormalisePostcode(s);
-          if (pc.ok()) {
-            col.id[r] = dict.Intern(*pc);
-            col.sector[r] = dict.Intern(PostcodeSector(*pc));
-            col.district[r] = dict.Intern(PostcodeDistrict(*pc));
-          } else {
-            col.id[r] = dict.Intern(UpperNoSeparators(s));
+          case FieldKind::kIdentifier: {
+            const std::string s = UpperNoSeparators(Trim(raw));
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
           }
-          break;
-        }
-        case FieldKind::kIdentifier: {
-          const std::string s = UpperNoSeparators(Trim(raw));
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
-        }
-        case FieldKind::kSex: {
-          const std::string s = NormaliseSex(raw);
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
-        }
-        case FieldKind::kString:
-        case FieldKind::kText: {
-          const std::string s = NormaliseText(raw);
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
+          case FieldKind::kSex: {
+            const std::string s = NormaliseSex(raw);
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
+          }
+          case FieldKind::kString:
+          case FieldKind::kText: {
+            const std::string s = NormaliseText(raw);
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
+          }
         }
       }
     }
-  }
+  });
 
   // Term frequencies: share of the records with a value that have this value.
   for (size_t c = 0; c < n_fields; ++c) {

@@ -377,7 +377,8 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPlaceMentionPl
 Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
       "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
-      "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' ORDER BY left_mention_id, right_mention_id"));
+      "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
+      "ORDER BY left_mention_id, right_mention_id"));
   std::vector<ReviewItem> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());

@@ -1,14 +1,15 @@
 // link-csv's library side: settings errors name the file, line and key; broken
 // CSV names the line and field; unparseable values are missing and counted; the
 // result files; linkage-eval's pairwise and B-cubed scores (FEBRL dataset1 end to end).
+#include "riskradar/linkage/csv_linkage.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "riskradar/eval/linkage_eval.h"
-#include "riskradar/linkage/csv_linkage.h"
 #include "test_util.h"
 
 namespace riskradar::linkage {
@@ -70,17 +71,20 @@ TEST_F(CsvLinkageTest, SettingsErrorsNameTheLineAndKey) {
   EXPECT_NE(kind.status().message().find("s.toml:4"), std::string::npos) << kind.status().message();
   EXPECT_NE(kind.status().message().find("field[1].kind"), std::string::npos) << kind.status().message();
 
-  auto key = ParseCsvLinkSettings("id_column = \"id\"\n[[field]]\ncolumn = \"a\"\nkind = \"text\"\ncolour = 1\n", "s.toml");
+  auto key =
+      ParseCsvLinkSettings("id_column = \"id\"\n[[field]]\ncolumn = \"a\"\nkind = \"text\"\ncolour = 1\n", "s.toml");
   EXPECT_NE(key.status().message().find("colour"), std::string::npos) << key.status().message();
 
-  auto rule = ParseCsvLinkSettings(std::string(kPeopleSettings) + "[blocking]\nrules = [\"first\", \"nosuch:soundex\"]\n",
-                                   "s.toml");
+  auto rule = ParseCsvLinkSettings(
+      std::string(kPeopleSettings) + "[blocking]\nrules = [\"first\", \"nosuch:soundex\"]\n", "s.toml");
   EXPECT_NE(rule.status().message().find("blocking.rules[2]"), std::string::npos) << rule.status().message();
 
   auto no_id = ParseCsvLinkSettings("[[field]]\ncolumn = \"a\"\nkind = \"text\"\n", "s.toml");
   EXPECT_NE(no_id.status().message().find("id_column"), std::string::npos);
-  auto thresholds = ParseCsvLinkSettings(std::string(kPeopleSettings) + "[thresholds]\nmatch_probability = 0.4\n"
-                                                                        "possible_probability = 0.6\n", "s.toml");
+  auto thresholds = ParseCsvLinkSettings(std::string(kPeopleSettings) +
+                                             "[thresholds]\nmatch_probability = 0.4\n"
+                                             "possible_probability = 0.6\n",
+                                         "s.toml");
   EXPECT_EQ(thresholds.status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -131,7 +135,8 @@ TEST_F(CsvLinkageTest, WritesClustersAndPairsForTwoInputs) {
   for (int i = 0; i < 10; ++i) {
     const std::string dob = std::to_string(10 + i) + "/0" + std::to_string(1 + i % 9) + "/20" + std::to_string(10 + i);
     a += "a" + std::to_string(i) + "," + first[i] + "," + last[i] + "," + dob + ",,\n";
-    b += "b" + std::to_string(i) + "," + first[i] + "," + (i == 3 ? std::string("PATTEL") : last[i]) + "," + dob + ",,\n";
+    b += "b" + std::to_string(i) + "," + first[i] + "," + (i == 3 ? std::string("PATTEL") : last[i]) + "," + dob +
+         ",,\n";
   }
   const auto fa = Write("left.csv", a);
   const auto fb = Write("right.csv", b);

@@ -2,11 +2,11 @@
 // existing person ids, joins new records to existing people, and review decisions
 // (a confirmed merge, a rejected pair that splits a person) survive every re-run.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <set>
-#include <unistd.h>
 
 #include "riskradar/core/geography.h"
 #include "riskradar/linkage/link_stage.h"
@@ -48,7 +48,8 @@ class IncrementalLinkageTest : public ::testing::Test {
       if (take(i)) by_agency[people_.records[i].source].push_back(i);
     }
     for (const auto& [agency, indices] : by_agency) {
-      auto writer = store_->BeginBatch({agency, batch + ".csv", batch + "-" + agency, "test", "child_protection", "test"});
+      auto writer =
+          store_->BeginBatch({agency, batch + ".csv", batch + "-" + agency, "test", "child_protection", "test"});
       ASSERT_TRUE(writer.ok()) << writer.status().ToString();
       for (size_t i : indices) {
         const PersonRecord& p = people_.records[i];
@@ -71,8 +72,9 @@ class IncrementalLinkageTest : public ::testing::Test {
         row.event.date = *Date::FromYmd(2025, 3, 1);
         ASSERT_TRUE((*writer)->AddRow(row).ok());
       }
-      ASSERT_TRUE((*writer)->Commit({static_cast<int64_t>(indices.size()), static_cast<int64_t>(indices.size()), 0, 0},
-                                    store::Actor{})
+      ASSERT_TRUE((*writer)
+                      ->Commit({static_cast<int64_t>(indices.size()), static_cast<int64_t>(indices.size()), 0, 0},
+                               store::Actor{})
                       .ok());
     }
   }
@@ -136,7 +138,9 @@ TEST_F(IncrementalLinkageTest, SecondExtractKeepsIdsAndJoinsExistingPeople) {
   std::set<int64_t> first_ids;
   for (const auto& [i, pid] : first) first_ids.insert(pid);
   for (const auto& [i, pid] : second) {
-    if (!first_ids.count(pid)) EXPECT_GT(pid, max_first);
+    if (!first_ids.count(pid)) {
+      EXPECT_GT(pid, max_first);
+    }
   }
 }
 
@@ -162,8 +166,16 @@ TEST_F(IncrementalLinkageTest, ReviewDecisionsSurviveReRuns) {
   const auto audit_before = store_->Counts()->audit_events;
   store::Actor reviewer;
   reviewer.user = "analyst1";
-  store::ReviewItem reject{mention_of_[split_a], mention_of_[split_b], 0, 0, "rejected", "different school years", ""};
-  store::ReviewItem confirm{mention_of_[merge_a], mention_of_[merge_b], 0, 0, "confirmed", "same child, new surname", ""};
+  auto decision = [&](size_t a, size_t b, const std::string& status, const std::string& reason) {
+    store::ReviewItem item;
+    item.left_mention_id = mention_of_[a];
+    item.right_mention_id = mention_of_[b];
+    item.status = status;
+    item.reason = reason;
+    return item;
+  };
+  const store::ReviewItem reject = decision(split_a, split_b, "rejected", "different school years");
+  const store::ReviewItem confirm = decision(merge_a, merge_b, "confirmed", "same child, new surname");
   ASSERT_TRUE(store_->DecideReview(reject, reviewer).ok());
   ASSERT_TRUE(store_->DecideReview(confirm, reviewer).ok());
   EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2);

@@ -46,7 +46,8 @@ std::map<std::string, ClusterScores> ScoreClustersByGroup(const std::vector<Labe
                                                           bool cross_source_only);
 
 struct TruthFiles {
-  std::vector<std::filesystem::path> files;  // CSVs holding the truth (several: source = file stem, as link-csv names them)
+  std::vector<std::filesystem::path>
+      files;  // CSVs holding the truth (several: source = file stem, as link-csv names them)
   std::string id_column = "record_id";
   std::string truth_column;  // the entity column
   std::string truth_regex;   // optional: the entity is the first capture group ("^rec-(\\d+)-" for FEBRL)

@@ -52,7 +52,7 @@ struct CsvLinkSettings {
   std::string source;  // file name, for messages
   std::string id_column;
   std::vector<CsvField> fields;  // parallel to spec.fields
-  LinkageSpec spec;               // field names are the column names
+  LinkageSpec spec;              // field names are the column names
   LinkageOptions options;
   std::optional<bool> link_only;  // unset: true when there are two or more inputs
   char delimiter = ',';
@@ -68,8 +68,8 @@ Result<CsvLinkSettings> LoadCsvLinkSettings(const std::filesystem::path& path);
 std::vector<BlockingRule> DefaultBlockingRules(const LinkageSpec& spec);
 
 struct CsvInputs {
-  std::vector<Record> records;          // values normalised for the engine; record.source = input name
-  std::vector<std::string> record_ids;  // the id column, per record
+  std::vector<Record> records;            // values normalised for the engine; record.source = input name
+  std::vector<std::string> record_ids;    // the id column, per record
   std::vector<std::string> source_names;  // one per input file (file stem, made unique)
   // Values that did not parse (impossible date, bad check digit), treated as missing: per column.
   std::map<std::string, int64_t> unparsed;
