@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "exit_codes.h"
+#include "linkage_commands.h"
 #include "pipeline.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/eval/evaluate.h"
@@ -430,7 +431,9 @@ int Main(int argc, char** argv) {
         c->persons, c->places, c->assessments, c->review_pending, c->audit_events);
   });
 
+  AddLinkageCommands(app, exit_code);
   RegisterServerCommands(app, exit_code);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -55,40 +56,83 @@ uint64_t Pack(const uint8_t* levels, size_t n) {
 }
 uint8_t LevelAt(uint64_t pattern, size_t c) { return static_cast<uint8_t>((pattern >> (4 * c)) & 0xF); }
 
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Per dictionary value, the hash of its blocking piece under a transform that
+// depends on the value alone (0: the piece is empty, so the key is missing).
+// Computed once per distinct value rather than once per record.
+std::vector<uint64_t> PieceHashes(const PreparedData& data, const ResolvedPart& part) {
+  const Column& col = data.columns[part.column];
+  const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+  std::vector<uint64_t> out(dict.utf8.size(), 0);
+  if (part.transform != KeyTransform::kSoundex && part.transform != KeyTransform::kNysiis &&
+      part.transform != KeyTransform::kMetaphone && part.transform != KeyTransform::kPrefix) {
+    return out;
+  }
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, out.size()), [&](const tbb::blocked_range<size_t>& range) {
+    for (size_t v = range.begin(); v < range.end(); ++v) {
+      const std::string& value = dict.utf8[v];
+      std::string piece;
+      switch (part.transform) {
+        case KeyTransform::kSoundex: piece = Soundex(value); break;
+        case KeyTransform::kNysiis: piece = Nysiis(value); break;
+        case KeyTransform::kMetaphone: piece = Metaphone(value); break;
+        case KeyTransform::kPrefix:
+          piece = EncodeUtf8(dict.Text(static_cast<int32_t>(v)).substr(0, static_cast<size_t>(part.length)));
+          break;
+        default: break;
+      }
+      out[v] = piece.empty() ? 0 : (std::hash<std::string>{}(piece) | 1);
+    }
+  });
+  return out;
+}
+
 // The key of one record under one rule; 0 when any part is missing.
-uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule, uint32_t r) {
-  std::string key;
-  for (const ResolvedPart& part : rule.parts) {
+uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule,
+                     const std::vector<std::vector<uint64_t>>& piece_hashes, uint32_t r) {
+  uint64_t key = 0x243f6a8885a308d3ULL;
+  for (size_t k = 0; k < rule.parts.size(); ++k) {
+    const ResolvedPart& part = rule.parts[k];
     const Column& col = data.columns[part.column];
     const int32_t id = col.id[r];
     if (id < 0) return 0;
-    const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
-    const std::string& value = dict.utf8[static_cast<size_t>(id)];
-    std::string piece;
+    uint64_t h = 0;
     switch (part.transform) {
-      case KeyTransform::kValue: piece = value; break;
-      case KeyTransform::kSoundex: piece = Soundex(value); break;
-      case KeyTransform::kNysiis: piece = Nysiis(value); break;
-      case KeyTransform::kMetaphone: piece = Metaphone(value); break;
-      case KeyTransform::kPrefix: {
-        piece = EncodeUtf8(dict.Text(id).substr(0, static_cast<size_t>(part.length)));
+      case KeyTransform::kValue: h = Mix(static_cast<uint64_t>(id) + 1); break;
+      case KeyTransform::kSoundex:
+      case KeyTransform::kNysiis:
+      case KeyTransform::kMetaphone:
+      case KeyTransform::kPrefix:
+        h = piece_hashes[k][static_cast<size_t>(id)];
+        if (h == 0) return 0;
+        break;
+      case KeyTransform::kYear: h = Mix(0x100000000ULL + static_cast<uint64_t>(col.date[r].year)); break;
+      case KeyTransform::kNamePair: {
+        // Names share one dictionary, so ids compare across the two fields.
+        const int32_t other = col.swap_partner >= 0 ? data.columns[static_cast<size_t>(col.swap_partner)].id[r] : -1;
+        if (other < 0) return 0;
+        const auto lo = static_cast<uint64_t>(std::min(id, other));
+        const auto hi = static_cast<uint64_t>(std::max(id, other));
+        h = Mix((lo << 32) | hi);
         break;
       }
-      case KeyTransform::kYear: piece = std::to_string(col.date[r].year); break;
       case KeyTransform::kDistrict:
       case KeyTransform::kSector: {
         const int32_t sub = part.transform == KeyTransform::kDistrict ? col.district[r] : col.sector[r];
         if (sub < 0) return 0;
-        piece = dict.utf8[static_cast<size_t>(sub)];
+        h = Mix(static_cast<uint64_t>(sub) + 1);
         break;
       }
     }
-    if (piece.empty()) return 0;
-    key += piece;
-    key.push_back('\x1f');
+    key = Mix(key ^ (h + 0x9e3779b97f4a7c15ULL * (k + 1)));
   }
-  const uint64_t h = std::hash<std::string>{}(key);
-  return h == 0 ? 1 : h;
+  return key == 0 ? 1 : key;
 }
 
 struct BlockingOutput {
@@ -104,8 +148,12 @@ BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<Resolve
   BlockingOutput out;
   tbb::enumerable_thread_specific<std::vector<CandidatePair>> local_pairs;
   for (size_t r = 0; r < rules.size(); ++r) {
+    std::vector<std::vector<uint64_t>> piece_hashes;
+    for (const ResolvedPart& part : rules[r].parts) piece_hashes.push_back(PieceHashes(data, part));
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& range) {
-      for (size_t i = range.begin(); i < range.end(); ++i) keys[r][i] = BlockingKey(data, rules[r], static_cast<uint32_t>(i));
+      for (size_t i = range.begin(); i < range.end(); ++i) {
+        keys[r][i] = BlockingKey(data, rules[r], piece_hashes, static_cast<uint32_t>(i));
+      }
     });
     std::vector<std::pair<uint64_t, uint32_t>> keyed;
     keyed.reserve(n);
@@ -243,16 +291,34 @@ struct PatternCount {
   double fresh_count;  // of those, pairs no earlier rule produced
 };
 
-std::vector<PatternCount> CountPatterns(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
+// Comparison pattern of every candidate pair, computed once per distinct pair:
+// a pair several rules produced sits in a run of equal (left, right) entries.
+std::vector<uint64_t> ComparePairs(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
   const size_t n_cols = data.columns.size();
+  std::vector<uint64_t> patterns(pairs.size());
+  auto same = [&](size_t p) { return pairs[p].left == pairs[p - 1].left && pairs[p].right == pairs[p - 1].right; };
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
+    uint8_t levels[kMaxFields];
+    for (size_t p = range.begin(); p < range.end(); ++p) {
+      if (p > 0 && same(p)) continue;
+      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
+      patterns[p] = Pack(levels, n_cols);
+    }
+  });
+  for (size_t p = 1; p < pairs.size(); ++p) {
+    if (same(p)) patterns[p] = patterns[p - 1];
+  }
+  return patterns;
+}
+
+std::vector<PatternCount> CountPatterns(const std::vector<CandidatePair>& pairs,
+                                        const std::vector<uint64_t>& patterns) {
   using Counts = std::unordered_map<uint64_t, std::pair<int64_t, int64_t>>;
   tbb::enumerable_thread_specific<std::vector<Counts>> local([] { return std::vector<Counts>(kMaxRules); });
   tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
     auto& counts = local.local();
-    uint8_t levels[kMaxFields];
     for (size_t p = range.begin(); p < range.end(); ++p) {
-      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
-      auto& c = counts[pairs[p].rule][Pack(levels, n_cols)];
+      auto& c = counts[pairs[p].rule][patterns[p]];
       ++c.first;
       c.second += pairs[p].fresh ? 1 : 0;
     }
@@ -443,6 +509,7 @@ Result<BlockingRule> ParseBlockingRule(std::string_view text) {
     else if (transform == "year") key.transform = KeyTransform::kYear;
     else if (transform == "district") key.transform = KeyTransform::kDistrict;
     else if (transform == "sector") key.transform = KeyTransform::kSector;
+    else if (transform == "namepair") key.transform = KeyTransform::kNamePair;
     else return Status::InvalidArgument("unknown blocking transform '" + transform + "' in: " + rule.name);
     rule.parts.push_back(key);
     start = end + 1;
@@ -479,6 +546,10 @@ Status LinkageSpec::Validate() const {
       const FieldKind kind = it->second->kind;
       if (part.transform == KeyTransform::kYear && kind != FieldKind::kDateOfBirth) {
         return Status::InvalidArgument("'year' needs a date_of_birth field: " + rule.name);
+      }
+      if (part.transform == KeyTransform::kNamePair &&
+          (kind != FieldKind::kForename || it->second->swap_with.empty())) {
+        return Status::InvalidArgument("'namepair' needs a forename field with swap_with: " + rule.name);
       }
       if ((part.transform == KeyTransform::kDistrict || part.transform == KeyTransform::kSector) &&
           kind != FieldKind::kPostcode) {
@@ -542,13 +613,22 @@ double PairScorer::MatchWeight(size_t i, size_t j) const {
   return table_->Score(*data_, a, levels);
 }
 
-Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options) {
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
+                        const LinkConstraints& constraints) {
   RR_RETURN_IF_ERROR(spec.Validate());
   if (records.size() >= static_cast<size_t>(INT32_MAX)) return Status::ResourceExhausted("too many records");
   for (const Record& r : records) {
     if (r.values.size() != spec.fields.size()) {
       return Status::InvalidArgument("record " + std::to_string(r.id) + " has " + std::to_string(r.values.size()) +
                                      " values, expected " + std::to_string(spec.fields.size()));
+    }
+  }
+  for (const auto* pairs : {&constraints.must_link, &constraints.cannot_link}) {
+    for (const auto& [a, b] : *pairs) {
+      if (a >= records.size() || b >= records.size() || a == b) {
+        return Status::InvalidArgument("constraint pair (" + std::to_string(a) + ", " + std::to_string(b) +
+                                       ") does not name two input records");
+      }
     }
   }
   if (!(options.possible_probability <= options.match_probability) || options.match_probability <= 0 ||
@@ -574,7 +654,14 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   model.max_tf_adjustment = options.max_tf_adjustment;
   model.term_frequency_adjustments = options.term_frequency_adjustments;
 
+  auto phase_start = std::chrono::steady_clock::now();
+  auto mark = [&](const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    result.timings.emplace_back(phase, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
   const PreparedData data = PreparedData::Build(records, spec, *names, nullptr);
+  mark("prepare");
   const size_t n_cols = spec.fields.size();
 
   std::vector<ResolvedRule> rules;
@@ -586,6 +673,12 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         if (spec.fields[c].name == part.field) {
           resolved.parts.push_back({c, part.transform, part.length});
           resolved.uses_column[c] = true;
+          // A name-pair key fixes the surname too: EM must not read its agreement as evidence.
+          if (part.transform == KeyTransform::kNamePair) {
+            for (size_t s = 0; s < n_cols; ++s) {
+              if (spec.fields[s].name == spec.fields[c].swap_with) resolved.uses_column[s] = true;
+            }
+          }
         }
       }
     }
@@ -595,6 +688,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   // Blocking.
   BlockingOutput blocking = GeneratePairs(data, rules, spec, options);
   for (const auto& report : blocking.reports) result.candidate_pairs += report.new_pairs;
+  mark("block");
 
   // u from random pairs; a half-count per level keeps unseen levels finite.
   const int64_t total_pairs = TotalPairs(data, options.cross_source_only);
@@ -608,6 +702,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   const LevelCounts u_counts = total_pairs > 0 ? SampleU(data, options, total_pairs, &sampled)
                                                : LevelCounts(n_cols, std::array<int64_t, 16>{});
   model.u_pairs_sampled = sampled;
+  mark("sample u");
   std::vector<std::vector<double>> u(n_cols);
   for (size_t c = 0; c < n_cols; ++c) {
     double total = 0;
@@ -617,7 +712,9 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   }
 
   // m and the prior by EM over the candidate pairs' comparison patterns.
-  const std::vector<PatternCount> patterns = CountPatterns(data, blocking.pairs);
+  const std::vector<uint64_t> pair_patterns = ComparePairs(data, blocking.pairs);
+  const std::vector<PatternCount> patterns = CountPatterns(blocking.pairs, pair_patterns);
+  mark("compare");
   const EmResult em = RunEm(patterns, u, n_levels, rules, options);
   model.em_iterations = em.iterations;
   model.em_converged = em.converged;
@@ -662,6 +759,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     model.term_frequency_floor[c] = floor;
   }
 
+  mark("EM");
   // Score every candidate pair (in parallel) and keep possibles and matches.
   const WeightTable table = WeightTable::FromModel(model);
   const double possible_weight = std::log2(options.possible_probability / (1 - options.possible_probability));
@@ -673,7 +771,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     for (size_t p = range.begin(); p < range.end(); ++p) {
       const CandidatePair& pair = blocking.pairs[p];
       if (!pair.fresh) continue;
-      data.CompareLevels(pair.left, pair.right, levels);
+      for (size_t c = 0; c < n_cols; ++c) levels[c] = LevelAt(pair_patterns[p], c);
       const double w = table.Score(data, pair.left, levels);
       if (w >= possible_weight) mine.push_back({pair.left, pair.right, w, Model::Probability(w)});
     }
@@ -684,6 +782,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     return a.left != b.left ? a.left < b.left : a.right < b.right;
   });
   for (const ScoredPair& s : scored) (s.match_weight >= match_weight ? result.matches : result.possibles).push_back(s);
+  mark("score");
 
   // Clustering: match edges strongest first (Kruskal order); two clusters join
   // only if no cross pair is contradictory (scores below contradiction_weight or
@@ -699,6 +798,36 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
   DisjointSets plain(n);                           // plain connected components, for reporting
   uint8_t levels[kMaxFields];
+  auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
+  std::unordered_set<uint64_t> rejected;
+  for (const auto& [a, b] : constraints.cannot_link) {
+    rejected.insert(pair_key(static_cast<uint32_t>(a), static_cast<uint32_t>(b)));
+  }
+  auto violates_rejection = [&](uint32_t a, uint32_t b) {
+    if (rejected.empty()) return false;
+    for (uint32_t x : sets.Members(a)) {
+      for (uint32_t y : sets.Members(b)) {
+        if (rejected.count(pair_key(x, y))) return true;
+      }
+    }
+    return false;
+  };
+  // Confirmed pairs first: a reviewer's decision outranks the model (and its
+  // contradiction test), but never a reviewer's rejection.
+  for (const auto& [l, r] : constraints.must_link) {
+    const uint32_t a = sets.Find(static_cast<uint32_t>(l));
+    const uint32_t b = sets.Find(static_cast<uint32_t>(r));
+    if (a == b) continue;
+    if (violates_rejection(a, b)) {
+      ++result.must_links_refused;
+      continue;
+    }
+    sets.Union(a, b);
+    if (const uint32_t pa = plain.Find(static_cast<uint32_t>(l)), pb = plain.Find(static_cast<uint32_t>(r)); pa != pb) {
+      plain.Union(pa, pb);
+    }
+    ++result.must_links_applied;
+  }
   for (size_t k : order) {
     const ScoredPair& e = result.matches[k];
     const auto l = static_cast<uint32_t>(e.left);
@@ -711,23 +840,20 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       ++result.match_edges_rejected;
       continue;
     }
-    bool contradiction = false;
-    for (uint32_t x : sets.Members(a)) {
-      for (uint32_t y : sets.Members(b)) {
-        if (data.CannotLink(x, y)) {
-          contradiction = true;
-          break;
-        }
-        const uint32_t lo = std::min(x, y);
-        const uint32_t hi = std::max(x, y);
-        data.CompareLevels(lo, hi, levels);
-        if (table.Score(data, lo, levels) < options.contradiction_weight) {
-          contradiction = true;
-          break;
+    auto contradicts = [&] {
+      if (violates_rejection(a, b)) return true;
+      for (uint32_t x : sets.Members(a)) {
+        for (uint32_t y : sets.Members(b)) {
+          if (data.CannotLink(x, y)) return true;
+          const uint32_t lo = std::min(x, y);
+          const uint32_t hi = std::max(x, y);
+          data.CompareLevels(lo, hi, levels);
+          if (table.Score(data, lo, levels) < options.contradiction_weight) return true;
         }
       }
-      if (contradiction) break;
-    }
+      return false;
+    };
+    const bool contradiction = contradicts();
     if (contradiction) {
       refused.insert({std::min(a, b), std::max(a, b)});
       ++result.match_edges_rejected;
@@ -735,20 +861,82 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     }
     sets.Union(a, b);
   }
+  if (options.attach_unambiguous_singletons) {
+    // Information of a record: how many fields it has a value for.
+    auto information = [&](uint32_t r) {
+      int k = 0;
+      for (const Column& col : data.columns) k += col.id[r] >= 0;
+      return k;
+    };
+    std::vector<std::vector<uint32_t>> neighbours(n);
+    for (const auto* pairs : {&result.matches, &result.possibles}) {
+      for (const ScoredPair& e : *pairs) {
+        neighbours[e.left].push_back(static_cast<uint32_t>(e.right));
+        neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
+      }
+    }
+    // A few passes: a record attached in one pass stops being an alternative in the next.
+    for (int pass = 0; pass < 3; ++pass) {
+      int32_t attached = 0;
+      for (uint32_t s = 0; s < n; ++s) {
+        if (neighbours[s].empty()) continue;
+        const uint32_t root = sets.Find(s);
+        if (sets.Members(root).size() != 1) continue;
+        const int info = information(s);
+        uint32_t target = UINT32_MAX;
+        bool ambiguous = false;
+        for (uint32_t t : neighbours[s]) {
+          const uint32_t tr = sets.Find(t);
+          if (sets.Members(tr).size() == 1) {
+            // A lone record at least as informative is another candidate person.
+            // (one no more informative is a scrap of the same kind: it may attach too).
+            if (information(t) > info) ambiguous = true;
+            continue;
+          }
+          if (target != UINT32_MAX && target != tr) ambiguous = true;
+          target = tr;
+        }
+        if (ambiguous || target == UINT32_MAX) continue;
+        bool contradiction = violates_rejection(root, target);
+        for (uint32_t y : sets.Members(target)) {
+          if (contradiction) break;
+          if (data.CannotLink(s, y)) {
+            contradiction = true;
+            break;
+          }
+          const uint32_t lo = std::min(s, y);
+          const uint32_t hi = std::max(s, y);
+          data.CompareLevels(lo, hi, levels);
+          contradiction = table.Score(data, lo, levels) < options.contradiction_weight;
+        }
+        if (contradiction) continue;
+        sets.Union(root, target);
+        ++attached;
+      }
+      result.singletons_attached += attached;
+      if (attached == 0) break;
+    }
+  }
   result.cluster_of.assign(n, -1);
   std::vector<int32_t> cluster_of_root(n, -1);
   int32_t next = 0;
-  std::map<uint32_t, std::set<uint32_t>> plain_to_final;
+  // A plain component is split when its records ended in more than one final cluster.
+  std::vector<uint32_t> final_of_plain(n, UINT32_MAX);
+  std::vector<bool> split(n, false);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t root = sets.Find(static_cast<uint32_t>(i));
     if (cluster_of_root[root] < 0) cluster_of_root[root] = next++;
     result.cluster_of[i] = cluster_of_root[root];
-    plain_to_final[plain.Find(static_cast<uint32_t>(i))].insert(root);
+    const uint32_t p = plain.Find(static_cast<uint32_t>(i));
+    if (final_of_plain[p] == UINT32_MAX) {
+      final_of_plain[p] = root;
+    } else if (final_of_plain[p] != root && !split[p]) {
+      split[p] = true;
+      ++result.clusters_split;
+    }
   }
   result.cluster_count = next;
-  for (const auto& [root, finals] : plain_to_final) {
-    if (finals.size() > 1) ++result.clusters_split;
-  }
+  mark("cluster");
   return result;
 }
 

@@ -67,28 +67,23 @@ std::vector<int64_t> AssignStableIds(const std::vector<std::vector<size_t>>& clu
   return ids;
 }
 
-// The trained model as stored with each linkage run, so any link can be
-// explained later with the parameters that made it.
-nlohmann::json ModelToJson(const PersonLinkage& linkage) {
-  const Model& model = linkage.model;
-  nlohmann::json fields = nlohmann::json::array();
-  for (const FieldModel& f : model.fields) {
-    nlohmann::json levels = nlohmann::json::array();
-    for (const ComparisonLevel& l : f.levels) {
-      levels.push_back({{"label", l.label}, {"m", l.m}, {"u", l.u}, {"weight", l.weight}});
-    }
-    fields.push_back({{"field", f.field}, {"kind", ToString(f.kind)}, {"m_estimated", f.m_estimated}, {"levels", levels}});
-  }
+// The trained model as stored with each linkage run (ModelToJson: enough to
+// rebuild it and score any pair), with the run's blocking and clustering figures.
+nlohmann::json RunToJson(const PersonLinkage& linkage) {
+  nlohmann::json run = nlohmann::json::parse(ModelToJson(linkage.model));
   nlohmann::json blocking = nlohmann::json::array();
   for (const BlockingRuleReport& b : linkage.blocking) {
     blocking.push_back({{"rule", b.rule}, {"candidate_pairs", b.candidate_pairs}, {"new_pairs", b.new_pairs},
-                        {"oversized_blocks", b.oversized_blocks}, {"skipped_pairs", b.skipped_pairs}});
+                        {"oversized_blocks", b.oversized_blocks}, {"skipped_pairs", b.skipped_pairs},
+                        {"lambda", b.lambda}});
   }
-  return {{"lambda", model.lambda},          {"prior_weight", model.prior_weight},
-          {"em_iterations", model.em_iterations}, {"em_converged", model.em_converged},
-          {"u_pairs_sampled", model.u_pairs_sampled}, {"fields", fields},
-          {"blocking", blocking},            {"candidate_pairs", linkage.candidate_pairs},
-          {"clusters_split", linkage.clusters_split}, {"match_edges_rejected", linkage.match_edges_rejected}};
+  run["blocking"] = std::move(blocking);
+  run["candidate_pairs"] = linkage.candidate_pairs;
+  run["clusters_split"] = linkage.clusters_split;
+  run["match_edges_rejected"] = linkage.match_edges_rejected;
+  run["must_links_applied"] = linkage.must_links_applied;
+  run["must_links_refused"] = linkage.must_links_refused;
+  return run;
 }
 
 std::vector<std::vector<size_t>> Group(const std::vector<int32_t>& cluster_of) {
@@ -102,6 +97,59 @@ std::vector<std::vector<size_t>> Group(const std::vector<int32_t>& cluster_of) {
 }
 
 }  // namespace
+
+PersonRecord ToPersonRecord(const store::MentionRow& row) {
+  const PersonMention& m = row.mention;
+  PersonRecord r;
+  r.id = m.id;
+  r.source = row.agency_code;
+  r.forename = m.forename;
+  r.surname = m.surname;
+  r.dob = m.dob;
+  r.sex = m.sex;
+  r.postcode = m.postcode;
+  r.nhs_number = m.nhs_number;
+  r.upn = m.upn;
+  return r;
+}
+
+Result<MentionPairExplanation> ExplainMentionPair(store::Store& store, int64_t left_mention, int64_t right_mention) {
+  RR_ASSIGN_OR_RETURN(const std::string model_json, store.LatestLinkageModel());
+  RR_ASSIGN_OR_RETURN(const Model model, ModelFromJson(model_json));
+  RR_ASSIGN_OR_RETURN(auto mentions, store.LoadPersonMentions());
+  MentionPairExplanation out;
+  bool found_left = false, found_right = false;
+  for (auto& row : mentions) {
+    if (row.mention.id == left_mention) {
+      out.left = row;
+      found_left = true;
+    }
+    if (row.mention.id == right_mention) {
+      out.right = row;
+      found_right = true;
+    }
+  }
+  if (!found_left) return Status::NotFound("no person mention " + std::to_string(left_mention));
+  if (!found_right) return Status::NotFound("no person mention " + std::to_string(right_mention));
+  RR_ASSIGN_OR_RETURN(auto mention_person, store.LoadMentionPersons());
+  for (const auto& [mention, person] : mention_person) {
+    if (mention == left_mention) out.left_person = person;
+    if (mention == right_mention) out.right_person = person;
+  }
+  RR_ASSIGN_OR_RETURN(auto review, store.ListReview(""));
+  for (const auto& item : review) {
+    if ((item.left_mention_id == left_mention && item.right_mention_id == right_mention) ||
+        (item.left_mention_id == right_mention && item.right_mention_id == left_mention)) {
+      out.review_status = item.status;
+      out.review_reason = item.reason;
+    }
+  }
+  out.contributions = model.Explain(ToRecord(ToPersonRecord(out.left)), ToRecord(ToPersonRecord(out.right)));
+  if (out.contributions.empty()) return Status::Internal("the stored model cannot score person mentions");
+  out.match_weight = out.contributions.back().weight;
+  out.match_probability = Model::Probability(out.match_weight);
+  return out;
+}
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,
                                      const store::Actor& actor) {
@@ -120,41 +168,26 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
   // People.
   std::vector<PersonRecord> records;
   records.reserve(mentions.size());
-  for (const auto& row : mentions) {
-    const PersonMention& m = row.mention;
-    PersonRecord r;
-    r.id = m.id;
-    r.source = row.agency_code;
-    r.forename = m.forename;
-    r.surname = m.surname;
-    r.dob = m.dob;
-    r.sex = m.sex;
-    r.postcode = m.postcode;
-    r.nhs_number = m.nhs_number;
-    r.upn = m.upn;
-    records.push_back(std::move(r));
-  }
-  say("linking " + std::to_string(records.size()) + " person mentions");
-  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, LinkageOptions{}));
-  report.matches = static_cast<int64_t>(linkage.matches.size());
-  report.possibles = static_cast<int64_t>(linkage.possibles.size());
-
-  // Confirmed review decisions merge clusters even when the model was unsure.
+  for (const auto& row : mentions) records.push_back(ToPersonRecord(row));
+  // Review decisions: a confirmed pair is joined and a rejected pair kept apart
+  // by clustering itself, so a decision holds however the model changes.
   RR_ASSIGN_OR_RETURN(auto decisions, store.LoadReviewDecisions());
+  LinkConstraints constraints;
   {
     std::unordered_map<int64_t, size_t> index_of;
     for (size_t i = 0; i < mentions.size(); ++i) index_of[mentions[i].mention.id] = i;
     for (const auto& d : decisions) {
-      if (d.status != "confirmed") continue;
-      auto a = index_of.find(d.left_mention_id), b = index_of.find(d.right_mention_id);
-      if (a == index_of.end() || b == index_of.end()) continue;
-      const int32_t from = linkage.cluster_of[b->second], to = linkage.cluster_of[a->second];
-      if (from == to) continue;
-      for (int32_t& c : linkage.cluster_of) {
-        if (c == from) c = to;
-      }
+      const auto a = index_of.find(d.left_mention_id);
+      const auto b = index_of.find(d.right_mention_id);
+      if (a == index_of.end() || b == index_of.end() || a->second == b->second) continue;
+      if (d.status == "confirmed") constraints.must_link.emplace_back(a->second, b->second);
+      if (d.status == "rejected") constraints.cannot_link.emplace_back(a->second, b->second);
     }
   }
+  say("linking " + std::to_string(records.size()) + " person mentions");
+  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, LinkageOptions{}, constraints));
+  report.matches = static_cast<int64_t>(linkage.matches.size());
+  report.possibles = static_cast<int64_t>(linkage.possibles.size());
 
   std::unordered_map<int64_t, int64_t> prev_person(previous_person.begin(), previous_person.end());
   std::vector<int64_t> member_prev(mentions.size());
@@ -205,7 +238,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       out.review.push_back(item);
     }
   }
-  out.model_json = ModelToJson(linkage).dump();
+  out.model_json = RunToJson(linkage).dump();
 
   // Places.
   std::vector<PlaceRecord> place_records;

@@ -97,6 +97,7 @@ constexpr const char* kTransliterationGroups[] = {
     "uddin udin uddeen",
     "abdi abdy",
     "farah farrah",
+    "zain zayn",
 };
 
 const std::vector<uint32_t>& EmptyGroups() {

@@ -15,9 +15,11 @@ LinkageSpec PersonLinkageSpec() {
       {"upn", FieldKind::kIdentifier, false, true, ""},
   };
   // Unioned; each catches matches the others miss (a typo in a name, a changed
-  // address, a missing date of birth, a swapped forename and surname).
+  // address, a missing date of birth, a swapped forename and surname: namepair
+  // blocks them whatever else is missing).
   for (const char* rule : {"nhs_number", "upn", "dob", "surname:soundex & dob:year",
-                           "forename:prefix3 & postcode:district", "surname & forename:initial"}) {
+                           "forename:prefix3 & postcode:district", "surname & forename:initial",
+                           "forename:namepair"}) {
     spec.blocking_rules.push_back(*ParseBlockingRule(rule));
   }
   return spec;
@@ -33,11 +35,12 @@ Record ToRecord(const PersonRecord& p) {
   return r;
 }
 
-Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options) {
+Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
+                                  const LinkConstraints& constraints) {
   std::vector<Record> generic;
   generic.reserve(records.size());
   for (const PersonRecord& p : records) generic.push_back(ToRecord(p));
-  return Link(generic, PersonLinkageSpec(), options);
+  return Link(generic, PersonLinkageSpec(), options, constraints);
 }
 
 std::vector<FieldContribution> ExplainPair(const PersonLinkage& trained, const PersonRecord& a, const PersonRecord& b) {

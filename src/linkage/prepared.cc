@@ -1,10 +1,14 @@
 // Normalising records into interned columns, and the pair comparison kernel.
 #include "prepared.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cctype>
-#include <optional>
 #include <functional>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "riskradar/core/date.h"
 #include "riskradar/core/identifiers.h"
@@ -181,98 +185,118 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
     }
   }
 
-  for (size_t c = 0; c < n_fields; ++c) {
-    Column& col = data.columns[c];
-    Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
-    col.id.assign(records.size(), -1);
-    if (col.kind == FieldKind::kDateOfBirth) col.date.resize(records.size());
-    if (col.kind == FieldKind::kPostcode) {
-      col.sector.assign(records.size(), -1);
-      col.district.assign(records.size(), -1);
-    }
-    for (size_t r = 0; r < records.size(); ++r) {
-      const std::string& raw = records[r].values[c];
-      switch (col.kind) {
-        case FieldKind::kForename:
-        case FieldKind::kSurname: {
-          const NormalisedName n = NormaliseName(raw);
-          if (n.joined.empty()) break;
-          const size_t before = dict.utf8.size();
-          col.id[r] = dict.Intern(n.joined);
-          if (dict.utf8.size() > before) {
-            std::vector<uint32_t> fkeys;
-            std::vector<uint32_t> skeys;
-            std::vector<std::string> parts = n.tokens;
-            if (parts.size() > 1) parts.push_back(n.joined);
-            for (const auto& t : parts) {
-              const auto& fg = names.ForenameGroups(t);
-              const auto& sg = names.SurnameGroups(t);
-              fkeys.insert(fkeys.end(), fg.begin(), fg.end());
-              skeys.insert(skeys.end(), sg.begin(), sg.end());
-            }
-            // Shared tokens ("Mary Jane" / "Mary", "Smith-Jones" / "Jones") count as variants.
-            if (n.tokens.size() > 1) {
-              for (const auto& t : n.tokens) {
-                fkeys.push_back(TokenKey(t));
-                skeys.push_back(TokenKey(t));
+  // Columns with their own dictionary are independent and normalised in parallel;
+  // name columns share one and are filled in order, so ids follow first appearance.
+  std::vector<std::vector<size_t>> by_dict(data.dicts.size());
+  for (size_t c = 0; c < n_fields; ++c) by_dict[static_cast<size_t>(data.columns[c].dict)].push_back(c);
+  tbb::parallel_for(size_t{0}, by_dict.size(), [&](size_t d) {
+    for (size_t c : by_dict[d]) {
+      Column& col = data.columns[c];
+      Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
+      col.id.assign(records.size(), -1);
+      if (col.kind == FieldKind::kDateOfBirth) col.date.resize(records.size());
+      if (col.kind == FieldKind::kPostcode) {
+        col.sector.assign(records.size(), -1);
+        col.district.assign(records.size(), -1);
+      }
+      // Raw values repeat (common names, shared postcodes): normalise each once.
+      std::unordered_map<std::string_view, uint32_t> first_with;
+      for (size_t r = 0; r < records.size(); ++r) {
+        const std::string& raw = records[r].values[c];
+        if (raw.empty()) continue;
+        const auto [seen, fresh] = first_with.emplace(raw, static_cast<uint32_t>(r));
+        if (!fresh) {
+          const uint32_t f = seen->second;
+          col.id[r] = col.id[f];
+          if (!col.date.empty()) col.date[r] = col.date[f];
+          if (!col.sector.empty()) {
+            col.sector[r] = col.sector[f];
+            col.district[r] = col.district[f];
+          }
+          continue;
+        }
+        switch (col.kind) {
+          case FieldKind::kForename:
+          case FieldKind::kSurname: {
+            const NormalisedName n = NormaliseName(raw);
+            if (n.joined.empty()) break;
+            const size_t before = dict.utf8.size();
+            col.id[r] = dict.Intern(n.joined);
+            if (dict.utf8.size() > before) {
+              std::vector<uint32_t> fkeys;
+              std::vector<uint32_t> skeys;
+              std::vector<std::string> parts = n.tokens;
+              if (parts.size() > 1) parts.push_back(n.joined);
+              for (const auto& t : parts) {
+                const auto& fg = names.ForenameGroups(t);
+                const auto& sg = names.SurnameGroups(t);
+                fkeys.insert(fkeys.end(), fg.begin(), fg.end());
+                skeys.insert(skeys.end(), sg.begin(), sg.end());
               }
+              // Shared tokens ("Mary Jane" / "Mary", "Smith-Jones" / "Jones") count as variants.
+              if (n.tokens.size() > 1) {
+                for (const auto& t : n.tokens) {
+                  fkeys.push_back(TokenKey(t));
+                  skeys.push_back(TokenKey(t));
+                }
+              } else {
+                fkeys.push_back(TokenKey(n.joined));
+                skeys.push_back(TokenKey(n.joined));
+              }
+              for (auto* keys : {&fkeys, &skeys}) {
+                std::sort(keys->begin(), keys->end());
+                keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
+              }
+              dict.forename_keys.push_back(std::move(fkeys));
+              dict.surname_keys.push_back(std::move(skeys));
+            }
+            break;
+          }
+          case FieldKind::kDateOfBirth: {
+            const auto d = ParseDob(raw);
+            if (!d) break;
+            DateParts& p = col.date[r];
+            p.year = static_cast<int16_t>(d->year());
+            p.month = static_cast<int8_t>(d->month());
+            p.day = static_cast<int8_t>(d->day());
+            p.days = d->days();
+            p.valid = true;
+            col.id[r] = dict.Intern(d->ToIso());
+            break;
+          }
+          case FieldKind::kPostcode: {
+            const std::string s = Trim(raw);
+            if (s.empty()) break;
+            auto pc = NormalisePostcode(s);
+            if (pc.ok()) {
+              col.id[r] = dict.Intern(*pc);
+              col.sector[r] = dict.Intern(PostcodeSector(*pc));
+              col.district[r] = dict.Intern(PostcodeDistrict(*pc));
             } else {
-              fkeys.push_back(TokenKey(n.joined));
-              skeys.push_back(TokenKey(n.joined));
+              col.id[r] = dict.Intern(UpperNoSeparators(s));
             }
-            for (auto* keys : {&fkeys, &skeys}) {
-              std::sort(keys->begin(), keys->end());
-              keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
-            }
-            dict.forename_keys.push_back(std::move(fkeys));
-            dict.surname_keys.push_back(std::move(skeys));
+            break;
           }
-          break;
-        }
-        case FieldKind::kDateOfBirth: {
-          const auto d = ParseDob(raw);
-          if (!d) break;
-          DateParts& p = col.date[r];
-          p.year = static_cast<int16_t>(d->year());
-          p.month = static_cast<int8_t>(d->month());
-          p.day = static_cast<int8_t>(d->day());
-          p.days = d->days();
-          p.valid = true;
-          col.id[r] = dict.Intern(d->ToIso());
-          break;
-        }
-        case FieldKind::kPostcode: {
-          const std::string s = Trim(raw);
-          if (s.empty()) break;
-          auto pc = NormalisePostcode(s);
-          if (pc.ok()) {
-            col.id[r] = dict.Intern(*pc);
-            col.sector[r] = dict.Intern(PostcodeSector(*pc));
-            col.district[r] = dict.Intern(PostcodeDistrict(*pc));
-          } else {
-            col.id[r] = dict.Intern(UpperNoSeparators(s));
+          case FieldKind::kIdentifier: {
+            const std::string s = UpperNoSeparators(Trim(raw));
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
           }
-          break;
-        }
-        case FieldKind::kIdentifier: {
-          const std::string s = UpperNoSeparators(Trim(raw));
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
-        }
-        case FieldKind::kSex: {
-          const std::string s = NormaliseSex(raw);
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
-        }
-        case FieldKind::kString:
-        case FieldKind::kText: {
-          const std::string s = NormaliseText(raw);
-          if (!s.empty()) col.id[r] = dict.Intern(s);
-          break;
+          case FieldKind::kSex: {
+            const std::string s = NormaliseSex(raw);
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
+          }
+          case FieldKind::kString:
+          case FieldKind::kText: {
+            const std::string s = NormaliseText(raw);
+            if (!s.empty()) col.id[r] = dict.Intern(s);
+            break;
+          }
         }
       }
     }
-  }
+  });
 
   // Term frequencies: share of the records with a value that have this value.
   for (size_t c = 0; c < n_fields; ++c) {
@@ -323,7 +347,22 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
           const Column& other = columns[static_cast<size_t>(col.swap_partner)];
           const int32_t oa = other.id[i];
           const int32_t ob = other.id[j];
-          swapped = oa >= 0 && ob >= 0 && a == ob && oa == b;
+          // One name swapped exactly, the other swapped with a spelling variant or typo
+          // ("Mahmood Lila" / "Lila Mahmud") is still a swap, not two disagreements.
+          if (oa >= 0 && ob >= 0 && (a == ob || oa == b)) {
+            const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
+            auto close = [&](int32_t x, int32_t y) {
+              if (x == y) return true;
+              const auto ux = static_cast<size_t>(x);
+              const auto uy = static_cast<size_t>(y);
+              if (Intersects(dict.forename_keys[ux], dict.forename_keys[uy]) ||
+                  Intersects(dict.surname_keys[ux], dict.surname_keys[uy])) {
+                return true;
+              }
+              return dict.JaroWinklerAtLeast(x, y, 0.92) >= 0.92;
+            };
+            swapped = (a == ob && close(oa, b)) || (oa == b && close(a, ob));
+          }
         }
         if (swapped) {
           levels[c] = col.forename_side ? 1 : kNullLevel;

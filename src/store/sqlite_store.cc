@@ -103,6 +103,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
   Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
   Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Result<std::vector<ReviewItem>> ListReview(std::string_view status) override;
+  Status DecideReview(const ReviewItem& decision, const Actor& actor) override;
+  Result<std::string> LatestLinkageModel() override;
   Result<std::pair<int64_t, int64_t>> MaxEntityIds() override;
   Result<std::vector<Person>> ListPersons() override;
   Result<std::vector<Place>> ListPlaces() override;
@@ -438,15 +441,87 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPlaceMentionPl
 
 Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by "
-      "FROM link_review WHERE status <> 'pending' ORDER BY left_mention_id, right_mention_id"));
+      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
+      "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
+      "ORDER BY left_mention_id, right_mention_id"));
   std::vector<ReviewItem> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6)});
+    out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
   }
   return out;
+}
+
+Result<std::vector<ReviewItem>> SqliteStore::ListReview(std::string_view status) {
+  if (!status.empty() && status != "pending" && status != "confirmed" && status != "rejected") {
+    return Status::InvalidArgument("review status must be pending, confirmed or rejected, not '" +
+                                   std::string(status) + "'");
+  }
+  // Pending pairs nearest p = 0.5 first: those are the ones the model knows least about.
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
+      "COALESCE(decided_at, '') FROM link_review WHERE ?1 = '' OR status = ?1 "
+      "ORDER BY status <> 'pending', ABS(match_probability - 0.5), left_mention_id, right_mention_id"));
+  q.Bind(1, status);
+  std::vector<ReviewItem> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
+  }
+  return out;
+}
+
+Status SqliteStore::DecideReview(const ReviewItem& d, const Actor& actor) {
+  if (d.status != "confirmed" && d.status != "rejected") {
+    return Status::InvalidArgument("a review decision is 'confirmed' or 'rejected', not '" + d.status + "'");
+  }
+  if (d.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("a review decision needs a reason");
+  }
+  if (d.left_mention_id == d.right_mention_id) return Status::InvalidArgument("a pair needs two different mentions");
+  // Pairs are stored smaller mention id first, as the link stage queues them.
+  const int64_t left = std::min(d.left_mention_id, d.right_mention_id);
+  const int64_t right = std::max(d.left_mention_id, d.right_mention_id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM person_mention WHERE id IN (?1, ?2)"));
+    q.Bind(1, left).Bind(2, right);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row || q.Int(0) != 2) {
+      return Status::NotFound("no person mention " + std::to_string(left) + " or " + std::to_string(right));
+    }
+  }
+  std::string previous = "none";
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+        "SELECT status FROM link_review WHERE left_mention_id = ?1 AND right_mention_id = ?2"));
+    q.Bind(1, left).Bind(2, right);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) previous = q.Text(0);
+  }
+  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare(
+      "INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
+      "decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (left_mention_id, right_mention_id) DO UPDATE SET status = excluded.status, "
+      "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at"));
+  RR_RETURN_IF_ERROR(up.Bind(1, left).Bind(2, right).Bind(3, d.match_weight).Bind(4, d.match_probability)
+                         .Bind(5, d.status).Bind(6, d.reason).Bind(7, actor.user).Bind(8, NowUtcIso()).Run());
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = d.status == "confirmed" ? "review_confirm" : "review_reject";
+  audit.target = "link_review:" + std::to_string(left) + "-" + std::to_string(right);
+  audit.details = json{{"reason", d.reason}, {"previous_status", previous}}.dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
+Result<std::string> SqliteStore::LatestLinkageModel() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT model_json FROM linkage_run ORDER BY id DESC LIMIT 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::NotFound("no linkage run yet: run `riskradar link` first");
+  return q.Text(0);
 }
 
 Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {

@@ -136,6 +136,79 @@ TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
   EXPECT_EQ(Figure(before.output, R"(source records ([0-9]+))"), Figure(after.output, R"(source records ([0-9]+))"));
 }
 
+TEST_F(DemoTest, ReviewDecisionIsKeptAndExplained) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const CommandRun list = RunCommand(Cli("review list --limit 3 " + Db()));
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  std::smatch m;
+  const std::regex pending(R"(\n\s*([0-9]+)\s+([0-9]+)\s+[-+][0-9.]+\s+[0-9.]+\s+pending)");
+  ASSERT_TRUE(std::regex_search(list.output, m, pending)) << list.output;
+  const std::string pair = "--left " + m[1].str() + " --right " + m[2].str();
+  const CommandRun explain = RunCommand(Cli("explain " + Db() + " " + pair));
+  ASSERT_EQ(explain.exit_code, 0) << explain.output;
+  EXPECT_NE(explain.output.find("prior"), std::string::npos) << explain.output;
+  EXPECT_NE(explain.output.find("probability"), std::string::npos) << explain.output;
+  const CommandRun json = RunCommand(Cli("explain --json " + Db() + " " + pair));
+  EXPECT_NE(json.output.find("\"steps\""), std::string::npos) << json.output;
+  const CommandRun no_reason = RunCommand(Cli("review confirm " + Db() + " " + pair));
+  EXPECT_NE(no_reason.exit_code, 0) << no_reason.output;
+  const CommandRun confirm =
+      RunCommand(Cli("review confirm " + Db() + " " + pair + " --reason 'same child' --user e2e"));
+  ASSERT_EQ(confirm.exit_code, 0) << confirm.output;
+  ASSERT_EQ(RunCommand(Cli("link " + Db())).exit_code, 0);
+  const CommandRun after = RunCommand(Cli("explain " + Db() + " " + pair));
+  EXPECT_NE(after.output.find("the same person"), std::string::npos) << after.output;
+  EXPECT_NE(after.output.find("review: confirmed same child"), std::string::npos) << after.output;
+  const CommandRun confirmed = RunCommand(Cli("review list --status confirmed " + Db()));
+  EXPECT_NE(confirmed.output.find("e2e: same child"), std::string::npos) << confirmed.output;
+  const std::string truth = (dir_ / "partnership" / "truth").string();
+  const CommandRun eval = RunCommand(Cli("linkage-eval " + Db() + " --truth-dir " + truth));
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_GE(Figure(eval.output, R"(people: .*pairwise precision ([0-9.]+))"), 0.99) << eval.output;
+  EXPECT_NE(eval.output.find("B-cubed"), std::string::npos);
+  EXPECT_EQ(RunCommand(Cli("audit verify " + Db())).exit_code, 0);
+}
+
+TEST(LinkCsvTest, FebrlDataset1AndClearErrors) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-linkcsv-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string bin = RISKRADAR_BINARY;
+  const std::string source = RISKRADAR_SOURCE_DIR;
+  const std::string input = source + "/tests/linkage/data/febrl/dataset1.csv";
+  const CommandRun link = RunCommand(bin + " link-csv --settings " + source + "/config/linkage/febrl.toml --input " +
+                                     input + " --out " + (dir / "out").string());
+  ASSERT_EQ(link.exit_code, 0) << link.output;
+  EXPECT_NE(link.output.find("did not parse and were treated as missing"), std::string::npos) << link.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "clusters.csv"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "pairs.csv"));
+  const CommandRun eval =
+      RunCommand(bin + " linkage-eval --clusters " + (dir / "out" / "clusters.csv").string() + " --truth " + input +
+                 " --id-column rec_id --truth-column rec_id --truth-regex '^rec-(\\d+)-'");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_GE(Figure(eval.output, R"(F1 ([0-9.]+) \(true pairs)"), 0.998) << eval.output;
+  // A bad settings file names the line and key; a broken CSV names the line and field.
+  {
+    std::ofstream(dir / "bad.toml") << "id_column = \"rec_id\"\n[[field]]\ncolumn = \"surname\"\n"
+                                       "kind = \"nickname\"\n";
+  }
+  const CommandRun bad = RunCommand(bin + " link-csv --settings " + (dir / "bad.toml").string() + " --input " + input +
+                                    " --out " + (dir / "x").string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("bad.toml:4: field[1].kind"), std::string::npos) << bad.output;
+  { std::ofstream(dir / "broken.csv") << "rec_id,given_name,surname\nrec-1-org,ann,lee\nrec-2-org,bob\n"; }
+  {
+    std::ofstream(dir / "ok.toml") << "id_column = \"rec_id\"\n[[field]]\ncolumn = \"given_name\"\n"
+                                      "kind = \"forename\"\n[[field]]\ncolumn = \"surname\"\nkind = \"surname\"\n";
+  }
+  const CommandRun broken = RunCommand(bin + " link-csv --settings " + (dir / "ok.toml").string() + " --input " +
+                                       (dir / "broken.csv").string() + " --out " + (dir / "y").string());
+  EXPECT_EQ(broken.exit_code, 2) << broken.output;
+  EXPECT_NE(broken.output.find("line 3"), std::string::npos) << broken.output;
+  EXPECT_NE(broken.output.find("field 'surname' is missing"), std::string::npos) << broken.output;
+  fs::remove_all(dir);
+}
+
 TEST(CliTest, BadInputGetsAClearErrorAndExitCode) {
   const CommandRun missing = RunCommand(std::string(RISKRADAR_BINARY) + " ingest --db /nonexistent/dir/x.db --agency a "
                                  "--mapping m.toml f.csv");

@@ -98,7 +98,7 @@ TEST_F(PersonLinkageTest, AccurateOnSyntheticPeople) {
               data_->records.size(), static_cast<long long>(linked_->candidate_pairs), linked_->matches.size(),
               linked_->possibles.size(), f1);
   EXPECT_GE(f1, 0.97);
-  ASSERT_EQ(linked_->blocking.size(), 6u);
+  ASSERT_EQ(linked_->blocking.size(), 7u);
   int64_t total = 0;
   for (const auto& b : linked_->blocking) {
     if (b.rule != "upn") {

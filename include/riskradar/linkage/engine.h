@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "riskradar/core/status.h"
@@ -46,7 +47,9 @@ struct FieldSpec {
 };
 
 // How a blocking key is made from a field's normalised value.
-enum class KeyTransform { kValue, kSoundex, kNysiis, kMetaphone, kPrefix, kYear, kDistrict, kSector };
+// kNamePair (forename fields with swap_with only): the forename and surname in
+// either order, so a record with its names swapped meets the unswapped ones.
+enum class KeyTransform { kValue, kSoundex, kNysiis, kMetaphone, kPrefix, kYear, kDistrict, kSector, kNamePair };
 struct BlockingKeyPart {
   std::string field;
   KeyTransform transform = KeyTransform::kValue;
@@ -58,7 +61,7 @@ struct BlockingRule {
   std::vector<BlockingKeyPart> parts;
 };
 // Parses "surname:soundex & date_of_birth:year". Transforms: value (default),
-// soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector.
+// soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector, namepair.
 Result<BlockingRule> ParseBlockingRule(std::string_view text);
 
 struct LinkageSpec {
@@ -97,6 +100,12 @@ struct LinkageOptions {
   // (p ~ 0.015: confidently different people) or disagree on a cannot-link field.
   // Wrongly merging two children is worse than a split a reviewer can join.
   double contradiction_weight = -6.0;
+  // After clustering, a record left on its own whose every possible (or refused
+  // match) link leads into one cluster of two or more records joins it, unless
+  // another record with at least as much information is an alternative or a
+  // member contradicts it: "the only Jack Hussain we know" (a name-only mention
+  // in a case note). Ambiguous records stay apart, for review.
+  bool attach_unambiguous_singletons = true;
   // Largest term-frequency adjustment in either direction, in bits.
   double max_tf_adjustment = 10.0;
 };
@@ -165,6 +174,14 @@ struct ScoredPair {
   double match_probability = 0;
 };
 
+// Human decisions on record pairs (indices into the input), honoured by clustering:
+// a must-link pair is joined before any model link (a reviewer confirmed it); a
+// cannot-link pair never ends in one cluster, whatever chain of links would join it.
+struct LinkConstraints {
+  std::vector<std::pair<size_t, size_t>> must_link;
+  std::vector<std::pair<size_t, size_t>> cannot_link;
+};
+
 struct LinkResult {
   std::vector<int32_t> cluster_of;    // per input record, cluster index 0..k-1
   std::vector<ScoredPair> matches;    // at or above match_probability
@@ -175,9 +192,21 @@ struct LinkResult {
   int32_t cluster_count = 0;
   int32_t clusters_split = 0;         // match components re-formed because of a contradiction
   int32_t match_edges_rejected = 0;   // match pairs not honoured by clustering
+  int32_t must_links_applied = 0;     // confirmed pairs that joined two clusters
+  int32_t must_links_refused = 0;     // confirmed pairs that would have joined a rejected pair
+  int32_t singletons_attached = 0;    // see LinkageOptions::attach_unambiguous_singletons
+  // Wall seconds per phase (prepare, block, sample u, compare, EM, score, cluster), for benchmarks.
+  std::vector<std::pair<std::string, double>> timings;
 };
 
-Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options);
+Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& spec, const LinkageOptions& options,
+                        const LinkConstraints& constraints = {});
+
+// The trained model as JSON (spec, levels, prior, term-frequency tables), and back,
+// so a stored model can score and explain pairs later without re-training.
+std::string ModelToJson(const Model& model);
+// reference_dir as in LinkageOptions (empty = DefaultReferenceDir()).
+Result<Model> ModelFromJson(std::string_view json, const std::string& reference_dir = "");
 
 struct WeightTable;  // internal
 

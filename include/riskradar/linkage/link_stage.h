@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "riskradar/core/date.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/core/status.h"
+#include "riskradar/linkage/person.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::linkage {
@@ -32,5 +34,24 @@ struct LinkStageReport {
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,
                                      const store::Actor& actor);
+
+// A stored person mention as linkage input.
+PersonRecord ToPersonRecord(const store::MentionRow& row);
+
+// One pair of mentions scored and explained with the model stored by the last
+// linkage run (the same parameters that made or refused the link).
+struct MentionPairExplanation {
+  store::MentionRow left;
+  store::MentionRow right;
+  int64_t left_person = 0;   // the persons the mentions belong to now (0: not linked yet)
+  int64_t right_person = 0;
+  std::vector<FieldContribution> contributions;  // prior, fields (TF as own entries), total (see Model::Explain)
+  double match_weight = 0;
+  double match_probability = 0;
+  std::string review_status;  // pending | confirmed | rejected, or empty when the pair was never queued
+  std::string review_reason;
+};
+// NotFound: no such mention, or no linkage run yet.
+Result<MentionPairExplanation> ExplainMentionPair(store::Store& store, int64_t left_mention, int64_t right_mention);
 
 }  // namespace riskradar::linkage

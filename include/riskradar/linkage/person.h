@@ -35,7 +35,8 @@ using PersonLinkage = LinkResult;
 LinkageSpec PersonLinkageSpec();
 Record ToRecord(const PersonRecord& person);
 
-Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options);
+Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
+                                  const LinkConstraints& constraints = {});
 
 // Explains one pair with the trained model: prior, per-field level and weight
 // (term-frequency adjustments as separate entries), and a final "total" entry

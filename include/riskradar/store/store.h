@@ -107,6 +107,7 @@ struct ReviewItem {
   std::string status = "pending";  // pending | confirmed | rejected
   std::string reason;
   std::string decided_by;
+  std::string decided_at;  // UTC ISO 8601; empty while pending
 };
 
 // The result of a linkage run, written in one transaction.
@@ -299,6 +300,16 @@ class Store {
   virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() = 0;
   virtual Result<std::vector<ReviewItem>> LoadReviewDecisions() = 0;
   virtual Status SaveLinkage(const LinkageOutput& output, const Actor& actor) = 0;
+  // The review queue: status "" lists every pair, otherwise pairs with that status
+  // (pending | confirmed | rejected), most uncertain first for pending ones.
+  virtual Result<std::vector<ReviewItem>> ListReview(std::string_view status) = 0;
+  // Records a reviewer's decision on a pair of mentions (queued or not: a split of
+  // a linked pair is a rejection): decision.status is "confirmed" or "rejected",
+  // decision.reason is required, match weight/probability are kept for a new row.
+  // Writes one audit event in the same transaction. NotFound: an unknown mention.
+  virtual Status DecideReview(const ReviewItem& decision, const Actor& actor) = 0;
+  // model_json of the newest linkage run; NotFound before the first run.
+  virtual Result<std::string> LatestLinkageModel() = 0;
   // The largest person and place ids ever issued (active or not), so new ids never reuse an old one.
   virtual Result<std::pair<int64_t, int64_t>> MaxEntityIds() = 0;
   virtual Result<std::vector<Person>> ListPersons() = 0;

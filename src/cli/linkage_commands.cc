@@ -1,0 +1,418 @@
+// Linkage subcommands: link any CSV files, score a clustering against truth,
+// work the review queue, explain a pair with the stored model.
+#include "linkage_commands.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "exit_codes.h"
+#include "riskradar/eval/linkage_eval.h"
+#include "riskradar/linkage/csv_linkage.h"
+#include "riskradar/linkage/link_stage.h"
+#include "riskradar/store/store.h"
+
+namespace riskradar::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string DefaultDbPath() {
+  const char* env = std::getenv("RISKRADAR_DB");
+  return env && *env ? env : "riskradar.db";
+}
+
+// Who decides: --user, else the login name. Review decisions are attributed.
+store::Actor ReviewActor(const std::string& user) {
+  store::Actor actor;
+  const char* login = std::getenv("USER");
+  actor.user = !user.empty() ? user : login && *login ? login : "unknown";
+  actor.role = "analyst";
+  actor.purpose = "linkage review";
+  return actor;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct LinkCsvArgs {
+  std::string settings;
+  std::vector<std::string> inputs;
+  std::string out;
+  bool quiet = false;
+};
+
+Status RunLinkCsv(const LinkCsvArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  RR_ASSIGN_OR_RETURN(linkage::CsvLinkSettings settings, linkage::LoadCsvLinkSettings(args.settings));
+  std::vector<fs::path> paths(args.inputs.begin(), args.inputs.end());
+  RR_ASSIGN_OR_RETURN(linkage::CsvInputs inputs, linkage::ReadCsvInputs(settings, paths));
+  const double read_s = SecondsSince(start);
+  for (const auto& [column, n] : inputs.unparsed) {
+    std::cerr << fmt::format(
+        "warning: column '{}': {} value(s) did not parse and were treated as missing (first: {})\n", column, n,
+        inputs.unparsed_example.at(column));
+  }
+  linkage::LinkageOptions options = settings.options;
+  options.cross_source_only = settings.link_only.value_or(paths.size() > 1);
+  if (options.cross_source_only && paths.size() < 2) {
+    return Status::InvalidArgument("link_only needs two or more --input files");
+  }
+  const auto link_start = std::chrono::steady_clock::now();
+  RR_ASSIGN_OR_RETURN(linkage::LinkResult result, linkage::Link(inputs.records, settings.spec, options));
+  const double link_s = SecondsSince(link_start);
+  const auto write_start = std::chrono::steady_clock::now();
+  RR_RETURN_IF_ERROR(linkage::WriteCsvLinkOutputs(args.out, inputs, result));
+  {
+    // The model travels with the results so any pair can be explained later.
+    std::ofstream model(fs::path(args.out) / "model.json", std::ios::binary | std::ios::trunc);
+    model << linkage::ModelToJson(result.model) << "\n";
+    if (!model) return Status::IoError("cannot write " + (fs::path(args.out) / "model.json").string());
+  }
+  const double write_s = SecondsSince(write_start);
+  if (!args.quiet) {
+    std::cout << fmt::format("link-csv: {} records from {} file(s), {} mode{}\n", inputs.records.size(), paths.size(),
+                             options.cross_source_only ? "link" : "dedupe",
+                             settings.default_blocking ? "; blocking rules chosen from the field kinds" : "");
+    for (const auto& b : result.blocking) {
+      std::cout << fmt::format("  blocking {:<44} {:>11} pairs ({} new){}\n", b.rule, b.candidate_pairs, b.new_pairs,
+                               b.oversized_blocks ? fmt::format(", {} oversized blocks skipped ({} pairs)",
+                                                                b.oversized_blocks, b.skipped_pairs)
+                                                  : "");
+    }
+    std::cout << fmt::format("  {} candidate pairs; EM {} iterations{}; prior match probability {:.3g}\n",
+                             result.candidate_pairs, result.model.em_iterations,
+                             result.model.em_converged ? "" : " (not converged)", result.model.lambda);
+    std::cout << fmt::format("  {} matches, {} possibles -> {} clusters ({} split to keep contradictions apart)\n",
+                             result.matches.size(), result.possibles.size(), result.cluster_count,
+                             result.clusters_split);
+    std::string phases;
+    for (const auto& [phase, seconds] : result.timings)
+      phases += fmt::format("{}{} {:.2f}", phases.empty() ? "" : ", ", phase, seconds);
+    std::cout << "  link phases (s): " << phases << "\n";
+    std::cout << fmt::format(
+        "  wrote {}/clusters.csv, pairs.csv, model.json; read {:.2f} s, link {:.2f} s, "
+        "write {:.2f} s, total {:.2f} s\n",
+        args.out, read_s, link_s, write_s, SecondsSince(start));
+  }
+  return Status::Ok();
+}
+
+struct EvalArgs {
+  std::string clusters;
+  std::vector<std::string> truth_files;
+  std::string id_column = "record_id";
+  std::string truth_column;
+  std::string truth_regex;
+  bool cross_source_only = false;
+  std::string db;
+  std::string truth_dir;
+  bool json = false;
+};
+
+nlohmann::json ScoresJson(const eval::ClusterScores& s) {
+  return {{"records", s.records},
+          {"clusters", s.predicted_clusters},
+          {"true_entities", s.true_entities},
+          {"true_pairs", s.pairwise.true_pairs},
+          {"predicted_pairs", s.pairwise.predicted_pairs},
+          {"correct_pairs", s.pairwise.correct_pairs},
+          {"precision", s.pairwise.precision()},
+          {"recall", s.pairwise.recall()},
+          {"f1", s.pairwise.f1()},
+          {"bcubed_precision", s.bcubed_precision},
+          {"bcubed_recall", s.bcubed_recall},
+          {"bcubed_f1", s.bcubed_f1()}};
+}
+
+Status RunLinkageEval(const EvalArgs& args) {
+  if (!args.truth_dir.empty()) {
+    // The synthetic partnership: the people the store resolved vs the generator's truth.
+    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(args.db));
+    RR_ASSIGN_OR_RETURN(auto labels, eval::LabelStorePeople(*store, args.truth_dir));
+    const auto all = eval::ScoreClusters(labels, false);
+    const auto by_origin = eval::ScoreClustersByGroup(labels, false);
+    std::vector<eval::LabelledRecord> offenders;
+    for (const auto& l : labels) {
+      if (l.offender) offenders.push_back(l);
+    }
+    const auto offender_scores = eval::ScoreClusters(offenders, false);
+    if (args.json) {
+      nlohmann::json j = ScoresJson(all);
+      for (const auto& [g, s] : by_origin) j["by_name_origin"][g] = ScoresJson(s);
+      j["offenders"] = ScoresJson(offender_scores);
+      std::cout << j.dump(2) << "\n";
+      return Status::Ok();
+    }
+    std::cout << eval::RenderClusterScores("people", all);
+    double best = 0;
+    for (const auto& [g, s] : by_origin) best = std::max(best, s.pairwise.recall());
+    for (const auto& [g, s] : by_origin) {
+      std::cout << fmt::format("  {:<24} pairwise recall {:.4f} ({:+.2f} points from the best), precision {:.4f}\n", g,
+                               s.pairwise.recall(), 100 * (s.pairwise.recall() - best), s.pairwise.precision());
+    }
+    std::cout << fmt::format("  offenders: {} true offenders in {} resolved persons; pairwise recall {:.4f}\n",
+                             offender_scores.true_entities, offender_scores.predicted_clusters,
+                             offender_scores.pairwise.recall());
+    return Status::Ok();
+  }
+  if (args.clusters.empty() || args.truth_files.empty() || args.truth_column.empty()) {
+    return Status::InvalidArgument(
+        "linkage-eval needs --clusters, --truth and --truth-column (or --db and --truth-dir for a partnership)");
+  }
+  eval::TruthFiles truth;
+  for (const auto& f : args.truth_files) truth.files.emplace_back(f);
+  truth.id_column = args.id_column;
+  truth.truth_column = args.truth_column;
+  truth.truth_regex = args.truth_regex;
+  RR_ASSIGN_OR_RETURN(auto labels, eval::LabelCsvClusters(args.clusters, truth));
+  const auto scores = eval::ScoreClusters(labels.records, args.cross_source_only);
+  if (labels.unmatched_clusters_rows || labels.unmatched_truth_rows) {
+    std::cerr << fmt::format(
+        "warning: {} clusters.csv rows without truth and {} truth rows without a cluster were "
+        "left out\n",
+        labels.unmatched_clusters_rows, labels.unmatched_truth_rows);
+  }
+  if (args.json) {
+    std::cout << ScoresJson(scores).dump(2) << "\n";
+  } else {
+    std::cout << eval::RenderClusterScores(args.cross_source_only ? "linkage (cross-source pairs)" : "linkage", scores);
+  }
+  return Status::Ok();
+}
+
+std::string Describe(const store::MentionRow& m) {
+  const PersonMention& p = m.mention;
+  return fmt::format("{} {} | dob {} | sex {} | postcode {} | NHS {} | UPN {} | {} {} ({})", p.forename, p.surname,
+                     p.dob ? p.dob->ToIso() : "-", ToString(p.sex), p.postcode.empty() ? "-" : p.postcode,
+                     p.nhs_number.empty() ? "-" : p.nhs_number, p.upn.empty() ? "-" : p.upn, m.agency_code, m.local_id,
+                     m.slot);
+}
+
+nlohmann::json ExplanationJson(const linkage::MentionPairExplanation& e) {
+  nlohmann::json steps = nlohmann::json::array();
+  double running = 0;
+  for (const auto& c : e.contributions) {
+    if (c.field == "total") continue;
+    running += c.weight;
+    steps.push_back({{"field", c.field},
+                     {"level", c.level},
+                     {"weight", c.weight},
+                     {"cumulative", running},
+                     {"term_frequency", c.level == "term frequency adjustment"}});
+  }
+  return {{"left_mention", e.left.mention.id},
+          {"right_mention", e.right.mention.id},
+          {"left_person", e.left_person},
+          {"right_person", e.right_person},
+          {"same_person", e.left_person != 0 && e.left_person == e.right_person},
+          {"review_status", e.review_status},
+          {"review_reason", e.review_reason},
+          {"steps", steps},
+          {"match_weight", e.match_weight},
+          {"match_probability", e.match_probability}};
+}
+
+std::string RenderExplanation(const linkage::MentionPairExplanation& e) {
+  std::string out;
+  out += fmt::format("left  {}: {}\nright {}: {}\n", e.left.mention.id, Describe(e.left), e.right.mention.id,
+                     Describe(e.right));
+  out += fmt::format("{:<14} {:<44} {:>8} {:>10}\n", "field", "level", "weight", "cumulative");
+  double running = 0;
+  for (const auto& c : e.contributions) {
+    if (c.field == "total") continue;
+    running += c.weight;
+    out += fmt::format("{:<14} {:<44} {:>+8.2f} {:>+10.2f}\n", c.field, c.level, c.weight, running);
+  }
+  out +=
+      fmt::format("{:<14} {:<44} {:>+8.2f}   probability {:.4f}\n", "total", "", e.match_weight, e.match_probability);
+  out += fmt::format("now: {}{}\n",
+                     e.left_person != 0 && e.left_person == e.right_person
+                         ? fmt::format("the same person ({})", e.left_person)
+                         : fmt::format("different persons ({} and {})", e.left_person, e.right_person),
+                     e.review_status.empty() ? "" : fmt::format("; review: {} {}", e.review_status, e.review_reason));
+  return out;
+}
+
+// Reading two people's details is access to personal data: audited.
+Status AuditRead(store::Store& store, const std::string& action, int64_t left, int64_t right,
+                 const store::Actor& actor) {
+  store::AuditEvent audit;
+  audit.actor = actor;
+  audit.action = action;
+  audit.target = fmt::format("person_mention:{},{}", left, right);
+  return store.AppendAudit(audit);
+}
+
+struct ReviewArgs {
+  std::string status = "pending";
+  size_t limit = 50;
+  int64_t left = 0;
+  int64_t right = 0;
+  std::string reason;
+  std::string user;
+  bool json = false;
+};
+
+Status RunReviewDecision(const std::string& db, const ReviewArgs& args, const std::string& status) {
+  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(db));
+  store::ReviewItem item;
+  item.left_mention_id = args.left;
+  item.right_mention_id = args.right;
+  item.status = status;
+  item.reason = args.reason;
+  // A pair that was never queued (splitting a linked pair) is stored with its score now.
+  if (auto e = linkage::ExplainMentionPair(*store, args.left, args.right); e.ok()) {
+    item.match_weight = e->match_weight;
+    item.match_probability = e->match_probability;
+  } else if (e.status().code() == StatusCode::kNotFound && e.status().message().find("mention") != std::string::npos) {
+    return e.status();
+  }
+  RR_RETURN_IF_ERROR(store->DecideReview(item, ReviewActor(args.user)));
+  std::cout << fmt::format(
+      "review: pair {}-{} {}; `riskradar link` applies it ({})\n", std::min(args.left, args.right),
+      std::max(args.left, args.right), status,
+      status == "confirmed" ? "the two mentions will be one person" : "the two mentions will never be one person");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddLinkageCommands(CLI::App& app, int& exit_code) {
+  auto fail_or = [&exit_code](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
+  auto db = std::make_shared<std::string>(DefaultDbPath());
+
+  // link-csv
+  auto link_args = std::make_shared<LinkCsvArgs>();
+  auto* link_csv = app.add_subcommand("link-csv", "Link or de-duplicate any CSV files (unsupervised)");
+  link_csv->add_option("--settings", link_args->settings, "Settings (TOML): id_column, [[field]] column/kind, ...")
+      ->required();
+  link_csv->add_option("--input", link_args->inputs, "Input CSV (give two to link one file to another)")->required();
+  link_csv->add_option("--out", link_args->out, "Output directory for clusters.csv, pairs.csv, model.json")->required();
+  link_csv->add_flag("--quiet", link_args->quiet, "Print only warnings and errors");
+  link_csv->callback([=] { fail_or(RunLinkCsv(*link_args)); });
+
+  // linkage-eval
+  auto eval_args = std::make_shared<EvalArgs>();
+  auto* eval_cmd = app.add_subcommand("linkage-eval", "Pairwise and B-cubed precision/recall of a linkage vs truth");
+  eval_cmd->add_option("--clusters", eval_args->clusters, "clusters.csv written by link-csv");
+  eval_cmd->add_option("--truth", eval_args->truth_files, "CSV(s) holding the truth column (e.g. the link-csv inputs)");
+  eval_cmd->add_option("--id-column", eval_args->id_column, "Record id column in the truth files")
+      ->capture_default_str();
+  eval_cmd->add_option("--truth-column", eval_args->truth_column, "Column naming each record's true entity");
+  eval_cmd->add_option("--truth-regex", eval_args->truth_regex,
+                       "Entity = first capture group of this regex on the truth column (FEBRL: '^rec-(\\d+)-')");
+  eval_cmd->add_flag("--cross-source-only", eval_args->cross_source_only,
+                     "Count only pairs across sources (linking two files)");
+  eval_cmd->add_option("--db", eval_args->db, "Store to evaluate (with --truth-dir)");
+  eval_cmd->add_option("--truth-dir", eval_args->truth_dir, "A synthetic partnership's truth/ directory");
+  eval_cmd->add_flag("--json", eval_args->json, "Machine-readable output");
+  eval_cmd->callback([=] {
+    EvalArgs a = *eval_args;
+    if (a.db.empty()) a.db = *db;
+    fail_or(RunLinkageEval(a));
+  });
+
+  // review
+  auto review_args = std::make_shared<ReviewArgs>();
+  auto* review = app.add_subcommand("review", "The linkage review queue: pairs the model was unsure about");
+  review->require_subcommand(1);
+  auto* list = review->add_subcommand("list", "List pairs (default: pending, most uncertain first)");
+  list->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
+  list->add_option("--status", review_args->status, "pending | confirmed | rejected | all")->capture_default_str();
+  list->add_option("--limit", review_args->limit, "At most this many rows (0: all)")->capture_default_str();
+  list->add_flag("--json", review_args->json, "Machine-readable output");
+  list->callback([=] {
+    auto store = store::OpenStore(*db);
+    if (!store.ok()) return fail_or(store.status());
+    auto items = (*store)->ListReview(review_args->status == "all" ? "" : review_args->status);
+    if (!items.ok()) return fail_or(items.status());
+    const size_t shown = review_args->limit == 0 ? items->size() : std::min(items->size(), review_args->limit);
+    if (review_args->json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (size_t i = 0; i < shown; ++i) {
+        const auto& r = (*items)[i];
+        j.push_back({{"left_mention", r.left_mention_id},
+                     {"right_mention", r.right_mention_id},
+                     {"match_weight", r.match_weight},
+                     {"match_probability", r.match_probability},
+                     {"status", r.status},
+                     {"reason", r.reason},
+                     {"decided_by", r.decided_by},
+                     {"decided_at", r.decided_at}});
+      }
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << fmt::format("{:>9} {:>9} {:>8} {:>7}  {:<9}  {}\n", "left", "right", "weight", "p", "status",
+                             "decided by / reason");
+    for (size_t i = 0; i < shown; ++i) {
+      const auto& r = (*items)[i];
+      std::cout << fmt::format("{:>9} {:>9} {:>+8.2f} {:>7.4f}  {:<9}  {}\n", r.left_mention_id, r.right_mention_id,
+                               r.match_weight, r.match_probability, r.status,
+                               r.status == "pending" ? "" : r.decided_by + ": " + r.reason);
+    }
+    std::cout << fmt::format("{} of {} pairs shown; `riskradar review show LEFT RIGHT` explains one\n", shown,
+                             items->size());
+  });
+  auto* show = review->add_subcommand("show", "Show both mentions of a pair and why the model scored it so (audited)");
+  show->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
+  show->add_option("left", review_args->left, "Left mention id")->required();
+  show->add_option("right", review_args->right, "Right mention id")->required();
+  show->add_option("--user", review_args->user, "Who is looking (default: $USER)");
+  show->add_flag("--json", review_args->json, "Machine-readable output");
+  show->callback([=] {
+    auto store = store::OpenStore(*db);
+    if (!store.ok()) return fail_or(store.status());
+    auto e = linkage::ExplainMentionPair(**store, review_args->left, review_args->right);
+    if (!e.ok()) return fail_or(e.status());
+    if (auto s = AuditRead(**store, "read_review_pair", review_args->left, review_args->right,
+                           ReviewActor(review_args->user));
+        !s.ok()) {
+      return fail_or(s);
+    }
+    std::cout << (review_args->json ? ExplanationJson(*e).dump(2) + "\n" : RenderExplanation(*e));
+  });
+  for (const char* verb : {"confirm", "reject"}) {
+    const std::string status = std::string(verb) == "confirm" ? "confirmed" : "rejected";
+    auto* cmd = review->add_subcommand(
+        verb, status == "confirmed" ? "Confirm a pair: the two mentions are one person (kept by later runs)"
+                                    : "Reject a pair: the two mentions are never one person (splits a linked pair)");
+    cmd->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
+    cmd->add_option("--left", review_args->left, "Left mention id")->required();
+    cmd->add_option("--right", review_args->right, "Right mention id")->required();
+    cmd->add_option("--reason", review_args->reason, "Why (kept with the decision and in the audit log)")->required();
+    cmd->add_option("--user", review_args->user, "Who decides (default: $USER)");
+    cmd->callback([=] { fail_or(RunReviewDecision(*db, *review_args, status)); });
+  }
+
+  // explain
+  auto explain_args = std::make_shared<ReviewArgs>();
+  auto* explain =
+      app.add_subcommand("explain", "Why two person mentions were (not) linked: the match-weight waterfall");
+  explain->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
+  explain->add_option("--left", explain_args->left, "Left mention id")->required();
+  explain->add_option("--right", explain_args->right, "Right mention id")->required();
+  explain->add_option("--user", explain_args->user, "Who is looking (default: $USER)");
+  explain->add_flag("--json", explain_args->json, "Waterfall as JSON (for the UI)");
+  explain->callback([=] {
+    auto store = store::OpenStore(*db);
+    if (!store.ok()) return fail_or(store.status());
+    auto e = linkage::ExplainMentionPair(**store, explain_args->left, explain_args->right);
+    if (!e.ok()) return fail_or(e.status());
+    if (auto s = AuditRead(**store, "explain_pair", explain_args->left, explain_args->right,
+                           ReviewActor(explain_args->user));
+        !s.ok()) {
+      return fail_or(s);
+    }
+    std::cout << (explain_args->json ? ExplanationJson(*e).dump(2) + "\n" : RenderExplanation(*e));
+  });
+}
+
+}  // namespace riskradar::cli

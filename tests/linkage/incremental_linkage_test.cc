@@ -1,0 +1,239 @@
+// Incremental linkage through the store: a second extract after a first link keeps
+// existing person ids, joins new records to existing people, and review decisions
+// (a confirmed merge, a rejected pair that splits a person) survive every re-run.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "riskradar/core/geography.h"
+#include "riskradar/linkage/link_stage.h"
+#include "riskradar/store/store.h"
+#include "synthetic.h"
+
+namespace riskradar::linkage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class IncrementalLinkageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rr-incremental-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = store::OpenStore((dir_ / "rr.db").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    for (const char* code : {"bcc-cs", "wmp", "uhb-ae", "school"}) {
+      ASSERT_TRUE(store_->UpsertAgency({code, code, AgencyKind::kCouncil, "Birmingham"}).ok());
+    }
+    auto geo = Geography::Load(fs::path(DefaultReferenceDir()) / "geo");
+    ASSERT_TRUE(geo.ok()) << geo.status().ToString();
+    geography_ = std::make_unique<Geography>(std::move(*geo));
+    people_ = testing::MakeSyntheticPeople(700, 23);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // Imports the synthetic records whose index satisfies `take`, one batch per agency.
+  void Import(const std::string& batch, const std::function<bool(size_t)>& take) {
+    std::map<std::string, std::vector<size_t>> by_agency;
+    for (size_t i = 0; i < people_.records.size(); ++i) {
+      if (take(i)) by_agency[people_.records[i].source].push_back(i);
+    }
+    for (const auto& [agency, indices] : by_agency) {
+      auto writer =
+          store_->BeginBatch({agency, batch + ".csv", batch + "-" + agency, "test", "child_protection", "test"});
+      ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+      for (size_t i : indices) {
+        const PersonRecord& p = people_.records[i];
+        store::ParsedRow row;
+        row.record.agency_code = agency;
+        row.record.local_id = "R" + std::to_string(i);
+        row.record.line = static_cast<int64_t>(i) + 2;
+        row.record.raw_json = "{\"i\":" + std::to_string(i) + "}";
+        row.record.content_hash = "h" + std::to_string(i);
+        row.record.record_class = "child_protection";
+        row.record.lawful_basis = "test";
+        row.subject.forename = p.forename;
+        row.subject.surname = p.surname;
+        row.subject.dob = p.dob;
+        row.subject.sex = p.sex;
+        row.subject.postcode = p.postcode;
+        row.subject.nhs_number = p.nhs_number;
+        row.event.kind = EventKind::kMissingEpisode;
+        row.event.category = "missing_overnight";
+        row.event.date = *Date::FromYmd(2025, 3, 1);
+        ASSERT_TRUE((*writer)->AddRow(row).ok());
+      }
+      ASSERT_TRUE((*writer)
+                      ->Commit({static_cast<int64_t>(indices.size()), static_cast<int64_t>(indices.size()), 0, 0},
+                               store::Actor{})
+                      .ok());
+    }
+  }
+
+  // Runs the link stage; returns synthetic record index -> person id.
+  std::map<size_t, int64_t> Link() {
+    LinkStageOptions options;
+    options.as_of = *Date::FromYmd(2025, 12, 31);
+    auto report = RunLinkStage(*store_, *geography_, options, store::Actor{});
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    auto mentions = store_->LoadPersonMentions();
+    auto persons = store_->LoadMentionPersons();
+    EXPECT_TRUE(mentions.ok() && persons.ok());
+    std::map<int64_t, int64_t> person_of(persons->begin(), persons->end());
+    std::map<size_t, int64_t> out;
+    mention_of_.clear();
+    for (const auto& m : *mentions) {
+      const size_t index = std::stoul(m.local_id.substr(1));
+      out[index] = person_of.at(m.mention.id);
+      mention_of_[index] = m.mention.id;
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Geography> geography_;
+  testing::SyntheticPeople people_;
+  std::map<size_t, int64_t> mention_of_;  // synthetic record index -> mention id
+};
+
+TEST_F(IncrementalLinkageTest, SecondExtractKeepsIdsAndJoinsExistingPeople) {
+  Import("first", [](size_t i) { return i % 3 != 0; });
+  const auto first = Link();
+  Import("second", [](size_t i) { return i % 3 == 0; });
+  const auto second = Link();
+
+  // (a) Existing people keep their ids: every first-run mention is with the same person id.
+  int64_t kept = 0;
+  for (const auto& [i, pid] : first) kept += second.at(i) == pid;
+  EXPECT_GE(static_cast<double>(kept) / static_cast<double>(first.size()), 0.99) << kept << " of " << first.size();
+
+  // (b) New records of people seen in the first extract join them (the id their first-run records had).
+  std::map<int, std::map<int64_t, int>> first_ids_of_truth;
+  for (const auto& [i, pid] : first) ++first_ids_of_truth[people_.person[i]][pid];
+  int64_t joinable = 0, joined = 0;
+  for (const auto& [i, pid] : second) {
+    if (first.count(i)) continue;
+    const auto it = first_ids_of_truth.find(people_.person[i]);
+    if (it == first_ids_of_truth.end()) continue;
+    ++joinable;
+    const auto best = std::max_element(it->second.begin(), it->second.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    joined += pid == best->first;
+  }
+  ASSERT_GT(joinable, 100);
+  EXPECT_GE(static_cast<double>(joined) / static_cast<double>(joinable), 0.95) << joined << " of " << joinable;
+  // New people get ids past every old one.
+  int64_t max_first = 0;
+  for (const auto& [i, pid] : first) max_first = std::max(max_first, pid);
+  std::set<int64_t> first_ids;
+  for (const auto& [i, pid] : first) first_ids.insert(pid);
+  for (const auto& [i, pid] : second) {
+    if (!first_ids.count(pid)) {
+      EXPECT_GT(pid, max_first);
+    }
+  }
+}
+
+TEST_F(IncrementalLinkageTest, ReviewDecisionsSurviveReRuns) {
+  Import("first", [](size_t) { return true; });
+  const auto run1 = Link();
+  // A linked pair of one person to split, and two different people to merge.
+  size_t split_a = 0, split_b = 0, merge_a = 0, merge_b = 0;
+  bool have_split = false, have_merge = false;
+  for (const auto& [i, pid] : run1) {
+    for (const auto& [j, qid] : run1) {
+      if (j <= i) continue;
+      if (!have_split && pid == qid) {
+        split_a = i, split_b = j, have_split = true;
+      }
+      if (!have_merge && pid != qid && people_.person[i] != people_.person[j]) {
+        merge_a = i, merge_b = j, have_merge = true;
+      }
+    }
+    if (have_split && have_merge) break;
+  }
+  ASSERT_TRUE(have_split && have_merge);
+  const auto audit_before = store_->Counts()->audit_events;
+  store::Actor reviewer;
+  reviewer.user = "analyst1";
+  auto decision = [&](size_t a, size_t b, const std::string& status, const std::string& reason) {
+    store::ReviewItem item;
+    item.left_mention_id = mention_of_[a];
+    item.right_mention_id = mention_of_[b];
+    item.status = status;
+    item.reason = reason;
+    return item;
+  };
+  const store::ReviewItem reject = decision(split_a, split_b, "rejected", "different school years");
+  const store::ReviewItem confirm = decision(merge_a, merge_b, "confirmed", "same child, new surname");
+  ASSERT_TRUE(store_->DecideReview(reject, reviewer).ok());
+  ASSERT_TRUE(store_->DecideReview(confirm, reviewer).ok());
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2);
+  // A decision needs a reason and a real status.
+  store::ReviewItem no_reason = confirm;
+  no_reason.reason = " ";
+  EXPECT_EQ(store_->DecideReview(no_reason, reviewer).code(), StatusCode::kInvalidArgument);
+  store::ReviewItem bad_status = confirm;
+  bad_status.status = "maybe";
+  EXPECT_EQ(store_->DecideReview(bad_status, reviewer).code(), StatusCode::kInvalidArgument);
+  store::ReviewItem unknown = confirm;
+  unknown.right_mention_id = 99999999;
+  EXPECT_EQ(store_->DecideReview(unknown, reviewer).code(), StatusCode::kNotFound);
+
+  auto decided = store_->ListReview("rejected");
+  ASSERT_TRUE(decided.ok());
+  ASSERT_EQ(decided->size(), 1u);
+  EXPECT_EQ((*decided)[0].decided_by, "analyst1");
+  EXPECT_EQ((*decided)[0].reason, "different school years");
+
+  for (int run = 0; run < 2; ++run) {
+    const auto now = Link();
+    EXPECT_NE(now.at(split_a), now.at(split_b)) << "run " << run;
+    EXPECT_EQ(now.at(merge_a), now.at(merge_b)) << "run " << run;
+  }
+  // A later extract does not undo them either.
+  Import("second", [](size_t i) { return i % 5 == 0; });
+  const auto later = Link();
+  EXPECT_NE(later.at(split_a), later.at(split_b));
+  EXPECT_EQ(later.at(merge_a), later.at(merge_b));
+  EXPECT_EQ(store_->ListReview("confirmed")->size(), 1u);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
+}
+
+TEST_F(IncrementalLinkageTest, ExplainsAPairWithTheStoredModel) {
+  Import("first", [](size_t) { return true; });
+  EXPECT_EQ(ExplainMentionPair(*store_, 1, 2).status().code(), StatusCode::kNotFound);  // no run yet
+  const auto run = Link();
+  // Two records of one true person.
+  size_t a = 0, b = 0;
+  for (size_t i = 0; i + 1 < people_.records.size(); ++i) {
+    if (people_.person[i] == people_.person[i + 1] && people_.records[i].forename == people_.records[i + 1].forename) {
+      a = i, b = i + 1;
+      break;
+    }
+  }
+  auto e = ExplainMentionPair(*store_, mention_of_[a], mention_of_[b]);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->contributions.front().field, "prior");
+  EXPECT_EQ(e->contributions.back().field, "total");
+  double sum = 0;
+  for (size_t k = 0; k + 1 < e->contributions.size(); ++k) sum += e->contributions[k].weight;
+  EXPECT_NEAR(sum, e->match_weight, 1e-9);
+  EXPECT_GT(e->match_probability, 0.5);
+  EXPECT_EQ(e->left_person, run.at(a));
+  EXPECT_EQ(e->right_person, run.at(b));
+  EXPECT_EQ(ExplainMentionPair(*store_, mention_of_[a], 99999999).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace riskradar::linkage
