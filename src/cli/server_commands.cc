@@ -55,6 +55,12 @@ extern "C" void StopOnSignal(int) {
   if (g_server) g_server->Stop();
 }
 
+// The password typed on standard input, or a generated one.
+Result<std::string> ChoosePassword(bool from_stdin) {
+  if (from_stdin) return ReadPasswordFromStdin();
+  return GeneratedPassword();
+}
+
 }  // namespace
 
 void RegisterServerCommands(CLI::App& app, int& exit_code) {
@@ -87,12 +93,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   add->callback([=, &exit_code] {
     auto role = ParseRole(o.role);
     if (!role.ok()) return fail_or(role.status());
-    std::string password = GeneratedPassword();
-    if (o.password_stdin) {
-      auto p = ReadPasswordFromStdin();
-      if (!p.ok()) return fail_or(p.status());
-      password = *p;
-    }
+    auto chosen = ChoosePassword(o.password_stdin);
+    if (!chosen.ok()) return fail_or(chosen.status());
+    const std::string& password = *chosen;
     auto hash = NewPasswordHash(password, o.name);
     if (!hash.ok()) return fail_or(hash.status());
     auto s = open(o);
@@ -124,12 +127,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   reset->add_option("--name", o.name, "User name")->required();
   reset->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
   reset->callback([=, &exit_code] {
-    std::string password = GeneratedPassword();
-    if (o.password_stdin) {
-      auto p = ReadPasswordFromStdin();
-      if (!p.ok()) return fail_or(p.status());
-      password = *p;
-    }
+    auto chosen = ChoosePassword(o.password_stdin);
+    if (!chosen.ok()) return fail_or(chosen.status());
+    const std::string& password = *chosen;
     auto hash = NewPasswordHash(password, o.name);
     if (!hash.ok()) return fail_or(hash.status());
     auto s = open(o);

@@ -322,17 +322,23 @@ struct Server::Impl {
     SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
   }
 
+  // The {id} path segment; a malformed id answers like a missing child.
+  static Result<int64_t> ParseChildId(const httplib::Request& req) {
+    try {
+      return static_cast<int64_t>(std::stoll(req.matches[1].str()));
+    } catch (const std::exception&) {
+      return Status::NotFound("no such child");
+    }
+  }
+
   void Child(const httplib::Request& req, httplib::Response& res) {
     auto lease = pool.Acquire();
     if (!lease.ok()) return SendError(res, lease.status());
     auto su = Authenticate(req, **lease, nullptr);
     if (!su.ok()) return SendError(res, su.status());
-    int64_t id = 0;
-    try {
-      id = std::stoll(req.matches[1].str());
-    } catch (const std::exception&) {
-      return SendError(res, Status::NotFound("no such child"));
-    }
+    auto child_id = ParseChildId(req);
+    if (!child_id.ok()) return SendError(res, child_id.status());
+    const int64_t id = *child_id;
     if (!MaySeeIdentifying(su->user.role)) {
       AuditRefusal(**lease, su->user, "read_child", "person:" + std::to_string(id));
       return SendError(res, Status::PermissionDenied("your role does not give access to children's records"));
@@ -370,12 +376,9 @@ struct Server::Impl {
     if (!lease.ok()) return SendError(res, lease.status());
     auto su = Authenticate(req, **lease, nullptr);
     if (!su.ok()) return SendError(res, su.status());
-    int64_t id = 0;
-    try {
-      id = std::stoll(req.matches[1].str());
-    } catch (const std::exception&) {
-      return SendError(res, Status::NotFound("no such child"));
-    }
+    auto child_id = ParseChildId(req);
+    if (!child_id.ok()) return SendError(res, child_id.status());
+    const int64_t id = *child_id;
     if (!MaySeeIdentifying(su->user.role)) {
       AuditRefusal(**lease, su->user, "break_glass", "person:" + std::to_string(id));
       return SendError(res, Status::PermissionDenied("your role cannot use break-glass access"));
