@@ -1,0 +1,181 @@
+// SqliteStore's declaration, shared by its implementation files (sqlite_store.cc: ingest, linkage,
+// assessments, networks; sqlite_audit.cc: the Merkle audit log; sqlite_access.cc: users, sessions and
+// need-to-know reads). Internal to src/store.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "audit_key.h"
+#include "riskradar/core/hash.h"
+#include "riskradar/core/merkle.h"
+#include "riskradar/store/store.h"
+#include "sqlite_db.h"
+
+namespace riskradar::store {
+
+using nlohmann::json;
+
+inline std::optional<int64_t> DobDays(const std::optional<Date>& d) {
+  return d ? std::optional<int64_t>(d->days()) : std::nullopt;
+}
+inline std::optional<Date> DateFrom(std::optional<int64_t> days) {
+  return days ? std::optional<Date>(Date::FromDays(static_cast<int32_t>(*days))) : std::nullopt;
+}
+
+// Schema 1's hash chain, kept only to check old logs before they are re-hashed as Merkle leaves.
+inline std::string LegacyAuditLeafHash(const AuditEvent& e, std::string_view prev_hash) {
+  json j = {{"seq", e.seq},          {"at", e.at_utc},          {"user", e.actor.user},
+            {"agency", e.actor.agency}, {"role", e.actor.role}, {"purpose", e.actor.purpose},
+            {"action", e.action},    {"target", e.target},      {"outcome", e.outcome},
+            {"details", e.details},  {"prev", prev_hash}};
+  return HashHex(j.dump());
+}
+
+// The canonical bytes of an audit event (the Merkle leaf): a version byte, the sequence number as 8 bytes
+// big-endian, then each field as a 4-byte big-endian length and its bytes. Length prefixes keep any payload
+// (newlines, JSON, control characters) inside its own field, so a log-injection attempt stays one event.
+inline void AppendAuditLeafBytes(std::string& out, int64_t seq, std::initializer_list<std::string_view> fields) {
+  out.clear();
+  out.push_back('\x01');
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((static_cast<uint64_t>(seq) >> shift) & 0xff));
+  }
+  for (std::string_view f : fields) {
+    const auto n = static_cast<uint32_t>(f.size());
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+    out.append(f);
+  }
+}
+
+inline merkle::Hash AuditLeaf(const AuditEvent& e, std::string& buffer) {
+  AppendAuditLeafBytes(buffer, e.seq,
+                       {e.at_utc, e.actor.user, e.actor.agency, e.actor.role, e.actor.purpose, e.action, e.target,
+                        e.outcome, e.details});
+  return merkle::LeafHash(buffer);
+}
+
+inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
+  std::vector<Indicator> out;
+  for (const auto& j : arr) {
+    Indicator i;
+    i.code = j.value("code", "");
+    i.group = j.value("group", "");
+    i.label = j.value("label", "");
+    i.current = j.value("current", true);
+    i.points = j.value("points", 0.0);
+    i.evidence_event_ids = j.value("evidence", std::vector<int64_t>{});
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+class SqliteStore;
+
+class SqliteBatchWriter final : public BatchWriter {
+ public:
+  SqliteBatchWriter(SqliteStore* store, SqliteDb* db, SqliteTransaction txn, int64_t batch_id, BatchHeader header)
+      : store_(store), db_(db), txn_(std::move(txn)), batch_id_(batch_id), header_(std::move(header)) {}
+
+  Status Prepare();
+  Result<bool> AddRow(const ParsedRow& row) override;
+  Status AddQuarantine(const QuarantinedRow& row) override;
+  Result<BatchInfo> Commit(const BatchCounts& counts, const Actor& actor) override;
+
+ private:
+  Result<int64_t> InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot);
+
+  SqliteStore* store_;
+  SqliteDb* db_;
+  SqliteTransaction txn_;
+  int64_t batch_id_;
+  BatchHeader header_;
+  SqliteStatement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
+      : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
+
+  Status Migrate();
+  Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
+
+  Status UpsertAgency(const Agency& agency) override;
+  Result<std::vector<Agency>> ListAgencies() override;
+  Result<std::optional<BatchInfo>> FindCompletedBatch(std::string_view agency_code,
+                                                      std::string_view file_hash) override;
+  Result<std::unique_ptr<BatchWriter>> BeginBatch(const BatchHeader& header) override;
+  Result<std::vector<BatchInfo>> ListBatches() override;
+  Result<std::vector<QuarantinedRow>> ListQuarantine(int64_t batch_id) override;
+  Result<std::vector<MentionRow>> LoadPersonMentions() override;
+  Result<std::vector<PlaceMentionRow>> LoadPlaceMentions() override;
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() override;
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
+  Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
+  Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Result<std::vector<ReviewItem>> ListReview(std::string_view status) override;
+  Status DecideReview(const ReviewItem& decision, const Actor& actor) override;
+  Result<std::string> LatestLinkageModel() override;
+  Result<std::pair<int64_t, int64_t>> MaxEntityIds() override;
+  Result<std::vector<Person>> ListPersons() override;
+  Result<std::vector<Place>> ListPlaces() override;
+  Result<std::vector<EventRow>> LoadEvents() override;
+  Status SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) override;
+  Result<std::vector<Assessment>> LatestAssessments() override;
+  Status SaveNetworks(const NetworkOutput& output, const Actor& actor) override;
+  Result<NetworkOutput> LoadNetworks() override;
+  Status AppendAudit(const AuditEvent& event) override;
+  Status AppendAuditBatch(const std::vector<AuditEvent>& events) override;
+  Result<AuditCheck> VerifyAudit() override;
+  Result<AuditCheckpoint> SignAuditCheckpoint() override;
+  Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints() override;
+  Result<AuditProof> AuditInclusionProof(int64_t seq, int64_t tree_size) override;
+  Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) override;
+  Result<int64_t> AddUser(const User& user, const Actor& actor) override;
+  Result<std::optional<User>> FindUser(std::string_view name) override;
+  Result<std::vector<User>> ListUsers() override;
+  Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) override;
+  Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
+                              const std::string& totp_secret, const Actor& actor) override;
+  Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) override;
+  Status CreateSession(const NewSession& session, const Actor& actor) override;
+  Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
+                                                  int64_t absolute_s) override;
+  Status RevokeSession(std::string_view token_hash, const Actor& actor) override;
+  Result<int64_t> AddSharingAgreement(const SharingAgreement& agreement, const Actor& actor) override;
+  Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) override;
+  Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
+                                          int64_t now_s, int64_t ttl_s, const Actor& actor) override;
+  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
+  Result<std::vector<RadarCell>> RadarCounts() override;
+  Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                  const Actor& actor) override;
+  Result<StoreCounts> Counts() override;
+
+ private:
+  Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
+  // A prepared statement kept for the store's life, reset and ready to bind. `sql` must be a literal.
+  Result<SqliteStatement*> Cached(const char* sql);
+  Result<const AuditSigningKey*> Key();
+  Result<merkle::TreeBuilder> LoadTreeLocked();
+  Status AppendLeafLocked(const AuditEvent& event, merkle::TreeBuilder& tree, std::string& buffer);
+  Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, bool keep);
+  Status UpgradeAuditToMerkle();
+  Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
+  Result<int64_t> UserIdLocked(std::string_view name);
+  Status RevokeUserSessionsLocked(int64_t user_id);
+
+  std::unique_ptr<SqliteDb> db_;
+  std::string key_path_;
+  StoreOptions options_;
+  std::optional<AuditSigningKey> key_;
+  std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
+};
+
+}  // namespace riskradar::store
