@@ -38,7 +38,6 @@ AuditEvent MakeAudit(const Actor& actor, std::string action, std::string target,
 
 }  // namespace
 
-
 Result<int64_t> SqliteStore::UserIdLocked(std::string_view name) {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id FROM app_user WHERE name = ?1"));
   q.Bind(1, name);
@@ -67,20 +66,26 @@ Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
     if (found) return Status::AlreadyExists("user '" + user.name + "' already exists");
   }
   const std::string now = NowUtcIso();
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, disabled, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, user.name).Bind(2, user.agency_code).Bind(3, ToString(user.role))
-                         .Bind(4, user.password_hash).Bind(5, user.totp_secret).Bind(6, now).Run());
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
+                                           "disabled, created_at, updated_at) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)"));
+  RR_RETURN_IF_ERROR(q.Bind(1, user.name)
+                         .Bind(2, user.agency_code)
+                         .Bind(3, ToString(user.role))
+                         .Bind(4, user.password_hash)
+                         .Bind(5, user.totp_secret)
+                         .Bind(6, now)
+                         .Run());
   const int64_t id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(
-      actor, "user_add", "user:" + user.name, {{"agency", user.agency_code}, {"role", ToString(user.role)}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_add", "user:" + user.name,
+                                                 {{"agency", user.agency_code}, {"role", ToString(user.role)}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return id;
 }
 
 Result<std::optional<User>> SqliteStore::FindUser(std::string_view name) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kUserColumns + " FROM app_user u WHERE u.name = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare(std::string("SELECT ") + kUserColumns + " FROM app_user u WHERE u.name = ?1"));
   q.Bind(1, name);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<User>();
@@ -113,12 +118,12 @@ Status SqliteStore::ResetUserCredentials(std::string_view name, const std::strin
                                          const std::string& totp_secret, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(const int64_t id, UserIdLocked(name));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "UPDATE app_user SET password_hash = ?1, totp_secret = ?2, totp_last_step = 0, updated_at = ?3 WHERE id = ?4"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, totp_last_step = "
+                                           "0, updated_at = ?3 WHERE id = ?4"));
   RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, totp_secret).Bind(3, NowUtcIso()).Bind(4, id).Run());
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_reset", "user:" + std::string(name),
-                                                 {{"sessions_revoked", true}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "user_reset", "user:" + std::string(name), {{"sessions_revoked", true}})));
   return txn.Commit();
 }
 
@@ -132,13 +137,14 @@ Status SqliteStore::UpdatePasswordHash(int64_t user_id, const std::string& passw
 
 Status SqliteStore::CreateSession(const NewSession& s, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto step, db_->Prepare(
-      "UPDATE app_user SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 AND disabled = 0"));
+  RR_ASSIGN_OR_RETURN(
+      auto step,
+      db_->Prepare("UPDATE app_user SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 AND disabled = 0"));
   RR_RETURN_IF_ERROR(step.Bind(1, s.totp_step).Bind(2, s.user_id).Run());
   if (db_->Changes() == 0) {
     // A replayed one-time code: the refusal is audited and committed, nothing else changes.
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "login", "user:" + actor.user,
-                                                   {{"reason", "one-time code already used"}}, "refused")));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(
+        MakeAudit(actor, "login", "user:" + actor.user, {{"reason", "one-time code already used"}}, "refused")));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::Unauthenticated("one-time code already used");
   }
@@ -146,19 +152,20 @@ Status SqliteStore::CreateSession(const NewSession& s, const Actor& actor) {
     RR_ASSIGN_OR_RETURN(auto old, db_->Prepare("UPDATE user_session SET revoked = 1 WHERE token_hash = ?1"));
     RR_RETURN_IF_ERROR(old.Bind(1, s.replaces_token_hash).Run());
   }
-  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare(
-      "INSERT INTO user_session (token_hash, user_id, csrf_token, created_s, last_seen_s) VALUES (?1, ?2, ?3, ?4, ?4)"));
+  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO user_session (token_hash, user_id, csrf_token, created_s, "
+                                             "last_seen_s) VALUES (?1, ?2, ?3, ?4, ?4)"));
   RR_RETURN_IF_ERROR(ins.Bind(1, s.token_hash).Bind(2, s.user_id).Bind(3, s.csrf_token).Bind(4, s.now_s).Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "login", "user:" + actor.user, json::object())));
   return txn.Commit();
 }
 
-Result<std::optional<SessionUser>> SqliteStore::TouchSession(std::string_view token_hash, int64_t now_s,
-                                                             int64_t idle_s, int64_t absolute_s) {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached(
-      "SELECT s.csrf_token, s.created_s, s.last_seen_s, s.revoked, u.id, u.name, u.agency_code, u.role, "
-      "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at "
-      "FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?1"));
+Result<std::optional<SessionUser>> SqliteStore::TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
+                                                             int64_t absolute_s) {
+  RR_ASSIGN_OR_RETURN(
+      auto* q,
+      Cached("SELECT s.csrf_token, s.created_s, s.last_seen_s, s.revoked, u.id, u.name, u.agency_code, u.role, "
+             "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at "
+             "FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?1"));
   q->Bind(1, token_hash);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<SessionUser>();
@@ -190,18 +197,29 @@ Status SqliteStore::RevokeSession(std::string_view token_hash, const Actor& acto
 
 Result<int64_t> SqliteStore::AddSharingAgreement(const SharingAgreement& a, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO sharing_agreement (provider_agency, recipient_agency, data_class, purpose, lawful_basis, "
-      "valid_until_s, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  Status s = q.Bind(1, a.provider_agency).Bind(2, a.recipient_agency).Bind(3, a.data_class).Bind(4, a.purpose)
-                 .Bind(5, a.lawful_basis).Bind(6, a.valid_until_s).Bind(7, NowUtcIso()).Run();
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "INSERT INTO sharing_agreement (provider_agency, recipient_agency, data_class, purpose, lawful_basis, "
+          "valid_until_s, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  Status s = q.Bind(1, a.provider_agency)
+                 .Bind(2, a.recipient_agency)
+                 .Bind(3, a.data_class)
+                 .Bind(4, a.purpose)
+                 .Bind(5, a.lawful_basis)
+                 .Bind(6, a.valid_until_s)
+                 .Bind(7, NowUtcIso())
+                 .Run();
   if (s.code() == StatusCode::kConflict) return Status::NotFound("both agencies must be registered in this store");
   RR_RETURN_IF_ERROR(s);
   const int64_t id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_add", "sharing_agreement:" + std::to_string(id),
-                                                 {{"provider", a.provider_agency}, {"recipient", a.recipient_agency},
-                                                  {"data_class", a.data_class}, {"purpose", a.purpose},
-                                                  {"lawful_basis", a.lawful_basis}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "sharing_agreement_add", "sharing_agreement:" + std::to_string(id),
+                                  {{"provider", a.provider_agency},
+                                   {"recipient", a.recipient_agency},
+                                   {"data_class", a.data_class},
+                                   {"purpose", a.purpose},
+                                   {"lawful_basis", a.lawful_basis}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return id;
 }
@@ -211,8 +229,9 @@ Status SqliteStore::AddCareRelationship(const CareRelationship& r, const Actor& 
     return Status::InvalidArgument("relationship kind is allocated_case or mase_listing");
   }
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO care_relationship (user_id, person_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)"));
   Status s = q.Bind(1, r.user_id).Bind(2, r.person_id).Bind(3, r.kind).Bind(4, NowUtcIso()).Run();
   if (s.code() == StatusCode::kConflict) return Status::NotFound("no such user");
   RR_RETURN_IF_ERROR(s);
@@ -221,9 +240,8 @@ Status SqliteStore::AddCareRelationship(const CareRelationship& r, const Actor& 
   return txn.Commit();
 }
 
-Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64_t person_id,
-                                                     const std::string& reason, int64_t now_s, int64_t ttl_s,
-                                                     const Actor& actor) {
+Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
+                                                     int64_t now_s, int64_t ttl_s, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   BreakGlassGrant g;
   g.user_name = viewer.user_name;
@@ -232,22 +250,24 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
   g.reason = reason;
   g.granted_at = NowUtcIso();
   g.expires_at_s = now_s + ttl_s;
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO break_glass (user_id, person_id, reason, granted_at, expires_at_s) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, reason).Bind(4, g.granted_at)
-                         .Bind(5, g.expires_at_s).Run());
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO break_glass (user_id, person_id, reason, granted_at, "
+                                           "expires_at_s) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RR_RETURN_IF_ERROR(
+      q.Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, reason).Bind(4, g.granted_at).Bind(5, g.expires_at_s).Run());
   g.id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "break_glass", "person:" + std::to_string(person_id),
-                                                 {{"grant", g.id}, {"reason", reason}, {"expires_at_s", g.expires_at_s}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "break_glass", "person:" + std::to_string(person_id),
+                                  {{"grant", g.id}, {"reason", reason}, {"expires_at_s", g.expires_at_s}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return g;
 }
 
 Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed_only) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
-      "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, '') FROM break_glass b JOIN app_user u ON u.id = b.user_id "
-      "WHERE ?1 = 0 OR b.reviewed_at IS NULL ORDER BY b.id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q, db_->Prepare("SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
+                           "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, '') FROM break_glass b JOIN app_user "
+                           "u ON u.id = b.user_id "
+                           "WHERE ?1 = 0 OR b.reviewed_at IS NULL ORDER BY b.id"));
   q.Bind(1, unreviewed_only ? 1 : 0);
   std::vector<BreakGlassGrant> out;
   while (true) {
@@ -259,11 +279,12 @@ Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed
 }
 
 Result<std::vector<RadarCell>> SqliteStore::RadarCounts() {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached(
-      "SELECT p.district, COALESCE(a.override_level, a.level), COUNT(*) FROM assessment a "
-      "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
-      "JOIN person p ON p.id = a.person_id AND p.active = 1 AND p.is_child = 1 "
-      "GROUP BY 1, 2 ORDER BY 1, 2"));
+  RR_ASSIGN_OR_RETURN(
+      auto* q,
+      Cached("SELECT p.district, COALESCE(a.override_level, a.level), COUNT(*) FROM assessment a "
+             "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
+             "JOIN person p ON p.id = a.person_id AND p.active = 1 AND p.is_child = 1 "
+             "GROUP BY 1, 2 ORDER BY 1, 2"));
   std::vector<RadarCell> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -285,9 +306,8 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   };
   ChildView view;
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached(
-        "SELECT id, display_name, dob, sex, district, mention_count FROM person "
-        "WHERE id = ?1 AND active = 1 AND is_child = 1"));
+    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
+                                        "WHERE id = ?1 AND active = 1 AND is_child = 1"));
     q->Bind(1, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) return refuse("not_found");
@@ -303,9 +323,11 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   }
   ChildAccessFacts facts;
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached(
-        "SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS NULL), "
-        "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
+    RR_ASSIGN_OR_RETURN(
+        auto* q,
+        Cached("SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS "
+               "NULL), "
+               "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
     q->Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, now_s);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) {
@@ -313,9 +335,9 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
       facts.break_glass = q->Int(1) != 0;
     }
     q->Reset();
-    RR_ASSIGN_OR_RETURN(auto* a, Cached(
-        "SELECT provider_agency, data_class FROM sharing_agreement "
-        "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+    RR_ASSIGN_OR_RETURN(auto* a,
+                        Cached("SELECT provider_agency, data_class FROM sharing_agreement "
+                               "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
     a->Bind(1, viewer.agency_code).Bind(2, now_s);
     while (true) {
       RR_ASSIGN_OR_RETURN(bool more, a->Step());
@@ -328,12 +350,14 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   std::set<std::string> basis;
   bool all_visible = true;
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached(
-        "SELECT e.id, e.date, e.kind, e.category, e.detail, r.agency_code, r.record_class FROM event e "
-        "JOIN source_record r ON r.id = e.source_record_id "
-        "WHERE e.id IN (SELECT e2.id FROM mention_person mp JOIN event e2 ON e2.subject_mention_id = mp.mention_id "
-        "WHERE mp.person_id = ?1 UNION SELECT e3.id FROM mention_person mp JOIN event e3 "
-        "ON e3.associate_mention_id = mp.mention_id WHERE mp.person_id = ?1) ORDER BY e.date, e.id"));
+    RR_ASSIGN_OR_RETURN(
+        auto* q,
+        Cached(
+            "SELECT e.id, e.date, e.kind, e.category, e.detail, r.agency_code, r.record_class FROM event e "
+            "JOIN source_record r ON r.id = e.source_record_id "
+            "WHERE e.id IN (SELECT e2.id FROM mention_person mp JOIN event e2 ON e2.subject_mention_id = mp.mention_id "
+            "WHERE mp.person_id = ?1 UNION SELECT e3.id FROM mention_person mp JOIN event e3 "
+            "ON e3.associate_mention_id = mp.mention_id WHERE mp.person_id = ?1) ORDER BY e.date, e.id"));
     q->Bind(1, person_id);
     while (true) {
       RR_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -359,9 +383,10 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   }
   if (view.events.empty()) return refuse("refused");
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached(
-        "SELECT id, as_of, level, score, model_version, indicators_json, explanation_json, override_level, "
-        "override_reason FROM assessment WHERE person_id = ?1 ORDER BY id DESC LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(
+        auto* q,
+        Cached("SELECT id, as_of, level, score, model_version, indicators_json, explanation_json, override_level, "
+               "override_reason FROM assessment WHERE person_id = ?1 ORDER BY id DESC LIMIT 1"));
     q->Bind(1, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) {
@@ -395,20 +420,22 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   }
   view.explanation_complete = all_visible;
   view.access_basis.assign(basis.begin(), basis.end());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_child", target,
-                                                 {{"basis", view.access_basis}, {"events_shown", view.events.size()}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      MakeAudit(actor, "read_child", target, {{"basis", view.access_basis}, {"events_shown", view.events.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return view;
 }
 
 Result<StoreCounts> SqliteStore::Counts() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT (SELECT COUNT(*) FROM agency), (SELECT COUNT(*) FROM import_batch WHERE status = 'complete'), "
-      "(SELECT COUNT(*) FROM source_record), (SELECT COUNT(*) FROM person_mention), "
-      "(SELECT COUNT(*) FROM place_mention), (SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM quarantine), "
-      "(SELECT COUNT(*) FROM person WHERE active = 1), (SELECT COUNT(*) FROM place WHERE active = 1), "
-      "(SELECT COUNT(*) FROM assessment), (SELECT COUNT(*) FROM link_review WHERE status = 'pending'), "
-      "(SELECT COUNT(*) FROM audit_event)"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT (SELECT COUNT(*) FROM agency), (SELECT COUNT(*) FROM import_batch WHERE status = 'complete'), "
+          "(SELECT COUNT(*) FROM source_record), (SELECT COUNT(*) FROM person_mention), "
+          "(SELECT COUNT(*) FROM place_mention), (SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM quarantine), "
+          "(SELECT COUNT(*) FROM person WHERE active = 1), (SELECT COUNT(*) FROM place WHERE active = 1), "
+          "(SELECT COUNT(*) FROM assessment), (SELECT COUNT(*) FROM link_review WHERE status = 'pending'), "
+          "(SELECT COUNT(*) FROM audit_event)"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Internal("count query returned no row");
   StoreCounts c;

@@ -55,12 +55,23 @@ Status SqliteStore::AppendLeafLocked(const AuditEvent& input, merkle::TreeBuilde
   e.seq = static_cast<int64_t>(tree.size()) + 1;
   if (e.at_utc.empty()) e.at_utc = NowUtcIso();
   const merkle::Hash leaf = AuditLeaf(e, buffer);
-  RR_ASSIGN_OR_RETURN(auto* ins, Cached(
-      "INSERT INTO audit_event (seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
-      "prev_hash, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11)"));
-  RR_RETURN_IF_ERROR(ins->Bind(1, e.seq).Bind(2, e.at_utc).Bind(3, e.actor.user).Bind(4, e.actor.agency)
-                         .Bind(5, e.actor.role).Bind(6, e.actor.purpose).Bind(7, e.action).Bind(8, e.target)
-                         .Bind(9, e.outcome).Bind(10, e.details).Bind(11, merkle::ToHex(leaf)).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto* ins,
+      Cached(
+          "INSERT INTO audit_event (seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
+          "prev_hash, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11)"));
+  RR_RETURN_IF_ERROR(ins->Bind(1, e.seq)
+                         .Bind(2, e.at_utc)
+                         .Bind(3, e.actor.user)
+                         .Bind(4, e.actor.agency)
+                         .Bind(5, e.actor.role)
+                         .Bind(6, e.actor.purpose)
+                         .Bind(7, e.action)
+                         .Bind(8, e.target)
+                         .Bind(9, e.outcome)
+                         .Bind(10, e.details)
+                         .Bind(11, merkle::ToHex(leaf))
+                         .Run());
   tree.Append(leaf);
   return Status::Ok();
 }
@@ -73,19 +84,30 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
   c.signed_at = NowUtcIso();
   c.public_key = key->public_key_hex();
   c.signature = key->SignHex(CheckpointMessage(c.tree_size, c.root_hash, c.signed_at));
-  RR_ASSIGN_OR_RETURN(auto* head, Cached(
-      "INSERT INTO audit_tree (id, tree_size, compact_range, root_hash, signed_at, public_key, signature) "
-      "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET tree_size = excluded.tree_size, "
-      "compact_range = excluded.compact_range, root_hash = excluded.root_hash, signed_at = excluded.signed_at, "
-      "public_key = excluded.public_key, signature = excluded.signature"));
-  RR_RETURN_IF_ERROR(head->Bind(1, c.tree_size).BindBlob(2, tree.Serialize()).Bind(3, c.root_hash)
-                         .Bind(4, c.signed_at).Bind(5, c.public_key).Bind(6, c.signature).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto* head,
+      Cached("INSERT INTO audit_tree (id, tree_size, compact_range, root_hash, signed_at, public_key, signature) "
+             "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET tree_size = excluded.tree_size, "
+             "compact_range = excluded.compact_range, root_hash = excluded.root_hash, signed_at = excluded.signed_at, "
+             "public_key = excluded.public_key, signature = excluded.signature"));
+  RR_RETURN_IF_ERROR(head->Bind(1, c.tree_size)
+                         .BindBlob(2, tree.Serialize())
+                         .Bind(3, c.root_hash)
+                         .Bind(4, c.signed_at)
+                         .Bind(5, c.public_key)
+                         .Bind(6, c.signature)
+                         .Run());
   if (keep || (options_.checkpoint_interval > 0 && c.tree_size % options_.checkpoint_interval == 0)) {
-    RR_ASSIGN_OR_RETURN(auto* cp, Cached(
-        "INSERT OR REPLACE INTO audit_checkpoint (tree_size, root_hash, signed_at, public_key, signature) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)"));
-    RR_RETURN_IF_ERROR(cp->Bind(1, c.tree_size).Bind(2, c.root_hash).Bind(3, c.signed_at).Bind(4, c.public_key)
-                           .Bind(5, c.signature).Run());
+    RR_ASSIGN_OR_RETURN(
+        auto* cp,
+        Cached("INSERT OR REPLACE INTO audit_checkpoint (tree_size, root_hash, signed_at, public_key, signature) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    RR_RETURN_IF_ERROR(cp->Bind(1, c.tree_size)
+                           .Bind(2, c.root_hash)
+                           .Bind(3, c.signed_at)
+                           .Bind(4, c.public_key)
+                           .Bind(5, c.signature)
+                           .Run());
   }
   return c;
 }
@@ -126,9 +148,9 @@ Result<AuditCheckpoint> SqliteStore::SignAuditCheckpoint() {
 // Schema 2 turns the v1 hash chain into Merkle leaves: the old chain is checked first, so re-hashing never
 // launders an edit made before the upgrade. Runs inside the migration's transaction.
 Status SqliteStore::UpgradeAuditToMerkle() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, prev_hash, leaf_hash "
-      "FROM audit_event ORDER BY seq"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, "
+                                           "outcome, details, prev_hash, leaf_hash "
+                                           "FROM audit_event ORDER BY seq"));
   RR_ASSIGN_OR_RETURN(auto upd, db_->Prepare("UPDATE audit_event SET leaf_hash = ?1 WHERE seq = ?2"));
   std::string prev(64, '0'), buffer;
   merkle::TreeBuilder tree;
@@ -161,8 +183,10 @@ Status SqliteStore::UpgradeAuditToMerkle() {
 }
 
 Result<std::vector<AuditCheckpoint>> SqliteStore::ListAuditCheckpoints() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_checkpoint ORDER BY tree_size"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_checkpoint ORDER BY tree_size"));
   std::vector<AuditCheckpoint> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -182,8 +206,9 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   RR_ASSIGN_OR_RETURN(auto checkpoints, ListAuditCheckpoints());
   std::optional<AuditCheckpoint> head;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-        "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
+    RR_ASSIGN_OR_RETURN(
+        auto q,
+        db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
   }
@@ -228,9 +253,10 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   size_t next_cp = 0;
   while (next_cp < checkpoints.size() && checkpoints[next_cp].tree_size == 0) ++next_cp;
 
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, leaf_hash "
-      "FROM audit_event ORDER BY seq"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, leaf_hash "
+                   "FROM audit_event ORDER BY seq"));
   merkle::TreeBuilder tree;
   std::string buffer, hex;
   while (true) {
@@ -247,7 +273,8 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
                           q.TextView(7), q.TextView(8), q.TextView(9)});
     const merkle::Hash leaf = merkle::LeafHash(buffer);
     hex = merkle::ToHex(leaf);
-    if (hex != q.TextView(10)) return fail("audit event " + std::to_string(seq) + ": content does not match its leaf hash");
+    if (hex != q.TextView(10))
+      return fail("audit event " + std::to_string(seq) + ": content does not match its leaf hash");
     tree.Append(leaf);
     ++check.events;
     while (next_cp < checkpoints.size() && checkpoints[next_cp].tree_size == check.events) {

@@ -30,10 +30,12 @@ inline std::optional<Date> DateFrom(std::optional<int64_t> days) {
 
 // Schema 1's hash chain, kept only to check old logs before they are re-hashed as Merkle leaves.
 inline std::string LegacyAuditLeafHash(const AuditEvent& e, std::string_view prev_hash) {
-  json j = {{"seq", e.seq},          {"at", e.at_utc},          {"user", e.actor.user},
-            {"agency", e.actor.agency}, {"role", e.actor.role}, {"purpose", e.actor.purpose},
-            {"action", e.action},    {"target", e.target},      {"outcome", e.outcome},
-            {"details", e.details},  {"prev", prev_hash}};
+  json j = {{"seq", e.seq},         {"at", e.at_utc},
+            {"user", e.actor.user}, {"agency", e.actor.agency},
+            {"role", e.actor.role}, {"purpose", e.actor.purpose},
+            {"action", e.action},   {"target", e.target},
+            {"outcome", e.outcome}, {"details", e.details},
+            {"prev", prev_hash}};
   return HashHex(j.dump());
 }
 
@@ -141,8 +143,8 @@ class SqliteStore final : public Store {
   Result<std::optional<User>> FindUser(std::string_view name) override;
   Result<std::vector<User>> ListUsers() override;
   Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) override;
-  Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
-                              const std::string& totp_secret, const Actor& actor) override;
+  Status ResetUserCredentials(std::string_view name, const std::string& password_hash, const std::string& totp_secret,
+                              const Actor& actor) override;
   Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) override;
   Status CreateSession(const NewSession& session, const Actor& actor) override;
   Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
@@ -154,8 +156,7 @@ class SqliteStore final : public Store {
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
   Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
-  Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
-                                  const Actor& actor) override;
+  Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
   Result<StoreCounts> Counts() override;
 
  private:

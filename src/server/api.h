@@ -1,0 +1,157 @@
+// Internal to src/server: the server's shared state (Server::Impl), its store pool and the helpers every
+// endpoint uses. Endpoints are grouped by file (api_auth.cc, api_children.cc, ...); each group registers its
+// routes from its Install*Routes function, called by Server::Impl::Install in server.cc.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "http_errors.h"
+#include "riskradar/core/access.h"
+#include "riskradar/server/server.h"
+
+namespace riskradar::server {
+
+using nlohmann::json;
+
+inline constexpr const char* kSessionCookie = "__Host-rr_session";
+
+// A small pool of store connections: a Store is used by one thread at a time.
+class StorePool {
+ public:
+  StorePool(std::string location, store::StoreOptions options)
+      : location_(std::move(location)), options_(std::move(options)) {}
+
+  class Lease {
+   public:
+    Lease(StorePool* pool, std::unique_ptr<store::Store> s) : pool_(pool), store_(std::move(s)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (store_) pool_->Release(std::move(store_));
+    }
+    store::Store& operator*() { return *store_; }
+    store::Store* operator->() { return store_.get(); }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<store::Store> store_;
+  };
+
+  Result<Lease> Acquire() {
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        auto s = std::move(free_.back());
+        free_.pop_back();
+        return Lease(this, std::move(s));
+      }
+    }
+    RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(location_, options_));
+    return Lease(this, std::move(s));
+  }
+
+ private:
+  void Release(std::unique_ptr<store::Store> s) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(s));
+  }
+  std::string location_;
+  store::StoreOptions options_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<store::Store>> free_;
+};
+
+// Failed logins per key (user name as typed, or client address) within a sliding window.
+class Throttle {
+ public:
+  bool Blocked(const std::string& key, int limit, int64_t now, int64_t window) {
+    std::lock_guard lock(mu_);
+    auto& q = failures_[key];
+    while (!q.empty() && q.front() <= now - window) q.pop_front();
+    return static_cast<int>(q.size()) >= limit;
+  }
+  void Fail(const std::string& key, int64_t now) {
+    std::lock_guard lock(mu_);
+    failures_[key].push_back(now);
+  }
+  void Clear(const std::string& key) {
+    std::lock_guard lock(mu_);
+    failures_.erase(key);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::deque<int64_t>> failures_;
+};
+
+void SetHeaderOnce(httplib::Response& res, const char* name, const std::string& value);
+void SendJson(httplib::Response& res, int status, const json& body);
+void SendError(httplib::Response& res, const Status& status);
+std::string CookieValue(const httplib::Request& req, std::string_view name);
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+// Parses a JSON object body allowing only `allowed` keys (string values): unknown fields are refused, so
+// nobody can slip an agency, owner or audit field into a request.
+Result<std::map<std::string, std::string>> ParseBody(const httplib::Request& req,
+                                                     std::initializer_list<const char*> allowed);
+bool IsStateChanging(const std::string& method);
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<httplib::Server> http;
+  StorePool pool;
+  Throttle throttle;
+  std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
+  std::string decoy_totp;
+  bool tls = false;
+
+  Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
+
+  int64_t Now() const {
+    if (options.clock) return options.clock();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // The session behind the request's cookie, or Unauthenticated.
+
+  // The session behind the request's cookie, or Unauthenticated; checks the CSRF token on state changes.
+  Result<store::SessionUser> Authenticate(const httplib::Request& req, store::Store& s, std::string* token_hash);
+  // Leases a store, authenticates, and runs fn(store, session user); answers the error itself otherwise.
+  template <typename Fn>
+  void Authed(const httplib::Request& req, httplib::Response& res, Fn&& fn) {
+    auto lease = pool.Acquire();
+    if (!lease.ok()) return SendError(res, lease.status());
+    auto su = Authenticate(req, **lease, nullptr);
+    if (!su.ok()) return SendError(res, su.status());
+    fn(**lease, *su);
+  }
+  static store::Actor ActorFor(const store::User& u, std::string purpose = "safeguarding");
+  static Viewer ViewerFor(const store::User& u);
+  // Audits a refusal at function level (the caller's role may not use this endpoint).
+  void AuditRefusal(store::Store& s, const store::User& u, const std::string& action, const std::string& target);
+  // The numeric {id} path segment; a malformed id answers like a missing record.
+  static Result<int64_t> ParseId(const httplib::Request& req, const char* what);
+
+  void Install();
+  // api_auth.cc: sign-in, sign-out, the current session.
+  void InstallAuthRoutes();
+  void Login(const httplib::Request& req, httplib::Response& res);
+  void Logout(const httplib::Request& req, httplib::Response& res);
+  void Session(const httplib::Request& req, httplib::Response& res);
+  // api_children.cc: the radar, a child's view, break-glass.
+  void InstallChildRoutes();
+  void Radar(const httplib::Request& req, httplib::Response& res);
+  void Child(const httplib::Request& req, httplib::Response& res);
+  void BreakGlass(const httplib::Request& req, httplib::Response& res);
+  void BreakGlassList(const httplib::Request& req, httplib::Response& res);
+};
+
+}  // namespace riskradar::server

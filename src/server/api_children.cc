@@ -1,0 +1,153 @@
+// The radar, a child's cross-agency view (need-to-know, audited in the same transaction) and break-glass.
+#include <iostream>
+
+#include "api.h"
+
+namespace riskradar::server {
+
+void Server::Impl::InstallChildRoutes() {
+  httplib::Server& h = *http;
+  h.Get("/api/radar", [this](const httplib::Request& q, httplib::Response& r) { Radar(q, r); });
+  h.Get(R"(/api/children/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { Child(q, r); });
+  h.Post(R"(/api/children/(\d{1,18})/break-glass)",
+         [this](const httplib::Request& q, httplib::Response& r) { BreakGlass(q, r); });
+  h.Get("/api/break-glass", [this](const httplib::Request& q, httplib::Response& r) { BreakGlassList(q, r); });
+}
+
+void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto su = Authenticate(req, **lease, nullptr);
+  if (!su.ok()) return SendError(res, su.status());
+  auto cells = (*lease)->RadarCounts();
+  if (!cells.ok()) return SendError(res, cells.status());
+  json by_level = json::object(), by_district = json::object(), rows = json::array();
+  int64_t total = 0;
+  for (const auto& c : *cells) {
+    by_level[c.level] = by_level.value(c.level, int64_t{0}) + c.children;
+    by_district[c.district][c.level] = c.children;
+    rows.push_back({{"district", c.district}, {"level", c.level}, {"children", c.children}});
+    total += c.children;
+  }
+  SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
+}
+
+void Server::Impl::Child(const httplib::Request& req, httplib::Response& res) {
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto su = Authenticate(req, **lease, nullptr);
+  if (!su.ok()) return SendError(res, su.status());
+  auto child_id = ParseId(req, "child");
+  if (!child_id.ok()) return SendError(res, child_id.status());
+  const int64_t id = *child_id;
+  if (!MaySeeIdentifying(su->user.role)) {
+    AuditRefusal(**lease, su->user, "read_child", "person:" + std::to_string(id));
+    return SendError(res, Status::PermissionDenied("your role does not give access to children's records"));
+  }
+  auto view = (*lease)->ReadChildView(id, ViewerFor(su->user), Now(), ActorFor(su->user));
+  if (!view.ok()) return SendError(res, view.status());
+  const store::ChildView& v = *view;
+  json person = {{"id", v.person.id},
+                 {"name", v.person.display_name},
+                 {"dob", v.person.dob ? json(v.person.dob->ToIso()) : json(nullptr)},
+                 {"sex", ToString(v.person.sex)},
+                 {"district", v.person.district}};
+  json assessment = nullptr;
+  if (v.latest) {
+    const Assessment& a = *v.latest;
+    json indicators = json::array();
+    for (const Indicator& i : a.indicators) {
+      indicators.push_back(
+          {{"code", i.code}, {"group", i.group}, {"label", i.label}, {"current", i.current}, {"points", i.points}});
+    }
+    assessment = {{"as_of", a.as_of.ToIso()},
+                  {"level", ToString(a.level)},
+                  {"score", a.score},
+                  {"model_version", a.model_version},
+                  {"indicators", indicators},
+                  {"explanation", a.explanation},
+                  {"override_level", a.override_level ? json(ToString(*a.override_level)) : json(nullptr)},
+                  {"override_reason", a.override_reason}};
+  }
+  json events = json::array();
+  for (const auto& e : v.events) {
+    events.push_back({{"id", e.event_id},
+                      {"date", e.date.ToIso()},
+                      {"kind", e.kind},
+                      {"category", e.category},
+                      {"detail", e.detail},
+                      {"agency", e.agency_code},
+                      {"record_class", e.record_class}});
+  }
+  SendJson(res, 200,
+           {{"person", person},
+            {"assessment", assessment},
+            {"explanation_complete", v.explanation_complete},
+            {"events", events},
+            {"access_basis", v.access_basis}});
+}
+
+void Server::Impl::BreakGlass(const httplib::Request& req, httplib::Response& res) {
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto su = Authenticate(req, **lease, nullptr);
+  if (!su.ok()) return SendError(res, su.status());
+  auto child_id = ParseId(req, "child");
+  if (!child_id.ok()) return SendError(res, child_id.status());
+  const int64_t id = *child_id;
+  if (!MaySeeIdentifying(su->user.role)) {
+    AuditRefusal(**lease, su->user, "break_glass", "person:" + std::to_string(id));
+    return SendError(res, Status::PermissionDenied("your role cannot use break-glass access"));
+  }
+  auto body = ParseBody(req, {"reason"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string reason = (*body)["reason"];
+  if (reason.size() < 10 || reason.size() > 2000) {
+    return SendError(res, Status::InvalidArgument("give a reason of 10 to 2000 characters for break-glass access"));
+  }
+  // A grant is recorded whatever the id: answering differently for a missing child would leak existence.
+  auto grant = (*lease)->GrantBreakGlass(ViewerFor(su->user), id, reason, Now(), options.break_glass_ttl_s,
+                                         ActorFor(su->user, "break-glass"));
+  if (!grant.ok()) return SendError(res, grant.status());
+  std::cerr << "serve: ALERT break-glass grant " << grant->id << " by " << su->user.name << " (" << su->user.agency_code
+            << "); listed for IG review\n";
+  SendJson(res, 201,
+           {{"grant", grant->id},
+            {"person_id", id},
+            {"expires_at_s", grant->expires_at_s},
+            {"review", "listed for the information-governance lead"}});
+}
+
+void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response& res) {
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return SendError(res, lease.status());
+  auto su = Authenticate(req, **lease, nullptr);
+  if (!su.ok()) return SendError(res, su.status());
+  if (su->user.role != Role::kIgLead) {
+    AuditRefusal(**lease, su->user, "list_break_glass", "break_glass");
+    return SendError(res, Status::PermissionDenied("only the information-governance lead reviews break-glass use"));
+  }
+  auto grants = (*lease)->ListBreakGlass(req.get_param_value("all") != "1");
+  if (!grants.ok()) return SendError(res, grants.status());
+  json out = json::array();
+  for (const auto& g : *grants) {
+    out.push_back({{"id", g.id},
+                   {"user", g.user_name},
+                   {"agency", g.agency_code},
+                   {"person_id", g.person_id},
+                   {"reason", g.reason},
+                   {"granted_at", g.granted_at},
+                   {"expires_at_s", g.expires_at_s},
+                   {"reviewed_by", g.reviewed_by},
+                   {"reviewed_at", g.reviewed_at}});
+  }
+  store::AuditEvent e;
+  e.actor = ActorFor(su->user, "information governance review");
+  e.action = "list_break_glass";
+  e.target = "break_glass";
+  e.details = json{{"grants", out.size()}}.dump();
+  if (Status st = (*lease)->AppendAudit(e); !st.ok()) return SendError(res, st);
+  SendJson(res, 200, {{"grants", out}});
+}
+
+}  // namespace riskradar::server
