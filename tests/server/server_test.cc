@@ -1,9 +1,11 @@
 // The real server on a loopback port, spoken to over HTTP: login, throttling, sessions, CSRF, headers,
 // need-to-know (IDOR probes and an authorisation matrix), break-glass and the audit trail.
+#include "server_fixture.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -17,194 +19,7 @@
 namespace riskradar::server {
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-
-constexpr const char* kPassword = "correct horse battery staple, but longer than sixty-four characters in total!!";
-
-struct Session {
-  std::string cookie;  // "__Host-rr_session=..."
-  std::string csrf;
-};
-
-class ServerTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("rr-server-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "t.db").string();
-    auto s = store::OpenStore(db_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = s->release();
-    Seed();
-    ServerOptions o;
-    o.db = db_;
-    o.port = 0;
-    o.workers = 4;
-    o.hash_params = PasswordHashParams::MinimumForTestsOnly();
-    o.clock = [] { return now_.load(); };
-    auto srv = Server::Create(o);
-    ASSERT_TRUE(srv.ok()) << srv.status().ToString();
-    server_ = srv->release();
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = new std::thread([] { (void)server_->Run(); });
-  }
-  static void TearDownTestSuite() {
-    server_->Stop();
-    thread_->join();
-    delete thread_;
-    delete server_;
-    delete store_;
-    fs::remove_all(dir_);
-  }
-
-  // Three agencies; children A and B have records only from the police (wmp); every user has an allocated
-  // case for child A, none for B; a sharing agreement lets the council (bcc) see police records.
-  static void Seed() {
-    for (auto [code, kind] : {std::pair{"wmp", AgencyKind::kPolice}, std::pair{"bcc", AgencyKind::kCouncil},
-                              std::pair{"nhs", AgencyKind::kNhs}}) {
-      ASSERT_TRUE(store_->UpsertAgency({code, code, kind, "Birmingham"}).ok());
-    }
-    auto writer = store_->BeginBatch({"wmp", "f.csv", "h", "fmt", "police_intelligence", "test"});
-    ASSERT_TRUE(writer.ok());
-    int line = 2;
-    for (const char* who : {"Amy", "Amy", "Bea"}) {
-      store::ParsedRow r;
-      r.record.agency_code = "wmp";
-      r.record.local_id = std::string(who) + std::to_string(line);
-      r.record.line = line++;
-      r.record.raw_json = "{}";
-      r.record.content_hash = r.record.local_id;
-      r.record.record_class = "police_intelligence";
-      r.record.lawful_basis = "test";
-      r.subject.forename = who;
-      r.subject.surname = "Synthetic";
-      r.subject.local_person_id = who;
-      r.event.kind = EventKind::kMissingEpisode;
-      r.event.category = "missing_overnight";
-      r.event.date = *Date::FromYmd(2025, 3, line);
-      r.event.detail = "synthetic detail";
-      ASSERT_TRUE((*writer)->AddRow(r).ok());
-    }
-    ASSERT_TRUE((*writer)->Commit({3, 3, 0, 0}, store::Actor{}).ok());
-    auto mentions = store_->LoadPersonMentions();
-    ASSERT_TRUE(mentions.ok());
-    store::LinkageOutput out;
-    for (int64_t id : {1, 2}) {
-      Person p;
-      p.id = id;
-      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
-      p.is_child = true;
-      p.district = "Birmingham";
-      out.persons.push_back(p);
-    }
-    for (const auto& m : *mentions) out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
-    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
-    std::vector<Assessment> as;
-    for (int64_t id : {1, 2}) {
-      Assessment a;
-      a.person_id = id;
-      a.as_of = *Date::FromYmd(2025, 4, 1);
-      a.level = RiskLevel::kSignificant;
-      a.model_version = "test";
-      a.explanation = {"repeat missing episodes"};
-      as.push_back(a);
-    }
-    ASSERT_TRUE(store_->SaveAssessments(as, store::Actor{}).ok());
-    const auto params = PasswordHashParams::MinimumForTestsOnly();
-    for (const char* agency : {"wmp", "bcc", "nhs"}) {
-      for (Role role : AllRoles()) {
-        store::User u;
-        u.name = std::string(agency) + "-" + std::string(ToString(role));
-        u.agency_code = agency;
-        u.role = role;
-        u.password_hash = *HashPassword(kPassword, params);
-        u.totp_secret = NewTotpSecret();
-        secrets_[u.name] = u.totp_secret;
-        auto id = store_->AddUser(u, store::Actor{});
-        ASSERT_TRUE(id.ok()) << id.status().ToString();
-        ASSERT_TRUE(store_->AddCareRelationship({*id, 1, "allocated_case"}, store::Actor{}).ok());
-      }
-    }
-    store::SharingAgreement a;
-    a.provider_agency = "wmp";
-    a.recipient_agency = "bcc";
-    a.purpose = "CSE safeguarding";
-    a.lawful_basis = "Children Act 2004 s.11";
-    ASSERT_TRUE(store_->AddSharingAgreement(a, store::Actor{}).ok());
-  }
-
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-
-  httplib::Result PostLogin(const std::string& user, const std::string& password, const std::string& code,
-                            const std::string& extra = "", const std::string& cookie = "") {
-    json body = {{"user", user}, {"password", password}, {"totp", code}};
-    std::string text = body.dump();
-    if (!extra.empty()) text = text.substr(0, text.size() - 1) + "," + extra + "}";
-    httplib::Headers h;
-    if (!cookie.empty()) h.emplace("Cookie", cookie);
-    return Client().Post("/api/login", h, text, "application/json");
-  }
-
-  // Logs in (a fresh TOTP step each time: codes are single-use).
-  Session Login(const std::string& user) {
-    now_ += 31;
-    auto code = TotpCode(secrets_[user], now_);
-    auto r = PostLogin(user, kPassword, *code);
-    EXPECT_TRUE(r) << "no response";
-    if (!r) return {};
-    EXPECT_EQ(r->status, 200) << user << ": " << r->body;
-    Session s;
-    const std::string set_cookie = r->get_header_value("Set-Cookie");
-    s.cookie = set_cookie.substr(0, set_cookie.find(';'));
-    s.csrf = json::parse(r->body, nullptr, false).value("csrf_token", "");
-    return s;
-  }
-
-  httplib::Result Get(const Session& s, const std::string& path) {
-    httplib::Headers h;
-    if (!s.cookie.empty()) h.emplace("Cookie", s.cookie);
-    return Client().Get(path.c_str(), h);
-  }
-  httplib::Result Post(const Session& s, const std::string& path, const json& body, bool csrf = true) {
-    httplib::Headers h;
-    if (!s.cookie.empty()) h.emplace("Cookie", s.cookie);
-    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
-    return Client().Post(path.c_str(), h, body.dump(), "application/json");
-  }
-
-  static int64_t CountAudit(const std::string& action, const std::string& user, const std::string& outcome) {
-    sqlite3* db = nullptr;
-    sqlite3_open(db_.c_str(), &db);
-    sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_event WHERE action = ?1 AND user_name = ?2 AND outcome = ?3",
-                       -1, &q, nullptr);
-    sqlite3_bind_text(q, 1, action.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, user.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, outcome.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_step(q);
-    const int64_t n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return n;
-  }
-
-  static inline fs::path dir_;
-  static inline std::string db_;
-  static inline store::Store* store_ = nullptr;
-  static inline Server* server_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
-  static inline int port_ = 0;
-  static inline std::atomic<int64_t> now_{1750000000};
-  static inline std::map<std::string, std::string> secrets_;
-};
+class ServerTest : public ServerFixture {};
 
 TEST_F(ServerTest, LoginSetsAHardenedSessionCookie) {
   now_ += 31;
@@ -344,7 +159,8 @@ TEST_F(ServerTest, CsrfTokenIsRequiredForStateChanges) {
   EXPECT_EQ(Post(wrong, "/api/children/2/break-glass", {{"reason", "urgent safeguarding concern"}})->status, 403);
   // A form post (no JSON) cannot carry the header, and is refused anyway.
   httplib::Headers h{{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
-  auto form = Client().Post("/api/children/2/break-glass", h, "reason=urgent+concern+here", "application/x-www-form-urlencoded");
+  auto form = Client().Post("/api/children/2/break-glass", h, "reason=urgent+concern+here",
+                            "application/x-www-form-urlencoded");
   EXPECT_EQ(form->status, 400);
 }
 
@@ -408,8 +224,12 @@ TEST_F(ServerTest, AuthorisationMatrix) {
       std::map<std::string, int> expected = {
           {"/api/radar", 200},
           {"/api/session", 200},
-          {"/api/children/1", !identifying ? 403 : (own || agreement) ? 200 : 404},  // relationship: yes
-          {"/api/children/2", !identifying ? 403 : own ? 200 : 404},                 // relationship: no
+          {"/api/children/1", !identifying         ? 403
+                              : (own || agreement) ? 200
+                                                   : 404},  // relationship: yes
+          {"/api/children/2", !identifying ? 403
+                              : own        ? 200
+                                           : 404},  // relationship: no
           {"/api/children/424242", !identifying ? 403 : 404},
           {"/api/break-glass", role == Role::kIgLead ? 200 : 403},
       };
@@ -448,8 +268,10 @@ TEST_F(ServerTest, NoDataWithoutItsAuditEvent) {
   ASSERT_EQ(Get(s, "/api/children/1")->status, 200);
   sqlite3* db = nullptr;
   sqlite3_open(db_.c_str(), &db);
-  sqlite3_exec(db, "CREATE TRIGGER audit_down BEFORE INSERT ON audit_event WHEN NEW.action = 'read_child' "
-               "BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "CREATE TRIGGER audit_down BEFORE INSERT ON audit_event WHEN NEW.action = 'read_child' "
+               "BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END;",
+               nullptr, nullptr, nullptr);
   auto r = Get(s, "/api/children/1");
   sqlite3_exec(db, "DROP TRIGGER audit_down", nullptr, nullptr, nullptr);
   sqlite3_close(db);
@@ -491,8 +313,10 @@ TEST(ServerTlsTest, HttpsWithHstsWhenGivenACertificate) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string cert = (dir / "c.pem").string(), key = (dir / "k.pem").string();
-  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
-                          "-keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
+      "-keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "openssl command not available";
   ServerOptions o;
   o.db = (dir / "t.db").string();
