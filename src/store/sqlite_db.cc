@@ -23,6 +23,19 @@ Status SqliteStatement::Run() {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  // Once per process, before SQLite initialises: no global memory statistics. With them every allocation
+  // takes one process-wide mutex, which the server's concurrent readers then queue on. (If SQLite was already
+  // initialised by someone else this is refused and harmless.)
+  //
+  // And each connection's page cache starts with one block of 256 pages that it recycles. In WAL mode a
+  // reader drops its whole page cache whenever another connection has committed (the server's audit writer
+  // commits all the time), so without this every request would malloc and free each page it reads again.
+  static const bool configured = [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 256);
+    return true;
+  }();
+  (void)configured;
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
@@ -57,6 +70,38 @@ Status SqliteDb::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
+Status SqliteDb::Run(TxnVerb verb) {
+  static constexpr const char* kSql[] = {"BEGIN IMMEDIATE", "BEGIN DEFERRED", "COMMIT", "ROLLBACK"};
+  SqliteStatement& stmt = txn_verbs_[static_cast<int>(verb)];
+  if (!stmt.prepared()) {
+    RR_ASSIGN_OR_RETURN(stmt, Prepare(kSql[static_cast<int>(verb)]));
+  }
+  return stmt.Run();
+}
+
+void SqliteDb::SetWalCommitHook(void (*on_commit)(void* arg, int frames), void* arg) {
+  struct Hook {
+    void (*fn)(void*, int);
+    void* arg;
+  };
+  // sqlite3_wal_hook takes one pointer; keep the pair alive with the connection.
+  wal_hook_ = std::make_shared<Hook>(Hook{on_commit, arg});
+  sqlite3_wal_hook(
+      db_,
+      [](void* p, sqlite3*, const char*, int frames) {
+        auto* h = static_cast<Hook*>(p);
+        h->fn(h->arg, frames);
+        return SQLITE_OK;
+      },
+      wal_hook_.get());
+}
+
+Status SqliteDb::CheckpointPassive() {
+  const int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return Status::Ok();
+  return Error("checkpoint");
+}
+
 Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
@@ -70,17 +115,22 @@ Status SqliteDb::Error(std::string_view context) const {
 }
 
 Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
-  RR_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  RR_RETURN_IF_ERROR(db.Run(SqliteDb::TxnVerb::kBeginImmediate));
+  return SqliteTransaction(&db);
+}
+
+Result<SqliteTransaction> SqliteTransaction::BeginRead(SqliteDb& db) {
+  RR_RETURN_IF_ERROR(db.Run(SqliteDb::TxnVerb::kBeginDeferred));
   return SqliteTransaction(&db);
 }
 
 SqliteTransaction::~SqliteTransaction() {
   // Rolling back is the safe outcome of any early return; its error is moot.
-  if (db_) (void)db_->Exec("ROLLBACK");
+  if (db_) (void)db_->Run(SqliteDb::TxnVerb::kRollback);
 }
 
 Status SqliteTransaction::Commit() {
-  Status s = db_->Exec("COMMIT");
+  Status s = db_->Run(SqliteDb::TxnVerb::kCommit);
   if (s.ok()) db_ = nullptr;
   return s;
 }

@@ -56,6 +56,7 @@ class SqliteStatement {
   // Steps to completion (for statements without results) and resets for reuse.
   Status Run();
   void Reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  bool prepared() const { return stmt_ != nullptr; }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }
@@ -100,9 +101,23 @@ class SqliteDb {
   int64_t Changes() const { return sqlite3_changes64(db_); }
   Status Error(std::string_view context) const;
 
+  // BEGIN IMMEDIATE, BEGIN DEFERRED, COMMIT and ROLLBACK, prepared once per connection (the server runs
+  // thousands of short transactions a second; sqlite3_exec would parse each again).
+  enum class TxnVerb { kBeginImmediate, kBeginDeferred, kCommit, kRollback };
+  Status Run(TxnVerb verb);
+
+  // Instead of SQLite's auto-checkpoint (which copies the WAL back into the database, with its fsyncs, in the
+  // committing thread), calls `on_commit(frames)` after each commit with the WAL's size in frames; the
+  // caller checkpoints elsewhere (CheckpointPassive on another connection).
+  void SetWalCommitHook(void (*on_commit)(void* arg, int frames), void* arg);
+  // A PASSIVE checkpoint: copies what it can without waiting for readers or the writer.
+  Status CheckpointPassive();
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_ = nullptr;
+  std::shared_ptr<void> wal_hook_;
+  SqliteStatement txn_verbs_[4];  // finalized after ~SqliteDb's sqlite3_close_v2, which waits for that
 };
 
 // Commits on Commit(); rolls back if destroyed first. BEGIN IMMEDIATE so a
@@ -110,6 +125,9 @@ class SqliteDb {
 class SqliteTransaction {
  public:
   static Result<SqliteTransaction> Begin(SqliteDb& db);
+  // A read transaction (BEGIN DEFERRED): every statement until Commit() sees one snapshot, and in WAL mode
+  // it neither takes nor waits for the write lock.
+  static Result<SqliteTransaction> BeginRead(SqliteDb& db);
   SqliteTransaction(SqliteTransaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
   SqliteTransaction& operator=(SqliteTransaction&&) = delete;
   ~SqliteTransaction();
