@@ -296,21 +296,53 @@ Result<std::vector<RadarCell>> SqliteStore::RadarCounts() {
 
 Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                              const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   const std::string target = "person:" + std::to_string(person_id);
-  // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
-  auto refuse = [&](const char* outcome) -> Status {
+  ChildView view;
+  if (options_.audit_writer) {
+    // The read runs on a snapshot, outside the write lock; its event (what that snapshot showed) is then
+    // group-committed, and only a durably committed event lets the view out.
+    std::string outcome;
+    {
+      RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
+      RR_ASSIGN_OR_RETURN(outcome, ReadChildViewLocked(person_id, viewer, now_s, view));
+      RR_RETURN_IF_ERROR(snapshot.Commit());
+    }
+    if (!outcome.empty()) {
+      RR_RETURN_IF_ERROR(options_.audit_writer->Append(MakeAudit(actor, "read_child", target, json::object(), outcome))
+                             .status());
+      return Status::NotFound("no such child");
+    }
+    RR_RETURN_IF_ERROR(options_.audit_writer
+                           ->Append(MakeAudit(actor, "read_child", target,
+                                              {{"basis", view.access_basis}, {"events_shown", view.events.size()}}))
+                           .status());
+    return view;
+  }
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(const std::string outcome, ReadChildViewLocked(person_id, viewer, now_s, view));
+  if (!outcome.empty()) {
+    // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
     RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_child", target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such child");
-  };
-  ChildView view;
+  }
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      MakeAudit(actor, "read_child", target, {{"basis", view.access_basis}, {"events_shown", view.events.size()}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return view;
+}
+
+Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                                     ChildView& view) {
   {
     RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
                                         "WHERE id = ?1 AND active = 1 AND is_child = 1"));
     q->Bind(1, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) return refuse("not_found");
+    if (!row) {
+      q->Reset();
+      return std::string("not_found");
+    }
     view.person.id = q->Int(0);
     view.person.display_name = q->Text(1);
     view.person.dob = DateFrom(q->OptInt(2));
@@ -381,7 +413,7 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
     }
     q->Reset();
   }
-  if (view.events.empty()) return refuse("refused");
+  if (view.events.empty()) return std::string("refused");
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,
@@ -420,10 +452,7 @@ Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& vi
   }
   view.explanation_complete = all_visible;
   view.access_basis.assign(basis.begin(), basis.end());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "read_child", target, {{"basis", view.access_basis}, {"events_shown", view.events.size()}})));
-  RR_RETURN_IF_ERROR(txn.Commit());
-  return view;
+  return std::string();
 }
 
 Result<StoreCounts> SqliteStore::Counts() {

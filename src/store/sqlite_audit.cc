@@ -76,7 +76,7 @@ Status SqliteStore::AppendLeafLocked(const AuditEvent& input, merkle::TreeBuilde
   return Status::Ok();
 }
 
-Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& tree, bool keep) {
+Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep) {
   RR_ASSIGN_OR_RETURN(const AuditSigningKey* key, Key());
   AuditCheckpoint c;
   c.tree_size = static_cast<int64_t>(tree.size());
@@ -97,7 +97,8 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
                          .Bind(5, c.public_key)
                          .Bind(6, c.signature)
                          .Run());
-  if (keep || (options_.checkpoint_interval > 0 && c.tree_size % options_.checkpoint_interval == 0)) {
+  const auto interval = static_cast<uint64_t>(std::max<int64_t>(options_.checkpoint_interval, 0));
+  if (keep || (interval > 0 && tree.size() / interval != from_size / interval)) {
     RR_ASSIGN_OR_RETURN(
         auto* cp,
         Cached("INSERT OR REPLACE INTO audit_checkpoint (tree_size, root_hash, signed_at, public_key, signature) "
@@ -114,14 +115,14 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
 
 Status SqliteStore::AppendAuditLocked(const AuditEvent& event) {
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
+  const uint64_t from = tree.size();
   std::string buffer;
   RR_RETURN_IF_ERROR(AppendLeafLocked(event, tree, buffer));
-  RR_ASSIGN_OR_RETURN(auto head, SaveHeadLocked(tree, false));
-  (void)head;
-  return Status::Ok();
+  return SaveHeadLocked(tree, from, false).status();
 }
 
 Status SqliteStore::AppendAudit(const AuditEvent& event) {
+  if (options_.audit_writer) return options_.audit_writer->Append(event).status();
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_RETURN_IF_ERROR(AppendAuditLocked(event));
   return txn.Commit();
@@ -130,17 +131,63 @@ Status SqliteStore::AppendAudit(const AuditEvent& event) {
 Status SqliteStore::AppendAuditBatch(const std::vector<AuditEvent>& events) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
+  const uint64_t from = tree.size();
   std::string buffer;
   for (const AuditEvent& e : events) RR_RETURN_IF_ERROR(AppendLeafLocked(e, tree, buffer));
-  RR_ASSIGN_OR_RETURN(auto head, SaveHeadLocked(tree, false));
-  (void)head;
+  RR_RETURN_IF_ERROR(SaveHeadLocked(tree, from, false).status());
   return txn.Commit();
+}
+
+std::vector<Result<int64_t>> SqliteStore::CommitAuditGroup(std::span<const AuditEvent* const> events) {
+  // The head is read from the store in every transaction (one row), not kept in memory: other connections
+  // and processes (a login, `riskradar user add`) append to the same tree between batches.
+  auto together = [&]() -> Result<std::vector<int64_t>> {
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
+    const uint64_t from = tree.size();
+    std::string buffer;
+    std::vector<int64_t> seqs;
+    seqs.reserve(events.size());
+    for (const AuditEvent* e : events) {
+      RR_RETURN_IF_ERROR(AppendLeafLocked(*e, tree, buffer));
+      seqs.push_back(static_cast<int64_t>(tree.size()));
+    }
+    RR_RETURN_IF_ERROR(SaveHeadLocked(tree, from, false).status());
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return seqs;
+  }();
+  std::vector<Result<int64_t>> out;
+  out.reserve(events.size());
+  if (together.ok()) {
+    for (int64_t seq : *together) out.emplace_back(seq);
+    return out;
+  }
+  if (events.size() == 1) {
+    out.emplace_back(together.status());
+    return out;
+  }
+  // Something in the batch failed and the whole transaction was rolled back: nothing of it is stored. Each
+  // event is retried in its own transaction so only the failing one answers its caller with an error.
+  for (const AuditEvent* e : events) {
+    auto alone = [&]() -> Result<int64_t> {
+      RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+      RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
+      const uint64_t from = tree.size();
+      std::string buffer;
+      RR_RETURN_IF_ERROR(AppendLeafLocked(*e, tree, buffer));
+      RR_RETURN_IF_ERROR(SaveHeadLocked(tree, from, false).status());
+      RR_RETURN_IF_ERROR(txn.Commit());
+      return static_cast<int64_t>(tree.size());
+    }();
+    out.push_back(std::move(alone));
+  }
+  return out;
 }
 
 Result<AuditCheckpoint> SqliteStore::SignAuditCheckpoint() {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
-  RR_ASSIGN_OR_RETURN(auto c, SaveHeadLocked(tree, true));
+  RR_ASSIGN_OR_RETURN(auto c, SaveHeadLocked(tree, tree.size(), true));
   RR_RETURN_IF_ERROR(txn.Commit());
   return c;
 }
@@ -176,8 +223,7 @@ Status SqliteStore::UpgradeAuditToMerkle() {
     tree.Append(leaf);
   }
   if (tree.size() > 0) {
-    RR_ASSIGN_OR_RETURN(auto head, SaveHeadLocked(tree, true));
-    (void)head;
+    RR_RETURN_IF_ERROR(SaveHeadLocked(tree, 0, true).status());
   }
   return Status::Ok();
 }

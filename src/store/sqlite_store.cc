@@ -663,6 +663,11 @@ std::string DefaultAuditKeyPath(std::string_view location) {
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location) { return OpenStore(location, StoreOptions{}); }
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreOptions& options) {
+  RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options) {
   std::string path(location);
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
   if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
@@ -677,7 +682,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreO
   std::string key_path = options.audit_key_path.empty() ? DefaultAuditKeyPath(path) : options.audit_key_path;
   auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), options);
   RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
-  return std::unique_ptr<Store>(std::move(store));
+  return store;
 }
 
 }  // namespace riskradar::store

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "audit_key.h"
@@ -106,7 +107,12 @@ class SqliteStore final : public Store {
       : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
 
   Status Migrate();
+  SqliteDb& db() { return *db_; }
   Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
+  // Group commit (the AuditWriter's thread): appends `events` in one transaction with one signed head and
+  // returns each event's seq. If the transaction fails, each event is retried alone, so one bad event (a
+  // constraint, a trigger) fails only its own caller.
+  std::vector<Result<int64_t>> CommitAuditGroup(std::span<const AuditEvent* const> events);
 
   Status UpsertAgency(const Agency& agency) override;
   Result<std::vector<Agency>> ListAgencies() override;
@@ -166,7 +172,12 @@ class SqliteStore final : public Store {
   Result<const AuditSigningKey*> Key();
   Result<merkle::TreeBuilder> LoadTreeLocked();
   Status AppendLeafLocked(const AuditEvent& event, merkle::TreeBuilder& tree, std::string& buffer);
-  Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, bool keep);
+  // Signs and stores the head over `tree`; keeps it as a checkpoint when `keep` or when the log passed a
+  // multiple of checkpoint_interval since `from_size`.
+  Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep);
+  // The need-to-know read of one child on the open transaction: the view, or the refusal's audit outcome
+  // ("not_found" or "refused") with `view` left incomplete.
+  Result<std::string> ReadChildViewLocked(int64_t person_id, const Viewer& viewer, int64_t now_s, ChildView& view);
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<int64_t> UserIdLocked(std::string_view name);
@@ -178,5 +189,8 @@ class SqliteStore final : public Store {
   std::optional<AuditSigningKey> key_;
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
 };
+
+// OpenStore for the SQLite store itself (the audit writer needs its internals).
+Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options);
 
 }  // namespace riskradar::store

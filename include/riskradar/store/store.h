@@ -326,8 +326,11 @@ class Store {
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
 
-  // Audit: one event per access, leaves of an RFC 6962 Merkle tree. Each append signs a new checkpoint
-  // (the head) in the same transaction; every checkpoint_interval-th checkpoint is also kept for good.
+  // Audit: one event per access, leaves of an RFC 6962 Merkle tree. Each commit that appends events signs a
+  // new checkpoint (the head) over the whole log in the same transaction, so the signed head always covers
+  // every stored event; a checkpoint is also kept for good each time the log passes a multiple of
+  // checkpoint_interval. With StoreOptions::audit_writer set, AppendAudit goes through that writer (group
+  // commit) and returns once the event is durably committed.
   virtual Status AppendAudit(const AuditEvent& event) = 0;
   // Appends many events in one transaction and signs once (bulk loads, benchmarks).
   virtual Status AppendAuditBatch(const std::vector<AuditEvent>& events) = 0;
@@ -365,12 +368,29 @@ class Store {
 
   // Reads for the server.
   virtual Result<std::vector<RadarCell>> RadarCounts() = 0;
-  // Reads one child under need-to-know and writes the audit event in the same transaction; NotFound both
-  // for a missing id and for one the viewer may not see (the refusal is audited as such).
+  // Reads one child under need-to-know and writes its audit event; nothing is returned unless the event is
+  // durably committed. Without an audit writer the read and the event share one write transaction; with
+  // StoreOptions::audit_writer the read runs on a read-only snapshot (no write lock) and the event, which
+  // records what that snapshot showed, is group-committed before the view is returned. NotFound both for a
+  // missing id and for one the viewer may not see (the refusal is audited as such).
   virtual Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                           const Actor& actor) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+};
+
+// Group commit of audit events: a writer thread with its own connection appends the events of concurrent
+// callers in one transaction (one signed head, one fsync) and then wakes each caller. Thread-safe; share one
+// per store file among the connections of a process (the server's pool) through StoreOptions::audit_writer.
+// Other writers (other connections, other processes) stay correct: each batch starts from the stored head.
+class AuditWriter {
+ public:
+  virtual ~AuditWriter() = default;
+  // Appends the event (its seq is assigned here) and returns the seq once the event is durably committed;
+  // an error if it was not committed. Blocks the caller for about one commit.
+  virtual Result<int64_t> Append(const AuditEvent& event) = 0;
+  // Commits what is queued and stops the thread; later Appends fail. The destructor closes too.
+  virtual void Close() = 0;
 };
 
 struct StoreOptions {
@@ -381,12 +401,17 @@ struct StoreOptions {
   std::string audit_public_key;
   // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
   int64_t checkpoint_interval = 1024;
+  // When set, audit events of AppendAudit and ReadChildView are group-committed by this writer.
+  std::shared_ptr<AuditWriter> audit_writer;
 };
 
 // Opens (creating and migrating as needed) the store named by `location`:
 // a SQLite file path, or "sqlite:PATH". PostgreSQL URLs are reserved.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location);
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreOptions& options);
+// A group-commit audit writer over the store at `location` (its own connection and thread); `options` as for
+// OpenStore (its audit_writer is ignored).
+Result<std::shared_ptr<AuditWriter>> OpenAuditWriter(std::string_view location, const StoreOptions& options);
 // The key path used when StoreOptions::audit_key_path is empty.
 std::string DefaultAuditKeyPath(std::string_view location);
 
