@@ -70,7 +70,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
                 tls_key, public_key, proof_kind;
     bool password_stdin = false;
-    int workers = 8;
+    int workers = server::ServerOptions{}.workers;
     int64_t seq = 0, old_size = 0, size = 0;
   };
   static Options o;

@@ -111,8 +111,10 @@ struct Server::Impl {
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;
+  socket_t listen_socket = -1;
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
+  ~Impl();
 
   int64_t Now() const {
     if (options.clock) return options.clock();

@@ -3,6 +3,7 @@
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
+#include <sys/socket.h>
 
 #include "api.h"
 
@@ -87,6 +88,17 @@ void Server::Impl::Install() {
   httplib::Server& h = *http;
   const int workers = std::max(1, options.workers);
   h.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
+  // Each keep-alive connection holds a worker while it lasts (cpp-httplib's model), so there are as many
+  // workers as concurrent clients served; connections are not cut every 5 requests (the library default),
+  // and small answers are not held back by Nagle's algorithm waiting for the client's delayed ACK.
+  h.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
+  h.set_tcp_nodelay(true);
+  // cpp-httplib listens with a backlog of 5; record the socket so Bind() can raise it (see there).
+  h.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    listen_socket = sock;
+  });
   h.set_payload_max_length(options.max_body_bytes);
   h.set_read_timeout(10, 0);
   h.set_write_timeout(10, 0);
@@ -130,6 +142,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (!want_tls && !IsLoopback(options.host)) {
     return Status::InvalidArgument("without --cert and --key the server only listens on loopback (127.0.0.1 or ::1)");
   }
+  // One group-commit audit writer for every connection of the pool: concurrent reads share a transaction,
+  // a signed head and an fsync instead of queueing for the write lock one by one.
+  RR_ASSIGN_OR_RETURN(options.store_options.audit_writer, store::OpenAuditWriter(options.db, options.store_options));
   auto impl = std::make_unique<Impl>(std::move(options));
   {
     // Opening once up front migrates the store and surfaces a bad path before any request.
@@ -152,15 +167,17 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 
 Result<int> Server::Bind() {
   const ServerOptions& o = impl_->options;
+  int port = o.port;
   if (o.port == 0) {
-    const int port = impl_->http->bind_to_any_port(o.host);
+    port = impl_->http->bind_to_any_port(o.host);
     if (port <= 0) return Status::IoError("cannot bind " + o.host);
-    return port;
-  }
-  if (!impl_->http->bind_to_port(o.host, o.port)) {
+  } else if (!impl_->http->bind_to_port(o.host, o.port)) {
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (in use?)");
   }
-  return o.port;
+  // With a backlog of 5, 64 clients connecting at once overflow the accept queue and the kernel drops their
+  // SYNs (retried after a second). listen() again on a listening socket only changes the backlog.
+  if (impl_->listen_socket >= 0) (void)::listen(impl_->listen_socket, SOMAXCONN);
+  return port;
 }
 
 Status Server::Run() {
@@ -170,6 +187,13 @@ Status Server::Run() {
 
 void Server::Stop() {
   if (impl_ && impl_->http) impl_->http->stop();
+}
+
+Server::Impl::~Impl() {
+  // The HTTP server (and its workers) goes first, then the pool; the audit writer commits what is queued and
+  // stops when the last store holding it is gone.
+  http.reset();
+  if (auto writer = options.store_options.audit_writer) writer->Close();
 }
 
 bool Server::tls() const { return impl_->tls; }

@@ -19,7 +19,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (tests)
   std::string cert_file, key_file;  // both set: HTTPS; otherwise loopback-only HTTP
-  int workers = 8;
+  // Worker threads. cpp-httplib gives each keep-alive connection a worker for as long as it lasts, so this is
+  // the number of clients served at once (others wait for a free worker).
+  int workers = 96;
+  int keep_alive_max_requests = 10000;  // requests per connection before the server closes it
   int64_t idle_timeout_s = 15 * 60;
   int64_t absolute_timeout_s = 8 * 3600;
   int64_t break_glass_ttl_s = 3600;
