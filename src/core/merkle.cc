@@ -58,19 +58,26 @@ Hash LeafHash(std::string_view leaf_bytes) {
   return h;
 }
 
+// Not the one-shot SHA256(): in OpenSSL 3 it goes through EVP and fetches the algorithm from the provider
+// (locks, a name lookup) on every call, which cost more than hashing the 65 bytes.
 Hash NodeHash(const Hash& left, const Hash& right) {
   unsigned char buf[65];
   buf[0] = 0x01;
   std::memcpy(buf + 1, left.data(), 32);
   std::memcpy(buf + 33, right.data(), 32);
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, buf, sizeof buf);
   Hash h;
-  SHA256(buf, sizeof buf, h.data());
+  SHA256_Final(h.data(), &ctx);
   return h;
 }
 
 Hash EmptyTreeHash() {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
   Hash h;
-  SHA256(nullptr, 0, h.data());
+  SHA256_Final(h.data(), &ctx);
   return h;
 }
 
@@ -184,6 +191,18 @@ void TreeBuilder::Append(const Hash& leaf_hash) {
   ++size_;
   // Each trailing zero bit of the new size is a pair of equal complete subtrees to merge.
   for (uint64_t n = size_; (n & 1) == 0; n >>= 1) {
+    h = NodeHash(stack_.back(), h);
+    stack_.pop_back();
+  }
+  stack_.push_back(h);
+}
+
+void TreeBuilder::AppendSubtree(const Hash& root, uint64_t subtree_size) {
+  // The stack holds one root per set bit of size_; all bits below the subtree's are zero, so it merges like
+  // a leaf one level up.
+  Hash h = root;
+  size_ += subtree_size;
+  for (uint64_t n = size_ / subtree_size; (n & 1) == 0; n >>= 1) {
     h = NodeHash(stack_.back(), h);
     stack_.pop_back();
   }

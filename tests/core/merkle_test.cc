@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,36 @@ TEST(Merkle, IncrementalBuilderMatchesReferenceForManySizes) {
     ASSERT_EQ(copy->Root(), b.Root());
   }
   EXPECT_FALSE(TreeBuilder::Deserialize(3, std::string(32, 'x')).ok());
+}
+
+// What a parallel verifier relies on: complete subtrees appended whole give the same tree as their leaves
+// one by one, and the compact range at any size inside a chunk is the compact range at the chunk's (aligned)
+// start followed by the compact range of the chunk's leaves so far.
+TEST(Merkle, SubtreesAppendedWholeAndSplicedCompactRangesMatchTheReference) {
+  std::vector<std::string> data;
+  for (size_t n = 1; n <= 100; ++n) data.push_back("leaf " + std::to_string(n));
+  for (uint64_t chunk : {1u, 2u, 4u, 8u, 16u}) {
+    TreeBuilder whole;
+    for (size_t lo = 0; lo < data.size(); lo += chunk) {
+      const size_t hi = std::min(data.size(), static_cast<size_t>(lo + chunk));
+      TreeBuilder local;
+      for (size_t i = lo; i < hi; ++i) {
+        local.Append(LeafHash(data[i]));
+        if (local.size() == chunk) break;  // a complete chunk is appended whole below
+        // The tree of the first i+1 leaves, from the boundary's range and the chunk's own range.
+        auto spliced = TreeBuilder::Deserialize(i + 1, whole.Serialize() + local.Serialize());
+        ASSERT_TRUE(spliced.ok()) << "chunk " << chunk << " size " << i + 1;
+        ASSERT_EQ(ToHex(spliced->Root()), Hex(RefMth(data, 0, i + 1))) << "chunk " << chunk << " size " << i + 1;
+      }
+      if (hi - lo == chunk) {
+        whole.AppendSubtree(local.Root(), chunk);
+      } else {
+        whole = *TreeBuilder::Deserialize(hi, whole.Serialize() + local.Serialize());
+      }
+      ASSERT_EQ(whole.size(), hi);
+      ASSERT_EQ(ToHex(whole.Root()), Hex(RefMth(data, 0, hi))) << "chunk " << chunk << " size " << hi;
+    }
+  }
 }
 
 // Audit paths from CT's test (CT numbers leaves from 1; here they are 0-based).

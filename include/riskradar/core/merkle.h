@@ -44,6 +44,9 @@ bool VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_roo
 class TreeBuilder {
  public:
   void Append(const Hash& leaf_hash);
+  // Appends a complete subtree of `subtree_size` leaves (a power of two) with root `root`, as if its leaves
+  // were appended one by one. REQUIRES: size() is a multiple of subtree_size.
+  void AppendSubtree(const Hash& root, uint64_t subtree_size);
   uint64_t size() const { return size_; }
   Hash Root() const;
   // The compact range as bytes (32 per subtree, left to right) and back, for persistence.
