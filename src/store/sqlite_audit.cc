@@ -1,4 +1,7 @@
 // SqliteStore's audit log: an RFC 6962 Merkle tree of events with Ed25519-signed checkpoints.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
 #include "sqlite_store.h"
 
 namespace riskradar::store {
@@ -242,6 +245,92 @@ Result<std::vector<AuditCheckpoint>> SqliteStore::ListAuditCheckpoints() {
   return out;
 }
 
+namespace {
+
+// Leaves per verification chunk: a power of two, so a complete chunk is one complete subtree of the log's
+// tree and chunks can be hashed in parallel and joined in order (TreeBuilder::AppendSubtree).
+constexpr uint64_t kVerifyChunk = uint64_t{1} << 16;
+
+// What one chunk of the log [lo, hi) (0-based leaf indices, seq = index + 1) yielded.
+struct VerifiedChunk {
+  merkle::TreeBuilder local;  // the chunk's own leaves
+  // Compact ranges of the chunk's leaves at each checkpoint size strictly inside the chunk (the tree of the
+  // first `size` events is the range at the chunk's start followed by this one).
+  std::vector<std::pair<int64_t, std::string>> ranges;
+  int64_t problem_seq = 0;  // the first problem's position (0: none)
+  std::string problem;
+  Status status;  // an error reading the store (not a finding)
+};
+
+// Lower-case hex of `h` compared with `stored` without building a string.
+bool HexEquals(const merkle::Hash& h, std::string_view stored) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  if (stored.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    if (stored[2 * i] != kDigits[h[i] >> 4] || stored[2 * i + 1] != kDigits[h[i] & 15]) return false;
+  }
+  return true;
+}
+
+constexpr const char* kVerifySql =
+    "SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, leaf_hash "
+    "FROM audit_event WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+
+// Reads events lo+1..hi, recomputes each leaf from the stored fields and compares it with the stored leaf
+// hash, checks the sequence has no gap, and hashes the chunk's tree. `sizes` are the checkpoint sizes.
+void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector<int64_t>& sizes,
+                 VerifiedChunk& out) {
+  q.Reset();
+  q.Bind(1, static_cast<int64_t>(lo)).Bind(2, static_cast<int64_t>(hi));
+  auto next_size = std::upper_bound(sizes.begin(), sizes.end(), static_cast<int64_t>(lo));
+  std::string buffer;
+  buffer.reserve(512);
+  int64_t expected = static_cast<int64_t>(lo) + 1;
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) {
+      out.status = row.status();
+      break;
+    }
+    if (!*row) break;
+    const int64_t seq = q.Int(0);
+    if (seq != expected) {
+      out.problem_seq = expected;
+      out.problem = "audit event " + std::to_string(seq) + ": sequence gap or reorder (expected " +
+                    std::to_string(expected) + ")";
+      break;
+    }
+    // Blob views: the bytes as stored, without SQLite's text conversion and terminator.
+    AppendAuditLeafBytes(buffer, seq,
+                         {q.BlobView(1), q.BlobView(2), q.BlobView(3), q.BlobView(4), q.BlobView(5), q.BlobView(6),
+                          q.BlobView(7), q.BlobView(8), q.BlobView(9)});
+    const merkle::Hash leaf = merkle::LeafHash(buffer);
+    if (!HexEquals(leaf, q.BlobView(10))) {
+      out.problem_seq = seq;
+      out.problem = "audit event " + std::to_string(seq) + ": content does not match its leaf hash";
+      break;
+    }
+    out.local.Append(leaf);
+    ++expected;
+    const int64_t size = static_cast<int64_t>(lo + out.local.size());
+    if (next_size != sizes.end() && *next_size == size) {
+      if (out.local.size() < hi - lo || hi - lo < kVerifyChunk) out.ranges.emplace_back(size, out.local.Serialize());
+      ++next_size;
+    }
+  }
+  q.Reset();
+  if (out.status.ok() && out.problem_seq == 0 && expected != static_cast<int64_t>(hi) + 1) {
+    out.problem_seq = expected;
+    out.problem = "audit event " + std::to_string(expected) + " is missing (sequence gap)";
+  }
+}
+
+}  // namespace
+
+// The log is checked in chunks of 65,536 events, in parallel on their own read-only connections when there
+// is more than one chunk, and the chunks' trees are joined in order. Events 1..N are immutable once
+// committed, so connections that start later (and may also see events appended after N) read the same rows;
+// N, the checkpoints and the head come from one snapshot.
 Result<AuditCheck> SqliteStore::VerifyAudit() {
   AuditCheck check;
   auto fail = [&](std::string why) {
@@ -249,40 +338,59 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
     check.problem = std::move(why);
     return check;
   };
-  RR_ASSIGN_OR_RETURN(auto checkpoints, ListAuditCheckpoints());
+  std::vector<AuditCheckpoint> checkpoints;
   std::optional<AuditCheckpoint> head;
+  int64_t stored_events = 0, stray_events = 0;
   {
-    RR_ASSIGN_OR_RETURN(
-        auto q,
-        db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
-  }
-  int64_t stored_events = 0;
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM audit_event"));
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) stored_events = q.Int(0);
+    RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
+    RR_ASSIGN_OR_RETURN(checkpoints, ListAuditCheckpoints());
+    {
+      RR_ASSIGN_OR_RETURN(
+          auto q,
+          db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
+      RR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (row) head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
+    }
+    // seq is the rowid: both are b-tree lookups, not a scan of the log (COUNT(*) would read all of it). The
+    // scan below finds any gap in 1..N.
+    for (auto [sql, out] : {std::pair{"SELECT MAX(seq) FROM audit_event", &stored_events},
+                            std::pair{"SELECT COUNT(*) FROM audit_event WHERE seq <= 0", &stray_events}}) {
+      RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+      RR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (row) *out = q.Int(0);  // MAX of no rows is NULL, read as 0
+    }
+    RR_RETURN_IF_ERROR(snapshot.Commit());
   }
   // The key to trust comes from outside the database: a copy in the store could be swapped with the log.
   std::string trusted = options_.audit_public_key;
-  if (trusted.empty() && (head || !checkpoints.empty() || stored_events > 0)) {
+  if (trusted.empty() && (head || !checkpoints.empty() || stored_events > 0 || stray_events > 0)) {
     auto pk = LoadAuditPublicKey(key_path_);
     if (!pk.ok()) return pk.status();
     trusted = *pk;
   }
   if (head) checkpoints.push_back(*head);  // checked like the others, last
-  for (const AuditCheckpoint& c : checkpoints) {
-    if (c.public_key != trusted) {
-      return fail("checkpoint at size " + std::to_string(c.tree_size) + " was not signed by the trusted audit key");
-    }
-    if (!VerifyCheckpointSignature(c.public_key, CheckpointMessage(c.tree_size, c.root_hash, c.signed_at),
-                                   c.signature)) {
-      return fail("checkpoint at size " + std::to_string(c.tree_size) + " has an invalid signature");
+  {
+    std::vector<char> bad(checkpoints.size(), 0);
+    tbb::parallel_for(size_t{0}, checkpoints.size(), [&](size_t i) {
+      const AuditCheckpoint& c = checkpoints[i];
+      if (c.public_key != trusted) {
+        bad[i] = 1;
+      } else if (!VerifyCheckpointSignature(c.public_key, CheckpointMessage(c.tree_size, c.root_hash, c.signed_at),
+                                            c.signature)) {
+        bad[i] = 2;
+      }
+    });
+    for (size_t i = 0; i < checkpoints.size(); ++i) {
+      const std::string at = "checkpoint at size " + std::to_string(checkpoints[i].tree_size);
+      if (bad[i] == 1) return fail(at + " was not signed by the trusted audit key");
+      if (bad[i] == 2) return fail(at + " has an invalid signature");
     }
   }
   if (!head && (stored_events > 0 || !checkpoints.empty())) {
     return fail("the signed head of the audit log is missing");
+  }
+  if (stray_events > 0) {
+    return fail(std::to_string(stray_events) + " audit events have a sequence number below 1 (inserted or moved)");
   }
   for (const AuditCheckpoint& c : checkpoints) {
     if (c.tree_size > stored_events) {
@@ -296,41 +404,98 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   }
   std::sort(checkpoints.begin(), checkpoints.end(),
             [](const AuditCheckpoint& a, const AuditCheckpoint& b) { return a.tree_size < b.tree_size; });
+  std::vector<int64_t> sizes;
+  for (const AuditCheckpoint& c : checkpoints) {
+    if (c.tree_size > 0 && (sizes.empty() || sizes.back() != c.tree_size)) sizes.push_back(c.tree_size);
+  }
+
+  const auto n = static_cast<uint64_t>(stored_events);
+  const size_t chunks = static_cast<size_t>((n + kVerifyChunk - 1) / kVerifyChunk);
+  std::vector<VerifiedChunk> results(chunks);
+  auto bounds = [&](size_t k) {
+    return std::pair<uint64_t, uint64_t>{k * kVerifyChunk, std::min(n, (k + 1) * kVerifyChunk)};
+  };
+  if (chunks == 1) {
+    RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
+    RR_ASSIGN_OR_RETURN(auto* q, Cached(kVerifySql));
+    VerifyChunk(*q, 0, n, sizes, results[0]);
+    RR_RETURN_IF_ERROR(snapshot.Commit());
+  } else if (chunks > 1) {
+    // One read-only connection per worker thread, reading through a memory map (no copy per page).
+    struct Reader {
+      std::unique_ptr<SqliteDb> db;
+      SqliteStatement q;
+      Status status;
+    };
+    const std::string path = db_->FileName();
+    tbb::enumerable_thread_specific<Reader> readers;
+    tbb::parallel_for(size_t{0}, chunks, [&](size_t k) {
+      Reader& r = readers.local();
+      if (!r.db && r.status.ok()) {
+        auto db = SqliteDb::Open(path);
+        if (!db.ok()) {
+          r.status = db.status();
+        } else {
+          r.db = std::move(*db);
+          (void)r.db->Exec("PRAGMA mmap_size=2147418112");
+          auto q = r.db->Prepare(kVerifySql);
+          if (q.ok()) {
+            r.q = std::move(*q);
+          } else {
+            r.status = q.status();
+          }
+        }
+      }
+      if (!r.status.ok()) {
+        results[k].status = r.status;
+        return;
+      }
+      const auto [lo, hi] = bounds(k);
+      VerifyChunk(r.q, lo, hi, sizes, results[k]);
+    });
+  }
+
+  // Join the chunks in order, checking each checkpoint's root at its size on the way; report what a
+  // sequential scan would have met first.
+  merkle::TreeBuilder tree;
   size_t next_cp = 0;
   while (next_cp < checkpoints.size() && checkpoints[next_cp].tree_size == 0) ++next_cp;
-
-  RR_ASSIGN_OR_RETURN(
-      auto q,
-      db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, leaf_hash "
-                   "FROM audit_event ORDER BY seq"));
-  merkle::TreeBuilder tree;
-  std::string buffer, hex;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    const int64_t seq = q.Int(0);
-    const int64_t expected = static_cast<int64_t>(tree.size()) + 1;
-    if (seq != expected) {
-      return fail("audit event " + std::to_string(seq) + ": sequence gap or reorder (expected " +
-                  std::to_string(expected) + ")");
-    }
-    AppendAuditLeafBytes(buffer, seq,
-                         {q.TextView(1), q.TextView(2), q.TextView(3), q.TextView(4), q.TextView(5), q.TextView(6),
-                          q.TextView(7), q.TextView(8), q.TextView(9)});
-    const merkle::Hash leaf = merkle::LeafHash(buffer);
-    hex = merkle::ToHex(leaf);
-    if (hex != q.TextView(10))
-      return fail("audit event " + std::to_string(seq) + ": content does not match its leaf hash");
-    tree.Append(leaf);
-    ++check.events;
-    while (next_cp < checkpoints.size() && checkpoints[next_cp].tree_size == check.events) {
-      if (merkle::ToHex(tree.Root()) != checkpoints[next_cp].root_hash) {
-        return fail("the first " + std::to_string(check.events) +
-                    " events do not match the signed checkpoint of that size (edited, removed or reordered)");
+  auto check_size = [&](int64_t size, const merkle::Hash& root) -> bool {
+    bool all_match = true;
+    for (; next_cp < checkpoints.size() && checkpoints[next_cp].tree_size == size; ++next_cp) {
+      if (merkle::ToHex(root) != checkpoints[next_cp].root_hash) {
+        all_match = false;
+        break;
       }
       ++check.checkpoints_checked;
-      ++next_cp;
     }
+    return all_match;
+  };
+  auto mismatch = [&](int64_t size) {
+    return fail("the first " + std::to_string(size) +
+                " events do not match the signed checkpoint of that size (edited, removed or reordered)");
+  };
+  for (size_t k = 0; k < chunks; ++k) {
+    VerifiedChunk& r = results[k];
+    RR_RETURN_IF_ERROR(r.status);
+    const auto [lo, hi] = bounds(k);
+    const std::string start = tree.Serialize();
+    for (const auto& [size, range] : r.ranges) {
+      RR_ASSIGN_OR_RETURN(auto at, merkle::TreeBuilder::Deserialize(static_cast<uint64_t>(size), start + range));
+      if (!check_size(size, at.Root())) return mismatch(size);
+    }
+    if (r.problem_seq != 0) return fail(r.problem);
+    if (hi - lo == kVerifyChunk) {
+      tree.AppendSubtree(r.local.Root(), kVerifyChunk);
+    } else {
+      RR_ASSIGN_OR_RETURN(tree, merkle::TreeBuilder::Deserialize(hi, start + r.local.Serialize()));
+    }
+    if (!check_size(static_cast<int64_t>(hi), tree.Root())) return mismatch(static_cast<int64_t>(hi));
+    check.events = static_cast<int64_t>(hi);
+  }
+  if (next_cp != checkpoints.size()) {
+    return Status::Internal("audit verify skipped the checkpoint at size " +
+                            std::to_string(checkpoints[next_cp].tree_size));
   }
   check.root_hash = merkle::ToHex(tree.Root());
   check.latest = head;

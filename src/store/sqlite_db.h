@@ -97,6 +97,11 @@ class SqliteDb {
   Status Exec(std::string_view sql);
   Result<SqliteStatement> Prepare(std::string_view sql);
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  // The database file's path (empty for an in-memory database).
+  std::string FileName() const {
+    const char* f = sqlite3_db_filename(db_, "main");
+    return f ? f : "";
+  }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
   Status Error(std::string_view context) const;
