@@ -202,6 +202,34 @@ TEST_F(AuditWriterTest, TamperingWithGroupCommittedEventsIsDetected) {
   EXPECT_NE(c.problem.find("truncation"), std::string::npos) << c.problem;
 }
 
+// `audit verify` while the server keeps appending: it checks one snapshot's head and the events under it.
+TEST_F(AuditWriterTest, VerifyPassesWhileEventsAreBeingAppended) {
+  auto writer = OpenAuditWriter(db_, options_);
+  ASSERT_TRUE(writer.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> appended{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop) {
+        if ((*writer)->Append(Event("u" + std::to_string(t), "person:1")).ok()) ++appended;
+      }
+    });
+  }
+  while (appended < 50) std::this_thread::yield();
+  auto s = OpenStore(db_, options_);
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 20; ++i) {
+    auto c = (*s)->VerifyAudit();
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_TRUE(c->ok) << c->problem;
+    EXPECT_GT(c->events, 0);
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(Verify().ok);
+}
+
 TEST_F(AuditWriterTest, AClosedWriterRefusesAppends) {
   auto writer = OpenAuditWriter(db_, options_);
   ASSERT_TRUE(writer.ok());
