@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -124,6 +125,37 @@ TEST_F(DemoTest, UserCommandsFollowTheDemo) {
   EXPECT_EQ(RunCommand(Cli("user reset " + Db() + " --name e2e-admin")).exit_code, 0);
   const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+TEST_F(DemoTest, DeliberateDefectsInTheExtractsAreQuarantinedWithReasons) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  // The generator writes a few broken rows (impossible dates in council CSVs, cut-short police JSON lines);
+  // each is held back with a reason naming the file, line and problem, and the rest of the file lands.
+  const CommandRun status = RunCommand(Cli("status " + Db()));
+  const double quarantined = Figure(status.output, R"(quarantined rows ([0-9]+))");
+  EXPECT_GE(quarantined, 3) << status.output;
+  const CommandRun list = RunCommand(Cli("quarantine list " + Db()));
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("event date is not a valid date"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("not valid JSON"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find(".csv:"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find(".jsonl:"), std::string::npos) << list.output;
+  // Exactly the rows the generator broke on purpose, no more and no fewer.
+  std::set<std::string> expected, held;
+  std::ifstream truth(dir_ / "partnership" / "truth" / "defects.csv");
+  std::string line;
+  std::getline(truth, line);  // header
+  while (std::getline(truth, line)) {
+    const size_t a = line.find(','), b = line.find(',', a + 1);
+    expected.insert((dir_ / "partnership").string() + "/" + line.substr(0, a) + ":" + line.substr(a + 1, b - a - 1));
+  }
+  const std::regex where(R"((/\S+):([0-9]+)\s)");
+  for (auto it = std::sregex_iterator(list.output.begin(), list.output.end(), where); it != std::sregex_iterator();
+       ++it) {
+    held.insert((*it)[1].str() + ":" + (*it)[2].str());
+  }
+  EXPECT_EQ(held, expected);
+  EXPECT_EQ(static_cast<double>(expected.size()), quarantined);
 }
 
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
