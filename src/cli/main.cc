@@ -23,7 +23,8 @@
 #include "riskradar/synth/synth.h"
 
 namespace riskradar::cli {
-void RegisterServerCommands(CLI::App& app, int& exit_code);  // server_commands.cc
+void RegisterServerCommands(CLI::App& app, int& exit_code);     // server_commands.cc
+void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -433,6 +434,7 @@ int Main(int argc, char** argv) {
 
   AddLinkageCommands(app, exit_code);
   RegisterServerCommands(app, exit_code);
+  RegisterRetentionCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

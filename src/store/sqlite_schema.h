@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 2> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 3> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -265,6 +265,19 @@ CREATE TABLE break_glass (
   reviewed_at TEXT
 );
 CREATE INDEX break_glass_user ON break_glass(user_id, person_id);
+)sql"},
+    // 5: retention (legal holds). Numbered 5 so that 3 and 4 can land from parallel work in either order.
+    {5, R"sql(
+CREATE TABLE legal_hold (
+  id INTEGER PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('person', 'agency', 'batch')),
+  target TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at TEXT NOT NULL,
+  released_by TEXT,
+  released_at TEXT
+);
 )sql"},
 }};
 

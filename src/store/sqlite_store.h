@@ -157,6 +157,12 @@ class SqliteStore final : public Store {
   Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
   Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  // retention and legal holds (sqlite_retention.cc)
+  Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
+  Status ReleaseLegalHold(int64_t id, const Actor& actor) override;
+  Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) override;
+  Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) override;
+  Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) override;
   Result<StoreCounts> Counts() override;
 
  private:
@@ -171,6 +177,7 @@ class SqliteStore final : public Store {
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<int64_t> UserIdLocked(std::string_view name);
   Status RevokeUserSessionsLocked(int64_t user_id);
+  Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
 
   std::unique_ptr<SqliteDb> db_;
   std::string key_path_;

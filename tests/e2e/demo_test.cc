@@ -158,6 +158,35 @@ TEST_F(DemoTest, DeliberateDefectsInTheExtractsAreQuarantinedWithReasons) {
   EXPECT_EQ(static_cast<double>(expected.size()), quarantined);
 }
 
+TEST_F(DemoTest, RetentionPlanAndLegalHoldsFromTheCli) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  // In 2040 the 2025 police records (6 years) are past their period, council ones (25 years) are not.
+  const CommandRun plan = RunCommand(Cli("retention plan " + Db() + " --as-of 2040-01-01"));
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("plan only: nothing deleted"), std::string::npos) << plan.output;
+  EXPECT_GT(Figure(plan.output, R"(police_intelligence\s+[0-9]+\s+0\s+([0-9]+))"), 0) << plan.output;
+  EXPECT_EQ(Figure(plan.output, R"(child_protection\s+[0-9]+\s+0\s+([0-9]+))"), 0) << plan.output;
+  const CommandRun unconfirmed = RunCommand(Cli("retention apply " + Db() + " --as-of 2040-01-01"));
+  EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.output;
+  EXPECT_NE(unconfirmed.output.find("--confirm"), std::string::npos) << unconfirmed.output;
+  // A hold on the police keeps all their records.
+  const CommandRun hold =
+      RunCommand(Cli("hold add " + Db() + " --scope agency --target wmp --reason 'Operation Synthetic review 2026'"));
+  ASSERT_EQ(hold.exit_code, 0) << hold.output;
+  const CommandRun held = RunCommand(Cli("retention plan " + Db() + " --as-of 2040-01-01"));
+  EXPECT_EQ(Figure(held.output, R"(police_intelligence\s+[0-9]+\s+[0-9]+\s+([0-9]+))"), 0) << held.output;
+  EXPECT_GT(Figure(held.output, R"(police_intelligence\s+[0-9]+\s+([0-9]+))"), 0) << held.output;
+  const CommandRun list = RunCommand(Cli("hold list " + Db()));
+  EXPECT_NE(list.output.find("1 active legal holds"), std::string::npos) << list.output;
+  EXPECT_EQ(RunCommand(Cli("hold release " + Db() + " --id 1")).exit_code, 0);
+  // A broken schedule is refused with the file and line.
+  const fs::path bad = dir_ / "bad-retention.toml";
+  std::ofstream(bad) << "version = \"x\"\n[[rule]]\nrecord_class = \"health\"\nkeep_years = 2\nkeep_days = 3\n";
+  const CommandRun refused = RunCommand(Cli("retention plan " + Db() + " --policy " + bad.string()));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("bad-retention.toml:2"), std::string::npos) << refused.output;
+}
+
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
   ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
   const CommandRun before = RunCommand(Cli("status " + Db()));

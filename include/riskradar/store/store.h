@@ -271,6 +271,39 @@ struct ChildView {
   std::vector<std::string> access_basis;  // why the visible records are visible
 };
 
+// ---- retention and legal holds (see docs/operator-guide.md, "Retention")
+
+// How long source records of one record class are kept, counted from the record's latest event date.
+struct RetentionRule {
+  std::string record_class;  // as set by the mapping, e.g. "child_protection"
+  int64_t keep_days = 0;
+};
+struct RetentionPolicy {
+  std::string version;
+  std::vector<RetentionRule> rules;
+  // Classes without a rule are kept (never deleted by default): a missing rule must not destroy records.
+  int64_t quarantine_keep_days = 90;  // quarantined rows hold raw personal data
+};
+// A hold stops deletion of records about a person, from an agency, or of one import batch.
+struct LegalHold {
+  int64_t id = 0;
+  std::string scope;  // "person", "agency" or "batch"
+  std::string target;  // person id, agency code or batch id
+  std::string reason;
+  std::string placed_by, placed_at, released_by, released_at;
+};
+struct RetentionClassCount {
+  std::string record_class;
+  int64_t due = 0;   // past retention and not held: deleted by apply
+  int64_t held = 0;  // past retention but under a legal hold: kept
+};
+struct RetentionOutcome {
+  std::vector<RetentionClassCount> classes;
+  int64_t quarantine_due = 0;
+  int64_t persons_erased = 0;  // people left with no record: name and date of birth cleared, assessments removed
+  bool applied = false;
+};
+
 struct StoreCounts {
   int64_t agencies = 0, batches = 0, source_records = 0, person_mentions = 0, place_mentions = 0, events = 0,
           quarantined = 0, persons = 0, places = 0, assessments = 0, review_pending = 0, audit_events = 0;
@@ -369,6 +402,15 @@ class Store {
   // for a missing id and for one the viewer may not see (the refusal is audited as such).
   virtual Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                           const Actor& actor) = 0;
+
+  // Retention and legal holds. PlanRetention changes nothing; ApplyRetention deletes the due records with
+  // everything derived from them in one transaction (SQLite secure_delete on, WAL truncated afterwards),
+  // audited with counts only. Re-run link and assess afterwards.
+  virtual Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) = 0;
+  virtual Status ReleaseLegalHold(int64_t id, const Actor& actor) = 0;
+  virtual Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) = 0;
+  virtual Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) = 0;
+  virtual Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
 };
