@@ -152,6 +152,24 @@ struct Server::Impl {
   void Child(const httplib::Request& req, httplib::Response& res);
   void BreakGlass(const httplib::Request& req, httplib::Response& res);
   void BreakGlassList(const httplib::Request& req, httplib::Response& res);
+  // ---- directory reads (people, places, networks, imports, agencies) and the audit log: api_directory.cc,
+  // api_audit.cc (query parameters checked by query_params.h).
+  void InstallDirectoryRoutes();
+  void PeopleSearch(const httplib::Request& req, httplib::Response& res);
+  void PersonDetail(const httplib::Request& req, httplib::Response& res);
+  void PlaceList(const httplib::Request& req, httplib::Response& res);
+  void PlaceDetail(const httplib::Request& req, httplib::Response& res);
+  void NetworkList(const httplib::Request& req, httplib::Response& res);
+  void NetworkDetail(const httplib::Request& req, httplib::Response& res);
+  void ImportList(const httplib::Request& req, httplib::Response& res);
+  void ImportQuarantine(const httplib::Request& req, httplib::Response& res);
+  void AgencyList(const httplib::Request& req, httplib::Response& res);
+  void InstallAuditRoutes();
+  void AuditEvents(const httplib::Request& req, httplib::Response& res);
+  void AuditVerify(const httplib::Request& req, httplib::Response& res);
+  void AuditCheckpoints(const httplib::Request& req, httplib::Response& res);
+  void AuditInclusionProof(const httplib::Request& req, httplib::Response& res);
+  void AuditConsistencyProof(const httplib::Request& req, httplib::Response& res);
 };
 
 }  // namespace riskradar::server

@@ -117,6 +117,7 @@ void Server::Impl::Install() {
   });
   InstallAuthRoutes();
   InstallChildRoutes();
+  InstallDirectoryRoutes(); InstallAuditRoutes();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -163,6 +163,23 @@ class SqliteStore final : public Store {
   Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) override;
   Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) override;
   Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) override;
+  // ---- directory reads (people, places, networks, imports, agencies, audit): sqlite_directory.cc
+  Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
+                                          const Actor& actor) override;
+  Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                    const Actor& actor) override;
+  Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) override;
+  Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) override;
+  Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                      const Actor& actor) override;
+  Result<std::vector<BatchInfo>> ReadImports(std::string_view agency_code, const Actor& actor) override;
+  Result<QuarantinePage> ReadQuarantine(int64_t batch_id, std::string_view agency_code, int64_t limit, int64_t offset,
+                                        const Actor& actor) override;
+  Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) override;
+  Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) override;
+  Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) override;
+  Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) override;
   Result<StoreCounts> Counts() override;
 
  private:

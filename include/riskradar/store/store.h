@@ -309,6 +309,104 @@ struct StoreCounts {
           quarantined = 0, persons = 0, places = 0, assessments = 0, review_pending = 0, audit_events = 0;
 };
 
+// ---- directory reads (people, places, networks, imports, agencies, audit)
+// Every read below that touches personal data or the audit log writes one audit event in the same transaction
+// (nothing is returned if it cannot be written), and filters by the need-to-know rule of core/access.h: a
+// person is visible when at least one of their records is.
+
+// A person search: a name fragment (case-insensitive; "" matches everyone) and a role filter, paged.
+struct PersonQuery {
+  std::string name;
+  std::string role;  // "" | "child" | "person_of_concern" | "adult"
+  int64_t limit = 50;
+  int64_t offset = 0;
+};
+struct PersonSummary {
+  Person person;
+  std::vector<std::string> access_basis;  // why the person's visible records are visible
+};
+struct PersonSearchResult {
+  int64_t total = 0;  // visible matches only: people the viewer may not see are never counted
+  std::vector<PersonSummary> people;
+};
+
+// One of a person's records (a mention of them in one source record), as the viewer may see it.
+struct LinkedRecord {
+  int64_t mention_id = 0;
+  int64_t record_id = 0;
+  std::string agency_code, local_id, record_class;
+  std::string slot;  // subject | associate
+  std::string role;  // the person's role in that record
+  std::string access_basis;
+};
+// Why two of a person's visible records were resolved into that person. Linkage does not store the weight of
+// every pair it linked: a pair the review queue scored ("review") carries its stored weight, probability and
+// any decision; any other pair ("cluster") carries the agreement of the normalised identifiers both records
+// hold (the evidence the clustering used), without a weight.
+struct LinkEvidence {
+  int64_t left_mention_id = 0, right_mention_id = 0;
+  std::string source;  // review | cluster
+  std::optional<double> match_weight, match_probability;
+  std::string review_status, review_reason, decided_by, decided_at;
+  std::vector<std::pair<std::string, std::string>> fields;  // field -> agree | disagree | missing
+};
+inline constexpr size_t kMaxPersonLinkPairs = 200;
+struct PersonView {
+  Person person;
+  std::vector<LinkedRecord> records;  // visible records only
+  std::vector<LinkEvidence> links;    // pairs of visible records
+  bool links_truncated = false;       // more than kMaxPersonLinkPairs pairs: the first ones are shown
+  std::vector<std::string> access_basis;
+};
+
+// A place of concern of the latest network run, with its score.
+struct PlaceOfConcern {
+  Place place;
+  PlaceScore score;
+};
+struct PlacePerson {
+  int64_t person_id = 0;
+  std::string name;
+  bool is_child = false, person_of_concern = false;
+  int64_t events = 0;  // visible events linking them to the place
+  std::vector<std::string> access_basis;
+};
+struct PlaceView {
+  PlaceOfConcern place;
+  std::vector<PlacePerson> people;  // only people linked by records the viewer may see
+};
+
+struct NetworkSummary {
+  int32_t id = 0;
+  int64_t offenders = 0, children = 0, places = 0;
+};
+struct NetworkMember {
+  int64_t person_id = 0;
+  std::string name;
+  std::string kind;  // offender | child
+};
+struct NetworkView {
+  NetworkSummary summary;
+  std::vector<NetworkMember> members;  // only members the viewer may see
+  std::vector<Place> places;
+};
+
+struct QuarantinePage {
+  int64_t total = 0;
+  std::vector<QuarantinedRow> rows;
+};
+
+struct AuditQuery {
+  std::string user, action;
+  std::string from, to;  // UTC ISO 8601 bounds on at_utc, inclusive; "" for none
+  int64_t before = 0;    // only events with seq < before (0: no bound), for paging back
+  int64_t limit = 100;
+};
+struct AuditCheckpointList {
+  std::vector<AuditCheckpoint> kept;
+  std::optional<AuditCheckpoint> head;  // the current signed head
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -411,6 +509,33 @@ class Store {
   virtual Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) = 0;
   virtual Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) = 0;
   virtual Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) = 0;
+
+  // ---- directory reads (people, places, networks, imports, agencies, audit)
+  // NotFound answers are the same for a missing id and for one outside the viewer's rights (audited as
+  // not_found or refused).
+  virtual Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
+                                                  const Actor& actor) = 0;
+  virtual Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                            const Actor& actor) = 0;
+  // Places of concern of the latest network run, highest score first (empty before the first run).
+  virtual Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) = 0;
+  // NotFound also for a place that is not of concern.
+  virtual Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
+                                          const Actor& actor) = 0;
+  virtual Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) = 0;
+  virtual Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                              const Actor& actor) = 0;
+  // agency_code "" reads every agency's batches.
+  virtual Result<std::vector<BatchInfo>> ReadImports(std::string_view agency_code, const Actor& actor) = 0;
+  // NotFound for a missing batch and for another agency's batch alike.
+  virtual Result<QuarantinePage> ReadQuarantine(int64_t batch_id, std::string_view agency_code, int64_t limit,
+                                                int64_t offset, const Actor& actor) = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) = 0;
+  virtual Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) = 0;
+  // tree_size 0: the current size. InvalidArgument outside 1 <= seq <= tree_size <= the log's size.
+  virtual Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) = 0;
+  virtual Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
 };
