@@ -88,6 +88,12 @@ void Server::Impl::Install() {
   const int workers = std::max(1, options.workers);
   h.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
   h.set_payload_max_length(options.max_body_bytes);
+  // httplib listens with a backlog of 5: a burst of clients (32 reviewers, wrk's 64 connections) would see
+  // connections dropped before a worker reads them. Remember the socket so Bind() can raise the backlog.
+  h.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket = sock;
+  });
   h.set_read_timeout(10, 0);
   h.set_write_timeout(10, 0);
   const bool with_tls = tls;
@@ -118,6 +124,7 @@ void Server::Impl::Install() {
   InstallAuthRoutes();
   InstallChildRoutes();
   InstallDirectoryRoutes(); InstallAuditRoutes();
+  InstallAdminRoutes(); InstallReviewRoutes();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -153,15 +160,16 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 
 Result<int> Server::Bind() {
   const ServerOptions& o = impl_->options;
+  int port = o.port;
   if (o.port == 0) {
-    const int port = impl_->http->bind_to_any_port(o.host);
+    port = impl_->http->bind_to_any_port(o.host);
     if (port <= 0) return Status::IoError("cannot bind " + o.host);
-    return port;
-  }
-  if (!impl_->http->bind_to_port(o.host, o.port)) {
+  } else if (!impl_->http->bind_to_port(o.host, o.port)) {
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (in use?)");
   }
-  return o.port;
+  // listen() again on a listening socket only changes its backlog (to the system's maximum, somaxconn).
+  if (impl_->listen_socket != INVALID_SOCKET) (void)::listen(impl_->listen_socket, SOMAXCONN);
+  return port;
 }
 
 Status Server::Run() {

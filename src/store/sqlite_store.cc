@@ -107,22 +107,25 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 Status SqliteStore::Migrate() {
   RR_RETURN_IF_ERROR(db_->Exec(
       "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  int64_t current = 0;
+  // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
+  // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
+  std::set<int64_t> applied;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migration"));
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) current = q.Int(0);
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT version FROM schema_migration"));
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { applied.insert(q.Int(0)); }));
   }
+  const int64_t current = applied.empty() ? 0 : *applied.rbegin();
   const int64_t newest = kSqliteMigrations.back().version;
   if (current > newest) {
     return Status::FailedPrecondition("store schema version " + std::to_string(current) +
                                       " is newer than this riskradar (" + std::to_string(newest) + "); upgrade riskradar");
   }
   for (const Migration& m : kSqliteMigrations) {
-    if (m.version <= current) continue;
+    if (applied.count(m.version)) continue;
     RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
     RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
     if (m.version == 2) RR_RETURN_IF_ERROR(UpgradeAuditToMerkle().WithContext("migration 2"));
+    if (m.version == 3) RR_RETURN_IF_ERROR(SealTotpSecretsLocked().WithContext("migration 3"));
     RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
     RR_RETURN_IF_ERROR(ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run());
     RR_RETURN_IF_ERROR(txn.Commit());
@@ -661,7 +664,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreO
   }
   RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   std::string key_path = options.audit_key_path.empty() ? DefaultAuditKeyPath(path) : options.audit_key_path;
-  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), options);
+  StoreOptions with_paths = options;
+  if (with_paths.totp_key_path.empty()) with_paths.totp_key_path = DefaultTotpKeyPath(path);
+  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), std::move(with_paths));
   RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
   return std::unique_ptr<Store>(std::move(store));
 }

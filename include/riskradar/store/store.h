@@ -202,7 +202,7 @@ struct User {
   std::string agency_code;
   Role role = Role::kAnalyst;
   std::string password_hash;  // Argon2id, libsodium string format
-  std::string totp_secret;    // base32
+  std::string totp_secret;    // base32 from FindUser; sealed at rest (other reads return the sealed form)
   bool disabled = false;
   std::string created_at, updated_at;
 };
@@ -407,6 +407,82 @@ struct AuditCheckpointList {
   std::optional<AuditCheckpoint> head;  // the current signed head
 };
 
+// ---- administration, review queue, alerts
+
+// One mention of a review pair as a reviewer sees it (personal data: only from audited reads).
+struct ReviewMention {
+  int64_t mention_id = 0;
+  int64_t person_id = 0;  // the person the mention belongs to now (0: none)
+  std::string agency_code, record_class, local_id;
+  std::string forename, surname, sex, postcode, nhs_number, upn;
+  std::optional<Date> dob;
+};
+
+// A review queue item: a stable id (never reused; a linkage run re-queues pending pairs under new ids) and a
+// version, bumped by every decision, that the server sends as the ETag.
+struct ReviewQueueItem {
+  int64_t id = 0;
+  int64_t version = 0;
+  ReviewItem item;
+  ReviewMention left, right;
+};
+
+struct ReviewQueuePage {
+  int64_t pending_total = 0;    // every pending pair in the region (an aggregate, shown to every reviewer role)
+  int64_t visible_pending = 0;  // pending pairs whose both records the viewer may see
+  std::vector<ReviewQueueItem> items;  // up to the limit, most uncertain first; empty for aggregate-only callers
+};
+
+// One review item with what explains it: the model_json of the newest linkage run ("" before any run).
+struct ReviewItemDetail {
+  ReviewQueueItem item;
+  std::string model_json;
+};
+
+struct ReviewDecisionRequest {
+  int64_t id = 0;
+  int64_t expected_version = 0;  // from If-Match
+  std::string status;            // confirmed | rejected
+  std::string reason;
+};
+
+// How a decision request ended. Every outcome writes its audit event in the decision's transaction.
+enum class ReviewDecisionOutcome { kDecided, kNotFound, kStale, kAlreadyDecided };
+struct ReviewDecisionResult {
+  ReviewDecisionOutcome outcome = ReviewDecisionOutcome::kNotFound;
+  ReviewQueueItem item;  // after the decision (kDecided), or as found (kStale, kAlreadyDecided)
+};
+
+struct SharingAgreementRecord {
+  SharingAgreement agreement;
+  std::string created_at;
+  std::string ended_at, ended_by, end_reason;  // empty while in force
+};
+
+struct CareRelationshipRecord {
+  int64_t id = 0;
+  std::string user_name, agency_code;
+  int64_t person_id = 0;
+  std::string kind;
+  std::string created_at, created_by;
+  std::string ended_at, ended_by;  // empty while current
+};
+
+// A change an administrator makes to a user of their own agency.
+struct UserChange {
+  enum class Kind { kDisable, kReset } kind = Kind::kDisable;
+  std::string password_hash, totp_secret;  // kReset: the new credentials (totp_secret in base32, sealed by the store)
+};
+
+// An alert for an agency's IG lead(s): today, a break-glass grant (by one of the agency's users, or over a
+// person the agency holds records on), open until the grant is reviewed.
+struct IgAlert {
+  int64_t id = 0;
+  std::string agency_code, kind, created_at;
+  BreakGlassGrant grant;
+  std::string review_outcome, review_note;  // empty until reviewed
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -538,6 +614,57 @@ class Store {
   virtual Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+
+  // ---- administration, review queue, alerts
+  // Reads of personal data and refusals write their audit event in the same transaction. "NotFound" answers
+  // both a missing thing and one outside the caller's rights (the audit outcome tells them apart).
+
+  // Pending review pairs. Items (with both mentions) only when `with_items`, and only those whose both
+  // records the viewer may see under need-to-know; audited as one "list_review" event.
+  virtual Result<ReviewQueuePage> ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items, int64_t limit,
+                                                  const Actor& actor) = 0;
+  // One review item (any status) whose both records the viewer may see; audited ("read_review").
+  virtual Result<ReviewItemDetail> ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
+                                                  const Actor& actor) = 0;
+  // Decides a pending item if its version is still `expected_version` (compare-and-set in one transaction).
+  // Audit: "review_confirm" / "review_reject" on success (as DecideReview, which later link runs respect);
+  // "review_decision" with outcome not_found | refused | stale | already_decided otherwise.
+  virtual Result<ReviewDecisionResult> DecideReviewItem(const ReviewDecisionRequest& request, const Viewer& viewer,
+                                                        int64_t now_s, const Actor& actor) = 0;
+
+  // The users of one agency (no hashes or secrets), audited ("list_users").
+  virtual Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) = 0;
+  // Disables, or resets (new password hash and TOTP secret, re-enabled), a user of the administrator's own
+  // agency; revokes all of that user's sessions. NotFound: no such user in that agency. Conflict: oneself.
+  virtual Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
+                                const Actor& actor) = 0;
+
+  // Agreements where `agency` is provider or recipient ("" lists all), in force or ended, oldest first.
+  virtual Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) = 0;
+  // Ends an agreement that `agency` is a party to, from now on (NotFound otherwise; Conflict if already ended).
+  virtual Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency,
+                                                             const std::string& reason, int64_t now_s,
+                                                             const Actor& actor) = 0;
+
+  // Care relationships, kept by a manager for users of their own agency, over a child the manager may see
+  // (NotFound otherwise, audited). Allocate: InvalidArgument when `user_name` is not an active practitioner or
+  // manager of the manager's agency; Conflict when the same relationship is already current.
+  virtual Result<CareRelationshipRecord> AllocateCareRelationship(const Viewer& manager, int64_t person_id,
+                                                                  std::string_view user_name, std::string_view kind,
+                                                                  int64_t now_s, const Actor& actor) = 0;
+  virtual Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
+                                                                            int64_t now_s, const Actor& actor) = 0;
+  // Conflict when already ended.
+  virtual Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id,
+                                                             int64_t relationship_id, int64_t now_s,
+                                                             const Actor& actor) = 0;
+
+  // Alerts for one agency's IG lead(s) (open ones: grant not yet reviewed), audited ("list_alerts").
+  virtual Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) = 0;
+  // Records the IG review of a grant alerted to `agency`: outcome appropriate | inappropriate, a note; sets
+  // reviewed_by and reviewed_at. NotFound when no alert of that agency names the grant; Conflict if reviewed.
+  virtual Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
+                                           const std::string& note, const Actor& actor) = 0;
 };
 
 struct StoreOptions {
@@ -546,6 +673,8 @@ struct StoreOptions {
   std::string audit_key_path;
   // Hex Ed25519 public key to verify checkpoints with, when the secret key is not on this machine.
   std::string audit_public_key;
+  // The key that seals TOTP secrets at rest. Empty: "<store file>.totp-key" (0600, created on first use).
+  std::string totp_key_path;
   // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
   int64_t checkpoint_interval = 1024;
 };
