@@ -187,6 +187,23 @@ TEST_F(DemoTest, RetentionPlanAndLegalHoldsFromTheCli) {
   EXPECT_NE(refused.output.find("bad-retention.toml:2"), std::string::npos) << refused.output;
 }
 
+// The demo ends with the way on to the server; demo-users then makes need-to-know visible: users, sharing
+// agreements and care relationships, all audited.
+TEST_F(DemoTest, DemoPrintsHowToServeItAndDemoUsersSetUpNeedToKnow) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const std::string db = fs::absolute(dir_ / "riskradar.db").string();
+  EXPECT_NE(demo_.output.find(" demo-users --db " + db), std::string::npos) << demo_.output;
+  EXPECT_NE(demo_.output.find(" serve --db " + db), std::string::npos) << demo_.output;
+  const CommandRun users = RunCommand(Cli("demo-users " + Db()));
+  ASSERT_EQ(users.exit_code, 0) << users.output;
+  EXPECT_NE(users.output.find("wmp-practitioner"), std::string::npos);
+  EXPECT_GT(Figure(users.output, R"(Sharing agreements: ([0-9]+) new)"), 0) << users.output;
+  EXPECT_NE(users.output.find("allocated_case  children "), std::string::npos) << users.output;
+  EXPECT_NE(users.output.find("mase_listing    children "), std::string::npos) << users.output;
+  EXPECT_NE(users.output.find("serve --db"), std::string::npos);
+  EXPECT_EQ(RunCommand(Cli("audit verify " + Db())).exit_code, 0);
+}
+
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {
   ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
   const CommandRun before = RunCommand(Cli("status " + Db()));
