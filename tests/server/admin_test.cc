@@ -316,19 +316,20 @@ TEST_F(AdminTest, TotpSecretsAreSealedAtRestAndSignInStillWorks) {
   EXPECT_EQ((*found)->totp_secret, secrets_["wmp-analyst"]);
 }
 
-TEST(TotpMigrationTest, SchemaThreeSealsPlaintextSecretsAndKeepsReviewDecisions) {
+TEST(TotpMigrationTest, SchemaThreeLandsAfterFiveSealsPlaintextSecretsAndKeepsReviewDecisions) {
   const fs::path dir = fs::temp_directory_path() / ("rr-totp-migration-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string db = (dir / "old.db").string();
   const std::string plain = NewTotpSecret();
   {
-    // A store at schema 2, as riskradar wrote it before this change: plaintext TOTP secret, a decided pair.
+    // A store as riskradar wrote it before migration 3 landed (schemas 1, 2 and 5): a plaintext TOTP secret and
+    // a decided pair. Migration 3 is applied although 5 already is.
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
     std::string sql = "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
     for (const auto& m : store::kSqliteMigrations) {
-      if (m.version <= 2) sql += std::string(m.sql) + "INSERT INTO schema_migration VALUES (" + std::to_string(m.version) + ", 'x');";
+      if (m.version == 1 || m.version == 2 || m.version == 5) sql += std::string(m.sql) + "INSERT INTO schema_migration VALUES (" + std::to_string(m.version) + ", 'x');";
     }
     sql += "INSERT INTO agency VALUES ('wmp', 'wmp', 'police', 'West Midlands');"
            "INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, created_at, updated_at) "
@@ -346,6 +347,8 @@ TEST(TotpMigrationTest, SchemaThreeSealsPlaintextSecretsAndKeepsReviewDecisions)
   {
     auto s = store::OpenStore(db);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(SqlInt(db, "SELECT COUNT(*) FROM schema_migration WHERE version = 3"), 1);
+    EXPECT_EQ(SqlInt(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ig_alert'"), 1);
     const std::string stored = Sql(db, "SELECT totp_secret FROM app_user WHERE name = 'old-user'").at(0);
     EXPECT_EQ(stored.rfind("sb1:", 0), 0u);
     EXPECT_EQ(stored.find(plain), std::string::npos);
