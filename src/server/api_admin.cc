@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "api.h"
+#include "query_params.h"
 #include "riskradar/core/date.h"
 
 namespace riskradar::server {
@@ -152,6 +153,7 @@ void Server::Impl::UsersList(const httplib::Request& req, httplib::Response& res
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
     if (!RequireRole(s, u, {Role::kAdministrator}, "list_users", "users", res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto users = s.ListAgencyUsers(u.agency_code, ActorFor(u, kAdminPurpose));
     if (!users.ok()) return SendError(res, users.status());
     json out = json::array();
@@ -164,6 +166,7 @@ void Server::Impl::UserCreate(const httplib::Request& req, httplib::Response& re
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& admin = su.user;
     if (!RequireRole(s, admin, {Role::kAdministrator}, "user_add", "users", res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     // The agency is the administrator's own: an "agency" (or any other) field is refused, not ignored.
     auto body = ParseBody(req, {"name", "role"});
     if (!body.ok()) return SendError(res, body.status());
@@ -205,6 +208,7 @@ void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& re
     const std::string name = req.matches[1].str();
     const char* action = reset ? "user_reset" : "user_disable";
     if (!RequireRole(s, admin, {Role::kAdministrator}, action, "user:" + name, res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseOptionalBody(req, {});
     if (!body.ok()) return SendError(res, body.status());
     store::UserChange change;
@@ -237,6 +241,7 @@ void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& re
 void Server::Impl::AgreementsList(const httplib::Request& req, httplib::Response& res) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     // Every role sees the agreements its own agency is a party to (organisational facts, no personal data).
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto list = s.ListSharingAgreements(su.user.agency_code);
     if (!list.ok()) return SendError(res, list.status());
     const int64_t now = Now();
@@ -250,6 +255,7 @@ void Server::Impl::AgreementCreate(const httplib::Request& req, httplib::Respons
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
     if (!RequireRole(s, u, {Role::kIgLead}, "sharing_agreement_add", "sharing_agreements", res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"provider_agency", "recipient_agency", "data_class", "purpose", "lawful_basis",
                                 "valid_until"});
     if (!body.ok()) return SendError(res, body.status());
@@ -314,6 +320,7 @@ void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& 
     if (!RequireRole(s, u, {Role::kIgLead}, "sharing_agreement_end", "sharing_agreement:" + std::to_string(*id), res)) {
       return;
     }
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"reason"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string reason = (*body)["reason"];
@@ -336,6 +343,7 @@ void Server::Impl::RelationshipsList(const httplib::Request& req, httplib::Respo
     auto id = ParseId(req, "child");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kManager}, "list_relationships", "person:" + std::to_string(*id), res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto list = s.ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
     if (!list.ok()) return SendError(res, list.status());
     json out = json::array();
@@ -350,6 +358,7 @@ void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Resp
     auto id = ParseId(req, "child");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kManager}, "relationship_add", "person:" + std::to_string(*id), res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"user", "kind"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string user = (*body)["user"], kind = (*body)["kind"];
@@ -374,6 +383,7 @@ void Server::Impl::RelationshipEnd(const httplib::Request& req, httplib::Respons
     auto rid = ParseMatch(req, 2, "relationship");
     if (!rid.ok()) return SendError(res, rid.status());
     if (!RequireRole(s, u, {Role::kManager}, "relationship_end", "person:" + std::to_string(*id), res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto r = s.EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
     if (!r.ok() && r.status().code() == StatusCode::kConflict) {
       return SendHttpError(res, 409, "the relationship has already ended");
@@ -389,7 +399,10 @@ void Server::Impl::AlertsList(const httplib::Request& req, httplib::Response& re
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
     if (!RequireRole(s, u, {Role::kIgLead}, "list_alerts", "alerts", res)) return;
-    auto alerts = s.ListIgAlerts(u.agency_code, req.get_param_value("all") != "1", ActorFor(u, kIgPurpose));
+    if (Status st = CheckQuery(req, {{"all", 1}}); !st.ok()) return SendError(res, st);
+    const std::string all = QueryText(req, "all");
+    if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
+    auto alerts = s.ListIgAlerts(u.agency_code, all != "1", ActorFor(u, kIgPurpose));
     if (!alerts.ok()) return SendError(res, alerts.status());
     json out = json::array();
     for (const auto& a : *alerts) out.push_back(AlertJson(a));
@@ -403,6 +416,7 @@ void Server::Impl::BreakGlassReview(const httplib::Request& req, httplib::Respon
     auto id = ParseId(req, "break-glass grant");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kIgLead}, "break_glass_review", "break_glass:" + std::to_string(*id), res)) return;
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"outcome", "note"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string outcome = (*body)["outcome"], note = (*body)["note"];

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api.h"
+#include "query_params.h"
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/person.h"
 
@@ -121,17 +122,12 @@ void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& re
     if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager, Role::kAnalyst}, "list_review", "review_queue", res)) {
       return;
     }
-    int64_t limit = 50;
-    if (req.has_param("limit")) {
-      const std::string text = req.get_param_value("limit");
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-      if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > 200) {
-        return SendError(res, Status::InvalidArgument("limit is a number from 1 to 200"));
-      }
-    }
+    if (Status st = CheckQuery(req, {{"limit", 18}}); !st.ok()) return SendError(res, st);
+    auto limit = QueryInt(req, "limit", 50, 1, 200);
+    if (!limit.ok()) return SendError(res, limit.status());
     // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
     const bool items = u.role != Role::kAnalyst;
-    auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, limit, ActorFor(u, kReviewPurpose));
+    auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, *limit, ActorFor(u, kReviewPurpose));
     if (!page.ok()) return SendError(res, page.status());
     json out = {{"pending_total", page->pending_total}, {"aggregate_only", !items}};
     if (items) {
@@ -152,6 +148,7 @@ void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& re
     if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "read_review", "review:" + std::to_string(*id), res)) {
       return;
     }
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
     if (!d.ok()) return SendError(res, d.status());
     const store::ReviewQueueItem& r = d->item;
@@ -175,6 +172,7 @@ void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& 
                      res)) {
       return;
     }
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"decision", "reason"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string decision = (*body)["decision"], reason = (*body)["reason"];

@@ -87,7 +87,11 @@ struct Req {
   std::string path;
   json body = nullptr;
   bool csrf = true;
+  httplib::Headers headers = {};  // extra request headers (If-Match)
 };
+
+// Ids the probes need, found when the suite's store is seeded (OpenApiContractTest::SetUpTestSuite).
+int64_t pending_review_id = 0, break_glass_grant_id = 0, relationship_id = 0;
 
 // How each documented operation is exercised: a request that succeeds (and more users whose answers differ in
 // shape, e.g. fields withheld from aggregate roles), and requests that must fail with each documented 400, 403
@@ -162,6 +166,85 @@ std::map<std::string, Probe> Probes() {
   p["GET /api/audit/proof/inclusion"] = {
       {ig, "/api/audit/proof/inclusion?seq=2&size=5"},       200, {admin}, Req{ig, "/api/audit/proof/inclusion"},
       Req{practitioner, "/api/audit/proof/inclusion?seq=1"}, {}};
+  // Administration, review queue, alerts. The successful probes that change something run once each, in key
+  // order: an agreement is created before one is ended, a user is disabled before being reset (re-enabled).
+  const std::string review = "/api/review/" + std::to_string(pending_review_id);
+  const json decision = {{"decision", "confirm"}, {"reason", "contract test: same child, checked"}};
+  const httplib::Headers if_match = {{"If-Match", "\"1\""}};
+  p["GET /api/review"] = {{practitioner, "/api/review?limit=10"}, 200, {analyst},
+                          Req{practitioner, "/api/review?limit=0"}, Req{ig, "/api/review"}, {}};
+  p["GET /api/review/{}"] = {{practitioner, review}, 200, {}, Req{practitioner, review + "?x=1"}, Req{ig, review},
+                             Req{practitioner, "/api/review/987654"}};
+  p["POST /api/review/{}/decision"] = {
+      {practitioner, review + "/decision", decision, true, if_match},
+      200,
+      {},
+      Req{practitioner, review + "/decision", {{"decision", "maybe"}, {"reason", "contract test: not a decision"}}, true,
+          if_match},
+      Req{ig, review + "/decision", decision, true, if_match},
+      Req{practitioner, "/api/review/987654/decision", decision, true, if_match}};
+  p["GET /api/users"] = {{admin, "/api/users"}, 200, {}, Req{admin, "/api/users?x=1"}, Req{practitioner, "/api/users"}, {}};
+  p["POST /api/users"] = {{admin, "/api/users", {{"name", "wmp-contract"}, {"role", "analyst"}}},
+                          201,
+                          {},
+                          Req{admin, "/api/users", {{"name", "wmp-contract2"}, {"role", "analyst"}, {"agency", "bcc"}}},
+                          Req{practitioner, "/api/users", {{"name", "wmp-contract3"}, {"role", "analyst"}}},
+                          {}};
+  for (const std::string action : {"disable", "reset"}) {
+    const std::string path = "/api/users/wmp-analyst/" + action;
+    p["POST /api/users/{}/" + action] = {{admin, path, json::object()},
+                                         200,
+                                         {},
+                                         Req{admin, path, {{"disabled", false}}},
+                                         Req{practitioner, path, json::object()},
+                                         Req{admin, "/api/users/nobody-here/" + action, json::object()}};
+  }
+  p["GET /api/agreements"] = {{practitioner, "/api/agreements"}, 200, {ig}, Req{practitioner, "/api/agreements?x=1"},
+                              {}, {}};
+  const json agreement = {{"provider_agency", "wmp"},
+                          {"recipient_agency", "nhs"},
+                          {"data_class", "contract_test"},
+                          {"purpose", "contract test"},
+                          {"lawful_basis", "test only"}};
+  json bad_agreement = agreement;
+  bad_agreement["created_by"] = ig;
+  p["POST /api/agreements"] = {{ig, "/api/agreements", agreement}, 201, {}, Req{ig, "/api/agreements", bad_agreement},
+                               Req{practitioner, "/api/agreements", agreement}, {}};
+  const json end = {{"reason", "contract test: the agreement ends"}};
+  p["POST /api/agreements/{}/end"] = {{ig, "/api/agreements/2/end", end},
+                                      200,
+                                      {},
+                                      Req{ig, "/api/agreements/2/end", {{"reason", "short"}}},
+                                      Req{practitioner, "/api/agreements/2/end", end},
+                                      Req{ig, "/api/agreements/987654/end", end}};
+  const json allocate = {{"user", practitioner}, {"kind", "mase_listing"}};
+  p["GET /api/children/{}/relationships"] = {{manager, "/api/children/1/relationships"},
+                                             200,
+                                             {},
+                                             Req{manager, "/api/children/1/relationships?x=1"},
+                                             Req{practitioner, "/api/children/1/relationships"},
+                                             Req{manager, "/api/children/987654/relationships"}};
+  p["POST /api/children/{}/relationships"] = {
+      {manager, "/api/children/2/relationships", allocate},
+      201,
+      {},
+      Req{manager, "/api/children/2/relationships", {{"user", practitioner}, {"kind", "friend"}}},
+      Req{practitioner, "/api/children/2/relationships", allocate},
+      Req{manager, "/api/children/987654/relationships", allocate}};
+  const std::string relationship = "/api/children/1/relationships/" + std::to_string(relationship_id);
+  p["DELETE /api/children/{}/relationships/{}"] = {{manager, relationship},        200, {},
+                                                   Req{manager, relationship + "?x=1"}, Req{practitioner, relationship},
+                                                   Req{manager, "/api/children/1/relationships/987654"}};
+  p["GET /api/alerts"] = {{ig, "/api/alerts?all=1"}, 200, {}, Req{ig, "/api/alerts?all=2"},
+                          Req{practitioner, "/api/alerts"}, {}};
+  const std::string grant = "/api/break-glass/" + std::to_string(break_glass_grant_id) + "/review";
+  const json verdict = {{"outcome", "appropriate"}, {"note", "contract test: checked with the team"}};
+  p["POST /api/break-glass/{}/review"] = {{ig, grant, verdict},
+                                          200,
+                                          {},
+                                          Req{ig, grant, {{"outcome", "fine"}, {"note", "contract test: not an outcome"}}},
+                                          Req{practitioner, grant, verdict},
+                                          Req{ig, "/api/break-glass/987654/review", verdict}};
   p["GET /api/audit/proof/consistency"] = {{ig, "/api/audit/proof/consistency?old=3&new=7"},
                                            200,
                                            {admin},
@@ -173,6 +256,39 @@ std::map<std::string, Probe> Probes() {
 
 class OpenApiContractTest : public DirectoryFixture {
  protected:
+  // On top of the directory's seed: a pending review pair of two police records (Bea and Carl) for the review
+  // queue's probes, and an NHS practitioner's break-glass grant over Bea (alerted to the police) for the IG
+  // review's; the relationship the manager's probe ends is the police IG lead's with child 1.
+  static void SetUpTestSuite() {
+    DirectoryFixture::SetUpTestSuite();
+    if (HasFatalFailure()) return;
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    const char* pair =
+        "INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
+        "decided_by) SELECT (SELECT m.id FROM person_mention m JOIN source_record r ON r.id = m.source_record_id "
+        "WHERE m.forename = 'Bea' AND r.agency_code = 'wmp' LIMIT 1), (SELECT m.id FROM person_mention m "
+        "JOIN source_record r ON r.id = m.source_record_id WHERE m.forename = 'Carl' AND r.agency_code = 'wmp' "
+        "LIMIT 1), 0.2, 0.53, 'pending', '', ''";
+    ASSERT_EQ(sqlite3_exec(db, pair, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    pending_review_id = sqlite3_last_insert_rowid(db);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT c.id FROM care_relationship c JOIN app_user u ON u.id = c.user_id "
+                       "WHERE u.name = 'wmp-ig_lead' AND c.person_id = 1",
+                       -1, &q, nullptr);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    relationship_id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    auto nhs = store_->FindUser("nhs-practitioner");
+    ASSERT_TRUE(nhs.ok() && nhs->has_value());
+    auto grant = store_->GrantBreakGlass({(*nhs)->id, "nhs-practitioner", "nhs", Role::kPractitioner}, 2,
+                                         "contract test: a grant for the IG review probe", now_, 3600, store::Actor{});
+    ASSERT_TRUE(grant.ok()) << grant.status().ToString();
+    break_glass_grant_id = grant->id;
+  }
+
   void SetUp() override { ASSERT_TRUE(Document().is_object()) << "api/openapi.json does not parse"; }
 
   Session& SessionOf(const std::string& user) {
@@ -184,7 +300,12 @@ class OpenApiContractTest : public DirectoryFixture {
   httplib::Result Send(const std::string& method, const Req& r) {
     const Session s = r.user.empty() ? Session{} : SessionOf(r.user);
     if (method == "GET") return Get(s, r.path);
-    return Post(s, r.path, r.body.is_null() ? json::object() : r.body, r.csrf);
+    if (method == "POST" && r.headers.empty()) return Post(s, r.path, r.body.is_null() ? json::object() : r.body, r.csrf);
+    httplib::Headers h = r.headers;
+    if (!s.cookie.empty()) h.emplace("Cookie", s.cookie);
+    if (r.csrf) h.emplace("X-CSRF-Token", s.csrf);
+    if (method == "DELETE") return Client().Delete(r.path.c_str(), h);
+    return Client().Post(r.path.c_str(), h, (r.body.is_null() ? json::object() : r.body).dump(), "application/json");
   }
 
   static const json& Operation(const std::string& key) {
@@ -360,7 +481,10 @@ TEST_F(OpenApiContractTest, DocumentedOperationsAreExactlyTheServedRoutes) {
   ASSERT_NE(unrouted.find("not_found"), std::string::npos) << unrouted;
   for (const auto& [key, probe] : Probes()) {
     if (key == "POST /api/login" || key == "POST /api/logout") continue;
-    auto r = Send(key.substr(0, key.find(' ')), probe.ok);
+    // Anonymous, so that no probe changes anything here: a routed path answers 401, an unrouted one 404.
+    Req anonymous = probe.ok;
+    anonymous.user = "";
+    auto r = Send(key.substr(0, key.find(' ')), anonymous);
     ASSERT_TRUE(r) << key;
     EXPECT_NE(r->body, unrouted) << key << " is not routed";
   }
