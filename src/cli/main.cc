@@ -23,7 +23,8 @@
 #include "riskradar/synth/synth.h"
 
 namespace riskradar::cli {
-void RegisterServerCommands(CLI::App& app, int& exit_code);  // server_commands.cc
+void RegisterServerCommands(CLI::App& app, int& exit_code);     // server_commands.cc
+void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -164,6 +165,15 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
             << (dir / "report-publishable.html").string() << ")\n\n";
   std::cout << eval::RenderEvaluation(evaluation);
   std::cout << fmt::format("\nDemo finished in {:.1f} s. Store: {}\n", Seconds(start), db.string());
+  // The way on to the server, with commands that work as printed (this binary, the store's absolute path).
+  std::string exe = "riskradar";
+  if (auto self = fs::read_symlink("/proc/self/exe", ec); !ec) exe = self.string();
+  const std::string abs_db = fs::absolute(db).string();
+  std::cout << "\nNext, the server with need-to-know at work (DEMO ONLY: synthetic data, printed credentials):\n"
+            << "  " << exe << " demo-users --db " << abs_db
+            << "   # one user per role and agency: passwords, TOTP secrets; sharing agreements; care relationships\n"
+            << "  " << exe << " serve --db " << abs_db
+            << "        # http://127.0.0.1:8080 (loopback only); sign in with POST /api/login (docs/api.md)\n";
   return Status::Ok();
 }
 
@@ -433,6 +443,7 @@ int Main(int argc, char** argv) {
 
   AddLinkageCommands(app, exit_code);
   RegisterServerCommands(app, exit_code);
+  RegisterRetentionCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

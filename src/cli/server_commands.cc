@@ -1,11 +1,16 @@
 // CLI subcommands for the server side: users, demo users, `serve`, and audit checkpoints and proofs.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "exit_codes.h"
 #include "riskradar/server/auth.h"
@@ -59,6 +64,90 @@ extern "C" void StopOnSignal(int) {
 Result<std::string> ChoosePassword(bool from_stdin) {
   if (from_stdin) return ReadPasswordFromStdin();
   return GeneratedPassword();
+}
+
+// DEMO ONLY: the sharing agreements and care relationships that make need-to-know visible. Every partner
+// shares its records with the councils' children's services and the police (the MASH partners); health and
+// school users receive nothing from others. Practitioners of the councils, the police and one NHS service get
+// allocated cases and managers MASE listings for the highest-risk children their agency holds records on.
+Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies, const std::map<std::string, int64_t>& created,
+                      const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto existing, s.ListSharingAgreements(""));
+  std::set<std::pair<std::string, std::string>> have;
+  for (const auto& e : existing) {
+    if (e.ended_at.empty()) have.insert({e.agreement.provider_agency, e.agreement.recipient_agency});
+  }
+  int agreements = 0;
+  for (const Agency& recipient : agencies) {
+    if (recipient.kind != AgencyKind::kCouncil && recipient.kind != AgencyKind::kPolice) continue;
+    for (const Agency& provider : agencies) {
+      if (provider.code == recipient.code || have.count({provider.code, recipient.code})) continue;
+      store::SharingAgreement a;
+      a.provider_agency = provider.code;
+      a.recipient_agency = recipient.code;
+      a.data_class = "*";
+      a.purpose = "CSE safeguarding: MASH and MASE (synthetic demo)";
+      a.lawful_basis = "Children Act 1989 s.47 and 2004 s.11; UK GDPR 6(1)(e), DPA 2018 Sch.1 para 18";
+      RR_ASSIGN_OR_RETURN(const int64_t id, s.AddSharingAgreement(a, actor));
+      (void)id;
+      ++agreements;
+    }
+  }
+  std::cout << fmt::format(
+      "\nSharing agreements: {} new (every partner shares with each council's children's services and the "
+      "police; NHS and school users see only their own agency's records).\n",
+      agreements);
+  if (created.empty()) return Status::Ok();
+  // Children each agency holds records on, highest current risk first.
+  RR_ASSIGN_OR_RETURN(auto assessments, s.LatestAssessments());
+  std::map<int64_t, std::pair<int, double>> risk;  // person -> (level, score)
+  for (const Assessment& a : assessments) {
+    const RiskLevel level = a.override_level ? *a.override_level : a.level;
+    risk[a.person_id] = {static_cast<int>(level), a.score};
+  }
+  RR_ASSIGN_OR_RETURN(auto events, s.LoadEvents());
+  std::map<std::string, std::set<int64_t>> known;  // agency -> children
+  std::map<int64_t, std::set<std::string>> agencies_of;
+  for (const auto& e : events) {
+    if (e.subject_person_id == 0 || !risk.count(e.subject_person_id)) continue;
+    known[e.agency_code].insert(e.subject_person_id);
+    agencies_of[e.subject_person_id].insert(e.agency_code);
+  }
+  auto top = [&](const std::string& agency, size_t n) {
+    std::vector<int64_t> ids(known[agency].begin(), known[agency].end());
+    // Prefer children other agencies also know: that is where the shared records show.
+    std::sort(ids.begin(), ids.end(), [&](int64_t a, int64_t b) {
+      const auto ka = std::make_tuple(risk[a].first, agencies_of[a].size() > 1, risk[a].second, -a);
+      const auto kb = std::make_tuple(risk[b].first, agencies_of[b].size() > 1, risk[b].second, -b);
+      return ka > kb;
+    });
+    if (ids.size() > n) ids.resize(n);
+    return ids;
+  };
+  std::cout << "Care relationships (a legitimate relationship opens other agencies' records under an agreement):\n";
+  bool nhs_done = false;
+  for (const Agency& a : agencies) {
+    const bool nhs_example = a.kind == AgencyKind::kNhs && !nhs_done && !known[a.code].empty();
+    if (a.kind != AgencyKind::kCouncil && a.kind != AgencyKind::kPolice && !nhs_example) continue;
+    nhs_done = nhs_done || nhs_example;
+    for (const auto& [role, kind] : {std::pair{Role::kPractitioner, "allocated_case"}, std::pair{Role::kManager, "mase_listing"}}) {
+      const std::string name = a.code + "-" + std::string(ToString(role));
+      auto it = created.find(name);
+      if (it == created.end()) continue;
+      std::vector<std::string> shown;
+      for (int64_t child : top(a.code, 3)) {
+        RR_RETURN_IF_ERROR(s.AddCareRelationship({it->second, child, kind}, actor));
+        shown.push_back(std::to_string(child));
+      }
+      if (!shown.empty()) {
+        std::cout << fmt::format("  {:<28} {:<15} children {}\n", name, kind, fmt::join(shown, ", "));
+      }
+    }
+  }
+  std::cout << "Compare GET /api/children/ID for the same child as the practitioner (own records + shared ones),\n"
+               "the analyst of the same agency (own records only) and a user of another agency (404); try\n"
+               "break-glass (POST /api/children/ID/break-glass) and see the IG lead's GET /api/alerts.\n";
+  return Status::Ok();
 }
 
 }  // namespace
@@ -203,6 +292,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::cout << "DEMO ONLY: synthetic data, printed credentials. Never do this with real data.\n";
     std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", "user", "role", "agency", "password", "TOTP secret");
     const store::Actor actor = OperatorActor("demo users");
+    std::map<std::string, int64_t> created;  // new user name -> id
     for (const Agency& a : *agencies) {
       for (Role role : AllRoles()) {
         store::User u;
@@ -220,11 +310,18 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
           continue;
         }
         if (!id.ok()) return fail_or(id.status());
+        created[u.name] = *id;
         std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", u.name, ToString(role), a.code, password,
                                  u.totp_secret);
       }
     }
-    std::cout << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n";
+    if (Status st = DemoNeedToKnow(**s, *agencies, created, actor); !st.ok()) return fail_or(st);
+    std::cout << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n"
+              << "Serve: riskradar serve --db " << o.db << "   then sign in, e.g.\n"
+              << "  curl -si -c jar -H 'Content-Type: application/json' http://127.0.0.1:8080/api/login \\\n"
+              << "       -d '{\"user\":\"USER\",\"password\":\"PASSWORD\",\"totp\":\"'$(oathtool --totp -b SECRET)'\"}'\n"
+              << "  curl -s -b jar http://127.0.0.1:8080/api/children/ID\n"
+              << "(docs/api.md lists every endpoint; docs/operator-guide.md explains the need-to-know rules.)\n";
   });
 
   // audit checkpoint | prove (the `audit` command itself and `audit verify` live in main.cc)

@@ -111,7 +111,7 @@ struct Server::Impl {
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;
-  socket_t listen_socket = -1;
+  socket_t listen_socket = INVALID_SOCKET;  // set when httplib creates the listening socket
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
   ~Impl();
@@ -154,6 +154,53 @@ struct Server::Impl {
   void Child(const httplib::Request& req, httplib::Response& res);
   void BreakGlass(const httplib::Request& req, httplib::Response& res);
   void BreakGlassList(const httplib::Request& req, httplib::Response& res);
+  // ---- directory reads (people, places, networks, imports, agencies) and the audit log: api_directory.cc,
+  // api_audit.cc (query parameters checked by query_params.h).
+  void InstallDirectoryRoutes();
+  void PeopleSearch(const httplib::Request& req, httplib::Response& res);
+  void PersonDetail(const httplib::Request& req, httplib::Response& res);
+  void PlaceList(const httplib::Request& req, httplib::Response& res);
+  void PlaceDetail(const httplib::Request& req, httplib::Response& res);
+  void NetworkList(const httplib::Request& req, httplib::Response& res);
+  void NetworkDetail(const httplib::Request& req, httplib::Response& res);
+  void ImportList(const httplib::Request& req, httplib::Response& res);
+  void ImportQuarantine(const httplib::Request& req, httplib::Response& res);
+  void AgencyList(const httplib::Request& req, httplib::Response& res);
+  void InstallAuditRoutes();
+  void AuditEvents(const httplib::Request& req, httplib::Response& res);
+  void AuditVerify(const httplib::Request& req, httplib::Response& res);
+  void AuditCheckpoints(const httplib::Request& req, httplib::Response& res);
+  void AuditInclusionProof(const httplib::Request& req, httplib::Response& res);
+  void AuditConsistencyProof(const httplib::Request& req, httplib::Response& res);
+
+  // ---- administration, review queue, alerts
+  // api_review.cc: the linkage review queue (list, read with the match-weight waterfall, decide with If-Match).
+  void InstallReviewRoutes();
+  void ReviewList(const httplib::Request& req, httplib::Response& res);
+  void ReviewRead(const httplib::Request& req, httplib::Response& res);
+  void ReviewDecide(const httplib::Request& req, httplib::Response& res);
+  // api_admin.cc: users (administrator), sharing agreements (IG lead), care relationships (manager), IG alerts
+  // and break-glass review (IG lead).
+  void InstallAdminRoutes();
+  void UsersList(const httplib::Request& req, httplib::Response& res);
+  void UserCreate(const httplib::Request& req, httplib::Response& res);
+  void UserChange(const httplib::Request& req, httplib::Response& res, bool reset);
+  void AgreementsList(const httplib::Request& req, httplib::Response& res);
+  void AgreementCreate(const httplib::Request& req, httplib::Response& res);
+  void AgreementEnd(const httplib::Request& req, httplib::Response& res);
+  void RelationshipsList(const httplib::Request& req, httplib::Response& res);
+  void RelationshipCreate(const httplib::Request& req, httplib::Response& res);
+  void RelationshipEnd(const httplib::Request& req, httplib::Response& res);
+  void AlertsList(const httplib::Request& req, httplib::Response& res);
+  void BreakGlassReview(const httplib::Request& req, httplib::Response& res);
+  // Function level: true when the caller has one of `roles`; otherwise audits the refusal and answers 403.
+  bool RequireRole(store::Store& s, const store::User& u, std::initializer_list<Role> roles, const std::string& action,
+                   const std::string& target, httplib::Response& res);
+  // An error in the one JSON shape for statuses without a StatusCode kind (412, 428) or with a specific message.
+  static void SendHttpError(httplib::Response& res, int http_status, const std::string& message);
+  // A JSON body that may be absent: empty is an empty object; otherwise ParseBody's rules.
+  static Result<std::map<std::string, std::string>> ParseOptionalBody(const httplib::Request& req,
+                                                                      std::initializer_list<const char*> allowed);
 };
 
 }  // namespace riskradar::server

@@ -12,8 +12,10 @@ const char* CodeName(int http_status) {
     case 404: return "not_found";
     case 405: return "method_not_allowed";
     case 409: return "conflict";
+    case 412: return "precondition_failed";
     case 413: return "payload_too_large";
     case 415: return "unsupported_media_type";
+    case 428: return "precondition_required";
     case 429: return "too_many_requests";
     default: return http_status >= 500 ? "internal" : "error";
   }
@@ -27,7 +29,9 @@ const char* GenericMessage(int http_status) {
     case 404: return "not found";
     case 405: return "method not allowed";
     case 409: return "the request conflicts with the current state";
+    case 412: return "the item has changed since you read it";
     case 413: return "the request body is too large";
+    case 428: return "send If-Match with the item's ETag";
     case 429: return "too many attempts; try again later";
     default: return "internal error";
   }
@@ -68,6 +72,10 @@ nlohmann::json ErrorBody(const Status& status) {
 
 nlohmann::json ErrorBodyForHttpStatus(int http_status) {
   return {{"error", {{"status", http_status}, {"code", CodeName(http_status)}, {"message", GenericMessage(http_status)}}}};
+}
+
+nlohmann::json ErrorBodyForHttpStatus(int http_status, const std::string& message) {
+  return {{"error", {{"status", http_status}, {"code", CodeName(http_status)}, {"message", message}}}};
 }
 
 }  // namespace riskradar::server

@@ -16,5 +16,7 @@ int HttpStatusFor(StatusCode code);
 nlohmann::json ErrorBody(const Status& status);
 // The same shape for statuses httplib produces itself (unknown route, body too large, ...).
 nlohmann::json ErrorBodyForHttpStatus(int http_status);
+// The same shape with a message written for the client (412, 428 and specific 409s have no StatusCode kind).
+nlohmann::json ErrorBodyForHttpStatus(int http_status, const std::string& message);
 
 }  // namespace riskradar::server

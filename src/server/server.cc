@@ -3,7 +3,6 @@
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
-#include <sys/socket.h>
 
 #include "api.h"
 
@@ -93,13 +92,13 @@ void Server::Impl::Install() {
   // and small answers are not held back by Nagle's algorithm waiting for the client's delayed ACK.
   h.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
   h.set_tcp_nodelay(true);
-  // cpp-httplib listens with a backlog of 5; record the socket so Bind() can raise it (see there).
+  h.set_payload_max_length(options.max_body_bytes);
+  // httplib listens with a backlog of 5: a burst of clients (32 reviewers, wrk's 64 connections) would see
+  // connections dropped before a worker reads them. Remember the socket so Bind() can raise the backlog.
   h.set_socket_options([this](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    httplib::default_socket_options(sock);
     listen_socket = sock;
   });
-  h.set_payload_max_length(options.max_body_bytes);
   h.set_read_timeout(10, 0);
   h.set_write_timeout(10, 0);
   const bool with_tls = tls;
@@ -129,6 +128,8 @@ void Server::Impl::Install() {
   });
   InstallAuthRoutes();
   InstallChildRoutes();
+  InstallDirectoryRoutes(); InstallAuditRoutes();
+  InstallAdminRoutes(); InstallReviewRoutes();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -174,9 +175,8 @@ Result<int> Server::Bind() {
   } else if (!impl_->http->bind_to_port(o.host, o.port)) {
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (in use?)");
   }
-  // With a backlog of 5, 64 clients connecting at once overflow the accept queue and the kernel drops their
-  // SYNs (retried after a second). listen() again on a listening socket only changes the backlog.
-  if (impl_->listen_socket >= 0) (void)::listen(impl_->listen_socket, SOMAXCONN);
+  // listen() again on a listening socket only changes its backlog (to the system's maximum, somaxconn).
+  if (impl_->listen_socket != INVALID_SOCKET) (void)::listen(impl_->listen_socket, SOMAXCONN);
   return port;
 }
 

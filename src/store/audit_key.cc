@@ -28,27 +28,6 @@ bool FromHex(std::string_view hex, unsigned char* out, size_t n) {
   return sodium_hex2bin(out, n, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == n;
 }
 
-// Writes a new file atomically: the content goes to a private temporary file, which is then hard-linked to
-// `path`. link() fails if `path` exists, so a concurrent creator never sees a half-written key.
-Status WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randombytes_random());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return Status::IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  const ssize_t n = ::write(fd, content.data(), content.size());
-  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return Status::IoError("cannot write " + tmp);
-  }
-  const int rc = ::link(tmp.c_str(), path.c_str());
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (rc != 0 && link_errno == EEXIST) return Status::AlreadyExists(path);
-  if (rc != 0) return Status::IoError("cannot create " + path + ": " + std::strerror(link_errno));
-  return Status::Ok();
-}
-
 // Reads the seed, refusing a file others can read or one that is not a regular file.
 Status ReadSeed(const std::string& path, std::array<unsigned char, crypto_sign_SEEDBYTES>& seed) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -76,6 +55,27 @@ Status ReadSeed(const std::string& path, std::array<unsigned char, crypto_sign_S
 }
 
 }  // namespace
+
+// Writes a new file atomically: the content goes to a private temporary file, which is then hard-linked to
+// `path`. link() fails if `path` exists, so a concurrent creator never sees a half-written key.
+Status WriteNewFile(const std::string& path, std::string_view content, mode_t mode) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randombytes_random());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return Status::IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  const ssize_t n = ::write(fd, content.data(), content.size());
+  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::IoError("cannot write " + tmp);
+  }
+  const int rc = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (rc != 0 && link_errno == EEXIST) return Status::AlreadyExists(path);
+  if (rc != 0) return Status::IoError("cannot create " + path + ": " + std::strerror(link_errno));
+  return Status::Ok();
+}
 
 AuditSigningKey::AuditSigningKey(AuditSigningKey&& o) noexcept
     : secret_(o.secret_), public_key_hex_(std::move(o.public_key_hex_)) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sodium.h>
+#include <sys/types.h>
 
 #include <array>
 #include <string>
@@ -32,6 +33,10 @@ class AuditSigningKey {
 
 // The public key to verify with: from "<path>.pub" or, failing that, derived from the key file itself.
 Result<std::string> LoadAuditPublicKey(const std::string& path);
+
+// Writes a new file atomically with `mode` (a private temporary file hard-linked to `path`): AlreadyExists when
+// `path` exists, so a concurrent creator never sees a half-written key. Shared by the store's key files.
+Status WriteNewFile(const std::string& path, std::string_view content, mode_t mode);
 
 bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view message,
                                std::string_view signature_hex);

@@ -66,6 +66,7 @@ Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
     if (found) return Status::AlreadyExists("user '" + user.name + "' already exists");
   }
   const std::string now = NowUtcIso();
+  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(user.totp_secret));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
                                            "disabled, created_at, updated_at) "
                                            "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)"));
@@ -73,7 +74,7 @@ Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
                          .Bind(2, user.agency_code)
                          .Bind(3, ToString(user.role))
                          .Bind(4, user.password_hash)
-                         .Bind(5, user.totp_secret)
+                         .Bind(5, sealed)
                          .Bind(6, now)
                          .Run());
   const int64_t id = db_->LastInsertId();
@@ -89,7 +90,9 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view name) {
   q.Bind(1, name);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<User>();
-  return std::optional<User>(UserFromRow(q, 0));
+  User u = UserFromRow(q, 0);
+  RR_ASSIGN_OR_RETURN(u.totp_secret, OpenTotpSecret(u.totp_secret));
+  return std::optional<User>(std::move(u));
 }
 
 Result<std::vector<User>> SqliteStore::ListUsers() {
@@ -118,9 +121,10 @@ Status SqliteStore::ResetUserCredentials(std::string_view name, const std::strin
                                          const std::string& totp_secret, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(const int64_t id, UserIdLocked(name));
+  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, totp_last_step = "
                                            "0, updated_at = ?3 WHERE id = ?4"));
-  RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, totp_secret).Bind(3, NowUtcIso()).Bind(4, id).Run());
+  RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, sealed).Bind(3, NowUtcIso()).Bind(4, id).Run());
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "user_reset", "user:" + std::string(name), {{"sessions_revoked", true}})));

@@ -55,6 +55,16 @@ class SqliteStatement {
   Result<bool> Step();
   // Steps to completion (for statements without results) and resets for reuse.
   Status Run();
+  // Steps through every row, calling fn() with the statement positioned on it (read columns with Int, Text...).
+  template <typename Fn>
+  Status ForEachRow(Fn&& fn) {
+    while (true) {
+      RR_ASSIGN_OR_RETURN(bool row, Step());
+      if (!row) return Status::Ok();
+      fn();
+    }
+  }
+  // (Row mappers that can fail keep an explicit Step() loop.)
   void Reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
   bool prepared() const { return stmt_ != nullptr; }
 

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 3> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 5> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -266,9 +266,85 @@ CREATE TABLE break_glass (
 );
 CREATE INDEX break_glass_user ON break_glass(user_id, person_id);
 )sql"},
-    // 3: a child's chronology is found from their mentions (subject or associate of an event); without these
-    // indexes every child view scanned the whole event table twice.
+    // 3: administration, review queue, alerts. Review items get a stable id (never reused) and a version
+    // (the ETag of If-Match), bumped by a trigger on every decision whatever writes it; sharing agreements can
+    // be ended; care relationships record who allocated and ended them; break-glass reviews keep their outcome
+    // and note; every break-glass grant raises an alert for the IG leads of the grantee's agency and of each
+    // agency holding records on the person (a trigger, so no grant is ever without its alert); TOTP secrets
+    // are sealed with a key file beside the store (SqliteStore::SealTotpSecretsLocked, after this SQL).
     {3, R"sql(
+CREATE TABLE link_review_v3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  left_mention_id INTEGER NOT NULL REFERENCES person_mention(id),
+  right_mention_id INTEGER NOT NULL REFERENCES person_mention(id),
+  match_weight REAL NOT NULL,
+  match_probability REAL NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT,
+  version INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (left_mention_id, right_mention_id)
+);
+INSERT INTO link_review_v3 (left_mention_id, right_mention_id, match_weight, match_probability, status, reason,
+                            decided_by, decided_at)
+  SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, decided_at
+  FROM link_review ORDER BY left_mention_id, right_mention_id;
+DROP TABLE link_review;
+ALTER TABLE link_review_v3 RENAME TO link_review;
+CREATE INDEX link_review_status ON link_review(status);
+CREATE TRIGGER link_review_version AFTER UPDATE OF status, reason, decided_by, decided_at ON link_review
+  WHEN NEW.version = OLD.version
+BEGIN
+  UPDATE link_review SET version = OLD.version + 1 WHERE id = NEW.id;
+END;
+ALTER TABLE sharing_agreement ADD COLUMN ended_at TEXT;
+ALTER TABLE sharing_agreement ADD COLUMN ended_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE sharing_agreement ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX sharing_agreement_provider ON sharing_agreement(provider_agency);
+ALTER TABLE care_relationship ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE care_relationship ADD COLUMN ended_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX care_relationship_person ON care_relationship(person_id);
+ALTER TABLE break_glass ADD COLUMN review_outcome TEXT CHECK (review_outcome IN ('appropriate', 'inappropriate'));
+ALTER TABLE break_glass ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
+CREATE TABLE ig_alert (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  agency_code TEXT NOT NULL REFERENCES agency(code),
+  kind TEXT NOT NULL CHECK (kind IN ('break_glass')),
+  break_glass_id INTEGER NOT NULL REFERENCES break_glass(id),
+  created_at TEXT NOT NULL,
+  UNIQUE (agency_code, break_glass_id)
+);
+CREATE INDEX ig_alert_grant ON ig_alert(break_glass_id);
+INSERT INTO ig_alert (agency_code, kind, break_glass_id, created_at)
+  SELECT u.agency_code, 'break_glass', b.id, b.granted_at FROM break_glass b JOIN app_user u ON u.id = b.user_id
+  ORDER BY b.id;
+CREATE TRIGGER break_glass_alert AFTER INSERT ON break_glass
+BEGIN
+  INSERT OR IGNORE INTO ig_alert (agency_code, kind, break_glass_id, created_at)
+    SELECT agency_code, 'break_glass', NEW.id, NEW.granted_at FROM (
+      SELECT u.agency_code FROM app_user u WHERE u.id = NEW.user_id
+      UNION
+      SELECT r.agency_code FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id
+        JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = NEW.person_id);
+END;
+)sql"},
+    // 5: retention (legal holds). Numbered 5 so that 3 and 4 can land from parallel work in either order.
+    {5, R"sql(
+CREATE TABLE legal_hold (
+  id INTEGER PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('person', 'agency', 'batch')),
+  target TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at TEXT NOT NULL,
+  released_by TEXT,
+  released_at TEXT
+);
+)sql"},
+    // 6: a child's chronology is found from their mentions (subject or associate of an event); without these
+    // indexes every child view scanned the whole event table twice. (6: 4 may still land from parallel work.)
+    {6, R"sql(
 CREATE INDEX event_subject_mention ON event(subject_mention_id);
 CREATE INDEX event_associate_mention ON event(associate_mention_id) WHERE associate_mention_id IS NOT NULL;
 )sql"},

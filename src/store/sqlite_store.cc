@@ -107,22 +107,25 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 Status SqliteStore::Migrate() {
   RR_RETURN_IF_ERROR(db_->Exec(
       "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  int64_t current = 0;
+  // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
+  // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
+  std::set<int64_t> applied;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migration"));
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) current = q.Int(0);
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT version FROM schema_migration"));
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { applied.insert(q.Int(0)); }));
   }
+  const int64_t current = applied.empty() ? 0 : *applied.rbegin();
   const int64_t newest = kSqliteMigrations.back().version;
   if (current > newest) {
     return Status::FailedPrecondition("store schema version " + std::to_string(current) +
                                       " is newer than this riskradar (" + std::to_string(newest) + "); upgrade riskradar");
   }
   for (const Migration& m : kSqliteMigrations) {
-    if (m.version <= current) continue;
+    if (applied.count(m.version)) continue;
     RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
     RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
     if (m.version == 2) RR_RETURN_IF_ERROR(UpgradeAuditToMerkle().WithContext("migration 2"));
+    if (m.version == 3) RR_RETURN_IF_ERROR(SealTotpSecretsLocked().WithContext("migration 3"));
     RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
     RR_RETURN_IF_ERROR(ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run());
     RR_RETURN_IF_ERROR(txn.Commit());
@@ -158,9 +161,7 @@ Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
       "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
       "quarantined, status, COALESCE(finished_at, '') FROM import_batch ORDER BY id"));
   std::vector<BatchInfo> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     BatchInfo b;
     b.id = q.Int(0);
     b.header = {q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6)};
@@ -168,7 +169,7 @@ Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
     b.status = q.Text(11);
     b.finished_at = q.Text(12);
     out.push_back(std::move(b));
-  }
+  }));
   return out;
 }
 
@@ -207,11 +208,9 @@ Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id
       "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
   q.Bind(1, batch_id);
   std::vector<QuarantinedRow> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.push_back({q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
-  }
+  }));
   return out;
 }
 
@@ -272,11 +271,9 @@ Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
 Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPairs(std::string_view sql) {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
   std::vector<std::pair<int64_t, int64_t>> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.emplace_back(q.Int(0), q.Int(1));
-  }
+  }));
   return out;
 }
 
@@ -294,11 +291,9 @@ Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
       "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
       "ORDER BY left_mention_id, right_mention_id"));
   std::vector<ReviewItem> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
-  }
+  }));
   return out;
 }
 
@@ -314,11 +309,9 @@ Result<std::vector<ReviewItem>> SqliteStore::ListReview(std::string_view status)
       "ORDER BY status <> 'pending', ABS(match_probability - 0.5), left_mention_id, right_mention_id"));
   q.Bind(1, status);
   std::vector<ReviewItem> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
-  }
+  }));
   return out;
 }
 
@@ -618,22 +611,18 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
       "SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 ORDER BY network_id, kind, entity_id"));
   q.Bind(1, run_id);
   std::map<int64_t, StoredNetwork> networks;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     StoredNetwork& n = networks[q.Int(0)];
     n.id = static_cast<int32_t>(q.Int(0));
     const std::string kind = q.Text(1);
     (kind == "offender" ? n.offenders : kind == "child" ? n.children : n.places).push_back(q.Int(2));
-  }
+  }));
   for (auto& [id, n] : networks) out.networks.push_back(std::move(n));
   RR_ASSIGN_OR_RETURN(auto s, db_->Prepare(
       "SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json "
       "FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
   s.Bind(1, run_id);
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(s.ForEachRow([&] {
     PlaceScore p;
     p.place_id = s.Int(0);
     p.children_at_risk = static_cast<int>(s.Int(1));
@@ -644,7 +633,7 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     const json reasons = json::parse(s.Text(6), nullptr, false);
     if (reasons.is_array()) p.reasons = reasons.get<std::vector<std::string>>();
     out.places.push_back(std::move(p));
-  }
+  }));
   return out;
 }
 
@@ -680,7 +669,9 @@ Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, 
   }
   RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   std::string key_path = options.audit_key_path.empty() ? DefaultAuditKeyPath(path) : options.audit_key_path;
-  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), options);
+  StoreOptions with_paths = options;
+  if (with_paths.totp_key_path.empty()) with_paths.totp_key_path = DefaultTotpKeyPath(path);
+  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), std::move(with_paths));
   RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
   return store;
 }

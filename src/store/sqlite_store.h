@@ -18,6 +18,7 @@
 #include "riskradar/core/merkle.h"
 #include "riskradar/store/store.h"
 #include "sqlite_db.h"
+#include "totp_key.h"
 
 namespace riskradar::store {
 
@@ -166,6 +167,29 @@ class SqliteStore final : public Store {
   Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
   Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  // retention and legal holds (sqlite_retention.cc)
+  Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
+  Status ReleaseLegalHold(int64_t id, const Actor& actor) override;
+  Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) override;
+  Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) override;
+  Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) override;
+  // ---- directory reads (people, places, networks, imports, agencies, audit): sqlite_directory.cc
+  Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
+                                          const Actor& actor) override;
+  Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                    const Actor& actor) override;
+  Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) override;
+  Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) override;
+  Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                      const Actor& actor) override;
+  Result<std::vector<BatchInfo>> ReadImports(std::string_view agency_code, const Actor& actor) override;
+  Result<QuarantinePage> ReadQuarantine(int64_t batch_id, std::string_view agency_code, int64_t limit, int64_t offset,
+                                        const Actor& actor) override;
+  Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) override;
+  Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) override;
+  Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) override;
+  Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) override;
   Result<StoreCounts> Counts() override;
 
  private:
@@ -185,12 +209,57 @@ class SqliteStore final : public Store {
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<int64_t> UserIdLocked(std::string_view name);
   Status RevokeUserSessionsLocked(int64_t user_id);
+  Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
 
   std::unique_ptr<SqliteDb> db_;
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
+
+  // ---- administration, review queue, alerts (sqlite_admin.cc)
+ public:
+  Result<ReviewQueuePage> ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items, int64_t limit,
+                                          const Actor& actor) override;
+  Result<ReviewItemDetail> ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  Result<ReviewDecisionResult> DecideReviewItem(const ReviewDecisionRequest& request, const Viewer& viewer,
+                                                int64_t now_s, const Actor& actor) override;
+  Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) override;
+  Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
+                        const Actor& actor) override;
+  Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) override;
+  Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency, const std::string& reason,
+                                                     int64_t now_s, const Actor& actor) override;
+  Result<CareRelationshipRecord> AllocateCareRelationship(const Viewer& manager, int64_t person_id,
+                                                          std::string_view user_name, std::string_view kind,
+                                                          int64_t now_s, const Actor& actor) override;
+  Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
+                                                                    int64_t now_s, const Actor& actor) override;
+  Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id, int64_t relationship_id,
+                                                     int64_t now_s, const Actor& actor) override;
+  Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) override;
+  Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
+                                   const std::string& note, const Actor& actor) override;
+  // TOTP secrets at rest: sealed on write, opened by FindUser (the key file is created on the first seal).
+  Result<std::string> SealTotpSecret(std::string_view base32);
+  Result<std::string> OpenTotpSecret(std::string_view stored);
+  // Migration 3: seals every TOTP secret still stored in plaintext. REQUIRES: a transaction is open.
+  Status SealTotpSecretsLocked();
+
+ private:
+  // What the viewer may see of records about people, at now_s, under need-to-know.
+  struct NeedToKnow {
+    std::vector<AgreementFact> agreements;
+    std::set<int64_t> relationships, break_glass;  // person ids
+    ChildAccessFacts FactsFor(int64_t person_id) const;
+  };
+  Result<NeedToKnow> NeedToKnowLocked(const Viewer& viewer, int64_t now_s);
+  // "ok" when the viewer may see at least one record about the active child `person_id`, else the audit
+  // outcome: "not_found" (no such active child) or "refused".
+  Result<const char*> ChildAccessLocked(int64_t person_id, const Viewer& viewer, const NeedToKnow& ntk);
+  Result<std::optional<ReviewQueueItem>> ReviewItemLocked(int64_t id);
+  Result<TotpSealingKey*> TotpKey(bool may_create);
+  std::optional<TotpSealingKey> totp_key_;
 };
 
 // OpenStore for the SQLite store itself (the audit writer needs its internals).

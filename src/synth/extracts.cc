@@ -379,6 +379,9 @@ struct ExtractContext {
   Rng rng;
   PersonRenderer renderer;
   TruthWriters& truth;
+  std::string file;  // as in the manifest, e.g. extracts/wmp/occurrences.jsonl
+  // A separate stream for deliberate defects, so adding them leaves every other row byte-identical.
+  Rng defects;
 };
 
 void RecordTruth(ExtractContext& ctx, const std::string& local_id, const PlannedEvent& event) {
@@ -469,6 +472,14 @@ Status WriteCouncil(ExtractContext& ctx, const std::vector<const PlannedEvent*>&
     }
     writer.WriteRow(row);
     RecordTruth(ctx, local_id, *event);
+    // About one row in 400 is a hand re-keyed copy with an impossible event date (31 February): ingest must
+    // quarantine it with a reason, so the demo shows the quarantine at work. It has no truth row: it never lands.
+    if (ctx.defects.Chance(0.0025)) {
+      row[0] += style == 2 ? "9" : "R";
+      row[9] = style == 0 ? "31/02/2025" : style == 1 ? "2025-02-31" : "20250231";
+      writer.WriteRow(row);
+      ctx.truth.defects.WriteRow({ctx.file, std::to_string(writer.rows() + 1), "impossible event date"});
+    }
   }
   rows = writer.rows();
   return writer.Close();
@@ -528,8 +539,15 @@ Status WriteSexualHealth(ExtractContext& ctx, const std::vector<const PlannedEve
     row["patient"] = std::move(patient);
     row["reason"] = std::string(SexualHealthReason(event->category, ctx.rng));
     row["cse_screen_completed"] = std::string_view(event->category) != "routine" || ctx.rng.Chance(0.3);
-    writer.Write(row.dump());
+    const std::string line = row.dump();
+    writer.Write(line);
     RecordTruth(ctx, local_id, *event);
+    // About one line in 500 is a copy cut short by an export that ran out of space: not valid JSON, so ingest
+    // must quarantine it (it has no truth row: it never lands).
+    if (ctx.defects.Chance(0.002)) {
+      writer.Write(line.substr(0, line.size() / 2));
+      ctx.truth.defects.WriteRow({ctx.file, std::to_string(writer.lines()), "truncated JSON line"});
+    }
   }
   rows = writer.lines();
   return writer.Close();
@@ -637,8 +655,14 @@ Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
       row["officer_notes"] = DetailText(event->kind, event->category, ctx.rng);
       row["beat"] = "WM" + Digits(static_cast<uint64_t>(ctx.rng.Between(1, 250)), 3);
     }
-    writer.Write(row.dump());
+    const std::string line = row.dump();
+    writer.Write(line);
     RecordTruth(ctx, local_id, *event);
+    // As in the sexual health export: now and then a line cut short, which ingest must quarantine.
+    if (ctx.defects.Chance(0.002)) {
+      writer.Write(line.substr(0, line.size() / 2));
+      ctx.truth.defects.WriteRow({ctx.file, std::to_string(writer.lines()), "truncated JSON line"});
+    }
   }
   rows = writer.lines();
   return writer.Close();
@@ -696,7 +720,8 @@ Status WriteExtract(const Partnership& partnership, size_t extract_index, const 
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return Status::IoError("cannot create " + path.parent_path().string() + ": " + ec.message());
   ExtractContext ctx{world, &ref, agency, spec.agency, spec.format, seed, Rng(seed, 1000 + extract_index),
-                     PersonRenderer(&ref, seed, spec.agency, spec.format), truth};
+                     PersonRenderer(&ref, seed, spec.agency, spec.format), truth, spec.file,
+                     Rng(seed, 5000 + extract_index)};
   switch (spec.format) {
     case Format::kCouncilA:
     case Format::kCouncilB:

@@ -49,6 +49,7 @@ Partnership DescribePartnership();
 struct TruthWriters {
   CsvWriter mentions;        // agency,local_id,slot,person_key
   CsvWriter place_mentions;  // agency,local_id,place_key
+  CsvWriter defects;         // file,line,problem: rows written broken on purpose, which ingest must quarantine
 };
 
 std::string PersonKey(uint32_t index);

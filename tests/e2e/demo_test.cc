@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -124,6 +125,83 @@ TEST_F(DemoTest, UserCommandsFollowTheDemo) {
   EXPECT_EQ(RunCommand(Cli("user reset " + Db() + " --name e2e-admin")).exit_code, 0);
   const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+TEST_F(DemoTest, DeliberateDefectsInTheExtractsAreQuarantinedWithReasons) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  // The generator writes a few broken rows (impossible dates in council CSVs, cut-short police JSON lines);
+  // each is held back with a reason naming the file, line and problem, and the rest of the file lands.
+  const CommandRun status = RunCommand(Cli("status " + Db()));
+  const double quarantined = Figure(status.output, R"(quarantined rows ([0-9]+))");
+  EXPECT_GE(quarantined, 3) << status.output;
+  const CommandRun list = RunCommand(Cli("quarantine list " + Db()));
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("event date is not a valid date"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("not valid JSON"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find(".csv:"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find(".jsonl:"), std::string::npos) << list.output;
+  // Exactly the rows the generator broke on purpose, no more and no fewer.
+  std::set<std::string> expected, held;
+  std::ifstream truth(dir_ / "partnership" / "truth" / "defects.csv");
+  std::string line;
+  std::getline(truth, line);  // header
+  while (std::getline(truth, line)) {
+    const size_t a = line.find(','), b = line.find(',', a + 1);
+    expected.insert((dir_ / "partnership").string() + "/" + line.substr(0, a) + ":" + line.substr(a + 1, b - a - 1));
+  }
+  const std::regex where(R"((/\S+):([0-9]+)\s)");
+  for (auto it = std::sregex_iterator(list.output.begin(), list.output.end(), where); it != std::sregex_iterator();
+       ++it) {
+    held.insert((*it)[1].str() + ":" + (*it)[2].str());
+  }
+  EXPECT_EQ(held, expected);
+  EXPECT_EQ(static_cast<double>(expected.size()), quarantined);
+}
+
+TEST_F(DemoTest, RetentionPlanAndLegalHoldsFromTheCli) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  // In 2040 the 2025 police records (6 years) are past their period, council ones (25 years) are not.
+  const CommandRun plan = RunCommand(Cli("retention plan " + Db() + " --as-of 2040-01-01"));
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("plan only: nothing deleted"), std::string::npos) << plan.output;
+  EXPECT_GT(Figure(plan.output, R"(police_intelligence\s+[0-9]+\s+0\s+([0-9]+))"), 0) << plan.output;
+  EXPECT_EQ(Figure(plan.output, R"(child_protection\s+[0-9]+\s+0\s+([0-9]+))"), 0) << plan.output;
+  const CommandRun unconfirmed = RunCommand(Cli("retention apply " + Db() + " --as-of 2040-01-01"));
+  EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.output;
+  EXPECT_NE(unconfirmed.output.find("--confirm"), std::string::npos) << unconfirmed.output;
+  // A hold on the police keeps all their records.
+  const CommandRun hold =
+      RunCommand(Cli("hold add " + Db() + " --scope agency --target wmp --reason 'Operation Synthetic review 2026'"));
+  ASSERT_EQ(hold.exit_code, 0) << hold.output;
+  const CommandRun held = RunCommand(Cli("retention plan " + Db() + " --as-of 2040-01-01"));
+  EXPECT_EQ(Figure(held.output, R"(police_intelligence\s+[0-9]+\s+[0-9]+\s+([0-9]+))"), 0) << held.output;
+  EXPECT_GT(Figure(held.output, R"(police_intelligence\s+[0-9]+\s+([0-9]+))"), 0) << held.output;
+  const CommandRun list = RunCommand(Cli("hold list " + Db()));
+  EXPECT_NE(list.output.find("1 active legal holds"), std::string::npos) << list.output;
+  EXPECT_EQ(RunCommand(Cli("hold release " + Db() + " --id 1")).exit_code, 0);
+  // A broken schedule is refused with the file and line.
+  const fs::path bad = dir_ / "bad-retention.toml";
+  std::ofstream(bad) << "version = \"x\"\n[[rule]]\nrecord_class = \"health\"\nkeep_years = 2\nkeep_days = 3\n";
+  const CommandRun refused = RunCommand(Cli("retention plan " + Db() + " --policy " + bad.string()));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("bad-retention.toml:2"), std::string::npos) << refused.output;
+}
+
+// The demo ends with the way on to the server; demo-users then makes need-to-know visible: users, sharing
+// agreements and care relationships, all audited.
+TEST_F(DemoTest, DemoPrintsHowToServeItAndDemoUsersSetUpNeedToKnow) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const std::string db = fs::absolute(dir_ / "riskradar.db").string();
+  EXPECT_NE(demo_.output.find(" demo-users --db " + db), std::string::npos) << demo_.output;
+  EXPECT_NE(demo_.output.find(" serve --db " + db), std::string::npos) << demo_.output;
+  const CommandRun users = RunCommand(Cli("demo-users " + Db()));
+  ASSERT_EQ(users.exit_code, 0) << users.output;
+  EXPECT_NE(users.output.find("wmp-practitioner"), std::string::npos);
+  EXPECT_GT(Figure(users.output, R"(Sharing agreements: ([0-9]+) new)"), 0) << users.output;
+  EXPECT_NE(users.output.find("allocated_case  children "), std::string::npos) << users.output;
+  EXPECT_NE(users.output.find("mase_listing    children "), std::string::npos) << users.output;
+  EXPECT_NE(users.output.find("serve --db"), std::string::npos);
+  EXPECT_EQ(RunCommand(Cli("audit verify " + Db())).exit_code, 0);
 }
 
 TEST_F(DemoTest, ReimportingTheManifestAddsNothing) {

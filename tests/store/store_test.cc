@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <functional>
 
 #include "riskradar/store/store.h"
@@ -188,6 +190,120 @@ TEST_P(StoreConformance, AuditDeletionIsDetected) {
   sqlite3_close(db);
   auto check = (*OpenStore(location_))->VerifyAudit();
   EXPECT_FALSE(check->ok);
+}
+
+// Retention: records past their class's period go with everything derived from them; a legal hold keeps them;
+// a plan changes nothing; a person left with no record keeps only an inactive id; the deleted bytes are gone
+// from the file and its WAL.
+TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
+  auto writer = store_->BeginBatch(Header());
+  ASSERT_TRUE(writer.ok());
+  struct Spec {
+    const char* id;
+    const char* name;
+    Date date;
+    int64_t person;
+  };
+  const std::vector<Spec> specs = {{"R1", "Amy", *Date::FromYmd(2000, 3, 1), 1},
+                                   {"R2", "Ben", *Date::FromYmd(2025, 3, 1), 2},
+                                   {"R3", "Cat", *Date::FromYmd(2000, 5, 1), 3},
+                                   {"R4", "Amy", *Date::FromYmd(2024, 6, 1), 1},
+                                   {"R5", "Zephyrine", *Date::FromYmd(1999, 1, 1), 4}};
+  for (const Spec& spec : specs) {
+    ParsedRow r = Row(spec.id, spec.name);
+    r.event.date = spec.date;
+    ASSERT_TRUE((*writer)->AddRow(r).ok());
+  }
+  ASSERT_TRUE((*writer)->AddQuarantine({0, 0, "f.csv", 9, "Event Date", "x", "bad date", "{\"f\":\"Quarantina\"}"}).ok());
+  ASSERT_TRUE((*writer)->Commit({6, 5, 0, 1}, Actor{}).ok());
+  auto mentions = *store_->LoadPersonMentions();
+  ASSERT_EQ(mentions.size(), 5u);
+  LinkageOutput out;
+  for (int64_t id = 1; id <= 4; ++id) {
+    Person p;
+    p.id = id;
+    p.display_name = std::string(id == 4 ? "Zephyrine" : "Someone") + " Test";
+    p.is_child = true;
+    out.persons.push_back(p);
+  }
+  for (size_t i = 0; i < mentions.size(); ++i) out.mention_person.push_back({mentions[i].mention.id, specs[i].person});
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  Assessment a;
+  a.person_id = 4;
+  a.level = RiskLevel::kAtRisk;
+  a.model_version = "m1";
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+
+  LegalHold bad;
+  bad.scope = "person";
+  bad.target = "3";
+  bad.reason = "short";
+  EXPECT_EQ(store_->AddLegalHold(bad, Actor{"ig", "bcc", "ig_lead", "test"}).status().code(),
+            StatusCode::kInvalidArgument);
+  bad.reason = "Inquiry ref 2026/17: keep everything about this child";
+  bad.target = "999";
+  EXPECT_EQ(store_->AddLegalHold(bad, Actor{"ig", "bcc", "ig_lead", "test"}).status().code(), StatusCode::kNotFound);
+  bad.target = "3";
+  auto hold = store_->AddLegalHold(bad, Actor{"ig", "bcc", "ig_lead", "test"});
+  ASSERT_TRUE(hold.ok()) << hold.status().ToString();
+  ASSERT_EQ(store_->ListLegalHolds(true)->size(), 1u);
+
+  RetentionPolicy policy;
+  policy.version = "t1";
+  policy.rules = {{"child_protection", 25 * 365}};
+  const Date as_of = *Date::FromYmd(2026, 1, 1);
+  auto plan = store_->PlanRetention(policy, as_of);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->classes.size(), 1u);
+  EXPECT_EQ(plan->classes[0].due, 2);   // R1 and R5
+  EXPECT_EQ(plan->classes[0].held, 1);  // R3
+  EXPECT_EQ(plan->persons_erased, 1);   // Zephyrine (R5 was her only record)
+  EXPECT_EQ(plan->quarantine_due, 0);   // quarantined today
+  EXPECT_FALSE(plan->applied);
+  EXPECT_EQ(store_->Counts()->source_records, 5) << "a plan changes nothing";
+
+  RetentionPolicy twice = policy;
+  twice.rules.push_back({"child_protection", 10});
+  EXPECT_EQ(store_->PlanRetention(twice, as_of).status().code(), StatusCode::kInvalidArgument);
+
+  const int64_t audit_before = store_->Counts()->audit_events;
+  auto applied = store_->ApplyRetention(policy, as_of, Actor{"ig", "bcc", "ig_lead", "retention"});
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_TRUE(applied->applied);
+  EXPECT_EQ(applied->classes[0].due, 2);
+  auto c = store_->Counts();
+  EXPECT_EQ(c->source_records, 3);
+  EXPECT_EQ(c->person_mentions, 3);
+  EXPECT_EQ(c->events, 3);
+  EXPECT_EQ(c->audit_events, audit_before + 1);
+  EXPECT_EQ(c->assessments, 0) << "the erased person's assessment goes";
+  auto persons = *store_->ListPersons();
+  EXPECT_EQ(persons.size(), 3u);
+  for (const Person& p : persons) EXPECT_NE(p.id, 4);
+  auto check = store_->VerifyAudit();
+  EXPECT_TRUE(check->ok) << check->problem;
+
+  // Secure deletion: the erased name is nowhere in the database file or its WAL.
+  store_.reset();
+  for (const std::string suffix : {"", "-wal"}) {
+    std::ifstream f(location_ + suffix, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("Zephyrine"), std::string::npos) << location_ + suffix;
+  }
+  auto reopened = OpenStore(location_);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+
+  // Releasing the hold makes R3 due; the quarantined row is due 90 days after its import.
+  ASSERT_TRUE(store_->ReleaseLegalHold(*hold, Actor{"ig", "bcc", "ig_lead", "test"}).ok());
+  EXPECT_EQ(store_->ReleaseLegalHold(*hold, Actor{}).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListLegalHolds(true)->empty());
+  EXPECT_EQ(store_->ListLegalHolds(false)->size(), 1u);
+  plan = store_->PlanRetention(policy, as_of);
+  EXPECT_EQ(plan->classes[0].due, 1);
+  EXPECT_EQ(plan->classes[0].held, 0);
+  plan = store_->PlanRetention(policy, *Date::FromYmd(2099, 1, 1));
+  EXPECT_EQ(plan->quarantine_due, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,

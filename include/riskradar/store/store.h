@@ -202,7 +202,7 @@ struct User {
   std::string agency_code;
   Role role = Role::kAnalyst;
   std::string password_hash;  // Argon2id, libsodium string format
-  std::string totp_secret;    // base32
+  std::string totp_secret;    // base32 from FindUser; sealed at rest (other reads return the sealed form)
   bool disabled = false;
   std::string created_at, updated_at;
 };
@@ -271,9 +271,216 @@ struct ChildView {
   std::vector<std::string> access_basis;  // why the visible records are visible
 };
 
+// ---- retention and legal holds (see docs/operator-guide.md, "Retention")
+
+// How long source records of one record class are kept, counted from the record's latest event date.
+struct RetentionRule {
+  std::string record_class;  // as set by the mapping, e.g. "child_protection"
+  int64_t keep_days = 0;
+};
+struct RetentionPolicy {
+  std::string version;
+  std::vector<RetentionRule> rules;
+  // Classes without a rule are kept (never deleted by default): a missing rule must not destroy records.
+  int64_t quarantine_keep_days = 90;  // quarantined rows hold raw personal data
+};
+// A hold stops deletion of records about a person, from an agency, or of one import batch.
+struct LegalHold {
+  int64_t id = 0;
+  std::string scope;  // "person", "agency" or "batch"
+  std::string target;  // person id, agency code or batch id
+  std::string reason;
+  std::string placed_by, placed_at, released_by, released_at;
+};
+struct RetentionClassCount {
+  std::string record_class;
+  int64_t due = 0;   // past retention and not held: deleted by apply
+  int64_t held = 0;  // past retention but under a legal hold: kept
+};
+struct RetentionOutcome {
+  std::vector<RetentionClassCount> classes;
+  int64_t quarantine_due = 0;
+  int64_t persons_erased = 0;  // people left with no record: name and date of birth cleared, assessments removed
+  bool applied = false;
+};
+
 struct StoreCounts {
   int64_t agencies = 0, batches = 0, source_records = 0, person_mentions = 0, place_mentions = 0, events = 0,
           quarantined = 0, persons = 0, places = 0, assessments = 0, review_pending = 0, audit_events = 0;
+};
+
+// ---- directory reads (people, places, networks, imports, agencies, audit)
+// Every read below that touches personal data or the audit log writes one audit event in the same transaction
+// (nothing is returned if it cannot be written), and filters by the need-to-know rule of core/access.h: a
+// person is visible when at least one of their records is.
+
+// A person search: a name fragment (case-insensitive; "" matches everyone) and a role filter, paged.
+struct PersonQuery {
+  std::string name;
+  std::string role;  // "" | "child" | "person_of_concern" | "adult"
+  int64_t limit = 50;
+  int64_t offset = 0;
+};
+struct PersonSummary {
+  Person person;
+  std::vector<std::string> access_basis;  // why the person's visible records are visible
+};
+struct PersonSearchResult {
+  int64_t total = 0;  // visible matches only: people the viewer may not see are never counted
+  std::vector<PersonSummary> people;
+};
+
+// One of a person's records (a mention of them in one source record), as the viewer may see it.
+struct LinkedRecord {
+  int64_t mention_id = 0;
+  int64_t record_id = 0;
+  std::string agency_code, local_id, record_class;
+  std::string slot;  // subject | associate
+  std::string role;  // the person's role in that record
+  std::string access_basis;
+};
+// Why two of a person's visible records were resolved into that person. Linkage does not store the weight of
+// every pair it linked: a pair the review queue scored ("review") carries its stored weight, probability and
+// any decision; any other pair ("cluster") carries the agreement of the normalised identifiers both records
+// hold (the evidence the clustering used), without a weight.
+struct LinkEvidence {
+  int64_t left_mention_id = 0, right_mention_id = 0;
+  std::string source;  // review | cluster
+  std::optional<double> match_weight, match_probability;
+  std::string review_status, review_reason, decided_by, decided_at;
+  std::vector<std::pair<std::string, std::string>> fields;  // field -> agree | disagree | missing
+};
+inline constexpr size_t kMaxPersonLinkPairs = 200;
+struct PersonView {
+  Person person;
+  std::vector<LinkedRecord> records;  // visible records only
+  std::vector<LinkEvidence> links;    // pairs of visible records
+  bool links_truncated = false;       // more than kMaxPersonLinkPairs pairs: the first ones are shown
+  std::vector<std::string> access_basis;
+};
+
+// A place of concern of the latest network run, with its score.
+struct PlaceOfConcern {
+  Place place;
+  PlaceScore score;
+};
+struct PlacePerson {
+  int64_t person_id = 0;
+  std::string name;
+  bool is_child = false, person_of_concern = false;
+  int64_t events = 0;  // visible events linking them to the place
+  std::vector<std::string> access_basis;
+};
+struct PlaceView {
+  PlaceOfConcern place;
+  std::vector<PlacePerson> people;  // only people linked by records the viewer may see
+};
+
+struct NetworkSummary {
+  int32_t id = 0;
+  int64_t offenders = 0, children = 0, places = 0;
+};
+struct NetworkMember {
+  int64_t person_id = 0;
+  std::string name;
+  std::string kind;  // offender | child
+};
+struct NetworkView {
+  NetworkSummary summary;
+  std::vector<NetworkMember> members;  // only members the viewer may see
+  std::vector<Place> places;
+};
+
+struct QuarantinePage {
+  int64_t total = 0;
+  std::vector<QuarantinedRow> rows;
+};
+
+struct AuditQuery {
+  std::string user, action;
+  std::string from, to;  // UTC ISO 8601 bounds on at_utc, inclusive; "" for none
+  int64_t before = 0;    // only events with seq < before (0: no bound), for paging back
+  int64_t limit = 100;
+};
+struct AuditCheckpointList {
+  std::vector<AuditCheckpoint> kept;
+  std::optional<AuditCheckpoint> head;  // the current signed head
+};
+
+// ---- administration, review queue, alerts
+
+// One mention of a review pair as a reviewer sees it (personal data: only from audited reads).
+struct ReviewMention {
+  int64_t mention_id = 0;
+  int64_t person_id = 0;  // the person the mention belongs to now (0: none)
+  std::string agency_code, record_class, local_id;
+  std::string forename, surname, sex, postcode, nhs_number, upn;
+  std::optional<Date> dob;
+};
+
+// A review queue item: a stable id (never reused; a linkage run re-queues pending pairs under new ids) and a
+// version, bumped by every decision, that the server sends as the ETag.
+struct ReviewQueueItem {
+  int64_t id = 0;
+  int64_t version = 0;
+  ReviewItem item;
+  ReviewMention left, right;
+};
+
+struct ReviewQueuePage {
+  int64_t pending_total = 0;    // every pending pair in the region (an aggregate, shown to every reviewer role)
+  int64_t visible_pending = 0;  // pending pairs whose both records the viewer may see
+  std::vector<ReviewQueueItem> items;  // up to the limit, most uncertain first; empty for aggregate-only callers
+};
+
+// One review item with what explains it: the model_json of the newest linkage run ("" before any run).
+struct ReviewItemDetail {
+  ReviewQueueItem item;
+  std::string model_json;
+};
+
+struct ReviewDecisionRequest {
+  int64_t id = 0;
+  int64_t expected_version = 0;  // from If-Match
+  std::string status;            // confirmed | rejected
+  std::string reason;
+};
+
+// How a decision request ended. Every outcome writes its audit event in the decision's transaction.
+enum class ReviewDecisionOutcome { kDecided, kNotFound, kStale, kAlreadyDecided };
+struct ReviewDecisionResult {
+  ReviewDecisionOutcome outcome = ReviewDecisionOutcome::kNotFound;
+  ReviewQueueItem item;  // after the decision (kDecided), or as found (kStale, kAlreadyDecided)
+};
+
+struct SharingAgreementRecord {
+  SharingAgreement agreement;
+  std::string created_at;
+  std::string ended_at, ended_by, end_reason;  // empty while in force
+};
+
+struct CareRelationshipRecord {
+  int64_t id = 0;
+  std::string user_name, agency_code;
+  int64_t person_id = 0;
+  std::string kind;
+  std::string created_at, created_by;
+  std::string ended_at, ended_by;  // empty while current
+};
+
+// A change an administrator makes to a user of their own agency.
+struct UserChange {
+  enum class Kind { kDisable, kReset } kind = Kind::kDisable;
+  std::string password_hash, totp_secret;  // kReset: the new credentials (totp_secret in base32, sealed by the store)
+};
+
+// An alert for an agency's IG lead(s): today, a break-glass grant (by one of the agency's users, or over a
+// person the agency holds records on), open until the grant is reviewed.
+struct IgAlert {
+  int64_t id = 0;
+  std::string agency_code, kind, created_at;
+  BreakGlassGrant grant;
+  std::string review_outcome, review_note;  // empty until reviewed
 };
 
 class Store {
@@ -376,7 +583,94 @@ class Store {
   virtual Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                           const Actor& actor) = 0;
 
+  // Retention and legal holds. PlanRetention changes nothing; ApplyRetention deletes the due records with
+  // everything derived from them in one transaction (SQLite secure_delete on, WAL truncated afterwards),
+  // audited with counts only. Re-run link and assess afterwards.
+  virtual Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) = 0;
+  virtual Status ReleaseLegalHold(int64_t id, const Actor& actor) = 0;
+  virtual Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) = 0;
+  virtual Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) = 0;
+  virtual Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) = 0;
+
+  // ---- directory reads (people, places, networks, imports, agencies, audit)
+  // NotFound answers are the same for a missing id and for one outside the viewer's rights (audited as
+  // not_found or refused).
+  virtual Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
+                                                  const Actor& actor) = 0;
+  virtual Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                            const Actor& actor) = 0;
+  // Places of concern of the latest network run, highest score first (empty before the first run).
+  virtual Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) = 0;
+  // NotFound also for a place that is not of concern.
+  virtual Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
+                                          const Actor& actor) = 0;
+  virtual Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) = 0;
+  virtual Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                              const Actor& actor) = 0;
+  // agency_code "" reads every agency's batches.
+  virtual Result<std::vector<BatchInfo>> ReadImports(std::string_view agency_code, const Actor& actor) = 0;
+  // NotFound for a missing batch and for another agency's batch alike.
+  virtual Result<QuarantinePage> ReadQuarantine(int64_t batch_id, std::string_view agency_code, int64_t limit,
+                                                int64_t offset, const Actor& actor) = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) = 0;
+  virtual Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) = 0;
+  // tree_size 0: the current size. InvalidArgument outside 1 <= seq <= tree_size <= the log's size.
+  virtual Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) = 0;
+  virtual Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) = 0;
+
   virtual Result<StoreCounts> Counts() = 0;
+
+  // ---- administration, review queue, alerts
+  // Reads of personal data and refusals write their audit event in the same transaction. "NotFound" answers
+  // both a missing thing and one outside the caller's rights (the audit outcome tells them apart).
+
+  // Pending review pairs. Items (with both mentions) only when `with_items`, and only those whose both
+  // records the viewer may see under need-to-know; audited as one "list_review" event.
+  virtual Result<ReviewQueuePage> ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items, int64_t limit,
+                                                  const Actor& actor) = 0;
+  // One review item (any status) whose both records the viewer may see; audited ("read_review").
+  virtual Result<ReviewItemDetail> ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
+                                                  const Actor& actor) = 0;
+  // Decides a pending item if its version is still `expected_version` (compare-and-set in one transaction).
+  // Audit: "review_confirm" / "review_reject" on success (as DecideReview, which later link runs respect);
+  // "review_decision" with outcome not_found | refused | stale | already_decided otherwise.
+  virtual Result<ReviewDecisionResult> DecideReviewItem(const ReviewDecisionRequest& request, const Viewer& viewer,
+                                                        int64_t now_s, const Actor& actor) = 0;
+
+  // The users of one agency (no hashes or secrets), audited ("list_users").
+  virtual Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) = 0;
+  // Disables, or resets (new password hash and TOTP secret, re-enabled), a user of the administrator's own
+  // agency; revokes all of that user's sessions. NotFound: no such user in that agency. Conflict: oneself.
+  virtual Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
+                                const Actor& actor) = 0;
+
+  // Agreements where `agency` is provider or recipient ("" lists all), in force or ended, oldest first.
+  virtual Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) = 0;
+  // Ends an agreement that `agency` is a party to, from now on (NotFound otherwise; Conflict if already ended).
+  virtual Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency,
+                                                             const std::string& reason, int64_t now_s,
+                                                             const Actor& actor) = 0;
+
+  // Care relationships, kept by a manager for users of their own agency, over a child the manager may see
+  // (NotFound otherwise, audited). Allocate: InvalidArgument when `user_name` is not an active practitioner or
+  // manager of the manager's agency; Conflict when the same relationship is already current.
+  virtual Result<CareRelationshipRecord> AllocateCareRelationship(const Viewer& manager, int64_t person_id,
+                                                                  std::string_view user_name, std::string_view kind,
+                                                                  int64_t now_s, const Actor& actor) = 0;
+  virtual Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
+                                                                            int64_t now_s, const Actor& actor) = 0;
+  // Conflict when already ended.
+  virtual Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id,
+                                                             int64_t relationship_id, int64_t now_s,
+                                                             const Actor& actor) = 0;
+
+  // Alerts for one agency's IG lead(s) (open ones: grant not yet reviewed), audited ("list_alerts").
+  virtual Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) = 0;
+  // Records the IG review of a grant alerted to `agency`: outcome appropriate | inappropriate, a note; sets
+  // reviewed_by and reviewed_at. NotFound when no alert of that agency names the grant; Conflict if reviewed.
+  virtual Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
+                                           const std::string& note, const Actor& actor) = 0;
 };
 
 // Group commit of audit events: a writer thread with its own connection appends the events of concurrent
@@ -399,6 +693,8 @@ struct StoreOptions {
   std::string audit_key_path;
   // Hex Ed25519 public key to verify checkpoints with, when the secret key is not on this machine.
   std::string audit_public_key;
+  // The key that seals TOTP secrets at rest. Empty: "<store file>.totp-key" (0600, created on first use).
+  std::string totp_key_path;
   // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
   int64_t checkpoint_interval = 1024;
   // When set, audit events of AppendAudit and ReadChildView are group-committed by this writer.

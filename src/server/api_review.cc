@@ -1,0 +1,214 @@
+// The linkage review queue: pending possible links under need-to-know (both records visible), one item with
+// the match-weight waterfall of the newest linkage model, and decisions guarded by If-Match (ETag = version).
+#include <charconv>
+
+#include "api.h"
+#include "query_params.h"
+#include "riskradar/linkage/engine.h"
+#include "riskradar/linkage/person.h"
+
+namespace riskradar::server {
+namespace {
+
+constexpr const char* kReviewPurpose = "linkage review";
+
+json BriefMention(const store::ReviewMention& m) {
+  return {{"mention_id", m.mention_id},
+          {"person_id", m.person_id},
+          {"agency", m.agency_code},
+          {"record_class", m.record_class},
+          {"name", m.forename + (m.forename.empty() || m.surname.empty() ? "" : " ") + m.surname},
+          {"dob", m.dob ? json(m.dob->ToIso()) : json(nullptr)}};
+}
+
+// Every field the model compares: a reviewer cannot judge a pair without them (shown for one item only).
+json FullMention(const store::ReviewMention& m) {
+  return {{"mention_id", m.mention_id},
+          {"person_id", m.person_id},
+          {"agency", m.agency_code},
+          {"record_class", m.record_class},
+          {"local_id", m.local_id},
+          {"forename", m.forename},
+          {"surname", m.surname},
+          {"dob", m.dob ? json(m.dob->ToIso()) : json(nullptr)},
+          {"sex", m.sex},
+          {"postcode", m.postcode},
+          {"nhs_number", m.nhs_number},
+          {"upn", m.upn}};
+}
+
+json ItemSummary(const store::ReviewQueueItem& r) {
+  return {{"id", r.id},
+          {"version", r.version},
+          {"status", r.item.status},
+          {"match_weight", r.item.match_weight},
+          {"match_probability", r.item.match_probability},
+          {"left", BriefMention(r.left)},
+          {"right", BriefMention(r.right)}};
+}
+
+json DecisionFields(const store::ReviewQueueItem& r) {
+  return {{"reason", r.item.reason},
+          {"decided_by", r.item.decided_by},
+          {"decided_at", r.item.decided_at.empty() ? json(nullptr) : json(r.item.decided_at)}};
+}
+
+linkage::PersonRecord ToPersonRecord(const store::ReviewMention& m) {
+  linkage::PersonRecord p;
+  p.id = m.mention_id;
+  p.source = m.agency_code;
+  p.forename = m.forename;
+  p.surname = m.surname;
+  p.dob = m.dob;
+  auto sex = ParseSex(m.sex);
+  p.sex = sex.ok() ? *sex : Sex::kUnknown;
+  p.postcode = m.postcode;
+  p.nhs_number = m.nhs_number;
+  p.upn = m.upn;
+  return p;
+}
+
+// The waterfall of the newest linkage model for this pair (as `riskradar explain`), or null without a model.
+json Explanation(const store::ReviewItemDetail& d) {
+  if (d.model_json.empty()) return nullptr;
+  auto model = linkage::ModelFromJson(d.model_json);
+  if (!model.ok()) return nullptr;
+  const auto contributions = model->Explain(linkage::ToRecord(ToPersonRecord(d.item.left)),
+                                            linkage::ToRecord(ToPersonRecord(d.item.right)));
+  if (contributions.empty()) return nullptr;
+  json steps = json::array();
+  double running = 0;
+  for (const auto& c : contributions) {
+    if (c.field == "total") continue;
+    running += c.weight;
+    steps.push_back({{"field", c.field},
+                     {"level", c.level},
+                     {"weight", c.weight},
+                     {"cumulative", running},
+                     {"term_frequency", c.level == "term frequency adjustment"}});
+  }
+  const double weight = contributions.back().weight;
+  return {{"steps", steps}, {"match_weight", weight}, {"match_probability", linkage::Model::Probability(weight)}};
+}
+
+std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+// The version named by a strong ETag ("7"); nothing for a weak tag, a list, '*' or anything else: such an
+// If-Match can never match, so it ends in 412 once the item is known to be visible.
+std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.size() < 3 || v.front() != '"' || v.back() != '"') return std::nullopt;
+  v = v.substr(1, v.size() - 2);
+  int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || out < 1) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+void Server::Impl::InstallReviewRoutes() {
+  httplib::Server& h = *http;
+  h.Get("/api/review", [this](const httplib::Request& q, httplib::Response& r) { ReviewList(q, r); });
+  h.Get(R"(/api/review/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { ReviewRead(q, r); });
+  h.Post(R"(/api/review/(\d{1,18})/decision)",
+         [this](const httplib::Request& q, httplib::Response& r) { ReviewDecide(q, r); });
+}
+
+void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& res) {
+  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+    const store::User& u = su.user;
+    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager, Role::kAnalyst}, "list_review", "review_queue", res)) {
+      return;
+    }
+    if (Status st = CheckQuery(req, {{"limit", 18}}); !st.ok()) return SendError(res, st);
+    auto limit = QueryInt(req, "limit", 50, 1, 200);
+    if (!limit.ok()) return SendError(res, limit.status());
+    // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
+    const bool items = u.role != Role::kAnalyst;
+    auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, *limit, ActorFor(u, kReviewPurpose));
+    if (!page.ok()) return SendError(res, page.status());
+    json out = {{"pending_total", page->pending_total}, {"aggregate_only", !items}};
+    if (items) {
+      json list = json::array();
+      for (const auto& r : page->items) list.push_back(ItemSummary(r));
+      out["visible_pending"] = page->visible_pending;
+      out["items"] = list;
+    }
+    SendJson(res, 200, out);
+  });
+}
+
+void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& res) {
+  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+    const store::User& u = su.user;
+    auto id = ParseId(req, "review item");
+    if (!id.ok()) return SendError(res, id.status());
+    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "read_review", "review:" + std::to_string(*id), res)) {
+      return;
+    }
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+    auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+    if (!d.ok()) return SendError(res, d.status());
+    const store::ReviewQueueItem& r = d->item;
+    json out = ItemSummary(r);
+    out.update(DecisionFields(r));
+    out["left"] = FullMention(r.left);
+    out["right"] = FullMention(r.right);
+    out["same_person"] = r.left.person_id != 0 && r.left.person_id == r.right.person_id;
+    out["explanation"] = Explanation(*d);
+    res.set_header("ETag", ETag(r.version));
+    SendJson(res, 200, out);
+  });
+}
+
+void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& res) {
+  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+    const store::User& u = su.user;
+    auto id = ParseId(req, "review item");
+    if (!id.ok()) return SendError(res, id.status());
+    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "review_decision", "review:" + std::to_string(*id),
+                     res)) {
+      return;
+    }
+    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+    auto body = ParseBody(req, {"decision", "reason"});
+    if (!body.ok()) return SendError(res, body.status());
+    const std::string decision = (*body)["decision"], reason = (*body)["reason"];
+    if (decision != "confirm" && decision != "reject") {
+      return SendError(res, Status::InvalidArgument("decision is 'confirm' or 'reject'"));
+    }
+    if (reason.size() < 10 || reason.size() > 2000) {
+      return SendError(res, Status::InvalidArgument("give a reason of 10 to 2000 characters for the decision"));
+    }
+    if (!req.has_header("If-Match")) {
+      return SendHttpError(res, 428, "send If-Match with the ETag from GET /api/review/{id}");
+    }
+    store::ReviewDecisionRequest request;
+    request.id = *id;
+    request.expected_version = VersionFromIfMatch(req.get_header_value("If-Match")).value_or(0);
+    request.status = decision == "confirm" ? "confirmed" : "rejected";
+    request.reason = reason;
+    auto result = s.DecideReviewItem(request, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+    if (!result.ok()) return SendError(res, result.status());
+    const store::ReviewQueueItem& r = result->item;
+    switch (result->outcome) {
+      case store::ReviewDecisionOutcome::kNotFound:
+        return SendError(res, Status::NotFound("no such review item"));
+      case store::ReviewDecisionOutcome::kStale:
+        res.set_header("ETag", ETag(r.version));
+        return SendHttpError(res, 412, "the item has changed since you read it; read it again before deciding");
+      case store::ReviewDecisionOutcome::kAlreadyDecided:
+        res.set_header("ETag", ETag(r.version));
+        return SendHttpError(res, 409, "the item has already been decided");
+      case store::ReviewDecisionOutcome::kDecided: break;
+    }
+    json out = ItemSummary(r);
+    out.update(DecisionFields(r));
+    res.set_header("ETag", ETag(r.version));
+    SendJson(res, 200, out);
+  });
+}
+
+}  // namespace riskradar::server

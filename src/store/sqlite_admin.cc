@@ -1,0 +1,658 @@
+// SqliteStore's administration, review queue and alerts (store.h: "administration, review queue, alerts"):
+// review items with versions (compare-and-set decisions), users of one agency, ending sharing agreements,
+// care relationships, IG alerts and break-glass reviews, and TOTP secrets sealed at rest.
+// Every read of personal data and every refusal writes its audit event in the same transaction.
+#include <fmt/format.h>
+
+#include "sqlite_store.h"
+
+namespace riskradar::store {
+namespace {
+
+AuditEvent AdminAudit(const Actor& actor, std::string action, std::string target, json details,
+                      std::string outcome = "ok") {
+  AuditEvent e;
+  e.actor = actor;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.details = details.dump();
+  e.outcome = std::move(outcome);
+  return e;
+}
+
+// The review item and both of its mentions, with the records and persons they belong to.
+constexpr const char* kReviewSelect =
+    "SELECT lr.id, lr.version, lr.left_mention_id, lr.right_mention_id, lr.match_weight, lr.match_probability, "
+    "lr.status, lr.reason, lr.decided_by, COALESCE(lr.decided_at, ''), "
+    "COALESCE(mpl.person_id, 0), rl.agency_code, rl.record_class, rl.local_id, ml.forename, ml.surname, ml.sex, "
+    "ml.postcode, ml.nhs_number, ml.upn, ml.dob, "
+    "COALESCE(mpr.person_id, 0), rr.agency_code, rr.record_class, rr.local_id, mr.forename, mr.surname, mr.sex, "
+    "mr.postcode, mr.nhs_number, mr.upn, mr.dob "
+    "FROM link_review lr "
+    "JOIN person_mention ml ON ml.id = lr.left_mention_id JOIN source_record rl ON rl.id = ml.source_record_id "
+    "LEFT JOIN mention_person mpl ON mpl.mention_id = ml.id "
+    "JOIN person_mention mr ON mr.id = lr.right_mention_id JOIN source_record rr ON rr.id = mr.source_record_id "
+    "LEFT JOIN mention_person mpr ON mpr.mention_id = mr.id ";
+
+ReviewMention MentionFromRow(const SqliteStatement& q, int first, int64_t mention_id) {
+  ReviewMention m;
+  m.mention_id = mention_id;
+  m.person_id = q.Int(first);
+  m.agency_code = q.Text(first + 1);
+  m.record_class = q.Text(first + 2);
+  m.local_id = q.Text(first + 3);
+  m.forename = q.Text(first + 4);
+  m.surname = q.Text(first + 5);
+  m.sex = q.Text(first + 6);
+  m.postcode = q.Text(first + 7);
+  m.nhs_number = q.Text(first + 8);
+  m.upn = q.Text(first + 9);
+  m.dob = DateFrom(q.OptInt(first + 10));
+  return m;
+}
+
+ReviewQueueItem ReviewFromRow(const SqliteStatement& q) {
+  ReviewQueueItem r;
+  r.id = q.Int(0);
+  r.version = q.Int(1);
+  r.item = {q.Int(2), q.Int(3), q.Real(4), q.Real(5), q.Text(6), q.Text(7), q.Text(8), q.Text(9)};
+  r.left = MentionFromRow(q, 10, r.item.left_mention_id);
+  r.right = MentionFromRow(q, 21, r.item.right_mention_id);
+  return r;
+}
+
+std::string ReviewTarget(int64_t id) { return "review:" + std::to_string(id); }
+std::string PairOf(const ReviewQueueItem& r) {
+  return std::to_string(r.item.left_mention_id) + "-" + std::to_string(r.item.right_mention_id);
+}
+
+constexpr const char* kAgreementSelect =
+    "SELECT id, provider_agency, recipient_agency, data_class, purpose, lawful_basis, valid_until_s, created_at, "
+    "COALESCE(ended_at, ''), ended_by, end_reason FROM sharing_agreement ";
+
+SharingAgreementRecord AgreementFromRow(const SqliteStatement& q) {
+  SharingAgreementRecord r;
+  r.agreement.id = q.Int(0);
+  r.agreement.provider_agency = q.Text(1);
+  r.agreement.recipient_agency = q.Text(2);
+  r.agreement.data_class = q.Text(3);
+  r.agreement.purpose = q.Text(4);
+  r.agreement.lawful_basis = q.Text(5);
+  r.agreement.valid_until_s = q.OptInt(6);
+  r.created_at = q.Text(7);
+  r.ended_at = q.Text(8);
+  r.ended_by = q.Text(9);
+  r.end_reason = q.Text(10);
+  return r;
+}
+
+constexpr const char* kRelationshipSelect =
+    "SELECT c.id, u.name, u.agency_code, c.person_id, c.kind, c.created_at, c.created_by, COALESCE(c.ended_at, ''), "
+    "c.ended_by FROM care_relationship c JOIN app_user u ON u.id = c.user_id ";
+
+CareRelationshipRecord RelationshipFromRow(const SqliteStatement& q) {
+  return {q.Int(0), q.Text(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7), q.Text(8)};
+}
+
+constexpr const char* kAlertSelect =
+    "SELECT a.id, a.agency_code, a.kind, a.created_at, b.id, u.name, u.agency_code, b.person_id, b.reason, "
+    "b.granted_at, b.expires_at_s, COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, ''), "
+    "COALESCE(b.review_outcome, ''), b.review_note "
+    "FROM ig_alert a JOIN break_glass b ON b.id = a.break_glass_id JOIN app_user u ON u.id = b.user_id ";
+
+IgAlert AlertFromRow(const SqliteStatement& q) {
+  IgAlert a;
+  a.id = q.Int(0);
+  a.agency_code = q.Text(1);
+  a.kind = q.Text(2);
+  a.created_at = q.Text(3);
+  a.grant = {q.Int(4), q.Text(5), q.Text(6), q.Int(7), q.Text(8), q.Text(9), q.Int(10), q.Text(11), q.Text(12)};
+  a.review_outcome = q.Text(13);
+  a.review_note = q.Text(14);
+  return a;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- need-to-know
+
+ChildAccessFacts SqliteStore::NeedToKnow::FactsFor(int64_t person_id) const {
+  ChildAccessFacts f;
+  f.relationship = relationships.count(person_id) > 0;
+  f.break_glass = break_glass.count(person_id) > 0;
+  f.agreements = agreements;
+  return f;
+}
+
+Result<SqliteStore::NeedToKnow> SqliteStore::NeedToKnowLocked(const Viewer& viewer, int64_t now_s) {
+  NeedToKnow n;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT provider_agency, data_class FROM sharing_agreement "
+                                             "WHERE recipient_agency = ?1 AND ended_at IS NULL "
+                                             "AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+    q.Bind(1, viewer.agency_code).Bind(2, now_s);
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.agreements.push_back({q.Text(0), q.Text(1)}); }));
+  }
+  {
+    RR_ASSIGN_OR_RETURN(
+        auto q, db_->Prepare("SELECT person_id FROM care_relationship WHERE user_id = ?1 AND ended_at IS NULL"));
+    q.Bind(1, viewer.user_id);
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.relationships.insert(q.Int(0)); }));
+  }
+  {
+    RR_ASSIGN_OR_RETURN(auto q,
+                        db_->Prepare("SELECT person_id FROM break_glass WHERE user_id = ?1 AND expires_at_s > ?2"));
+    q.Bind(1, viewer.user_id).Bind(2, now_s);
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.break_glass.insert(q.Int(0)); }));
+  }
+  return n;
+}
+
+Result<const char*> SqliteStore::ChildAccessLocked(int64_t person_id, const Viewer& viewer, const NeedToKnow& ntk) {
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM person WHERE id = ?1 AND active = 1 AND is_child = 1"));
+    q.Bind(1, person_id);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return "not_found";
+  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT r.agency_code, r.record_class FROM mention_person mp "
+                                           "JOIN person_mention m ON m.id = mp.mention_id "
+                                           "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1"));
+  q.Bind(1, person_id);
+  const ChildAccessFacts facts = ntk.FactsFor(person_id);
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    if (DecideRecordAccess(viewer, q.TextView(0), q.TextView(1), facts) != RecordAccess::kHidden) return "ok";
+  }
+  return "refused";
+}
+
+// ---------------------------------------------------------------- review queue
+
+namespace {
+bool MentionVisible(const Viewer& viewer, const ReviewMention& m, const ChildAccessFacts& facts) {
+  return DecideRecordAccess(viewer, m.agency_code, m.record_class, facts) != RecordAccess::kHidden;
+}
+}  // namespace
+
+Result<std::optional<ReviewQueueItem>> SqliteStore::ReviewItemLocked(int64_t id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kReviewSelect) + "WHERE lr.id = ?1"));
+  q.Bind(1, id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<ReviewQueueItem>();
+  return std::optional<ReviewQueueItem>(ReviewFromRow(q));
+}
+
+Result<ReviewQueuePage> SqliteStore::ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items,
+                                                     int64_t limit, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  ReviewQueuePage page;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM link_review WHERE status = 'pending'"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) page.pending_total = q.Int(0);
+  }
+  json ids = json::array();
+  if (with_items) {
+    RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(viewer, now_s));
+    // Most uncertain first (nearest p = 0.5), as the command-line queue.
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kReviewSelect) +
+                                             "WHERE lr.status = 'pending' ORDER BY ABS(lr.match_probability - 0.5), "
+                                             "lr.id"));
+    while (true) {
+      RR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      ReviewQueueItem r = ReviewFromRow(q);
+      if (!MentionVisible(viewer, r.left, ntk.FactsFor(r.left.person_id)) ||
+          !MentionVisible(viewer, r.right, ntk.FactsFor(r.right.person_id))) {
+        continue;
+      }
+      ++page.visible_pending;
+      if (static_cast<int64_t>(page.items.size()) < limit) {
+        ids.push_back(r.id);
+        page.items.push_back(std::move(r));
+      }
+    }
+  }
+  json details = {{"pending_total", page.pending_total}};
+  if (with_items) {
+    details["visible_pending"] = page.visible_pending;
+    details["items"] = ids;
+  } else {
+    details["aggregate_only"] = true;
+  }
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_review", "review_queue", details)));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return page;
+}
+
+Result<ReviewItemDetail> SqliteStore::ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
+                                                     const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* outcome) -> Status {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "read_review", ReviewTarget(id), json::object(), outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return Status::NotFound("no such review item");
+  };
+  RR_ASSIGN_OR_RETURN(auto found, ReviewItemLocked(id));
+  if (!found) return refuse("not_found");
+  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(viewer, now_s));
+  if (!MentionVisible(viewer, found->left, ntk.FactsFor(found->left.person_id)) ||
+      !MentionVisible(viewer, found->right, ntk.FactsFor(found->right.person_id))) {
+    return refuse("refused");
+  }
+  ReviewItemDetail detail;
+  detail.item = std::move(*found);
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT model_json FROM linkage_run ORDER BY id DESC LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) detail.model_json = q.Text(0);
+  }
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "read_review", ReviewTarget(id),
+                                                  {{"pair", PairOf(detail.item)}, {"version", detail.item.version}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return detail;
+}
+
+Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionRequest& req, const Viewer& viewer,
+                                                           int64_t now_s, const Actor& actor) {
+  if (req.status != "confirmed" && req.status != "rejected") {
+    return Status::InvalidArgument("a review decision is 'confirmed' or 'rejected'");
+  }
+  if (req.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("a review decision needs a reason");
+  }
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  ReviewDecisionResult result;
+  // Refusals are committed with their audit event; the caller maps the outcome to an answer.
+  auto refuse = [&](ReviewDecisionOutcome outcome, const char* audit_outcome, json details) -> Result<ReviewDecisionResult> {
+    RR_RETURN_IF_ERROR(
+        AppendAuditLocked(AdminAudit(actor, "review_decision", ReviewTarget(req.id), std::move(details), audit_outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    result.outcome = outcome;
+    return result;
+  };
+  RR_ASSIGN_OR_RETURN(auto found, ReviewItemLocked(req.id));
+  if (!found) return refuse(ReviewDecisionOutcome::kNotFound, "not_found", json::object());
+  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(viewer, now_s));
+  if (!MentionVisible(viewer, found->left, ntk.FactsFor(found->left.person_id)) ||
+      !MentionVisible(viewer, found->right, ntk.FactsFor(found->right.person_id))) {
+    return refuse(ReviewDecisionOutcome::kNotFound, "refused", json::object());
+  }
+  result.item = *found;
+  const json seen = {{"pair", PairOf(*found)}, {"expected_version", req.expected_version},
+                     {"current_version", found->version}, {"status", found->item.status}};
+  if (found->version != req.expected_version) return refuse(ReviewDecisionOutcome::kStale, "stale", seen);
+  if (found->item.status != "pending") {
+    return refuse(ReviewDecisionOutcome::kAlreadyDecided, "already_decided", seen);
+  }
+  // Compare-and-set: the version trigger bumps the version with the decision.
+  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE link_review SET status = ?1, reason = ?2, decided_by = ?3, "
+                                            "decided_at = ?4 WHERE id = ?5 AND version = ?6 AND status = 'pending'"));
+  RR_RETURN_IF_ERROR(up.Bind(1, req.status)
+                         .Bind(2, req.reason)
+                         .Bind(3, actor.user)
+                         .Bind(4, NowUtcIso())
+                         .Bind(5, req.id)
+                         .Bind(6, req.expected_version)
+                         .Run());
+  if (db_->Changes() != 1) return Status::Internal("review item changed inside its own transaction");
+  RR_ASSIGN_OR_RETURN(auto after, ReviewItemLocked(req.id));
+  if (!after) return Status::Internal("review item vanished inside its own transaction");
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      AdminAudit(actor, req.status == "confirmed" ? "review_confirm" : "review_reject", ReviewTarget(req.id),
+                 {{"pair", PairOf(*after)}, {"reason", req.reason}, {"previous_status", "pending"},
+                  {"version", after->version}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  result.outcome = ReviewDecisionOutcome::kDecided;
+  result.item = std::move(*after);
+  return result;
+}
+
+// ---------------------------------------------------------------- users
+
+Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_code, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, agency_code, role, disabled, created_at, updated_at "
+                                           "FROM app_user WHERE agency_code = ?1 ORDER BY name"));
+  q.Bind(1, agency_code);
+  std::vector<User> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    User u;  // no hash, no secret
+    u.id = q.Int(0);
+    u.name = q.Text(1);
+    u.agency_code = q.Text(2);
+    auto role = ParseRole(q.Text(3));
+    u.role = role.ok() ? *role : Role::kAnalyst;  // the CHECK constraint keeps roles valid
+    u.disabled = q.Int(4) != 0;
+    u.created_at = q.Text(5);
+    u.updated_at = q.Text(6);
+    out.push_back(std::move(u));
+  }
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      AdminAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
+                                   const Actor& actor) {
+  const bool reset = change.kind == UserChange::Kind::kReset;
+  const char* action = reset ? "user_reset" : "user_disable";
+  const std::string target = "user:" + std::string(name);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* outcome, Status answer) -> Status {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, action, target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return answer;
+  };
+  int64_t id = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, agency_code FROM app_user WHERE name = ?1"));
+    q.Bind(1, name);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return refuse("not_found", Status::NotFound("no such user"));
+    if (q.Text(1) != admin.agency_code) return refuse("refused", Status::NotFound("no such user"));
+    id = q.Int(0);
+  }
+  if (id == admin.user_id) {
+    return refuse("refused", Status::Conflict("you cannot disable or reset your own account; ask another administrator"));
+  }
+  if (reset) {
+    if (change.password_hash.empty() || change.totp_secret.empty()) {
+      return Status::InvalidArgument("a reset needs a new password hash and TOTP secret");
+    }
+    RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(change.totp_secret));
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, "
+                                             "totp_last_step = 0, disabled = 0, updated_at = ?3 WHERE id = ?4"));
+    RR_RETURN_IF_ERROR(q.Bind(1, change.password_hash).Bind(2, sealed).Bind(3, NowUtcIso()).Bind(4, id).Run());
+  } else {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
+    RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, id).Run());
+  }
+  RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
+  json details = {{"sessions_revoked", true}};
+  if (reset) details["enabled"] = true;  // never the credentials themselves
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, action, target, details)));
+  return txn.Commit();
+}
+
+// ---------------------------------------------------------------- sharing agreements
+
+Result<std::vector<SharingAgreementRecord>> SqliteStore::ListSharingAgreements(std::string_view agency) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) +
+                                           "WHERE ?1 = '' OR provider_agency = ?1 OR recipient_agency = ?1 "
+                                           "ORDER BY id"));
+  q.Bind(1, agency);
+  std::vector<SharingAgreementRecord> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AgreementFromRow(q)); }));
+  return out;
+}
+
+Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std::string_view agency,
+                                                                const std::string& reason, int64_t now_s,
+                                                                const Actor& actor) {
+  const std::string target = "sharing_agreement:" + std::to_string(id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* outcome, Status answer) -> Status {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "sharing_agreement_end", target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return answer;
+  };
+  auto load = [&]() -> Result<std::optional<SharingAgreementRecord>> {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "WHERE id = ?1"));
+    q.Bind(1, id);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return std::optional<SharingAgreementRecord>();
+    return std::optional<SharingAgreementRecord>(AgreementFromRow(q));
+  };
+  RR_ASSIGN_OR_RETURN(auto found, load());
+  if (!found) return refuse("not_found", Status::NotFound("no such agreement"));
+  if (found->agreement.provider_agency != agency && found->agreement.recipient_agency != agency) {
+    return refuse("refused", Status::NotFound("no such agreement"));
+  }
+  if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the agreement has already ended"));
+  // The end date also caps valid_until_s, which every need-to-know check already honours.
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
+                                           "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) WHERE id = ?5"));
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "sharing_agreement_end", target,
+                                                  {{"provider", found->agreement.provider_agency},
+                                                   {"recipient", found->agreement.recipient_agency},
+                                                   {"reason", reason}})));
+  RR_ASSIGN_OR_RETURN(auto after, load());
+  RR_RETURN_IF_ERROR(txn.Commit());
+  if (!after) return Status::Internal("agreement vanished inside its own transaction");
+  return std::move(*after);
+}
+
+// ---------------------------------------------------------------- care relationships
+
+Result<CareRelationshipRecord> SqliteStore::AllocateCareRelationship(const Viewer& manager, int64_t person_id,
+                                                                     std::string_view user_name, std::string_view kind,
+                                                                     int64_t now_s, const Actor& actor) {
+  if (kind != "allocated_case" && kind != "mase_listing") {
+    return Status::InvalidArgument("relationship kind is allocated_case or mase_listing");
+  }
+  const std::string target = "person:" + std::to_string(person_id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* outcome, Status answer) -> Status {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(
+        AdminAudit(actor, "relationship_add", target, {{"user", user_name}, {"kind", kind}}, outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return answer;
+  };
+  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
+  RR_ASSIGN_OR_RETURN(const char* access, ChildAccessLocked(person_id, manager, ntk));
+  if (std::string_view(access) != "ok") return refuse(access, Status::NotFound("no such child"));
+  int64_t user_id = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, agency_code, role, disabled FROM app_user WHERE name = ?1"));
+    q.Bind(1, user_name);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    const bool eligible = row && q.Text(1) == manager.agency_code && q.Int(3) == 0 &&
+                          (q.Text(2) == "practitioner" || q.Text(2) == "manager");
+    if (!eligible) {
+      return refuse("invalid_user", Status::InvalidArgument("no active practitioner or manager of that name in your "
+                                                            "agency"));
+    }
+    user_id = q.Int(0);
+  }
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 "
+                                             "AND kind = ?3 AND ended_at IS NULL"));
+    q.Bind(1, user_id).Bind(2, person_id).Bind(3, kind);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) return refuse("already_current", Status::Conflict("that relationship is already current"));
+  }
+  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
+                                             "created_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RR_RETURN_IF_ERROR(
+      ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, actor.user).Run());
+  const int64_t id = db_->LastInsertId();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      AdminAudit(actor, "relationship_add", target, {{"relationship", id}, {"user", user_name}, {"kind", kind}})));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
+  q.Bind(1, id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Internal("relationship vanished inside its own transaction");
+  CareRelationshipRecord out = RelationshipFromRow(q);
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(const Viewer& manager,
+                                                                               int64_t person_id, int64_t now_s,
+                                                                               const Actor& actor) {
+  const std::string target = "person:" + std::to_string(person_id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
+  RR_ASSIGN_OR_RETURN(const char* access, ChildAccessLocked(person_id, manager, ntk));
+  if (std::string_view(access) != "ok") {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_relationships", target, json::object(), access)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return Status::NotFound("no such child");
+  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) +
+                                           "WHERE c.person_id = ?1 AND u.agency_code = ?2 ORDER BY c.id"));
+  q.Bind(1, person_id).Bind(2, manager.agency_code);
+  std::vector<CareRelationshipRecord> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(RelationshipFromRow(q)); }));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(AdminAudit(actor, "list_relationships", target, {{"relationships", out.size()}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& manager, int64_t person_id,
+                                                                int64_t relationship_id, int64_t now_s,
+                                                                const Actor& actor) {
+  (void)now_s;
+  const std::string target = "person:" + std::to_string(person_id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* outcome, Status answer) -> Status {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(
+        AdminAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return answer;
+  };
+  auto load = [&]() -> Result<std::optional<CareRelationshipRecord>> {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1 AND c.person_id = ?2"));
+    q.Bind(1, relationship_id).Bind(2, person_id);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return std::optional<CareRelationshipRecord>();
+    return std::optional<CareRelationshipRecord>(RelationshipFromRow(q));
+  };
+  RR_ASSIGN_OR_RETURN(auto found, load());
+  if (!found) return refuse("not_found", Status::NotFound("no such relationship"));
+  if (found->agency_code != manager.agency_code) return refuse("refused", Status::NotFound("no such relationship"));
+  if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the relationship has already ended"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 WHERE id = ?3"));
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, relationship_id).Run());
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "relationship_end", target,
+                                                  {{"relationship", relationship_id}, {"user", found->user_name},
+                                                   {"kind", found->kind}})));
+  RR_ASSIGN_OR_RETURN(auto after, load());
+  RR_RETURN_IF_ERROR(txn.Commit());
+  if (!after) return Status::Internal("relationship vanished inside its own transaction");
+  return std::move(*after);
+}
+
+// ---------------------------------------------------------------- IG alerts, break-glass review
+
+Result<std::vector<IgAlert>> SqliteStore::ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) +
+                                           "WHERE a.agency_code = ?1 AND (?2 = 0 OR b.reviewed_at IS NULL) "
+                                           "ORDER BY a.id"));
+  q.Bind(1, agency).Bind(2, open_only ? 1 : 0);
+  std::vector<IgAlert> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_alerts", "agency:" + std::string(agency),
+                                                  {{"alerts", out.size()}, {"open_only", open_only}})));
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return out;
+}
+
+Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
+                                              const std::string& note, const Actor& actor) {
+  if (outcome != "appropriate" && outcome != "inappropriate") {
+    return Status::InvalidArgument("a break-glass review outcome is 'appropriate' or 'inappropriate'");
+  }
+  const std::string target = "break_glass:" + std::to_string(grant_id);
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  auto refuse = [&](const char* audit_outcome, Status answer) -> Status {
+    RR_RETURN_IF_ERROR(
+        AppendAuditLocked(AdminAudit(actor, "break_glass_review", target, json::object(), audit_outcome)));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    return answer;
+  };
+  auto load = [&]() -> Result<std::optional<IgAlert>> {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 AND a.agency_code = ?2"));
+    q.Bind(1, grant_id).Bind(2, agency);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return std::optional<IgAlert>();
+    return std::optional<IgAlert>(AlertFromRow(q));
+  };
+  RR_ASSIGN_OR_RETURN(auto found, load());
+  if (!found) {
+    // Tell a grant alerted only to other agencies apart from a missing one, in the audit log only.
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM break_glass WHERE id = ?1"));
+    q.Bind(1, grant_id);
+    RR_ASSIGN_OR_RETURN(bool exists, q.Step());
+    return refuse(exists ? "refused" : "not_found", Status::NotFound("no such break-glass grant"));
+  }
+  if (!found->grant.reviewed_at.empty()) {
+    return refuse("already_reviewed", Status::Conflict("the grant has already been reviewed"));
+  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
+                                           "review_outcome = ?3, review_note = ?4 WHERE id = ?5 AND reviewed_at IS NULL"));
+  RR_RETURN_IF_ERROR(q.Bind(1, actor.user).Bind(2, NowUtcIso()).Bind(3, outcome).Bind(4, note).Bind(5, grant_id).Run());
+  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "break_glass_review", target,
+                                                  {{"outcome", outcome}, {"note", note},
+                                                   {"user", found->grant.user_name},
+                                                   {"person", found->grant.person_id}})));
+  RR_ASSIGN_OR_RETURN(auto after, load());
+  RR_RETURN_IF_ERROR(txn.Commit());
+  if (!after) return Status::Internal("grant vanished inside its own transaction");
+  return std::move(*after);
+}
+
+// ---------------------------------------------------------------- TOTP secrets at rest
+
+Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {
+  if (totp_key_) return &*totp_key_;
+  const std::string& path = options_.totp_key_path;
+  auto existing = TotpSealingKey::Load(path, false);
+  if (existing.ok()) {
+    totp_key_.emplace(std::move(*existing));
+    return &*totp_key_;
+  }
+  if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+  // A new key would orphan secrets sealed with a lost one: only create it when nothing is sealed yet.
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM app_user WHERE substr(totp_secret, 1, 4) = 'sb1:'"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  const int64_t sealed = row ? q.Int(0) : 0;
+  if (sealed > 0 || !may_create) {
+    return Status::FailedPrecondition(fmt::format(
+        "the TOTP key file {} is missing but {} users' one-time-code secrets are sealed with it; restore it from "
+        "its backup (or reset those users)",
+        path, sealed));
+  }
+  auto created = TotpSealingKey::Load(path, true);
+  if (!created.ok()) return created.status();
+  totp_key_.emplace(std::move(*created));
+  return &*totp_key_;
+}
+
+Result<std::string> SqliteStore::SealTotpSecret(std::string_view base32) {
+  RR_ASSIGN_OR_RETURN(TotpSealingKey * key, TotpKey(true));
+  return key->Seal(base32);
+}
+
+Result<std::string> SqliteStore::OpenTotpSecret(std::string_view stored) {
+  RR_ASSIGN_OR_RETURN(TotpSealingKey * key, TotpKey(false));
+  return key->Open(stored);
+}
+
+Status SqliteStore::SealTotpSecretsLocked() {
+  std::vector<std::pair<int64_t, std::string>> plain;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, totp_secret FROM app_user "
+                                             "WHERE substr(totp_secret, 1, 4) <> 'sb1:' ORDER BY id"));
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] { plain.emplace_back(q.Int(0), q.Text(1)); }));
+  }
+  if (plain.empty()) return Status::Ok();  // no key file needed yet
+  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
+  for (auto& [id, secret] : plain) {
+    RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(secret));
+    RR_RETURN_IF_ERROR(up.Bind(1, sealed).Bind(2, id).Run());
+    sodium_memzero(secret.data(), secret.size());
+  }
+  return Status::Ok();
+}
+
+}  // namespace riskradar::store

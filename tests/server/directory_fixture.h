@@ -1,0 +1,209 @@
+// The server fixture with what the directory endpoints read: more people, records from every agency, places,
+// networks, a reviewed link, imports with quarantined rows. On top of ServerFixture's seed:
+//
+//   person 1 Amy   child   wmp x3 (two base rows + a sighting with Carl at the hotel)   every user related
+//   person 2 Bea   child   wmp                                                          nobody related
+//   person 3 Carl  adult, person of concern: wmp (intelligence at the hotel, the sighting's associate),
+//                  nhs (attendance at the park)                                          nobody related
+//   person 4 Dee   child   bcc child_protection (referral at the takeaway) + bcc education   every user related
+//   person 5 Eve   child   nhs (attendance at the hotel)                                nobody related
+//
+//   agreements: wmp -> bcc for every class (ServerFixture); bcc -> wmp for child_protection only.
+//   places: 1 hotel (of concern), 2 takeaway (of concern), 3 park (scored, not of concern).
+//   networks: 1 = offender 3, children 1 and 2, place 1; 2 = child 4, place 2.
+//   imports: 1 wmp (ServerFixture), 2 wmp (2 quarantined rows), 3 bcc (1 quarantined row), 4 nhs.
+//   review: Amy's two base mentions, confirmed with a weight.
+#pragma once
+
+#include "server_fixture.h"
+
+namespace riskradar::server {
+namespace {
+
+class DirectoryFixture : public ServerFixture {
+ protected:
+  static void SetUpTestSuite() {
+    ServerFixture::SetUpTestSuite();
+    SeedDirectory();
+  }
+
+  struct Row {
+    const char* local_id;
+    const char* record_class;
+    const char* forename;
+    const char* surname;
+    PersonRole role;
+    const char* associate;  // forename, or nullptr
+    const char* place;      // place name, or nullptr
+    EventKind kind;
+  };
+
+  static void AddBatch(const std::string& agency, const std::string& file, const std::string& record_class,
+                       const std::vector<Row>& rows, const std::vector<std::string>& quarantined) {
+    auto writer = store_->BeginBatch({agency, file, "hash-" + file, "fmt", record_class, "test"});
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    int line = 2;
+    for (const Row& row : rows) {
+      store::ParsedRow r;
+      r.record.agency_code = agency;
+      r.record.local_id = row.local_id;
+      r.record.line = line++;
+      r.record.raw_json = "{}";
+      r.record.content_hash = std::string(row.local_id) + agency;
+      r.record.record_class = row.record_class;
+      r.record.lawful_basis = "test";
+      r.subject.forename = row.forename;
+      r.subject.surname = row.surname;
+      r.subject.local_person_id = row.forename;
+      r.subject.role = row.role;
+      r.subject.postcode = "B1 1AA";
+      if (row.associate) {
+        PersonMention a;
+        a.forename = row.associate;
+        a.surname = "Offender";
+        a.local_person_id = row.associate;
+        a.role = PersonRole::kPersonOfConcern;
+        r.associate = a;
+      }
+      if (row.place) {
+        PlaceMention p;
+        p.name = row.place;
+        p.type = std::string(row.place).find("Hotel") != std::string::npos      ? PlaceType::kHotel
+                 : std::string(row.place).find("Takeaway") != std::string::npos ? PlaceType::kTakeaway
+                                                                                : PlaceType::kPark;
+        p.postcode = "B1 1AA";
+        r.place = p;
+      }
+      r.event.kind = row.kind;
+      r.event.category = "synthetic";
+      r.event.date = *Date::FromYmd(2025, 5, line);
+      r.event.detail = "synthetic detail";
+      ASSERT_TRUE((*writer)->AddRow(r).ok());
+    }
+    for (const std::string& raw : quarantined) {
+      store::QuarantinedRow q;
+      q.file = file;
+      q.line = line++;
+      q.column = "dob";
+      q.value = "31/02/2010";
+      q.reason = "not a date";
+      q.raw = raw;
+      ASSERT_TRUE((*writer)->AddQuarantine(q).ok());
+    }
+    const auto n = static_cast<int64_t>(rows.size()), nq = static_cast<int64_t>(quarantined.size());
+    ASSERT_TRUE((*writer)->Commit({n + nq, n, 0, nq}, store::Actor{}).ok());
+  }
+
+  static void SeedDirectory() {
+    const auto kChild = PersonRole::kChild, kConcern = PersonRole::kPersonOfConcern, kAdult = PersonRole::kAdult;
+    AddBatch("wmp", "/home/analyst/extracts/wmp-2.csv", "police_intelligence",
+             {{"Carl1", "police_intelligence", "Carl", "Offender", kConcern, nullptr, "Synthetic Hotel",
+               EventKind::kIntelligence},
+              {"Sight1", "police_intelligence", "Amy", "Synthetic", kChild, "Carl", "Synthetic Hotel",
+               EventKind::kSighting}},
+             {"Zed,Quarantined,31/02/2010", "Yan,Quarantined,31/02/2010"});
+    AddBatch(
+        "bcc", "bcc-1.csv", "child_protection",
+        {{"Dee1", "child_protection", "Dee", "Council", kChild, nullptr, "Synthetic Takeaway", EventKind::kReferral},
+         {"Dee2", "education", "Dee", "Council", kChild, nullptr, nullptr, EventKind::kSchoolExclusion}},
+        {"Xia,Quarantined,31/02/2010"});
+    AddBatch("nhs", "nhs-1.csv", "health",
+             {{"Eve1", "health", "Eve", "Health", kChild, nullptr, "Synthetic Hotel", EventKind::kHealthAttendance},
+              {"Carl2", "health", "Carl", "Offender", kAdult, nullptr, "Quiet Park", EventKind::kHealthAttendance}},
+             {});
+
+    const std::map<std::string, int64_t> person_of = {{"Amy", 1}, {"Bea", 2}, {"Carl", 3}, {"Dee", 4}, {"Eve", 5}};
+    const std::map<std::string, int64_t> place_of = {
+        {"Synthetic Hotel", 1}, {"Synthetic Takeaway", 2}, {"Quiet Park", 3}};
+    auto mentions = store_->LoadPersonMentions();
+    ASSERT_TRUE(mentions.ok());
+    auto place_mentions = store_->LoadPlaceMentions();
+    ASSERT_TRUE(place_mentions.ok());
+    store::LinkageOutput out;
+    const std::vector<std::tuple<int64_t, const char*, bool, bool>> people = {{1, "Amy Synthetic", true, false},
+                                                                              {2, "Bea Synthetic", true, false},
+                                                                              {3, "Carl Offender", false, true},
+                                                                              {4, "Dee Council", true, false},
+                                                                              {5, "Eve Health", true, false}};
+    for (const auto& [id, name, child, concern] : people) {
+      Person p;
+      p.id = id;
+      p.display_name = name;
+      p.is_child = child;
+      p.person_of_concern = concern;
+      p.district = "Birmingham";
+      p.dob = child ? Date::FromYmd(2010, 5, 1) : Date::FromYmd(1990, 1, 1);
+      out.persons.push_back(p);
+    }
+    std::vector<int64_t> amy_mentions;
+    for (const auto& m : *mentions) {
+      out.mention_person.push_back({m.mention.id, person_of.at(m.mention.forename)});
+      if (m.mention.forename == "Amy") amy_mentions.push_back(m.mention.id);
+    }
+    for (const auto& [name, id] : place_of) {
+      Place p;
+      p.id = id;
+      p.name = name;
+      p.type = id == 1 ? PlaceType::kHotel : id == 2 ? PlaceType::kTakeaway : PlaceType::kPark;
+      p.postcode = "B1 1AA";
+      p.district = "Birmingham";
+      out.places.push_back(p);
+    }
+    for (const auto& pm : *place_mentions)
+      out.place_mention_place.push_back({pm.mention.id, place_of.at(pm.mention.name)});
+    ASSERT_GE(amy_mentions.size(), 3u);
+    store::ReviewItem review;
+    review.left_mention_id = amy_mentions[0];
+    review.right_mention_id = amy_mentions[1];
+    review.match_weight = 12.5;
+    review.match_probability = 0.9998;
+    out.review.push_back(review);
+    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    review.status = "confirmed";
+    review.reason = "same synthetic NHS number";
+    ASSERT_TRUE(store_->DecideReview(review, store::Actor{"reviewer", "wmp", "analyst", "review"}).ok());
+    amy_review_ = {amy_mentions[0], amy_mentions[1]};
+
+    store::NetworkOutput net;
+    net.networks = {{1, {3}, {1, 2}, {1}}, {2, {}, {4}, {2}}};
+    net.places = {{1, 2, 1, 3, 9.5, true, {"2 children on the radar seen here (+4)", "3 events recorded here (+1.5)"}},
+                  {2, 1, 0, 1, 4.0, true, {"1 child on the radar seen here (+2)"}},
+                  {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}}};
+    ASSERT_TRUE(store_->SaveNetworks(net, store::Actor{}).ok());
+
+    auto users = store_->ListUsers();
+    ASSERT_TRUE(users.ok());
+    for (const auto& u : *users) {
+      ASSERT_TRUE(store_->AddCareRelationship({u.id, 4, "mase_listing"}, store::Actor{}).ok());
+    }
+    store::SharingAgreement a;
+    a.provider_agency = "bcc";
+    a.recipient_agency = "wmp";
+    a.data_class = "child_protection";
+    a.purpose = "CSE safeguarding";
+    a.lawful_basis = "Children Act 2004 s.11";
+    ASSERT_TRUE(store_->AddSharingAgreement(a, store::Actor{}).ok());
+    ASSERT_TRUE(store_->SignAuditCheckpoint().ok());
+  }
+
+  static int64_t AuditRows() {
+    sqlite3* db = nullptr;
+    sqlite3_open(db_.c_str(), &db);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM audit_event", -1, &q, nullptr);
+    sqlite3_step(q);
+    const int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+  }
+
+  static std::string UserName(const std::string& agency, Role role) {
+    return agency + "-" + std::string(ToString(role));
+  }
+
+  static inline std::pair<int64_t, int64_t> amy_review_;
+};
+
+}  // namespace
+}  // namespace riskradar::server
