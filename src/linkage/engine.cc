@@ -7,6 +7,7 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -430,6 +431,61 @@ EmResult RunEm(const std::vector<PatternCount>& patterns, const std::vector<std:
   return em;
 }
 
+// Evidence that two records are different people from the fields they disagree
+// on alone: the sum of the negative level weights (bits, term frequencies aside).
+double DisagreementBits(const WeightTable& table, const uint8_t* levels) {
+  double bits = 0;
+  for (size_t c = 0; c < table.weight.size(); ++c) {
+    if (levels[c] != kNullLevel) bits += std::min(0.0, table.weight[c][levels[c]]);
+  }
+  return bits;
+}
+
+// Records x and y must not share a cluster: a cannot-link field disagrees, or the
+// pair is confidently different (see LinkageOptions::contradiction_weight).
+bool ConfidentlyDifferent(const PreparedData& data, const WeightTable& table, const LinkageOptions& options,
+                          uint32_t x, uint32_t y) {
+  if (data.CannotLink(x, y)) return true;
+  uint8_t levels[kMaxFields];
+  const uint32_t lo = std::min(x, y);
+  const uint32_t hi = std::max(x, y);
+  data.CompareLevels(lo, hi, levels);
+  return table.Score(data, lo, levels) < options.contradiction_weight &&
+         DisagreementBits(table, levels) <= -options.contradiction_disagreement;
+}
+
+// A field agreeing at a level worth this many bits corroborates a name (8:1; a
+// date of birth off in one part, +0.4 bits on agency data, does not).
+constexpr double kCorroboratingBits = 3.0;
+
+// Lone record s differs from the cluster `members` when some field of s disagrees
+// (at its last level, against) with every member holding that field, while no
+// field other than names and sex agrees with any member at kCorroboratingBits or
+// more: the same name somewhere else, with nothing else in common.
+bool DiffersFromCluster(const PreparedData& data, const WeightTable& table, const std::vector<size_t>& n_levels,
+                        uint32_t s, const std::vector<uint32_t>& members) {
+  const size_t n_cols = data.columns.size();
+  std::array<uint16_t, kMaxFields> holders{};
+  std::array<uint16_t, kMaxFields> disagreeing{};
+  uint8_t levels[kMaxFields];
+  for (uint32_t y : members) {
+    data.CompareLevels(std::min(s, y), std::max(s, y), levels);
+    for (size_t c = 0; c < n_cols; ++c) {
+      if (levels[c] == kNullLevel) continue;
+      const double weight = table.weight[c][levels[c]];
+      const FieldKind kind = data.columns[c].kind;
+      const bool name_or_sex = kind == FieldKind::kForename || kind == FieldKind::kSurname || kind == FieldKind::kSex;
+      if (!name_or_sex && weight >= kCorroboratingBits) return false;
+      ++holders[c];
+      disagreeing[c] += levels[c] + 1u == n_levels[c] && weight < 0;
+    }
+  }
+  for (size_t c = 0; c < n_cols; ++c) {
+    if (holders[c] > 0 && disagreeing[c] == holders[c]) return true;
+  }
+  return false;
+}
+
 class DisjointSets {
  public:
   explicit DisjointSets(size_t n) : parent_(n), members_(n) {
@@ -785,9 +841,9 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   mark("score");
 
   // Clustering: match edges strongest first (Kruskal order); two clusters join
-  // only if no cross pair is contradictory (scores below contradiction_weight or
-  // disagrees on a cannot-link field). A weak bridge between two different people
-  // is then refused while chains of consistent records still join.
+  // only if no cross pair is confidently different (ConfidentlyDifferent). A weak
+  // bridge between two different people is then refused while chains of
+  // consistent records still join.
   const size_t n = records.size();
   DisjointSets sets(n);
   std::vector<size_t> order(result.matches.size());
@@ -797,7 +853,6 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   });
   std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
   DisjointSets plain(n);                           // plain connected components, for reporting
-  uint8_t levels[kMaxFields];
   auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
   std::unordered_set<uint64_t> rejected;
   for (const auto& [a, b] : constraints.cannot_link) {
@@ -844,11 +899,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       if (violates_rejection(a, b)) return true;
       for (uint32_t x : sets.Members(a)) {
         for (uint32_t y : sets.Members(b)) {
-          if (data.CannotLink(x, y)) return true;
-          const uint32_t lo = std::min(x, y);
-          const uint32_t hi = std::max(x, y);
-          data.CompareLevels(lo, hi, levels);
-          if (table.Score(data, lo, levels) < options.contradiction_weight) return true;
+          if (ConfidentlyDifferent(data, table, options, x, y)) return true;
         }
       }
       return false;
@@ -875,6 +926,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
       }
     }
+    std::vector<bool> kept_apart(n, false);
     // A few passes: a record attached in one pass stops being an alternative in the next.
     for (int pass = 0; pass < 3; ++pass) {
       int32_t attached = 0;
@@ -900,21 +952,21 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         bool contradiction = violates_rejection(root, target);
         for (uint32_t y : sets.Members(target)) {
           if (contradiction) break;
-          if (data.CannotLink(s, y)) {
-            contradiction = true;
-            break;
-          }
-          const uint32_t lo = std::min(s, y);
-          const uint32_t hi = std::max(s, y);
-          data.CompareLevels(lo, hi, levels);
-          contradiction = table.Score(data, lo, levels) < options.contradiction_weight;
+          contradiction = ConfidentlyDifferent(data, table, options, s, y);
         }
         if (contradiction) continue;
+        if (DiffersFromCluster(data, table, n_levels, s, sets.Members(target))) {
+          kept_apart[s] = true;
+          continue;
+        }
         sets.Union(root, target);
         ++attached;
       }
       result.singletons_attached += attached;
       if (attached == 0) break;
+    }
+    for (uint32_t s = 0; s < n; ++s) {
+      result.singletons_kept_apart += kept_apart[s] && sets.Members(sets.Find(s)).size() == 1;
     }
   }
   result.cluster_of.assign(n, -1);

@@ -226,6 +226,66 @@ TEST(PersonClusteringTest, WeakChainDoesNotMergeContradictoryPeople) {
   EXPECT_GE(defaults.clusters_split, 1);
 }
 
+TEST(PersonClusteringTest, NameOnlyRecordJoinsAPersonDespiteATypoInOneOfTheirRecords) {
+  // Four records of one girl, one with a typo in her forename, and a mention that
+  // names her and nothing else. The mention scores low against the typo record
+  // only for lack of agreement (nothing disagrees but the forename): that is not
+  // a contradiction, so the mention joins her.
+  const std::vector<PersonRecord> people = {
+      {0, "bcc-cs", "Idabel", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "bcc-cs", "Idabel", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "wmp", "Idabel", "LAURISTON", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "bham-edu", "Ia", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "wmp", "Idabel", "LAURISTON", std::nullopt, Sex::kFemale, "", "", ""},
+  };
+  PersonLinkage linked;
+  const auto clusters = LinkWithBackground(people, LinkageOptions{}, &linked);
+  ASSERT_EQ(clusters.size(), people.size());
+  const double typo_weight = linked.model.MatchWeight(ToRecord(people[3]), ToRecord(people[4]));
+  ASSERT_LT(typo_weight, LinkageOptions{}.contradiction_weight) << "the mention and the typo record score low";
+  for (size_t i = 1; i < people.size(); ++i) EXPECT_EQ(clusters[i], clusters[0]) << "record " << i;
+}
+
+TEST(PersonClusteringTest, LoneRecordThatOnlySharesANameIsKeptApart) {
+  // A girl known from two full records and a name-only mention. A police record
+  // of another girl (similar forename, same surname, sex not recorded, another
+  // address) links weakly (a possible) to the mention and the full records and
+  // to no one else: she differs from everything known about the first girl, so
+  // she stays apart for review. The same record at the first girl's address, or
+  // with her date of birth after a move, joins her.
+  auto other = [](std::optional<Date> dob, std::string postcode) {
+    return PersonRecord{0, "wmp", "Ayeeha", "HANIFAH", dob, Sex::kUnknown, std::move(postcode), "", ""};
+  };
+  const std::vector<PersonRecord> known = {
+      {0, "bcc-cs", "Ayesha", "Hanifah", Date::FromYmd(2013, 7, 14), Sex::kFemale, "B74 4GH", "", ""},
+      {0, "bsol-ae", "Ayesha", "Hanifah", Date::FromYmd(2013, 7, 14), Sex::kFemale, "B74 4GH", "9999965695", ""},
+      {0, "wmp", "Ayesha", "HANIFAH", std::nullopt, Sex::kFemale, "", "", ""},
+  };
+  auto link = [&](const PersonRecord& extra, PersonLinkage* out) {
+    std::vector<PersonRecord> records = known;
+    records.push_back(extra);
+    return LinkWithBackground(records, LinkageOptions{}, out);
+  };
+  PersonLinkage elsewhere;
+  const auto apart = link(other(std::nullopt, "B69 1UU"), &elsewhere);
+  ASSERT_EQ(apart.size(), 4u);
+  const LinkageOptions defaults;
+  for (const PersonRecord& k : known) {
+    const double p = Model::Probability(elsewhere.model.MatchWeight(ToRecord(k), ToRecord(other({}, "B69 1UU"))));
+    ASSERT_GE(p, defaults.possible_probability) << "a weak link to " << k.forename << " " << k.surname;
+    ASSERT_LT(p, defaults.match_probability) << "a weak link to " << k.forename << " " << k.surname;
+  }
+  ASSERT_EQ(apart[1], apart[0]);
+  ASSERT_EQ(apart[2], apart[0]) << "the name-only mention joins the only Ayesha Hanifah";
+  EXPECT_NE(apart[3], apart[0]) << "a record that only shares a name must not join her";
+  EXPECT_GE(elsewhere.singletons_kept_apart, 1);
+
+  const auto same_address = link(other(std::nullopt, "B74 4GH"), nullptr);
+  EXPECT_EQ(same_address[3], same_address[0]);
+  const auto moved = link(other(Date::FromYmd(2013, 7, 14), "B69 1UU"), nullptr);
+  EXPECT_EQ(moved[3], moved[0]) << "a date of birth in common corroborates the name despite the move";
+}
+
 TEST(PersonLinkageOptionsTest, CrossSourceOnlyNeverPairsWithinASource) {
   auto data = testing::MakeSyntheticPeople(500, 3);
   LinkageOptions options;
