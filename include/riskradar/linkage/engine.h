@@ -100,13 +100,15 @@ struct LinkageOptions {
   // people, nor disagree on a cannot-link field. Confidently different means both:
   // the pair's match weight is below contradiction_weight (p ~ 0.015), and the
   // fields on which it disagrees weigh at least contradiction_disagreement bits
-  // against (the sum of the negative level weights: a wholly different date of
-  // birth, a different sex, a forename and an address). A sparse record (a name
-  // in a case note) scores low against a record with a typo in that name only for
-  // lack of agreement, which is not a contradiction.
+  // against (the sum of the negative level weights; 11 bits is 2,000 to 1). On
+  // agency person records a wholly different date of birth (11.3 to 14 bits), a
+  // different sex, or a forename and an address are that; a surname change with
+  // a move (9.7 to 10.2 bits) is not. A sparse record (a name in a case note)
+  // scores low against a record with a typo in that name only for lack of
+  // agreement, which is not a contradiction either.
   // Wrongly merging two children is worse than a split a reviewer can join.
   double contradiction_weight = -6.0;
-  double contradiction_disagreement = 10.0;
+  double contradiction_disagreement = 11.0;
   // After clustering, a record left on its own whose every possible (or refused
   // match) link leads into one cluster of two or more records joins it, unless
   // another record with at least as much information is an alternative, a
