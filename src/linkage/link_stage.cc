@@ -69,8 +69,9 @@ std::vector<int64_t> AssignStableIds(const std::vector<std::vector<size_t>>& clu
 
 // The trained model as stored with each linkage run (ModelToJson: enough to
 // rebuild it and score any pair), with the run's blocking and clustering figures.
-nlohmann::json RunToJson(const PersonLinkage& linkage) {
+nlohmann::json RunToJson(const PersonLinkage& linkage, PersonBlocking person_blocking) {
   nlohmann::json run = nlohmann::json::parse(ModelToJson(linkage.model));
+  run["person_blocking"] = std::string(ToString(person_blocking));
   nlohmann::json blocking = nlohmann::json::array();
   for (const BlockingRuleReport& b : linkage.blocking) {
     blocking.push_back({{"rule", b.rule}, {"candidate_pairs", b.candidate_pairs}, {"new_pairs", b.new_pairs},
@@ -184,8 +185,11 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       if (d.status == "rejected") constraints.cannot_link.emplace_back(a->second, b->second);
     }
   }
-  say("linking " + std::to_string(records.size()) + " person mentions");
-  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, LinkageOptions{}, constraints));
+  report.blocking = options.blocking.value_or(ChoosePersonBlocking(records.size()));
+  say("linking " + std::to_string(records.size()) + " person mentions (" + std::string(ToString(report.blocking)) +
+      " blocking)");
+  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, report.blocking, LinkageOptions{}, constraints));
+  report.candidate_pairs = linkage.candidate_pairs;
   report.matches = static_cast<int64_t>(linkage.matches.size());
   report.possibles = static_cast<int64_t>(linkage.possibles.size());
 
@@ -238,7 +242,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       out.review.push_back(item);
     }
   }
-  out.model_json = RunToJson(linkage).dump();
+  out.model_json = RunToJson(linkage, report.blocking).dump();
 
   // Places.
   std::vector<PlaceRecord> place_records;

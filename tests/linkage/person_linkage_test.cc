@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
 
@@ -284,6 +285,49 @@ TEST(PersonClusteringTest, LoneRecordThatOnlySharesANameIsKeptApart) {
   EXPECT_EQ(same_address[3], same_address[0]);
   const auto moved = link(other(Date::FromYmd(2013, 7, 14), "B69 1UU"), nullptr);
   EXPECT_EQ(moved[3], moved[0]) << "a date of birth in common corroborates the name despite the move";
+}
+
+TEST(PersonBlockingTest, LargeBlockingAboveTheThresholdAndAsAccurate) {
+  EXPECT_EQ(ChoosePersonBlocking(59'455), PersonBlocking::kRegional);  // the scale-1 partnership
+  EXPECT_EQ(ChoosePersonBlocking(kLargePersonLinkage), PersonBlocking::kRegional);
+  EXPECT_EQ(ChoosePersonBlocking(kLargePersonLinkage + 1), PersonBlocking::kLarge);
+  EXPECT_EQ(ChoosePersonBlocking(1'006'296), PersonBlocking::kLarge);  // scale 17
+
+  const auto data = testing::MakeSyntheticPeople(3000, 7);
+  auto regional = LinkPersons(data.records, PersonBlocking::kRegional, LinkageOptions{});
+  auto large = LinkPersons(data.records, PersonBlocking::kLarge, LinkageOptions{});
+  ASSERT_TRUE(regional.ok() && large.ok());
+  EXPECT_EQ(regional->blocking.size(), 7u);
+  EXPECT_EQ(large->blocking.size(), 6u);
+  EXPECT_LT(large->candidate_pairs * 2, regional->candidate_pairs);
+  const double f1_regional = PairwiseF1(regional->cluster_of, data.person);
+  const double f1_large = PairwiseF1(large->cluster_of, data.person);
+  std::printf("pairwise F1 regional %.4f (%lld pairs), large %.4f (%lld pairs)\n", f1_regional,
+              static_cast<long long>(regional->candidate_pairs), f1_large, static_cast<long long>(large->candidate_pairs));
+  EXPECT_GE(f1_large, f1_regional - 0.01);
+}
+
+TEST(PersonBlockingTest, SettingsFilesMatchTheLinkStage) {
+  // config/linkage/people.toml and people-large.toml let link-csv de-duplicate an
+  // export of the store exactly as `riskradar link` does.
+  for (const auto& [file, blocking] : {std::pair{"people.toml", PersonBlocking::kRegional},
+                                       std::pair{"people-large.toml", PersonBlocking::kLarge}}) {
+    auto settings = LoadCsvLinkSettings(std::string(RISKRADAR_SOURCE_DIR) + "/config/linkage/" + file);
+    ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+    const LinkageSpec spec = PersonLinkageSpec(blocking);
+    ASSERT_EQ(settings->spec.blocking_rules.size(), spec.blocking_rules.size()) << file;
+    for (size_t r = 0; r < spec.blocking_rules.size(); ++r) {
+      EXPECT_EQ(settings->spec.blocking_rules[r].name, spec.blocking_rules[r].name) << file;
+    }
+    ASSERT_EQ(settings->spec.fields.size(), spec.fields.size()) << file;
+    for (size_t f = 0; f < spec.fields.size(); ++f) {
+      EXPECT_EQ(settings->spec.fields[f].kind, spec.fields[f].kind) << file << " field " << f;
+      EXPECT_EQ(settings->spec.fields[f].cannot_link_on_mismatch, spec.fields[f].cannot_link_on_mismatch) << file;
+    }
+    EXPECT_EQ(settings->options.max_block_size,
+              blocking == PersonBlocking::kLarge ? kLargeMaxBlockSize : LinkageOptions{}.max_block_size)
+        << file;
+  }
 }
 
 TEST(PersonLinkageOptionsTest, CrossSourceOnlyNeverPairsWithinASource) {
