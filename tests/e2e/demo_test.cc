@@ -159,6 +159,23 @@ TEST_F(DemoTest, ReviewDecisionIsKeptAndExplained) {
   const std::regex pending(R"(\n\s*([0-9]+)\s+([0-9]+)\s+[-+][0-9.]+\s+[0-9.]+\s+pending)");
   ASSERT_TRUE(std::regex_search(list.output, m, pending)) << list.output;
   const std::string pair = "--left " + m[1].str() + " --right " + m[2].str();
+  // review show names the pair as confirm, reject and explain do; two bare ids still work.
+  const CommandRun show = RunCommand(Cli("review show " + Db() + " " + pair));
+  ASSERT_EQ(show.exit_code, 0) << show.output;
+  EXPECT_NE(show.output.find("left  " + m[1].str() + ": "), std::string::npos) << show.output;
+  EXPECT_NE(show.output.find("right " + m[2].str() + ": "), std::string::npos) << show.output;
+  EXPECT_NE(show.output.find("review: pending"), std::string::npos) << show.output;
+  const CommandRun positional = RunCommand(Cli("review show " + Db() + " " + m[1].str() + " " + m[2].str()));
+  ASSERT_EQ(positional.exit_code, 0) << positional.output;
+  EXPECT_EQ(positional.output, show.output);
+  const CommandRun both = RunCommand(Cli("review show " + Db() + " " + pair + " " + m[1].str() + " " + m[2].str()));
+  EXPECT_NE(both.exit_code, 0) << both.output;
+  const CommandRun half = RunCommand(Cli("review show " + Db() + " --left " + m[1].str()));
+  EXPECT_NE(half.exit_code, 0) << half.output;
+  EXPECT_NE(half.output.find("--left requires --right"), std::string::npos) << half.output;
+  const CommandRun neither = RunCommand(Cli("review show " + Db()));
+  EXPECT_EQ(neither.exit_code, 2) << neither.output;
+  EXPECT_NE(neither.output.find("needs --left and --right"), std::string::npos) << neither.output;
   const CommandRun explain = RunCommand(Cli("explain " + Db() + " " + pair));
   ASSERT_EQ(explain.exit_code, 0) << explain.output;
   EXPECT_NE(explain.output.find("prior"), std::string::npos) << explain.output;
