@@ -462,8 +462,9 @@ constexpr double kCorroboratingBits = 3.0;
 // (at its last level, against) with every member holding that field, while no
 // field other than names and sex agrees with any member at kCorroboratingBits or
 // more: the same name somewhere else, with nothing else in common.
+template <typename Members>
 bool DiffersFromCluster(const PreparedData& data, const WeightTable& table, const std::vector<size_t>& n_levels,
-                        uint32_t s, const std::vector<uint32_t>& members) {
+                        uint32_t s, const Members& members) {
   const size_t n_cols = data.columns.size();
   std::array<uint16_t, kMaxFields> holders{};
   std::array<uint16_t, kMaxFields> disagreeing{};
@@ -486,11 +487,13 @@ bool DiffersFromCluster(const PreparedData& data, const WeightTable& table, cons
   return false;
 }
 
+// Union-find whose sets can be listed: each set's members form a circular list
+// (next_), spliced on union, so no per-record allocation.
 class DisjointSets {
  public:
-  explicit DisjointSets(size_t n) : parent_(n), members_(n) {
+  explicit DisjointSets(size_t n) : parent_(n), size_(n, 1), next_(n) {
     std::iota(parent_.begin(), parent_.end(), 0);
-    for (size_t i = 0; i < n; ++i) members_[i] = {static_cast<uint32_t>(i)};
+    std::iota(next_.begin(), next_.end(), 0);
   }
   uint32_t Find(uint32_t x) {
     while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
@@ -498,18 +501,47 @@ class DisjointSets {
   }
   // Returns the surviving root.
   uint32_t Union(uint32_t a, uint32_t b) {
-    if (members_[a].size() < members_[b].size()) std::swap(a, b);
+    if (size_[a] < size_[b]) std::swap(a, b);
     parent_[b] = a;
-    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    members_[b].clear();
-    members_[b].shrink_to_fit();
+    size_[a] += size_[b];
+    std::swap(next_[a], next_[b]);
     return a;
   }
-  const std::vector<uint32_t>& Members(uint32_t root) const { return members_[root]; }
+  uint32_t Size(uint32_t root) const { return size_[root]; }
+
+  class MemberIterator {
+   public:
+    MemberIterator(const std::vector<uint32_t>* next, uint32_t start, bool done)
+        : next_(next), start_(start), current_(start), done_(done) {}
+    uint32_t operator*() const { return current_; }
+    MemberIterator& operator++() {
+      current_ = (*next_)[current_];
+      done_ = current_ == start_;
+      return *this;
+    }
+    bool operator!=(const MemberIterator& other) const { return done_ != other.done_; }
+
+   private:
+    const std::vector<uint32_t>* next_;
+    uint32_t start_;
+    uint32_t current_;
+    bool done_;
+  };
+  struct MemberRange {
+    MemberIterator first;
+    MemberIterator last;
+    MemberIterator begin() const { return first; }
+    MemberIterator end() const { return last; }
+  };
+  // The members of root's set, in no particular order.
+  MemberRange Members(uint32_t root) const {
+    return {MemberIterator(&next_, root, false), MemberIterator(&next_, root, true)};
+  }
 
  private:
   std::vector<uint32_t> parent_;
-  std::vector<std::vector<uint32_t>> members_;
+  std::vector<uint32_t> size_;
+  std::vector<uint32_t> next_;
 };
 
 }  // namespace
@@ -933,13 +965,13 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       for (uint32_t s = 0; s < n; ++s) {
         if (neighbours[s].empty()) continue;
         const uint32_t root = sets.Find(s);
-        if (sets.Members(root).size() != 1) continue;
+        if (sets.Size(root) != 1) continue;
         const int info = information(s);
         uint32_t target = UINT32_MAX;
         bool ambiguous = false;
         for (uint32_t t : neighbours[s]) {
           const uint32_t tr = sets.Find(t);
-          if (sets.Members(tr).size() == 1) {
+          if (sets.Size(tr) == 1) {
             // A lone record at least as informative is another candidate person.
             // (one no more informative is a scrap of the same kind: it may attach too).
             if (information(t) > info) ambiguous = true;
@@ -966,7 +998,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       if (attached == 0) break;
     }
     for (uint32_t s = 0; s < n; ++s) {
-      result.singletons_kept_apart += kept_apart[s] && sets.Members(sets.Find(s)).size() == 1;
+      result.singletons_kept_apart += kept_apart[s] && sets.Size(sets.Find(s)) == 1;
     }
   }
   result.cluster_of.assign(n, -1);
