@@ -260,7 +260,9 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     const PlaceMention& m = row.mention;
     place_records.push_back({m.id, m.name, m.type, m.postcode, m.lat, m.lon});
   }
-  say(fmt::format("linking {} place mentions (people linked in {})", place_records.size(), lap()));
+  std::string phases;
+  for (const auto& [phase, seconds] : linkage.timings) phases += fmt::format(", {} {:.1f}", phase, seconds);
+  say(fmt::format("linking {} place mentions (people linked in {}{})", place_records.size(), lap(), phases));
   const std::vector<int32_t> place_cluster = LinkPlaces(place_records);
   std::unordered_map<int64_t, int64_t> prev_place(previous_place.begin(), previous_place.end());
   std::vector<int64_t> place_prev(place_mentions.size());
