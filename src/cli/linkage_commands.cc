@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.h"
@@ -358,16 +359,31 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
                                r.match_weight, r.match_probability, r.status,
                                r.status == "pending" ? "" : r.decided_by + ": " + r.reason);
     }
-    std::cout << fmt::format("{} of {} pairs shown; `riskradar review show LEFT RIGHT` explains one\n", shown,
-                             items->size());
+    std::cout << fmt::format(
+        "{} of {} pairs shown; `riskradar review show --left LEFT --right RIGHT` explains one\n", shown,
+        items->size());
   });
   auto* show = review->add_subcommand("show", "Show both mentions of a pair and why the model scored it so (audited)");
   show->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
-  show->add_option("left", review_args->left, "Left mention id")->required();
-  show->add_option("right", review_args->right, "Right mention id")->required();
+  auto* show_left = show->add_option("--left", review_args->left, "Left mention id");
+  auto* show_right = show->add_option("--right", review_args->right, "Right mention id");
+  // `review show LEFT RIGHT` (the earlier form) still works.
+  auto positional = std::make_shared<std::vector<int64_t>>();
+  auto* show_ids = show->add_option("ids", *positional, "LEFT RIGHT: the same as --left LEFT --right RIGHT")
+                       ->expected(2)
+                       ->excludes(show_left)
+                       ->excludes(show_right);
+  show_left->needs(show_right);
+  show_right->needs(show_left);
   show->add_option("--user", review_args->user, "Who is looking (default: $USER)");
   show->add_flag("--json", review_args->json, "Machine-readable output");
   show->callback([=] {
+    if (show_ids->count() > 0) {
+      review_args->left = (*positional)[0];
+      review_args->right = (*positional)[1];
+    } else if (show_left->count() == 0) {
+      return fail_or(Status::InvalidArgument("review show needs --left and --right (two mention ids)"));
+    }
     auto store = store::OpenStore(*db);
     if (!store.ok()) return fail_or(store.status());
     auto e = linkage::ExplainMentionPair(**store, review_args->left, review_args->right);

@@ -56,17 +56,19 @@ Result<risk::ScreeningModel> LoadModel(const StageContext& ctx, const std::strin
   return risk::ScreeningModel::FromFile(path);
 }
 
-Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool verbose) {
+Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool verbose,
+               std::optional<linkage::PersonBlocking> blocking = std::nullopt) {
   RR_ASSIGN_OR_RETURN(auto geography, Geography::Load(ctx.paths.data_dir / "geo"));
   linkage::LinkStageOptions options;
   options.as_of = as_of;
+  options.blocking = blocking;
   if (verbose) options.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
   const auto start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(auto r, linkage::RunLinkStage(store, geography, options, ctx.actor));
-  std::cout << fmt::format("link: {} person mentions -> {} people ({} children, {} persons of concern); "
-                           "{} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
-                           r.person_mentions, r.persons, r.children, r.persons_of_concern, r.place_mentions, r.places,
-                           r.possibles, Seconds(start));
+  std::cout << fmt::format("link: {} person mentions -> {} people ({} children, {} persons of concern; {} blocking, "
+                           "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
+                           r.person_mentions, r.persons, r.children, r.persons_of_concern, ToString(r.blocking),
+                           r.candidate_pairs, r.place_mentions, r.places, r.possibles, Seconds(start));
   return Status::Ok();
 }
 
@@ -258,12 +260,23 @@ int Main(int argc, char** argv) {
   std::string as_of_text;
   link_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   link_cmd->add_option("--as-of", as_of_text, "Reference date YYYY-MM-DD for ages (default: newest event)");
+  std::string blocking_text = "auto";
+  link_cmd
+      ->add_option("--blocking", blocking_text,
+                   fmt::format("Person blocking: regional, large, or auto (large above {} person mentions)",
+                               linkage::kLargePersonLinkage))
+      ->check(CLI::IsMember({"auto", "regional", "large"}))
+      ->capture_default_str();
   link_cmd->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     Result<Date> as_of = as_of_text.empty() ? risk::NewestEventDate(**store) : ParseDateOption(as_of_text, "--as-of");
     if (!as_of.ok()) return fail_or(as_of.status());
-    fail_or(RunLink(**store, StageContext{}, *as_of, true));
+    std::optional<linkage::PersonBlocking> blocking;
+    if (blocking_text != "auto") {
+      blocking = blocking_text == "large" ? linkage::PersonBlocking::kLarge : linkage::PersonBlocking::kRegional;
+    }
+    fail_or(RunLink(**store, StageContext{}, *as_of, true, blocking));
   });
   auto* assess_cmd = app.add_subcommand("assess", "Screen every child with the configured model (assessments are kept)");
   std::string model_path;

@@ -227,10 +227,13 @@ class SettingsLoader {
       const toml::table* t = node->as_table();
       if (t == nullptr) return Error(node, "thresholds", "must be a table");
       RR_RETURN_IF_ERROR(
-          CheckKeys(*t, "thresholds", {"match_probability", "possible_probability", "contradiction_weight"}));
+          CheckKeys(*t, "thresholds",
+                    {"match_probability", "possible_probability", "contradiction_weight", "contradiction_disagreement"}));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "match_probability", s.options.match_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "possible_probability", s.options.possible_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "contradiction_weight", s.options.contradiction_weight));
+      RR_RETURN_IF_ERROR(
+          Optional(*t, "thresholds.", "contradiction_disagreement", s.options.contradiction_disagreement));
       if (!(s.options.possible_probability > 0 && s.options.possible_probability <= s.options.match_probability &&
             s.options.match_probability < 1)) {
         return Error(node, "thresholds", "need 0 < possible_probability <= match_probability < 1");

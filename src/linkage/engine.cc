@@ -7,6 +7,7 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -430,11 +431,69 @@ EmResult RunEm(const std::vector<PatternCount>& patterns, const std::vector<std:
   return em;
 }
 
+// Evidence that two records are different people from the fields they disagree
+// on alone: the sum of the negative level weights (bits, term frequencies aside).
+double DisagreementBits(const WeightTable& table, const uint8_t* levels) {
+  double bits = 0;
+  for (size_t c = 0; c < table.weight.size(); ++c) {
+    if (levels[c] != kNullLevel) bits += std::min(0.0, table.weight[c][levels[c]]);
+  }
+  return bits;
+}
+
+// Records x and y must not share a cluster: a cannot-link field disagrees, or the
+// pair is confidently different (see LinkageOptions::contradiction_weight).
+bool ConfidentlyDifferent(const PreparedData& data, const WeightTable& table, const LinkageOptions& options,
+                          uint32_t x, uint32_t y) {
+  if (data.CannotLink(x, y)) return true;
+  uint8_t levels[kMaxFields];
+  const uint32_t lo = std::min(x, y);
+  const uint32_t hi = std::max(x, y);
+  data.CompareLevels(lo, hi, levels);
+  return table.Score(data, lo, levels) < options.contradiction_weight &&
+         DisagreementBits(table, levels) <= -options.contradiction_disagreement;
+}
+
+// A field agreeing at a level worth this many bits corroborates a name (8:1; a
+// date of birth off in one part, +0.4 bits on agency data, does not).
+constexpr double kCorroboratingBits = 3.0;
+
+// Lone record s differs from the cluster `members` when some field of s disagrees
+// (at its last level, against) with every member holding that field, while no
+// field other than names and sex agrees with any member at kCorroboratingBits or
+// more: the same name somewhere else, with nothing else in common.
+template <typename Members>
+bool DiffersFromCluster(const PreparedData& data, const WeightTable& table, const std::vector<size_t>& n_levels,
+                        uint32_t s, const Members& members) {
+  const size_t n_cols = data.columns.size();
+  std::array<uint16_t, kMaxFields> holders{};
+  std::array<uint16_t, kMaxFields> disagreeing{};
+  uint8_t levels[kMaxFields];
+  for (uint32_t y : members) {
+    data.CompareLevels(std::min(s, y), std::max(s, y), levels);
+    for (size_t c = 0; c < n_cols; ++c) {
+      if (levels[c] == kNullLevel) continue;
+      const double weight = table.weight[c][levels[c]];
+      const FieldKind kind = data.columns[c].kind;
+      const bool name_or_sex = kind == FieldKind::kForename || kind == FieldKind::kSurname || kind == FieldKind::kSex;
+      if (!name_or_sex && weight >= kCorroboratingBits) return false;
+      ++holders[c];
+      disagreeing[c] += levels[c] + 1u == n_levels[c] && weight < 0;
+    }
+  }
+  for (size_t c = 0; c < n_cols; ++c) {
+    if (holders[c] > 0 && disagreeing[c] == holders[c]) return true;
+  }
+  return false;
+}
+
+// Union-find whose sets can be listed: each set's members form a circular list
+// (next_), spliced on union, so no per-record allocation.
 class DisjointSets {
  public:
-  explicit DisjointSets(size_t n) : parent_(n), members_(n) {
+  explicit DisjointSets(size_t n) : parent_(n), size_(n, 1), next_(n) {
     std::iota(parent_.begin(), parent_.end(), 0);
-    for (size_t i = 0; i < n; ++i) members_[i] = {static_cast<uint32_t>(i)};
+    std::iota(next_.begin(), next_.end(), 0);
   }
   uint32_t Find(uint32_t x) {
     while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
@@ -442,18 +501,47 @@ class DisjointSets {
   }
   // Returns the surviving root.
   uint32_t Union(uint32_t a, uint32_t b) {
-    if (members_[a].size() < members_[b].size()) std::swap(a, b);
+    if (size_[a] < size_[b]) std::swap(a, b);
     parent_[b] = a;
-    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    members_[b].clear();
-    members_[b].shrink_to_fit();
+    size_[a] += size_[b];
+    std::swap(next_[a], next_[b]);
     return a;
   }
-  const std::vector<uint32_t>& Members(uint32_t root) const { return members_[root]; }
+  uint32_t Size(uint32_t root) const { return size_[root]; }
+
+  class MemberIterator {
+   public:
+    MemberIterator(const std::vector<uint32_t>* next, uint32_t start, bool done)
+        : next_(next), start_(start), current_(start), done_(done) {}
+    uint32_t operator*() const { return current_; }
+    MemberIterator& operator++() {
+      current_ = (*next_)[current_];
+      done_ = current_ == start_;
+      return *this;
+    }
+    bool operator!=(const MemberIterator& other) const { return done_ != other.done_; }
+
+   private:
+    const std::vector<uint32_t>* next_;
+    uint32_t start_;
+    uint32_t current_;
+    bool done_;
+  };
+  struct MemberRange {
+    MemberIterator first;
+    MemberIterator last;
+    MemberIterator begin() const { return first; }
+    MemberIterator end() const { return last; }
+  };
+  // The members of root's set, in no particular order.
+  MemberRange Members(uint32_t root) const {
+    return {MemberIterator(&next_, root, false), MemberIterator(&next_, root, true)};
+  }
 
  private:
   std::vector<uint32_t> parent_;
-  std::vector<std::vector<uint32_t>> members_;
+  std::vector<uint32_t> size_;
+  std::vector<uint32_t> next_;
 };
 
 }  // namespace
@@ -785,9 +873,9 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   mark("score");
 
   // Clustering: match edges strongest first (Kruskal order); two clusters join
-  // only if no cross pair is contradictory (scores below contradiction_weight or
-  // disagrees on a cannot-link field). A weak bridge between two different people
-  // is then refused while chains of consistent records still join.
+  // only if no cross pair is confidently different (ConfidentlyDifferent). A weak
+  // bridge between two different people is then refused while chains of
+  // consistent records still join.
   const size_t n = records.size();
   DisjointSets sets(n);
   std::vector<size_t> order(result.matches.size());
@@ -797,7 +885,6 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   });
   std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
   DisjointSets plain(n);                           // plain connected components, for reporting
-  uint8_t levels[kMaxFields];
   auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
   std::unordered_set<uint64_t> rejected;
   for (const auto& [a, b] : constraints.cannot_link) {
@@ -844,11 +931,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
       if (violates_rejection(a, b)) return true;
       for (uint32_t x : sets.Members(a)) {
         for (uint32_t y : sets.Members(b)) {
-          if (data.CannotLink(x, y)) return true;
-          const uint32_t lo = std::min(x, y);
-          const uint32_t hi = std::max(x, y);
-          data.CompareLevels(lo, hi, levels);
-          if (table.Score(data, lo, levels) < options.contradiction_weight) return true;
+          if (ConfidentlyDifferent(data, table, options, x, y)) return true;
         }
       }
       return false;
@@ -875,19 +958,20 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
       }
     }
+    std::vector<bool> kept_apart(n, false);
     // A few passes: a record attached in one pass stops being an alternative in the next.
     for (int pass = 0; pass < 3; ++pass) {
       int32_t attached = 0;
       for (uint32_t s = 0; s < n; ++s) {
         if (neighbours[s].empty()) continue;
         const uint32_t root = sets.Find(s);
-        if (sets.Members(root).size() != 1) continue;
+        if (sets.Size(root) != 1) continue;
         const int info = information(s);
         uint32_t target = UINT32_MAX;
         bool ambiguous = false;
         for (uint32_t t : neighbours[s]) {
           const uint32_t tr = sets.Find(t);
-          if (sets.Members(tr).size() == 1) {
+          if (sets.Size(tr) == 1) {
             // A lone record at least as informative is another candidate person.
             // (one no more informative is a scrap of the same kind: it may attach too).
             if (information(t) > info) ambiguous = true;
@@ -900,21 +984,21 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
         bool contradiction = violates_rejection(root, target);
         for (uint32_t y : sets.Members(target)) {
           if (contradiction) break;
-          if (data.CannotLink(s, y)) {
-            contradiction = true;
-            break;
-          }
-          const uint32_t lo = std::min(s, y);
-          const uint32_t hi = std::max(s, y);
-          data.CompareLevels(lo, hi, levels);
-          contradiction = table.Score(data, lo, levels) < options.contradiction_weight;
+          contradiction = ConfidentlyDifferent(data, table, options, s, y);
         }
         if (contradiction) continue;
+        if (DiffersFromCluster(data, table, n_levels, s, sets.Members(target))) {
+          kept_apart[s] = true;
+          continue;
+        }
         sets.Union(root, target);
         ++attached;
       }
       result.singletons_attached += attached;
       if (attached == 0) break;
+    }
+    for (uint32_t s = 0; s < n; ++s) {
+      result.singletons_kept_apart += kept_apart[s] && sets.Size(sets.Find(s)) == 1;
     }
   }
   result.cluster_of.assign(n, -1);

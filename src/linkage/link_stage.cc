@@ -1,9 +1,11 @@
 // The link stage: store mentions -> linkage engine -> stable persons and places.
 #include "riskradar/linkage/link_stage.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <numeric>
 #include <unordered_map>
@@ -69,8 +71,9 @@ std::vector<int64_t> AssignStableIds(const std::vector<std::vector<size_t>>& clu
 
 // The trained model as stored with each linkage run (ModelToJson: enough to
 // rebuild it and score any pair), with the run's blocking and clustering figures.
-nlohmann::json RunToJson(const PersonLinkage& linkage) {
+nlohmann::json RunToJson(const PersonLinkage& linkage, PersonBlocking person_blocking) {
   nlohmann::json run = nlohmann::json::parse(ModelToJson(linkage.model));
+  run["person_blocking"] = std::string(ToString(person_blocking));
   nlohmann::json blocking = nlohmann::json::array();
   for (const BlockingRuleReport& b : linkage.blocking) {
     blocking.push_back({{"rule", b.rule}, {"candidate_pairs", b.candidate_pairs}, {"new_pairs", b.new_pairs},
@@ -156,6 +159,14 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
   auto say = [&](const std::string& s) {
     if (options.progress) options.progress(s);
   };
+  // Seconds since the previous lap: progress lines say where a run's time goes.
+  auto lap_start = std::chrono::steady_clock::now();
+  auto lap = [&] {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - lap_start).count();
+    lap_start = now;
+    return fmt::format("{:.1f} s", seconds);
+  };
   LinkStageReport report;
   RR_ASSIGN_OR_RETURN(auto mentions, store.LoadPersonMentions());
   RR_ASSIGN_OR_RETURN(auto place_mentions, store.LoadPlaceMentions());
@@ -184,8 +195,11 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       if (d.status == "rejected") constraints.cannot_link.emplace_back(a->second, b->second);
     }
   }
-  say("linking " + std::to_string(records.size()) + " person mentions");
-  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, LinkageOptions{}, constraints));
+  report.blocking = options.blocking.value_or(ChoosePersonBlocking(records.size()));
+  say(fmt::format("linking {} person mentions, {} blocking (loaded in {})", records.size(), ToString(report.blocking),
+                  lap()));
+  RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, report.blocking, LinkageOptions{}, constraints));
+  report.candidate_pairs = linkage.candidate_pairs;
   report.matches = static_cast<int64_t>(linkage.matches.size());
   report.possibles = static_cast<int64_t>(linkage.possibles.size());
 
@@ -238,7 +252,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       out.review.push_back(item);
     }
   }
-  out.model_json = RunToJson(linkage).dump();
+  out.model_json = RunToJson(linkage, report.blocking).dump();
 
   // Places.
   std::vector<PlaceRecord> place_records;
@@ -246,7 +260,9 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     const PlaceMention& m = row.mention;
     place_records.push_back({m.id, m.name, m.type, m.postcode, m.lat, m.lon});
   }
-  say("linking " + std::to_string(place_records.size()) + " place mentions");
+  std::string phases;
+  for (const auto& [phase, seconds] : linkage.timings) phases += fmt::format(", {} {:.1f}", phase, seconds);
+  say(fmt::format("linking {} place mentions (people linked in {}{})", place_records.size(), lap(), phases));
   const std::vector<int32_t> place_cluster = LinkPlaces(place_records);
   std::unordered_map<int64_t, int64_t> prev_place(previous_place.begin(), previous_place.end());
   std::vector<int64_t> place_prev(place_mentions.size());
@@ -290,8 +306,9 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     out.places.push_back(std::move(p));
   }
   report.places = static_cast<int64_t>(out.places.size());
-  say("saving " + std::to_string(report.persons) + " people and " + std::to_string(report.places) + " places");
+  say(fmt::format("saving {} people and {} places (places linked in {})", report.persons, report.places, lap()));
   RR_RETURN_IF_ERROR(store.SaveLinkage(out, actor));
+  say(fmt::format("saved in {}", lap()));
   return report;
 }
 

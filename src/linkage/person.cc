@@ -1,9 +1,19 @@
 // Person linkage front-end: PersonRecord -> generic records, person field layout and blocking.
 #include "riskradar/linkage/person.h"
 
+#include <algorithm>
+
 namespace riskradar::linkage {
 
-LinkageSpec PersonLinkageSpec() {
+std::string_view ToString(PersonBlocking blocking) {
+  return blocking == PersonBlocking::kLarge ? "large" : "regional";
+}
+
+PersonBlocking ChoosePersonBlocking(size_t records) {
+  return records > kLargePersonLinkage ? PersonBlocking::kLarge : PersonBlocking::kRegional;
+}
+
+LinkageSpec PersonLinkageSpec(PersonBlocking blocking) {
   LinkageSpec spec;
   spec.fields = {
       {"forename", FieldKind::kForename, true, false, "surname"},
@@ -17,10 +27,18 @@ LinkageSpec PersonLinkageSpec() {
   // Unioned; each catches matches the others miss (a typo in a name, a changed
   // address, a missing date of birth, a swapped forename and surname: namepair
   // blocks them whatever else is missing).
-  for (const char* rule : {"nhs_number", "upn", "dob", "surname:soundex & dob:year",
-                           "forename:prefix3 & postcode:district", "surname & forename:initial",
-                           "forename:namepair"}) {
-    spec.blocking_rules.push_back(*ParseBlockingRule(rule));
+  static constexpr const char* kRegionalRules[] = {
+      "nhs_number", "upn", "dob", "surname:soundex & dob:year", "forename:prefix3 & postcode:district",
+      "surname & forename:initial", "forename:namepair"};
+  // Each key holds a date of birth, a full postcode or both names, so blocks stay
+  // small however many records share a birthday or a surname.
+  static constexpr const char* kLargeRules[] = {
+      "nhs_number", "upn", "dob & surname:initial", "dob & forename:initial", "forename:initial & postcode",
+      "forename:namepair"};
+  if (blocking == PersonBlocking::kLarge) {
+    for (const char* rule : kLargeRules) spec.blocking_rules.push_back(*ParseBlockingRule(rule));
+  } else {
+    for (const char* rule : kRegionalRules) spec.blocking_rules.push_back(*ParseBlockingRule(rule));
   }
   return spec;
 }
@@ -37,10 +55,17 @@ Record ToRecord(const PersonRecord& p) {
 
 Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
                                   const LinkConstraints& constraints) {
+  return LinkPersons(records, ChoosePersonBlocking(records.size()), options, constraints);
+}
+
+Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, PersonBlocking blocking,
+                                  const LinkageOptions& options, const LinkConstraints& constraints) {
   std::vector<Record> generic;
   generic.reserve(records.size());
   for (const PersonRecord& p : records) generic.push_back(ToRecord(p));
-  return Link(generic, PersonLinkageSpec(), options, constraints);
+  LinkageOptions chosen = options;
+  if (blocking == PersonBlocking::kLarge) chosen.max_block_size = std::min(chosen.max_block_size, kLargeMaxBlockSize);
+  return Link(generic, PersonLinkageSpec(blocking), chosen, constraints);
 }
 
 std::vector<FieldContribution> ExplainPair(const PersonLinkage& trained, const PersonRecord& a, const PersonRecord& b) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "riskradar/core/date.h"
@@ -72,16 +73,35 @@ bool WithinOneEdit(std::u32string_view a, std::u32string_view b) {
   return a.substr(i) == b.substr(i + 1);  // insertion into a
 }
 
-bool Intersects(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  size_t i = 0;
-  size_t j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) return true;
-    if (a[i] < b[j]) ++i;
-    else ++j;
+// Whether two sorted key lists share a key.
+bool Intersects(const uint32_t* a, const uint32_t* a_end, const uint32_t* b, const uint32_t* b_end) {
+  while (a < a_end && b < b_end) {
+    if (*a == *b) return true;
+    if (*a < *b) ++a;
+    else ++b;
   }
   return false;
 }
+
+// Value x's keys in a flattened key list.
+struct KeySpan {
+  const uint32_t* begin;
+  const uint32_t* end;
+};
+KeySpan Keys(const std::vector<uint32_t>& flat, const std::vector<uint32_t>& offset, int32_t x) {
+  const auto v = static_cast<size_t>(x);
+  return {flat.data() + offset[v], flat.data() + offset[v + 1]};
+}
+bool SharesKey(const std::vector<uint32_t>& flat, const std::vector<uint32_t>& offset, int32_t x, int32_t y) {
+  const KeySpan a = Keys(flat, offset, x);
+  const KeySpan b = Keys(flat, offset, y);
+  return Intersects(a.begin, a.end, b.begin, b.end);
+}
+
+int32_t PackDate(const DateParts& d) { return (int32_t{d.year} << 9) | (int32_t{d.month} << 5) | int32_t{d.day}; }
+int PackedYear(int32_t packed) { return packed >> 9; }
+int PackedMonth(int32_t packed) { return (packed >> 5) & 0xF; }
+int PackedDay(int32_t packed) { return packed & 0x1F; }
 
 uint32_t TokenKey(const std::string& token) {
   return static_cast<uint32_t>(std::hash<std::string>{}(token)) | 0x80000000u;
@@ -104,6 +124,19 @@ int32_t Dictionary::Intern(const std::string& value) {
     mask.push_back(m);
   }
   return it->second;
+}
+
+void Dictionary::FlattenKeys() {
+  for (auto [keys, flat, offset] : {std::tuple{&forename_keys, &forename_flat, &forename_offset},
+                                    std::tuple{&surname_keys, &surname_flat, &surname_offset}}) {
+    flat->clear();
+    offset->assign(1, 0);
+    for (const auto& k : *keys) {
+      flat->insert(flat->end(), k.begin(), k.end());
+      offset->push_back(static_cast<uint32_t>(flat->size()));
+    }
+    std::vector<std::vector<uint32_t>>().swap(*keys);  // only the flat copy is read from here on
+  }
 }
 
 double Dictionary::JaroWinklerAtLeast(int32_t a, int32_t b, double floor) const {
@@ -298,6 +331,11 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
     }
   });
 
+  for (Dictionary& dict : data.dicts) {
+    if (!dict.forename_keys.empty()) dict.FlattenKeys();
+  }
+  data.BuildRows();
+
   // Term frequencies: share of the records with a value that have this value.
   for (size_t c = 0; c < n_fields; ++c) {
     Column& col = data.columns[c];
@@ -328,11 +366,46 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
   return data;
 }
 
+void PreparedData::BuildRows() {
+  const size_t n_cols = columns.size();
+  aux_slot.assign(n_cols, 0);
+  size_t slots = n_cols;
+  for (size_t c = 0; c < n_cols; ++c) {
+    if (columns[c].kind == FieldKind::kDateOfBirth) {
+      aux_slot[c] = static_cast<uint8_t>(slots);
+      slots += 1;
+    } else if (columns[c].kind == FieldKind::kPostcode) {
+      aux_slot[c] = static_cast<uint8_t>(slots);
+      slots += 2;
+    }
+  }
+  constexpr size_t kLine = 64 / sizeof(int32_t);
+  row_stride = (slots + kLine - 1) / kLine * kLine;
+  row_storage.assign(size * row_stride + kLine, -1);
+  const auto address = reinterpret_cast<uintptr_t>(row_storage.data());
+  row_offset = ((64 - address % 64) % 64) / sizeof(int32_t);
+  tbb::parallel_for(size_t{0}, size, [&](size_t r) {
+    int32_t* row = row_storage.data() + row_offset + r * row_stride;
+    for (size_t c = 0; c < n_cols; ++c) {
+      const Column& col = columns[c];
+      row[c] = col.id[r];
+      if (col.kind == FieldKind::kDateOfBirth) {
+        row[aux_slot[c]] = col.date[r].valid ? PackDate(col.date[r]) : -1;
+      } else if (col.kind == FieldKind::kPostcode) {
+        row[aux_slot[c]] = col.sector[r];
+        row[aux_slot[c] + 1] = col.district[r];
+      }
+    }
+  });
+}
+
 void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const {
+  const int32_t* ri = Row(i);
+  const int32_t* rj = Row(j);
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& col = columns[c];
-    const int32_t a = col.id[i];
-    const int32_t b = col.id[j];
+    const int32_t a = ri[c];
+    const int32_t b = rj[c];
     if (a < 0 || b < 0) {
       levels[c] = kNullLevel;
       continue;
@@ -341,22 +414,20 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
       case FieldKind::kForename:
       case FieldKind::kSurname: {
         const bool forename = col.kind == FieldKind::kForename;
+        const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
         // A swap is scored once, on the forename side; the surname is then neutral.
         bool swapped = false;
         if (col.swap_partner >= 0 && a != b) {
-          const Column& other = columns[static_cast<size_t>(col.swap_partner)];
-          const int32_t oa = other.id[i];
-          const int32_t ob = other.id[j];
+          const auto partner = static_cast<size_t>(col.swap_partner);
+          const int32_t oa = ri[partner];
+          const int32_t ob = rj[partner];
           // One name swapped exactly, the other swapped with a spelling variant or typo
           // ("Mahmood Lila" / "Lila Mahmud") is still a swap, not two disagreements.
           if (oa >= 0 && ob >= 0 && (a == ob || oa == b)) {
-            const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
             auto close = [&](int32_t x, int32_t y) {
               if (x == y) return true;
-              const auto ux = static_cast<size_t>(x);
-              const auto uy = static_cast<size_t>(y);
-              if (Intersects(dict.forename_keys[ux], dict.forename_keys[uy]) ||
-                  Intersects(dict.surname_keys[ux], dict.surname_keys[uy])) {
+              if (SharesKey(dict.forename_flat, dict.forename_offset, x, y) ||
+                  SharesKey(dict.surname_flat, dict.surname_offset, x, y)) {
                 return true;
               }
               return dict.JaroWinklerAtLeast(x, y, 0.92) >= 0.92;
@@ -373,9 +444,9 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
           levels[c] = 0;
           break;
         }
-        const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
-        const auto& keys = forename ? dict.forename_keys : dict.surname_keys;
-        if (Intersects(keys[static_cast<size_t>(a)], keys[static_cast<size_t>(b)])) {
+        const bool variant = forename ? SharesKey(dict.forename_flat, dict.forename_offset, a, b)
+                                      : SharesKey(dict.surname_flat, dict.surname_offset, a, b);
+        if (variant) {
           levels[c] = static_cast<uint8_t>(base + 1);
           break;
         }
@@ -384,22 +455,25 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
         break;
       }
       case FieldKind::kDateOfBirth: {
-        const DateParts& x = col.date[i];
-        const DateParts& y = col.date[j];
-        if (x.days == y.days) {
+        const int32_t x = ri[aux_slot[c]];
+        const int32_t y = rj[aux_slot[c]];
+        if (x == y) {
           levels[c] = 0;
-        } else if (x.year == y.year && x.day == y.month && x.month == y.day) {
+        } else if (PackedYear(x) == PackedYear(y) && PackedDay(x) == PackedMonth(y) && PackedMonth(x) == PackedDay(y)) {
           levels[c] = 1;
         } else {
-          const int same = (x.year == y.year) + (x.month == y.month) + (x.day == y.day);
+          const int same = (PackedYear(x) == PackedYear(y)) + (PackedMonth(x) == PackedMonth(y)) +
+                           (PackedDay(x) == PackedDay(y));
           levels[c] = same == 2 ? 2 : 3;
         }
         break;
       }
       case FieldKind::kPostcode: {
+        const int32_t sector = ri[aux_slot[c]];
+        const int32_t district = ri[aux_slot[c] + 1];
         if (a == b) levels[c] = 0;
-        else if (col.sector[i] >= 0 && col.sector[i] == col.sector[j]) levels[c] = 1;
-        else if (col.district[i] >= 0 && col.district[i] == col.district[j]) levels[c] = 2;
+        else if (sector >= 0 && sector == rj[aux_slot[c]]) levels[c] = 1;
+        else if (district >= 0 && district == rj[aux_slot[c] + 1]) levels[c] = 2;
         else levels[c] = 3;
         break;
       }
@@ -429,11 +503,11 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
 }
 
 bool PreparedData::CannotLink(uint32_t i, uint32_t j) const {
-  for (const Column& col : columns) {
-    if (!col.cannot_link) continue;
-    const int32_t a = col.id[i];
-    const int32_t b = col.id[j];
-    if (a >= 0 && b >= 0 && a != b) return true;
+  const int32_t* ri = Row(i);
+  const int32_t* rj = Row(j);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (!columns[c].cannot_link) continue;
+    if (ri[c] >= 0 && rj[c] >= 0 && ri[c] != rj[c]) return true;
   }
   return false;
 }

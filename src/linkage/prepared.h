@@ -33,8 +33,14 @@ struct Dictionary {
   std::vector<uint64_t> mask;
   // Names only: sorted forename- / surname-group ids plus token hashes (high bit set),
   // so "variant" is a non-empty intersection.
+  // (Filled while interning, then moved into the flat arrays below by FlattenKeys.)
   std::vector<std::vector<uint32_t>> forename_keys;
   std::vector<std::vector<uint32_t>> surname_keys;
+  // The keys stored contiguously for the kernel: value v's forename keys are
+  // forename_flat[forename_offset[v], forename_offset[v + 1]).
+  std::vector<uint32_t> forename_flat, surname_flat;
+  std::vector<uint32_t> forename_offset, surname_offset;
+  void FlattenKeys();
 
   int32_t Intern(const std::string& value);
   std::u32string_view Text(int32_t v) const {
@@ -74,12 +80,25 @@ class PreparedData {
   std::vector<Column> columns;
   std::vector<Dictionary> dicts;
   std::vector<std::string> source;
+  // What the kernel reads, row-major: comparing a pair then touches one cache line
+  // per record instead of one per field (candidate pairs meet records in random
+  // order; at a million records the column-major vectors cost a cache miss per
+  // field). Slot c holds column c's value id (-1: missing); a date column adds its
+  // date packed as year << 9 | month << 5 | day, a postcode column its sector and
+  // district ids. Rows are 16 slots (64 bytes, cache-line aligned) when they fit.
+  std::vector<int32_t> row_storage;
+  size_t row_offset = 0;          // first slot of record 0 in row_storage (alignment)
+  size_t row_stride = 0;          // slots per record
+  std::vector<uint8_t> aux_slot;  // per column: its first extra slot (dates, postcodes), 0 if none
+  const int32_t* Row(uint32_t r) const { return row_storage.data() + row_offset + r * row_stride; }
 
   // Normalises and interns. tf_model: take term frequencies from a trained
   // model instead of counting them in these records.
   static PreparedData Build(const std::vector<Record>& records, const LinkageSpec& spec,
                             const NameVariants& names, const Model* tf_model);
 
+  // Fills row_storage from the columns (Build calls it).
+  void BuildRows();
   // The comparison kernel: one level per column (kNullLevel when missing).
   void CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const;
   // Records i and j must never share a cluster (a cannot-link field disagrees).

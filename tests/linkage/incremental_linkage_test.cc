@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "riskradar/core/geography.h"
@@ -80,11 +81,13 @@ class IncrementalLinkageTest : public ::testing::Test {
   }
 
   // Runs the link stage; returns synthetic record index -> person id.
-  std::map<size_t, int64_t> Link() {
+  std::map<size_t, int64_t> Link(std::optional<PersonBlocking> blocking = std::nullopt) {
     LinkStageOptions options;
     options.as_of = *Date::FromYmd(2025, 12, 31);
+    options.blocking = blocking;
     auto report = RunLinkStage(*store_, *geography_, options, store::Actor{});
     EXPECT_TRUE(report.ok()) << report.status().ToString();
+    if (report.ok()) last_report_ = *report;
     auto mentions = store_->LoadPersonMentions();
     auto persons = store_->LoadMentionPersons();
     EXPECT_TRUE(mentions.ok() && persons.ok());
@@ -104,7 +107,27 @@ class IncrementalLinkageTest : public ::testing::Test {
   std::unique_ptr<Geography> geography_;
   testing::SyntheticPeople people_;
   std::map<size_t, int64_t> mention_of_;  // synthetic record index -> mention id
+  LinkStageReport last_report_;
 };
+
+TEST_F(IncrementalLinkageTest, LargeBlockingKeepsPeopleAndTheirIds) {
+  // A partnership that grows past kLargePersonLinkage mentions switches to the
+  // large blocking: fewer pairs are compared, and the people (and their ids)
+  // stay the same.
+  Import("first", [](size_t) { return true; });
+  const auto regional = Link();
+  EXPECT_EQ(last_report_.blocking, PersonBlocking::kRegional) << "a small store links with the regional rules";
+  const int64_t regional_pairs = last_report_.candidate_pairs;
+  const auto large = Link(PersonBlocking::kLarge);
+  EXPECT_EQ(last_report_.blocking, PersonBlocking::kLarge);
+  EXPECT_LT(last_report_.candidate_pairs, regional_pairs) << "the large rules compare fewer pairs";
+  int64_t same = 0;
+  for (const auto& [i, pid] : regional) same += large.at(i) == pid;
+  EXPECT_GE(static_cast<double>(same) / static_cast<double>(regional.size()), 0.99) << same << " of " << regional.size();
+  auto model = store_->LatestLinkageModel();
+  ASSERT_TRUE(model.ok());
+  EXPECT_NE(model->find("\"person_blocking\":\"large\""), std::string::npos) << "the run records its blocking";
+}
 
 TEST_F(IncrementalLinkageTest, SecondExtractKeepsIdsAndJoinsExistingPeople) {
   Import("first", [](size_t i) { return i % 3 != 0; });

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
 
@@ -224,6 +225,109 @@ TEST(PersonClusteringTest, WeakChainDoesNotMergeContradictoryPeople) {
   EXPECT_NE(clusters[0], clusters[2]);
   EXPECT_TRUE(clusters[1] == clusters[0] || clusters[1] == clusters[2]);
   EXPECT_GE(defaults.clusters_split, 1);
+}
+
+TEST(PersonClusteringTest, NameOnlyRecordJoinsAPersonDespiteATypoInOneOfTheirRecords) {
+  // Four records of one girl, one with a typo in her forename, and a mention that
+  // names her and nothing else. The mention scores low against the typo record
+  // only for lack of agreement (nothing disagrees but the forename): that is not
+  // a contradiction, so the mention joins her.
+  const std::vector<PersonRecord> people = {
+      {0, "bcc-cs", "Idabel", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "bcc-cs", "Idabel", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "wmp", "Idabel", "LAURISTON", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "bham-edu", "Ia", "Lauriston", Date::FromYmd(2011, 5, 10), Sex::kFemale, "B3 1HP", "", ""},
+      {0, "wmp", "Idabel", "LAURISTON", std::nullopt, Sex::kFemale, "", "", ""},
+  };
+  PersonLinkage linked;
+  const auto clusters = LinkWithBackground(people, LinkageOptions{}, &linked);
+  ASSERT_EQ(clusters.size(), people.size());
+  const double typo_weight = linked.model.MatchWeight(ToRecord(people[3]), ToRecord(people[4]));
+  ASSERT_LT(typo_weight, LinkageOptions{}.contradiction_weight) << "the mention and the typo record score low";
+  for (size_t i = 1; i < people.size(); ++i) EXPECT_EQ(clusters[i], clusters[0]) << "record " << i;
+}
+
+TEST(PersonClusteringTest, LoneRecordThatOnlySharesANameIsKeptApart) {
+  // A girl known from two full records and a name-only mention. A police record
+  // of another girl (similar forename, same surname, sex not recorded, another
+  // address) links weakly (a possible) to the mention and the full records and
+  // to no one else: she differs from everything known about the first girl, so
+  // she stays apart for review. The same record at the first girl's address, or
+  // with her date of birth after a move, joins her.
+  auto other = [](std::optional<Date> dob, std::string postcode) {
+    return PersonRecord{0, "wmp", "Ayeeha", "HANIFAH", dob, Sex::kUnknown, std::move(postcode), "", ""};
+  };
+  const std::vector<PersonRecord> known = {
+      {0, "bcc-cs", "Ayesha", "Hanifah", Date::FromYmd(2013, 7, 14), Sex::kFemale, "B74 4GH", "", ""},
+      {0, "bsol-ae", "Ayesha", "Hanifah", Date::FromYmd(2013, 7, 14), Sex::kFemale, "B74 4GH", "9999965695", ""},
+      {0, "wmp", "Ayesha", "HANIFAH", std::nullopt, Sex::kFemale, "", "", ""},
+  };
+  auto link = [&](const PersonRecord& extra, PersonLinkage* out) {
+    std::vector<PersonRecord> records = known;
+    records.push_back(extra);
+    return LinkWithBackground(records, LinkageOptions{}, out);
+  };
+  PersonLinkage elsewhere;
+  const auto apart = link(other(std::nullopt, "B69 1UU"), &elsewhere);
+  ASSERT_EQ(apart.size(), 4u);
+  const LinkageOptions defaults;
+  for (const PersonRecord& k : known) {
+    const double p = Model::Probability(elsewhere.model.MatchWeight(ToRecord(k), ToRecord(other({}, "B69 1UU"))));
+    ASSERT_GE(p, defaults.possible_probability) << "a weak link to " << k.forename << " " << k.surname;
+    ASSERT_LT(p, defaults.match_probability) << "a weak link to " << k.forename << " " << k.surname;
+  }
+  ASSERT_EQ(apart[1], apart[0]);
+  ASSERT_EQ(apart[2], apart[0]) << "the name-only mention joins the only Ayesha Hanifah";
+  EXPECT_NE(apart[3], apart[0]) << "a record that only shares a name must not join her";
+  EXPECT_GE(elsewhere.singletons_kept_apart, 1);
+
+  const auto same_address = link(other(std::nullopt, "B74 4GH"), nullptr);
+  EXPECT_EQ(same_address[3], same_address[0]);
+  const auto moved = link(other(Date::FromYmd(2013, 7, 14), "B69 1UU"), nullptr);
+  EXPECT_EQ(moved[3], moved[0]) << "a date of birth in common corroborates the name despite the move";
+}
+
+TEST(PersonBlockingTest, LargeBlockingAboveTheThresholdAndAsAccurate) {
+  EXPECT_EQ(ChoosePersonBlocking(59'455), PersonBlocking::kRegional);  // the scale-1 partnership
+  EXPECT_EQ(ChoosePersonBlocking(kLargePersonLinkage), PersonBlocking::kRegional);
+  EXPECT_EQ(ChoosePersonBlocking(kLargePersonLinkage + 1), PersonBlocking::kLarge);
+  EXPECT_EQ(ChoosePersonBlocking(1'006'296), PersonBlocking::kLarge);  // scale 17
+
+  const auto data = testing::MakeSyntheticPeople(3000, 7);
+  auto regional = LinkPersons(data.records, PersonBlocking::kRegional, LinkageOptions{});
+  auto large = LinkPersons(data.records, PersonBlocking::kLarge, LinkageOptions{});
+  ASSERT_TRUE(regional.ok() && large.ok());
+  EXPECT_EQ(regional->blocking.size(), 7u);
+  EXPECT_EQ(large->blocking.size(), 6u);
+  EXPECT_LT(large->candidate_pairs * 2, regional->candidate_pairs);
+  const double f1_regional = PairwiseF1(regional->cluster_of, data.person);
+  const double f1_large = PairwiseF1(large->cluster_of, data.person);
+  std::printf("pairwise F1 regional %.4f (%lld pairs), large %.4f (%lld pairs)\n", f1_regional,
+              static_cast<long long>(regional->candidate_pairs), f1_large, static_cast<long long>(large->candidate_pairs));
+  EXPECT_GE(f1_large, f1_regional - 0.01);
+}
+
+TEST(PersonBlockingTest, SettingsFilesMatchTheLinkStage) {
+  // config/linkage/people.toml and people-large.toml let link-csv de-duplicate an
+  // export of the store exactly as `riskradar link` does.
+  for (const auto& [file, blocking] : {std::pair{"people.toml", PersonBlocking::kRegional},
+                                       std::pair{"people-large.toml", PersonBlocking::kLarge}}) {
+    auto settings = LoadCsvLinkSettings(std::string(RISKRADAR_SOURCE_DIR) + "/config/linkage/" + file);
+    ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+    const LinkageSpec spec = PersonLinkageSpec(blocking);
+    ASSERT_EQ(settings->spec.blocking_rules.size(), spec.blocking_rules.size()) << file;
+    for (size_t r = 0; r < spec.blocking_rules.size(); ++r) {
+      EXPECT_EQ(settings->spec.blocking_rules[r].name, spec.blocking_rules[r].name) << file;
+    }
+    ASSERT_EQ(settings->spec.fields.size(), spec.fields.size()) << file;
+    for (size_t f = 0; f < spec.fields.size(); ++f) {
+      EXPECT_EQ(settings->spec.fields[f].kind, spec.fields[f].kind) << file << " field " << f;
+      EXPECT_EQ(settings->spec.fields[f].cannot_link_on_mismatch, spec.fields[f].cannot_link_on_mismatch) << file;
+    }
+    EXPECT_EQ(settings->options.max_block_size,
+              blocking == PersonBlocking::kLarge ? kLargeMaxBlockSize : LinkageOptions{}.max_block_size)
+        << file;
+  }
 }
 
 TEST(PersonLinkageOptionsTest, CrossSourceOnlyNeverPairsWithinASource) {

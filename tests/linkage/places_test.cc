@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace riskradar::linkage {
 namespace {
 
@@ -57,6 +59,40 @@ TEST(LinkPlacesTest, IdenticalNameSameDistrictWithoutSector) {
   };
   const auto c = LinkPlaces(places);
   EXPECT_EQ(c[0], c[1]);
+}
+
+TEST(LinkPlacesTest, RepeatedMentionsLinkAsTheyWouldOneByOne) {
+  // Identical mentions are compared once (through the first of them), but every
+  // copy still counts towards a block's size, so a name mentioned more often than
+  // max_block_size with nothing else to block on is still too common to link on.
+  auto copies = [](const PlaceRecord& place, int n) { return std::vector<PlaceRecord>(static_cast<size_t>(n), place); };
+  const PlaceRecord hotel{1, "Zebrine Lodge Hotel", PlaceType::kHotel, "", std::nullopt, std::nullopt};
+  PlaceLinkOptions options;
+  options.max_block_size = 50;
+  const auto few = LinkPlaces(copies(hotel, 50), options);
+  EXPECT_EQ(std::set<int32_t>(few.begin(), few.end()).size(), 1u) << "50 copies share a block of 50";
+  const auto many = LinkPlaces(copies(hotel, 51), options);
+  EXPECT_EQ(std::set<int32_t>(many.begin(), many.end()).size(), 51u) << "a block of 51 is skipped";
+
+  // Unlocated copies of a name that two located places share stay apart; located copies join.
+  std::vector<PlaceRecord> places = {
+      {1, "Kestrel Court", PlaceType::kChildrensHome, "B12 9QT", std::nullopt, std::nullopt},
+      {2, "Kestrel Court", PlaceType::kChildrensHome, "WV1 1AA", std::nullopt, std::nullopt},
+  };
+  for (const auto& p : copies({3, "Kestrel Court", PlaceType::kChildrensHome, "", std::nullopt, std::nullopt}, 3)) {
+    places.push_back(p);
+  }
+  for (const auto& p : copies({4, "Kestrel Ct", PlaceType::kChildrensHome, "B12 9QT", std::nullopt, std::nullopt}, 3)) {
+    places.push_back(p);
+  }
+  const auto c = LinkPlaces(places);
+  EXPECT_NE(c[0], c[1]);
+  EXPECT_EQ(std::set<int32_t>({c[2], c[3], c[4]}).size(), 3u) << "ambiguous unlocated copies stay apart";
+  for (size_t i = 5; i < 8; ++i) EXPECT_EQ(c[i], c[0]) << i;
+  for (size_t i = 2; i < 5; ++i) {
+    EXPECT_NE(c[i], c[0]);
+    EXPECT_NE(c[i], c[1]);
+  }
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ struct CsvField {
 //   match_probability = 0.95
 //   possible_probability = 0.5
 //   contradiction_weight = -6
+//   contradiction_disagreement = 11   # bits against from the disagreeing fields (engine.h)
 //   [options]
 //   max_block_size = 2000
 //   delimiter = ","

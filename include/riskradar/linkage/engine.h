@@ -96,15 +96,27 @@ struct LinkageOptions {
   std::string reference_dir;
   bool allow_builtin_names = false;
   bool term_frequency_adjustments = true;
-  // Clustering: two members of one cluster may not score below this match weight
-  // (p ~ 0.015: confidently different people) or disagree on a cannot-link field.
+  // Clustering: two members of one cluster may not be confidently different
+  // people, nor disagree on a cannot-link field. Confidently different means both:
+  // the pair's match weight is below contradiction_weight (p ~ 0.015), and the
+  // fields on which it disagrees weigh at least contradiction_disagreement bits
+  // against (the sum of the negative level weights; 11 bits is 2,000 to 1). On
+  // agency person records a wholly different date of birth (11.3 to 14 bits), a
+  // different sex, or a forename and an address are that; a surname change with
+  // a move (9.7 to 10.2 bits) is not. A sparse record (a name in a case note)
+  // scores low against a record with a typo in that name only for lack of
+  // agreement, which is not a contradiction either.
   // Wrongly merging two children is worse than a split a reviewer can join.
   double contradiction_weight = -6.0;
+  double contradiction_disagreement = 11.0;
   // After clustering, a record left on its own whose every possible (or refused
   // match) link leads into one cluster of two or more records joins it, unless
-  // another record with at least as much information is an alternative or a
-  // member contradicts it: "the only Jack Hussain we know" (a name-only mention
-  // in a case note). Ambiguous records stay apart, for review.
+  // another record with at least as much information is an alternative, a
+  // member contradicts it, or it differs from the whole cluster: some field of
+  // it disagrees with every member that has that field while nothing but names
+  // and sex agree (no date of birth, postcode or identifier corroborates). "The
+  // only Jack Hussain we know" (a name-only mention in a case note) joins him; a
+  // Jack Hussain at another address does not. Such records stay apart, for review.
   bool attach_unambiguous_singletons = true;
   // Largest term-frequency adjustment in either direction, in bits.
   double max_tf_adjustment = 10.0;
@@ -195,6 +207,7 @@ struct LinkResult {
   int32_t must_links_applied = 0;     // confirmed pairs that joined two clusters
   int32_t must_links_refused = 0;     // confirmed pairs that would have joined a rejected pair
   int32_t singletons_attached = 0;    // see LinkageOptions::attach_unambiguous_singletons
+  int32_t singletons_kept_apart = 0;  // lone records with one candidate person that they differ from
   // Wall seconds per phase (prepare, block, sample u, compare, EM, score, cluster), for benchmarks.
   std::vector<std::pair<std::string, double>> timings;
 };

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ namespace riskradar::linkage {
 struct LinkStageOptions {
   Date as_of;  // reference date for "is a child" (age under 18)
   std::function<void(const std::string&)> progress;
+  // Person blocking; unset: ChoosePersonBlocking(person mentions), kLarge above
+  // kLargePersonLinkage mentions.
+  std::optional<PersonBlocking> blocking;
 };
 
 struct LinkStageReport {
@@ -30,6 +34,8 @@ struct LinkStageReport {
   int64_t matches = 0;
   int64_t possibles = 0;
   int64_t persons_kept_id = 0;  // persons whose id carried over from the previous run
+  PersonBlocking blocking = PersonBlocking::kRegional;  // the person blocking used
+  int64_t candidate_pairs = 0;                          // person pairs compared
 };
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,
