@@ -12,6 +12,7 @@
 #include <vector>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.h"
 #include "exit_codes.h"
 #include "riskradar/eval/linkage_eval.h"
 #include "riskradar/linkage/csv_linkage.h"
@@ -22,11 +23,6 @@ namespace riskradar::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string DefaultDbPath() {
-  const char* env = std::getenv("RISKRADAR_DB");
-  return env && *env ? env : "riskradar.db";
-}
 
 // Who decides: --user, else the login name. Review decisions are attributed.
 store::Actor ReviewActor(const std::string& user) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
 #include "pipeline.h"
@@ -28,11 +29,6 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_com
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string DefaultDb() {
-  const char* env = std::getenv("RISKRADAR_DB");
-  return env && *env ? env : "riskradar.db";
-}
 
 Result<std::unique_ptr<store::Store>> Open(const std::string& db) { return store::OpenStore(db); }
 
@@ -185,7 +181,7 @@ int Main(int argc, char** argv) {
   CLI::App app{"riskradar: multi-agency child-exploitation safeguarding, from agency extracts to the risk radar"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RISKRADAR_VERSION);
-  std::string db = DefaultDb();
+  std::string db = DefaultDbPath();
   int exit_code = 0;
   auto fail_or = [&](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
 

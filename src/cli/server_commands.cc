@@ -12,6 +12,7 @@
 #include <set>
 #include <tuple>
 
+#include "cli_support.h"
 #include "exit_codes.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
@@ -20,23 +21,11 @@
 namespace riskradar::cli {
 namespace {
 
-std::string DefaultDbPath() {
-  const char* env = std::getenv("RISKRADAR_DB");
-  return env && *env ? env : "riskradar.db";
-}
-
 std::string DefaultKeyPath() {
   const char* env = std::getenv("RISKRADAR_AUDIT_KEY");
   return env && *env ? env : "";
 }
 
-// The operator running the command, for the audit log.
-store::Actor OperatorActor(std::string purpose) {
-  const char* sudo = std::getenv("SUDO_USER");
-  const char* user = std::getenv("USER");
-  std::string name = sudo && *sudo ? sudo : user && *user ? user : "unknown";
-  return {"cli:" + name, "", "administrator", std::move(purpose)};
-}
 
 // Reads a password from stdin (one line) without echo handling: meant for pipes and secret managers.
 Result<std::string> ReadPasswordFromStdin() {
