@@ -8,7 +8,6 @@
 #include <functional>
 #include <optional>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 
 #include "riskradar/core/date.h"
@@ -83,21 +82,6 @@ bool Intersects(const uint32_t* a, const uint32_t* a_end, const uint32_t* b, con
   return false;
 }
 
-// Value x's keys in a flattened key list.
-struct KeySpan {
-  const uint32_t* begin;
-  const uint32_t* end;
-};
-KeySpan Keys(const std::vector<uint32_t>& flat, const std::vector<uint32_t>& offset, int32_t x) {
-  const auto v = static_cast<size_t>(x);
-  return {flat.data() + offset[v], flat.data() + offset[v + 1]};
-}
-bool SharesKey(const std::vector<uint32_t>& flat, const std::vector<uint32_t>& offset, int32_t x, int32_t y) {
-  const KeySpan a = Keys(flat, offset, x);
-  const KeySpan b = Keys(flat, offset, y);
-  return Intersects(a.begin, a.end, b.begin, b.end);
-}
-
 int32_t PackDate(const DateParts& d) { return (int32_t{d.year} << 9) | (int32_t{d.month} << 5) | int32_t{d.day}; }
 int PackedYear(int32_t packed) { return packed >> 9; }
 int PackedMonth(int32_t packed) { return (packed >> 5) & 0xF; }
@@ -127,16 +111,27 @@ int32_t Dictionary::Intern(const std::string& value) {
 }
 
 void Dictionary::FlattenKeys() {
-  for (auto [keys, flat, offset] : {std::tuple{&forename_keys, &forename_flat, &forename_offset},
-                                    std::tuple{&surname_keys, &surname_flat, &surname_offset}}) {
-    flat->clear();
-    offset->assign(1, 0);
+  for (auto [keys, lists] : {std::pair{&forename_keys, &forename_lists}, std::pair{&surname_keys, &surname_lists}}) {
+    lists->flat.clear();
+    lists->offset.assign(1, 0);
+    lists->signature.clear();
     for (const auto& k : *keys) {
-      flat->insert(flat->end(), k.begin(), k.end());
-      offset->push_back(static_cast<uint32_t>(flat->size()));
+      uint64_t signature = 0;
+      for (uint32_t key : k) signature |= uint64_t{1} << ((key * 0x9E3779B1u) >> 26);
+      lists->flat.insert(lists->flat.end(), k.begin(), k.end());
+      lists->offset.push_back(static_cast<uint32_t>(lists->flat.size()));
+      lists->signature.push_back(signature);
     }
     std::vector<std::vector<uint32_t>>().swap(*keys);  // only the flat copy is read from here on
   }
+}
+
+bool Dictionary::KeyLists::Share(int32_t x, int32_t y) const {
+  const auto vx = static_cast<size_t>(x);
+  const auto vy = static_cast<size_t>(y);
+  if ((signature[vx] & signature[vy]) == 0) return false;
+  return Intersects(flat.data() + offset[vx], flat.data() + offset[vx + 1], flat.data() + offset[vy],
+                    flat.data() + offset[vy + 1]);
 }
 
 double Dictionary::JaroWinklerAtLeast(int32_t a, int32_t b, double floor) const {
@@ -350,18 +345,20 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
         const auto it = table.find(dict.utf8[v]);
         col.tf_by_value[v] = it == table.end() ? floor : it->second;
       }
-      continue;
+    } else {
+      std::vector<int64_t> counts(dict.utf8.size(), 0);
+      int64_t total = 0;
+      for (int32_t id : col.id) {
+        if (id < 0) continue;
+        ++counts[static_cast<size_t>(id)];
+        ++total;
+      }
+      for (size_t v = 0; v < counts.size(); ++v) {
+        col.tf_by_value[v] = total > 0 ? static_cast<double>(counts[v]) / static_cast<double>(total) : 0.0;
+      }
     }
-    std::vector<int64_t> counts(dict.utf8.size(), 0);
-    int64_t total = 0;
-    for (int32_t id : col.id) {
-      if (id < 0) continue;
-      ++counts[static_cast<size_t>(id)];
-      ++total;
-    }
-    for (size_t v = 0; v < counts.size(); ++v) {
-      col.tf_by_value[v] = total > 0 ? static_cast<double>(counts[v]) / static_cast<double>(total) : 0.0;
-    }
+    col.log2_tf.resize(col.tf_by_value.size());
+    for (size_t v = 0; v < col.tf_by_value.size(); ++v) col.log2_tf[v] = std::log2(std::max(col.tf_by_value[v], 1e-12));
   }
   return data;
 }
@@ -426,8 +423,7 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
           if (oa >= 0 && ob >= 0 && (a == ob || oa == b)) {
             auto close = [&](int32_t x, int32_t y) {
               if (x == y) return true;
-              if (SharesKey(dict.forename_flat, dict.forename_offset, x, y) ||
-                  SharesKey(dict.surname_flat, dict.surname_offset, x, y)) {
+              if (dict.forename_lists.Share(x, y) || dict.surname_lists.Share(x, y)) {
                 return true;
               }
               return dict.JaroWinklerAtLeast(x, y, 0.92) >= 0.92;
@@ -444,8 +440,7 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
           levels[c] = 0;
           break;
         }
-        const bool variant = forename ? SharesKey(dict.forename_flat, dict.forename_offset, a, b)
-                                      : SharesKey(dict.surname_flat, dict.surname_offset, a, b);
+        const bool variant = forename ? dict.forename_lists.Share(a, b) : dict.surname_lists.Share(a, b);
         if (variant) {
           levels[c] = static_cast<uint8_t>(base + 1);
           break;
@@ -518,12 +513,12 @@ WeightTable WeightTable::FromModel(const Model& model) {
   t.tf = model.term_frequency_adjustments;
   t.max_tf = model.max_tf_adjustment;
   t.weight.resize(model.fields.size());
-  t.u_exact.resize(model.fields.size(), 1.0);
+  t.log2_u_exact.resize(model.fields.size(), 0.0);
   for (size_t c = 0; c < model.fields.size(); ++c) {
     t.weight[c].fill(0.0);
     const auto& levels = model.fields[c].levels;
     for (size_t l = 0; l < levels.size() && l < 15; ++l) t.weight[c][l] = levels[l].weight;
-    if (!levels.empty()) t.u_exact[c] = levels[0].u;
+    if (!levels.empty()) t.log2_u_exact[c] = std::log2(levels[0].u);
   }
   return t;
 }

@@ -36,10 +36,16 @@ struct Dictionary {
   // (Filled while interning, then moved into the flat arrays below by FlattenKeys.)
   std::vector<std::vector<uint32_t>> forename_keys;
   std::vector<std::vector<uint32_t>> surname_keys;
-  // The keys stored contiguously for the kernel: value v's forename keys are
-  // forename_flat[forename_offset[v], forename_offset[v + 1]).
-  std::vector<uint32_t> forename_flat, surname_flat;
-  std::vector<uint32_t> forename_offset, surname_offset;
+  // The keys as the kernel reads them: contiguous, with a 64-bit signature per
+  // value (one bit per key hash) so most pairs that share no key are told apart
+  // without walking the lists.
+  struct KeyLists {
+    std::vector<uint32_t> flat;    // value v's keys are flat[offset[v], offset[v + 1])
+    std::vector<uint32_t> offset;
+    std::vector<uint64_t> signature;
+    bool Share(int32_t x, int32_t y) const;
+  };
+  KeyLists forename_lists, surname_lists;
   void FlattenKeys();
 
   int32_t Intern(const std::string& value);
@@ -72,6 +78,7 @@ struct Column {
   std::vector<int32_t> district;   // postcode: district id, -1 = unknown
   std::vector<DateParts> date;     // date_of_birth
   std::vector<double> tf_by_value; // per value id: share of records with it
+  std::vector<double> log2_tf;     // per value id: log2 of that share (floored at 1e-12), for the kernel
 };
 
 class PreparedData {
@@ -109,15 +116,15 @@ class PreparedData {
 struct WeightTable {
   double prior = 0;
   std::vector<std::array<double, 16>> weight;
-  std::vector<double> u_exact;  // for term-frequency adjustment
+  std::vector<double> log2_u_exact;  // for term-frequency adjustment
   bool tf = true;
   double max_tf = 10;
 
   static WeightTable FromModel(const Model& model);
+  // log2(u(exact) / share of records with record i's value), clamped to +-max_tf.
   double TfAdjustment(const PreparedData& data, size_t column, uint32_t i) const {
     const Column& c = data.columns[column];
-    const double freq = c.tf_by_value[static_cast<size_t>(c.id[i])];
-    const double adj = std::log2(u_exact[column] / std::max(freq, 1e-12));
+    const double adj = log2_u_exact[column] - c.log2_tf[static_cast<size_t>(c.id[i])];
     return std::clamp(adj, -max_tf, max_tf);
   }
   double Score(const PreparedData& data, uint32_t i, const uint8_t* levels) const {
