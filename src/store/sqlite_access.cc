@@ -25,17 +25,6 @@ User UserFromRow(const SqliteStatement& q, int first) {
 constexpr const char* kUserColumns =
     "u.id, u.name, u.agency_code, u.role, u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at";
 
-AuditEvent MakeAudit(const Actor& actor, std::string action, std::string target, json details,
-                     std::string outcome = "ok") {
-  AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = std::move(outcome);
-  return e;
-}
-
 }  // namespace
 
 Result<int64_t> SqliteStore::UserIdLocked(std::string_view name) {

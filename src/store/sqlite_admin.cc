@@ -9,17 +9,6 @@
 namespace riskradar::store {
 namespace {
 
-AuditEvent AdminAudit(const Actor& actor, std::string action, std::string target, json details,
-                      std::string outcome = "ok") {
-  AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = std::move(outcome);
-  return e;
-}
-
 // The review item and both of its mentions, with the records and persons they belong to.
 constexpr const char* kReviewSelect =
     "SELECT lr.id, lr.version, lr.left_mention_id, lr.right_mention_id, lr.match_weight, lr.match_probability, "
@@ -222,7 +211,7 @@ Result<ReviewQueuePage> SqliteStore::ListReviewQueue(const Viewer& viewer, int64
   } else {
     details["aggregate_only"] = true;
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_review", "review_queue", details)));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_review", "review_queue", details)));
   RR_RETURN_IF_ERROR(txn.Commit());
   return page;
 }
@@ -231,7 +220,7 @@ Result<ReviewItemDetail> SqliteStore::ReadReviewItem(int64_t id, const Viewer& v
                                                      const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "read_review", ReviewTarget(id), json::object(), outcome)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_review", ReviewTarget(id), json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such review item");
   };
@@ -249,7 +238,7 @@ Result<ReviewItemDetail> SqliteStore::ReadReviewItem(int64_t id, const Viewer& v
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) detail.model_json = q.Text(0);
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "read_review", ReviewTarget(id),
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_review", ReviewTarget(id),
                                                   {{"pair", PairOf(detail.item)}, {"version", detail.item.version}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return detail;
@@ -268,7 +257,7 @@ Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionR
   // Refusals are committed with their audit event; the caller maps the outcome to an answer.
   auto refuse = [&](ReviewDecisionOutcome outcome, const char* audit_outcome, json details) -> Result<ReviewDecisionResult> {
     RR_RETURN_IF_ERROR(
-        AppendAuditLocked(AdminAudit(actor, "review_decision", ReviewTarget(req.id), std::move(details), audit_outcome)));
+        AppendAuditLocked(MakeAudit(actor, "review_decision", ReviewTarget(req.id), std::move(details), audit_outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     result.outcome = outcome;
     return result;
@@ -301,7 +290,7 @@ Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionR
   RR_ASSIGN_OR_RETURN(auto after, ReviewItemLocked(req.id));
   if (!after) return Status::Internal("review item vanished inside its own transaction");
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      AdminAudit(actor, req.status == "confirmed" ? "review_confirm" : "review_reject", ReviewTarget(req.id),
+      MakeAudit(actor, req.status == "confirmed" ? "review_confirm" : "review_reject", ReviewTarget(req.id),
                  {{"pair", PairOf(*after)}, {"reason", req.reason}, {"previous_status", "pending"},
                   {"version", after->version}})));
   RR_RETURN_IF_ERROR(txn.Commit());
@@ -333,7 +322,7 @@ Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_c
     out.push_back(std::move(u));
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      AdminAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
+      MakeAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -345,7 +334,7 @@ Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, c
   const std::string target = "user:" + std::string(name);
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, action, target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, action, target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -376,7 +365,7 @@ Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, c
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
   json details = {{"sessions_revoked", true}};
   if (reset) details["enabled"] = true;  // never the credentials themselves
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, action, target, details)));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, action, target, details)));
   return txn.Commit();
 }
 
@@ -398,7 +387,7 @@ Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std:
   const std::string target = "sharing_agreement:" + std::to_string(id);
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "sharing_agreement_end", target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_end", target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -419,7 +408,7 @@ Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std:
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
                                            "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) WHERE id = ?5"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "sharing_agreement_end", target,
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_end", target,
                                                   {{"provider", found->agreement.provider_agency},
                                                    {"recipient", found->agreement.recipient_agency},
                                                    {"reason", reason}})));
@@ -441,7 +430,7 @@ Result<CareRelationshipRecord> SqliteStore::AllocateCareRelationship(const Viewe
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
     RR_RETURN_IF_ERROR(AppendAuditLocked(
-        AdminAudit(actor, "relationship_add", target, {{"user", user_name}, {"kind", kind}}, outcome)));
+        MakeAudit(actor, "relationship_add", target, {{"user", user_name}, {"kind", kind}}, outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -474,7 +463,7 @@ Result<CareRelationshipRecord> SqliteStore::AllocateCareRelationship(const Viewe
       ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, actor.user).Run());
   const int64_t id = db_->LastInsertId();
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      AdminAudit(actor, "relationship_add", target, {{"relationship", id}, {"user", user_name}, {"kind", kind}})));
+      MakeAudit(actor, "relationship_add", target, {{"relationship", id}, {"user", user_name}, {"kind", kind}})));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
   q.Bind(1, id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -492,7 +481,7 @@ Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(c
   RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
   RR_ASSIGN_OR_RETURN(const char* access, ChildAccessLocked(person_id, manager, ntk));
   if (std::string_view(access) != "ok") {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_relationships", target, json::object(), access)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_relationships", target, json::object(), access)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such child");
   }
@@ -502,7 +491,7 @@ Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(c
   std::vector<CareRelationshipRecord> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(RelationshipFromRow(q)); }));
   RR_RETURN_IF_ERROR(
-      AppendAuditLocked(AdminAudit(actor, "list_relationships", target, {{"relationships", out.size()}})));
+      AppendAuditLocked(MakeAudit(actor, "list_relationships", target, {{"relationships", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -515,7 +504,7 @@ Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& ma
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
     RR_RETURN_IF_ERROR(AppendAuditLocked(
-        AdminAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
+        MakeAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -532,7 +521,7 @@ Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& ma
   if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the relationship has already ended"));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 WHERE id = ?3"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, relationship_id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "relationship_end", target,
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "relationship_end", target,
                                                   {{"relationship", relationship_id}, {"user", found->user_name},
                                                    {"kind", found->kind}})));
   RR_ASSIGN_OR_RETURN(auto after, load());
@@ -551,7 +540,7 @@ Result<std::vector<IgAlert>> SqliteStore::ListIgAlerts(std::string_view agency, 
   q.Bind(1, agency).Bind(2, open_only ? 1 : 0);
   std::vector<IgAlert> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "list_alerts", "agency:" + std::string(agency),
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_alerts", "agency:" + std::string(agency),
                                                   {{"alerts", out.size()}, {"open_only", open_only}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
@@ -566,7 +555,7 @@ Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* audit_outcome, Status answer) -> Status {
     RR_RETURN_IF_ERROR(
-        AppendAuditLocked(AdminAudit(actor, "break_glass_review", target, json::object(), audit_outcome)));
+        AppendAuditLocked(MakeAudit(actor, "break_glass_review", target, json::object(), audit_outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -591,7 +580,7 @@ Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
                                            "review_outcome = ?3, review_note = ?4 WHERE id = ?5 AND reviewed_at IS NULL"));
   RR_RETURN_IF_ERROR(q.Bind(1, actor.user).Bind(2, NowUtcIso()).Bind(3, outcome).Bind(4, note).Bind(5, grant_id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(AdminAudit(actor, "break_glass_review", target,
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "break_glass_review", target,
                                                   {{"outcome", outcome}, {"note", note},
                                                    {"user", found->grant.user_name},
                                                    {"person", found->grant.person_id}})));

@@ -15,17 +15,6 @@
 namespace riskradar::store {
 namespace {
 
-AuditEvent DirectoryAudit(const Actor& actor, std::string action, std::string target, const json& details,
-                          std::string outcome = "ok") {
-  AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = std::move(outcome);
-  return e;
-}
-
 // What the store knows about one viewer, loaded once per request inside the read's transaction: the sharing
 // agreements in force to their agency, the people they have a current relationship with, and the people they
 // hold an unexpired break-glass grant for.
@@ -258,7 +247,7 @@ Result<PersonSearchResult> SqliteStore::SearchPeople(const PersonQuery& query, c
   // The audit keeps a hash of the query, not the name typed: the IG lead can check a suspected search by
   // hashing the name, while the log itself does not become a list of searched names.
   RR_RETURN_IF_ERROR(
-      AppendAuditLocked(DirectoryAudit(actor, "search_people", "people",
+      AppendAuditLocked(MakeAudit(actor, "search_people", "people",
                                        {{"query_hash", query.name.empty() ? std::string() : HashHex(Lower(query.name))},
                                         {"query_length", query.name.size()},
                                         {"role", query.role},
@@ -276,7 +265,7 @@ Result<PersonView> SqliteStore::ReadPersonView(int64_t person_id, const Viewer& 
   const std::string target = "person:" + std::to_string(person_id);
   // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
   auto refuse = [&](const char* outcome) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(actor, "read_person", target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_person", target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such person");
   };
@@ -357,7 +346,7 @@ Result<PersonView> SqliteStore::ReadPersonView(int64_t person_id, const Viewer& 
     }
   }
   view.access_basis.assign(basis.begin(), basis.end());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(
       actor, "read_person", target,
       {{"basis", view.access_basis}, {"records_shown", view.records.size()}, {"links_shown", view.links.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
@@ -378,7 +367,7 @@ Result<std::vector<PlaceOfConcern>> SqliteStore::ReadPlacesOfConcern(const Actor
     }
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "list_places", "places", {{"network_run", run}, {"places", out.size()}})));
+      MakeAudit(actor, "list_places", "places", {{"network_run", run}, {"places", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -395,7 +384,7 @@ Result<PlaceView> SqliteStore::ReadPlaceView(int64_t place_id, const Viewer& vie
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) {
       // A place that is not of concern answers like a missing one.
-      RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(actor, "read_place", target, json::object(), "not_found")));
+      RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_place", target, json::object(), "not_found")));
       RR_RETURN_IF_ERROR(txn.Commit());
       return Status::NotFound("no such place");
     }
@@ -439,7 +428,7 @@ Result<PlaceView> SqliteStore::ReadPlaceView(int64_t place_id, const Viewer& vie
     }
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "read_place", target, {{"network_run", run}, {"people_shown", view.people.size()}})));
+      MakeAudit(actor, "read_place", target, {{"network_run", run}, {"people_shown", view.people.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return view;
 }
@@ -460,7 +449,7 @@ Result<std::vector<NetworkSummary>> SqliteStore::ReadNetworks(const Actor& actor
     }
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "list_networks", "networks", {{"network_run", run}, {"networks", out.size()}})));
+      MakeAudit(actor, "list_networks", "networks", {{"network_run", run}, {"networks", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -482,7 +471,7 @@ Result<NetworkView> SqliteStore::ReadNetworkView(int64_t network_id, const Viewe
     }
   }
   if (entities.empty()) {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(actor, "read_network", target, json::object(), "not_found")));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_network", target, json::object(), "not_found")));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such network");
   }
@@ -522,7 +511,7 @@ Result<NetworkView> SqliteStore::ReadNetworkView(int64_t network_id, const Viewe
     view.members.push_back({id, person.Text(0), kind});
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "read_network", target, {{"network_run", run}, {"members_shown", view.members.size()}})));
+      MakeAudit(actor, "read_network", target, {{"network_run", run}, {"members_shown", view.members.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return view;
 }
@@ -548,7 +537,7 @@ Result<std::vector<BatchInfo>> SqliteStore::ReadImports(std::string_view agency_
       out.push_back(std::move(b));
     }
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(
       actor, "list_imports", "imports",
       {{"agency", agency_code.empty() ? std::string("*") : std::string(agency_code)}, {"batches", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
@@ -568,7 +557,7 @@ Result<QuarantinePage> SqliteStore::ReadQuarantine(int64_t batch_id, std::string
   }
   if (owner.empty() || (!agency_code.empty() && owner != agency_code)) {
     RR_RETURN_IF_ERROR(AppendAuditLocked(
-        DirectoryAudit(actor, "read_quarantine", target, json::object(), owner.empty() ? "not_found" : "refused")));
+        MakeAudit(actor, "read_quarantine", target, json::object(), owner.empty() ? "not_found" : "refused")));
     RR_RETURN_IF_ERROR(txn.Commit());
     return Status::NotFound("no such import");
   }
@@ -590,7 +579,7 @@ Result<QuarantinePage> SqliteStore::ReadQuarantine(int64_t batch_id, std::string
     }
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "read_quarantine", target, {{"rows_shown", page.rows.size()}, {"total", page.total}})));
+      MakeAudit(actor, "read_quarantine", target, {{"rows_shown", page.rows.size()}, {"total", page.total}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return page;
 }
@@ -626,7 +615,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ReadAuditEvents(const AuditQuery& q
       out.push_back(std::move(e));
     }
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(actor, "read_audit", "audit_log",
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_audit", "audit_log",
                                                       {{"user", query.user},
                                                        {"action", query.action},
                                                        {"from", query.from},
@@ -650,7 +639,7 @@ Result<AuditCheckpointList> SqliteStore::ReadAuditCheckpoints(const Actor& actor
     if (row) out.head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "read_audit_checkpoints", "audit_log", {{"checkpoints", out.kept.size()}})));
+      MakeAudit(actor, "read_audit_checkpoints", "audit_log", {{"checkpoints", out.kept.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -674,7 +663,7 @@ Result<AuditProof> SqliteStore::ReadAuditInclusionProof(int64_t seq, int64_t tre
   }
   RR_ASSIGN_OR_RETURN(AuditProof proof, AuditInclusionProof(seq, tree_size));
   RR_RETURN_IF_ERROR(AppendAuditLocked(
-      DirectoryAudit(actor, "audit_proof", "audit_log", {{"kind", "inclusion"}, {"seq", seq}, {"size", tree_size}})));
+      MakeAudit(actor, "audit_proof", "audit_log", {{"kind", "inclusion"}, {"seq", seq}, {"size", tree_size}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return proof;
 }
@@ -687,7 +676,7 @@ Result<AuditProof> SqliteStore::ReadAuditConsistencyProof(int64_t old_size, int6
     return Status::InvalidArgument("need 1 <= old <= new <= " + std::to_string(size) + " (the log's size)");
   }
   RR_ASSIGN_OR_RETURN(AuditProof proof, AuditConsistencyProof(old_size, new_size));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(DirectoryAudit(
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(
       actor, "audit_proof", "audit_log", {{"kind", "consistency"}, {"old", old_size}, {"new", new_size}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return proof;

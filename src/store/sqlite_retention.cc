@@ -7,16 +7,6 @@
 namespace riskradar::store {
 namespace {
 
-AuditEvent RetentionAudit(const Actor& actor, std::string action, std::string target, const json& details) {
-  AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = "ok";
-  return e;
-}
-
 // Temporary tables for one run; dropped at the end of the run.
 constexpr const char* kCreateTemp =
     "CREATE TEMP TABLE IF NOT EXISTS rr_due (id INTEGER PRIMARY KEY, record_class TEXT NOT NULL, "
@@ -73,7 +63,7 @@ Result<int64_t> SqliteStore::AddLegalHold(const LegalHold& hold, const Actor& ac
   RR_RETURN_IF_ERROR(ins.Bind(1, hold.scope).Bind(2, hold.target).Bind(3, hold.reason).Bind(4, actor.user)
                          .Bind(5, NowUtcIso()).Run());
   const int64_t id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(RetentionAudit(actor, "legal_hold_add", hold.scope + ":" + hold.target,
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "legal_hold_add", hold.scope + ":" + hold.target,
                                                       {{"hold", id}, {"reason", hold.reason}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return id;
@@ -86,7 +76,7 @@ Status SqliteStore::ReleaseLegalHold(int64_t id, const Actor& actor) {
   RR_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, actor.user).Bind(3, NowUtcIso()).Run());
   if (db_->Changes() == 0) return Status::NotFound("no active legal hold " + std::to_string(id));
   RR_RETURN_IF_ERROR(
-      AppendAuditLocked(RetentionAudit(actor, "legal_hold_release", "legal_hold:" + std::to_string(id), json::object())));
+      AppendAuditLocked(MakeAudit(actor, "legal_hold_release", "legal_hold:" + std::to_string(id), json::object())));
   return txn.Commit();
 }
 
@@ -126,7 +116,7 @@ Result<RetentionOutcome> SqliteStore::ApplyRetention(const RetentionPolicy& poli
     if (out.ok()) {
       json classes = json::object();
       for (const auto& c : out->classes) classes[c.record_class] = {{"deleted", c.due}, {"held", c.held}};
-      Status st = AppendAuditLocked(RetentionAudit(
+      Status st = AppendAuditLocked(MakeAudit(
           actor, "retention_apply", "store",
           {{"policy", policy.version}, {"as_of", as_of.ToIso()}, {"classes", classes},
            {"quarantine_deleted", out->quarantine_due}, {"persons_erased", out->persons_erased}}));

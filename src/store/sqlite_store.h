@@ -82,6 +82,18 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
   return out;
 }
 
+// An audit event for `actor` (sequence, time and hashes are set when it is appended).
+inline AuditEvent MakeAudit(const Actor& actor, std::string action, std::string target, const json& details,
+                            std::string outcome = "ok") {
+  AuditEvent e;
+  e.actor = actor;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.details = details.dump();
+  e.outcome = std::move(outcome);
+  return e;
+}
+
 class SqliteStore;
 
 class SqliteBatchWriter final : public BatchWriter {
