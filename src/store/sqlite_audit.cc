@@ -207,14 +207,7 @@ Status SqliteStore::UpgradeAuditToMerkle() {
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    AuditEvent e;
-    e.seq = q.Int(0);
-    e.at_utc = q.Text(1);
-    e.actor = {q.Text(2), q.Text(3), q.Text(4), q.Text(5)};
-    e.action = q.Text(6);
-    e.target = q.Text(7);
-    e.outcome = q.Text(8);
-    e.details = q.Text(9);
+    AuditEvent e = AuditEventFromRow(q);
     if (e.seq != static_cast<int64_t>(tree.size()) + 1 || q.Text(10) != prev ||
         LegacyAuditLeafHash(e, prev) != q.Text(11)) {
       return Status::Corruption("the existing audit chain is broken at event " + std::to_string(e.seq) +

@@ -603,14 +603,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ReadAuditEvents(const AuditQuery& q
     while (true) {
       RR_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      AuditEvent e;
-      e.seq = q.Int(0);
-      e.at_utc = q.Text(1);
-      e.actor = {q.Text(2), q.Text(3), q.Text(4), q.Text(5)};
-      e.action = q.Text(6);
-      e.target = q.Text(7);
-      e.outcome = q.Text(8);
-      e.details = q.Text(9);
+      AuditEvent e = AuditEventFromRow(q);
       e.leaf_hash = q.Text(10);
       out.push_back(std::move(e));
     }

@@ -94,6 +94,20 @@ inline AuditEvent MakeAudit(const Actor& actor, std::string action, std::string 
   return e;
 }
 
+// An audit event from a row whose first ten columns are seq, at_utc, user_name, agency, role, purpose, action,
+// target, outcome, details (in that order).
+inline AuditEvent AuditEventFromRow(const SqliteStatement& q) {
+  AuditEvent e;
+  e.seq = q.Int(0);
+  e.at_utc = q.Text(1);
+  e.actor = {q.Text(2), q.Text(3), q.Text(4), q.Text(5)};
+  e.action = q.Text(6);
+  e.target = q.Text(7);
+  e.outcome = q.Text(8);
+  e.details = q.Text(9);
+  return e;
+}
+
 class SqliteStore;
 
 class SqliteBatchWriter final : public BatchWriter {
