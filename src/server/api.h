@@ -152,7 +152,10 @@ struct Server::Impl {
   void InstallChildRoutes();
   void Radar(const httplib::Request& req, httplib::Response& res);
   void Child(const httplib::Request& req, httplib::Response& res);
+  void ChildAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s, const store::SessionUser& su);
   void BreakGlass(const httplib::Request& req, httplib::Response& res);
+  void BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
+                        const store::SessionUser& su);
   void BreakGlassList(const httplib::Request& req, httplib::Response& res);
   // ---- directory reads (people, places, networks, imports, agencies) and the audit log: api_directory.cc,
   // api_audit.cc (query parameters checked by query_params.h).
