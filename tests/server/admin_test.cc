@@ -14,7 +14,7 @@
 #include <thread>
 #include <tuple>
 
-#include "../../src/store/sqlite_schema.h"
+#include "../../src/store/sqlite/sqlite_schema.h"
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/linkage/person.h"

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../src/store/sqlite_schema.h"
+#include "../../src/store/sqlite/sqlite_schema.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
 #include "riskradar/store/store.h"
