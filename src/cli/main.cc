@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +17,7 @@
 #include "exit_codes.h"
 #include "linkage_commands.h"
 #include "pipeline.h"
+#include "riskradar/access/audited_access.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/eval/evaluate.h"
 #include "riskradar/ingest/importer.h"
@@ -31,6 +36,29 @@ namespace {
 namespace fs = std::filesystem;
 
 Result<std::unique_ptr<store::Store>> Open(const std::string& db) { return store::OpenStore(db); }
+
+// Writes `content` to `path` readable by the owner only, all or nothing: a 0600 temp file beside it (mkstemp),
+// flushed to disk, then renamed over `path`. A failure removes the temp file and names the path.
+Status WritePrivateFileAtomically(const std::string& path, std::string_view content) {
+  std::string temp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return Status::IoError("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  const bool ok = written == content.size() && ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  if (!ok || !closed || ::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temp.c_str());
+    return Status::IoError("cannot write " + path + ": " + reason);
+  }
+  return Status::Ok();
+}
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -364,19 +392,11 @@ int Main(int argc, char** argv) {
   q_show->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
-    auto rows = (*store)->ListQuarantine(0);
-    if (!rows.ok()) return fail_or(rows.status());
-    for (const auto& q : *rows) {
-      if (q.id != quarantine_id) continue;
-      store::AuditEvent audit;
-      audit.action = "read_quarantine";
-      audit.target = "quarantine:" + std::to_string(q.id);
-      if (auto s = (*store)->AppendAudit(audit); !s.ok()) return fail_or(s);
-      std::cout << fmt::format("id: {}\nbatch: {}\nfile: {}\nline: {}\ncolumn: {}\nvalue: {}\nreason: {}\nrow: {}\n", q.id,
-                               q.batch_id, q.file, q.line, q.column, q.value, q.reason, q.raw);
-      return;
-    }
-    fail_or(Status::NotFound("no quarantined row " + std::to_string(quarantine_id)));
+    auto row = access::AuditedAccess(**store).ReadQuarantinedRow(quarantine_id, store::Actor{});
+    if (!row.ok()) return fail_or(row.status());
+    const store::QuarantinedRow& q = *row;
+    std::cout << fmt::format("id: {}\nbatch: {}\nfile: {}\nline: {}\ncolumn: {}\nvalue: {}\nreason: {}\nrow: {}\n", q.id,
+                             q.batch_id, q.file, q.line, q.column, q.value, q.reason, q.raw);
   });
   auto* q_export = quarantine_cmd->add_subcommand("export", "Export quarantined rows as CSV to fix and re-submit");
   q_export->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
@@ -385,29 +405,20 @@ int Main(int argc, char** argv) {
   q_export->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
-    auto rows = (*store)->ListQuarantine(batch_id);
+    // The export is audited before the file exists; the file appears whole (temp file, then rename) and 0600.
+    auto rows = access::AuditedAccess(**store).ExportQuarantine(batch_id, export_path, store::Actor{});
     if (!rows.ok()) return fail_or(rows.status());
-    const std::string tmp = export_path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary);
-      auto quote = [](const std::string& s) {
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-      };
-      out << "id,batch,file,line,column,reason,row\n";
-      for (const auto& q : *rows) {
-        out << q.id << ',' << q.batch_id << ',' << quote(q.file) << ',' << q.line << ',' << quote(q.column) << ','
-            << quote(q.reason) << ',' << quote(q.raw) << '\n';
-      }
-      if (!out) return fail_or(Status::IoError("cannot write " + tmp));
+    auto quote = [](const std::string& s) {
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return q + "\"";
+    };
+    std::string csv = "id,batch,file,line,column,reason,row\n";
+    for (const auto& q : *rows) {
+      csv += fmt::format("{},{},{},{},{},{},{}\n", q.id, q.batch_id, quote(q.file), q.line, quote(q.column),
+                         quote(q.reason), quote(q.raw));
     }
-    fs::rename(tmp, export_path);
-    store::AuditEvent audit;
-    audit.action = "export_quarantine";
-    audit.target = export_path;
-    audit.details = nlohmann::json{{"rows", rows->size()}}.dump();
-    if (auto s = (*store)->AppendAudit(audit); !s.ok()) return fail_or(s);
+    if (auto s = WritePrivateFileAtomically(export_path, csv); !s.ok()) return fail_or(s);
     std::cout << rows->size() << " rows written to " << export_path << "\n";
   });
 

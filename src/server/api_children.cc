@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "api.h"
+#include "riskradar/access/audited_access.h"
 
 namespace riskradar::server {
 
@@ -45,7 +46,7 @@ void Server::Impl::ChildAuthed(const httplib::Request& req, httplib::Response& r
     AuditRefusal(s, su.user, "read_child", "person:" + std::to_string(id));
     return SendError(res, Status::PermissionDenied("your role does not give access to children's records"));
   }
-  auto view = s.ReadChildView(id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  auto view = access::AuditedAccess(s).ReadChildView(id, ViewerFor(su.user), Now(), ActorFor(su.user));
   if (!view.ok()) return SendError(res, view.status());
   const store::ChildView& v = *view;
   json person = {{"id", v.person.id},

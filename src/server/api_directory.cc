@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "query_params.h"
+#include "riskradar/access/audited_access.h"
 
 namespace riskradar::server {
 namespace {
@@ -234,7 +235,7 @@ void Server::Impl::ImportList(const httplib::Request& req, httplib::Response& re
     }
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     const std::string scope = su.user.role == Role::kAdministrator ? std::string() : su.user.agency_code;
-    auto batches = s.ReadImports(scope, ActorFor(su.user));
+    auto batches = access::AuditedAccess(s).ReadImports(scope, ActorFor(su.user));
     if (!batches.ok()) return SendError(res, batches.status());
     json out = json::array();
     for (const auto& b : *batches) {
@@ -270,7 +271,7 @@ void Server::Impl::ImportQuarantine(const httplib::Request& req, httplib::Respon
     auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
     if (!offset.ok()) return SendError(res, offset.status());
     // Own agency only, for every role: the rows are the agency's own data as received.
-    auto page = s.ReadQuarantine(*id, su.user.agency_code, *limit, *offset, ActorFor(su.user));
+    auto page = access::AuditedAccess(s).ReadQuarantine(*id, su.user.agency_code, *limit, *offset, ActorFor(su.user));
     if (!page.ok()) return SendError(res, page.status());
     // The offending value and the raw row are personal data: only for roles that may see identifying data.
     const bool identifying = MaySeeIdentifying(su.user.role);

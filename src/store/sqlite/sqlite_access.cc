@@ -287,46 +287,34 @@ Result<std::vector<RadarCell>> SqliteStore::RadarCounts() {
   return out;
 }
 
-Result<ChildView> SqliteStore::ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
-                                             const Actor& actor) {
-  const std::string target = "person:" + std::to_string(person_id);
-  ChildView view;
-  if (options_.audit_writer) {
-    // The read runs on a snapshot, outside the write lock; its event (what that snapshot showed) is then
-    // group-committed, and only a durably committed event lets the view out.
-    std::string outcome;
-    {
-      RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
-      RR_ASSIGN_OR_RETURN(outcome, ReadChildViewLocked(person_id, viewer, now_s, view));
-      RR_RETURN_IF_ERROR(snapshot.Commit());
-    }
-    if (!outcome.empty()) {
-      RR_RETURN_IF_ERROR(options_.audit_writer->Append(MakeAudit(actor, "read_child", target, json::object(), outcome))
-                             .status());
-      return Status::NotFound("no such child");
-    }
-    RR_RETURN_IF_ERROR(options_.audit_writer
-                           ->Append(MakeAudit(actor, "read_child", target,
-                                              {{"basis", view.access_basis}, {"events_shown", view.events.size()}}))
-                           .status());
-    return view;
+Result<ChildAccessFacts> SqliteStore::ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) {
+  ChildAccessFacts facts;
+  RR_ASSIGN_OR_RETURN(
+      auto* q,
+      Cached("SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS "
+             "NULL), "
+             "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
+  q->Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, now_s);
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (row) {
+    facts.relationship = q->Int(0) != 0;
+    facts.break_glass = q->Int(1) != 0;
   }
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(const std::string outcome, ReadChildViewLocked(person_id, viewer, now_s, view));
-  if (!outcome.empty()) {
-    // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_child", target, json::object(), outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return Status::NotFound("no such child");
+  q->Reset();
+  RR_ASSIGN_OR_RETURN(auto* a, Cached("SELECT provider_agency, data_class FROM sharing_agreement "
+                                      "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+  a->Bind(1, viewer.agency_code).Bind(2, now_s);
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool more, a->Step());
+    if (!more) break;
+    facts.agreements.push_back({a->Text(0), a->Text(1)});
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "read_child", target, {{"basis", view.access_basis}, {"events_shown", view.events.size()}})));
-  RR_RETURN_IF_ERROR(txn.Commit());
-  return view;
+  a->Reset();
+  return facts;
 }
 
-Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Viewer& viewer, int64_t now_s,
-                                                     ChildView& view) {
+Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_id) {
+  ChildRecord record;
   {
     RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
                                         "WHERE id = ?1 AND active = 1 AND is_child = 1"));
@@ -334,46 +322,18 @@ Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Vi
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) {
       q->Reset();
-      return std::string("not_found");
+      return std::optional<ChildRecord>();
     }
-    view.person.id = q->Int(0);
-    view.person.display_name = q->Text(1);
-    view.person.dob = DateFrom(q->OptInt(2));
+    record.person.id = q->Int(0);
+    record.person.display_name = q->Text(1);
+    record.person.dob = DateFrom(q->OptInt(2));
     auto sex = ParseSex(q->Text(3));
-    view.person.sex = sex.ok() ? *sex : Sex::kUnknown;
-    view.person.district = q->Text(4);
-    view.person.mention_count = static_cast<int>(q->Int(5));
-    view.person.is_child = true;
+    record.person.sex = sex.ok() ? *sex : Sex::kUnknown;
+    record.person.district = q->Text(4);
+    record.person.mention_count = static_cast<int>(q->Int(5));
+    record.person.is_child = true;
     q->Reset();
   }
-  ChildAccessFacts facts;
-  {
-    RR_ASSIGN_OR_RETURN(
-        auto* q,
-        Cached("SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS "
-               "NULL), "
-               "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
-    q->Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, now_s);
-    RR_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row) {
-      facts.relationship = q->Int(0) != 0;
-      facts.break_glass = q->Int(1) != 0;
-    }
-    q->Reset();
-    RR_ASSIGN_OR_RETURN(auto* a,
-                        Cached("SELECT provider_agency, data_class FROM sharing_agreement "
-                               "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
-    a->Bind(1, viewer.agency_code).Bind(2, now_s);
-    while (true) {
-      RR_ASSIGN_OR_RETURN(bool more, a->Step());
-      if (!more) break;
-      facts.agreements.push_back({a->Text(0), a->Text(1)});
-    }
-    a->Reset();
-  }
-  std::set<int64_t> visible_events;
-  std::set<std::string> basis;
-  bool all_visible = true;
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,
@@ -387,12 +347,6 @@ Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Vi
     while (true) {
       RR_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;
-      const RecordAccess access = DecideRecordAccess(viewer, q->TextView(5), q->TextView(6), facts);
-      if (access == RecordAccess::kHidden) {
-        all_visible = false;
-        continue;
-      }
-      basis.insert(std::string(ToString(access)));
       ChildEventView ev;
       ev.event_id = q->Int(0);
       ev.date = Date::FromDays(static_cast<int32_t>(q->Int(1)));
@@ -401,12 +355,10 @@ Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Vi
       ev.detail = q->Text(4);
       ev.agency_code = q->Text(5);
       ev.record_class = q->Text(6);
-      visible_events.insert(ev.event_id);
-      view.events.push_back(std::move(ev));
+      record.events.push_back(std::move(ev));
     }
     q->Reset();
   }
-  if (view.events.empty()) return std::string("refused");
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,
@@ -423,29 +375,19 @@ Result<std::string> SqliteStore::ReadChildViewLocked(int64_t person_id, const Vi
       if (level.ok()) a.level = *level;
       a.score = q->Real(3);
       a.model_version = q->Text(4);
-      // Field-level need-to-know: an indicator shows only when the viewer can see some of its evidence;
-      // the explanation lines summarise every record, so they show only when every record is visible.
-      for (Indicator& i : IndicatorsFromJson(json::parse(q->Text(5), nullptr, false))) {
-        bool shown = false;
-        for (int64_t id : i.evidence_event_ids) shown = shown || visible_events.count(id) > 0;
-        if (shown) a.indicators.push_back(std::move(i));
-      }
-      if (all_visible) {
-        const json expl = json::parse(q->Text(6), nullptr, false);
-        if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
-      }
+      a.indicators = IndicatorsFromJson(json::parse(q->Text(5), nullptr, false));
+      const json expl = json::parse(q->Text(6), nullptr, false);
+      if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
       if (!q->IsNull(7)) {
         auto o = ParseRiskLevel(q->Text(7));
         if (o.ok()) a.override_level = *o;
       }
       a.override_reason = q->Text(8);
-      view.latest = std::move(a);
+      record.latest = std::move(a);
     }
     q->Reset();
   }
-  view.explanation_complete = all_visible;
-  view.access_basis.assign(basis.begin(), basis.end());
-  return std::string();
+  return std::optional<ChildRecord>(std::move(record));
 }
 
 Result<StoreCounts> SqliteStore::Counts() {

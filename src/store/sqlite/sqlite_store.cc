@@ -214,6 +214,31 @@ Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id
   return out;
 }
 
+Result<std::optional<BatchInfo>> SqliteStore::FindBatch(int64_t batch_id) {
+  RR_ASSIGN_OR_RETURN(auto all, ListBatches());
+  for (auto& b : all) {
+    if (b.id == batch_id) return std::optional<BatchInfo>(std::move(b));
+  }
+  return std::optional<BatchInfo>();
+}
+
+Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t limit, int64_t offset) {
+  QuarantinePage page;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM quarantine WHERE batch_id = ?1"));
+    q.Bind(1, batch_id);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) page.total = q.Int(0);
+  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, batch_id, file, line, column_name, value, reason, raw "
+                                           "FROM quarantine WHERE batch_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"));
+  q.Bind(1, batch_id).Bind(2, limit).Bind(3, offset);
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+    page.rows.push_back({q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
+  }));
+  return page;
+}
+
 Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
       "SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, m.dob, m.sex, m.postcode, "

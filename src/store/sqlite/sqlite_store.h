@@ -151,6 +151,8 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<BatchWriter>> BeginBatch(const BatchHeader& header) override;
   Result<std::vector<BatchInfo>> ListBatches() override;
   Result<std::vector<QuarantinedRow>> ListQuarantine(int64_t batch_id) override;
+  Result<std::optional<BatchInfo>> FindBatch(int64_t batch_id) override;
+  Result<QuarantinePage> ListQuarantinePage(int64_t batch_id, int64_t limit, int64_t offset) override;
   Result<std::vector<MentionRow>> LoadPersonMentions() override;
   Result<std::vector<PlaceMentionRow>> LoadPlaceMentions() override;
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() override;
@@ -192,7 +194,9 @@ class SqliteStore final : public Store {
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
   Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
-  Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
+  Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
+  Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) override;
+  Result<std::unique_ptr<UnitOfWork>> BeginUnit(UnitKind kind) override;  // sqlite_unit.cc
   // retention and legal holds (sqlite_retention.cc)
   Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
   Status ReleaseLegalHold(int64_t id, const Actor& actor) override;
@@ -209,9 +213,6 @@ class SqliteStore final : public Store {
   Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) override;
   Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
                                       const Actor& actor) override;
-  Result<std::vector<BatchInfo>> ReadImports(std::string_view agency_code, const Actor& actor) override;
-  Result<QuarantinePage> ReadQuarantine(int64_t batch_id, std::string_view agency_code, int64_t limit, int64_t offset,
-                                        const Actor& actor) override;
   Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) override;
   Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) override;
   Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) override;
@@ -228,9 +229,6 @@ class SqliteStore final : public Store {
   // Signs and stores the head over `tree`; keeps it as a checkpoint when `keep` or when the log passed a
   // multiple of checkpoint_interval since `from_size`.
   Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep);
-  // The need-to-know read of one child on the open transaction: the view, or the refusal's audit outcome
-  // ("not_found" or "refused") with `view` left incomplete.
-  Result<std::string> ReadChildViewLocked(int64_t person_id, const Viewer& viewer, int64_t now_s, ChildView& view);
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<int64_t> UserIdLocked(std::string_view name);
@@ -242,6 +240,7 @@ class SqliteStore final : public Store {
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
+  bool unit_open_ = false;  // a UnitOfWork is open (BeginUnit)
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)
  public:

@@ -1,0 +1,81 @@
+// Store contract: assessment and network input (events joined to resolved entities) and their outputs.
+// LoadEvents and LoadNetworks are the stages' bulk input, audited by each stage's own run event.
+// Thread safety: an implementation is used from one thread at a time (the server opens one per worker).
+// Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
+// FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
+// Corruption or Internal. A failed write leaves nothing behind.
+// Transactions: SaveAssessments and SaveNetworks each commit in one transaction with their audit event.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "riskradar/core/domain.h"
+#include "riskradar/core/status.h"
+#include "riskradar/store/audit_log.h"
+
+namespace riskradar::store {
+
+// An event joined to the resolved entities it involves (assessment and network input).
+struct EventRow {
+  Event event;
+  std::string agency_code;
+  int64_t subject_person_id = 0;
+  int64_t associate_person_id = 0;  // 0 when none
+  int64_t place_id = 0;             // 0 when none
+  PersonRole subject_role = PersonRole::kChild;
+  PersonRole associate_role = PersonRole::kAdult;
+};
+
+struct StoredNetwork {
+  int32_t id = 0;
+  std::vector<int64_t> offenders, children, places;
+};
+
+struct PlaceScore {
+  int64_t place_id = 0;
+  int children_at_risk = 0;
+  int persons_of_concern = 0;
+  int events = 0;
+  double score = 0;
+  bool of_concern = false;
+  std::vector<std::string> reasons;
+};
+
+struct NetworkOutput {
+  std::vector<StoredNetwork> networks;
+  std::vector<PlaceScore> places;
+  int64_t lone_offenders = 0;
+};
+
+struct RadarCell {
+  std::string district;
+  std::string level;
+  int64_t children = 0;
+};
+
+class AssessmentStore {
+ public:
+  virtual ~AssessmentStore() = default;
+
+  // Assessment.
+  virtual Result<std::vector<EventRow>> LoadEvents() = 0;
+  // Appends (never replaces): every assessment is kept as the child's trajectory.
+  virtual Status SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) = 0;
+  // The most recent assessment per person.
+  virtual Result<std::vector<Assessment>> LatestAssessments() = 0;
+
+  // Networks.
+  virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
+  virtual Result<NetworkOutput> LoadNetworks() = 0;
+
+  // Aggregates only (counts per district and level): no person is named.
+  virtual Result<std::vector<RadarCell>> RadarCounts() = 0;
+};
+
+}  // namespace riskradar::store

@@ -1,0 +1,89 @@
+// Store contract: linkage input (mentions) and output (persons, places, the review queue's pairs).
+// The Load* reads are the linkage stage's bulk input, not a read of one person: the stage's own "link"
+// audit event (written with SaveLinkage) covers them.
+// Thread safety: an implementation is used from one thread at a time (the server opens one per worker).
+// Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
+// FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
+// Corruption or Internal. A failed write leaves nothing behind.
+// Transactions: SaveLinkage replaces the previous run's output in one transaction with its audit event.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "riskradar/core/domain.h"
+#include "riskradar/core/status.h"
+#include "riskradar/store/audit_log.h"
+
+namespace riskradar::store {
+
+// A person mention with the agency that reported it (linkage input).
+struct MentionRow {
+  PersonMention mention;
+  std::string slot;  // "subject" or "associate"
+  std::string agency_code;
+  std::string local_id;  // of the source record
+};
+
+struct PlaceMentionRow {
+  PlaceMention mention;
+  std::string agency_code;
+  std::string local_id;
+};
+
+// A pair of mentions the linker was unsure about, and any decision on it.
+struct ReviewItem {
+  int64_t left_mention_id = 0;
+  int64_t right_mention_id = 0;
+  double match_weight = 0;
+  double match_probability = 0;
+  std::string status = "pending";  // pending | confirmed | rejected
+  std::string reason;
+  std::string decided_by;
+  std::string decided_at;  // UTC ISO 8601; empty while pending
+};
+
+// The result of a linkage run, written in one transaction.
+struct LinkageOutput {
+  std::vector<Person> persons;                               // ids already stable
+  std::vector<std::pair<int64_t, int64_t>> mention_person;   // mention id -> person id
+  std::vector<Place> places;
+  std::vector<std::pair<int64_t, int64_t>> place_mention_place;
+  std::vector<ReviewItem> review;                            // new possibles (decided ones are kept)
+  std::string model_json;                                    // trained parameters, for explanation
+};
+
+class LinkageStore {
+ public:
+  virtual ~LinkageStore() = default;
+
+  // Linkage.
+  virtual Result<std::vector<MentionRow>> LoadPersonMentions() = 0;
+  virtual Result<std::vector<PlaceMentionRow>> LoadPlaceMentions() = 0;
+  // The person each mention belonged to after the last linkage run (for stable ids).
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() = 0;
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() = 0;
+  virtual Result<std::vector<ReviewItem>> LoadReviewDecisions() = 0;
+  virtual Status SaveLinkage(const LinkageOutput& output, const Actor& actor) = 0;
+  // The review queue: status "" lists every pair, otherwise pairs with that status
+  // (pending | confirmed | rejected), most uncertain first for pending ones.
+  virtual Result<std::vector<ReviewItem>> ListReview(std::string_view status) = 0;
+  // Records a reviewer's decision on a pair of mentions (queued or not: a split of
+  // a linked pair is a rejection): decision.status is "confirmed" or "rejected",
+  // decision.reason is required, match weight/probability are kept for a new row.
+  // Writes one audit event in the same transaction. NotFound: an unknown mention.
+  virtual Status DecideReview(const ReviewItem& decision, const Actor& actor) = 0;
+  // model_json of the newest linkage run; NotFound before the first run.
+  virtual Result<std::string> LatestLinkageModel() = 0;
+  // The largest person and place ids ever issued (active or not), so new ids never reuse an old one.
+  virtual Result<std::pair<int64_t, int64_t>> MaxEntityIds() = 0;
+  virtual Result<std::vector<Person>> ListPersons() = 0;
+  virtual Result<std::vector<Place>> ListPlaces() = 0;
+};
+
+}  // namespace riskradar::store
