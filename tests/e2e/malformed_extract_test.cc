@@ -3,10 +3,12 @@
 // re-running adds nothing; a file with an unknown column is refused whole.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -100,7 +102,21 @@ TEST_F(MalformedExtractTest, BadRowsAreQuarantinedRowByRowAndTheRestLands) {
   const fs::path exported = dir_ / "fix.csv";
   const CommandRun exp = RunCli("quarantine export --db " + db_ + " --out " + exported.string());
   ASSERT_EQ(exp.exit_code, 0) << exp.output;
-  EXPECT_TRUE(fs::exists(exported));
+  ASSERT_TRUE(fs::exists(exported));
+  // The export holds raw rows (personal data): owner-only, complete (header and four rows), no temp file left.
+  EXPECT_EQ(fs::status(exported).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(exported);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(std::count(content.begin(), content.end(), '\n'), 5) << content;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find("fix.csv.tmp"), std::string::npos) << entry.path();
+  }
+  // A destination that cannot be written fails naming it, after the attempt is audited.
+  const fs::path unwritable = dir_ / "no-such-dir" / "fix.csv";
+  const CommandRun bad = RunCli("quarantine export --db " + db_ + " --out " + unwritable.string());
+  EXPECT_NE(bad.exit_code, 0) << bad.output;
+  EXPECT_NE(bad.output.find(unwritable.string()), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(unwritable));
   const CommandRun verify = RunCli("audit verify --db " + db_);
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }

@@ -1,7 +1,6 @@
 // Store conformance tests: written against the Store interface and run per
 // backend (SQLite now; PostgreSQL joins the same suite later).
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <functional>
 
 #include "riskradar/store/store.h"
+#include "tamper_hook.h"
 
 namespace riskradar::store {
 namespace {
@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 struct Backend {
   std::string name;
   std::function<std::string(const fs::path& dir)> location;
+  // The backend's test-only hook for changing a closed store behind its back.
+  std::function<Result<std::unique_ptr<AuditTamperHook>>(std::string_view location)> tamper;
 };
 
 class StoreConformance : public ::testing::TestWithParam<Backend> {
@@ -163,12 +165,12 @@ TEST_P(StoreConformance, AuditEditIsDetected) {
   EXPECT_TRUE(ok->ok);
   EXPECT_EQ(ok->events, 3);
   store_.reset();
-  // Tamper with the file directly, as an attacker with database access would.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(location_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_event SET target = 'person:99' WHERE seq = 2", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  // Tamper with the stored log directly, as an attacker with database access would.
+  {
+    auto hook = GetParam().tamper(location_);
+    ASSERT_TRUE(hook.ok()) << hook.status().ToString();
+    ASSERT_TRUE((*hook)->SetAuditTarget(2, "person:99").ok());
+  }
   auto reopened = OpenStore(location_);
   ASSERT_TRUE(reopened.ok());
   auto check = (*reopened)->VerifyAudit();
@@ -184,12 +186,155 @@ TEST_P(StoreConformance, AuditDeletionIsDetected) {
     ASSERT_TRUE(store_->AppendAudit(e).ok());
   }
   store_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(location_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM audit_event WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  {
+    auto hook = GetParam().tamper(location_);
+    ASSERT_TRUE(hook.ok()) << hook.status().ToString();
+    ASSERT_TRUE((*hook)->DeleteAuditEvent(2).ok());
+  }
   auto check = (*OpenStore(location_))->VerifyAudit();
   EXPECT_FALSE(check->ok);
+}
+
+// ---- the contract reads the access layer builds on: units of work, facts and unfiltered rows
+
+TEST_P(StoreConformance, UnitOfWorkCommitsItsEventsOrNothing) {
+  const int64_t before = store_->Counts()->audit_events;
+  {
+    auto unit = store_->BeginUnit(UnitKind::kRead);
+    ASSERT_TRUE(unit.ok()) << unit.status().ToString();
+    AuditEvent e;
+    e.action = "read_child";
+    ASSERT_TRUE((*unit)->AppendAudit(e).ok());
+  }  // abandoned without Commit
+  EXPECT_EQ(store_->Counts()->audit_events, before);
+  auto unit = store_->BeginUnit(UnitKind::kRead);
+  ASSERT_TRUE(unit.ok());
+  EXPECT_EQ(store_->BeginUnit(UnitKind::kWrite).status().code(), StatusCode::kFailedPrecondition)
+      << "one unit at a time per store";
+  AuditEvent e;
+  e.action = "read_child";
+  e.target = "person:5";
+  ASSERT_TRUE((*unit)->AppendAudit(e).ok());
+  ASSERT_TRUE((*unit)->AppendAudit(e).ok());
+  ASSERT_TRUE((*unit)->Commit().ok());
+  EXPECT_EQ((*unit)->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*unit)->AppendAudit(e).code(), StatusCode::kFailedPrecondition);
+  unit->reset();
+  EXPECT_EQ(store_->Counts()->audit_events, before + 2);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
+}
+
+TEST_P(StoreConformance, ChildRecordIsEveryEventUnfiltered) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  {
+    auto writer = store_->BeginBatch(Header());
+    ASSERT_TRUE((*writer)->AddRow(Row("R1", "Amy")).ok());
+    ASSERT_TRUE((*writer)->Commit({1, 1, 0, 0}, Actor{}).ok());
+  }
+  {
+    auto writer = store_->BeginBatch({"wmp", "p.csv", "policehash", "fmt", "police_intel", "test"});
+    ParsedRow r = Row("P1", "Amy");
+    r.record.agency_code = "wmp";
+    r.record.record_class = "police_intel";
+    r.event.date = *Date::FromYmd(2025, 2, 1);
+    ASSERT_TRUE((*writer)->AddRow(r).ok());
+    ASSERT_TRUE((*writer)->Commit({1, 1, 0, 0}, Actor{}).ok());
+  }
+  auto mentions = *store_->LoadPersonMentions();
+  ASSERT_EQ(mentions.size(), 2u);
+  LinkageOutput out;
+  Person amy;
+  amy.id = 4;
+  amy.display_name = "Amy Test";
+  amy.is_child = true;
+  out.persons = {amy};
+  out.mention_person = {{mentions[0].mention.id, 4}, {mentions[1].mention.id, 4}};
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  Assessment a;
+  a.person_id = 4;
+  a.level = RiskLevel::kAtRisk;
+  a.model_version = "m1";
+  a.indicators = {{"repeat_missing", "risk", "Missing", true, 2, {1}}, {"intel", "risk", "Intelligence", true, 1, {2}}};
+  a.explanation = {"first line", "second line"};
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+
+  auto record = store_->ReadChildRecord(4);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  ASSERT_TRUE(record->has_value());
+  const ChildRecord& r = **record;
+  EXPECT_EQ(r.person.display_name, "Amy Test");
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].agency_code, "wmp") << "oldest first";
+  EXPECT_EQ(r.events[0].record_class, "police_intel");
+  EXPECT_EQ(r.events[1].agency_code, "bcc");
+  ASSERT_TRUE(r.latest.has_value());
+  EXPECT_EQ(r.latest->indicators.size(), 2u);
+  EXPECT_EQ(r.latest->explanation, (std::vector<std::string>{"first line", "second line"}));
+  EXPECT_FALSE(store_->ReadChildRecord(5)->has_value());
+}
+
+TEST_P(StoreConformance, ChildAccessFactsFollowAgreementsRelationshipsAndExpiry) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  User officer;
+  officer.name = "officer";
+  officer.agency_code = "wmp";
+  officer.role = Role::kPractitioner;
+  officer.password_hash = "x";
+  officer.totp_secret = "JBSWY3DPEHPK3PXP";
+  auto user = store_->AddUser(officer, Actor{});
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  const Viewer viewer{*user, "officer", "wmp", Role::kPractitioner};
+  auto none = store_->ReadChildAccessFacts(viewer, 4, 1000);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->relationship);
+  EXPECT_FALSE(none->break_glass);
+  EXPECT_TRUE(none->agreements.empty());
+
+  ASSERT_TRUE(store_->AddSharingAgreement({0, "bcc", "wmp", "child_protection", "safeguarding", "test", 2000},
+                                          Actor{}).ok());
+  ASSERT_TRUE(store_->AddCareRelationship({*user, 4, "allocated_case"}, Actor{}).ok());
+  ASSERT_TRUE(store_->GrantBreakGlass(viewer, 4, "emergency", 1000, 600, Actor{}).ok());
+  auto facts = *store_->ReadChildAccessFacts(viewer, 4, 1500);
+  EXPECT_TRUE(facts.relationship);
+  EXPECT_TRUE(facts.break_glass);
+  ASSERT_EQ(facts.agreements.size(), 1u);
+  EXPECT_EQ(facts.agreements[0].provider_agency, "bcc");
+  EXPECT_EQ(facts.agreements[0].data_class, "child_protection");
+  // After the grant (1600) and the agreement (2000) expire only the relationship holds; other people: nothing.
+  auto later = *store_->ReadChildAccessFacts(viewer, 4, 2500);
+  EXPECT_TRUE(later.relationship);
+  EXPECT_FALSE(later.break_glass);
+  EXPECT_TRUE(later.agreements.empty());
+  EXPECT_FALSE(store_->ReadChildAccessFacts(viewer, 5, 1500)->relationship);
+}
+
+TEST_P(StoreConformance, BatchesAndQuarantinePagesAreRows) {
+  auto writer = store_->BeginBatch(Header());
+  for (int i = 0; i < 5; ++i) {
+    QuarantinedRow q;
+    q.file = "f.csv";
+    q.line = 2 + i;
+    q.reason = "bad date";
+    q.raw = "row " + std::to_string(i);
+    ASSERT_TRUE((*writer)->AddQuarantine(q).ok());
+  }
+  auto info = (*writer)->Commit({5, 0, 0, 5}, Actor{});
+  ASSERT_TRUE(info.ok());
+  auto batch = store_->FindBatch(info->id);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(batch->has_value());
+  EXPECT_EQ((*batch)->header.agency_code, "bcc");
+  EXPECT_EQ((*batch)->counts.quarantined, 5);
+  EXPECT_FALSE(store_->FindBatch(info->id + 1)->has_value());
+  const int64_t events = store_->Counts()->audit_events;
+  auto page = store_->ListQuarantinePage(info->id, 2, 3);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 5);
+  ASSERT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(page->rows[0].raw, "row 3");
+  EXPECT_EQ(page->rows[1].line, 6);
+  EXPECT_EQ(store_->Counts()->audit_events, events) << "rows reads are audited by the access layer, not here";
+  EXPECT_EQ(store_->ListQuarantinePage(info->id + 1, 10, 0)->total, 0);
 }
 
 // Retention: records past their class's period go with everything derived from them; a legal hold keeps them;
@@ -307,7 +452,8 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(Backend{"sqlite", [](const fs::path& dir) { return (dir / "s.db").string(); }}),
+                         ::testing::Values(Backend{"sqlite", [](const fs::path& dir) { return (dir / "s.db").string(); },
+                                                   OpenSqliteTamperHook}),
                          [](const auto& info) { return info.param.name; });
 
 TEST(OpenStoreTest, ClearErrors) {

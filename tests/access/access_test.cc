@@ -1,0 +1,319 @@
+// The access-and-audit path: the need-to-know filter of a child's record (pure, no store) and AuditedAccess
+// over the SQLite backend: what each viewer sees, that every read and refusal is audited, and that a read
+// whose audit event cannot be committed returns no data.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "riskradar/access/audited_access.h"
+#include "riskradar/store/store.h"
+
+namespace riskradar::access {
+namespace {
+
+namespace fs = std::filesystem;
+using store::ChildEventView;
+using store::ChildRecord;
+
+ChildEventView EventOf(int64_t id, std::string agency, std::string record_class) {
+  ChildEventView e;
+  e.event_id = id;
+  e.date = Date::FromDays(20000 + static_cast<int32_t>(id));
+  e.kind = "missing_episode";
+  e.agency_code = std::move(agency);
+  e.record_class = std::move(record_class);
+  return e;
+}
+
+// A child known to the council (events 1 and 3) and the police (event 2); one indicator rests on each agency.
+ChildRecord TwoAgencyChild() {
+  ChildRecord r;
+  r.person.id = 7;
+  r.person.display_name = "Synthetic Child";
+  r.person.is_child = true;
+  r.events = {EventOf(1, "bcc", "child_protection"), EventOf(2, "wmp", "police_intel"),
+              EventOf(3, "bcc", "child_protection")};
+  Assessment a;
+  a.person_id = 7;
+  a.level = RiskLevel::kSignificant;
+  a.indicators = {{"repeat_missing", "risk", "Missing three times", true, 2, {1, 3}},
+                  {"adult_association", "significant", "Seen with an adult of concern", true, 5, {2}}};
+  a.explanation = {"line summarising every record"};
+  r.latest = a;
+  return r;
+}
+
+Viewer ViewerOf(std::string agency, Role role = Role::kPractitioner) { return {42, "u", std::move(agency), role}; }
+
+std::vector<int64_t> EventIds(const store::ChildView& v) {
+  std::vector<int64_t> ids;
+  for (const auto& e : v.events) ids.push_back(e.event_id);
+  return ids;
+}
+
+TEST(FilterChildView, OwnAgencySeesOnlyItsRecordsAndTheIndicatorsTheyEvidence) {
+  auto v = FilterChildView(TwoAgencyChild(), ViewerOf("bcc"), {});
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(EventIds(*v), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(v->access_basis, std::vector<std::string>{"own_agency"});
+  ASSERT_TRUE(v->latest.has_value());
+  ASSERT_EQ(v->latest->indicators.size(), 1u);
+  EXPECT_EQ(v->latest->indicators[0].code, "repeat_missing");
+  EXPECT_TRUE(v->latest->explanation.empty()) << "the explanation summarises a record this viewer may not see";
+  EXPECT_FALSE(v->explanation_complete);
+  EXPECT_EQ(v->latest->level, RiskLevel::kSignificant);
+}
+
+TEST(FilterChildView, AgreementWithoutRelationshipShowsNothingMore) {
+  ChildAccessFacts facts;
+  facts.agreements = {{"bcc", "*"}};
+  auto v = FilterChildView(TwoAgencyChild(), ViewerOf("wmp"), facts);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(EventIds(*v), (std::vector<int64_t>{2}));
+  ASSERT_EQ(v->latest->indicators.size(), 1u);
+  EXPECT_EQ(v->latest->indicators[0].code, "adult_association");
+}
+
+TEST(FilterChildView, AgreementAndRelationshipShowEverythingWithTheExplanation) {
+  ChildAccessFacts facts;
+  facts.relationship = true;
+  facts.agreements = {{"bcc", "child_protection"}};
+  auto v = FilterChildView(TwoAgencyChild(), ViewerOf("wmp"), facts);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(EventIds(*v), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(v->access_basis, (std::vector<std::string>{"agreement_and_relationship", "own_agency"}));
+  EXPECT_EQ(v->latest->indicators.size(), 2u);
+  EXPECT_EQ(v->latest->explanation, std::vector<std::string>{"line summarising every record"});
+  EXPECT_TRUE(v->explanation_complete);
+}
+
+TEST(FilterChildView, AnAgreementForAnotherDataClassDoesNotCount) {
+  ChildAccessFacts facts;
+  facts.relationship = true;
+  facts.agreements = {{"bcc", "education"}};
+  auto v = FilterChildView(TwoAgencyChild(), ViewerOf("wmp"), facts);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(EventIds(*v), (std::vector<int64_t>{2}));
+}
+
+TEST(FilterChildView, BreakGlassShowsEveryRecord) {
+  ChildAccessFacts facts;
+  facts.break_glass = true;
+  auto v = FilterChildView(TwoAgencyChild(), ViewerOf("uhb"), facts);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(EventIds(*v), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(v->access_basis, std::vector<std::string>{"break_glass"});
+}
+
+TEST(FilterChildView, NoVisibleRecordIsARefusal) {
+  EXPECT_FALSE(FilterChildView(TwoAgencyChild(), ViewerOf("uhb"), {}).has_value());
+  // Roles that never see identifying data are refused even for their own agency's records.
+  EXPECT_FALSE(FilterChildView(TwoAgencyChild(), ViewerOf("bcc", Role::kIgLead), {}).has_value());
+  EXPECT_FALSE(FilterChildView(TwoAgencyChild(), ViewerOf("bcc", Role::kAdministrator), {}).has_value());
+}
+
+// A group-commit writer that records what it is given and answers with `fail` when set.
+class RecordingWriter final : public store::AuditWriter {
+ public:
+  explicit RecordingWriter(Status fail = Status::Ok()) : fail_(std::move(fail)) {}
+  Result<int64_t> Append(const store::AuditEvent& event) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fail_.ok()) return fail_;
+    events.push_back(event);
+    return static_cast<int64_t>(events.size());
+  }
+  void Close() override {}
+  std::vector<store::AuditEvent> events;
+
+ private:
+  std::mutex mu_;
+  Status fail_;
+};
+
+class AuditedAccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rr-access-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    location_ = (dir_ / "store.db").string();
+    auto s = store::OpenStore(location_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    for (const char* code : {"bcc", "wmp", "uhb"}) {
+      ASSERT_TRUE(store_->UpsertAgency({code, code, AgencyKind::kCouncil, "Birmingham"}).ok());
+    }
+    Land("bcc", "B1", "child_protection");
+    Land("wmp", "W1", "police_intel");
+    auto mentions = *store_->LoadPersonMentions();
+    ASSERT_EQ(mentions.size(), 2u);
+    store::LinkageOutput out;
+    Person child;
+    child.id = 1;
+    child.display_name = "Synthetic Child";
+    child.is_child = true;
+    child.district = "Ladywood";
+    out.persons = {child};
+    for (const auto& m : mentions) out.mention_person.push_back({m.mention.id, 1});
+    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    store::User officer;
+    officer.name = "wmp.officer";
+    officer.agency_code = "wmp";
+    officer.role = Role::kPractitioner;
+    officer.password_hash = "x";
+    officer.totp_secret = "JBSWY3DPEHPK3PXP";
+    auto user = store_->AddUser(officer, store::Actor{});
+    ASSERT_TRUE(user.ok()) << user.status().ToString();
+    wmp_user_id_ = *user;
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Land(const std::string& agency, const std::string& local_id, const std::string& record_class) {
+    auto writer = store_->BeginBatch({agency, local_id + ".csv", "hash-" + local_id, "fmt", record_class, "test"});
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    store::ParsedRow r;
+    r.record.agency_code = agency;
+    r.record.local_id = local_id;
+    r.record.line = 2;
+    r.record.raw_json = "{}";
+    r.record.content_hash = "content-" + local_id;
+    r.record.record_class = record_class;
+    r.record.lawful_basis = "test";
+    r.subject.forename = "Synthetic";
+    r.subject.surname = "Child";
+    r.event.kind = EventKind::kMissingEpisode;
+    r.event.category = "missing_overnight";
+    r.event.date = *Date::FromYmd(2025, 3, 1);
+    ASSERT_TRUE((*writer)->AddRow(r).ok());
+    ASSERT_TRUE((*writer)->Commit({1, 1, 0, 0}, store::Actor{}).ok());
+  }
+
+  // The newest "read_child" event.
+  store::AuditEvent LastRead() {
+    store::AuditQuery q;
+    q.action = "read_child";
+    q.limit = 1;
+    auto events = store_->ReadAuditEvents(q, store::Actor{"ig", "bcc", "ig_lead", "audit review"});
+    EXPECT_TRUE(events.ok());
+    EXPECT_EQ(events->size(), 1u);
+    return events->empty() ? store::AuditEvent{} : events->front();
+  }
+
+  Viewer WmpOfficer() const { return {wmp_user_id_, "wmp.officer", "wmp", Role::kPractitioner}; }
+  store::Actor ActorOf(const Viewer& v) const { return {v.user_name, v.agency_code, std::string(ToString(v.role))}; }
+
+  fs::path dir_;
+  std::string location_;
+  std::unique_ptr<store::Store> store_;
+  int64_t wmp_user_id_ = 0;
+};
+
+TEST_F(AuditedAccessTest, OwnAgencyReadIsAuditedWithItsBasis) {
+  const Viewer viewer = WmpOfficer();
+  const int64_t before = store_->Counts()->audit_events;
+  auto view = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ(view->events.size(), 1u);
+  EXPECT_EQ(view->events[0].agency_code, "wmp");
+  EXPECT_EQ(view->person.display_name, "Synthetic Child");
+  EXPECT_EQ(store_->Counts()->audit_events, before + 1);
+  const store::AuditEvent e = LastRead();
+  EXPECT_EQ(e.actor.user, "wmp.officer");
+  EXPECT_EQ(e.target, "person:1");
+  EXPECT_EQ(e.outcome, "ok");
+  EXPECT_EQ(nlohmann::json::parse(e.details), nlohmann::json({{"basis", {"own_agency"}}, {"events_shown", 1}}));
+}
+
+TEST_F(AuditedAccessTest, MissingAndRefusedLookTheSameAndAreAuditedApart) {
+  const Viewer outsider{99, "uhb.nurse", "uhb", Role::kPractitioner};
+  auto refused = AuditedAccess(*store_).ReadChildView(1, outsider, 1000, ActorOf(outsider));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(LastRead().outcome, "refused");
+  auto missing = AuditedAccess(*store_).ReadChildView(999, outsider, 1000, ActorOf(outsider));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().ToString(), refused.status().ToString());
+  const store::AuditEvent e = LastRead();
+  EXPECT_EQ(e.outcome, "not_found");
+  EXPECT_EQ(e.target, "person:999");
+}
+
+TEST_F(AuditedAccessTest, AgreementAndRelationshipFromTheStoreWidenTheView) {
+  const Viewer viewer = WmpOfficer();
+  ASSERT_TRUE(store_->AddSharingAgreement({0, "bcc", "wmp", "*", "safeguarding", "test", std::nullopt},
+                                          store::Actor{}).ok());
+  auto narrow = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  ASSERT_TRUE(narrow.ok());
+  EXPECT_EQ(narrow->events.size(), 1u) << "an agreement alone is not enough";
+  ASSERT_TRUE(store_->AddCareRelationship({wmp_user_id_, 1, "allocated_case"}, store::Actor{}).ok());
+  auto wide = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  ASSERT_TRUE(wide.ok());
+  EXPECT_EQ(wide->events.size(), 2u);
+  EXPECT_EQ(wide->access_basis, (std::vector<std::string>{"agreement_and_relationship", "own_agency"}));
+}
+
+TEST_F(AuditedAccessTest, GroupCommittedReadHandsItsEventToTheWriterBeforeReturning) {
+  auto writer = std::make_shared<RecordingWriter>();
+  store_.reset();
+  store::StoreOptions options;
+  options.audit_writer = writer;
+  auto reopened = store::OpenStore(location_, options);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const Viewer viewer = WmpOfficer();
+  auto view = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ(writer->events.size(), 1u);
+  EXPECT_EQ(writer->events[0].action, "read_child");
+  EXPECT_EQ(writer->events[0].outcome, "ok");
+  // The unit ended with the read: the store takes the next one.
+  EXPECT_TRUE(AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer)).ok());
+  EXPECT_EQ(writer->events.size(), 2u);
+}
+
+TEST_F(AuditedAccessTest, AReadWhoseAuditCannotBeCommittedReturnsNoData) {
+  store_.reset();
+  store::StoreOptions options;
+  options.audit_writer = std::make_shared<RecordingWriter>(Status::IoError("audit log unavailable"));
+  auto reopened = store::OpenStore(location_, options);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const Viewer viewer = WmpOfficer();
+  auto view = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  ASSERT_FALSE(view.ok());
+  EXPECT_EQ(view.status().code(), StatusCode::kIoError);
+  // A refusal whose audit fails fails the same way (not a NotFound that would hide the failure).
+  const Viewer outsider{99, "uhb.nurse", "uhb", Role::kPractitioner};
+  auto refused = AuditedAccess(*store_).ReadChildView(1, outsider, 1000, ActorOf(outsider));
+  EXPECT_EQ(refused.status().code(), StatusCode::kIoError);
+}
+
+TEST_F(AuditedAccessTest, AReadInOneTransactionFailsWhenItsEventCannotBeWritten) {
+  // The signing key must not be readable by others; the store refuses to sign (and so to append) otherwise.
+  const std::string key = store::DefaultAuditKeyPath(location_);
+  ASSERT_TRUE(fs::exists(key));
+  store_.reset();
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+  auto reopened = store::OpenStore(location_);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const int64_t before = store_->Counts()->audit_events;
+  const Viewer viewer = WmpOfficer();
+  auto view = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
+  EXPECT_FALSE(view.ok());
+  EXPECT_EQ(store_->Counts()->audit_events, before);
+}
+
+}  // namespace
+}  // namespace riskradar::access
