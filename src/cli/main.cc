@@ -8,12 +8,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
 #include "pipeline.h"
+#include "riskradar/core/atomic_file.h"
 #include "riskradar/core/geography.h"
+#include "riskradar/core/paths.h"
 #include "riskradar/eval/evaluate.h"
 #include "riskradar/ingest/importer.h"
 #include "riskradar/linkage/link_stage.h"
@@ -175,12 +178,27 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   return Status::Ok();
 }
 
+// Thrown out of parsing when no data directory can be found, before any command runs.
+struct NoDataDir {
+  Status status;
+};
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"riskradar: multi-agency child-exploitation safeguarding, from agency extracts to the risk radar"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RISKRADAR_VERSION);
+  // Every command reads config/ or reference data: find the data directory once (core/paths.h), or stop with
+  // the list of places tried.
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--data-dir", [](const std::string& dir) { SetDataDirOverride(dir); },
+         "Data directory holding config/ and data/reference/ (default: $RISKRADAR_DATA_DIR, else the install's)")
+      ->type_name("DIR");
+  app.parse_complete_callback([] {
+    if (auto dir = DataDir(); !dir.ok()) throw NoDataDir{dir.status()};
+  });
   std::string db = DefaultDbPath();
   int exit_code = 0;
   auto fail_or = [&](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
@@ -387,22 +405,19 @@ int Main(int argc, char** argv) {
     if (!store.ok()) return fail_or(store.status());
     auto rows = (*store)->ListQuarantine(batch_id);
     if (!rows.ok()) return fail_or(rows.status());
-    const std::string tmp = export_path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary);
-      auto quote = [](const std::string& s) {
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-      };
-      out << "id,batch,file,line,column,reason,row\n";
-      for (const auto& q : *rows) {
-        out << q.id << ',' << q.batch_id << ',' << quote(q.file) << ',' << q.line << ',' << quote(q.column) << ','
-            << quote(q.reason) << ',' << quote(q.raw) << '\n';
-      }
-      if (!out) return fail_or(Status::IoError("cannot write " + tmp));
+    auto quote = [](const std::string& s) {
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return q + "\"";
+    };
+    std::ostringstream out;
+    out << "id,batch,file,line,column,reason,row\n";
+    for (const auto& q : *rows) {
+      out << q.id << ',' << q.batch_id << ',' << quote(q.file) << ',' << q.line << ',' << quote(q.column) << ','
+          << quote(q.reason) << ',' << quote(q.raw) << '\n';
     }
-    fs::rename(tmp, export_path);
+    // Personal data: readable by the owner only.
+    if (auto s = WriteFileAtomically(export_path, out.view(), 0600); !s.ok()) return fail_or(s);
     store::AuditEvent audit;
     audit.action = "export_quarantine";
     audit.target = export_path;
@@ -458,6 +473,11 @@ int Main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const NoDataDir& e) {
+    return Fail(e.status);
+  } catch (const fs::filesystem_error& e) {
+    // A throwing std::filesystem call must not end the process with std::terminate: report it as an I/O error.
+    return Fail(Status::IoError(e.what()));
   }
   return exit_code;
 }
