@@ -14,9 +14,11 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "riskradar/core/atomic_file.h"
 #include "riskradar/eval/linkage_eval.h"
 #include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/link_stage.h"
+#include "riskradar/linkage/waterfall.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::cli {
@@ -66,12 +68,8 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
   const double link_s = SecondsSince(link_start);
   const auto write_start = std::chrono::steady_clock::now();
   RR_RETURN_IF_ERROR(linkage::WriteCsvLinkOutputs(args.out, inputs, result));
-  {
-    // The model travels with the results so any pair can be explained later.
-    std::ofstream model(fs::path(args.out) / "model.json", std::ios::binary | std::ios::trunc);
-    model << linkage::ModelToJson(result.model) << "\n";
-    if (!model) return Status::IoError("cannot write " + (fs::path(args.out) / "model.json").string());
-  }
+  // The model travels with the results so any pair can be explained later.
+  RR_RETURN_IF_ERROR(WriteFileAtomically(fs::path(args.out) / "model.json", linkage::ModelToJson(result.model) + "\n"));
   const double write_s = SecondsSince(write_start);
   if (!args.quiet) {
     std::cout << fmt::format("link-csv: {} records from {} file(s), {} mode{}\n", inputs.records.size(), paths.size(),
@@ -193,27 +191,21 @@ std::string Describe(const store::MentionRow& m) {
 }
 
 nlohmann::json ExplanationJson(const linkage::MentionPairExplanation& e) {
-  nlohmann::json steps = nlohmann::json::array();
-  double running = 0;
-  for (const auto& c : e.contributions) {
-    if (c.field == "total") continue;
-    running += c.weight;
-    steps.push_back({{"field", c.field},
-                     {"level", c.level},
-                     {"weight", c.weight},
-                     {"cumulative", running},
-                     {"term_frequency", c.level == "term frequency adjustment"}});
+  nlohmann::json out = {{"left_mention", e.left.mention.id},
+                        {"right_mention", e.right.mention.id},
+                        {"left_person", e.left_person},
+                        {"right_person", e.right_person},
+                        {"same_person", e.left_person != 0 && e.left_person == e.right_person},
+                        {"review_status", e.review_status},
+                        {"review_reason", e.review_reason}};
+  if (nlohmann::json waterfall = linkage::WaterfallJson(e.contributions); waterfall.is_object()) {
+    out.update(waterfall);
+  } else {
+    out["steps"] = nlohmann::json::array();
+    out["match_weight"] = e.match_weight;
+    out["match_probability"] = e.match_probability;
   }
-  return {{"left_mention", e.left.mention.id},
-          {"right_mention", e.right.mention.id},
-          {"left_person", e.left_person},
-          {"right_person", e.right_person},
-          {"same_person", e.left_person != 0 && e.left_person == e.right_person},
-          {"review_status", e.review_status},
-          {"review_reason", e.review_reason},
-          {"steps", steps},
-          {"match_weight", e.match_weight},
-          {"match_probability", e.match_probability}};
+  return out;
 }
 
 std::string RenderExplanation(const linkage::MentionPairExplanation& e) {

@@ -12,13 +12,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
 #include "pipeline.h"
 #include "riskradar/access/audited_access.h"
+#include "riskradar/core/atomic_file.h"
 #include "riskradar/core/geography.h"
+#include "riskradar/core/paths.h"
 #include "riskradar/eval/evaluate.h"
 #include "riskradar/ingest/importer.h"
 #include "riskradar/linkage/link_stage.h"
@@ -36,29 +39,6 @@ namespace {
 namespace fs = std::filesystem;
 
 Result<std::unique_ptr<store::Store>> Open(const std::string& db) { return store::OpenStore(db); }
-
-// Writes `content` to `path` readable by the owner only, all or nothing: a 0600 temp file beside it (mkstemp),
-// flushed to disk, then renamed over `path`. A failure removes the temp file and names the path.
-Status WritePrivateFileAtomically(const std::string& path, std::string_view content) {
-  std::string temp = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return Status::IoError("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<size_t>(n);
-  }
-  const bool ok = written == content.size() && ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!ok || !closed || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    return Status::IoError("cannot write " + path + ": " + reason);
-  }
-  return Status::Ok();
-}
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -203,12 +183,27 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   return Status::Ok();
 }
 
+// Thrown out of parsing when no data directory can be found, before any command runs.
+struct NoDataDir {
+  Status status;
+};
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"riskradar: multi-agency child-exploitation safeguarding, from agency extracts to the risk radar"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RISKRADAR_VERSION);
+  // Every command reads config/ or reference data: find the data directory once (core/paths.h), or stop with
+  // the list of places tried.
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--data-dir", [](const std::string& dir) { SetDataDirOverride(dir); },
+         "Data directory holding config/ and data/reference/ (default: $RISKRADAR_DATA_DIR, else the install's)")
+      ->type_name("DIR");
+  app.parse_complete_callback([] {
+    if (auto dir = DataDir(); !dir.ok()) throw NoDataDir{dir.status()};
+  });
   std::string db = DefaultDbPath();
   int exit_code = 0;
   auto fail_or = [&](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
@@ -418,7 +413,7 @@ int Main(int argc, char** argv) {
       csv += fmt::format("{},{},{},{},{},{},{}\n", q.id, q.batch_id, quote(q.file), q.line, quote(q.column),
                          quote(q.reason), quote(q.raw));
     }
-    if (auto s = WritePrivateFileAtomically(export_path, csv); !s.ok()) return fail_or(s);
+    if (auto s = WriteFileAtomically(export_path, csv, 0600); !s.ok()) return fail_or(s);
     std::cout << rows->size() << " rows written to " << export_path << "\n";
   });
 
@@ -469,6 +464,11 @@ int Main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const NoDataDir& e) {
+    return Fail(e.status);
+  } catch (const fs::filesystem_error& e) {
+    // A throwing std::filesystem call must not end the process with std::terminate: report it as an I/O error.
+    return Fail(Status::IoError(e.what()));
   }
   return exit_code;
 }

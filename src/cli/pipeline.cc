@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "riskradar/core/geography.h"
+#include "riskradar/core/paths.h"
 #include "riskradar/ingest/importer.h"
 #include "riskradar/ingest/mapping.h"
 
@@ -34,8 +35,7 @@ Result<nlohmann::json> ReadManifest(const std::filesystem::path& dir) {
 
 Paths Paths::Defaults() {
   Paths p;
-  const char* config = std::getenv("RISKRADAR_CONFIG_DIR");
-  p.config_dir = config && *config ? std::filesystem::path(config) : std::filesystem::path(RISKRADAR_SOURCE_DIR) / "config";
+  p.config_dir = DataPath("config");
   p.data_dir = Geography::DefaultDataDir();
   return p;
 }

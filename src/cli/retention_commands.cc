@@ -12,11 +12,12 @@
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "riskradar/store/store.h"
+#include "riskradar/core/paths.h"
 
 namespace riskradar::cli {
 namespace {
 
-std::string DefaultPolicyPath() { return std::string(RISKRADAR_SOURCE_DIR) + "/config/retention.toml"; }
+std::string DefaultPolicyPath() { return ConfigPath("retention.toml").string(); }
 
 // Reads a retention schedule (config/retention.toml); errors name the file, line and key.
 Result<store::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {

@@ -1,5 +1,6 @@
 // Civil-date arithmetic (Hinnant's days-from-civil algorithm) and strict parsing.
 #include "riskradar/core/date.h"
+#include "riskradar/core/text.h"
 
 #include <array>
 #include <cctype>
@@ -44,12 +45,6 @@ bool ReadNumber(std::string_view text, size_t& pos, int min_digits, int max_digi
   if (count < min_digits) return false;
   out = value;
   return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Loading the reference postcode geography.
 #include "riskradar/core/geography.h"
+#include "riskradar/core/paths.h"
 
 #include <algorithm>
 #include <cmath>
@@ -49,10 +50,7 @@ Status ReadRows(const std::filesystem::path& path, size_t min_fields,
 
 }  // namespace
 
-std::filesystem::path Geography::DefaultDataDir() {
-  if (const char* env = std::getenv("RISKRADAR_DATA_DIR"); env && *env) return env;
-  return std::filesystem::path(RISKRADAR_SOURCE_DIR) / "data" / "reference";
-}
+std::filesystem::path Geography::DefaultDataDir() { return DataPath("data/reference"); }
 
 Result<Geography> Geography::Load(const std::filesystem::path& geo_dir) {
   Geography g;

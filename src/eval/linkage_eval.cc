@@ -1,5 +1,6 @@
 // Pairwise and B-cubed scoring of clusterings against truth (see linkage_eval.h).
 #include "riskradar/eval/linkage_eval.h"
+#include "riskradar/core/text.h"
 
 #include <fmt/format.h>
 
@@ -15,14 +16,6 @@
 
 namespace riskradar::eval {
 namespace {
-
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 int64_t Choose2(int64_t n) { return n * (n - 1) / 2; }
 
@@ -44,7 +37,7 @@ Status ReadCsv(
   ingest::CsvRecord record;
   if (!reader->Next(record)) return Status::InvalidArgument(path.string() + ": empty file");
   std::vector<std::string> header;
-  for (const auto& h : record.fields) header.push_back(Trim(h));
+  for (const auto& h : record.fields) header.emplace_back(Trim(h));
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
   reader->set_expected_fields(header.size());
   std::vector<std::string> fields;
@@ -58,7 +51,7 @@ Status ReadCsv(
                : record.error));
     }
     fields.clear();
-    for (const auto& f : record.fields) fields.push_back(Trim(f));
+    for (const auto& f : record.fields) fields.emplace_back(Trim(f));
     RR_RETURN_IF_ERROR(fn(header, fields, record.line));
   }
   return Status::Ok();

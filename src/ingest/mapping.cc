@@ -10,16 +10,11 @@
 #include <sstream>
 
 #include "riskradar/core/domain.h"
+#include "riskradar/core/text.h"
 #include "riskradar/core/vocabulary.h"
 
 namespace riskradar::ingest {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 class Loader {
  public:
@@ -71,7 +66,7 @@ class Loader {
       for (const auto& [from, to] : *mt) {
         auto target = to.value<std::string>();
         if (!target) return Error(path + ".map." + std::string(from.str()), "target must be a string");
-        spec.map.emplace_back(Lower(from.str()), *target);
+        spec.map.emplace_back(AsciiLower(from.str()), *target);
       }
     }
     return spec;

@@ -5,6 +5,7 @@
 
 #include "riskradar/core/hash.h"
 #include "riskradar/core/identifiers.h"
+#include "riskradar/core/text.h"
 #include "riskradar/core/vocabulary.h"
 #include "riskradar/ingest/importer.h"
 #include "riskradar/ingest/readers.h"
@@ -14,12 +15,6 @@ namespace {
 
 constexpr size_t kDefaultTextLimit = 200;     // names, ids, codes
 constexpr size_t kDefaultDetailLimit = 4000;  // free text
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // `lower` is already lower case (map keys are lower-cased when the mapping is loaded).
 bool EqualsLowered(std::string_view text, std::string_view lower) {

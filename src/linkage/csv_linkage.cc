@@ -12,20 +12,14 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "riskradar/core/atomic_file.h"
 #include "riskradar/core/date.h"
 #include "riskradar/core/identifiers.h"
+#include "riskradar/core/text.h"
 #include "riskradar/ingest/readers.h"
 
 namespace riskradar::linkage {
 namespace {
-
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 // Settings kinds -> engine kinds. The issue's names plus the engine's own.
 struct KindInfo {
@@ -287,19 +281,11 @@ std::string CsvQuote(std::string_view value) {
   return out + '"';
 }
 
+// Renders the whole file, then writes it with core's WriteFileAtomically (readers never see half a file).
 Status WriteAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string());
-    write(out);
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-  return Status::Ok();
+  std::ostringstream out;
+  write(out);
+  return WriteFileAtomically(path, out.view());
 }
 
 }  // namespace
@@ -374,7 +360,7 @@ Result<CsvInputs> ReadCsvInputs(const CsvLinkSettings& settings, const std::vect
     if (!(*reader)->Next(record)) return Status::InvalidArgument(file + ": empty file (a header row is required)");
     if (!record.error.empty()) return Status::InvalidArgument(file + ": line 1 (header): " + record.error);
     std::vector<std::string> header;
-    for (const auto& h : record.fields) header.push_back(Trim(h));
+    for (const auto& h : record.fields) header.emplace_back(Trim(h));
     if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
     auto column_of = [&](const std::string& name) -> Result<size_t> {
       const auto it = std::find(header.begin(), header.end(), name);
@@ -403,7 +389,7 @@ Result<CsvInputs> ReadCsvInputs(const CsvLinkSettings& settings, const std::vect
                                        " fields but the header has " + std::to_string(header.size()) + " (" + detail +
                                        ")");
       }
-      std::string id = Trim(record.fields[id_col]);
+      std::string id(Trim(record.fields[id_col]));
       if (id.empty()) return Status::InvalidArgument(where + ": field '" + settings.id_column + "' (the id) is empty");
       if (!ids.insert(id).second) {
         return Status::InvalidArgument(where + ": field '" + settings.id_column + "': id '" + id + "' is used twice");
@@ -413,7 +399,7 @@ Result<CsvInputs> ReadCsvInputs(const CsvLinkSettings& settings, const std::vect
       r.source = out.source_names[p];
       r.values.resize(n_fields);
       for (size_t f = 0; f < n_fields; ++f) {
-        std::string value = Trim(record.fields[cols[f]]);
+        std::string value(Trim(record.fields[cols[f]]));
         const CsvField& field = settings.fields[f];
         bool bad = false;
         if (!value.empty() && settings.spec.fields[f].kind == FieldKind::kDateOfBirth) {

@@ -1,5 +1,6 @@
 // Name normalisation and name-variant groups (see names.h).
 #include "riskradar/linkage/names.h"
+#include "riskradar/core/paths.h"
 
 #include <utf8proc.h>
 
@@ -314,7 +315,7 @@ bool NameVariants::SurnamesEquivalent(std::string_view a, std::string_view b) co
   return false;
 }
 
-std::string DefaultReferenceDir() { return std::string(RISKRADAR_SOURCE_DIR) + "/data/reference"; }
+std::string DefaultReferenceDir() { return DataPath("data/reference").string(); }
 
 Result<std::shared_ptr<const NameVariants>> SharedNameVariants(const std::string& reference_dir) {
   static std::mutex mutex;

@@ -12,18 +12,11 @@
 
 #include "riskradar/core/date.h"
 #include "riskradar/core/identifiers.h"
+#include "riskradar/core/text.h"
 #include "riskradar/linkage/comparators.h"
 
 namespace riskradar::linkage {
 namespace {
-
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 std::string UpperNoSeparators(std::string_view s) {
   std::string out;
@@ -35,7 +28,7 @@ std::string UpperNoSeparators(std::string_view s) {
 }
 
 std::optional<Date> ParseDob(std::string_view raw) {
-  const std::string s = Trim(raw);
+  const std::string s(Trim(raw));
   if (s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     auto d = Date::Parse(s, "%Y%m%d");
     if (d.ok()) return *d;
@@ -48,7 +41,7 @@ std::optional<Date> ParseDob(std::string_view raw) {
 
 // "female", "male", "other"; empty for unknown.
 std::string NormaliseSex(std::string_view raw) {
-  std::string s = Trim(raw);
+  std::string s(Trim(raw));
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s == "f" || s == "female" || s == "girl") return "female";
   if (s == "m" || s == "male" || s == "boy") return "male";
@@ -293,7 +286,7 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
             break;
           }
           case FieldKind::kPostcode: {
-            const std::string s = Trim(raw);
+            const std::string s(Trim(raw));
             if (s.empty()) break;
             auto pc = NormalisePostcode(s);
             if (pc.ok()) {
@@ -306,7 +299,7 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
             break;
           }
           case FieldKind::kIdentifier: {
-            const std::string s = UpperNoSeparators(Trim(raw));
+            const std::string s = UpperNoSeparators(std::string(Trim(raw)));
             if (!s.empty()) col.id[r] = dict.Intern(s);
             break;
           }

@@ -3,14 +3,11 @@
 // table, chart or sentence can show a raw count by accident.
 #include "riskradar/report/html_report.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
+#include "riskradar/core/atomic_file.h"
 #include "riskradar/report/svg_chart.h"
 
 namespace riskradar::report {
@@ -306,46 +303,6 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
   out += fmt::format("<footer>Produced by riskradar {}{}.</footer>\n</body>\n</html>\n", RISKRADAR_VERSION,
                      opts.generated_on ? " on " + opts.generated_on->ToIso() : "");
   return out;
-}
-
-Status WriteFileAtomically(const std::filesystem::path& out_file, std::string_view content) {
-  std::filesystem::path dir = out_file.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string temp = (dir / ("." + out_file.filename().string() + ".tmp-XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    return Status::IoError(fmt::format("{}: cannot create a temporary file in {}: {}", out_file.string(), dir.string(),
-                                       std::strerror(errno)));
-  }
-  auto fail = [&](std::string_view what) {
-    Status status = Status::IoError(fmt::format("{}: {}: {}", out_file.string(), what, std::strerror(errno)));
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return status;
-  };
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write failed");
-    }
-    written += static_cast<size_t>(n);
-  }
-  // mkstemp creates 0600; a report is readable by the group that runs the service.
-  if (::fchmod(fd, 0640) != 0) return fail("chmod failed");
-  if (::fsync(fd) != 0) return fail("fsync failed");
-  if (::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    return Status::IoError(fmt::format("{}: close failed: {}", out_file.string(), std::strerror(errno)));
-  }
-  if (::rename(temp.c_str(), out_file.c_str()) != 0) {
-    Status status =
-        Status::IoError(fmt::format("{}: cannot rename into place: {}", out_file.string(), std::strerror(errno)));
-    ::unlink(temp.c_str());
-    return status;
-  }
-  return Status::Ok();
 }
 
 Status WriteHtmlReport(const Summary& s, const ReportOptions& opts, const std::filesystem::path& out_file) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "riskradar/risk/screening.h"
+#include "riskradar/core/paths.h"
 #include "riskradar/core/vocabulary.h"
 
 namespace riskradar::risk {
@@ -412,7 +413,7 @@ Result<ScreeningModel> ScreeningModel::FromFile(const std::filesystem::path& pat
 }
 
 Result<ScreeningModel> ScreeningModel::Default() {
-  return FromFile(std::filesystem::path(RISKRADAR_SOURCE_DIR) / "config" / "screening" / "west-midlands.toml");
+  return FromFile(ConfigPath("screening/west-midlands.toml"));
 }
 
 }  // namespace riskradar::risk

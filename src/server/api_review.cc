@@ -6,6 +6,7 @@
 #include "query_params.h"
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/person.h"
+#include "riskradar/linkage/waterfall.h"
 
 namespace riskradar::server {
 namespace {
@@ -75,20 +76,7 @@ json Explanation(const store::ReviewItemDetail& d) {
   if (!model.ok()) return nullptr;
   const auto contributions = model->Explain(linkage::ToRecord(ToPersonRecord(d.item.left)),
                                             linkage::ToRecord(ToPersonRecord(d.item.right)));
-  if (contributions.empty()) return nullptr;
-  json steps = json::array();
-  double running = 0;
-  for (const auto& c : contributions) {
-    if (c.field == "total") continue;
-    running += c.weight;
-    steps.push_back({{"field", c.field},
-                     {"level", c.level},
-                     {"weight", c.weight},
-                     {"cumulative", running},
-                     {"term_frequency", c.level == "term frequency adjustment"}});
-  }
-  const double weight = contributions.back().weight;
-  return {{"steps", steps}, {"match_weight", weight}, {"match_probability", linkage::Model::Probability(weight)}};
+  return linkage::WaterfallJson(contributions);
 }
 
 std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }

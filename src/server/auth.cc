@@ -1,5 +1,6 @@
 // Credentials: Argon2id (libsodium), password policy, TOTP (liboath), random tokens.
 #include "riskradar/server/auth.h"
+#include "riskradar/core/paths.h"
 
 #include <liboath/oath.h>
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include <mutex>
 
 #include "riskradar/core/merkle.h"
+#include "riskradar/core/text.h"
 
 namespace riskradar::server {
 namespace {
@@ -21,12 +23,6 @@ void InitOnce() {
     if (sodium_init() < 0) std::abort();  // no safe way to continue without a CSPRNG
     oath_init();
   });
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // Decoded TOTP secret bytes (freed and wiped by the caller's scope).
@@ -81,7 +77,7 @@ Result<PasswordPolicy> PasswordPolicy::Load(const std::filesystem::path& deny_li
   while (std::getline(in, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    p.denied_.insert(Lower(line));
+    p.denied_.insert(AsciiLower(line));
   }
   return p;
 }
@@ -93,16 +89,16 @@ Status PasswordPolicy::Check(std::string_view password, std::string_view user_na
   if (password.size() > kMaxLength) {
     return Status::InvalidArgument("password must be at most " + std::to_string(kMaxLength) + " characters");
   }
-  const std::string lower = Lower(password);
+  const std::string lower = AsciiLower(password);
   if (denied_.count(lower)) return Status::InvalidArgument("that password is on the common-passwords list");
-  if (!user_name.empty() && lower.find(Lower(user_name)) != std::string::npos) {
+  if (!user_name.empty() && lower.find(AsciiLower(user_name)) != std::string::npos) {
     return Status::InvalidArgument("password must not contain the user name");
   }
   return Status::Ok();
 }
 
 std::filesystem::path DefaultDenyListPath() {
-  return std::filesystem::path(RISKRADAR_SOURCE_DIR) / "config" / "common-passwords.txt";
+  return ConfigPath("common-passwords.txt");
 }
 
 std::string NewTotpSecret() {

@@ -230,7 +230,7 @@ class PersonRenderer {
  private:
   std::string NameVariant(const std::string& name, Rng& rng, bool forename) const {
     std::string out = name;
-    const std::string lower = ToLowerAscii(name);
+    const std::string lower = AsciiLower(name);
     auto translit = ref_->transliterations.find(lower);
     if (translit != ref_->transliterations.end() && rng.Chance(0.15)) out = rng.Pick(translit->second);
     if (forename && rng.Chance(0.03)) {

@@ -86,7 +86,7 @@ std::string PlaceNameVariant(std::string_view name, std::string_view district, R
     case 4: out += ", "; out += district; break;
     default:
       if (out.rfind("The ", 0) == 0) out.erase(0, 4);
-      out = ToLowerAscii(out);
+      out = AsciiLower(out);
       break;
   }
   return out;

@@ -304,7 +304,7 @@ Result<ReferenceData> LoadReferenceData(const std::filesystem::path& data_dir) {
   }
   for (const auto& group : kTransliterationGroups) {
     for (const std::string& spelling : group) {
-      auto& others = ref.transliterations[ToLowerAscii(spelling)];
+      auto& others = ref.transliterations[AsciiLower(spelling)];
       for (const std::string& other : group) {
         if (other != spelling) others.push_back(other);
       }

@@ -1,6 +1,7 @@
 // GenerateSynthetic: builds the hidden world, writes every agency extract, the
 // manifest the ingest stage reads, and the truth files only evaluation reads.
 #include "riskradar/synth/synth.h"
+#include "riskradar/core/paths.h"
 
 #include <nlohmann/json.hpp>
 
@@ -151,8 +152,7 @@ Result<SynthSummary> GenerateSynthetic(const SynthOptions& options, const std::f
     return Status::InvalidArgument("the period must cover at least 90 days");
   }
   const std::filesystem::path data_dir =
-      options.data_dir.empty() ? std::filesystem::path(RISKRADAR_SOURCE_DIR) / "data" / "reference"
-                              : std::filesystem::path(options.data_dir);
+      options.data_dir.empty() ? DataPath("data/reference") : std::filesystem::path(options.data_dir);
   auto ref = LoadReferenceData(data_dir);
   if (!ref.ok()) return ref.status().WithContext("loading reference data from " + data_dir.string());
 

@@ -171,12 +171,6 @@ std::string ToUpperUtf8(std::string_view text) {
   return EncodeUtf8(cps);
 }
 
-std::string ToLowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string TitleCaseName(std::string_view lower) {
   std::u32string cps = DecodeUtf8(lower);
   bool start = true;

@@ -10,6 +10,7 @@
 
 #include "random.h"
 #include "riskradar/core/status.h"
+#include "riskradar/core/text.h"
 
 namespace riskradar::synth {
 
@@ -57,7 +58,7 @@ std::string EncodeUtf8(std::u32string_view text);
 std::string FoldDiacritics(std::string_view text);
 // Upper case for any script (utf8proc).
 std::string ToUpperUtf8(std::string_view text);
-std::string ToLowerAscii(std::string_view text);
+// ASCII lower case: AsciiLower() in core/text.h.
 // "o'neill" -> "O'Neill", "mcintyre" -> "McIntyre", "smith-jones" -> "Smith-Jones".
 std::string TitleCaseName(std::string_view lower);
 // One keyboard-style error: insert, delete, substitute or transpose a letter.

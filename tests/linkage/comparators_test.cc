@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "test_util.h"
 
@@ -20,10 +21,20 @@ std::vector<std::vector<std::string>> Vectors(const std::string& name) {
 }
 
 TEST(ComparatorsTest, VectorsAreAlsoInSharedData) {
-  // The copies in tests/linkage/data must stay identical to the shared originals when present.
-  const std::string shared = std::string(RISKRADAR_SHARED_DATA) + "/string-vectors/jaro_winkler.csv";
-  if (!std::ifstream(shared)) GTEST_SKIP() << "shared data not present";
-  EXPECT_EQ(ReadCsv(shared), Vectors("jaro_winkler.csv"));
+  // Every copy in tests/linkage/data/string-vectors must stay identical to the shared original
+  // (RISKRADAR_SHARED_DATA_DIR, found by tests/CMakeLists.txt).
+  const std::filesystem::path shared = std::filesystem::path(RISKRADAR_SHARED_DATA) / "string-vectors";
+  ASSERT_TRUE(std::filesystem::is_directory(shared))
+      << shared << " is missing: configure with -DRISKRADAR_SHARED_DATA_DIR=<the partnership's shared/data>";
+  int compared = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(LinkageTestData("string-vectors"))) {
+    if (entry.path().extension() != ".csv") continue;
+    const std::string name = entry.path().filename().string();
+    ASSERT_TRUE(std::filesystem::exists(shared / name)) << name << " has no original in " << shared;
+    EXPECT_EQ(ReadCsv((shared / name).string()), Vectors(name)) << name;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 8);  // the CSV copies in tests/linkage/data/string-vectors
 }
 
 TEST(ComparatorsTest, Jaro) {

@@ -5,29 +5,14 @@
 
 #include <map>
 
+#include "linked_people_fixture.h"
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
 
 namespace riskradar::linkage {
 namespace {
 
-class ConstraintsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    data_ = new testing::SyntheticPeople(testing::MakeSyntheticPeople(1500, 5));
-    auto result = LinkPersons(data_->records, LinkageOptions{});
-    ASSERT_TRUE(result.ok()) << result.status().message();
-    linked_ = new PersonLinkage(std::move(result).value());
-  }
-  static void TearDownTestSuite() {
-    delete data_;
-    delete linked_;
-  }
-  static testing::SyntheticPeople* data_;
-  static PersonLinkage* linked_;
-};
-testing::SyntheticPeople* ConstraintsTest::data_ = nullptr;
-PersonLinkage* ConstraintsTest::linked_ = nullptr;
+class ConstraintsTest : public testing::LinkedSyntheticPeople<1500, 5> {};
 
 TEST_F(ConstraintsTest, CannotLinkSplitsAndMustLinkMerges) {
   const auto& cluster_of = linked_->cluster_of;

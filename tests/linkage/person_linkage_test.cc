@@ -7,6 +7,7 @@
 
 #include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/person.h"
+#include "linked_people_fixture.h"
 #include "synthetic.h"
 
 namespace riskradar::linkage {
@@ -39,23 +40,7 @@ const FieldModel& FieldNamed(const LinkResult& result, const std::string& name) 
   return result.model.fields.front();
 }
 
-class PersonLinkageTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    data_ = new testing::SyntheticPeople(testing::MakeSyntheticPeople(3000, 7));
-    auto result = LinkPersons(data_->records, LinkageOptions{});
-    ASSERT_TRUE(result.ok()) << result.status().message();
-    linked_ = new PersonLinkage(std::move(result).value());
-  }
-  static void TearDownTestSuite() {
-    delete data_;
-    delete linked_;
-  }
-  static testing::SyntheticPeople* data_;
-  static PersonLinkage* linked_;
-};
-testing::SyntheticPeople* PersonLinkageTest::data_ = nullptr;
-PersonLinkage* PersonLinkageTest::linked_ = nullptr;
+class PersonLinkageTest : public testing::LinkedSyntheticPeople<3000, 7> {};
 
 TEST_F(PersonLinkageTest, EmConvergesAndRecoversM) {
   const Model& model = linked_->model;

@@ -22,7 +22,7 @@ class Geography {
  public:
   // Reads wm_postcode_districts.csv and wm_postcode_sectors.csv from `geo_dir`.
   static Result<Geography> Load(const std::filesystem::path& geo_dir);
-  // The default reference directory (RISKRADAR_DATA_DIR env var, else the source tree's data/reference).
+  // The default reference directory: the data directory's data/reference (core/paths.h).
   static std::filesystem::path DefaultDataDir();
 
   // District (local authority) name for a normalised postcode, or "" when outside the region.

@@ -59,7 +59,7 @@ class NameVariants {
   size_t surname_groups_ = 0;
 };
 
-// The default reference directory: RISKRADAR_SOURCE_DIR "/data/reference".
+// The default reference directory: the data directory's data/reference (core/paths.h).
 std::string DefaultReferenceDir();
 // Loads once per directory and shares the result (thread-safe).
 Result<std::shared_ptr<const NameVariants>> SharedNameVariants(const std::string& reference_dir);

@@ -36,7 +36,4 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts);
 // then renamed over out_file, so readers never see a half-written report.
 Status WriteHtmlReport(const Summary& s, const ReportOptions& opts, const std::filesystem::path& out_file);
 
-// Writes `content` to `out_file` atomically (as WriteHtmlReport does).
-Status WriteFileAtomically(const std::filesystem::path& out_file, std::string_view content);
-
 }  // namespace riskradar::report

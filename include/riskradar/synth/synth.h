@@ -16,7 +16,7 @@ struct SynthOptions {
   uint64_t seed = 42;
   // Multiplies every population and place count linearly (1.0 is regional demo size).
   double scale = 1.0;
-  // Reference data (names/, geo/). Empty means RISKRADAR_SOURCE_DIR "/data/reference".
+  // Reference data (names/, geo/). Empty means the data directory's data/reference (core/paths.h).
   std::string data_dir;
   Date period_start = *Date::FromYmd(2025, 1, 1);
   Date period_end = *Date::FromYmd(2025, 12, 31);

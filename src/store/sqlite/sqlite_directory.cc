@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "riskradar/core/text.h"
 #include "sqlite_store.h"
 
 namespace riskradar::store {
@@ -132,12 +133,6 @@ std::string EscapeLike(std::string_view text) {
   return out;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The latest network run, or 0 before the first.
 Result<int64_t> LatestNetworkRun(SqliteDb& db) {
   RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT id FROM network_run ORDER BY id DESC LIMIT 1"));
@@ -187,7 +182,7 @@ std::vector<std::pair<std::string, std::string>> CompareFields(const MentionFiel
   std::vector<std::pair<std::string, std::string>> out;
   auto text = [&](const char* field, const std::string& x, const std::string& y) {
     const bool missing = x.empty() || y.empty() || x == "unknown" || y == "unknown";
-    out.emplace_back(field, missing ? "missing" : Lower(x) == Lower(y) ? "agree" : "disagree");
+    out.emplace_back(field, missing ? "missing" : AsciiLower(x) == AsciiLower(y) ? "agree" : "disagree");
   };
   text("forename", a.forename, b.forename);
   text("surname", a.surname, b.surname);
@@ -248,7 +243,7 @@ Result<PersonSearchResult> SqliteStore::SearchPeople(const PersonQuery& query, c
   // hashing the name, while the log itself does not become a list of searched names.
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "search_people", "people",
-                                       {{"query_hash", query.name.empty() ? std::string() : HashHex(Lower(query.name))},
+                                       {{"query_hash", query.name.empty() ? std::string() : HashHex(AsciiLower(query.name))},
                                         {"query_length", query.name.size()},
                                         {"role", query.role},
                                         {"limit", query.limit},

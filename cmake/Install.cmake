@@ -1,0 +1,27 @@
+# Install layout (GNUInstallDirs) and the Debian package (cpack -G DEB in the build directory).
+#   bin/riskradar
+#   share/riskradar/config/           mappings, screening models, linkage settings, retention policy, passwords
+#   share/riskradar/data/reference/   names and geography, with their README and licence files
+#   share/riskradar/api/openapi.json
+#   share/doc/riskradar/              README.md and docs/
+# At run time the binary finds share/riskradar through core/paths.h (relative to itself, so any prefix works).
+install(TARGETS riskradar RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+set(RISKRADAR_INSTALL_DATA ${CMAKE_INSTALL_DATADIR}/riskradar)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/ DESTINATION ${RISKRADAR_INSTALL_DATA}/config)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/reference/ DESTINATION ${RISKRADAR_INSTALL_DATA}/data/reference)
+install(FILES ${PROJECT_SOURCE_DIR}/api/openapi.json DESTINATION ${RISKRADAR_INSTALL_DATA}/api)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+set(CPACK_PACKAGE_NAME riskradar)
+set(CPACK_PACKAGE_VENDOR "riskradar contributors")
+set(CPACK_PACKAGE_CONTACT "riskradar maintainers <maintainers@riskradar.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "Multi-agency child-exploitation safeguarding: record linkage, risk screening, networks, the risk radar")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+# The run-time libraries (shared objects' packages) come from dpkg-shlibdeps.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+include(CPack)

@@ -1,0 +1,21 @@
+# Sanitizer builds. ASan+UBSan (RISKRADAR_SANITIZE) and TSan (RISKRADAR_TSAN) cannot share a binary, so
+# each gets its own build directory (scripts/setup.sh test builds both).
+if(RISKRADAR_SANITIZE AND RISKRADAR_TSAN)
+  message(FATAL_ERROR "RISKRADAR_SANITIZE and RISKRADAR_TSAN need separate build directories")
+endif()
+if(RISKRADAR_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "RISKRADAR_FUZZ needs clang (libFuzzer): configure with CXX=clang++-14")
+  endif()
+  # Everything is instrumented for coverage and checked by ASan and UBSan; only the fuzz binaries get main().
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(RISKRADAR_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(RISKRADAR_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
