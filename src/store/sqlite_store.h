@@ -190,7 +190,7 @@ class SqliteStore final : public Store {
   Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) override;
   Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
-  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
+  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
   Result<ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
   // retention and legal holds (sqlite_retention.cc)
@@ -228,6 +228,14 @@ class SqliteStore final : public Store {
   // Signs and stores the head over `tree`; keeps it as a checkpoint when `keep` or when the log passed a
   // multiple of checkpoint_interval since `from_size`.
   Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep);
+  // Writes the kept checkpoints of committed transactions to the audit witness (outside any transaction:
+  // a head whose transaction rolled back is dropped, never witnessed). Failures are reported on stderr and
+  // show in the next verification.
+  void FlushWitness();
+  // The witness check of VerifyAudit, after the log itself verified: the problem found, or "".
+  Result<std::string> CheckWitness(AuditCheck& check, const std::string& trusted_key,
+                                   const std::vector<AuditCheckpoint>& kept,
+                                   const Result<std::vector<WitnessHead>>& heads);
   // The need-to-know read of one child on the open transaction: the view, or the refusal's audit outcome
   // ("not_found" or "refused") with `view` left incomplete.
   Result<std::string> ReadChildViewLocked(int64_t person_id, const Viewer& viewer, int64_t now_s, ChildView& view);
@@ -241,6 +249,7 @@ class SqliteStore final : public Store {
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
+  std::vector<AuditCheckpoint> pending_witness_;  // kept checkpoints not yet in the witness file
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)

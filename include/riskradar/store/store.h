@@ -181,6 +181,10 @@ struct AuditCheck {
   std::string root_hash;        // tree hash over every event read
   int64_t checkpoints_checked = 0;
   std::optional<AuditCheckpoint> latest;  // the latest signed checkpoint (the head)
+  // The audit witness (StoreOptions::audit_witness_path): whether it exists, its heads and the newest size.
+  bool witness_present = false;
+  int64_t witness_heads = 0;
+  int64_t witness_size = 0;
 };
 
 // Inclusion of event `seq` in the tree of the first `tree_size` events, or consistency of two tree sizes.
@@ -401,6 +405,9 @@ struct AuditQuery {
   std::string from, to;  // UTC ISO 8601 bounds on at_utc, inclusive; "" for none
   int64_t before = 0;    // only events with seq < before (0: no bound), for paging back
   int64_t limit = 100;
+  // Non-empty: only events by this agency's users or about persons ("person:ID" targets) this agency holds
+  // records on (an IG lead's own scope). Empty: the whole partnership.
+  std::string agency;
 };
 struct AuditCheckpointList {
   std::vector<AuditCheckpoint> kept;
@@ -571,7 +578,9 @@ class Store {
   virtual Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) = 0;
   virtual Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                                   int64_t now_s, int64_t ttl_s, const Actor& actor) = 0;
-  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) = 0;
+  // `agency` non-empty: only grants alerted to that agency (its own users' grants and grants on persons it
+  // holds records on); empty: the whole partnership.
+  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) = 0;
 
   // Reads for the server.
   virtual Result<std::vector<RadarCell>> RadarCounts() = 0;
@@ -695,6 +704,11 @@ struct StoreOptions {
   std::string audit_public_key;
   // The key that seals TOTP secrets at rest. Empty: "<store file>.totp-key" (0600, created on first use).
   std::string totp_key_path;
+  // The audit witness: an append-only file outside the database that receives every kept checkpoint's
+  // signed head, so verification can tell a rolled-back database (docs/security-auth.md). Empty:
+  // "<store file>.audit-witness". Created 0600 with the first kept checkpoint; never recreated once the log
+  // has checkpoints (a deleted witness fails verification until an operator restarts it).
+  std::string audit_witness_path;
   // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
   int64_t checkpoint_interval = 1024;
   // When set, audit events of AppendAudit and ReadChildView are group-committed by this writer.
