@@ -57,19 +57,16 @@ void Server::Impl::AuditEvents(const httplib::Request& req, httplib::Response& r
       AuditRefusal(s, su.user, "read_audit", "audit_log");
       return SendError(res, Status::PermissionDenied("only the information-governance lead reads the audit log"));
     }
-    if (Status st = CheckQuery(req, {{"user", 64},
-                                     {"action", 64},
-                                     {"from", 24},
-                                     {"to", 24},
-                                     {"before", 18},
-                                     {"limit", 18},
-                                     {"scope", 12}});
+    if (Status st = CheckQuery(
+            req,
+            {{"user", 64}, {"action", 64}, {"from", 24}, {"to", 24}, {"before", 18}, {"limit", 18}, {"scope", 12}});
         !st.ok()) {
       return SendError(res, st);
     }
     auto scope = IgScope(su.user, QueryText(req, "scope"));
     if (!scope.ok()) {
-      if (scope.status().code() == StatusCode::kPermissionDenied) AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
+      if (scope.status().code() == StatusCode::kPermissionDenied)
+        AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
       return SendError(res, scope.status());
     }
     store::AuditQuery query;

@@ -82,8 +82,9 @@ void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
     if (!lease.ok()) return SendError(res, lease.status());
     const bool long_name = name.size() > 64;
     json details = long_name ? NameFingerprint(name) : json::object();
-    details["reason"] = name.empty() ? "empty user name" : long_name ? "user name over 64 characters"
-                                                                     : "password over the maximum length";
+    details["reason"] = name.empty() ? "empty user name"
+                        : long_name  ? "user name over 64 characters"
+                                     : "password over the maximum length";
     const std::string shown = long_name ? "" : name;
     if (Status st = audit(**lease, {shown, "", "", "sign-in"}, long_name ? "user:(over-long name)" : "user:" + shown,
                           "refused", details);
@@ -143,7 +144,8 @@ void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
   if (!old.empty()) ns.replaces_token_hash = Sha256Hex(old);
   if (Status st = s.CreateSession(ns, actor); !st.ok()) {
     // A replayed TOTP code: the attempt keeps its slots like any failure.
-    if (st.code() == StatusCode::kUnauthenticated) return SendError(res, Status::Unauthenticated("invalid credentials"));
+    if (st.code() == StatusCode::kUnauthenticated)
+      return SendError(res, Status::Unauthenticated("invalid credentials"));
     return SendError(res, st);
   }
   // Success gives this attempt's slots back and remembers the address. Earlier failures stay counted until

@@ -399,8 +399,8 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   }
   // The key to trust comes from outside the database: a copy in the store could be swapped with the log.
   std::string trusted = options_.audit_public_key;
-  if (trusted.empty() && (head || !checkpoints.empty() || stored_events > 0 || stray_events > 0 ||
-                          (witness.ok() && !witness->empty()))) {
+  if (trusted.empty() &&
+      (head || !checkpoints.empty() || stored_events > 0 || stray_events > 0 || (witness.ok() && !witness->empty()))) {
     auto pk = LoadAuditPublicKey(key_path_);
     if (!pk.ok()) return pk.status();
     trusted = *pk;

@@ -249,7 +249,7 @@ class SqliteStore final : public Store {
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
-  std::vector<AuditCheckpoint> pending_witness_;  // kept checkpoints not yet in the witness file
+  std::vector<AuditCheckpoint> pending_witness_;             // kept checkpoints not yet in the witness file
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)

@@ -98,7 +98,8 @@ TEST_F(IgScopeTest, AuditEventsAreScopedToOwnPeopleAndRecords) {
   const json all = Events(wmp_ig);
   EXPECT_EQ(all["scope"], "partnership");
   bool wide_login = false;
-  for (const auto& e : all["events"]) wide_login = wide_login || (e["user"] == "bcc-practitioner" && e["action"] == "login");
+  for (const auto& e : all["events"])
+    wide_login = wide_login || (e["user"] == "bcc-practitioner" && e["action"] == "login");
   EXPECT_TRUE(wide_login);
 }
 
@@ -135,11 +136,12 @@ TEST_F(IgScopeTest, BreakGlassJudgedInappropriateEndsTheGrantAtOnce) {
   sqlite3* db = nullptr;
   sqlite3_open(db_.c_str(), &db);
   sqlite3_stmt* q = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT COUNT(*) FROM audit_event WHERE action = 'break_glass_review' AND user_name = 'nhs-ig_lead' "
-                     "AND json_extract(details, '$.grant_ended') = 1 AND json_extract(details, '$.outcome') = "
-                     "'inappropriate'",
-                     -1, &q, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "SELECT COUNT(*) FROM audit_event WHERE action = 'break_glass_review' AND user_name = 'nhs-ig_lead' "
+      "AND json_extract(details, '$.grant_ended') = 1 AND json_extract(details, '$.outcome') = "
+      "'inappropriate'",
+      -1, &q, nullptr);
   ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int64(q, 0), 1);
   sqlite3_finalize(q);

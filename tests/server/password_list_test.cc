@@ -41,9 +41,9 @@ TEST(PasswordListTest, CommonPasswordsAreRefusedWhateverTheirCaseOrRank) {
 TEST(PasswordListTest, AsvsLengthRulesWithoutCompositionRules) {
   auto policy = PasswordPolicy::LoadDefault();
   ASSERT_TRUE(policy.ok());
-  EXPECT_FALSE(policy->Check("zqxjvbwkpmt", "amy").ok());   // 11 characters
-  EXPECT_TRUE(policy->Check("zqxjvbwkpmtr", "amy").ok());   // 12, lower-case letters only: no composition rule
-  EXPECT_TRUE(policy->Check(std::string(64, 'q') , "amy").ok());
+  EXPECT_FALSE(policy->Check("zqxjvbwkpmt", "amy").ok());  // 11 characters
+  EXPECT_TRUE(policy->Check("zqxjvbwkpmtr", "amy").ok());  // 12, lower-case letters only: no composition rule
+  EXPECT_TRUE(policy->Check(std::string(64, 'q'), "amy").ok());
   EXPECT_TRUE(policy->Check(std::string(PasswordPolicy::kMaxLength, 'q'), "amy").ok());
   EXPECT_FALSE(policy->Check(std::string(PasswordPolicy::kMaxLength + 1, 'q'), "amy").ok());  // refused, not cut
   EXPECT_TRUE(policy->Check("unicode passphrase \xC3\xA9t\xC3\xA9 \xF0\x9F\x8C\x9E", "amy").ok());

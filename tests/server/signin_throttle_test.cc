@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <barrier>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -56,9 +56,10 @@ class SignInThrottleTest : public ServerFixture {
       return -1;
     }
     const std::string text = body.dump();
-    const std::string request = "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                "Connection: close\r\nContent-Length: " +
-                                std::to_string(text.size()) + "\r\n\r\n" + text;
+    const std::string request =
+        "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(text.size()) + "\r\n\r\n" + text;
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
       ::close(fd);
       return -1;
@@ -124,9 +125,8 @@ TEST_F(SignInThrottleTest, AMixedBatchPastTheLimitGetsNoMoreChecksThanTheLimit) 
   const std::string user = "bcc-practitioner";
   now_ += 31;
   const std::string code = *TotpCode(secrets_[user], now_);
-  const auto status = Parallel(40, [&](int i) {
-    return i % 4 == 0 ? Body(user, kPassword, code) : Body(user, "wrong password, long enough");
-  });
+  const auto status = Parallel(
+      40, [&](int i) { return i % 4 == 0 ? Body(user, kPassword, code) : Body(user, "wrong password, long enough"); });
   const int64_t ok = std::count(status.begin(), status.end(), 200);
   const int64_t throttled = std::count(status.begin(), status.end(), 429);
   EXPECT_LE(ok, 1);  // one code, single use
@@ -140,7 +140,8 @@ TEST_F(SignInThrottleTest, AMixedBatchPastTheLimitGetsNoMoreChecksThanTheLimit) 
 // Item 9: five failures from one address block that address for the name, not the user at their own address.
 TEST_F(SignInThrottleTest, OneAddressCannotLockAUserOutEverywhere) {
   const std::string user = "nhs-practitioner";
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(PostFrom("127.0.0.2", Body(user, "guess number " + std::to_string(i) + "!!")), 401);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(PostFrom("127.0.0.2", Body(user, "guess number " + std::to_string(i) + "!!")), 401);
   EXPECT_EQ(PostFrom("127.0.0.2", Body(user, "guess number six!!")), 429);
   now_ += 31;
   EXPECT_EQ(PostFrom("127.0.0.1", Body(user, kPassword, *TotpCode(secrets_[user], now_))), 200);

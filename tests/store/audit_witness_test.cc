@@ -18,9 +18,8 @@ namespace fs = std::filesystem;
 class AuditWitnessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("rr-witness-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("rr-witness-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     db_ = (dir_ / "w.db").string();
@@ -75,7 +74,7 @@ TEST_F(AuditWitnessTest, EveryKeptCheckpointIsWitnessedAndAFreshLogVerifies) {
   AuditCheck c = Verify(*s);
   EXPECT_TRUE(c.ok) << c.problem;
   EXPECT_FALSE(c.witness_present);
-  Append(*s, 6, "amy");  // kept checkpoints at 4 and 8
+  Append(*s, 6, "amy");                        // kept checkpoints at 4 and 8
   ASSERT_TRUE(s->SignAuditCheckpoint().ok());  // and at 9
   EXPECT_EQ(Lines(witness_), 3);
   c = Verify(*s);
@@ -162,6 +161,46 @@ TEST_F(AuditWitnessTest, AForgedOrDeletedWitnessIsReported) {
   // A deleted witness is not silently recreated by later checkpoints.
   Append(*s, 4, "amy");
   EXPECT_FALSE(fs::exists(witness_));
+}
+
+// `riskradar audit witness-init` restarts a deleted witness on purpose (audited), and never replaces one.
+TEST_F(AuditWitnessTest, WitnessInitStartsANewWitnessOnlyWhenNoneExists) {
+  {
+    auto s = Open();
+    Append(*s, 8, "amy");
+  }
+  fs::remove(witness_);
+  auto run = [&](const std::string& args) {
+    std::string out;
+    int code = -1;
+    if (FILE* p = ::popen((std::string(RISKRADAR_BINARY) + " " + args + " --db " + db_ + " 2>&1").c_str(), "r")) {
+      char buf[512];
+      while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+      code = ::pclose(p);
+    }
+    return std::pair{code, out};
+  };
+  auto [missing_code, missing_out] = run("audit verify");
+  EXPECT_NE(missing_code, 0) << missing_out;
+  EXPECT_NE(missing_out.find("missing"), std::string::npos) << missing_out;
+  auto [init_code, init_out] = run("audit witness-init");
+  EXPECT_EQ(init_code, 0) << init_out;
+  struct stat st {};
+  ASSERT_EQ(::stat(witness_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Lines(witness_), 1);
+  auto [ok_code, ok_out] = run("audit verify");
+  EXPECT_EQ(ok_code, 0) << ok_out;
+  EXPECT_NE(ok_out.find("witness: 1 signed heads, newest at size 9"), std::string::npos) << ok_out;
+  auto [again_code, again_out] = run("audit witness-init");
+  EXPECT_NE(again_code, 0) << again_out;
+  EXPECT_EQ(Lines(witness_), 1);
+  auto s = Open();
+  AuditQuery q;
+  q.action = "audit_witness_init";
+  auto events = s->ReadAuditEvents(q, Actor{"test", "", "", "test"});
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 1u);
 }
 
 TEST_F(AuditWitnessTest, StoreAndKeyFilesAreCreatedPrivate) {
