@@ -2,6 +2,7 @@
 #   bin/riskradar
 #   share/riskradar/config/           mappings, screening models, linkage settings, retention policy, passwords
 #   share/riskradar/data/reference/   names and geography, with their README and licence files
+#   share/riskradar/data/passwords/   the common-passwords deny list, with its README and licence
 #   share/riskradar/api/openapi.json
 #   share/doc/riskradar/              README.md and docs/
 # At run time the binary finds share/riskradar through core/paths.h (relative to itself, so any prefix works).
@@ -9,6 +10,7 @@ install(TARGETS riskradar RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set(RISKRADAR_INSTALL_DATA ${CMAKE_INSTALL_DATADIR}/riskradar)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/ DESTINATION ${RISKRADAR_INSTALL_DATA}/config)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/reference/ DESTINATION ${RISKRADAR_INSTALL_DATA}/data/reference)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/passwords/ DESTINATION ${RISKRADAR_INSTALL_DATA}/data/passwords)
 install(FILES ${PROJECT_SOURCE_DIR}/api/openapi.json DESTINATION ${RISKRADAR_INSTALL_DATA}/api)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -132,9 +132,10 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::IoError("cannot create " + dir.string() + ": " + ec.message());
-  // A demo starts from an empty store so its figures describe this run only.
+  // A demo starts from an empty store so its figures describe this run only (and with a new audit witness:
+  // the old one would rightly call the new store a rollback).
   const fs::path db = dir / "riskradar.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm", ".audit-witness"}) fs::remove(db.string() + suffix, ec);
 
   std::cout << fmt::format("[1/6] synth: generating the synthetic partnership (seed {}, scale {})\n", seed, scale);
   synth::SynthOptions so;
@@ -426,6 +427,8 @@ int Main(int argc, char** argv) {
   verify_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   verify_cmd->add_option("--audit-key", verify_options.audit_key_path, "Audit key file (default: <db>.audit-key)");
   verify_cmd->add_option("--public-key", verify_options.audit_public_key, "Trusted hex Ed25519 public key instead");
+  verify_cmd->add_option("--audit-witness", verify_options.audit_witness_path,
+                         "Audit witness file to check freshness against (default: <db>.audit-witness)");
   verify_cmd->callback([&] {
     const auto start = std::chrono::steady_clock::now();
     auto store = store::OpenStore(db, verify_options);
@@ -438,6 +441,12 @@ int Main(int argc, char** argv) {
     if (check->latest) {
       std::cout << fmt::format("latest signed checkpoint: size {} signed {} by {}\n", check->latest->tree_size,
                                check->latest->signed_at, check->latest->public_key);
+    }
+    if (check->witness_present) {
+      std::cout << fmt::format("witness: {} signed heads, newest at size {}: the log is at least as new\n",
+                               check->witness_heads, check->witness_size);
+    } else {
+      std::cout << "witness: none yet (it starts with the log's first kept checkpoint)\n";
     }
   });
 

@@ -1,12 +1,16 @@
 // CLI subcommands for the server side: users, demo users, `serve`, and audit checkpoints and proofs.
-#include <CLI/CLI.hpp>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <set>
@@ -39,7 +43,7 @@ Result<std::string> ReadPasswordFromStdin() {
 std::string GeneratedPassword() { return server::RandomToken(20); }
 
 Result<std::string> NewPasswordHash(const std::string& password, const std::string& user_name) {
-  RR_ASSIGN_OR_RETURN(auto policy, server::PasswordPolicy::Load(server::DefaultDenyListPath()));
+  RR_ASSIGN_OR_RETURN(auto policy, server::PasswordPolicy::LoadDefault());
   RR_RETURN_IF_ERROR(policy.Check(password, user_name));
   return server::HashPassword(password, server::PasswordHashParams::Production());
 }
@@ -146,7 +150,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   // Option storage lives as long as the app (these commands run from app.parse()).
   struct Options {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
-                tls_key, public_key, proof_kind;
+                tls_key, public_key, proof_kind, witness;
+    std::vector<std::string> partnership_ig;
     bool password_stdin = false;
     int workers = server::ServerOptions{}.workers;
     int64_t seq = 0, old_size = 0, size = 0;
@@ -156,6 +161,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     store::StoreOptions so;
     so.audit_key_path = opt.key;
     so.audit_public_key = opt.public_key;
+    so.audit_witness_path = opt.witness;
     return store::OpenStore(opt.db, so);
   };
 
@@ -242,10 +248,16 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--key", o.tls_key, "TLS private key (PEM)");
   serve->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key, or $RISKRADAR_AUDIT_KEY)");
   serve->add_option("--workers", o.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
+  serve->add_option("--audit-witness", o.witness, "Audit witness file (default: <db>.audit-witness)");
+  serve->add_option("--ig-partnership-agency", o.partnership_ig,
+                    "Agency code whose IG lead reviews the whole partnership's break-glass use and audit log "
+                    "(repeatable; default: none, every IG lead sees their own agency's)");
   serve->callback([=, &exit_code] {
     server::ServerOptions so;
     so.db = o.db;
     so.store_options.audit_key_path = o.key;
+    so.store_options.audit_witness_path = o.witness;
+    so.partnership_ig_agencies = o.partnership_ig;
     so.cert_file = o.cert;
     so.key_file = o.tls_key;
     so.workers = o.workers;
@@ -326,6 +338,33 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("{{\"tree_size\": {}, \"root_hash\": \"{}\", \"signed_at\": \"{}\", \"public_key\": \"{}\", "
                                "\"signature\": \"{}\"}}\n",
                                c->tree_size, c->root_hash, c->signed_at, c->public_key, c->signature);
+    });
+    auto* init = audit->add_subcommand(
+        "witness-init", "Start a new audit witness from the current signed head (only when none exists)");
+    init->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+    init->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key)");
+    init->add_option("--audit-witness", o.witness, "Audit witness file (default: <db>.audit-witness)");
+    init->callback([=, &exit_code] {
+      const std::string db_path = o.db.rfind("sqlite:", 0) == 0 ? o.db.substr(7) : o.db;
+      const std::string path = o.witness.empty() ? db_path + ".audit-witness" : o.witness;
+      // An empty file first (O_EXCL: never over an existing witness), then a kept checkpoint fills it.
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0) {
+        return fail_or(Status::AlreadyExists("cannot create the audit witness " + path + ": " + std::strerror(errno) +
+                                             " (an existing witness is never replaced)"));
+      }
+      ::close(fd);
+      auto s = open(o);
+      if (!s.ok()) return fail_or(s.status());
+      store::AuditEvent e;
+      e.actor = {"", "", "", "audit witness"};
+      e.action = "audit_witness_init";
+      e.target = "audit_log";
+      e.details = nlohmann::json{{"witness", path}}.dump();
+      if (Status st = (*s)->AppendAudit(e); !st.ok()) return fail_or(st);
+      auto c = (*s)->SignAuditCheckpoint();
+      if (!c.ok()) return fail_or(c.status());
+      std::cout << fmt::format("audit witness {} started at size {} (root {})\n", path, c->tree_size, c->root_hash);
     });
     auto* prove = audit->add_subcommand("prove", "RFC 6962 proof: inclusion of an event, or consistency of two sizes");
     prove->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();

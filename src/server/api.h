@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,27 +70,75 @@ class StorePool {
   std::vector<std::unique_ptr<store::Store>> free_;
 };
 
-// Failed logins per key (user name as typed, or client address) within a sliding window.
+// Sign-in attempts per key (an account and address pair, an address, an account) within a sliding window.
+// An attempt reserves its slot in every key it counts against, atomically and before any password work, so
+// N parallel attempts past a limit cause at most the limit's worth of password checks; a successful sign-in
+// gives its slots back. Addresses from which a user signed in successfully are remembered for a while
+// (Trusted), so the account-wide limit, which an attacker can fill from many addresses, does not lock the
+// user out from where they usually sign in.
 class Throttle {
  public:
-  bool Blocked(const std::string& key, int limit, int64_t now, int64_t window) {
+  struct Limit {
+    std::string key;
+    int limit;
+  };
+  // Reserves one slot in each of `limits`; nothing is reserved and the full key is returned when any is full.
+  std::optional<std::string> Reserve(const std::vector<Limit>& limits, int64_t now, int64_t window) {
     std::lock_guard lock(mu_);
-    auto& q = failures_[key];
-    while (!q.empty() && q.front() <= now - window) q.pop_front();
-    return static_cast<int>(q.size()) >= limit;
+    SweepLocked(now, window);
+    for (const Limit& l : limits) {
+      auto it = attempts_.find(l.key);
+      if (it == attempts_.end()) continue;
+      auto& q = it->second;
+      while (!q.empty() && q.front() <= now - window) q.pop_front();
+      if (static_cast<int>(q.size()) >= l.limit) return l.key;
+    }
+    for (const Limit& l : limits) attempts_[l.key].push_back(now);
+    return std::nullopt;
   }
-  void Fail(const std::string& key, int64_t now) {
+  // Gives back one slot reserved at `at` (a sign-in that succeeded).
+  void Release(const std::string& key, int64_t at) {
     std::lock_guard lock(mu_);
-    failures_[key].push_back(now);
+    auto it = attempts_.find(key);
+    if (it == attempts_.end()) return;
+    auto& q = it->second;
+    for (auto i = q.rbegin(); i != q.rend(); ++i) {
+      if (*i == at) {
+        q.erase(std::next(i).base());
+        break;
+      }
+    }
+    if (q.empty()) attempts_.erase(it);
   }
   void Clear(const std::string& key) {
     std::lock_guard lock(mu_);
-    failures_.erase(key);
+    attempts_.erase(key);
+  }
+  void Trust(const std::string& pair_key, int64_t until) {
+    std::lock_guard lock(mu_);
+    trusted_[pair_key] = until;
+  }
+  bool Trusted(const std::string& pair_key, int64_t now) {
+    std::lock_guard lock(mu_);
+    auto it = trusted_.find(pair_key);
+    return it != trusted_.end() && it->second > now;
   }
 
  private:
+  // Bounds memory against a flood of made-up names and addresses: expired entries go once the map is large.
+  void SweepLocked(int64_t now, int64_t window) {
+    if (attempts_.size() < kSweepAt && trusted_.size() < kSweepAt) return;
+    for (auto it = attempts_.begin(); it != attempts_.end();) {
+      auto& q = it->second;
+      while (!q.empty() && q.front() <= now - window) q.pop_front();
+      it = q.empty() ? attempts_.erase(it) : std::next(it);
+    }
+    for (auto it = trusted_.begin(); it != trusted_.end();) it = it->second <= now ? trusted_.erase(it) : std::next(it);
+  }
+  static constexpr size_t kSweepAt = 100000;
   std::mutex mu_;
-  std::map<std::string, std::deque<int64_t>> failures_;
+  std::map<std::string, std::deque<int64_t>> attempts_;
+  std::map<std::string, int64_t> trusted_;
 };
 
 void SetHeaderOnce(httplib::Response& res, const char* name, const std::string& value);
@@ -135,6 +184,11 @@ struct Server::Impl {
     if (!su.ok()) return SendError(res, su.status());
     fn(**lease, *su);
   }
+  // The scope of an information-governance review (break-glass list, audit events) asked for with the
+  // `scope` query parameter ("agency" or "partnership"; absent: the widest the caller has). Returns the agency
+  // to restrict to, "" for the whole partnership; an IG lead whose agency is not in
+  // options.partnership_ig_agencies asking for the partnership gets PermissionDenied (the caller audits it).
+  Result<std::string> IgScope(const store::User& u, const std::string& asked) const;
   static store::Actor ActorFor(const store::User& u, std::string purpose = "safeguarding");
   static Viewer ViewerFor(const store::User& u);
   // Audits a refusal at function level (the caller's role may not use this endpoint).

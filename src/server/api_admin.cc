@@ -81,7 +81,7 @@ json AlertJson(const store::IgAlert& a) {
 // A generated password that meets the policy (it never contains the user name), and its Argon2id hash.
 Result<std::pair<std::string, std::string>> NewCredentials(const std::string& user_name,
                                                            const PasswordHashParams& params) {
-  RR_ASSIGN_OR_RETURN(auto policy, PasswordPolicy::Load(DefaultDenyListPath()));
+  RR_ASSIGN_OR_RETURN(auto policy, PasswordPolicy::LoadDefault());
   for (int attempt = 0; attempt < 16; ++attempt) {
     std::string password = RandomToken(20);  // 160 bits
     if (!policy.Check(password, user_name).ok()) continue;

@@ -1,6 +1,8 @@
 // The audit log over HTTP: events (the IG lead), and for the IG lead and administrators the verification of
 // the whole log, its signed checkpoints and RFC 6962 inclusion and consistency proofs. Reading the audit log
 // is itself audited; nothing is returned if that event cannot be written.
+#include <algorithm>
+
 #include "api.h"
 #include "query_params.h"
 
@@ -25,6 +27,19 @@ json CheckpointJson(const store::AuditCheckpoint& c) {
 
 }  // namespace
 
+Result<std::string> Server::Impl::IgScope(const store::User& u, const std::string& asked) const {
+  if (!asked.empty() && asked != "agency" && asked != "partnership") {
+    return Status::InvalidArgument("scope is 'agency' or 'partnership'");
+  }
+  const bool wide = std::find(options.partnership_ig_agencies.begin(), options.partnership_ig_agencies.end(),
+                              u.agency_code) != options.partnership_ig_agencies.end();
+  if (asked == "partnership" && !wide) {
+    return Status::PermissionDenied("your agency's IG lead reviews its own agency's records only");
+  }
+  if (asked == "agency" || !wide) return u.agency_code;
+  return std::string();
+}
+
 void Server::Impl::InstallAuditRoutes() {
   httplib::Server& h = *http;
   h.Get("/api/audit", [this](const httplib::Request& q, httplib::Response& r) { AuditEvents(q, r); });
@@ -42,12 +57,20 @@ void Server::Impl::AuditEvents(const httplib::Request& req, httplib::Response& r
       AuditRefusal(s, su.user, "read_audit", "audit_log");
       return SendError(res, Status::PermissionDenied("only the information-governance lead reads the audit log"));
     }
-    if (Status st =
-            CheckQuery(req, {{"user", 64}, {"action", 64}, {"from", 24}, {"to", 24}, {"before", 18}, {"limit", 18}});
+    if (Status st = CheckQuery(
+            req,
+            {{"user", 64}, {"action", 64}, {"from", 24}, {"to", 24}, {"before", 18}, {"limit", 18}, {"scope", 12}});
         !st.ok()) {
       return SendError(res, st);
     }
+    auto scope = IgScope(su.user, QueryText(req, "scope"));
+    if (!scope.ok()) {
+      if (scope.status().code() == StatusCode::kPermissionDenied)
+        AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
+      return SendError(res, scope.status());
+    }
     store::AuditQuery query;
+    query.agency = *scope;
     query.user = QueryText(req, "user");
     query.action = QueryText(req, "action");
     auto from = QueryUtcBound(req, "from", false);
@@ -82,7 +105,7 @@ void Server::Impl::AuditEvents(const httplib::Request& req, httplib::Response& r
                      {"details", e.details},
                      {"leaf_hash", e.leaf_hash}});
     }
-    SendJson(res, 200, {{"events", out}});
+    SendJson(res, 200, {{"events", out}, {"scope", query.agency.empty() ? "partnership" : query.agency}});
   });
 }
 
@@ -110,7 +133,11 @@ void Server::Impl::AuditVerify(const httplib::Request& req, httplib::Response& r
               {"problem", check->problem},
               {"root_hash", check->root_hash},
               {"checkpoints_checked", check->checkpoints_checked},
-              {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)}});
+              {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)},
+              {"witness",
+               {{"present", check->witness_present},
+                {"heads", check->witness_heads},
+                {"newest_size", check->witness_size}}}});
   });
 }
 

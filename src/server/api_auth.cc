@@ -51,17 +51,68 @@ void Server::Impl::InstallAuthRoutes() {
   h.Get("/api/session", [this](const httplib::Request& q, httplib::Response& r) { Session(q, r); });
 }
 
+namespace {
+
+// What an audit event may say about a sign-in name that was refused for its size: its length and a short
+// hash (to group repeats), never its content, which may be hostile.
+json NameFingerprint(const std::string& name) {
+  return {{"name_length", name.size()}, {"name_sha256_prefix", Sha256Hex(name).substr(0, 16)}};
+}
+
+}  // namespace
+
 void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
   auto body = ParseBody(req, {"user", "password", "totp"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string name = (*body)["user"], password = (*body)["password"], code = (*body)["totp"];
+  auto audit = [&](store::Store& s, const store::Actor& actor, const std::string& target, const std::string& outcome,
+                   json details) {
+    store::AuditEvent e;
+    e.actor = actor;
+    e.action = "login";
+    e.target = target;
+    e.outcome = outcome;
+    details["from"] = req.remote_addr;
+    e.details = details.dump();
+    return s.AppendAudit(e);
+  };
   if (name.empty() || name.size() > 64 || password.size() > PasswordPolicy::kMaxLength) {
+    // Refused before any password work, and audited without the name itself when it is over-long.
+    auto lease = pool.Acquire();
+    if (!lease.ok()) return SendError(res, lease.status());
+    const bool long_name = name.size() > 64;
+    json details = long_name ? NameFingerprint(name) : json::object();
+    details["reason"] = name.empty() ? "empty user name"
+                        : long_name  ? "user name over 64 characters"
+                                     : "password over the maximum length";
+    const std::string shown = long_name ? "" : name;
+    if (Status st = audit(**lease, {shown, "", "", "sign-in"}, long_name ? "user:(over-long name)" : "user:" + shown,
+                          "refused", details);
+        !st.ok()) {
+      return SendError(res, st);
+    }
     return SendError(res, Status::Unauthenticated("invalid credentials"));
   }
   const int64_t now = Now();
-  const std::string user_key = "u:" + name, ip_key = "ip:" + req.remote_addr;
-  if (throttle.Blocked(user_key, options.max_failed_logins, now, options.throttle_window_s) ||
-      throttle.Blocked(ip_key, options.max_failed_logins_per_ip, now, options.throttle_window_s)) {
+  // Keys: the address comes first and never holds a newline, so "address\nname" is unambiguous whatever the
+  // name holds.
+  const std::string pair_key = "ua:" + req.remote_addr + "\n" + name, ip_key = "ip:" + req.remote_addr,
+                    account_key = "u:" + name;
+  std::vector<Throttle::Limit> limits{{pair_key, options.max_failed_logins},
+                                      {ip_key, options.max_failed_logins_per_ip}};
+  const bool trusted = throttle.Trusted(pair_key, now);
+  if (!trusted) limits.push_back({account_key, options.max_failed_logins_per_account});
+  // The slot is taken before any password work: parallel attempts past the limit are refused here.
+  if (auto full = throttle.Reserve(limits, now, options.throttle_window_s)) {
+    auto lease = pool.Acquire();
+    if (!lease.ok()) return SendError(res, lease.status());
+    const char* which = *full == pair_key ? "this user name from this address"
+                        : *full == ip_key ? "this address"
+                                          : "this user name from addresses it has not signed in from";
+    if (Status st = audit(**lease, {name, "", "", "sign-in"}, "user:" + name, "throttled", {{"limit", which}});
+        !st.ok()) {
+      return SendError(res, st);
+    }
     res.set_header("Retry-After", std::to_string(options.throttle_window_s));
     return SendError(res, Status::ResourceExhausted("too many failed sign-ins; try again later"));
   }
@@ -77,15 +128,8 @@ void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
   store::Actor actor{name, known ? (*found)->agency_code : "", known ? std::string(ToString((*found)->role)) : "",
                      "sign-in"};
   if (!known || !password_ok || !step) {
-    throttle.Fail(user_key, now);
-    throttle.Fail(ip_key, now);
-    store::AuditEvent e;
-    e.actor = actor;
-    e.action = "login";
-    e.target = "user:" + name;
-    e.outcome = "failed";
-    e.details = json{{"from", req.remote_addr}}.dump();
-    if (Status st = s.AppendAudit(e); !st.ok()) return SendError(res, st);
+    // The reserved slots stay taken: they are this failure.
+    if (Status st = audit(s, actor, "user:" + name, "failed", json::object()); !st.ok()) return SendError(res, st);
     return SendError(res, Status::Unauthenticated("invalid credentials"));
   }
   const store::User& user = **found;
@@ -99,13 +143,17 @@ void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
   const std::string old = CookieValue(req, kSessionCookie);
   if (!old.empty()) ns.replaces_token_hash = Sha256Hex(old);
   if (Status st = s.CreateSession(ns, actor); !st.ok()) {
-    if (st.code() == StatusCode::kUnauthenticated) {
-      throttle.Fail(user_key, now);
+    // A replayed TOTP code: the attempt keeps its slots like any failure.
+    if (st.code() == StatusCode::kUnauthenticated)
       return SendError(res, Status::Unauthenticated("invalid credentials"));
-    }
     return SendError(res, st);
   }
-  throttle.Clear(user_key);
+  // Success gives this attempt's slots back and remembers the address. Earlier failures stay counted until
+  // the window passes: clearing them here would let the rest of a parallel batch through.
+  throttle.Release(pair_key, now);
+  throttle.Release(ip_key, now);
+  if (!trusted) throttle.Release(account_key, now);
+  throttle.Trust(pair_key, now + options.trusted_address_s);
   if (NeedsRehash(user.password_hash, options.hash_params)) {
     auto rehashed = HashPassword(password, options.hash_params);
     if (rehashed.ok()) (void)s.UpdatePasswordHash(user.id, *rehashed, actor);  // best effort: retried next login

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "api.h"
+#include "query_params.h"
 #include "riskradar/access/audited_access.h"
 
 namespace riskradar::server {
@@ -130,7 +131,15 @@ void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response
     AuditRefusal(**lease, su->user, "list_break_glass", "break_glass");
     return SendError(res, Status::PermissionDenied("only the information-governance lead reviews break-glass use"));
   }
-  auto grants = (*lease)->ListBreakGlass(req.get_param_value("all") != "1");
+  if (Status st = CheckQuery(req, {{"all", 1}, {"scope", 12}}); !st.ok()) return SendError(res, st);
+  auto scope = IgScope(su->user, QueryText(req, "scope"));
+  if (!scope.ok()) {
+    if (scope.status().code() == StatusCode::kPermissionDenied) {
+      AuditRefusal(**lease, su->user, "list_break_glass", "break_glass:partnership");
+    }
+    return SendError(res, scope.status());
+  }
+  auto grants = (*lease)->ListBreakGlass(QueryText(req, "all") != "1", *scope);
   if (!grants.ok()) return SendError(res, grants.status());
   json out = json::array();
   for (const auto& g : *grants) {
@@ -148,9 +157,9 @@ void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response
   e.actor = ActorFor(su->user, "information governance review");
   e.action = "list_break_glass";
   e.target = "break_glass";
-  e.details = json{{"grants", out.size()}}.dump();
+  e.details = json{{"grants", out.size()}, {"scope", scope->empty() ? "partnership" : *scope}}.dump();
   if (Status st = (*lease)->AppendAudit(e); !st.ok()) return SendError(res, st);
-  SendJson(res, 200, {{"grants", out}});
+  SendJson(res, 200, {{"grants", out}, {"scope", scope->empty() ? "partnership" : *scope}});
 }
 
 }  // namespace riskradar::server

@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <mutex>
+#include <unordered_set>
 
 #include "riskradar/core/merkle.h"
 #include "riskradar/core/text.h"
@@ -69,16 +71,48 @@ bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params)
   return crypto_pwhash_str_needs_rehash(h.c_str(), params.opslimit, params.memlimit) != 0;
 }
 
-Result<PasswordPolicy> PasswordPolicy::Load(const std::filesystem::path& deny_list) {
-  std::ifstream in(deny_list);
-  if (!in) return Status::NotFound("password deny list not found: " + deny_list.string());
-  PasswordPolicy p;
+namespace {
+
+Status AddDenyList(const std::filesystem::path& path, bool comments, std::unordered_set<std::string>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("password deny list not found: " + path.string());
   std::string line;
   while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    p.denied_.insert(AsciiLower(line));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (comments) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      if (!line.empty() && line[0] == '#') continue;
+    }
+    if (!line.empty()) out.insert(AsciiLower(line));
   }
+  if (in.bad()) return Status::IoError("cannot read password deny list " + path.string());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PasswordPolicy> PasswordPolicy::Load(const std::filesystem::path& deny_list, bool comments) {
+  auto set = std::make_shared<std::unordered_set<std::string>>();
+  RR_RETURN_IF_ERROR(AddDenyList(deny_list, comments, *set));
+  PasswordPolicy p;
+  p.denied_ = std::move(set);
+  return p;
+}
+
+Result<PasswordPolicy> PasswordPolicy::LoadDefault() {
+  // Built once (about 144,000 entries, tens of milliseconds); a failure is retried on the next call.
+  static std::mutex mu;
+  static std::shared_ptr<const std::unordered_set<std::string>> cached;
+  std::lock_guard lock(mu);
+  if (!cached) {
+    auto set = std::make_shared<std::unordered_set<std::string>>();
+    set->reserve(150000);
+    RR_RETURN_IF_ERROR(AddDenyList(DefaultDenyListPath(), false, *set));
+    RR_RETURN_IF_ERROR(AddDenyList(LocalDenyListPath(), true, *set));
+    cached = std::move(set);
+  }
+  PasswordPolicy p;
+  p.denied_ = cached;
   return p;
 }
 
@@ -90,7 +124,7 @@ Status PasswordPolicy::Check(std::string_view password, std::string_view user_na
     return Status::InvalidArgument("password must be at most " + std::to_string(kMaxLength) + " characters");
   }
   const std::string lower = AsciiLower(password);
-  if (denied_.count(lower)) return Status::InvalidArgument("that password is on the common-passwords list");
+  if (denied_ && denied_->count(lower)) return Status::InvalidArgument("that password is on the common-passwords list");
   if (!user_name.empty() && lower.find(AsciiLower(user_name)) != std::string::npos) {
     return Status::InvalidArgument("password must not contain the user name");
   }
@@ -98,6 +132,10 @@ Status PasswordPolicy::Check(std::string_view password, std::string_view user_na
 }
 
 std::filesystem::path DefaultDenyListPath() {
+  return DataPath("data/passwords/common-passwords.txt");
+}
+
+std::filesystem::path LocalDenyListPath() {
   return ConfigPath("common-passwords.txt");
 }
 

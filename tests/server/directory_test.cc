@@ -18,6 +18,12 @@ namespace {
 
 class DirectoryTest : public DirectoryFixture {
  protected:
+  // The council's IG lead reviews the whole partnership here (the audit tests below read every agency's
+  // events); the per-agency scope is tested in ig_scope_test.cc.
+  static void SetUpTestSuite() {
+    tune_options_ = [](ServerOptions& o) { o.partnership_ig_agencies = {"bcc"}; };
+    DirectoryFixture::SetUpTestSuite();
+  }
   // Who may see identifying data about whom, worked out by hand from the fixture (not from the code under
   // test): own agency's records; wmp -> bcc agreement for every class with a relationship (Amy, Dee); bcc -> wmp
   // for child_protection only (Dee's referral); nhs has no agreement.

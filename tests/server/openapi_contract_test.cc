@@ -122,7 +122,8 @@ std::map<std::string, Probe> Probes() {
       Req{"nhs-practitioner", "/api/children/2/break-glass", {{"reason", "short"}}},
       Req{ig, "/api/children/2/break-glass", {{"reason", "contract test of the break-glass answer"}}},
       {}};
-  p["GET /api/break-glass"] = {{ig, "/api/break-glass?all=1"}, 200, {}, {}, Req{practitioner, "/api/break-glass"}, {}};
+  p["GET /api/break-glass"] = {{ig, "/api/break-glass?all=1"},        200, {}, Req{ig, "/api/break-glass?scope=all"},
+                               Req{practitioner, "/api/break-glass"}, {}};
   p["GET /api/people"] = {{practitioner, "/api/people?q=synthetic&role=child&limit=10&offset=0"},
                           200,
                           {analyst},

@@ -49,6 +49,7 @@ class ServerFixture : public ::testing::Test {
     o.workers = 4;
     o.hash_params = PasswordHashParams::MinimumForTestsOnly();
     o.clock = [] { return now_.load(); };
+    if (tune_options_) tune_options_(o);
     auto srv = Server::Create(o);
     ASSERT_TRUE(srv.ok()) << srv.status().ToString();
     server_ = srv->release();
@@ -209,6 +210,8 @@ class ServerFixture : public ::testing::Test {
   static inline int port_ = 0;
   static inline std::atomic<int64_t> now_{1750000000};
   static inline std::map<std::string, std::string> secrets_;
+  // Set by a derived suite before SetUpTestSuite to change the server's options (e.g. more workers).
+  static inline void (*tune_options_)(ServerOptions&) = nullptr;
 };
 
 }  // namespace

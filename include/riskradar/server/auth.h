@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,22 +29,29 @@ bool VerifyPassword(std::string_view stored_hash, std::string_view password);
 // every account converges on the parameters of the decoy hash that unknown users are checked against.
 bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params);
 
-// Length bounds (never truncated: a password longer than the maximum is refused, not cut) and a deny list.
+// ASVS v4 2.1 length rules (at least 12 characters, at least 64 allowed, no composition rules, never
+// truncated: a password longer than the maximum is refused, not cut) and a deny list of common passwords.
 class PasswordPolicy {
  public:
   static constexpr size_t kMinLength = 12;
   static constexpr size_t kMaxLength = 1024;  // bounds hashing work per request; far above any passphrase
-  // One password a line, '#' comments; compared case-insensitively.
-  static Result<PasswordPolicy> Load(const std::filesystem::path& deny_list);
+  // One password a line, compared case-insensitively; with `comments`, lines starting with '#' are comments
+  // (the shipped list has none: some common passwords start with '#').
+  static Result<PasswordPolicy> Load(const std::filesystem::path& deny_list, bool comments = false);
+  // The shipped list (data/passwords, DefaultDenyListPath) and the local additions in
+  // config/common-passwords.txt, read once per process and shared by every copy of the policy.
+  static Result<PasswordPolicy> LoadDefault();
   Status Check(std::string_view password, std::string_view user_name) const;
-  size_t deny_list_size() const { return denied_.size(); }
+  size_t deny_list_size() const { return denied_ ? denied_->size() : 0; }
 
  private:
-  std::unordered_set<std::string> denied_;
+  std::shared_ptr<const std::unordered_set<std::string>> denied_;
 };
 
-// The deny list shipped in config/.
+// The shipped deny list: data/passwords/common-passwords.txt (see data/passwords/README.md).
 std::filesystem::path DefaultDenyListPath();
+// The operator's local additions: config/common-passwords.txt ('#' comments).
+std::filesystem::path LocalDenyListPath();
 
 // TOTP (RFC 6238: SHA-1, 30 s, 6 digits, as authenticator apps expect), via liboath.
 std::string NewTotpSecret();  // 160 random bits, base32

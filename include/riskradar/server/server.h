@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "riskradar/core/status.h"
 #include "riskradar/server/auth.h"
@@ -27,9 +28,19 @@ struct ServerOptions {
   int64_t absolute_timeout_s = 8 * 3600;
   int64_t break_glass_ttl_s = 3600;
   size_t max_body_bytes = 64 * 1024;
-  int max_failed_logins = 5;         // per user name (known or not) within the window
+  // Sign-in attempts within the window (docs/security-auth.md): per user name (known or not) from one
+  // address; per client address, whatever the names; per user name from all addresses that user has not
+  // signed in from successfully within trusted_address_s (so a user is not locked out from their usual
+  // address by attempts from many others). A successful sign-in gives its attempt back.
+  int max_failed_logins = 5;
   int max_failed_logins_per_ip = 20;
+  int max_failed_logins_per_account = 50;
   int64_t throttle_window_s = 15 * 60;
+  int64_t trusted_address_s = 30 * 24 * 3600;
+  // Agencies whose information-governance lead reviews the whole partnership's break-glass use and audit
+  // log (an operator's explicit choice, e.g. the host agency of the partnership). Every other IG lead sees
+  // only events by their own agency's users and about persons their agency holds records on.
+  std::vector<std::string> partnership_ig_agencies;
   // Parameters of the decoy hash checked for unknown users, so they take as long as a wrong password.
   PasswordHashParams hash_params = PasswordHashParams::Production();
   std::function<int64_t()> clock;  // seconds since the epoch; default: the system clock

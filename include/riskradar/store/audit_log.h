@@ -56,6 +56,10 @@ struct AuditCheck {
   std::string root_hash;        // tree hash over every event read
   int64_t checkpoints_checked = 0;
   std::optional<AuditCheckpoint> latest;  // the latest signed checkpoint (the head)
+  // The audit witness (StoreOptions::audit_witness_path): whether it exists, its heads and the newest size.
+  bool witness_present = false;
+  int64_t witness_heads = 0;
+  int64_t witness_size = 0;
 };
 
 // Inclusion of event `seq` in the tree of the first `tree_size` events, or consistency of two tree sizes.
@@ -74,6 +78,9 @@ struct AuditQuery {
   std::string from, to;  // UTC ISO 8601 bounds on at_utc, inclusive; "" for none
   int64_t before = 0;    // only events with seq < before (0: no bound), for paging back
   int64_t limit = 100;
+  // Non-empty: only events by this agency's users or about persons ("person:ID" targets) this agency holds
+  // records on (an IG lead's own scope). Empty: the whole partnership.
+  std::string agency;
 };
 struct AuditCheckpointList {
   std::vector<AuditCheckpoint> kept;

@@ -90,7 +90,9 @@ class NeedToKnowStore {
   virtual Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) = 0;
   virtual Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                                   int64_t now_s, int64_t ttl_s, const Actor& actor) = 0;
-  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) = 0;
+  // `agency` non-empty: only grants alerted to that agency (its own users' grants and grants on persons it
+  // holds records on); empty: the whole partnership.
+  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) = 0;
 
   // Agreements where `agency` is provider or recipient ("" lists all), in force or ended, oldest first.
   virtual Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) = 0;

@@ -60,6 +60,11 @@ struct StoreOptions {
   std::string audit_public_key;
   // The key that seals TOTP secrets at rest. Empty: "<store file>.totp-key" (0600, created on first use).
   std::string totp_key_path;
+  // The audit witness: an append-only file outside the database that receives every kept checkpoint's
+  // signed head, so verification can tell a rolled-back database (docs/security.md). Empty:
+  // "<store file>.audit-witness". Created 0600 with the first kept checkpoint; never recreated once the log
+  // has checkpoints (a deleted witness fails verification until an operator restarts it).
+  std::string audit_witness_path;
   // Every Nth signed head is kept as a permanent checkpoint (the head itself is always current).
   int64_t checkpoint_interval = 1024;
   // When set, audit events of AppendAudit and of read units (BeginUnit(kRead)) are group-committed by it.

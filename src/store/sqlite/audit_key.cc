@@ -139,6 +139,59 @@ Result<std::string> LoadAuditPublicKey(const std::string& path) {
   return Status::NotFound("no audit key at " + path + " (nor " + path + ".pub) to verify checkpoints with");
 }
 
+Status AppendWitness(const std::string& path, const WitnessHead& h, bool may_create) {
+  const std::string line = "v1 " + std::to_string(h.tree_size) + " " + h.root_hash + " " + h.signed_at + " " +
+                           h.public_key + " " + h.signature + "\n";
+  int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
+  if (may_create) flags |= O_CREAT;
+  const int fd = ::open(path.c_str(), flags, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    return Status::NotFound("audit witness " + path + " is missing; not recreating it (see `riskradar audit verify`)");
+  }
+  if (fd < 0) return Status::IoError("cannot open audit witness " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  const bool was_empty = ::fstat(fd, &st) == 0 && st.st_size == 0;
+  const ssize_t n = ::write(fd, line.data(), line.size());
+  const bool ok = n == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Status::IoError("cannot write audit witness " + path);
+  if (was_empty) {  // a new file: make its directory entry durable too
+    std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+    if (dir.empty()) dir = path.find('/') == 0 ? "/" : ".";
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      (void)::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<WitnessHead>> ReadWitness(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return Status::NotFound("audit witness " + path + " does not exist");
+  if (!S_ISREG(st.st_mode)) return Status::FailedPrecondition("audit witness " + path + " is not a regular file");
+  std::ifstream in(path);
+  if (!in) return Status::IoError("cannot read audit witness " + path);
+  std::vector<WitnessHead> out;
+  std::string line;
+  int64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    std::istringstream fields(line);
+    std::string version, rest;
+    WitnessHead h;
+    if (!(fields >> version >> h.tree_size >> h.root_hash >> h.signed_at >> h.public_key >> h.signature) ||
+        version != "v1" || (fields >> rest) || h.tree_size < 1 || h.root_hash.size() != 64) {
+      return Status::Corruption("audit witness " + path + " line " + std::to_string(number) +
+                                ": not a signed head (v1 SIZE ROOT SIGNED_AT PUBLIC_KEY SIGNATURE)");
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view message,
                                std::string_view signature_hex) {
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};

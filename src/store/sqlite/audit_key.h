@@ -7,6 +7,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "riskradar/core/status.h"
 
@@ -37,6 +38,20 @@ Result<std::string> LoadAuditPublicKey(const std::string& path);
 // Writes a new file atomically with `mode` (a private temporary file hard-linked to `path`): AlreadyExists when
 // `path` exists, so a concurrent creator never sees a half-written key. Shared by the store's key files.
 Status WriteNewFile(const std::string& path, std::string_view content, mode_t mode);
+
+// The audit witness: an append-only file outside the database, one signed checkpoint head a line
+// ("v1 SIZE ROOT SIGNED_AT PUBLIC_KEY SIGNATURE"), that a rolled-back database cannot follow back in time.
+// Appends one line with a single write (O_APPEND, so writers in several processes interleave whole lines) and
+// fsyncs it. Creates the file (0600, and fsyncs its directory) only when `may_create`; otherwise a missing
+// file is NotFound, so a deleted witness is not silently restarted.
+struct WitnessHead {
+  int64_t tree_size = 0;
+  std::string root_hash, signed_at, public_key, signature;
+};
+Status AppendWitness(const std::string& path, const WitnessHead& head, bool may_create);
+// All heads in the witness, in file order; NotFound when the file does not exist; Corruption naming the line
+// when one is malformed.
+Result<std::vector<WitnessHead>> ReadWitness(const std::string& path);
 
 bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view message,
                                std::string_view signature_hex);

@@ -255,13 +255,14 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
   return g;
 }
 
-Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed_only) {
+Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed_only, std::string_view agency) {
   RR_ASSIGN_OR_RETURN(
       auto q, db_->Prepare("SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
                            "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, '') FROM break_glass b JOIN app_user "
                            "u ON u.id = b.user_id "
-                           "WHERE ?1 = 0 OR b.reviewed_at IS NULL ORDER BY b.id"));
-  q.Bind(1, unreviewed_only ? 1 : 0);
+                           "WHERE (?1 = 0 OR b.reviewed_at IS NULL) AND (?2 = '' OR EXISTS (SELECT 1 FROM ig_alert a "
+                           "WHERE a.break_glass_id = b.id AND a.agency_code = ?2)) ORDER BY b.id"));
+  q.Bind(1, unreviewed_only ? 1 : 0).Bind(2, agency);
   std::vector<BreakGlassGrant> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());

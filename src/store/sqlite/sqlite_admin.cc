@@ -577,13 +577,26 @@ Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view
   if (!found->grant.reviewed_at.empty()) {
     return refuse("already_reviewed", Status::Conflict("the grant has already been reviewed"));
   }
+  // Use judged inappropriate ends the grant at once (expiry 0: every access check compares it with now); the
+  // audit event keeps the expiry it had.
+  const bool end_grant = outcome == "inappropriate";
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
-                                           "review_outcome = ?3, review_note = ?4 WHERE id = ?5 AND reviewed_at IS NULL"));
-  RR_RETURN_IF_ERROR(q.Bind(1, actor.user).Bind(2, NowUtcIso()).Bind(3, outcome).Bind(4, note).Bind(5, grant_id).Run());
+                                           "review_outcome = ?3, review_note = ?4, "
+                                           "expires_at_s = CASE WHEN ?6 THEN 0 ELSE expires_at_s END "
+                                           "WHERE id = ?5 AND reviewed_at IS NULL"));
+  RR_RETURN_IF_ERROR(q.Bind(1, actor.user)
+                         .Bind(2, NowUtcIso())
+                         .Bind(3, outcome)
+                         .Bind(4, note)
+                         .Bind(5, grant_id)
+                         .Bind(6, int64_t{end_grant ? 1 : 0})
+                         .Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "break_glass_review", target,
                                                   {{"outcome", outcome}, {"note", note},
                                                    {"user", found->grant.user_name},
-                                                   {"person", found->grant.person_id}})));
+                                                   {"person", found->grant.person_id},
+                                                   {"grant_ended", end_grant},
+                                                   {"expires_at_s_before", found->grant.expires_at_s}})));
   RR_ASSIGN_OR_RETURN(auto after, load());
   RR_RETURN_IF_ERROR(txn.Commit());
   if (!after) return Status::Internal("grant vanished inside its own transaction");

@@ -2,6 +2,8 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <iostream>
+
 #include "sqlite_store.h"
 
 namespace riskradar::store {
@@ -112,8 +114,33 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
                            .Bind(4, c.public_key)
                            .Bind(5, c.signature)
                            .Run());
+    pending_witness_.push_back(c);  // written to the witness once its transaction has committed
   }
   return c;
+}
+
+void SqliteStore::FlushWitness() {
+  if (pending_witness_.empty() || db_->InTransaction()) return;
+  std::vector<AuditCheckpoint> pending;
+  pending.swap(pending_witness_);
+  for (const AuditCheckpoint& c : pending) {
+    auto q = db_->Prepare(
+        "SELECT (SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size = ?1 AND root_hash = ?2 AND signature = ?3), "
+        "(SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size < ?1)");
+    if (!q.ok()) {
+      std::cerr << "riskradar: audit witness not written: " << q.status().ToString() << "\n";
+      continue;
+    }
+    q->Bind(1, c.tree_size).Bind(2, c.root_hash).Bind(3, c.signature);
+    auto row = q->Step();
+    if (!row.ok() || !*row) continue;
+    if (q->Int(0) == 0) continue;  // its transaction rolled back: nothing to witness
+    // The file is created only with the log's first checkpoint; later, a missing witness stays missing.
+    const bool first = q->Int(1) == 0;
+    Status st = AppendWitness(options_.audit_witness_path,
+                              {c.tree_size, c.root_hash, c.signed_at, c.public_key, c.signature}, first);
+    if (!st.ok()) std::cerr << "riskradar: audit witness not written: " << st.ToString() << "\n";
+  }
 }
 
 Status SqliteStore::AppendAuditLocked(const AuditEvent& event) {
@@ -126,24 +153,35 @@ Status SqliteStore::AppendAuditLocked(const AuditEvent& event) {
 
 Status SqliteStore::AppendAudit(const AuditEvent& event) {
   if (options_.audit_writer) return options_.audit_writer->Append(event).status();
+  FlushWitness();
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_RETURN_IF_ERROR(AppendAuditLocked(event));
-  return txn.Commit();
+  RR_RETURN_IF_ERROR(txn.Commit());
+  FlushWitness();
+  return Status::Ok();
 }
 
 Status SqliteStore::AppendAuditBatch(const std::vector<AuditEvent>& events) {
+  FlushWitness();
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
   const uint64_t from = tree.size();
   std::string buffer;
   for (const AuditEvent& e : events) RR_RETURN_IF_ERROR(AppendLeafLocked(e, tree, buffer));
   RR_RETURN_IF_ERROR(SaveHeadLocked(tree, from, false).status());
-  return txn.Commit();
+  RR_RETURN_IF_ERROR(txn.Commit());
+  FlushWitness();
+  return Status::Ok();
 }
 
 std::vector<Result<int64_t>> SqliteStore::CommitAuditGroup(std::span<const AuditEvent* const> events) {
   // The head is read from the store in every transaction (one row), not kept in memory: other connections
   // and processes (a login, `riskradar user add`) append to the same tree between batches.
+  FlushWitness();
+  struct FlushAfter {
+    SqliteStore* self;
+    ~FlushAfter() { self->FlushWitness(); }
+  } flush_after{this};
   auto together = [&]() -> Result<std::vector<int64_t>> {
     RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
     RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
@@ -192,6 +230,7 @@ Result<AuditCheckpoint> SqliteStore::SignAuditCheckpoint() {
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
   RR_ASSIGN_OR_RETURN(auto c, SaveHeadLocked(tree, tree.size(), true));
   RR_RETURN_IF_ERROR(txn.Commit());
+  FlushWitness();
   return c;
 }
 
@@ -325,6 +364,10 @@ void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector
 // committed, so connections that start later (and may also see events appended after N) read the same rows;
 // N, the checkpoints and the head come from one snapshot.
 Result<AuditCheck> SqliteStore::VerifyAudit() {
+  FlushWitness();
+  // The witness is read before the log's snapshot: every head in it was committed before it was written, so
+  // the snapshot holds it too, even while other connections keep appending.
+  const Result<std::vector<WitnessHead>> witness = ReadWitness(options_.audit_witness_path);
   AuditCheck check;
   auto fail = [&](std::string why) {
     check.ok = false;
@@ -356,11 +399,13 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   }
   // The key to trust comes from outside the database: a copy in the store could be swapped with the log.
   std::string trusted = options_.audit_public_key;
-  if (trusted.empty() && (head || !checkpoints.empty() || stored_events > 0 || stray_events > 0)) {
+  if (trusted.empty() &&
+      (head || !checkpoints.empty() || stored_events > 0 || stray_events > 0 || (witness.ok() && !witness->empty()))) {
     auto pk = LoadAuditPublicKey(key_path_);
     if (!pk.ok()) return pk.status();
     trusted = *pk;
   }
+  const std::vector<AuditCheckpoint> kept = checkpoints;
   if (head) checkpoints.push_back(*head);  // checked like the others, last
   {
     std::vector<char> bad(checkpoints.size(), 0);
@@ -492,7 +537,76 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   }
   check.root_hash = merkle::ToHex(tree.Root());
   check.latest = head;
+  RR_ASSIGN_OR_RETURN(std::string witness_problem, CheckWitness(check, trusted, kept, witness));
+  if (!witness_problem.empty()) return fail(std::move(witness_problem));
   return check;
+}
+
+// Signed checkpoints prove the log was not edited, not that it is the newest: a copy of the store taken
+// earlier verifies on its own. The witness outside the database remembers every kept head; the log must
+// reach the newest of them and agree with it (an RFC 6962 consistency proof from the witnessed size to the
+// log's size, checked against the witnessed root and the log's root).
+Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const std::string& trusted,
+                                              const std::vector<AuditCheckpoint>& kept,
+                                              const Result<std::vector<WitnessHead>>& heads) {
+  const std::string& path = options_.audit_witness_path;
+  if (!heads.ok() && heads.status().code() == StatusCode::kNotFound) {
+    if (kept.empty()) return std::string();  // a fresh log: the witness starts with its first checkpoint
+    return "the audit witness " + path + " is missing but the log has " + std::to_string(kept.size()) +
+           " signed checkpoints: a deleted witness cannot be told from a rolled-back database (investigate, then "
+           "start a new witness with `riskradar audit witness-init`)";
+  }
+  if (!heads.ok()) return heads.status().message();
+  check.witness_present = true;
+  check.witness_heads = static_cast<int64_t>(heads->size());
+  const WitnessHead* newest = nullptr;
+  int64_t line = 0;
+  for (const WitnessHead& h : *heads) {
+    ++line;
+    if (h.public_key != trusted ||
+        !VerifyCheckpointSignature(h.public_key, CheckpointMessage(h.tree_size, h.root_hash, h.signed_at),
+                                   h.signature)) {
+      return "audit witness line " + std::to_string(line) + " is not a head signed by the trusted audit key";
+    }
+    if (!newest || h.tree_size > newest->tree_size) newest = &h;
+  }
+  if (!newest) return std::string();
+  check.witness_size = newest->tree_size;
+  if (newest->tree_size > check.events) {
+    return "rollback: the log has " + std::to_string(check.events) + " events but the witness holds a head of " +
+           std::to_string(newest->tree_size) + " events signed at " + newest->signed_at +
+           ": this database is older than its witness (restored from an earlier copy?)";
+  }
+  // Every witnessed head must be a head of this log: the tree of its first SIZE events has the witnessed
+  // root. (A database restored from a copy and then grown again has the later sizes, but other roots, and it
+  // adds its own heads to the witness: two heads of one size with different roots are a fork.)
+  RR_ASSIGN_OR_RETURN(auto leaves, LoadLeafHashes(check.events));
+  std::vector<const WitnessHead*> by_size;
+  for (const WitnessHead& h : *heads) by_size.push_back(&h);
+  std::sort(by_size.begin(), by_size.end(),
+            [](const WitnessHead* a, const WitnessHead* b) { return a->tree_size < b->tree_size; });
+  merkle::TreeBuilder tree;
+  for (const WitnessHead* h : by_size) {
+    while (static_cast<int64_t>(tree.size()) < h->tree_size) tree.Append(leaves[tree.size()]);
+    if (merkle::ToHex(tree.Root()) != h->root_hash) {
+      return "the log is not consistent with the witnessed head of " + std::to_string(h->tree_size) +
+             " events signed at " + h->signed_at +
+             ": its first events differ from those witnessed (rolled back and grown again, or rewritten)";
+    }
+  }
+  // And the RFC 6962 consistency proof from the newest witnessed head to the log's head verifies, as an
+  // outside auditor holding only the witness would check it.
+  if (newest->tree_size < check.events) {
+    RR_ASSIGN_OR_RETURN(auto proof, merkle::ConsistencyProof(leaves, static_cast<uint64_t>(newest->tree_size)));
+    RR_ASSIGN_OR_RETURN(auto witnessed_root, merkle::FromHex(newest->root_hash));
+    RR_ASSIGN_OR_RETURN(auto log_root, merkle::FromHex(check.root_hash));
+    if (!merkle::VerifyConsistency(static_cast<uint64_t>(newest->tree_size), static_cast<uint64_t>(check.events),
+                                   witnessed_root, log_root, proof)) {
+      return "the consistency proof from the witnessed head of " + std::to_string(newest->tree_size) +
+             " events to the log's head does not verify";
+    }
+  }
+  return std::string();
 }
 
 Result<AuditProof> SqliteStore::AuditInclusionProof(int64_t seq, int64_t tree_size) {

@@ -1,6 +1,9 @@
 // SQLite connection, statements and transactions.
 #include "sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace riskradar::store {
 
 Result<bool> SqliteStatement::Step() {
@@ -36,6 +39,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
     return true;
   }();
   (void)configured;
+  // A new store file is created 0600 before SQLite opens it: it holds personal data, and SQLite gives its
+  // -wal and -shm files the main file's mode. (An existing file keeps the mode its operator gave it.)
+  if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);

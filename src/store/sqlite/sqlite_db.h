@@ -112,6 +112,8 @@ class SqliteDb {
     const char* f = sqlite3_db_filename(db_, "main");
     return f ? f : "";
   }
+  // True inside an open transaction (BEGIN ... COMMIT/ROLLBACK).
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
   Status Error(std::string_view context) const;

@@ -520,13 +520,17 @@ Result<std::vector<AuditEvent>> SqliteStore::ReadAuditEvents(const AuditQuery& q
         db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
                      "leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' OR action = ?2) "
                      "AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND (?5 = 0 OR seq < ?5) "
+                     "AND (?7 = '' OR agency = ?7 OR (target LIKE 'person:%' AND CAST(substr(target, 8) AS INTEGER) "
+                     "IN (SELECT mp.person_id FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
+                     "JOIN source_record r ON r.id = m.source_record_id WHERE r.agency_code = ?7))) "
                      "ORDER BY seq DESC LIMIT ?6"));
     q.Bind(1, query.user)
         .Bind(2, query.action)
         .Bind(3, query.from)
         .Bind(4, query.to)
         .Bind(5, query.before)
-        .Bind(6, query.limit);
+        .Bind(6, query.limit)
+        .Bind(7, query.agency);
     while (true) {
       RR_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -542,6 +546,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ReadAuditEvents(const AuditQuery& q
                                                        {"to", query.to},
                                                        {"before", query.before},
                                                        {"limit", query.limit},
+                                                       {"scope", query.agency.empty() ? "partnership" : query.agency},
                                                        {"events", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;

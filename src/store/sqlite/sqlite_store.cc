@@ -696,6 +696,7 @@ Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, 
   std::string key_path = options.audit_key_path.empty() ? DefaultAuditKeyPath(path) : options.audit_key_path;
   StoreOptions with_paths = options;
   if (with_paths.totp_key_path.empty()) with_paths.totp_key_path = DefaultTotpKeyPath(path);
+  if (with_paths.audit_witness_path.empty()) with_paths.audit_witness_path = path + ".audit-witness";
   auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), std::move(with_paths));
   RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
   return store;

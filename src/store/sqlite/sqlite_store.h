@@ -139,6 +139,10 @@ class SqliteStore final : public Store {
   Status Migrate();
   SqliteDb& db() { return *db_; }
   Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
+  // Writes the kept checkpoints of committed transactions to the audit witness (outside any transaction:
+  // a head whose transaction rolled back is dropped, never witnessed). Failures are reported on stderr and
+  // show in the next verification.
+  void FlushWitness();
   // Group commit (the AuditWriter's thread): appends `events` in one transaction with one signed head and
   // returns each event's seq. If the transaction fails, each event is retried alone, so one bad event (a
   // constraint, a trigger) fails only its own caller.
@@ -192,7 +196,7 @@ class SqliteStore final : public Store {
   Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) override;
   Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
-  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only) override;
+  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) override;
   Result<std::vector<RadarCell>> RadarCounts() override;
   Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
   Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) override;
@@ -229,6 +233,10 @@ class SqliteStore final : public Store {
   // Signs and stores the head over `tree`; keeps it as a checkpoint when `keep` or when the log passed a
   // multiple of checkpoint_interval since `from_size`.
   Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep);
+  // The witness check of VerifyAudit, after the log itself verified: the problem found, or "".
+  Result<std::string> CheckWitness(AuditCheck& check, const std::string& trusted_key,
+                                   const std::vector<AuditCheckpoint>& kept,
+                                   const Result<std::vector<WitnessHead>>& heads);
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<int64_t> UserIdLocked(std::string_view name);
@@ -239,6 +247,7 @@ class SqliteStore final : public Store {
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
+  std::vector<AuditCheckpoint> pending_witness_;             // kept checkpoints not yet in the witness file
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
   bool unit_open_ = false;  // a UnitOfWork is open (BeginUnit)
 

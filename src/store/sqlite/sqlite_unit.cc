@@ -26,6 +26,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
     if (ended_) return Status::FailedPrecondition("unit of work already ended");
     ended_ = true;
     RR_RETURN_IF_ERROR(txn_.Commit());
+    store_.FlushWitness();  // a checkpoint kept by this unit's events reaches the witness once committed
     for (const AuditEvent& event : queued_) RR_RETURN_IF_ERROR(writer_->Append(event).status());
     return Status::Ok();
   }
