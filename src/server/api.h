@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "http_errors.h"
+#include "router.h"
 #include "riskradar/core/access.h"
 #include "riskradar/server/server.h"
 
@@ -106,6 +107,7 @@ bool IsStateChanging(const std::string& method);
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<httplib::Server> http;
+  Router router;  // every route; http (or any transport) calls router.Dispatch
   StorePool pool;
   Throttle throttle;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
@@ -139,10 +141,12 @@ struct Server::Impl {
   static Viewer ViewerFor(const store::User& u);
   // Audits a refusal at function level (the caller's role may not use this endpoint).
   void AuditRefusal(store::Store& s, const store::User& u, const std::string& action, const std::string& target);
-  // The numeric {id} path segment; a malformed id answers like a missing record.
-  static Result<int64_t> ParseId(const httplib::Request& req, const char* what);
 
-  void Install();
+  // Sets up the HTTP server and registers every route; an error names the route that could not be added.
+  Status Install();
+  // Adds a route to the router; the first error is kept in install_status.
+  void AddRoute(const std::string& method, const std::string& path_template, Router::Handler handler);
+  Status install_status;
   // api_auth.cc: sign-in, sign-out, the current session.
   void InstallAuthRoutes();
   void Login(const httplib::Request& req, httplib::Response& res);
@@ -151,23 +155,23 @@ struct Server::Impl {
   // api_children.cc: the radar, a child's view, break-glass.
   void InstallChildRoutes();
   void Radar(const httplib::Request& req, httplib::Response& res);
-  void Child(const httplib::Request& req, httplib::Response& res);
-  void ChildAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s, const store::SessionUser& su);
-  void BreakGlass(const httplib::Request& req, httplib::Response& res);
-  void BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
+  void Child(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void ChildAuthed(httplib::Response& res, const PathParams& params, store::Store& s, const store::SessionUser& su);
+  void BreakGlass(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, const PathParams& params, store::Store& s,
                         const store::SessionUser& su);
   void BreakGlassList(const httplib::Request& req, httplib::Response& res);
   // ---- directory reads (people, places, networks, imports, agencies) and the audit log: api_directory.cc,
   // api_audit.cc (query parameters checked by query_params.h).
   void InstallDirectoryRoutes();
   void PeopleSearch(const httplib::Request& req, httplib::Response& res);
-  void PersonDetail(const httplib::Request& req, httplib::Response& res);
+  void PersonDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   void PlaceList(const httplib::Request& req, httplib::Response& res);
-  void PlaceDetail(const httplib::Request& req, httplib::Response& res);
+  void PlaceDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   void NetworkList(const httplib::Request& req, httplib::Response& res);
-  void NetworkDetail(const httplib::Request& req, httplib::Response& res);
+  void NetworkDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   void ImportList(const httplib::Request& req, httplib::Response& res);
-  void ImportQuarantine(const httplib::Request& req, httplib::Response& res);
+  void ImportQuarantine(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   void AgencyList(const httplib::Request& req, httplib::Response& res);
   void InstallAuditRoutes();
   void AuditEvents(const httplib::Request& req, httplib::Response& res);
@@ -180,22 +184,22 @@ struct Server::Impl {
   // api_review.cc: the linkage review queue (list, read with the match-weight waterfall, decide with If-Match).
   void InstallReviewRoutes();
   void ReviewList(const httplib::Request& req, httplib::Response& res);
-  void ReviewRead(const httplib::Request& req, httplib::Response& res);
-  void ReviewDecide(const httplib::Request& req, httplib::Response& res);
+  void ReviewRead(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void ReviewDecide(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   // api_admin.cc: users (administrator), sharing agreements (IG lead), care relationships (manager), IG alerts
   // and break-glass review (IG lead).
   void InstallAdminRoutes();
   void UsersList(const httplib::Request& req, httplib::Response& res);
   void UserCreate(const httplib::Request& req, httplib::Response& res);
-  void UserChange(const httplib::Request& req, httplib::Response& res, bool reset);
+  void UserChange(const httplib::Request& req, httplib::Response& res, const PathParams& params, bool reset);
   void AgreementsList(const httplib::Request& req, httplib::Response& res);
   void AgreementCreate(const httplib::Request& req, httplib::Response& res);
-  void AgreementEnd(const httplib::Request& req, httplib::Response& res);
-  void RelationshipsList(const httplib::Request& req, httplib::Response& res);
-  void RelationshipCreate(const httplib::Request& req, httplib::Response& res);
-  void RelationshipEnd(const httplib::Request& req, httplib::Response& res);
+  void AgreementEnd(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void RelationshipsList(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void RelationshipCreate(const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  void RelationshipEnd(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   void AlertsList(const httplib::Request& req, httplib::Response& res);
-  void BreakGlassReview(const httplib::Request& req, httplib::Response& res);
+  void BreakGlassReview(const httplib::Request& req, httplib::Response& res, const PathParams& params);
   // Function level: true when the caller has one of `roles`; otherwise audits the refusal and answers 403.
   bool RequireRole(store::Store& s, const store::User& u, std::initializer_list<Role> roles, const std::string& action,
                    const std::string& target, httplib::Response& res);

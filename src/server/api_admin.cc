@@ -99,14 +99,6 @@ Status LengthBetween(const std::string& value, const char* field, size_t lo, siz
   return Status::Ok();
 }
 
-Result<int64_t> ParseMatch(const httplib::Request& req, size_t index, const char* what) {
-  try {
-    return static_cast<int64_t>(std::stoll(req.matches[index].str()));
-  } catch (const std::exception&) {
-    return Status::NotFound(std::string("no such ") + what);
-  }
-}
-
 }  // namespace
 
 bool Server::Impl::RequireRole(store::Store& s, const store::User& u, std::initializer_list<Role> roles,
@@ -130,21 +122,22 @@ Result<std::map<std::string, std::string>> Server::Impl::ParseOptionalBody(const
 }
 
 void Server::Impl::InstallAdminRoutes() {
-  httplib::Server& h = *http;
   using Req = const httplib::Request&;
   using Res = httplib::Response&;
-  h.Get("/api/users", [this](Req q, Res r) { UsersList(q, r); });
-  h.Post("/api/users", [this](Req q, Res r) { UserCreate(q, r); });
-  h.Post(R"(/api/users/([A-Za-z0-9._-]{1,64})/disable)", [this](Req q, Res r) { UserChange(q, r, false); });
-  h.Post(R"(/api/users/([A-Za-z0-9._-]{1,64})/reset)", [this](Req q, Res r) { UserChange(q, r, true); });
-  h.Get("/api/agreements", [this](Req q, Res r) { AgreementsList(q, r); });
-  h.Post("/api/agreements", [this](Req q, Res r) { AgreementCreate(q, r); });
-  h.Post(R"(/api/agreements/(\d{1,18})/end)", [this](Req q, Res r) { AgreementEnd(q, r); });
-  h.Get(R"(/api/children/(\d{1,18})/relationships)", [this](Req q, Res r) { RelationshipsList(q, r); });
-  h.Post(R"(/api/children/(\d{1,18})/relationships)", [this](Req q, Res r) { RelationshipCreate(q, r); });
-  h.Delete(R"(/api/children/(\d{1,18})/relationships/(\d{1,18}))", [this](Req q, Res r) { RelationshipEnd(q, r); });
-  h.Get("/api/alerts", [this](Req q, Res r) { AlertsList(q, r); });
-  h.Post(R"(/api/break-glass/(\d{1,18})/review)", [this](Req q, Res r) { BreakGlassReview(q, r); });
+  using Params = const PathParams&;
+  AddRoute("GET", "/api/users", [this](Req q, Res r, Params) { UsersList(q, r); });
+  AddRoute("POST", "/api/users", [this](Req q, Res r, Params) { UserCreate(q, r); });
+  AddRoute("POST", "/api/users/{name:user}/disable", [this](Req q, Res r, Params p) { UserChange(q, r, p, false); });
+  AddRoute("POST", "/api/users/{name:user}/reset", [this](Req q, Res r, Params p) { UserChange(q, r, p, true); });
+  AddRoute("GET", "/api/agreements", [this](Req q, Res r, Params) { AgreementsList(q, r); });
+  AddRoute("POST", "/api/agreements", [this](Req q, Res r, Params) { AgreementCreate(q, r); });
+  AddRoute("POST", "/api/agreements/{id}/end", [this](Req q, Res r, Params p) { AgreementEnd(q, r, p); });
+  AddRoute("GET", "/api/children/{id}/relationships", [this](Req q, Res r, Params p) { RelationshipsList(q, r, p); });
+  AddRoute("POST", "/api/children/{id}/relationships", [this](Req q, Res r, Params p) { RelationshipCreate(q, r, p); });
+  AddRoute("DELETE", "/api/children/{id}/relationships/{relationship}",
+           [this](Req q, Res r, Params p) { RelationshipEnd(q, r, p); });
+  AddRoute("GET", "/api/alerts", [this](Req q, Res r, Params) { AlertsList(q, r); });
+  AddRoute("POST", "/api/break-glass/{id}/review", [this](Req q, Res r, Params p) { BreakGlassReview(q, r, p); });
 }
 
 // ---------------------------------------------------------------- users (administrator, own agency)
@@ -202,10 +195,11 @@ void Server::Impl::UserCreate(const httplib::Request& req, httplib::Response& re
   });
 }
 
-void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& res, bool reset) {
+void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& res, const PathParams& params,
+                              bool reset) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& admin = su.user;
-    const std::string name = req.matches[1].str();
+    const std::string name = params.Text("name");
     const char* action = reset ? "user_reset" : "user_disable";
     if (!RequireRole(s, admin, {Role::kAdministrator}, action, "user:" + name, res)) return;
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
@@ -312,10 +306,10 @@ void Server::Impl::AgreementCreate(const httplib::Request& req, httplib::Respons
   });
 }
 
-void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "agreement");
+    auto id = params.Id("id", "agreement");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kIgLead}, "sharing_agreement_end", "sharing_agreement:" + std::to_string(*id), res)) {
       return;
@@ -337,10 +331,10 @@ void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& 
 
 // ---------------------------------------------------------------- care relationships (manager)
 
-void Server::Impl::RelationshipsList(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::RelationshipsList(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+    auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kManager}, "list_relationships", "person:" + std::to_string(*id), res)) return;
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
@@ -352,10 +346,10 @@ void Server::Impl::RelationshipsList(const httplib::Request& req, httplib::Respo
   });
 }
 
-void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+    auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kManager}, "relationship_add", "person:" + std::to_string(*id), res)) return;
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
@@ -375,12 +369,12 @@ void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Resp
   });
 }
 
-void Server::Impl::RelationshipEnd(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::RelationshipEnd(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+    auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
-    auto rid = ParseMatch(req, 2, "relationship");
+    auto rid = params.Id("relationship", "relationship");
     if (!rid.ok()) return SendError(res, rid.status());
     if (!RequireRole(s, u, {Role::kManager}, "relationship_end", "person:" + std::to_string(*id), res)) return;
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
@@ -410,10 +404,10 @@ void Server::Impl::AlertsList(const httplib::Request& req, httplib::Response& re
   });
 }
 
-void Server::Impl::BreakGlassReview(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::BreakGlassReview(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "break-glass grant");
+    auto id = params.Id("id", "break-glass grant");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kIgLead}, "break_glass_review", "break_glass:" + std::to_string(*id), res)) return;
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);

@@ -26,14 +26,14 @@ json CheckpointJson(const store::AuditCheckpoint& c) {
 }  // namespace
 
 void Server::Impl::InstallAuditRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/audit", [this](const httplib::Request& q, httplib::Response& r) { AuditEvents(q, r); });
-  h.Get("/api/audit/verify", [this](const httplib::Request& q, httplib::Response& r) { AuditVerify(q, r); });
-  h.Get("/api/audit/checkpoints", [this](const httplib::Request& q, httplib::Response& r) { AuditCheckpoints(q, r); });
-  h.Get("/api/audit/proof/inclusion",
-        [this](const httplib::Request& q, httplib::Response& r) { AuditInclusionProof(q, r); });
-  h.Get("/api/audit/proof/consistency",
-        [this](const httplib::Request& q, httplib::Response& r) { AuditConsistencyProof(q, r); });
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  using Params = const PathParams&;
+  AddRoute("GET", "/api/audit", [this](Req q, Res r, Params) { AuditEvents(q, r); });
+  AddRoute("GET", "/api/audit/verify", [this](Req q, Res r, Params) { AuditVerify(q, r); });
+  AddRoute("GET", "/api/audit/checkpoints", [this](Req q, Res r, Params) { AuditCheckpoints(q, r); });
+  AddRoute("GET", "/api/audit/proof/inclusion", [this](Req q, Res r, Params) { AuditInclusionProof(q, r); });
+  AddRoute("GET", "/api/audit/proof/consistency", [this](Req q, Res r, Params) { AuditConsistencyProof(q, r); });
 }
 
 void Server::Impl::AuditEvents(const httplib::Request& req, httplib::Response& res) {

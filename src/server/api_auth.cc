@@ -36,19 +36,13 @@ store::Actor Server::Impl::ActorFor(const store::User& u, std::string purpose) {
 
 Viewer Server::Impl::ViewerFor(const store::User& u) { return {u.id, u.name, u.agency_code, u.role}; }
 
-Result<int64_t> Server::Impl::ParseId(const httplib::Request& req, const char* what) {
-  try {
-    return static_cast<int64_t>(std::stoll(req.matches[1].str()));
-  } catch (const std::exception&) {
-    return Status::NotFound(std::string("no such ") + what);
-  }
-}
-
 void Server::Impl::InstallAuthRoutes() {
-  httplib::Server& h = *http;
-  h.Post("/api/login", [this](const httplib::Request& q, httplib::Response& r) { Login(q, r); });
-  h.Post("/api/logout", [this](const httplib::Request& q, httplib::Response& r) { Logout(q, r); });
-  h.Get("/api/session", [this](const httplib::Request& q, httplib::Response& r) { Session(q, r); });
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  using Params = const PathParams&;
+  AddRoute("POST", "/api/login", [this](Req q, Res r, Params) { Login(q, r); });
+  AddRoute("POST", "/api/logout", [this](Req q, Res r, Params) { Logout(q, r); });
+  AddRoute("GET", "/api/session", [this](Req q, Res r, Params) { Session(q, r); });
 }
 
 void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {

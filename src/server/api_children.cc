@@ -6,12 +6,13 @@
 namespace riskradar::server {
 
 void Server::Impl::InstallChildRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/radar", [this](const httplib::Request& q, httplib::Response& r) { Radar(q, r); });
-  h.Get(R"(/api/children/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { Child(q, r); });
-  h.Post(R"(/api/children/(\d{1,18})/break-glass)",
-         [this](const httplib::Request& q, httplib::Response& r) { BreakGlass(q, r); });
-  h.Get("/api/break-glass", [this](const httplib::Request& q, httplib::Response& r) { BreakGlassList(q, r); });
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  using Params = const PathParams&;
+  AddRoute("GET", "/api/radar", [this](Req q, Res r, Params) { Radar(q, r); });
+  AddRoute("GET", "/api/children/{id}", [this](Req q, Res r, Params p) { Child(q, r, p); });
+  AddRoute("POST", "/api/children/{id}/break-glass", [this](Req q, Res r, Params p) { BreakGlass(q, r, p); });
+  AddRoute("GET", "/api/break-glass", [this](Req q, Res r, Params) { BreakGlassList(q, r); });
 }
 
 void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
@@ -32,13 +33,13 @@ void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
   SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
 }
 
-void Server::Impl::Child(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { ChildAuthed(req, res, s, su); });
+void Server::Impl::Child(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
+  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { ChildAuthed(res, params, s, su); });
 }
 
-void Server::Impl::ChildAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
+void Server::Impl::ChildAuthed(httplib::Response& res, const PathParams& params, store::Store& s,
                                const store::SessionUser& su) {
-  auto child_id = ParseId(req, "child");
+  auto child_id = params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
   if (!MaySeeIdentifying(su.user.role)) {
@@ -88,13 +89,13 @@ void Server::Impl::ChildAuthed(const httplib::Request& req, httplib::Response& r
             {"access_basis", v.access_basis}});
 }
 
-void Server::Impl::BreakGlass(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { BreakGlassAuthed(req, res, s, su); });
+void Server::Impl::BreakGlass(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
+  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { BreakGlassAuthed(req, res, params, s, su); });
 }
 
-void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
+void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, const PathParams& params, store::Store& s,
                                     const store::SessionUser& su) {
-  auto child_id = ParseId(req, "child");
+  auto child_id = params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
   if (!MaySeeIdentifying(su.user.role)) {

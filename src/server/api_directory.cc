@@ -56,18 +56,18 @@ json NetworkSummaryJson(const store::NetworkSummary& n) {
 }  // namespace
 
 void Server::Impl::InstallDirectoryRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/people", [this](const httplib::Request& q, httplib::Response& r) { PeopleSearch(q, r); });
-  h.Get(R"(/api/people/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { PersonDetail(q, r); });
-  h.Get("/api/places", [this](const httplib::Request& q, httplib::Response& r) { PlaceList(q, r); });
-  h.Get(R"(/api/places/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { PlaceDetail(q, r); });
-  h.Get("/api/networks", [this](const httplib::Request& q, httplib::Response& r) { NetworkList(q, r); });
-  h.Get(R"(/api/networks/(\d{1,18}))",
-        [this](const httplib::Request& q, httplib::Response& r) { NetworkDetail(q, r); });
-  h.Get("/api/imports", [this](const httplib::Request& q, httplib::Response& r) { ImportList(q, r); });
-  h.Get(R"(/api/imports/(\d{1,18})/quarantine)",
-        [this](const httplib::Request& q, httplib::Response& r) { ImportQuarantine(q, r); });
-  h.Get("/api/agencies", [this](const httplib::Request& q, httplib::Response& r) { AgencyList(q, r); });
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  using Params = const PathParams&;
+  AddRoute("GET", "/api/people", [this](Req q, Res r, Params) { PeopleSearch(q, r); });
+  AddRoute("GET", "/api/people/{id}", [this](Req q, Res r, Params p) { PersonDetail(q, r, p); });
+  AddRoute("GET", "/api/places", [this](Req q, Res r, Params) { PlaceList(q, r); });
+  AddRoute("GET", "/api/places/{id}", [this](Req q, Res r, Params p) { PlaceDetail(q, r, p); });
+  AddRoute("GET", "/api/networks", [this](Req q, Res r, Params) { NetworkList(q, r); });
+  AddRoute("GET", "/api/networks/{id}", [this](Req q, Res r, Params p) { NetworkDetail(q, r, p); });
+  AddRoute("GET", "/api/imports", [this](Req q, Res r, Params) { ImportList(q, r); });
+  AddRoute("GET", "/api/imports/{id}/quarantine", [this](Req q, Res r, Params p) { ImportQuarantine(q, r, p); });
+  AddRoute("GET", "/api/agencies", [this](Req q, Res r, Params) { AgencyList(q, r); });
 }
 
 void Server::Impl::PeopleSearch(const httplib::Request& req, httplib::Response& res) {
@@ -103,9 +103,9 @@ void Server::Impl::PeopleSearch(const httplib::Request& req, httplib::Response& 
   });
 }
 
-void Server::Impl::PersonDetail(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::PersonDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "person");
+    auto id = params.Id("id", "person");
     if (!id.ok()) return SendError(res, id.status());
     if (!MaySeeIdentifying(su.user.role)) {
       AuditRefusal(s, su.user, "read_person", "person:" + std::to_string(*id));
@@ -165,9 +165,9 @@ void Server::Impl::PlaceList(const httplib::Request& req, httplib::Response& res
   });
 }
 
-void Server::Impl::PlaceDetail(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::PlaceDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "place");
+    auto id = params.Id("id", "place");
     if (!id.ok()) return SendError(res, id.status());
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto view = s.ReadPlaceView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
@@ -201,9 +201,9 @@ void Server::Impl::NetworkList(const httplib::Request& req, httplib::Response& r
   });
 }
 
-void Server::Impl::NetworkDetail(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::NetworkDetail(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "network");
+    auto id = params.Id("id", "network");
     if (!id.ok()) return SendError(res, id.status());
     if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto view = s.ReadNetworkView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
@@ -256,9 +256,9 @@ void Server::Impl::ImportList(const httplib::Request& req, httplib::Response& re
   });
 }
 
-void Server::Impl::ImportQuarantine(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::ImportQuarantine(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "import");
+    auto id = params.Id("id", "import");
     if (!id.ok()) return SendError(res, id.status());
     if (!MayReadImports(su.user.role)) {
       AuditRefusal(s, su.user, "read_quarantine", "import_batch:" + std::to_string(*id));

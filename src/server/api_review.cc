@@ -109,11 +109,12 @@ std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
 }  // namespace
 
 void Server::Impl::InstallReviewRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/review", [this](const httplib::Request& q, httplib::Response& r) { ReviewList(q, r); });
-  h.Get(R"(/api/review/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { ReviewRead(q, r); });
-  h.Post(R"(/api/review/(\d{1,18})/decision)",
-         [this](const httplib::Request& q, httplib::Response& r) { ReviewDecide(q, r); });
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  using Params = const PathParams&;
+  AddRoute("GET", "/api/review", [this](Req q, Res r, Params) { ReviewList(q, r); });
+  AddRoute("GET", "/api/review/{id}", [this](Req q, Res r, Params p) { ReviewRead(q, r, p); });
+  AddRoute("POST", "/api/review/{id}/decision", [this](Req q, Res r, Params p) { ReviewDecide(q, r, p); });
 }
 
 void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& res) {
@@ -140,10 +141,10 @@ void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& re
   });
 }
 
-void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "review item");
+    auto id = params.Id("id", "review item");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "read_review", "review:" + std::to_string(*id), res)) {
       return;
@@ -163,10 +164,10 @@ void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& re
   });
 }
 
-void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
     const store::User& u = su.user;
-    auto id = ParseId(req, "review item");
+    auto id = params.Id("id", "review item");
     if (!id.ok()) return SendError(res, id.status());
     if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "review_decision", "review:" + std::to_string(*id),
                      res)) {

@@ -83,7 +83,12 @@ Status ParseListen(const std::string& listen, std::string& host, int& port) {
   return Status::Ok();
 }
 
-void Server::Impl::Install() {
+void Server::Impl::AddRoute(const std::string& method, const std::string& path_template, Router::Handler handler) {
+  Status st = router.Add(method, path_template, std::move(handler));
+  if (!st.ok() && install_status.ok()) install_status = st;
+}
+
+Status Server::Impl::Install() {
   httplib::Server& h = *http;
   const int workers = std::max(1, options.workers);
   h.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
@@ -130,6 +135,9 @@ void Server::Impl::Install() {
   InstallChildRoutes();
   InstallDirectoryRoutes(); InstallAuditRoutes();
   InstallAdminRoutes(); InstallReviewRoutes();
+  // cpp-httplib only accepts connections: every request goes to the router's one entry point.
+  router.InstallInto(h);
+  return install_status;
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -162,7 +170,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   }
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
-  impl->Install();
+  if (Status st = impl->Install(); !st.ok()) return st;
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -64,10 +64,10 @@ std::set<std::string> DocumentedOperations() {
   return out;
 }
 
-// Every route registered in src/server (h.Get("..."), h.Post(R"(...)"), ...), read from the sources.
+// Every route registered in src/server (AddRoute("GET", "/api/..."), ...), read from the sources.
 std::set<std::string> RegisteredRoutes() {
   std::set<std::string> out;
-  const std::regex route(R"re(\.(Get|Post|Put|Patch|Delete)\(\s*(?:R"\((.*?)\)"|"([^"]*)"))re");
+  const std::regex route(R"re(AddRoute\(\s*"(GET|POST|PUT|PATCH|DELETE)",\s*(?:R"\((.*?)\)"|"([^"]*)"))re");
   for (const auto& entry : fs::directory_iterator(fs::path(RISKRADAR_SOURCE_DIR) / "src" / "server")) {
     if (entry.path().extension() != ".cc") continue;
     const std::string text = ReadFile(entry.path());
