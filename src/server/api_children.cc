@@ -5,22 +5,9 @@
 
 namespace riskradar::server {
 
-void Server::Impl::InstallChildRoutes() {
-  using Req = const httplib::Request&;
-  using Res = httplib::Response&;
-  using Params = const PathParams&;
-  AddRoute("GET", "/api/radar", [this](Req q, Res r, Params) { Radar(q, r); });
-  AddRoute("GET", "/api/children/{id}", [this](Req q, Res r, Params p) { Child(q, r, p); });
-  AddRoute("POST", "/api/children/{id}/break-glass", [this](Req q, Res r, Params p) { BreakGlass(q, r, p); });
-  AddRoute("GET", "/api/break-glass", [this](Req q, Res r, Params) { BreakGlassList(q, r); });
-}
-
-void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto su = Authenticate(req, **lease, nullptr);
-  if (!su.ok()) return SendError(res, su.status());
-  auto cells = (*lease)->RadarCounts();
+void Server::Impl::Radar(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  auto cells = ctx.store->RadarCounts();
   if (!cells.ok()) return SendError(res, cells.status());
   json by_level = json::object(), by_district = json::object(), rows = json::array();
   int64_t total = 0;
@@ -33,19 +20,13 @@ void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
   SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
 }
 
-void Server::Impl::Child(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { ChildAuthed(res, params, s, su); });
-}
-
-void Server::Impl::ChildAuthed(httplib::Response& res, const PathParams& params, store::Store& s,
-                               const store::SessionUser& su) {
-  auto child_id = params.Id("id", "child");
+void Server::Impl::Child(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto child_id = ctx.params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
-  if (!MaySeeIdentifying(su.user.role)) {
-    AuditRefusal(s, su.user, "read_child", "person:" + std::to_string(id));
-    return SendError(res, Status::PermissionDenied("your role does not give access to children's records"));
-  }
   auto view = s.ReadChildView(id, ViewerFor(su.user), Now(), ActorFor(su.user));
   if (!view.ok()) return SendError(res, view.status());
   const store::ChildView& v = *view;
@@ -89,19 +70,14 @@ void Server::Impl::ChildAuthed(httplib::Response& res, const PathParams& params,
             {"access_basis", v.access_basis}});
 }
 
-void Server::Impl::BreakGlass(const httplib::Request& req, httplib::Response& res, const PathParams& params) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { BreakGlassAuthed(req, res, params, s, su); });
-}
-
-void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, const PathParams& params, store::Store& s,
-                                    const store::SessionUser& su) {
-  auto child_id = params.Id("id", "child");
+void Server::Impl::BreakGlass(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto child_id = ctx.params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
-  if (!MaySeeIdentifying(su.user.role)) {
-    AuditRefusal(s, su.user, "break_glass", "person:" + std::to_string(id));
-    return SendError(res, Status::PermissionDenied("your role cannot use break-glass access"));
-  }
   auto body = ParseBody(req, {"reason"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string reason = (*body)["reason"];
@@ -121,16 +97,12 @@ void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Respon
             {"review", "listed for the information-governance lead"}});
 }
 
-void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto su = Authenticate(req, **lease, nullptr);
-  if (!su.ok()) return SendError(res, su.status());
-  if (su->user.role != Role::kIgLead) {
-    AuditRefusal(**lease, su->user, "list_break_glass", "break_glass");
-    return SendError(res, Status::PermissionDenied("only the information-governance lead reviews break-glass use"));
-  }
-  auto grants = (*lease)->ListBreakGlass(req.get_param_value("all") != "1");
+void Server::Impl::BreakGlassList(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store* lease = ctx.store;
+  const store::SessionUser* su = ctx.session;
+  auto grants = lease->ListBreakGlass(req.get_param_value("all") != "1");
   if (!grants.ok()) return SendError(res, grants.status());
   json out = json::array();
   for (const auto& g : *grants) {
@@ -149,7 +121,7 @@ void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response
   e.action = "list_break_glass";
   e.target = "break_glass";
   e.details = json{{"grants", out.size()}}.dump();
-  if (Status st = (*lease)->AppendAudit(e); !st.ok()) return SendError(res, st);
+  if (Status st = lease->AppendAudit(e); !st.ok()) return SendError(res, st);
   SendJson(res, 200, {{"grants", out}});
 }
 
