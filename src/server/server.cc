@@ -1,9 +1,11 @@
 // The HTTP JSON API: sessions, CSRF, security headers, need-to-know reads (see server.h and docs/api.md).
-// Endpoints live in api_*.cc; this file holds the shared helpers, the hardening and the server's life cycle.
+// Endpoints live in api_*.cc and are declared with their policy in routes.cc; this file holds the shared
+// helpers, the hardening and the server's life cycle.
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
 
+#include <cctype>
 #include <set>
 
 #include "api.h"
