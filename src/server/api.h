@@ -1,6 +1,6 @@
 // Internal to src/server: the server's shared state (Server::Impl), its store pool and the helpers every
-// endpoint uses. Endpoints are grouped by file (api_auth.cc, api_children.cc, ...); each group registers its
-// routes from its Install*Routes function, called by Server::Impl::Install in server.cc.
+// endpoint uses. Endpoints are grouped by file (api_auth.cc, api_children.cc, ...); every route is declared,
+// with its access policy, in the one table of routes.cc.
 #pragma once
 
 #include <httplib.h>
@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "http_errors.h"
+#include "router.h"
+#include "routes.h"
 #include "riskradar/core/access.h"
 #include "riskradar/server/server.h"
 
@@ -151,10 +153,13 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 Result<std::map<std::string, std::string>> ParseBody(const httplib::Request& req,
                                                      std::initializer_list<const char*> allowed);
 bool IsStateChanging(const std::string& method);
+// application/json, optionally with "; charset=utf-8" (any case); anything else is not JSON.
+bool IsJsonMediaType(std::string_view type);
 
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<httplib::Server> http;
+  Router router;  // every route; http (or any transport) calls router.Dispatch
   StorePool pool;
   Throttle throttle;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
@@ -171,19 +176,8 @@ struct Server::Impl {
         .count();
   }
 
-  // The session behind the request's cookie, or Unauthenticated.
-
   // The session behind the request's cookie, or Unauthenticated; checks the CSRF token on state changes.
   Result<store::SessionUser> Authenticate(const httplib::Request& req, store::Store& s, std::string* token_hash);
-  // Leases a store, authenticates, and runs fn(store, session user); answers the error itself otherwise.
-  template <typename Fn>
-  void Authed(const httplib::Request& req, httplib::Response& res, Fn&& fn) {
-    auto lease = pool.Acquire();
-    if (!lease.ok()) return SendError(res, lease.status());
-    auto su = Authenticate(req, **lease, nullptr);
-    if (!su.ok()) return SendError(res, su.status());
-    fn(**lease, *su);
-  }
   // The scope of an information-governance review (break-glass list, audit events) asked for with the
   // `scope` query parameter ("agency" or "partnership"; absent: the widest the caller has). Returns the agency
   // to restrict to, "" for the whole partnership; an IG lead whose agency is not in
@@ -193,66 +187,62 @@ struct Server::Impl {
   static Viewer ViewerFor(const store::User& u);
   // Audits a refusal at function level (the caller's role may not use this endpoint).
   void AuditRefusal(store::Store& s, const store::User& u, const std::string& action, const std::string& target);
-  // The numeric {id} path segment; a malformed id answers like a missing record.
-  static Result<int64_t> ParseId(const httplib::Request& req, const char* what);
 
-  void Install();
-  // api_auth.cc: sign-in, sign-out, the current session.
-  void InstallAuthRoutes();
-  void Login(const httplib::Request& req, httplib::Response& res);
-  void Logout(const httplib::Request& req, httplib::Response& res);
-  void Session(const httplib::Request& req, httplib::Response& res);
+  // Sets up the HTTP server and registers the route table; an error names the route that could not be added.
+  Status Install(const std::vector<Route>& routes);
+  // routes.cc: every route through the same steps (authentication, CSRF, role check with audited refusal,
+  // strict query and media type) before its handler.
+  Status RegisterRoutes(const std::vector<Route>& routes);
+  void Serve(const Route& route, const httplib::Request& req, httplib::Response& res, const PathParams& params);
+  static Result<std::unique_ptr<Server>> CreateServer(ServerOptions options, const std::vector<Route>& routes);
+
+  // The handlers, one per route (routes.cc declares who may call each). api_auth.cc: sign-in, sign-out, the
+  // current session.
+  void Login(RouteContext& ctx);
+  void Logout(RouteContext& ctx);
+  void Session(RouteContext& ctx);
   // api_children.cc: the radar, a child's view, break-glass.
-  void InstallChildRoutes();
-  void Radar(const httplib::Request& req, httplib::Response& res);
-  void Child(const httplib::Request& req, httplib::Response& res);
-  void ChildAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s, const store::SessionUser& su);
-  void BreakGlass(const httplib::Request& req, httplib::Response& res);
-  void BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
-                        const store::SessionUser& su);
-  void BreakGlassList(const httplib::Request& req, httplib::Response& res);
+  void Radar(RouteContext& ctx);
+  void Child(RouteContext& ctx);
+  void BreakGlass(RouteContext& ctx);
+  void BreakGlassList(RouteContext& ctx);
   // ---- directory reads (people, places, networks, imports, agencies) and the audit log: api_directory.cc,
   // api_audit.cc (query parameters checked by query_params.h).
-  void InstallDirectoryRoutes();
-  void PeopleSearch(const httplib::Request& req, httplib::Response& res);
-  void PersonDetail(const httplib::Request& req, httplib::Response& res);
-  void PlaceList(const httplib::Request& req, httplib::Response& res);
-  void PlaceDetail(const httplib::Request& req, httplib::Response& res);
-  void NetworkList(const httplib::Request& req, httplib::Response& res);
-  void NetworkDetail(const httplib::Request& req, httplib::Response& res);
-  void ImportList(const httplib::Request& req, httplib::Response& res);
-  void ImportQuarantine(const httplib::Request& req, httplib::Response& res);
-  void AgencyList(const httplib::Request& req, httplib::Response& res);
-  void InstallAuditRoutes();
-  void AuditEvents(const httplib::Request& req, httplib::Response& res);
-  void AuditVerify(const httplib::Request& req, httplib::Response& res);
-  void AuditCheckpoints(const httplib::Request& req, httplib::Response& res);
-  void AuditInclusionProof(const httplib::Request& req, httplib::Response& res);
-  void AuditConsistencyProof(const httplib::Request& req, httplib::Response& res);
+  void PeopleSearch(RouteContext& ctx);
+  void PersonDetail(RouteContext& ctx);
+  void PlaceList(RouteContext& ctx);
+  void PlaceDetail(RouteContext& ctx);
+  void NetworkList(RouteContext& ctx);
+  void NetworkDetail(RouteContext& ctx);
+  void ImportList(RouteContext& ctx);
+  void ImportQuarantine(RouteContext& ctx);
+  void AgencyList(RouteContext& ctx);
+  void AuditEvents(RouteContext& ctx);
+  void AuditVerify(RouteContext& ctx);
+  void AuditCheckpoints(RouteContext& ctx);
+  void AuditInclusionProof(RouteContext& ctx);
+  void AuditConsistencyProof(RouteContext& ctx);
 
   // ---- administration, review queue, alerts
   // api_review.cc: the linkage review queue (list, read with the match-weight waterfall, decide with If-Match).
-  void InstallReviewRoutes();
-  void ReviewList(const httplib::Request& req, httplib::Response& res);
-  void ReviewRead(const httplib::Request& req, httplib::Response& res);
-  void ReviewDecide(const httplib::Request& req, httplib::Response& res);
+  void ReviewList(RouteContext& ctx);
+  void ReviewRead(RouteContext& ctx);
+  void ReviewDecide(RouteContext& ctx);
   // api_admin.cc: users (administrator), sharing agreements (IG lead), care relationships (manager), IG alerts
   // and break-glass review (IG lead).
-  void InstallAdminRoutes();
-  void UsersList(const httplib::Request& req, httplib::Response& res);
-  void UserCreate(const httplib::Request& req, httplib::Response& res);
-  void UserChange(const httplib::Request& req, httplib::Response& res, bool reset);
-  void AgreementsList(const httplib::Request& req, httplib::Response& res);
-  void AgreementCreate(const httplib::Request& req, httplib::Response& res);
-  void AgreementEnd(const httplib::Request& req, httplib::Response& res);
-  void RelationshipsList(const httplib::Request& req, httplib::Response& res);
-  void RelationshipCreate(const httplib::Request& req, httplib::Response& res);
-  void RelationshipEnd(const httplib::Request& req, httplib::Response& res);
-  void AlertsList(const httplib::Request& req, httplib::Response& res);
-  void BreakGlassReview(const httplib::Request& req, httplib::Response& res);
-  // Function level: true when the caller has one of `roles`; otherwise audits the refusal and answers 403.
-  bool RequireRole(store::Store& s, const store::User& u, std::initializer_list<Role> roles, const std::string& action,
-                   const std::string& target, httplib::Response& res);
+  void UsersList(RouteContext& ctx);
+  void UserCreate(RouteContext& ctx);
+  void UserDisable(RouteContext& ctx) { UserChange(ctx, false); }
+  void UserReset(RouteContext& ctx) { UserChange(ctx, true); }
+  void UserChange(RouteContext& ctx, bool reset);
+  void AgreementsList(RouteContext& ctx);
+  void AgreementCreate(RouteContext& ctx);
+  void AgreementEnd(RouteContext& ctx);
+  void RelationshipsList(RouteContext& ctx);
+  void RelationshipCreate(RouteContext& ctx);
+  void RelationshipEnd(RouteContext& ctx);
+  void AlertsList(RouteContext& ctx);
+  void BreakGlassReview(RouteContext& ctx);
   // An error in the one JSON shape for statuses without a StatusCode kind (412, 428) or with a specific message.
   static void SendHttpError(httplib::Response& res, int http_status, const std::string& message);
   // A JSON body that may be absent: empty is an empty object; otherwise ParseBody's rules.

@@ -99,25 +99,7 @@ Status LengthBetween(const std::string& value, const char* field, size_t lo, siz
   return Status::Ok();
 }
 
-Result<int64_t> ParseMatch(const httplib::Request& req, size_t index, const char* what) {
-  try {
-    return static_cast<int64_t>(std::stoll(req.matches[index].str()));
-  } catch (const std::exception&) {
-    return Status::NotFound(std::string("no such ") + what);
-  }
-}
-
 }  // namespace
-
-bool Server::Impl::RequireRole(store::Store& s, const store::User& u, std::initializer_list<Role> roles,
-                               const std::string& action, const std::string& target, httplib::Response& res) {
-  for (Role r : roles) {
-    if (u.role == r) return true;
-  }
-  AuditRefusal(s, u, action, target);
-  SendError(res, Status::PermissionDenied("your role may not use this endpoint"));
-  return false;
-}
 
 void Server::Impl::SendHttpError(httplib::Response& res, int http_status, const std::string& message) {
   SendJson(res, http_status, ErrorBodyForHttpStatus(http_status, message));
@@ -129,44 +111,26 @@ Result<std::map<std::string, std::string>> Server::Impl::ParseOptionalBody(const
   return ParseBody(req, allowed);
 }
 
-void Server::Impl::InstallAdminRoutes() {
-  httplib::Server& h = *http;
-  using Req = const httplib::Request&;
-  using Res = httplib::Response&;
-  h.Get("/api/users", [this](Req q, Res r) { UsersList(q, r); });
-  h.Post("/api/users", [this](Req q, Res r) { UserCreate(q, r); });
-  h.Post(R"(/api/users/([A-Za-z0-9._-]{1,64})/disable)", [this](Req q, Res r) { UserChange(q, r, false); });
-  h.Post(R"(/api/users/([A-Za-z0-9._-]{1,64})/reset)", [this](Req q, Res r) { UserChange(q, r, true); });
-  h.Get("/api/agreements", [this](Req q, Res r) { AgreementsList(q, r); });
-  h.Post("/api/agreements", [this](Req q, Res r) { AgreementCreate(q, r); });
-  h.Post(R"(/api/agreements/(\d{1,18})/end)", [this](Req q, Res r) { AgreementEnd(q, r); });
-  h.Get(R"(/api/children/(\d{1,18})/relationships)", [this](Req q, Res r) { RelationshipsList(q, r); });
-  h.Post(R"(/api/children/(\d{1,18})/relationships)", [this](Req q, Res r) { RelationshipCreate(q, r); });
-  h.Delete(R"(/api/children/(\d{1,18})/relationships/(\d{1,18}))", [this](Req q, Res r) { RelationshipEnd(q, r); });
-  h.Get("/api/alerts", [this](Req q, Res r) { AlertsList(q, r); });
-  h.Post(R"(/api/break-glass/(\d{1,18})/review)", [this](Req q, Res r) { BreakGlassReview(q, r); });
-}
-
 // ---------------------------------------------------------------- users (administrator, own agency)
 
-void Server::Impl::UsersList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::UsersList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    if (!RequireRole(s, u, {Role::kAdministrator}, "list_users", "users", res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto users = s.ListAgencyUsers(u.agency_code, ActorFor(u, kAdminPurpose));
     if (!users.ok()) return SendError(res, users.status());
     json out = json::array();
     for (const auto& x : *users) out.push_back(UserJson(x));
     SendJson(res, 200, {{"users", out}});
-  });
 }
 
-void Server::Impl::UserCreate(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::UserCreate(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& admin = su.user;
-    if (!RequireRole(s, admin, {Role::kAdministrator}, "user_add", "users", res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     // The agency is the administrator's own: an "agency" (or any other) field is refused, not ignored.
     auto body = ParseBody(req, {"name", "role"});
     if (!body.ok()) return SendError(res, body.status());
@@ -199,16 +163,16 @@ void Server::Impl::UserCreate(const httplib::Request& req, httplib::Response& re
               {"password", creds->first},
               {"totp_secret", nu.totp_secret},
               {"totp_uri", TotpUri(name, nu.totp_secret)}});
-  });
 }
 
-void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& res, bool reset) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& admin = su.user;
-    const std::string name = req.matches[1].str();
-    const char* action = reset ? "user_reset" : "user_disable";
-    if (!RequireRole(s, admin, {Role::kAdministrator}, action, "user:" + name, res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+  const std::string name = params.Text("name");
     auto body = ParseOptionalBody(req, {});
     if (!body.ok()) return SendError(res, body.status());
     store::UserChange change;
@@ -233,29 +197,29 @@ void Server::Impl::UserChange(const httplib::Request& req, httplib::Response& re
       out["totp_uri"] = TotpUri(name, change.totp_secret);
     }
     SendJson(res, 200, out);
-  });
 }
 
 // ---------------------------------------------------------------- sharing agreements
 
-void Server::Impl::AgreementsList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::AgreementsList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     // Every role sees the agreements its own agency is a party to (organisational facts, no personal data).
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto list = s.ListSharingAgreements(su.user.agency_code);
     if (!list.ok()) return SendError(res, list.status());
     const int64_t now = Now();
     json out = json::array();
     for (const auto& a : *list) out.push_back(AgreementJson(a, now));
     SendJson(res, 200, {{"agreements", out}});
-  });
 }
 
-void Server::Impl::AgreementCreate(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::AgreementCreate(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    if (!RequireRole(s, u, {Role::kIgLead}, "sharing_agreement_add", "sharing_agreements", res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"provider_agency", "recipient_agency", "data_class", "purpose", "lawful_basis",
                                 "valid_until"});
     if (!body.ok()) return SendError(res, body.status());
@@ -309,18 +273,17 @@ void Server::Impl::AgreementCreate(const httplib::Request& req, httplib::Respons
       if (e.agreement.id == *id) return SendJson(res, 201, AgreementJson(e, now));
     }
     SendError(res, Status::Internal("the new agreement was not found"));
-  });
 }
 
-void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::AgreementEnd(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "agreement");
+  auto id = params.Id("id", "agreement");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kIgLead}, "sharing_agreement_end", "sharing_agreement:" + std::to_string(*id), res)) {
-      return;
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"reason"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string reason = (*body)["reason"];
@@ -332,33 +295,34 @@ void Server::Impl::AgreementEnd(const httplib::Request& req, httplib::Response& 
     }
     if (!ended.ok()) return SendError(res, ended.status());
     SendJson(res, 200, AgreementJson(*ended, now));
-  });
 }
 
 // ---------------------------------------------------------------- care relationships (manager)
 
-void Server::Impl::RelationshipsList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::RelationshipsList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+  auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kManager}, "list_relationships", "person:" + std::to_string(*id), res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto list = s.ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
     if (!list.ok()) return SendError(res, list.status());
     json out = json::array();
     for (const auto& r : *list) out.push_back(RelationshipJson(r));
     SendJson(res, 200, {{"relationships", out}});
-  });
 }
 
-void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::RelationshipCreate(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+  auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kManager}, "relationship_add", "person:" + std::to_string(*id), res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"user", "kind"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string user = (*body)["user"], kind = (*body)["kind"];
@@ -372,34 +336,34 @@ void Server::Impl::RelationshipCreate(const httplib::Request& req, httplib::Resp
     }
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 201, RelationshipJson(*r));
-  });
 }
 
-void Server::Impl::RelationshipEnd(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::RelationshipEnd(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "child");
+  auto id = params.Id("id", "child");
     if (!id.ok()) return SendError(res, id.status());
-    auto rid = ParseMatch(req, 2, "relationship");
+  auto rid = params.Id("relationship", "relationship");
     if (!rid.ok()) return SendError(res, rid.status());
-    if (!RequireRole(s, u, {Role::kManager}, "relationship_end", "person:" + std::to_string(*id), res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto r = s.EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
     if (!r.ok() && r.status().code() == StatusCode::kConflict) {
       return SendHttpError(res, 409, "the relationship has already ended");
     }
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, RelationshipJson(*r));
-  });
 }
 
 // ---------------------------------------------------------------- IG alerts, break-glass review
 
-void Server::Impl::AlertsList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::AlertsList(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    if (!RequireRole(s, u, {Role::kIgLead}, "list_alerts", "alerts", res)) return;
-    if (Status st = CheckQuery(req, {{"all", 1}}); !st.ok()) return SendError(res, st);
     const std::string all = QueryText(req, "all");
     if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
     auto alerts = s.ListIgAlerts(u.agency_code, all != "1", ActorFor(u, kIgPurpose));
@@ -407,16 +371,17 @@ void Server::Impl::AlertsList(const httplib::Request& req, httplib::Response& re
     json out = json::array();
     for (const auto& a : *alerts) out.push_back(AlertJson(a));
     SendJson(res, 200, {{"alerts", out}});
-  });
 }
 
-void Server::Impl::BreakGlassReview(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::BreakGlassReview(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "break-glass grant");
+  auto id = params.Id("id", "break-glass grant");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kIgLead}, "break_glass_review", "break_glass:" + std::to_string(*id), res)) return;
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"outcome", "note"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string outcome = (*body)["outcome"], note = (*body)["note"];
@@ -430,7 +395,6 @@ void Server::Impl::BreakGlassReview(const httplib::Request& req, httplib::Respon
     }
     if (!reviewed.ok()) return SendError(res, reviewed.status());
     SendJson(res, 200, AlertJson(*reviewed));
-  });
 }
 
 }  // namespace riskradar::server

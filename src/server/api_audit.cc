@@ -1,8 +1,6 @@
 // The audit log over HTTP: events (the IG lead), and for the IG lead and administrators the verification of
 // the whole log, its signed checkpoints and RFC 6962 inclusion and consistency proofs. Reading the audit log
 // is itself audited; nothing is returned if that event cannot be written.
-#include <algorithm>
-
 #include "api.h"
 #include "query_params.h"
 
@@ -11,11 +9,6 @@ namespace {
 
 constexpr int64_t kMaxAuditPage = 1000;
 constexpr int64_t kMaxSeq = 1'000'000'000'000'000LL;
-
-// The events name people and hold break-glass reasons: the IG lead's work only. Verification, checkpoints and
-// proofs are hashes and counts: administrators run them too (operations, backups).
-bool MayReadAuditEvents(Role role) { return role == Role::kIgLead; }
-bool MayCheckAudit(Role role) { return role == Role::kIgLead || role == Role::kAdministrator; }
 
 json CheckpointJson(const store::AuditCheckpoint& c) {
   return {{"tree_size", c.tree_size},
@@ -40,164 +33,131 @@ Result<std::string> Server::Impl::IgScope(const store::User& u, const std::strin
   return std::string();
 }
 
-void Server::Impl::InstallAuditRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/audit", [this](const httplib::Request& q, httplib::Response& r) { AuditEvents(q, r); });
-  h.Get("/api/audit/verify", [this](const httplib::Request& q, httplib::Response& r) { AuditVerify(q, r); });
-  h.Get("/api/audit/checkpoints", [this](const httplib::Request& q, httplib::Response& r) { AuditCheckpoints(q, r); });
-  h.Get("/api/audit/proof/inclusion",
-        [this](const httplib::Request& q, httplib::Response& r) { AuditInclusionProof(q, r); });
-  h.Get("/api/audit/proof/consistency",
-        [this](const httplib::Request& q, httplib::Response& r) { AuditConsistencyProof(q, r); });
+void Server::Impl::AuditEvents(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto scope = IgScope(su.user, QueryText(req, "scope"));
+  if (!scope.ok()) {
+    if (scope.status().code() == StatusCode::kPermissionDenied)
+      AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
+    return SendError(res, scope.status());
+  }
+  store::AuditQuery query;
+  query.agency = *scope;
+  query.user = QueryText(req, "user");
+  query.action = QueryText(req, "action");
+  auto from = QueryUtcBound(req, "from", false);
+  if (!from.ok()) return SendError(res, from.status());
+  auto to = QueryUtcBound(req, "to", true);
+  if (!to.ok()) return SendError(res, to.status());
+  if (!from->empty() && !to->empty() && *to < *from) {
+    return SendError(res, Status::InvalidArgument("'to' is before 'from'"));
+  }
+  auto before = QueryInt(req, "before", 0, 1, kMaxSeq);
+  if (!before.ok()) return SendError(res, before.status());
+  auto limit = QueryInt(req, "limit", 100, 1, kMaxAuditPage);
+  if (!limit.ok()) return SendError(res, limit.status());
+  query.from = *from;
+  query.to = *to;
+  query.before = *before;
+  query.limit = *limit;
+  auto events = s.ReadAuditEvents(query, ActorFor(su.user, "information governance review"));
+  if (!events.ok()) return SendError(res, events.status());
+  json out = json::array();
+  for (const auto& e : *events) {
+    // details is the JSON text exactly as hashed into the leaf, so a reader can recompute the leaf hash.
+    out.push_back({{"seq", e.seq},
+                   {"at", e.at_utc},
+                   {"user", e.actor.user},
+                   {"agency", e.actor.agency},
+                   {"role", e.actor.role},
+                   {"purpose", e.actor.purpose},
+                   {"action", e.action},
+                   {"target", e.target},
+                   {"outcome", e.outcome},
+                   {"details", e.details},
+                   {"leaf_hash", e.leaf_hash}});
+  }
+  SendJson(res, 200, {{"events", out}, {"scope", query.agency.empty() ? "partnership" : query.agency}});
 }
 
-void Server::Impl::AuditEvents(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayReadAuditEvents(su.user.role)) {
-      AuditRefusal(s, su.user, "read_audit", "audit_log");
-      return SendError(res, Status::PermissionDenied("only the information-governance lead reads the audit log"));
-    }
-    if (Status st = CheckQuery(
-            req,
-            {{"user", 64}, {"action", 64}, {"from", 24}, {"to", 24}, {"before", 18}, {"limit", 18}, {"scope", 12}});
-        !st.ok()) {
-      return SendError(res, st);
-    }
-    auto scope = IgScope(su.user, QueryText(req, "scope"));
-    if (!scope.ok()) {
-      if (scope.status().code() == StatusCode::kPermissionDenied)
-        AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
-      return SendError(res, scope.status());
-    }
-    store::AuditQuery query;
-    query.agency = *scope;
-    query.user = QueryText(req, "user");
-    query.action = QueryText(req, "action");
-    auto from = QueryUtcBound(req, "from", false);
-    if (!from.ok()) return SendError(res, from.status());
-    auto to = QueryUtcBound(req, "to", true);
-    if (!to.ok()) return SendError(res, to.status());
-    if (!from->empty() && !to->empty() && *to < *from) {
-      return SendError(res, Status::InvalidArgument("'to' is before 'from'"));
-    }
-    auto before = QueryInt(req, "before", 0, 1, kMaxSeq);
-    if (!before.ok()) return SendError(res, before.status());
-    auto limit = QueryInt(req, "limit", 100, 1, kMaxAuditPage);
-    if (!limit.ok()) return SendError(res, limit.status());
-    query.from = *from;
-    query.to = *to;
-    query.before = *before;
-    query.limit = *limit;
-    auto events = s.ReadAuditEvents(query, ActorFor(su.user, "information governance review"));
-    if (!events.ok()) return SendError(res, events.status());
-    json out = json::array();
-    for (const auto& e : *events) {
-      // details is the JSON text exactly as hashed into the leaf, so a reader can recompute the leaf hash.
-      out.push_back({{"seq", e.seq},
-                     {"at", e.at_utc},
-                     {"user", e.actor.user},
-                     {"agency", e.actor.agency},
-                     {"role", e.actor.role},
-                     {"purpose", e.actor.purpose},
-                     {"action", e.action},
-                     {"target", e.target},
-                     {"outcome", e.outcome},
-                     {"details", e.details},
-                     {"leaf_hash", e.leaf_hash}});
-    }
-    SendJson(res, 200, {{"events", out}, {"scope", query.agency.empty() ? "partnership" : query.agency}});
-  });
+void Server::Impl::AuditVerify(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  // Verification reads the whole log: it runs outside a write transaction so audited reads are not held up
+  // meanwhile; its result (hashes and counts, no personal data) is returned only once its event is written.
+  auto check = s.VerifyAudit();
+  if (!check.ok()) return SendError(res, check.status());
+  store::AuditEvent e;
+  e.actor = ActorFor(su.user, "audit verification");
+  e.action = "audit_verify";
+  e.target = "audit_log";
+  e.outcome = check->ok ? "ok" : "failed";
+  e.details = json{{"events", check->events}, {"problem", check->problem}}.dump();
+  if (Status st = s.AppendAudit(e); !st.ok()) return SendError(res, st);
+  SendJson(res, 200,
+           {{"ok", check->ok},
+            {"events", check->events},
+            {"problem", check->problem},
+            {"root_hash", check->root_hash},
+            {"checkpoints_checked", check->checkpoints_checked},
+            {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)},
+            {"witness",
+             {{"present", check->witness_present},
+              {"heads", check->witness_heads},
+              {"newest_size", check->witness_size}}}});
 }
 
-void Server::Impl::AuditVerify(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayCheckAudit(su.user.role)) {
-      AuditRefusal(s, su.user, "audit_verify", "audit_log");
-      return SendError(res, Status::PermissionDenied("only the IG lead and administrators verify the audit log"));
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
-    // Verification reads the whole log: it runs outside a write transaction so audited reads are not held up
-    // meanwhile; its result (hashes and counts, no personal data) is returned only once its event is written.
-    auto check = s.VerifyAudit();
-    if (!check.ok()) return SendError(res, check.status());
-    store::AuditEvent e;
-    e.actor = ActorFor(su.user, "audit verification");
-    e.action = "audit_verify";
-    e.target = "audit_log";
-    e.outcome = check->ok ? "ok" : "failed";
-    e.details = json{{"events", check->events}, {"problem", check->problem}}.dump();
-    if (Status st = s.AppendAudit(e); !st.ok()) return SendError(res, st);
-    SendJson(res, 200,
-             {{"ok", check->ok},
-              {"events", check->events},
-              {"problem", check->problem},
-              {"root_hash", check->root_hash},
-              {"checkpoints_checked", check->checkpoints_checked},
-              {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)},
-              {"witness",
-               {{"present", check->witness_present},
-                {"heads", check->witness_heads},
-                {"newest_size", check->witness_size}}}});
-  });
+void Server::Impl::AuditCheckpoints(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto list = s.ReadAuditCheckpoints(ActorFor(su.user, "audit verification"));
+  if (!list.ok()) return SendError(res, list.status());
+  json kept = json::array();
+  for (const auto& c : list->kept) kept.push_back(CheckpointJson(c));
+  SendJson(res, 200, {{"checkpoints", kept}, {"head", list->head ? CheckpointJson(*list->head) : json(nullptr)}});
 }
 
-void Server::Impl::AuditCheckpoints(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayCheckAudit(su.user.role)) {
-      AuditRefusal(s, su.user, "read_audit_checkpoints", "audit_log");
-      return SendError(res, Status::PermissionDenied("only the IG lead and administrators read audit checkpoints"));
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
-    auto list = s.ReadAuditCheckpoints(ActorFor(su.user, "audit verification"));
-    if (!list.ok()) return SendError(res, list.status());
-    json kept = json::array();
-    for (const auto& c : list->kept) kept.push_back(CheckpointJson(c));
-    SendJson(res, 200, {{"checkpoints", kept}, {"head", list->head ? CheckpointJson(*list->head) : json(nullptr)}});
-  });
+void Server::Impl::AuditInclusionProof(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto seq = QueryInt(req, "seq", 0, 1, kMaxSeq, /*required=*/true);
+  if (!seq.ok()) return SendError(res, seq.status());
+  auto size = QueryInt(req, "size", 0, 1, kMaxSeq);
+  if (!size.ok()) return SendError(res, size.status());
+  auto proof = s.ReadAuditInclusionProof(*seq, *size, ActorFor(su.user, "audit verification"));
+  if (!proof.ok()) return SendError(res, proof.status());
+  SendJson(res, 200,
+           {{"seq", proof->seq},
+            {"tree_size", proof->tree_size},
+            {"leaf_hash", proof->leaf_hash},
+            {"path", proof->path},
+            {"root_hash", proof->root_hash}});
 }
 
-void Server::Impl::AuditInclusionProof(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayCheckAudit(su.user.role)) {
-      AuditRefusal(s, su.user, "audit_proof", "audit_log");
-      return SendError(res, Status::PermissionDenied("only the IG lead and administrators read audit proofs"));
-    }
-    if (Status st = CheckQuery(req, {{"seq", 18}, {"size", 18}}); !st.ok()) return SendError(res, st);
-    auto seq = QueryInt(req, "seq", 0, 1, kMaxSeq, /*required=*/true);
-    if (!seq.ok()) return SendError(res, seq.status());
-    auto size = QueryInt(req, "size", 0, 1, kMaxSeq);
-    if (!size.ok()) return SendError(res, size.status());
-    auto proof = s.ReadAuditInclusionProof(*seq, *size, ActorFor(su.user, "audit verification"));
-    if (!proof.ok()) return SendError(res, proof.status());
-    SendJson(res, 200,
-             {{"seq", proof->seq},
-              {"tree_size", proof->tree_size},
-              {"leaf_hash", proof->leaf_hash},
-              {"path", proof->path},
-              {"root_hash", proof->root_hash}});
-  });
-}
-
-void Server::Impl::AuditConsistencyProof(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayCheckAudit(su.user.role)) {
-      AuditRefusal(s, su.user, "audit_proof", "audit_log");
-      return SendError(res, Status::PermissionDenied("only the IG lead and administrators read audit proofs"));
-    }
-    if (Status st = CheckQuery(req, {{"old", 18}, {"new", 18}}); !st.ok()) return SendError(res, st);
-    auto old_size = QueryInt(req, "old", 0, 1, kMaxSeq, /*required=*/true);
-    if (!old_size.ok()) return SendError(res, old_size.status());
-    auto new_size = QueryInt(req, "new", 0, 1, kMaxSeq);
-    if (!new_size.ok()) return SendError(res, new_size.status());
-    auto proof = s.ReadAuditConsistencyProof(*old_size, *new_size, ActorFor(su.user, "audit verification"));
-    if (!proof.ok()) return SendError(res, proof.status());
-    SendJson(res, 200,
-             {{"old_size", proof->old_size},
-              {"tree_size", proof->tree_size},
-              {"path", proof->path},
-              {"old_root_hash", proof->old_root_hash},
-              {"root_hash", proof->root_hash}});
-  });
+void Server::Impl::AuditConsistencyProof(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto old_size = QueryInt(req, "old", 0, 1, kMaxSeq, /*required=*/true);
+  if (!old_size.ok()) return SendError(res, old_size.status());
+  auto new_size = QueryInt(req, "new", 0, 1, kMaxSeq);
+  if (!new_size.ok()) return SendError(res, new_size.status());
+  auto proof = s.ReadAuditConsistencyProof(*old_size, *new_size, ActorFor(su.user, "audit verification"));
+  if (!proof.ok()) return SendError(res, proof.status());
+  SendJson(res, 200,
+           {{"old_size", proof->old_size},
+            {"tree_size", proof->tree_size},
+            {"path", proof->path},
+            {"old_root_hash", proof->old_root_hash},
+            {"root_hash", proof->root_hash}});
 }
 
 }  // namespace riskradar::server

@@ -36,21 +36,6 @@ store::Actor Server::Impl::ActorFor(const store::User& u, std::string purpose) {
 
 Viewer Server::Impl::ViewerFor(const store::User& u) { return {u.id, u.name, u.agency_code, u.role}; }
 
-Result<int64_t> Server::Impl::ParseId(const httplib::Request& req, const char* what) {
-  try {
-    return static_cast<int64_t>(std::stoll(req.matches[1].str()));
-  } catch (const std::exception&) {
-    return Status::NotFound(std::string("no such ") + what);
-  }
-}
-
-void Server::Impl::InstallAuthRoutes() {
-  httplib::Server& h = *http;
-  h.Post("/api/login", [this](const httplib::Request& q, httplib::Response& r) { Login(q, r); });
-  h.Post("/api/logout", [this](const httplib::Request& q, httplib::Response& r) { Logout(q, r); });
-  h.Get("/api/session", [this](const httplib::Request& q, httplib::Response& r) { Session(q, r); });
-}
-
 namespace {
 
 // What an audit event may say about a sign-in name that was refused for its size: its length and a short
@@ -61,7 +46,9 @@ json NameFingerprint(const std::string& name) {
 
 }  // namespace
 
-void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::Login(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
   auto body = ParseBody(req, {"user", "password", "totp"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string name = (*body)["user"], password = (*body)["password"], code = (*body)["totp"];
@@ -172,23 +159,16 @@ void Server::Impl::Login(const httplib::Request& req, httplib::Response& res) {
             {"absolute_timeout_s", options.absolute_timeout_s}});
 }
 
-void Server::Impl::Logout(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  std::string hash;
-  auto su = Authenticate(req, **lease, &hash);
-  if (!su.ok()) return SendError(res, su.status());
-  if (Status st = (*lease)->RevokeSession(hash, ActorFor(su->user)); !st.ok()) return SendError(res, st);
+void Server::Impl::Logout(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  if (Status st = ctx.store->RevokeSession(ctx.session_token_hash, ctx.actor()); !st.ok()) return SendError(res, st);
   res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
   SendJson(res, 200, {{"signed_out", true}});
 }
 
-void Server::Impl::Session(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto su = Authenticate(req, **lease, nullptr);
-  if (!su.ok()) return SendError(res, su.status());
-  SendJson(res, 200,
+void Server::Impl::Session(RouteContext& ctx) {
+  const store::SessionUser* su = ctx.session;
+  SendJson(ctx.res, 200,
            {{"user", su->user.name},
             {"agency", su->user.agency_code},
             {"role", ToString(su->user.role)},

@@ -7,21 +7,9 @@
 
 namespace riskradar::server {
 
-void Server::Impl::InstallChildRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/radar", [this](const httplib::Request& q, httplib::Response& r) { Radar(q, r); });
-  h.Get(R"(/api/children/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { Child(q, r); });
-  h.Post(R"(/api/children/(\d{1,18})/break-glass)",
-         [this](const httplib::Request& q, httplib::Response& r) { BreakGlass(q, r); });
-  h.Get("/api/break-glass", [this](const httplib::Request& q, httplib::Response& r) { BreakGlassList(q, r); });
-}
-
-void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto su = Authenticate(req, **lease, nullptr);
-  if (!su.ok()) return SendError(res, su.status());
-  auto cells = (*lease)->RadarCounts();
+void Server::Impl::Radar(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  auto cells = ctx.store->RadarCounts();
   if (!cells.ok()) return SendError(res, cells.status());
   json by_level = json::object(), by_district = json::object(), rows = json::array();
   int64_t total = 0;
@@ -34,19 +22,13 @@ void Server::Impl::Radar(const httplib::Request& req, httplib::Response& res) {
   SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
 }
 
-void Server::Impl::Child(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { ChildAuthed(req, res, s, su); });
-}
-
-void Server::Impl::ChildAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
-                               const store::SessionUser& su) {
-  auto child_id = ParseId(req, "child");
+void Server::Impl::Child(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto child_id = ctx.params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
-  if (!MaySeeIdentifying(su.user.role)) {
-    AuditRefusal(s, su.user, "read_child", "person:" + std::to_string(id));
-    return SendError(res, Status::PermissionDenied("your role does not give access to children's records"));
-  }
   auto view = access::AuditedAccess(s).ReadChildView(id, ViewerFor(su.user), Now(), ActorFor(su.user));
   if (!view.ok()) return SendError(res, view.status());
   const store::ChildView& v = *view;
@@ -90,19 +72,14 @@ void Server::Impl::ChildAuthed(const httplib::Request& req, httplib::Response& r
             {"access_basis", v.access_basis}});
 }
 
-void Server::Impl::BreakGlass(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) { BreakGlassAuthed(req, res, s, su); });
-}
-
-void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Response& res, store::Store& s,
-                                    const store::SessionUser& su) {
-  auto child_id = ParseId(req, "child");
+void Server::Impl::BreakGlass(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto child_id = ctx.params.Id("id", "child");
   if (!child_id.ok()) return SendError(res, child_id.status());
   const int64_t id = *child_id;
-  if (!MaySeeIdentifying(su.user.role)) {
-    AuditRefusal(s, su.user, "break_glass", "person:" + std::to_string(id));
-    return SendError(res, Status::PermissionDenied("your role cannot use break-glass access"));
-  }
   auto body = ParseBody(req, {"reason"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string reason = (*body)["reason"];
@@ -122,24 +99,19 @@ void Server::Impl::BreakGlassAuthed(const httplib::Request& req, httplib::Respon
             {"review", "listed for the information-governance lead"}});
 }
 
-void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response& res) {
-  auto lease = pool.Acquire();
-  if (!lease.ok()) return SendError(res, lease.status());
-  auto su = Authenticate(req, **lease, nullptr);
-  if (!su.ok()) return SendError(res, su.status());
-  if (su->user.role != Role::kIgLead) {
-    AuditRefusal(**lease, su->user, "list_break_glass", "break_glass");
-    return SendError(res, Status::PermissionDenied("only the information-governance lead reviews break-glass use"));
-  }
-  if (Status st = CheckQuery(req, {{"all", 1}, {"scope", 12}}); !st.ok()) return SendError(res, st);
+void Server::Impl::BreakGlassList(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store* lease = ctx.store;
+  const store::SessionUser* su = ctx.session;
   auto scope = IgScope(su->user, QueryText(req, "scope"));
   if (!scope.ok()) {
     if (scope.status().code() == StatusCode::kPermissionDenied) {
-      AuditRefusal(**lease, su->user, "list_break_glass", "break_glass:partnership");
+      AuditRefusal(*lease, su->user, "list_break_glass", "break_glass:partnership");
     }
     return SendError(res, scope.status());
   }
-  auto grants = (*lease)->ListBreakGlass(QueryText(req, "all") != "1", *scope);
+  auto grants = lease->ListBreakGlass(QueryText(req, "all") != "1", *scope);
   if (!grants.ok()) return SendError(res, grants.status());
   json out = json::array();
   for (const auto& g : *grants) {
@@ -158,7 +130,7 @@ void Server::Impl::BreakGlassList(const httplib::Request& req, httplib::Response
   e.action = "list_break_glass";
   e.target = "break_glass";
   e.details = json{{"grants", out.size()}, {"scope", scope->empty() ? "partnership" : *scope}}.dump();
-  if (Status st = (*lease)->AppendAudit(e); !st.ok()) return SendError(res, st);
+  if (Status st = lease->AppendAudit(e); !st.ok()) return SendError(res, st);
   SendJson(res, 200, {{"grants", out}, {"scope", scope->empty() ? "partnership" : *scope}});
 }
 

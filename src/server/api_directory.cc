@@ -15,10 +15,6 @@ constexpr int64_t kMaxPeoplePage = 100;
 constexpr int64_t kMaxQuarantinePage = 1000;
 constexpr int64_t kMaxOffset = 1000000;
 
-bool MayReadImports(Role role) {
-  return role == Role::kManager || role == Role::kIgLead || role == Role::kAdministrator;
-}
-
 json PersonJson(const Person& p) {
   return {{"id", p.id},
           {"name", p.display_name},
@@ -56,30 +52,11 @@ json NetworkSummaryJson(const store::NetworkSummary& n) {
 
 }  // namespace
 
-void Server::Impl::InstallDirectoryRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/people", [this](const httplib::Request& q, httplib::Response& r) { PeopleSearch(q, r); });
-  h.Get(R"(/api/people/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { PersonDetail(q, r); });
-  h.Get("/api/places", [this](const httplib::Request& q, httplib::Response& r) { PlaceList(q, r); });
-  h.Get(R"(/api/places/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { PlaceDetail(q, r); });
-  h.Get("/api/networks", [this](const httplib::Request& q, httplib::Response& r) { NetworkList(q, r); });
-  h.Get(R"(/api/networks/(\d{1,18}))",
-        [this](const httplib::Request& q, httplib::Response& r) { NetworkDetail(q, r); });
-  h.Get("/api/imports", [this](const httplib::Request& q, httplib::Response& r) { ImportList(q, r); });
-  h.Get(R"(/api/imports/(\d{1,18})/quarantine)",
-        [this](const httplib::Request& q, httplib::Response& r) { ImportQuarantine(q, r); });
-  h.Get("/api/agencies", [this](const httplib::Request& q, httplib::Response& r) { AgencyList(q, r); });
-}
-
-void Server::Impl::PeopleSearch(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MaySeeIdentifying(su.user.role)) {
-      AuditRefusal(s, su.user, "search_people", "people");
-      return SendError(res, Status::PermissionDenied("your role does not give access to people's records"));
-    }
-    if (Status st = CheckQuery(req, {{"q", 64}, {"role", 32}, {"limit", 18}, {"offset", 18}}); !st.ok()) {
-      return SendError(res, st);
-    }
+void Server::Impl::PeopleSearch(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     store::PersonQuery query;
     query.name = QueryText(req, "q");
     query.role = QueryText(req, "role");
@@ -101,18 +78,15 @@ void Server::Impl::PeopleSearch(const httplib::Request& req, httplib::Response& 
       people.push_back(std::move(j));
     }
     SendJson(res, 200, {{"total", found->total}, {"limit", query.limit}, {"offset", query.offset}, {"people", people}});
-  });
 }
 
-void Server::Impl::PersonDetail(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "person");
+void Server::Impl::PersonDetail(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto id = params.Id("id", "person");
     if (!id.ok()) return SendError(res, id.status());
-    if (!MaySeeIdentifying(su.user.role)) {
-      AuditRefusal(s, su.user, "read_person", "person:" + std::to_string(*id));
-      return SendError(res, Status::PermissionDenied("your role does not give access to people's records"));
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto view = s.ReadPersonView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
     if (!view.ok()) return SendError(res, view.status());
     json records = json::array();
@@ -151,26 +125,27 @@ void Server::Impl::PersonDetail(const httplib::Request& req, httplib::Response& 
               {"links", links},
               {"links_truncated", view->links_truncated},
               {"access_basis", view->access_basis}});
-  });
 }
 
-void Server::Impl::PlaceList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+void Server::Impl::PlaceList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     auto places = s.ReadPlacesOfConcern(ActorFor(su.user));
     if (!places.ok()) return SendError(res, places.status());
     const bool identifying = MaySeeIdentifying(su.user.role);
     json out = json::array();
     for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying));
     SendJson(res, 200, {{"places", out}});
-  });
 }
 
-void Server::Impl::PlaceDetail(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "place");
+void Server::Impl::PlaceDetail(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto id = params.Id("id", "place");
     if (!id.ok()) return SendError(res, id.status());
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto view = s.ReadPlaceView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
     if (!view.ok()) return SendError(res, view.status());
     const bool identifying = MaySeeIdentifying(su.user.role);
@@ -188,25 +163,26 @@ void Server::Impl::PlaceDetail(const httplib::Request& req, httplib::Response& r
       }
     }
     SendJson(res, 200, {{"place", PlaceSummaryJson(view->place, identifying)}, {"people", people}});
-  });
 }
 
-void Server::Impl::NetworkList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+void Server::Impl::NetworkList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     auto networks = s.ReadNetworks(ActorFor(su.user));
     if (!networks.ok()) return SendError(res, networks.status());
     json out = json::array();
     for (const auto& n : *networks) out.push_back(NetworkSummaryJson(n));
     SendJson(res, 200, {{"networks", out}});
-  });
 }
 
-void Server::Impl::NetworkDetail(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "network");
+void Server::Impl::NetworkDetail(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto id = params.Id("id", "network");
     if (!id.ok()) return SendError(res, id.status());
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto view = s.ReadNetworkView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
     if (!view.ok()) return SendError(res, view.status());
     // Aggregate roles get the sizes only.
@@ -224,16 +200,12 @@ void Server::Impl::NetworkDetail(const httplib::Request& req, httplib::Response&
       }
     }
     SendJson(res, 200, {{"network", NetworkSummaryJson(view->summary)}, {"members", members}, {"places", places}});
-  });
 }
 
-void Server::Impl::ImportList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    if (!MayReadImports(su.user.role)) {
-      AuditRefusal(s, su.user, "list_imports", "imports");
-      return SendError(res, Status::PermissionDenied("only managers, the IG lead and administrators read imports"));
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+void Server::Impl::ImportList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const std::string scope = su.user.role == Role::kAdministrator ? std::string() : su.user.agency_code;
     auto batches = access::AuditedAccess(s).ReadImports(scope, ActorFor(su.user));
     if (!batches.ok()) return SendError(res, batches.status());
@@ -254,18 +226,16 @@ void Server::Impl::ImportList(const httplib::Request& req, httplib::Response& re
                      {"finished_at", b.finished_at}});
     }
     SendJson(res, 200, {{"imports", out}});
-  });
 }
 
-void Server::Impl::ImportQuarantine(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
-    auto id = ParseId(req, "import");
+void Server::Impl::ImportQuarantine(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
+  auto id = params.Id("id", "import");
     if (!id.ok()) return SendError(res, id.status());
-    if (!MayReadImports(su.user.role)) {
-      AuditRefusal(s, su.user, "read_quarantine", "import_batch:" + std::to_string(*id));
-      return SendError(res, Status::PermissionDenied("only managers, the IG lead and administrators read imports"));
-    }
-    if (Status st = CheckQuery(req, {{"limit", 18}, {"offset", 18}}); !st.ok()) return SendError(res, st);
     auto limit = QueryInt(req, "limit", 100, 1, kMaxQuarantinePage);
     if (!limit.ok()) return SendError(res, limit.status());
     auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
@@ -287,12 +257,11 @@ void Server::Impl::ImportQuarantine(const httplib::Request& req, httplib::Respon
     }
     SendJson(res, 200,
              {{"import", *id}, {"total", page->total}, {"limit", *limit}, {"offset", *offset}, {"rows", rows}});
-  });
 }
 
-void Server::Impl::AgencyList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser&) {
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
+void Server::Impl::AgencyList(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
     auto agencies = s.ListAgencies();  // no personal data: not audited
     if (!agencies.ok()) return SendError(res, agencies.status());
     json out = json::array();
@@ -300,7 +269,6 @@ void Server::Impl::AgencyList(const httplib::Request& req, httplib::Response& re
       out.push_back({{"code", a.code}, {"name", a.name}, {"kind", ToString(a.kind)}, {"area", a.area}});
     }
     SendJson(res, 200, {{"agencies", out}});
-  });
 }
 
 }  // namespace riskradar::server

@@ -96,21 +96,12 @@ std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
 
 }  // namespace
 
-void Server::Impl::InstallReviewRoutes() {
-  httplib::Server& h = *http;
-  h.Get("/api/review", [this](const httplib::Request& q, httplib::Response& r) { ReviewList(q, r); });
-  h.Get(R"(/api/review/(\d{1,18}))", [this](const httplib::Request& q, httplib::Response& r) { ReviewRead(q, r); });
-  h.Post(R"(/api/review/(\d{1,18})/decision)",
-         [this](const httplib::Request& q, httplib::Response& r) { ReviewDecide(q, r); });
-}
-
-void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::ReviewList(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager, Role::kAnalyst}, "list_review", "review_queue", res)) {
-      return;
-    }
-    if (Status st = CheckQuery(req, {{"limit", 18}}); !st.ok()) return SendError(res, st);
     auto limit = QueryInt(req, "limit", 50, 1, 200);
     if (!limit.ok()) return SendError(res, limit.status());
     // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
@@ -125,18 +116,16 @@ void Server::Impl::ReviewList(const httplib::Request& req, httplib::Response& re
       out["items"] = list;
     }
     SendJson(res, 200, out);
-  });
 }
 
-void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::ReviewRead(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "review item");
+  auto id = params.Id("id", "review item");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "read_review", "review:" + std::to_string(*id), res)) {
-      return;
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
     if (!d.ok()) return SendError(res, d.status());
     const store::ReviewQueueItem& r = d->item;
@@ -148,19 +137,17 @@ void Server::Impl::ReviewRead(const httplib::Request& req, httplib::Response& re
     out["explanation"] = Explanation(*d);
     res.set_header("ETag", ETag(r.version));
     SendJson(res, 200, out);
-  });
 }
 
-void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& res) {
-  Authed(req, res, [&](store::Store& s, const store::SessionUser& su) {
+void Server::Impl::ReviewDecide(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const PathParams& params = ctx.params;
+  store::Store& s = *ctx.store;
+  const store::SessionUser& su = *ctx.session;
     const store::User& u = su.user;
-    auto id = ParseId(req, "review item");
+  auto id = params.Id("id", "review item");
     if (!id.ok()) return SendError(res, id.status());
-    if (!RequireRole(s, u, {Role::kPractitioner, Role::kManager}, "review_decision", "review:" + std::to_string(*id),
-                     res)) {
-      return;
-    }
-    if (Status st = CheckQuery(req, {}); !st.ok()) return SendError(res, st);
     auto body = ParseBody(req, {"decision", "reason"});
     if (!body.ok()) return SendError(res, body.status());
     const std::string decision = (*body)["decision"], reason = (*body)["reason"];
@@ -196,7 +183,6 @@ void Server::Impl::ReviewDecide(const httplib::Request& req, httplib::Response& 
     out.update(DecisionFields(r));
     res.set_header("ETag", ETag(r.version));
     SendJson(res, 200, out);
-  });
 }
 
 }  // namespace riskradar::server

@@ -8,7 +8,7 @@
 
 namespace riskradar::server {
 
-Status CheckQuery(const httplib::Request& req, std::initializer_list<QueryParam> allowed) {
+Status CheckQuery(const httplib::Request& req, const std::vector<QueryParam>& allowed) {
   std::set<std::string> seen;
   for (const auto& [name, value] : req.params) {
     const QueryParam* spec = nullptr;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "riskradar/core/status.h"
 
@@ -18,7 +19,10 @@ struct QueryParam {
 };
 
 // Refuses unknown or repeated parameters, values longer than their max_length, and control characters.
-Status CheckQuery(const httplib::Request& req, std::initializer_list<QueryParam> allowed);
+Status CheckQuery(const httplib::Request& req, const std::vector<QueryParam>& allowed);
+inline Status CheckQuery(const httplib::Request& req, std::initializer_list<QueryParam> allowed) {
+  return CheckQuery(req, std::vector<QueryParam>(allowed));
+}
 // The parameter's value, "" when absent. Call after CheckQuery.
 std::string QueryText(const httplib::Request& req, const char* name);
 // A decimal integer in [min, max]; `fallback` when absent (or, with required, a 400).

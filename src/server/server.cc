@@ -1,8 +1,12 @@
 // The HTTP JSON API: sessions, CSRF, security headers, need-to-know reads (see server.h and docs/api.md).
-// Endpoints live in api_*.cc; this file holds the shared helpers, the hardening and the server's life cycle.
+// Endpoints live in api_*.cc and are declared with their policy in routes.cc; this file holds the shared
+// helpers, the hardening and the server's life cycle.
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
+
+#include <cctype>
+#include <set>
 
 #include "api.h"
 
@@ -41,14 +45,49 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// application/json, optionally with "; charset=utf-8" (any case, spaces around ';' and '=').
+bool IsJsonMediaType(std::string_view type) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  const size_t semi = type.find(';');
+  if (lower(trim(type.substr(0, semi))) != "application/json") return false;
+  if (semi == std::string_view::npos) return true;
+  const std::string_view parameter = trim(type.substr(semi + 1));
+  const size_t eq = parameter.find('=');
+  if (eq == std::string_view::npos) return false;
+  return lower(trim(parameter.substr(0, eq))) == "charset" && lower(trim(parameter.substr(eq + 1))) == "utf-8";
+}
+
 // Parses a JSON object body allowing only `allowed` keys (string values): unknown fields are refused, so
 // nobody can slip an agency, owner or audit field into a request.
 Result<std::map<std::string, std::string>> ParseBody(const httplib::Request& req,
                                                      std::initializer_list<const char*> allowed) {
   const std::string type = req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0)
+  if (!IsJsonMediaType(type))
     return Status::InvalidArgument("send JSON (Content-Type: application/json)");
-  const json body = json::parse(req.body, nullptr, false);
+  // nlohmann::json keeps the last of repeated keys: the parser callback sees every key, so a repeated one (at
+  // any depth) is refused instead of silently overriding the first.
+  std::vector<std::set<std::string>> keys_per_object;
+  std::string repeated;
+  const json::parser_callback_t track_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys_per_object.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys_per_object.empty()) keys_per_object.pop_back();
+    if (event == json::parse_event_t::key && !keys_per_object.empty() && parsed.is_string() &&
+        !keys_per_object.back().insert(parsed.get<std::string>()).second && repeated.empty()) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  const json body = json::parse(req.body, track_keys, false);
+  if (!repeated.empty()) return Status::InvalidArgument("field '" + repeated.substr(0, 40) + "' given more than once");
   if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : body.items()) {
@@ -83,7 +122,7 @@ Status ParseListen(const std::string& listen, std::string& host, int& port) {
   return Status::Ok();
 }
 
-void Server::Impl::Install() {
+Status Server::Impl::Install(const std::vector<Route>& routes) {
   httplib::Server& h = *http;
   const int workers = std::max(1, options.workers);
   h.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
@@ -126,16 +165,26 @@ void Server::Impl::Install() {
     headers(res);
     SendJson(res, 500, ErrorBodyForHttpStatus(500));  // the exception's text stays out of the response
   });
-  InstallAuthRoutes();
-  InstallChildRoutes();
-  InstallDirectoryRoutes(); InstallAuditRoutes();
-  InstallAdminRoutes(); InstallReviewRoutes();
+  RR_RETURN_IF_ERROR(RegisterRoutes(routes));
+  // cpp-httplib only accepts connections: every request goes to the router's one entry point.
+  router.InstallInto(h);
+  return Status::Ok();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
+  return Impl::CreateServer(std::move(options), DeclaredRoutes());
+}
+
+Result<std::unique_ptr<Server>> internal::CreateServer(ServerOptions options, std::vector<Route> routes) {
+  return Server::Impl::CreateServer(std::move(options), routes);
+}
+
+Result<std::unique_ptr<Server>> Server::Impl::CreateServer(ServerOptions options, const std::vector<Route>& routes) {
+  // Before anything is opened: a route without a complete policy stops the server here.
+  RR_RETURN_IF_ERROR(CheckRoutes(routes));
   const bool want_tls = !options.cert_file.empty() || !options.key_file.empty();
   if (want_tls && (options.cert_file.empty() || options.key_file.empty())) {
     return Status::InvalidArgument("TLS needs both --cert and --key");
@@ -162,7 +211,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   }
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
-  impl->Install();
+  RR_RETURN_IF_ERROR(impl->Install(routes));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

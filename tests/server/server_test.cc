@@ -157,11 +157,11 @@ TEST_F(ServerTest, CsrfTokenIsRequiredForStateChanges) {
   Session wrong = s;
   wrong.csrf = std::string(s.csrf.size(), 'A');
   EXPECT_EQ(Post(wrong, "/api/children/2/break-glass", {{"reason", "urgent safeguarding concern"}})->status, 403);
-  // A form post (no JSON) cannot carry the header, and is refused anyway.
+  // A form post (no JSON) cannot carry the header, and is refused anyway (415: not JSON).
   httplib::Headers h{{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
   auto form = Client().Post("/api/children/2/break-glass", h, "reason=urgent+concern+here",
                             "application/x-www-form-urlencoded");
-  EXPECT_EQ(form->status, 400);
+  EXPECT_EQ(form->status, 415);
 }
 
 TEST_F(ServerTest, AnotherAgencysChildIsIndistinguishableFromAMissingOne) {

@@ -58,8 +58,11 @@ class Server {
   void Stop();
   bool tls() const;
 
- private:
+  // The server's state, internal to src/server (api.h); named here so that the route table can point at its
+  // handlers.
   struct Impl;
+
+ private:
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

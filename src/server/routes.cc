@@ -1,0 +1,256 @@
+// The route table (every endpoint with its policy) and the one loop that registers it (see routes.h).
+#include "routes.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "api.h"
+
+namespace riskradar::server {
+namespace {
+
+using Impl = Server::Impl;
+
+const std::vector<QueryParam> kNoQuery;
+
+std::string RouteName(const Route& r) { return r.method + " " + r.path; }
+
+bool Allowed(const RoutePolicy& policy, Role role) {
+  return std::find(policy.roles.begin(), policy.roles.end(), role) != policy.roles.end();
+}
+
+bool AllowsEveryRole(const RoutePolicy& policy) {
+  for (Role role : AllRoles()) {
+    if (!Allowed(policy, role)) return false;
+  }
+  return true;
+}
+
+// "person:{id}" with the request's {id}.
+std::string RefusalTarget(const std::string& pattern, const PathParams& params) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < pattern.size()) {
+    const size_t open = pattern.find('{', pos);
+    if (open == std::string::npos) break;
+    const size_t close = pattern.find('}', open);
+    if (close == std::string::npos) break;
+    out += pattern.substr(pos, open - pos) + params.Text(pattern.substr(open + 1, close - open - 1));
+    pos = close + 1;
+  }
+  return out + pattern.substr(std::min(pos, pattern.size()));
+}
+
+// Every parameter a refusal target names must be one of the route's path parameters.
+Status CheckTargetParameters(const Route& r) {
+  const std::string& target = r.policy.refusal_target;
+  for (size_t open = target.find('{'); open != std::string::npos; open = target.find('{', open + 1)) {
+    const size_t close = target.find('}', open);
+    if (close == std::string::npos) {
+      return Status::InvalidArgument("route " + RouteName(r) + ": unclosed parameter in refusal target");
+    }
+    const std::string name = target.substr(open + 1, close - open - 1);
+    if (r.path.find("{" + name + "}") == std::string::npos && r.path.find("{" + name + ":") == std::string::npos) {
+      return Status::InvalidArgument("route " + RouteName(r) + ": refusal target names '{" + name +
+                                     "}', which is not a path parameter");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Viewer RouteContext::viewer() const { return Impl::ViewerFor(session->user); }
+
+store::Actor RouteContext::actor(std::string purpose) const { return Impl::ActorFor(session->user, std::move(purpose)); }
+
+RoutePolicy Public() { return {Access::kPublic, {}, "", "", ""}; }
+
+RoutePolicy AnyRole() { return {Access::kSignedIn, AllRoles(), "", "", ""}; }
+
+RoutePolicy Roles(std::initializer_list<Role> roles, std::string refusal_action, std::string refusal_target,
+                  std::string record_rule) {
+  return {Access::kSignedIn, std::vector<Role>(roles), std::move(refusal_action), std::move(refusal_target),
+          std::move(record_rule)};
+}
+
+RoutePolicy IdentifyingRoles(std::string refusal_action, std::string refusal_target, std::string record_rule) {
+  RoutePolicy p{Access::kSignedIn, {}, std::move(refusal_action), std::move(refusal_target), std::move(record_rule)};
+  for (Role role : AllRoles()) {
+    if (MaySeeIdentifying(role)) p.roles.push_back(role);
+  }
+  return p;
+}
+
+RoutePolicy WithRecordRule(RoutePolicy policy, std::string record_rule) {
+  policy.record_rule = std::move(record_rule);
+  return policy;
+}
+
+// The table. Record rules name what the handler (or the store's need-to-know filter) checks per record after
+// the role check; a refusal there is audited by the handler or the store.
+std::vector<Route> DeclaredRoutes() {
+  constexpr Role kAnalyst = Role::kAnalyst, kPractitioner = Role::kPractitioner, kManager = Role::kManager,
+                 kIgLead = Role::kIgLead, kAdministrator = Role::kAdministrator;
+  const std::string need_to_know = "need-to-know: only records the caller may see (the store)";
+  const std::string own_agency = "own agency only";
+  return {
+      // Sign-in, sign-out, the session (api_auth.cc).
+      {"POST", "/api/login", Public(), kNoQuery, &Impl::Login},
+      {"POST", "/api/logout", AnyRole(), kNoQuery, &Impl::Logout},
+      {"GET", "/api/session", AnyRole(), kNoQuery, &Impl::Session},
+      // The radar, a child's view, break-glass (api_children.cc).
+      {"GET", "/api/radar", AnyRole(), kNoQuery, &Impl::Radar},
+      {"GET", "/api/children/{id}", IdentifyingRoles("read_child", "person:{id}", need_to_know), kNoQuery,
+       &Impl::Child},
+      {"POST", "/api/children/{id}/break-glass", IdentifyingRoles("break_glass", "person:{id}"), kNoQuery,
+       &Impl::BreakGlass},
+      {"GET", "/api/break-glass", Roles({kIgLead}, "list_break_glass", "break_glass"), {{"all", 1}, {"scope", 12}},
+       &Impl::BreakGlassList},
+      // Directory reads (api_directory.cc).
+      {"GET", "/api/people", IdentifyingRoles("search_people", "people", need_to_know),
+       {{"q", 64}, {"role", 32}, {"limit", 18}, {"offset", 18}}, &Impl::PeopleSearch},
+      {"GET", "/api/people/{id}", IdentifyingRoles("read_person", "person:{id}", need_to_know), kNoQuery,
+       &Impl::PersonDetail},
+      {"GET", "/api/places", AnyRole(), kNoQuery, &Impl::PlaceList},
+      {"GET", "/api/places/{id}", WithRecordRule(AnyRole(), need_to_know + "; identifying fields by role"),
+       kNoQuery, &Impl::PlaceDetail},
+      {"GET", "/api/networks", AnyRole(), kNoQuery, &Impl::NetworkList},
+      {"GET", "/api/networks/{id}", WithRecordRule(AnyRole(), need_to_know + "; identifying fields by role"),
+       kNoQuery, &Impl::NetworkDetail},
+      {"GET", "/api/imports", Roles({kManager, kIgLead, kAdministrator}, "list_imports", "imports",
+                                    "own agency only (administrators: every agency)"),
+       kNoQuery, &Impl::ImportList},
+      {"GET", "/api/imports/{id}/quarantine",
+       Roles({kManager, kIgLead, kAdministrator}, "read_quarantine", "import_batch:{id}", own_agency),
+       {{"limit", 18}, {"offset", 18}}, &Impl::ImportQuarantine},
+      {"GET", "/api/agencies", AnyRole(), kNoQuery, &Impl::AgencyList},
+      // The audit log (api_audit.cc): events for the IG lead; verification and proofs also for administrators.
+      {"GET", "/api/audit", Roles({kIgLead}, "read_audit", "audit_log"),
+       {{"user", 64}, {"action", 64}, {"from", 24}, {"to", 24}, {"before", 18}, {"limit", 18}, {"scope", 12}},
+       &Impl::AuditEvents},
+      {"GET", "/api/audit/verify", Roles({kIgLead, kAdministrator}, "audit_verify", "audit_log"), kNoQuery,
+       &Impl::AuditVerify},
+      {"GET", "/api/audit/checkpoints", Roles({kIgLead, kAdministrator}, "read_audit_checkpoints", "audit_log"),
+       kNoQuery, &Impl::AuditCheckpoints},
+      {"GET", "/api/audit/proof/inclusion", Roles({kIgLead, kAdministrator}, "audit_proof", "audit_log"),
+       {{"seq", 18}, {"size", 18}}, &Impl::AuditInclusionProof},
+      {"GET", "/api/audit/proof/consistency", Roles({kIgLead, kAdministrator}, "audit_proof", "audit_log"),
+       {{"old", 18}, {"new", 18}}, &Impl::AuditConsistencyProof},
+      // The linkage review queue (api_review.cc): analysts see its size only.
+      {"GET", "/api/review", Roles({kPractitioner, kManager, kAnalyst}, "list_review", "review_queue", need_to_know),
+       {{"limit", 18}}, &Impl::ReviewList},
+      {"GET", "/api/review/{id}", Roles({kPractitioner, kManager}, "read_review", "review:{id}", need_to_know),
+       kNoQuery, &Impl::ReviewRead},
+      {"POST", "/api/review/{id}/decision",
+       Roles({kPractitioner, kManager}, "review_decision", "review:{id}", need_to_know), kNoQuery,
+       &Impl::ReviewDecide},
+      // Administration (api_admin.cc).
+      {"GET", "/api/users", Roles({kAdministrator}, "list_users", "users", own_agency), kNoQuery, &Impl::UsersList},
+      {"POST", "/api/users", Roles({kAdministrator}, "user_add", "users", own_agency), kNoQuery, &Impl::UserCreate},
+      {"POST", "/api/users/{name:user}/disable", Roles({kAdministrator}, "user_disable", "user:{name}", own_agency),
+       kNoQuery, &Impl::UserDisable},
+      {"POST", "/api/users/{name:user}/reset", Roles({kAdministrator}, "user_reset", "user:{name}", own_agency),
+       kNoQuery, &Impl::UserReset},
+      {"GET", "/api/agreements", WithRecordRule(AnyRole(), "agreements the caller's agency is a party to"), kNoQuery,
+       &Impl::AgreementsList},
+      {"POST", "/api/agreements",
+       Roles({kIgLead}, "sharing_agreement_add", "sharing_agreements", "the provider is the caller's own agency"),
+       kNoQuery, &Impl::AgreementCreate},
+      {"POST", "/api/agreements/{id}/end",
+       Roles({kIgLead}, "sharing_agreement_end", "sharing_agreement:{id}", "the caller's agency is a party"),
+       kNoQuery, &Impl::AgreementEnd},
+      {"GET", "/api/children/{id}/relationships",
+       Roles({kManager}, "list_relationships", "person:{id}", need_to_know + "; own agency's users"), kNoQuery,
+       &Impl::RelationshipsList},
+      {"POST", "/api/children/{id}/relationships",
+       Roles({kManager}, "relationship_add", "person:{id}", need_to_know + "; own agency's users"), kNoQuery,
+       &Impl::RelationshipCreate},
+      {"DELETE", "/api/children/{id}/relationships/{relationship}",
+       Roles({kManager}, "relationship_end", "person:{id}", need_to_know + "; own agency's users"), kNoQuery,
+       &Impl::RelationshipEnd},
+      {"GET", "/api/alerts", Roles({kIgLead}, "list_alerts", "alerts", own_agency), {{"all", 1}},
+       &Impl::AlertsList},
+      {"POST", "/api/break-glass/{id}/review",
+       Roles({kIgLead}, "break_glass_review", "break_glass:{id}", "grants to the caller's agency's users"), kNoQuery,
+       &Impl::BreakGlassReview},
+  };
+}
+
+std::string DocumentedPath(const std::string& path_template) {
+  std::string out;
+  bool in_kind = false;
+  for (char c : path_template) {
+    if (c == ':') in_kind = true;
+    if (c == '}') in_kind = false;
+    if (!in_kind) out.push_back(c);
+  }
+  return out;
+}
+
+Status CheckRoutes(const std::vector<Route>& routes) {
+  for (const Route& r : routes) {
+    const std::string where = "route " + RouteName(r);
+    const RoutePolicy& p = r.policy;
+    if (!r.handler) return Status::InvalidArgument(where + " has no handler");
+    switch (p.access) {
+      case Access::kUndeclared:
+        return Status::InvalidArgument(where + " has no access policy: declare it Public(), AnyRole() or Roles(...)");
+      case Access::kPublic:
+        if (!p.roles.empty()) return Status::InvalidArgument(where + " is public but lists roles");
+        break;
+      case Access::kSignedIn:
+        if (p.roles.empty()) return Status::InvalidArgument(where + " allows no role");
+        if (!AllowsEveryRole(p) && p.refusal_action.empty()) {
+          return Status::InvalidArgument(where + " refuses some roles but names no audit action for the refusal");
+        }
+        if (!AllowsEveryRole(p) && p.refusal_target.empty()) {
+          return Status::InvalidArgument(where + " refuses some roles but names no audit target for the refusal");
+        }
+        break;
+    }
+    RR_RETURN_IF_ERROR(CheckTargetParameters(r));
+  }
+  return Status::Ok();
+}
+
+Status Impl::RegisterRoutes(const std::vector<Route>& routes) {
+  RR_RETURN_IF_ERROR(CheckRoutes(routes));
+  for (const Route& route : routes) {
+    RR_RETURN_IF_ERROR(router.Add(route.method, route.path,
+                                  [this, route](httplib::Request& req, httplib::Response& res,
+                                                const PathParams& params) { Serve(route, req, res, params); }));
+  }
+  return Status::Ok();
+}
+
+// The steps every request takes before its handler, in this order; each answers the request itself when it
+// stops it.
+void Impl::Serve(const Route& route, const httplib::Request& req, httplib::Response& res, const PathParams& params) {
+  RouteContext ctx{req, res, params, nullptr, nullptr, {}};
+  std::optional<StorePool::Lease> lease;
+  std::optional<store::SessionUser> session;
+  if (route.policy.access != Access::kPublic) {
+    auto leased = pool.Acquire();
+    if (!leased.ok()) return SendError(res, leased.status());
+    lease.emplace(std::move(*leased));
+    auto su = Authenticate(req, **lease, &ctx.session_token_hash);  // 401 without a session; 403 without CSRF
+    if (!su.ok()) return SendError(res, su.status());
+    session.emplace(std::move(*su));
+    ctx.store = &**lease;
+    ctx.session = &*session;
+    if (!Allowed(route.policy, session->user.role)) {
+      AuditRefusal(**lease, session->user, route.policy.refusal_action,
+                   RefusalTarget(route.policy.refusal_target, params));
+      return SendError(res, Status::PermissionDenied("your role may not use this endpoint"));
+    }
+  }
+  // The media type first: cpp-httplib reads a form-encoded body into the query parameters.
+  if (!req.body.empty() && !IsJsonMediaType(req.get_header_value("Content-Type"))) {
+    return SendHttpError(res, 415, "send the body as JSON (Content-Type: application/json)");
+  }
+  if (Status st = CheckQuery(req, route.query); !st.ok()) return SendError(res, st);
+  (this->*route.handler)(ctx);
+}
+
+}  // namespace riskradar::server
