@@ -3,8 +3,12 @@
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
+#include <strings.h>
+
+#include <cstring>
 
 #include "api.h"
+#include "http/transport.h"
 
 namespace riskradar::server {
 
@@ -83,6 +87,103 @@ Status ParseListen(const std::string& listen, std::string& host, int& port) {
   return Status::Ok();
 }
 
+// Set on every response, the handlers' and the transport's own refusals (413, 414, 431, ...).
+void SetSecurityHeaders(httplib::Response& res, bool tls) {
+  SetHeaderOnce(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+  SetHeaderOnce(res, "X-Content-Type-Options", "nosniff");
+  SetHeaderOnce(res, "X-Frame-Options", "DENY");
+  SetHeaderOnce(res, "Referrer-Policy", "no-referrer");
+  SetHeaderOnce(res, "Cross-Origin-Resource-Policy", "same-origin");
+  // Every API answer may carry personal data or a CSRF token: nothing is cached anywhere.
+  SetHeaderOnce(res, "Cache-Control", "no-store");
+  SetHeaderOnce(res, "Pragma", "no-cache");
+  if (tls) SetHeaderOnce(res, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+}
+
+namespace {
+
+// INTERIM, until the router's Dispatch(req, res) is on main: the routes are still registered on an
+// httplib::Server that never listens; a complete request from the transport goes through its routing in
+// memory (its pre-routing, error and exception handlers included) and the answer is read back.
+class RouteTable : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
+class MemoryStream : public httplib::Stream {
+ public:
+  MemoryStream(std::string in, std::string ip, int port) : in_(std::move(in)), ip_(std::move(ip)), port_(port) {}
+  bool is_readable() const override { return pos_ < in_.size(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, in_.size() - pos_);
+    std::memcpy(ptr, in_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    out_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = ip_;
+    port = port_;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "";
+    port = 0;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  const std::string& out() const { return out_; }
+
+ private:
+  std::string in_, out_;
+  size_t pos_ = 0;
+  std::string ip_;
+  int port_;
+};
+
+void RouteInMemory(RouteTable& routes, const httplib::Request& req, httplib::Response& res) {
+  std::string in = req.method + " " + req.target + " HTTP/1.1\r\n";
+  for (const auto& [name, value] : req.headers) {
+    // The transport has framed the body; httplib must not compress the answer (BREACH).
+    if (name.size() == 0 || strcasecmp(name.c_str(), "Content-Length") == 0 ||
+        strcasecmp(name.c_str(), "Transfer-Encoding") == 0 || strcasecmp(name.c_str(), "Connection") == 0 ||
+        strcasecmp(name.c_str(), "Accept-Encoding") == 0) {
+      continue;
+    }
+    in += name + ": " + value + "\r\n";
+  }
+  in += "Content-Length: " + std::to_string(req.body.size()) + "\r\nConnection: close\r\n\r\n" + req.body;
+  MemoryStream stream(std::move(in), req.remote_addr, req.remote_port);
+  bool closed = false;
+  routes.process_request(stream, true, closed, [](httplib::Request&) {});
+  const std::string& out = stream.out();
+  const size_t end = out.find("\r\n\r\n");
+  const size_t first = out.find("\r\n");
+  res.status = 500;
+  if (end == std::string::npos || out.size() < 12) return;
+  res.status = std::atoi(out.c_str() + 9);
+  size_t pos = first + 2;
+  while (pos < end) {
+    size_t eol = out.find("\r\n", pos);
+    const std::string line = out.substr(pos, eol - pos);
+    pos = eol + 2;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon), value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    if (strcasecmp(name.c_str(), "Content-Length") == 0 || strcasecmp(name.c_str(), "Connection") == 0 ||
+        strcasecmp(name.c_str(), "Keep-Alive") == 0) {
+      continue;
+    }
+    res.headers.emplace(std::move(name), std::move(value));
+  }
+  res.body = out.substr(end + 4);
+}
+
+}  // namespace
+
 void Server::Impl::Install() {
   httplib::Server& h = *http;
   const int workers = std::max(1, options.workers);
@@ -102,17 +203,7 @@ void Server::Impl::Install() {
   h.set_read_timeout(10, 0);
   h.set_write_timeout(10, 0);
   const bool with_tls = tls;
-  auto headers = [with_tls](httplib::Response& res) {
-    SetHeaderOnce(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-    SetHeaderOnce(res, "X-Content-Type-Options", "nosniff");
-    SetHeaderOnce(res, "X-Frame-Options", "DENY");
-    SetHeaderOnce(res, "Referrer-Policy", "no-referrer");
-    SetHeaderOnce(res, "Cross-Origin-Resource-Policy", "same-origin");
-    // Every API answer may carry personal data or a CSRF token: nothing is cached anywhere.
-    SetHeaderOnce(res, "Cache-Control", "no-store");
-    SetHeaderOnce(res, "Pragma", "no-cache");
-    if (with_tls) SetHeaderOnce(res, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  };
+  auto headers = [with_tls](httplib::Response& res) { SetSecurityHeaders(res, with_tls); };
   h.set_pre_routing_handler([headers](const httplib::Request&, httplib::Response& res) {
     headers(res);
     return httplib::Server::HandlerResponse::Unhandled;
@@ -133,7 +224,11 @@ void Server::Impl::Install() {
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Server::~Server() { Stop(); }
+Server::~Server() {
+  // The transport (its I/O threads and workers) goes before the state its handlers use.
+  Stop();
+  transport_.reset();
+}
 
 Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   const bool want_tls = !options.cert_file.empty() || !options.key_file.empty();
@@ -152,41 +247,63 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     auto lease = impl->pool.Acquire();
     if (!lease.ok()) return lease.status();
   }
-  if (want_tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(impl->options.cert_file.c_str(), impl->options.key_file.c_str());
-    if (!ssl->is_valid()) return Status::InvalidArgument("cannot load the TLS certificate or key");
-    impl->http = std::move(ssl);
-    impl->tls = true;
-  } else {
-    impl->http = std::make_unique<httplib::Server>();
-  }
+  impl->http = std::make_unique<RouteTable>();
+  impl->tls = want_tls;
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
   impl->Install();
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  const ServerOptions& o = impl->options;
+  http::TransportOptions t;
+  t.host = o.host;
+  t.port = o.port;
+  t.cert_file = o.cert_file;
+  t.key_file = o.key_file;
+  t.io_threads = o.io_threads;
+  t.workers = o.workers;
+  t.max_body_bytes = o.max_body_bytes;
+  t.max_target_bytes = o.max_target_bytes;
+  t.max_header_bytes = o.max_header_bytes;
+  t.header_deadline = std::chrono::milliseconds(o.header_deadline_ms);
+  t.body_deadline = std::chrono::milliseconds(o.body_deadline_ms);
+  t.idle_timeout = std::chrono::milliseconds(o.keep_alive_idle_ms);
+  t.max_connections = o.max_connections;
+  t.max_connections_per_address = o.max_connections_per_address;
+  t.keep_alive_max_requests = o.keep_alive_max_requests;
+  Impl* raw = impl.get();
+  auto transport = http::Transport::Create(
+      std::move(t), [raw](httplib::Request& req, httplib::Response& res) {
+        RouteInMemory(static_cast<RouteTable&>(*raw->http), req, res);
+      },
+      [with_tls = want_tls](httplib::Response& res) { SetSecurityHeaders(res, with_tls); });
+  if (!transport.ok()) return transport.status();
+  auto server = std::unique_ptr<Server>(new Server(std::move(impl)));
+  server->transport_ = std::move(*transport);
+  return server;
 }
 
-Result<int> Server::Bind() {
-  const ServerOptions& o = impl_->options;
-  int port = o.port;
-  if (o.port == 0) {
-    port = impl_->http->bind_to_any_port(o.host);
-    if (port <= 0) return Status::IoError("cannot bind " + o.host);
-  } else if (!impl_->http->bind_to_port(o.host, o.port)) {
-    return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (in use?)");
-  }
-  // listen() again on a listening socket only changes its backlog (to the system's maximum, somaxconn).
-  if (impl_->listen_socket != INVALID_SOCKET) (void)::listen(impl_->listen_socket, SOMAXCONN);
-  return port;
-}
+Result<int> Server::Bind() { return transport_->Bind(); }
 
-Status Server::Run() {
-  if (!impl_->http->listen_after_bind()) return Status::IoError("the server stopped with an error");
-  return Status::Ok();
-}
+Status Server::Run() { return transport_->Run(); }
 
 void Server::Stop() {
-  if (impl_ && impl_->http) impl_->http->stop();
+  if (transport_) transport_->Stop();
+}
+
+TransportCounters Server::transport_counters() const {
+  const http::TransportStats s = transport_->stats();
+  TransportCounters c;
+  c.open_connections = s.open_connections;
+  c.accepted = s.accepted;
+  c.refused_over_cap = s.refused_over_cap;
+  c.deadline_closed = s.deadline_closed;
+  c.requests = s.requests_dispatched;
+  c.bytes_read = s.bytes_read;
+  c.rejected_413 = s.rejected_413;
+  c.rejected_414 = s.rejected_414;
+  c.rejected_431 = s.rejected_431;
+  c.rejected_400 = s.rejected_400;
+  c.rejected_503 = s.rejected_503;
+  return c;
 }
 
 Server::Impl::~Impl() {
