@@ -146,8 +146,9 @@ Flood ChunkedFlood(int port, const std::string& path, int64_t planned, const cha
   if (fd < 0) return f;
   const std::string chunk_body(64 * 1024, 'x');
   const std::string chunk = "10000\r\n" + chunk_body + "\r\n";
-  SendAll(fd, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-              "Transfer-Encoding: chunked\r\n\r\n");
+  SendAll(fd, "POST " + path +
+                  " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n");
   const auto end = Clock::now() + std::chrono::seconds(20);
   char buf[4096];
   while (f.sent < planned && Clock::now() < end) {
@@ -201,8 +202,11 @@ class Running {
         ++calls;
         json params = json::array();
         for (const auto& [k, v] : req.params) params.push_back({k, v});
-        res.set_content(json{{"method", req.method}, {"path", req.path}, {"params", params},
-                             {"body_bytes", req.body.size()}, {"from", req.remote_addr}}
+        res.set_content(json{{"method", req.method},
+                             {"path", req.path},
+                             {"params", params},
+                             {"body_bytes", req.body.size()},
+                             {"from", req.remote_addr}}
                             .dump(),
                         "application/json");
         res.set_header("Content-Encoding", "gzip");  // must never reach the client
@@ -234,8 +238,9 @@ const char* kGet = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
 
 TEST(Transport, ParsesTheRequestAndKeepsDuplicateParameters) {
   Running server({});
-  const std::string r = Exchange(server.port, "GET /a%20b?x=1&y=two+words&x=1&z HTTP/1.1\r\nHost: h\r\n"
-                                              "Connection: close\r\n\r\n");
+  const std::string r = Exchange(server.port,
+                                 "GET /a%20b?x=1&y=two+words&x=1&z HTTP/1.1\r\nHost: h\r\n"
+                                 "Connection: close\r\n\r\n");
   ASSERT_EQ(StatusOf(r), 200) << r;
   const json body = json::parse(BodyOf(r));
   EXPECT_EQ(body["method"], "GET");
@@ -308,7 +313,8 @@ TEST(Transport, AChunkedBodyOverTheLimitGets413WithoutTheRestBeingRead) {
   EXPECT_EQ(body["error"]["code"], "payload_too_large");
   EXPECT_TRUE(f.closed);
   EXPECT_FALSE(f.stalled);
-  EXPECT_GE(f.sent, static_cast<int64_t>(o.max_body_bytes) + 1024 * 1024) << "the client could not even send the limit + 1 MiB";
+  EXPECT_GE(f.sent, static_cast<int64_t>(o.max_body_bytes) + 1024 * 1024)
+      << "the client could not even send the limit + 1 MiB";
   // The body limit, one read chunk and the bounded drain after the answer (256 KiB): far less than was sent.
   EXPECT_LE(read, 64 * 1024 + 16 * 1024 + 256 * 1024 + 8 * 1024) << "sent " << f.sent;
   EXPECT_LT(read * 4, f.sent);
@@ -329,8 +335,10 @@ TEST(Transport, AContentLengthOverTheLimitGets413BeforeTheBody) {
   EXPECT_EQ(StatusOf(r), 413) << r;
   EXPECT_TRUE(closed);
   // Exactly the limit is still accepted, chunked or not.
-  const std::string ok = Exchange(server.port, "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                                               "Connection: close\r\n\r\n3e8\r\n" + std::string(1000, 'a') + "\r\n0\r\n\r\n");
+  const std::string ok = Exchange(server.port,
+                                  "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                                  "Connection: close\r\n\r\n3e8\r\n" +
+                                      std::string(1000, 'a') + "\r\n0\r\n\r\n");
   EXPECT_EQ(StatusOf(ok), 200) << ok;
   EXPECT_EQ(json::parse(BodyOf(ok))["body_bytes"], 1000);
 }
@@ -380,8 +388,8 @@ TEST(Transport, LongTargetsGet414AndLongHeaders431InTheErrorShape) {
     EXPECT_TRUE(body["error"]["message"].is_string());
   }
   for (const size_t length : {5000, 100'000}) {
-    const std::string r = Exchange(server.port, "GET /x HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(length, 'b') +
-                                                    "\r\n\r\n");
+    const std::string r =
+        Exchange(server.port, "GET /x HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(length, 'b') + "\r\n\r\n");
     EXPECT_EQ(StatusOf(r), 431) << length;
     const json body = json::parse(BodyOf(r), nullptr, false);
     EXPECT_EQ(body["error"]["status"], 431);
@@ -390,8 +398,9 @@ TEST(Transport, LongTargetsGet414AndLongHeaders431InTheErrorShape) {
   std::string many = "GET /x HTTP/1.1\r\nHost: h\r\n";  // many small fields add up
   for (int i = 0; i < 200; ++i) many += "X-F" + std::to_string(i) + ": " + std::string(30, 'c') + "\r\n";
   EXPECT_EQ(StatusOf(Exchange(server.port, many + "\r\n")), 431);
-  EXPECT_EQ(StatusOf(Exchange(server.port, "GET /" + std::string(1000, 'a') + " HTTP/1.1\r\nHost: h\r\n"
-                                           "Connection: close\r\n\r\n")),
+  EXPECT_EQ(StatusOf(Exchange(server.port, "GET /" + std::string(1000, 'a') +
+                                               " HTTP/1.1\r\nHost: h\r\n"
+                                               "Connection: close\r\n\r\n")),
             200);
   EXPECT_EQ(server.calls.load(), 1);
 }
@@ -548,16 +557,16 @@ TEST(Transport, TlsOffersOnlyTls12AeadSuitesAndTls13AndNeverCompresses) {
   ASSERT_TRUE(server.transport && server.transport->tls());
   const std::string request = "GET /t HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n";
   // CBC suites over TLS 1.2 (with SHA-1 and SHA-256 MACs): refused.
-  for (const char* cbc : {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256",
-                          "ECDHE-ECDSA-AES256-SHA384"}) {
+  for (const char* cbc :
+       {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384"}) {
     EXPECT_FALSE(TryTls(server.port, TLS1_2_VERSION, TLS1_2_VERSION, cbc, "").handshake) << cbc;
   }
   // TLS 1.0 and 1.1: refused, whatever the suite.
   EXPECT_FALSE(TryTls(server.port, TLS1_VERSION, TLS1_VERSION, "ALL:@SECLEVEL=0", "").handshake);
   EXPECT_FALSE(TryTls(server.port, TLS1_1_VERSION, TLS1_1_VERSION, "ALL:@SECLEVEL=0", "").handshake);
   // AEAD suites over TLS 1.2, and TLS 1.3: served, without Content-Encoding although the client accepts it.
-  for (const char* aead : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
-                           "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+  for (const char* aead :
+       {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
     const TlsTry t = TryTls(server.port, TLS1_2_VERSION, TLS1_2_VERSION, aead, request);
     EXPECT_TRUE(t.handshake) << aead;
     EXPECT_EQ(t.cipher, aead);
@@ -673,35 +682,45 @@ TEST_F(TransportAttackTest, TwentyChunkedFloodsAtOnceKeepResidentMemoryFlat) {
 
 TEST_F(TransportAttackTest, NoResponseIsCompressedEvenWhenItCarriesTheCsrfToken) {
   now_ += 31;
-  const std::string login = json{{"user", "bcc-practitioner"}, {"password", kPassword},
-                                 {"totp", *TotpCode(secrets_["bcc-practitioner"], now_)}}
-                                .dump();
-  const std::string r = Exchange(port_, "POST /api/login HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, br, deflate\r\n"
-                                        "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-                                            std::to_string(login.size()) + "\r\n\r\n" + login);
+  const std::string login = json{
+      {"user", "bcc-practitioner"},
+      {"password", kPassword},
+      {"totp", *TotpCode(secrets_["bcc-practitioner"],
+                         now_)}}.dump();
+  const std::string r = Exchange(port_,
+                                 "POST /api/login HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, br, deflate\r\n"
+                                 "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                                     std::to_string(login.size()) + "\r\n\r\n" + login);
   ASSERT_EQ(StatusOf(r), 200) << r;
   EXPECT_NE(BodyOf(r).find("csrf_token"), std::string::npos);
   EXPECT_FALSE(HasHeader(r, "Content-Encoding")) << r;
-  const std::string cookie = r.substr(r.find("Set-Cookie: ") + 12, r.find(';', r.find("Set-Cookie: ")) - r.find("Set-Cookie: ") - 12);
-  const std::string child = Exchange(port_, "GET /api/children/1 HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, br\r\n"
-                                            "Cookie: " + cookie + "\r\nConnection: close\r\n\r\n");
+  const std::string cookie =
+      r.substr(r.find("Set-Cookie: ") + 12, r.find(';', r.find("Set-Cookie: ")) - r.find("Set-Cookie: ") - 12);
+  const std::string child = Exchange(port_,
+                                     "GET /api/children/1 HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip, br\r\n"
+                                     "Cookie: " +
+                                         cookie + "\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(StatusOf(child), 200) << child;
   EXPECT_FALSE(HasHeader(child, "Content-Encoding"));
   EXPECT_TRUE(HasHeader(child, "Cache-Control"));
 }
 
 TEST_F(TransportAttackTest, LongTargetsAndHeadersGet414And431InTheApiErrorShape) {
-  const std::string r414 = Exchange(port_, "GET /api/children?q=" + std::string(10'000, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string r414 =
+      Exchange(port_, "GET /api/children?q=" + std::string(10'000, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_EQ(StatusOf(r414), 414);
-  EXPECT_EQ(json::parse(BodyOf(r414), nullptr, false),
-            json::parse(R"({"error":{"status":414,"code":"uri_too_long","message":"the request target (path and query) is too long"}})"));
+  EXPECT_EQ(
+      json::parse(BodyOf(r414), nullptr, false),
+      json::parse(
+          R"({"error":{"status":414,"code":"uri_too_long","message":"the request target (path and query) is too long"}})"));
   EXPECT_TRUE(HasHeader(r414, "X-Frame-Options"));
-  const std::string r431 = Exchange(port_, "GET /api/session HTTP/1.1\r\nHost: h\r\nCookie: " + std::string(20'000, 'c') +
-                                               "\r\n\r\n");
+  const std::string r431 =
+      Exchange(port_, "GET /api/session HTTP/1.1\r\nHost: h\r\nCookie: " + std::string(20'000, 'c') + "\r\n\r\n");
   EXPECT_EQ(StatusOf(r431), 431);
   EXPECT_EQ(json::parse(BodyOf(r431), nullptr, false)["error"]["code"], "header_fields_too_large");
-  const std::string smuggle = Exchange(port_, "POST /api/login HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
-                                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  const std::string smuggle = Exchange(port_,
+                                       "POST /api/login HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
+                                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   EXPECT_EQ(StatusOf(smuggle), 400);
   EXPECT_EQ(json::parse(BodyOf(smuggle), nullptr, false)["error"]["code"], "bad_request");
 }

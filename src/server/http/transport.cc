@@ -7,8 +7,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -49,26 +49,46 @@ constexpr std::chrono::milliseconds kLingerTime{1000};
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 400 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status < 400 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
 }
 
@@ -251,9 +271,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void ReadMore() {
     auto space = buffer_.prepare(std::min(kReadChunk, buffer_.max_size() - buffer_.size()));
-    stream_.async_read_some(space, [self = this->shared_from_this()](boost::system::error_code ec, size_t n) {
-      self->OnRead(ec, n);
-    });
+    stream_.async_read_some(
+        space, [self = this->shared_from_this()](boost::system::error_code ec, size_t n) { self->OnRead(ec, n); });
   }
 
   void OnRead(boost::system::error_code ec, size_t n) {
@@ -344,8 +363,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     Lowest().expires_never();
     auto msg = parser_->release();
     const bool head = msg.method() == bhttp::verb::head;
-    const bool keep_alive =
-        msg.keep_alive() && ++served_ < impl_.o.keep_alive_max_requests && !impl_.stopping.load();
+    const bool keep_alive = msg.keep_alive() && ++served_ < impl_.o.keep_alive_max_requests && !impl_.stopping.load();
     auto req = std::make_shared<httplib::Request>();
     req->method = std::string(msg.method_string());
     req->target = std::string(msg.target());
@@ -382,10 +400,18 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void Refuse(int status) {
     switch (status) {
-      case 413: ++impl_.counters.r413; break;
-      case 414: ++impl_.counters.r414; break;
-      case 431: ++impl_.counters.r431; break;
-      default: ++impl_.counters.r400; break;
+      case 413:
+        ++impl_.counters.r413;
+        break;
+      case 414:
+        ++impl_.counters.r414;
+        break;
+      case 431:
+        ++impl_.counters.r431;
+        break;
+      default:
+        ++impl_.counters.r400;
+        break;
     }
     Write(std::make_shared<std::string>(impl_.ErrorResponse(status)), false);
   }
@@ -446,9 +472,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 }  // namespace
 
 void Transport::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  acceptor.async_accept(net::make_strand(ioc),
+                        [this](boost::system::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
 }
 
 void Transport::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
@@ -476,7 +501,7 @@ void Transport::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket)
         socket.set_option(tcp::no_delay(true), e2);
         if (tls) {
           std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(slot), address,
-                                                                            remote.port(), std::move(socket), *tls)
+                                                                             remote.port(), std::move(socket), *tls)
               ->Start();
         } else {
           std::make_shared<Connection<beast::tcp_stream>>(*this, std::move(slot), address, remote.port(),
@@ -543,8 +568,7 @@ Result<int> Transport::Bind() {
   if (!ec) i.acceptor.bind(endpoint, ec);
   if (!ec) i.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::IoError("cannot listen on " + i.o.host + ":" + std::to_string(i.o.port) + " (" + ec.message() +
-                           ")");
+    return Status::IoError("cannot listen on " + i.o.host + ":" + std::to_string(i.o.port) + " (" + ec.message() + ")");
   }
   return static_cast<int>(i.acceptor.local_endpoint().port());
 }
@@ -617,10 +641,8 @@ std::string SerialiseResponse(const httplib::Response& res, bool head, bool keep
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\n";
   for (const auto& [name, value] : res.headers) {
     // The transport owns framing; nothing is ever compressed (BREACH); no header splitting.
-    if (beast::iequals(name, "Content-Length") ||
-        beast::iequals(name, "Transfer-Encoding") ||
-        beast::iequals(name, "Connection") ||
-        beast::iequals(name, "Keep-Alive") ||
+    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
+        beast::iequals(name, "Connection") || beast::iequals(name, "Keep-Alive") ||
         beast::iequals(name, "Content-Encoding") || HasCrLf(name) || HasCrLf(value)) {
       continue;
     }

@@ -31,26 +31,26 @@ namespace riskradar::server::http {
 
 struct TransportOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                      // 0: any free port
-  std::string cert_file, key_file;   // both set: TLS
-  int io_threads = 1;                // threads running the I/O side
-  int workers = 8;                   // handler threads
-  size_t max_queued_requests = 1024; // complete requests waiting for a worker; beyond: 503
+  int port = 0;                       // 0: any free port
+  std::string cert_file, key_file;    // both set: TLS
+  int io_threads = 1;                 // threads running the I/O side
+  int workers = 8;                    // handler threads
+  size_t max_queued_requests = 1024;  // complete requests waiting for a worker; beyond: 503
   size_t max_body_bytes = 64 * 1024;
-  size_t max_target_bytes = 4096;    // request target (path and query); beyond: 414
-  size_t max_header_bytes = 16 * 1024;  // header fields (without the request line); beyond: 431
+  size_t max_target_bytes = 4096;                     // request target (path and query); beyond: 414
+  size_t max_header_bytes = 16 * 1024;                // header fields (without the request line); beyond: 431
   std::chrono::milliseconds header_deadline{10'000};  // from the first byte of a request to its last header
   std::chrono::milliseconds body_deadline{30'000};    // from the last header to the last body byte
   std::chrono::milliseconds idle_timeout{30'000};     // keep-alive: waiting for the next request's first byte
   std::chrono::milliseconds write_deadline{30'000};   // writing one answer
-  int max_connections = 512;               // open connections in total
-  int max_connections_per_address = 128;   // open connections from one client address
-  int keep_alive_max_requests = 10000;     // requests per connection before the server closes it
+  int max_connections = 512;                          // open connections in total
+  int max_connections_per_address = 128;              // open connections from one client address
+  int keep_alive_max_requests = 10000;                // requests per connection before the server closes it
 };
 
 // Counters of the transport (monotonic unless noted), for operators and the attack tests.
 struct TransportStats {
-  int64_t open_connections = 0;     // now
+  int64_t open_connections = 0;  // now
   int64_t accepted = 0;
   int64_t refused_over_cap = 0;     // closed at once: over the total or the per-address cap
   int64_t deadline_closed = 0;      // cut by the header or body deadline or the idle timeout
