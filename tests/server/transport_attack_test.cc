@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 
@@ -484,6 +486,41 @@ TEST(Transport, AKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
   ::close(fd);
   EXPECT_TRUE(closed);
   EXPECT_LT(Clock::now() - start, milliseconds(2000));
+}
+
+TEST(Transport, CompleteRequestsBeyondTheQueueGet503AndTheRestAreServed) {
+  http::TransportOptions o;
+  o.workers = 1;
+  o.max_queued_requests = 1;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> started{0};
+  Running server(o, [&](httplib::Request&, httplib::Response& res) {
+    ++started;
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(5), [&] { return release; });
+    res.set_content("{}", "application/json");
+  });
+  const int busy = Connect(server.port), queued = Connect(server.port);
+  ASSERT_TRUE(SendAll(busy, kGet));
+  for (int i = 0; i < 200 && started.load() == 0; ++i) std::this_thread::sleep_for(milliseconds(5));
+  ASSERT_EQ(started.load(), 1);
+  ASSERT_TRUE(SendAll(queued, kGet));
+  std::this_thread::sleep_for(milliseconds(100));  // the second request waits in the queue
+  const std::string refused = Exchange(server.port, kGet);
+  EXPECT_EQ(StatusOf(refused), 503) << refused;
+  EXPECT_EQ(json::parse(BodyOf(refused), nullptr, false)["error"]["code"], "unavailable");
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(StatusOf(ReadUntilClosed(busy, milliseconds(3000))), 200);
+  EXPECT_EQ(StatusOf(ReadUntilClosed(queued, milliseconds(3000))), 200);
+  ::close(busy);
+  ::close(queued);
+  EXPECT_EQ(server.transport->stats().rejected_503, 1);
 }
 
 // ---- TLS --------------------------------------------------------------------------------------------------
