@@ -713,6 +713,9 @@ TEST_F(TransportAttackTest, TwentyChunkedFloodsAtOnceKeepResidentMemoryFlat) {
     sent += f.sent;
   }
   EXPECT_LT(rss_after - rss_before, 64 * 1024) << "VmRSS " << rss_before << " -> " << rss_after << " KiB";
+  RecordProperty("vmrss_growth_kib", std::to_string(rss_after - rss_before));
+  RecordProperty("client_bytes_sent", std::to_string(sent));
+  RecordProperty("server_bytes_read", std::to_string(after.bytes_read - before.bytes_read));
   EXPECT_LT((after.bytes_read - before.bytes_read) * 4, sent);
   EXPECT_EQ(after.rejected_413 - before.rejected_413, 20);
 }
