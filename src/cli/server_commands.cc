@@ -154,6 +154,12 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::vector<std::string> partnership_ig;
     bool password_stdin = false;
     int workers = server::ServerOptions{}.workers;
+    int io_threads = server::ServerOptions{}.io_threads;
+    int max_connections = server::ServerOptions{}.max_connections;
+    int max_connections_per_address = server::ServerOptions{}.max_connections_per_address;
+    double header_timeout_s = server::ServerOptions{}.header_deadline_ms / 1000.0;
+    double body_timeout_s = server::ServerOptions{}.body_deadline_ms / 1000.0;
+    double keep_alive_timeout_s = server::ServerOptions{}.keep_alive_idle_ms / 1000.0;
     int64_t seq = 0, old_size = 0, size = 0;
   };
   static Options o;
@@ -247,7 +253,23 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--cert", o.cert, "TLS certificate chain (PEM)");
   serve->add_option("--key", o.tls_key, "TLS private key (PEM)");
   serve->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key, or $RISKRADAR_AUDIT_KEY)");
-  serve->add_option("--workers", o.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
+  serve->add_option("--workers", o.workers, "Handler threads (they only run complete requests)")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  serve->add_option("--io-threads", o.io_threads, "Threads that own the sockets")
+      ->capture_default_str()->check(CLI::Range(1, 16));
+  serve->add_option("--max-connections", o.max_connections, "Open connections in total; more are closed at once")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  serve->add_option("--max-connections-per-address", o.max_connections_per_address,
+                    "Open connections from one client address")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  serve->add_option("--header-timeout", o.header_timeout_s,
+                    "Seconds for a whole request line and headers (not restarted by each byte)")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  serve->add_option("--body-timeout", o.body_timeout_s, "Seconds for a whole request body")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  serve->add_option("--keep-alive-timeout", o.keep_alive_timeout_s,
+                    "Seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
   serve->add_option("--audit-witness", o.witness, "Audit witness file (default: <db>.audit-witness)");
   serve->add_option("--ig-partnership-agency", o.partnership_ig,
                     "Agency code whose IG lead reviews the whole partnership's break-glass use and audit log "
@@ -261,6 +283,12 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     so.cert_file = o.cert;
     so.key_file = o.tls_key;
     so.workers = o.workers;
+    so.io_threads = o.io_threads;
+    so.max_connections = o.max_connections;
+    so.max_connections_per_address = o.max_connections_per_address;
+    so.header_deadline_ms = static_cast<int64_t>(o.header_timeout_s * 1000);
+    so.body_deadline_ms = static_cast<int64_t>(o.body_timeout_s * 1000);
+    so.keep_alive_idle_ms = static_cast<int64_t>(o.keep_alive_timeout_s * 1000);
     if (Status st = server::ParseListen(o.listen, so.host, so.port); !st.ok()) return fail_or(st);
     auto srv = server::Server::Create(so);
     if (!srv.ok()) return fail_or(srv.status());

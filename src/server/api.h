@@ -158,14 +158,12 @@ bool IsJsonMediaType(std::string_view type);
 
 struct Server::Impl {
   ServerOptions options;
-  std::unique_ptr<httplib::Server> http;
-  Router router;  // every route; http (or any transport) calls router.Dispatch
+  Router router;  // every route; the transport (src/server/http/) calls Handle, which calls router.Dispatch
   StorePool pool;
   Throttle throttle;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;
-  socket_t listen_socket = INVALID_SOCKET;  // set when httplib creates the listening socket
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
   ~Impl();
@@ -190,6 +188,9 @@ struct Server::Impl {
 
   // Sets up the HTTP server and registers the route table; an error names the route that could not be added.
   Status Install(const std::vector<Route>& routes);
+  // A complete request from the transport, on a worker: routing, policy and handler (a thrown exception is a
+  // 500 without its text); an error answer without a body gets the API's error shape.
+  void Handle(httplib::Request& req, httplib::Response& res);
   // routes.cc: every route through the same steps (authentication, CSRF, role check with audited refusal,
   // strict query and media type) before its handler.
   Status RegisterRoutes(const std::vector<Route>& routes);

@@ -14,9 +14,12 @@ const char* CodeName(int http_status) {
     case 409: return "conflict";
     case 412: return "precondition_failed";
     case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
     case 415: return "unsupported_media_type";
     case 428: return "precondition_required";
     case 429: return "too_many_requests";
+    case 431: return "header_fields_too_large";
+    case 503: return "unavailable";
     default: return http_status >= 500 ? "internal" : "error";
   }
 }
@@ -31,8 +34,11 @@ const char* GenericMessage(int http_status) {
     case 409: return "the request conflicts with the current state";
     case 412: return "the item has changed since you read it";
     case 413: return "the request body is too large";
+    case 414: return "the request target (path and query) is too long";
     case 428: return "send If-Match with the item's ETag";
     case 429: return "too many attempts; try again later";
+    case 431: return "the request headers are too large";
+    case 503: return "the server is busy; try again later";
     default: return "internal error";
   }
 }

@@ -179,17 +179,4 @@ void Router::Dispatch(httplib::Request& req, httplib::Response& res) const {
   SendRoutingError(res, 405);
 }
 
-void Router::InstallInto(httplib::Server& server) const {
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
-    // cpp-httplib hands handlers a const request; Dispatch takes it mutable for transports that own theirs.
-    Dispatch(const_cast<httplib::Request&>(req), res);
-  };
-  const char* any = ".*";
-  server.Get(any, dispatch);
-  server.Post(any, dispatch);
-  server.Put(any, dispatch);
-  server.Patch(any, dispatch);
-  server.Delete(any, dispatch);
-}
-
 }  // namespace riskradar::server

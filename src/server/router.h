@@ -49,9 +49,6 @@ class Router {
   // Allow (the path exists for other methods) in the one JSON error shape. HEAD is served by GET routes.
   void Dispatch(httplib::Request& req, httplib::Response& res) const;
 
-  // Installs Dispatch as catch-all handlers of every method on a cpp-httplib server.
-  void InstallInto(httplib::Server& server) const;
-
   // The template of the route that would serve method + path, and its parameters; "" when none does.
   std::string Match(std::string_view method, std::string_view path, PathParams* params = nullptr) const;
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "api.h"
+#include "http/transport.h"
 
 namespace riskradar::server {
 
@@ -122,57 +123,41 @@ Status ParseListen(const std::string& listen, std::string& host, int& port) {
   return Status::Ok();
 }
 
-Status Server::Impl::Install(const std::vector<Route>& routes) {
-  httplib::Server& h = *http;
-  const int workers = std::max(1, options.workers);
-  h.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
-  // Each keep-alive connection holds a worker while it lasts (cpp-httplib's model), so there are as many
-  // workers as concurrent clients served; connections are not cut every 5 requests (the library default),
-  // and small answers are not held back by Nagle's algorithm waiting for the client's delayed ACK.
-  h.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options.keep_alive_max_requests)));
-  h.set_tcp_nodelay(true);
-  h.set_payload_max_length(options.max_body_bytes);
-  // httplib listens with a backlog of 5: a burst of clients (32 reviewers, wrk's 64 connections) would see
-  // connections dropped before a worker reads them. Remember the socket so Bind() can raise the backlog.
-  h.set_socket_options([this](socket_t sock) {
-    httplib::default_socket_options(sock);
-    listen_socket = sock;
-  });
-  h.set_read_timeout(10, 0);
-  h.set_write_timeout(10, 0);
-  const bool with_tls = tls;
-  auto headers = [with_tls](httplib::Response& res) {
-    SetHeaderOnce(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-    SetHeaderOnce(res, "X-Content-Type-Options", "nosniff");
-    SetHeaderOnce(res, "X-Frame-Options", "DENY");
-    SetHeaderOnce(res, "Referrer-Policy", "no-referrer");
-    SetHeaderOnce(res, "Cross-Origin-Resource-Policy", "same-origin");
-    // Every API answer may carry personal data or a CSRF token: nothing is cached anywhere.
-    SetHeaderOnce(res, "Cache-Control", "no-store");
-    SetHeaderOnce(res, "Pragma", "no-cache");
-    if (with_tls) SetHeaderOnce(res, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  };
-  h.set_pre_routing_handler([headers](const httplib::Request&, httplib::Response& res) {
-    headers(res);
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  h.set_error_handler(httplib::Server::HandlerWithResponse([headers](const httplib::Request&, httplib::Response& res) {
-    headers(res);
-    if (res.body.empty()) res.set_content(ErrorBodyForHttpStatus(res.status).dump(), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  h.set_exception_handler([headers](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    headers(res);
-    SendJson(res, 500, ErrorBodyForHttpStatus(500));  // the exception's text stays out of the response
-  });
-  RR_RETURN_IF_ERROR(RegisterRoutes(routes));
-  // cpp-httplib only accepts connections: every request goes to the router's one entry point.
-  router.InstallInto(h);
-  return Status::Ok();
+// Set on every response, the handlers' and the transport's own refusals (413, 414, 431, ...).
+void SetSecurityHeaders(httplib::Response& res, bool tls) {
+  SetHeaderOnce(res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+  SetHeaderOnce(res, "X-Content-Type-Options", "nosniff");
+  SetHeaderOnce(res, "X-Frame-Options", "DENY");
+  SetHeaderOnce(res, "Referrer-Policy", "no-referrer");
+  SetHeaderOnce(res, "Cross-Origin-Resource-Policy", "same-origin");
+  // Every API answer may carry personal data or a CSRF token: nothing is cached anywhere.
+  SetHeaderOnce(res, "Cache-Control", "no-store");
+  SetHeaderOnce(res, "Pragma", "no-cache");
+  if (tls) SetHeaderOnce(res, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+}
+
+Status Server::Impl::Install(const std::vector<Route>& routes) { return RegisterRoutes(routes); }
+
+// What the transport calls on a worker with a complete request: the router, and the API's error shape for an
+// answer without a body; an exception's text never reaches the client.
+void Server::Impl::Handle(httplib::Request& req, httplib::Response& res) {
+  try {
+    router.Dispatch(req, res);
+  } catch (const std::exception&) {
+    res = httplib::Response();
+    SendJson(res, 500, ErrorBodyForHttpStatus(500));
+  }
+  if (res.status >= 400 && res.body.empty()) {
+    res.set_content(ErrorBodyForHttpStatus(res.status).dump(), "application/json");
+  }
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Server::~Server() { Stop(); }
+Server::~Server() {
+  // The transport (its I/O threads and workers) goes before the state its handlers use.
+  Stop();
+  transport_.reset();
+}
 
 Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   return Impl::CreateServer(std::move(options), DeclaredRoutes());
@@ -201,47 +186,65 @@ Result<std::unique_ptr<Server>> Server::Impl::CreateServer(ServerOptions options
     auto lease = impl->pool.Acquire();
     if (!lease.ok()) return lease.status();
   }
-  if (want_tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(impl->options.cert_file.c_str(), impl->options.key_file.c_str());
-    if (!ssl->is_valid()) return Status::InvalidArgument("cannot load the TLS certificate or key");
-    impl->http = std::move(ssl);
-    impl->tls = true;
-  } else {
-    impl->http = std::make_unique<httplib::Server>();
-  }
+  impl->tls = want_tls;
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
   RR_RETURN_IF_ERROR(impl->Install(routes));
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  const ServerOptions& o = impl->options;
+  http::TransportOptions t;
+  t.host = o.host;
+  t.port = o.port;
+  t.cert_file = o.cert_file;
+  t.key_file = o.key_file;
+  t.io_threads = o.io_threads;
+  t.workers = o.workers;
+  t.max_body_bytes = o.max_body_bytes;
+  t.max_target_bytes = o.max_target_bytes;
+  t.max_header_bytes = o.max_header_bytes;
+  t.header_deadline = std::chrono::milliseconds(o.header_deadline_ms);
+  t.body_deadline = std::chrono::milliseconds(o.body_deadline_ms);
+  t.idle_timeout = std::chrono::milliseconds(o.keep_alive_idle_ms);
+  t.max_connections = o.max_connections;
+  t.max_connections_per_address = o.max_connections_per_address;
+  t.keep_alive_max_requests = o.keep_alive_max_requests;
+  Impl* raw = impl.get();
+  auto transport = http::Transport::Create(
+      std::move(t), [raw](httplib::Request& req, httplib::Response& res) { raw->Handle(req, res); },
+      [with_tls = want_tls](httplib::Response& res) { SetSecurityHeaders(res, with_tls); });
+  if (!transport.ok()) return transport.status();
+  auto server = std::unique_ptr<Server>(new Server(std::move(impl)));
+  server->transport_ = std::move(*transport);
+  return server;
 }
 
-Result<int> Server::Bind() {
-  const ServerOptions& o = impl_->options;
-  int port = o.port;
-  if (o.port == 0) {
-    port = impl_->http->bind_to_any_port(o.host);
-    if (port <= 0) return Status::IoError("cannot bind " + o.host);
-  } else if (!impl_->http->bind_to_port(o.host, o.port)) {
-    return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (in use?)");
-  }
-  // listen() again on a listening socket only changes its backlog (to the system's maximum, somaxconn).
-  if (impl_->listen_socket != INVALID_SOCKET) (void)::listen(impl_->listen_socket, SOMAXCONN);
-  return port;
-}
+Result<int> Server::Bind() { return transport_->Bind(); }
 
-Status Server::Run() {
-  if (!impl_->http->listen_after_bind()) return Status::IoError("the server stopped with an error");
-  return Status::Ok();
-}
+Status Server::Run() { return transport_->Run(); }
 
 void Server::Stop() {
-  if (impl_ && impl_->http) impl_->http->stop();
+  if (transport_) transport_->Stop();
+}
+
+TransportCounters Server::transport_counters() const {
+  const http::TransportStats s = transport_->stats();
+  TransportCounters c;
+  c.open_connections = s.open_connections;
+  c.accepted = s.accepted;
+  c.refused_over_cap = s.refused_over_cap;
+  c.deadline_closed = s.deadline_closed;
+  c.requests = s.requests_dispatched;
+  c.bytes_read = s.bytes_read;
+  c.rejected_413 = s.rejected_413;
+  c.rejected_414 = s.rejected_414;
+  c.rejected_431 = s.rejected_431;
+  c.rejected_400 = s.rejected_400;
+  c.rejected_503 = s.rejected_503;
+  return c;
 }
 
 Server::Impl::~Impl() {
-  // The HTTP server (and its workers) goes first, then the pool; the audit writer commits what is queued and
-  // stops when the last store holding it is gone.
-  http.reset();
+  // The transport is already gone (Server's destructor); the audit writer commits what is queued and stops
+  // when the last store holding it is gone.
   if (auto writer = options.store_options.audit_writer) writer->Close();
 }
 

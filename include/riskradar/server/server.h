@@ -14,20 +14,33 @@
 
 namespace riskradar::server {
 
+namespace http {
+class Transport;
+}
+
 struct ServerOptions {
   std::string db;  // store location
   store::StoreOptions store_options;
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (tests)
   std::string cert_file, key_file;  // both set: HTTPS; otherwise loopback-only HTTP
-  // Worker threads. cpp-httplib gives each keep-alive connection a worker for as long as it lasts, so this is
-  // the number of clients served at once (others wait for a free worker).
-  int workers = 96;
+  // Handler threads. They only ever run a complete request (the I/O thread owns every socket), so a slow or
+  // idle client never holds one; a few per core are enough.
+  int workers = 16;
+  int io_threads = 1;                   // threads that own the sockets (accept, TLS, read, write)
   int keep_alive_max_requests = 10000;  // requests per connection before the server closes it
+  // Transport limits (docs/security-transport.md). Deadlines are for a whole request, not restarted per byte.
+  int64_t header_deadline_ms = 10'000;  // first byte of a request to its last header (and the TLS handshake)
+  int64_t body_deadline_ms = 30'000;    // last header to last body byte
+  int64_t keep_alive_idle_ms = 30'000;  // a kept-alive connection waiting for its next request
+  int max_connections = 512;            // in total; more are closed at once
+  int max_connections_per_address = 128;
+  size_t max_target_bytes = 4096;       // request target; longer: 414
+  size_t max_header_bytes = 16 * 1024;  // header fields; longer: 431
   int64_t idle_timeout_s = 15 * 60;
   int64_t absolute_timeout_s = 8 * 3600;
   int64_t break_glass_ttl_s = 3600;
-  size_t max_body_bytes = 64 * 1024;
+  size_t max_body_bytes = 64 * 1024;   // every body, Content-Length or chunked; larger: 413 and close
   // Sign-in attempts within the window (docs/security-auth.md): per user name (known or not) from one
   // address; per client address, whatever the names; per user name from all addresses that user has not
   // signed in from successfully within trusted_address_s (so a user is not locked out from their usual
@@ -46,6 +59,12 @@ struct ServerOptions {
   std::function<int64_t()> clock;  // seconds since the epoch; default: the system clock
 };
 
+struct TransportCounters {
+  int64_t open_connections = 0, accepted = 0, refused_over_cap = 0, deadline_closed = 0, requests = 0;
+  int64_t bytes_read = 0;  // every byte read from clients, discarded ones included
+  int64_t rejected_413 = 0, rejected_414 = 0, rejected_431 = 0, rejected_400 = 0, rejected_503 = 0;
+};
+
 class Server {
  public:
   // Opens the store and checks the options (TLS files, loopback-only without TLS).
@@ -57,6 +76,8 @@ class Server {
   Status Run();
   void Stop();
   bool tls() const;
+  // The transport's counters (open connections, refusals, bytes read), for operators and the attack tests.
+  TransportCounters transport_counters() const;
 
   // The server's state, internal to src/server (api.h); named here so that the route table can point at its
   // handlers.
@@ -65,6 +86,7 @@ class Server {
  private:
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<http::Transport> transport_;  // src/server/http/: owns the sockets and the workers
 };
 
 // "127.0.0.1:8080" -> host, port. IPv6 as "[::1]:8080".
