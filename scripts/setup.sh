@@ -58,7 +58,7 @@ case "${1:-}" in
     # die_after_fork=0: the audit writer crash test forks a writer process (which starts its own writer thread)
     # from the multi-threaded test binary; TSan refuses that by default although the child never returns.
     TSAN_OPTIONS="halt_on_error=1 die_after_fork=0 second_deadlock_stack=1 suppressions=$repo/tests/tsan.supp" \
-      ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L '^(store|server|linkage)$' ;;
+      ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 600 -L '^(store|server|linkage)$' ;;
   bench)
     install_packages
     build build-bench -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_TESTS=OFF -DRISKRADAR_BUILD_BENCH=ON

@@ -17,7 +17,9 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
   auto error = [&](std::string_view what) {
     return Status::IoError(path.string() + ": " + std::string(what) + ": " + std::strerror(errno));
   };
-  std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::string temp_name = ".";  // not `"." + std::string`: GCC 12's false -Wrestrict at -O3 (GCC bug 105651)
+  temp_name.append(path.filename().string()).append(".tmp-XXXXXX");
+  std::string temp = (dir / temp_name).string();
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return error("cannot create a temporary file in " + dir.string());
   auto fail = [&](std::string_view what) {
