@@ -28,7 +28,7 @@ using riskradar::store::AuditEvent;
 // User + system CPU seconds of this process (all threads): on a shared machine wall time also measures the
 // neighbours.
 double CpuSeconds() {
-  rusage u {};
+  rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
@@ -114,14 +114,15 @@ int main(int argc, char** argv) {
     }
     walls.push_back(secs);
     cpus.push_back(cpu);
-    std::cout << fmt::format("run {}: audit verify of {} events, {} checkpoints: {:.2f} s wall, {:.2f} s CPU "
-                             "({:.0f} events per wall second); load {}\n",
-                             run, check->events, check->checkpoints_checked, secs, cpu, n / secs, load);
+    std::cout << fmt::format(
+        "run {}: audit verify of {} events, {} checkpoints: {:.2f} s wall, {:.2f} s CPU "
+        "({:.0f} events per wall second); load {}\n",
+        run, check->events, check->checkpoints_checked, secs, cpu, n / secs, load);
   }
   const double wall = Median(walls), cpu = Median(cpus);
-  std::cout << fmt::format("median of {}: {:.2f} s wall, {:.2f} s CPU for {} events; scaled to 10 million: "
-                           "{:.1f} s wall, {:.1f} s CPU (goal <= 60 s); load now {}\n",
-                           runs, wall, cpu, n, wall * 1e7 / static_cast<double>(n), cpu * 1e7 / static_cast<double>(n),
-                           LoadAverage());
+  std::cout << fmt::format(
+      "median of {}: {:.2f} s wall, {:.2f} s CPU for {} events; scaled to 10 million: "
+      "{:.1f} s wall, {:.1f} s CPU (goal <= 60 s); load now {}\n",
+      runs, wall, cpu, n, wall * 1e7 / static_cast<double>(n), cpu * 1e7 / static_cast<double>(n), LoadAverage());
   return 0;
 }

@@ -52,9 +52,9 @@ lat = { column = "lat" }
 lon = { column = "lon" }
 )";
 
-const std::vector<std::string> kCsvHeader = {"id",  "kind", "cat", "date", "note",  "pid",   "fn",  "sn",  "dob",
-                                             "sex", "pc",   "nhs", "upn",  "arole", "afn",   "adob", "place",
-                                             "ptype", "ppc", "lat", "lon", "skip"};
+const std::vector<std::string> kCsvHeader = {"id",    "kind",  "cat", "date", "note", "pid",   "fn",  "sn",
+                                             "dob",   "sex",   "pc",  "nhs",  "upn",  "arole", "afn", "adob",
+                                             "place", "ptype", "ppc", "lat",  "lon",  "skip"};
 
 constexpr char kJsonMapping[] = R"(
 format = "fuzz-jsonl"
@@ -226,8 +226,8 @@ std::string FieldValidatorsEntry(const uint8_t* data, size_t size) {
   }
   store::ParsedRow row;
   std::vector<ingest::RowProblem> problems;
-  const bool ok = ingest::ConvertRow(CsvMapping(), ingest::CsvRowFields(CsvHeaderColumns(), fields), "fuzz", row,
-                                     problems);
+  const bool ok =
+      ingest::ConvertRow(CsvMapping(), ingest::CsvRowFields(CsvHeaderColumns(), fields), "fuzz", row, problems);
   if (ok != problems.empty()) return "ConvertRow's result disagrees with its problems";
   for (const auto& problem : problems) {
     if (problem.reason.empty()) return "a problem without a reason";

@@ -83,7 +83,7 @@ Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const V
 }
 
 Result<std::vector<store::BatchInfo>> AuditedAccess::ReadImports(std::string_view agency_code,
-                                                                const store::Actor& actor) {
+                                                                 const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(std::vector<store::BatchInfo> all, store_.ListBatches());
   std::vector<store::BatchInfo> batches;

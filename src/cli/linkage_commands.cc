@@ -9,8 +9,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <vector>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "cli_support.h"
 #include "exit_codes.h"
@@ -347,9 +347,8 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
                                r.match_weight, r.match_probability, r.status,
                                r.status == "pending" ? "" : r.decided_by + ": " + r.reason);
     }
-    std::cout << fmt::format(
-        "{} of {} pairs shown; `riskradar review show --left LEFT --right RIGHT` explains one\n", shown,
-        items->size());
+    std::cout << fmt::format("{} of {} pairs shown; `riskradar review show --left LEFT --right RIGHT` explains one\n",
+                             shown, items->size());
   });
   auto* show = review->add_subcommand("show", "Show both mentions of a pair and why the model scored it so (audited)");
   show->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();

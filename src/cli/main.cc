@@ -1,6 +1,6 @@
 // The riskradar command line: one executable, one subcommand per pipeline stage.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
@@ -56,7 +56,8 @@ struct StageContext {
 };
 
 Result<risk::ScreeningModel> LoadModel(const StageContext& ctx, const std::string& model_path) {
-  const fs::path path = model_path.empty() ? ctx.paths.config_dir / "screening" / "west-midlands.toml" : fs::path(model_path);
+  const fs::path path =
+      model_path.empty() ? ctx.paths.config_dir / "screening" / "west-midlands.toml" : fs::path(model_path);
   return risk::ScreeningModel::FromFile(path);
 }
 
@@ -69,21 +70,24 @@ Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool ve
   if (verbose) options.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
   const auto start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(auto r, linkage::RunLinkStage(store, geography, options, ctx.actor));
-  std::cout << fmt::format("link: {} person mentions -> {} people ({} children, {} persons of concern; {} blocking, "
-                           "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
-                           r.person_mentions, r.persons, r.children, r.persons_of_concern, ToString(r.blocking),
-                           r.candidate_pairs, r.place_mentions, r.places, r.possibles, Seconds(start));
+  std::cout << fmt::format(
+      "link: {} person mentions -> {} people ({} children, {} persons of concern; {} blocking, "
+      "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
+      r.person_mentions, r.persons, r.children, r.persons_of_concern, ToString(r.blocking), r.candidate_pairs,
+      r.place_mentions, r.places, r.possibles, Seconds(start));
   return Status::Ok();
 }
 
-Status RunAssess(store::Store& store, const StageContext& ctx, const std::string& model_path, std::optional<Date> as_of) {
+Status RunAssess(store::Store& store, const StageContext& ctx, const std::string& model_path,
+                 std::optional<Date> as_of) {
   RR_ASSIGN_OR_RETURN(auto model, LoadModel(ctx, model_path));
   if (!as_of) {
     RR_ASSIGN_OR_RETURN(as_of, risk::NewestEventDate(store));
   }
   RR_ASSIGN_OR_RETURN(auto r, risk::RunAssessStage(store, model, *as_of, ctx.actor));
   std::string levels;
-  for (const auto& [level, n] : r.by_level) levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", Label(level), n);
+  for (const auto& [level, n] : r.by_level)
+    levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", Label(level), n);
   std::cout << fmt::format("assess: {} children screened as of {} with model {} ({})\n", r.children_assessed,
                            r.as_of.ToIso(), r.model_version, levels);
   return Status::Ok();
@@ -168,8 +172,8 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   ro.variant = report::ReportVariant::kPublishable;
   RR_RETURN_IF_ERROR(report::WriteHtmlReport(summary, ro, dir / "report-publishable.html"));
   std::cout << "\n" << report::RenderSummaryText(summary);
-  std::cout << "Report: " << fs::absolute(dir / "report.html").string() << " (publishable version: "
-            << (dir / "report-publishable.html").string() << ")\n\n";
+  std::cout << "Report: " << fs::absolute(dir / "report.html").string()
+            << " (publishable version: " << (dir / "report-publishable.html").string() << ")\n\n";
   std::cout << eval::RenderEvaluation(evaluation);
   std::cout << fmt::format("\nDemo finished in {:.1f} s. Store: {}\n", Seconds(start), db.string());
   // The way on to the server, with commands that work as printed (this binary, the store's absolute path).
@@ -217,7 +221,8 @@ int Main(int argc, char** argv) {
   synth_cmd->add_option("--out", synth_out, "Output directory")->required();
   synth_cmd->add_option("--seed", seed, "Random seed (same seed, same output)")->capture_default_str();
   synth_cmd->add_option("--scale", scale, "Size relative to the published regional figures")
-      ->capture_default_str()->check(CLI::Range(0.001, 1000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1000.0));
   synth_cmd->callback([&] {
     synth::SynthOptions o;
     o.seed = seed;
@@ -230,7 +235,8 @@ int Main(int argc, char** argv) {
   });
 
   // ingest
-  auto* ingest_cmd = app.add_subcommand("ingest", "Import agency extracts through a mapping file (or a synthetic manifest)");
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "Import agency extracts through a mapping file (or a synthetic manifest)");
   std::string agency, mapping_path, manifest_dir, agency_name, agency_kind, agency_area;
   std::vector<std::string> files;
   ingest_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
@@ -260,8 +266,9 @@ int Main(int argc, char** argv) {
     if (!mapping.ok()) return fail_or(mapping.status());
     for (const auto& file : files) {
       Progress progress(fs::path(file).filename().string());
-      auto r = ingest::ImportFile(**store, *mapping, agency, file, store::Actor{},
-                                  [&](const ingest::ImportProgress& p) { progress.Update(p.rows, p.bytes_read, p.file_size); });
+      auto r = ingest::ImportFile(
+          **store, *mapping, agency, file, store::Actor{},
+          [&](const ingest::ImportProgress& p) { progress.Update(p.rows, p.bytes_read, p.file_size); });
       progress.Done();
       if (!r.ok()) return fail_or(r.status());
       const auto& c = r->batch.counts;
@@ -298,7 +305,8 @@ int Main(int argc, char** argv) {
     }
     fail_or(RunLink(**store, StageContext{}, *as_of, true, blocking));
   });
-  auto* assess_cmd = app.add_subcommand("assess", "Screen every child with the configured model (assessments are kept)");
+  auto* assess_cmd =
+      app.add_subcommand("assess", "Screen every child with the configured model (assessments are kept)");
   std::string model_path;
   assess_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   assess_cmd->add_option("--model", model_path, "Screening model TOML (default: config/screening/west-midlands.toml)");
@@ -338,7 +346,8 @@ int Main(int argc, char** argv) {
     if (!options.ok()) return fail_or(options.status());
     auto summary = RunReport(**store, *options, report_dir, publishable);
     if (!summary.ok()) return fail_or(summary.status());
-    std::cout << report::RenderSummaryText(*summary) << "Report: " << (fs::path(report_dir) / "report.html").string() << "\n";
+    std::cout << report::RenderSummaryText(*summary) << "Report: " << (fs::path(report_dir) / "report.html").string()
+              << "\n";
   });
 
   // evaluate
@@ -360,7 +369,8 @@ int Main(int argc, char** argv) {
   demo_cmd->add_option("--dir", demo_dir, "Working directory for the demo")->capture_default_str();
   demo_cmd->add_option("--seed", seed, "Random seed")->capture_default_str();
   demo_cmd->add_option("--scale", scale, "Size relative to the published regional figures")
-      ->capture_default_str()->check(CLI::Range(0.001, 1000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1000.0));
   demo_cmd->callback([&] { fail_or(RunDemo(demo_dir, seed, scale)); });
 
   // quarantine
@@ -377,8 +387,8 @@ int Main(int argc, char** argv) {
     auto rows = (*store)->ListQuarantine(batch_id);
     if (!rows.ok()) return fail_or(rows.status());
     for (const auto& q : *rows) {
-      std::cout << fmt::format("{:>6}  {}:{}  {}{}\n", q.id, q.file, q.line, q.column.empty() ? "" : "[" + q.column + "] ",
-                               q.reason);
+      std::cout << fmt::format("{:>6}  {}:{}  {}{}\n", q.id, q.file, q.line,
+                               q.column.empty() ? "" : "[" + q.column + "] ", q.reason);
     }
     std::cout << rows->size() << " quarantined rows\n";
   });
@@ -391,8 +401,8 @@ int Main(int argc, char** argv) {
     auto row = access::AuditedAccess(**store).ReadQuarantinedRow(quarantine_id, store::Actor{});
     if (!row.ok()) return fail_or(row.status());
     const store::QuarantinedRow& q = *row;
-    std::cout << fmt::format("id: {}\nbatch: {}\nfile: {}\nline: {}\ncolumn: {}\nvalue: {}\nreason: {}\nrow: {}\n", q.id,
-                             q.batch_id, q.file, q.line, q.column, q.value, q.reason, q.raw);
+    std::cout << fmt::format("id: {}\nbatch: {}\nfile: {}\nline: {}\ncolumn: {}\nvalue: {}\nreason: {}\nrow: {}\n",
+                             q.id, q.batch_id, q.file, q.line, q.column, q.value, q.reason, q.raw);
   });
   auto* q_export = quarantine_cmd->add_subcommand("export", "Export quarantined rows as CSV to fix and re-submit");
   q_export->add_option("--db", db, "Store (SQLite file)")->capture_default_str();

@@ -2,8 +2,8 @@
 #include "pipeline.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -27,7 +27,8 @@ Result<nlohmann::json> ReadManifest(const std::filesystem::path& dir) {
   std::ifstream in(path);
   if (!in) return Status::NotFound("no manifest.json in " + dir.string());
   nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
-  if (manifest.is_discarded() || !manifest.is_object()) return Status::InvalidArgument(path.string() + " is not valid JSON");
+  if (manifest.is_discarded() || !manifest.is_object())
+    return Status::InvalidArgument(path.string() + " is not valid JSON");
   return manifest;
 }
 
@@ -40,7 +41,8 @@ Paths Paths::Defaults() {
   return p;
 }
 
-Progress::Progress(std::string label) : label_(std::move(label)), tty_(isatty(STDERR_FILENO) != 0), start_(NowSeconds()) {}
+Progress::Progress(std::string label)
+    : label_(std::move(label)), tty_(isatty(STDERR_FILENO) != 0), start_(NowSeconds()) {}
 
 void Progress::Update(int64_t rows, int64_t bytes, int64_t total_bytes) {
   if (!tty_) return;

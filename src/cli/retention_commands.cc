@@ -1,7 +1,7 @@
 // CLI subcommands for retention: `retention plan|apply` and `hold add|release|list`.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -11,8 +11,8 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
-#include "riskradar/store/store.h"
 #include "riskradar/core/paths.h"
+#include "riskradar/store/store.h"
 
 namespace riskradar::cli {
 namespace {
@@ -88,7 +88,8 @@ Date Today() {
 void PrintOutcome(const store::RetentionPolicy& policy, Date as_of, const store::RetentionOutcome& out) {
   std::cout << fmt::format("retention policy {} as of {}{}\n", policy.version, as_of.ToIso(),
                            out.applied ? "" : " (plan only: nothing deleted)");
-  std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", "record class", "keep (days)", "held", out.applied ? "deleted" : "due");
+  std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", "record class", "keep (days)", "held",
+                           out.applied ? "deleted" : "due");
   int64_t total = 0;
   for (const store::RetentionRule& rule : policy.rules) {
     int64_t due = 0, held = 0;
@@ -101,9 +102,10 @@ void PrintOutcome(const store::RetentionPolicy& policy, Date as_of, const store:
     total += due;
     std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", rule.record_class, rule.keep_days, held, due);
   }
-  std::cout << fmt::format("  records {}: {}; quarantined rows: {}; people left with no record (name and date of "
-                           "birth cleared): {}\n",
-                           out.applied ? "deleted" : "due", total, out.quarantine_due, out.persons_erased);
+  std::cout << fmt::format(
+      "  records {}: {}; quarantined rows: {}; people left with no record (name and date of "
+      "birth cleared): {}\n",
+      out.applied ? "deleted" : "due", total, out.quarantine_due, out.persons_erased);
   if (out.applied && total > 0) std::cout << "  now re-run: riskradar link, assess, network\n";
 }
 
@@ -118,7 +120,8 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
   };
   static Options o;
 
-  auto* retention = app.add_subcommand("retention", "Delete records past their retention period (legal holds respected)");
+  auto* retention =
+      app.add_subcommand("retention", "Delete records past their retention period (legal holds respected)");
   retention->require_subcommand(1);
   auto run = [fail_or](bool apply) {
     Status st = [&]() -> Status {
@@ -130,8 +133,9 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
         as_of = *parsed;
       }
       if (apply && !o.confirm) {
-        return Status::InvalidArgument("retention apply deletes records for good: run `retention plan` first, then "
-                                       "add --confirm");
+        return Status::InvalidArgument(
+            "retention apply deletes records for good: run `retention plan` first, then "
+            "add --confirm");
       }
       RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
       store::RetentionOutcome out;
@@ -146,9 +150,9 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
     fail_or(st);
   };
   for (bool apply : {false, true}) {
-    auto* cmd = retention->add_subcommand(apply ? "apply" : "plan",
-                                          apply ? "Delete what is due (needs --confirm), audited"
-                                                : "Show what is due for deletion; changes nothing");
+    auto* cmd =
+        retention->add_subcommand(apply ? "apply" : "plan", apply ? "Delete what is due (needs --confirm), audited"
+                                                                  : "Show what is due for deletion; changes nothing");
     cmd->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
     cmd->add_option("--policy", o.policy, "Retention schedule (TOML)")->capture_default_str();
     cmd->add_option("--as-of", o.as_of, "Date to apply the schedule at (default: today)");
@@ -160,8 +164,9 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
   hold->require_subcommand(1);
   auto* add = hold->add_subcommand("add", "Place a legal hold on a person, an agency or an import batch");
   add->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
-  add->add_option("--scope", o.scope, "person, agency or batch")->required()->check(
-      CLI::IsMember({"person", "agency", "batch"}));
+  add->add_option("--scope", o.scope, "person, agency or batch")
+      ->required()
+      ->check(CLI::IsMember({"person", "agency", "batch"}));
   add->add_option("--target", o.target, "Person id, agency code or batch id")->required();
   add->add_option("--reason", o.reason, "Why (10 to 2000 characters), e.g. the case or inquiry reference")->required();
   add->callback([fail_or] {

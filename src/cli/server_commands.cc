@@ -30,7 +30,6 @@ std::string DefaultKeyPath() {
   return env && *env ? env : "";
 }
 
-
 // Reads a password from stdin (one line) without echo handling: meant for pipes and secret managers.
 Result<std::string> ReadPasswordFromStdin() {
   std::string line;
@@ -63,8 +62,8 @@ Result<std::string> ChoosePassword(bool from_stdin) {
 // shares its records with the councils' children's services and the police (the MASH partners); health and
 // school users receive nothing from others. Practitioners of the councils, the police and one NHS service get
 // allocated cases and managers MASE listings for the highest-risk children their agency holds records on.
-Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies, const std::map<std::string, int64_t>& created,
-                      const store::Actor& actor) {
+Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies,
+                      const std::map<std::string, int64_t>& created, const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto existing, s.ListSharingAgreements(""));
   std::set<std::pair<std::string, std::string>> have;
   for (const auto& e : existing) {
@@ -123,7 +122,8 @@ Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies, cons
     const bool nhs_example = a.kind == AgencyKind::kNhs && !nhs_done && !known[a.code].empty();
     if (a.kind != AgencyKind::kCouncil && a.kind != AgencyKind::kPolice && !nhs_example) continue;
     nhs_done = nhs_done || nhs_example;
-    for (const auto& [role, kind] : {std::pair{Role::kPractitioner, "allocated_case"}, std::pair{Role::kManager, "mase_listing"}}) {
+    for (const auto& [role, kind] :
+         {std::pair{Role::kPractitioner, "allocated_case"}, std::pair{Role::kManager, "mase_listing"}}) {
       const std::string name = a.code + "-" + std::string(ToString(role));
       auto it = created.find(name);
       if (it == created.end()) continue;
@@ -179,7 +179,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   add->add_option("--name", o.name, "User name")->required();
   add->add_option("--agency", o.agency, "The user's agency code (as registered by ingest)")->required();
   add->add_option("--role", o.role, "analyst | practitioner | manager | ig_lead | administrator")->required();
-  add->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
+  add->add_flag("--password-stdin", o.password_stdin,
+                "Read the password from standard input instead of generating one");
   add->callback([=, &exit_code] {
     auto role = ParseRole(o.role);
     if (!role.ok()) return fail_or(role.status());
@@ -215,7 +216,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   auto* reset = user_cmd->add_subcommand("reset", "New password and TOTP secret; revokes all sessions; re-enables");
   reset->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
   reset->add_option("--name", o.name, "User name")->required();
-  reset->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input instead of generating one");
+  reset->add_flag("--password-stdin", o.password_stdin,
+                  "Read the password from standard input instead of generating one");
   reset->callback([=, &exit_code] {
     auto chosen = ChoosePassword(o.password_stdin);
     if (!chosen.ok()) return fail_or(chosen.status());
@@ -254,22 +256,32 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--key", o.tls_key, "TLS private key (PEM)");
   serve->add_option("--audit-key", o.key, "Audit signing key file (default: <db>.audit-key, or $RISKRADAR_AUDIT_KEY)");
   serve->add_option("--workers", o.workers, "Handler threads (they only run complete requests)")
-      ->capture_default_str()->check(CLI::Range(1, 256));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   serve->add_option("--io-threads", o.io_threads, "Threads that own the sockets")
-      ->capture_default_str()->check(CLI::Range(1, 16));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
   serve->add_option("--max-connections", o.max_connections, "Open connections in total; more are closed at once")
-      ->capture_default_str()->check(CLI::Range(1, 100000));
-  serve->add_option("--max-connections-per-address", o.max_connections_per_address,
-                    "Open connections from one client address")
-      ->capture_default_str()->check(CLI::Range(1, 100000));
-  serve->add_option("--header-timeout", o.header_timeout_s,
-                    "Seconds for a whole request line and headers (not restarted by each byte)")
-      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve
+      ->add_option("--max-connections-per-address", o.max_connections_per_address,
+                   "Open connections from one client address")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve
+      ->add_option("--header-timeout", o.header_timeout_s,
+                   "Seconds for a whole request line and headers (not restarted by each byte)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   serve->add_option("--body-timeout", o.body_timeout_s, "Seconds for a whole request body")
-      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
-  serve->add_option("--keep-alive-timeout", o.keep_alive_timeout_s,
-                    "Seconds a kept-alive connection may wait for its next request")
-      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  serve
+      ->add_option("--keep-alive-timeout", o.keep_alive_timeout_s,
+                   "Seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   serve->add_option("--audit-witness", o.witness, "Audit witness file (default: <db>.audit-witness)");
   serve->add_option("--ig-partnership-agency", o.partnership_ig,
                     "Agency code whose IG lead reviews the whole partnership's break-glass use and audit log "
@@ -296,7 +308,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!port.ok()) return fail_or(port.status());
     if (!(*srv)->tls()) {
       std::cerr << "WARNING: serving plain HTTP on loopback only (no --cert/--key). Use this for development or\n"
-                   "behind a TLS-terminating proxy on the same host; open http://localhost:" << *port << "/\n";
+                   "behind a TLS-terminating proxy on the same host; open http://localhost:"
+                << *port << "/\n";
     }
     std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db,
                              (*srv)->tls() ? "https" : "http", so.host, *port, so.workers)
@@ -317,7 +330,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!s.ok()) return fail_or(s.status());
     auto agencies = (*s)->ListAgencies();
     if (!agencies.ok()) return fail_or(agencies.status());
-    if (agencies->empty()) return fail_or(Status::FailedPrecondition("no agencies in the store: run `riskradar demo` first"));
+    if (agencies->empty())
+      return fail_or(Status::FailedPrecondition("no agencies in the store: run `riskradar demo` first"));
     std::cout << "DEMO ONLY: synthetic data, printed credentials. Never do this with real data.\n";
     std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", "user", "role", "agency", "password", "TOTP secret");
     const store::Actor actor = OperatorActor("demo users");
@@ -345,12 +359,13 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       }
     }
     if (Status st = DemoNeedToKnow(**s, *agencies, created, actor); !st.ok()) return fail_or(st);
-    std::cout << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n"
-              << "Serve: riskradar serve --db " << o.db << "   then sign in, e.g.\n"
-              << "  curl -si -c jar -H 'Content-Type: application/json' http://127.0.0.1:8080/api/login \\\n"
-              << "       -d '{\"user\":\"USER\",\"password\":\"PASSWORD\",\"totp\":\"'$(oathtool --totp -b SECRET)'\"}'\n"
-              << "  curl -s -b jar http://127.0.0.1:8080/api/children/ID\n"
-              << "(docs/api.md lists every endpoint; docs/operator-guide.md explains the need-to-know rules.)\n";
+    std::cout
+        << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n"
+        << "Serve: riskradar serve --db " << o.db << "   then sign in, e.g.\n"
+        << "  curl -si -c jar -H 'Content-Type: application/json' http://127.0.0.1:8080/api/login \\\n"
+        << "       -d '{\"user\":\"USER\",\"password\":\"PASSWORD\",\"totp\":\"'$(oathtool --totp -b SECRET)'\"}'\n"
+        << "  curl -s -b jar http://127.0.0.1:8080/api/children/ID\n"
+        << "(docs/api.md lists every endpoint; docs/operator-guide.md explains the need-to-know rules.)\n";
   });
 
   // audit checkpoint | prove (the `audit` command itself and `audit verify` live in main.cc)
@@ -363,9 +378,10 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       if (!s.ok()) return fail_or(s.status());
       auto c = (*s)->SignAuditCheckpoint();
       if (!c.ok()) return fail_or(c.status());
-      std::cout << fmt::format("{{\"tree_size\": {}, \"root_hash\": \"{}\", \"signed_at\": \"{}\", \"public_key\": \"{}\", "
-                               "\"signature\": \"{}\"}}\n",
-                               c->tree_size, c->root_hash, c->signed_at, c->public_key, c->signature);
+      std::cout << fmt::format(
+          "{{\"tree_size\": {}, \"root_hash\": \"{}\", \"signed_at\": \"{}\", \"public_key\": \"{}\", "
+          "\"signature\": \"{}\"}}\n",
+          c->tree_size, c->root_hash, c->signed_at, c->public_key, c->signature);
     });
     auto* init = audit->add_subcommand(
         "witness-init", "Start a new audit witness from the current signed head (only when none exists)");
@@ -410,7 +426,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       }
       auto p = o.seq > 0 ? (*s)->AuditInclusionProof(o.seq, size) : (*s)->AuditConsistencyProof(o.old_size, size);
       if (!p.ok()) return fail_or(p.status());
-      std::cout << (o.seq > 0 ? fmt::format("inclusion of event {} (leaf {}) in tree of size {}\n", p->seq, p->leaf_hash, size)
+      std::cout << (o.seq > 0 ? fmt::format("inclusion of event {} (leaf {}) in tree of size {}\n", p->seq,
+                                            p->leaf_hash, size)
                               : fmt::format("consistency of size {} (root {}) with size {}\n", p->old_size,
                                             p->old_root_hash, size));
       std::cout << "root " << p->root_hash << "\npath:\n";

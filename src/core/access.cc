@@ -5,11 +5,16 @@ namespace riskradar {
 
 std::string_view ToString(Role role) {
   switch (role) {
-    case Role::kAnalyst: return "analyst";
-    case Role::kPractitioner: return "practitioner";
-    case Role::kManager: return "manager";
-    case Role::kIgLead: return "ig_lead";
-    case Role::kAdministrator: return "administrator";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kPractitioner:
+      return "practitioner";
+    case Role::kManager:
+      return "manager";
+    case Role::kIgLead:
+      return "ig_lead";
+    case Role::kAdministrator:
+      return "administrator";
   }
   return "analyst";
 }
@@ -34,10 +39,14 @@ bool MaySeeIdentifying(Role role) {
 
 std::string_view ToString(RecordAccess access) {
   switch (access) {
-    case RecordAccess::kHidden: return "hidden";
-    case RecordAccess::kOwnAgency: return "own_agency";
-    case RecordAccess::kAgreementAndRelationship: return "agreement_and_relationship";
-    case RecordAccess::kBreakGlass: return "break_glass";
+    case RecordAccess::kHidden:
+      return "hidden";
+    case RecordAccess::kOwnAgency:
+      return "own_agency";
+    case RecordAccess::kAgreementAndRelationship:
+      return "agreement_and_relationship";
+    case RecordAccess::kBreakGlass:
+      return "break_glass";
   }
   return "hidden";
 }

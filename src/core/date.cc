@@ -83,21 +83,35 @@ Result<Date> Date::Parse(std::string_view raw, std::string_view format) {
     const char spec = format[++f];
     bool ok = true;
     switch (spec) {
-      case 'Y': ok = ReadNumber(text, pos, 4, 4, year); break;
+      case 'Y':
+        ok = ReadNumber(text, pos, 4, 4, year);
+        break;
       case 'y':
         ok = ReadNumber(text, pos, 2, 2, year);
         if (ok) year += year <= 68 ? 2000 : 1900;
         break;
-      case 'm': ok = ReadNumber(text, pos, 1, 2, month); break;
-      case 'd': ok = ReadNumber(text, pos, 1, 2, day); break;
-      case 'H': case 'M': case 'S': ok = ReadNumber(text, pos, 1, 2, ignored); break;
+      case 'm':
+        ok = ReadNumber(text, pos, 1, 2, month);
+        break;
+      case 'd':
+        ok = ReadNumber(text, pos, 1, 2, day);
+        break;
+      case 'H':
+      case 'M':
+      case 'S':
+        ok = ReadNumber(text, pos, 1, 2, ignored);
+        break;
       case 'b': {
         ok = false;
         if (pos + 3 <= text.size()) {
           std::string abbrev;
-          for (size_t i = 0; i < 3; ++i) abbrev += static_cast<char>(std::tolower(static_cast<unsigned char>(text[pos + i])));
+          for (size_t i = 0; i < 3; ++i)
+            abbrev += static_cast<char>(std::tolower(static_cast<unsigned char>(text[pos + i])));
           for (size_t i = 0; i < kMonthAbbrev.size(); ++i) {
-            if (abbrev == kMonthAbbrev[i]) { month = static_cast<int>(i) + 1; ok = true; }
+            if (abbrev == kMonthAbbrev[i]) {
+              month = static_cast<int>(i) + 1;
+              ok = true;
+            }
           }
           if (ok) pos += 3;
         }
@@ -107,7 +121,8 @@ Result<Date> Date::Parse(std::string_view raw, std::string_view format) {
         ok = pos < text.size() && text[pos] == '%';
         if (ok) ++pos;
         break;
-      default: return Status::InvalidArgument("unsupported date format directive %" + std::string(1, spec));
+      default:
+        return Status::InvalidArgument("unsupported date format directive %" + std::string(1, spec));
     }
     if (!ok) return fail("field does not match");
   }
@@ -118,9 +133,21 @@ Result<Date> Date::Parse(std::string_view raw, std::string_view format) {
   return *date;
 }
 
-int Date::year() const { int y, m, d; CivilFromDays(days_, y, m, d); return y; }
-int Date::month() const { int y, m, d; CivilFromDays(days_, y, m, d); return m; }
-int Date::day() const { int y, m, d; CivilFromDays(days_, y, m, d); return d; }
+int Date::year() const {
+  int y, m, d;
+  CivilFromDays(days_, y, m, d);
+  return y;
+}
+int Date::month() const {
+  int y, m, d;
+  CivilFromDays(days_, y, m, d);
+  return m;
+}
+int Date::day() const {
+  int y, m, d;
+  CivilFromDays(days_, y, m, d);
+  return d;
+}
 
 std::string Date::ToIso() const {
   int y, m, d;
@@ -136,19 +163,37 @@ std::string Date::Format(std::string_view format) const {
   std::string out;
   char buf[16];  // room for any int, so -Wformat-truncation can prove nothing is cut
   for (size_t f = 0; f < format.size(); ++f) {
-    if (format[f] != '%' || f + 1 == format.size()) { out += format[f]; continue; }
+    if (format[f] != '%' || f + 1 == format.size()) {
+      out += format[f];
+      continue;
+    }
     switch (format[++f]) {
-      case 'Y': std::snprintf(buf, sizeof buf, "%04d", y); out += buf; break;
-      case 'y': std::snprintf(buf, sizeof buf, "%02d", y % 100); out += buf; break;
-      case 'm': std::snprintf(buf, sizeof buf, "%02d", m); out += buf; break;
-      case 'd': std::snprintf(buf, sizeof buf, "%02d", d); out += buf; break;
+      case 'Y':
+        std::snprintf(buf, sizeof buf, "%04d", y);
+        out += buf;
+        break;
+      case 'y':
+        std::snprintf(buf, sizeof buf, "%02d", y % 100);
+        out += buf;
+        break;
+      case 'm':
+        std::snprintf(buf, sizeof buf, "%02d", m);
+        out += buf;
+        break;
+      case 'd':
+        std::snprintf(buf, sizeof buf, "%02d", d);
+        out += buf;
+        break;
       case 'b': {
         std::string_view a = kMonthAbbrev[static_cast<size_t>(m - 1)];
         out += static_cast<char>(std::toupper(static_cast<unsigned char>(a[0])));
         out += a.substr(1);
         break;
       }
-      default: out += '%'; out += format[f]; break;
+      default:
+        out += '%';
+        out += format[f];
+        break;
     }
   }
   return out;

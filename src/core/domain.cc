@@ -11,10 +11,10 @@ template <typename E, size_t N>
 using NameTable = std::array<std::pair<E, std::string_view>, N>;
 
 constexpr NameTable<AgencyKind, 5> kAgencyKinds = {{{AgencyKind::kCouncil, "council"},
-                                                     {AgencyKind::kNhs, "nhs"},
-                                                     {AgencyKind::kPolice, "police"},
-                                                     {AgencyKind::kEducation, "education"},
-                                                     {AgencyKind::kVoluntary, "voluntary"}}};
+                                                    {AgencyKind::kNhs, "nhs"},
+                                                    {AgencyKind::kPolice, "police"},
+                                                    {AgencyKind::kEducation, "education"},
+                                                    {AgencyKind::kVoluntary, "voluntary"}}};
 constexpr NameTable<Sex, 4> kSexes = {
     {{Sex::kUnknown, "unknown"}, {Sex::kFemale, "female"}, {Sex::kMale, "male"}, {Sex::kOther, "other"}}};
 constexpr NameTable<PersonRole, 4> kRoles = {{{PersonRole::kChild, "child"},
@@ -79,8 +79,8 @@ Result<E> Lookup(const NameTable<E, N>& table, std::string_view name, std::strin
     if (!allowed.empty()) allowed += ", ";
     allowed += n;
   }
-  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(name) + "' (expected one of: " +
-                                 allowed + ")");
+  return Status::InvalidArgument("unknown " + std::string(what) + " '" + std::string(name) +
+                                 "' (expected one of: " + allowed + ")");
 }
 
 }  // namespace

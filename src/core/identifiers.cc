@@ -41,7 +41,9 @@ bool IsValidNhsNumber(std::string_view d) {
 
 Result<std::string> NormaliseNhsNumber(std::string_view text) {
   std::string digits = StripSeparators(text);
-  if (digits.size() != 10) return Status::InvalidArgument("NHS number must have 10 digits, found " + std::to_string(digits.size()) + " characters");
+  if (digits.size() != 10)
+    return Status::InvalidArgument("NHS number must have 10 digits, found " + std::to_string(digits.size()) +
+                                   " characters");
   for (char c : digits) {
     if (!IsDigit(c)) return Status::InvalidArgument("NHS number must contain only digits");
   }
@@ -69,7 +71,8 @@ Result<char> UpnCheckLetter(std::string_view chars) {
 
 Result<std::string> NormaliseUpn(std::string_view text) {
   std::string upn = StripSeparators(text);
-  if (upn.size() != 13) return Status::InvalidArgument("UPN must have 13 characters, found " + std::to_string(upn.size()));
+  if (upn.size() != 13)
+    return Status::InvalidArgument("UPN must have 13 characters, found " + std::to_string(upn.size()));
   if (!IsAlpha(upn[0])) return Status::InvalidArgument("UPN must start with its check letter");
   auto expected = UpnCheckLetter(std::string_view(upn).substr(1));
   if (!expected.ok()) return expected.status();
@@ -79,18 +82,22 @@ Result<std::string> NormaliseUpn(std::string_view text) {
 
 Result<std::string> NormalisePostcode(std::string_view text) {
   std::string pc = StripSeparators(text);
-  if (pc.size() < 5 || pc.size() > 7) return Status::InvalidArgument("postcode '" + std::string(text) + "' has the wrong length");
+  if (pc.size() < 5 || pc.size() > 7)
+    return Status::InvalidArgument("postcode '" + std::string(text) + "' has the wrong length");
   const std::string out = pc.substr(0, pc.size() - 3);
   const std::string in = pc.substr(pc.size() - 3);
-  if (!IsDigit(in[0]) || !IsAlpha(in[1]) || !IsAlpha(in[2])) return Status::InvalidArgument("postcode '" + std::string(text) + "' has a malformed inward code");
+  if (!IsDigit(in[0]) || !IsAlpha(in[1]) || !IsAlpha(in[2]))
+    return Status::InvalidArgument("postcode '" + std::string(text) + "' has a malformed inward code");
   // Outward: A9, A99, AA9, AA99, A9A, AA9A.
   bool ok = false;
   if (out.size() >= 2 && IsAlpha(out[0])) {
     size_t i = IsAlpha(out[1]) ? 2 : 1;
     if (i < out.size() && IsDigit(out[i])) {
       ++i;
-      if (i == out.size()) ok = true;
-      else if (i + 1 == out.size() && (IsDigit(out[i]) || IsAlpha(out[i]))) ok = true;
+      if (i == out.size())
+        ok = true;
+      else if (i + 1 == out.size() && (IsDigit(out[i]) || IsAlpha(out[i])))
+        ok = true;
     }
   }
   if (!ok) return Status::InvalidArgument("postcode '" + std::string(text) + "' has a malformed outward code");

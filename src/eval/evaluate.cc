@@ -95,10 +95,9 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
                                     people[r.at("person_key")] = p;
                                   }));
   std::unordered_map<std::string, std::string> mention_truth;
-  RR_RETURN_IF_ERROR(ReadTruthCsv(truth_dir / "mentions.csv", {"agency", "local_id", "slot", "person_key"},
-                                  [&](const Row& r) {
-                                    mention_truth[Key(r.at("agency"), r.at("local_id"), r.at("slot"))] = r.at("person_key");
-                                  }));
+  RR_RETURN_IF_ERROR(ReadTruthCsv(
+      truth_dir / "mentions.csv", {"agency", "local_id", "slot", "person_key"},
+      [&](const Row& r) { mention_truth[Key(r.at("agency"), r.at("local_id"), r.at("slot"))] = r.at("person_key"); }));
 
   // People: pairwise over mentions the store holds.
   RR_ASSIGN_OR_RETURN(auto mentions, store.LoadPersonMentions());
@@ -197,14 +196,12 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
 
   // Places.
   std::unordered_map<std::string, bool> place_concern;
-  RR_RETURN_IF_ERROR(ReadTruthCsv(truth_dir / "places.csv", {"place_key", "of_concern"}, [&](const Row& r) {
-    place_concern[r.at("place_key")] = r.at("of_concern") == "1";
-  }));
+  RR_RETURN_IF_ERROR(ReadTruthCsv(truth_dir / "places.csv", {"place_key", "of_concern"},
+                                  [&](const Row& r) { place_concern[r.at("place_key")] = r.at("of_concern") == "1"; }));
   std::unordered_map<std::string, std::string> place_mention_truth;
-  RR_RETURN_IF_ERROR(ReadTruthCsv(truth_dir / "place_mentions.csv", {"agency", "local_id", "place_key"},
-                                  [&](const Row& r) {
-                                    place_mention_truth[Key(r.at("agency"), r.at("local_id"), "")] = r.at("place_key");
-                                  }));
+  RR_RETURN_IF_ERROR(ReadTruthCsv(
+      truth_dir / "place_mentions.csv", {"agency", "local_id", "place_key"},
+      [&](const Row& r) { place_mention_truth[Key(r.at("agency"), r.at("local_id"), "")] = r.at("place_key"); }));
   RR_ASSIGN_OR_RETURN(auto place_mentions, store.LoadPlaceMentions());
   RR_ASSIGN_OR_RETURN(auto place_mention_place, store.LoadPlaceMentionPlaces());
   std::unordered_map<int64_t, int64_t> place_of(place_mention_place.begin(), place_mention_place.end());
@@ -249,8 +246,9 @@ std::string RenderEvaluation(const Evaluation& e) {
   out += "\n";
   out += fmt::format("  Place linkage: precision {:.4f}, recall {:.4f}, F1 {:.4f}\n", e.places.precision(),
                      e.places.recall(), e.places.f1());
-  out += fmt::format("  Risk radar: precision {:.3f}, recall {:.3f} (truly at risk {}, flagged {}); exact level agreement {:.3f}\n",
-                     e.radar_precision(), e.radar_recall(), e.truth_on_radar, e.assessed_on_radar, e.level_agreement());
+  out += fmt::format(
+      "  Risk radar: precision {:.3f}, recall {:.3f} (truly at risk {}, flagged {}); exact level agreement {:.3f}\n",
+      e.radar_precision(), e.radar_recall(), e.truth_on_radar, e.assessed_on_radar, e.level_agreement());
   out += "    recall by sex:";
   for (const auto& [sex, hit_total] : e.radar_recall_by_sex) {
     out += fmt::format(" {} {:.3f} ({}/{});", sex.empty() ? "unknown" : sex,
@@ -265,8 +263,8 @@ std::string RenderEvaluation(const Evaluation& e) {
     out += "\n";
   }
   out += fmt::format("  Networks: {} of {} planted networks recovered\n", e.networks_recovered, e.planted_networks);
-  out += fmt::format("  Places of concern: {} of {} true places flagged ({} flagged in all)\n", e.places_of_concern_found,
-                     e.truth_places_of_concern, e.places_of_concern_flagged);
+  out += fmt::format("  Places of concern: {} of {} true places flagged ({} flagged in all)\n",
+                     e.places_of_concern_found, e.truth_places_of_concern, e.places_of_concern_flagged);
   return out;
 }
 

@@ -38,9 +38,12 @@ class JsonRowFields final : public RowFields {
     if (node->is_null()) return std::string_view();
     if (node->is_string()) return std::string_view(node->get_ref<const std::string&>());
     // Numbers, booleans, arrays and objects are read as their text; kept alive for the row's lifetime.
-    if (node->is_number_integer()) scratch_.push_back(std::to_string(node->get<int64_t>()));
-    else if (node->is_boolean()) scratch_.push_back(node->get<bool>() ? "true" : "false");
-    else scratch_.push_back(node->dump());
+    if (node->is_number_integer())
+      scratch_.push_back(std::to_string(node->get<int64_t>()));
+    else if (node->is_boolean())
+      scratch_.push_back(node->get<bool>() ? "true" : "false");
+    else
+      scratch_.push_back(node->dump());
     return std::string_view(scratch_.back());
   }
 
@@ -138,8 +141,8 @@ Result<CsvColumns> ReadHeader(const Mapping& mapping, CsvReader& reader, const s
   return columns;
 }
 
-Status ImportCsv(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file,
-                 BatchRun& run, const ProgressFn& progress) {
+Status ImportCsv(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file, BatchRun& run,
+                 const ProgressFn& progress) {
   RR_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(file.string(), mapping.encoding, mapping.delimiter));
   RR_ASSIGN_OR_RETURN(const CsvColumns columns, ReadHeader(mapping, *reader, file.string()));
   CsvRecord record;
@@ -169,8 +172,8 @@ void ExcelDatesToText(const Mapping& mapping, const CsvColumns& columns, bool da
   }
 }
 
-Status ImportXlsx(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file,
-                  BatchRun& run, const ProgressFn& progress) {
+Status ImportXlsx(const Mapping& mapping, const std::string& agency, const std::filesystem::path& file, BatchRun& run,
+                  const ProgressFn& progress) {
   RR_ASSIGN_OR_RETURN(auto reader, XlsxReader::Open(file.string()));
   CsvRecord record;
   if (!reader->Next(record)) {
@@ -269,13 +272,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
     out.append(s.data() + run_start, i - run_start);
     run_start = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -389,9 +406,15 @@ Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, con
   RR_ASSIGN_OR_RETURN(auto writer, store.BeginBatch(header));
   BatchRun run{*writer, file.string(), {}};
   switch (m.file_type) {
-    case FileType::kCsv: RR_RETURN_IF_ERROR(ImportCsv(m, agency_code, file, run, progress)); break;
-    case FileType::kJsonLines: RR_RETURN_IF_ERROR(ImportJsonLines(m, agency_code, file, run, progress)); break;
-    case FileType::kXlsx: RR_RETURN_IF_ERROR(ImportXlsx(m, agency_code, file, run, progress)); break;
+    case FileType::kCsv:
+      RR_RETURN_IF_ERROR(ImportCsv(m, agency_code, file, run, progress));
+      break;
+    case FileType::kJsonLines:
+      RR_RETURN_IF_ERROR(ImportJsonLines(m, agency_code, file, run, progress));
+      break;
+    case FileType::kXlsx:
+      RR_RETURN_IF_ERROR(ImportXlsx(m, agency_code, file, run, progress));
+      break;
   }
   RR_ASSIGN_OR_RETURN(result.batch, writer->Commit(run.counts, actor));
   return result;

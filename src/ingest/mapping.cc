@@ -90,8 +90,8 @@ class Loader {
     const toml::table* t = root[key].as_table();
     if (!t) return p;
     p.defined = true;
-    RR_RETURN_IF_ERROR(CheckKeys(*t, key, {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode",
-                                           "nhs_number", "upn"}));
+    RR_RETURN_IF_ERROR(CheckKeys(
+        *t, key, {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode", "nhs_number", "upn"}));
     RR_ASSIGN_OR_RETURN(p.role, Field(*t, key, "role"));
     RR_ASSIGN_OR_RETURN(p.local_person_id, Field(*t, key, "local_person_id"));
     RR_ASSIGN_OR_RETURN(p.forename, Field(*t, key, "forename"));
@@ -140,18 +140,23 @@ Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source
         << ": " << e.description();
     return Status::InvalidArgument(msg.str());
   }
-  RR_RETURN_IF_ERROR(loader.CheckKeys(root, "", {"format", "description", "file_type", "encoding", "delimiter",
-                                                 "record_class", "lawful_basis", "local_id", "ignore", "event",
-                                                 "subject", "associate", "place"}));
+  RR_RETURN_IF_ERROR(
+      loader.CheckKeys(root, "",
+                       {"format", "description", "file_type", "encoding", "delimiter", "record_class", "lawful_basis",
+                        "local_id", "ignore", "event", "subject", "associate", "place"}));
   Mapping m;
   m.source = std::string(source_name);
   RR_ASSIGN_OR_RETURN(m.format, loader.RequiredString(root, "format"));
   m.description = root["description"].value_or(std::string());
   const std::string file_type = root["file_type"].value_or(std::string("csv"));
-  if (file_type == "csv") m.file_type = FileType::kCsv;
-  else if (file_type == "jsonl") m.file_type = FileType::kJsonLines;
-  else if (file_type == "xlsx") m.file_type = FileType::kXlsx;
-  else return loader.Error("file_type", "must be \"csv\", \"jsonl\" or \"xlsx\"");
+  if (file_type == "csv")
+    m.file_type = FileType::kCsv;
+  else if (file_type == "jsonl")
+    m.file_type = FileType::kJsonLines;
+  else if (file_type == "xlsx")
+    m.file_type = FileType::kXlsx;
+  else
+    return loader.Error("file_type", "must be \"csv\", \"jsonl\" or \"xlsx\"");
   auto encoding = ParseEncoding(root["encoding"].value_or(std::string("utf-8")));
   if (!encoding.ok()) return loader.Error("encoding", encoding.status().message());
   m.encoding = *encoding;

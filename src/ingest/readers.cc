@@ -12,10 +12,10 @@ namespace riskradar::ingest {
 namespace {
 
 // Windows-1252 code points for bytes 0x80..0x9F (0 = undefined, mapped to U+FFFD).
-constexpr std::array<char32_t, 32> kCp1252High = {
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E,
-    0x0178};
+constexpr std::array<char32_t, 32> kCp1252High = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                                  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                                  0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 void AppendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -72,13 +72,23 @@ bool IsValidUtf8(std::string_view s) {
     }
     if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     size_t n;
     char32_t cp;
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + n >= s.size()) return false;
     for (size_t k = 1; k <= n; ++k) {
       const unsigned char cc = static_cast<unsigned char>(s[i + k]);
@@ -122,11 +132,15 @@ bool LineReader::Next(std::string& line, int64_t& line_number) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   last_invalid_ = false;
   switch (encoding_) {
-    case Encoding::kWindows1252: line = Windows1252ToUtf8(line); break;
+    case Encoding::kWindows1252:
+      line = Windows1252ToUtf8(line);
+      break;
     case Encoding::kAuto:
       if (!IsValidUtf8(line)) line = Windows1252ToUtf8(line);
       break;
-    case Encoding::kUtf8: last_invalid_ = !IsValidUtf8(line); break;
+    case Encoding::kUtf8:
+      last_invalid_ = !IsValidUtf8(line);
+      break;
   }
   return true;
 }

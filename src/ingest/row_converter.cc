@@ -101,9 +101,9 @@ std::optional<double> ReadNumber(FieldReader& reader, const FieldSpec& spec, Lab
   double value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || !(value >= lo && value <= hi)) {
-    reader.Problem(spec.column, ShowValue(text), label.str() + " is not a number between " +
-                                                     std::to_string(static_cast<int>(lo)) + " and " +
-                                                     std::to_string(static_cast<int>(hi)));
+    reader.Problem(spec.column, ShowValue(text),
+                   label.str() + " is not a number between " + std::to_string(static_cast<int>(lo)) + " and " +
+                       std::to_string(static_cast<int>(hi)));
     return std::nullopt;
   }
   return value;
@@ -121,36 +121,46 @@ std::optional<PersonMention> ReadPerson(FieldReader& reader, const PersonSpec& s
   const std::string_view nhs = reader.Read(spec.nhs_number, {prefix, "NHS number"}, true, kDefaultTextLimit);
   const std::string_view upn = reader.Read(spec.upn, {prefix, "UPN"}, true, kDefaultTextLimit);
   const std::string_view postcode = reader.Read(spec.postcode, {prefix, "postcode"}, true, kDefaultTextLimit);
-  const bool described = !m.forename.empty() || !m.surname.empty() || m.dob || !nhs.empty() || !upn.empty() ||
-                         !m.local_person_id.empty();
+  const bool described =
+      !m.forename.empty() || !m.surname.empty() || m.dob || !nhs.empty() || !upn.empty() || !m.local_person_id.empty();
   if (!described) return std::nullopt;
   const std::string p(prefix);
   if (!nhs.empty()) {
     auto n = NormaliseNhsNumber(nhs);
-    if (n.ok()) m.nhs_number = std::move(*n);
-    else reader.Problem(spec.nhs_number.column, RedactValue(nhs), p + "NHS number is invalid: " + n.status().message());
+    if (n.ok())
+      m.nhs_number = std::move(*n);
+    else
+      reader.Problem(spec.nhs_number.column, RedactValue(nhs), p + "NHS number is invalid: " + n.status().message());
   }
   if (!upn.empty()) {
     auto u = NormaliseUpn(upn);
-    if (u.ok()) m.upn = std::move(*u);
-    else reader.Problem(spec.upn.column, RedactValue(upn), p + "UPN is invalid: " + u.status().message());
+    if (u.ok())
+      m.upn = std::move(*u);
+    else
+      reader.Problem(spec.upn.column, RedactValue(upn), p + "UPN is invalid: " + u.status().message());
   }
   if (!postcode.empty()) {
     auto pc = NormalisePostcode(postcode);
-    if (pc.ok()) m.postcode = std::move(*pc);
-    else reader.Problem(spec.postcode.column, RedactValue(postcode), p + "postcode is malformed");
+    if (pc.ok())
+      m.postcode = std::move(*pc);
+    else
+      reader.Problem(spec.postcode.column, RedactValue(postcode), p + "postcode is malformed");
   }
   const std::string_view role = reader.Read(spec.role, {prefix, "role"}, false, kDefaultTextLimit);
   if (!role.empty()) {
     auto r = ParsePersonRole(role);
-    if (r.ok()) m.role = *r;
-    else reader.Problem(spec.role.column, ShowValue(role), p + "role: " + r.status().message());
+    if (r.ok())
+      m.role = *r;
+    else
+      reader.Problem(spec.role.column, ShowValue(role), p + "role: " + r.status().message());
   }
   const std::string_view sex = reader.Read(spec.sex, {prefix, "sex"}, false, kDefaultTextLimit);
   if (!sex.empty()) {
     auto s = ParseSex(sex);
-    if (s.ok()) m.sex = *s;
-    else reader.Problem(spec.sex.column, ShowValue(sex), p + "sex: " + s.status().message());
+    if (s.ok())
+      m.sex = *s;
+    else
+      reader.Problem(spec.sex.column, ShowValue(sex), p + "sex: " + s.status().message());
   }
   if (m.dob && have_event_date && *m.dob > event_date) {
     reader.Problem(spec.dob.column, RedactValue(m.dob->ToIso()), p + "date of birth is after the event date");
@@ -202,9 +212,9 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
   }
   out.event.category = reader.Read(mapping.event.category, {"", "event category"}, false, kDefaultTextLimit);
   if (kind_ok && !IsKnownCategory(out.event.kind, out.event.category)) {
-    reader.Problem(mapping.event.category.column, ShowValue(out.event.category),
-                   "category '" + out.event.category + "' is not allowed for event kind " +
-                       std::string(ToString(out.event.kind)));
+    reader.Problem(
+        mapping.event.category.column, ShowValue(out.event.category),
+        "category '" + out.event.category + "' is not allowed for event kind " + std::string(ToString(out.event.kind)));
   }
   const auto event_date = ReadDate(reader, mapping.event.date, {"", "event date"}, false);
   if (event_date) out.event.date = *event_date;
@@ -226,14 +236,18 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
     if (!p.name.empty() || !postcode.empty()) {
       if (!postcode.empty()) {
         auto pc = NormalisePostcode(postcode);
-        if (pc.ok()) p.postcode = std::move(*pc);
-        else reader.Problem(mapping.place.postcode.column, ShowValue(postcode), "place postcode is malformed");
+        if (pc.ok())
+          p.postcode = std::move(*pc);
+        else
+          reader.Problem(mapping.place.postcode.column, ShowValue(postcode), "place postcode is malformed");
       }
       const std::string_view type = reader.Read(mapping.place.type, {"", "place type"}, false, kDefaultTextLimit);
       if (!type.empty()) {
         auto t = ParsePlaceType(type);
-        if (t.ok()) p.type = *t;
-        else reader.Problem(mapping.place.type.column, ShowValue(type), "place type: " + t.status().message());
+        if (t.ok())
+          p.type = *t;
+        else
+          reader.Problem(mapping.place.type.column, ShowValue(type), "place type: " + t.status().message());
       }
       p.lat = ReadNumber(reader, mapping.place.lat, {"", "place latitude"}, -90, 90);
       p.lon = ReadNumber(reader, mapping.place.lon, {"", "place longitude"}, -180, 180);

@@ -127,13 +127,18 @@ struct SharedStringsHandler {
   bool in_t = false;
   int in_phonetic = 0;
   void Start(std::string_view name, const XML_Char**) {
-    if (name == "si") strings.emplace_back();
-    else if (name == "rPh") ++in_phonetic;
-    else if (name == "t") in_t = true;
+    if (name == "si")
+      strings.emplace_back();
+    else if (name == "rPh")
+      ++in_phonetic;
+    else if (name == "t")
+      in_t = true;
   }
   void End(std::string_view name) {
-    if (name == "rPh") --in_phonetic;
-    else if (name == "t") in_t = false;
+    if (name == "rPh")
+      --in_phonetic;
+    else if (name == "t")
+      in_t = false;
   }
   void Text(std::string_view s) {
     if (in_t && !in_phonetic && !strings.empty()) strings.back().append(s);
@@ -160,11 +165,11 @@ struct XlsxReader::Impl {
   std::deque<Row> ready;
   Row row;
   int64_t last_row = 0;
-  int64_t cursor = 0;        // next column when a cell has no reference
+  int64_t cursor = 0;  // next column when a cell has no reference
   int64_t column = 0;
-  std::string type;          // the cell's t attribute
-  std::string value;         // <v> text
-  std::string inline_text;   // <is><t> text
+  std::string type;         // the cell's t attribute
+  std::string value;        // <v> text
+  std::string inline_text;  // <is><t> text
   bool in_v = false, in_is_t = false;
   int in_phonetic = 0;
 
@@ -217,8 +222,10 @@ struct XlsxReader::Impl {
   }
 
   void Text(std::string_view s) {
-    if (in_v) value.append(s);
-    else if (in_is_t && !in_phonetic) inline_text.append(s);
+    if (in_v)
+      value.append(s);
+    else if (in_is_t && !in_phonetic)
+      inline_text.append(s);
   }
 
   void EndCell() {

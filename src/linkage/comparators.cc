@@ -23,8 +23,10 @@ bool IsAscii(std::string_view s) {
 class Flags {
  public:
   explicit Flags(size_t n) : size_(n) {
-    if (n > inline_.size()) heap_.assign(n, 0);
-    else std::fill(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(n), 0);
+    if (n > inline_.size())
+      heap_.assign(n, 0);
+    else
+      std::fill(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(n), 0);
   }
   unsigned char& operator[](size_t i) { return size_ > inline_.size() ? heap_[i] : inline_[i]; }
 
@@ -73,16 +75,17 @@ double JaroImpl(std::basic_string_view<Char> s1, std::basic_string_view<Char> s2
   }
   transpositions /= 2;
   const double c = static_cast<double>(common);
-  double weight = (c / static_cast<double>(len1) + c / static_cast<double>(len2) +
-                   (c - static_cast<double>(transpositions)) / c) / 3.0;
+  double weight =
+      (c / static_cast<double>(len1) + c / static_cast<double>(len2) + (c - static_cast<double>(transpositions)) / c) /
+      3.0;
   if (winklerize && weight > 0.7) {
     const size_t limit = std::min<size_t>(min_len, 4);
     size_t prefix = 0;
     while (prefix < limit && s1[prefix] == s2[prefix]) ++prefix;
     if (prefix > 0) weight += static_cast<double>(prefix) * 0.1 * (1.0 - weight);
     if (long_tolerance && min_len > 4 && common > prefix + 1 && 2 * common >= min_len + prefix) {
-      weight += (1.0 - weight) * (static_cast<double>(common - prefix - 1) /
-                                  static_cast<double>(len1 + len2 - prefix * 2 + 2));
+      weight += (1.0 - weight) *
+                (static_cast<double>(common - prefix - 1) / static_cast<double>(len1 + len2 - prefix * 2 + 2));
     }
   }
   return weight;
@@ -178,10 +181,9 @@ int OsaImpl(std::basic_string_view<Char> a, std::basic_string_view<Char> b) {
 
 std::u32string Nfkd(std::string_view text) {
   utf8proc_uint8_t* out = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                              static_cast<utf8proc_ssize_t>(text.size()), &out,
-                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-                                                             UTF8PROC_COMPAT));
+  const auto n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT));
   if (n < 0) return DecodeUtf8(text);
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> holder(out, &std::free);
   return DecodeUtf8(std::string_view(reinterpret_cast<const char*>(out), static_cast<size_t>(n)));
@@ -278,13 +280,32 @@ std::string Soundex(std::string_view text) {
   for (char32_t& c : s) c = Upper(c);
   auto code_of = [](char32_t c) -> char32_t {
     switch (c) {
-      case 'B': case 'F': case 'P': case 'V': return '1';
-      case 'C': case 'G': case 'J': case 'K': case 'Q': case 'S': case 'X': case 'Z': return '2';
-      case 'D': case 'T': return '3';
-      case 'L': return '4';
-      case 'M': case 'N': return '5';
-      case 'R': return '6';
-      default: return 0;
+      case 'B':
+      case 'F':
+      case 'P':
+      case 'V':
+        return '1';
+      case 'C':
+      case 'G':
+      case 'J':
+      case 'K':
+      case 'Q':
+      case 'S':
+      case 'X':
+      case 'Z':
+        return '2';
+      case 'D':
+      case 'T':
+        return '3';
+      case 'L':
+        return '4';
+      case 'M':
+      case 'N':
+        return '5';
+      case 'R':
+        return '6';
+      default:
+        return 0;
     }
   };
   std::u32string result(1, s[0]);
@@ -311,13 +332,20 @@ std::string Nysiis(std::string_view text) {
   auto ends = [&](std::u32string_view p) {
     return s.size() >= p.size() && std::u32string_view(s).substr(s.size() - p.size()) == p;
   };
-  if (starts(U"MAC")) s = U"MCC" + s.substr(3);
-  else if (starts(U"KN")) s = s.substr(1);
-  else if (starts(U"K")) s = U"C" + s.substr(1);
-  else if (starts(U"PH") || starts(U"PF")) s = U"FF" + s.substr(2);
-  else if (starts(U"SCH")) s = U"SSS" + s.substr(3);
-  if (ends(U"IE") || ends(U"EE")) s = s.substr(0, s.size() - 2) + U"Y";
-  else if (ends(U"DT") || ends(U"RT") || ends(U"RD") || ends(U"NT") || ends(U"ND")) s = s.substr(0, s.size() - 2) + U"D";
+  if (starts(U"MAC"))
+    s = U"MCC" + s.substr(3);
+  else if (starts(U"KN"))
+    s = s.substr(1);
+  else if (starts(U"K"))
+    s = U"C" + s.substr(1);
+  else if (starts(U"PH") || starts(U"PF"))
+    s = U"FF" + s.substr(2);
+  else if (starts(U"SCH"))
+    s = U"SSS" + s.substr(3);
+  if (ends(U"IE") || ends(U"EE"))
+    s = s.substr(0, s.size() - 2) + U"Y";
+  else if (ends(U"DT") || ends(U"RT") || ends(U"RD") || ends(U"NT") || ends(U"ND"))
+    s = s.substr(0, s.size() - 2) + U"D";
 
   constexpr std::u32string_view kVowels = U"AEIOU";
   std::u32string key(1, s[0]);
@@ -398,9 +426,12 @@ std::string Metaphone(std::string_view text) {
     } else if (in(c, U"fjlmnr")) {
       result.push_back(static_cast<char>(c));
     } else if (c == 'g') {
-      if (in(next, U"iey")) result.push_back('j');
-      else if (next == 'h' && !in(nextnext, kVowels)) ++i;
-      else result.push_back('k');
+      if (in(next, U"iey"))
+        result.push_back('j');
+      else if (next == 'h' && !in(nextnext, kVowels))
+        ++i;
+      else
+        result.push_back('k');
     } else if (c == 'h') {
       if (i == 0 || in(next, kVowels) || !in(s[i - 1], kVowels)) result.push_back('h');
     } else if (c == 'k') {

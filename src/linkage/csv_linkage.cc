@@ -220,9 +220,9 @@ class SettingsLoader {
     if (const toml::node* node = root.get("thresholds")) {
       const toml::table* t = node->as_table();
       if (t == nullptr) return Error(node, "thresholds", "must be a table");
-      RR_RETURN_IF_ERROR(
-          CheckKeys(*t, "thresholds",
-                    {"match_probability", "possible_probability", "contradiction_weight", "contradiction_disagreement"}));
+      RR_RETURN_IF_ERROR(CheckKeys(
+          *t, "thresholds",
+          {"match_probability", "possible_probability", "contradiction_weight", "contradiction_disagreement"}));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "match_probability", s.options.match_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "possible_probability", s.options.possible_probability));
       RR_RETURN_IF_ERROR(Optional(*t, "thresholds.", "contradiction_weight", s.options.contradiction_weight));

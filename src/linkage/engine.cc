@@ -80,13 +80,20 @@ std::vector<uint64_t> PieceHashes(const PreparedData& data, const ResolvedPart& 
       const std::string& value = dict.utf8[v];
       std::string piece;
       switch (part.transform) {
-        case KeyTransform::kSoundex: piece = Soundex(value); break;
-        case KeyTransform::kNysiis: piece = Nysiis(value); break;
-        case KeyTransform::kMetaphone: piece = Metaphone(value); break;
+        case KeyTransform::kSoundex:
+          piece = Soundex(value);
+          break;
+        case KeyTransform::kNysiis:
+          piece = Nysiis(value);
+          break;
+        case KeyTransform::kMetaphone:
+          piece = Metaphone(value);
+          break;
         case KeyTransform::kPrefix:
           piece = EncodeUtf8(dict.Text(static_cast<int32_t>(v)).substr(0, static_cast<size_t>(part.length)));
           break;
-        default: break;
+        default:
+          break;
       }
       out[v] = piece.empty() ? 0 : (std::hash<std::string>{}(piece) | 1);
     }
@@ -105,7 +112,9 @@ uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule,
     if (id < 0) return 0;
     uint64_t h = 0;
     switch (part.transform) {
-      case KeyTransform::kValue: h = Mix(static_cast<uint64_t>(id) + 1); break;
+      case KeyTransform::kValue:
+        h = Mix(static_cast<uint64_t>(id) + 1);
+        break;
       case KeyTransform::kSoundex:
       case KeyTransform::kNysiis:
       case KeyTransform::kMetaphone:
@@ -113,7 +122,9 @@ uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule,
         h = piece_hashes[k][static_cast<size_t>(id)];
         if (h == 0) return 0;
         break;
-      case KeyTransform::kYear: h = Mix(0x100000000ULL + static_cast<uint64_t>(col.date[r].year)); break;
+      case KeyTransform::kYear:
+        h = Mix(0x100000000ULL + static_cast<uint64_t>(col.date[r].year));
+        break;
       case KeyTransform::kNamePair: {
         // Names share one dictionary, so ids compare across the two fields.
         const int32_t other = col.swap_partner >= 0 ? data.columns[static_cast<size_t>(col.swap_partner)].id[r] : -1;
@@ -141,8 +152,8 @@ struct BlockingOutput {
   std::vector<BlockingRuleReport> reports;
 };
 
-BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<ResolvedRule>& rules,
-                             const LinkageSpec& spec, const LinkageOptions& options) {
+BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<ResolvedRule>& rules, const LinkageSpec& spec,
+                             const LinkageOptions& options) {
   const size_t n = data.size;
   std::vector<std::vector<uint64_t>> keys(rules.size(), std::vector<uint64_t>(n, 0));
   std::vector<std::unordered_set<uint64_t>> oversized(rules.size());
@@ -427,7 +438,8 @@ EmResult RunEm(const std::vector<PatternCount>& patterns, const std::vector<std:
     }
   }
   em.fresh_matches.assign(rules.size(), 0.0);
-  for (size_t p = 0; p < patterns.size(); ++p) em.fresh_matches[patterns[p].rule] += posterior[p] * patterns[p].fresh_count;
+  for (size_t p = 0; p < patterns.size(); ++p)
+    em.fresh_matches[patterns[p].rule] += posterior[p] * patterns[p].fresh_count;
   return em;
 }
 
@@ -443,8 +455,8 @@ double DisagreementBits(const WeightTable& table, const uint8_t* levels) {
 
 // Records x and y must not share a cluster: a cannot-link field disagrees, or the
 // pair is confidently different (see LinkageOptions::contradiction_weight).
-bool ConfidentlyDifferent(const PreparedData& data, const WeightTable& table, const LinkageOptions& options,
-                          uint32_t x, uint32_t y) {
+bool ConfidentlyDifferent(const PreparedData& data, const WeightTable& table, const LinkageOptions& options, uint32_t x,
+                          uint32_t y) {
   if (data.CannotLink(x, y)) return true;
   uint8_t levels[kMaxFields];
   const uint32_t lo = std::min(x, y);
@@ -548,14 +560,22 @@ class DisjointSets {
 
 std::string_view ToString(FieldKind kind) {
   switch (kind) {
-    case FieldKind::kForename: return "forename";
-    case FieldKind::kSurname: return "surname";
-    case FieldKind::kDateOfBirth: return "date_of_birth";
-    case FieldKind::kPostcode: return "postcode";
-    case FieldKind::kIdentifier: return "identifier";
-    case FieldKind::kSex: return "sex";
-    case FieldKind::kString: return "string";
-    case FieldKind::kText: return "text";
+    case FieldKind::kForename:
+      return "forename";
+    case FieldKind::kSurname:
+      return "surname";
+    case FieldKind::kDateOfBirth:
+      return "date_of_birth";
+    case FieldKind::kPostcode:
+      return "postcode";
+    case FieldKind::kIdentifier:
+      return "identifier";
+    case FieldKind::kSex:
+      return "sex";
+    case FieldKind::kString:
+      return "string";
+    case FieldKind::kText:
+      return "text";
   }
   return "text";
 }
@@ -583,22 +603,32 @@ Result<BlockingRule> ParseBlockingRule(std::string_view text) {
     const size_t colon = part.find(':');
     key.field = part.substr(0, colon);
     const std::string transform = colon == std::string::npos ? "value" : part.substr(colon + 1);
-    if (transform == "value") key.transform = KeyTransform::kValue;
-    else if (transform == "soundex") key.transform = KeyTransform::kSoundex;
-    else if (transform == "nysiis") key.transform = KeyTransform::kNysiis;
-    else if (transform == "metaphone") key.transform = KeyTransform::kMetaphone;
-    else if (transform == "initial") { key.transform = KeyTransform::kPrefix; key.length = 1; }
-    else if (transform.rfind("prefix", 0) == 0 && transform.size() > 6 &&
-             std::all_of(transform.begin() + 6, transform.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (transform == "value")
+      key.transform = KeyTransform::kValue;
+    else if (transform == "soundex")
+      key.transform = KeyTransform::kSoundex;
+    else if (transform == "nysiis")
+      key.transform = KeyTransform::kNysiis;
+    else if (transform == "metaphone")
+      key.transform = KeyTransform::kMetaphone;
+    else if (transform == "initial") {
+      key.transform = KeyTransform::kPrefix;
+      key.length = 1;
+    } else if (transform.rfind("prefix", 0) == 0 && transform.size() > 6 &&
+               std::all_of(transform.begin() + 6, transform.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       key.transform = KeyTransform::kPrefix;
       key.length = std::stoi(transform.substr(6));
       if (key.length <= 0) return Status::InvalidArgument("prefix length must be positive: " + part);
-    }
-    else if (transform == "year") key.transform = KeyTransform::kYear;
-    else if (transform == "district") key.transform = KeyTransform::kDistrict;
-    else if (transform == "sector") key.transform = KeyTransform::kSector;
-    else if (transform == "namepair") key.transform = KeyTransform::kNamePair;
-    else return Status::InvalidArgument("unknown blocking transform '" + transform + "' in: " + rule.name);
+    } else if (transform == "year")
+      key.transform = KeyTransform::kYear;
+    else if (transform == "district")
+      key.transform = KeyTransform::kDistrict;
+    else if (transform == "sector")
+      key.transform = KeyTransform::kSector;
+    else if (transform == "namepair")
+      key.transform = KeyTransform::kNamePair;
+    else
+      return Status::InvalidArgument("unknown blocking transform '" + transform + "' in: " + rule.name);
     rule.parts.push_back(key);
     start = end + 1;
   }
@@ -787,8 +817,8 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     n_levels[c] = labels[c].size();
   }
   int64_t sampled = 0;
-  const LevelCounts u_counts = total_pairs > 0 ? SampleU(data, options, total_pairs, &sampled)
-                                               : LevelCounts(n_cols, std::array<int64_t, 16>{});
+  const LevelCounts u_counts =
+      total_pairs > 0 ? SampleU(data, options, total_pairs, &sampled) : LevelCounts(n_cols, std::array<int64_t, 16>{});
   model.u_pairs_sampled = sampled;
   mark("sample u");
   std::vector<std::vector<double>> u(n_cols);
@@ -880,11 +910,10 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   DisjointSets sets(n);
   std::vector<size_t> order(result.matches.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return result.matches[a].match_weight > result.matches[b].match_weight;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return result.matches[a].match_weight > result.matches[b].match_weight; });
   std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
-  DisjointSets plain(n);                           // plain connected components, for reporting
+  DisjointSets plain(n);                            // plain connected components, for reporting
   auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
   std::unordered_set<uint64_t> rejected;
   for (const auto& [a, b] : constraints.cannot_link) {

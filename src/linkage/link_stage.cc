@@ -76,8 +76,11 @@ nlohmann::json RunToJson(const PersonLinkage& linkage, PersonBlocking person_blo
   run["person_blocking"] = std::string(ToString(person_blocking));
   nlohmann::json blocking = nlohmann::json::array();
   for (const BlockingRuleReport& b : linkage.blocking) {
-    blocking.push_back({{"rule", b.rule}, {"candidate_pairs", b.candidate_pairs}, {"new_pairs", b.new_pairs},
-                        {"oversized_blocks", b.oversized_blocks}, {"skipped_pairs", b.skipped_pairs},
+    blocking.push_back({{"rule", b.rule},
+                        {"candidate_pairs", b.candidate_pairs},
+                        {"new_pairs", b.new_pairs},
+                        {"oversized_blocks", b.oversized_blocks},
+                        {"skipped_pairs", b.skipped_pairs},
                         {"lambda", b.lambda}});
   }
   run["blocking"] = std::move(blocking);
@@ -234,7 +237,8 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     if (!dobs.empty()) p.dob = Date::FromDays(Mode(dobs, [](int32_t) { return false; }));
     p.sex = sexes.empty() ? Sex::kUnknown : static_cast<Sex>(Mode(sexes, [](int) { return false; }));
     p.district = geography.DistrictOf(Mode(postcodes, [](const std::string& s) { return s.empty(); }));
-    p.is_child = p.dob ? Date::AgeOn(*p.dob, options.as_of) < 18 : child_roles * 2 >= static_cast<int>(clusters[c].size());
+    p.is_child =
+        p.dob ? Date::AgeOn(*p.dob, options.as_of) < 18 : child_roles * 2 >= static_cast<int>(clusters[c].size());
     p.person_of_concern = concern_roles > 0;
     p.mention_count = static_cast<int>(clusters[c].size());
     report.children += p.is_child;

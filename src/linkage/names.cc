@@ -109,16 +109,26 @@ const std::vector<uint32_t>& EmptyGroups() {
 // Letters NFKD leaves whole; mapped so that Søren == Soren and Łukasz == Lukasz.
 std::string_view FoldSpecialLetter(char32_t c) {
   switch (c) {
-    case U'ø': return "o";
-    case U'ł': return "l";
-    case U'đ': return "d";
-    case U'æ': return "ae";
-    case U'œ': return "oe";
-    case U'þ': return "th";
-    case U'ð': return "d";
-    case U'ı': return "i";
-    case U'ß': return "ss";
-    default: return {};
+    case U'ø':
+      return "o";
+    case U'ł':
+      return "l";
+    case U'đ':
+      return "d";
+    case U'æ':
+      return "ae";
+    case U'œ':
+      return "oe";
+    case U'þ':
+      return "th";
+    case U'ð':
+      return "d";
+    case U'ı':
+      return "i";
+    case U'ß':
+      return "ss";
+    default:
+      return {};
   }
 }
 
@@ -131,9 +141,8 @@ std::vector<std::string> FoldTokens(std::string_view raw) {
   utf8proc_uint8_t* out = nullptr;
   const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(raw.data()),
                               static_cast<utf8proc_ssize_t>(raw.size()), &out,
-                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT |
-                                                             UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
-                                                             UTF8PROC_STRIPMARK | UTF8PROC_IGNORE));
+                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+                                                             UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE));
   std::u32string folded;
   if (n >= 0) {
     folded = DecodeUtf8(std::string_view(reinterpret_cast<const char*>(out), static_cast<size_t>(n)));
@@ -153,9 +162,12 @@ std::vector<std::string> FoldTokens(std::string_view raw) {
       continue;
     }
     if (c < 0x80) {
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) current.push_back(static_cast<char>(c));
-      else if (c >= 'A' && c <= 'Z') current.push_back(static_cast<char>(c + 32));
-      else flush();
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        current.push_back(static_cast<char>(c));
+      else if (c >= 'A' && c <= 'Z')
+        current.push_back(static_cast<char>(c + 32));
+      else
+        flush();
       continue;
     }
     const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
@@ -163,8 +175,10 @@ std::vector<std::string> FoldTokens(std::string_view raw) {
     const bool number = category >= UTF8PROC_CATEGORY_ND && category <= UTF8PROC_CATEGORY_NO;
     const bool mark = category >= UTF8PROC_CATEGORY_MN && category <= UTF8PROC_CATEGORY_ME;
     if (mark) continue;
-    if (letter_or_digit || number) current += EncodeUtf8(std::u32string_view(&c, 1));
-    else flush();
+    if (letter_or_digit || number)
+      current += EncodeUtf8(std::u32string_view(&c, 1));
+    else
+      flush();
   }
   flush();
   return tokens;
@@ -190,8 +204,10 @@ bool ShareGroup(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) 
   size_t j = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] == b[j]) return true;
-    if (a[i] < b[j]) ++i;
-    else ++j;
+    if (a[i] < b[j])
+      ++i;
+    else
+      ++j;
   }
   return false;
 }
@@ -261,9 +277,9 @@ Result<NameVariants> NameVariants::Load(const std::string& reference_dir) {
     bool forename;
     size_t variant_column;  // carltonnorthern's middle column is the relationship
   };
-  for (const Source& source : {Source{"nicknames_carltonnorthern.csv", true, 2},
-                               Source{"forename_variants_sdglinkage.csv", true, 1},
-                               Source{"surname_variants_sdglinkage.csv", false, 1}}) {
+  for (const Source& source :
+       {Source{"nicknames_carltonnorthern.csv", true, 2}, Source{"forename_variants_sdglinkage.csv", true, 1},
+        Source{"surname_variants_sdglinkage.csv", false, 1}}) {
     const std::string path = reference_dir + "/names/" + source.file;
     std::ifstream in(path);
     if (!in) return Status::NotFound("name variant file not found: " + path);

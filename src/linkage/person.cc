@@ -5,9 +5,7 @@
 
 namespace riskradar::linkage {
 
-std::string_view ToString(PersonBlocking blocking) {
-  return blocking == PersonBlocking::kLarge ? "large" : "regional";
-}
+std::string_view ToString(PersonBlocking blocking) { return blocking == PersonBlocking::kLarge ? "large" : "regional"; }
 
 PersonBlocking ChoosePersonBlocking(size_t records) {
   return records > kLargePersonLinkage ? PersonBlocking::kLarge : PersonBlocking::kRegional;
@@ -27,13 +25,17 @@ LinkageSpec PersonLinkageSpec(PersonBlocking blocking) {
   // Unioned; each catches matches the others miss (a typo in a name, a changed
   // address, a missing date of birth, a swapped forename and surname: namepair
   // blocks them whatever else is missing).
-  static constexpr const char* kRegionalRules[] = {
-      "nhs_number", "upn", "dob", "surname:soundex & dob:year", "forename:prefix3 & postcode:district",
-      "surname & forename:initial", "forename:namepair"};
+  static constexpr const char* kRegionalRules[] = {"nhs_number",
+                                                   "upn",
+                                                   "dob",
+                                                   "surname:soundex & dob:year",
+                                                   "forename:prefix3 & postcode:district",
+                                                   "surname & forename:initial",
+                                                   "forename:namepair"};
   // Each key holds a date of birth, a full postcode or both names, so blocks stay
   // small however many records share a birthday or a surname.
   static constexpr const char* kLargeRules[] = {
-      "nhs_number", "upn", "dob & surname:initial", "dob & forename:initial", "forename:initial & postcode",
+      "nhs_number",       "upn", "dob & surname:initial", "dob & forename:initial", "forename:initial & postcode",
       "forename:namepair"};
   if (blocking == PersonBlocking::kLarge) {
     for (const char* rule : kLargeRules) spec.blocking_rules.push_back(*ParseBlockingRule(rule));
@@ -47,9 +49,13 @@ Record ToRecord(const PersonRecord& p) {
   Record r;
   r.id = p.id;
   r.source = p.source;
-  r.values = {p.forename, p.surname, p.dob ? p.dob->ToIso() : std::string(),
+  r.values = {p.forename,
+              p.surname,
+              p.dob ? p.dob->ToIso() : std::string(),
               p.sex == Sex::kUnknown ? std::string() : std::string(ToString(p.sex)),
-              p.postcode, p.nhs_number, p.upn};
+              p.postcode,
+              p.nhs_number,
+              p.upn};
   return r;
 }
 

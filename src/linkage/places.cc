@@ -18,21 +18,21 @@ namespace {
 
 // Words that say what kind of place it is rather than which one; agencies add or drop them freely.
 const std::set<std::string>& DroppedWords() {
-  static const std::set<std::string> kWords = {
-      "the", "and", "of", "ltd", "limited", "plc", "co", "hotel", "takeaway", "restaurant", "supermarket",
-      "superstore", "store", "shop", "express", "metro", "extra"};
+  static const std::set<std::string> kWords = {"the",   "and",   "of",       "ltd",        "limited",     "plc",
+                                               "co",    "hotel", "takeaway", "restaurant", "supermarket", "superstore",
+                                               "store", "shop",  "express",  "metro",      "extra"};
   return kWords;
 }
 
 const std::unordered_map<std::string, std::string>& Abbreviations() {
   static const std::unordered_map<std::string, std::string> kMap = {
-      {"rd", "road"},     {"ave", "avenue"},   {"av", "avenue"},    {"ln", "lane"},     {"dr", "drive"},
-      {"cl", "close"},    {"ct", "court"},     {"crt", "court"},    {"pk", "park"},     {"sq", "square"},
-      {"cres", "crescent"}, {"gdns", "gardens"}, {"gdn", "garden"}, {"hse", "house"},   {"ctr", "centre"},
-      {"cntr", "centre"}, {"center", "centre"}, {"mkt", "market"},  {"stn", "station"}, {"pl", "place"},
-      {"gr", "grove"},    {"tce", "terrace"},  {"ter", "terrace"},  {"hosp", "hospital"}, {"sch", "school"},
-      {"chn", "childrens"}, {"hm", "home"},    {"nth", "north"},    {"sth", "south"},   {"gt", "great"},
-      {"mt", "mount"},    {"bldg", "building"}, {"shopping", "shopping"}};
+      {"rd", "road"},       {"ave", "avenue"},    {"av", "avenue"},        {"ln", "lane"},       {"dr", "drive"},
+      {"cl", "close"},      {"ct", "court"},      {"crt", "court"},        {"pk", "park"},       {"sq", "square"},
+      {"cres", "crescent"}, {"gdns", "gardens"},  {"gdn", "garden"},       {"hse", "house"},     {"ctr", "centre"},
+      {"cntr", "centre"},   {"center", "centre"}, {"mkt", "market"},       {"stn", "station"},   {"pl", "place"},
+      {"gr", "grove"},      {"tce", "terrace"},   {"ter", "terrace"},      {"hosp", "hospital"}, {"sch", "school"},
+      {"chn", "childrens"}, {"hm", "home"},       {"nth", "north"},        {"sth", "south"},     {"gt", "great"},
+      {"mt", "mount"},      {"bldg", "building"}, {"shopping", "shopping"}};
   return kMap;
 }
 

@@ -45,7 +45,8 @@ std::string NormaliseSex(std::string_view raw) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s == "f" || s == "female" || s == "girl") return "female";
   if (s == "m" || s == "male" || s == "boy") return "male";
-  if (s.empty() || s == "u" || s == "unknown" || s == "not known" || s == "not stated" || s == "9" || s == "0") return "";
+  if (s.empty() || s == "u" || s == "unknown" || s == "not known" || s == "not stated" || s == "9" || s == "0")
+    return "";
   if (s == "o" || s == "x" || s == "other" || s == "indeterminate") return "other";
   return s;
 }
@@ -69,8 +70,10 @@ bool WithinOneEdit(std::u32string_view a, std::u32string_view b) {
 bool Intersects(const uint32_t* a, const uint32_t* a_end, const uint32_t* b, const uint32_t* b_end) {
   while (a < a_end && b < b_end) {
     if (*a == *b) return true;
-    if (*a < *b) ++a;
-    else ++b;
+    if (*a < *b)
+      ++a;
+    else
+      ++b;
   }
   return false;
 }
@@ -140,7 +143,8 @@ double Dictionary::JaroWinklerAtLeast(int32_t a, int32_t b, double floor) const 
   size_t cy = 0;
   for (char32_t c : y) cy += (mx >> (c & 63)) & 1;
   const double common = static_cast<double>(std::min(cx, cy));
-  const double jaro_bound = (common / static_cast<double>(x.size()) + common / static_cast<double>(y.size()) + 1.0) / 3.0;
+  const double jaro_bound =
+      (common / static_cast<double>(x.size()) + common / static_cast<double>(y.size()) + 1.0) / 3.0;
   const double bound = jaro_bound > 0.7 ? jaro_bound + 0.4 * (1.0 - jaro_bound) : jaro_bound;
   if (common == 0 || bound < floor) return std::min(bound, floor) - 1e-9;
   return JaroWinklerSimilarity(x, y);
@@ -167,8 +171,8 @@ std::vector<std::string> LevelLabels(const FieldSpec& field) {
   return {};
 }
 
-PreparedData PreparedData::Build(const std::vector<Record>& records, const LinkageSpec& spec,
-                                 const NameVariants& names, const Model* tf_model) {
+PreparedData PreparedData::Build(const std::vector<Record>& records, const LinkageSpec& spec, const NameVariants& names,
+                                 const Model* tf_model) {
   PreparedData data;
   data.size = records.size();
   data.source.reserve(records.size());
@@ -330,8 +334,7 @@ PreparedData PreparedData::Build(const std::vector<Record>& records, const Linka
     if (!col.tf) continue;
     const Dictionary& dict = data.dicts[static_cast<size_t>(col.dict)];
     col.tf_by_value.assign(dict.utf8.size(), 0.0);
-    if (tf_model != nullptr && c < tf_model->term_frequencies.size() &&
-        !tf_model->term_frequencies[c].empty()) {
+    if (tf_model != nullptr && c < tf_model->term_frequencies.size() && !tf_model->term_frequencies[c].empty()) {
       const auto& table = tf_model->term_frequencies[c];
       const double floor = c < tf_model->term_frequency_floor.size() ? tf_model->term_frequency_floor[c] : 1e-6;
       for (size_t v = 0; v < dict.utf8.size(); ++v) {
@@ -450,8 +453,8 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
         } else if (PackedYear(x) == PackedYear(y) && PackedDay(x) == PackedMonth(y) && PackedMonth(x) == PackedDay(y)) {
           levels[c] = 1;
         } else {
-          const int same = (PackedYear(x) == PackedYear(y)) + (PackedMonth(x) == PackedMonth(y)) +
-                           (PackedDay(x) == PackedDay(y));
+          const int same =
+              (PackedYear(x) == PackedYear(y)) + (PackedMonth(x) == PackedMonth(y)) + (PackedDay(x) == PackedDay(y));
           levels[c] = same == 2 ? 2 : 3;
         }
         break;
@@ -459,10 +462,14 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
       case FieldKind::kPostcode: {
         const int32_t sector = ri[aux_slot[c]];
         const int32_t district = ri[aux_slot[c] + 1];
-        if (a == b) levels[c] = 0;
-        else if (sector >= 0 && sector == rj[aux_slot[c]]) levels[c] = 1;
-        else if (district >= 0 && district == rj[aux_slot[c] + 1]) levels[c] = 2;
-        else levels[c] = 3;
+        if (a == b)
+          levels[c] = 0;
+        else if (sector >= 0 && sector == rj[aux_slot[c]])
+          levels[c] = 1;
+        else if (district >= 0 && district == rj[aux_slot[c] + 1])
+          levels[c] = 2;
+        else
+          levels[c] = 3;
         break;
       }
       case FieldKind::kIdentifier:
@@ -471,9 +478,12 @@ void PreparedData::CompareLevels(uint32_t i, uint32_t j, uint8_t* levels) const 
         break;
       case FieldKind::kString: {
         const Dictionary& dict = dicts[static_cast<size_t>(col.dict)];
-        if (a == b) levels[c] = 0;
-        else if (WithinOneEdit(dict.Text(a), dict.Text(b))) levels[c] = 1;
-        else levels[c] = 2;
+        if (a == b)
+          levels[c] = 0;
+        else if (WithinOneEdit(dict.Text(a), dict.Text(b)))
+          levels[c] = 1;
+        else
+          levels[c] = 2;
         break;
       }
       case FieldKind::kText: {

@@ -40,7 +40,7 @@ struct Dictionary {
   // value (one bit per key hash) so most pairs that share no key are told apart
   // without walking the lists.
   struct KeyLists {
-    std::vector<uint32_t> flat;    // value v's keys are flat[offset[v], offset[v + 1])
+    std::vector<uint32_t> flat;  // value v's keys are flat[offset[v], offset[v + 1])
     std::vector<uint32_t> offset;
     std::vector<uint64_t> signature;
     bool Share(int32_t x, int32_t y) const;
@@ -68,17 +68,17 @@ struct DateParts {
 
 struct Column {
   FieldKind kind = FieldKind::kText;
-  int dict = -1;                   // index into PreparedData::dicts
-  int swap_partner = -1;           // forename <-> surname column
-  bool forename_side = false;      // this column is the forename of a swap pair
+  int dict = -1;               // index into PreparedData::dicts
+  int swap_partner = -1;       // forename <-> surname column
+  bool forename_side = false;  // this column is the forename of a swap pair
   bool cannot_link = false;
   bool tf = false;
-  std::vector<int32_t> id;         // per record: value id in dict, -1 = missing
-  std::vector<int32_t> sector;     // postcode: sector id (same dict), -1 = unknown
-  std::vector<int32_t> district;   // postcode: district id, -1 = unknown
-  std::vector<DateParts> date;     // date_of_birth
-  std::vector<double> tf_by_value; // per value id: share of records with it
-  std::vector<double> log2_tf;     // per value id: log2 of that share (floored at 1e-12), for the kernel
+  std::vector<int32_t> id;          // per record: value id in dict, -1 = missing
+  std::vector<int32_t> sector;      // postcode: sector id (same dict), -1 = unknown
+  std::vector<int32_t> district;    // postcode: district id, -1 = unknown
+  std::vector<DateParts> date;      // date_of_birth
+  std::vector<double> tf_by_value;  // per value id: share of records with it
+  std::vector<double> log2_tf;      // per value id: log2 of that share (floored at 1e-12), for the kernel
 };
 
 class PreparedData {
@@ -101,8 +101,8 @@ class PreparedData {
 
   // Normalises and interns. tf_model: take term frequencies from a trained
   // model instead of counting them in these records.
-  static PreparedData Build(const std::vector<Record>& records, const LinkageSpec& spec,
-                            const NameVariants& names, const Model* tf_model);
+  static PreparedData Build(const std::vector<Record>& records, const LinkageSpec& spec, const NameVariants& names,
+                            const Model* tf_model);
 
   // Fills row_storage from the columns (Build calls it).
   void BuildRows();

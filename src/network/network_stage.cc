@@ -32,7 +32,8 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
   RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
   RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
   RR_ASSIGN_OR_RETURN(auto assessments, store.LatestAssessments());
-  if (assessments.empty()) return Status::FailedPrecondition("no assessments in the store: run `riskradar assess` first");
+  if (assessments.empty())
+    return Status::FailedPrecondition("no assessments in the store: run `riskradar assess` first");
 
   NetworkInput input;
   for (const Person& p : persons) {

@@ -47,9 +47,8 @@ Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningMod
       auto pt = place_type.find(row.place_id);
       if (pt != place_type.end()) fact.place_type = pt->second;
     }
-    fact.with_person_of_concern = row.associate_person_id != 0 &&
-                                  (row.associate_role == PersonRole::kPersonOfConcern ||
-                                   of_concern.count(row.associate_person_id) > 0);
+    fact.with_person_of_concern = row.associate_person_id != 0 && (row.associate_role == PersonRole::kPersonOfConcern ||
+                                                                   of_concern.count(row.associate_person_id) > 0);
     it->second.events.push_back(std::move(fact));
   }
 

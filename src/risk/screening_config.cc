@@ -10,9 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "riskradar/risk/screening.h"
 #include "riskradar/core/paths.h"
 #include "riskradar/core/vocabulary.h"
+#include "riskradar/risk/screening.h"
 
 namespace riskradar::risk {
 
@@ -412,8 +412,6 @@ Result<ScreeningModel> ScreeningModel::FromFile(const std::filesystem::path& pat
   return FromToml(text.str(), path.string());
 }
 
-Result<ScreeningModel> ScreeningModel::Default() {
-  return FromFile(ConfigPath("screening/west-midlands.toml"));
-}
+Result<ScreeningModel> ScreeningModel::Default() { return FromFile(ConfigPath("screening/west-midlands.toml")); }
 
 }  // namespace riskradar::risk

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "http_errors.h"
-#include "router.h"
-#include "routes.h"
 #include "riskradar/core/access.h"
 #include "riskradar/server/server.h"
+#include "router.h"
+#include "routes.h"
 
 namespace riskradar::server {
 

@@ -20,12 +20,8 @@ bool ValidUserName(const std::string& name) {
 }
 
 json UserJson(const store::User& u) {
-  return {{"name", u.name},
-          {"agency", u.agency_code},
-          {"role", ToString(u.role)},
-          {"disabled", u.disabled},
-          {"created_at", u.created_at},
-          {"updated_at", u.updated_at}};
+  return {{"name", u.name},         {"agency", u.agency_code},    {"role", ToString(u.role)},
+          {"disabled", u.disabled}, {"created_at", u.created_at}, {"updated_at", u.updated_at}};
 }
 
 json AgreementJson(const store::SharingAgreementRecord& r, int64_t now_s) {
@@ -93,8 +89,8 @@ Result<std::pair<std::string, std::string>> NewCredentials(const std::string& us
 
 Status LengthBetween(const std::string& value, const char* field, size_t lo, size_t hi) {
   if (value.size() < lo || value.size() > hi) {
-    return Status::InvalidArgument(std::string(field) + " must be " + std::to_string(lo) + " to " +
-                                   std::to_string(hi) + " characters");
+    return Status::InvalidArgument(std::string(field) + " must be " + std::to_string(lo) + " to " + std::to_string(hi) +
+                                   " characters");
   }
   return Status::Ok();
 }
@@ -117,12 +113,12 @@ void Server::Impl::UsersList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
-    auto users = s.ListAgencyUsers(u.agency_code, ActorFor(u, kAdminPurpose));
-    if (!users.ok()) return SendError(res, users.status());
-    json out = json::array();
-    for (const auto& x : *users) out.push_back(UserJson(x));
-    SendJson(res, 200, {{"users", out}});
+  const store::User& u = su.user;
+  auto users = s.ListAgencyUsers(u.agency_code, ActorFor(u, kAdminPurpose));
+  if (!users.ok()) return SendError(res, users.status());
+  json out = json::array();
+  for (const auto& x : *users) out.push_back(UserJson(x));
+  SendJson(res, 200, {{"users", out}});
 }
 
 void Server::Impl::UserCreate(RouteContext& ctx) {
@@ -130,39 +126,39 @@ void Server::Impl::UserCreate(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& admin = su.user;
-    // The agency is the administrator's own: an "agency" (or any other) field is refused, not ignored.
-    auto body = ParseBody(req, {"name", "role"});
-    if (!body.ok()) return SendError(res, body.status());
-    const std::string name = (*body)["name"];
-    if (!ValidUserName(name)) {
-      return SendError(res, Status::InvalidArgument(
-                                "name is 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
-    }
-    auto role = ParseRole((*body)["role"]);
-    if (!role.ok()) return SendError(res, role.status());
-    auto creds = NewCredentials(name, options.hash_params);
-    if (!creds.ok()) return SendError(res, creds.status());
-    store::User nu;
-    nu.name = name;
-    nu.agency_code = admin.agency_code;
-    nu.role = *role;
-    nu.password_hash = creds->second;
-    nu.totp_secret = NewTotpSecret();
-    auto id = s.AddUser(nu, ActorFor(admin, kAdminPurpose));
-    if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) {
-      return SendHttpError(res, 409, "a user of that name already exists (names are unique in the partnership)");
-    }
-    if (!id.ok()) return SendError(res, id.status());
-    auto stored = s.FindUser(name);
-    json user = {{"name", name}, {"agency", nu.agency_code}, {"role", ToString(nu.role)}, {"disabled", false}};
-    if (stored.ok() && stored->has_value()) user = UserJson(**stored);
-    // Shown once: neither is logged, audited or retrievable again (a lost one means a reset).
-    SendJson(res, 201,
-             {{"user", user},
-              {"password", creds->first},
-              {"totp_secret", nu.totp_secret},
-              {"totp_uri", TotpUri(name, nu.totp_secret)}});
+  const store::User& admin = su.user;
+  // The agency is the administrator's own: an "agency" (or any other) field is refused, not ignored.
+  auto body = ParseBody(req, {"name", "role"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string name = (*body)["name"];
+  if (!ValidUserName(name)) {
+    return SendError(res, Status::InvalidArgument(
+                              "name is 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+  }
+  auto role = ParseRole((*body)["role"]);
+  if (!role.ok()) return SendError(res, role.status());
+  auto creds = NewCredentials(name, options.hash_params);
+  if (!creds.ok()) return SendError(res, creds.status());
+  store::User nu;
+  nu.name = name;
+  nu.agency_code = admin.agency_code;
+  nu.role = *role;
+  nu.password_hash = creds->second;
+  nu.totp_secret = NewTotpSecret();
+  auto id = s.AddUser(nu, ActorFor(admin, kAdminPurpose));
+  if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) {
+    return SendHttpError(res, 409, "a user of that name already exists (names are unique in the partnership)");
+  }
+  if (!id.ok()) return SendError(res, id.status());
+  auto stored = s.FindUser(name);
+  json user = {{"name", name}, {"agency", nu.agency_code}, {"role", ToString(nu.role)}, {"disabled", false}};
+  if (stored.ok() && stored->has_value()) user = UserJson(**stored);
+  // Shown once: neither is logged, audited or retrievable again (a lost one means a reset).
+  SendJson(res, 201,
+           {{"user", user},
+            {"password", creds->first},
+            {"totp_secret", nu.totp_secret},
+            {"totp_uri", TotpUri(name, nu.totp_secret)}});
 }
 
 void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
@@ -171,32 +167,32 @@ void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& admin = su.user;
+  const store::User& admin = su.user;
   const std::string name = params.Text("name");
-    auto body = ParseOptionalBody(req, {});
-    if (!body.ok()) return SendError(res, body.status());
-    store::UserChange change;
-    change.kind = reset ? store::UserChange::Kind::kReset : store::UserChange::Kind::kDisable;
-    std::string password;
-    if (reset) {
-      auto creds = NewCredentials(name, options.hash_params);
-      if (!creds.ok()) return SendError(res, creds.status());
-      password = creds->first;
-      change.password_hash = creds->second;
-      change.totp_secret = NewTotpSecret();
-    }
-    Status st = s.AdministerUser(ViewerFor(admin), name, change, ActorFor(admin, kAdminPurpose));
-    if (st.code() == StatusCode::kConflict) {
-      return SendHttpError(res, 409, "you cannot disable or reset your own account; ask another administrator");
-    }
-    if (!st.ok()) return SendError(res, st);
-    json out = {{"user", name}, {"disabled", !reset}, {"sessions_revoked", true}};
-    if (reset) {
-      out["password"] = password;
-      out["totp_secret"] = change.totp_secret;
-      out["totp_uri"] = TotpUri(name, change.totp_secret);
-    }
-    SendJson(res, 200, out);
+  auto body = ParseOptionalBody(req, {});
+  if (!body.ok()) return SendError(res, body.status());
+  store::UserChange change;
+  change.kind = reset ? store::UserChange::Kind::kReset : store::UserChange::Kind::kDisable;
+  std::string password;
+  if (reset) {
+    auto creds = NewCredentials(name, options.hash_params);
+    if (!creds.ok()) return SendError(res, creds.status());
+    password = creds->first;
+    change.password_hash = creds->second;
+    change.totp_secret = NewTotpSecret();
+  }
+  Status st = s.AdministerUser(ViewerFor(admin), name, change, ActorFor(admin, kAdminPurpose));
+  if (st.code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "you cannot disable or reset your own account; ask another administrator");
+  }
+  if (!st.ok()) return SendError(res, st);
+  json out = {{"user", name}, {"disabled", !reset}, {"sessions_revoked", true}};
+  if (reset) {
+    out["password"] = password;
+    out["totp_secret"] = change.totp_secret;
+    out["totp_uri"] = TotpUri(name, change.totp_secret);
+  }
+  SendJson(res, 200, out);
 }
 
 // ---------------------------------------------------------------- sharing agreements
@@ -205,13 +201,13 @@ void Server::Impl::AgreementsList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    // Every role sees the agreements its own agency is a party to (organisational facts, no personal data).
-    auto list = s.ListSharingAgreements(su.user.agency_code);
-    if (!list.ok()) return SendError(res, list.status());
-    const int64_t now = Now();
-    json out = json::array();
-    for (const auto& a : *list) out.push_back(AgreementJson(a, now));
-    SendJson(res, 200, {{"agreements", out}});
+  // Every role sees the agreements its own agency is a party to (organisational facts, no personal data).
+  auto list = s.ListSharingAgreements(su.user.agency_code);
+  if (!list.ok()) return SendError(res, list.status());
+  const int64_t now = Now();
+  json out = json::array();
+  for (const auto& a : *list) out.push_back(AgreementJson(a, now));
+  SendJson(res, 200, {{"agreements", out}});
 }
 
 void Server::Impl::AgreementCreate(RouteContext& ctx) {
@@ -219,60 +215,60 @@ void Server::Impl::AgreementCreate(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
-    auto body = ParseBody(req, {"provider_agency", "recipient_agency", "data_class", "purpose", "lawful_basis",
-                                "valid_until"});
-    if (!body.ok()) return SendError(res, body.status());
-    auto& b = *body;
-    store::SharingAgreement a;
-    a.provider_agency = b["provider_agency"];
-    a.recipient_agency = b["recipient_agency"];
-    a.data_class = b["data_class"];
-    a.purpose = b["purpose"];
-    a.lawful_basis = b["lawful_basis"];
-    static const std::regex data_class("\\*|[a-z0-9_]{1,64}");
-    if (!std::regex_match(a.data_class, data_class)) {
-      return SendError(res, Status::InvalidArgument("data_class is '*' or a record class (a-z, 0-9, _)"));
+  const store::User& u = su.user;
+  auto body =
+      ParseBody(req, {"provider_agency", "recipient_agency", "data_class", "purpose", "lawful_basis", "valid_until"});
+  if (!body.ok()) return SendError(res, body.status());
+  auto& b = *body;
+  store::SharingAgreement a;
+  a.provider_agency = b["provider_agency"];
+  a.recipient_agency = b["recipient_agency"];
+  a.data_class = b["data_class"];
+  a.purpose = b["purpose"];
+  a.lawful_basis = b["lawful_basis"];
+  static const std::regex data_class("\\*|[a-z0-9_]{1,64}");
+  if (!std::regex_match(a.data_class, data_class)) {
+    return SendError(res, Status::InvalidArgument("data_class is '*' or a record class (a-z, 0-9, _)"));
+  }
+  if (Status st = LengthBetween(a.purpose, "purpose", 3, 500); !st.ok()) return SendError(res, st);
+  if (Status st = LengthBetween(a.lawful_basis, "lawful_basis", 3, 500); !st.ok()) return SendError(res, st);
+  const int64_t now = Now();
+  if (!b["valid_until"].empty()) {
+    auto date = Date::ParseIso(b["valid_until"]);
+    if (!date.ok()) return SendError(res, Status::InvalidArgument("valid_until is a date, YYYY-MM-DD"));
+    a.valid_until_s = (static_cast<int64_t>(date->days()) + 1) * 86400;  // to the end of that day, UTC
+    if (*a.valid_until_s <= now) return SendError(res, Status::InvalidArgument("valid_until must be in the future"));
+  }
+  auto agencies = s.ListAgencies();
+  if (!agencies.ok()) return SendError(res, agencies.status());
+  bool recipient_known = false;
+  for (const Agency& ag : *agencies) recipient_known = recipient_known || ag.code == a.recipient_agency;
+  if (!recipient_known || a.recipient_agency == a.provider_agency) {
+    return SendError(res, Status::InvalidArgument("recipient_agency must be another registered agency"));
+  }
+  // Record level: an IG lead shares only their own agency's records.
+  if (a.provider_agency != u.agency_code) {
+    AuditRefusal(s, u, "sharing_agreement_add", "agency:" + a.provider_agency.substr(0, 64));
+    return SendError(res, Status::PermissionDenied("you may only share your own agency's records"));
+  }
+  auto existing = s.ListSharingAgreements(u.agency_code);
+  if (!existing.ok()) return SendError(res, existing.status());
+  for (const auto& e : *existing) {
+    const auto& x = e.agreement;
+    const bool in_force = e.ended_at.empty() && (!x.valid_until_s || *x.valid_until_s > now);
+    if (in_force && x.provider_agency == a.provider_agency && x.recipient_agency == a.recipient_agency &&
+        x.data_class == a.data_class) {
+      return SendHttpError(res, 409, "an agreement for that recipient and data class is already in force");
     }
-    if (Status st = LengthBetween(a.purpose, "purpose", 3, 500); !st.ok()) return SendError(res, st);
-    if (Status st = LengthBetween(a.lawful_basis, "lawful_basis", 3, 500); !st.ok()) return SendError(res, st);
-    const int64_t now = Now();
-    if (!b["valid_until"].empty()) {
-      auto date = Date::ParseIso(b["valid_until"]);
-      if (!date.ok()) return SendError(res, Status::InvalidArgument("valid_until is a date, YYYY-MM-DD"));
-      a.valid_until_s = (static_cast<int64_t>(date->days()) + 1) * 86400;  // to the end of that day, UTC
-      if (*a.valid_until_s <= now) return SendError(res, Status::InvalidArgument("valid_until must be in the future"));
-    }
-    auto agencies = s.ListAgencies();
-    if (!agencies.ok()) return SendError(res, agencies.status());
-    bool recipient_known = false;
-    for (const Agency& ag : *agencies) recipient_known = recipient_known || ag.code == a.recipient_agency;
-    if (!recipient_known || a.recipient_agency == a.provider_agency) {
-      return SendError(res, Status::InvalidArgument("recipient_agency must be another registered agency"));
-    }
-    // Record level: an IG lead shares only their own agency's records.
-    if (a.provider_agency != u.agency_code) {
-      AuditRefusal(s, u, "sharing_agreement_add", "agency:" + a.provider_agency.substr(0, 64));
-      return SendError(res, Status::PermissionDenied("you may only share your own agency's records"));
-    }
-    auto existing = s.ListSharingAgreements(u.agency_code);
-    if (!existing.ok()) return SendError(res, existing.status());
-    for (const auto& e : *existing) {
-      const auto& x = e.agreement;
-      const bool in_force = e.ended_at.empty() && (!x.valid_until_s || *x.valid_until_s > now);
-      if (in_force && x.provider_agency == a.provider_agency && x.recipient_agency == a.recipient_agency &&
-          x.data_class == a.data_class) {
-        return SendHttpError(res, 409, "an agreement for that recipient and data class is already in force");
-      }
-    }
-    auto id = s.AddSharingAgreement(a, ActorFor(u, kIgPurpose));
-    if (!id.ok()) return SendError(res, id.status());
-    auto list = s.ListSharingAgreements(u.agency_code);
-    if (!list.ok()) return SendError(res, list.status());
-    for (const auto& e : *list) {
-      if (e.agreement.id == *id) return SendJson(res, 201, AgreementJson(e, now));
-    }
-    SendError(res, Status::Internal("the new agreement was not found"));
+  }
+  auto id = s.AddSharingAgreement(a, ActorFor(u, kIgPurpose));
+  if (!id.ok()) return SendError(res, id.status());
+  auto list = s.ListSharingAgreements(u.agency_code);
+  if (!list.ok()) return SendError(res, list.status());
+  for (const auto& e : *list) {
+    if (e.agreement.id == *id) return SendJson(res, 201, AgreementJson(e, now));
+  }
+  SendError(res, Status::Internal("the new agreement was not found"));
 }
 
 void Server::Impl::AgreementEnd(RouteContext& ctx) {
@@ -281,20 +277,20 @@ void Server::Impl::AgreementEnd(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "agreement");
-    if (!id.ok()) return SendError(res, id.status());
-    auto body = ParseBody(req, {"reason"});
-    if (!body.ok()) return SendError(res, body.status());
-    const std::string reason = (*body)["reason"];
-    if (Status st = LengthBetween(reason, "reason", 10, 2000); !st.ok()) return SendError(res, st);
-    const int64_t now = Now();
-    auto ended = s.EndSharingAgreement(*id, u.agency_code, reason, now, ActorFor(u, kIgPurpose));
-    if (!ended.ok() && ended.status().code() == StatusCode::kConflict) {
-      return SendHttpError(res, 409, "the agreement has already ended");
-    }
-    if (!ended.ok()) return SendError(res, ended.status());
-    SendJson(res, 200, AgreementJson(*ended, now));
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseBody(req, {"reason"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string reason = (*body)["reason"];
+  if (Status st = LengthBetween(reason, "reason", 10, 2000); !st.ok()) return SendError(res, st);
+  const int64_t now = Now();
+  auto ended = s.EndSharingAgreement(*id, u.agency_code, reason, now, ActorFor(u, kIgPurpose));
+  if (!ended.ok() && ended.status().code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "the agreement has already ended");
+  }
+  if (!ended.ok()) return SendError(res, ended.status());
+  SendJson(res, 200, AgreementJson(*ended, now));
 }
 
 // ---------------------------------------------------------------- care relationships (manager)
@@ -304,14 +300,14 @@ void Server::Impl::RelationshipsList(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "child");
-    if (!id.ok()) return SendError(res, id.status());
-    auto list = s.ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
-    if (!list.ok()) return SendError(res, list.status());
-    json out = json::array();
-    for (const auto& r : *list) out.push_back(RelationshipJson(r));
-    SendJson(res, 200, {{"relationships", out}});
+  if (!id.ok()) return SendError(res, id.status());
+  auto list = s.ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
+  if (!list.ok()) return SendError(res, list.status());
+  json out = json::array();
+  for (const auto& r : *list) out.push_back(RelationshipJson(r));
+  SendJson(res, 200, {{"relationships", out}});
 }
 
 void Server::Impl::RelationshipCreate(RouteContext& ctx) {
@@ -320,22 +316,22 @@ void Server::Impl::RelationshipCreate(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "child");
-    if (!id.ok()) return SendError(res, id.status());
-    auto body = ParseBody(req, {"user", "kind"});
-    if (!body.ok()) return SendError(res, body.status());
-    const std::string user = (*body)["user"], kind = (*body)["kind"];
-    if (kind != "allocated_case" && kind != "mase_listing") {
-      return SendError(res, Status::InvalidArgument("kind is allocated_case or mase_listing"));
-    }
-    if (!ValidUserName(user)) return SendError(res, Status::InvalidArgument("user is a user name"));
-    auto r = s.AllocateCareRelationship(ViewerFor(u), *id, user, kind, Now(), ActorFor(u, kCasePurpose));
-    if (!r.ok() && r.status().code() == StatusCode::kConflict) {
-      return SendHttpError(res, 409, "that relationship is already current");
-    }
-    if (!r.ok()) return SendError(res, r.status());
-    SendJson(res, 201, RelationshipJson(*r));
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseBody(req, {"user", "kind"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string user = (*body)["user"], kind = (*body)["kind"];
+  if (kind != "allocated_case" && kind != "mase_listing") {
+    return SendError(res, Status::InvalidArgument("kind is allocated_case or mase_listing"));
+  }
+  if (!ValidUserName(user)) return SendError(res, Status::InvalidArgument("user is a user name"));
+  auto r = s.AllocateCareRelationship(ViewerFor(u), *id, user, kind, Now(), ActorFor(u, kCasePurpose));
+  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "that relationship is already current");
+  }
+  if (!r.ok()) return SendError(res, r.status());
+  SendJson(res, 201, RelationshipJson(*r));
 }
 
 void Server::Impl::RelationshipEnd(RouteContext& ctx) {
@@ -343,17 +339,17 @@ void Server::Impl::RelationshipEnd(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "child");
-    if (!id.ok()) return SendError(res, id.status());
+  if (!id.ok()) return SendError(res, id.status());
   auto rid = params.Id("relationship", "relationship");
-    if (!rid.ok()) return SendError(res, rid.status());
-    auto r = s.EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
-    if (!r.ok() && r.status().code() == StatusCode::kConflict) {
-      return SendHttpError(res, 409, "the relationship has already ended");
-    }
-    if (!r.ok()) return SendError(res, r.status());
-    SendJson(res, 200, RelationshipJson(*r));
+  if (!rid.ok()) return SendError(res, rid.status());
+  auto r = s.EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
+  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "the relationship has already ended");
+  }
+  if (!r.ok()) return SendError(res, r.status());
+  SendJson(res, 200, RelationshipJson(*r));
 }
 
 // ---------------------------------------------------------------- IG alerts, break-glass review
@@ -363,14 +359,14 @@ void Server::Impl::AlertsList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
-    const std::string all = QueryText(req, "all");
-    if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
-    auto alerts = s.ListIgAlerts(u.agency_code, all != "1", ActorFor(u, kIgPurpose));
-    if (!alerts.ok()) return SendError(res, alerts.status());
-    json out = json::array();
-    for (const auto& a : *alerts) out.push_back(AlertJson(a));
-    SendJson(res, 200, {{"alerts", out}});
+  const store::User& u = su.user;
+  const std::string all = QueryText(req, "all");
+  if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
+  auto alerts = s.ListIgAlerts(u.agency_code, all != "1", ActorFor(u, kIgPurpose));
+  if (!alerts.ok()) return SendError(res, alerts.status());
+  json out = json::array();
+  for (const auto& a : *alerts) out.push_back(AlertJson(a));
+  SendJson(res, 200, {{"alerts", out}});
 }
 
 void Server::Impl::BreakGlassReview(RouteContext& ctx) {
@@ -379,22 +375,22 @@ void Server::Impl::BreakGlassReview(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "break-glass grant");
-    if (!id.ok()) return SendError(res, id.status());
-    auto body = ParseBody(req, {"outcome", "note"});
-    if (!body.ok()) return SendError(res, body.status());
-    const std::string outcome = (*body)["outcome"], note = (*body)["note"];
-    if (outcome != "appropriate" && outcome != "inappropriate") {
-      return SendError(res, Status::InvalidArgument("outcome is 'appropriate' or 'inappropriate'"));
-    }
-    if (Status st = LengthBetween(note, "note", 10, 2000); !st.ok()) return SendError(res, st);
-    auto reviewed = s.ReviewBreakGlass(*id, u.agency_code, outcome, note, ActorFor(u, kIgPurpose));
-    if (!reviewed.ok() && reviewed.status().code() == StatusCode::kConflict) {
-      return SendHttpError(res, 409, "the grant has already been reviewed");
-    }
-    if (!reviewed.ok()) return SendError(res, reviewed.status());
-    SendJson(res, 200, AlertJson(*reviewed));
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseBody(req, {"outcome", "note"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string outcome = (*body)["outcome"], note = (*body)["note"];
+  if (outcome != "appropriate" && outcome != "inappropriate") {
+    return SendError(res, Status::InvalidArgument("outcome is 'appropriate' or 'inappropriate'"));
+  }
+  if (Status st = LengthBetween(note, "note", 10, 2000); !st.ok()) return SendError(res, st);
+  auto reviewed = s.ReviewBreakGlass(*id, u.agency_code, outcome, note, ActorFor(u, kIgPurpose));
+  if (!reviewed.ok() && reviewed.status().code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "the grant has already been reviewed");
+  }
+  if (!reviewed.ok()) return SendError(res, reviewed.status());
+  SendJson(res, 200, AlertJson(*reviewed));
 }
 
 }  // namespace riskradar::server

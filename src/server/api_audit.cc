@@ -98,17 +98,16 @@ void Server::Impl::AuditVerify(RouteContext& ctx) {
   e.outcome = check->ok ? "ok" : "failed";
   e.details = json{{"events", check->events}, {"problem", check->problem}}.dump();
   if (Status st = s.AppendAudit(e); !st.ok()) return SendError(res, st);
-  SendJson(res, 200,
-           {{"ok", check->ok},
-            {"events", check->events},
-            {"problem", check->problem},
-            {"root_hash", check->root_hash},
-            {"checkpoints_checked", check->checkpoints_checked},
-            {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)},
-            {"witness",
-             {{"present", check->witness_present},
-              {"heads", check->witness_heads},
-              {"newest_size", check->witness_size}}}});
+  SendJson(
+      res, 200,
+      {{"ok", check->ok},
+       {"events", check->events},
+       {"problem", check->problem},
+       {"root_hash", check->root_hash},
+       {"checkpoints_checked", check->checkpoints_checked},
+       {"head", check->latest ? CheckpointJson(*check->latest) : json(nullptr)},
+       {"witness",
+        {{"present", check->witness_present}, {"heads", check->witness_heads}, {"newest_size", check->witness_size}}}});
 }
 
 void Server::Impl::AuditCheckpoints(RouteContext& ctx) {

@@ -57,27 +57,27 @@ void Server::Impl::PeopleSearch(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    store::PersonQuery query;
-    query.name = QueryText(req, "q");
-    query.role = QueryText(req, "role");
-    if (!query.role.empty() && query.role != "child" && query.role != "person_of_concern" && query.role != "adult") {
-      return SendError(res, Status::InvalidArgument("role is child, person_of_concern or adult"));
-    }
-    auto limit = QueryInt(req, "limit", 50, 1, kMaxPeoplePage);
-    if (!limit.ok()) return SendError(res, limit.status());
-    auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
-    if (!offset.ok()) return SendError(res, offset.status());
-    query.limit = *limit;
-    query.offset = *offset;
-    auto found = s.SearchPeople(query, ViewerFor(su.user), Now(), ActorFor(su.user));
-    if (!found.ok()) return SendError(res, found.status());
-    json people = json::array();
-    for (const auto& p : found->people) {
-      json j = PersonJson(p.person);
-      j["access_basis"] = p.access_basis;
-      people.push_back(std::move(j));
-    }
-    SendJson(res, 200, {{"total", found->total}, {"limit", query.limit}, {"offset", query.offset}, {"people", people}});
+  store::PersonQuery query;
+  query.name = QueryText(req, "q");
+  query.role = QueryText(req, "role");
+  if (!query.role.empty() && query.role != "child" && query.role != "person_of_concern" && query.role != "adult") {
+    return SendError(res, Status::InvalidArgument("role is child, person_of_concern or adult"));
+  }
+  auto limit = QueryInt(req, "limit", 50, 1, kMaxPeoplePage);
+  if (!limit.ok()) return SendError(res, limit.status());
+  auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
+  if (!offset.ok()) return SendError(res, offset.status());
+  query.limit = *limit;
+  query.offset = *offset;
+  auto found = s.SearchPeople(query, ViewerFor(su.user), Now(), ActorFor(su.user));
+  if (!found.ok()) return SendError(res, found.status());
+  json people = json::array();
+  for (const auto& p : found->people) {
+    json j = PersonJson(p.person);
+    j["access_basis"] = p.access_basis;
+    people.push_back(std::move(j));
+  }
+  SendJson(res, 200, {{"total", found->total}, {"limit", query.limit}, {"offset", query.offset}, {"people", people}});
 }
 
 void Server::Impl::PersonDetail(RouteContext& ctx) {
@@ -86,57 +86,57 @@ void Server::Impl::PersonDetail(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   auto id = params.Id("id", "person");
-    if (!id.ok()) return SendError(res, id.status());
-    auto view = s.ReadPersonView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
-    if (!view.ok()) return SendError(res, view.status());
-    json records = json::array();
-    for (const auto& r : view->records) {
-      records.push_back({{"mention_id", r.mention_id},
-                         {"record_id", r.record_id},
-                         {"agency", r.agency_code},
-                         {"local_id", r.local_id},
-                         {"record_class", r.record_class},
-                         {"slot", r.slot},
-                         {"role", r.role},
-                         {"access_basis", r.access_basis}});
+  if (!id.ok()) return SendError(res, id.status());
+  auto view = s.ReadPersonView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  if (!view.ok()) return SendError(res, view.status());
+  json records = json::array();
+  for (const auto& r : view->records) {
+    records.push_back({{"mention_id", r.mention_id},
+                       {"record_id", r.record_id},
+                       {"agency", r.agency_code},
+                       {"local_id", r.local_id},
+                       {"record_class", r.record_class},
+                       {"slot", r.slot},
+                       {"role", r.role},
+                       {"access_basis", r.access_basis}});
+  }
+  json links = json::array();
+  for (const auto& l : view->links) {
+    json fields = json::array();
+    for (const auto& [field, agreement] : l.fields) fields.push_back({{"field", field}, {"agreement", agreement}});
+    json review = nullptr;
+    if (l.source == "review") {
+      review = {{"status", l.review_status},
+                {"reason", l.review_reason},
+                {"decided_by", l.decided_by},
+                {"decided_at", l.decided_at}};
     }
-    json links = json::array();
-    for (const auto& l : view->links) {
-      json fields = json::array();
-      for (const auto& [field, agreement] : l.fields) fields.push_back({{"field", field}, {"agreement", agreement}});
-      json review = nullptr;
-      if (l.source == "review") {
-        review = {{"status", l.review_status},
-                  {"reason", l.review_reason},
-                  {"decided_by", l.decided_by},
-                  {"decided_at", l.decided_at}};
-      }
-      links.push_back({{"left_mention_id", l.left_mention_id},
-                       {"right_mention_id", l.right_mention_id},
-                       {"source", l.source},
-                       {"match_weight", l.match_weight ? json(*l.match_weight) : json(nullptr)},
-                       {"match_probability", l.match_probability ? json(*l.match_probability) : json(nullptr)},
-                       {"review", review},
-                       {"fields", fields}});
-    }
-    SendJson(res, 200,
-             {{"person", PersonJson(view->person)},
-              {"records", records},
-              {"links", links},
-              {"links_truncated", view->links_truncated},
-              {"access_basis", view->access_basis}});
+    links.push_back({{"left_mention_id", l.left_mention_id},
+                     {"right_mention_id", l.right_mention_id},
+                     {"source", l.source},
+                     {"match_weight", l.match_weight ? json(*l.match_weight) : json(nullptr)},
+                     {"match_probability", l.match_probability ? json(*l.match_probability) : json(nullptr)},
+                     {"review", review},
+                     {"fields", fields}});
+  }
+  SendJson(res, 200,
+           {{"person", PersonJson(view->person)},
+            {"records", records},
+            {"links", links},
+            {"links_truncated", view->links_truncated},
+            {"access_basis", view->access_basis}});
 }
 
 void Server::Impl::PlaceList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    auto places = s.ReadPlacesOfConcern(ActorFor(su.user));
-    if (!places.ok()) return SendError(res, places.status());
-    const bool identifying = MaySeeIdentifying(su.user.role);
-    json out = json::array();
-    for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying));
-    SendJson(res, 200, {{"places", out}});
+  auto places = s.ReadPlacesOfConcern(ActorFor(su.user));
+  if (!places.ok()) return SendError(res, places.status());
+  const bool identifying = MaySeeIdentifying(su.user.role);
+  json out = json::array();
+  for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying));
+  SendJson(res, 200, {{"places", out}});
 }
 
 void Server::Impl::PlaceDetail(RouteContext& ctx) {
@@ -145,35 +145,35 @@ void Server::Impl::PlaceDetail(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   auto id = params.Id("id", "place");
-    if (!id.ok()) return SendError(res, id.status());
-    auto view = s.ReadPlaceView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
-    if (!view.ok()) return SendError(res, view.status());
-    const bool identifying = MaySeeIdentifying(su.user.role);
-    // Aggregate roles get the counts only; identifying roles the people their records put here.
-    json people = nullptr;
-    if (identifying) {
-      people = json::array();
-      for (const auto& p : view->people) {
-        people.push_back({{"id", p.person_id},
-                          {"name", p.name},
-                          {"is_child", p.is_child},
-                          {"person_of_concern", p.person_of_concern},
-                          {"events", p.events},
-                          {"access_basis", p.access_basis}});
-      }
+  if (!id.ok()) return SendError(res, id.status());
+  auto view = s.ReadPlaceView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  if (!view.ok()) return SendError(res, view.status());
+  const bool identifying = MaySeeIdentifying(su.user.role);
+  // Aggregate roles get the counts only; identifying roles the people their records put here.
+  json people = nullptr;
+  if (identifying) {
+    people = json::array();
+    for (const auto& p : view->people) {
+      people.push_back({{"id", p.person_id},
+                        {"name", p.name},
+                        {"is_child", p.is_child},
+                        {"person_of_concern", p.person_of_concern},
+                        {"events", p.events},
+                        {"access_basis", p.access_basis}});
     }
-    SendJson(res, 200, {{"place", PlaceSummaryJson(view->place, identifying)}, {"people", people}});
+  }
+  SendJson(res, 200, {{"place", PlaceSummaryJson(view->place, identifying)}, {"people", people}});
 }
 
 void Server::Impl::NetworkList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    auto networks = s.ReadNetworks(ActorFor(su.user));
-    if (!networks.ok()) return SendError(res, networks.status());
-    json out = json::array();
-    for (const auto& n : *networks) out.push_back(NetworkSummaryJson(n));
-    SendJson(res, 200, {{"networks", out}});
+  auto networks = s.ReadNetworks(ActorFor(su.user));
+  if (!networks.ok()) return SendError(res, networks.status());
+  json out = json::array();
+  for (const auto& n : *networks) out.push_back(NetworkSummaryJson(n));
+  SendJson(res, 200, {{"networks", out}});
 }
 
 void Server::Impl::NetworkDetail(RouteContext& ctx) {
@@ -182,50 +182,50 @@ void Server::Impl::NetworkDetail(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   auto id = params.Id("id", "network");
-    if (!id.ok()) return SendError(res, id.status());
-    auto view = s.ReadNetworkView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
-    if (!view.ok()) return SendError(res, view.status());
-    // Aggregate roles get the sizes only.
-    json members = nullptr, places = nullptr;
-    if (MaySeeIdentifying(su.user.role)) {
-      members = json::array();
-      for (const auto& m : view->members) members.push_back({{"id", m.person_id}, {"name", m.name}, {"kind", m.kind}});
-      places = json::array();
-      for (const auto& p : view->places) {
-        places.push_back({{"id", p.id},
-                          {"name", p.name},
-                          {"type", ToString(p.type)},
-                          {"postcode", p.postcode},
-                          {"district", p.district}});
-      }
+  if (!id.ok()) return SendError(res, id.status());
+  auto view = s.ReadNetworkView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  if (!view.ok()) return SendError(res, view.status());
+  // Aggregate roles get the sizes only.
+  json members = nullptr, places = nullptr;
+  if (MaySeeIdentifying(su.user.role)) {
+    members = json::array();
+    for (const auto& m : view->members) members.push_back({{"id", m.person_id}, {"name", m.name}, {"kind", m.kind}});
+    places = json::array();
+    for (const auto& p : view->places) {
+      places.push_back({{"id", p.id},
+                        {"name", p.name},
+                        {"type", ToString(p.type)},
+                        {"postcode", p.postcode},
+                        {"district", p.district}});
     }
-    SendJson(res, 200, {{"network", NetworkSummaryJson(view->summary)}, {"members", members}, {"places", places}});
+  }
+  SendJson(res, 200, {{"network", NetworkSummaryJson(view->summary)}, {"members", members}, {"places", places}});
 }
 
 void Server::Impl::ImportList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const std::string scope = su.user.role == Role::kAdministrator ? std::string() : su.user.agency_code;
-    auto batches = access::AuditedAccess(s).ReadImports(scope, ActorFor(su.user));
-    if (!batches.ok()) return SendError(res, batches.status());
-    json out = json::array();
-    for (const auto& b : *batches) {
-      // The file as given may carry a directory of the importer's machine: its name is enough.
-      out.push_back({{"id", b.id},
-                     {"agency", b.header.agency_code},
-                     {"file", std::filesystem::path(b.header.file).filename().string()},
-                     {"format", b.header.format},
-                     {"record_class", b.header.record_class},
-                     {"lawful_basis", b.header.lawful_basis},
-                     {"rows_in", b.counts.rows_in},
-                     {"landed", b.counts.landed},
-                     {"unchanged", b.counts.unchanged},
-                     {"quarantined", b.counts.quarantined},
-                     {"status", b.status},
-                     {"finished_at", b.finished_at}});
-    }
-    SendJson(res, 200, {{"imports", out}});
+  const std::string scope = su.user.role == Role::kAdministrator ? std::string() : su.user.agency_code;
+  auto batches = access::AuditedAccess(s).ReadImports(scope, ActorFor(su.user));
+  if (!batches.ok()) return SendError(res, batches.status());
+  json out = json::array();
+  for (const auto& b : *batches) {
+    // The file as given may carry a directory of the importer's machine: its name is enough.
+    out.push_back({{"id", b.id},
+                   {"agency", b.header.agency_code},
+                   {"file", std::filesystem::path(b.header.file).filename().string()},
+                   {"format", b.header.format},
+                   {"record_class", b.header.record_class},
+                   {"lawful_basis", b.header.lawful_basis},
+                   {"rows_in", b.counts.rows_in},
+                   {"landed", b.counts.landed},
+                   {"unchanged", b.counts.unchanged},
+                   {"quarantined", b.counts.quarantined},
+                   {"status", b.status},
+                   {"finished_at", b.finished_at}});
+  }
+  SendJson(res, 200, {{"imports", out}});
 }
 
 void Server::Impl::ImportQuarantine(RouteContext& ctx) {
@@ -235,40 +235,39 @@ void Server::Impl::ImportQuarantine(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   auto id = params.Id("id", "import");
-    if (!id.ok()) return SendError(res, id.status());
-    auto limit = QueryInt(req, "limit", 100, 1, kMaxQuarantinePage);
-    if (!limit.ok()) return SendError(res, limit.status());
-    auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
-    if (!offset.ok()) return SendError(res, offset.status());
-    // Own agency only, for every role: the rows are the agency's own data as received.
-    auto page = access::AuditedAccess(s).ReadQuarantine(*id, su.user.agency_code, *limit, *offset, ActorFor(su.user));
-    if (!page.ok()) return SendError(res, page.status());
-    // The offending value and the raw row are personal data: only for roles that may see identifying data.
-    const bool identifying = MaySeeIdentifying(su.user.role);
-    json rows = json::array();
-    for (const auto& r : page->rows) {
-      rows.push_back({{"id", r.id},
-                      {"file", std::filesystem::path(r.file).filename().string()},
-                      {"line", r.line},
-                      {"column", r.column},
-                      {"reason", r.reason},
-                      {"value", identifying ? json(r.value) : json(nullptr)},
-                      {"raw", identifying ? json(r.raw) : json(nullptr)}});
-    }
-    SendJson(res, 200,
-             {{"import", *id}, {"total", page->total}, {"limit", *limit}, {"offset", *offset}, {"rows", rows}});
+  if (!id.ok()) return SendError(res, id.status());
+  auto limit = QueryInt(req, "limit", 100, 1, kMaxQuarantinePage);
+  if (!limit.ok()) return SendError(res, limit.status());
+  auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
+  if (!offset.ok()) return SendError(res, offset.status());
+  // Own agency only, for every role: the rows are the agency's own data as received.
+  auto page = access::AuditedAccess(s).ReadQuarantine(*id, su.user.agency_code, *limit, *offset, ActorFor(su.user));
+  if (!page.ok()) return SendError(res, page.status());
+  // The offending value and the raw row are personal data: only for roles that may see identifying data.
+  const bool identifying = MaySeeIdentifying(su.user.role);
+  json rows = json::array();
+  for (const auto& r : page->rows) {
+    rows.push_back({{"id", r.id},
+                    {"file", std::filesystem::path(r.file).filename().string()},
+                    {"line", r.line},
+                    {"column", r.column},
+                    {"reason", r.reason},
+                    {"value", identifying ? json(r.value) : json(nullptr)},
+                    {"raw", identifying ? json(r.raw) : json(nullptr)}});
+  }
+  SendJson(res, 200, {{"import", *id}, {"total", page->total}, {"limit", *limit}, {"offset", *offset}, {"rows", rows}});
 }
 
 void Server::Impl::AgencyList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
-    auto agencies = s.ListAgencies();  // no personal data: not audited
-    if (!agencies.ok()) return SendError(res, agencies.status());
-    json out = json::array();
-    for (const auto& a : *agencies) {
-      out.push_back({{"code", a.code}, {"name", a.name}, {"kind", ToString(a.kind)}, {"area", a.area}});
-    }
-    SendJson(res, 200, {{"agencies", out}});
+  auto agencies = s.ListAgencies();  // no personal data: not audited
+  if (!agencies.ok()) return SendError(res, agencies.status());
+  json out = json::array();
+  for (const auto& a : *agencies) {
+    out.push_back({{"code", a.code}, {"name", a.name}, {"kind", ToString(a.kind)}, {"area", a.area}});
+  }
+  SendJson(res, 200, {{"agencies", out}});
 }
 
 }  // namespace riskradar::server

@@ -74,8 +74,8 @@ json Explanation(const store::ReviewItemDetail& d) {
   if (d.model_json.empty()) return nullptr;
   auto model = linkage::ModelFromJson(d.model_json);
   if (!model.ok()) return nullptr;
-  const auto contributions = model->Explain(linkage::ToRecord(ToPersonRecord(d.item.left)),
-                                            linkage::ToRecord(ToPersonRecord(d.item.right)));
+  const auto contributions =
+      model->Explain(linkage::ToRecord(ToPersonRecord(d.item.left)), linkage::ToRecord(ToPersonRecord(d.item.right)));
   return linkage::WaterfallJson(contributions);
 }
 
@@ -101,21 +101,21 @@ void Server::Impl::ReviewList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
-    auto limit = QueryInt(req, "limit", 50, 1, 200);
-    if (!limit.ok()) return SendError(res, limit.status());
-    // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
-    const bool items = u.role != Role::kAnalyst;
-    auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, *limit, ActorFor(u, kReviewPurpose));
-    if (!page.ok()) return SendError(res, page.status());
-    json out = {{"pending_total", page->pending_total}, {"aggregate_only", !items}};
-    if (items) {
-      json list = json::array();
-      for (const auto& r : page->items) list.push_back(ItemSummary(r));
-      out["visible_pending"] = page->visible_pending;
-      out["items"] = list;
-    }
-    SendJson(res, 200, out);
+  const store::User& u = su.user;
+  auto limit = QueryInt(req, "limit", 50, 1, 200);
+  if (!limit.ok()) return SendError(res, limit.status());
+  // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
+  const bool items = u.role != Role::kAnalyst;
+  auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, *limit, ActorFor(u, kReviewPurpose));
+  if (!page.ok()) return SendError(res, page.status());
+  json out = {{"pending_total", page->pending_total}, {"aggregate_only", !items}};
+  if (items) {
+    json list = json::array();
+    for (const auto& r : page->items) list.push_back(ItemSummary(r));
+    out["visible_pending"] = page->visible_pending;
+    out["items"] = list;
+  }
+  SendJson(res, 200, out);
 }
 
 void Server::Impl::ReviewRead(RouteContext& ctx) {
@@ -123,20 +123,20 @@ void Server::Impl::ReviewRead(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "review item");
-    if (!id.ok()) return SendError(res, id.status());
-    auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
-    if (!d.ok()) return SendError(res, d.status());
-    const store::ReviewQueueItem& r = d->item;
-    json out = ItemSummary(r);
-    out.update(DecisionFields(r));
-    out["left"] = FullMention(r.left);
-    out["right"] = FullMention(r.right);
-    out["same_person"] = r.left.person_id != 0 && r.left.person_id == r.right.person_id;
-    out["explanation"] = Explanation(*d);
-    res.set_header("ETag", ETag(r.version));
-    SendJson(res, 200, out);
+  if (!id.ok()) return SendError(res, id.status());
+  auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+  if (!d.ok()) return SendError(res, d.status());
+  const store::ReviewQueueItem& r = d->item;
+  json out = ItemSummary(r);
+  out.update(DecisionFields(r));
+  out["left"] = FullMention(r.left);
+  out["right"] = FullMention(r.right);
+  out["same_person"] = r.left.person_id != 0 && r.left.person_id == r.right.person_id;
+  out["explanation"] = Explanation(*d);
+  res.set_header("ETag", ETag(r.version));
+  SendJson(res, 200, out);
 }
 
 void Server::Impl::ReviewDecide(RouteContext& ctx) {
@@ -145,44 +145,45 @@ void Server::Impl::ReviewDecide(RouteContext& ctx) {
   const PathParams& params = ctx.params;
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
-    const store::User& u = su.user;
+  const store::User& u = su.user;
   auto id = params.Id("id", "review item");
-    if (!id.ok()) return SendError(res, id.status());
-    auto body = ParseBody(req, {"decision", "reason"});
-    if (!body.ok()) return SendError(res, body.status());
-    const std::string decision = (*body)["decision"], reason = (*body)["reason"];
-    if (decision != "confirm" && decision != "reject") {
-      return SendError(res, Status::InvalidArgument("decision is 'confirm' or 'reject'"));
-    }
-    if (reason.size() < 10 || reason.size() > 2000) {
-      return SendError(res, Status::InvalidArgument("give a reason of 10 to 2000 characters for the decision"));
-    }
-    if (!req.has_header("If-Match")) {
-      return SendHttpError(res, 428, "send If-Match with the ETag from GET /api/review/{id}");
-    }
-    store::ReviewDecisionRequest request;
-    request.id = *id;
-    request.expected_version = VersionFromIfMatch(req.get_header_value("If-Match")).value_or(0);
-    request.status = decision == "confirm" ? "confirmed" : "rejected";
-    request.reason = reason;
-    auto result = s.DecideReviewItem(request, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
-    if (!result.ok()) return SendError(res, result.status());
-    const store::ReviewQueueItem& r = result->item;
-    switch (result->outcome) {
-      case store::ReviewDecisionOutcome::kNotFound:
-        return SendError(res, Status::NotFound("no such review item"));
-      case store::ReviewDecisionOutcome::kStale:
-        res.set_header("ETag", ETag(r.version));
-        return SendHttpError(res, 412, "the item has changed since you read it; read it again before deciding");
-      case store::ReviewDecisionOutcome::kAlreadyDecided:
-        res.set_header("ETag", ETag(r.version));
-        return SendHttpError(res, 409, "the item has already been decided");
-      case store::ReviewDecisionOutcome::kDecided: break;
-    }
-    json out = ItemSummary(r);
-    out.update(DecisionFields(r));
-    res.set_header("ETag", ETag(r.version));
-    SendJson(res, 200, out);
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseBody(req, {"decision", "reason"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string decision = (*body)["decision"], reason = (*body)["reason"];
+  if (decision != "confirm" && decision != "reject") {
+    return SendError(res, Status::InvalidArgument("decision is 'confirm' or 'reject'"));
+  }
+  if (reason.size() < 10 || reason.size() > 2000) {
+    return SendError(res, Status::InvalidArgument("give a reason of 10 to 2000 characters for the decision"));
+  }
+  if (!req.has_header("If-Match")) {
+    return SendHttpError(res, 428, "send If-Match with the ETag from GET /api/review/{id}");
+  }
+  store::ReviewDecisionRequest request;
+  request.id = *id;
+  request.expected_version = VersionFromIfMatch(req.get_header_value("If-Match")).value_or(0);
+  request.status = decision == "confirm" ? "confirmed" : "rejected";
+  request.reason = reason;
+  auto result = s.DecideReviewItem(request, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+  if (!result.ok()) return SendError(res, result.status());
+  const store::ReviewQueueItem& r = result->item;
+  switch (result->outcome) {
+    case store::ReviewDecisionOutcome::kNotFound:
+      return SendError(res, Status::NotFound("no such review item"));
+    case store::ReviewDecisionOutcome::kStale:
+      res.set_header("ETag", ETag(r.version));
+      return SendHttpError(res, 412, "the item has changed since you read it; read it again before deciding");
+    case store::ReviewDecisionOutcome::kAlreadyDecided:
+      res.set_header("ETag", ETag(r.version));
+      return SendHttpError(res, 409, "the item has already been decided");
+    case store::ReviewDecisionOutcome::kDecided:
+      break;
+  }
+  json out = ItemSummary(r);
+  out.update(DecisionFields(r));
+  res.set_header("ETag", ETag(r.version));
+  SendJson(res, 200, out);
 }
 
 }  // namespace riskradar::server

@@ -131,13 +131,9 @@ Status PasswordPolicy::Check(std::string_view password, std::string_view user_na
   return Status::Ok();
 }
 
-std::filesystem::path DefaultDenyListPath() {
-  return DataPath("data/passwords/common-passwords.txt");
-}
+std::filesystem::path DefaultDenyListPath() { return DataPath("data/passwords/common-passwords.txt"); }
 
-std::filesystem::path LocalDenyListPath() {
-  return ConfigPath("common-passwords.txt");
-}
+std::filesystem::path LocalDenyListPath() { return ConfigPath("common-passwords.txt"); }
 
 std::string NewTotpSecret() {
   InitOnce();
@@ -162,9 +158,9 @@ std::optional<int64_t> MatchTotp(std::string_view secret_base32, std::string_vie
   if (!Decode(secret_base32, secret)) return std::nullopt;
   int pos = 0;
   const std::string otp(code);
-  const int rc = oath_totp_validate2(secret.data, secret.size, static_cast<time_t>(now_s),
-                                     OATH_TOTP_DEFAULT_TIME_STEP_SIZE, OATH_TOTP_DEFAULT_START_TIME, 1, &pos,
-                                     otp.c_str());
+  const int rc =
+      oath_totp_validate2(secret.data, secret.size, static_cast<time_t>(now_s), OATH_TOTP_DEFAULT_TIME_STEP_SIZE,
+                          OATH_TOTP_DEFAULT_START_TIME, 1, &pos, otp.c_str());
   if (rc < 0) return std::nullopt;
   return now_s / OATH_TOTP_DEFAULT_TIME_STEP_SIZE + pos;
 }

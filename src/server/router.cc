@@ -27,8 +27,8 @@ bool IsIdSegment(std::string_view s) {
 bool IsUserNameSegment(std::string_view s) {
   if (s.empty() || s.size() > kMaxUserName) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -139,8 +139,12 @@ const Router::Route* Router::Find(std::string_view method, std::string_view path
           match = parts[i] == seg.text;
           ++literals;
           break;
-        case SegmentKind::kId: match = IsIdSegment(parts[i]); break;
-        case SegmentKind::kUserName: match = IsUserNameSegment(parts[i]); break;
+        case SegmentKind::kId:
+          match = IsIdSegment(parts[i]);
+          break;
+        case SegmentKind::kUserName:
+          match = IsUserNameSegment(parts[i]);
+          break;
       }
     }
     if (!match) continue;

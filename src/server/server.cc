@@ -72,8 +72,7 @@ bool IsJsonMediaType(std::string_view type) {
 Result<std::map<std::string, std::string>> ParseBody(const httplib::Request& req,
                                                      std::initializer_list<const char*> allowed) {
   const std::string type = req.get_header_value("Content-Type");
-  if (!IsJsonMediaType(type))
-    return Status::InvalidArgument("send JSON (Content-Type: application/json)");
+  if (!IsJsonMediaType(type)) return Status::InvalidArgument("send JSON (Content-Type: application/json)");
   // nlohmann::json keeps the last of repeated keys: the parser callback sees every key, so a repeated one (at
   // any depth) is refused instead of silently overriding the first.
   std::vector<std::set<std::string>> keys_per_object;

@@ -62,45 +62,73 @@ std::string_view CouncilCategory(Format format, std::string_view category) {
 
 // Place type codes: [0] council A display, [1] council B code, [2] upper case (council C, police).
 std::string_view PlaceTypeCode(PlaceType type, int style) {
-  static constexpr std::array<std::array<std::string_view, 3>, 10> kCodes = {{
-      {"Children's Home", "CH", "CHILDRENS HOME"}, {"Hotel", "HOTEL", "HOTEL"}, {"Park", "PARK", "PARK"},
-      {"Supermarket", "SUPERMARKET", "SUPERMARKET"}, {"Takeaway", "TAKEAWAY", "TAKEAWAY"},
-      {"Taxi Rank", "TAXI", "TAXI RANK"}, {"Shopping Centre", "SHOPPING", "SHOPPING CENTRE"},
-      {"Residential", "ADDRESS", "DWELLING"}, {"School", "SCHOOL", "SCHOOL"}, {"Other", "OTHER", "OTHER"}}};
+  static constexpr std::array<std::array<std::string_view, 3>, 10> kCodes = {
+      {{"Children's Home", "CH", "CHILDRENS HOME"},
+       {"Hotel", "HOTEL", "HOTEL"},
+       {"Park", "PARK", "PARK"},
+       {"Supermarket", "SUPERMARKET", "SUPERMARKET"},
+       {"Takeaway", "TAKEAWAY", "TAKEAWAY"},
+       {"Taxi Rank", "TAXI", "TAXI RANK"},
+       {"Shopping Centre", "SHOPPING", "SHOPPING CENTRE"},
+       {"Residential", "ADDRESS", "DWELLING"},
+       {"School", "SCHOOL", "SCHOOL"},
+       {"Other", "OTHER", "OTHER"}}};
   return kCodes[static_cast<size_t>(type)][static_cast<size_t>(style)];
 }
 
 std::string_view PoliceType(EventKind kind) {
   switch (kind) {
-    case EventKind::kMissingEpisode: return "MISSING";
-    case EventKind::kSighting: return "SIGHTING";
-    case EventKind::kDisruption: return "DISRUPTION";
-    case EventKind::kArrest: return "ARREST";
-    case EventKind::kCharge: return "CHARGE";
-    default: return "INCIDENT";
+    case EventKind::kMissingEpisode:
+      return "MISSING";
+    case EventKind::kSighting:
+      return "SIGHTING";
+    case EventKind::kDisruption:
+      return "DISRUPTION";
+    case EventKind::kArrest:
+      return "ARREST";
+    case EventKind::kCharge:
+      return "CHARGE";
+    default:
+      return "INCIDENT";
   }
 }
 
 std::string_view PoliceClassification(EventKind kind, std::string_view category) {
   static const std::map<std::string_view, std::string_view> kCodes = {
-      {"missing_overnight", "MISSING - OVERNIGHT"}, {"missing_day", "MISSING - NOT OVERNIGHT"},
-      {"whereabouts_unclear", "ABSENT - WHEREABOUTS UNCLEAR"}, {"found_with_adult", "CHILD FOUND WITH ADULT"},
-      {"vehicle_unknown_adult", "VEHICLE - UNKNOWN ADULT"}, {"withdrawn_allegation", "ALLEGATION WITHDRAWN"},
-      {"drugs", "DRUGS"}, {"alcohol", "ALCOHOL"}, {"antisocial", "ASB"}, {"sexual_offence", "SEXUAL OFFENCE"},
-      {"assault", "ASSAULT"}, {"child_with_adult", "CHILD WITH ADULT"}, {"child_at_place", "CHILD AT LOCATION"},
-      {"cawn", "CAWN ISSUED"}, {"hotel_notice", "S116 HOTEL NOTICE"}, {"sexual_risk_order", "SEXUAL RISK ORDER"},
-      {"licensing_referral", "LICENSING REFERRAL"}, {"cse_offence", "CSE OFFENCE"}};
-  if (category == "other") return (kind == EventKind::kArrest || kind == EventKind::kCharge) ? "OTHER OFFENCE" : "OTHER";
+      {"missing_overnight", "MISSING - OVERNIGHT"},
+      {"missing_day", "MISSING - NOT OVERNIGHT"},
+      {"whereabouts_unclear", "ABSENT - WHEREABOUTS UNCLEAR"},
+      {"found_with_adult", "CHILD FOUND WITH ADULT"},
+      {"vehicle_unknown_adult", "VEHICLE - UNKNOWN ADULT"},
+      {"withdrawn_allegation", "ALLEGATION WITHDRAWN"},
+      {"drugs", "DRUGS"},
+      {"alcohol", "ALCOHOL"},
+      {"antisocial", "ASB"},
+      {"sexual_offence", "SEXUAL OFFENCE"},
+      {"assault", "ASSAULT"},
+      {"child_with_adult", "CHILD WITH ADULT"},
+      {"child_at_place", "CHILD AT LOCATION"},
+      {"cawn", "CAWN ISSUED"},
+      {"hotel_notice", "S116 HOTEL NOTICE"},
+      {"sexual_risk_order", "SEXUAL RISK ORDER"},
+      {"licensing_referral", "LICENSING REFERRAL"},
+      {"cse_offence", "CSE OFFENCE"}};
+  if (category == "other")
+    return (kind == EventKind::kArrest || kind == EventKind::kCharge) ? "OTHER OFFENCE" : "OTHER";
   auto it = kCodes.find(category);
   return it != kCodes.end() ? it->second : "OTHER";
 }
 
 std::string_view IntelligenceCategory(std::string_view category) {
   static const std::map<std::string_view, std::string_view> kCodes = {
-      {"relationship_of_concern", "RELATIONSHIP OF CONCERN"}, {"gifts_money", "GIFTS/MONEY"},
-      {"online_grooming", "ONLINE GROOMING"}, {"sexual_images", "INDECENT IMAGES"},
-      {"place_of_concern", "LOCATION OF CONCERN"}, {"multiple_unknown_contacts", "MULTIPLE UNKNOWN CONTACTS"},
-      {"peers_exploited", "PEER EXPLOITATION"}, {"suspected_exploiter", "SUSPECTED EXPLOITER"}};
+      {"relationship_of_concern", "RELATIONSHIP OF CONCERN"},
+      {"gifts_money", "GIFTS/MONEY"},
+      {"online_grooming", "ONLINE GROOMING"},
+      {"sexual_images", "INDECENT IMAGES"},
+      {"place_of_concern", "LOCATION OF CONCERN"},
+      {"multiple_unknown_contacts", "MULTIPLE UNKNOWN CONTACTS"},
+      {"peers_exploited", "PEER EXPLOITATION"},
+      {"suspected_exploiter", "SUSPECTED EXPLOITER"}};
   auto it = kCodes.find(category);
   return it != kCodes.end() ? it->second : "SUSPECTED EXPLOITER";
 }
@@ -145,9 +173,11 @@ std::string DetailText(EventKind kind, std::string_view category, Rng& rng) {
       return category == "child_with_adult" ? "Seen with an older adult, left together in a car."
                                             : "Seen at the location late evening, no adult present.";
     case EventKind::kReferral:
-      return rng.Chance(0.5) ? "Referral received via MASH, strategy discussion held." : "Contact from school, concerns noted.";
+      return rng.Chance(0.5) ? "Referral received via MASH, strategy discussion held."
+                             : "Contact from school, concerns noted.";
     case EventKind::kIntelligence:
-      return rng.Chance(0.5) ? "Information received from a member of the public." : "Intelligence from partner agency, graded B2.";
+      return rng.Chance(0.5) ? "Information received from a member of the public."
+                             : "Intelligence from partner agency, graded B2.";
     default:
       return rng.Chance(0.7) ? "" : "See linked occurrence, no further action.";
   }
@@ -157,23 +187,31 @@ std::string DetailText(EventKind kind, std::string_view category, Rng& rng) {
 
 // How a format writes names, dates of birth and postcodes.
 struct Habits {
-  bool upper_all = false;       // every name in capitals
-  bool upper_surname = false;   // surnames in capitals (police)
-  bool fold_always = false;     // the system cannot store diacritics
+  bool upper_all = false;      // every name in capitals
+  bool upper_surname = false;  // surnames in capitals (police)
+  bool fold_always = false;    // the system cannot store diacritics
   double missing_dob = 0.01;
   double missing_postcode = 0.03;
 };
 
 Habits HabitsOf(Format format) {
   switch (format) {
-    case Format::kCouncilA: return {false, false, false, 0.01, 0.02};
-    case Format::kCouncilB: return {false, false, false, 0.01, 0.03};
-    case Format::kCouncilC: return {true, true, true, 0.01, 0.03};
-    case Format::kAe: return {false, false, false, 0.003, 0.01};
-    case Format::kSexualHealth: return {false, false, false, 0.01, 0.04};
-    case Format::kPoliceOccurrence: return {false, true, true, 0.03, 0.05};
-    case Format::kPoliceIntelligence: return {false, true, true, 0.05, 0.08};
-    case Format::kSchool: return {false, false, false, 0.002, 0.01};
+    case Format::kCouncilA:
+      return {false, false, false, 0.01, 0.02};
+    case Format::kCouncilB:
+      return {false, false, false, 0.01, 0.03};
+    case Format::kCouncilC:
+      return {true, true, true, 0.01, 0.03};
+    case Format::kAe:
+      return {false, false, false, 0.003, 0.01};
+    case Format::kSexualHealth:
+      return {false, false, false, 0.01, 0.04};
+    case Format::kPoliceOccurrence:
+      return {false, true, true, 0.03, 0.05};
+    case Format::kPoliceIntelligence:
+      return {false, true, true, 0.05, 0.08};
+    case Format::kSchool:
+      return {false, false, false, 0.002, 0.01};
   }
   return {};
 }
@@ -188,7 +226,8 @@ struct Rendered {
 
 // A stable per (person, agency) draw, for habits that persist across an agency's records.
 double StableUniform(uint64_t seed, uint64_t person, uint64_t agency, uint64_t salt) {
-  uint64_t state = seed ^ (person * 0x9e3779b97f4a7c15ULL) ^ (agency * 0xc2b2ae3d27d4eb4fULL) ^ (salt * 0x165667b19e3779f9ULL);
+  uint64_t state =
+      seed ^ (person * 0x9e3779b97f4a7c15ULL) ^ (agency * 0xc2b2ae3d27d4eb4fULL) ^ (salt * 0x165667b19e3779f9ULL);
   return static_cast<double>(SplitMix64(state) >> 11) * 0x1.0p-53;
 }
 
@@ -266,7 +305,8 @@ std::string TimeOfDay(Rng& rng, bool seconds) {
     std::snprintf(buffer, sizeof buffer, "%02d:%02d:%02d", static_cast<int>(rng.Between(0, 23)),
                   static_cast<int>(rng.Between(0, 59)), static_cast<int>(rng.Between(0, 59)));
   } else {
-    std::snprintf(buffer, sizeof buffer, "%02d:%02d", static_cast<int>(rng.Between(0, 23)), static_cast<int>(rng.Between(0, 59)));
+    std::snprintf(buffer, sizeof buffer, "%02d:%02d", static_cast<int>(rng.Between(0, 23)),
+                  static_cast<int>(rng.Between(0, 59)));
   }
   return buffer;
 }
@@ -274,15 +314,20 @@ std::string TimeOfDay(Rng& rng, bool seconds) {
 std::string SexCode(int sex, Format format) {
   switch (format) {
     case Format::kCouncilB:
-    case Format::kSexualHealth: return sex == 0 ? "Female" : sex == 1 ? "Male" : "Unknown";
+    case Format::kSexualHealth:
+      return sex == 0 ? "Female" : sex == 1 ? "Male" : "Unknown";
     case Format::kCouncilC:
-    case Format::kAe: return sex == 0 ? "2" : sex == 1 ? "1" : "9";
-    default: return sex == 0 ? "F" : sex == 1 ? "M" : "U";
+    case Format::kAe:
+      return sex == 0 ? "2" : sex == 1 ? "1" : "9";
+    default:
+      return sex == 0 ? "F" : sex == 1 ? "M" : "U";
   }
 }
 
 // "999 123 4567" as typed into spreadsheets, or the bare 10 digits.
-std::string SpacedNhs(const std::string& nhs) { return nhs.substr(0, 3) + " " + nhs.substr(3, 3) + " " + nhs.substr(6); }
+std::string SpacedNhs(const std::string& nhs) {
+  return nhs.substr(0, 3) + " " + nhs.substr(3, 3) + " " + nhs.substr(6);
+}
 
 // Increasing, gappy record numbers so ids look like a live system's.
 class RecordNumbers {
@@ -302,7 +347,8 @@ class RecordNumbers {
 std::string LocalPersonId(std::string_view prefix, uint32_t index, int agency, int width) {
   uint64_t modulus = 1;
   for (int i = 0; i < width; ++i) modulus *= 10;
-  const uint64_t value = (static_cast<uint64_t>(index) * 7919 + 1000003ULL * static_cast<uint64_t>(agency + 1)) % modulus;
+  const uint64_t value =
+      (static_cast<uint64_t>(index) * 7919 + 1000003ULL * static_cast<uint64_t>(agency + 1)) % modulus;
   return std::string(prefix) + Digits(value, width);
 }
 
@@ -321,43 +367,54 @@ Partnership DescribePartnership() {
     p.extracts.push_back({agency, format, "extracts/" + p.agencies[agency].code + "/" + name, std::move(mapping)});
     return static_cast<int>(p.extracts.size() - 1);
   };
-  struct Council { const char* code; const char* name; Format format; };
-  static constexpr std::array<Council, kDistrictCount> kCouncils = {{
-      {"bcc-cs", "Birmingham Children's Trust", Format::kCouncilA},
-      {"cov-cs", "Coventry City Council Children's Services", Format::kCouncilB},
-      {"dud-cs", "Dudley Council Children's Services", Format::kCouncilA},
-      {"san-cs", "Sandwell Children's Trust", Format::kCouncilC},
-      {"sol-cs", "Solihull Council Children's Services", Format::kCouncilA},
-      {"wal-cs", "Walsall Council Children's Services", Format::kCouncilB},
-      {"wlv-cs", "City of Wolverhampton Council Children's Services", Format::kCouncilC}}};
+  struct Council {
+    const char* code;
+    const char* name;
+    Format format;
+  };
+  static constexpr std::array<Council, kDistrictCount> kCouncils = {
+      {{"bcc-cs", "Birmingham Children's Trust", Format::kCouncilA},
+       {"cov-cs", "Coventry City Council Children's Services", Format::kCouncilB},
+       {"dud-cs", "Dudley Council Children's Services", Format::kCouncilA},
+       {"san-cs", "Sandwell Children's Trust", Format::kCouncilC},
+       {"sol-cs", "Solihull Council Children's Services", Format::kCouncilA},
+       {"wal-cs", "Walsall Council Children's Services", Format::kCouncilB},
+       {"wlv-cs", "City of Wolverhampton Council Children's Services", Format::kCouncilC}}};
   for (int d = 0; d < kDistrictCount; ++d) {
     const Council& c = kCouncils[d];
     const int agency = add_agency(c.code, c.name, "council", std::string(kDistricts[d]), d);
-    const char* mapping = c.format == Format::kCouncilA ? "council-case-a.toml"
-                          : c.format == Format::kCouncilB ? "council-case-b.toml" : "council-case-c.toml";
-    const char* file = c.format == Format::kCouncilA ? "case_events.csv"
-                       : c.format == Format::kCouncilB ? "cs_activity_export.csv" : "EPISODES.CSV";
+    const char* mapping = c.format == Format::kCouncilA   ? "council-case-a.toml"
+                          : c.format == Format::kCouncilB ? "council-case-b.toml"
+                                                          : "council-case-c.toml";
+    const char* file = c.format == Format::kCouncilA   ? "case_events.csv"
+                       : c.format == Format::kCouncilB ? "cs_activity_export.csv"
+                                                       : "EPISODES.CSV";
     p.routing.council[d] = add_extract(agency, c.format, file, mapping);
   }
   // Acute trusts by area; names are generic so no real trust is implied.
-  const int bham_ae = add_extract(add_agency("bsol-ae", "Birmingham and Solihull Acute Hospitals (A&E)", "nhs", "Birmingham", -1),
-                                  Format::kAe, "ae_attendances.csv", "nhs-ae.toml");
+  const int bham_ae =
+      add_extract(add_agency("bsol-ae", "Birmingham and Solihull Acute Hospitals (A&E)", "nhs", "Birmingham", -1),
+                  Format::kAe, "ae_attendances.csv", "nhs-ae.toml");
   const int cov_ae = add_extract(add_agency("cov-ae", "Coventry Acute Hospital (A&E)", "nhs", "Coventry", -1),
                                  Format::kAe, "ae_attendances.csv", "nhs-ae.toml");
   const int bc_ae = add_extract(add_agency("bc-ae", "Black Country Acute Hospitals (A&E)", "nhs", "West Midlands", -1),
                                 Format::kAe, "ae_attendances.csv", "nhs-ae.toml");
   for (int d = 0; d < kDistrictCount; ++d) {
     const std::string_view district = kDistricts[d];
-    p.routing.ae[d] = (district == "Birmingham" || district == "Solihull") ? bham_ae : district == "Coventry" ? cov_ae : bc_ae;
+    p.routing.ae[d] = (district == "Birmingham" || district == "Solihull") ? bham_ae
+                      : district == "Coventry"                             ? cov_ae
+                                                                           : bc_ae;
   }
-  p.routing.sexual_health = add_extract(
-      add_agency("wm-ash", "West Midlands Integrated Sexual Health Service", "nhs", "West Midlands", -1),
-      Format::kSexualHealth, "attendances.jsonl", "nhs-sexual-health.toml");
+  p.routing.sexual_health =
+      add_extract(add_agency("wm-ash", "West Midlands Integrated Sexual Health Service", "nhs", "West Midlands", -1),
+                  Format::kSexualHealth, "attendances.jsonl", "nhs-sexual-health.toml");
   const int police = add_agency("wmp", "West Midlands Police", "police", "West Midlands", -1);
-  p.routing.police_occurrence = add_extract(police, Format::kPoliceOccurrence, "occurrences.jsonl", "police-occurrence.toml");
-  p.routing.police_intelligence = add_extract(police, Format::kPoliceIntelligence, "intelligence.jsonl", "police-intelligence.toml");
-  static constexpr std::array<const char*, kDistrictCount> kSchoolCodes = {
-      "bham-edu", "cov-edu", "dud-edu", "san-edu", "sol-edu", "wal-edu", "wlv-edu"};
+  p.routing.police_occurrence =
+      add_extract(police, Format::kPoliceOccurrence, "occurrences.jsonl", "police-occurrence.toml");
+  p.routing.police_intelligence =
+      add_extract(police, Format::kPoliceIntelligence, "intelligence.jsonl", "police-intelligence.toml");
+  static constexpr std::array<const char*, kDistrictCount> kSchoolCodes = {"bham-edu", "cov-edu", "dud-edu", "san-edu",
+                                                                           "sol-edu",  "wal-edu", "wlv-edu"};
   for (int d = 0; d < kDistrictCount; ++d) {
     const int agency = add_agency(kSchoolCodes[d], std::string(kDistricts[d]) + " schools (attendance and exclusions)",
                                   "education", std::string(kDistricts[d]), d);
@@ -387,7 +444,8 @@ struct ExtractContext {
 void RecordTruth(ExtractContext& ctx, const std::string& local_id, const PlannedEvent& event) {
   ctx.truth.mentions.WriteRow({ctx.agency.code, local_id, "subject", PersonKey(event.subject)});
   if (event.associate >= 0) {
-    ctx.truth.mentions.WriteRow({ctx.agency.code, local_id, "associate", PersonKey(static_cast<uint32_t>(event.associate))});
+    ctx.truth.mentions.WriteRow(
+        {ctx.agency.code, local_id, "associate", PersonKey(static_cast<uint32_t>(event.associate))});
   }
   if (event.place >= 0) ctx.truth.place_mentions.WriteRow({ctx.agency.code, local_id, PlaceKey(event.place)});
 }
@@ -403,16 +461,16 @@ std::string PlacePostcode(ExtractContext& ctx, int place) {
 
 Status WriteCouncil(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events,
                     const std::filesystem::path& path, size_t& rows) {
-  static const std::array<std::vector<std::string>, 3> kHeaders = {{
-      {"Record ID", "Child ID", "Forename", "Surname", "Date of Birth", "Gender", "Postcode", "NHS Number", "Event Type",
-       "Event Date", "Concern", "Adult Forename", "Adult Surname", "Adult DOB", "Location", "Location Type",
-       "Location Postcode", "Notes", "Worker", "Team"},
-      {"case_ref", "person_ref", "first_name", "last_name", "birth_date", "sex", "post_code", "nhs_no", "activity",
-       "activity_date", "reason", "linked_adult_first", "linked_adult_last", "linked_adult_dob", "place_name",
-       "place_category", "place_postcode", "summary", "social_worker"},
-      {"REF_NO", "CLIENT_NO", "SURNAME", "FORENAMES", "DOB", "SEX", "POSTCODE", "NHS_NUMBER", "EPISODE_TYPE",
-       "START_DATE", "CATEGORY", "ASSOC_SURNAME", "ASSOC_FORENAMES", "ASSOC_DOB", "LOCATION", "LOCATION_TYPE",
-       "LOCATION_POSTCODE", "COMMENTS", "TEAM_CODE"}}};
+  static const std::array<std::vector<std::string>, 3> kHeaders = {
+      {{"Record ID",  "Child ID",      "Forename",          "Surname", "Date of Birth",  "Gender",        "Postcode",
+        "NHS Number", "Event Type",    "Event Date",        "Concern", "Adult Forename", "Adult Surname", "Adult DOB",
+        "Location",   "Location Type", "Location Postcode", "Notes",   "Worker",         "Team"},
+       {"case_ref", "person_ref", "first_name", "last_name", "birth_date", "sex", "post_code", "nhs_no", "activity",
+        "activity_date", "reason", "linked_adult_first", "linked_adult_last", "linked_adult_dob", "place_name",
+        "place_category", "place_postcode", "summary", "social_worker"},
+       {"REF_NO", "CLIENT_NO", "SURNAME", "FORENAMES", "DOB", "SEX", "POSTCODE", "NHS_NUMBER", "EPISODE_TYPE",
+        "START_DATE", "CATEGORY", "ASSOC_SURNAME", "ASSOC_FORENAMES", "ASSOC_DOB", "LOCATION", "LOCATION_TYPE",
+        "LOCATION_POSTCODE", "COMMENTS", "TEAM_CODE"}}};
   const int style = ctx.format == Format::kCouncilA ? 0 : ctx.format == Format::kCouncilB ? 1 : 2;
   CsvWriter writer;
   RR_RETURN_IF_ERROR(writer.Open(path, kHeaders[static_cast<size_t>(style)]));
@@ -424,15 +482,22 @@ Status WriteCouncil(ExtractContext& ctx, const std::vector<const PlannedEvent*>&
     // Councils hold an NHS number for about 40% of children (and then not on every record).
     const bool has_nhs = StableUniform(ctx.seed, event->subject, static_cast<uint64_t>(ctx.agency_index), 3) < 0.4 &&
                          ctx.rng.Chance(0.9) && !child.nhs_number.empty();
-    std::string nhs = has_nhs ? (style == 0 && ctx.rng.Chance(0.6) ? SpacedNhs(child.nhs_number) : child.nhs_number) : "";
+    std::string nhs =
+        has_nhs ? (style == 0 && ctx.rng.Chance(0.6) ? SpacedNhs(child.nhs_number) : child.nhs_number) : "";
     const uint64_t number = numbers.Next(ctx.rng);
-    std::string local_id = style == 0 ? "CS" + Digits(number, 8) : style == 1 ? "CR-" + Digits(number, 7) : Digits(number, 8);
-    std::string person_id = LocalPersonId(style == 2 ? "" : ToUpperUtf8(person_prefix), event->subject, ctx.agency_index, 7);
+    std::string local_id = style == 0   ? "CS" + Digits(number, 8)
+                           : style == 1 ? "CR-" + Digits(number, 7)
+                                        : Digits(number, 8);
+    std::string person_id =
+        LocalPersonId(style == 2 ? "" : ToUpperUtf8(person_prefix), event->subject, ctx.agency_index, 7);
     const Date date = Date::FromDays(event->date);
     std::string kind;
-    if (event->kind == EventKind::kReferral) kind = style == 0 ? "Referral" : style == 1 ? "REF" : "R";
-    else if (event->kind == EventKind::kMissingEpisode) kind = style == 0 ? "Missing Episode" : style == 1 ? (child.looked_after ? "MFC" : "MFH") : "M";
-    else kind = style == 0 ? "Sighting" : style == 1 ? "SIGHT" : "S";
+    if (event->kind == EventKind::kReferral)
+      kind = style == 0 ? "Referral" : style == 1 ? "REF" : "R";
+    else if (event->kind == EventKind::kMissingEpisode)
+      kind = style == 0 ? "Missing Episode" : style == 1 ? (child.looked_after ? "MFC" : "MFH") : "M";
+    else
+      kind = style == 0 ? "Sighting" : style == 1 ? "SIGHT" : "S";
     std::string adult_fore, adult_sur, adult_dob;
     if (event->associate >= 0) {
       const TruePerson& adult = ctx.world.people[static_cast<size_t>(event->associate)];
@@ -452,23 +517,68 @@ Status WriteCouncil(ExtractContext& ctx, const std::vector<const PlannedEvent*>&
     std::string detail = DetailText(event->kind, event->category, ctx.rng);
     std::vector<std::string> row;
     if (style == 0) {
-      row = {local_id, person_id, person.forename, person.surname, FormatDate(person.dob, "%d/%m/%Y"),
-             SexCode(person.sex, ctx.format), person.postcode, nhs, kind, date.Format("%d/%m/%Y"), category, adult_fore,
-             adult_sur, adult_dob, place_name, place_type, place_postcode, detail,
+      row = {local_id,
+             person_id,
+             person.forename,
+             person.surname,
+             FormatDate(person.dob, "%d/%m/%Y"),
+             SexCode(person.sex, ctx.format),
+             person.postcode,
+             nhs,
+             kind,
+             date.Format("%d/%m/%Y"),
+             category,
+             adult_fore,
+             adult_sur,
+             adult_dob,
+             place_name,
+             place_type,
+             place_postcode,
+             detail,
              "SW" + Digits(static_cast<uint64_t>(ctx.rng.Between(100, 999)), 4),
              ctx.rng.Chance(0.5) ? "MASH" : "Exploitation Hub"};
       // Cells typed by hand sometimes keep a trailing space (Excel keeps it too).
       if (ctx.rng.Chance(0.02)) row[3] += " ";
     } else if (style == 1) {
-      row = {local_id, person_id, person.forename, person.surname, FormatDate(person.dob, "%Y-%m-%d"),
-             SexCode(person.sex, ctx.format), person.postcode, nhs, kind, date.Format("%Y-%m-%d"), category, adult_fore,
-             adult_sur, adult_dob, place_name, place_type, place_postcode, detail,
+      row = {local_id,
+             person_id,
+             person.forename,
+             person.surname,
+             FormatDate(person.dob, "%Y-%m-%d"),
+             SexCode(person.sex, ctx.format),
+             person.postcode,
+             nhs,
+             kind,
+             date.Format("%Y-%m-%d"),
+             category,
+             adult_fore,
+             adult_sur,
+             adult_dob,
+             place_name,
+             place_type,
+             place_postcode,
+             detail,
              "Worker " + Digits(static_cast<uint64_t>(ctx.rng.Between(1, 400)), 3)};
     } else {
-      row = {local_id, person_id, person.surname, person.forename, FormatDate(person.dob, "%d-%b-%Y"),
-             SexCode(person.sex, ctx.format), person.postcode, nhs, kind, date.Format("%Y%m%d"), category,
-             ToUpperUtf8(adult_sur), ToUpperUtf8(adult_fore), adult_dob, ToUpperUtf8(place_name), place_type,
-             place_postcode, ToUpperUtf8(detail), "T" + Digits(static_cast<uint64_t>(ctx.rng.Between(1, 40)), 2)};
+      row = {local_id,
+             person_id,
+             person.surname,
+             person.forename,
+             FormatDate(person.dob, "%d-%b-%Y"),
+             SexCode(person.sex, ctx.format),
+             person.postcode,
+             nhs,
+             kind,
+             date.Format("%Y%m%d"),
+             category,
+             ToUpperUtf8(adult_sur),
+             ToUpperUtf8(adult_fore),
+             adult_dob,
+             ToUpperUtf8(place_name),
+             place_type,
+             place_postcode,
+             ToUpperUtf8(detail),
+             "T" + Digits(static_cast<uint64_t>(ctx.rng.Between(1, 40)), 2)};
     }
     writer.WriteRow(row);
     RecordTruth(ctx, local_id, *event);
@@ -488,12 +598,13 @@ Status WriteCouncil(ExtractContext& ctx, const std::vector<const PlannedEvent*>&
 Status WriteAe(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events, const std::filesystem::path& path,
                size_t& rows) {
   CsvWriter writer;
-  RR_RETURN_IF_ERROR(writer.Open(path, {"Attendance ID", "NHS Number", "Patient Surname", "Patient Forename",
-                                        "Date of Birth", "Sex", "Postcode", "Arrival Date", "Complaint Code",
-                                        "Presenting Complaint", "Site", "Safeguarding Flag", "Discharge"}));
+  RR_RETURN_IF_ERROR(writer.Open(
+      path, {"Attendance ID", "NHS Number", "Patient Surname", "Patient Forename", "Date of Birth", "Sex", "Postcode",
+             "Arrival Date", "Complaint Code", "Presenting Complaint", "Site", "Safeguarding Flag", "Discharge"}));
   const std::string tag = ToUpperUtf8(ctx.agency.code.substr(0, ctx.agency.code.find('-')));
   RecordNumbers numbers(static_cast<uint64_t>(ctx.rng.Between(100000, 900000)));
-  static constexpr std::array<std::string_view, 4> kDischarge = {"HOME", "GP FOLLOW UP", "ADMITTED", "LEFT BEFORE SEEN"};
+  static constexpr std::array<std::string_view, 4> kDischarge = {"HOME", "GP FOLLOW UP", "ADMITTED",
+                                                                 "LEFT BEFORE SEEN"};
   for (const PlannedEvent* event : events) {
     const TruePerson& child = ctx.world.people[event->subject];
     const Rendered person = ctx.renderer.Render(child, event->subject, ctx.rng);
@@ -506,7 +617,8 @@ Status WriteAe(ExtractContext& ctx, const std::vector<const PlannedEvent*>& even
                      SexCode(person.sex, ctx.format), postcode,
                      Date::FromDays(event->date).ToIso() + " " + TimeOfDay(ctx.rng, false), std::string(code),
                      DetailText(event->kind, event->category, ctx.rng), "Site " + std::to_string(ctx.rng.Between(1, 3)),
-                     flagged && ctx.rng.Chance(0.7) ? "Y" : "N", std::string(kDischarge[ctx.rng.Index(kDischarge.size())])});
+                     flagged && ctx.rng.Chance(0.7) ? "Y" : "N",
+                     std::string(kDischarge[ctx.rng.Index(kDischarge.size())])});
     RecordTruth(ctx, local_id, *event);
   }
   rows = writer.rows();
@@ -524,7 +636,8 @@ Status WriteSexualHealth(ExtractContext& ctx, const std::vector<const PlannedEve
     const TruePerson& child = ctx.world.people[event->subject];
     const Rendered person = ctx.renderer.Render(child, event->subject, ctx.rng);
     const Date date = Date::FromDays(event->date);
-    const std::string local_id = "SH" + Digits(static_cast<uint64_t>(date.year() % 100), 2) + "-" + Digits(numbers.Next(ctx.rng), 6);
+    const std::string local_id =
+        "SH" + Digits(static_cast<uint64_t>(date.year() % 100), 2) + "-" + Digits(numbers.Next(ctx.rng), 6);
     Json row;
     row["episode_id"] = local_id;
     row["clinic"] = std::string(kClinics[ctx.rng.Index(kClinics.size())]);
@@ -612,8 +725,8 @@ Json PoliceLocation(ExtractContext& ctx, int place, bool intelligence) {
   return out;
 }
 
-Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events, const std::filesystem::path& path,
-                   size_t& rows) {
+Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events,
+                   const std::filesystem::path& path, size_t& rows) {
   const bool intelligence = ctx.format == Format::kPoliceIntelligence;
   LineWriter writer;
   RR_RETURN_IF_ERROR(writer.Open(path));
@@ -635,8 +748,9 @@ Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
       row["subject"] = PolicePerson(ctx, event->subject, subject_child ? "CHILD" : "SUSPECT", false, true);
       if (event->associate >= 0) {
         const TruePerson& other = ctx.world.people[static_cast<size_t>(event->associate)];
-        row["linked_nominal"] = PolicePerson(ctx, static_cast<uint32_t>(event->associate),
-                                             other.child ? "CHILD" : (other.offender ? "SUSPECT" : "ASSOCIATE"), true, true);
+        row["linked_nominal"] =
+            PolicePerson(ctx, static_cast<uint32_t>(event->associate),
+                         other.child ? "CHILD" : (other.offender ? "SUSPECT" : "ASSOCIATE"), true, true);
       }
       if (event->place >= 0) row["location"] = PoliceLocation(ctx, event->place, true);
       row["summary"] = DetailText(event->kind, event->category, ctx.rng);
@@ -668,12 +782,12 @@ Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
   return writer.Close();
 }
 
-Status WriteSchool(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events, const std::filesystem::path& path,
-                   size_t& rows) {
+Status WriteSchool(ExtractContext& ctx, const std::vector<const PlannedEvent*>& events,
+                   const std::filesystem::path& path, size_t& rows) {
   CsvWriter writer;
-  RR_RETURN_IF_ERROR(writer.Open(path, {"Record Ref", "UPN", "Legal Surname", "Legal Forename", "DOB", "Gender",
-                                        "Postcode", "School Name", "Year Group", "Record Type", "Reason Code",
-                                        "Start Date", "Attendance %", "Sessions Missed", "Comments"}));
+  RR_RETURN_IF_ERROR(writer.Open(
+      path, {"Record Ref", "UPN", "Legal Surname", "Legal Forename", "DOB", "Gender", "Postcode", "School Name",
+             "Year Group", "Record Type", "Reason Code", "Start Date", "Attendance %", "Sessions Missed", "Comments"}));
   RecordNumbers numbers(static_cast<uint64_t>(ctx.rng.Between(100000, 500000)));
   for (const PlannedEvent* event : events) {
     const TruePerson& child = ctx.world.people[event->subject];
@@ -686,19 +800,24 @@ Status WriteSchool(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
     const bool absence = event->kind == EventKind::kSchoolAbsence;
     const std::string_view reason = SchoolReason(event->category);
     double attendance = 95;
-    if (reason == "PA") attendance = 80 + ctx.rng.Uniform() * 9.9;
-    else if (reason == "SA") attendance = 20 + ctx.rng.Uniform() * 29.9;
-    else if (reason == "CME") attendance = ctx.rng.Uniform() * 15;
-    else attendance = 85 + ctx.rng.Uniform() * 14;
+    if (reason == "PA")
+      attendance = 80 + ctx.rng.Uniform() * 9.9;
+    else if (reason == "SA")
+      attendance = 20 + ctx.rng.Uniform() * 29.9;
+    else if (reason == "CME")
+      attendance = ctx.rng.Uniform() * 15;
+    else
+      attendance = 85 + ctx.rng.Uniform() * 14;
     char attendance_text[16];
     std::snprintf(attendance_text, sizeof attendance_text, "%.1f", attendance);
     const int sessions = static_cast<int>((100 - attendance) / 100 * 330);
-    std::string comment = absence ? "" : (reason == "PEX" ? "Permanent exclusion, governors' review pending." : "Suspension, 3 days.");
+    std::string comment =
+        absence ? "" : (reason == "PEX" ? "Permanent exclusion, governors' review pending." : "Suspension, 3 days.");
     writer.WriteRow({local_id, child.upn, person.surname, person.forename, FormatDate(person.dob, "%d/%m/%Y"),
                      SexCode(person.sex, ctx.format), person.postcode,
-                     child.school >= 0 ? PlaceName(ctx, child.school) : "", std::to_string(std::max(age_at_sept - 4, 1)),
-                     absence ? "Absence" : "Exclusion", std::string(reason), date.ToIso(), attendance_text,
-                     std::to_string(sessions), comment});
+                     child.school >= 0 ? PlaceName(ctx, child.school) : "",
+                     std::to_string(std::max(age_at_sept - 4, 1)), absence ? "Absence" : "Exclusion",
+                     std::string(reason), date.ToIso(), attendance_text, std::to_string(sessions), comment});
     PlannedEvent with_school = *event;
     with_school.place = child.school;
     RecordTruth(ctx, local_id, with_school);
@@ -710,27 +829,39 @@ Status WriteSchool(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
 }  // namespace
 
 Status WriteExtract(const Partnership& partnership, size_t extract_index, const World& world,
-                    const std::vector<const PlannedEvent*>& events, uint64_t seed,
-                    const std::filesystem::path& out_dir, TruthWriters& truth, size_t& rows_written,
-                    const ReferenceData& ref) {
+                    const std::vector<const PlannedEvent*>& events, uint64_t seed, const std::filesystem::path& out_dir,
+                    TruthWriters& truth, size_t& rows_written, const ReferenceData& ref) {
   const ExtractSpec& spec = partnership.extracts[extract_index];
   const AgencySpec& agency = partnership.agencies[static_cast<size_t>(spec.agency)];
   const std::filesystem::path path = out_dir / spec.file;
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return Status::IoError("cannot create " + path.parent_path().string() + ": " + ec.message());
-  ExtractContext ctx{world, &ref, agency, spec.agency, spec.format, seed, Rng(seed, 1000 + extract_index),
-                     PersonRenderer(&ref, seed, spec.agency, spec.format), truth, spec.file,
+  ExtractContext ctx{world,
+                     &ref,
+                     agency,
+                     spec.agency,
+                     spec.format,
+                     seed,
+                     Rng(seed, 1000 + extract_index),
+                     PersonRenderer(&ref, seed, spec.agency, spec.format),
+                     truth,
+                     spec.file,
                      Rng(seed, 5000 + extract_index)};
   switch (spec.format) {
     case Format::kCouncilA:
     case Format::kCouncilB:
-    case Format::kCouncilC: return WriteCouncil(ctx, events, path, rows_written);
-    case Format::kAe: return WriteAe(ctx, events, path, rows_written);
-    case Format::kSexualHealth: return WriteSexualHealth(ctx, events, path, rows_written);
+    case Format::kCouncilC:
+      return WriteCouncil(ctx, events, path, rows_written);
+    case Format::kAe:
+      return WriteAe(ctx, events, path, rows_written);
+    case Format::kSexualHealth:
+      return WriteSexualHealth(ctx, events, path, rows_written);
     case Format::kPoliceOccurrence:
-    case Format::kPoliceIntelligence: return WritePolice(ctx, events, path, rows_written);
-    case Format::kSchool: return WriteSchool(ctx, events, path, rows_written);
+    case Format::kPoliceIntelligence:
+      return WritePolice(ctx, events, path, rows_written);
+    case Format::kSchool:
+      return WriteSchool(ctx, events, path, rows_written);
   }
   return Status::Internal("unknown extract format");
 }

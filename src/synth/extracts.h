@@ -25,9 +25,9 @@ enum class Format {
 struct AgencySpec {
   std::string code;
   std::string name;
-  std::string kind;  // council | nhs | police | education
-  std::string area;  // district or "West Midlands"
-  int district = -1; // for councils and schools
+  std::string kind;   // council | nhs | police | education
+  std::string area;   // district or "West Midlands"
+  int district = -1;  // for councils and schools
 };
 
 struct ExtractSpec {
@@ -57,8 +57,7 @@ std::string PlaceKey(int index);
 
 // Writes one extract: the events (already sorted) as rows of its format.
 Status WriteExtract(const Partnership& partnership, size_t extract_index, const World& world,
-                    const std::vector<const PlannedEvent*>& events, uint64_t seed,
-                    const std::filesystem::path& out_dir, TruthWriters& truth, size_t& rows_written,
-                    const ReferenceData& ref);
+                    const std::vector<const PlannedEvent*>& events, uint64_t seed, const std::filesystem::path& out_dir,
+                    TruthWriters& truth, size_t& rows_written, const ReferenceData& ref);
 
 }  // namespace riskradar::synth

@@ -60,7 +60,7 @@ struct PlannedEvent {
   uint32_t subject = 0;
   int32_t associate = -1;
   int32_t place = -1;
-  uint32_t seq = 0;  // creation order, for a stable sort
+  uint32_t seq = 0;      // creation order, for a stable sort
   uint16_t extract = 0;  // index of the extract file (an agency may have several)
   EventKind kind = EventKind::kReferral;
   const char* category = "";

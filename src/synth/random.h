@@ -58,7 +58,9 @@ class Rng {
     return count;
   }
   template <typename T>
-  const T& Pick(const std::vector<T>& items) { return items[Index(items.size())]; }
+  const T& Pick(const std::vector<T>& items) {
+    return items[Index(items.size())];
+  }
   template <typename T>
   void Shuffle(std::vector<T>& items) {
     for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[Index(i)]);
@@ -87,7 +89,10 @@ class WeightedIndex {
     size_t lo = 0, hi = cumulative_.size() - 1;
     while (lo < hi) {
       const size_t mid = (lo + hi) / 2;
-      if (cumulative_[mid] > target) hi = mid; else lo = mid + 1;
+      if (cumulative_[mid] > target)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     return lo;
   }

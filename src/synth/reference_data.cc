@@ -10,11 +10,16 @@ namespace riskradar::synth {
 
 std::string_view ToString(NameOrigin origin) {
   switch (origin) {
-    case NameOrigin::kWhiteBritish: return "white_british";
-    case NameOrigin::kSouthAsian: return "south_asian";
-    case NameOrigin::kBlackAfricanCaribbean: return "black_african_caribbean";
-    case NameOrigin::kEastEuropean: return "east_european";
-    case NameOrigin::kOther: return "other";
+    case NameOrigin::kWhiteBritish:
+      return "white_british";
+    case NameOrigin::kSouthAsian:
+      return "south_asian";
+    case NameOrigin::kBlackAfricanCaribbean:
+      return "black_african_caribbean";
+    case NameOrigin::kEastEuropean:
+      return "east_european";
+    case NameOrigin::kOther:
+      return "other";
   }
   return "other";
 }
@@ -26,56 +31,83 @@ constexpr int kWb = 0, kSa = 1, kBac = 2, kEe = 3, kOt = 4;
 // British South Asian given names (Pakistani, Bangladeshi, Indian heritage) that
 // the national lists under-represent; weights come from the ONS counts where present.
 const char* const kSouthAsianGivenMale[] = {
-    "Mohammed", "Muhammad", "Mohammad", "Mohamed", "Muhammed", "Ibrahim", "Yusuf", "Hamza", "Zain", "Zayn",
-    "Ayaan", "Ali", "Hassan", "Bilal", "Imran", "Umar", "Usman", "Abdul", "Abdullah", "Ismail", "Yahya",
-    "Musa", "Idris", "Rayyan", "Haris", "Arham", "Harpreet", "Gurpreet", "Jaspreet", "Arjun", "Rohan",
-    "Aarav", "Kabir", "Rahul", "Sahil", "Amir", "Faisal", "Tariq", "Adnan", "Shahid", "Zubair", "Waqas",
-    "Kamran", "Asif", "Sajid", "Nadeem", "Rizwan", "Junaid", "Arif", "Khalid", "Saif", "Zakariya", "Rehan",
-    "Ahmed", "Ahmad", "Hussain", "Aryan", "Jasdeep", "Mandeep", "Sukhdeep", "Vikram", "Ravi", "Sunny"};
+    "Mohammed", "Muhammad", "Mohammad", "Mohamed", "Muhammed", "Ibrahim",  "Yusuf",    "Hamza", "Zain",
+    "Zayn",     "Ayaan",    "Ali",      "Hassan",  "Bilal",    "Imran",    "Umar",     "Usman", "Abdul",
+    "Abdullah", "Ismail",   "Yahya",    "Musa",    "Idris",    "Rayyan",   "Haris",    "Arham", "Harpreet",
+    "Gurpreet", "Jaspreet", "Arjun",    "Rohan",   "Aarav",    "Kabir",    "Rahul",    "Sahil", "Amir",
+    "Faisal",   "Tariq",    "Adnan",    "Shahid",  "Zubair",   "Waqas",    "Kamran",   "Asif",  "Sajid",
+    "Nadeem",   "Rizwan",   "Junaid",   "Arif",    "Khalid",   "Saif",     "Zakariya", "Rehan", "Ahmed",
+    "Ahmad",    "Hussain",  "Aryan",    "Jasdeep", "Mandeep",  "Sukhdeep", "Vikram",   "Ravi",  "Sunny"};
 const char* const kSouthAsianGivenFemale[] = {
-    "Aisha", "Ayesha", "Fatima", "Fatimah", "Zainab", "Maryam", "Mariam", "Hafsa", "Aaliyah", "Amira",
-    "Khadija", "Khadijah", "Sana", "Iqra", "Noor", "Safa", "Hana", "Simran", "Priya", "Anaya", "Inaya",
-    "Zara", "Zahra", "Alisha", "Amna", "Eman", "Hiba", "Laiba", "Mehreen", "Rabia", "Sadia", "Samina",
-    "Shazia", "Nadia", "Nazia", "Rukhsana", "Parveen", "Shabana", "Tahira", "Yasmin", "Harleen",
-    "Manpreet", "Navdeep", "Kiran", "Anjali", "Pooja", "Riya", "Tanvi", "Jasmeet", "Ameera", "Halima"};
+    "Aisha",   "Ayesha",  "Fatima",   "Fatimah", "Zainab",  "Maryam",   "Mariam",  "Hafsa", "Aaliyah",
+    "Amira",   "Khadija", "Khadijah", "Sana",    "Iqra",    "Noor",     "Safa",    "Hana",  "Simran",
+    "Priya",   "Anaya",   "Inaya",    "Zara",    "Zahra",   "Alisha",   "Amna",    "Eman",  "Hiba",
+    "Laiba",   "Mehreen", "Rabia",    "Sadia",   "Samina",  "Shazia",   "Nadia",   "Nazia", "Rukhsana",
+    "Parveen", "Shabana", "Tahira",   "Yasmin",  "Harleen", "Manpreet", "Navdeep", "Kiran", "Anjali",
+    "Pooja",   "Riya",    "Tanvi",    "Jasmeet", "Ameera",  "Halima"};
 
-struct WeightedName { const char* name; double weight; int sex; };  // sex: -1 both, 0 female, 1 male
+struct WeightedName {
+  const char* name;
+  double weight;
+  int sex;
+};  // sex: -1 both, 0 female, 1 male
 const WeightedName kSouthAsianSurnames[] = {
-    {"Khan", 10, -1}, {"Ali", 8, -1}, {"Hussain", 8, -1}, {"Ahmed", 8, -1}, {"Begum", 6, 0},
-    {"Akhtar", 5, -1}, {"Mahmood", 4, -1}, {"Iqbal", 4, -1}, {"Rashid", 3, -1}, {"Malik", 4, -1},
-    {"Butt", 3, -1}, {"Shah", 4, -1}, {"Bibi", 3, 0}, {"Aslam", 3, -1}, {"Javed", 2, -1},
-    {"Chowdhury", 2, -1}, {"Rahman", 4, -1}, {"Islam", 3, -1}, {"Uddin", 3, 1}, {"Miah", 3, 1},
-    {"Patel", 8, -1}, {"Singh", 6, 1}, {"Kaur", 6, 0}, {"Sandhu", 2, -1}, {"Gill", 2, -1},
-    {"Sidhu", 1, -1}, {"Bains", 1, -1}, {"Dhillon", 1, -1}, {"Sharma", 2, -1}, {"Mistry", 2, -1},
-    {"Chauhan", 1, -1}, {"Parmar", 1, -1}, {"Kumar", 2, 1}, {"Mirza", 2, -1}, {"Qureshi", 2, -1},
-    {"Siddiqui", 1, -1}, {"Anwar", 2, -1}, {"Bashir", 2, -1}, {"Hanif", 2, -1}, {"Nawaz", 2, -1},
-    {"Rafiq", 2, -1}, {"Yousaf", 2, -1}, {"Zaman", 2, -1}, {"Hassan", 2, -1}, {"Mohammed", 2, -1},
-    {"Ahmad", 2, -1}, {"Hussein", 1, -1}, {"Choudhury", 1, -1}, {"Hossain", 2, -1}, {"Sheikh", 1, -1},
-    {"Sadiq", 2, -1}, {"Mehmood", 1, -1}, {"Arshad", 2, -1}, {"Ashraf", 2, -1}, {"Latif", 2, -1},
-    {"Nazir", 2, -1}, {"Bhatti", 1, -1}, {"Raja", 1, -1}, {"Kauser", 1, 0}, {"Bi", 1, 0}};
+    {"Khan", 10, -1},     {"Ali", 8, -1},     {"Hussain", 8, -1},   {"Ahmed", 8, -1},   {"Begum", 6, 0},
+    {"Akhtar", 5, -1},    {"Mahmood", 4, -1}, {"Iqbal", 4, -1},     {"Rashid", 3, -1},  {"Malik", 4, -1},
+    {"Butt", 3, -1},      {"Shah", 4, -1},    {"Bibi", 3, 0},       {"Aslam", 3, -1},   {"Javed", 2, -1},
+    {"Chowdhury", 2, -1}, {"Rahman", 4, -1},  {"Islam", 3, -1},     {"Uddin", 3, 1},    {"Miah", 3, 1},
+    {"Patel", 8, -1},     {"Singh", 6, 1},    {"Kaur", 6, 0},       {"Sandhu", 2, -1},  {"Gill", 2, -1},
+    {"Sidhu", 1, -1},     {"Bains", 1, -1},   {"Dhillon", 1, -1},   {"Sharma", 2, -1},  {"Mistry", 2, -1},
+    {"Chauhan", 1, -1},   {"Parmar", 1, -1},  {"Kumar", 2, 1},      {"Mirza", 2, -1},   {"Qureshi", 2, -1},
+    {"Siddiqui", 1, -1},  {"Anwar", 2, -1},   {"Bashir", 2, -1},    {"Hanif", 2, -1},   {"Nawaz", 2, -1},
+    {"Rafiq", 2, -1},     {"Yousaf", 2, -1},  {"Zaman", 2, -1},     {"Hassan", 2, -1},  {"Mohammed", 2, -1},
+    {"Ahmad", 2, -1},     {"Hussein", 1, -1}, {"Choudhury", 1, -1}, {"Hossain", 2, -1}, {"Sheikh", 1, -1},
+    {"Sadiq", 2, -1},     {"Mehmood", 1, -1}, {"Arshad", 2, -1},    {"Ashraf", 2, -1},  {"Latif", 2, -1},
+    {"Nazir", 2, -1},     {"Bhatti", 1, -1},  {"Raja", 1, -1},      {"Kauser", 1, 0},   {"Bi", 1, 0}};
 
 // Spelling groups for transliterated names (no open list exists; see names/README.md).
 const std::vector<std::vector<std::string>> kTransliterationGroups = {
     {"Mohammed", "Muhammad", "Mohammad", "Mohamed", "Muhammed", "Mohamad"},
-    {"Hussain", "Hussein", "Husain"}, {"Ahmed", "Ahmad"}, {"Akhtar", "Akhter", "Akter"},
-    {"Chowdhury", "Choudhury", "Chaudhry", "Chaudhary"}, {"Begum", "Begam"},
-    {"Mahmood", "Mehmood", "Mahmud"}, {"Yusuf", "Yousuf", "Yousaf", "Yusef"}, {"Ibrahim", "Ebrahim"},
-    {"Hassan", "Hasan"}, {"Aisha", "Ayesha", "Aysha"}, {"Fatima", "Fatimah"}, {"Khadija", "Khadijah"},
-    {"Maryam", "Mariam"}, {"Zainab", "Zaynab"}, {"Usman", "Osman"}, {"Umar", "Omar"},
-    {"Rahman", "Rehman"}, {"Iqbal", "Ikbal"}, {"Siddiqui", "Siddiqi"}, {"Qureshi", "Quraishi"},
-    {"Zain", "Zayn"}, {"Abdullah", "Abdulla"}, {"Sheikh", "Shaikh"}, {"Hossain", "Hosain"}};
+    {"Hussain", "Hussein", "Husain"},
+    {"Ahmed", "Ahmad"},
+    {"Akhtar", "Akhter", "Akter"},
+    {"Chowdhury", "Choudhury", "Chaudhry", "Chaudhary"},
+    {"Begum", "Begam"},
+    {"Mahmood", "Mehmood", "Mahmud"},
+    {"Yusuf", "Yousuf", "Yousaf", "Yusef"},
+    {"Ibrahim", "Ebrahim"},
+    {"Hassan", "Hasan"},
+    {"Aisha", "Ayesha", "Aysha"},
+    {"Fatima", "Fatimah"},
+    {"Khadija", "Khadijah"},
+    {"Maryam", "Mariam"},
+    {"Zainab", "Zaynab"},
+    {"Usman", "Osman"},
+    {"Umar", "Omar"},
+    {"Rahman", "Rehman"},
+    {"Iqbal", "Ikbal"},
+    {"Siddiqui", "Siddiqi"},
+    {"Qureshi", "Quraishi"},
+    {"Zain", "Zayn"},
+    {"Abdullah", "Abdulla"},
+    {"Sheikh", "Shaikh"},
+    {"Hossain", "Hosain"}};
 
 // Surnames kept out of the white British pool (they are drawn through their own origin).
 const std::set<std::string> kNotWhiteBritishSurnames = {
-    "patel", "khan", "ali", "hussain", "ahmed", "begum", "singh", "kaur", "akhtar", "rahman", "islam",
-    "uddin", "miah", "mahmood", "iqbal", "shah", "malik", "bibi", "butt", "ahmad", "mohammed", "hassan",
-    "sharma", "kumar", "mistry", "chowdhury", "hussein", "rashid", "aslam", "hossain", "sandhu", "gill",
-    "dhillon", "bains", "sidhu", "mirza", "qureshi", "anwar", "bashir", "nawaz", "akram", "yousaf",
-    "chauhan", "parmar", "nguyen", "wang", "li", "zhang", "chen", "liu", "yang", "huang", "wu", "lin"};
+    "patel",  "khan",  "ali",     "hussain",   "ahmed",   "begum",  "singh", "kaur",    "akhtar", "rahman",   "islam",
+    "uddin",  "miah",  "mahmood", "iqbal",     "shah",    "malik",  "bibi",  "butt",    "ahmad",  "mohammed", "hassan",
+    "sharma", "kumar", "mistry",  "chowdhury", "hussein", "rashid", "aslam", "hossain", "sandhu", "gill",     "dhillon",
+    "bains",  "sidhu", "mirza",   "qureshi",   "anwar",   "bashir", "nawaz", "akram",   "yousaf", "chauhan",  "parmar",
+    "nguyen", "wang",  "li",      "zhang",     "chen",    "liu",    "yang",  "huang",   "wu",     "lin"};
 
 double ToDouble(const std::string& text) {
   if (text.empty()) return 0;
-  try { return std::stod(text); } catch (...) { return 0; }
+  try {
+    return std::stod(text);
+  } catch (...) {
+    return 0;
+  }
 }
 
 int SexIndex(std::string_view code) {
@@ -187,14 +219,17 @@ Result<ReferenceData> LoadReferenceData(const std::filesystem::path& data_dir) {
     const int sex = SexIndex(row[static_cast<size_t>(f_sex)]);
     const std::string& name = row[static_cast<size_t>(f_name)];
     if (name.empty() || name.find(' ') != std::string::npos) continue;
-    const double weight = row[static_cast<size_t>(f_weight)].empty() ? 1.0 : ToDouble(row[static_cast<size_t>(f_weight)]);
-    const bool african = locale == "en_NG" || locale == "yo_NG" || locale == "ig_NG" || locale == "ha_NG" || locale == "tw_GH";
+    const double weight =
+        row[static_cast<size_t>(f_weight)].empty() ? 1.0 : ToDouble(row[static_cast<size_t>(f_weight)]);
+    const bool african =
+        locale == "en_NG" || locale == "yo_NG" || locale == "ig_NG" || locale == "ha_NG" || locale == "tw_GH";
     const bool east_european = locale == "pl_PL" || locale == "ro_RO" || locale == "lt_LT" || locale == "lv_LV" ||
                                locale == "sk_SK" || locale == "cs_CZ" || locale == "hu_HU";
     if (locale == "en_IN" && part == "given" && sex >= 0) sa_given[sex].insert(name);
     if (african && part == "given" && sex >= 0) african_given[sex].Add(name, 1.0);
     if (african && part == "surname") african_surname.Add(name, 1.0);
-    if (east_european && part == "given" && sex >= 0) ee_given[sex].Add(name, locale == "hu_HU" ? weight / 20000.0 : 1.0);
+    if (east_european && part == "given" && sex >= 0)
+      ee_given[sex].Add(name, locale == "hu_HU" ? weight / 20000.0 : 1.0);
     if (east_european && part == "surname") {
       AddToSexes(ee_surname, sex, name, locale == "hu_HU" ? weight / 20000.0 : 1.0);
       ee_locale_total[locale] += 1;
@@ -218,9 +253,9 @@ Result<ReferenceData> LoadReferenceData(const std::filesystem::path& data_dir) {
     if (c_surname < 0 || c_freq < 0) return Status::InvalidArgument("surnames_gb_sdglinkage.csv: bad header");
     // Apostrophes were stripped upstream; restore the common Irish ones so punctuation variants occur.
     const std::map<std::string, std::string> kApostrophe = {
-        {"oneill", "O'Neill"}, {"obrien", "O'Brien"}, {"oconnor", "O'Connor"}, {"odonnell", "O'Donnell"},
-        {"oreilly", "O'Reilly"}, {"osullivan", "O'Sullivan"}, {"oconnell", "O'Connell"}, {"okeefe", "O'Keefe"},
-        {"odriscoll", "O'Driscoll"}, {"ohara", "O'Hara"}, {"oleary", "O'Leary"}, {"omalley", "O'Malley"}};
+        {"oneill", "O'Neill"},       {"obrien", "O'Brien"},       {"oconnor", "O'Connor"},   {"odonnell", "O'Donnell"},
+        {"oreilly", "O'Reilly"},     {"osullivan", "O'Sullivan"}, {"oconnell", "O'Connell"}, {"okeefe", "O'Keefe"},
+        {"odriscoll", "O'Driscoll"}, {"ohara", "O'Hara"},         {"oleary", "O'Leary"},     {"omalley", "O'Malley"}};
     std::set<std::string> seen;
     for (const auto& row : gb.rows) {
       if (row.size() < gb.header.size()) continue;

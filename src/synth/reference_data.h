@@ -27,7 +27,10 @@ struct NamePool {
   std::vector<std::string> names;
   std::vector<double> weights;
   WeightedIndex index;
-  void Add(std::string name, double weight) { names.push_back(std::move(name)); weights.push_back(weight); }
+  void Add(std::string name, double weight) {
+    names.push_back(std::move(name));
+    weights.push_back(weight);
+  }
   void Finish() { index = WeightedIndex(weights); }
   bool empty() const { return names.empty(); }
   const std::string& Draw(Rng& rng) const { return names[index.Draw(rng)]; }

@@ -44,10 +44,14 @@ Place names vary between agencies (The dropped, abbreviations, typos, case).
 std::string LevelName(const TruePerson& person) {
   if (!person.child) return "";
   switch (person.level) {
-    case RiskLevel::kNoCurrentRisk: return "none";
-    case RiskLevel::kAtRisk: return "at_risk";
-    case RiskLevel::kSignificant: return "significant";
-    case RiskLevel::kSerious: return "serious";
+    case RiskLevel::kNoCurrentRisk:
+      return "none";
+    case RiskLevel::kAtRisk:
+      return "at_risk";
+    case RiskLevel::kSignificant:
+      return "significant";
+    case RiskLevel::kSerious:
+      return "serious";
   }
   return "none";
 }
@@ -68,13 +72,14 @@ std::string Coordinate(double value) {
 Status WriteTruthTables(const World& world, const std::filesystem::path& truth_dir) {
   CsvWriter people;
   RR_RETURN_IF_ERROR(people.Open(truth_dir / "people.csv",
-                                 {"person_key", "kind", "sex", "dob", "district", "name_origin", "true_level", "network_id",
-                                  "offender", "forename", "surname", "postcode", "nhs_number", "upn"}));
+                                 {"person_key", "kind", "sex", "dob", "district", "name_origin", "true_level",
+                                  "network_id", "offender", "forename", "surname", "postcode", "nhs_number", "upn"}));
   for (uint32_t i = 0; i < world.people.size(); ++i) {
     const TruePerson& p = world.people[i];
     people.WriteRow({PersonKey(i), p.child ? "child" : "adult", p.sex == 0 ? "female" : "male", p.dob.ToIso(),
                      std::string(kDistricts[p.district]), std::string(ToString(p.origin)), LevelName(p),
-                     NetworkId(p.network), p.offender ? "1" : "0", p.forename, p.surname, p.postcode, p.nhs_number, p.upn});
+                     NetworkId(p.network), p.offender ? "1" : "0", p.forename, p.surname, p.postcode, p.nhs_number,
+                     p.upn});
   }
   RR_RETURN_IF_ERROR(people.Close());
 
@@ -84,7 +89,8 @@ Status WriteTruthTables(const World& world, const std::filesystem::path& truth_d
   for (size_t i = 0; i < world.places.size(); ++i) {
     const TruePlace& p = world.places[i];
     places.WriteRow({PlaceKey(static_cast<int>(i)), p.name, std::string(riskradar::ToString(p.type)), p.postcode,
-                     Coordinate(p.lat), Coordinate(p.lon), std::string(kDistricts[p.district]), p.of_concern ? "1" : "0"});
+                     Coordinate(p.lat), Coordinate(p.lon), std::string(kDistricts[p.district]),
+                     p.of_concern ? "1" : "0"});
   }
   RR_RETURN_IF_ERROR(places.Close());
 
@@ -118,7 +124,8 @@ Status WriteTruthTables(const World& world, const std::filesystem::path& truth_d
   return readme.Close();
 }
 
-Status WriteManifest(const SynthOptions& options, const Partnership& partnership, const std::filesystem::path& out_dir) {
+Status WriteManifest(const SynthOptions& options, const Partnership& partnership,
+                     const std::filesystem::path& out_dir) {
   Json manifest;
   manifest["partnership"] = "West Midlands (synthetic)";
   manifest["period"] = {{"start", options.period_start.ToIso()}, {"end", options.period_end.ToIso()}};
@@ -132,7 +139,10 @@ Status WriteManifest(const SynthOptions& options, const Partnership& partnership
       if (extract.agency != static_cast<int>(a)) continue;
       extracts.push_back({{"file", extract.file}, {"mapping", extract.mapping}});
     }
-    agencies.push_back({{"code", agency.code}, {"name", agency.name}, {"kind", agency.kind}, {"area", agency.area},
+    agencies.push_back({{"code", agency.code},
+                        {"name", agency.name},
+                        {"kind", agency.kind},
+                        {"area", agency.area},
                         {"extracts", std::move(extracts)}});
   }
   manifest["agencies"] = std::move(agencies);
@@ -157,8 +167,8 @@ Result<SynthSummary> GenerateSynthetic(const SynthOptions& options, const std::f
   if (!ref.ok()) return ref.status().WithContext("loading reference data from " + data_dir.string());
 
   const Partnership partnership = DescribePartnership();
-  const World world = BuildWorld({options.seed, options.scale, options.period_start, options.period_end}, *ref,
-                                 partnership.routing);
+  const World world =
+      BuildWorld({options.seed, options.scale, options.period_start, options.period_end}, *ref, partnership.routing);
 
   // Each extract lists its events in date order, as a system export would.
   std::vector<std::vector<const PlannedEvent*>> by_extract(partnership.extracts.size());

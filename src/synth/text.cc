@@ -28,7 +28,10 @@ Result<CsvTable> ReadCsv(const std::filesystem::path& path) {
   auto end_row = [&] {
     row.push_back(std::move(field));
     field.clear();
-    if (table.header.empty()) table.header = std::move(row); else table.rows.push_back(std::move(row));
+    if (table.header.empty())
+      table.header = std::move(row);
+    else
+      table.rows.push_back(std::move(row));
     row.clear();
     have_row = false;
   };
@@ -36,17 +39,32 @@ Result<CsvTable> ReadCsv(const std::filesystem::path& path) {
     const char c = data[pos];
     if (in_quotes) {
       if (c == '"') {
-        if (pos + 1 < data.size() && data[pos + 1] == '"') { field += '"'; ++pos; } else { in_quotes = false; }
+        if (pos + 1 < data.size() && data[pos + 1] == '"') {
+          field += '"';
+          ++pos;
+        } else {
+          in_quotes = false;
+        }
       } else {
         field += c;
       }
       continue;
     }
-    if (c == '"') { in_quotes = true; have_row = true; }
-    else if (c == ',') { row.push_back(std::move(field)); field.clear(); have_row = true; }
-    else if (c == '\r') { continue; }
-    else if (c == '\n') { end_row(); }
-    else { field += c; have_row = true; }
+    if (c == '"') {
+      in_quotes = true;
+      have_row = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      have_row = true;
+    } else if (c == '\r') {
+      continue;
+    } else if (c == '\n') {
+      end_row();
+    } else {
+      field += c;
+      have_row = true;
+    }
   }
   if (have_row || !field.empty()) end_row();
   if (in_quotes) return Status::InvalidArgument("unterminated quote in " + path.string());
@@ -58,7 +76,10 @@ namespace {
 void AppendCsvField(std::string& line, std::string_view field) {
   const bool needs_quotes = field.find_first_of(",\"\r\n") != std::string_view::npos ||
                             (!field.empty() && (field.front() == ' ' || field.back() == ' '));
-  if (!needs_quotes) { line += field; return; }
+  if (!needs_quotes) {
+    line += field;
+    return;
+  }
   line += '"';
   for (char c : field) {
     if (c == '"') line += '"';
@@ -122,7 +143,10 @@ std::u32string DecodeUtf8(std::string_view text) {
   while (pos < size) {
     utf8proc_int32_t cp = 0;
     utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0) { cp = 0xFFFD; n = 1; }
+    if (n <= 0) {
+      cp = 0xFFFD;
+      n = 1;
+    }
     out += static_cast<char32_t>(cp);
     pos += n;
   }
@@ -141,10 +165,9 @@ std::string EncodeUtf8(std::u32string_view text) {
 
 std::string FoldDiacritics(std::string_view text) {
   utf8proc_uint8_t* folded = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                                          static_cast<utf8proc_ssize_t>(text.size()), &folded,
-                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                                         UTF8PROC_STRIPMARK));
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &folded, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK));
   if (n < 0) return std::string(text);
   std::string mapped(reinterpret_cast<char*>(folded), static_cast<size_t>(n));
   std::free(folded);
@@ -152,14 +175,29 @@ std::string FoldDiacritics(std::string_view text) {
   std::u32string cps = DecodeUtf8(mapped);
   for (char32_t& cp : cps) {
     switch (cp) {
-      case U'ł': cp = U'l'; break;
-      case U'Ł': cp = U'L'; break;
-      case U'ø': cp = U'o'; break;
-      case U'Ø': cp = U'O'; break;
-      case U'đ': cp = U'd'; break;
-      case U'Đ': cp = U'D'; break;
-      case U'ß': cp = U's'; break;
-      default: break;
+      case U'ł':
+        cp = U'l';
+        break;
+      case U'Ł':
+        cp = U'L';
+        break;
+      case U'ø':
+        cp = U'o';
+        break;
+      case U'Ø':
+        cp = U'O';
+        break;
+      case U'đ':
+        cp = U'd';
+        break;
+      case U'Đ':
+        cp = U'D';
+        break;
+      case U'ß':
+        cp = U's';
+        break;
+      default:
+        break;
     }
   }
   return EncodeUtf8(cps);
@@ -196,11 +234,20 @@ std::string Typo(std::string_view text, Rng& rng) {
   const bool upper = cps[pos] >= U'A' && cps[pos] <= U'Z';
   const char32_t replacement = upper ? static_cast<char32_t>(letter - 32) : letter;
   switch (rng.Index(4)) {
-    case 0: cps.insert(cps.begin() + static_cast<std::ptrdiff_t>(pos), replacement); break;
-    case 1: cps.erase(cps.begin() + static_cast<std::ptrdiff_t>(pos)); break;
-    case 2: cps[pos] = replacement == cps[pos] ? (upper ? U'E' : U'e') : replacement; break;
+    case 0:
+      cps.insert(cps.begin() + static_cast<std::ptrdiff_t>(pos), replacement);
+      break;
+    case 1:
+      cps.erase(cps.begin() + static_cast<std::ptrdiff_t>(pos));
+      break;
+    case 2:
+      cps[pos] = replacement == cps[pos] ? (upper ? U'E' : U'e') : replacement;
+      break;
     default:
-      if (pos + 1 < cps.size()) std::swap(cps[pos], cps[pos + 1]); else std::swap(cps[pos - 1], cps[pos]);
+      if (pos + 1 < cps.size())
+        std::swap(cps[pos], cps[pos + 1]);
+      else
+        std::swap(cps[pos - 1], cps[pos]);
       break;
   }
   return EncodeUtf8(cps);

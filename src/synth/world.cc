@@ -24,20 +24,24 @@ constexpr double kNetworks = 40;
 constexpr double kSchools = 70;
 constexpr double kOrdinaryPlaces = 320;
 // Places of concern by type at scale 1 (sum 96).
-constexpr std::array<std::pair<PlaceType, double>, 8> kConcernPlaces = {{
-    {PlaceType::kChildrensHome, 17}, {PlaceType::kHotel, 14}, {PlaceType::kPark, 12}, {PlaceType::kTakeaway, 12},
-    {PlaceType::kTaxiRank, 8}, {PlaceType::kShoppingCentre, 7}, {PlaceType::kSupermarket, 8},
-    {PlaceType::kResidential, 18}}};
+constexpr std::array<std::pair<PlaceType, double>, 8> kConcernPlaces = {{{PlaceType::kChildrensHome, 17},
+                                                                         {PlaceType::kHotel, 14},
+                                                                         {PlaceType::kPark, 12},
+                                                                         {PlaceType::kTakeaway, 12},
+                                                                         {PlaceType::kTaxiRank, 8},
+                                                                         {PlaceType::kShoppingCentre, 7},
+                                                                         {PlaceType::kSupermarket, 8},
+                                                                         {PlaceType::kResidential, 18}}};
 
 // Name-origin mix per district (Birmingham about half non-white-British; Census 2021 shape, rounded).
-constexpr std::array<std::array<double, kNameOriginCount>, kDistrictCount> kOriginMix = {{
-    {0.49, 0.31, 0.11, 0.04, 0.05},   // Birmingham
-    {0.63, 0.17, 0.08, 0.07, 0.05},   // Coventry
-    {0.84, 0.09, 0.03, 0.02, 0.02},   // Dudley
-    {0.54, 0.26, 0.10, 0.05, 0.05},   // Sandwell
-    {0.84, 0.09, 0.03, 0.02, 0.02},   // Solihull
-    {0.69, 0.19, 0.05, 0.04, 0.03},   // Walsall
-    {0.58, 0.22, 0.10, 0.05, 0.05}}}; // Wolverhampton
+constexpr std::array<std::array<double, kNameOriginCount>, kDistrictCount> kOriginMix = {
+    {{0.49, 0.31, 0.11, 0.04, 0.05},    // Birmingham
+     {0.63, 0.17, 0.08, 0.07, 0.05},    // Coventry
+     {0.84, 0.09, 0.03, 0.02, 0.02},    // Dudley
+     {0.54, 0.26, 0.10, 0.05, 0.05},    // Sandwell
+     {0.84, 0.09, 0.03, 0.02, 0.02},    // Solihull
+     {0.69, 0.19, 0.05, 0.04, 0.03},    // Walsall
+     {0.58, 0.22, 0.10, 0.05, 0.05}}};  // Wolverhampton
 
 // UPN local-authority numbers for the seven districts (DfE LA codes).
 constexpr std::array<int, kDistrictCount> kLaCodes = {330, 331, 332, 333, 334, 335, 336};
@@ -47,10 +51,18 @@ size_t Scaled(double base, double scale, size_t minimum = 1) {
   return std::max(minimum, static_cast<size_t>(value < 0 ? 0 : value));
 }
 
-const char* const kVulnerabilities[] = {
-    "neglect", "physical_abuse", "sexual_abuse", "domestic_abuse", "family_breakdown", "parental_substance_misuse",
-    "parental_mental_health", "looked_after", "leaving_care", "learning_disability", "unsuitable_accommodation",
-    "no_protective_adult"};
+const char* const kVulnerabilities[] = {"neglect",
+                                        "physical_abuse",
+                                        "sexual_abuse",
+                                        "domestic_abuse",
+                                        "family_breakdown",
+                                        "parental_substance_misuse",
+                                        "parental_mental_health",
+                                        "looked_after",
+                                        "leaving_care",
+                                        "learning_disability",
+                                        "unsuitable_accommodation",
+                                        "no_protective_adult"};
 constexpr double kVulnerabilityWeights[] = {3, 1, 0.5, 3, 2.5, 1.5, 1.5, 1.5, 0.3, 1, 0.6, 0.5};
 
 enum class Need : uint8_t { kNone, kOffender, kOffenderOptional, kOrdinaryAdult };
@@ -70,74 +82,396 @@ struct MenuItem {
 
 // Risk menu: events of children at some true level (weight[0] unused).
 const MenuItem kRiskMenu[] = {
-    {Channel::kCouncil, EventKind::kMissingEpisode, "missing_overnight", Need::kNone, Where::kNone, 0, false, {0, 3, 4, 4.5}},
+    {Channel::kCouncil,
+     EventKind::kMissingEpisode,
+     "missing_overnight",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 3, 4, 4.5}},
     {Channel::kCouncil, EventKind::kMissingEpisode, "missing_day", Need::kNone, Where::kNone, 0, false, {0, 2, 2, 2}},
-    {Channel::kCouncil, EventKind::kMissingEpisode, "whereabouts_unclear", Need::kNone, Where::kNone, 0, false, {0, 1.5, 1.5, 1.5}},
+    {Channel::kCouncil,
+     EventKind::kMissingEpisode,
+     "whereabouts_unclear",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 1.5, 1.5, 1.5}},
     {Channel::kCouncil, EventKind::kReferral, "cse_concern", Need::kNone, Where::kNone, 0, false, {0, 1.5, 1.5, 1.5}},
     {Channel::kCouncil, EventKind::kReferral, "gifts_money", Need::kNone, Where::kNone, 0, false, {0, 0.5, 0.8, 0.8}},
-    {Channel::kCouncil, EventKind::kReferral, "peers_exploited", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.4, 0.4}},
-    {Channel::kCouncil, EventKind::kReferral, "isolation_from_peers", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.3, 0.3}},
-    {Channel::kCouncil, EventKind::kReferral, "distrust_of_authority", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.4, 0.5}},
+    {Channel::kCouncil,
+     EventKind::kReferral,
+     "peers_exploited",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.4, 0.4}},
+    {Channel::kCouncil,
+     EventKind::kReferral,
+     "isolation_from_peers",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.3, 0.3}},
+    {Channel::kCouncil,
+     EventKind::kReferral,
+     "distrust_of_authority",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.4, 0.5}},
     {Channel::kCouncil, EventKind::kReferral, nullptr, Need::kNone, Where::kNone, 0, false, {0, 2, 2, 2}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "sti", Need::kNone, Where::kNone, 13, false, {0, 0.8, 1.2, 1.5}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "pregnancy", Need::kNone, Where::kNone, 13, true, {0, 0.25, 0.4, 0.5}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "termination", Need::kNone, Where::kNone, 13, true, {0, 0.1, 0.2, 0.3}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "sexual_assault", Need::kNone, Where::kNone, 12, false, {0, 0.05, 0.15, 0.4}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "sti",
+     Need::kNone,
+     Where::kNone,
+     13,
+     false,
+     {0, 0.8, 1.2, 1.5}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "pregnancy",
+     Need::kNone,
+     Where::kNone,
+     13,
+     true,
+     {0, 0.25, 0.4, 0.5}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "termination",
+     Need::kNone,
+     Where::kNone,
+     13,
+     true,
+     {0, 0.1, 0.2, 0.3}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "sexual_assault",
+     Need::kNone,
+     Where::kNone,
+     12,
+     false,
+     {0, 0.05, 0.15, 0.4}},
     {Channel::kAe, EventKind::kHealthAttendance, "self_harm", Need::kNone, Where::kNone, 0, false, {0, 0.5, 0.7, 0.8}},
     {Channel::kAe, EventKind::kHealthAttendance, "alcohol", Need::kNone, Where::kNone, 0, false, {0, 0.6, 0.7, 0.8}},
     {Channel::kAe, EventKind::kHealthAttendance, "drugs", Need::kNone, Where::kNone, 0, false, {0, 0.4, 0.5, 0.7}},
-    {Channel::kAe, EventKind::kHealthAttendance, "injury_unexplained", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.5, 0.8}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "found_with_adult", Need::kOffender, Where::kConcernOptional, 0, false, {0, 0.6, 1.2, 1.8}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "vehicle_unknown_adult", Need::kOffenderOptional, Where::kConcernOptional, 0, false, {0, 0.5, 0.8, 1.0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "withdrawn_allegation", Need::kOffenderOptional, Where::kNone, 0, false, {0, 0.1, 0.3, 0.5}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "drugs", Need::kNone, Where::kOrdinaryOptional, 0, false, {0, 0.3, 0.3, 0.3}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "alcohol", Need::kNone, Where::kOrdinaryOptional, 0, false, {0, 0.3, 0.3, 0.3}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "relationship_of_concern", Need::kOffender, Where::kNone, 0, false, {0, 0.5, 1.0, 1.5}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "gifts_money", Need::kOffenderOptional, Where::kNone, 0, false, {0, 0.4, 0.6, 0.8}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "online_grooming", Need::kOffenderOptional, Where::kNone, 0, false, {0, 0.3, 0.5, 0.7}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "sexual_images", Need::kNone, Where::kNone, 0, false, {0, 0.2, 0.4, 0.6}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "place_of_concern", Need::kNone, Where::kConcern, 0, false, {0, 0.3, 0.6, 0.8}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "multiple_unknown_contacts", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.4, 0.5}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "peers_exploited", Need::kNone, Where::kNone, 0, false, {0, 0.2, 0.3, 0.3}},
-    {Channel::kSchool, EventKind::kSchoolAbsence, "persistent", Need::kNone, Where::kNone, 0, false, {0, 0.8, 0.8, 0.6}},
+    {Channel::kAe,
+     EventKind::kHealthAttendance,
+     "injury_unexplained",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.5, 0.8}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "found_with_adult",
+     Need::kOffender,
+     Where::kConcernOptional,
+     0,
+     false,
+     {0, 0.6, 1.2, 1.8}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "vehicle_unknown_adult",
+     Need::kOffenderOptional,
+     Where::kConcernOptional,
+     0,
+     false,
+     {0, 0.5, 0.8, 1.0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "withdrawn_allegation",
+     Need::kOffenderOptional,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.1, 0.3, 0.5}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "drugs",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     0,
+     false,
+     {0, 0.3, 0.3, 0.3}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "alcohol",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     0,
+     false,
+     {0, 0.3, 0.3, 0.3}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "relationship_of_concern",
+     Need::kOffender,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.5, 1.0, 1.5}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "gifts_money",
+     Need::kOffenderOptional,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.4, 0.6, 0.8}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "online_grooming",
+     Need::kOffenderOptional,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.5, 0.7}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "sexual_images",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.2, 0.4, 0.6}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "place_of_concern",
+     Need::kNone,
+     Where::kConcern,
+     0,
+     false,
+     {0, 0.3, 0.6, 0.8}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "multiple_unknown_contacts",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.3, 0.4, 0.5}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "peers_exploited",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.2, 0.3, 0.3}},
+    {Channel::kSchool,
+     EventKind::kSchoolAbsence,
+     "persistent",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.8, 0.8, 0.6}},
     {Channel::kSchool, EventKind::kSchoolAbsence, "severe", Need::kNone, Where::kNone, 0, false, {0, 0.3, 0.5, 0.8}},
-    {Channel::kSchool, EventKind::kSchoolAbsence, "not_in_education", Need::kNone, Where::kNone, 0, false, {0, 0.1, 0.2, 0.3}},
-    {Channel::kSchool, EventKind::kSchoolExclusion, "fixed_term", Need::kNone, Where::kNone, 0, false, {0, 0.5, 0.6, 0.6}},
-    {Channel::kSchool, EventKind::kSchoolExclusion, "permanent", Need::kNone, Where::kNone, 0, false, {0, 0.05, 0.1, 0.15}},
-    {Channel::kPoliceOccurrence, EventKind::kSighting, "child_with_adult", Need::kOffender, Where::kConcern, 0, false, {0, 0.5, 1.0, 1.6}},
-    {Channel::kCouncil, EventKind::kSighting, "child_with_adult", Need::kOffender, Where::kConcern, 0, false, {0, 0.3, 0.5, 0.9}},
-    {Channel::kPoliceOccurrence, EventKind::kSighting, "child_at_place", Need::kNone, Where::kConcern, 0, false, {0, 0.3, 0.4, 0.5}},
-    {Channel::kCouncil, EventKind::kSighting, "child_at_place", Need::kNone, Where::kConcern, 0, false, {0, 0.1, 0.2, 0.3}},
+    {Channel::kSchool,
+     EventKind::kSchoolAbsence,
+     "not_in_education",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.1, 0.2, 0.3}},
+    {Channel::kSchool,
+     EventKind::kSchoolExclusion,
+     "fixed_term",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.5, 0.6, 0.6}},
+    {Channel::kSchool,
+     EventKind::kSchoolExclusion,
+     "permanent",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0, 0.05, 0.1, 0.15}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kSighting,
+     "child_with_adult",
+     Need::kOffender,
+     Where::kConcern,
+     0,
+     false,
+     {0, 0.5, 1.0, 1.6}},
+    {Channel::kCouncil,
+     EventKind::kSighting,
+     "child_with_adult",
+     Need::kOffender,
+     Where::kConcern,
+     0,
+     false,
+     {0, 0.3, 0.5, 0.9}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kSighting,
+     "child_at_place",
+     Need::kNone,
+     Where::kConcern,
+     0,
+     false,
+     {0, 0.3, 0.4, 0.5}},
+    {Channel::kCouncil,
+     EventKind::kSighting,
+     "child_at_place",
+     Need::kNone,
+     Where::kConcern,
+     0,
+     false,
+     {0, 0.1, 0.2, 0.3}},
 };
 
 // Noise menu: ordinary events every child may have (weight[0] for all children).
 const MenuItem kNoiseMenu[] = {
     {Channel::kAe, EventKind::kHealthAttendance, "routine", Need::kNone, Where::kNone, 0, false, {3, 0, 0, 0}},
-    {Channel::kAe, EventKind::kHealthAttendance, "injury_unexplained", Need::kNone, Where::kNone, 0, false, {0.08, 0, 0, 0}},
+    {Channel::kAe,
+     EventKind::kHealthAttendance,
+     "injury_unexplained",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.08, 0, 0, 0}},
     {Channel::kAe, EventKind::kHealthAttendance, "self_harm", Need::kNone, Where::kNone, 11, false, {0.15, 0, 0, 0}},
     {Channel::kAe, EventKind::kHealthAttendance, "alcohol", Need::kNone, Where::kNone, 13, false, {0.12, 0, 0, 0}},
     {Channel::kAe, EventKind::kHealthAttendance, "drugs", Need::kNone, Where::kNone, 13, false, {0.05, 0, 0, 0}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "routine", Need::kNone, Where::kNone, 14, false, {0.45, 0, 0, 0}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "sti", Need::kNone, Where::kNone, 15, false, {0.05, 0, 0, 0}},
-    {Channel::kSexualHealth, EventKind::kHealthAttendance, "pregnancy", Need::kNone, Where::kNone, 15, true, {0.03, 0, 0, 0}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "routine",
+     Need::kNone,
+     Where::kNone,
+     14,
+     false,
+     {0.45, 0, 0, 0}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "sti",
+     Need::kNone,
+     Where::kNone,
+     15,
+     false,
+     {0.05, 0, 0, 0}},
+    {Channel::kSexualHealth,
+     EventKind::kHealthAttendance,
+     "pregnancy",
+     Need::kNone,
+     Where::kNone,
+     15,
+     true,
+     {0.03, 0, 0, 0}},
     {Channel::kSchool, EventKind::kSchoolAbsence, "persistent", Need::kNone, Where::kNone, 0, false, {1.5, 0, 0, 0}},
     {Channel::kSchool, EventKind::kSchoolAbsence, "severe", Need::kNone, Where::kNone, 0, false, {0.2, 0, 0, 0}},
-    {Channel::kSchool, EventKind::kSchoolAbsence, "not_in_education", Need::kNone, Where::kNone, 0, false, {0.05, 0, 0, 0}},
+    {Channel::kSchool,
+     EventKind::kSchoolAbsence,
+     "not_in_education",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.05, 0, 0, 0}},
     {Channel::kSchool, EventKind::kSchoolExclusion, "fixed_term", Need::kNone, Where::kNone, 0, false, {0.6, 0, 0, 0}},
     {Channel::kSchool, EventKind::kSchoolExclusion, "permanent", Need::kNone, Where::kNone, 0, false, {0.03, 0, 0, 0}},
     {Channel::kCouncil, EventKind::kReferral, nullptr, Need::kNone, Where::kNone, 0, false, {1.1, 0, 0, 0}},
     {Channel::kCouncil, EventKind::kReferral, "other", Need::kNone, Where::kNone, 0, false, {0.3, 0, 0, 0}},
-    {Channel::kCouncil, EventKind::kMissingEpisode, "missing_day", Need::kNone, Where::kNone, 0, false, {0.15, 0, 0, 0}},
-    {Channel::kCouncil, EventKind::kMissingEpisode, "missing_overnight", Need::kNone, Where::kNone, 0, false, {0.08, 0, 0, 0}},
-    {Channel::kCouncil, EventKind::kMissingEpisode, "whereabouts_unclear", Need::kNone, Where::kNone, 0, false, {0.1, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "antisocial", Need::kNone, Where::kOrdinaryOptional, 0, false, {0.5, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "assault", Need::kOrdinaryAdult, Where::kOrdinaryOptional, 0, false, {0.25, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "other", Need::kNone, Where::kOrdinaryOptional, 0, false, {0.3, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "drugs", Need::kNone, Where::kOrdinaryOptional, 13, false, {0.08, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "alcohol", Need::kNone, Where::kOrdinaryOptional, 13, false, {0.1, 0, 0, 0}},
-    {Channel::kPoliceOccurrence, EventKind::kSighting, "child_at_place", Need::kNone, Where::kOrdinary, 0, false, {0.04, 0, 0, 0}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "multiple_unknown_contacts", Need::kNone, Where::kNone, 0, false, {0.02, 0, 0, 0}},
-    {Channel::kPoliceIntelligence, EventKind::kIntelligence, "gifts_money", Need::kNone, Where::kNone, 0, false, {0.01, 0, 0, 0}},
+    {Channel::kCouncil,
+     EventKind::kMissingEpisode,
+     "missing_day",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.15, 0, 0, 0}},
+    {Channel::kCouncil,
+     EventKind::kMissingEpisode,
+     "missing_overnight",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.08, 0, 0, 0}},
+    {Channel::kCouncil,
+     EventKind::kMissingEpisode,
+     "whereabouts_unclear",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.1, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "antisocial",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     0,
+     false,
+     {0.5, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "assault",
+     Need::kOrdinaryAdult,
+     Where::kOrdinaryOptional,
+     0,
+     false,
+     {0.25, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "other",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     0,
+     false,
+     {0.3, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "drugs",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     13,
+     false,
+     {0.08, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kPoliceIncident,
+     "alcohol",
+     Need::kNone,
+     Where::kOrdinaryOptional,
+     13,
+     false,
+     {0.1, 0, 0, 0}},
+    {Channel::kPoliceOccurrence,
+     EventKind::kSighting,
+     "child_at_place",
+     Need::kNone,
+     Where::kOrdinary,
+     0,
+     false,
+     {0.04, 0, 0, 0}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "multiple_unknown_contacts",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.02, 0, 0, 0}},
+    {Channel::kPoliceIntelligence,
+     EventKind::kIntelligence,
+     "gifts_money",
+     Need::kNone,
+     Where::kNone,
+     0,
+     false,
+     {0.01, 0, 0, 0}},
 };
 
 class WorldBuilder {
@@ -191,10 +525,14 @@ class WorldBuilder {
       const int district = i < kDistrictCount ? static_cast<int>(i) : DrawDistrict();
       schools_by_district_[district].push_back(AddPlace(PlaceType::kSchool, district, false));
     }
-    static constexpr std::array<std::pair<PlaceType, double>, 8> kOrdinaryMix = {{
-        {PlaceType::kPark, 3}, {PlaceType::kShoppingCentre, 1.5}, {PlaceType::kSupermarket, 2},
-        {PlaceType::kTakeaway, 2.5}, {PlaceType::kHotel, 1}, {PlaceType::kTaxiRank, 0.7},
-        {PlaceType::kResidential, 3}, {PlaceType::kOther, 3}}};
+    static constexpr std::array<std::pair<PlaceType, double>, 8> kOrdinaryMix = {{{PlaceType::kPark, 3},
+                                                                                  {PlaceType::kShoppingCentre, 1.5},
+                                                                                  {PlaceType::kSupermarket, 2},
+                                                                                  {PlaceType::kTakeaway, 2.5},
+                                                                                  {PlaceType::kHotel, 1},
+                                                                                  {PlaceType::kTaxiRank, 0.7},
+                                                                                  {PlaceType::kResidential, 3},
+                                                                                  {PlaceType::kOther, 3}}};
     std::vector<double> weights;
     for (const auto& entry : kOrdinaryMix) weights.push_back(entry.second);
     const WeightedIndex type_index(weights);
@@ -227,7 +565,8 @@ class WorldBuilder {
     const int serial = upn_serial_[district]++;
     char body[16];
     // LA (3) + establishment (4) + year (2) + serial (3); the serial overflows into the establishment number.
-    std::snprintf(body, sizeof body, "%03d%04d%02d%03d", kLaCodes[district], 2000 + serial / 1000 % 8000, year, serial % 1000);
+    std::snprintf(body, sizeof body, "%03d%04d%02d%03d", kLaCodes[district], 2000 + serial / 1000 % 8000, year,
+                  serial % 1000);
     auto letter = UpnCheckLetter(body);
     return std::string(1, letter.ok() ? *letter : 'A') + body;
   }
@@ -247,8 +586,12 @@ class WorldBuilder {
     const auto& given = person.child ? ref_.child_given[origin][person.sex] : ref_.adult_given[origin][person.sex];
     person.forename = given.Draw(rng_);
     // A few names carry diacritics in the family's own spelling (Zoë); agencies differ in keeping them.
-    static const std::array<std::pair<std::string_view, std::string_view>, 6> kDiacritics = {{
-        {"Zoe", "Zoë"}, {"Chloe", "Chloë"}, {"Renee", "Renée"}, {"Jose", "José"}, {"Andre", "André"}, {"Noemi", "Noémi"}}};
+    static const std::array<std::pair<std::string_view, std::string_view>, 6> kDiacritics = {{{"Zoe", "Zoë"},
+                                                                                              {"Chloe", "Chloë"},
+                                                                                              {"Renee", "Renée"},
+                                                                                              {"Jose", "José"},
+                                                                                              {"Andre", "André"},
+                                                                                              {"Noemi", "Noémi"}}};
     for (const auto& [plain, marked] : kDiacritics) {
       if (person.forename == plain && rng_.Chance(0.4)) person.forename = marked;
     }
@@ -275,16 +618,21 @@ class WorldBuilder {
       TruePerson child;
       child.child = true;
       RiskLevel level = RiskLevel::kNoCurrentRisk;
-      if (i < serious) level = RiskLevel::kSerious;
-      else if (i < serious + significant) level = RiskLevel::kSignificant;
-      else if (i < at_risk) level = RiskLevel::kAtRisk;
+      if (i < serious)
+        level = RiskLevel::kSerious;
+      else if (i < serious + significant)
+        level = RiskLevel::kSignificant;
+      else if (i < at_risk)
+        level = RiskLevel::kAtRisk;
       child.level = level;
       // About 30% of children at risk are boys (under-identified, not rare).
       child.sex = level == RiskLevel::kNoCurrentRisk ? static_cast<int>(rng_.Index(2)) : (rng_.Chance(0.30) ? 1 : 0);
       // Aged 10-17 on the period end; children at risk skew to 13-16.
       int age = static_cast<int>(rng_.Between(10, 17));
-      if (level != RiskLevel::kNoCurrentRisk && age < 13 && rng_.Chance(0.7)) age = static_cast<int>(rng_.Between(13, 16));
-      const Date latest = *Date::FromYmd(end.year() - age, end.month(), end.day() == 29 && end.month() == 2 ? 28 : end.day());
+      if (level != RiskLevel::kNoCurrentRisk && age < 13 && rng_.Chance(0.7))
+        age = static_cast<int>(rng_.Between(13, 16));
+      const Date latest =
+          *Date::FromYmd(end.year() - age, end.month(), end.day() == 29 && end.month() == 2 ? 28 : end.day());
       child.dob = latest.AddDays(-static_cast<int32_t>(rng_.Between(0, 364)));
       child.district = DrawDistrict();
       child.origin = DrawOrigin(child.district);
@@ -339,14 +687,19 @@ class WorldBuilder {
     for (uint32_t p = 0; p < world_.people.size(); ++p) {
       const TruePerson& person = world_.people[p];
       if (!person.child || person.level == RiskLevel::kNoCurrentRisk) continue;
-      const double p_link = person.level == RiskLevel::kSerious ? 0.9 : person.level == RiskLevel::kSignificant ? 0.75 : 0.35;
+      const double p_link = person.level == RiskLevel::kSerious       ? 0.9
+                            : person.level == RiskLevel::kSignificant ? 0.75
+                                                                      : 0.35;
       if (rng_.Chance(p_link)) linkable[person.district].push_back(p);
     }
     auto take_child = [&](int district) -> int64_t {
       if (linkable[district].empty() || rng_.Chance(0.25)) {
         for (int step = 0; step < kDistrictCount; ++step) {
           const int d = (district + 1 + static_cast<int>(rng_.Index(kDistrictCount)) + step) % kDistrictCount;
-          if (!linkable[d].empty()) { district = d; break; }
+          if (!linkable[d].empty()) {
+            district = d;
+            break;
+          }
         }
       }
       if (linkable[district].empty()) return -1;
@@ -395,7 +748,8 @@ class WorldBuilder {
         }
         std::vector<int> once;
         for (const auto& [place, uses] : place_use_) {
-          if (uses == 1 && std::find(network.places.begin(), network.places.end(), place) == network.places.end()) once.push_back(place);
+          if (uses == 1 && std::find(network.places.begin(), network.places.end(), place) == network.places.end())
+            once.push_back(place);
         }
         if (once.empty()) continue;
         network.places.push_back(rng_.Pick(once));
@@ -473,12 +827,24 @@ class WorldBuilder {
     event.kind = kind;
     event.category = category;
     switch (channel) {
-      case Channel::kCouncil: event.extract = static_cast<uint16_t>(routing_.council[district]); break;
-      case Channel::kSchool: event.extract = static_cast<uint16_t>(routing_.school[person.district]); break;
-      case Channel::kAe: event.extract = static_cast<uint16_t>(routing_.ae[district]); break;
-      case Channel::kSexualHealth: event.extract = static_cast<uint16_t>(routing_.sexual_health); break;
-      case Channel::kPoliceOccurrence: event.extract = static_cast<uint16_t>(routing_.police_occurrence); break;
-      case Channel::kPoliceIntelligence: event.extract = static_cast<uint16_t>(routing_.police_intelligence); break;
+      case Channel::kCouncil:
+        event.extract = static_cast<uint16_t>(routing_.council[district]);
+        break;
+      case Channel::kSchool:
+        event.extract = static_cast<uint16_t>(routing_.school[person.district]);
+        break;
+      case Channel::kAe:
+        event.extract = static_cast<uint16_t>(routing_.ae[district]);
+        break;
+      case Channel::kSexualHealth:
+        event.extract = static_cast<uint16_t>(routing_.sexual_health);
+        break;
+      case Channel::kPoliceOccurrence:
+        event.extract = static_cast<uint16_t>(routing_.police_occurrence);
+        break;
+      case Channel::kPoliceIntelligence:
+        event.extract = static_cast<uint16_t>(routing_.police_intelligence);
+        break;
     }
     world_.events.push_back(event);
   }
@@ -514,7 +880,8 @@ class WorldBuilder {
   }
 
   const char* Vulnerability(const TruePerson& child) {
-    static const WeightedIndex index(std::vector<double>(std::begin(kVulnerabilityWeights), std::end(kVulnerabilityWeights)));
+    static const WeightedIndex index(
+        std::vector<double>(std::begin(kVulnerabilityWeights), std::end(kVulnerabilityWeights)));
     if (child.looked_after && rng_.Chance(0.5)) return "looked_after";
     const char* category = kVulnerabilities[index.Draw(rng_)];
     if (std::string_view(category) == "looked_after" && !child.looked_after) return "family_breakdown";
@@ -528,10 +895,12 @@ class WorldBuilder {
     if (age < item.min_age || (item.female_only && child.sex != 0)) return false;
     int32_t associate = -1;
     switch (item.associate) {
-      case Need::kNone: break;
+      case Need::kNone:
+        break;
       case Need::kOffender:
         associate = OffenderFor(child);
-        // Children not linked to a planted offender are sometimes seen with an ordinary adult (false-positive pressure).
+        // Children not linked to a planted offender are sometimes seen with an ordinary adult (false-positive
+        // pressure).
         if (associate < 0 && rng_.Chance(0.3)) associate = OrdinaryAdult(child.district);
         break;
       case Need::kOffenderOptional:
@@ -543,11 +912,20 @@ class WorldBuilder {
     }
     int32_t place = -1;
     switch (item.place) {
-      case Where::kNone: break;
-      case Where::kConcern: place = ConcernPlaceFor(child); break;
-      case Where::kConcernOptional: if (rng_.Chance(0.6)) place = ConcernPlaceFor(child); break;
-      case Where::kOrdinary: place = OrdinaryPlace(child.district); break;
-      case Where::kOrdinaryOptional: if (rng_.Chance(0.4)) place = OrdinaryPlace(child.district); break;
+      case Where::kNone:
+        break;
+      case Where::kConcern:
+        place = ConcernPlaceFor(child);
+        break;
+      case Where::kConcernOptional:
+        if (rng_.Chance(0.6)) place = ConcernPlaceFor(child);
+        break;
+      case Where::kOrdinary:
+        place = OrdinaryPlace(child.district);
+        break;
+      case Where::kOrdinaryOptional:
+        if (rng_.Chance(0.4)) place = OrdinaryPlace(child.district);
+        break;
     }
     const char* category = item.category != nullptr ? item.category : Vulnerability(child);
     if (item.kind == EventKind::kMissingEpisode) {
@@ -556,7 +934,8 @@ class WorldBuilder {
       const bool police = rng_.Chance(0.75);
       const bool council = !police || rng_.Chance(0.6);
       if (police) Emit(Channel::kPoliceOccurrence, item.kind, category, child_index, -1, place, date);
-      const int32_t council_date = std::min(date + static_cast<int32_t>(rng_.Between(0, 2)), options_.period_end.days());
+      const int32_t council_date =
+          std::min(date + static_cast<int32_t>(rng_.Between(0, 2)), options_.period_end.days());
       if (council) Emit(Channel::kCouncil, item.kind, category, child_index, -1, place, std::max(council_date, date));
       return true;
     }
@@ -591,9 +970,14 @@ class WorldBuilder {
       static constexpr int kBase[4] = {0, 4, 7, 10};
       static constexpr double kExtra[4] = {0, 3, 5, 8};
       DrawFromMenu(kRiskMenu, level, p, kBase[level] + rng_.Poisson(kExtra[level]), window_start, window_end);
-      const double p_disclosure = child.level == RiskLevel::kSerious ? 0.55 : child.level == RiskLevel::kSignificant ? 0.06 : 0.0;
-      const double p_offence = child.level == RiskLevel::kSerious ? 0.45 : child.level == RiskLevel::kSignificant ? 0.08 : 0.01;
-      if (rng_.Chance(p_disclosure)) Emit(Channel::kCouncil, EventKind::kReferral, "disclosure_cse", p, -1, -1, DateIn(window_start, window_end));
+      const double p_disclosure = child.level == RiskLevel::kSerious       ? 0.55
+                                  : child.level == RiskLevel::kSignificant ? 0.06
+                                                                           : 0.0;
+      const double p_offence = child.level == RiskLevel::kSerious       ? 0.45
+                               : child.level == RiskLevel::kSignificant ? 0.08
+                                                                        : 0.01;
+      if (rng_.Chance(p_disclosure))
+        Emit(Channel::kCouncil, EventKind::kReferral, "disclosure_cse", p, -1, -1, DateIn(window_start, window_end));
       if (rng_.Chance(p_offence)) {
         Emit(Channel::kPoliceOccurrence, EventKind::kPoliceIncident, "sexual_offence", p, OffenderFor(child),
              rng_.Chance(0.5) ? ConcernPlaceFor(child) : -1, DateIn(window_start, window_end));
@@ -625,11 +1009,13 @@ class WorldBuilder {
         if (type == PlaceType::kHotel && rng_.Chance(0.6)) {
           const int notices = 1 + static_cast<int>(rng_.Index(2));
           for (int i = 0; i < notices; ++i) {
-            Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "hotel_notice", rng_.Pick(network.members), -1, place, DateIn(start, end));
+            Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "hotel_notice", rng_.Pick(network.members), -1,
+                 place, DateIn(start, end));
           }
         }
         if ((type == PlaceType::kTaxiRank || type == PlaceType::kTakeaway) && rng_.Chance(0.35)) {
-          Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "licensing_referral", rng_.Pick(network.members), -1, place, DateIn(start, end));
+          Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "licensing_referral", rng_.Pick(network.members), -1,
+               place, DateIn(start, end));
         }
       }
     }
@@ -648,7 +1034,8 @@ class WorldBuilder {
     for (int i = 0; i < intel; ++i) {
       int32_t associate = -1;
       const double u = rng_.Uniform();
-      if (u < 0.4 && !offender.links.empty()) associate = static_cast<int32_t>(rng_.Pick(offender.links));
+      if (u < 0.4 && !offender.links.empty())
+        associate = static_cast<int32_t>(rng_.Pick(offender.links));
       else if (u < 0.7 && network != nullptr && network->members.size() > 1) {
         const uint32_t other = rng_.Pick(network->members);
         if (other != p) associate = static_cast<int32_t>(other);
@@ -668,14 +1055,16 @@ class WorldBuilder {
       Emit(Channel::kPoliceOccurrence, EventKind::kArrest, "other", p, -1, -1, DateIn(start, end));
     }
     if (!offender.links.empty() && rng_.Chance(0.25)) {
-      Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "cawn", p, static_cast<int32_t>(rng_.Pick(offender.links)), -1, DateIn(start, end));
+      Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "cawn", p,
+           static_cast<int32_t>(rng_.Pick(offender.links)), -1, DateIn(start, end));
     }
     if (rng_.Chance(0.03)) {
       Emit(Channel::kPoliceOccurrence, EventKind::kDisruption, "sexual_risk_order", p, -1, -1, DateIn(start, end));
     }
     if (rng_.Chance(0.4)) {
       static const char* const kOther[] = {"assault", "drugs", "other", "antisocial"};
-      Emit(Channel::kPoliceOccurrence, EventKind::kPoliceIncident, kOther[rng_.Index(4)], p, -1, -1, DateIn(start, end));
+      Emit(Channel::kPoliceOccurrence, EventKind::kPoliceIncident, kOther[rng_.Index(4)], p, -1, -1,
+           DateIn(start, end));
     }
   }
 

@@ -251,8 +251,8 @@ TEST_F(AuditedAccessTest, MissingAndRefusedLookTheSameAndAreAuditedApart) {
 
 TEST_F(AuditedAccessTest, AgreementAndRelationshipFromTheStoreWidenTheView) {
   const Viewer viewer = WmpOfficer();
-  ASSERT_TRUE(store_->AddSharingAgreement({0, "bcc", "wmp", "*", "safeguarding", "test", std::nullopt},
-                                          store::Actor{}).ok());
+  ASSERT_TRUE(
+      store_->AddSharingAgreement({0, "bcc", "wmp", "*", "safeguarding", "test", std::nullopt}, store::Actor{}).ok());
   auto narrow = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
   ASSERT_TRUE(narrow.ok());
   EXPECT_EQ(narrow->events.size(), 1u) << "an agreement alone is not enough";

@@ -14,15 +14,21 @@ namespace {
 
 std::string Unhex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
 // The eight leaves used by Certificate Transparency's merkle tree tests.
 const std::vector<std::string>& CtLeaves() {
-  static const std::vector<std::string> leaves = {
-      Unhex(""), Unhex("00"), Unhex("10"), Unhex("2021"), Unhex("3031"), Unhex("40414243"),
-      Unhex("5051525354555657"), Unhex("606162636465666768696a6b6c6d6e6f")};
+  static const std::vector<std::string> leaves = {Unhex(""),
+                                                  Unhex("00"),
+                                                  Unhex("10"),
+                                                  Unhex("2021"),
+                                                  Unhex("3031"),
+                                                  Unhex("40414243"),
+                                                  Unhex("5051525354555657"),
+                                                  Unhex("606162636465666768696a6b6c6d6e6f")};
   return leaves;
 }
 
@@ -136,16 +142,19 @@ TEST(Merkle, InclusionProofsMatchKnownAnswers) {
   };
   const std::vector<Case> cases = {
       {0, 1, {}},
-      {0, 8,
+      {0,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {5, 8,
+      {5,
+       8,
        {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
       {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-      {1, 5,
+      {1,
+       5,
        {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -174,15 +183,18 @@ TEST(Merkle, ConsistencyProofsMatchKnownAnswers) {
   };
   const std::vector<Case> cases = {
       {1, 1, {}},
-      {1, 8,
+      {1,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {6, 8,
+      {6,
+       8,
        {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-      {2, 5,
+      {2,
+       5,
        {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
   };
@@ -193,10 +205,11 @@ TEST(Merkle, ConsistencyProofsMatchKnownAnswers) {
     std::vector<std::string> got;
     for (const Hash& h : *proof) got.push_back(ToHex(h));
     EXPECT_EQ(got, c.proof) << c.old_size << "->" << c.new_size;
-    EXPECT_TRUE(VerifyConsistency(c.old_size, c.new_size, H(kRoots[c.old_size - 1]), H(kRoots[c.new_size - 1]), *proof));
+    EXPECT_TRUE(
+        VerifyConsistency(c.old_size, c.new_size, H(kRoots[c.old_size - 1]), H(kRoots[c.new_size - 1]), *proof));
     if (c.old_size != c.new_size) {
-      EXPECT_FALSE(VerifyConsistency(c.old_size, c.new_size, H(kRoots[c.new_size - 1]), H(kRoots[c.new_size - 1]),
-                                     *proof));
+      EXPECT_FALSE(
+          VerifyConsistency(c.old_size, c.new_size, H(kRoots[c.new_size - 1]), H(kRoots[c.new_size - 1]), *proof));
     }
   }
 }

@@ -127,8 +127,9 @@ TEST_F(DemoTest, UserCommandsFollowTheDemo) {
   EXPECT_NE(add.output.find("otpauth://totp/riskradar:e2e-admin?secret="), std::string::npos);
   const CommandRun again = RunCommand(Cli("user add " + Db() + " --name e2e-admin --agency wmp --role analyst"));
   EXPECT_EQ(again.exit_code, 6) << again.output;  // already exists
-  const CommandRun weak = RunCommand("echo password1234 | " + Cli("user add " + Db() +
-                                     " --name e2e-weak --agency wmp --role analyst --password-stdin"));
+  const CommandRun weak =
+      RunCommand("echo password1234 | " +
+                 Cli("user add " + Db() + " --name e2e-weak --agency wmp --role analyst --password-stdin"));
   EXPECT_EQ(weak.exit_code, 2) << weak.output;
   EXPECT_NE(weak.output.find("common-passwords"), std::string::npos) << weak.output;
   const CommandRun role = RunCommand(Cli("user add " + Db() + " --name e2e-x --agency wmp --role superuser"));
@@ -320,8 +321,9 @@ TEST(LinkCsvTest, FebrlDataset1AndClearErrors) {
 }
 
 TEST(CliTest, BadInputGetsAClearErrorAndExitCode) {
-  const CommandRun missing = RunCommand(std::string(RISKRADAR_BINARY) + " ingest --db /nonexistent/dir/x.db --agency a "
-                                 "--mapping m.toml f.csv");
+  const CommandRun missing = RunCommand(std::string(RISKRADAR_BINARY) +
+                                        " ingest --db /nonexistent/dir/x.db --agency a "
+                                        "--mapping m.toml f.csv");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
   const CommandRun no_args = RunCommand(std::string(RISKRADAR_BINARY));

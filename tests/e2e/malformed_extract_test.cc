@@ -61,21 +61,21 @@ class MalformedExtractTest : public ::testing::Test {
 };
 
 TEST_F(MalformedExtractTest, BadRowsAreQuarantinedRowByRowAndTheRestLands) {
-  const std::string file = Write(
-      "extract.csv",
-      std::string(kHeader) +
-          // 2: good
-          "CS1,C1,Amy,Khan,05/06/2011,F,B12 9QT,943 476 5919,Referral,03/02/2025,CSE concern,,,,,,,,W,T\n"
-          // 3: impossible date
-          "CS2,C2,Ben,Ward,01/01/2010,M,B1 1AA,,Referral,31/02/2025,CSE concern,,,,,,,,W,T\n"
-          // 4: invalid NHS number check digit
-          "CS3,C3,Cal,Ng,01/01/2010,M,B1 1AA,943 476 5918,Referral,04/02/2025,CSE concern,,,,,,,,W,T\n"
-          // 5: broken quoting
-          "CS4,C4,\"Dee,Oh,01/01/2010,F,B1 1AA,,Referral,04/02/2025,CSE concern,,,,,,,,W,T\n"
-          // 6: good, with a quoted comma
-          "CS5,C5,Eve,Lee,02/03/2012,F,CV1 1AA,,Referral,05/02/2025,Other,,,,,,,\"seen, then left\",W,T\n"
-          // 7: an event type the mapping does not know
-          "CS6,C6,Fay,Ray,02/03/2012,F,CV1 1AA,,Teleport,05/02/2025,Other,,,,,,,,W,T\n");
+  const std::string file =
+      Write("extract.csv",
+            std::string(kHeader) +
+                // 2: good
+                "CS1,C1,Amy,Khan,05/06/2011,F,B12 9QT,943 476 5919,Referral,03/02/2025,CSE concern,,,,,,,,W,T\n"
+                // 3: impossible date
+                "CS2,C2,Ben,Ward,01/01/2010,M,B1 1AA,,Referral,31/02/2025,CSE concern,,,,,,,,W,T\n"
+                // 4: invalid NHS number check digit
+                "CS3,C3,Cal,Ng,01/01/2010,M,B1 1AA,943 476 5918,Referral,04/02/2025,CSE concern,,,,,,,,W,T\n"
+                // 5: broken quoting
+                "CS4,C4,\"Dee,Oh,01/01/2010,F,B1 1AA,,Referral,04/02/2025,CSE concern,,,,,,,,W,T\n"
+                // 6: good, with a quoted comma
+                "CS5,C5,Eve,Lee,02/03/2012,F,CV1 1AA,,Referral,05/02/2025,Other,,,,,,,\"seen, then left\",W,T\n"
+                // 7: an event type the mapping does not know
+                "CS6,C6,Fay,Ray,02/03/2012,F,CV1 1AA,,Teleport,05/02/2025,Other,,,,,,,,W,T\n");
   const CommandRun first = RunCli(Ingest(file));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("6 rows, 2 landed, 0 unchanged, 4 quarantined"), std::string::npos) << first.output;

@@ -1,10 +1,10 @@
 // Crash safety of imports: `riskradar ingest` is killed with SIGKILL at random moments, each kill followed by a
 // re-run to completion, and the store must end exactly as a clean import leaves it (issue 3).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,8 +65,8 @@ void WriteExtract(const fs::path& path, int index, int rows) {
 pid_t StartIngest(const fs::path& db, const fs::path& file) {
   const std::string binary = RISKRADAR_BINARY;
   const std::string mapping = (fs::path(RISKRADAR_SOURCE_DIR) / "bench/bench-20col.toml").string();
-  std::vector<std::string> args = {binary, "ingest", "--db", db.string(), "--agency", "bcc", "--agency-kind",
-                                   "council", "--mapping", mapping, file.string()};
+  std::vector<std::string> args = {binary,          "ingest",  "--db",      db.string(), "--agency",   "bcc",
+                                   "--agency-kind", "council", "--mapping", mapping,     file.string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -47,7 +47,9 @@ std::vector<CsvRecord> ReadAll(const fs::path& file, Encoding enc = Encoding::kU
 
 TEST(CsvReaderTest, QuotedFieldsEmbeddedNewlinesBomAndCrlf) {
   TempDir dir;
-  auto file = dir.Write("a.csv", "\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n2,\"two\r\nlines\",z\r\n");
+  auto file = dir.Write("a.csv",
+                        "\xEF\xBB\xBF"
+                        "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n2,\"two\r\nlines\",z\r\n");
   auto records = ReadAll(file);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].fields, (std::vector<std::string>{"a", "b", "c"}));
@@ -113,12 +115,12 @@ TEST(RawJsonTest, MatchesNlohmannDumpByteForByte) {
 }
 
 TEST(EncodingTest, Windows1252ToUtf8) {
-  EXPECT_EQ(Windows1252ToUtf8("Zo\xEB"), "Zo\xC3\xAB");         // ë
-  EXPECT_EQ(Windows1252ToUtf8("\x80"), "\xE2\x82\xAC");          // €
+  EXPECT_EQ(Windows1252ToUtf8("Zo\xEB"), "Zo\xC3\xAB");              // ë
+  EXPECT_EQ(Windows1252ToUtf8("\x80"), "\xE2\x82\xAC");              // €
   EXPECT_EQ(Windows1252ToUtf8("O\x92Neill"), "O\xE2\x80\x99Neill");  // right single quote
   EXPECT_TRUE(IsValidUtf8("Zo\xC3\xAB"));
   EXPECT_FALSE(IsValidUtf8("Zo\xEB"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));  // overlong
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
 }
 
@@ -337,7 +339,8 @@ TEST_F(ImportTest, EveryKindOfBadRowIsQuarantinedWithAPlainReason) {
   const char letter = *UpnCheckLetter("801200000011");
   const std::string upn = letter + std::string("801200000011");
   const std::string bad_upn = (letter == 'A' ? 'B' : 'A') + std::string("801200000011");
-  const std::string good = "R1,MFC,o,03/02/2025,note,Amy,05/06/2011,F,B12 9QT,9434765919," + upn + ",Lodge,hotel,"
+  const std::string good = "R1,MFC,o,03/02/2025,note,Amy,05/06/2011,F,B12 9QT,9434765919," + upn +
+                           ",Lodge,hotel,"
                            "B5 4AA,52.4,-1.9";
   const std::vector<BadRow> cases = {
       {"R1,MFC,o,31/02/2025,,Amy,,,,,,,,,,", "event date is not a valid date in the format %d/%m/%Y"},
@@ -409,8 +412,8 @@ TEST_F(ImportTest, FilesRefusedBeforeAnythingLands) {
     ASSERT_FALSE(result.ok()) << reason;
     EXPECT_NE(result.status().message().find(reason), std::string::npos) << result.status().message();
   }
-  auto unregistered = ImportFile(*store_, *mapping, "nobody", dir_.Write("ok.csv", std::string(kWideHeader) + row),
-                                 store::Actor{});
+  auto unregistered =
+      ImportFile(*store_, *mapping, "nobody", dir_.Write("ok.csv", std::string(kWideHeader) + row), store::Actor{});
   ASSERT_FALSE(unregistered.ok());
   EXPECT_NE(unregistered.status().message().find("agency 'nobody' is not registered"), std::string::npos);
   auto missing = ImportFile(*store_, *mapping, "bcc", dir_.path() / "nope.csv", store::Actor{});

@@ -54,8 +54,7 @@ TEST(ComparatorsTest, JaroWinkler) {
 TEST(ComparatorsTest, JaroWinklerLongTolerance) {
   for (const auto& row : Vectors("jaro_winkler_longtol.csv")) {
     ASSERT_EQ(row.size(), 3u);
-    EXPECT_NEAR(JaroWinklerSimilarity(row[0], row[1], true), std::stod(row[2]), 1e-3)
-        << row[0] << " / " << row[1];
+    EXPECT_NEAR(JaroWinklerSimilarity(row[0], row[1], true), std::stod(row[2]), 1e-3) << row[0] << " / " << row[1];
   }
 }
 

@@ -49,7 +49,8 @@ void ReadFebrl(const std::string& name, const std::string& source, FebrlData* ou
     Record r;
     r.id = static_cast<int64_t>(out->records.size());
     r.source = source;
-    // rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, date_of_birth, soc_sec_id
+    // rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, date_of_birth,
+    // soc_sec_id
     r.values = {cols[1], cols[2], cols[9], cols[10], cols[7], cols[6], cols[4], cols[5], cols[3], cols[8]};
     out->records.push_back(std::move(r));
     out->entity.push_back(m[1]);
@@ -70,8 +71,9 @@ LinkageSpec FebrlSpec() {
       {"street_number", FieldKind::kString, false, false, ""},
       {"state", FieldKind::kString, false, false, ""},
   };
-  for (const char* rule : {"soc_sec_id", "given_name & surname", "date_of_birth", "surname:soundex & date_of_birth:year",
-                           "given_name:prefix3 & postcode", "postcode & street_number", "suburb & surname:initial"}) {
+  for (const char* rule :
+       {"soc_sec_id", "given_name & surname", "date_of_birth", "surname:soundex & date_of_birth:year",
+        "given_name:prefix3 & postcode", "postcode & street_number", "suburb & surname:initial"}) {
     spec.blocking_rules.push_back(*ParseBlockingRule(rule));
   }
   return spec;
@@ -127,14 +129,15 @@ Accuracy RunFebrl(const std::vector<std::string>& files, bool cross_source_only)
   const Accuracy acc = Pairwise(result->cluster_of, data.entity, &data.records, cross_source_only);
   std::string name;
   for (const auto& f : files) name += (name.empty() ? "" : "+") + f;
-  std::printf("FEBRL %s: records=%zu candidates=%lld matches=%zu possibles=%zu clusters=%d split=%d "
-              "em_iterations=%d converged=%d lambda=%.3g | precision=%.4f recall=%.4f F1=%.4f "
-              "(true %lld, predicted %lld, correct %lld) %.2fs\n",
-              name.c_str(), data.records.size(), static_cast<long long>(result->candidate_pairs),
-              result->matches.size(), result->possibles.size(), result->cluster_count, result->clusters_split,
-              result->model.em_iterations, result->model.em_converged, result->model.lambda, acc.precision,
-              acc.recall, acc.f1, static_cast<long long>(acc.true_pairs), static_cast<long long>(acc.predicted_pairs),
-              static_cast<long long>(acc.correct_pairs), seconds);
+  std::printf(
+      "FEBRL %s: records=%zu candidates=%lld matches=%zu possibles=%zu clusters=%d split=%d "
+      "em_iterations=%d converged=%d lambda=%.3g | precision=%.4f recall=%.4f F1=%.4f "
+      "(true %lld, predicted %lld, correct %lld) %.2fs\n",
+      name.c_str(), data.records.size(), static_cast<long long>(result->candidate_pairs), result->matches.size(),
+      result->possibles.size(), result->cluster_count, result->clusters_split, result->model.em_iterations,
+      result->model.em_converged, result->model.lambda, acc.precision, acc.recall, acc.f1,
+      static_cast<long long>(acc.true_pairs), static_cast<long long>(acc.predicted_pairs),
+      static_cast<long long>(acc.correct_pairs), seconds);
   if (std::getenv("RISKRADAR_LINKAGE_VERBOSE") != nullptr) {
     for (const auto& b : result->blocking) {
       std::printf("  rule %-40s candidates=%lld new=%lld oversized=%lld lambda=%.4f\n", b.rule.c_str(),
@@ -143,7 +146,8 @@ Accuracy RunFebrl(const std::vector<std::string>& files, bool cross_source_only)
     }
     for (const auto& f : result->model.fields) {
       std::printf("  %s%s\n", f.field.c_str(), f.m_estimated ? "" : " (m not estimated)");
-      for (const auto& l : f.levels) std::printf("    %-36s m=%.4f u=%.6f w=%+.2f\n", l.label.c_str(), l.m, l.u, l.weight);
+      for (const auto& l : f.levels)
+        std::printf("    %-36s m=%.4f u=%.6f w=%+.2f\n", l.label.c_str(), l.m, l.u, l.weight);
     }
   }
   return acc;
@@ -154,9 +158,7 @@ Accuracy RunFebrl(const std::vector<std::string>& files, bool cross_source_only)
 TEST(FebrlTest, Dataset1) { EXPECT_GE(RunFebrl({"dataset1.csv"}, false).f1, 0.998); }
 TEST(FebrlTest, Dataset2) { EXPECT_GE(RunFebrl({"dataset2.csv"}, false).f1, 0.995); }
 TEST(FebrlTest, Dataset3) { EXPECT_GE(RunFebrl({"dataset3.csv"}, false).f1, 0.997); }
-TEST(FebrlTest, Dataset4aAnd4bLinkOnly) {
-  EXPECT_GE(RunFebrl({"dataset4a.csv", "dataset4b.csv"}, true).f1, 0.998);
-}
+TEST(FebrlTest, Dataset4aAnd4bLinkOnly) { EXPECT_GE(RunFebrl({"dataset4a.csv", "dataset4b.csv"}, true).f1, 0.998); }
 
 }  // namespace
 }  // namespace riskradar::linkage

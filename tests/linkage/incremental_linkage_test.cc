@@ -123,7 +123,8 @@ TEST_F(IncrementalLinkageTest, LargeBlockingKeepsPeopleAndTheirIds) {
   EXPECT_LT(last_report_.candidate_pairs, regional_pairs) << "the large rules compare fewer pairs";
   int64_t same = 0;
   for (const auto& [i, pid] : regional) same += large.at(i) == pid;
-  EXPECT_GE(static_cast<double>(same) / static_cast<double>(regional.size()), 0.99) << same << " of " << regional.size();
+  EXPECT_GE(static_cast<double>(same) / static_cast<double>(regional.size()), 0.99)
+      << same << " of " << regional.size();
   auto model = store_->LatestLinkageModel();
   ASSERT_TRUE(model.ok());
   EXPECT_NE(model->find("\"person_blocking\":\"large\""), std::string::npos) << "the run records its blocking";

@@ -26,9 +26,7 @@ TEST(NormaliseNameTest, ApostrophesAndHyphens) {
   EXPECT_TRUE(NormaliseName(" - ' ").joined.empty());
 }
 
-TEST(NormaliseNameTest, TextKeepsSpaces) {
-  EXPECT_EQ(NormaliseText("  The  Royal   Hotel, "), "the royal hotel");
-}
+TEST(NormaliseNameTest, TextKeepsSpaces) { EXPECT_EQ(NormaliseText("  The  Royal   Hotel, "), "the royal hotel"); }
 
 TEST(NameVariantsTest, BuiltInTransliterations) {
   const NameVariants v = NameVariants::BuiltIn();

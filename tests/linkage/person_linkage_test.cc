@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
+#include "linked_people_fixture.h"
 #include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/person.h"
-#include "linked_people_fixture.h"
 #include "synthetic.h"
 
 namespace riskradar::linkage {
@@ -67,7 +67,8 @@ TEST_F(PersonLinkageTest, EmConvergesAndRecoversM) {
   EXPECT_NEAR(FieldNamed(*linked_, "dob").levels[0].m, empirical, 0.03);
   // Estimated prior vs the truth: true pairs / all pairs.
   int64_t true_pairs = 0;
-  for (const auto& [p, members] : by_person) true_pairs += static_cast<int64_t>(members.size() * (members.size() - 1) / 2);
+  for (const auto& [p, members] : by_person)
+    true_pairs += static_cast<int64_t>(members.size() * (members.size() - 1) / 2);
   const double n = static_cast<double>(data_->records.size());
   const double true_lambda = static_cast<double>(true_pairs) / (n * (n - 1) / 2);
   EXPECT_NEAR(std::log10(model.lambda), std::log10(true_lambda), 0.15);
@@ -160,7 +161,8 @@ std::vector<int32_t> LinkWithBackground(const std::vector<PersonRecord>& extra, 
   auto result = LinkPersons(data.records, options);
   EXPECT_TRUE(result.ok());
   if (!result.ok()) return {};
-  std::vector<int32_t> clusters(result->cluster_of.begin() + static_cast<std::ptrdiff_t>(first), result->cluster_of.end());
+  std::vector<int32_t> clusters(result->cluster_of.begin() + static_cast<std::ptrdiff_t>(first),
+                                result->cluster_of.end());
   if (out != nullptr) *out = std::move(result).value();
   return clusters;
 }
@@ -288,15 +290,16 @@ TEST(PersonBlockingTest, LargeBlockingAboveTheThresholdAndAsAccurate) {
   const double f1_regional = PairwiseF1(regional->cluster_of, data.person);
   const double f1_large = PairwiseF1(large->cluster_of, data.person);
   std::printf("pairwise F1 regional %.4f (%lld pairs), large %.4f (%lld pairs)\n", f1_regional,
-              static_cast<long long>(regional->candidate_pairs), f1_large, static_cast<long long>(large->candidate_pairs));
+              static_cast<long long>(regional->candidate_pairs), f1_large,
+              static_cast<long long>(large->candidate_pairs));
   EXPECT_GE(f1_large, f1_regional - 0.01);
 }
 
 TEST(PersonBlockingTest, SettingsFilesMatchTheLinkStage) {
   // config/linkage/people.toml and people-large.toml let link-csv de-duplicate an
   // export of the store exactly as `riskradar link` does.
-  for (const auto& [file, blocking] : {std::pair{"people.toml", PersonBlocking::kRegional},
-                                       std::pair{"people-large.toml", PersonBlocking::kLarge}}) {
+  for (const auto& [file, blocking] :
+       {std::pair{"people.toml", PersonBlocking::kRegional}, std::pair{"people-large.toml", PersonBlocking::kLarge}}) {
     auto settings = LoadCsvLinkSettings(std::string(RISKRADAR_SOURCE_DIR) + "/config/linkage/" + file);
     ASSERT_TRUE(settings.ok()) << settings.status().ToString();
     const LinkageSpec spec = PersonLinkageSpec(blocking);

@@ -29,16 +29,16 @@ TEST(PlaceNameTest, Distance) {
 TEST(LinkPlacesTest, LinksVariantsAndKeepsDifferentPlacesApart) {
   const std::vector<PlaceRecord> places = {
       {1, "The Royal Hotel", PlaceType::kHotel, "B1 1AA", std::nullopt, std::nullopt},
-      {2, "ROYAL HOTEL", PlaceType::kHotel, "B1 1AB", std::nullopt, std::nullopt},        // same sector
-      {3, "Royal Hotel", PlaceType::kHotel, "B20 3QT", std::nullopt, std::nullopt},       // another Royal Hotel
+      {2, "ROYAL HOTEL", PlaceType::kHotel, "B1 1AB", std::nullopt, std::nullopt},   // same sector
+      {3, "Royal Hotel", PlaceType::kHotel, "B20 3QT", std::nullopt, std::nullopt},  // another Royal Hotel
       {4, "Kwik Fried Chicken", PlaceType::kTakeaway, "", 52.4800, -1.9000},
-      {5, "Kwik Fried Chicken Ltd", PlaceType::kTakeaway, "", 52.4805, -1.9004},          // ~60 m away
-      {6, "Kwik Fried Chicken", PlaceType::kTakeaway, "", 52.5200, -1.9000},              // 4 km away
-      {7, "Royal", PlaceType::kPark, "B1 1AA", std::nullopt, std::nullopt},               // a park, not the hotel
+      {5, "Kwik Fried Chicken Ltd", PlaceType::kTakeaway, "", 52.4805, -1.9004},  // ~60 m away
+      {6, "Kwik Fried Chicken", PlaceType::kTakeaway, "", 52.5200, -1.9000},      // 4 km away
+      {7, "Royal", PlaceType::kPark, "B1 1AA", std::nullopt, std::nullopt},       // a park, not the hotel
       {8, "Park Rd Takeaway", PlaceType::kOther, "WS1 2AB", std::nullopt, std::nullopt},
       {9, "Park Road Takeaway", PlaceType::kTakeaway, "WS1 2XY", std::nullopt, std::nullopt},
       {10, "St Mary's Children's Home", PlaceType::kChildrensHome, "CV1 4FS", std::nullopt, std::nullopt},
-      {11, "St Marys Childrens Home", PlaceType::kChildrensHome, "", 52.41, -1.51},        // no comparable location
+      {11, "St Marys Childrens Home", PlaceType::kChildrensHome, "", 52.41, -1.51},  // no comparable location
   };
   const auto c = LinkPlaces(places);
   ASSERT_EQ(c.size(), places.size());

@@ -76,9 +76,15 @@ inline SyntheticPeople MakeSyntheticPeople(int people, uint64_t seed) {
     if (s.size() < 3) return s;
     const size_t i = static_cast<size_t>(uniform(1, static_cast<int>(s.size()) - 2));
     switch (uniform(0, 2)) {
-      case 0: std::swap(s[i], s[i + 1]); break;
-      case 1: s[i] = static_cast<char>('a' + uniform(0, 25)); break;
-      default: s.erase(i, 1); break;
+      case 0:
+        std::swap(s[i], s[i + 1]);
+        break;
+      case 1:
+        s[i] = static_cast<char>('a' + uniform(0, 25));
+        break;
+      default:
+        s.erase(i, 1);
+        break;
     }
     return s;
   };

@@ -9,16 +9,16 @@
 #include <algorithm>
 #include <fstream>
 #include <latch>
-#include <regex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 #include <tuple>
 
 #include "../../src/store/sqlite/sqlite_schema.h"
+#include "json_schema.h"
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/linkage/person.h"
-#include "json_schema.h"
 #include "server_fixture.h"
 
 namespace riskradar::server {
@@ -31,7 +31,8 @@ std::vector<std::string> Sql(const std::string& db, const std::string& sql, cons
   sqlite3_stmt* q = nullptr;
   std::vector<std::string> out;
   if (sqlite3_prepare_v2(h, sql.c_str(), -1, &q, nullptr) == SQLITE_OK) {
-    for (size_t i = 0; i < args.size(); ++i) sqlite3_bind_text(q, static_cast<int>(i + 1), args[i].c_str(), -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < args.size(); ++i)
+      sqlite3_bind_text(q, static_cast<int>(i + 1), args[i].c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(q) == SQLITE_ROW) {
       const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
       out.push_back(t ? t : "");
@@ -64,7 +65,8 @@ class AdminTest : public ServerFixture {
     if (::testing::Test::HasFatalFailure()) return;
     AddBatch("bcc", "childrens_social_care", "h-bcc", {{"bcc-amy", "Amy", "Synthetik", 2010}});
     AddBatch("wmp", "police_intelligence", "h-wmp2",
-             {{"wmp-bea2", "Bea", "Synthetic", 2011}, {"wmp-dee1", "Dee", "Synthetic", 2009},
+             {{"wmp-bea2", "Bea", "Synthetic", 2011},
+              {"wmp-dee1", "Dee", "Synthetic", 2009},
               {"wmp-dee2", "Dee", "Synthetique", 2009}});
     AddBatch("nhs", "health_attendance", "h-nhs", {{"nhs-cal", "Cal", "Synthetic", 2012}});
     auto mentions = store_->LoadPersonMentions();
@@ -146,9 +148,10 @@ class AdminTest : public ServerFixture {
       r.event.detail = "synthetic detail";
       ASSERT_TRUE((*writer)->AddRow(r).ok());
     }
-    ASSERT_TRUE((*writer)->Commit({static_cast<int64_t>(people.size()), static_cast<int64_t>(people.size()), 0, 0},
-                                  store::Actor{})
-                    .ok());
+    ASSERT_TRUE(
+        (*writer)
+            ->Commit({static_cast<int64_t>(people.size()), static_cast<int64_t>(people.size()), 0, 0}, store::Actor{})
+            .ok());
   }
 
   httplib::Result Send(const Session& s, const std::string& method, const std::string& path, const json& body,
@@ -161,8 +164,8 @@ class AdminTest : public ServerFixture {
     return c.Post(path.c_str(), extra, body.is_null() ? std::string() : body.dump(), "application/json");
   }
 
-  httplib::Result Decide(const Session& s, int64_t id, const std::string& if_match, const std::string& decision = "confirm",
-                         const json& extra_fields = json::object()) {
+  httplib::Result Decide(const Session& s, int64_t id, const std::string& if_match,
+                         const std::string& decision = "confirm", const json& extra_fields = json::object()) {
     json body = {{"decision", decision}, {"reason", "same date of birth and name, checked with the school"}};
     body.update(extra_fields);
     httplib::Headers h;
@@ -171,7 +174,8 @@ class AdminTest : public ServerFixture {
   }
 
   // Signs in with explicit credentials (users created through the API).
-  Session LoginAs(const std::string& user, const std::string& password, const std::string& secret, int* status = nullptr) {
+  Session LoginAs(const std::string& user, const std::string& password, const std::string& secret,
+                  int* status = nullptr) {
     now_ += 31;
     auto r = PostLogin(user, password, *TotpCode(secret, now_));
     if (status) *status = r ? r->status : -1;
@@ -236,8 +240,8 @@ void ExpectMatchesSpec(const std::string& method, const std::string& path_templa
   const json& op = Spec()["paths"][path_template][m];
   ASSERT_TRUE(op.is_object()) << method << " " << path_template << " is not in api/openapi.json";
   const std::string status = std::to_string(r->status);
-  ASSERT_TRUE(op["responses"].contains(status)) << method << " " << path_template << " answers " << status
-                                                << ", which api/openapi.json does not document";
+  ASSERT_TRUE(op["responses"].contains(status))
+      << method << " " << path_template << " answers " << status << ", which api/openapi.json does not document";
   const testing_support::SchemaValidator validator(Spec());
   json response = op["responses"][status];
   if (response.contains("$ref")) response = *validator.Resolve(response["$ref"].get<std::string>());
@@ -279,17 +283,21 @@ TEST(TotpMigrationTest, SchemaThreeLandsAfterFiveSealsPlaintextSecretsAndKeepsRe
     ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
     std::string sql = "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
     for (const auto& m : store::kSqliteMigrations) {
-      if (m.version == 1 || m.version == 2 || m.version == 5) sql += std::string(m.sql) + "INSERT INTO schema_migration VALUES (" + std::to_string(m.version) + ", 'x');";
+      if (m.version == 1 || m.version == 2 || m.version == 5)
+        sql += std::string(m.sql) + "INSERT INTO schema_migration VALUES (" + std::to_string(m.version) + ", 'x');";
     }
-    sql += "INSERT INTO agency VALUES ('wmp', 'wmp', 'police', 'West Midlands');"
-           "INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, created_at, updated_at) "
-           "VALUES ('old-user', 'wmp', 'analyst', 'x', '" + plain + "', 'x', 'x');"
-           "INSERT INTO import_batch (agency_code, file, file_hash, format, record_class, lawful_basis, status, "
-           "started_at) VALUES ('wmp', 'f', 'h', 'f', 'c', 'b', 'complete', 'x');"
-           "INSERT INTO source_record VALUES (1, 1, 'wmp', 'r1', 1, '{}', 'c1', 'c', 'b');"
-           "INSERT INTO person_mention VALUES (1, 1, 'subject', 'child', 'p1', 'Amy', 'S', NULL, 'female', '', '', '');"
-           "INSERT INTO person_mention VALUES (2, 1, 'subject', 'child', 'p2', 'Amy', 'T', NULL, 'female', '', '', '');"
-           "INSERT INTO link_review VALUES (1, 2, 1.0, 0.6, 'rejected', 'different mothers', 'lee', 'x');";
+    sql +=
+        "INSERT INTO agency VALUES ('wmp', 'wmp', 'police', 'West Midlands');"
+        "INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, created_at, updated_at) "
+        "VALUES ('old-user', 'wmp', 'analyst', 'x', '" +
+        plain +
+        "', 'x', 'x');"
+        "INSERT INTO import_batch (agency_code, file, file_hash, format, record_class, lawful_basis, status, "
+        "started_at) VALUES ('wmp', 'f', 'h', 'f', 'c', 'b', 'complete', 'x');"
+        "INSERT INTO source_record VALUES (1, 1, 'wmp', 'r1', 1, '{}', 'c1', 'c', 'b');"
+        "INSERT INTO person_mention VALUES (1, 1, 'subject', 'child', 'p1', 'Amy', 'S', NULL, 'female', '', '', '');"
+        "INSERT INTO person_mention VALUES (2, 1, 'subject', 'child', 'p2', 'Amy', 'T', NULL, 'female', '', '', '');"
+        "INSERT INTO link_review VALUES (1, 2, 1.0, 0.6, 'rejected', 'different mothers', 'lee', 'x');";
     char* err = nullptr;
     ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_close(h);
@@ -431,8 +439,9 @@ TEST_F(AdminTest, DecisionsNeedTheCurrentETagAndAreKeptByLaterLinkRuns) {
   EXPECT_EQ(Body(none)["error"]["code"], "precondition_required");
   EXPECT_EQ(Decide(s, decided_, "\"1\"", "maybe")->status, 400);
   EXPECT_EQ(Decide(s, decided_, "\"1\"", "reject", {{"decided_by", "someone-else"}})->status, 400);  // mass assignment
-  EXPECT_EQ(Send(s, "POST", path + "/decision", {{"decision", "reject"}, {"reason", "x"}}, {{"If-Match", "\"1\""}})->status,
-            400);  // a reason is required
+  EXPECT_EQ(
+      Send(s, "POST", path + "/decision", {{"decision", "reject"}, {"reason", "x"}}, {{"If-Match", "\"1\""}})->status,
+      400);  // a reason is required
   for (const char* wrong : {"\"7\"", "W/\"1\"", "*", "1", "\"1\", \"2\""}) {
     auto r = Decide(s, decided_, wrong, "reject");
     EXPECT_EQ(r->status, 412) << wrong;
@@ -466,13 +475,15 @@ TEST_F(AdminTest, DecisionsNeedTheCurrentETagAndAreKeptByLaterLinkRuns) {
   RefreshIds();
   EXPECT_EQ(decided_, decided_id);
   EXPECT_NE(race_, old_race);
-  EXPECT_EQ(Sql(db_, "SELECT status || ':' || version FROM link_review WHERE id = ?1", {std::to_string(decided_)}).at(0),
-            "rejected:2");
+  EXPECT_EQ(
+      Sql(db_, "SELECT status || ':' || version FROM link_review WHERE id = ?1", {std::to_string(decided_)}).at(0),
+      "rejected:2");
   EXPECT_EQ(Get(s, Path("/api/review/", old_race))->status, 404);
   auto decisions = store_->LoadReviewDecisions();
   ASSERT_TRUE(decisions.ok());
   bool kept = false;
-  for (const auto& d : *decisions) kept = kept || (d.status == "rejected" && d.reason.find("school") != std::string::npos);
+  for (const auto& d : *decisions)
+    kept = kept || (d.status == "rejected" && d.reason.find("school") != std::string::npos);
   EXPECT_TRUE(kept);
 }
 
@@ -486,8 +497,9 @@ TEST_F(AdminTest, ThirtyTwoConcurrentDecisionsOneWinnerPerVersion) {
   ASSERT_EQ(etag, "\"1\"");
   const std::string target = Path("review:", race_);
   auto decision_events = [&] {
-    return SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action IN ('review_confirm', "
-                       "'review_reject', 'review_decision')",
+    return SqlInt(db_,
+                  "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action IN ('review_confirm', "
+                  "'review_reject', 'review_decision')",
                   {target});
   };
   const int64_t before = decision_events();
@@ -501,7 +513,8 @@ TEST_F(AdminTest, ThirtyTwoConcurrentDecisionsOneWinnerPerVersion) {
       httplib::Client c("127.0.0.1", port_);
       c.set_read_timeout(60, 0);
       httplib::Headers h{{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}, {"If-Match", etag}};
-      const json body = {{"decision", i % 3 == 0 ? "reject" : "confirm"}, {"reason", "concurrent reviewer " + std::to_string(i)}};
+      const json body = {{"decision", i % 3 == 0 ? "reject" : "confirm"},
+                         {"reason", "concurrent reviewer " + std::to_string(i)}};
       start.arrive_and_wait();
       auto r = c.Post(Path("/api/review/", race_, "/decision").c_str(), h, body.dump(), "application/json");
       status[i] = r ? r->status : -100 - static_cast<int>(r.error());
@@ -510,9 +523,12 @@ TEST_F(AdminTest, ThirtyTwoConcurrentDecisionsOneWinnerPerVersion) {
   for (auto& t : threads) t.join();
   int winners = 0, refused = 0;
   for (int st : status) {
-    if (st >= 200 && st < 300) ++winners;
-    else if (st == 409 || st == 412) ++refused;
-    else ADD_FAILURE() << "unexpected status " << st;
+    if (st >= 200 && st < 300)
+      ++winners;
+    else if (st == 409 || st == 412)
+      ++refused;
+    else
+      ADD_FAILURE() << "unexpected status " << st;
   }
   EXPECT_EQ(winners, 1);
   EXPECT_EQ(refused, kClients - 1);
@@ -521,12 +537,14 @@ TEST_F(AdminTest, ThirtyTwoConcurrentDecisionsOneWinnerPerVersion) {
   EXPECT_NE(Body(after)["status"], "pending");
   // Every attempt wrote one decision event: the winner's decision plus each audited refusal.
   EXPECT_EQ(decision_events() - before, kClients);
-  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action IN ('review_confirm', "
-                        "'review_reject') AND outcome = 'ok'",
+  EXPECT_EQ(SqlInt(db_,
+                   "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action IN ('review_confirm', "
+                   "'review_reject') AND outcome = 'ok'",
                    {target}),
             winners);
-  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action = 'review_decision' AND "
-                        "outcome IN ('stale', 'already_decided')",
+  EXPECT_EQ(SqlInt(db_,
+                   "SELECT COUNT(*) FROM audit_event WHERE target = ?1 AND action = 'review_decision' AND "
+                   "outcome IN ('stale', 'already_decided')",
                    {target}),
             refused);
   // No gaps in the sequence, and the Merkle log verifies.
@@ -567,8 +585,9 @@ TEST_F(AdminTest, AdministratorsManageTheirOwnAgencysUsersOnly) {
   EXPECT_EQ(c["totp_uri"].get<std::string>().find("otpauth://totp/"), 0u);
   EXPECT_EQ(Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "analyst"}})->status, 409);
   // Secrets are returned once and never logged or audited.
-  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE details LIKE '%' || ?1 || '%' OR details LIKE '%' || "
-                        "?2 || '%'",
+  EXPECT_EQ(SqlInt(db_,
+                   "SELECT COUNT(*) FROM audit_event WHERE details LIKE '%' || ?1 || '%' OR details LIKE '%' || "
+                   "?2 || '%'",
                    {password, secret}),
             0);
   EXPECT_EQ(CountAudit("user_add", "wmp-administrator", "ok"), 1);
@@ -608,8 +627,9 @@ TEST_F(AdminTest, DisableAndResetThroughTheApiRevokeSessions) {
   int status = 0;
   LoginAs("nhs-kim", password, secret, &status);
   EXPECT_EQ(status, 401);
-  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM user_session s JOIN app_user u ON u.id = s.user_id "
-                        "WHERE u.name = 'nhs-kim' AND s.revoked = 0"),
+  EXPECT_EQ(SqlInt(db_,
+                   "SELECT COUNT(*) FROM user_session s JOIN app_user u ON u.id = s.user_id "
+                   "WHERE u.name = 'nhs-kim' AND s.revoked = 0"),
             0);
 
   auto reset = Post(admin, "/api/users/nhs-kim/reset", json::object());
@@ -636,8 +656,11 @@ TEST_F(AdminTest, AgreementsAreCreatedByTheProvidersIgLeadAndEndedByEitherParty)
   Session nhs_practitioner = Login("nhs-practitioner");
   ASSERT_EQ(Get(nhs_practitioner, "/api/children/1")->status, 404);  // relationship, but no agreement from wmp
   Session wmp_ig = Login("wmp-ig_lead");
-  const json good = {{"provider_agency", "wmp"},   {"recipient_agency", "nhs"}, {"data_class", "*"},
-                     {"purpose", "CSE safeguarding"}, {"lawful_basis", "Children Act 2004 s.11"},
+  const json good = {{"provider_agency", "wmp"},
+                     {"recipient_agency", "nhs"},
+                     {"data_class", "*"},
+                     {"purpose", "CSE safeguarding"},
+                     {"lawful_basis", "Children Act 2004 s.11"},
                      {"valid_until", "2099-12-31"}};
   json bad = good;
   bad["provider_agency"] = "bcc";  // someone else's records
@@ -657,7 +680,7 @@ TEST_F(AdminTest, AgreementsAreCreatedByTheProvidersIgLeadAndEndedByEitherParty)
   ExpectMatchesSpec("POST", "/api/agreements", created);
   const int64_t id = Body(created)["id"];
   EXPECT_EQ(Body(created)["in_force"], true);
-  EXPECT_EQ(Post(wmp_ig, "/api/agreements", good)->status, 409);  // already in force
+  EXPECT_EQ(Post(wmp_ig, "/api/agreements", good)->status, 409);     // already in force
   EXPECT_EQ(Get(nhs_practitioner, "/api/children/1")->status, 200);  // shared now, with the relationship
 
   // Listed for both parties, not for others.
@@ -713,31 +736,38 @@ TEST_F(AdminTest, ManagersAllocateTheirOwnPractitionersToChildrenTheyCanSee) {
   EXPECT_EQ(Send(manager, "DELETE", Path("/api/children/1/relationships/", rid), nullptr)->status, 409);
   EXPECT_EQ(Get(practitioner, "/api/children/1")->status, 404);  // no relationship, no shared records
 
-  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "wmp-practitioner"}, {"kind", "allocated_case"}})->status,
+  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "wmp-practitioner"}, {"kind", "allocated_case"}})
+                ->status,
             400);  // not the manager's agency
-  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-analyst"}, {"kind", "allocated_case"}})->status,
-            400);  // not a practitioner or manager
+  EXPECT_EQ(
+      Post(manager, "/api/children/1/relationships", {{"user", "bcc-analyst"}, {"kind", "allocated_case"}})->status,
+      400);  // not a practitioner or manager
   EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "friend"}})->status,
             400);
   EXPECT_EQ(Post(manager, "/api/children/1/relationships",
                  {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}, {"created_by", "x"}})
                 ->status,
             400);
-  auto added = Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}});
+  auto added =
+      Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}});
   ASSERT_EQ(added->status, 201) << added->body;
   ExpectMatchesSpec("POST", "/api/children/{id}/relationships", added);
   EXPECT_EQ(Body(added)["created_by"], "bcc-manager");
-  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}})->status,
+  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}})
+                ->status,
             409);
   EXPECT_EQ(Get(practitioner, "/api/children/1")->status, 200);
 
   // A child the manager cannot see, another agency's relationship and a missing one: the same 404.
-  auto unseen = Post(manager, "/api/children/4/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
-  auto nochild = Post(manager, "/api/children/987654/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
+  auto unseen =
+      Post(manager, "/api/children/4/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
+  auto nochild =
+      Post(manager, "/api/children/987654/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
   EXPECT_EQ(unseen->status, 404);
   EXPECT_EQ(unseen->body, nochild->body);
-  const int64_t wmp_rid = SqlInt(db_, "SELECT c.id FROM care_relationship c JOIN app_user u ON u.id = c.user_id "
-                                      "WHERE u.name = 'wmp-practitioner' AND c.person_id = 1 LIMIT 1");
+  const int64_t wmp_rid = SqlInt(db_,
+                                 "SELECT c.id FROM care_relationship c JOIN app_user u ON u.id = c.user_id "
+                                 "WHERE u.name = 'wmp-practitioner' AND c.person_id = 1 LIMIT 1");
   auto foreign = Send(manager, "DELETE", Path("/api/children/1/relationships/", wmp_rid), nullptr);
   auto norel = Send(manager, "DELETE", "/api/children/1/relationships/987654", nullptr);
   EXPECT_EQ(foreign->status, 404);
@@ -776,7 +806,8 @@ TEST_F(AdminTest, BreakGlassRaisesAlertsForBothAgenciesAndIsReviewedOnce) {
   EXPECT_EQ(foreign->status, 404);
   EXPECT_EQ(foreign->body, missing->body);
   Session wmp_ig = Login("wmp-ig_lead");
-  EXPECT_EQ(Post(wmp_ig, Path("/api/break-glass/", id, "/review"), {{"outcome", "fine"}, {"note", "checked with the duty sergeant"}})
+  EXPECT_EQ(Post(wmp_ig, Path("/api/break-glass/", id, "/review"),
+                 {{"outcome", "fine"}, {"note", "checked with the duty sergeant"}})
                 ->status,
             400);
   EXPECT_EQ(Post(wmp_ig, Path("/api/break-glass/", id, "/review"),
@@ -829,29 +860,68 @@ TEST_F(AdminTest, AuthorisationMatrix) {
       };
       const std::vector<Probe> probes = {
           {"GET", "/api/review", nullptr, reviewer || role == Role::kAnalyst ? 200 : 403, {}},
-          {"GET", Path("/api/review/", wmp_), nullptr, !reviewer ? 403 : own ? 200 : 404, {}},
-          {"GET", Path("/api/review/", bcc_), nullptr, !reviewer ? 403 : agreement ? 200 : 404, {}},
+          {"GET",
+           Path("/api/review/", wmp_),
+           nullptr,
+           !reviewer ? 403
+           : own     ? 200
+                     : 404,
+           {}},
+          {"GET",
+           Path("/api/review/", bcc_),
+           nullptr,
+           !reviewer   ? 403
+           : agreement ? 200
+                       : 404,
+           {}},
           {"GET", Path("/api/review/", hidden_), nullptr, !reviewer ? 403 : 404, {}},
-          {"POST", Path("/api/review/", hidden_, "/decision"),
-           {{"decision", "reject"}, {"reason", "matrix probe, never applies"}}, !reviewer ? 403 : 404,
+          {"POST",
+           Path("/api/review/", hidden_, "/decision"),
+           {{"decision", "reject"}, {"reason", "matrix probe, never applies"}},
+           !reviewer ? 403 : 404,
            {{"If-Match", "\"1\""}}},
           {"GET", "/api/users", nullptr, admin ? 200 : 403, {}},
           {"POST", "/api/users", {{"name", user + "-mx"}, {"role", "analyst"}}, admin ? 201 : 403, {}},
-          {"POST", "/api/users/wmp-analyst/disable", json::object(), !admin ? 403 : own ? 200 : 404, {}},
+          {"POST",
+           "/api/users/wmp-analyst/disable",
+           json::object(),
+           !admin ? 403
+           : own  ? 200
+                  : 404,
+           {}},
           {"POST", "/api/users/zz-nobody/reset", json::object(), admin ? 404 : 403, {}},
           {"GET", "/api/agreements", nullptr, 200, {}},
-          {"POST", "/api/agreements",
-           {{"provider_agency", agency}, {"recipient_agency", own ? "nhs" : "wmp"}, {"data_class", "matrix_class"},
-            {"purpose", "matrix probe"}, {"lawful_basis", "test only"}},
-           ig ? 201 : 403, {}},
+          {"POST",
+           "/api/agreements",
+           {{"provider_agency", agency},
+            {"recipient_agency", own ? "nhs" : "wmp"},
+            {"data_class", "matrix_class"},
+            {"purpose", "matrix probe"},
+            {"lawful_basis", "test only"}},
+           ig ? 201 : 403,
+           {}},
           {"POST", "/api/agreements/987654/end", {{"reason", "matrix probe, nothing to end"}}, ig ? 404 : 403, {}},
-          {"GET", "/api/children/1/relationships", nullptr, !manager ? 403 : (own || agreement) ? 200 : 404, {}},
-          {"POST", "/api/children/2/relationships", {{"user", agency + "-practitioner"}, {"kind", "mase_listing"}},
-           !manager ? 403 : own ? 201 : 404, {}},
+          {"GET",
+           "/api/children/1/relationships",
+           nullptr,
+           !manager             ? 403
+           : (own || agreement) ? 200
+                                : 404,
+           {}},
+          {"POST",
+           "/api/children/2/relationships",
+           {{"user", agency + "-practitioner"}, {"kind", "mase_listing"}},
+           !manager ? 403
+           : own    ? 201
+                    : 404,
+           {}},
           {"DELETE", "/api/children/1/relationships/987654", nullptr, manager ? 404 : 403, {}},
           {"GET", "/api/alerts", nullptr, ig ? 200 : 403, {}},
-          {"POST", "/api/break-glass/987654/review", {{"outcome", "appropriate"}, {"note", "matrix probe only"}},
-           ig ? 404 : 403, {}},
+          {"POST",
+           "/api/break-glass/987654/review",
+           {{"outcome", "appropriate"}, {"note", "matrix probe only"}},
+           ig ? 404 : 403,
+           {}},
       };
       for (const Probe& p : probes) {
         auto r = Send(s, p.method, p.path, p.body, p.headers);

@@ -162,19 +162,30 @@ std::map<std::string, Probe> Probes() {
   const std::string review = "/api/review/" + std::to_string(pending_review_id);
   const json decision = {{"decision", "confirm"}, {"reason", "contract test: same child, checked"}};
   const httplib::Headers if_match = {{"If-Match", "\"1\""}};
-  p["GET /api/review"] = {{practitioner, "/api/review?limit=10"}, 200, {analyst},
-                          Req{practitioner, "/api/review?limit=0"}, Req{ig, "/api/review"}, {}};
-  p["GET /api/review/{}"] = {{practitioner, review}, 200, {}, Req{practitioner, review + "?x=1"}, Req{ig, review},
+  p["GET /api/review"] = {{practitioner, "/api/review?limit=10"},
+                          200,
+                          {analyst},
+                          Req{practitioner, "/api/review?limit=0"},
+                          Req{ig, "/api/review"},
+                          {}};
+  p["GET /api/review/{}"] = {{practitioner, review},
+                             200,
+                             {},
+                             Req{practitioner, review + "?x=1"},
+                             Req{ig, review},
                              Req{practitioner, "/api/review/987654"}};
-  p["POST /api/review/{}/decision"] = {
-      {practitioner, review + "/decision", decision, true, if_match},
-      200,
-      {},
-      Req{practitioner, review + "/decision", {{"decision", "maybe"}, {"reason", "contract test: not a decision"}}, true,
-          if_match},
-      Req{ig, review + "/decision", decision, true, if_match},
-      Req{practitioner, "/api/review/987654/decision", decision, true, if_match}};
-  p["GET /api/users"] = {{admin, "/api/users"}, 200, {}, Req{admin, "/api/users?x=1"}, Req{practitioner, "/api/users"}, {}};
+  p["POST /api/review/{}/decision"] = {{practitioner, review + "/decision", decision, true, if_match},
+                                       200,
+                                       {},
+                                       Req{practitioner,
+                                           review + "/decision",
+                                           {{"decision", "maybe"}, {"reason", "contract test: not a decision"}},
+                                           true,
+                                           if_match},
+                                       Req{ig, review + "/decision", decision, true, if_match},
+                                       Req{practitioner, "/api/review/987654/decision", decision, true, if_match}};
+  p["GET /api/users"] = {{admin, "/api/users"},           200, {}, Req{admin, "/api/users?x=1"},
+                         Req{practitioner, "/api/users"}, {}};
   p["POST /api/users"] = {{admin, "/api/users", {{"name", "wmp-contract"}, {"role", "analyst"}}},
                           201,
                           {},
@@ -190,8 +201,8 @@ std::map<std::string, Probe> Probes() {
                                          Req{practitioner, path, json::object()},
                                          Req{admin, "/api/users/nobody-here/" + action, json::object()}};
   }
-  p["GET /api/agreements"] = {{practitioner, "/api/agreements"}, 200, {ig}, Req{practitioner, "/api/agreements?x=1"},
-                              {}, {}};
+  p["GET /api/agreements"] = {{practitioner, "/api/agreements"},        200, {ig},
+                              Req{practitioner, "/api/agreements?x=1"}, {},  {}};
   const json agreement = {{"provider_agency", "wmp"},
                           {"recipient_agency", "nhs"},
                           {"data_class", "contract_test"},
@@ -199,8 +210,12 @@ std::map<std::string, Probe> Probes() {
                           {"lawful_basis", "test only"}};
   json bad_agreement = agreement;
   bad_agreement["created_by"] = ig;
-  p["POST /api/agreements"] = {{ig, "/api/agreements", agreement}, 201, {}, Req{ig, "/api/agreements", bad_agreement},
-                               Req{practitioner, "/api/agreements", agreement}, {}};
+  p["POST /api/agreements"] = {{ig, "/api/agreements", agreement},
+                               201,
+                               {},
+                               Req{ig, "/api/agreements", bad_agreement},
+                               Req{practitioner, "/api/agreements", agreement},
+                               {}};
   const json end = {{"reason", "contract test: the agreement ends"}};
   p["POST /api/agreements/{}/end"] = {{ig, "/api/agreements/2/end", end},
                                       200,
@@ -223,19 +238,23 @@ std::map<std::string, Probe> Probes() {
       Req{practitioner, "/api/children/2/relationships", allocate},
       Req{manager, "/api/children/987654/relationships", allocate}};
   const std::string relationship = "/api/children/1/relationships/" + std::to_string(relationship_id);
-  p["DELETE /api/children/{}/relationships/{}"] = {{manager, relationship},        200, {},
-                                                   Req{manager, relationship + "?x=1"}, Req{practitioner, relationship},
+  p["DELETE /api/children/{}/relationships/{}"] = {{manager, relationship},
+                                                   200,
+                                                   {},
+                                                   Req{manager, relationship + "?x=1"},
+                                                   Req{practitioner, relationship},
                                                    Req{manager, "/api/children/1/relationships/987654"}};
-  p["GET /api/alerts"] = {{ig, "/api/alerts?all=1"}, 200, {}, Req{ig, "/api/alerts?all=2"},
+  p["GET /api/alerts"] = {{ig, "/api/alerts?all=1"},        200, {}, Req{ig, "/api/alerts?all=2"},
                           Req{practitioner, "/api/alerts"}, {}};
   const std::string grant = "/api/break-glass/" + std::to_string(break_glass_grant_id) + "/review";
   const json verdict = {{"outcome", "appropriate"}, {"note", "contract test: checked with the team"}};
-  p["POST /api/break-glass/{}/review"] = {{ig, grant, verdict},
-                                          200,
-                                          {},
-                                          Req{ig, grant, {{"outcome", "fine"}, {"note", "contract test: not an outcome"}}},
-                                          Req{practitioner, grant, verdict},
-                                          Req{ig, "/api/break-glass/987654/review", verdict}};
+  p["POST /api/break-glass/{}/review"] = {
+      {ig, grant, verdict},
+      200,
+      {},
+      Req{ig, grant, {{"outcome", "fine"}, {"note", "contract test: not an outcome"}}},
+      Req{practitioner, grant, verdict},
+      Req{ig, "/api/break-glass/987654/review", verdict}};
   p["GET /api/audit/proof/consistency"] = {{ig, "/api/audit/proof/consistency?old=3&new=7"},
                                            200,
                                            {admin},
@@ -291,7 +310,8 @@ class OpenApiContractTest : public DirectoryFixture {
   httplib::Result Send(const std::string& method, const Req& r) {
     const Session s = r.user.empty() ? Session{} : SessionOf(r.user);
     if (method == "GET") return Get(s, r.path);
-    if (method == "POST" && r.headers.empty()) return Post(s, r.path, r.body.is_null() ? json::object() : r.body, r.csrf);
+    if (method == "POST" && r.headers.empty())
+      return Post(s, r.path, r.body.is_null() ? json::object() : r.body, r.csrf);
     httplib::Headers h = r.headers;
     if (!s.cookie.empty()) h.emplace("Cookie", s.cookie);
     if (r.csrf) h.emplace("X-CSRF-Token", s.csrf);

@@ -99,11 +99,11 @@ TEST_F(RoutesTest, ARouteWithoutAPolicyStopsTheServerAtStartUp) {
     RoutePolicy policy;
     const char* why;
   };
-  for (const Case& c : {Case{Roles({}, "x", "y"), "allows no role"},
-                        Case{Roles({Role::kIgLead}, "", "audit_log"), "no audit action"},
-                        Case{Roles({Role::kIgLead}, "read_x", ""), "no audit target"},
-                        Case{Roles({Role::kIgLead}, "read_x", "x:{other}"), "'{other}', which is not a path parameter"},
-                        Case{RoutePolicy{Access::kPublic, {Role::kIgLead}, "", "", ""}, "public but lists roles"}}) {
+  for (const Case& c :
+       {Case{Roles({}, "x", "y"), "allows no role"}, Case{Roles({Role::kIgLead}, "", "audit_log"), "no audit action"},
+        Case{Roles({Role::kIgLead}, "read_x", ""), "no audit target"},
+        Case{Roles({Role::kIgLead}, "read_x", "x:{other}"), "'{other}', which is not a path parameter"},
+        Case{RoutePolicy{Access::kPublic, {Role::kIgLead}, "", "", ""}, "public but lists roles"}}) {
     routes.back().policy = c.policy;
     auto bad = internal::CreateServer(o, routes);
     ASSERT_FALSE(bad.ok()) << c.why;

@@ -17,8 +17,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "../../src/server/http/transport.h"

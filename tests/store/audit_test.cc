@@ -288,19 +288,25 @@ TEST(AuditConcurrency, ParallelAppendersShareOneKeyAndOneGaplessTree) {
 void WriteSchema1Store(const std::string& path, bool break_chain) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  const std::string schema = "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"
-                             "INSERT INTO schema_migration VALUES (1, 'then');" + std::string(kSqliteMigrations[0].sql);
+  const std::string schema =
+      "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"
+      "INSERT INTO schema_migration VALUES (1, 'then');" +
+      std::string(kSqliteMigrations[0].sql);
   ASSERT_EQ(sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   std::string prev(64, '0');
   for (int seq = 1; seq <= 3; ++seq) {
-    nlohmann::json j = {{"seq", seq}, {"at", "2025-01-01T00:00:00.000Z"}, {"user", "pipeline"}, {"agency", ""},
-                        {"role", "system"}, {"purpose", "safeguarding analysis"}, {"action", "import"},
-                        {"target", "batch:" + std::to_string(seq)}, {"outcome", "ok"}, {"details", "{}"}, {"prev", prev}};
+    nlohmann::json j = {{"seq", seq},         {"at", "2025-01-01T00:00:00.000Z"},
+                        {"user", "pipeline"}, {"agency", ""},
+                        {"role", "system"},   {"purpose", "safeguarding analysis"},
+                        {"action", "import"}, {"target", "batch:" + std::to_string(seq)},
+                        {"outcome", "ok"},    {"details", "{}"},
+                        {"prev", prev}};
     const std::string leaf = HashHex(j.dump());
     const std::string target = break_chain && seq == 2 ? "batch:99" : "batch:" + std::to_string(seq);
     const std::string sql = "INSERT INTO audit_event VALUES (" + std::to_string(seq) +
                             ", '2025-01-01T00:00:00.000Z', 'pipeline', '', 'system', 'safeguarding analysis', "
-                            "'import', '" + target + "', 'ok', '{}', '" + prev + "', '" + leaf + "')";
+                            "'import', '" +
+                            target + "', 'ok', '{}', '" + prev + "', '" + leaf + "')";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     prev = leaf;
   }

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <functional>
+#include <iterator>
 
 #include "riskradar/store/store.h"
 #include "tamper_hook.h"
@@ -290,8 +290,8 @@ TEST_P(StoreConformance, ChildAccessFactsFollowAgreementsRelationshipsAndExpiry)
   EXPECT_FALSE(none->break_glass);
   EXPECT_TRUE(none->agreements.empty());
 
-  ASSERT_TRUE(store_->AddSharingAgreement({0, "bcc", "wmp", "child_protection", "safeguarding", "test", 2000},
-                                          Actor{}).ok());
+  ASSERT_TRUE(
+      store_->AddSharingAgreement({0, "bcc", "wmp", "child_protection", "safeguarding", "test", 2000}, Actor{}).ok());
   ASSERT_TRUE(store_->AddCareRelationship({*user, 4, "allocated_case"}, Actor{}).ok());
   ASSERT_TRUE(store_->GrantBreakGlass(viewer, 4, "emergency", 1000, 600, Actor{}).ok());
   auto facts = *store_->ReadChildAccessFacts(viewer, 4, 1500);
@@ -359,7 +359,8 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
     r.event.date = spec.date;
     ASSERT_TRUE((*writer)->AddRow(r).ok());
   }
-  ASSERT_TRUE((*writer)->AddQuarantine({0, 0, "f.csv", 9, "Event Date", "x", "bad date", "{\"f\":\"Quarantina\"}"}).ok());
+  ASSERT_TRUE(
+      (*writer)->AddQuarantine({0, 0, "f.csv", 9, "Event Date", "x", "bad date", "{\"f\":\"Quarantina\"}"}).ok());
   ASSERT_TRUE((*writer)->Commit({6, 5, 0, 1}, Actor{}).ok());
   auto mentions = *store_->LoadPersonMentions();
   ASSERT_EQ(mentions.size(), 5u);
@@ -452,7 +453,8 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(Backend{"sqlite", [](const fs::path& dir) { return (dir / "s.db").string(); },
+                         ::testing::Values(Backend{"sqlite",
+                                                   [](const fs::path& dir) { return (dir / "s.db").string(); },
                                                    OpenSqliteTamperHook}),
                          [](const auto& info) { return info.param.name; });
 

@@ -1,8 +1,8 @@
 // Tests for riskradar synth: determinism, extract/manifest/truth consistency,
 // identifier validity, population proportions, and that every extract conforms to its mapping file.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -99,9 +99,9 @@ struct Extract {
   std::string agency;
   fs::path file;
   std::string mapping;
-  std::vector<std::string> header;                 // CSV only
+  std::vector<std::string> header;  // CSV only
   std::vector<std::map<std::string, std::string>> rows;
-  std::set<std::string> json_paths;                // every leaf path seen (JSON Lines)
+  std::set<std::string> json_paths;  // every leaf path seen (JSON Lines)
 };
 
 struct Generated {
@@ -355,8 +355,9 @@ TEST_F(SynthTest, LocalIdsAreUniquePerAgencyAndTruthMentionsReferToRows) {
 
 // Only keys the mapping-file format documents (docs/mapping-files.md).
 TEST_F(SynthTest, MappingFilesUseOnlyDocumentedKeys) {
-  const std::set<std::string> top = {"format", "description", "file_type", "encoding", "delimiter", "record_class",
-                                     "lawful_basis", "local_id", "ignore", "event", "subject", "associate", "place"};
+  const std::set<std::string> top = {"format",       "description",  "file_type", "encoding", "delimiter",
+                                     "record_class", "lawful_basis", "local_id",  "ignore",   "event",
+                                     "subject",      "associate",    "place"};
   const std::set<std::string> field_keys = {"column", "value", "format", "map", "default", "required", "max_length"};
   const std::map<std::string, std::set<std::string>> section_fields = {
       {"event", {"kind", "category", "date", "detail"}},
@@ -374,7 +375,8 @@ TEST_F(SynthTest, MappingFilesUseOnlyDocumentedKeys) {
         EXPECT_TRUE(section->second.count(std::string(field.str()))) << name << ": " << key.str() << "." << field.str();
         ASSERT_TRUE(spec.is_table()) << name << ": " << field.str();
         for (auto&& [attribute, value] : *spec.as_table()) {
-          EXPECT_TRUE(field_keys.count(std::string(attribute.str()))) << name << ": " << field.str() << "." << attribute.str();
+          EXPECT_TRUE(field_keys.count(std::string(attribute.str())))
+              << name << ": " << field.str() << "." << attribute.str();
         }
       }
     }
@@ -388,9 +390,9 @@ TEST_F(SynthTest, MappingFilesUseOnlyDocumentedKeys) {
 // A small conformance check of each extract against its mapping: every CSV column is
 // used or ignored, every coded value is in its map, dates parse, required fields are present.
 void CheckConformance(const Generated& generated, const std::map<std::string, toml::table>& mappings) {
-  static const std::set<std::string> kKinds = {"missing_episode", "referral", "health_attendance", "police_incident",
-                                               "intelligence", "school_exclusion", "school_absence", "sighting",
-                                               "disruption", "arrest", "charge"};
+  static const std::set<std::string> kKinds = {
+      "missing_episode", "referral", "health_attendance", "police_incident", "intelligence", "school_exclusion",
+      "school_absence",  "sighting", "disruption",        "arrest",          "charge"};
   for (const Extract& e : generated.extracts) {
     const toml::table& mapping = mappings.at(e.mapping);
     std::set<std::string> used, ignored;
@@ -398,7 +400,10 @@ void CheckConformance(const Generated& generated, const std::map<std::string, to
     if (const toml::array* ignore = mapping["ignore"].as_array()) {
       for (auto&& item : *ignore) ignored.insert(item.value_or(std::string()));
     }
-    struct Field { std::string section, name, column; const toml::table* spec; };
+    struct Field {
+      std::string section, name, column;
+      const toml::table* spec;
+    };
     std::vector<Field> fields;
     for (const char* section : {"event", "subject", "associate", "place"}) {
       const toml::table* table = mapping[section].as_table();
@@ -412,10 +417,12 @@ void CheckConformance(const Generated& generated, const std::map<std::string, to
     }
     if (!e.header.empty()) {
       for (const std::string& column : e.header) {
-        EXPECT_TRUE(used.count(column) || ignored.count(column)) << e.mapping << ": column '" << column << "' not covered";
+        EXPECT_TRUE(used.count(column) || ignored.count(column))
+            << e.mapping << ": column '" << column << "' not covered";
       }
       for (const std::string& column : used) {
-        EXPECT_NE(std::find(e.header.begin(), e.header.end(), column), e.header.end()) << e.mapping << ": no column " << column;
+        EXPECT_NE(std::find(e.header.begin(), e.header.end(), column), e.header.end())
+            << e.mapping << ": no column " << column;
       }
     } else {
       for (const std::string& path : e.json_paths) {
@@ -446,7 +453,8 @@ void CheckConformance(const Generated& generated, const std::map<std::string, to
         }
         if (value.empty()) continue;
         if (!map.empty()) {
-          EXPECT_TRUE(map.count(Lower(value))) << e.mapping << ": " << field.column << " value '" << value << "' unmapped";
+          EXPECT_TRUE(map.count(Lower(value)))
+              << e.mapping << ": " << field.column << " value '" << value << "' unmapped";
         }
         if (format) {
           EXPECT_TRUE(Date::Parse(value, *format).ok()) << e.mapping << ": " << value << " vs " << *format;
@@ -463,10 +471,11 @@ TEST_F(SynthTest, ExtractsConformToTheirMappings) { CheckConformance(*small_, *m
 
 TEST_F(SynthTest, PlaceNamesAreFictional) {
   static const char* const kBrands[] = {
-      "premier inn", "travelodge", "holiday inn", "hilton", "ibis", "marriott", "radisson", "novotel", "best western",
-      "tesco", "sainsbury", "asda", "morrisons", "aldi", "lidl", "co-op", "spar", "iceland", "waitrose",
-      "mcdonald", "kfc", "burger king", "subway", "domino", "greggs", "nando", "pizza hut", "costa", "starbucks",
-      "uber", "bullring", "merry hill", "touchwood", "mailbox", "chicken cottage", "dixy"};
+      "premier inn",  "travelodge", "holiday inn",     "hilton",   "ibis",      "marriott",    "radisson", "novotel",
+      "best western", "tesco",      "sainsbury",       "asda",     "morrisons", "aldi",        "lidl",     "co-op",
+      "spar",         "iceland",    "waitrose",        "mcdonald", "kfc",       "burger king", "subway",   "domino",
+      "greggs",       "nando",      "pizza hut",       "costa",    "starbucks", "uber",        "bullring", "merry hill",
+      "touchwood",    "mailbox",    "chicken cottage", "dixy"};
   auto places = ReadCsv(*small_dir_ / "truth" / "places.csv");
   ASSERT_TRUE(places.ok());
   for (const auto& row : places->rows) {

@@ -15,7 +15,11 @@ namespace riskradar {
 class Date {
  public:
   constexpr Date() = default;
-  static constexpr Date FromDays(int32_t days) { Date d; d.days_ = days; return d; }
+  static constexpr Date FromDays(int32_t days) {
+    Date d;
+    d.days_ = days;
+    return d;
+  }
   // Returns nullopt for an impossible date (month 13, 30 February, ...).
   static std::optional<Date> FromYmd(int year, int month, int day);
 

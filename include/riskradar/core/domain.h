@@ -20,12 +20,29 @@ enum class Sex { kUnknown, kFemale, kMale, kOther };
 // What role a person plays in one record.
 enum class PersonRole { kChild, kPersonOfConcern, kAssociate, kAdult };
 enum class PlaceType {
-  kChildrensHome, kHotel, kPark, kSupermarket, kTakeaway, kTaxiRank,
-  kShoppingCentre, kResidential, kSchool, kOther
+  kChildrensHome,
+  kHotel,
+  kPark,
+  kSupermarket,
+  kTakeaway,
+  kTaxiRank,
+  kShoppingCentre,
+  kResidential,
+  kSchool,
+  kOther
 };
 enum class EventKind {
-  kMissingEpisode, kReferral, kHealthAttendance, kPoliceIncident, kIntelligence,
-  kSchoolExclusion, kSchoolAbsence, kSighting, kDisruption, kArrest, kCharge
+  kMissingEpisode,
+  kReferral,
+  kHealthAttendance,
+  kPoliceIncident,
+  kIntelligence,
+  kSchoolExclusion,
+  kSchoolAbsence,
+  kSighting,
+  kDisruption,
+  kArrest,
+  kCharge
 };
 // Levels of the West Midlands-style screening, lowest first.
 enum class RiskLevel { kNoCurrentRisk, kAtRisk, kSignificant, kSerious };
@@ -89,10 +106,10 @@ struct Event {
   EventKind kind = EventKind::kReferral;
   std::string category;
   Date date;
-  int64_t subject_mention_id = 0;                 // who the event is about
-  std::optional<int64_t> associate_mention_id;    // e.g. the adult in a sighting
+  int64_t subject_mention_id = 0;               // who the event is about
+  std::optional<int64_t> associate_mention_id;  // e.g. the adult in a sighting
   std::optional<int64_t> place_mention_id;
-  std::string detail;                             // free text, length-limited
+  std::string detail;  // free text, length-limited
 };
 
 // One record as an agency sent it. Never edited: a correction is a new record.
@@ -100,11 +117,11 @@ struct SourceRecord {
   int64_t id = 0;
   int64_t batch_id = 0;
   std::string agency_code;
-  std::string local_id;       // the agency's id for this record, unique per agency
-  int64_t line = 0;           // line (CSV) or line number (JSON Lines) in the file
-  std::string raw_json;       // the row as received, as a JSON object
-  std::string content_hash;   // hex BLAKE2b of the raw row
-  std::string record_class;   // for retention, e.g. "child_protection"
+  std::string local_id;      // the agency's id for this record, unique per agency
+  int64_t line = 0;          // line (CSV) or line number (JSON Lines) in the file
+  std::string raw_json;      // the row as received, as a JSON object
+  std::string content_hash;  // hex BLAKE2b of the raw row
+  std::string record_class;  // for retention, e.g. "child_protection"
   std::string lawful_basis;
 };
 

@@ -12,15 +12,15 @@ namespace riskradar {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // bad input from a user or a file
+  kInvalidArgument,  // bad input from a user or a file
   kNotFound,
   kAlreadyExists,
-  kConflict,           // a concurrent change or a version mismatch
+  kConflict,  // a concurrent change or a version mismatch
   kPermissionDenied,
   kUnauthenticated,
-  kFailedPrecondition, // the store or system is not in the state required
-  kResourceExhausted,  // a size or rate limit
-  kCorruption,         // stored data fails an integrity check
+  kFailedPrecondition,  // the store or system is not in the state required
+  kResourceExhausted,   // a size or rate limit
+  kCorruption,          // stored data fails an integrity check
   kIoError,
   kInternal,
 };
@@ -61,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(data_).ok()) data_ = Status::Internal("Result constructed from an ok Status");
   }
@@ -90,10 +90,10 @@ class [[nodiscard]] Result {
 #define RR_CONCAT(a, b) RR_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when expr is not ok.
-#define RR_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::riskradar::Status rr_status_ = (expr);       \
-    if (!rr_status_.ok()) return rr_status_;       \
+#define RR_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::riskradar::Status rr_status_ = (expr); \
+    if (!rr_status_.ok()) return rr_status_; \
   } while (false)
 
 // Declares or assigns lhs from a Result, returning its Status when not ok.

@@ -39,7 +39,9 @@ struct Evaluation {
   int64_t planted_networks = 0, networks_recovered = 0;
   int64_t truth_places_of_concern = 0, places_of_concern_found = 0, places_of_concern_flagged = 0;
 
-  double radar_precision() const { return assessed_on_radar ? static_cast<double>(both_on_radar) / assessed_on_radar : 1; }
+  double radar_precision() const {
+    return assessed_on_radar ? static_cast<double>(both_on_radar) / assessed_on_radar : 1;
+  }
   double radar_recall() const { return truth_on_radar ? static_cast<double>(both_on_radar) / truth_on_radar : 1; }
   double level_agreement() const;  // share of true children whose exact level was found
 };

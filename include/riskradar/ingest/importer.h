@@ -62,8 +62,8 @@ class CsvColumns {
   const std::vector<std::string>& json_keys() const { return json_keys_; }
 
  private:
-  std::vector<std::string> header_;    // as in the file (the raw-row JSON keys)
-  std::vector<int> slot_position_;     // Mapping::columns slot -> position in the row
+  std::vector<std::string> header_;  // as in the file (the raw-row JSON keys)
+  std::vector<int> slot_position_;   // Mapping::columns slot -> position in the row
   std::vector<size_t> key_order_;
   std::vector<std::string> json_keys_;
 };

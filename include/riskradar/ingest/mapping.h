@@ -16,14 +16,14 @@
 namespace riskradar::ingest {
 
 struct FieldSpec {
-  std::string column;                   // source column or dotted JSON path; empty when `value` is used
-  std::optional<std::string> value;     // constant
-  std::string format;                   // date format
+  std::string column;                // source column or dotted JSON path; empty when `value` is used
+  std::optional<std::string> value;  // constant
+  std::string format;                // date format
   std::vector<std::pair<std::string, std::string>> map;  // lower-cased source value -> target
   std::optional<std::string> default_value;
   bool required = false;
-  size_t max_length = 0;                // 0: the kind's default limit
-  int slot = -1;                        // index of `column` in Mapping::columns (Mapping::IndexColumns), or -1
+  size_t max_length = 0;  // 0: the kind's default limit
+  int slot = -1;          // index of `column` in Mapping::columns (Mapping::IndexColumns), or -1
 
   bool defined() const { return !column.empty() || value.has_value(); }
 };

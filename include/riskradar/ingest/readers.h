@@ -50,9 +50,9 @@ class LineReader {
 
 struct CsvRecord {
   std::vector<std::string> fields;
-  int64_t line = 0;       // first physical line of the record
-  int64_t end_line = 0;   // last physical line
-  std::string error;      // non-empty: the record is malformed (the fields may be partial)
+  int64_t line = 0;      // first physical line of the record
+  int64_t end_line = 0;  // last physical line
+  std::string error;     // non-empty: the record is malformed (the fields may be partial)
   bool invalid_utf8 = false;
 };
 

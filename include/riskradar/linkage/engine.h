@@ -138,11 +138,11 @@ struct FieldModel {
 
 struct BlockingRuleReport {
   std::string rule;
-  int64_t candidate_pairs = 0;  // pairs the rule produced
-  int64_t new_pairs = 0;        // of those, pairs no earlier rule produced
-  int64_t oversized_blocks = 0; // blocks skipped for exceeding max_block_size
-  int64_t skipped_pairs = 0;    // pairs those blocks would have produced
-  double lambda = 0;            // EM: share of this rule's pairs that match
+  int64_t candidate_pairs = 0;   // pairs the rule produced
+  int64_t new_pairs = 0;         // of those, pairs no earlier rule produced
+  int64_t oversized_blocks = 0;  // blocks skipped for exceeding max_block_size
+  int64_t skipped_pairs = 0;     // pairs those blocks would have produced
+  double lambda = 0;             // EM: share of this rule's pairs that match
 };
 
 struct FieldContribution {
@@ -180,7 +180,7 @@ class Model {
 };
 
 struct ScoredPair {
-  size_t left = 0;   // indices into the input
+  size_t left = 0;  // indices into the input
   size_t right = 0;
   double match_weight = 0;  // prior included: probability = 1 / (1 + 2^-weight)
   double match_probability = 0;
@@ -200,7 +200,7 @@ struct LinkResult {
   std::vector<ScoredPair> possibles;  // possible_probability <= p < match_probability
   Model model;
   std::vector<BlockingRuleReport> blocking;
-  int64_t candidate_pairs = 0;        // distinct pairs compared
+  int64_t candidate_pairs = 0;  // distinct pairs compared
   int32_t cluster_count = 0;
   int32_t clusters_split = 0;         // match components re-formed because of a contradiction
   int32_t match_edges_rejected = 0;   // match pairs not honoured by clustering

@@ -33,7 +33,7 @@ struct LinkStageReport {
   int64_t places = 0;
   int64_t matches = 0;
   int64_t possibles = 0;
-  int64_t persons_kept_id = 0;  // persons whose id carried over from the previous run
+  int64_t persons_kept_id = 0;                          // persons whose id carried over from the previous run
   PersonBlocking blocking = PersonBlocking::kRegional;  // the person blocking used
   int64_t candidate_pairs = 0;                          // person pairs compared
 };
@@ -49,7 +49,7 @@ PersonRecord ToPersonRecord(const store::MentionRow& row);
 struct MentionPairExplanation {
   store::MentionRow left;
   store::MentionRow right;
-  int64_t left_person = 0;   // the persons the mentions belong to now (0: not linked yet)
+  int64_t left_person = 0;  // the persons the mentions belong to now (0: not linked yet)
   int64_t right_person = 0;
   std::vector<FieldContribution> contributions;  // prior, fields (TF as own entries), total (see Model::Explain)
   double match_weight = 0;

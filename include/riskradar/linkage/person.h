@@ -16,15 +16,15 @@
 namespace riskradar::linkage {
 
 struct PersonRecord {
-  int64_t id = 0;              // caller's id (mention id)
-  std::string source;          // agency code; records from one source may still be duplicates
-  std::string forename;        // as received: any case, diacritics, hyphens, apostrophes
+  int64_t id = 0;        // caller's id (mention id)
+  std::string source;    // agency code; records from one source may still be duplicates
+  std::string forename;  // as received: any case, diacritics, hyphens, apostrophes
   std::string surname;
   std::optional<Date> dob;
   Sex sex = Sex::kUnknown;
-  std::string postcode;        // normalised "B12 9QT" or empty
-  std::string nhs_number;      // valid 10 digits or empty
-  std::string upn;             // valid 13 characters or empty
+  std::string postcode;    // normalised "B12 9QT" or empty
+  std::string nhs_number;  // valid 10 digits or empty
+  std::string upn;         // valid 13 characters or empty
 };
 
 // cluster_of, matches, possibles, the trained model (m, u, weight per level,

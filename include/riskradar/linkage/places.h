@@ -30,7 +30,7 @@ std::vector<std::string> PlaceNameTokens(std::string_view name);
 double DistanceMetres(double lat1, double lon1, double lat2, double lon2);
 
 struct PlaceLinkOptions {
-  double max_distance_m = 300;   // coordinates this close count as the same location
+  double max_distance_m = 300;  // coordinates this close count as the same location
   double name_jaro_winkler = 0.92;
   double name_token_jaccard = 0.6;
   int64_t max_block_size = 500;  // name-token blocks larger than this are skipped (too common a word)

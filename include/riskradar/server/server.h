@@ -22,7 +22,7 @@ struct ServerOptions {
   std::string db;  // store location
   store::StoreOptions store_options;
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (tests)
+  int port = 8080;                  // 0: any free port (tests)
   std::string cert_file, key_file;  // both set: HTTPS; otherwise loopback-only HTTP
   // Handler threads. They only ever run a complete request (the I/O thread owns every socket), so a slow or
   // idle client never holds one; a few per core are enough.
@@ -40,7 +40,7 @@ struct ServerOptions {
   int64_t idle_timeout_s = 15 * 60;
   int64_t absolute_timeout_s = 8 * 3600;
   int64_t break_glass_ttl_s = 3600;
-  size_t max_body_bytes = 64 * 1024;   // every body, Content-Length or chunked; larger: 413 and close
+  size_t max_body_bytes = 64 * 1024;  // every body, Content-Length or chunked; larger: 413 and close
   // Sign-in attempts within the window (docs/security-auth.md): per user name (known or not) from one
   // address; per client address, whatever the names; per user name from all addresses that user has not
   // signed in from successfully within trusted_address_s (so a user is not locked out from their usual

@@ -31,8 +31,8 @@ struct AuditEvent {
   int64_t seq = 0;
   std::string at_utc;
   Actor actor;
-  std::string action;   // e.g. "import", "link", "read_child"
-  std::string target;   // what was touched
+  std::string action;  // e.g. "import", "link", "read_child"
+  std::string target;  // what was touched
   std::string outcome = "ok";
   std::string details;  // JSON
   std::string leaf_hash;
@@ -52,8 +52,8 @@ std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std
 struct AuditCheck {
   int64_t events = 0;
   bool ok = true;
-  std::string problem;          // first problem found
-  std::string root_hash;        // tree hash over every event read
+  std::string problem;    // first problem found
+  std::string root_hash;  // tree hash over every event read
   int64_t checkpoints_checked = 0;
   std::optional<AuditCheckpoint> latest;  // the latest signed checkpoint (the head)
   // The audit witness (StoreOptions::audit_witness_path): whether it exists, its heads and the newest size.
@@ -64,10 +64,10 @@ struct AuditCheck {
 
 // Inclusion of event `seq` in the tree of the first `tree_size` events, or consistency of two tree sizes.
 struct AuditProof {
-  int64_t seq = 0;  // inclusion proofs only
+  int64_t seq = 0;       // inclusion proofs only
   int64_t old_size = 0;  // consistency proofs only
   int64_t tree_size = 0;
-  std::string leaf_hash;  // inclusion proofs only
+  std::string leaf_hash;          // inclusion proofs only
   std::vector<std::string> path;  // hex hashes, RFC 6962 order
   std::string root_hash;
   std::string old_root_hash;  // consistency proofs only

@@ -33,9 +33,9 @@ struct ChildEventView {
 // What one viewer may see about one child, already filtered by need-to-know.
 struct ChildView {
   Person person;
-  std::optional<Assessment> latest;   // indicators filtered to those with visible evidence
-  bool explanation_complete = false;  // every record behind the assessment is visible to this viewer
-  std::vector<ChildEventView> events; // chronology, oldest first
+  std::optional<Assessment> latest;       // indicators filtered to those with visible evidence
+  bool explanation_complete = false;      // every record behind the assessment is visible to this viewer
+  std::vector<ChildEventView> events;     // chronology, oldest first
   std::vector<std::string> access_basis;  // why the visible records are visible
 };
 

@@ -37,17 +37,17 @@ struct QuarantinedRow {
 
 struct BatchHeader {
   std::string agency_code;
-  std::string file;        // path as given
-  std::string file_hash;   // hex digest of the whole file
-  std::string format;      // mapping format id
+  std::string file;       // path as given
+  std::string file_hash;  // hex digest of the whole file
+  std::string format;     // mapping format id
   std::string record_class;
   std::string lawful_basis;
 };
 
 struct BatchCounts {
   int64_t rows_in = 0;
-  int64_t landed = 0;       // new records written
-  int64_t unchanged = 0;    // already present with the same content
+  int64_t landed = 0;     // new records written
+  int64_t unchanged = 0;  // already present with the same content
   int64_t quarantined = 0;
 };
 
@@ -65,7 +65,7 @@ struct ParsedRow {
   PersonMention subject;
   std::optional<PersonMention> associate;
   std::optional<PlaceMention> place;
-  Event event;          // ids of record/mentions assigned by the store
+  Event event;  // ids of record/mentions assigned by the store
 };
 
 // Writes one import batch inside one transaction. Nothing is visible until

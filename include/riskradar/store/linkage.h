@@ -50,12 +50,12 @@ struct ReviewItem {
 
 // The result of a linkage run, written in one transaction.
 struct LinkageOutput {
-  std::vector<Person> persons;                               // ids already stable
-  std::vector<std::pair<int64_t, int64_t>> mention_person;   // mention id -> person id
+  std::vector<Person> persons;                              // ids already stable
+  std::vector<std::pair<int64_t, int64_t>> mention_person;  // mention id -> person id
   std::vector<Place> places;
   std::vector<std::pair<int64_t, int64_t>> place_mention_place;
-  std::vector<ReviewItem> review;                            // new possibles (decided ones are kept)
-  std::string model_json;                                    // trained parameters, for explanation
+  std::vector<ReviewItem> review;  // new possibles (decided ones are kept)
+  std::string model_json;          // trained parameters, for explanation
 };
 
 class LinkageStore {

@@ -66,7 +66,6 @@ struct CareRelationshipRecord {
   std::string ended_at, ended_by;  // empty while current
 };
 
-
 // An alert for an agency's IG lead(s): today, a break-glass grant (by one of the agency's users, or over a
 // person the agency holds records on), open until the grant is reviewed.
 struct IgAlert {

@@ -36,7 +36,7 @@ struct RetentionPolicy {
 // A hold stops deletion of records about a person, from an agency, or of one import batch.
 struct LegalHold {
   int64_t id = 0;
-  std::string scope;  // "person", "agency" or "batch"
+  std::string scope;   // "person", "agency" or "batch"
   std::string target;  // person id, agency code or batch id
   std::string reason;
   std::string placed_by, placed_at, released_by, released_at;

@@ -44,8 +44,8 @@ struct ReviewQueueItem {
 };
 
 struct ReviewQueuePage {
-  int64_t pending_total = 0;    // every pending pair in the region (an aggregate, shown to every reviewer role)
-  int64_t visible_pending = 0;  // pending pairs whose both records the viewer may see
+  int64_t pending_total = 0;           // every pending pair in the region (an aggregate, shown to every reviewer role)
+  int64_t visible_pending = 0;         // pending pairs whose both records the viewer may see
   std::vector<ReviewQueueItem> items;  // up to the limit, most uncertain first; empty for aggregate-only callers
 };
 
@@ -68,7 +68,6 @@ struct ReviewDecisionResult {
   ReviewDecisionOutcome outcome = ReviewDecisionOutcome::kNotFound;
   ReviewQueueItem item;  // after the decision (kDecided), or as found (kStale, kAlreadyDecided)
 };
-
 
 class ReviewStore {
  public:

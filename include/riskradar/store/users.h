@@ -52,7 +52,6 @@ struct UserChange {
   std::string password_hash, totp_secret;  // kReset: the new credentials (totp_secret in base32, sealed by the store)
 };
 
-
 class UserStore {
  public:
   virtual ~UserStore() = default;
@@ -70,8 +69,8 @@ class UserStore {
   // Sessions. CreateSession audits the login; Conflict when the TOTP step was already used.
   virtual Status CreateSession(const NewSession& session, const Actor& actor) = 0;
   // The session's user when the session is live (not revoked, user enabled, within both timeouts).
-  virtual Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s,
-                                                          int64_t idle_s, int64_t absolute_s) = 0;
+  virtual Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
+                                                          int64_t absolute_s) = 0;
   virtual Status RevokeSession(std::string_view token_hash, const Actor& actor) = 0;
 
   // The users of one agency (no hashes or secrets), audited ("list_users").

@@ -197,8 +197,8 @@ bool VerifyCheckpointSignature(std::string_view public_key_hex, std::string_view
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
   std::array<unsigned char, crypto_sign_BYTES> sig{};
   if (!FromHex(public_key_hex, pk.data(), pk.size()) || !FromHex(signature_hex, sig.data(), sig.size())) return false;
-  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(), pk.data()) == 0;
+  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                     pk.data()) == 0;
 }
 
 }  // namespace riskradar::store

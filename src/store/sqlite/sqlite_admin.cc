@@ -144,9 +144,10 @@ Result<const char*> SqliteStore::ChildAccessLocked(int64_t person_id, const View
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return "not_found";
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT r.agency_code, r.record_class FROM mention_person mp "
-                                           "JOIN person_mention m ON m.id = mp.mention_id "
-                                           "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT DISTINCT r.agency_code, r.record_class FROM mention_person mp "
+                                   "JOIN person_mention m ON m.id = mp.mention_id "
+                                   "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1"));
   q.Bind(1, person_id);
   const ChildAccessFacts facts = ntk.FactsFor(person_id);
   while (true) {
@@ -239,7 +240,7 @@ Result<ReviewItemDetail> SqliteStore::ReadReviewItem(int64_t id, const Viewer& v
     if (row) detail.model_json = q.Text(0);
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_review", ReviewTarget(id),
-                                                  {{"pair", PairOf(detail.item)}, {"version", detail.item.version}})));
+                                                 {{"pair", PairOf(detail.item)}, {"version", detail.item.version}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return detail;
 }
@@ -255,9 +256,10 @@ Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionR
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   ReviewDecisionResult result;
   // Refusals are committed with their audit event; the caller maps the outcome to an answer.
-  auto refuse = [&](ReviewDecisionOutcome outcome, const char* audit_outcome, json details) -> Result<ReviewDecisionResult> {
-    RR_RETURN_IF_ERROR(
-        AppendAuditLocked(MakeAudit(actor, "review_decision", ReviewTarget(req.id), std::move(details), audit_outcome)));
+  auto refuse = [&](ReviewDecisionOutcome outcome, const char* audit_outcome,
+                    json details) -> Result<ReviewDecisionResult> {
+    RR_RETURN_IF_ERROR(AppendAuditLocked(
+        MakeAudit(actor, "review_decision", ReviewTarget(req.id), std::move(details), audit_outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     result.outcome = outcome;
     return result;
@@ -270,8 +272,10 @@ Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionR
     return refuse(ReviewDecisionOutcome::kNotFound, "refused", json::object());
   }
   result.item = *found;
-  const json seen = {{"pair", PairOf(*found)}, {"expected_version", req.expected_version},
-                     {"current_version", found->version}, {"status", found->item.status}};
+  const json seen = {{"pair", PairOf(*found)},
+                     {"expected_version", req.expected_version},
+                     {"current_version", found->version},
+                     {"status", found->item.status}};
   if (found->version != req.expected_version) return refuse(ReviewDecisionOutcome::kStale, "stale", seen);
   if (found->item.status != "pending") {
     return refuse(ReviewDecisionOutcome::kAlreadyDecided, "already_decided", seen);
@@ -289,10 +293,12 @@ Result<ReviewDecisionResult> SqliteStore::DecideReviewItem(const ReviewDecisionR
   if (db_->Changes() != 1) return Status::Internal("review item changed inside its own transaction");
   RR_ASSIGN_OR_RETURN(auto after, ReviewItemLocked(req.id));
   if (!after) return Status::Internal("review item vanished inside its own transaction");
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, req.status == "confirmed" ? "review_confirm" : "review_reject", ReviewTarget(req.id),
-                 {{"pair", PairOf(*after)}, {"reason", req.reason}, {"previous_status", "pending"},
-                  {"version", after->version}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, req.status == "confirmed" ? "review_confirm" : "review_reject",
+                                                 ReviewTarget(req.id),
+                                                 {{"pair", PairOf(*after)},
+                                                  {"reason", req.reason},
+                                                  {"previous_status", "pending"},
+                                                  {"version", after->version}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   result.outcome = ReviewDecisionOutcome::kDecided;
   result.item = std::move(*after);
@@ -321,8 +327,8 @@ Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_c
     u.updated_at = q.Text(6);
     out.push_back(std::move(u));
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -348,7 +354,8 @@ Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, c
     id = q.Int(0);
   }
   if (id == admin.user_id) {
-    return refuse("refused", Status::Conflict("you cannot disable or reset your own account; ask another administrator"));
+    return refuse("refused",
+                  Status::Conflict("you cannot disable or reset your own account; ask another administrator"));
   }
   if (reset) {
     if (change.password_hash.empty() || change.totp_secret.empty()) {
@@ -405,13 +412,14 @@ Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std:
   }
   if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the agreement has already ended"));
   // The end date also caps valid_until_s, which every need-to-know check already honours.
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
-                                           "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) WHERE id = ?5"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
+                                   "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) WHERE id = ?5"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_end", target,
-                                                  {{"provider", found->agreement.provider_agency},
-                                                   {"recipient", found->agreement.recipient_agency},
-                                                   {"reason", reason}})));
+                                                 {{"provider", found->agreement.provider_agency},
+                                                  {"recipient", found->agreement.recipient_agency},
+                                                  {"reason", reason}})));
   RR_ASSIGN_OR_RETURN(auto after, load());
   RR_RETURN_IF_ERROR(txn.Commit());
   if (!after) return Status::Internal("agreement vanished inside its own transaction");
@@ -473,9 +481,8 @@ Result<CareRelationshipRecord> SqliteStore::AllocateCareRelationship(const Viewe
   return out;
 }
 
-Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(const Viewer& manager,
-                                                                               int64_t person_id, int64_t now_s,
-                                                                               const Actor& actor) {
+Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(const Viewer& manager, int64_t person_id,
+                                                                               int64_t now_s, const Actor& actor) {
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
@@ -503,13 +510,14 @@ Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& ma
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(
-        MakeAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
+    RR_RETURN_IF_ERROR(
+        AppendAuditLocked(MakeAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
   auto load = [&]() -> Result<std::optional<CareRelationshipRecord>> {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1 AND c.person_id = ?2"));
+    RR_ASSIGN_OR_RETURN(auto q,
+                        db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1 AND c.person_id = ?2"));
     q.Bind(1, relationship_id).Bind(2, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return std::optional<CareRelationshipRecord>();
@@ -521,9 +529,9 @@ Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& ma
   if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the relationship has already ended"));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 WHERE id = ?3"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, relationship_id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "relationship_end", target,
-                                                  {{"relationship", relationship_id}, {"user", found->user_name},
-                                                   {"kind", found->kind}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      MakeAudit(actor, "relationship_end", target,
+                {{"relationship", relationship_id}, {"user", found->user_name}, {"kind", found->kind}})));
   RR_ASSIGN_OR_RETURN(auto after, load());
   RR_RETURN_IF_ERROR(txn.Commit());
   if (!after) return Status::Internal("relationship vanished inside its own transaction");
@@ -534,14 +542,14 @@ Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& ma
 
 Result<std::vector<IgAlert>> SqliteStore::ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) +
-                                           "WHERE a.agency_code = ?1 AND (?2 = 0 OR b.reviewed_at IS NULL) "
-                                           "ORDER BY a.id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE a.agency_code = ?1 AND (?2 = 0 OR b.reviewed_at IS NULL) "
+                                                       "ORDER BY a.id"));
   q.Bind(1, agency).Bind(2, open_only ? 1 : 0);
   std::vector<IgAlert> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_alerts", "agency:" + std::string(agency),
-                                                  {{"alerts", out.size()}, {"open_only", open_only}})));
+                                                 {{"alerts", out.size()}, {"open_only", open_only}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -592,11 +600,12 @@ Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view
                          .Bind(6, int64_t{end_grant ? 1 : 0})
                          .Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "break_glass_review", target,
-                                                  {{"outcome", outcome}, {"note", note},
-                                                   {"user", found->grant.user_name},
-                                                   {"person", found->grant.person_id},
-                                                   {"grant_ended", end_grant},
-                                                   {"expires_at_s_before", found->grant.expires_at_s}})));
+                                                 {{"outcome", outcome},
+                                                  {"note", note},
+                                                  {"user", found->grant.user_name},
+                                                  {"person", found->grant.person_id},
+                                                  {"grant_ended", end_grant},
+                                                  {"expires_at_s_before", found->grant.expires_at_s}})));
   RR_ASSIGN_OR_RETURN(auto after, load());
   RR_RETURN_IF_ERROR(txn.Commit());
   if (!after) return Status::Internal("grant vanished inside its own transaction");

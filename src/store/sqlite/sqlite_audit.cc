@@ -310,8 +310,7 @@ constexpr const char* kVerifySql =
 
 // Reads events lo+1..hi, recomputes each leaf from the stored fields and compares it with the stored leaf
 // hash, checks the sequence has no gap, and hashes the chunk's tree. `sizes` are the checkpoint sizes.
-void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector<int64_t>& sizes,
-                 VerifiedChunk& out) {
+void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector<int64_t>& sizes, VerifiedChunk& out) {
   q.Reset();
   q.Bind(1, static_cast<int64_t>(lo)).Bind(2, static_cast<int64_t>(hi));
   auto next_size = std::upper_bound(sizes.begin(), sizes.end(), static_cast<int64_t>(lo));

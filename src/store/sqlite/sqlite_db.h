@@ -29,9 +29,18 @@ class SqliteStatement {
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
   // Parameters are 1-based, as in SQLite.
-  SqliteStatement& Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); return *this; }
-  SqliteStatement& Bind(int index, int value) { sqlite3_bind_int64(stmt_, index, value); return *this; }
-  SqliteStatement& Bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); return *this; }
+  SqliteStatement& Bind(int index, int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  SqliteStatement& Bind(int index, int value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  SqliteStatement& Bind(int index, double value) {
+    sqlite3_bind_double(stmt_, index, value);
+    return *this;
+  }
   SqliteStatement& Bind(int index, std::string_view value) {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
@@ -44,7 +53,10 @@ class SqliteStatement {
   }
   SqliteStatement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   SqliteStatement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
-  SqliteStatement& BindNull(int index) { sqlite3_bind_null(stmt_, index); return *this; }
+  SqliteStatement& BindNull(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
   template <typename T>
   SqliteStatement& Bind(int index, const std::optional<T>& value) {
     if (value) return Bind(index, *value);
@@ -65,7 +77,10 @@ class SqliteStatement {
     }
   }
   // (Row mappers that can fail keep an explicit Step() loop.)
-  void Reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   bool prepared() const { return stmt_ != nullptr; }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }

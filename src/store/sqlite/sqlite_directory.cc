@@ -243,13 +243,13 @@ Result<PersonSearchResult> SqliteStore::SearchPeople(const PersonQuery& query, c
   // hashing the name, while the log itself does not become a list of searched names.
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "search_people", "people",
-                                       {{"query_hash", query.name.empty() ? std::string() : HashHex(AsciiLower(query.name))},
-                                        {"query_length", query.name.size()},
-                                        {"role", query.role},
-                                        {"limit", query.limit},
-                                        {"offset", query.offset},
-                                        {"results", out.total},
-                                        {"returned", out.people.size()}})));
+                                  {{"query_hash", query.name.empty() ? std::string() : HashHex(AsciiLower(query.name))},
+                                   {"query_length", query.name.size()},
+                                   {"role", query.role},
+                                   {"limit", query.limit},
+                                   {"offset", query.offset},
+                                   {"results", out.total},
+                                   {"returned", out.people.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -361,8 +361,8 @@ Result<std::vector<PlaceOfConcern>> SqliteStore::ReadPlacesOfConcern(const Actor
       out.push_back(PlaceOfConcernFromRow(q));
     }
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "list_places", "places", {{"network_run", run}, {"places", out.size()}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "list_places", "places", {{"network_run", run}, {"places", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -540,14 +540,14 @@ Result<std::vector<AuditEvent>> SqliteStore::ReadAuditEvents(const AuditQuery& q
     }
   }
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "read_audit", "audit_log",
-                                                      {{"user", query.user},
-                                                       {"action", query.action},
-                                                       {"from", query.from},
-                                                       {"to", query.to},
-                                                       {"before", query.before},
-                                                       {"limit", query.limit},
-                                                       {"scope", query.agency.empty() ? "partnership" : query.agency},
-                                                       {"events", out.size()}})));
+                                                 {{"user", query.user},
+                                                  {"action", query.action},
+                                                  {"from", query.from},
+                                                  {"to", query.to},
+                                                  {"before", query.before},
+                                                  {"limit", query.limit},
+                                                  {"scope", query.agency.empty() ? "partnership" : query.agency},
+                                                  {"events", out.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -563,8 +563,8 @@ Result<AuditCheckpointList> SqliteStore::ReadAuditCheckpoints(const Actor& actor
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) out.head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
   }
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "read_audit_checkpoints", "audit_log", {{"checkpoints", out.kept.size()}})));
+  RR_RETURN_IF_ERROR(
+      AppendAuditLocked(MakeAudit(actor, "read_audit_checkpoints", "audit_log", {{"checkpoints", out.kept.size()}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
@@ -601,8 +601,8 @@ Result<AuditProof> SqliteStore::ReadAuditConsistencyProof(int64_t old_size, int6
     return Status::InvalidArgument("need 1 <= old <= new <= " + std::to_string(size) + " (the log's size)");
   }
   RR_ASSIGN_OR_RETURN(AuditProof proof, AuditConsistencyProof(old_size, new_size));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(
-      actor, "audit_proof", "audit_log", {{"kind", "consistency"}, {"old", old_size}, {"new", new_size}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      MakeAudit(actor, "audit_proof", "audit_log", {{"kind", "consistency"}, {"old", old_size}, {"new", new_size}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return proof;
 }

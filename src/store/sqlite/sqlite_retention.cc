@@ -50,7 +50,7 @@ Result<int64_t> SqliteStore::AddLegalHold(const LegalHold& hold, const Actor& ac
   }
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   {
-    const char* exists = hold.scope == "person" ? "SELECT 1 FROM person WHERE id = CAST(?1 AS INTEGER)"
+    const char* exists = hold.scope == "person"   ? "SELECT 1 FROM person WHERE id = CAST(?1 AS INTEGER)"
                          : hold.scope == "agency" ? "SELECT 1 FROM agency WHERE code = ?1"
                                                   : "SELECT 1 FROM import_batch WHERE id = CAST(?1 AS INTEGER)";
     RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(exists));
@@ -58,21 +58,23 @@ Result<int64_t> SqliteStore::AddLegalHold(const LegalHold& hold, const Actor& ac
     RR_ASSIGN_OR_RETURN(bool found, q.Step());
     if (!found) return Status::NotFound("no " + hold.scope + " '" + hold.target + "' to hold");
   }
-  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare(
-      "INSERT INTO legal_hold (scope, target, reason, placed_by, placed_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  RR_RETURN_IF_ERROR(ins.Bind(1, hold.scope).Bind(2, hold.target).Bind(3, hold.reason).Bind(4, actor.user)
-                         .Bind(5, NowUtcIso()).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto ins,
+      db_->Prepare("INSERT INTO legal_hold (scope, target, reason, placed_by, placed_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RR_RETURN_IF_ERROR(
+      ins.Bind(1, hold.scope).Bind(2, hold.target).Bind(3, hold.reason).Bind(4, actor.user).Bind(5, NowUtcIso()).Run());
   const int64_t id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "legal_hold_add", hold.scope + ":" + hold.target,
-                                                      {{"hold", id}, {"reason", hold.reason}})));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(
+      MakeAudit(actor, "legal_hold_add", hold.scope + ":" + hold.target, {{"hold", id}, {"reason", hold.reason}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return id;
 }
 
 Status SqliteStore::ReleaseLegalHold(int64_t id, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "UPDATE legal_hold SET released_by = ?2, released_at = ?3 WHERE id = ?1 AND released_at IS NULL"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("UPDATE legal_hold SET released_by = ?2, released_at = ?3 WHERE id = ?1 AND released_at IS NULL"));
   RR_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, actor.user).Bind(3, NowUtcIso()).Run());
   if (db_->Changes() == 0) return Status::NotFound("no active legal hold " + std::to_string(id));
   RR_RETURN_IF_ERROR(
@@ -81,9 +83,9 @@ Status SqliteStore::ReleaseLegalHold(int64_t id, const Actor& actor) {
 }
 
 Result<std::vector<LegalHold>> SqliteStore::ListLegalHolds(bool active_only) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT id, scope, target, reason, placed_by, placed_at, COALESCE(released_by, ''), COALESCE(released_at, '') "
-      "FROM legal_hold WHERE ?1 = 0 OR released_at IS NULL ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, scope, target, reason, placed_by, placed_at, "
+                                           "COALESCE(released_by, ''), COALESCE(released_at, '') "
+                                           "FROM legal_hold WHERE ?1 = 0 OR released_at IS NULL ORDER BY id"));
   q.Bind(1, active_only ? 1 : 0);
   std::vector<LegalHold> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -116,10 +118,12 @@ Result<RetentionOutcome> SqliteStore::ApplyRetention(const RetentionPolicy& poli
     if (out.ok()) {
       json classes = json::object();
       for (const auto& c : out->classes) classes[c.record_class] = {{"deleted", c.due}, {"held", c.held}};
-      Status st = AppendAuditLocked(MakeAudit(
-          actor, "retention_apply", "store",
-          {{"policy", policy.version}, {"as_of", as_of.ToIso()}, {"classes", classes},
-           {"quarantine_deleted", out->quarantine_due}, {"persons_erased", out->persons_erased}}));
+      Status st = AppendAuditLocked(MakeAudit(actor, "retention_apply", "store",
+                                              {{"policy", policy.version},
+                                               {"as_of", as_of.ToIso()},
+                                               {"classes", classes},
+                                               {"quarantine_deleted", out->quarantine_due},
+                                               {"persons_erased", out->persons_erased}}));
       (void)db_->Exec(kDropTemp);
       if (st.ok()) st = txn->Commit();
       if (!st.ok()) out = st;
@@ -138,13 +142,14 @@ Result<RetentionOutcome> SqliteStore::ApplyRetention(const RetentionPolicy& poli
 Result<RetentionOutcome> SqliteStore::RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply) {
   RR_RETURN_IF_ERROR(db_->Exec(kCreateTemp));
   // Records past their class's period, dated by their latest event.
-  RR_ASSIGN_OR_RETURN(auto due, db_->Prepare(
-      "INSERT INTO temp.rr_due (id, record_class) "
-      "SELECT r.id, r.record_class FROM source_record r "
-      "JOIN (SELECT source_record_id AS rid, MAX(date) AS last FROM event GROUP BY source_record_id) d ON d.rid = r.id "
-      "WHERE r.record_class = ?1 AND d.last < ?2"));
+  RR_ASSIGN_OR_RETURN(auto due, db_->Prepare("INSERT INTO temp.rr_due (id, record_class) "
+                                             "SELECT r.id, r.record_class FROM source_record r "
+                                             "JOIN (SELECT source_record_id AS rid, MAX(date) AS last FROM event GROUP "
+                                             "BY source_record_id) d ON d.rid = r.id "
+                                             "WHERE r.record_class = ?1 AND d.last < ?2"));
   for (const RetentionRule& rule : policy.rules) {
-    RR_RETURN_IF_ERROR(due.Bind(1, rule.record_class).Bind(2, static_cast<int64_t>(as_of.days()) - rule.keep_days).Run());
+    RR_RETURN_IF_ERROR(
+        due.Bind(1, rule.record_class).Bind(2, static_cast<int64_t>(as_of.days()) - rule.keep_days).Run());
   }
   // Holds: by agency or batch, and by person (every record that mentions a held person).
   RR_RETURN_IF_ERROR(db_->Exec(
@@ -156,30 +161,32 @@ Result<RetentionOutcome> SqliteStore::RetentionLocked(const RetentionPolicy& pol
       "JOIN person_mention m ON m.id = mp.mention_id WHERE h.scope = 'person' AND h.released_at IS NULL);"));
   RetentionOutcome out;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-        "SELECT record_class, SUM(held = 0), SUM(held) FROM temp.rr_due GROUP BY record_class ORDER BY record_class"));
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT record_class, SUM(held = 0), SUM(held) FROM temp.rr_due GROUP BY "
+                                             "record_class ORDER BY record_class"));
     RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.classes.push_back({q.Text(0), q.Int(1), q.Int(2)}); }));
   }
   // Quarantined rows keep raw personal data: kept for a short period from their import, unless held.
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-        "INSERT INTO temp.rr_due_quarantine (id) SELECT q.id FROM quarantine q JOIN import_batch b ON b.id = q.batch_id "
-        "WHERE substr(b.started_at, 1, 10) < ?1 AND NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.released_at IS NULL "
-        "AND ((h.scope = 'agency' AND h.target = b.agency_code) OR (h.scope = 'batch' AND h.target = CAST(b.id AS TEXT))))"));
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO temp.rr_due_quarantine (id) SELECT q.id FROM quarantine q "
+                                             "JOIN import_batch b ON b.id = q.batch_id "
+                                             "WHERE substr(b.started_at, 1, 10) < ?1 AND NOT EXISTS (SELECT 1 FROM "
+                                             "legal_hold h WHERE h.released_at IS NULL "
+                                             "AND ((h.scope = 'agency' AND h.target = b.agency_code) OR (h.scope = "
+                                             "'batch' AND h.target = CAST(b.id AS TEXT))))"));
     RR_RETURN_IF_ERROR(
         q.Bind(1, Date::FromDays(static_cast<int32_t>(as_of.days() - policy.quarantine_keep_days)).ToIso()).Run());
     out.quarantine_due = db_->Changes();
   }
-  RR_RETURN_IF_ERROR(db_->Exec(
-      "INSERT INTO temp.rr_due_mention (id) SELECT id FROM person_mention "
-      "WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
-      "INSERT INTO temp.rr_due_place_mention (id) SELECT id FROM place_mention "
-      "WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
-      "INSERT INTO temp.rr_touched (person_id) SELECT DISTINCT person_id FROM mention_person "
-      "WHERE mention_id IN (SELECT id FROM temp.rr_due_mention);"
-      "INSERT INTO temp.rr_erased (person_id) SELECT t.person_id FROM temp.rr_touched t WHERE NOT EXISTS ("
-      "SELECT 1 FROM mention_person mp WHERE mp.person_id = t.person_id "
-      "AND mp.mention_id NOT IN (SELECT id FROM temp.rr_due_mention));"));
+  RR_RETURN_IF_ERROR(
+      db_->Exec("INSERT INTO temp.rr_due_mention (id) SELECT id FROM person_mention "
+                "WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
+                "INSERT INTO temp.rr_due_place_mention (id) SELECT id FROM place_mention "
+                "WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
+                "INSERT INTO temp.rr_touched (person_id) SELECT DISTINCT person_id FROM mention_person "
+                "WHERE mention_id IN (SELECT id FROM temp.rr_due_mention);"
+                "INSERT INTO temp.rr_erased (person_id) SELECT t.person_id FROM temp.rr_touched t WHERE NOT EXISTS ("
+                "SELECT 1 FROM mention_person mp WHERE mp.person_id = t.person_id "
+                "AND mp.mention_id NOT IN (SELECT id FROM temp.rr_due_mention));"));
   {
     RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM temp.rr_erased"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -188,19 +195,19 @@ Result<RetentionOutcome> SqliteStore::RetentionLocked(const RetentionPolicy& pol
   if (!apply) return out;
   // Children of a record first, then the record; a person left with no record keeps only an inactive id
   // (other tables may name it) with no name or date of birth, and loses their assessments.
-  RR_RETURN_IF_ERROR(db_->Exec(
-      "DELETE FROM link_review WHERE left_mention_id IN (SELECT id FROM temp.rr_due_mention) "
-      "OR right_mention_id IN (SELECT id FROM temp.rr_due_mention);"
-      "DELETE FROM event WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
-      "DELETE FROM mention_person WHERE mention_id IN (SELECT id FROM temp.rr_due_mention);"
-      "DELETE FROM place_mention_place WHERE place_mention_id IN (SELECT id FROM temp.rr_due_place_mention);"
-      "DELETE FROM person_mention WHERE id IN (SELECT id FROM temp.rr_due_mention);"
-      "DELETE FROM place_mention WHERE id IN (SELECT id FROM temp.rr_due_place_mention);"
-      "DELETE FROM source_record WHERE id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
-      "DELETE FROM assessment WHERE person_id IN (SELECT person_id FROM temp.rr_erased);"
-      "UPDATE person SET active = 0, display_name = '', dob = NULL, mention_count = 0 "
-      "WHERE id IN (SELECT person_id FROM temp.rr_erased);"
-      "DELETE FROM quarantine WHERE id IN (SELECT id FROM temp.rr_due_quarantine);"));
+  RR_RETURN_IF_ERROR(
+      db_->Exec("DELETE FROM link_review WHERE left_mention_id IN (SELECT id FROM temp.rr_due_mention) "
+                "OR right_mention_id IN (SELECT id FROM temp.rr_due_mention);"
+                "DELETE FROM event WHERE source_record_id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
+                "DELETE FROM mention_person WHERE mention_id IN (SELECT id FROM temp.rr_due_mention);"
+                "DELETE FROM place_mention_place WHERE place_mention_id IN (SELECT id FROM temp.rr_due_place_mention);"
+                "DELETE FROM person_mention WHERE id IN (SELECT id FROM temp.rr_due_mention);"
+                "DELETE FROM place_mention WHERE id IN (SELECT id FROM temp.rr_due_place_mention);"
+                "DELETE FROM source_record WHERE id IN (SELECT id FROM temp.rr_due WHERE held = 0);"
+                "DELETE FROM assessment WHERE person_id IN (SELECT person_id FROM temp.rr_erased);"
+                "UPDATE person SET active = 0, display_name = '', dob = NULL, mention_count = 0 "
+                "WHERE id IN (SELECT person_id FROM temp.rr_erased);"
+                "DELETE FROM quarantine WHERE id IN (SELECT id FROM temp.rr_due_quarantine);"));
   return out;
 }
 

@@ -16,37 +16,57 @@ namespace riskradar::store {
 Status SqliteBatchWriter::Prepare() {
   // One statement both checks and inserts: the UNIQUE (agency_code, local_id, content_hash) constraint decides,
   // and sqlite3_changes() says whether the row was new (an identical row already stored changes nothing).
-  RR_ASSIGN_OR_RETURN(insert_record_, db_->Prepare(
-      "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
-      "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-      "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING"));
-  RR_ASSIGN_OR_RETURN(insert_mention_, db_->Prepare(
-      "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
-      "postcode, nhs_number, upn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-  RR_ASSIGN_OR_RETURN(insert_place_, db_->Prepare(
-      "INSERT INTO place_mention (source_record_id, name, type, postcode, lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  RR_ASSIGN_OR_RETURN(insert_event_, db_->Prepare(
-      "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
-      "place_mention_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-  RR_ASSIGN_OR_RETURN(insert_quarantine_, db_->Prepare(
-      "INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  RR_ASSIGN_OR_RETURN(
+      insert_record_,
+      db_->Prepare(
+          "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
+          "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+          "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING"));
+  RR_ASSIGN_OR_RETURN(
+      insert_mention_,
+      db_->Prepare(
+          "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
+          "postcode, nhs_number, upn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  RR_ASSIGN_OR_RETURN(insert_place_, db_->Prepare("INSERT INTO place_mention (source_record_id, name, type, postcode, "
+                                                  "lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  RR_ASSIGN_OR_RETURN(
+      insert_event_,
+      db_->Prepare(
+          "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
+          "place_mention_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  RR_ASSIGN_OR_RETURN(insert_quarantine_,
+                      db_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   return Status::Ok();
 }
 
 Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
   // BindView: every bound string outlives Run(), which resets the statement.
-  insert_mention_.Bind(1, record_id).BindView(2, slot).BindView(3, ToString(m.role)).BindView(4, m.local_person_id)
-      .BindView(5, m.forename).BindView(6, m.surname).Bind(7, DobDays(m.dob)).BindView(8, ToString(m.sex))
-      .BindView(9, m.postcode).BindView(10, m.nhs_number).BindView(11, m.upn);
+  insert_mention_.Bind(1, record_id)
+      .BindView(2, slot)
+      .BindView(3, ToString(m.role))
+      .BindView(4, m.local_person_id)
+      .BindView(5, m.forename)
+      .BindView(6, m.surname)
+      .Bind(7, DobDays(m.dob))
+      .BindView(8, ToString(m.sex))
+      .BindView(9, m.postcode)
+      .BindView(10, m.nhs_number)
+      .BindView(11, m.upn);
   RR_RETURN_IF_ERROR(insert_mention_.Run());
   return db_->LastInsertId();
 }
 
 Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   const SourceRecord& r = row.record;
-  insert_record_.Bind(1, batch_id_).BindView(2, r.agency_code).BindView(3, r.local_id).Bind(4, r.line)
-      .BindView(5, r.raw_json).BindView(6, r.content_hash).BindView(7, r.record_class).BindView(8, r.lawful_basis);
+  insert_record_.Bind(1, batch_id_)
+      .BindView(2, r.agency_code)
+      .BindView(3, r.local_id)
+      .Bind(4, r.line)
+      .BindView(5, r.raw_json)
+      .BindView(6, r.content_hash)
+      .BindView(7, r.record_class)
+      .BindView(8, r.lawful_basis);
   RR_RETURN_IF_ERROR(insert_record_.Run());
   if (db_->Changes() == 0) return false;  // already stored with the same content
   const int64_t record_id = db_->LastInsertId();
@@ -59,38 +79,61 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   std::optional<int64_t> place_id;
   if (row.place) {
     const PlaceMention& p = *row.place;
-    insert_place_.Bind(1, record_id).BindView(2, p.name).BindView(3, ToString(p.type)).BindView(4, p.postcode)
-        .Bind(5, p.lat).Bind(6, p.lon);
+    insert_place_.Bind(1, record_id)
+        .BindView(2, p.name)
+        .BindView(3, ToString(p.type))
+        .BindView(4, p.postcode)
+        .Bind(5, p.lat)
+        .Bind(6, p.lon);
     RR_RETURN_IF_ERROR(insert_place_.Run());
     place_id = db_->LastInsertId();
   }
   const Event& e = row.event;
-  insert_event_.Bind(1, record_id).BindView(2, ToString(e.kind)).BindView(3, e.category).Bind(4, e.date.days())
-      .Bind(5, subject_id).Bind(6, associate_id).Bind(7, place_id).BindView(8, e.detail);
+  insert_event_.Bind(1, record_id)
+      .BindView(2, ToString(e.kind))
+      .BindView(3, e.category)
+      .Bind(4, e.date.days())
+      .Bind(5, subject_id)
+      .Bind(6, associate_id)
+      .Bind(7, place_id)
+      .BindView(8, e.detail);
   RR_RETURN_IF_ERROR(insert_event_.Run());
   return true;
 }
 
 Status SqliteBatchWriter::AddQuarantine(const QuarantinedRow& q) {
-  insert_quarantine_.Bind(1, batch_id_).Bind(2, q.file).Bind(3, q.line).Bind(4, q.column).Bind(5, q.value)
-      .Bind(6, q.reason).Bind(7, q.raw);
+  insert_quarantine_.Bind(1, batch_id_)
+      .Bind(2, q.file)
+      .Bind(3, q.line)
+      .Bind(4, q.column)
+      .Bind(5, q.value)
+      .Bind(6, q.reason)
+      .Bind(7, q.raw);
   return insert_quarantine_.Run();
 }
 
 Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Actor& actor) {
   const std::string finished = NowUtcIso();
-  RR_ASSIGN_OR_RETURN(auto update, db_->Prepare(
-      "UPDATE import_batch SET rows_in = ?1, landed = ?2, unchanged = ?3, quarantined = ?4, status = 'complete', "
-      "finished_at = ?5 WHERE id = ?6"));
-  RR_RETURN_IF_ERROR(update.Bind(1, counts.rows_in).Bind(2, counts.landed).Bind(3, counts.unchanged)
-                         .Bind(4, counts.quarantined).Bind(5, finished).Bind(6, batch_id_).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto update,
+      db_->Prepare(
+          "UPDATE import_batch SET rows_in = ?1, landed = ?2, unchanged = ?3, quarantined = ?4, status = 'complete', "
+          "finished_at = ?5 WHERE id = ?6"));
+  RR_RETURN_IF_ERROR(update.Bind(1, counts.rows_in)
+                         .Bind(2, counts.landed)
+                         .Bind(3, counts.unchanged)
+                         .Bind(4, counts.quarantined)
+                         .Bind(5, finished)
+                         .Bind(6, batch_id_)
+                         .Run());
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "import";
   audit.target = "batch:" + std::to_string(batch_id_);
-  audit.details = json{{"agency", header_.agency_code}, {"file", header_.file}, {"file_hash", header_.file_hash},
-                       {"rows_in", counts.rows_in}, {"landed", counts.landed}, {"unchanged", counts.unchanged},
-                       {"quarantined", counts.quarantined}}.dump();
+  audit.details = json{{"agency", header_.agency_code},    {"file", header_.file},    {"file_hash", header_.file_hash},
+                       {"rows_in", counts.rows_in},        {"landed", counts.landed}, {"unchanged", counts.unchanged},
+                       {"quarantined", counts.quarantined}}
+                      .dump();
   RR_RETURN_IF_ERROR(store_->AppendAuditLocked(audit));
   RR_RETURN_IF_ERROR(txn_.Commit());
   BatchInfo info;
@@ -105,8 +148,8 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 // ---------------------------------------------------------------- store
 
 Status SqliteStore::Migrate() {
-  RR_RETURN_IF_ERROR(db_->Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+  RR_RETURN_IF_ERROR(
+      db_->Exec("CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
   // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
   // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
   std::set<int64_t> applied;
@@ -118,7 +161,8 @@ Status SqliteStore::Migrate() {
   const int64_t newest = kSqliteMigrations.back().version;
   if (current > newest) {
     return Status::FailedPrecondition("store schema version " + std::to_string(current) +
-                                      " is newer than this riskradar (" + std::to_string(newest) + "); upgrade riskradar");
+                                      " is newer than this riskradar (" + std::to_string(newest) +
+                                      "); upgrade riskradar");
   }
   for (const Migration& m : kSqliteMigrations) {
     if (applied.count(m.version)) continue;
@@ -134,9 +178,10 @@ Status SqliteStore::Migrate() {
 }
 
 Status SqliteStore::UpsertAgency(const Agency& a) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO agency (code, name, kind, area) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area = excluded.area"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("INSERT INTO agency (code, name, kind, area) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area = excluded.area"));
   return q.Bind(1, a.code).Bind(2, a.name).Bind(3, ToString(a.kind)).Bind(4, a.area).Run();
 }
 
@@ -157,9 +202,11 @@ Result<std::vector<Agency>> SqliteStore::ListAgencies() {
 }
 
 Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
-      "quarantined, status, COALESCE(finished_at, '') FROM import_batch ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
+          "quarantined, status, COALESCE(finished_at, '') FROM import_batch ORDER BY id"));
   std::vector<BatchInfo> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     BatchInfo b;
@@ -186,11 +233,17 @@ Result<std::optional<BatchInfo>> SqliteStore::FindCompletedBatch(std::string_vie
 
 Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& h) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO import_batch (agency_code, file, file_hash, format, record_class, lawful_basis, status, started_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)"));
-  Status s = q.Bind(1, h.agency_code).Bind(2, h.file).Bind(3, h.file_hash).Bind(4, h.format).Bind(5, h.record_class)
-                 .Bind(6, h.lawful_basis).Bind(7, NowUtcIso()).Run();
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO import_batch (agency_code, file, file_hash, format, "
+                                           "record_class, lawful_basis, status, started_at) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)"));
+  Status s = q.Bind(1, h.agency_code)
+                 .Bind(2, h.file)
+                 .Bind(3, h.file_hash)
+                 .Bind(4, h.format)
+                 .Bind(5, h.record_class)
+                 .Bind(6, h.lawful_basis)
+                 .Bind(7, NowUtcIso())
+                 .Run();
   if (!s.ok()) {
     if (s.code() == StatusCode::kConflict) {
       return Status::NotFound("agency '" + h.agency_code + "' is not registered in this store");
@@ -203,9 +256,9 @@ Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& 
 }
 
 Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT id, batch_id, file, line, column_name, value, reason, raw FROM quarantine "
-      "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT id, batch_id, file, line, column_name, value, reason, raw FROM quarantine "
+                                   "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
   q.Bind(1, batch_id);
   std::vector<QuarantinedRow> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -240,10 +293,11 @@ Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t
 }
 
 Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, m.dob, m.sex, m.postcode, "
-      "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot FROM person_mention m "
-      "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, "
+                                   "m.dob, m.sex, m.postcode, "
+                                   "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot FROM person_mention m "
+                                   "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
   std::vector<MentionRow> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -270,9 +324,11 @@ Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
 }
 
 Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT p.id, p.source_record_id, p.name, p.type, p.postcode, p.lat, p.lon, r.agency_code, r.local_id "
-      "FROM place_mention p JOIN source_record r ON r.id = p.source_record_id ORDER BY p.id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT p.id, p.source_record_id, p.name, p.type, p.postcode, p.lat, p.lon, r.agency_code, r.local_id "
+          "FROM place_mention p JOIN source_record r ON r.id = p.source_record_id ORDER BY p.id"));
   std::vector<PlaceMentionRow> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -296,9 +352,7 @@ Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
 Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPairs(std::string_view sql) {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
   std::vector<std::pair<int64_t, int64_t>> out;
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
-    out.emplace_back(q.Int(0), q.Int(1));
-  }));
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.emplace_back(q.Int(0), q.Int(1)); }));
   return out;
 }
 
@@ -311,10 +365,12 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPlaceMentionPl
 }
 
 Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
-      "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
-      "ORDER BY left_mention_id, right_mention_id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
+          "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
+          "ORDER BY left_mention_id, right_mention_id"));
   std::vector<ReviewItem> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.push_back({q.Int(0), q.Int(1), q.Real(2), q.Real(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
@@ -324,14 +380,16 @@ Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
 
 Result<std::vector<ReviewItem>> SqliteStore::ListReview(std::string_view status) {
   if (!status.empty() && status != "pending" && status != "confirmed" && status != "rejected") {
-    return Status::InvalidArgument("review status must be pending, confirmed or rejected, not '" +
-                                   std::string(status) + "'");
+    return Status::InvalidArgument("review status must be pending, confirmed or rejected, not '" + std::string(status) +
+                                   "'");
   }
   // Pending pairs nearest p = 0.5 first: those are the ones the model knows least about.
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
-      "COALESCE(decided_at, '') FROM link_review WHERE ?1 = '' OR status = ?1 "
-      "ORDER BY status <> 'pending', ABS(match_probability - 0.5), left_mention_id, right_mention_id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
+          "COALESCE(decided_at, '') FROM link_review WHERE ?1 = '' OR status = ?1 "
+          "ORDER BY status <> 'pending', ABS(match_probability - 0.5), left_mention_id, right_mention_id"));
   q.Bind(1, status);
   std::vector<ReviewItem> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -362,19 +420,28 @@ Status SqliteStore::DecideReview(const ReviewItem& d, const Actor& actor) {
   }
   std::string previous = "none";
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-        "SELECT status FROM link_review WHERE left_mention_id = ?1 AND right_mention_id = ?2"));
+    RR_ASSIGN_OR_RETURN(
+        auto q, db_->Prepare("SELECT status FROM link_review WHERE left_mention_id = ?1 AND right_mention_id = ?2"));
     q.Bind(1, left).Bind(2, right);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) previous = q.Text(0);
   }
-  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare(
-      "INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
-      "decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-      "ON CONFLICT (left_mention_id, right_mention_id) DO UPDATE SET status = excluded.status, "
-      "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at"));
-  RR_RETURN_IF_ERROR(up.Bind(1, left).Bind(2, right).Bind(3, d.match_weight).Bind(4, d.match_probability)
-                         .Bind(5, d.status).Bind(6, d.reason).Bind(7, actor.user).Bind(8, NowUtcIso()).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto up,
+      db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, "
+                   "status, reason, "
+                   "decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                   "ON CONFLICT (left_mention_id, right_mention_id) DO UPDATE SET status = excluded.status, "
+                   "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at"));
+  RR_RETURN_IF_ERROR(up.Bind(1, left)
+                         .Bind(2, right)
+                         .Bind(3, d.match_weight)
+                         .Bind(4, d.match_probability)
+                         .Bind(5, d.status)
+                         .Bind(6, d.reason)
+                         .Bind(7, actor.user)
+                         .Bind(8, NowUtcIso())
+                         .Run());
   AuditEvent audit;
   audit.actor = actor;
   audit.action = d.status == "confirmed" ? "review_confirm" : "review_reject";
@@ -395,67 +462,96 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   // People and places that disappear (merged into another) stay as inactive
   // rows so that their assessment history keeps its referent.
-  RR_RETURN_IF_ERROR(db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
-                               "DELETE FROM mention_person; DELETE FROM place_mention_place;"
-                               "DELETE FROM link_review WHERE status = 'pending';"));
-  RR_ASSIGN_OR_RETURN(auto person, db_->Prepare(
-      "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, mention_count) "
-      "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET active = 1, "
-      "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
-      "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
-      "mention_count = excluded.mention_count"));
+  RR_RETURN_IF_ERROR(
+      db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
+                "DELETE FROM mention_person; DELETE FROM place_mention_place;"
+                "DELETE FROM link_review WHERE status = 'pending';"));
+  RR_ASSIGN_OR_RETURN(
+      auto person,
+      db_->Prepare(
+          "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, "
+          "mention_count) "
+          "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET active = 1, "
+          "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
+          "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
+          "mention_count = excluded.mention_count"));
   for (const Person& p : out.persons) {
-    RR_RETURN_IF_ERROR(person.Bind(1, p.id).Bind(2, p.display_name).Bind(3, DobDays(p.dob)).Bind(4, ToString(p.sex))
-                           .Bind(5, p.district).Bind(6, p.is_child ? 1 : 0).Bind(7, p.person_of_concern ? 1 : 0)
-                           .Bind(8, p.mention_count).Run());
+    RR_RETURN_IF_ERROR(person.Bind(1, p.id)
+                           .Bind(2, p.display_name)
+                           .Bind(3, DobDays(p.dob))
+                           .Bind(4, ToString(p.sex))
+                           .Bind(5, p.district)
+                           .Bind(6, p.is_child ? 1 : 0)
+                           .Bind(7, p.person_of_concern ? 1 : 0)
+                           .Bind(8, p.mention_count)
+                           .Run());
   }
   RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2)"));
   for (const auto& [mention, pid] : out.mention_person) RR_RETURN_IF_ERROR(mp.Bind(1, mention).Bind(2, pid).Run());
-  RR_ASSIGN_OR_RETURN(auto place, db_->Prepare(
-      "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7) "
-      "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
-      "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
+  RR_ASSIGN_OR_RETURN(
+      auto place,
+      db_->Prepare(
+          "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, "
+          "?7) "
+          "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
+          "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
   for (const Place& p : out.places) {
-    RR_RETURN_IF_ERROR(place.Bind(1, p.id).Bind(2, p.name).Bind(3, ToString(p.type)).Bind(4, p.postcode)
-                           .Bind(5, p.district).Bind(6, p.lat).Bind(7, p.lon).Run());
+    RR_RETURN_IF_ERROR(place.Bind(1, p.id)
+                           .Bind(2, p.name)
+                           .Bind(3, ToString(p.type))
+                           .Bind(4, p.postcode)
+                           .Bind(5, p.district)
+                           .Bind(6, p.lat)
+                           .Bind(7, p.lon)
+                           .Run());
   }
-  RR_ASSIGN_OR_RETURN(auto pmp, db_->Prepare(
-      "INSERT INTO place_mention_place (place_mention_id, place_id) VALUES (?1, ?2)"));
-  for (const auto& [mention, pid] : out.place_mention_place) RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
+  RR_ASSIGN_OR_RETURN(auto pmp,
+                      db_->Prepare("INSERT INTO place_mention_place (place_mention_id, place_id) VALUES (?1, ?2)"));
+  for (const auto& [mention, pid] : out.place_mention_place)
+    RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
   // A decided pair keeps its decision; only new pairs are queued.
-  RR_ASSIGN_OR_RETURN(auto review, db_->Prepare(
-      "INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
-      "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
+  RR_ASSIGN_OR_RETURN(auto review,
+                      db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
+                                   "match_probability, status, reason, "
+                                   "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
   for (const ReviewItem& r : out.review) {
-    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id).Bind(2, r.right_mention_id).Bind(3, r.match_weight)
-                           .Bind(4, r.match_probability).Run());
+    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id)
+                           .Bind(2, r.right_mention_id)
+                           .Bind(3, r.match_weight)
+                           .Bind(4, r.match_probability)
+                           .Run());
   }
-  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare(
-      "INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, static_cast<int64_t>(out.persons.size()))
-                         .Bind(3, static_cast<int64_t>(out.places.size())).Bind(4, out.model_json).Run());
+  RR_ASSIGN_OR_RETURN(
+      auto run, db_->Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso())
+                         .Bind(2, static_cast<int64_t>(out.persons.size()))
+                         .Bind(3, static_cast<int64_t>(out.places.size()))
+                         .Bind(4, out.model_json)
+                         .Run());
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "link";
   audit.target = "linkage_run:" + std::to_string(db_->LastInsertId());
-  audit.details = json{{"persons", out.persons.size()}, {"places", out.places.size()},
-                       {"review_items", out.review.size()}}.dump();
+  audit.details =
+      json{{"persons", out.persons.size()}, {"places", out.places.size()}, {"review_items", out.review.size()}}.dump();
   RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
   return txn.Commit();
 }
 
 Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT (SELECT COALESCE(MAX(id), 0) FROM person), (SELECT COALESCE(MAX(id), 0) FROM place)"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM person), (SELECT COALESCE(MAX(id), 0) FROM place)"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Internal("max id query returned no row");
   return std::make_pair(q.Int(0), q.Int(1));
 }
 
 Result<std::vector<Person>> SqliteStore::ListPersons() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count FROM person "
-      "WHERE active = 1 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q, db_->Prepare(
+                  "SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count FROM person "
+                  "WHERE active = 1 ORDER BY id"));
   std::vector<Person> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -475,8 +571,9 @@ Result<std::vector<Person>> SqliteStore::ListPersons() {
 }
 
 Result<std::vector<Place>> SqliteStore::ListPlaces() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT id, name, type, postcode, district, lat, lon FROM place WHERE active = 1 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place WHERE active = 1 ORDER BY id"));
   std::vector<Place> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -495,16 +592,18 @@ Result<std::vector<Place>> SqliteStore::ListPlaces() {
 }
 
 Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
-      "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
-      "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult') "
-      "FROM event e JOIN source_record r ON r.id = e.source_record_id "
-      "JOIN person_mention sm ON sm.id = e.subject_mention_id "
-      "LEFT JOIN person_mention am ON am.id = e.associate_mention_id "
-      "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
-      "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
-      "LEFT JOIN place_mention_place pp ON pp.place_mention_id = e.place_mention_id ORDER BY e.id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
+          "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
+          "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult') "
+          "FROM event e JOIN source_record r ON r.id = e.source_record_id "
+          "JOIN person_mention sm ON sm.id = e.subject_mention_id "
+          "LEFT JOIN person_mention am ON am.id = e.associate_mention_id "
+          "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
+          "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
+          "LEFT JOIN place_mention_place pp ON pp.place_mention_id = e.place_mention_id ORDER BY e.id"));
   std::vector<EventRow> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -534,26 +633,38 @@ Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
 json IndicatorsToJson(const std::vector<Indicator>& indicators) {
   json arr = json::array();
   for (const Indicator& i : indicators) {
-    arr.push_back({{"code", i.code}, {"group", i.group}, {"label", i.label}, {"current", i.current},
-                   {"points", i.points}, {"evidence", i.evidence_event_ids}});
+    arr.push_back({{"code", i.code},
+                   {"group", i.group},
+                   {"label", i.label},
+                   {"current", i.current},
+                   {"points", i.points},
+                   {"evidence", i.evidence_event_ids}});
   }
   return arr;
 }
 
-
 Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, explanation_json, "
-      "override_level, override_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, explanation_json, "
+          "override_level, override_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   const std::string now = NowUtcIso();
   for (const Assessment& a : assessments) {
     std::optional<std::string> override_level;
     if (a.override_level) override_level = std::string(ToString(*a.override_level));
-    RR_RETURN_IF_ERROR(q.Bind(1, a.person_id).Bind(2, a.as_of.days()).Bind(3, ToString(a.level)).Bind(4, a.score)
-                           .Bind(5, a.model_version).Bind(6, IndicatorsToJson(a.indicators).dump())
-                           .Bind(7, json(a.explanation).dump()).Bind(8, override_level).Bind(9, a.override_reason)
-                           .Bind(10, now).Run());
+    RR_RETURN_IF_ERROR(q.Bind(1, a.person_id)
+                           .Bind(2, a.as_of.days())
+                           .Bind(3, ToString(a.level))
+                           .Bind(4, a.score)
+                           .Bind(5, a.model_version)
+                           .Bind(6, IndicatorsToJson(a.indicators).dump())
+                           .Bind(7, json(a.explanation).dump())
+                           .Bind(8, override_level)
+                           .Bind(9, a.override_reason)
+                           .Bind(10, now)
+                           .Run());
   }
   AuditEvent audit;
   audit.actor = actor;
@@ -565,11 +676,14 @@ Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, 
 }
 
 Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, a.explanation_json, "
-      "a.override_level, a.override_reason FROM assessment a "
-      "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
-      "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      db_->Prepare(
+          "SELECT a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, "
+          "a.explanation_json, "
+          "a.override_level, a.override_reason FROM assessment a "
+          "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
+          "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
   std::vector<Assessment> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -598,20 +712,32 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto run, db_->Prepare("INSERT INTO network_run (at, lone_offenders) VALUES (?1, ?2)"));
   RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Run());
   const int64_t run_id = db_->LastInsertId();
-  RR_ASSIGN_OR_RETURN(auto member, db_->Prepare(
-      "INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
+  RR_ASSIGN_OR_RETURN(
+      auto member,
+      db_->Prepare("INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
   for (const StoredNetwork& n : out.networks) {
-    for (int64_t id : n.offenders) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "offender").Bind(4, id).Run());
-    for (int64_t id : n.children) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "child").Bind(4, id).Run());
-    for (int64_t id : n.places) RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "place").Bind(4, id).Run());
+    for (int64_t id : n.offenders)
+      RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "offender").Bind(4, id).Run());
+    for (int64_t id : n.children)
+      RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "child").Bind(4, id).Run());
+    for (int64_t id : n.places)
+      RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "place").Bind(4, id).Run());
   }
-  RR_ASSIGN_OR_RETURN(auto score, db_->Prepare(
-      "INSERT INTO place_score (run_id, place_id, children_at_risk, persons_of_concern, events, score, of_concern, "
-      "reasons_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  RR_ASSIGN_OR_RETURN(
+      auto score,
+      db_->Prepare(
+          "INSERT INTO place_score (run_id, place_id, children_at_risk, persons_of_concern, events, score, of_concern, "
+          "reasons_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   for (const PlaceScore& p : out.places) {
-    RR_RETURN_IF_ERROR(score.Bind(1, run_id).Bind(2, p.place_id).Bind(3, p.children_at_risk)
-                           .Bind(4, p.persons_of_concern).Bind(5, p.events).Bind(6, p.score)
-                           .Bind(7, p.of_concern ? 1 : 0).Bind(8, json(p.reasons).dump()).Run());
+    RR_RETURN_IF_ERROR(score.Bind(1, run_id)
+                           .Bind(2, p.place_id)
+                           .Bind(3, p.children_at_risk)
+                           .Bind(4, p.persons_of_concern)
+                           .Bind(5, p.events)
+                           .Bind(6, p.score)
+                           .Bind(7, p.of_concern ? 1 : 0)
+                           .Bind(8, json(p.reasons).dump())
+                           .Run());
   }
   AuditEvent audit;
   audit.actor = actor;
@@ -632,8 +758,8 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     run_id = q.Int(0);
     out.lone_offenders = q.Int(1);
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(
-      "SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 ORDER BY network_id, kind, entity_id"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 "
+                                           "ORDER BY network_id, kind, entity_id"));
   q.Bind(1, run_id);
   std::map<int64_t, StoredNetwork> networks;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -643,9 +769,10 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     (kind == "offender" ? n.offenders : kind == "child" ? n.children : n.places).push_back(q.Int(2));
   }));
   for (auto& [id, n] : networks) out.networks.push_back(std::move(n));
-  RR_ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json "
-      "FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
+  RR_ASSIGN_OR_RETURN(
+      auto s,
+      db_->Prepare("SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json "
+                   "FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
   s.Bind(1, run_id);
   RR_RETURN_IF_ERROR(s.ForEachRow([&] {
     PlaceScore p;
@@ -661,7 +788,6 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
   }));
   return out;
 }
-
 
 std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std::string_view signed_at) {
   return "riskradar audit checkpoint v1\n" + std::to_string(tree_size) + "\n" + std::string(root_hash) + "\n" +

@@ -249,7 +249,7 @@ class SqliteStore final : public Store {
   std::optional<AuditSigningKey> key_;
   std::vector<AuditCheckpoint> pending_witness_;             // kept checkpoints not yet in the witness file
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
-  bool unit_open_ = false;  // a UnitOfWork is open (BeginUnit)
+  bool unit_open_ = false;                                   // a UnitOfWork is open (BeginUnit)
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)
  public:

@@ -35,8 +35,8 @@ Status ReadKey(const std::string& path, std::array<unsigned char, crypto_secretb
   const size_t nl = text.rfind('\n');
   const std::string_view hex = nl == std::string::npos ? std::string_view(text) : std::string_view(text).substr(nl + 1);
   size_t len = 0;
-  const bool ok = sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr, &len, nullptr) == 0 &&
-                  len == key.size();
+  const bool ok =
+      sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == key.size();
   sodium_memzero(text.data(), text.size());
   if (!ok) return Status::Corruption("TOTP key " + path + " is not in the expected format");
   return Status::Ok();
@@ -89,8 +89,8 @@ Result<std::string> TotpSealingKey::Open(std::string_view sealed) const {
   const std::string_view b64 = sealed.substr(kSealedPrefix.size());
   std::string box(b64.size(), '\0');
   size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(box.data()), box.size(), b64.data(), b64.size(), nullptr,
-                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(box.data()), box.size(), b64.data(), b64.size(), nullptr, &len,
+                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
       len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
     return Status::Corruption("a sealed TOTP secret is malformed");
   }
