@@ -29,7 +29,7 @@ struct ServerOptions {
   int workers = 16;
   int io_threads = 1;                   // threads that own the sockets (accept, TLS, read, write)
   int keep_alive_max_requests = 10000;  // requests per connection before the server closes it
-  // Transport limits (docs/security-transport.md). Deadlines are for a whole request, not restarted per byte.
+  // Transport limits (docs/security.md). Deadlines are for a whole request, not restarted per byte.
   int64_t header_deadline_ms = 10'000;  // first byte of a request to its last header (and the TLS handshake)
   int64_t body_deadline_ms = 30'000;    // last header to last body byte
   int64_t keep_alive_idle_ms = 30'000;  // a kept-alive connection waiting for its next request
@@ -41,7 +41,7 @@ struct ServerOptions {
   int64_t absolute_timeout_s = 8 * 3600;
   int64_t break_glass_ttl_s = 3600;
   size_t max_body_bytes = 64 * 1024;  // every body, Content-Length or chunked; larger: 413 and close
-  // Sign-in attempts within the window (docs/security-auth.md): per user name (known or not) from one
+  // Sign-in attempts within the window (docs/security.md): per user name (known or not) from one
   // address; per client address, whatever the names; per user name from all addresses that user has not
   // signed in from successfully within trusted_address_s (so a user is not locked out from their usual
   // address by attempts from many others). A successful sign-in gives its attempt back.

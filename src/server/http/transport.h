@@ -5,7 +5,7 @@
 // worker never waits on a client: it gets a parsed request and hands back a serialised answer, which the I/O
 // side writes. So a client that sends slowly, or not at all, costs a socket and a timer, never a worker.
 //
-// Limits (see docs/security-transport.md): a deadline for a request's headers and one for its body, not
+// Limits (see docs/security.md): a deadline for a request's headers and one for its body, not
 // restarted by each byte; a keep-alive idle timeout; caps on connections per client address and in total
 // (over a cap the connection is closed at once and never reaches a worker); one body limit whatever the framing
 // (Content-Length or chunked): 413 as soon as it is passed, without reading the rest, then the connection
