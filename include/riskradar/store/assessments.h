@@ -71,6 +71,9 @@ class AssessmentStore {
   virtual Result<std::vector<Assessment>> LatestAssessments() = 0;
 
   // Networks.
+  // Replaces the previous run's networks and place scores in one transaction with its audit event. A place
+  // score must name a stored place (Conflict otherwise, and nothing is written). LoadNetworks returns the
+  // latest run (FailedPrecondition before the first), networks by id, places highest score first.
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
 
