@@ -1,11 +1,13 @@
--- wrk script for bench/server_wrk.sh: audited child reads (GET /api/children/{id}) as one signed-in user.
+-- wrk script for bench/server_wrk.sh: audited child reads (GET /api/children/{id}) or the radar (GET /api/radar)
+-- as one signed-in user.
 --
 -- Environment: RR_COOKIE (the session cookie), RR_IDS (file of child ids the user may see, one per line),
--- RR_READ_SECONDS (how long to send child reads). After RR_READ_SECONDS no connection sends anything more
--- (delay() holds the next request back past the end of the run), so no child read is still in flight when
--- wrk drops its connections at -d: every child read sent is answered and counted, and the audit log must
--- grow by exactly the number of 2xx child reads counted here. wrk's latency figures are child reads only;
--- its Requests/sec divides by the whole -d, so the script prints the rate over the reading window too.
+-- RR_READ_SECONDS (how long to send reads), RR_PATH (child or radar; default child). After RR_READ_SECONDS no
+-- connection sends anything more (delay() holds the next request back past the end of the run), so no read is
+-- still in flight when wrk drops its connections at -d: every read sent is answered and counted, and the audit
+-- log must grow by exactly the number of 2xx child reads counted here (radar reads: not audited). wrk's
+-- latency figures are these reads only; its Requests/sec divides by the whole -d, so the script prints the
+-- rate over the reading window too.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } rr_timespec;
@@ -28,6 +30,7 @@ end
 
 local ids = {}
 local next_id = 1
+local radar = false
 local headers = {}
 local started, deadline
 child_ok = 0     -- 2xx answers to child reads
@@ -41,6 +44,7 @@ function init(args)
   -- Threads start at different places in the list so they do not read the same child at the same time.
   next_id = ((tid or 1) - 1) * math.floor(#ids / 2) % #ids + 1
   headers["Cookie"] = os.getenv("RR_COOKIE")
+  radar = os.getenv("RR_PATH") == "radar"
   started = now()
   deadline = started + tonumber(os.getenv("RR_READ_SECONDS"))
 end
@@ -52,14 +56,16 @@ function delay()
 end
 
 function request()
+  if radar then return wrk.format("GET", "/api/radar", headers) end
   local id = ids[next_id]
   next_id = next_id % #ids + 1
   return wrk.format("GET", "/api/children/" .. id, headers)
 end
 
 function response(status, hdrs, body)
-  -- A child view always carries "access_basis"; anything else is an error answer (each audited too).
-  if status >= 200 and status < 300 and string.find(body, '"access_basis"', 1, true) then
+  -- A child view always carries "access_basis", the radar "by_level"; anything else is an error answer.
+  local mark = radar and '"by_level"' or '"access_basis"'
+  if status >= 200 and status < 300 and string.find(body, mark, 1, true) then
     child_ok = child_ok + 1
   else
     child_other = child_other + 1

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Audited, authorised child reads through the real server (issue 5 goal: >= 2,000 requests/s with 64
-# concurrent clients, p99 <= 50 ms, every read in the audit log afterwards and `audit verify` passing).
+# Through the real server, 64 concurrent clients (issue 11 "Load"):
+#   --path child (default): audited, authorised child reads (goal >= 2,000 requests/s, p99 <= 50 ms, every read
+#     in the audit log afterwards and `audit verify` passing);
+#   --path radar: GET /api/radar (goal >= 1,000 requests/s, p99 <= 100 ms, for every role); an aggregate
+#     without personal data, not audited (docs/security.md): the audit log must not grow at all.
 #
-#   bench/server_wrk.sh BUILD/riskradar [--dir DIR] [--duration 20] [--connections 64] [--threads 2]
-#                       [--workers N] [--runs 1]
+#   bench/server_wrk.sh BUILD/riskradar [--path child|radar] [--role ROLE] [--agency CODE] [--dir DIR]
+#                       [--duration 20] [--connections 64] [--threads 2] [--workers N] [--runs 1]
 #
 # Builds nothing. Needs wrk, curl, sqlite3 and oathtool (Debian packages of the same names).
 # DIR (default $TMPDIR/rr-wrk) keeps `riskradar demo`'s store as a template, made on first use; each run
-# copies it (with its audit key), adds a practitioner at the police (wmp) with `riskradar user add`, signs
-# in with curl (one-time code from oathtool), serves on a free loopback port and runs
+# copies it (with its audit key), adds a user of ROLE (default practitioner) at AGENCY (default the police,
+# wmp) with `riskradar user add`, signs in with curl (one-time code from oathtool), serves on a free loopback
+# port and runs
 #   wrk -t2 -c64 -d20s --latency -s bench/server_wrk.lua
-# over the children that user may see (their own agency's records). Afterwards it checks that the audit log
-# grew by exactly the number of 2xx child reads and that `riskradar audit verify` passes. The server's CPU
-# time and the load average are printed with the figures (the machine is shared).
+# over the children that user's agency holds records on (visible to analysts, practitioners and managers of
+# that agency), or over the radar. Afterwards it checks that the audit log grew by exactly the number of 2xx
+# child reads (radar: by nothing) and that `riskradar audit verify` passes. The server's CPU time and the load
+# average are printed with the figures (the machine is shared).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="${1:?usage: bench/server_wrk.sh BUILD/riskradar [--dir DIR] [--duration S] [--connections N] [--threads N] [--workers N] [--runs N]}"
+bin="${1:?usage: bench/server_wrk.sh BUILD/riskradar [--path child|radar] [--role ROLE] [--agency CODE] [--dir DIR] [--duration S] [--connections N] [--threads N] [--workers N] [--runs N]}"
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 shift
 dir="${TMPDIR:-/tmp}/rr-wrk"
@@ -25,6 +30,9 @@ connections=64
 threads=2
 workers=""
 runs=1
+path=child
+role=practitioner
+agency=wmp
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
@@ -33,9 +41,22 @@ while [ $# -gt 0 ]; do
     --threads) threads="$2"; shift 2 ;;
     --workers) workers="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --path) path="$2"; shift 2 ;;
+    --role) role="$2"; shift 2 ;;
+    --agency) agency="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$path" in
+  child | radar) ;;
+  *) echo "server_wrk: --path is child or radar" >&2; exit 2 ;;
+esac
+case "$role" in
+  analyst | practitioner | manager) ;;
+  ig_lead | administrator)
+    [ "$path" = radar ] || { echo "server_wrk: a $role may not read child views; use --path radar" >&2; exit 2; } ;;
+  *) echo "server_wrk: unknown --role $role" >&2; exit 2 ;;
+esac
 for tool in wrk curl sqlite3 oathtool; do
   command -v "$tool" >/dev/null || { echo "server_wrk: needs $tool (apt-get install -y $tool)" >&2; exit 2; }
 done
@@ -69,22 +90,23 @@ run_once() {
   cp -p "$template/riskradar.db" "$template/riskradar.db.audit-key" "$template/riskradar.db.audit-key.pub" "$run/"
   local db="$run/riskradar.db"
 
-  # A practitioner at the police: their own agency's records are always visible (docs/api.md).
-  local user="bench-wmp-practitioner"
+  # A user of the agency: its own records are always visible to its analysts, practitioners and managers
+  # (docs/api.md).
+  local user="bench-$agency-$role"
   local password
   password="bench-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
   local added
-  added="$(printf '%s\n' "$password" | "$bin" user add --db "$db" --name "$user" --agency wmp --role practitioner \
+  added="$(printf '%s\n' "$password" | "$bin" user add --db "$db" --name "$user" --agency "$agency" --role "$role" \
     --password-stdin)"
   local secret
   secret="$(printf '%s\n' "$added" | sed -n 's/^TOTP secret: *//p')"
   [ -n "$secret" ] || { echo "server_wrk: no TOTP secret from user add" >&2; exit 1; }
 
-  # Children with at least one record from wmp (the user may see each of them).
+  # Children with at least one record from the agency (the user may see each of them).
   sqlite3 "$db" "SELECT DISTINCT mp.person_id FROM event e JOIN source_record r ON r.id = e.source_record_id
                  JOIN mention_person mp ON mp.mention_id = e.subject_mention_id
                  JOIN person p ON p.id = mp.person_id AND p.active = 1 AND p.is_child = 1
-                 WHERE r.agency_code = 'wmp' ORDER BY mp.person_id" >"$run/ids.txt"
+                 WHERE r.agency_code = '$agency' ORDER BY mp.person_id" >"$run/ids.txt"
   local children
   children="$(wc -l <"$run/ids.txt")"
 
@@ -110,8 +132,12 @@ run_once() {
   local cookie
   cookie="$(sed -n 's/^Set-Cookie: \(__Host-rr_session=[^;]*\).*/\1/Ip' "$run/login.headers" | tr -d '\r')"
   [ -n "$cookie" ] || { echo "server_wrk: login failed: $(cat "$run/login.json")" >&2; exit 1; }
-  # One warm-up read, so the figures do not include opening the store.
-  curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/children/$(head -1 "$run/ids.txt")"
+  # One warm-up read, so the figures do not include opening the store (the radar's is audited by nothing).
+  if [ "$path" = child ]; then
+    curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/children/$(head -1 "$run/ids.txt")"
+  else
+    curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/radar"
+  fi
 
   local before
   before="$(sqlite3 "$db" 'SELECT COALESCE(MAX(seq), 0) FROM audit_event')"
@@ -120,7 +146,7 @@ run_once() {
   local cpu0
   cpu0="$(cpu_ticks "$server_pid")"
   local read_seconds=$((duration - 1))
-  RR_COOKIE="$cookie" RR_IDS="$run/ids.txt" RR_READ_SECONDS="$read_seconds" \
+  RR_COOKIE="$cookie" RR_IDS="$run/ids.txt" RR_READ_SECONDS="$read_seconds" RR_PATH="$path" \
     /usr/bin/time -f "wrk_cpu_s=%U+%S" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
     -s "$here/server_wrk.lua" "$url" >"$run/wrk.txt" 2>"$run/wrk.time"
   local cpu1
@@ -140,10 +166,14 @@ run_once() {
   window="$(sed 's/.*window_s=\([0-9.]*\).*/\1/' <<<"$stats")"
   local p99
   p99="$(sed -n 's/^RR latency.*p99_ms=\([0-9.]*\).*/\1/p' "$run/wrk.txt")"
-  local audited audited_reads
+  local p50
+  p50="$(sed -n 's/^RR latency_p50_ms=\([0-9.]*\).*/\1/p' "$run/wrk.txt")"
+  local audited audited_reads expected_audit
   audited="$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_event WHERE seq > $before")"
   audited_reads="$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_event WHERE seq > $before AND action = 'read_child'
                                   AND outcome = 'ok' AND user_name = '$user'")"
+  expected_audit="$ok"
+  [ "$path" = radar ] && expected_audit=0
   local hz
   hz="$(getconf CLK_TCK)"
   local server_cpu
@@ -155,21 +185,25 @@ run_once() {
   local verify status=0
   if verify="$("$bin" audit verify --db "$db" 2>&1)"; then :; else status=1; fi
   echo "$verify"
-  echo "run $n: $ok audited child reads (2xx) in ${window} s = $rate reads/s; p99 ${p99} ms;" \
-       "server CPU ${server_cpu} s = ${per_read_us} us/read; $(cat "$run/wrk.time"); children $children;" \
-       "load $load_before -> $load_after"
+  local what="audited child reads"
+  [ "$path" = radar ] && what="radar reads"
+  echo "run $n ($path, $role at $agency, ${workers:-default} workers): $ok $what (2xx) in ${window} s = $rate reads/s;" \
+       "p50 ${p50} ms; p99 ${p99} ms; server CPU ${server_cpu} s = ${per_read_us} us/read; $(cat "$run/wrk.time");" \
+       "children $children; load $load_before -> $load_after"
   if [ "$other" != 0 ] || grep -q 'Socket errors' "$run/wrk.txt"; then
-    echo "run $n: FAIL: $other child reads were not 2xx, or wrk saw socket errors" >&2
+    echo "run $n: FAIL: $other reads were not 2xx, or wrk saw socket errors" >&2
     status=1
   fi
-  if [ "$audited" != "$ok" ] || [ "$audited_reads" != "$ok" ]; then
-    echo "run $n: FAIL: the audit log grew by $audited events ($audited_reads child reads) for $ok 2xx reads" >&2
+  if [ "$audited" != "$expected_audit" ] || [ "$audited_reads" != "$expected_audit" ]; then
+    echo "run $n: FAIL: the audit log grew by $audited events ($audited_reads child reads) for $ok 2xx $what" >&2
     status=1
-  else
+  elif [ "$path" = child ]; then
     echo "run $n: audit log grew by exactly $audited events = the 2xx child reads"
+  else
+    echo "run $n: audit log did not grow (the radar is an unaudited aggregate)"
   fi
   [ "$status" = 0 ] || exit 1
-  echo "RESULT run=$n reads_per_s=$rate p99_ms=$p99 server_cpu_s=$server_cpu us_per_read=$per_read_us" \
+  echo "RESULT run=$n path=$path role=$role agency=$agency workers=${workers:-default} reads_per_s=$rate p50_ms=$p50 p99_ms=$p99 server_cpu_s=$server_cpu us_per_read=$per_read_us" \
        "load=\"$load_before -> $load_after\""
   rm -rf "$run"
 }

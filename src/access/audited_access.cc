@@ -64,13 +64,19 @@ Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const V
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(const std::optional<store::ChildRecord> record, store_.ReadChildRecord(person_id));
-  std::optional<store::ChildView> view;
-  if (record) {
-    RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
-    view = FilterChildView(*record, viewer, facts);
+  // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in record, the facts, the rule),
+  // then the result is thrown away, so response times do not tell the two apart.
+  std::optional<store::ChildRecord> stand_in;
+  if (!record) {
+    RR_ASSIGN_OR_RETURN(stand_in, store_.ReadStandInChildRecord(person_id));
   }
+  RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
+  std::optional<store::ChildView> view;
+  if (record || stand_in) view = FilterChildView(record ? *record : *stand_in, viewer, facts);
+  if (!record) view.reset();
   if (!view) {
-    // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
+    // Missing and refused end the same way for the caller (an event with the same empty details); the audit
+    // log's outcome tells them apart for IG review.
     RR_RETURN_IF_ERROR(
         unit->AppendAudit(Event(actor, "read_child", target, json::object(), record ? "refused" : "not_found")));
     RR_RETURN_IF_ERROR(unit->Commit());

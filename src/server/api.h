@@ -156,11 +156,35 @@ bool IsStateChanging(const std::string& method);
 // application/json, optionally with "; charset=utf-8" (any case); anything else is not JSON.
 bool IsJsonMediaType(std::string_view type);
 
+// The radar's answer, shared by every worker and kept while the store's radar generation stays the same
+// (store/assessments.h): a hit costs one one-row read instead of the GROUP BY over every latest assessment.
+// The radar is one partnership-wide aggregate, the same for every role, so one entry is enough.
+class RadarCache {
+ public:
+  // The cached body if it was counted at `generation`.
+  std::optional<std::string> Find(int64_t generation) {
+    std::lock_guard lock(mu_);
+    if (!body_ || generation_ != generation) return std::nullopt;
+    return body_;
+  }
+  void Put(int64_t generation, std::string body) {
+    std::lock_guard lock(mu_);
+    generation_ = generation;
+    body_ = std::move(body);
+  }
+
+ private:
+  std::mutex mu_;
+  int64_t generation_ = 0;
+  std::optional<std::string> body_;
+};
+
 struct Server::Impl {
   ServerOptions options;
   Router router;  // every route; the transport (src/server/http/) calls Handle, which calls router.Dispatch
   StorePool pool;
   Throttle throttle;
+  RadarCache radar_cache;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;

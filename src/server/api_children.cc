@@ -1,5 +1,7 @@
 // The radar, a child's cross-agency view (need-to-know, audited in the same transaction) and break-glass.
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "api.h"
 #include "query_params.h"
@@ -9,17 +11,30 @@ namespace riskradar::server {
 
 void Server::Impl::Radar(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  auto cells = ctx.store->RadarCounts();
-  if (!cells.ok()) return SendError(res, cells.status());
+  // An aggregate without personal data (docs/architecture.md): read from the store contract directly, not
+  // audited (docs/security.md). Served from the cache while nothing it counts has changed.
+  auto generation = ctx.store->RadarGeneration();
+  if (!generation.ok()) return SendError(res, generation.status());
+  if (std::optional<std::string> body = radar_cache.Find(*generation)) {
+    res.status = 200;
+    res.set_content(*body, "application/json");
+    return;
+  }
+  auto counts = ctx.store->ReadRadarCounts();
+  if (!counts.ok()) return SendError(res, counts.status());
   json by_level = json::object(), by_district = json::object(), rows = json::array();
   int64_t total = 0;
-  for (const auto& c : *cells) {
+  for (const auto& c : counts->cells) {
     by_level[c.level] = by_level.value(c.level, int64_t{0}) + c.children;
     by_district[c.district][c.level] = c.children;
     rows.push_back({{"district", c.district}, {"level", c.level}, {"children", c.children}});
     total += c.children;
   }
-  SendJson(res, 200, {{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}});
+  std::string body =
+      json{{"children", total}, {"by_level", by_level}, {"by_district", by_district}, {"cells", rows}}.dump();
+  radar_cache.Put(counts->generation, body);
+  res.status = 200;
+  res.set_content(body, "application/json");
 }
 
 void Server::Impl::Child(RouteContext& ctx) {

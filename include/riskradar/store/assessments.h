@@ -59,6 +59,12 @@ struct RadarCell {
   int64_t children = 0;
 };
 
+// The radar's counts with the generation of the data they were counted from (one snapshot).
+struct RadarCounts {
+  int64_t generation = 0;
+  std::vector<RadarCell> cells;
+};
+
 class AssessmentStore {
  public:
   virtual ~AssessmentStore() = default;
@@ -77,8 +83,14 @@ class AssessmentStore {
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
 
-  // Aggregates only (counts per district and level): no person is named.
-  virtual Result<std::vector<RadarCell>> RadarCounts() = 0;
+  // Aggregates only (counts per district and level of each active child's latest assessment): no person is
+  // named. Read in one snapshot together with the radar generation they were counted at.
+  virtual Result<store::RadarCounts> ReadRadarCounts() = 0;
+  // The radar generation: a number that changes whenever anything the radar counts may have changed (an
+  // assessment or a person added, changed or deleted, by any connection or process, in the same transaction
+  // as the change). Audit appends, sessions and every other table leave it alone, so a cache of the counts
+  // keyed on it stays valid under a stream of audited reads. One row: cheap enough to read per request.
+  virtual Result<int64_t> RadarGeneration() = 0;
 };
 
 }  // namespace riskradar::store

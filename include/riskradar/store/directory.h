@@ -135,6 +135,12 @@ class DirectoryStore {
   // The active child `person_id` with every event and the newest assessment; nullopt when there is no such
   // active child. Not audited by itself (see above).
   virtual Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) = 0;
+  // A stand-in for the record of `person_id` when there is no such active child: a real active child's record,
+  // picked by a keyed hash of `person_id` (the same child for the same id while the process runs; the key is
+  // random per process) and read with the same queries as ReadChildRecord. For the access layer's not-found
+  // path only, which applies the rule to it and discards it, so that a missing id costs the same work as a
+  // child the viewer may not see (issue 11 item 6). nullopt when the store holds no active child.
+  virtual Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) = 0;
 
   // ---- directory reads (people, places, networks, imports, agencies, audit)
   // NotFound answers are the same for a missing id and for one outside the viewer's rights (audited as

@@ -1,8 +1,14 @@
 // SqliteStore's users, sessions, sharing agreements, relationships, break-glass and need-to-know reads.
 #include "sqlite_store.h"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace riskradar::store {
@@ -272,19 +278,40 @@ Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed
   return out;
 }
 
-Result<std::vector<RadarCell>> SqliteStore::RadarCounts() {
+Result<int64_t> SqliteStore::RadarGeneration() {
+  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM radar_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    q->Reset();
+    return Status::Corruption("the radar generation row is missing (migration 10)");
+  }
+  const int64_t n = q->Int(0);
+  q->Reset();
+  return n;
+}
+
+Result<RadarCounts> SqliteStore::ReadRadarCounts() {
+  // The generation and the counts from one snapshot, so a cache keyed on the generation never holds counts
+  // older than it (inside an open unit of work its snapshot already is one).
+  std::optional<SqliteTransaction> txn;
+  if (!unit_open_) {
+    RR_ASSIGN_OR_RETURN(auto begun, SqliteTransaction::BeginRead(*db_));
+    txn.emplace(std::move(begun));
+  }
+  RadarCounts out;
+  RR_ASSIGN_OR_RETURN(out.generation, RadarGeneration());
   RR_ASSIGN_OR_RETURN(
       auto* q,
       Cached("SELECT p.district, COALESCE(a.override_level, a.level), COUNT(*) FROM assessment a "
              "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
              "JOIN person p ON p.id = a.person_id AND p.active = 1 AND p.is_child = 1 "
              "GROUP BY 1, 2 ORDER BY 1, 2"));
-  std::vector<RadarCell> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    out.push_back({q->Text(0), q->Text(1), q->Int(2)});
+    out.cells.push_back({q->Text(0), q->Text(1), q->Int(2)});
   }
+  if (txn) RR_RETURN_IF_ERROR(txn->Commit());
   return out;
 }
 
@@ -315,26 +342,58 @@ Result<ChildAccessFacts> SqliteStore::ReadChildAccessFacts(const Viewer& viewer,
 }
 
 Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_id) {
-  ChildRecord record;
-  {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
-                                        "WHERE id = ?1 AND active = 1 AND is_child = 1"));
-    q->Bind(1, person_id);
+  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
+                                      "WHERE id = ?1 AND active = 1 AND is_child = 1"));
+  q->Bind(1, person_id);
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    q->Reset();
+    return std::optional<ChildRecord>();
+  }
+  return ChildRecordFromPersonRow(*q);
+}
+
+Result<std::optional<ChildRecord>> SqliteStore::ReadStandInChildRecord(int64_t person_id) {
+  // A point in the range of person ids from a keyed hash of the id, then the first active child from there
+  // (from the lowest id if none is above): one indexed lookup on the primary key, like the missing id's own.
+  static const std::array<unsigned char, crypto_shorthash_KEYBYTES> key = [] {
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
+    if (sodium_init() < 0) std::abort();  // no random key without a CSPRNG
+    crypto_shorthash_keygen(k.data());
+    return k;
+  }();
+  unsigned char digest[crypto_shorthash_BYTES];
+  const uint64_t id = static_cast<uint64_t>(person_id);
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(&id), sizeof id, key.data());
+  uint64_t point = 0;
+  std::memcpy(&point, digest, sizeof point);
+  for (const int64_t offset : {static_cast<int64_t>(point >> 1), int64_t{0}}) {
+    RR_ASSIGN_OR_RETURN(
+        auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
+                        "WHERE active = 1 AND is_child = 1 AND id >= (SELECT MIN(id) FROM person) + ?1 % "
+                        "((SELECT MAX(id) FROM person) - (SELECT MIN(id) FROM person) + 1) ORDER BY id LIMIT 1"));
+    q->Bind(1, offset);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) {
-      q->Reset();
-      return std::optional<ChildRecord>();
-    }
-    record.person.id = q->Int(0);
-    record.person.display_name = q->Text(1);
-    record.person.dob = DateFrom(q->OptInt(2));
-    auto sex = ParseSex(q->Text(3));
-    record.person.sex = sex.ok() ? *sex : Sex::kUnknown;
-    record.person.district = q->Text(4);
-    record.person.mention_count = static_cast<int>(q->Int(5));
-    record.person.is_child = true;
+    if (row) return ChildRecordFromPersonRow(*q);
     q->Reset();
   }
+  return std::optional<ChildRecord>();
+}
+
+// The person columns of `q` (id, display_name, dob, sex, district, mention_count), then the child's events and
+// newest assessment. Resets `q`.
+Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteStatement& person_row) {
+  ChildRecord record;
+  record.person.id = person_row.Int(0);
+  record.person.display_name = person_row.Text(1);
+  record.person.dob = DateFrom(person_row.OptInt(2));
+  auto sex = ParseSex(person_row.Text(3));
+  record.person.sex = sex.ok() ? *sex : Sex::kUnknown;
+  record.person.district = person_row.Text(4);
+  record.person.mention_count = static_cast<int>(person_row.Int(5));
+  record.person.is_child = true;
+  person_row.Reset();
+  const int64_t person_id = record.person.id;
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,

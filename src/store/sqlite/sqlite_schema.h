@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 5> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 6> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -347,6 +347,43 @@ CREATE TABLE legal_hold (
     {6, R"sql(
 CREATE INDEX event_subject_mention ON event(subject_mention_id);
 CREATE INDEX event_associate_mention ON event(associate_mention_id) WHERE associate_mention_id IS NOT NULL;
+)sql"},
+    // 10: the radar generation (assessments.h RadarGeneration): one row, bumped by triggers in the same
+    // transaction as any change to what the radar counts (assessments; a person's active, is_child or
+    // district), whichever connection or process makes it. The server caches the radar keyed on it; audit
+    // appends do not touch it. (10: 7 to 9 may still land from parallel work.)
+    {10, R"sql(
+CREATE TABLE radar_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+INSERT INTO radar_generation (id, n) VALUES (1, 1);
+CREATE TRIGGER radar_assessment_insert AFTER INSERT ON assessment
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER radar_assessment_update AFTER UPDATE ON assessment
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER radar_assessment_delete AFTER DELETE ON assessment
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER radar_person_insert AFTER INSERT ON person
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER radar_person_update AFTER UPDATE OF id, active, is_child, district ON person
+  WHEN OLD.id IS NOT NEW.id OR OLD.active IS NOT NEW.active OR OLD.is_child IS NOT NEW.is_child
+    OR OLD.district IS NOT NEW.district
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER radar_person_delete AFTER DELETE ON person
+BEGIN
+  UPDATE radar_generation SET n = n + 1 WHERE id = 1;
+END;
 )sql"},
 }};
 

@@ -197,9 +197,11 @@ class SqliteStore final : public Store {
   Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
   Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) override;
-  Result<std::vector<RadarCell>> RadarCounts() override;
+  Result<RadarCounts> ReadRadarCounts() override;
+  Result<int64_t> RadarGeneration() override;
   Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
   Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) override;
+  Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) override;
   Result<std::unique_ptr<UnitOfWork>> BeginUnit(UnitKind kind) override;  // sqlite_unit.cc
   // retention and legal holds (sqlite_retention.cc)
   Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
@@ -239,6 +241,7 @@ class SqliteStore final : public Store {
                                    const Result<std::vector<WitnessHead>>& heads);
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
+  Result<std::optional<ChildRecord>> ChildRecordFromPersonRow(SqliteStatement& person_row);
   Result<int64_t> UserIdLocked(std::string_view name);
   Status RevokeUserSessionsLocked(int64_t user_id);
   Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
