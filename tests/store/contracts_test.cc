@@ -290,22 +290,25 @@ TEST_P(Contracts, AssessmentsKeepIndicatorsEvidenceExplanationAndOverride) {
   EXPECT_EQ(got.override_reason, "disclosure to teacher");
 
   // The radar counts the latest assessment of each active child, at its overridden level, by district.
-  auto radar = store_->RadarCounts();
-  ASSERT_TRUE(radar.ok()) << radar.status().ToString();
-  ASSERT_EQ(radar->size(), 1u);
-  EXPECT_EQ((*radar)[0].district, "Walsall");
-  EXPECT_EQ((*radar)[0].level, "significant");
-  EXPECT_EQ((*radar)[0].children, 1);
+  auto counts = store_->ReadRadarCounts();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->generation, *store_->RadarGeneration()) << "counted at the current generation";
+  std::vector<RadarCell> radar = counts->cells;
+  ASSERT_EQ(radar.size(), 1u);
+  EXPECT_EQ(radar[0].district, "Walsall");
+  EXPECT_EQ(radar[0].level, "significant");
+  EXPECT_EQ(radar[0].children, 1);
   a.override_level.reset();
   a.level = RiskLevel::kSerious;
   ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
-  radar = store_->RadarCounts();
-  ASSERT_EQ(radar->size(), 1u);
-  EXPECT_EQ((*radar)[0].level, "serious") << "only the newest assessment counts";
+  auto newer = store_->ReadRadarCounts();
+  EXPECT_NE(newer->generation, counts->generation) << "a new assessment moves the generation";
+  ASSERT_EQ(newer->cells.size(), 1u);
+  EXPECT_EQ(newer->cells[0].level, "serious") << "only the newest assessment counts";
   amy.is_child = false;
   out.persons = {amy};
   ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
-  EXPECT_TRUE(store_->RadarCounts()->empty()) << "adults are not on the radar";
+  EXPECT_TRUE(store_->ReadRadarCounts()->cells.empty()) << "adults are not on the radar";
 }
 
 TEST_P(Contracts, NetworksAreReplacedByEachRun) {
