@@ -204,7 +204,7 @@ class AuditedAccessTest : public ::testing::Test {
     store::AuditQuery q;
     q.action = "read_child";
     q.limit = 1;
-    auto events = store_->ReadAuditEvents(q, store::Actor{"ig", "bcc", "ig_lead", "audit review"});
+    auto events = store_->QueryAuditEvents(q);
     EXPECT_TRUE(events.ok());
     EXPECT_EQ(events->size(), 1u);
     return events->empty() ? store::AuditEvent{} : events->front();

@@ -388,6 +388,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_i
     }
     q->Reset();
   }
+  RR_RETURN_IF_ERROR(AppendMentionRowsLocked(person_id, record.mentions));
   return std::optional<ChildRecord>(std::move(record));
 }
 
