@@ -146,11 +146,15 @@ store::PersonSearchResult FilterPersonSearch(const std::vector<store::PersonReco
   for (const store::PersonRecord& record : candidates) {
     const std::vector<RecordAccess> access = decisions.Mentions(record);
     if (!AnyVisible(access)) continue;
+    const bool on_page = out.total >= query.offset && out.total < query.offset + query.limit;
+    // The visible identity is needed to match a name and for the page; without a name, only for the page.
+    if (fragment.empty() && !on_page) {
+      ++out.total;
+      continue;
+    }
     Person person = VisibleIdentity(record.person, record.mentions, access);
     if (!fragment.empty() && AsciiLower(person.display_name).find(fragment) == std::string::npos) continue;
-    if (out.total >= query.offset && out.total < query.offset + query.limit) {
-      out.people.push_back({std::move(person), BasisOf(access)});
-    }
+    if (on_page) out.people.push_back({std::move(person), BasisOf(access)});
     ++out.total;
   }
   return out;
