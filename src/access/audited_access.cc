@@ -96,8 +96,18 @@ Result<store::PersonSearchResult> AuditedAccess::SearchPeople(const store::Perso
   store::PersonSearchResult out;
   if (MaySeeIdentifying(viewer.role)) {  // the rule hides every record from the other roles
     RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
-    RR_ASSIGN_OR_RETURN(const std::vector<store::PersonRecord> candidates, store_.FindPersonRecords(query));
+    // A name is matched against the visible identity, so it needs every candidate's identity fields; without
+    // one, visibility decides the count and only the page's people are read in full.
+    const bool by_name = !query.name.empty();
+    RR_ASSIGN_OR_RETURN(const std::vector<store::PersonRecord> candidates, store_.FindPersonRecords(query, by_name));
     out = FilterPersonSearch(candidates, query, viewer, facts);
+    for (store::PersonSummary& shown : out.people) {
+      if (by_name) break;
+      RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> full, store_.ReadPersonRecord(shown.person.id));
+      if (!full) return Status::Internal("a person vanished inside one unit of work");
+      shown.person = VisibleIdentity(full->person, full->mentions,
+                                     DecideMentions(full->mentions, viewer, facts.For(shown.person.id)));
+    }
   }
   // The audit keeps a hash of the query, not the name typed: the IG lead can check a suspected search by
   // hashing the name, while the log itself does not become a list of searched names.

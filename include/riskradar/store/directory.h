@@ -209,8 +209,10 @@ class DirectoryStore {
   virtual Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) = 0;
   // Every active person who may match `query` (its role filter applied; a name matched against any mention's
   // full name, case-insensitively: a superset of the people whose visible name matches), by id, with their
-  // mentions. No paging: the access layer pages after filtering, so a hidden person is never counted.
-  virtual Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query) = 0;
+  // mentions. No paging: the access layer pages after filtering, so a hidden person is never counted. Without
+  // `identity` the mentions carry only person_id, mention_id, agency_code and record_class (enough to decide
+  // who is visible; the access layer then reads the page's people with ReadPersonRecord).
+  virtual Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) = 0;
   // The active person `person_id` with every mention and the reviewed pairs; nullopt when there is none.
   virtual Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) = 0;
   // Places of concern of the latest network run, highest score first (empty before the first run).

@@ -130,11 +130,13 @@ Result<ViewerAccessFacts> SqliteStore::ReadViewerAccessFacts(const Viewer& viewe
   return f;
 }
 
-Result<std::vector<PersonRecord>> SqliteStore::FindPersonRecords(const PersonQuery& query) {
+Result<std::vector<PersonRecord>> SqliteStore::FindPersonRecords(const PersonQuery& query, bool identity) {
   // Every mention of every person of the role asked for who has at least one mention whose full name contains
   // the fragment; grouped by person (ordered by id).
+  const std::string columns =
+      identity ? std::string(kMentionColumns) : std::string("mp.person_id, m.id, r.agency_code, r.record_class");
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(std::string("SELECT ") + kPersonColumns + ", " + kMentionColumns +
+      auto q, db_->Prepare(std::string("SELECT ") + kPersonColumns + ", " + columns +
                            " FROM person p JOIN mention_person mp ON mp.person_id = p.id "
                            "JOIN person_mention m ON m.id = mp.mention_id "
                            "JOIN source_record r ON r.id = m.source_record_id "
@@ -144,14 +146,27 @@ Result<std::vector<PersonRecord>> SqliteStore::FindPersonRecords(const PersonQue
                            "LIKE ?2 ESCAPE '\\')) "
                            "AND (?3 = '' OR (?3 = 'child' AND p.is_child = 1) "
                            "OR (?3 = 'person_of_concern' AND p.person_of_concern = 1) "
-                           "OR (?3 = 'adult' AND p.is_child = 0)) ORDER BY p.id, m.id"));
+                           "OR (?3 = 'adult' AND p.is_child = 0)) ORDER BY p.id"));
   q.Bind(1, query.name).Bind(2, "%" + EscapeLike(query.name) + "%").Bind(3, query.role);
   std::vector<PersonRecord> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     if (out.empty() || out.back().person.id != q.Int(0)) out.push_back({PersonFromRow(q, 0), {}, {}});
-    out.back().mentions.push_back(MentionRowFrom(q, kPersonColumnCount));
+    if (identity) {
+      out.back().mentions.push_back(MentionRowFrom(q, kPersonColumnCount));
+    } else {
+      PersonMentionRow m;
+      m.person_id = q.Int(kPersonColumnCount);
+      m.mention_id = q.Int(kPersonColumnCount + 1);
+      m.agency_code = q.Text(kPersonColumnCount + 2);
+      m.record_class = q.Text(kPersonColumnCount + 3);
+      out.back().mentions.push_back(std::move(m));
+    }
+  }
+  for (PersonRecord& r : out) {
+    std::sort(r.mentions.begin(), r.mentions.end(),
+              [](const PersonMentionRow& a, const PersonMentionRow& b) { return a.mention_id < b.mention_id; });
   }
   return out;
 }

@@ -207,7 +207,7 @@ class SqliteStore final : public Store {
   Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) override;
   // ---- directory rows (people, places, networks) and audit-log reads: sqlite_directory.cc
   Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) override;
-  Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query) override;
+  Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) override;
   Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) override;
   Result<PlacesOfConcernList> ListPlacesOfConcern() override;
   Result<std::optional<PlaceRecord>> ReadPlaceRecord(int64_t place_id) override;
