@@ -1,9 +1,9 @@
 // The pure need-to-know filters of the directory and the review queue (see directory_filters.h).
 #include "riskradar/access/directory_filters.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
-#include <unordered_map>
 #include <utility>
 
 #include "riskradar/core/text.h"
@@ -58,15 +58,18 @@ std::vector<std::pair<std::string, std::string>> CompareFields(const store::Pers
   return out;
 }
 
-// Decisions for the people of a multi-person read, each person's facts built once.
+// Decisions for the people of a multi-person read: one set of facts whose per-person flags are set for each
+// decision (the agreements are the viewer's, the same for every person).
 class PeopleDecisions {
  public:
-  PeopleDecisions(const Viewer& viewer, const store::ViewerAccessFacts& facts) : viewer_(viewer), facts_(facts) {}
+  PeopleDecisions(const Viewer& viewer, const store::ViewerAccessFacts& facts) : viewer_(viewer), facts_(facts) {
+    current_.agreements = facts.agreements;
+  }
 
   RecordAccess Decide(int64_t person_id, std::string_view agency, std::string_view record_class) {
-    auto it = cache_.find(person_id);
-    if (it == cache_.end()) it = cache_.emplace(person_id, facts_.For(person_id)).first;
-    return DecideRecordAccess(viewer_, agency, record_class, it->second);
+    current_.relationship = std::binary_search(facts_.related.begin(), facts_.related.end(), person_id);
+    current_.break_glass = std::binary_search(facts_.break_glass.begin(), facts_.break_glass.end(), person_id);
+    return DecideRecordAccess(viewer_, agency, record_class, current_);
   }
   std::vector<RecordAccess> Mentions(const store::PersonRecord& record) {
     std::vector<RecordAccess> out;
@@ -78,7 +81,7 @@ class PeopleDecisions {
  private:
   const Viewer& viewer_;
   const store::ViewerAccessFacts& facts_;
-  std::unordered_map<int64_t, ChildAccessFacts> cache_;
+  ChildAccessFacts current_;
 };
 
 bool AnyVisible(const std::vector<RecordAccess>& access) {
