@@ -7,6 +7,9 @@
 #include <string>
 #include <utility>
 
+#include "riskradar/core/hash.h"
+#include "riskradar/core/text.h"
+
 namespace riskradar::access {
 namespace {
 
@@ -23,12 +26,17 @@ store::AuditEvent Event(const store::Actor& actor, std::string action, std::stri
   return e;
 }
 
+std::string ReviewTarget(int64_t id) { return "review:" + std::to_string(id); }
+std::string PairOf(const store::ReviewQueueItem& r) {
+  return std::to_string(r.item.left_mention_id) + "-" + std::to_string(r.item.right_mention_id);
+}
+
 }  // namespace
 
 std::optional<store::ChildView> FilterChildView(const store::ChildRecord& record, const Viewer& viewer,
                                                 const ChildAccessFacts& facts) {
   store::ChildView view;
-  view.person = record.person;
+  view.person = VisibleIdentity(record.person, record.mentions, DecideMentions(record.mentions, viewer, facts));
   std::set<int64_t> visible_events;
   std::set<std::string> basis;
   bool all_visible = true;
@@ -86,6 +94,331 @@ Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const V
       actor, "read_child", target, {{"basis", view->access_basis}, {"events_shown", view->events.size()}}, "ok")));
   RR_RETURN_IF_ERROR(unit->Commit());
   return std::move(*view);
+}
+
+Result<store::PersonSearchResult> AuditedAccess::SearchPeople(const store::PersonQuery& query, const Viewer& viewer,
+                                                              int64_t now_s, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  store::PersonSearchResult out;
+  if (MaySeeIdentifying(viewer.role)) {  // the rule hides every record from the other roles
+    RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+    // A name is matched against the visible identity, so it needs every candidate's identity fields; without
+    // one, visibility decides the count and only the page's people are read in full.
+    const bool by_name = !query.name.empty();
+    RR_ASSIGN_OR_RETURN(const std::vector<store::PersonRecord> candidates, store_.FindPersonRecords(query, by_name));
+    out = FilterPersonSearch(candidates, query, viewer, facts);
+    for (store::PersonSummary& shown : out.people) {
+      if (by_name) break;
+      RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> full, store_.ReadPersonRecord(shown.person.id));
+      if (!full) return Status::Internal("a person vanished inside one unit of work");
+      shown.person = VisibleIdentity(full->person, full->mentions,
+                                     DecideMentions(full->mentions, viewer, facts.For(shown.person.id)));
+    }
+  }
+  // The audit keeps a hash of the query, not the name typed: the IG lead can check a suspected search by
+  // hashing the name, while the log itself does not become a list of searched names.
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "search_people", "people",
+                              {{"query_hash", query.name.empty() ? std::string() : HashHex(AsciiLower(query.name))},
+                               {"query_length", query.name.size()},
+                               {"role", query.role},
+                               {"limit", query.limit},
+                               {"offset", query.offset},
+                               {"results", out.total},
+                               {"returned", out.people.size()}},
+                              "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return out;
+}
+
+Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                                        const store::Actor& actor) {
+  const std::string target = "person:" + std::to_string(person_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(person_id));
+  std::optional<store::PersonView> view;
+  if (record) {
+    RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
+    view = FilterPersonView(*record, viewer, facts);
+  }
+  if (!view) {
+    // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
+    RR_RETURN_IF_ERROR(
+        unit->AppendAudit(Event(actor, "read_person", target, json::object(), record ? "refused" : "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such person");
+  }
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(
+      actor, "read_person", target,
+      {{"basis", view->access_basis}, {"records_shown", view->records.size()}, {"links_shown", view->links.size()}},
+      "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return std::move(*view);
+}
+
+Result<std::vector<store::PlaceOfConcern>> AuditedAccess::ReadPlacesOfConcern(const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::PlacesOfConcernList list, store_.ListPlacesOfConcern());
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(
+      actor, "list_places", "places", {{"network_run", list.network_run}, {"places", list.places.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return std::move(list.places);
+}
+
+Result<store::PlaceView> AuditedAccess::ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
+                                                      const store::Actor& actor) {
+  const std::string target = "place:" + std::to_string(place_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(const std::optional<store::PlaceRecord> record, store_.ReadPlaceRecord(place_id));
+  if (!record) {
+    // A place that is not of concern answers like a missing one.
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_place", target, json::object(), "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such place");
+  }
+  store::ViewerAccessFacts facts;
+  if (MaySeeIdentifying(viewer.role)) {
+    RR_ASSIGN_OR_RETURN(facts, store_.ReadViewerAccessFacts(viewer, now_s));
+  }
+  store::PlaceView view = FilterPlaceView(*record, viewer, facts);
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "read_place", target,
+                              {{"network_run", record->network_run}, {"people_shown", view.people.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return view;
+}
+
+Result<std::vector<store::NetworkSummary>> AuditedAccess::ReadNetworks(const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::NetworkList list, store_.ListNetworks());
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "list_networks", "networks",
+                              {{"network_run", list.network_run}, {"networks", list.networks.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return std::move(list.networks);
+}
+
+Result<store::NetworkView> AuditedAccess::ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                                          const store::Actor& actor) {
+  const std::string target = "network:" + std::to_string(network_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(const std::optional<store::NetworkRecord> record, store_.ReadNetworkRecord(network_id));
+  if (!record) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_network", target, json::object(), "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such network");
+  }
+  store::ViewerAccessFacts facts;
+  if (MaySeeIdentifying(viewer.role)) {
+    RR_ASSIGN_OR_RETURN(facts, store_.ReadViewerAccessFacts(viewer, now_s));
+  }
+  store::NetworkView view = FilterNetworkView(*record, viewer, facts);
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "read_network", target,
+                              {{"network_run", record->network_run}, {"members_shown", view.members.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return view;
+}
+
+Result<store::ReviewQueuePage> AuditedAccess::ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items,
+                                                              int64_t limit, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::ReviewQueueRows rows, store_.ReadReviewQueue("pending", with_items));
+  store::ReviewQueuePage page;
+  page.pending_total = rows.pending_total;
+  json ids = json::array();
+  if (with_items) {
+    RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+    for (store::ReviewQueueItem& r : rows.items) {
+      if (!ReviewItemVisible(r, viewer, facts)) continue;
+      ++page.visible_pending;
+      if (static_cast<int64_t>(page.items.size()) < limit) {
+        ids.push_back(r.id);
+        page.items.push_back(std::move(r));
+      }
+    }
+  }
+  json details = {{"pending_total", page.pending_total}};
+  if (with_items) {
+    details["visible_pending"] = page.visible_pending;
+    details["items"] = ids;
+  } else {
+    details["aggregate_only"] = true;
+  }
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "list_review", "review_queue", details, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return page;
+}
+
+Result<store::ReviewItemDetail> AuditedAccess::ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
+                                                              const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(std::optional<store::ReviewQueueItem> found, store_.ReadReviewItemRow(id));
+  bool visible = false;
+  if (found) {
+    RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+    visible = ReviewItemVisible(*found, viewer, facts);
+  }
+  if (!visible) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, "read_review", ReviewTarget(id), json::object(), found ? "refused" : "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such review item");
+  }
+  store::ReviewItemDetail detail;
+  detail.item = std::move(*found);
+  auto model = store_.LatestLinkageModel();
+  if (model.ok()) {
+    detail.model_json = std::move(*model);
+  } else if (model.status().code() != StatusCode::kNotFound) {
+    return model.status();
+  }
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_review", ReviewTarget(id),
+                                             {{"pair", PairOf(detail.item)}, {"version", detail.item.version}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return detail;
+}
+
+namespace {
+
+Status CheckDecision(const store::ReviewDecisionRequest& request) {
+  if (request.status != "confirmed" && request.status != "rejected") {
+    return Status::InvalidArgument("a review decision is 'confirmed' or 'rejected', not '" + request.status + "'");
+  }
+  if (request.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("a review decision needs a reason");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<store::ReviewQueueRows> AuditedAccess::ListReviewPairs(std::string_view status, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::ReviewQueueRows rows, store_.ReadReviewQueue(status, true));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "list_review", "review_queue",
+                                             {{"status", status.empty() ? "all" : std::string(status)},
+                                              {"pending_total", rows.pending_total},
+                                              {"pairs", rows.items.size()}},
+                                             "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return rows;
+}
+
+Result<store::ReviewQueueItem> AuditedAccess::DecideReviewPair(const store::ReviewDecisionRequest& request,
+                                                               const store::Actor& actor) {
+  RR_RETURN_IF_ERROR(CheckDecision(request));
+  if (request.id != 0) return Status::InvalidArgument("an operator's decision names the pair's two mentions");
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
+  RR_ASSIGN_OR_RETURN(const std::optional<store::ReviewQueueItem> before,
+                      store_.FindReviewPair(request.left_mention_id, request.right_mention_id));
+  RR_ASSIGN_OR_RETURN(store::ReviewQueueItem after, store_.SetReviewDecision(request, actor.user, NowUtcIso()));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(
+      actor, request.status == "confirmed" ? "review_confirm" : "review_reject",
+      "link_review:" + std::to_string(after.item.left_mention_id) + "-" + std::to_string(after.item.right_mention_id),
+      {{"reason", request.reason}, {"previous_status", before ? before->item.status : std::string("none")}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return after;
+}
+
+Result<store::ReviewDecisionResult> AuditedAccess::DecideReviewItem(const store::ReviewDecisionRequest& request,
+                                                                    const Viewer& viewer, int64_t now_s,
+                                                                    const store::Actor& actor) {
+  RR_RETURN_IF_ERROR(CheckDecision(request));
+  if (request.id == 0) return Status::InvalidArgument("a review decision names the item");
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
+  store::ReviewDecisionResult result;
+  // Refusals are committed with their audit event; the caller maps the outcome to an answer.
+  auto refuse = [&](store::ReviewDecisionOutcome outcome, const char* audit_outcome,
+                    const json& details) -> Result<store::ReviewDecisionResult> {
+    RR_RETURN_IF_ERROR(
+        unit->AppendAudit(Event(actor, "review_decision", ReviewTarget(request.id), details, audit_outcome)));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    result.outcome = outcome;
+    return result;
+  };
+  RR_ASSIGN_OR_RETURN(std::optional<store::ReviewQueueItem> found, store_.ReadReviewItemRow(request.id));
+  if (!found) return refuse(store::ReviewDecisionOutcome::kNotFound, "not_found", json::object());
+  RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+  if (!ReviewItemVisible(*found, viewer, facts)) {
+    return refuse(store::ReviewDecisionOutcome::kNotFound, "refused", json::object());
+  }
+  result.item = *found;
+  const json seen = {{"pair", PairOf(*found)},
+                     {"expected_version", request.expected_version},
+                     {"current_version", found->version},
+                     {"status", found->item.status}};
+  if (found->version != request.expected_version) return refuse(store::ReviewDecisionOutcome::kStale, "stale", seen);
+  if (found->item.status != "pending") {
+    return refuse(store::ReviewDecisionOutcome::kAlreadyDecided, "already_decided", seen);
+  }
+  RR_ASSIGN_OR_RETURN(store::ReviewQueueItem after, store_.SetReviewDecision(request, actor.user, NowUtcIso()));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(
+      actor, request.status == "confirmed" ? "review_confirm" : "review_reject", ReviewTarget(request.id),
+      {{"pair", PairOf(after)}, {"reason", request.reason}, {"previous_status", "pending"}, {"version", after.version}},
+      "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  result.outcome = store::ReviewDecisionOutcome::kDecided;
+  result.item = std::move(after);
+  return result;
+}
+
+Result<std::vector<store::AuditEvent>> AuditedAccess::ReadAuditEvents(const store::AuditQuery& query,
+                                                                      const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(std::vector<store::AuditEvent> events, store_.QueryAuditEvents(query));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_audit", "audit_log",
+                                             {{"user", query.user},
+                                              {"action", query.action},
+                                              {"from", query.from},
+                                              {"to", query.to},
+                                              {"before", query.before},
+                                              {"limit", query.limit},
+                                              {"scope", query.agency.empty() ? "partnership" : query.agency},
+                                              {"events", events.size()}},
+                                             "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return events;
+}
+
+Result<store::AuditCheck> AuditedAccess::VerifyAuditLog(const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(store::AuditCheck check, store_.VerifyAudit());
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "audit_verify", "audit_log",
+                              {{"events", check.events}, {"problem", check.problem}}, check.ok ? "ok" : "failed")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return check;
+}
+
+Result<store::AuditCheckpointList> AuditedAccess::ReadAuditCheckpoints(const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::AuditCheckpointList list, store_.AuditCheckpoints());
+  RR_RETURN_IF_ERROR(unit->AppendAudit(
+      Event(actor, "read_audit_checkpoints", "audit_log", {{"checkpoints", list.kept.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return list;
+}
+
+Result<store::AuditProof> AuditedAccess::ReadAuditInclusionProof(int64_t seq, int64_t tree_size,
+                                                                 const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::AuditProof proof, store_.AuditInclusionProof(seq, tree_size));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "audit_proof", "audit_log",
+                                             {{"kind", "inclusion"}, {"seq", seq}, {"size", proof.tree_size}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return proof;
+}
+
+Result<store::AuditProof> AuditedAccess::ReadAuditConsistencyProof(int64_t old_size, int64_t new_size,
+                                                                   const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(store::AuditProof proof, store_.AuditConsistencyProof(old_size, new_size));
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "audit_proof", "audit_log",
+                              {{"kind", "consistency"}, {"old", old_size}, {"new", proof.tree_size}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return proof;
 }
 
 Result<std::vector<store::BatchInfo>> AuditedAccess::ReadImports(std::string_view agency_code,

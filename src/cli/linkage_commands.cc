@@ -14,6 +14,7 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/eval/linkage_eval.h"
 #include "riskradar/linkage/csv_linkage.h"
@@ -251,19 +252,19 @@ struct ReviewArgs {
 
 Status RunReviewDecision(const std::string& db, const ReviewArgs& args, const std::string& status) {
   RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(db));
-  store::ReviewItem item;
-  item.left_mention_id = args.left;
-  item.right_mention_id = args.right;
-  item.status = status;
-  item.reason = args.reason;
+  store::ReviewDecisionRequest request;
+  request.left_mention_id = args.left;
+  request.right_mention_id = args.right;
+  request.status = status;
+  request.reason = args.reason;
   // A pair that was never queued (splitting a linked pair) is stored with its score now.
   if (auto e = linkage::ExplainMentionPair(*store, args.left, args.right); e.ok()) {
-    item.match_weight = e->match_weight;
-    item.match_probability = e->match_probability;
+    request.match_weight = e->match_weight;
+    request.match_probability = e->match_probability;
   } else if (e.status().code() == StatusCode::kNotFound && e.status().message().find("mention") != std::string::npos) {
     return e.status();
   }
-  RR_RETURN_IF_ERROR(store->DecideReview(item, ReviewActor(args.user)));
+  RR_RETURN_IF_ERROR(access::AuditedAccess(*store).DecideReviewPair(request, ReviewActor(args.user)).status());
   std::cout << fmt::format(
       "review: pair {}-{} {}; `riskradar link` applies it ({})\n", std::min(args.left, args.right),
       std::max(args.left, args.right), status,
@@ -316,12 +317,18 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   list->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
   list->add_option("--status", review_args->status, "pending | confirmed | rejected | all")->capture_default_str();
   list->add_option("--limit", review_args->limit, "At most this many rows (0: all)")->capture_default_str();
+  list->add_option("--user", review_args->user, "Who is looking (default: $USER)");
   list->add_flag("--json", review_args->json, "Machine-readable output");
   list->callback([=] {
     auto store = store::OpenStore(*db);
     if (!store.ok()) return fail_or(store.status());
-    auto items = (*store)->ListReview(review_args->status == "all" ? "" : review_args->status);
-    if (!items.ok()) return fail_or(items.status());
+    // The pairs name mentions of people: an audited read, like every other.
+    auto rows = access::AuditedAccess(**store).ListReviewPairs(review_args->status == "all" ? "" : review_args->status,
+                                                               ReviewActor(review_args->user));
+    if (!rows.ok()) return fail_or(rows.status());
+    std::vector<store::ReviewItem> pairs;
+    for (const auto& r : rows->items) pairs.push_back(r.item);
+    const std::vector<store::ReviewItem>* items = &pairs;
     const size_t shown = review_args->limit == 0 ? items->size() : std::min(items->size(), review_args->limit);
     if (review_args->json) {
       nlohmann::json j = nlohmann::json::array();

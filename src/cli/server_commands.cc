@@ -18,6 +18,7 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "riskradar/access/audited_access.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
 #include "riskradar/store/store.h"
@@ -418,14 +419,13 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     prove->callback([=, &exit_code] {
       auto s = open(o);
       if (!s.ok()) return fail_or(s.status());
-      int64_t size = o.size;
-      if (size == 0) {
-        auto counts = (*s)->Counts();
-        if (!counts.ok()) return fail_or(counts.status());
-        size = counts->audit_events;
-      }
-      auto p = o.seq > 0 ? (*s)->AuditInclusionProof(o.seq, size) : (*s)->AuditConsistencyProof(o.old_size, size);
+      // A proof is a read of the log: audited, and printed only once its event is committed.
+      access::AuditedAccess audited(**s);
+      const store::Actor actor = OperatorActor("audit verification");
+      auto p = o.seq > 0 ? audited.ReadAuditInclusionProof(o.seq, o.size, actor)
+                         : audited.ReadAuditConsistencyProof(o.old_size, o.size, actor);
       if (!p.ok()) return fail_or(p.status());
+      const int64_t size = p->tree_size;
       std::cout << (o.seq > 0 ? fmt::format("inclusion of event {} (leaf {}) in tree of size {}\n", p->seq,
                                             p->leaf_hash, size)
                               : fmt::format("consistency of size {} (root {}) with size {}\n", p->old_size,

@@ -142,13 +142,10 @@ Result<MentionPairExplanation> ExplainMentionPair(store::Store& store, int64_t l
     if (mention == left_mention) out.left_person = person;
     if (mention == right_mention) out.right_person = person;
   }
-  RR_ASSIGN_OR_RETURN(auto review, store.ListReview(""));
-  for (const auto& item : review) {
-    if ((item.left_mention_id == left_mention && item.right_mention_id == right_mention) ||
-        (item.left_mention_id == right_mention && item.right_mention_id == left_mention)) {
-      out.review_status = item.status;
-      out.review_reason = item.reason;
-    }
+  RR_ASSIGN_OR_RETURN(auto review, store.FindReviewPair(left_mention, right_mention));
+  if (review) {
+    out.review_status = review->item.status;
+    out.review_reason = review->item.reason;
   }
   out.contributions = model.Explain(ToRecord(ToPersonRecord(out.left)), ToRecord(ToPersonRecord(out.right)));
   if (out.contributions.empty()) return Status::Internal("the stored model cannot score person mentions");

@@ -1,6 +1,7 @@
 // The audit log over HTTP: events (the IG lead), and for the IG lead and administrators the verification of
 // the whole log, its signed checkpoints and RFC 6962 inclusion and consistency proofs. Reading the audit log
-// is itself audited; nothing is returned if that event cannot be written.
+// is itself audited by the access layer (access::AuditedAccess); nothing is returned if that event cannot be
+// written.
 #include "api.h"
 #include "query_params.h"
 
@@ -36,12 +37,10 @@ Result<std::string> Server::Impl::IgScope(const store::User& u, const std::strin
 void Server::Impl::AuditEvents(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto scope = IgScope(su.user, QueryText(req, "scope"));
+  auto scope = IgScope(ctx.user(), QueryText(req, "scope"));
   if (!scope.ok()) {
     if (scope.status().code() == StatusCode::kPermissionDenied)
-      AuditRefusal(s, su.user, "read_audit", "audit_log:partnership");
+      AuditRefusal(*ctx.store, ctx.user(), "read_audit", "audit_log:partnership");
     return SendError(res, scope.status());
   }
   store::AuditQuery query;
@@ -63,7 +62,7 @@ void Server::Impl::AuditEvents(RouteContext& ctx) {
   query.to = *to;
   query.before = *before;
   query.limit = *limit;
-  auto events = s.ReadAuditEvents(query, ActorFor(su.user, "information governance review"));
+  auto events = ctx.audited().ReadAuditEvents(query, ctx.actor("information governance review"));
   if (!events.ok()) return SendError(res, events.status());
   json out = json::array();
   for (const auto& e : *events) {
@@ -85,19 +84,8 @@ void Server::Impl::AuditEvents(RouteContext& ctx) {
 
 void Server::Impl::AuditVerify(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  // Verification reads the whole log: it runs outside a write transaction so audited reads are not held up
-  // meanwhile; its result (hashes and counts, no personal data) is returned only once its event is written.
-  auto check = s.VerifyAudit();
+  auto check = ctx.audited().VerifyAuditLog(ctx.actor("audit verification"));
   if (!check.ok()) return SendError(res, check.status());
-  store::AuditEvent e;
-  e.actor = ActorFor(su.user, "audit verification");
-  e.action = "audit_verify";
-  e.target = "audit_log";
-  e.outcome = check->ok ? "ok" : "failed";
-  e.details = json{{"events", check->events}, {"problem", check->problem}}.dump();
-  if (Status st = s.AppendAudit(e); !st.ok()) return SendError(res, st);
   SendJson(
       res, 200,
       {{"ok", check->ok},
@@ -112,9 +100,7 @@ void Server::Impl::AuditVerify(RouteContext& ctx) {
 
 void Server::Impl::AuditCheckpoints(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto list = s.ReadAuditCheckpoints(ActorFor(su.user, "audit verification"));
+  auto list = ctx.audited().ReadAuditCheckpoints(ctx.actor("audit verification"));
   if (!list.ok()) return SendError(res, list.status());
   json kept = json::array();
   for (const auto& c : list->kept) kept.push_back(CheckpointJson(c));
@@ -124,13 +110,11 @@ void Server::Impl::AuditCheckpoints(RouteContext& ctx) {
 void Server::Impl::AuditInclusionProof(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
   auto seq = QueryInt(req, "seq", 0, 1, kMaxSeq, /*required=*/true);
   if (!seq.ok()) return SendError(res, seq.status());
   auto size = QueryInt(req, "size", 0, 1, kMaxSeq);
   if (!size.ok()) return SendError(res, size.status());
-  auto proof = s.ReadAuditInclusionProof(*seq, *size, ActorFor(su.user, "audit verification"));
+  auto proof = ctx.audited().ReadAuditInclusionProof(*seq, *size, ctx.actor("audit verification"));
   if (!proof.ok()) return SendError(res, proof.status());
   SendJson(res, 200,
            {{"seq", proof->seq},
@@ -143,13 +127,11 @@ void Server::Impl::AuditInclusionProof(RouteContext& ctx) {
 void Server::Impl::AuditConsistencyProof(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
   auto old_size = QueryInt(req, "old", 0, 1, kMaxSeq, /*required=*/true);
   if (!old_size.ok()) return SendError(res, old_size.status());
   auto new_size = QueryInt(req, "new", 0, 1, kMaxSeq);
   if (!new_size.ok()) return SendError(res, new_size.status());
-  auto proof = s.ReadAuditConsistencyProof(*old_size, *new_size, ActorFor(su.user, "audit verification"));
+  auto proof = ctx.audited().ReadAuditConsistencyProof(*old_size, *new_size, ctx.actor("audit verification"));
   if (!proof.ok()) return SendError(res, proof.status());
   SendJson(res, 200,
            {{"old_size", proof->old_size},

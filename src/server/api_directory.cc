@@ -1,7 +1,7 @@
 // Directory reads: people (search and one person with the evidence behind their links), places of concern,
-// offender networks, imports and their quarantine, agencies. Function level: the role check here; record and
-// field level: the store filters by need-to-know, and identifying fields are withheld here from roles that may
-// see only aggregates. Every read of personal data is audited by the store in the read's own transaction.
+// offender networks, imports and their quarantine, agencies. Function level: the route table's role check;
+// record and field level: the access layer (access::AuditedAccess) filters by need-to-know and audits each
+// read in its unit of work; identifying fields are also withheld here from roles that see only aggregates.
 #include <filesystem>
 
 #include "api.h"
@@ -55,8 +55,6 @@ json NetworkSummaryJson(const store::NetworkSummary& n) {
 void Server::Impl::PeopleSearch(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
   store::PersonQuery query;
   query.name = QueryText(req, "q");
   query.role = QueryText(req, "role");
@@ -69,7 +67,7 @@ void Server::Impl::PeopleSearch(RouteContext& ctx) {
   if (!offset.ok()) return SendError(res, offset.status());
   query.limit = *limit;
   query.offset = *offset;
-  auto found = s.SearchPeople(query, ViewerFor(su.user), Now(), ActorFor(su.user));
+  auto found = ctx.audited().SearchPeople(query, ctx.viewer(), Now(), ctx.actor());
   if (!found.ok()) return SendError(res, found.status());
   json people = json::array();
   for (const auto& p : found->people) {
@@ -82,12 +80,9 @@ void Server::Impl::PeopleSearch(RouteContext& ctx) {
 
 void Server::Impl::PersonDetail(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto id = params.Id("id", "person");
+  auto id = ctx.params.Id("id", "person");
   if (!id.ok()) return SendError(res, id.status());
-  auto view = s.ReadPersonView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  auto view = ctx.audited().ReadPersonView(*id, ctx.viewer(), Now(), ctx.actor());
   if (!view.ok()) return SendError(res, view.status());
   json records = json::array();
   for (const auto& r : view->records) {
@@ -129,11 +124,9 @@ void Server::Impl::PersonDetail(RouteContext& ctx) {
 
 void Server::Impl::PlaceList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto places = s.ReadPlacesOfConcern(ActorFor(su.user));
+  auto places = ctx.audited().ReadPlacesOfConcern(ctx.actor());
   if (!places.ok()) return SendError(res, places.status());
-  const bool identifying = MaySeeIdentifying(su.user.role);
+  const bool identifying = MaySeeIdentifying(ctx.user().role);
   json out = json::array();
   for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying));
   SendJson(res, 200, {{"places", out}});
@@ -141,14 +134,11 @@ void Server::Impl::PlaceList(RouteContext& ctx) {
 
 void Server::Impl::PlaceDetail(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto id = params.Id("id", "place");
+  auto id = ctx.params.Id("id", "place");
   if (!id.ok()) return SendError(res, id.status());
-  auto view = s.ReadPlaceView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  auto view = ctx.audited().ReadPlaceView(*id, ctx.viewer(), Now(), ctx.actor());
   if (!view.ok()) return SendError(res, view.status());
-  const bool identifying = MaySeeIdentifying(su.user.role);
+  const bool identifying = MaySeeIdentifying(ctx.user().role);
   // Aggregate roles get the counts only; identifying roles the people their records put here.
   json people = nullptr;
   if (identifying) {
@@ -167,9 +157,7 @@ void Server::Impl::PlaceDetail(RouteContext& ctx) {
 
 void Server::Impl::NetworkList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto networks = s.ReadNetworks(ActorFor(su.user));
+  auto networks = ctx.audited().ReadNetworks(ctx.actor());
   if (!networks.ok()) return SendError(res, networks.status());
   json out = json::array();
   for (const auto& n : *networks) out.push_back(NetworkSummaryJson(n));
@@ -178,16 +166,13 @@ void Server::Impl::NetworkList(RouteContext& ctx) {
 
 void Server::Impl::NetworkDetail(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto id = params.Id("id", "network");
+  auto id = ctx.params.Id("id", "network");
   if (!id.ok()) return SendError(res, id.status());
-  auto view = s.ReadNetworkView(*id, ViewerFor(su.user), Now(), ActorFor(su.user));
+  auto view = ctx.audited().ReadNetworkView(*id, ctx.viewer(), Now(), ctx.actor());
   if (!view.ok()) return SendError(res, view.status());
   // Aggregate roles get the sizes only.
   json members = nullptr, places = nullptr;
-  if (MaySeeIdentifying(su.user.role)) {
+  if (MaySeeIdentifying(ctx.user().role)) {
     members = json::array();
     for (const auto& m : view->members) members.push_back({{"id", m.person_id}, {"name", m.name}, {"kind", m.kind}});
     places = json::array();
@@ -204,10 +189,9 @@ void Server::Impl::NetworkDetail(RouteContext& ctx) {
 
 void Server::Impl::ImportList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  const std::string scope = su.user.role == Role::kAdministrator ? std::string() : su.user.agency_code;
-  auto batches = access::AuditedAccess(s).ReadImports(scope, ActorFor(su.user));
+  const store::User& u = ctx.user();
+  const std::string scope = u.role == Role::kAdministrator ? std::string() : u.agency_code;
+  auto batches = ctx.audited().ReadImports(scope, ctx.actor());
   if (!batches.ok()) return SendError(res, batches.status());
   json out = json::array();
   for (const auto& b : *batches) {
@@ -231,20 +215,17 @@ void Server::Impl::ImportList(RouteContext& ctx) {
 void Server::Impl::ImportQuarantine(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  auto id = params.Id("id", "import");
+  auto id = ctx.params.Id("id", "import");
   if (!id.ok()) return SendError(res, id.status());
   auto limit = QueryInt(req, "limit", 100, 1, kMaxQuarantinePage);
   if (!limit.ok()) return SendError(res, limit.status());
   auto offset = QueryInt(req, "offset", 0, 0, kMaxOffset);
   if (!offset.ok()) return SendError(res, offset.status());
   // Own agency only, for every role: the rows are the agency's own data as received.
-  auto page = access::AuditedAccess(s).ReadQuarantine(*id, su.user.agency_code, *limit, *offset, ActorFor(su.user));
+  auto page = ctx.audited().ReadQuarantine(*id, ctx.user().agency_code, *limit, *offset, ctx.actor());
   if (!page.ok()) return SendError(res, page.status());
   // The offending value and the raw row are personal data: only for roles that may see identifying data.
-  const bool identifying = MaySeeIdentifying(su.user.role);
+  const bool identifying = MaySeeIdentifying(ctx.user().role);
   json rows = json::array();
   for (const auto& r : page->rows) {
     rows.push_back({{"id", r.id},
@@ -260,8 +241,7 @@ void Server::Impl::ImportQuarantine(RouteContext& ctx) {
 
 void Server::Impl::AgencyList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  auto agencies = s.ListAgencies();  // no personal data: not audited
+  auto agencies = ctx.store->ListAgencies();  // no personal data: not audited
   if (!agencies.ok()) return SendError(res, agencies.status());
   json out = json::array();
   for (const auto& a : *agencies) {

@@ -97,16 +97,12 @@ std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
 }  // namespace
 
 void Server::Impl::ReviewList(RouteContext& ctx) {
-  const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  const store::User& u = su.user;
-  auto limit = QueryInt(req, "limit", 50, 1, 200);
+  auto limit = QueryInt(ctx.req, "limit", 50, 1, 200);
   if (!limit.ok()) return SendError(res, limit.status());
   // Analysts see the queue's size only: deciding who is who is practitioners' and managers' work.
-  const bool items = u.role != Role::kAnalyst;
-  auto page = s.ListReviewQueue(ViewerFor(u), Now(), items, *limit, ActorFor(u, kReviewPurpose));
+  const bool items = ctx.user().role != Role::kAnalyst;
+  auto page = ctx.audited().ListReviewQueue(ctx.viewer(), Now(), items, *limit, ctx.actor(kReviewPurpose));
   if (!page.ok()) return SendError(res, page.status());
   json out = {{"pending_total", page->pending_total}, {"aggregate_only", !items}};
   if (items) {
@@ -120,13 +116,9 @@ void Server::Impl::ReviewList(RouteContext& ctx) {
 
 void Server::Impl::ReviewRead(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  const store::User& u = su.user;
-  auto id = params.Id("id", "review item");
+  auto id = ctx.params.Id("id", "review item");
   if (!id.ok()) return SendError(res, id.status());
-  auto d = s.ReadReviewItem(*id, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+  auto d = ctx.audited().ReadReviewItem(*id, ctx.viewer(), Now(), ctx.actor(kReviewPurpose));
   if (!d.ok()) return SendError(res, d.status());
   const store::ReviewQueueItem& r = d->item;
   json out = ItemSummary(r);
@@ -142,11 +134,7 @@ void Server::Impl::ReviewRead(RouteContext& ctx) {
 void Server::Impl::ReviewDecide(RouteContext& ctx) {
   const httplib::Request& req = ctx.req;
   httplib::Response& res = ctx.res;
-  const PathParams& params = ctx.params;
-  store::Store& s = *ctx.store;
-  const store::SessionUser& su = *ctx.session;
-  const store::User& u = su.user;
-  auto id = params.Id("id", "review item");
+  auto id = ctx.params.Id("id", "review item");
   if (!id.ok()) return SendError(res, id.status());
   auto body = ParseBody(req, {"decision", "reason"});
   if (!body.ok()) return SendError(res, body.status());
@@ -165,7 +153,7 @@ void Server::Impl::ReviewDecide(RouteContext& ctx) {
   request.expected_version = VersionFromIfMatch(req.get_header_value("If-Match")).value_or(0);
   request.status = decision == "confirm" ? "confirmed" : "rejected";
   request.reason = reason;
-  auto result = s.DecideReviewItem(request, ViewerFor(u), Now(), ActorFor(u, kReviewPurpose));
+  auto result = ctx.audited().DecideReviewItem(request, ctx.viewer(), Now(), ctx.actor(kReviewPurpose));
   if (!result.ok()) return SendError(res, result.status());
   const store::ReviewQueueItem& r = result->item;
   switch (result->outcome) {

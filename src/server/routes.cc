@@ -89,12 +89,13 @@ RoutePolicy WithRecordRule(RoutePolicy policy, std::string record_rule) {
   return policy;
 }
 
-// The table. Record rules name what the handler (or the store's need-to-know filter) checks per record after
-// the role check; a refusal there is audited by the handler or the store.
+// The table. Record rules name what the handler (or the access layer's need-to-know filter) checks per record
+// after the role check; a refusal there is audited by the handler or the access layer.
 std::vector<Route> DeclaredRoutes() {
   constexpr Role kAnalyst = Role::kAnalyst, kPractitioner = Role::kPractitioner, kManager = Role::kManager,
                  kIgLead = Role::kIgLead, kAdministrator = Role::kAdministrator;
-  const std::string need_to_know = "need-to-know: only records the caller may see (the store)";
+  const std::string need_to_know =
+      "need-to-know: only records the caller may see, identity fields from those records (the access layer)";
   const std::string own_agency = "own agency only";
   return {
       // Sign-in, sign-out, the session (api_auth.cc).

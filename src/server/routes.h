@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "query_params.h"
+#include "riskradar/access/audited_access.h"
 #include "riskradar/core/access.h"
 #include "riskradar/server/server.h"
 #include "riskradar/store/store.h"
@@ -36,6 +37,8 @@ struct RouteContext {
   const store::User& user() const { return session->user; }
   Viewer viewer() const;
   store::Actor actor(std::string purpose = "safeguarding") const;
+  // The one access-and-audit path over this request's store lease.
+  access::AuditedAccess audited() const { return access::AuditedAccess(*store); }
 };
 
 enum class Access {

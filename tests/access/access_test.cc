@@ -204,7 +204,7 @@ class AuditedAccessTest : public ::testing::Test {
     store::AuditQuery q;
     q.action = "read_child";
     q.limit = 1;
-    auto events = store_->ReadAuditEvents(q, store::Actor{"ig", "bcc", "ig_lead", "audit review"});
+    auto events = store_->QueryAuditEvents(q);
     EXPECT_TRUE(events.ok());
     EXPECT_EQ(events->size(), 1u);
     return events->empty() ? store::AuditEvent{} : events->front();
@@ -313,6 +313,107 @@ TEST_F(AuditedAccessTest, AReadInOneTransactionFailsWhenItsEventCannotBeWritten)
   auto view = AuditedAccess(*store_).ReadChildView(1, viewer, 1000, ActorOf(viewer));
   EXPECT_FALSE(view.ok());
   EXPECT_EQ(store_->Counts()->audit_events, before);
+}
+
+// The directory, review and audit-log operations: each read writes exactly its one event, with the same action,
+// target and outcome as before the move; a read whose event cannot be committed returns nothing.
+TEST_F(AuditedAccessTest, DirectoryReviewAndAuditReadsEachWriteTheirEvent) {
+  const Viewer viewer = WmpOfficer();
+  const store::Actor actor = ActorOf(viewer);
+  AuditedAccess access(*store_);
+  auto last = [&](const std::string& action) {
+    store::AuditQuery q;
+    q.action = action;
+    q.limit = 1;
+    auto events = store_->QueryAuditEvents(q);
+    EXPECT_TRUE(events.ok());
+    return events->empty() ? store::AuditEvent{} : events->front();
+  };
+  int64_t count = store_->Counts()->audit_events;
+  auto expect_one_more = [&](const std::string& action, const std::string& target, const std::string& outcome) {
+    EXPECT_EQ(store_->Counts()->audit_events, ++count) << action;
+    const store::AuditEvent e = last(action);
+    EXPECT_EQ(e.target, target) << action;
+    EXPECT_EQ(e.outcome, outcome) << action;
+    EXPECT_EQ(e.actor.user, "wmp.officer") << action;
+  };
+
+  auto found = access.SearchPeople(store::PersonQuery{}, viewer, 1000, actor);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->total, 1);
+  EXPECT_EQ(found->people[0].person.display_name, "Synthetic Child");
+  expect_one_more("search_people", "people", "ok");
+  auto person = access.ReadPersonView(1, viewer, 1000, actor);
+  ASSERT_TRUE(person.ok()) << person.status().ToString();
+  EXPECT_EQ(person->records.size(), 1u) << "the council's record is not the police's to see";
+  expect_one_more("read_person", "person:1", "ok");
+  EXPECT_EQ(access.ReadPersonView(77, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_person", "person:77", "not_found");
+  const Viewer outsider{99, "uhb.nurse", "uhb", Role::kPractitioner};
+  EXPECT_EQ(access.ReadPersonView(1, outsider, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_person", "person:1", "refused");
+  EXPECT_TRUE(access.ReadPlacesOfConcern(actor).ok());
+  expect_one_more("list_places", "places", "ok");
+  EXPECT_EQ(access.ReadPlaceView(5, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_place", "place:5", "not_found");
+  EXPECT_TRUE(access.ReadNetworks(actor).ok());
+  expect_one_more("list_networks", "networks", "ok");
+  EXPECT_EQ(access.ReadNetworkView(3, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_network", "network:3", "not_found");
+
+  auto queue = access.ListReviewQueue(viewer, 1000, true, 10, actor);
+  ASSERT_TRUE(queue.ok());
+  EXPECT_EQ(queue->pending_total, 0);
+  expect_one_more("list_review", "review_queue", "ok");
+  EXPECT_EQ(access.ReadReviewItem(4, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_review", "review:4", "not_found");
+  store::ReviewDecisionRequest decide;
+  decide.id = 4;
+  decide.expected_version = 1;
+  decide.status = "confirmed";
+  decide.reason = "same child";
+  auto decided = access.DecideReviewItem(decide, viewer, 1000, actor);
+  ASSERT_TRUE(decided.ok());
+  EXPECT_EQ(decided->outcome, store::ReviewDecisionOutcome::kNotFound);
+  expect_one_more("review_decision", "review:4", "not_found");
+  decide.reason = " ";
+  EXPECT_EQ(access.DecideReviewItem(decide, viewer, 1000, actor).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Counts()->audit_events, count) << "a malformed decision is refused before any read";
+
+  auto checkpoints = access.ReadAuditCheckpoints(actor);
+  ASSERT_TRUE(checkpoints.ok());
+  ASSERT_TRUE(checkpoints->head.has_value());
+  expect_one_more("read_audit_checkpoints", "audit_log", "ok");
+  auto proof = access.ReadAuditInclusionProof(1, 0, actor);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_EQ(proof->tree_size, count) << "size 0: the whole log at the time of the proof";
+  expect_one_more("audit_proof", "audit_log", "ok");
+  EXPECT_EQ(access.ReadAuditConsistencyProof(1, count + 5, actor).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Counts()->audit_events, count) << "a proof outside the log writes no event";
+  auto events = access.ReadAuditEvents(store::AuditQuery{}, actor);
+  ASSERT_TRUE(events.ok());
+  expect_one_more("read_audit", "audit_log", "ok");
+  auto verified = access.VerifyAuditLog(actor);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok) << verified->problem;
+  expect_one_more("audit_verify", "audit_log", "ok");
+}
+
+TEST_F(AuditedAccessTest, DirectoryAndAuditReadsReturnNothingWhenTheirEventCannotBeCommitted) {
+  store_.reset();
+  store::StoreOptions options;
+  options.audit_writer = std::make_shared<RecordingWriter>(Status::IoError("audit log unavailable"));
+  auto reopened = store::OpenStore(location_, options);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const Viewer viewer = WmpOfficer();
+  AuditedAccess access(*store_);
+  EXPECT_EQ(access.SearchPeople(store::PersonQuery{}, viewer, 1000, ActorOf(viewer)).status().code(),
+            StatusCode::kIoError);
+  EXPECT_EQ(access.ReadPersonView(1, viewer, 1000, ActorOf(viewer)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(access.ListReviewQueue(viewer, 1000, true, 10, ActorOf(viewer)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(access.ReadAuditEvents(store::AuditQuery{}, ActorOf(viewer)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(access.ReadAuditCheckpoints(ActorOf(viewer)).status().code(), StatusCode::kIoError);
 }
 
 }  // namespace

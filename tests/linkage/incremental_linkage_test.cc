@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "riskradar/access/audited_access.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/store/store.h"
@@ -191,34 +192,36 @@ TEST_F(IncrementalLinkageTest, ReviewDecisionsSurviveReRuns) {
   store::Actor reviewer;
   reviewer.user = "analyst1";
   auto decision = [&](size_t a, size_t b, const std::string& status, const std::string& reason) {
-    store::ReviewItem item;
-    item.left_mention_id = mention_of_[a];
-    item.right_mention_id = mention_of_[b];
-    item.status = status;
-    item.reason = reason;
-    return item;
+    store::ReviewDecisionRequest request;  // by pair, as `riskradar review confirm|reject` decides
+    request.left_mention_id = mention_of_[a];
+    request.right_mention_id = mention_of_[b];
+    request.status = status;
+    request.reason = reason;
+    return request;
   };
-  const store::ReviewItem reject = decision(split_a, split_b, "rejected", "different school years");
-  const store::ReviewItem confirm = decision(merge_a, merge_b, "confirmed", "same child, new surname");
-  ASSERT_TRUE(store_->DecideReview(reject, reviewer).ok());
-  ASSERT_TRUE(store_->DecideReview(confirm, reviewer).ok());
+  access::AuditedAccess audited(*store_);
+  const store::ReviewDecisionRequest reject = decision(split_a, split_b, "rejected", "different school years");
+  const store::ReviewDecisionRequest confirm = decision(merge_a, merge_b, "confirmed", "same child, new surname");
+  ASSERT_TRUE(audited.DecideReviewPair(reject, reviewer).ok());
+  ASSERT_TRUE(audited.DecideReviewPair(confirm, reviewer).ok());
   EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2);
   // A decision needs a reason and a real status.
-  store::ReviewItem no_reason = confirm;
+  store::ReviewDecisionRequest no_reason = confirm;
   no_reason.reason = " ";
-  EXPECT_EQ(store_->DecideReview(no_reason, reviewer).code(), StatusCode::kInvalidArgument);
-  store::ReviewItem bad_status = confirm;
+  EXPECT_EQ(audited.DecideReviewPair(no_reason, reviewer).status().code(), StatusCode::kInvalidArgument);
+  store::ReviewDecisionRequest bad_status = confirm;
   bad_status.status = "maybe";
-  EXPECT_EQ(store_->DecideReview(bad_status, reviewer).code(), StatusCode::kInvalidArgument);
-  store::ReviewItem unknown = confirm;
+  EXPECT_EQ(audited.DecideReviewPair(bad_status, reviewer).status().code(), StatusCode::kInvalidArgument);
+  store::ReviewDecisionRequest unknown = confirm;
   unknown.right_mention_id = 99999999;
-  EXPECT_EQ(store_->DecideReview(unknown, reviewer).code(), StatusCode::kNotFound);
+  EXPECT_EQ(audited.DecideReviewPair(unknown, reviewer).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2) << "a refused decision writes nothing";
 
-  auto decided = store_->ListReview("rejected");
+  auto decided = store_->ReadReviewQueue("rejected", true);
   ASSERT_TRUE(decided.ok());
-  ASSERT_EQ(decided->size(), 1u);
-  EXPECT_EQ((*decided)[0].decided_by, "analyst1");
-  EXPECT_EQ((*decided)[0].reason, "different school years");
+  ASSERT_EQ(decided->items.size(), 1u);
+  EXPECT_EQ(decided->items[0].item.decided_by, "analyst1");
+  EXPECT_EQ(decided->items[0].item.reason, "different school years");
 
   for (int run = 0; run < 2; ++run) {
     const auto now = Link();
@@ -230,7 +233,7 @@ TEST_F(IncrementalLinkageTest, ReviewDecisionsSurviveReRuns) {
   const auto later = Link();
   EXPECT_NE(later.at(split_a), later.at(split_b));
   EXPECT_EQ(later.at(merge_a), later.at(merge_b));
-  EXPECT_EQ(store_->ListReview("confirmed")->size(), 1u);
+  EXPECT_EQ(store_->ReadReviewQueue("confirmed", true)->items.size(), 1u);
   EXPECT_TRUE(store_->VerifyAudit()->ok);
 }
 

@@ -16,6 +16,7 @@
 
 #include "../../src/store/sqlite/sqlite_schema.h"
 #include "json_schema.h"
+#include "riskradar/access/audited_access.h"
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/linkage/person.h"
@@ -322,8 +323,12 @@ TEST(TotpMigrationTest, SchemaThreeLandsAfterFiveSealsPlaintextSecretsAndKeepsRe
     ASSERT_TRUE(decisions.ok());
     ASSERT_EQ(decisions->size(), 1u);
     EXPECT_EQ((*decisions)[0].status, "rejected");
-    store::ReviewItem confirm{1, 2, 1.0, 0.6, "confirmed", "same person after all", "", ""};
-    ASSERT_TRUE((*s)->DecideReview(confirm, store::Actor{}).ok());
+    store::ReviewDecisionRequest confirm;
+    confirm.left_mention_id = 1;
+    confirm.right_mention_id = 2;
+    confirm.status = "confirmed";
+    confirm.reason = "same person after all";
+    ASSERT_TRUE(access::AuditedAccess(**s).DecideReviewPair(confirm, store::Actor{}).ok());
     EXPECT_EQ(SqlInt(db, "SELECT version FROM link_review WHERE id = 1"), 2);  // the trigger bumps every decision
   }
   {

@@ -13,8 +13,14 @@
 //   networks: 1 = offender 3, children 1 and 2, place 1; 2 = child 4, place 2.
 //   imports: 1 wmp (ServerFixture), 2 wmp (2 quarantined rows), 3 bcc (1 quarantined row), 4 nhs.
 //   review: Amy's two base mentions, confirmed with a weight.
+//
+// With with_hidden_identity_ (the field-level need-to-know suite) also:
+//   person 6 Fay   child   wmp sighting at the hotel (Sight6) that names no one (no name, no date of birth) +
+//                  bcc child_protection referral (Ref6) naming "Fay Hidden", born 2011-02-03   nobody related
+//                  in network 1; her two mentions are a pending review pair.
 #pragma once
 
+#include "riskradar/access/audited_access.h"
 #include "server_fixture.h"
 
 namespace riskradar::server {
@@ -57,6 +63,8 @@ class DirectoryFixture : public ServerFixture {
       r.subject.local_person_id = row.forename;
       r.subject.role = row.role;
       r.subject.postcode = "B1 1AA";
+      if (auto dob = dob_of_.find(row.local_id); dob != dob_of_.end()) r.subject.dob = dob->second;
+      if (auto sex = sex_of_.find(row.local_id); sex != sex_of_.end()) r.subject.sex = sex->second;
       if (row.associate) {
         PersonMention a;
         a.forename = row.associate;
@@ -112,7 +120,17 @@ class DirectoryFixture : public ServerFixture {
               {"Carl2", "health", "Carl", "Offender", kAdult, nullptr, "Quiet Park", EventKind::kHealthAttendance}},
              {});
 
-    const std::map<std::string, int64_t> person_of = {{"Amy", 1}, {"Bea", 2}, {"Carl", 3}, {"Dee", 4}, {"Eve", 5}};
+    if (with_hidden_identity_) {
+      dob_of_["Ref6"] = *Date::FromYmd(2011, 2, 3);
+      sex_of_["Ref6"] = Sex::kFemale;
+      AddBatch("wmp", "wmp-3.csv", "police_intelligence",
+               {{"Sight6", "police_intelligence", "", "", kChild, nullptr, "Synthetic Hotel", EventKind::kSighting}},
+               {});
+      AddBatch("bcc", "bcc-2.csv", "child_protection",
+               {{"Ref6", "child_protection", "Fay", "Hidden", kChild, nullptr, nullptr, EventKind::kReferral}}, {});
+    }
+    const std::map<std::string, int64_t> person_of = {{"Amy", 1}, {"Bea", 2}, {"Carl", 3}, {"Dee", 4},
+                                                      {"Eve", 5}, {"Fay", 6}, {"", 6}};
     const std::map<std::string, int64_t> place_of = {
         {"Synthetic Hotel", 1}, {"Synthetic Takeaway", 2}, {"Quiet Park", 3}};
     auto mentions = store_->LoadPersonMentions();
@@ -135,10 +153,21 @@ class DirectoryFixture : public ServerFixture {
       p.dob = child ? Date::FromYmd(2010, 5, 1) : Date::FromYmd(1990, 1, 1);
       out.persons.push_back(p);
     }
-    std::vector<int64_t> amy_mentions;
+    if (with_hidden_identity_) {
+      Person fay;  // as linkage derives it from both mentions: the name and birth date only the council holds
+      fay.id = 6;
+      fay.display_name = "Fay Hidden";
+      fay.dob = Date::FromYmd(2011, 2, 3);
+      fay.sex = Sex::kFemale;
+      fay.district = "Birmingham";
+      fay.is_child = true;
+      out.persons.push_back(fay);
+    }
+    std::vector<int64_t> amy_mentions, fay_mentions;
     for (const auto& m : *mentions) {
       out.mention_person.push_back({m.mention.id, person_of.at(m.mention.forename)});
       if (m.mention.forename == "Amy") amy_mentions.push_back(m.mention.id);
+      if (person_of.at(m.mention.forename) == 6) fay_mentions.push_back(m.mention.id);
     }
     for (const auto& [name, id] : place_of) {
       Place p;
@@ -158,14 +187,29 @@ class DirectoryFixture : public ServerFixture {
     review.match_weight = 12.5;
     review.match_probability = 0.9998;
     out.review.push_back(review);
+    if (with_hidden_identity_) {
+      ASSERT_EQ(fay_mentions.size(), 2u);
+      store::ReviewItem fay_pair;
+      fay_pair.left_mention_id = fay_mentions[0];
+      fay_pair.right_mention_id = fay_mentions[1];
+      fay_pair.match_weight = 3.5;
+      fay_pair.match_probability = 0.6;
+      out.review.push_back(fay_pair);
+    }
     ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
-    review.status = "confirmed";
-    review.reason = "same synthetic NHS number";
-    ASSERT_TRUE(store_->DecideReview(review, store::Actor{"reviewer", "wmp", "analyst", "review"}).ok());
+    store::ReviewDecisionRequest confirm;
+    confirm.left_mention_id = review.left_mention_id;
+    confirm.right_mention_id = review.right_mention_id;
+    confirm.status = "confirmed";
+    confirm.reason = "same synthetic NHS number";
+    ASSERT_TRUE(access::AuditedAccess(*store_)
+                    .DecideReviewPair(confirm, store::Actor{"reviewer", "wmp", "analyst", "review"})
+                    .ok());
     amy_review_ = {amy_mentions[0], amy_mentions[1]};
 
     store::NetworkOutput net;
     net.networks = {{1, {3}, {1, 2}, {1}}, {2, {}, {4}, {2}}};
+    if (with_hidden_identity_) net.networks[0].children.push_back(6);
     net.places = {{1, 2, 1, 3, 9.5, true, {"2 children on the radar seen here (+4)", "3 events recorded here (+1.5)"}},
                   {2, 1, 0, 1, 4.0, true, {"1 child on the radar seen here (+2)"}},
                   {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}}};
@@ -203,6 +247,9 @@ class DirectoryFixture : public ServerFixture {
   }
 
   static inline std::pair<int64_t, int64_t> amy_review_;
+  static inline bool with_hidden_identity_ = false;   // seed person 6 (see the top of this file)
+  static inline std::map<std::string, Date> dob_of_;  // date of birth of a row's subject, by local id
+  static inline std::map<std::string, Sex> sex_of_;   // sex of a row's subject, by local id
 };
 
 }  // namespace

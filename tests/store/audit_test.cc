@@ -80,9 +80,9 @@ TEST_F(AuditTree, IntactLogVerifiesAgainstSignedCheckpoints) {
   EXPECT_EQ(c.latest->tree_size, 10);
   EXPECT_EQ(c.latest->root_hash, c.root_hash);
   EXPECT_EQ(c.checkpoints_checked, 3);  // kept at 4 and 8, plus the head at 10
-  auto cps = store_->ListAuditCheckpoints();
+  auto cps = store_->AuditCheckpoints();
   ASSERT_TRUE(cps.ok());
-  EXPECT_EQ(cps->size(), 2u);
+  EXPECT_EQ(cps->kept.size(), 2u);
   // The key file is private; its public half is published beside it.
   struct stat st {};
   ASSERT_EQ(::stat((db_ + ".audit-key").c_str(), &st), 0);
@@ -215,9 +215,9 @@ TEST_F(AuditTree, ProofsVerifyAgainstTheSignedRoots) {
     for (const auto& h : p->path) path.push_back(*merkle::FromHex(h));
     EXPECT_TRUE(merkle::VerifyInclusion(*merkle::FromHex(p->leaf_hash), seq - 1, 10, path, root));
   }
-  auto cps = store_->ListAuditCheckpoints();
+  auto cps = store_->AuditCheckpoints();
   ASSERT_TRUE(cps.ok());
-  for (const auto& cp : *cps) {
+  for (const auto& cp : cps->kept) {
     auto p = store_->AuditConsistencyProof(cp.tree_size, 10);
     ASSERT_TRUE(p.ok());
     EXPECT_EQ(p->old_root_hash, cp.root_hash);

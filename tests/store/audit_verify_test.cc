@@ -95,15 +95,15 @@ class AuditVerifyChunks : public ::testing::Test {
 TEST_F(AuditVerifyChunks, IntactLogVerifiesAcrossChunks) {
   auto s = OpenStore(db_);
   ASSERT_TRUE(s.ok());
-  auto cps = (*s)->ListAuditCheckpoints();
+  auto cps = (*s)->AuditCheckpoints();
   ASSERT_TRUE(cps.ok());
   std::set<int64_t> sizes;
-  for (const auto& c : *cps) sizes.insert(c.tree_size);
+  for (const auto& c : cps->kept) sizes.insert(c.tree_size);
   for (int64_t expected : {4096, 65536, 70001, 131072, 140000}) EXPECT_TRUE(sizes.count(expected)) << expected;
   const AuditCheck c = Verify();
   EXPECT_TRUE(c.ok) << c.problem;
   EXPECT_EQ(c.events, kEvents);
-  EXPECT_EQ(c.checkpoints_checked, static_cast<int64_t>(cps->size()) + 1);  // and the head
+  EXPECT_EQ(c.checkpoints_checked, static_cast<int64_t>(cps->kept.size()) + 1);  // and the head
   ASSERT_TRUE(c.latest);
   EXPECT_EQ(c.root_hash, c.latest->root_hash);
   // The same root as the reference computation over every stored leaf hash.

@@ -198,7 +198,7 @@ TEST_F(AuditWitnessTest, WitnessInitStartsANewWitnessOnlyWhenNoneExists) {
   auto s = Open();
   AuditQuery q;
   q.action = "audit_witness_init";
-  auto events = s->ReadAuditEvents(q, Actor{"test", "", "", "test"});
+  auto events = s->QueryAuditEvents(q);
   ASSERT_TRUE(events.ok());
   EXPECT_EQ(events->size(), 1u);
 }

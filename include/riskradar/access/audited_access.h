@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "riskradar/access/directory_filters.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/status.h"
 #include "riskradar/store/store.h"
@@ -24,7 +25,8 @@ namespace riskradar::access {
 
 // What `viewer` may see of `record` given `facts`: events of visible records only; indicators with at least
 // one visible evidence event; the explanation lines only when every record is visible (they summarise all of
-// them). nullopt when no record is visible (a refusal). Pure: no store, no audit.
+// them); the child's identity fields from visible records only (VisibleIdentity, directory_filters.h).
+// nullopt when no record is visible (a refusal). Pure: no store, no audit.
 std::optional<store::ChildView> FilterChildView(const store::ChildRecord& record, const Viewer& viewer,
                                                 const ChildAccessFacts& facts);
 
@@ -37,6 +39,67 @@ class AuditedAccess {
   // the view is returned (with a group-commit audit writer, after the snapshot is released).
   Result<store::ChildView> ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                          const store::Actor& actor);
+
+  // ---- the directory (store/directory.h), each read one unit of work with its audit event
+  // A person search under need-to-know, audited as "search_people" (a hash of the name, never the name).
+  Result<store::PersonSearchResult> SearchPeople(const store::PersonQuery& query, const Viewer& viewer, int64_t now_s,
+                                                 const store::Actor& actor);
+  // One person's visible records and links, audited as "read_person"; NotFound for a missing person and for
+  // one with no visible record alike (audited not_found / refused).
+  Result<store::PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                           const store::Actor& actor);
+  // Places of concern (aggregates and place details, no person), audited as "list_places".
+  Result<std::vector<store::PlaceOfConcern>> ReadPlacesOfConcern(const store::Actor& actor);
+  // One place of concern with the people its visible records name, audited as "read_place"; NotFound for a
+  // place that is missing or not of concern.
+  Result<store::PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
+                                         const store::Actor& actor);
+  // Network sizes, audited as "list_networks".
+  Result<std::vector<store::NetworkSummary>> ReadNetworks(const store::Actor& actor);
+  // One network with its visible members, audited as "read_network"; NotFound for a missing network.
+  Result<store::NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                             const store::Actor& actor);
+
+  // ---- the review queue (store/review.h)
+  // The pending pairs: every reviewer role gets the region's pending count; items (both mentions) only when
+  // `with_items`, only pairs whose both records the viewer may see, up to `limit`. Audited as one
+  // "list_review" event (the ids shown, or aggregate_only).
+  Result<store::ReviewQueuePage> ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items, int64_t limit,
+                                                 const store::Actor& actor);
+  // One review item (any status) whose both records the viewer may see, with the newest linkage model
+  // ("" before any run); audited as "read_review". NotFound for a missing item and a refused one alike.
+  Result<store::ReviewItemDetail> ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
+                                                 const store::Actor& actor);
+  // Decides a pending item if its version is still request.expected_version: one write unit with the
+  // store's compare-and-set and the audit event, "review_confirm" / "review_reject" on success, otherwise
+  // "review_decision" with outcome not_found | refused | stale | already_decided (committed; the outcome
+  // tells the caller which). InvalidArgument (nothing audited) for a status other than confirmed | rejected or
+  // a blank reason.
+  Result<store::ReviewDecisionResult> DecideReviewItem(const store::ReviewDecisionRequest& request,
+                                                       const Viewer& viewer, int64_t now_s, const store::Actor& actor);
+
+  // The operator's view of the queue at the command line (no viewer: the operator holds the store itself):
+  // every pair of `status` ("" all), audited as "list_review".
+  Result<store::ReviewQueueRows> ListReviewPairs(std::string_view status, const store::Actor& actor);
+  // The operator's decision on a pair named by its two mentions (request.id 0), queued or not: one write unit
+  // with the audit event "review_confirm" / "review_reject" on "link_review:LEFT-RIGHT". NotFound for an
+  // unknown mention; InvalidArgument as DecideReviewItem.
+  Result<store::ReviewQueueItem> DecideReviewPair(const store::ReviewDecisionRequest& request,
+                                                  const store::Actor& actor);
+
+  // ---- the audit log (store/audit_log.h): reading it is itself audited
+  // Events matching `query`, newest first, audited as "read_audit" (the query and the scope).
+  Result<std::vector<store::AuditEvent>> ReadAuditEvents(const store::AuditQuery& query, const store::Actor& actor);
+  // Verifies the whole log (AuditLog::VerifyAudit, outside any unit so audited reads are not held up
+  // meanwhile) and audits it as "audit_verify" (outcome ok or failed); the result (hashes and counts, no
+  // personal data) is returned only once that event is committed.
+  Result<store::AuditCheck> VerifyAuditLog(const store::Actor& actor);
+  // The kept checkpoints and the signed head, audited as "read_audit_checkpoints".
+  Result<store::AuditCheckpointList> ReadAuditCheckpoints(const store::Actor& actor);
+  // RFC 6962 proofs (size 0: the whole log), audited as "audit_proof". InvalidArgument (nothing audited) for
+  // sizes outside the log.
+  Result<store::AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const store::Actor& actor);
+  Result<store::AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const store::Actor& actor);
 
   // The import batches of `agency_code` ("" every agency), audited as "list_imports".
   Result<std::vector<store::BatchInfo>> ReadImports(std::string_view agency_code, const store::Actor& actor);

@@ -1,10 +1,13 @@
 // Store contract: the audit log. One event per access to personal data, the leaves of an RFC 6962 Merkle
-// tree with signed checkpoints, and the audited reads of the log itself.
+// tree with signed checkpoints, and the rows of the log for its readers. People read the log only through the
+// access layer (access::AuditedAccess), which audits each read in the same unit of work.
 // Thread safety: an implementation is used from one thread at a time (the server opens one per worker).
 // Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
 // FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
 // Corruption or Internal. A failed write leaves nothing behind.
-// Transactions: each append commits with a new signed head covering every stored event, or not at all.
+// Transactions: each append commits with a new signed head covering every stored event, or not at all. The
+// reads (QueryAuditEvents, AuditCheckpoints, the proofs) read inside whatever unit of work is open and are
+// not audited by themselves.
 #pragma once
 
 #include <cstdint>
@@ -103,17 +106,15 @@ class AuditLog {
   virtual Result<AuditCheck> VerifyAudit() = 0;
   // Signs and keeps a checkpoint of the whole log now.
   virtual Result<AuditCheckpoint> SignAuditCheckpoint() = 0;
-  virtual Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints() = 0;
+  // The kept checkpoints (oldest first) and the current signed head (the verifier's own read, and the rows
+  // of the access layer's audited checkpoint read).
+  virtual Result<AuditCheckpointList> AuditCheckpoints() = 0;
+  // tree_size (new_size) 0: the current size. InvalidArgument outside 1 <= seq <= tree_size <= the log's size
+  // (1 <= old_size <= new_size <= the log's size).
   virtual Result<AuditProof> AuditInclusionProof(int64_t seq, int64_t tree_size) = 0;
   virtual Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) = 0;
-
-  // Reads of the log by people, each audited in the same transaction (nothing is returned without it).
-  // Newest first.
-  virtual Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) = 0;
-  virtual Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) = 0;
-  // tree_size 0: the current size. InvalidArgument outside 1 <= seq <= tree_size <= the log's size.
-  virtual Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) = 0;
-  virtual Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) = 0;
+  // Events matching `query`, newest first (rows for the access layer's audited read).
+  virtual Result<std::vector<AuditEvent>> QueryAuditEvents(const AuditQuery& query) = 0;
 };
 
 // Group commit of audit events: a writer thread with its own connection appends the events of concurrent

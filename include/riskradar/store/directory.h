@@ -3,11 +3,13 @@
 // Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
 // FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
 // Corruption or Internal. A failed write leaves nothing behind.
-// Transactions: ReadChildRecord reads inside the open unit of work (see unit_of_work.h) and returns rows
-// unfiltered: the access layer applies need-to-know and audits. The other reads still filter and audit
-// inside the backend (one transaction each); they move to the access layer next (docs/architecture.md).
+// Transactions: every read here reads inside the open unit of work (see unit_of_work.h) and returns rows and
+// facts unfiltered, with each record's agency_code and record_class: the access layer
+// (include/riskradar/access/) applies need-to-know, field by field, and writes the audit event. None of these
+// reads is audited by itself; a backend never filters by viewer.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -39,17 +41,31 @@ struct ChildView {
   std::vector<std::string> access_basis;  // why the visible records are visible
 };
 
+// One mention of a person (their appearance in one source record) with that record's agency and class, and the
+// identity fields the record holds. Personal data: read only by the access layer inside an audited unit.
+struct PersonMentionRow {
+  int64_t person_id = 0;
+  int64_t mention_id = 0;
+  int64_t record_id = 0;
+  std::string agency_code, record_class, local_id;
+  std::string slot;  // subject | associate
+  std::string role;  // the person's role in that record
+  std::string forename, surname, sex, postcode, nhs_number, upn;
+  std::optional<Date> dob;
+};
+
 // Everything stored about one child, unfiltered: for the access layer only, which decides what a viewer sees.
 struct ChildRecord {
   Person person;
-  std::vector<ChildEventView> events;  // every event naming the child, oldest first, with its record's agency
-  std::optional<Assessment> latest;    // the newest assessment, with every indicator and explanation line
+  std::vector<ChildEventView> events;      // every event naming the child, oldest first, with its record's agency
+  std::optional<Assessment> latest;        // the newest assessment, with every indicator and explanation line
+  std::vector<PersonMentionRow> mentions;  // every mention of the child, by mention id (identity fields)
 };
 
-// ---- directory reads (people, places, networks, imports, agencies, audit)
-// Every read below that touches personal data or the audit log writes one audit event in the same transaction
-// (nothing is returned if it cannot be written), and filters by the need-to-know rule of core/access.h: a
-// person is visible when at least one of their records is.
+// ---- directory reads (people, places, networks): the access layer's views of them
+// What a viewer is shown, built by the access layer's pure filters (access/directory_filters.h): a person is
+// visible when at least one of their records is, and every identity field shown (name, date of birth, sex,
+// district) comes from a record the viewer may see; a field no visible record holds is absent.
 
 // A person search: a name fragment (case-insensitive; "" matches everyone) and a role filter, paged.
 struct PersonQuery {
@@ -128,6 +144,59 @@ struct NetworkView {
   std::vector<Place> places;
 };
 
+// ---- rows and facts, unfiltered (for the access layer only)
+
+// A person as stored (identity fields derived by linkage from every mention of the cluster) with every mention.
+struct PersonRecord {
+  Person person;
+  std::vector<PersonMentionRow> mentions;  // every mention, by mention id
+  // The review queue's scored pairs of two of these mentions (source "review", left < right); filled by
+  // ReadPersonRecord only.
+  std::vector<LinkEvidence> reviewed;
+};
+
+// The need-to-know facts about one viewer for reads that span many people, at one time: the agreements in
+// force to the viewer's agency and the people they have a current relationship or an unexpired break-glass
+// grant for. For(person) gives the facts core/access.h's DecideRecordAccess takes.
+struct ViewerAccessFacts {
+  std::vector<AgreementFact> agreements;
+  std::vector<int64_t> related, break_glass;  // person ids, sorted
+  ChildAccessFacts For(int64_t person_id) const {
+    ChildAccessFacts f;
+    f.agreements = agreements;
+    f.relationship = std::binary_search(related.begin(), related.end(), person_id);
+    f.break_glass = std::binary_search(break_glass.begin(), break_glass.end(), person_id);
+    return f;
+  }
+};
+
+struct PlacesOfConcernList {
+  int64_t network_run = 0;  // the latest network run (0 before the first)
+  std::vector<PlaceOfConcern> places;
+};
+// One event at a place: its record's agency and class, and the people it names (0: none).
+struct PlaceEventRow {
+  std::string agency_code, record_class;
+  int64_t subject_person_id = 0, associate_person_id = 0;
+};
+struct PlaceRecord {
+  int64_t network_run = 0;
+  PlaceOfConcern place;
+  std::vector<PlaceEventRow> events;  // every event at the place, by event id
+  std::vector<PersonRecord> people;   // every active person the events name, by id, with their mentions
+};
+struct NetworkList {
+  int64_t network_run = 0;
+  std::vector<NetworkSummary> networks;
+};
+struct NetworkRecord {
+  int64_t network_run = 0;
+  int32_t id = 0;
+  std::vector<std::pair<std::string, int64_t>> members;  // (kind, entity id): offender | child | place
+  std::vector<Place> places;                             // the member places that are still active
+  std::vector<PersonRecord> people;                      // the member people still active, by id
+};
+
 class DirectoryStore {
  public:
   virtual ~DirectoryStore() = default;
@@ -142,21 +211,23 @@ class DirectoryStore {
   // child the viewer may not see (issue 11 item 6). nullopt when the store holds no active child.
   virtual Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) = 0;
 
-  // ---- directory reads (people, places, networks, imports, agencies, audit)
-  // NotFound answers are the same for a missing id and for one outside the viewer's rights (audited as
-  // not_found or refused).
-  virtual Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
-                                                  const Actor& actor) = 0;
-  virtual Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
-                                            const Actor& actor) = 0;
+  // The facts for a viewer's reads over many people at `now_s` (see ViewerAccessFacts).
+  virtual Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) = 0;
+  // Every active person who may match `query` (its role filter applied; a name matched against any mention's
+  // full name, case-insensitively: a superset of the people whose visible name matches), by id, with their
+  // mentions. No paging: the access layer pages after filtering, so a hidden person is never counted. Without
+  // `identity` the mentions carry only person_id, mention_id, agency_code and record_class (enough to decide
+  // who is visible; the access layer then reads the page's people with ReadPersonRecord).
+  virtual Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) = 0;
+  // The active person `person_id` with every mention and the reviewed pairs; nullopt when there is none.
+  virtual Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) = 0;
   // Places of concern of the latest network run, highest score first (empty before the first run).
-  virtual Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) = 0;
-  // NotFound also for a place that is not of concern.
-  virtual Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
-                                          const Actor& actor) = 0;
-  virtual Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) = 0;
-  virtual Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
-                                              const Actor& actor) = 0;
+  virtual Result<PlacesOfConcernList> ListPlacesOfConcern() = 0;
+  // nullopt also for a place that is not of concern in the latest run.
+  virtual Result<std::optional<PlaceRecord>> ReadPlaceRecord(int64_t place_id) = 0;
+  virtual Result<NetworkList> ListNetworks() = 0;
+  // nullopt when the latest run has no such network.
+  virtual Result<std::optional<NetworkRecord>> ReadNetworkRecord(int64_t network_id) = 0;
 };
 
 }  // namespace riskradar::store

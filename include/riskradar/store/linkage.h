@@ -68,16 +68,10 @@ class LinkageStore {
   // The person each mention belonged to after the last linkage run (for stable ids).
   virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() = 0;
   virtual Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() = 0;
+  // Every decided pair (the linkage stage's own read: later runs keep confirmed pairs together and rejected
+  // pairs apart). Decisions are made through the review queue (review.h, the access layer).
   virtual Result<std::vector<ReviewItem>> LoadReviewDecisions() = 0;
   virtual Status SaveLinkage(const LinkageOutput& output, const Actor& actor) = 0;
-  // The review queue: status "" lists every pair, otherwise pairs with that status
-  // (pending | confirmed | rejected), most uncertain first for pending ones.
-  virtual Result<std::vector<ReviewItem>> ListReview(std::string_view status) = 0;
-  // Records a reviewer's decision on a pair of mentions (queued or not: a split of
-  // a linked pair is a rejection): decision.status is "confirmed" or "rejected",
-  // decision.reason is required, match weight/probability are kept for a new row.
-  // Writes one audit event in the same transaction. NotFound: an unknown mention.
-  virtual Status DecideReview(const ReviewItem& decision, const Actor& actor) = 0;
   // model_json of the newest linkage run; NotFound before the first run.
   virtual Result<std::string> LatestLinkageModel() = 0;
   // The largest person and place ids ever issued (active or not), so new ids never reuse an old one.

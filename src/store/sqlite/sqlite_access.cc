@@ -447,6 +447,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
     }
     q->Reset();
   }
+  RR_RETURN_IF_ERROR(AppendMentionRowsLocked(person_id, record.mentions));
   return std::optional<ChildRecord>(std::move(record));
 }
 

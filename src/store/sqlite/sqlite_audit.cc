@@ -263,17 +263,22 @@ Status SqliteStore::UpgradeAuditToMerkle() {
   return Status::Ok();
 }
 
-Result<std::vector<AuditCheckpoint>> SqliteStore::ListAuditCheckpoints() {
+Result<AuditCheckpointList> SqliteStore::AuditCheckpoints() {
+  AuditCheckpointList out;
+  {
+    RR_ASSIGN_OR_RETURN(
+        auto q,
+        db_->Prepare(
+            "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_checkpoint ORDER BY tree_size"));
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+      out.kept.push_back({q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
+    }));
+  }
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
-          "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_checkpoint ORDER BY tree_size"));
-  std::vector<AuditCheckpoint> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back({q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
-  }
+      db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (row) out.head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
   return out;
 }
 
@@ -378,14 +383,9 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   int64_t stored_events = 0, stray_events = 0;
   {
     RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
-    RR_ASSIGN_OR_RETURN(checkpoints, ListAuditCheckpoints());
-    {
-      RR_ASSIGN_OR_RETURN(
-          auto q,
-          db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
-      RR_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (row) head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
-    }
+    RR_ASSIGN_OR_RETURN(AuditCheckpointList list, AuditCheckpoints());
+    checkpoints = std::move(list.kept);
+    head = std::move(list.head);
     // seq is the rowid: both are b-tree lookups, not a scan of the log (COUNT(*) would read all of it). The
     // scan below finds any gap in 1..N.
     for (auto [sql, out] : {std::pair{"SELECT MAX(seq) FROM audit_event", &stored_events},
@@ -608,8 +608,22 @@ Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const std::stri
   return std::string();
 }
 
+namespace {
+
+Result<int64_t> AuditLogSize(SqliteDb& db) {
+  RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_event"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? q.Int(0) : int64_t{0};
+}
+
+}  // namespace
+
 Result<AuditProof> SqliteStore::AuditInclusionProof(int64_t seq, int64_t tree_size) {
-  if (seq < 1 || tree_size < seq) return Status::InvalidArgument("need 1 <= seq <= tree size");
+  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*db_));
+  if (tree_size == 0) tree_size = size;
+  if (seq < 1 || tree_size < seq || tree_size > size) {
+    return Status::InvalidArgument("need 1 <= seq <= size <= " + std::to_string(size) + " (the log's size)");
+  }
   RR_ASSIGN_OR_RETURN(auto leaves, LoadLeafHashes(tree_size));
   RR_ASSIGN_OR_RETURN(auto path, merkle::InclusionProof(leaves, static_cast<uint64_t>(seq - 1)));
   AuditProof p;
@@ -622,7 +636,11 @@ Result<AuditProof> SqliteStore::AuditInclusionProof(int64_t seq, int64_t tree_si
 }
 
 Result<AuditProof> SqliteStore::AuditConsistencyProof(int64_t old_size, int64_t new_size) {
-  if (old_size < 1 || new_size < old_size) return Status::InvalidArgument("need 1 <= old size <= new size");
+  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*db_));
+  if (new_size == 0) new_size = size;
+  if (old_size < 1 || new_size < old_size || new_size > size) {
+    return Status::InvalidArgument("need 1 <= old <= new <= " + std::to_string(size) + " (the log's size)");
+  }
   RR_ASSIGN_OR_RETURN(auto leaves, LoadLeafHashes(new_size));
   RR_ASSIGN_OR_RETURN(auto path, merkle::ConsistencyProof(leaves, static_cast<uint64_t>(old_size)));
   AuditProof p;
@@ -632,6 +650,36 @@ Result<AuditProof> SqliteStore::AuditConsistencyProof(int64_t old_size, int64_t 
   p.root_hash = merkle::ToHex(merkle::TreeHash(leaves));
   p.old_root_hash = merkle::ToHex(merkle::TreeHash(std::span<const merkle::Hash>(leaves.data(), old_size)));
   return p;
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::QueryAuditEvents(const AuditQuery& query) {
+  std::vector<AuditEvent> out;
+  {
+    RR_ASSIGN_OR_RETURN(
+        auto q,
+        db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
+                     "leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' OR action = ?2) "
+                     "AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND (?5 = 0 OR seq < ?5) "
+                     "AND (?7 = '' OR agency = ?7 OR (target LIKE 'person:%' AND CAST(substr(target, 8) AS INTEGER) "
+                     "IN (SELECT mp.person_id FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
+                     "JOIN source_record r ON r.id = m.source_record_id WHERE r.agency_code = ?7))) "
+                     "ORDER BY seq DESC LIMIT ?6"));
+    q.Bind(1, query.user)
+        .Bind(2, query.action)
+        .Bind(3, query.from)
+        .Bind(4, query.to)
+        .Bind(5, query.before)
+        .Bind(6, query.limit)
+        .Bind(7, query.agency);
+    while (true) {
+      RR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      AuditEvent e = AuditEventFromRow(q);
+      e.leaf_hash = q.Text(10);
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
 }
 
 }  // namespace riskradar::store

@@ -163,8 +163,6 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
   Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
   Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
-  Result<std::vector<ReviewItem>> ListReview(std::string_view status) override;
-  Status DecideReview(const ReviewItem& decision, const Actor& actor) override;
   Result<std::string> LatestLinkageModel() override;
   Result<std::pair<int64_t, int64_t>> MaxEntityIds() override;
   Result<std::vector<Person>> ListPersons() override;
@@ -178,7 +176,7 @@ class SqliteStore final : public Store {
   Status AppendAuditBatch(const std::vector<AuditEvent>& events) override;
   Result<AuditCheck> VerifyAudit() override;
   Result<AuditCheckpoint> SignAuditCheckpoint() override;
-  Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints() override;
+  Result<AuditCheckpointList> AuditCheckpoints() override;
   Result<AuditProof> AuditInclusionProof(int64_t seq, int64_t tree_size) override;
   Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) override;
   Result<int64_t> AddUser(const User& user, const Actor& actor) override;
@@ -209,20 +207,15 @@ class SqliteStore final : public Store {
   Result<std::vector<LegalHold>> ListLegalHolds(bool active_only) override;
   Result<RetentionOutcome> PlanRetention(const RetentionPolicy& policy, Date as_of) override;
   Result<RetentionOutcome> ApplyRetention(const RetentionPolicy& policy, Date as_of, const Actor& actor) override;
-  // ---- directory reads (people, places, networks, imports, agencies, audit): sqlite_directory.cc
-  Result<PersonSearchResult> SearchPeople(const PersonQuery& query, const Viewer& viewer, int64_t now_s,
-                                          const Actor& actor) override;
-  Result<PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
-                                    const Actor& actor) override;
-  Result<std::vector<PlaceOfConcern>> ReadPlacesOfConcern(const Actor& actor) override;
-  Result<PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
-  Result<std::vector<NetworkSummary>> ReadNetworks(const Actor& actor) override;
-  Result<NetworkView> ReadNetworkView(int64_t network_id, const Viewer& viewer, int64_t now_s,
-                                      const Actor& actor) override;
-  Result<std::vector<AuditEvent>> ReadAuditEvents(const AuditQuery& query, const Actor& actor) override;
-  Result<AuditCheckpointList> ReadAuditCheckpoints(const Actor& actor) override;
-  Result<AuditProof> ReadAuditInclusionProof(int64_t seq, int64_t tree_size, const Actor& actor) override;
-  Result<AuditProof> ReadAuditConsistencyProof(int64_t old_size, int64_t new_size, const Actor& actor) override;
+  // ---- directory rows (people, places, networks) and audit-log reads: sqlite_directory.cc
+  Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) override;
+  Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) override;
+  Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) override;
+  Result<PlacesOfConcernList> ListPlacesOfConcern() override;
+  Result<std::optional<PlaceRecord>> ReadPlaceRecord(int64_t place_id) override;
+  Result<NetworkList> ListNetworks() override;
+  Result<std::optional<NetworkRecord>> ReadNetworkRecord(int64_t network_id) override;
+  Result<std::vector<AuditEvent>> QueryAuditEvents(const AuditQuery& query) override;
   Result<StoreCounts> Counts() override;
 
  private:
@@ -242,6 +235,10 @@ class SqliteStore final : public Store {
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<std::optional<ChildRecord>> ChildRecordFromPersonRow(SqliteStatement& person_row);
+  // One active person with every mention (no reviewed pairs); nullopt when there is none.
+  Result<std::optional<PersonRecord>> PersonRecordLocked(int64_t person_id);
+  // Appends every mention of `person_id` (ChildRecord::mentions, PersonRecord::mentions), by mention id.
+  Status AppendMentionRowsLocked(int64_t person_id, std::vector<PersonMentionRow>& out);
   Result<int64_t> UserIdLocked(std::string_view name);
   Status RevokeUserSessionsLocked(int64_t user_id);
   Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
@@ -256,11 +253,11 @@ class SqliteStore final : public Store {
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)
  public:
-  Result<ReviewQueuePage> ListReviewQueue(const Viewer& viewer, int64_t now_s, bool with_items, int64_t limit,
-                                          const Actor& actor) override;
-  Result<ReviewItemDetail> ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s, const Actor& actor) override;
-  Result<ReviewDecisionResult> DecideReviewItem(const ReviewDecisionRequest& request, const Viewer& viewer,
-                                                int64_t now_s, const Actor& actor) override;
+  Result<ReviewQueueRows> ReadReviewQueue(std::string_view status, bool with_items) override;
+  Result<std::optional<ReviewQueueItem>> ReadReviewItemRow(int64_t id) override;
+  Result<std::optional<ReviewQueueItem>> FindReviewPair(int64_t mention_a, int64_t mention_b) override;
+  Result<ReviewQueueItem> SetReviewDecision(const ReviewDecisionRequest& request, std::string_view decided_by,
+                                            std::string_view decided_at) override;
   Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) override;
   Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
                         const Actor& actor) override;
@@ -294,7 +291,6 @@ class SqliteStore final : public Store {
   // "ok" when the viewer may see at least one record about the active child `person_id`, else the audit
   // outcome: "not_found" (no such active child) or "refused".
   Result<const char*> ChildAccessLocked(int64_t person_id, const Viewer& viewer, const NeedToKnow& ntk);
-  Result<std::optional<ReviewQueueItem>> ReviewItemLocked(int64_t id);
   Result<TotpSealingKey*> TotpKey(bool may_create);
   std::optional<TotpSealingKey> totp_key_;
 };
