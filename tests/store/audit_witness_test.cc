@@ -67,6 +67,30 @@ class AuditWitnessTest : public ::testing::Test {
   std::string db_, witness_;
 };
 
+// A verification from another process between the commit of the log's first kept checkpoint and the append
+// of its head must not find the witness missing (which reads as a deleted witness): the file exists, empty,
+// before that transaction commits, and a log ahead of its witness verifies.
+TEST_F(AuditWitnessTest, TheWitnessExistsBeforeTheFirstCheckpointCommits) {
+  auto s = Open();
+  Append(*s, 3, "amy");
+  EXPECT_FALSE(fs::exists(witness_));
+  auto unit = s->BeginUnit(UnitKind::kWrite);
+  ASSERT_TRUE(unit.ok()) << unit.status().ToString();
+  AuditEvent e;
+  e.actor = {"amy", "bcc", "practitioner", "test"};
+  e.action = "read_child";
+  e.target = "person:4";
+  e.details = "{}";
+  ASSERT_TRUE((*unit)->AppendAudit(e).ok());  // the 4th event: a kept checkpoint in this unit
+  ASSERT_TRUE(fs::exists(witness_)) << "created before the commit";
+  EXPECT_EQ(fs::file_size(witness_), 0u);
+  EXPECT_EQ(fs::status(witness_).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  ASSERT_TRUE((*unit)->Commit().ok());
+  EXPECT_EQ(Lines(witness_), 1) << "and its head appended after";
+  AuditCheck c = Verify(*s);
+  EXPECT_TRUE(c.ok) << c.problem;
+}
+
 TEST_F(AuditWitnessTest, EveryKeptCheckpointIsWitnessedAndAFreshLogVerifies) {
   auto s = Open();
   Append(*s, 3, "amy");

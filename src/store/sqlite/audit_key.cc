@@ -167,6 +167,23 @@ Status AppendWitness(const std::string& path, const WitnessHead& h, bool may_cre
   return Status::Ok();
 }
 
+Status CreateWitnessIfAbsent(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) return Status::Ok();
+  if (fd < 0) return Status::IoError("cannot create audit witness " + path + ": " + std::strerror(errno));
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Status::IoError("cannot write audit witness " + path);
+  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+  if (dir.empty()) dir = path.find('/') == 0 ? "/" : ".";
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<WitnessHead>> ReadWitness(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return Status::NotFound("audit witness " + path + " does not exist");

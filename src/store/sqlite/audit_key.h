@@ -49,6 +49,11 @@ struct WitnessHead {
   std::string root_hash, signed_at, public_key, signature;
 };
 Status AppendWitness(const std::string& path, const WitnessHead& head, bool may_create);
+// Creates the witness file empty (0600, its directory entry made durable) if it does not exist. Called before
+// the transaction that keeps the log's first checkpoint commits, so that a verification running between that
+// commit and the head's append finds an empty witness (the log ahead of its witness, as after a crash there)
+// rather than a missing one (which it must treat as deleted).
+Status CreateWitnessIfAbsent(const std::string& path);
 // All heads in the witness, in file order; NotFound when the file does not exist; Corruption naming the line
 // when one is malformed.
 Result<std::vector<WitnessHead>> ReadWitness(const std::string& path);

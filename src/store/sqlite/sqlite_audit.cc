@@ -114,6 +114,18 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
                            .Bind(4, c.public_key)
                            .Bind(5, c.signature)
                            .Run());
+    // The log's first kept checkpoint: the witness file exists (empty) before this transaction commits.
+    RR_ASSIGN_OR_RETURN(auto* earlier, Cached("SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size < ?1"));
+    earlier->Bind(1, c.tree_size);
+    RR_ASSIGN_OR_RETURN(bool counted, earlier->Step());
+    const bool first = counted && earlier->Int(0) == 0;
+    earlier->Reset();
+    if (first) {
+      // As for the append itself (FlushWitness): a witness that cannot be written is reported, and `audit
+      // verify` then fails on it; the log's own transaction is not refused for it.
+      Status created = CreateWitnessIfAbsent(options_.audit_witness_path);
+      if (!created.ok()) std::cerr << "riskradar: audit witness not created: " << created.ToString() << "\n";
+    }
     pending_witness_.push_back(c);  // written to the witness once its transaction has committed
   }
   return c;
