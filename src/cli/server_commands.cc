@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "riskradar/access/administration.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
 #include "riskradar/store/store.h"
@@ -152,7 +154,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
                 tls_key, public_key, proof_kind, witness;
     std::vector<std::string> partnership_ig;
-    bool password_stdin = false;
+    bool password_stdin = false, all = false;
     int workers = server::ServerOptions{}.workers;
     int io_threads = server::ServerOptions{}.io_threads;
     int max_connections = server::ServerOptions{}.max_connections;
@@ -246,6 +248,29 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                                u.disabled ? "disabled" : "active");
     }
     std::cout << users->size() << " users\n";
+  });
+
+  // approvals: the separation-of-duties requests, for review on the host (approving takes a signed-in second
+  // person: the API's POST /api/approvals/{id}/approve).
+  auto* approvals = app.add_subcommand("approvals", "Approval requests (relationships, listings, accounts, resets)");
+  approvals->require_subcommand(1);
+  auto* approvals_list = approvals->add_subcommand("list", "List pending requests (--all: with every decision)");
+  approvals_list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  approvals_list->add_flag("--all", o.all, "Every request, decided ones included");
+  approvals_list->callback([=, &exit_code] {
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    access::Administration administration(**s);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto list = administration.ListAllRequests(!o.all, now, OperatorActor("separation of duties review"));
+    if (!list.ok()) return fail_or(list.status());
+    for (const auto& r : *list) {
+      std::string what = r.person_id > 0 ? fmt::format("child {}", r.person_id) : fmt::format("role {}", r.role);
+      std::cout << fmt::format("#{:<5} {:<17} {:<10} by {:<20} for {:<20} {:<8} {:<16} {}\n", r.id,
+                               store::ToString(r.kind), r.state, r.requested_by, r.subject_user, r.subject_agency, what,
+                               r.decided_by.empty() ? "" : "decided by " + r.decided_by);
+    }
+    std::cout << list->size() << (o.all ? " requests\n" : " pending requests\n");
   });
 
   // serve
