@@ -220,11 +220,26 @@ Result<store::ApprovalRequest> Administration::RequestCredentialReset(const View
                                                                       const std::string& reason,
                                                                       const std::string& enrol_part_hash, int64_t now_s,
                                                                       const store::Actor& actor) {
+  return RequestForAccount(admin, name, std::nullopt, reason, enrol_part_hash, now_s, actor);
+}
+
+Result<store::ApprovalRequest> Administration::RequestRoleChange(const Viewer& admin, std::string_view name, Role role,
+                                                                 const std::string& reason,
+                                                                 const std::string& enrol_part_hash, int64_t now_s,
+                                                                 const store::Actor& actor) {
+  return RequestForAccount(admin, name, role, reason, enrol_part_hash, now_s, actor);
+}
+
+Result<store::ApprovalRequest> Administration::RequestForAccount(const Viewer& admin, std::string_view name,
+                                                                 std::optional<Role> role, const std::string& reason,
+                                                                 const std::string& enrol_part_hash, int64_t now_s,
+                                                                 const store::Actor& actor) {
   if (enrol_part_hash.empty()) return Status::InvalidArgument("a reset needs the requester's code half");
   const std::string target = "user:" + std::string(name);
+  const char* action = role ? "user_role" : "user_reset";
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "user_reset", target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, action, target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(unit->Commit());
     return answer;
   };
@@ -237,13 +252,14 @@ Result<store::ApprovalRequest> Administration::RequestCredentialReset(const View
   }
   // Checked after the lookups, so a foreign or missing name answers the same whatever the body says.
   if (Status st = CheckReason(reason, "reason"); !st.ok()) return st;
+  if (role && *role == user->role) return Status::InvalidArgument("role: the account already has that role");
   store::ApprovalRequest r;
-  r.kind = store::ApprovalKind::kCredentialReset;
+  r.kind = role ? store::ApprovalKind::kRoleChange : store::ApprovalKind::kCredentialReset;
   r.requested_by = admin.user_name;
   r.requester_agency = admin.agency_code;
   r.subject_user = user->name;
   r.subject_agency = user->agency_code;
-  r.role = std::string(ToString(user->role));
+  r.role = std::string(ToString(role ? *role : user->role));
   r.reason = reason;
   r.enrol_part_hash = enrol_part_hash;
   r.created_s = now_s;
@@ -347,12 +363,19 @@ Result<store::ApprovalRequest> Administration::Decide(const Viewer& approver, in
         details["must_enrol"] = true;
         break;
       }
+      case store::ApprovalKind::kRoleChange:
       case store::ApprovalKind::kCredentialReset: {
         if (material.enrol_hash.empty() || material.totp_secret.empty()) {
           return Status::InvalidArgument("a reset needs the approver's code half");
         }
         RR_ASSIGN_OR_RETURN(const std::optional<store::User> user, store_.FindUser(found->subject_user));
         if (!user) return Status::FailedPrecondition("the account the request names no longer exists");
+        if (found->kind == store::ApprovalKind::kRoleChange) {
+          auto role = ParseRole(found->role);
+          if (!role.ok()) return role.status();
+          RR_RETURN_IF_ERROR(store_.SetUserRole(user->id, *role));
+          details["role_before"] = std::string(ToString(user->role));
+        }
         RR_RETURN_IF_ERROR(
             store_.ResetToEnrolment(user->id, found->enrol_part_hash, material.enrol_hash, material.totp_secret));
         details["must_enrol"] = true;

@@ -238,6 +238,7 @@ struct Server::Impl {
   void UserDisable(RouteContext& ctx) { UserChange(ctx, false); }
   void UserReset(RouteContext& ctx) { UserChange(ctx, true); }
   void UserChange(RouteContext& ctx, bool reset);
+  void UserRole(RouteContext& ctx);
   void AgreementsList(RouteContext& ctx);
   void AgreementCreate(RouteContext& ctx);
   void AgreementEnd(RouteContext& ctx);

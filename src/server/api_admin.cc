@@ -203,6 +203,24 @@ void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
   SendJson(res, 200, {{"user", name}, {"disabled", true}, {"sessions_revoked", true}});
 }
 
+void Server::Impl::UserRole(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::User& admin = ctx.session->user;
+  auto body = ParseBody(ctx.req, {"role", "reason"});
+  if (!body.ok()) return SendError(res, body.status());
+  auto role = ParseRole((*body)["role"]);
+  if (!role.ok()) return SendError(res, role.status());
+  // A role change (a promotion above all) is a request like a reset: approved, the account also enrols anew.
+  auto half = NewCodeHalf(options.hash_params);
+  if (!half.ok()) return SendError(res, half.status());
+  access::Administration administration(s);
+  auto r = administration.RequestRoleChange(ViewerFor(admin), ctx.params.Text("name"), *role, (*body)["reason"],
+                                            half->second, Now(), ActorFor(admin, kAdminPurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  SendJson(res, 202, {{"request", RequestJson(*r)}, {"enrolment_code_part", half->first}});
+}
+
 // ---------------------------------------------------------------- sharing agreements
 
 void Server::Impl::AgreementsList(RouteContext& ctx) {
@@ -443,7 +461,8 @@ void Server::Impl::ApprovalDecide(RouteContext& ctx, bool approve) {
   auto r = administration.Approve(ViewerFor(u), *id, note, material, Now(), ActorFor(u, kAdminPurpose));
   if (!r.ok()) return SendApprovalError(res, r.status());
   json out = {{"request", RequestJson(*r)}};
-  if (r->kind == store::ApprovalKind::kAccountGrant || r->kind == store::ApprovalKind::kCredentialReset) {
+  if (r->kind == store::ApprovalKind::kAccountGrant || r->kind == store::ApprovalKind::kRoleChange ||
+      r->kind == store::ApprovalKind::kCredentialReset) {
     out["enrolment_code_part"] = half->first;  // shown once, to the approver only
   }
   SendJson(res, 200, out);

@@ -174,6 +174,8 @@ std::vector<Route> DeclaredRoutes() {
        kNoQuery, &Impl::UserDisable},
       {"POST", "/api/users/{name:user}/reset", Roles({kAdministrator}, "user_reset", "user:{name}", own_agency),
        kNoQuery, &Impl::UserReset},
+      {"POST", "/api/users/{name:user}/role", Roles({kAdministrator}, "user_role", "user:{name}", own_agency), kNoQuery,
+       &Impl::UserRole},
       {"GET", "/api/agreements", WithRecordRule(AnyRole(), "agreements the caller's agency is a party to"), kNoQuery,
        &Impl::AgreementsList},
       {"POST", "/api/agreements",

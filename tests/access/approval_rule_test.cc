@@ -74,6 +74,9 @@ const std::vector<Case>& Cases() {
       {"the reset account itself, an ig lead", V("wmp-ig", "wmp", kIg), Acct(kReset, "wmp-ig"), kBen, true},
       {"the reset account itself, an administrator", V("wmp-admin2", "wmp", kAd), Acct(kReset, "wmp-admin2"), kBen,
        true},
+      {"ig lead, a promotion", V("wmp-ig", "wmp", kIg), Acct(ApprovalKind::kRoleChange, "wmp-prac"), kOk, true},
+      {"the promoted account itself", V("wmp-admin2", "wmp", kAd), Acct(ApprovalKind::kRoleChange, "wmp-admin2"), kBen,
+       true},
       {"rejected already", V("wmp-ig", "wmp", kIg), Acct(kGrant, "wmp-new", "wmp", "rejected"), kDone, true},
   };
   return cases;
@@ -90,7 +93,7 @@ TEST(ApprovalRuleTest, EveryCaseOfTheTable) {
 // Nobody decides their own request or one that benefits them, whatever their role, agency or the request.
 TEST(ApprovalRuleTest, NeverTheRequesterNorTheBeneficiary) {
   int checked = 0;
-  for (ApprovalKind kind : {kCase, kListing, kGrant, kReset}) {
+  for (ApprovalKind kind : {kCase, kListing, kGrant, ApprovalKind::kRoleChange, kReset}) {
     for (Role role : AllRoles()) {
       for (const char* agency : {"wmp", "bcc"}) {
         const ApprovalFacts facts{kind, "someone", "someone-else", agency, {"wmp", "bcc"}, "pending", false};
@@ -102,7 +105,7 @@ TEST(ApprovalRuleTest, NeverTheRequesterNorTheBeneficiary) {
       }
     }
   }
-  EXPECT_EQ(checked, 4 * 5 * 2);
+  EXPECT_EQ(checked, 5 * 5 * 2);
 }
 
 // Exactly the authorised roles are ever in scope, for each kind.

@@ -230,7 +230,7 @@ std::string SpecPath(const std::string& path) {
   static const std::vector<std::pair<std::regex, std::string>> rules = {
       {std::regex("\\?.*$"), ""},
       {std::regex("^/api/children/\\d+/relationships/\\d+$"), "/api/children/{id}/relationships/{relationship}"},
-      {std::regex("^/api/users/[^/]+/(disable|reset)$"), "/api/users/{name}/$1"},
+      {std::regex("^/api/users/[^/]+/(disable|reset|role)$"), "/api/users/{name}/$1"},
       {std::regex("/\\d+(/|$)"), "/{id}$1"}};
   std::string out = path;
   for (const auto& [re, with] : rules) out = std::regex_replace(out, re, with);

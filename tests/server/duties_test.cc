@@ -289,6 +289,35 @@ TEST_F(DutiesTest, TwoAdministratorsTogetherGrantAnAccountOnlyAsDocumented) {
   EXPECT_TRUE(seen);
 }
 
+TEST_F(DutiesTest, APromotionTakesASecondPersonAndForcesANewEnrolment) {
+  Session admin = Login("wmp-administrator");
+  auto asked = Post(admin, "/api/users/wmp-analyst/role", {{"role", "administrator"}, {"reason", "covering the team"}});
+  ASSERT_EQ(asked->status, 202) << asked->body;
+  const int64_t id = Body(asked)["request"]["id"];
+  EXPECT_EQ(Body(asked)["request"]["kind"], "role_change");
+  EXPECT_EQ(SqlCount(db_, "SELECT COUNT(*) FROM app_user WHERE name = ?1 AND role = 'analyst'", "wmp-analyst"), 1);
+  EXPECT_EQ(
+      Post(admin, "/api/users/wmp-administrator/role", {{"role", "manager"}, {"reason", "promote myself now"}})->status,
+      409);  // not oneself
+  EXPECT_EQ(DecideRequest(admin, id, "approve")->status, 403);
+  auto approved = DecideRequest(Login("wmp-ig_lead"), id, "approve");
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(SqlCount(db_, "SELECT COUNT(*) FROM app_user WHERE name = ?1 AND role = 'administrator' AND must_enrol = 1",
+                     "wmp-analyst"),
+            1);
+  // The old credentials no longer work; the two halves sign in only to enrol.
+  now_ += 31;
+  EXPECT_EQ(PostLogin("wmp-analyst", kPassword, *TotpCode(secrets_["wmp-analyst"], now_))->status, 401);
+  now_ += 31;
+  auto enrolling = PostLogin(
+      "wmp-analyst",
+      Body(asked)["enrolment_code_part"].get<std::string>() + Body(approved)["enrolment_code_part"].get<std::string>(),
+      "000000");
+  ASSERT_EQ(enrolling->status, 200) << enrolling->body;
+  EXPECT_EQ(Body(enrolling)["must_enrol"], true);
+  EXPECT_EQ(Body(enrolling)["role"], "administrator");
+}
+
 TEST_F(DutiesTest, TwoRacingApprovalsOfOneRequestApplyItOnce) {
   Session manager = Login("bcc-manager");
   auto asked =

@@ -206,6 +206,13 @@ std::map<std::string, Probe> Probes() {
                                          Req{practitioner, path, json::object()},
                                          Req{admin, "/api/users/nobody-here/" + action, json::object()}};
   }
+  p["POST /api/users/{}/role"] = {
+      {admin, "/api/users/wmp-practitioner/role", {{"role", "manager"}, {"reason", why}}},
+      202,
+      {},
+      Req{admin, "/api/users/wmp-practitioner/role", {{"role", "superuser"}, {"reason", why}}},
+      Req{practitioner, "/api/users/wmp-practitioner/role", {{"role", "manager"}, {"reason", why}}},
+      Req{admin, "/api/users/nobody-here/role", {{"role", "manager"}, {"reason", why}}}};
   p["GET /api/agreements"] = {{practitioner, "/api/agreements"},        200, {ig},
                               Req{practitioner, "/api/agreements?x=1"}, {},  {}};
   const json agreement = {{"provider_agency", "wmp"},

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,11 @@ class Administration {
   Result<store::ApprovalRequest> RequestAccountGrant(const Viewer& admin, const std::string& name, Role role,
                                                      const std::string& reason, const std::string& enrol_part_hash,
                                                      int64_t now_s, const store::Actor& actor);
+  // An administrator asks for another account of their agency to get `role` (a promotion or any other
+  // change); approved, the account also resets to enrolment. Conflict: oneself; InvalidArgument: its role.
+  Result<store::ApprovalRequest> RequestRoleChange(const Viewer& admin, std::string_view name, Role role,
+                                                   const std::string& reason, const std::string& enrol_part_hash,
+                                                   int64_t now_s, const store::Actor& actor);
   // An administrator asks for another account of their agency to be reset to enrolment. Conflict: oneself.
   Result<store::ApprovalRequest> RequestCredentialReset(const Viewer& admin, std::string_view name,
                                                         const std::string& reason, const std::string& enrol_part_hash,
@@ -114,6 +120,9 @@ class Administration {
 
  private:
   Result<ApprovalFacts> FactsFor(const store::ApprovalRequest& request, int64_t now_s);
+  Result<store::ApprovalRequest> RequestForAccount(const Viewer& admin, std::string_view name, std::optional<Role> role,
+                                                   const std::string& reason, const std::string& enrol_part_hash,
+                                                   int64_t now_s, const store::Actor& actor);
   Result<std::vector<store::ApprovalRequest>> List(const Viewer* viewer, bool pending_only, int64_t now_s,
                                                    const store::Actor& actor);
   Result<store::ApprovalRequest> Decide(const Viewer& approver, int64_t id, const std::string& note, bool approve,

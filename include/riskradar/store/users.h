@@ -37,7 +37,7 @@ struct User {
 };
 
 // A request that takes a second person to approve (access/administration.h decides who may).
-enum class ApprovalKind { kCareRelationship, kMaseListing, kAccountGrant, kCredentialReset };
+enum class ApprovalKind { kCareRelationship, kMaseListing, kAccountGrant, kRoleChange, kCredentialReset };
 std::string_view ToString(ApprovalKind kind);
 Result<ApprovalKind> ParseApprovalKind(std::string_view text);
 
@@ -46,7 +46,7 @@ struct ApprovalRequest {
   ApprovalKind kind = ApprovalKind::kCareRelationship;
   std::string requested_by, requester_agency;
   std::string subject_user, subject_agency;  // the account that gains access or credentials
-  std::string role;                          // account grant: the role granted; reset: the account's role
+  std::string role;                          // account grant, role change: the role granted; reset: the account's role
   int64_t person_id = 0;                     // relationships: the child
   std::string reason;
   std::string enrol_part_hash;    // grant, reset: Argon2id of the requester's half of the enrolment code
@@ -126,6 +126,8 @@ class UserStore {
   // every session of the account revoked.
   virtual Status ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
                                   const std::string& totp_secret) = 0;
+  // Applies an approved role change (the caller resets the account to enrolment in the same unit).
+  virtual Status SetUserRole(int64_t user_id, Role role) = 0;
   // Applies an approved relationship; returns its id, or 0 when the same one is already current.
   virtual Result<int64_t> InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
                                                  const std::string& created_by) = 0;

@@ -622,6 +622,8 @@ std::string_view ToString(ApprovalKind kind) {
       return "mase_listing";
     case ApprovalKind::kAccountGrant:
       return "account_grant";
+    case ApprovalKind::kRoleChange:
+      return "role_change";
     case ApprovalKind::kCredentialReset:
       return "credential_reset";
   }
@@ -630,7 +632,7 @@ std::string_view ToString(ApprovalKind kind) {
 
 Result<ApprovalKind> ParseApprovalKind(std::string_view text) {
   for (ApprovalKind k : {ApprovalKind::kCareRelationship, ApprovalKind::kMaseListing, ApprovalKind::kAccountGrant,
-                         ApprovalKind::kCredentialReset}) {
+                         ApprovalKind::kRoleChange, ApprovalKind::kCredentialReset}) {
     if (ToString(k) == text) return k;
   }
   return Status::InvalidArgument("unknown approval kind '" + std::string(text) + "'");
@@ -770,6 +772,13 @@ Status SqliteStore::ResetToEnrolment(int64_t user_id, const std::string& passwor
       q.Bind(1, password_hash).Bind(2, enrol_hash).Bind(3, sealed).Bind(4, NowUtcIso()).Bind(5, user_id).Run());
   if (db_->Changes() != 1) return Status::NotFound("no such user");
   return RevokeUserSessionsLocked(user_id);
+}
+
+Status SqliteStore::SetUserRole(int64_t user_id, Role role) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET role = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_RETURN_IF_ERROR(q.Bind(1, ToString(role)).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
+  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  return Status::Ok();
 }
 
 Result<int64_t> SqliteStore::InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,

@@ -284,6 +284,7 @@ class SqliteStore final : public Store {
   Result<int64_t> InsertEnrollingUser(const User& user) override;
   Status ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
                           const std::string& totp_secret) override;
+  Status SetUserRole(int64_t user_id, Role role) override;
   Result<int64_t> InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
                                          const std::string& created_by) override;
   Status SetEnrolmentTotp(int64_t user_id, const std::string& totp_secret) override;
