@@ -348,13 +348,13 @@ CREATE TABLE legal_hold (
 CREATE INDEX event_subject_mention ON event(subject_mention_id);
 CREATE INDEX event_associate_mention ON event(associate_mention_id) WHERE associate_mention_id IS NOT NULL;
 )sql"},
-    // 9: separation of duties. A care relationship, a MASE listing, an account grant (a new account of any
+    // 11: separation of duties. A care relationship, a MASE listing, an account grant (a new account of any
     // role), a role change or a credential reset is a request that a second, authorised person approves (access layer,
     // access/administration.h); the change is applied in the approval's unit of work. An account created or
     // reset that way must enrol (a new password and TOTP secret) at its first sign-in, with a one-time code
     // in two halves: one shown to the requester, one to the approver (their Argon2id hashes are kept here).
-    // (9: 7 and 8 may land from parallel work.)
-    {9, R"sql(
+    // (11: 10 is the radar generation, from parallel work; 7 to 9 may still land.)
+    {11, R"sql(
 CREATE TABLE approval_request (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL CHECK (kind IN ('care_relationship', 'mase_listing', 'account_grant', 'role_change', 'credential_reset')),
