@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "riskradar/access/administration.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
@@ -63,6 +65,36 @@ Result<std::string> ChoosePassword(bool from_stdin) {
 // shares its records with the councils' children's services and the police (the MASH partners); health and
 // school users receive nothing from others. Practitioners of the councils, the police and one NHS service get
 // allocated cases and managers MASE listings for the highest-risk children their agency holds records on.
+// The operator's path (user add, user reset) bypasses the API's two-person rule. Once `agency` has an enabled
+// administrator or IG lead other than `except_user` (someone who can approve a request), granting a privileged
+// role or resetting an account here needs --bootstrap, and is audited with that purpose.
+Status CheckOperatorPath(store::Store& s, const std::string& agency, const std::string& except_user, bool bootstrap,
+                         const std::string& what) {
+  if (bootstrap) return Status::Ok();
+  RR_ASSIGN_OR_RETURN(const std::vector<store::User> users, s.ListUsers());
+  for (const store::User& u : users) {
+    if (u.agency_code == agency && !u.disabled && u.name != except_user &&
+        (u.role == Role::kAdministrator || u.role == Role::kIgLead)) {
+      // The refusal is audited like any other (the operator may retry with --bootstrap: both are on record).
+      store::AuditEvent e;
+      e.actor = OperatorActor("user administration");
+      e.action = what.rfind("user reset", 0) == 0 ? "user_reset" : "user_add";
+      e.target = "user:" + except_user;
+      e.outcome = "refused";
+      e.details = nlohmann::json{{"reason", "two-person rule: the agency can approve through the API"}}.dump();
+      RR_RETURN_IF_ERROR(s.AppendAudit(e));
+      return Status::FailedPrecondition(fmt::format(
+          "{}: agency {} has an administrator or IG lead who can approve ({}), so this takes two people: ask "
+          "through the API (POST /api/users or /api/users/{{name}}/reset) and have it approved, or pass "
+          "--bootstrap to use the operator's path (audited as such)",
+          what, agency, u.name));
+    }
+  }
+  return Status::Ok();
+}
+
+bool Privileged(Role role) { return role == Role::kManager || role == Role::kIgLead || role == Role::kAdministrator; }
+
 Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies,
                       const std::map<std::string, int64_t>& created, const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto existing, s.ListSharingAgreements(""));
@@ -153,7 +185,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
                 tls_key, public_key, proof_kind, witness;
     std::vector<std::string> partnership_ig;
-    bool password_stdin = false;
+    bool password_stdin = false, all = false, bootstrap = false;
     int workers = server::ServerOptions{}.workers;
     int io_threads = server::ServerOptions{}.io_threads;
     int max_connections = server::ServerOptions{}.max_connections;
@@ -182,6 +214,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   add->add_option("--role", o.role, "analyst | practitioner | manager | ig_lead | administrator")->required();
   add->add_flag("--password-stdin", o.password_stdin,
                 "Read the password from standard input instead of generating one");
+  add->add_flag("--bootstrap", o.bootstrap,
+                "The operator's path: grant a manager, IG lead or administrator role although the agency has "
+                "someone who could approve it through the API (audited as a bootstrap)");
   add->callback([=, &exit_code] {
     auto role = ParseRole(o.role);
     if (!role.ok()) return fail_or(role.status());
@@ -192,13 +227,19 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!hash.ok()) return fail_or(hash.status());
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
+    if (Privileged(*role)) {
+      if (Status st = CheckOperatorPath(**s, o.agency, o.name, o.bootstrap, "user add --role " + o.role); !st.ok()) {
+        return fail_or(st);
+      }
+    }
     store::User u;
     u.name = o.name;
     u.agency_code = o.agency;
     u.role = *role;
     u.password_hash = *hash;
     u.totp_secret = server::NewTotpSecret();
-    auto id = (*s)->AddUser(u, OperatorActor("user administration"));
+    auto id = (*s)->AddUser(
+        u, OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration"));
     if (!id.ok()) return fail_or(id.status());
     std::cout << fmt::format("user {} added ({} at {}).\n", u.name, ToString(u.role), u.agency_code);
     if (!o.password_stdin) std::cout << "password: " << password << "\n";
@@ -219,6 +260,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   reset->add_option("--name", o.name, "User name")->required();
   reset->add_flag("--password-stdin", o.password_stdin,
                   "Read the password from standard input instead of generating one");
+  reset->add_flag("--bootstrap", o.bootstrap,
+                  "The operator's path: reset although the agency has someone who could approve a reset through "
+                  "the API (audited as a bootstrap)");
   reset->callback([=, &exit_code] {
     auto chosen = ChoosePassword(o.password_stdin);
     if (!chosen.ok()) return fail_or(chosen.status());
@@ -227,8 +271,15 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!hash.ok()) return fail_or(hash.status());
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
+    auto target = (*s)->FindUser(o.name);
+    if (!target.ok()) return fail_or(target.status());
+    if (!target->has_value()) return fail_or(Status::NotFound("no user '" + o.name + "'"));
+    if (Status st = CheckOperatorPath(**s, (*target)->agency_code, o.name, o.bootstrap, "user reset"); !st.ok()) {
+      return fail_or(st);
+    }
     const std::string secret = server::NewTotpSecret();
-    const store::Actor actor = OperatorActor("user administration");
+    const store::Actor actor =
+        OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration");
     if (Status st = (*s)->ResetUserCredentials(o.name, *hash, secret, actor); !st.ok()) return fail_or(st);
     if (Status st = (*s)->SetUserDisabled(o.name, false, actor); !st.ok()) return fail_or(st);
     std::cout << "user " << o.name << " reset; all sessions revoked.\n";
@@ -247,6 +298,29 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                                u.disabled ? "disabled" : "active");
     }
     std::cout << users->size() << " users\n";
+  });
+
+  // approvals: the separation-of-duties requests, for review on the host (approving takes a signed-in second
+  // person: the API's POST /api/approvals/{id}/approve).
+  auto* approvals = app.add_subcommand("approvals", "Approval requests (relationships, listings, accounts, resets)");
+  approvals->require_subcommand(1);
+  auto* approvals_list = approvals->add_subcommand("list", "List pending requests (--all: with every decision)");
+  approvals_list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  approvals_list->add_flag("--all", o.all, "Every request, decided ones included");
+  approvals_list->callback([=, &exit_code] {
+    auto s = open(o);
+    if (!s.ok()) return fail_or(s.status());
+    access::Administration administration(**s);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto list = administration.ListAllRequests(!o.all, now, OperatorActor("separation of duties review"));
+    if (!list.ok()) return fail_or(list.status());
+    for (const auto& r : *list) {
+      std::string what = r.person_id > 0 ? fmt::format("child {}", r.person_id) : fmt::format("role {}", r.role);
+      std::cout << fmt::format("#{:<5} {:<17} {:<10} by {:<20} for {:<20} {:<8} {:<16} {}\n", r.id,
+                               store::ToString(r.kind), r.state, r.requested_by, r.subject_user, r.subject_agency, what,
+                               r.decided_by.empty() ? "" : "decided by " + r.decided_by);
+    }
+    std::cout << list->size() << (o.all ? " request" : " pending request") << (list->size() == 1 ? "\n" : "s\n");
   });
 
   // serve

@@ -26,6 +26,8 @@ namespace riskradar::server {
 using nlohmann::json;
 
 inline constexpr const char* kSessionCookie = "__Host-rr_session";
+// Each half of a one-time enrolment code (RandomToken(15)); an enrolling account signs in with both, joined.
+inline constexpr size_t kEnrolHalfChars = 20;
 
 // A small pool of store connections: a Store is used by one thread at a time.
 class StorePool {
@@ -260,6 +262,7 @@ struct Server::Impl {
   void UserDisable(RouteContext& ctx) { UserChange(ctx, false); }
   void UserReset(RouteContext& ctx) { UserChange(ctx, true); }
   void UserChange(RouteContext& ctx, bool reset);
+  void UserRole(RouteContext& ctx);
   void AgreementsList(RouteContext& ctx);
   void AgreementCreate(RouteContext& ctx);
   void AgreementEnd(RouteContext& ctx);
@@ -268,6 +271,14 @@ struct Server::Impl {
   void RelationshipEnd(RouteContext& ctx);
   void AlertsList(RouteContext& ctx);
   void BreakGlassReview(RouteContext& ctx);
+  // api_admin.cc: approval requests (separation of duties): list for review, approve, reject, withdraw.
+  void ApprovalsList(RouteContext& ctx);
+  void ApprovalApprove(RouteContext& ctx) { ApprovalDecide(ctx, true); }
+  void ApprovalReject(RouteContext& ctx) { ApprovalDecide(ctx, false); }
+  void ApprovalDecide(RouteContext& ctx, bool approve);
+  void ApprovalWithdraw(RouteContext& ctx);
+  // api_auth.cc: enrolment at first sign-in (a new password and TOTP secret) of an account that must enrol.
+  void Enrol(RouteContext& ctx);
   // An error in the one JSON shape for statuses without a StatusCode kind (412, 428) or with a specific message.
   static void SendHttpError(httplib::Response& res, int http_status, const std::string& message);
   // A JSON body that may be absent: empty is an empty object; otherwise ParseBody's rules.

@@ -1,10 +1,13 @@
 // Administration: users of the administrator's own agency, sharing agreements (the providing agency's IG
-// lead creates them, either party's IG lead ends them), care relationships (a manager allocates users of their
-// own agency), IG alerts and the review of break-glass grants. Function level here; record level in the store.
+// lead creates them, either party's IG lead ends them), care relationships (a manager asks for them for users
+// of their own agency), IG alerts and the review of break-glass grants, and approval requests: a new account,
+// a credential reset, a relationship or a listing takes a second, authorised person (access/administration.h).
+// Function level here; record level in the store and the access layer.
 #include <regex>
 
 #include "api.h"
 #include "query_params.h"
+#include "riskradar/access/administration.h"
 #include "riskradar/core/date.h"
 
 namespace riskradar::server {
@@ -74,17 +77,36 @@ json AlertJson(const store::IgAlert& a) {
             {"review_note", a.review_note}}}};
 }
 
-// A generated password that meets the policy (it never contains the user name), and its Argon2id hash.
-Result<std::pair<std::string, std::string>> NewCredentials(const std::string& user_name,
-                                                           const PasswordHashParams& params) {
-  RR_ASSIGN_OR_RETURN(auto policy, PasswordPolicy::LoadDefault());
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::string password = RandomToken(20);  // 160 bits
-    if (!policy.Check(password, user_name).ok()) continue;
-    RR_ASSIGN_OR_RETURN(std::string hash, HashPassword(password, params));
-    return std::make_pair(std::move(password), std::move(hash));
+json RequestJson(const store::ApprovalRequest& r) {
+  return {{"id", r.id},
+          {"kind", store::ToString(r.kind)},
+          {"requested_by", r.requested_by},
+          {"subject", r.subject_user},
+          {"subject_agency", r.subject_agency},
+          {"role", r.role.empty() ? json(nullptr) : json(r.role)},
+          {"person_id", r.person_id > 0 ? json(r.person_id) : json(nullptr)},
+          {"reason", r.reason},
+          {"state", r.state},
+          {"created_at", r.created_at},
+          {"expires_at_s", r.expires_s},
+          {"decided_by", r.decided_by},
+          {"decided_at", r.decided_at.empty() ? json(nullptr) : json(r.decided_at)},
+          {"decision_note", r.decision_note}};
+}
+
+// One half of a one-time enrolment code (120 random bits, 20 characters) and its Argon2id hash.
+Result<std::pair<std::string, std::string>> NewCodeHalf(const PasswordHashParams& params) {
+  std::string half = RandomToken(15);
+  RR_ASSIGN_OR_RETURN(std::string hash, HashPassword(half, params));
+  return std::make_pair(std::move(half), std::move(hash));
+}
+
+// The answer for a request the access layer refused or could not take.
+void SendApprovalError(httplib::Response& res, const Status& st) {
+  if (st.code() == StatusCode::kConflict || st.code() == StatusCode::kAlreadyExists) {
+    return Server::Impl::SendHttpError(res, 409, st.message());
   }
-  return Status::Internal("could not generate a password that meets the policy");
+  SendError(res, st);
 }
 
 Status LengthBetween(const std::string& value, const char* field, size_t lo, size_t hi) {
@@ -128,7 +150,7 @@ void Server::Impl::UserCreate(RouteContext& ctx) {
   const store::SessionUser& su = *ctx.session;
   const store::User& admin = su.user;
   // The agency is the administrator's own: an "agency" (or any other) field is refused, not ignored.
-  auto body = ParseBody(req, {"name", "role"});
+  auto body = ParseBody(req, {"name", "role", "reason"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string name = (*body)["name"];
   if (!ValidUserName(name)) {
@@ -137,28 +159,16 @@ void Server::Impl::UserCreate(RouteContext& ctx) {
   }
   auto role = ParseRole((*body)["role"]);
   if (!role.ok()) return SendError(res, role.status());
-  auto creds = NewCredentials(name, options.hash_params);
-  if (!creds.ok()) return SendError(res, creds.status());
-  store::User nu;
-  nu.name = name;
-  nu.agency_code = admin.agency_code;
-  nu.role = *role;
-  nu.password_hash = creds->second;
-  nu.totp_secret = NewTotpSecret();
-  auto id = s.AddUser(nu, ActorFor(admin, kAdminPurpose));
-  if (!id.ok() && id.status().code() == StatusCode::kAlreadyExists) {
-    return SendHttpError(res, 409, "a user of that name already exists (names are unique in the partnership)");
-  }
-  if (!id.ok()) return SendError(res, id.status());
-  auto stored = s.FindUser(name);
-  json user = {{"name", name}, {"agency", nu.agency_code}, {"role", ToString(nu.role)}, {"disabled", false}};
-  if (stored.ok() && stored->has_value()) user = UserJson(**stored);
-  // Shown once: neither is logged, audited or retrievable again (a lost one means a reset).
-  SendJson(res, 201,
-           {{"user", user},
-            {"password", creds->first},
-            {"totp_secret", nu.totp_secret},
-            {"totp_uri", TotpUri(name, nu.totp_secret)}});
+  // Separation of duties: a new account is a request a second administrator or the agency's IG lead
+  // approves; the account then enrols with a code of which this administrator holds one half only.
+  auto half = NewCodeHalf(options.hash_params);
+  if (!half.ok()) return SendError(res, half.status());
+  access::Administration administration(s);
+  auto r = administration.RequestAccountGrant(ViewerFor(admin), name, *role, (*body)["reason"], half->second, Now(),
+                                              ActorFor(admin, kAdminPurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  // Shown once: never logged, audited or retrievable again.
+  SendJson(res, 202, {{"request", RequestJson(*r)}, {"enrolment_code_part", half->first}});
 }
 
 void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
@@ -169,30 +179,46 @@ void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
   const store::SessionUser& su = *ctx.session;
   const store::User& admin = su.user;
   const std::string name = params.Text("name");
+  if (reset) {
+    // A reset is a request: a second person approves it, and the account must enrol at its next sign-in.
+    auto body = ParseOptionalBody(req, {"reason"});
+    if (!body.ok()) return SendError(res, body.status());
+    auto half = NewCodeHalf(options.hash_params);
+    if (!half.ok()) return SendError(res, half.status());
+    access::Administration administration(s);
+    auto r = administration.RequestCredentialReset(ViewerFor(admin), name, (*body)["reason"], half->second, Now(),
+                                                   ActorFor(admin, kAdminPurpose));
+    if (!r.ok()) return SendApprovalError(res, r.status());
+    return SendJson(res, 202, {{"request", RequestJson(*r)}, {"enrolment_code_part", half->first}});
+  }
   auto body = ParseOptionalBody(req, {});
   if (!body.ok()) return SendError(res, body.status());
   store::UserChange change;
-  change.kind = reset ? store::UserChange::Kind::kReset : store::UserChange::Kind::kDisable;
-  std::string password;
-  if (reset) {
-    auto creds = NewCredentials(name, options.hash_params);
-    if (!creds.ok()) return SendError(res, creds.status());
-    password = creds->first;
-    change.password_hash = creds->second;
-    change.totp_secret = NewTotpSecret();
-  }
+  change.kind = store::UserChange::Kind::kDisable;
   Status st = s.AdministerUser(ViewerFor(admin), name, change, ActorFor(admin, kAdminPurpose));
   if (st.code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "you cannot disable or reset your own account; ask another administrator");
   }
   if (!st.ok()) return SendError(res, st);
-  json out = {{"user", name}, {"disabled", !reset}, {"sessions_revoked", true}};
-  if (reset) {
-    out["password"] = password;
-    out["totp_secret"] = change.totp_secret;
-    out["totp_uri"] = TotpUri(name, change.totp_secret);
-  }
-  SendJson(res, 200, out);
+  SendJson(res, 200, {{"user", name}, {"disabled", true}, {"sessions_revoked", true}});
+}
+
+void Server::Impl::UserRole(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::User& admin = ctx.session->user;
+  auto body = ParseBody(ctx.req, {"role", "reason"});
+  if (!body.ok()) return SendError(res, body.status());
+  auto role = ParseRole((*body)["role"]);
+  if (!role.ok()) return SendError(res, role.status());
+  // A role change (a promotion above all) is a request like a reset: approved, the account also enrols anew.
+  auto half = NewCodeHalf(options.hash_params);
+  if (!half.ok()) return SendError(res, half.status());
+  access::Administration administration(s);
+  auto r = administration.RequestRoleChange(ViewerFor(admin), ctx.params.Text("name"), *role, (*body)["reason"],
+                                            half->second, Now(), ActorFor(admin, kAdminPurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  SendJson(res, 202, {{"request", RequestJson(*r)}, {"enrolment_code_part", half->first}});
 }
 
 // ---------------------------------------------------------------- sharing agreements
@@ -319,19 +345,22 @@ void Server::Impl::RelationshipCreate(RouteContext& ctx) {
   const store::User& u = su.user;
   auto id = params.Id("id", "child");
   if (!id.ok()) return SendError(res, id.status());
-  auto body = ParseBody(req, {"user", "kind"});
+  auto body = ParseBody(req, {"user", "kind", "reason"});
   if (!body.ok()) return SendError(res, body.status());
   const std::string user = (*body)["user"], kind = (*body)["kind"];
   if (kind != "allocated_case" && kind != "mase_listing") {
     return SendError(res, Status::InvalidArgument("kind is allocated_case or mase_listing"));
   }
   if (!ValidUserName(user)) return SendError(res, Status::InvalidArgument("user is a user name"));
-  auto r = s.AllocateCareRelationship(ViewerFor(u), *id, user, kind, Now(), ActorFor(u, kCasePurpose));
-  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
-    return SendHttpError(res, 409, "that relationship is already current");
-  }
-  if (!r.ok()) return SendError(res, r.status());
-  SendJson(res, 201, RelationshipJson(*r));
+  // Separation of duties: the relationship is a request that an IG lead or a manager of an agency holding
+  // records on the child approves (never the requester, never the user it is for).
+  access::Administration administration(s);
+  auto r = administration.RequestRelationship(
+      ViewerFor(u), *id, user,
+      kind == "mase_listing" ? store::ApprovalKind::kMaseListing : store::ApprovalKind::kCareRelationship,
+      (*body)["reason"], Now(), ActorFor(u, kCasePurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  SendJson(res, 202, {{"request", RequestJson(*r)}});
 }
 
 void Server::Impl::RelationshipEnd(RouteContext& ctx) {
@@ -391,6 +420,66 @@ void Server::Impl::BreakGlassReview(RouteContext& ctx) {
   }
   if (!reviewed.ok()) return SendError(res, reviewed.status());
   SendJson(res, 200, AlertJson(*reviewed));
+}
+
+// ---------------------------------------------------------------- approval requests
+
+void Server::Impl::ApprovalsList(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const store::User& u = ctx.session->user;
+  const std::string all = QueryText(req, "all");
+  if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
+  access::Administration administration(*ctx.store);
+  auto list = administration.ListRequests(ViewerFor(u), all != "1", Now(), ActorFor(u, kAdminPurpose));
+  if (!list.ok()) return SendError(res, list.status());
+  json out = json::array();
+  for (const auto& r : *list) out.push_back(RequestJson(r));
+  SendJson(res, 200, {{"requests", out}});
+}
+
+void Server::Impl::ApprovalDecide(RouteContext& ctx, bool approve) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const store::User& u = ctx.session->user;
+  auto id = ctx.params.Id("id", "request");
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseBody(req, {"note"});
+  if (!body.ok()) return SendError(res, body.status());
+  const std::string note = (*body)["note"];
+  access::Administration administration(*ctx.store);
+  if (!approve) {
+    auto r = administration.Reject(ViewerFor(u), *id, note, Now(), ActorFor(u, kAdminPurpose));
+    if (!r.ok()) return SendApprovalError(res, r.status());
+    return SendJson(res, 200, {{"request", RequestJson(*r)}});
+  }
+  // The approver's half of the enrolment code (used by account grants and resets; made before the unit of
+  // work, since hashing is slow) and an unseen TOTP secret the account holds until it enrols its own.
+  auto half = NewCodeHalf(options.hash_params);
+  if (!half.ok()) return SendError(res, half.status());
+  const access::ApprovalMaterial material{half->second, NewTotpSecret()};
+  auto r = administration.Approve(ViewerFor(u), *id, note, material, Now(), ActorFor(u, kAdminPurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  json out = {{"request", RequestJson(*r)}};
+  if (r->kind == store::ApprovalKind::kAccountGrant || r->kind == store::ApprovalKind::kRoleChange ||
+      r->kind == store::ApprovalKind::kCredentialReset) {
+    out["enrolment_code_part"] = half->first;  // shown once, to the approver only
+  }
+  SendJson(res, 200, out);
+}
+
+void Server::Impl::ApprovalWithdraw(RouteContext& ctx) {
+  const httplib::Request& req = ctx.req;
+  httplib::Response& res = ctx.res;
+  const store::User& u = ctx.session->user;
+  auto id = ctx.params.Id("id", "request");
+  if (!id.ok()) return SendError(res, id.status());
+  auto body = ParseOptionalBody(req, {});
+  if (!body.ok()) return SendError(res, body.status());
+  access::Administration administration(*ctx.store);
+  auto r = administration.Withdraw(ViewerFor(u), *id, Now(), ActorFor(u, kAdminPurpose));
+  if (!r.ok()) return SendApprovalError(res, r.status());
+  SendJson(res, 200, {{"request", RequestJson(*r)}});
 }
 
 }  // namespace riskradar::server

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "api.h"
+#include "riskradar/access/administration.h"
 
 namespace riskradar::server {
 
@@ -109,9 +110,23 @@ void Server::Impl::Login(RouteContext& ctx) {
   auto found = s.FindUser(name);
   if (!found.ok()) return SendError(res, found.status());
   const bool known = found->has_value() && !(*found)->disabled;
-  // The same work on every path: one Argon2id verification and one TOTP check.
-  const bool password_ok = VerifyPassword(known ? (*found)->password_hash : decoy_hash, password);
-  const auto step = MatchTotp(known ? (*found)->totp_secret : decoy_totp, code, now);
+  // An account that must enrol signs in with its one-time code, whose two halves were shown to two people
+  // (the requester and the approver of its grant or reset); there is no TOTP to check until it enrols.
+  const bool enrolling = known && (*found)->must_enrol;
+  // The same work on every other path: one Argon2id verification and one TOTP check.
+  bool password_ok = false;
+  if (enrolling) {
+    const bool whole = password.size() == 2 * kEnrolHalfChars;
+    const std::string first = whole ? password.substr(0, kEnrolHalfChars) : std::string();
+    const std::string second = whole ? password.substr(kEnrolHalfChars) : std::string();
+    const bool first_ok = VerifyPassword((*found)->password_hash, first);
+    const bool second_ok = VerifyPassword((*found)->enrol_hash, second);
+    password_ok = whole && first_ok && second_ok;
+  } else {
+    password_ok = VerifyPassword(known ? (*found)->password_hash : decoy_hash, password);
+  }
+  auto step = MatchTotp(known ? (*found)->totp_secret : decoy_totp, code, now);
+  if (enrolling) step = now / 30;  // the time step stands in for the code: one enrolment sign-in per step
   store::Actor actor{name, known ? (*found)->agency_code : "", known ? std::string(ToString((*found)->role)) : "",
                      "sign-in"};
   if (!known || !password_ok || !step) {
@@ -141,7 +156,13 @@ void Server::Impl::Login(RouteContext& ctx) {
   throttle.Release(ip_key, now);
   if (!trusted) throttle.Release(account_key, now);
   throttle.Trust(pair_key, now + options.trusted_address_s);
-  if (NeedsRehash(user.password_hash, options.hash_params)) {
+  std::string enrol_secret;
+  if (enrolling) {
+    // The TOTP secret this sign-in enrols: shown to the account's owner only, here.
+    enrol_secret = NewTotpSecret();
+    access::Administration administration(s);
+    if (Status st = administration.BeginEnrolment(user, enrol_secret, actor); !st.ok()) return SendError(res, st);
+  } else if (NeedsRehash(user.password_hash, options.hash_params)) {
     auto rehashed = HashPassword(password, options.hash_params);
     if (rehashed.ok()) (void)s.UpdatePasswordHash(user.id, *rehashed, actor);  // best effort: retried next login
   }
@@ -150,13 +171,50 @@ void Server::Impl::Login(RouteContext& ctx) {
   res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token +
                                    "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
                                    std::to_string(options.absolute_timeout_s));
-  SendJson(res, 200,
-           {{"user", user.name},
-            {"agency", user.agency_code},
-            {"role", ToString(user.role)},
-            {"csrf_token", ns.csrf_token},
-            {"idle_timeout_s", options.idle_timeout_s},
-            {"absolute_timeout_s", options.absolute_timeout_s}});
+  json out = {{"user", user.name},
+              {"agency", user.agency_code},
+              {"role", ToString(user.role)},
+              {"csrf_token", ns.csrf_token},
+              {"idle_timeout_s", options.idle_timeout_s},
+              {"absolute_timeout_s", options.absolute_timeout_s},
+              {"must_enrol", enrolling}};
+  if (enrolling) {
+    out["totp_secret"] = enrol_secret;
+    out["totp_uri"] = TotpUri(user.name, enrol_secret);
+  }
+  SendJson(res, 200, out);
+}
+
+void Server::Impl::Enrol(RouteContext& ctx) {
+  httplib::Response& res = ctx.res;
+  store::Store& s = *ctx.store;
+  const store::User& u = ctx.session->user;
+  auto body = ParseBody(ctx.req, {"password", "totp"});
+  if (!body.ok()) return SendError(res, body.status());
+  if (!u.must_enrol) return SendHttpError(res, 409, "this account has already enrolled");
+  const std::string password = (*body)["password"], code = (*body)["totp"];
+  auto policy = PasswordPolicy::LoadDefault();
+  if (!policy.ok()) return SendError(res, policy.status());
+  if (Status st = policy->Check(password, u.name); !st.ok()) {
+    return SendError(res, Status::InvalidArgument("password: " + st.message()));
+  }
+  // The code must come from the secret handed out at this enrolment sign-in (FindUser opens it).
+  auto found = s.FindUser(u.name);
+  if (!found.ok()) return SendError(res, found.status());
+  if (!found->has_value()) return SendError(res, Status::Unauthenticated("sign in first"));
+  const auto step = MatchTotp((*found)->totp_secret, code, Now());
+  if (!step) {
+    return SendError(res, Status::InvalidArgument("totp: the code does not match the secret given at sign-in"));
+  }
+  auto hash = HashPassword(password, options.hash_params);
+  if (!hash.ok()) return SendError(res, hash.status());
+  access::Administration administration(s);
+  if (Status st = administration.CompleteEnrolment(u, *hash, *step, ctx.actor("enrolment")); !st.ok()) {
+    return SendError(res, st);
+  }
+  // Every session of the account ends: the owner signs in again with what they have just set.
+  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+  SendJson(res, 200, {{"enrolled", true}, {"signed_out", true}});
 }
 
 void Server::Impl::Logout(RouteContext& ctx) {
@@ -172,7 +230,8 @@ void Server::Impl::Session(RouteContext& ctx) {
            {{"user", su->user.name},
             {"agency", su->user.agency_code},
             {"role", ToString(su->user.role)},
-            {"csrf_token", su->csrf_token}});
+            {"csrf_token", su->csrf_token},
+            {"must_enrol", su->user.must_enrol}});
 }
 
 }  // namespace riskradar::server

@@ -102,6 +102,7 @@ std::vector<Route> DeclaredRoutes() {
       {"POST", "/api/login", Public(), kNoQuery, &Impl::Login},
       {"POST", "/api/logout", AnyRole(), kNoQuery, &Impl::Logout},
       {"GET", "/api/session", AnyRole(), kNoQuery, &Impl::Session},
+      {"POST", "/api/session/enrol", AnyRole(), kNoQuery, &Impl::Enrol},
       // The radar, a child's view, break-glass (api_children.cc).
       {"GET", "/api/radar", AnyRole(), kNoQuery, &Impl::Radar},
       {"GET", "/api/children/{id}", IdentifyingRoles("read_child", "person:{id}", need_to_know), kNoQuery,
@@ -174,6 +175,8 @@ std::vector<Route> DeclaredRoutes() {
        kNoQuery, &Impl::UserDisable},
       {"POST", "/api/users/{name:user}/reset", Roles({kAdministrator}, "user_reset", "user:{name}", own_agency),
        kNoQuery, &Impl::UserReset},
+      {"POST", "/api/users/{name:user}/role", Roles({kAdministrator}, "user_role", "user:{name}", own_agency), kNoQuery,
+       &Impl::UserRole},
       {"GET", "/api/agreements", WithRecordRule(AnyRole(), "agreements the caller's agency is a party to"), kNoQuery,
        &Impl::AgreementsList},
       {"POST", "/api/agreements",
@@ -195,6 +198,24 @@ std::vector<Route> DeclaredRoutes() {
       {"POST", "/api/break-glass/{id}/review",
        Roles({kIgLead}, "break_glass_review", "break_glass:{id}", "grants to the caller's agency's users"), kNoQuery,
        &Impl::BreakGlassReview},
+      // Approval requests (api_admin.cc): separation of duties (access/administration.h decides per request).
+      {"GET",
+       "/api/approvals",
+       Roles({kManager, kIgLead, kAdministrator}, "list_approvals", "approvals",
+             "requests the caller made or may approve"),
+       {{"all", 1}},
+       &Impl::ApprovalsList},
+      {"POST", "/api/approvals/{id}/approve",
+       Roles({kManager, kIgLead, kAdministrator}, "approval_approve", "approval:{id}",
+             "an approver in scope; never the requester or the beneficiary"),
+       kNoQuery, &Impl::ApprovalApprove},
+      {"POST", "/api/approvals/{id}/reject",
+       Roles({kManager, kIgLead, kAdministrator}, "approval_reject", "approval:{id}",
+             "an approver in scope; never the requester or the beneficiary"),
+       kNoQuery, &Impl::ApprovalReject},
+      {"POST", "/api/approvals/{id}/withdraw",
+       Roles({kManager, kIgLead, kAdministrator}, "approval_withdraw", "approval:{id}", "the requester only"), kNoQuery,
+       &Impl::ApprovalWithdraw},
   };
 }
 
@@ -260,6 +281,13 @@ void Impl::Serve(const Route& route, const httplib::Request& req, httplib::Respo
     session.emplace(std::move(*su));
     ctx.store = &**lease;
     ctx.session = &*session;
+    // An account that must enrol may only see its session, enrol or sign out (separation of duties: nobody
+    // who handed over its one-time code can use the account before its owner has set their own credentials).
+    if (session->user.must_enrol && route.handler != &Impl::Session && route.handler != &Impl::Logout &&
+        route.handler != &Impl::Enrol) {
+      AuditRefusal(**lease, session->user, "enrol_required", route.method + " " + route.path);
+      return SendError(res, Status::PermissionDenied("set a new password and TOTP first: POST /api/session/enrol"));
+    }
     if (!Allowed(route.policy, session->user.role)) {
       AuditRefusal(**lease, session->user, route.policy.refusal_action,
                    RefusalTarget(route.policy.refusal_target, params));

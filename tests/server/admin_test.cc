@@ -185,6 +185,29 @@ class AdminTest : public ServerFixture {
     return {c.substr(0, c.find(';')), json::parse(r->body).value("csrf_token", "")};
   }
 
+  // Approves (or rejects) request `id` as `approver`.
+  httplib::Result DecideRequest(const Session& approver, int64_t id, const std::string& verb,
+                                const std::string& note = "checked with the team lead today") {
+    return Post(approver, "/api/approvals/" + std::to_string(id) + "/" + verb, {{"note", note}});
+  }
+  // Signs in as an enrolling account with its one-time code (both halves, joined), enrols `new_password`
+  // and the TOTP secret the sign-in hands out, and returns that secret ("" on failure).
+  std::string Enrol(const std::string& user, const std::string& code, const std::string& new_password) {
+    now_ += 31;
+    auto r = PostLogin(user, code, "000000");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no response");
+    if (!r || r->status != 200) return "";
+    const json info = json::parse(r->body);
+    EXPECT_EQ(info["must_enrol"], true);
+    const std::string c = r->get_header_value("Set-Cookie");
+    const Session s{c.substr(0, c.find(';')), info.value("csrf_token", "")};
+    const std::string secret = info.value("totp_secret", "");
+    auto done = Post(s, "/api/session/enrol", {{"password", new_password}, {"totp", *TotpCode(secret, now_)}});
+    EXPECT_EQ(done->status, 200) << done->body;
+    EXPECT_EQ(Get(s, "/api/session")->status, 401) << "enrolment ends the session";
+    return done->status == 200 ? secret : "";
+  }
+
   static int64_t CountAuditTarget(const std::string& action, const std::string& target, const std::string& outcome) {
     return SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE action = ?1 AND target = ?2 AND outcome = ?3",
                   {action, target, outcome});
@@ -208,7 +231,7 @@ std::string SpecPath(const std::string& path) {
   static const std::vector<std::pair<std::regex, std::string>> rules = {
       {std::regex("\\?.*$"), ""},
       {std::regex("^/api/children/\\d+/relationships/\\d+$"), "/api/children/{id}/relationships/{relationship}"},
-      {std::regex("^/api/users/[^/]+/(disable|reset)$"), "/api/users/{name}/$1"},
+      {std::regex("^/api/users/[^/]+/(disable|reset|role)$"), "/api/users/{name}/$1"},
       {std::regex("/\\d+(/|$)"), "/{id}$1"}};
   std::string out = path;
   for (const auto& [re, with] : rules) out = std::regex_replace(out, re, with);
@@ -579,26 +602,46 @@ TEST_F(AdminTest, AdministratorsManageTheirOwnAgencysUsersOnly) {
   EXPECT_EQ(Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "analyst"}, {"agency", "bcc"}})->status, 400);
   EXPECT_EQ(Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "superuser"}})->status, 400);
   EXPECT_EQ(Post(admin, "/api/users", {{"name", "bad name!"}, {"role", "analyst"}})->status, 400);
-  auto created = Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "practitioner"}});
-  ASSERT_EQ(created->status, 201) << created->body;
+  // A new account is a request: nothing exists until a second person approves it.
+  const json lee_request = {{"name", "wmp-lee"}, {"role", "practitioner"}, {"reason", "new starter in the team"}};
+  auto created = Post(admin, "/api/users", lee_request);
+  ASSERT_EQ(created->status, 202) << created->body;
   ExpectMatchesSpec("POST", "/api/users", created);
   const json c = Body(created);
-  EXPECT_EQ(c["user"]["agency"], "wmp");
-  EXPECT_EQ(c["user"]["role"], "practitioner");
-  const std::string password = c["password"], secret = c["totp_secret"];
-  EXPECT_GE(password.size(), PasswordPolicy::kMinLength);
-  EXPECT_EQ(c["totp_uri"].get<std::string>().find("otpauth://totp/"), 0u);
-  EXPECT_EQ(Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "analyst"}})->status, 409);
-  // Secrets are returned once and never logged or audited.
+  EXPECT_EQ(c["request"]["subject_agency"], "wmp");
+  EXPECT_EQ(c["request"]["role"], "practitioner");
+  EXPECT_EQ(c["request"]["kind"], "account_grant");
+  EXPECT_EQ(c["request"]["state"], "pending");
+  const std::string part_a = c["enrolment_code_part"];
+  EXPECT_EQ(part_a.size(), 20u);
+  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM app_user WHERE name = 'wmp-lee'"), 0);
+  EXPECT_EQ(Post(admin, "/api/users", lee_request)->status, 409);  // the same request is pending
+  Session ig = Login("wmp-ig_lead");
+  auto approved = DecideRequest(ig, c["request"]["id"], "approve");
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  ExpectMatchesSpec("POST", "/api/approvals/{id}/approve", approved);
+  EXPECT_EQ(Body(approved)["request"]["state"], "approved");
+  EXPECT_EQ(Body(approved)["request"]["decided_by"], "wmp-ig_lead");
+  const std::string part_b = Body(approved)["enrolment_code_part"];
+  EXPECT_NE(part_a, part_b);
+  EXPECT_EQ(
+      Post(admin, "/api/users", {{"name", "wmp-lee"}, {"role", "analyst"}, {"reason", "the same name again"}})->status,
+      409);
+  // The code halves are returned once and never logged or audited.
   EXPECT_EQ(SqlInt(db_,
                    "SELECT COUNT(*) FROM audit_event WHERE details LIKE '%' || ?1 || '%' OR details LIKE '%' || "
                    "?2 || '%'",
-                   {password, secret}),
+                   {part_a, part_b}),
             0);
-  EXPECT_EQ(CountAudit("user_add", "wmp-administrator", "ok"), 1);
+  EXPECT_EQ(CountAudit("approval_request", "wmp-administrator", "ok"), 1);
+  EXPECT_EQ(CountAudit("approval_approve", "wmp-ig_lead", "ok"), 1);
+  const std::string password = "a new passphrase of lee's own choosing";
+  const std::string secret = Enrol("wmp-lee", part_a + part_b, password);
+  ASSERT_FALSE(secret.empty());
   Session lee = LoginAs("wmp-lee", password, secret);
   ASSERT_FALSE(lee.cookie.empty());
   EXPECT_EQ(Body(Get(lee, "/api/session"))["agency"], "wmp");
+  EXPECT_EQ(Body(Get(lee, "/api/session"))["must_enrol"], false);
 
   // Another agency's user answers exactly like a missing one, and is left alone.
   Session other = Login("bcc-administrator");
@@ -618,9 +661,17 @@ TEST_F(AdminTest, AdministratorsManageTheirOwnAgencysUsersOnly) {
 
 TEST_F(AdminTest, DisableAndResetThroughTheApiRevokeSessions) {
   Session admin = Login("nhs-administrator");
-  auto created = Post(admin, "/api/users", {{"name", "nhs-kim"}, {"role", "manager"}});
-  ASSERT_EQ(created->status, 201);
-  std::string password = Body(created)["password"], secret = Body(created)["totp_secret"];
+  Session ig = Login("nhs-ig_lead");
+  auto created =
+      Post(admin, "/api/users", {{"name", "nhs-kim"}, {"role", "manager"}, {"reason", "new team manager starts"}});
+  ASSERT_EQ(created->status, 202) << created->body;
+  auto approved = DecideRequest(ig, Body(created)["request"]["id"], "approve");
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  std::string password = "kim's first passphrase, long enough";
+  std::string secret = Enrol("nhs-kim",
+                             Body(created)["enrolment_code_part"].get<std::string>() +
+                                 Body(approved)["enrolment_code_part"].get<std::string>(),
+                             password);
   Session kim = LoginAs("nhs-kim", password, secret);
   ASSERT_EQ(Get(kim, "/api/session")->status, 200);
 
@@ -637,22 +688,36 @@ TEST_F(AdminTest, DisableAndResetThroughTheApiRevokeSessions) {
                    "WHERE u.name = 'nhs-kim' AND s.revoked = 0"),
             0);
 
-  auto reset = Post(admin, "/api/users/nhs-kim/reset", json::object());
-  ASSERT_EQ(reset->status, 200) << reset->body;
+  const json why = {{"reason", "lost phone and forgotten password"}};
+  auto reset = Post(admin, "/api/users/nhs-kim/reset", why);
+  ASSERT_EQ(reset->status, 202) << reset->body;
   ExpectMatchesSpec("POST", "/api/users/{name}/reset", reset);
-  const std::string new_password = Body(reset)["password"], new_secret = Body(reset)["totp_secret"];
-  EXPECT_NE(new_password, password);
-  EXPECT_NE(new_secret, secret);
+  EXPECT_EQ(Body(reset)["request"]["kind"], "credential_reset");
+  EXPECT_EQ(SqlInt(db_, "SELECT disabled FROM app_user WHERE name = 'nhs-kim'"), 1);  // nothing until approved
+  auto reset_approved = DecideRequest(ig, Body(reset)["request"]["id"], "approve");
+  ASSERT_EQ(reset_approved->status, 200) << reset_approved->body;
+  const std::string code = Body(reset)["enrolment_code_part"].get<std::string>() +
+                           Body(reset_approved)["enrolment_code_part"].get<std::string>();
   LoginAs("nhs-kim", password, secret, &status);
   EXPECT_EQ(status, 401);  // the old credentials are gone
+  const std::string new_password = "kim's second passphrase, after the reset";
+  const std::string new_secret = Enrol("nhs-kim", code, new_password);
+  EXPECT_NE(new_secret, secret);
   Session again = LoginAs("nhs-kim", new_password, new_secret, &status);
   EXPECT_EQ(status, 200);  // and a reset re-enables
-  // A reset also ends a live session.
-  ASSERT_EQ(Post(admin, "/api/users/nhs-kim/reset", json::object())->status, 200);
+  // An approved reset also ends a live session.
+  auto third = Post(admin, "/api/users/nhs-kim/reset", why);
+  ASSERT_EQ(third->status, 202);
+  EXPECT_EQ(Get(again, "/api/session")->status, 200);  // still live while the reset is only requested
+  ASSERT_EQ(DecideRequest(ig, Body(third)["request"]["id"], "approve")->status, 200);
   EXPECT_EQ(Get(again, "/api/session")->status, 401);
   EXPECT_EQ(CountAudit("user_disable", "nhs-administrator", "ok"), 1);
-  EXPECT_EQ(CountAudit("user_reset", "nhs-administrator", "ok"), 2);
+  EXPECT_EQ(CountAudit("approval_request", "nhs-administrator", "ok"), 3);
+  EXPECT_EQ(CountAudit("approval_approve", "nhs-ig_lead", "ok"), 3);
+  EXPECT_EQ(CountAudit("enrol", "nhs-kim", "ok"), 2);
   EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE details LIKE '%' || ?1 || '%'", {new_password}), 0);
+  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_event WHERE details LIKE '%' || ?1 || '%'", {code.substr(0, 20)}),
+            0);
 }
 
 // ---------------------------------------------------------------- sharing agreements
@@ -741,33 +806,49 @@ TEST_F(AdminTest, ManagersAllocateTheirOwnPractitionersToChildrenTheyCanSee) {
   EXPECT_EQ(Send(manager, "DELETE", Path("/api/children/1/relationships/", rid), nullptr)->status, 409);
   EXPECT_EQ(Get(practitioner, "/api/children/1")->status, 404);  // no relationship, no shared records
 
-  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "wmp-practitioner"}, {"kind", "allocated_case"}})
+  const std::string why = "child seen at the drop-in, allocated today";
+  EXPECT_EQ(Post(manager, "/api/children/1/relationships",
+                 {{"user", "wmp-practitioner"}, {"kind", "allocated_case"}, {"reason", why}})
                 ->status,
             400);  // not the manager's agency
-  EXPECT_EQ(
-      Post(manager, "/api/children/1/relationships", {{"user", "bcc-analyst"}, {"kind", "allocated_case"}})->status,
-      400);  // not a practitioner or manager
+  EXPECT_EQ(Post(manager, "/api/children/1/relationships",
+                 {{"user", "bcc-analyst"}, {"kind", "allocated_case"}, {"reason", why}})
+                ->status,
+            400);  // not a practitioner or manager
   EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "friend"}})->status,
             400);
   EXPECT_EQ(Post(manager, "/api/children/1/relationships",
-                 {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}, {"created_by", "x"}})
+                 {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}, {"reason", why}, {"created_by", "x"}})
                 ->status,
             400);
-  auto added =
-      Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}});
-  ASSERT_EQ(added->status, 201) << added->body;
+  const json ask = {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}, {"reason", why}};
+  auto added = Post(manager, "/api/children/1/relationships", ask);
+  ASSERT_EQ(added->status, 202) << added->body;
   ExpectMatchesSpec("POST", "/api/children/{id}/relationships", added);
-  EXPECT_EQ(Body(added)["created_by"], "bcc-manager");
-  EXPECT_EQ(Post(manager, "/api/children/1/relationships", {{"user", "bcc-practitioner"}, {"kind", "allocated_case"}})
-                ->status,
-            409);
+  EXPECT_EQ(Body(added)["request"]["requested_by"], "bcc-manager");
+  EXPECT_EQ(Body(added)["request"]["person_id"], 1);
+  EXPECT_EQ(Post(manager, "/api/children/1/relationships", ask)->status, 409);  // already pending
+  EXPECT_EQ(Get(practitioner, "/api/children/1")->status, 404);                 // not until approved
+  // Only an IG lead or a manager of an agency holding records on child 1 (the police) may approve.
+  const int64_t request = Body(added)["request"]["id"];
+  EXPECT_EQ(DecideRequest(Login("bcc-ig_lead"), request, "approve")->status, 404);
+  auto approved = DecideRequest(Login("wmp-ig_lead"), request, "approve");
+  ASSERT_EQ(approved->status, 200) << approved->body;
   EXPECT_EQ(Get(practitioner, "/api/children/1")->status, 200);
+  bool current = false;
+  for (const auto& r : Field(Get(manager, "/api/children/1/relationships"), "relationships")) {
+    if (r["user"] == "bcc-practitioner" && r["ended_at"].is_null()) {
+      current = true;
+      EXPECT_EQ(r["created_by"], "bcc-manager");
+    }
+  }
+  EXPECT_TRUE(current);
 
   // A child the manager cannot see, another agency's relationship and a missing one: the same 404.
-  auto unseen =
-      Post(manager, "/api/children/4/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
-  auto nochild =
-      Post(manager, "/api/children/987654/relationships", {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}});
+  auto unseen = Post(manager, "/api/children/4/relationships",
+                     {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}, {"reason", why}});
+  auto nochild = Post(manager, "/api/children/987654/relationships",
+                      {{"user", "bcc-practitioner"}, {"kind", "mase_listing"}, {"reason", why}});
   EXPECT_EQ(unseen->status, 404);
   EXPECT_EQ(unseen->body, nochild->body);
   const int64_t wmp_rid = SqlInt(db_,
@@ -777,8 +858,10 @@ TEST_F(AdminTest, ManagersAllocateTheirOwnPractitionersToChildrenTheyCanSee) {
   auto norel = Send(manager, "DELETE", "/api/children/1/relationships/987654", nullptr);
   EXPECT_EQ(foreign->status, 404);
   EXPECT_EQ(foreign->body, norel->body);
-  EXPECT_EQ(CountAudit("relationship_add", "bcc-manager", "refused"), 1);
-  EXPECT_EQ(CountAudit("relationship_add", "bcc-manager", "not_found"), 1);
+  EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "refused"), 1);
+  EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "not_found"), 1);
+  EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "invalid_user"), 2);
+  EXPECT_EQ(CountAudit("approval_approve", "bcc-ig_lead", "refused"), 1);
   EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "refused"), 1);
   EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "ok"), 1);
 }
@@ -886,7 +969,11 @@ TEST_F(AdminTest, AuthorisationMatrix) {
            !reviewer ? 403 : 404,
            {{"If-Match", "\"1\""}}},
           {"GET", "/api/users", nullptr, admin ? 200 : 403, {}},
-          {"POST", "/api/users", {{"name", user + "-mx"}, {"role", "analyst"}}, admin ? 201 : 403, {}},
+          {"POST",
+           "/api/users",
+           {{"name", user + "-mx"}, {"role", "analyst"}, {"reason", "matrix probe: an account request"}},
+           admin ? 202 : 403,
+           {}},
           {"POST",
            "/api/users/wmp-analyst/disable",
            json::object(),
@@ -915,11 +1002,20 @@ TEST_F(AdminTest, AuthorisationMatrix) {
            {}},
           {"POST",
            "/api/children/2/relationships",
-           {{"user", agency + "-practitioner"}, {"kind", "mase_listing"}},
+           {{"user", agency + "-practitioner"},
+            {"kind", "mase_listing"},
+            {"reason", "matrix probe: a listing request"}},
            !manager ? 403
-           : own    ? 201
+           : own    ? 202
                     : 404,
            {}},
+          {"GET", "/api/approvals", nullptr, manager || ig || admin ? 200 : 403, {}},
+          {"POST",
+           "/api/approvals/987654/approve",
+           {{"note", "matrix probe: nothing to approve"}},
+           manager || ig || admin ? 404 : 403,
+           {}},
+          {"POST", "/api/approvals/987654/withdraw", json::object(), manager || ig || admin ? 404 : 403, {}},
           {"DELETE", "/api/children/1/relationships/987654", nullptr, manager ? 404 : 403, {}},
           {"GET", "/api/alerts", nullptr, ig ? 200 : 403, {}},
           {"POST",

@@ -82,6 +82,10 @@ struct Req {
 
 // Ids the probes need, found when the suite's store is seeded (OpenApiContractTest::SetUpTestSuite).
 int64_t pending_review_id = 0, break_glass_grant_id = 0, relationship_id = 0;
+// Approval requests (by wmp-administrator): one each to approve, reject and withdraw, one left pending for the
+// error probes; and an account that must enrol, signed in with its two code halves.
+int64_t approve_id = 0, reject_id = 0, withdraw_id = 0, pending_id = 0;
+const std::string kEnrolHalfA(20, 'a'), kEnrolHalfB(20, 'b');
 
 // How each documented operation is exercised: a request that succeeds (and more users whose answers differ in
 // shape, e.g. fields withheld from aggregate roles), and requests that must fail with each documented 400, 403
@@ -186,21 +190,29 @@ std::map<std::string, Probe> Probes() {
                                        Req{practitioner, "/api/review/987654/decision", decision, true, if_match}};
   p["GET /api/users"] = {{admin, "/api/users"},           200, {}, Req{admin, "/api/users?x=1"},
                          Req{practitioner, "/api/users"}, {}};
-  p["POST /api/users"] = {{admin, "/api/users", {{"name", "wmp-contract"}, {"role", "analyst"}}},
-                          201,
+  const std::string why = "contract test: a reason long enough";
+  p["POST /api/users"] = {{admin, "/api/users", {{"name", "wmp-contract"}, {"role", "analyst"}, {"reason", why}}},
+                          202,
                           {},
                           Req{admin, "/api/users", {{"name", "wmp-contract2"}, {"role", "analyst"}, {"agency", "bcc"}}},
                           Req{practitioner, "/api/users", {{"name", "wmp-contract3"}, {"role", "analyst"}}},
                           {}};
   for (const std::string action : {"disable", "reset"}) {
     const std::string path = "/api/users/wmp-analyst/" + action;
-    p["POST /api/users/{}/" + action] = {{admin, path, json::object()},
-                                         200,
+    p["POST /api/users/{}/" + action] = {{admin, path, action == "reset" ? json{{"reason", why}} : json::object()},
+                                         action == "reset" ? 202 : 200,
                                          {},
                                          Req{admin, path, {{"disabled", false}}},
                                          Req{practitioner, path, json::object()},
                                          Req{admin, "/api/users/nobody-here/" + action, json::object()}};
   }
+  p["POST /api/users/{}/role"] = {
+      {admin, "/api/users/wmp-practitioner/role", {{"role", "manager"}, {"reason", why}}},
+      202,
+      {},
+      Req{admin, "/api/users/wmp-practitioner/role", {{"role", "superuser"}, {"reason", why}}},
+      Req{practitioner, "/api/users/wmp-practitioner/role", {{"role", "manager"}, {"reason", why}}},
+      Req{admin, "/api/users/nobody-here/role", {{"role", "manager"}, {"reason", why}}}};
   p["GET /api/agreements"] = {{practitioner, "/api/agreements"},        200, {ig},
                               Req{practitioner, "/api/agreements?x=1"}, {},  {}};
   const json agreement = {{"provider_agency", "wmp"},
@@ -223,7 +235,7 @@ std::map<std::string, Probe> Probes() {
                                       Req{ig, "/api/agreements/2/end", {{"reason", "short"}}},
                                       Req{practitioner, "/api/agreements/2/end", end},
                                       Req{ig, "/api/agreements/987654/end", end}};
-  const json allocate = {{"user", practitioner}, {"kind", "mase_listing"}};
+  const json allocate = {{"user", practitioner}, {"kind", "mase_listing"}, {"reason", why}};
   p["GET /api/children/{}/relationships"] = {{manager, "/api/children/1/relationships"},
                                              200,
                                              {},
@@ -232,7 +244,7 @@ std::map<std::string, Probe> Probes() {
                                              Req{manager, "/api/children/987654/relationships"}};
   p["POST /api/children/{}/relationships"] = {
       {manager, "/api/children/2/relationships", allocate},
-      201,
+      202,
       {},
       Req{manager, "/api/children/2/relationships", {{"user", practitioner}, {"kind", "friend"}}},
       Req{practitioner, "/api/children/2/relationships", allocate},
@@ -244,6 +256,37 @@ std::map<std::string, Probe> Probes() {
                                                    Req{manager, relationship + "?x=1"},
                                                    Req{practitioner, relationship},
                                                    Req{manager, "/api/children/1/relationships/987654"}};
+  // Approval requests (separation of duties).
+  const json note = {{"note", "contract test: checked with the team"}};
+  const std::string pending = "/api/approvals/" + std::to_string(pending_id);
+  p["GET /api/approvals"] = {
+      {manager, "/api/approvals?all=1"},   200, {ig, admin}, Req{manager, "/api/approvals?all=2"},
+      Req{practitioner, "/api/approvals"}, {}};
+  p["POST /api/approvals/{}/approve"] = {{ig, "/api/approvals/" + std::to_string(approve_id) + "/approve", note},
+                                         200,
+                                         {},
+                                         Req{ig, pending + "/approve", {{"note", "short"}}},
+                                         Req{practitioner, pending + "/approve", note},
+                                         Req{ig, "/api/approvals/987654/approve", note}};
+  p["POST /api/approvals/{}/reject"] = {{ig, "/api/approvals/" + std::to_string(reject_id) + "/reject", note},
+                                        200,
+                                        {},
+                                        Req{ig, pending + "/reject", {{"note", "short"}}},
+                                        Req{practitioner, pending + "/reject", note},
+                                        Req{ig, "/api/approvals/987654/reject", note}};
+  p["POST /api/approvals/{}/withdraw"] = {{admin, "/api/approvals/" + std::to_string(withdraw_id) + "/withdraw"},
+                                          200,
+                                          {},
+                                          Req{admin, pending + "/withdraw", {{"x", "1"}}},
+                                          Req{practitioner, pending + "/withdraw"},
+                                          Req{admin, "/api/approvals/987654/withdraw"}};
+  // Driven specially (an enrolling account's own sign-in); the error probes need no enrolling account.
+  p["POST /api/session/enrol"] = {{"wmp-enrolee", "/api/session/enrol"},
+                                  200,
+                                  {},
+                                  Req{practitioner, "/api/session/enrol", {{"password", "x"}, {"extra", "1"}}},
+                                  Req{practitioner, "/api/session/enrol", {{"password", "x"}, {"totp", "1"}}, false},
+                                  {}};
   p["GET /api/alerts"] = {{ig, "/api/alerts?all=1"},        200, {}, Req{ig, "/api/alerts?all=2"},
                           Req{practitioner, "/api/alerts"}, {}};
   const std::string grant = "/api/break-glass/" + std::to_string(break_glass_grant_id) + "/review";
@@ -297,6 +340,34 @@ class OpenApiContractTest : public DirectoryFixture {
                                          "contract test: a grant for the IG review probe", now_, 3600, store::Actor{});
     ASSERT_TRUE(grant.ok()) << grant.status().ToString();
     break_glass_grant_id = grant->id;
+    const auto params = PasswordHashParams::MinimumForTestsOnly();
+    auto request = [&](const std::string& subject) {
+      store::ApprovalRequest r;
+      r.kind = store::ApprovalKind::kAccountGrant;
+      r.requested_by = "wmp-administrator";
+      r.requester_agency = r.subject_agency = "wmp";
+      r.subject_user = subject;
+      r.role = "analyst";
+      r.reason = "contract test: an account for the probes";
+      r.enrol_part_hash = *HashPassword(kEnrolHalfA, params);
+      r.created_s = now_;
+      r.expires_s = now_ + 86400 * 365;
+      auto id = store_->InsertApprovalRequest(r);
+      EXPECT_TRUE(id.ok()) << id.status().ToString();
+      return id.ok() ? *id : 0;
+    };
+    approve_id = request("wmp-granted");
+    reject_id = request("wmp-refused");
+    withdraw_id = request("wmp-withdrawn");
+    pending_id = request("wmp-pending");
+    store::User enrolee;
+    enrolee.name = "wmp-enrolee";
+    enrolee.agency_code = "wmp";
+    enrolee.role = Role::kPractitioner;
+    enrolee.password_hash = *HashPassword(kEnrolHalfA, params);
+    enrolee.enrol_hash = *HashPassword(kEnrolHalfB, params);
+    enrolee.totp_secret = NewTotpSecret();
+    ASSERT_TRUE(store_->InsertEnrollingUser(enrolee).ok());
   }
 
   void SetUp() override { ASSERT_TRUE(Document().is_object()) << "api/openapi.json does not parse"; }
@@ -517,6 +588,22 @@ TEST_F(OpenApiContractTest, EverySuccessfulAnswerMatchesItsDocumentedSchema) {
     if (key == "POST /api/logout") {
       Session fresh = Login(probe.ok.user);
       auto r = Post(fresh, probe.ok.path, json::object());
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, probe.ok_status) << r->body;
+      ExpectDocumented(key, r, probe.ok.user);
+      continue;
+    }
+    if (key == "POST /api/session/enrol") {
+      now_ += 31;
+      auto signed_in = PostLogin(probe.ok.user, kEnrolHalfA + kEnrolHalfB, "000000");
+      ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+      ExpectDocumented("POST /api/login", signed_in, "an enrolling account");
+      const json info = json::parse(signed_in->body);
+      ASSERT_EQ(info["must_enrol"], true);
+      const std::string cookie = signed_in->get_header_value("Set-Cookie");
+      const Session enrolling{cookie.substr(0, cookie.find(';')), info["csrf_token"]};
+      auto r = Post(enrolling, probe.ok.path,
+                    {{"password", kPassword}, {"totp", *TotpCode(info["totp_secret"].get<std::string>(), now_)}});
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, probe.ok_status) << r->body;
       ExpectDocumented(key, r, probe.ok.user);

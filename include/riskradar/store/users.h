@@ -29,6 +29,31 @@ struct User {
   std::string totp_secret;    // base32 from FindUser; sealed at rest (other reads return the sealed form)
   bool disabled = false;
   std::string created_at, updated_at;
+  // Separation of duties: an account created or reset through an approval must enrol (new password and TOTP
+  // secret) before anything else. While it must, password_hash is the Argon2id hash of the requester's half
+  // of its one-time enrolment code and enrol_hash that of the approver's half (FindUser only).
+  bool must_enrol = false;
+  std::string enrol_hash;
+};
+
+// A request that takes a second person to approve (access/administration.h decides who may).
+enum class ApprovalKind { kCareRelationship, kMaseListing, kAccountGrant, kRoleChange, kCredentialReset };
+std::string_view ToString(ApprovalKind kind);
+Result<ApprovalKind> ParseApprovalKind(std::string_view text);
+
+struct ApprovalRequest {
+  int64_t id = 0;
+  ApprovalKind kind = ApprovalKind::kCareRelationship;
+  std::string requested_by, requester_agency;
+  std::string subject_user, subject_agency;  // the account that gains access or credentials
+  std::string role;                          // account grant, role change: the role granted; reset: the account's role
+  int64_t person_id = 0;                     // relationships: the child
+  std::string reason;
+  std::string enrol_part_hash;    // grant, reset: Argon2id of the requester's half of the enrolment code
+  std::string state = "pending";  // pending | approved | rejected | withdrawn | expired
+  std::string created_at;
+  int64_t created_s = 0, expires_s = 0;
+  std::string decided_by, decided_at, decision_note;
 };
 
 struct NewSession {
@@ -79,6 +104,37 @@ class UserStore {
   // agency; revokes all of that user's sessions. NotFound: no such user in that agency. Conflict: oneself.
   virtual Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
                                 const Actor& actor) = 0;
+
+  // ---- Approval requests (separation of duties). Rows and facts only, never filtered and not audited by
+  // themselves: the access layer (access/administration.h) calls them inside a kWrite unit of work, applies
+  // the rule and appends the audit event in the same unit.
+  // AlreadyExists when the same request (kind, subject, child) is already pending.
+  virtual Result<int64_t> InsertApprovalRequest(const ApprovalRequest& request) = 0;
+  virtual Result<std::optional<ApprovalRequest>> FindApprovalRequest(int64_t id) = 0;
+  // Every request (pending_only: the pending ones), oldest first.
+  virtual Result<std::vector<ApprovalRequest>> ListApprovalRequests(bool pending_only) = 0;
+  // Compare-and-set: moves request `id` from state `from` to `to` with the decider and note. False when the
+  // request was not in state `from` (another decision won).
+  virtual Result<bool> SetApprovalState(int64_t id, std::string_view from, std::string_view to,
+                                        const std::string& decided_by, const std::string& note) = 0;
+  // The agencies holding records on person `person_id` (empty for no such person).
+  virtual Result<std::vector<std::string>> ReadPersonAgencies(int64_t person_id) = 0;
+  // Applies an approved account grant: a new enabled account that must enrol (password_hash and enrol_hash
+  // are the two halves' hashes; the TOTP secret is a random one nobody is shown). AlreadyExists: name taken.
+  virtual Result<int64_t> InsertEnrollingUser(const User& user) = 0;
+  // Applies an approved reset: the two halves' hashes, a fresh unseen TOTP secret, must enrol, enabled, and
+  // every session of the account revoked.
+  virtual Status ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
+                                  const std::string& totp_secret) = 0;
+  // Applies an approved role change (the caller resets the account to enrolment in the same unit).
+  virtual Status SetUserRole(int64_t user_id, Role role) = 0;
+  // Applies an approved relationship; returns its id, or 0 when the same one is already current.
+  virtual Result<int64_t> InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
+                                                 const std::string& created_by) = 0;
+  // Enrolment at first sign-in: the TOTP secret being enrolled (base32; sealed by the store), then the new
+  // password hash, which ends enrolment (must_enrol 0, the step used, every session revoked).
+  virtual Status SetEnrolmentTotp(int64_t user_id, const std::string& totp_secret) = 0;
+  virtual Status CompleteEnrolment(int64_t user_id, const std::string& password_hash, int64_t totp_step) = 0;
 };
 
 }  // namespace riskradar::store

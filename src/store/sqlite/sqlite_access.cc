@@ -26,10 +26,13 @@ User UserFromRow(const SqliteStatement& q, int first) {
   u.disabled = q.Int(first + 6) != 0;
   u.created_at = q.Text(first + 7);
   u.updated_at = q.Text(first + 8);
+  u.must_enrol = q.Int(first + 9) != 0;
+  u.enrol_hash = q.Text(first + 10);
   return u;
 }
 constexpr const char* kUserColumns =
-    "u.id, u.name, u.agency_code, u.role, u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at";
+    "u.id, u.name, u.agency_code, u.role, u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at, "
+    "u.must_enrol, u.enrol_hash";
 
 }  // namespace
 
@@ -163,7 +166,7 @@ Result<std::optional<SessionUser>> SqliteStore::TouchSession(std::string_view to
   RR_ASSIGN_OR_RETURN(
       auto* q,
       Cached("SELECT s.csrf_token, s.created_s, s.last_seen_s, s.revoked, u.id, u.name, u.agency_code, u.role, "
-             "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at "
+             "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at, u.must_enrol, u.enrol_hash "
              "FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?1"));
   q->Bind(1, token_hash);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -283,7 +286,7 @@ Result<int64_t> SqliteStore::RadarGeneration() {
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) {
     q->Reset();
-    return Status::Corruption("the radar generation row is missing (migration 10)");
+    return Status::Corruption("the radar generation row is missing (migration 7)");
   }
   const int64_t n = q->Int(0);
   q->Reset();

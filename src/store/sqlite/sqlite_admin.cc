@@ -419,6 +419,209 @@ Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view
   return std::move(*after);
 }
 
+// ---------------------------------------------------------------- approval requests (separation of duties)
+
+std::string_view ToString(ApprovalKind kind) {
+  switch (kind) {
+    case ApprovalKind::kCareRelationship:
+      return "care_relationship";
+    case ApprovalKind::kMaseListing:
+      return "mase_listing";
+    case ApprovalKind::kAccountGrant:
+      return "account_grant";
+    case ApprovalKind::kRoleChange:
+      return "role_change";
+    case ApprovalKind::kCredentialReset:
+      return "credential_reset";
+  }
+  return "care_relationship";
+}
+
+Result<ApprovalKind> ParseApprovalKind(std::string_view text) {
+  for (ApprovalKind k : {ApprovalKind::kCareRelationship, ApprovalKind::kMaseListing, ApprovalKind::kAccountGrant,
+                         ApprovalKind::kRoleChange, ApprovalKind::kCredentialReset}) {
+    if (ToString(k) == text) return k;
+  }
+  return Status::InvalidArgument("unknown approval kind '" + std::string(text) + "'");
+}
+
+namespace {
+
+constexpr const char* kApprovalSelect =
+    "SELECT id, kind, requested_by, requester_agency, subject_user, subject_agency, role, COALESCE(person_id, 0), "
+    "reason, enrol_part_hash, state, created_at, created_s, expires_s, decided_by, COALESCE(decided_at, ''), "
+    "decision_note FROM approval_request ";
+
+Result<ApprovalRequest> ApprovalFromRow(const SqliteStatement& q) {
+  ApprovalRequest r;
+  r.id = q.Int(0);
+  RR_ASSIGN_OR_RETURN(r.kind, ParseApprovalKind(q.Text(1)));
+  r.requested_by = q.Text(2);
+  r.requester_agency = q.Text(3);
+  r.subject_user = q.Text(4);
+  r.subject_agency = q.Text(5);
+  r.role = q.Text(6);
+  r.person_id = q.Int(7);
+  r.reason = q.Text(8);
+  r.enrol_part_hash = q.Text(9);
+  r.state = q.Text(10);
+  r.created_at = q.Text(11);
+  r.created_s = q.Int(12);
+  r.expires_s = q.Int(13);
+  r.decided_by = q.Text(14);
+  r.decided_at = q.Text(15);
+  r.decision_note = q.Text(16);
+  return r;
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::InsertApprovalRequest(const ApprovalRequest& r) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO approval_request (kind, requested_by, requester_agency, "
+                                           "subject_user, subject_agency, role, person_id, reason, enrol_part_hash, "
+                                           "state, created_at, created_s, expires_s) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12)"));
+  q.Bind(1, ToString(r.kind))
+      .Bind(2, r.requested_by)
+      .Bind(3, r.requester_agency)
+      .Bind(4, r.subject_user)
+      .Bind(5, r.subject_agency)
+      .Bind(6, r.role)
+      .Bind(8, r.reason)
+      .Bind(9, r.enrol_part_hash)
+      .Bind(10, NowUtcIso())
+      .Bind(11, r.created_s)
+      .Bind(12, r.expires_s);
+  if (r.person_id > 0) {
+    q.Bind(7, r.person_id);
+  } else {
+    q.BindNull(7);
+  }
+  Status st = q.Run();
+  if (st.code() == StatusCode::kConflict) return Status::AlreadyExists("the same request is already pending");
+  RR_RETURN_IF_ERROR(st);
+  return db_->LastInsertId();
+}
+
+Result<std::optional<ApprovalRequest>> SqliteStore::FindApprovalRequest(int64_t id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kApprovalSelect) + "WHERE id = ?1"));
+  q.Bind(1, id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<ApprovalRequest>();
+  RR_ASSIGN_OR_RETURN(ApprovalRequest r, ApprovalFromRow(q));
+  return std::optional<ApprovalRequest>(std::move(r));
+}
+
+Result<std::vector<ApprovalRequest>> SqliteStore::ListApprovalRequests(bool pending_only) {
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare(std::string(kApprovalSelect) + "WHERE ?1 = 0 OR state = 'pending' ORDER BY id"));
+  q.Bind(1, int64_t{pending_only ? 1 : 0});
+  std::vector<ApprovalRequest> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    RR_ASSIGN_OR_RETURN(ApprovalRequest r, ApprovalFromRow(q));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::SetApprovalState(int64_t id, std::string_view from, std::string_view to,
+                                           const std::string& decided_by, const std::string& note) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE approval_request SET state = ?1, decided_by = ?2, decided_at = ?3, "
+                                           "decision_note = ?4 WHERE id = ?5 AND state = ?6"));
+  RR_RETURN_IF_ERROR(
+      q.Bind(1, to).Bind(2, decided_by).Bind(3, NowUtcIso()).Bind(4, note).Bind(5, id).Bind(6, from).Run());
+  return db_->Changes() == 1;
+}
+
+Result<std::vector<std::string>> SqliteStore::ReadPersonAgencies(int64_t person_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT r.agency_code FROM mention_person mp "
+                                           "JOIN person_mention m ON m.id = mp.mention_id "
+                                           "JOIN source_record r ON r.id = m.source_record_id "
+                                           "WHERE mp.person_id = ?1 ORDER BY r.agency_code"));
+  q.Bind(1, person_id);
+  std::vector<std::string> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(q.Text(0)); }));
+  return out;
+}
+
+Result<int64_t> SqliteStore::InsertEnrollingUser(const User& user) {
+  {
+    RR_ASSIGN_OR_RETURN(auto e, db_->Prepare("SELECT 1 FROM app_user WHERE name = ?1"));
+    e.Bind(1, user.name);
+    RR_ASSIGN_OR_RETURN(bool found, e.Step());
+    if (found) return Status::AlreadyExists("user '" + user.name + "' already exists");
+  }
+  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(user.totp_secret));
+  const std::string now = NowUtcIso();
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
+                                           "disabled, created_at, updated_at, must_enrol, enrol_hash) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, 1, ?7)"));
+  RR_RETURN_IF_ERROR(q.Bind(1, user.name)
+                         .Bind(2, user.agency_code)
+                         .Bind(3, ToString(user.role))
+                         .Bind(4, user.password_hash)
+                         .Bind(5, sealed)
+                         .Bind(6, now)
+                         .Bind(7, user.enrol_hash)
+                         .Run());
+  return db_->LastInsertId();
+}
+
+Status SqliteStore::ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
+                                     const std::string& totp_secret) {
+  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = ?2, totp_secret = ?3, "
+                                           "totp_last_step = 0, must_enrol = 1, disabled = 0, updated_at = ?4 "
+                                           "WHERE id = ?5"));
+  RR_RETURN_IF_ERROR(
+      q.Bind(1, password_hash).Bind(2, enrol_hash).Bind(3, sealed).Bind(4, NowUtcIso()).Bind(5, user_id).Run());
+  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  return RevokeUserSessionsLocked(user_id);
+}
+
+Status SqliteStore::SetUserRole(int64_t user_id, Role role) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET role = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_RETURN_IF_ERROR(q.Bind(1, ToString(role)).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
+  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
+                                                    const std::string& created_by) {
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 "
+                                             "AND kind = ?3 AND ended_at IS NULL"));
+    q.Bind(1, user_id).Bind(2, person_id).Bind(3, kind);
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) return int64_t{0};
+  }
+  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
+                                             "created_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RR_RETURN_IF_ERROR(
+      ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, created_by).Run());
+  return db_->LastInsertId();
+}
+
+Status SqliteStore::SetEnrolmentTotp(int64_t user_id, const std::string& totp_secret) {
+  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET totp_secret = ?1, updated_at = ?2 "
+                                           "WHERE id = ?3 AND must_enrol = 1"));
+  RR_RETURN_IF_ERROR(q.Bind(1, sealed).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
+  if (db_->Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
+  return Status::Ok();
+}
+
+Status SqliteStore::CompleteEnrolment(int64_t user_id, const std::string& password_hash, int64_t totp_step) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = '', must_enrol = 0, "
+                                           "totp_last_step = MAX(totp_last_step, ?2), updated_at = ?3 "
+                                           "WHERE id = ?4 AND must_enrol = 1"));
+  RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, totp_step).Bind(3, NowUtcIso()).Bind(4, user_id).Run());
+  if (db_->Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
+  return RevokeUserSessionsLocked(user_id);
+}
+
 // ---------------------------------------------------------------- TOTP secrets at rest
 
 Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 6> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 7> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -348,11 +348,11 @@ CREATE TABLE legal_hold (
 CREATE INDEX event_subject_mention ON event(subject_mention_id);
 CREATE INDEX event_associate_mention ON event(associate_mention_id) WHERE associate_mention_id IS NOT NULL;
 )sql"},
-    // 10: the radar generation (assessments.h RadarGeneration): one row, bumped by triggers in the same
+    // 7: the radar generation (assessments.h RadarGeneration): one row, bumped by triggers in the same
     // transaction as any change to what the radar counts (assessments; a person's active, is_child or
     // district), whichever connection or process makes it. The server caches the radar keyed on it; audit
-    // appends do not touch it. (10: 7 to 9 may still land from parallel work.)
-    {10, R"sql(
+    // appends do not touch it.
+    {7, R"sql(
 CREATE TABLE radar_generation (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   n INTEGER NOT NULL
@@ -384,6 +384,37 @@ CREATE TRIGGER radar_person_delete AFTER DELETE ON person
 BEGIN
   UPDATE radar_generation SET n = n + 1 WHERE id = 1;
 END;
+    // 8: separation of duties. A care relationship, a MASE listing, an account grant (a new account of any
+    // role), a role change or a credential reset is a request that a second, authorised person approves (access layer,
+    // access/administration.h); the change is applied in the approval's unit of work. An account created or
+    // reset that way must enrol (a new password and TOTP secret) at its first sign-in, with a one-time code
+    // in two halves: one shown to the requester, one to the approver (their Argon2id hashes are kept here).
+    {8, R"sql(
+CREATE TABLE approval_request (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('care_relationship', 'mase_listing', 'account_grant', 'role_change', 'credential_reset')),
+  requested_by TEXT NOT NULL,
+  requester_agency TEXT NOT NULL,
+  subject_user TEXT NOT NULL,
+  subject_agency TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '',
+  person_id INTEGER,
+  reason TEXT NOT NULL,
+  enrol_part_hash TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending', 'approved', 'rejected', 'withdrawn', 'expired')),
+  created_at TEXT NOT NULL,
+  created_s INTEGER NOT NULL,
+  expires_s INTEGER NOT NULL,
+  decided_by TEXT NOT NULL DEFAULT '',
+  decided_at TEXT,
+  decision_note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX approval_request_state ON approval_request(state, subject_agency);
+CREATE UNIQUE INDEX approval_request_one_pending ON approval_request(kind, subject_user, COALESCE(person_id, 0))
+  WHERE state = 'pending';
+ALTER TABLE app_user ADD COLUMN must_enrol INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE app_user ADD COLUMN enrol_hash TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

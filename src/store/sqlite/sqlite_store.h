@@ -274,6 +274,21 @@ class SqliteStore final : public Store {
   Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) override;
   Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
                                    const std::string& note, const Actor& actor) override;
+  // ---- approval requests (separation of duties), inside the caller's unit of work (sqlite_admin.cc)
+  Result<int64_t> InsertApprovalRequest(const ApprovalRequest& request) override;
+  Result<std::optional<ApprovalRequest>> FindApprovalRequest(int64_t id) override;
+  Result<std::vector<ApprovalRequest>> ListApprovalRequests(bool pending_only) override;
+  Result<bool> SetApprovalState(int64_t id, std::string_view from, std::string_view to, const std::string& decided_by,
+                                const std::string& note) override;
+  Result<std::vector<std::string>> ReadPersonAgencies(int64_t person_id) override;
+  Result<int64_t> InsertEnrollingUser(const User& user) override;
+  Status ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
+                          const std::string& totp_secret) override;
+  Status SetUserRole(int64_t user_id, Role role) override;
+  Result<int64_t> InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
+                                         const std::string& created_by) override;
+  Status SetEnrolmentTotp(int64_t user_id, const std::string& totp_secret) override;
+  Status CompleteEnrolment(int64_t user_id, const std::string& password_hash, int64_t totp_step) override;
   // TOTP secrets at rest: sealed on write, opened by FindUser (the key file is created on the first seal).
   Result<std::string> SealTotpSecret(std::string_view base32);
   Result<std::string> OpenTotpSecret(std::string_view stored);
