@@ -46,7 +46,7 @@ class OperatorPathTest : public ::testing::Test {
     AuditQuery q;
     q.action = action;
     q.limit = 1000;
-    auto events = (*s)->ReadAuditEvents(q, Actor{"test", "", "", "test"});
+    auto events = (*s)->QueryAuditEvents(q);
     EXPECT_TRUE(events.ok()) << events.status().ToString();
     int64_t n = 0;
     for (const AuditEvent& e : *events) n += e.actor.purpose == purpose ? 1 : 0;

@@ -384,6 +384,7 @@ CREATE TRIGGER radar_person_delete AFTER DELETE ON person
 BEGIN
   UPDATE radar_generation SET n = n + 1 WHERE id = 1;
 END;
+)sql"},
     // 8: separation of duties. A care relationship, a MASE listing, an account grant (a new account of any
     // role), a role change or a credential reset is a request that a second, authorised person approves (access layer,
     // access/administration.h); the change is applied in the approval's unit of work. An account created or
