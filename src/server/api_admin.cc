@@ -193,9 +193,7 @@ void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
   }
   auto body = ParseOptionalBody(req, {});
   if (!body.ok()) return SendError(res, body.status());
-  store::UserChange change;
-  change.kind = store::UserChange::Kind::kDisable;
-  Status st = s.AdministerUser(ViewerFor(admin), name, change, ActorFor(admin, kAdminPurpose));
+  Status st = s.DisableAgencyUser(ViewerFor(admin), name, ActorFor(admin, kAdminPurpose));
   if (st.code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "you cannot disable or reset your own account; ask another administrator");
   }

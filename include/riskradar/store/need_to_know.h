@@ -101,11 +101,7 @@ class NeedToKnowStore {
                                                              const Actor& actor) = 0;
 
   // Care relationships, kept by a manager for users of their own agency, over a child the manager may see
-  // (NotFound otherwise, audited). Allocate: InvalidArgument when `user_name` is not an active practitioner or
-  // manager of the manager's agency; Conflict when the same relationship is already current.
-  virtual Result<CareRelationshipRecord> AllocateCareRelationship(const Viewer& manager, int64_t person_id,
-                                                                  std::string_view user_name, std::string_view kind,
-                                                                  int64_t now_s, const Actor& actor) = 0;
+  // (NotFound otherwise, audited). A new relationship is an approval request (access/administration.h).
   virtual Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
                                                                             int64_t now_s, const Actor& actor) = 0;
   // Conflict when already ended.

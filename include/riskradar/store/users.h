@@ -71,12 +71,6 @@ struct SessionUser {
   int64_t created_s = 0;
 };
 
-// A change an administrator makes to a user of their own agency.
-struct UserChange {
-  enum class Kind { kDisable, kReset } kind = Kind::kDisable;
-  std::string password_hash, totp_secret;  // kReset: the new credentials (totp_secret in base32, sealed by the store)
-};
-
 class UserStore {
  public:
   virtual ~UserStore() = default;
@@ -100,10 +94,10 @@ class UserStore {
 
   // The users of one agency (no hashes or secrets), audited ("list_users").
   virtual Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) = 0;
-  // Disables, or resets (new password hash and TOTP secret, re-enabled), a user of the administrator's own
-  // agency; revokes all of that user's sessions. NotFound: no such user in that agency. Conflict: oneself.
-  virtual Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
-                                const Actor& actor) = 0;
+  // Disables a user of the administrator's own agency and revokes all of that user's sessions, audited
+  // ("user_disable"). NotFound: no such user in that agency. Conflict: oneself. (A reset is an approval
+  // request: access/administration.h.)
+  virtual Status DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) = 0;
 
   // ---- Approval requests (separation of duties). Rows and facts only, never filtered and not audited by
   // themselves: the access layer (access/administration.h) calls them inside a kWrite unit of work, applies

@@ -140,14 +140,11 @@ Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_c
   return out;
 }
 
-Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
-                                   const Actor& actor) {
-  const bool reset = change.kind == UserChange::Kind::kReset;
-  const char* action = reset ? "user_reset" : "user_disable";
+Status SqliteStore::DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) {
   const std::string target = "user:" + std::string(name);
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, action, target, json::object(), outcome)));
+    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_disable", target, json::object(), outcome)));
     RR_RETURN_IF_ERROR(txn.Commit());
     return answer;
   };
@@ -164,22 +161,10 @@ Status SqliteStore::AdministerUser(const Viewer& admin, std::string_view name, c
     return refuse("refused",
                   Status::Conflict("you cannot disable or reset your own account; ask another administrator"));
   }
-  if (reset) {
-    if (change.password_hash.empty() || change.totp_secret.empty()) {
-      return Status::InvalidArgument("a reset needs a new password hash and TOTP secret");
-    }
-    RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(change.totp_secret));
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, "
-                                             "totp_last_step = 0, disabled = 0, updated_at = ?3 WHERE id = ?4"));
-    RR_RETURN_IF_ERROR(q.Bind(1, change.password_hash).Bind(2, sealed).Bind(3, NowUtcIso()).Bind(4, id).Run());
-  } else {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
-    RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, id).Run());
-  }
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, id).Run());
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
-  json details = {{"sessions_revoked", true}};
-  if (reset) details["enabled"] = true;  // never the credentials themselves
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, action, target, details)));
+  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_disable", target, {{"sessions_revoked", true}})));
   return txn.Commit();
 }
 
@@ -234,59 +219,6 @@ Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std:
 }
 
 // ---------------------------------------------------------------- care relationships
-
-Result<CareRelationshipRecord> SqliteStore::AllocateCareRelationship(const Viewer& manager, int64_t person_id,
-                                                                     std::string_view user_name, std::string_view kind,
-                                                                     int64_t now_s, const Actor& actor) {
-  if (kind != "allocated_case" && kind != "mase_listing") {
-    return Status::InvalidArgument("relationship kind is allocated_case or mase_listing");
-  }
-  const std::string target = "person:" + std::to_string(person_id);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(
-        MakeAudit(actor, "relationship_add", target, {{"user", user_name}, {"kind", kind}}, outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return answer;
-  };
-  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
-  RR_ASSIGN_OR_RETURN(const char* access, ChildAccessLocked(person_id, manager, ntk));
-  if (std::string_view(access) != "ok") return refuse(access, Status::NotFound("no such child"));
-  int64_t user_id = 0;
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, agency_code, role, disabled FROM app_user WHERE name = ?1"));
-    q.Bind(1, user_name);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    const bool eligible = row && q.Text(1) == manager.agency_code && q.Int(3) == 0 &&
-                          (q.Text(2) == "practitioner" || q.Text(2) == "manager");
-    if (!eligible) {
-      return refuse("invalid_user", Status::InvalidArgument("no active practitioner or manager of that name in your "
-                                                            "agency"));
-    }
-    user_id = q.Int(0);
-  }
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 "
-                                             "AND kind = ?3 AND ended_at IS NULL"));
-    q.Bind(1, user_id).Bind(2, person_id).Bind(3, kind);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) return refuse("already_current", Status::Conflict("that relationship is already current"));
-  }
-  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
-                                             "created_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  RR_RETURN_IF_ERROR(
-      ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, actor.user).Run());
-  const int64_t id = db_->LastInsertId();
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "relationship_add", target, {{"relationship", id}, {"user", user_name}, {"kind", kind}})));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
-  q.Bind(1, id);
-  RR_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return Status::Internal("relationship vanished inside its own transaction");
-  CareRelationshipRecord out = RelationshipFromRow(q);
-  RR_RETURN_IF_ERROR(txn.Commit());
-  return out;
-}
 
 Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(const Viewer& manager, int64_t person_id,
                                                                                int64_t now_s, const Actor& actor) {

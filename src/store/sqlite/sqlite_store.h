@@ -263,14 +263,10 @@ class SqliteStore final : public Store {
   Result<ReviewQueueItem> SetReviewDecision(const ReviewDecisionRequest& request, std::string_view decided_by,
                                             std::string_view decided_at) override;
   Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) override;
-  Status AdministerUser(const Viewer& admin, std::string_view name, const UserChange& change,
-                        const Actor& actor) override;
+  Status DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) override;
   Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) override;
   Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency, const std::string& reason,
                                                      int64_t now_s, const Actor& actor) override;
-  Result<CareRelationshipRecord> AllocateCareRelationship(const Viewer& manager, int64_t person_id,
-                                                          std::string_view user_name, std::string_view kind,
-                                                          int64_t now_s, const Actor& actor) override;
   Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
                                                                     int64_t now_s, const Actor& actor) override;
   Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id, int64_t relationship_id,
