@@ -136,18 +136,11 @@ Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(person_id));
-  // Issue 11 item 6: a missing id does the work of a hidden person (a stand-in record, the facts, the rule), then
-  // the result is thrown away, as for the child view.
-  std::optional<store::PersonRecord> stand_in;
-  if (!record) {
-    RR_ASSIGN_OR_RETURN(stand_in, store_.ReadStandInPersonRecord(person_id));
-  }
   std::optional<store::PersonView> view;
-  if (record || stand_in) {
+  if (record) {
     RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
-    view = FilterPersonView(record ? *record : *stand_in, viewer, facts);
+    view = FilterPersonView(*record, viewer, facts);
   }
-  if (!record) view.reset();
   if (!view) {
     // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
     RR_RETURN_IF_ERROR(
@@ -261,16 +254,10 @@ Result<store::ReviewItemDetail> AuditedAccess::ReadReviewItem(int64_t id, const 
                                                               const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(std::optional<store::ReviewQueueItem> found, store_.ReadReviewItemRow(id));
-  // Issue 11 item 6: a missing id does the work of a hidden item (a stand-in item, the facts, the rule), then
-  // the result is thrown away.
-  std::optional<store::ReviewQueueItem> stand_in;
-  if (!found) {
-    RR_ASSIGN_OR_RETURN(stand_in, store_.ReadStandInReviewItemRow(id));
-  }
   bool visible = false;
-  if (found || stand_in) {
+  if (found) {
     RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
-    visible = ReviewItemVisible(found ? *found : *stand_in, viewer, facts) && found.has_value();
+    visible = ReviewItemVisible(*found, viewer, facts);
   }
   if (!visible) {
     RR_RETURN_IF_ERROR(unit->AppendAudit(

@@ -176,30 +176,5 @@ TEST_F(RadarStoreTest, AStandInIsARealChildTheSameOneForTheSameIdAndAbsentWithou
   EXPECT_GE(seen.size(), 10u) << "stand-ins spread over the children";
 }
 
-TEST_F(RadarStoreTest, AStandInPersonIsARealPersonTheSameOneForTheSameIdAndAbsentWithoutPeople) {
-  auto none = store_->ReadStandInPersonRecord(42);
-  ASSERT_TRUE(none.ok()) << none.status().ToString();
-  EXPECT_FALSE(none->has_value()) << "no person at all";
-
-  SeedPeople(40);
-  std::set<int64_t> seen;
-  std::set<bool> kinds;
-  for (int64_t missing = 1000; missing < 1200; ++missing) {
-    auto a = store_->ReadStandInPersonRecord(missing);
-    ASSERT_TRUE(a.ok()) << a.status().ToString();
-    ASSERT_TRUE(a->has_value());
-    const int64_t id = (*a)->person.id;
-    EXPECT_TRUE(id >= 1 && id <= 40) << id;
-    EXPECT_EQ((*a)->mentions.size(), 1u) << "read like a person record: with its mentions";
-    auto again = store_->ReadStandInPersonRecord(missing);
-    ASSERT_TRUE(again.ok() && again->has_value());
-    EXPECT_EQ((*again)->person.id, id) << "the same stand-in for the same id";
-    seen.insert(id);
-    kinds.insert((*a)->person.is_child);
-  }
-  EXPECT_GE(seen.size(), 10u) << "stand-ins spread over the people";
-  EXPECT_EQ(kinds.size(), 2u) << "adults stand in as well as children";
-}
-
 }  // namespace
 }  // namespace riskradar::store

@@ -221,11 +221,6 @@ class DirectoryStore {
   virtual Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) = 0;
   // The active person `person_id` with every mention and the reviewed pairs; nullopt when there is none.
   virtual Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) = 0;
-  // A stand-in for the record of `person_id` when there is no such active person: a real active person picked
-  // by a keyed hash of `person_id` (as ReadStandInChildRecord) and read by ReadPersonRecord. For the access
-  // layer's not-found path only, which applies the rule to it and discards it (issue 11 item 6). nullopt when
-  // the store holds no active person.
-  virtual Result<std::optional<PersonRecord>> ReadStandInPersonRecord(int64_t person_id) = 0;
   // Places of concern of the latest network run, highest score first (empty before the first run).
   virtual Result<PlacesOfConcernList> ListPlacesOfConcern() = 0;
   // nullopt also for a place that is not of concern in the latest run.

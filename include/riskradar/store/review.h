@@ -92,10 +92,6 @@ class ReviewStore {
   virtual Result<ReviewQueueRows> ReadReviewQueue(std::string_view status, bool with_items) = 0;
   // One review item (any status) with both mentions; nullopt when there is none.
   virtual Result<std::optional<ReviewQueueItem>> ReadReviewItemRow(int64_t id) = 0;
-  // A stand-in for item `id` when there is none: a real item picked by a keyed hash of `id` (the same item for
-  // the same id while the process runs) and read with the same query. For the access layer's not-found path
-  // only, which applies the rule to it and discards it (issue 11 item 6). nullopt when the queue is empty.
-  virtual Result<std::optional<ReviewQueueItem>> ReadStandInReviewItemRow(int64_t id) = 0;
   // The item of the pair of these two mentions (either order); nullopt when the pair was never queued.
   virtual Result<std::optional<ReviewQueueItem>> FindReviewPair(int64_t mention_a, int64_t mention_b) = 0;
   // Writes a decision: status (confirmed | rejected), reason, decided_by and decided_at. By id: only if the

@@ -356,8 +356,9 @@ Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_i
   return ChildRecordFromPersonRow(*q);
 }
 
-// The same point for the same id while the process runs, unpredictable without the key.
-int64_t SqliteStore::StandInPoint(int64_t id) {
+Result<std::optional<ChildRecord>> SqliteStore::ReadStandInChildRecord(int64_t person_id) {
+  // A point in the range of person ids from a keyed hash of the id, then the first active child from there
+  // (from the lowest id if none is above): one indexed lookup on the primary key, like the missing id's own.
   static const std::array<unsigned char, crypto_shorthash_KEYBYTES> key = [] {
     std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
     if (sodium_init() < 0) std::abort();  // no random key without a CSPRNG
@@ -365,17 +366,11 @@ int64_t SqliteStore::StandInPoint(int64_t id) {
     return k;
   }();
   unsigned char digest[crypto_shorthash_BYTES];
-  const uint64_t value = static_cast<uint64_t>(id);
-  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(&value), sizeof value, key.data());
+  const uint64_t id = static_cast<uint64_t>(person_id);
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(&id), sizeof id, key.data());
   uint64_t point = 0;
   std::memcpy(&point, digest, sizeof point);
-  return static_cast<int64_t>(point >> 1);
-}
-
-Result<std::optional<ChildRecord>> SqliteStore::ReadStandInChildRecord(int64_t person_id) {
-  // A point in the range of person ids from a keyed hash of the id, then the first active child from there
-  // (from the lowest id if none is above): one indexed lookup on the primary key, like the missing id's own.
-  for (const int64_t offset : {StandInPoint(person_id), int64_t{0}}) {
+  for (const int64_t offset : {static_cast<int64_t>(point >> 1), int64_t{0}}) {
     RR_ASSIGN_OR_RETURN(
         auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
                         "WHERE active = 1 AND is_child = 1 AND id >= (SELECT MIN(id) FROM person) + ?1 % "
@@ -386,21 +381,6 @@ Result<std::optional<ChildRecord>> SqliteStore::ReadStandInChildRecord(int64_t p
     q->Reset();
   }
   return std::optional<ChildRecord>();
-}
-
-Result<std::optional<PersonRecord>> SqliteStore::ReadStandInPersonRecord(int64_t person_id) {
-  // As ReadStandInChildRecord, over every active person; then the picked person read by ReadPersonRecord.
-  for (const int64_t offset : {StandInPoint(person_id), int64_t{0}}) {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id FROM person WHERE active = 1 AND id >= (SELECT MIN(id) FROM "
-                                        "person) + ?1 % ((SELECT MAX(id) FROM person) - (SELECT MIN(id) FROM "
-                                        "person) + 1) ORDER BY id LIMIT 1"));
-    q->Bind(1, offset);
-    RR_ASSIGN_OR_RETURN(bool row, q->Step());
-    const int64_t picked = row ? q->Int(0) : 0;
-    q->Reset();
-    if (row) return ReadPersonRecord(picked);
-  }
-  return std::optional<PersonRecord>();
 }
 
 // The person columns of `q` (id, display_name, dob, sex, district, mention_count), then the child's events and

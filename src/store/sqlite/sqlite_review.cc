@@ -80,20 +80,6 @@ Result<std::optional<ReviewQueueItem>> SqliteStore::ReadReviewItemRow(int64_t id
   return std::optional<ReviewQueueItem>(ReviewFromRow(q));
 }
 
-Result<std::optional<ReviewQueueItem>> SqliteStore::ReadStandInReviewItemRow(int64_t id) {
-  // As ReadStandInPersonRecord: the first item at or above a keyed-hash point in the range of item ids (from
-  // the lowest id if none is above), then that item read by ReadReviewItemRow.
-  for (const int64_t offset : {StandInPoint(id), int64_t{0}}) {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id FROM link_review WHERE id >= (SELECT MIN(id) FROM "
-                                             "link_review) + ?1 % ((SELECT MAX(id) FROM link_review) - (SELECT "
-                                             "MIN(id) FROM link_review) + 1) ORDER BY id LIMIT 1"));
-    q.Bind(1, offset);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) return ReadReviewItemRow(q.Int(0));
-  }
-  return std::optional<ReviewQueueItem>();
-}
-
 Result<std::optional<ReviewQueueItem>> SqliteStore::FindReviewPair(int64_t mention_a, int64_t mention_b) {
   // Pairs are stored smaller mention id first, as the link stage queues them.
   RR_ASSIGN_OR_RETURN(

@@ -200,7 +200,6 @@ class SqliteStore final : public Store {
   Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
   Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) override;
   Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) override;
-  Result<std::optional<PersonRecord>> ReadStandInPersonRecord(int64_t person_id) override;
   Result<std::unique_ptr<UnitOfWork>> BeginUnit(UnitKind kind) override;  // sqlite_unit.cc
   // retention and legal holds (sqlite_retention.cc)
   Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
@@ -236,8 +235,6 @@ class SqliteStore final : public Store {
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
   Result<std::optional<ChildRecord>> ChildRecordFromPersonRow(SqliteStatement& person_row);
-  // A point in [0, 2^63) from a keyed hash of `id` (the key random per process): picks a missing id's stand-in.
-  static int64_t StandInPoint(int64_t id);
   // One active person with every mention (no reviewed pairs); nullopt when there is none.
   Result<std::optional<PersonRecord>> PersonRecordLocked(int64_t person_id);
   // Appends every mention of `person_id` (ChildRecord::mentions, PersonRecord::mentions), by mention id.
@@ -258,7 +255,6 @@ class SqliteStore final : public Store {
  public:
   Result<ReviewQueueRows> ReadReviewQueue(std::string_view status, bool with_items) override;
   Result<std::optional<ReviewQueueItem>> ReadReviewItemRow(int64_t id) override;
-  Result<std::optional<ReviewQueueItem>> ReadStandInReviewItemRow(int64_t id) override;
   Result<std::optional<ReviewQueueItem>> FindReviewPair(int64_t mention_a, int64_t mention_b) override;
   Result<ReviewQueueItem> SetReviewDecision(const ReviewDecisionRequest& request, std::string_view decided_by,
                                             std::string_view decided_at) override;
