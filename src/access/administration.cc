@@ -11,21 +11,14 @@
 
 #include "riskradar/access/audited_access.h"
 
+#include "audit_event.h"
+
 namespace riskradar::access {
 namespace {
 
 using json = nlohmann::json;
 
-store::AuditEvent Event(const store::Actor& actor, std::string action, std::string target, const json& details,
-                        std::string outcome) {
-  store::AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = std::move(outcome);
-  return e;
-}
+using internal::Event;
 
 std::string RequestTarget(int64_t id) { return "approval:" + std::to_string(id); }
 

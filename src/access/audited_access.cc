@@ -10,21 +10,14 @@
 #include "riskradar/core/hash.h"
 #include "riskradar/core/text.h"
 
+#include "audit_event.h"
+
 namespace riskradar::access {
 namespace {
 
 using json = nlohmann::json;
 
-store::AuditEvent Event(const store::Actor& actor, std::string action, std::string target, const json& details,
-                        std::string outcome) {
-  store::AuditEvent e;
-  e.actor = actor;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.details = details.dump();
-  e.outcome = std::move(outcome);
-  return e;
-}
+using internal::Event;
 
 std::string ReviewTarget(int64_t id) { return "review:" + std::to_string(id); }
 std::string PairOf(const store::ReviewQueueItem& r) {

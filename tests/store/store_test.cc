@@ -7,63 +7,15 @@
 #include <functional>
 #include <iterator>
 
-#include "riskradar/store/store.h"
-#include "tamper_hook.h"
+#include "conformance_fixture.h"
 
 namespace riskradar::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Backend {
-  std::string name;
-  std::function<std::string(const fs::path& dir)> location;
-  // The backend's test-only hook for changing a closed store behind its back.
-  std::function<Result<std::unique_ptr<AuditTamperHook>>(std::string_view location)> tamper;
-};
-
-class StoreConformance : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rr-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    location_ = GetParam().location(dir_);
-    auto s = OpenStore(location_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->UpsertAgency({"bcc", "Council", AgencyKind::kCouncil, "Birmingham"}).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
-  ParsedRow Row(const std::string& local_id, const std::string& forename) {
-    ParsedRow r;
-    r.record.agency_code = "bcc";
-    r.record.local_id = local_id;
-    r.record.line = 2;
-    r.record.raw_json = "{\"id\":\"" + local_id + "\",\"f\":\"" + forename + "\"}";
-    r.record.content_hash = "h-" + local_id + "-" + forename;
-    r.record.record_class = "child_protection";
-    r.record.lawful_basis = "test";
-    r.subject.forename = forename;
-    r.subject.surname = "Test";
-    r.subject.dob = Date::FromYmd(2011, 1, 2);
-    r.event.kind = EventKind::kMissingEpisode;
-    r.event.category = "missing_overnight";
-    r.event.date = *Date::FromYmd(2025, 3, 1);
-    return r;
-  }
-
-  BatchHeader Header() { return {"bcc", "f.csv", "filehash", "fmt", "child_protection", "test"}; }
-
-  fs::path dir_;
-  std::string location_;
-  std::unique_ptr<Store> store_;
-};
+// The cross-cutting conformance cases; the per-method ones are in contracts_test.cc.
+using StoreConformance = conformance::Fixture;
 
 TEST_P(StoreConformance, ReopeningDoesNotRemigrate) {
   store_.reset();
@@ -452,11 +404,8 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
   EXPECT_EQ(plan->quarantine_due, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
-                         ::testing::Values(Backend{"sqlite",
-                                                   [](const fs::path& dir) { return (dir / "s.db").string(); },
-                                                   OpenSqliteTamperHook}),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(conformance::Backends()),
+                         conformance::BackendName);
 
 TEST(OpenStoreTest, ClearErrors) {
   EXPECT_EQ(OpenStore("/no/such/dir/x.db").status().code(), StatusCode::kNotFound);
