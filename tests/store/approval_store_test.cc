@@ -3,32 +3,13 @@
 // work, an abandoned unit leaves nothing.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "riskradar/store/store.h"
+#include "conformance_fixture.h"
 
 namespace riskradar::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-class ApprovalStoreTest : public ::testing::Test {
+class ApprovalStoreTest : public conformance::Fixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rr-approval-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto s = OpenStore((dir_ / "t.db").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->UpsertAgency({"bcc", "Council", AgencyKind::kCouncil, "Birmingham"}).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   static ApprovalRequest Request(ApprovalKind kind, const std::string& subject, int64_t person_id = 0) {
     ApprovalRequest r;
     r.kind = kind;
@@ -43,12 +24,9 @@ class ApprovalStoreTest : public ::testing::Test {
     r.expires_s = 200;
     return r;
   }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
-TEST_F(ApprovalStoreTest, OnePendingRequestPerKindSubjectAndChildAndDecisionsAreCompareAndSet) {
+TEST_P(ApprovalStoreTest, OnePendingRequestPerKindSubjectAndChildAndDecisionsAreCompareAndSet) {
   auto first = store_->InsertApprovalRequest(Request(ApprovalKind::kMaseListing, "bcc-lee", 7));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(store_->InsertApprovalRequest(Request(ApprovalKind::kMaseListing, "bcc-lee", 7)).status().code(),
@@ -86,7 +64,7 @@ TEST_F(ApprovalStoreTest, OnePendingRequestPerKindSubjectAndChildAndDecisionsAre
   EXPECT_FALSE(store_->FindApprovalRequest(987654)->has_value());
 }
 
-TEST_F(ApprovalStoreTest, AnEnrollingAccountEnrolsOnceAndAnAbandonedUnitLeavesNothing) {
+TEST_P(ApprovalStoreTest, AnEnrollingAccountEnrolsOnceAndAnAbandonedUnitLeavesNothing) {
   User u;
   u.name = "bcc-new";
   u.agency_code = "bcc";
@@ -128,6 +106,9 @@ TEST_F(ApprovalStoreTest, AnEnrollingAccountEnrolsOnceAndAnAbandonedUnitLeavesNo
   EXPECT_EQ((*found)->password_hash, "hash-c");
   EXPECT_EQ(store_->ResetToEnrolment(987654, "x", "y", "JBSWY3DPEHPK3PXP").code(), StatusCode::kNotFound);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApprovalStoreTest, ::testing::ValuesIn(conformance::Backends()),
+                         conformance::BackendName);
 
 }  // namespace
 }  // namespace riskradar::store

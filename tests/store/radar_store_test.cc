@@ -2,33 +2,15 @@
 // not-found path's equal work, issue 11 item 6), against the SQLite store.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <set>
 
-#include "riskradar/store/store.h"
+#include "conformance_fixture.h"
 
 namespace riskradar::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-class RadarStoreTest : public ::testing::Test {
+class RadarStoreTest : public conformance::Fixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rr-radar-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto s = OpenStore((dir_ / "s.db").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->UpsertAgency({"bcc", "Council", AgencyKind::kCouncil, "Birmingham"}).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   // Persons 1..n (odd ids children in Birmingham, even ids adults), one record each.
   void SeedPeople(int n) {
     auto writer = store_->BeginBatch({"bcc", "f.csv", "h", "fmt", "child_protection", "test"});
@@ -89,12 +71,10 @@ class RadarStoreTest : public ::testing::Test {
     return 0;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
   LinkageOutput linkage_;
 };
 
-TEST_F(RadarStoreTest, EveryChangeToWhatTheRadarCountsMovesTheGenerationAndAuditAppendsDoNot) {
+TEST_P(RadarStoreTest, EveryChangeToWhatTheRadarCountsMovesTheGenerationAndAuditAppendsDoNot) {
   SeedPeople(6);
   int64_t g = Generation();
   ASSERT_TRUE(
@@ -150,7 +130,7 @@ TEST_F(RadarStoreTest, EveryChangeToWhatTheRadarCountsMovesTheGenerationAndAudit
   EXPECT_EQ(Cell(*counts, "serious"), 0) << "child 1 is now counted in Coventry";
 }
 
-TEST_F(RadarStoreTest, AStandInIsARealChildTheSameOneForTheSameIdAndAbsentWithoutChildren) {
+TEST_P(RadarStoreTest, AStandInIsARealChildTheSameOneForTheSameIdAndAbsentWithoutChildren) {
   auto none = store_->ReadStandInChildRecord(42);
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_FALSE(none->has_value()) << "no person at all";
@@ -175,6 +155,9 @@ TEST_F(RadarStoreTest, AStandInIsARealChildTheSameOneForTheSameIdAndAbsentWithou
   }
   EXPECT_GE(seen.size(), 10u) << "stand-ins spread over the children";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RadarStoreTest, ::testing::ValuesIn(conformance::Backends()),
+                         conformance::BackendName);
 
 }  // namespace
 }  // namespace riskradar::store
