@@ -57,25 +57,7 @@ Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
     RR_ASSIGN_OR_RETURN(bool found, a.Step());
     if (!found) return Status::NotFound("agency '" + user.agency_code + "' is not registered in this store");
   }
-  {
-    RR_ASSIGN_OR_RETURN(auto e, db_->Prepare("SELECT 1 FROM app_user WHERE name = ?1"));
-    e.Bind(1, user.name);
-    RR_ASSIGN_OR_RETURN(bool found, e.Step());
-    if (found) return Status::AlreadyExists("user '" + user.name + "' already exists");
-  }
-  const std::string now = NowUtcIso();
-  RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(user.totp_secret));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
-                                           "disabled, created_at, updated_at) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, user.name)
-                         .Bind(2, user.agency_code)
-                         .Bind(3, ToString(user.role))
-                         .Bind(4, user.password_hash)
-                         .Bind(5, sealed)
-                         .Bind(6, now)
-                         .Run());
-  const int64_t id = db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(const int64_t id, InsertUserLocked(user, /*must_enrol=*/false));
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_add", "user:" + user.name,
                                                  {{"agency", user.agency_code}, {"role", ToString(user.role)}})));
   RR_RETURN_IF_ERROR(txn.Commit());

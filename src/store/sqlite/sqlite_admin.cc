@@ -479,6 +479,10 @@ Result<std::vector<std::string>> SqliteStore::ReadPersonAgencies(int64_t person_
 }
 
 Result<int64_t> SqliteStore::InsertEnrollingUser(const User& user) {
+  return InsertUserLocked(user, /*must_enrol=*/true);
+}
+
+Result<int64_t> SqliteStore::InsertUserLocked(const User& user, bool must_enrol) {
   {
     RR_ASSIGN_OR_RETURN(auto e, db_->Prepare("SELECT 1 FROM app_user WHERE name = ?1"));
     e.Bind(1, user.name);
@@ -489,14 +493,15 @@ Result<int64_t> SqliteStore::InsertEnrollingUser(const User& user) {
   const std::string now = NowUtcIso();
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
                                            "disabled, created_at, updated_at, must_enrol, enrol_hash) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, 1, ?7)"));
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7, ?8)"));
   RR_RETURN_IF_ERROR(q.Bind(1, user.name)
                          .Bind(2, user.agency_code)
                          .Bind(3, ToString(user.role))
                          .Bind(4, user.password_hash)
                          .Bind(5, sealed)
                          .Bind(6, now)
-                         .Bind(7, user.enrol_hash)
+                         .Bind(7, must_enrol ? 1 : 0)
+                         .Bind(8, must_enrol ? user.enrol_hash : std::string())
                          .Run());
   return db_->LastInsertId();
 }

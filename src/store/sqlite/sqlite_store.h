@@ -239,6 +239,8 @@ class SqliteStore final : public Store {
   Result<std::optional<PersonRecord>> PersonRecordLocked(int64_t person_id);
   // Appends every mention of `person_id` (ChildRecord::mentions, PersonRecord::mentions), by mention id.
   Status AppendMentionRowsLocked(int64_t person_id, std::vector<PersonMentionRow>& out);
+  // Inserts an account (AlreadyExists for a taken name): the one insert of AddUser and InsertEnrollingUser.
+  Result<int64_t> InsertUserLocked(const User& user, bool must_enrol);
   Result<int64_t> UserIdLocked(std::string_view name);
   Status RevokeUserSessionsLocked(int64_t user_id);
   Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
