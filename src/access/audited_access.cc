@@ -24,6 +24,12 @@ std::string PairOf(const store::ReviewQueueItem& r) {
   return std::to_string(r.item.left_mention_id) + "-" + std::to_string(r.item.right_mention_id);
 }
 
+// The record an id-addressed read works on: the id's own, or for a missing id a stand-in picked by a keyed hash
+// of it (DirectoryStore::ChooseSubject; issue 11 item 6).
+Result<store::SubjectChoice> Choose(store::Store& store, store::SubjectKind kind, int64_t id) {
+  return store.ChooseSubject(kind, id, ProcessKeyedPoint(id));
+}
+
 }  // namespace
 
 std::optional<store::ChildView> FilterChildView(const store::ChildRecord& record, const Viewer& viewer,
@@ -64,22 +70,22 @@ Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const V
                                                       const store::Actor& actor) {
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(const std::optional<store::ChildRecord> record, store_.ReadChildRecord(person_id));
-  // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in record, the facts, the rule),
+  // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in record, its facts, the rule),
   // then the result is thrown away, so response times do not tell the two apart.
-  std::optional<store::ChildRecord> stand_in;
-  if (!record) {
-    RR_ASSIGN_OR_RETURN(stand_in, store_.ReadStandInChildRecord(person_id));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kChild, person_id));
+  std::optional<store::ChildRecord> record;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(record, store_.ReadChildRecord(subject.id));
   }
-  RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
+  RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, subject.id, now_s));
   std::optional<store::ChildView> view;
-  if (record || stand_in) view = FilterChildView(record ? *record : *stand_in, viewer, facts);
-  if (!record) view.reset();
+  if (record) view = FilterChildView(*record, viewer, facts);
+  if (!subject.exists) view.reset();
   if (!view) {
     // Missing and refused end the same way for the caller (an event with the same empty details); the audit
     // log's outcome tells them apart for IG review.
-    RR_RETURN_IF_ERROR(
-        unit->AppendAudit(Event(actor, "read_child", target, json::object(), record ? "refused" : "not_found")));
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, "read_child", target, json::object(), subject.exists ? "refused" : "not_found")));
     RR_RETURN_IF_ERROR(unit->Commit());
     return Status::NotFound("no such child");
   }
@@ -128,16 +134,22 @@ Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const
                                                         const store::Actor& actor) {
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(person_id));
+  // As for the child view: a missing id does the work of a hidden person, then the result is thrown away.
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kPerson, person_id));
+  std::optional<store::PersonRecord> record;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(record, store_.ReadPersonRecord(subject.id));
+  }
   std::optional<store::PersonView> view;
   if (record) {
-    RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, person_id, now_s));
+    RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, subject.id, now_s));
     view = FilterPersonView(*record, viewer, facts);
   }
+  if (!subject.exists) view.reset();
   if (!view) {
     // Missing and refused end the same way for the caller; the audit log tells them apart for IG review.
-    RR_RETURN_IF_ERROR(
-        unit->AppendAudit(Event(actor, "read_person", target, json::object(), record ? "refused" : "not_found")));
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, "read_person", target, json::object(), subject.exists ? "refused" : "not_found")));
     RR_RETURN_IF_ERROR(unit->Commit());
     return Status::NotFound("no such person");
   }
@@ -246,15 +258,20 @@ Result<store::ReviewQueuePage> AuditedAccess::ListReviewQueue(const Viewer& view
 Result<store::ReviewItemDetail> AuditedAccess::ReadReviewItem(int64_t id, const Viewer& viewer, int64_t now_s,
                                                               const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(std::optional<store::ReviewQueueItem> found, store_.ReadReviewItemRow(id));
+  // As for the child view: a missing id does the work of a hidden item, then the result is thrown away.
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kReviewItem, id));
+  std::optional<store::ReviewQueueItem> found;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(found, store_.ReadReviewItemRow(subject.id));
+  }
   bool visible = false;
   if (found) {
     RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
-    visible = ReviewItemVisible(*found, viewer, facts);
+    visible = ReviewItemVisible(*found, viewer, facts) && subject.exists;
   }
   if (!visible) {
     RR_RETURN_IF_ERROR(unit->AppendAudit(
-        Event(actor, "read_review", ReviewTarget(id), json::object(), found ? "refused" : "not_found")));
+        Event(actor, "read_review", ReviewTarget(id), json::object(), subject.exists ? "refused" : "not_found")));
     RR_RETURN_IF_ERROR(unit->Commit());
     return Status::NotFound("no such review item");
   }
@@ -330,12 +347,16 @@ Result<store::ReviewDecisionResult> AuditedAccess::DecideReviewItem(const store:
     result.outcome = outcome;
     return result;
   };
-  RR_ASSIGN_OR_RETURN(std::optional<store::ReviewQueueItem> found, store_.ReadReviewItemRow(request.id));
-  if (!found) return refuse(store::ReviewDecisionOutcome::kNotFound, "not_found", json::object());
-  RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
-  if (!ReviewItemVisible(*found, viewer, facts)) {
-    return refuse(store::ReviewDecisionOutcome::kNotFound, "refused", json::object());
+  // As for reading an item: a missing id does the work of a hidden item before it is refused.
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kReviewItem, request.id));
+  std::optional<store::ReviewQueueItem> found;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(found, store_.ReadReviewItemRow(subject.id));
   }
+  RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+  const bool visible = found && ReviewItemVisible(*found, viewer, facts);
+  if (!subject.exists) return refuse(store::ReviewDecisionOutcome::kNotFound, "not_found", json::object());
+  if (!visible) return refuse(store::ReviewDecisionOutcome::kNotFound, "refused", json::object());
   result.item = *found;
   const json seen = {{"pair", PairOf(*found)},
                      {"expected_version", request.expected_version},

@@ -3,8 +3,11 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
@@ -47,6 +50,21 @@ std::string Hasher::FinishHex() {
   unsigned char digest[32];
   crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), digest, sizeof digest);
   return ToHex(digest, sizeof digest);
+}
+
+int64_t ProcessKeyedPoint(int64_t value) {
+  static const std::array<unsigned char, crypto_shorthash_KEYBYTES> key = [] {
+    EnsureSodium();
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
+    crypto_shorthash_keygen(k.data());
+    return k;
+  }();
+  unsigned char digest[crypto_shorthash_BYTES];
+  const auto bits = static_cast<uint64_t>(value);
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(&bits), sizeof bits, key.data());
+  uint64_t point = 0;
+  std::memcpy(&point, digest, sizeof point);
+  return static_cast<int64_t>(point >> 1);
 }
 
 std::string HashHex(std::string_view bytes) {

@@ -100,13 +100,14 @@ class TimingTest : public ServerFixture {
   static constexpr int kAttempts = 5;
   std::vector<Medians> Compare(const Session& s, const std::string& label, const std::string& method,
                                const std::string& path_a, const std::string& path_b, const std::string& body,
-                               int expected_status, bool identical_bodies) {
+                               int expected_status, bool identical_bodies, const httplib::Headers& extra = {}) {
     httplib::Client client("127.0.0.1", port_);
     client.set_keep_alive(true);
     client.set_tcp_nodelay(true);  // else a POST's body waits for the ACK of its headers (Nagle, delayed ACK)
     client.set_read_timeout(30, 0);
     httplib::Headers headers{{"Cookie", s.cookie}};
     if (method != "GET") headers.emplace("X-CSRF-Token", s.csrf);
+    headers.insert(extra.begin(), extra.end());
     std::vector<Medians> samples;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
       const Medians m = Measure(client, headers, method, path_a, path_b, body, expected_status, identical_bodies, 200,
@@ -145,6 +146,37 @@ TEST_F(TimingTest, ARefusedChildAndAMissingOneTakeTheSameTime) {
   EXPECT_EQ(CountAudit("read_child", "nhs-practitioner", "not_found") - missing_before, each);
 }
 
+// The person view: nhs-practitioner may not see person 1 (every mention is in a police record), and the answer
+// is byte for byte that of a missing id. Before the fix the missing id returned after one query, the refused
+// one after reading the person's mentions, reviewed pairs and access facts.
+TEST_F(TimingTest, ARefusedPersonAndAMissingOneTakeTheSameTime) {
+  Session s = Login("nhs-practitioner");
+  const int64_t refused_before = CountAudit("read_person", "nhs-practitioner", "refused");
+  const int64_t missing_before = CountAudit("read_person", "nhs-practitioner", "not_found");
+  const auto samples =
+      Compare(s, "person view (refused, missing)", "GET", "/api/people/1", "/api/people/987654", "", 404, true);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+  EXPECT_EQ(CountAudit("read_person", "nhs-practitioner", "refused") - refused_before, each);
+  EXPECT_EQ(CountAudit("read_person", "nhs-practitioner", "not_found") - missing_before, each);
+}
+
+// A batch's quarantine page: nhs-manager may not read the police's batch 1 (another agency's), and the answer
+// is that of a batch that does not exist. Both paths look the batch up once and stop.
+TEST_F(TimingTest, ARefusedImportBatchAndAMissingOneTakeTheSameTime) {
+  Session s = Login("nhs-manager");
+  const int64_t refused_before = CountAudit("read_quarantine", "nhs-manager", "refused");
+  const int64_t missing_before = CountAudit("read_quarantine", "nhs-manager", "not_found");
+  const auto samples = Compare(s, "quarantine page (refused, missing)", "GET", "/api/imports/1/quarantine",
+                               "/api/imports/987654/quarantine", "", 404, true);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+  EXPECT_EQ(CountAudit("read_quarantine", "nhs-manager", "refused") - refused_before, each);
+  EXPECT_EQ(CountAudit("read_quarantine", "nhs-manager", "not_found") - missing_before, each);
+}
+
 // Break-glass answers 201 with a grant whatever the id (a different answer would tell existence). The grant of an
 // existing child also raises an alert to each agency holding records on them; a missing id must cost the same.
 TEST_F(TimingTest, BreakGlassOnAChildAndOnAMissingIdTakeTheSameTime) {
@@ -154,6 +186,80 @@ TEST_F(TimingTest, BreakGlassOnAChildAndOnAMissingIdTakeTheSameTime) {
                                std::string(kMissingChild) + "/break-glass", reason.dump(), 201, false);
   ASSERT_FALSE(samples.empty());
   EXPECT_LE(samples.back().Ratio(), 1.05) << "child vs missing medians: " << Describe(samples);
+}
+
+// A review queue for the review item case: a pending pair of child 1's two mentions (police records), re-saved
+// with the fixture's people, so that nhs-manager (a reviewer with no agreement from the police) is refused it.
+class ReviewTimingTest : public TimingTest {
+ protected:
+  static void SetUpTestSuite() {
+    TimingTest::SetUpTestSuite();
+    if (::testing::Test::HasFatalFailure()) return;
+    auto mentions = store_->LoadPersonMentions();
+    ASSERT_TRUE(mentions.ok());
+    store::LinkageOutput out;
+    for (int64_t id : {1, 2}) {
+      Person p;
+      p.id = id;
+      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
+      p.is_child = true;
+      p.district = "Birmingham";
+      out.persons.push_back(p);
+    }
+    std::vector<int64_t> amy;
+    for (const auto& m : *mentions) {
+      out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
+      if (m.mention.forename == "Amy") amy.push_back(m.mention.id);
+    }
+    ASSERT_EQ(amy.size(), 2u);
+    store::ReviewItem r;
+    r.left_mention_id = std::min(amy[0], amy[1]);
+    r.right_mention_id = std::max(amy[0], amy[1]);
+    r.match_probability = 0.6;
+    r.match_weight = 0.58;
+    out.review.push_back(r);
+    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    auto page = store_->ReadReviewQueue("", true);
+    ASSERT_TRUE(page.ok() && page->items.size() == 1u);
+    item_ = page->items[0].id;
+  }
+  static inline int64_t item_ = 0;
+};
+
+// Review items: nhs-manager may not see the pair of child 1's police mentions; the answer is that of a missing
+// id. Before the fix the missing id returned after one query, the refused one after reading the viewer's facts
+// and applying the rule.
+TEST_F(ReviewTimingTest, ARefusedReviewItemAndAMissingOneTakeTheSameTime) {
+  Session s = Login("nhs-manager");
+  const int64_t refused_before = CountAudit("read_review", "nhs-manager", "refused");
+  const int64_t missing_before = CountAudit("read_review", "nhs-manager", "not_found");
+  const auto samples = Compare(s, "review item (refused, missing)", "GET", "/api/review/" + std::to_string(item_),
+                               "/api/review/987654", "", 404, true);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+  EXPECT_EQ(CountAudit("read_review", "nhs-manager", "refused") - refused_before, each);
+  EXPECT_EQ(CountAudit("read_review", "nhs-manager", "not_found") - missing_before, each);
+}
+
+// Deciding a review item: refused and missing alike answer 404 after the same work (the item, the viewer's facts
+// and the rule) and nothing is written but the audit event.
+TEST_F(ReviewTimingTest, DecidingARefusedReviewItemAndAMissingOneTakeTheSameTime) {
+  Session s = Login("nhs-manager");
+  const int64_t refused_before = CountAudit("review_decision", "nhs-manager", "refused");
+  const int64_t missing_before = CountAudit("review_decision", "nhs-manager", "not_found");
+  const json decision = {{"decision", "confirm"}, {"reason", "timing test: the same child"}};
+  const auto samples =
+      Compare(s, "review decision (refused, missing)", "POST", "/api/review/" + std::to_string(item_) + "/decision",
+              "/api/review/987654/decision", decision.dump(), 404, true, {{"If-Match", "\"1\""}});
+  ASSERT_FALSE(samples.empty());
+  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+  EXPECT_EQ(CountAudit("review_decision", "nhs-manager", "refused") - refused_before, each);
+  EXPECT_EQ(CountAudit("review_decision", "nhs-manager", "not_found") - missing_before, each);
+  auto item = store_->ReadReviewItemRow(item_);
+  ASSERT_TRUE(item.ok() && item->has_value());
+  EXPECT_EQ((*item)->item.status, "pending") << "a refused decision changes nothing";
 }
 
 }  // namespace

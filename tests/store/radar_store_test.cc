@@ -1,7 +1,8 @@
-// The radar generation (what the server's radar cache is keyed on) and the stand-in child record (the
-// not-found path's equal work, issue 11 item 6), against the SQLite store.
+// The radar generation (what the server's radar cache is keyed on) and the choice of a stand-in record (the
+// not-found path's equal work, issue 11 item 6), on every backend.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "conformance_fixture.h"
@@ -130,30 +131,78 @@ TEST_P(RadarStoreTest, EveryChangeToWhatTheRadarCountsMovesTheGenerationAndAudit
   EXPECT_EQ(Cell(*counts, "serious"), 0) << "child 1 is now counted in Coventry";
 }
 
-TEST_P(RadarStoreTest, AStandInIsARealChildTheSameOneForTheSameIdAndAbsentWithoutChildren) {
-  auto none = store_->ReadStandInChildRecord(42);
-  ASSERT_TRUE(none.ok()) << none.status().ToString();
-  EXPECT_FALSE(none->has_value()) << "no person at all";
+TEST_P(RadarStoreTest, ChooseSubjectGivesTheIdItselfOrAStandInOfTheSameKind) {
+  for (SubjectKind kind : {SubjectKind::kChild, SubjectKind::kPerson, SubjectKind::kReviewItem}) {
+    auto none = store_->ChooseSubject(kind, 42, 5);
+    ASSERT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_EQ(none->id, 0) << "an empty store has nothing to stand in";
+    EXPECT_FALSE(none->exists);
+  }
 
   SeedPeople(40);
-  ASSERT_TRUE(store_->SaveAssessments({Assess(7, RiskLevel::kAtRisk)}, Actor{}).ok());
-  std::set<int64_t> seen;
-  for (int64_t missing = 1000; missing < 1200; ++missing) {
-    auto a = store_->ReadStandInChildRecord(missing);
-    ASSERT_TRUE(a.ok()) << a.status().ToString();
-    ASSERT_TRUE(a->has_value());
-    const int64_t id = (*a)->person.id;
-    EXPECT_EQ(id % 2, 1) << "only children stand in (odd ids), got " << id;
-    EXPECT_EQ((*a)->events.size(), 1u) << "read like a child record: with its events";
-    if (id == 7) {
-      EXPECT_TRUE((*a)->latest.has_value()) << "and its newest assessment";
-    }
-    auto again = store_->ReadStandInChildRecord(missing);
-    ASSERT_TRUE(again.ok() && again->has_value());
-    EXPECT_EQ((*again)->person.id, id) << "the same stand-in for the same id";
-    seen.insert(id);
+  // A review item for each pair of neighbouring mentions 1-2, 3-4, ... (ids 1..20).
+  auto mentions = store_->LoadPersonMentions();
+  ASSERT_TRUE(mentions.ok());
+  ASSERT_EQ(mentions->size(), 40u);
+  for (size_t i = 0; i + 1 < mentions->size(); i += 2) {
+    ReviewItem r;
+    r.left_mention_id = (*mentions)[i].mention.id;
+    r.right_mention_id = (*mentions)[i + 1].mention.id;
+    r.match_probability = 0.5;
+    linkage_.review.push_back(r);
   }
-  EXPECT_GE(seen.size(), 10u) << "stand-ins spread over the children";
+  ASSERT_TRUE(store_->SaveLinkage(linkage_, Actor{}).ok());
+  auto queue = store_->ReadReviewQueue("", true);
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->items.size(), 20u);
+  std::set<int64_t> items;
+  for (const auto& item : queue->items) items.insert(item.id);
+
+  // The id itself when a record of the kind has it.
+  auto child = store_->ChooseSubject(SubjectKind::kChild, 7, 123);
+  ASSERT_TRUE(child.ok());
+  EXPECT_TRUE(child->exists);
+  EXPECT_EQ(child->id, 7);
+  auto adult = store_->ChooseSubject(SubjectKind::kPerson, 8, 123);
+  ASSERT_TRUE(adult.ok());
+  EXPECT_TRUE(adult->exists);
+  EXPECT_EQ(adult->id, 8);
+  auto item = store_->ChooseSubject(SubjectKind::kReviewItem, *items.begin(), 123);
+  ASSERT_TRUE(item.ok());
+  EXPECT_TRUE(item->exists);
+  EXPECT_EQ(item->id, *items.begin());
+
+  // An adult is not a child: asked for as a child, person 8 gets a stand-in child.
+  auto not_child = store_->ChooseSubject(SubjectKind::kChild, 8, 123);
+  ASSERT_TRUE(not_child.ok());
+  EXPECT_FALSE(not_child->exists);
+  EXPECT_EQ(not_child->id % 2, 1) << "a child stands in, got " << not_child->id;
+
+  // A missing id: a real record of the kind, the same one for the same point, spread over the records as the
+  // point moves (it wraps round the range of ids).
+  std::map<SubjectKind, std::set<int64_t>> seen;
+  for (int64_t point = 0; point < 400; ++point) {
+    for (SubjectKind kind : {SubjectKind::kChild, SubjectKind::kPerson, SubjectKind::kReviewItem}) {
+      auto a = store_->ChooseSubject(kind, 987654, point * 7919);
+      ASSERT_TRUE(a.ok()) << a.status().ToString();
+      EXPECT_FALSE(a->exists);
+      ASSERT_NE(a->id, 0);
+      if (kind == SubjectKind::kChild) {
+        EXPECT_EQ(a->id % 2, 1) << "only children stand in, got " << a->id;
+      } else if (kind == SubjectKind::kPerson) {
+        EXPECT_TRUE(a->id >= 1 && a->id <= 40) << a->id;
+      } else {
+        EXPECT_TRUE(items.count(a->id)) << a->id;
+      }
+      auto again = store_->ChooseSubject(kind, 987654, point * 7919);
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(again->id, a->id) << "the same stand-in for the same point";
+      seen[kind].insert(a->id);
+    }
+  }
+  EXPECT_EQ(seen[SubjectKind::kChild].size(), 20u) << "every child stands in for some point";
+  EXPECT_EQ(seen[SubjectKind::kPerson].size(), 40u);
+  EXPECT_EQ(seen[SubjectKind::kReviewItem].size(), 20u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RadarStoreTest, ::testing::ValuesIn(conformance::Backends()),

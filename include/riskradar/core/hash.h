@@ -1,6 +1,7 @@
 // Content hashing (BLAKE2b-256 via libsodium) for idempotent imports and the audit chain.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ class Hasher {
  private:
   alignas(64) unsigned char state_[384];
 };
+
+// A keyed hash of `value` as a non-negative 63-bit number (SipHash-2-4, libsodium's crypto_shorthash) under a key
+// drawn at random once per process: the same result for the same value while the process runs, unpredictable
+// without the key. Used to pick a stand-in record for a missing id (issue 11 item 6), so that which record
+// stands in cannot be steered from outside.
+int64_t ProcessKeyedPoint(int64_t value);
 
 // Current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ".
 std::string NowUtcIso();

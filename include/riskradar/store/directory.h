@@ -197,6 +197,17 @@ struct NetworkRecord {
   std::vector<PersonRecord> people;                      // the member people still active, by id
 };
 
+// The kinds of record an id-addressed read can be refused (see DirectoryStore::ChooseSubject).
+enum class SubjectKind {
+  kChild,       // an active child (the child view, break-glass)
+  kPerson,      // an active person (the person view)
+  kReviewItem,  // a review-queue pair, whatever its status
+};
+struct SubjectChoice {
+  int64_t id = 0;       // the record to work on; 0: the store holds none of this kind
+  bool exists = false;  // true: the id asked for; false: a stand-in (or none)
+};
+
 class DirectoryStore {
  public:
   virtual ~DirectoryStore() = default;
@@ -204,12 +215,15 @@ class DirectoryStore {
   // The active child `person_id` with every event and the newest assessment; nullopt when there is no such
   // active child. Not audited by itself (see above).
   virtual Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) = 0;
-  // A stand-in for the record of `person_id` when there is no such active child: a real active child's record,
-  // picked by a keyed hash of `person_id` (the same child for the same id while the process runs; the key is
-  // random per process) and read with the same queries as ReadChildRecord. For the access layer's not-found
-  // path only, which applies the rule to it and discards it, so that a missing id costs the same work as a
-  // child the viewer may not see (issue 11 item 6). nullopt when the store holds no active child.
-  virtual Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) = 0;
+  // The record an id-addressed read works on (issue 11 item 6: a record that exists but is refused and an id
+  // that does not exist must cost the same work, so that response times do not tell them apart): `id` itself
+  // when a record of `kind` has it (`exists`), else a stand-in, a real record of that kind picked from
+  // `stand_in_point` (the first at or above that point in the range of ids, wrapping round; the access layer
+  // passes a keyed hash of the missing id, core/hash.h ProcessKeyedPoint), and 0 when there is no record of
+  // that kind at all. One statement that always does both look-ups, so the answer costs the same whichever
+  // it is. The access layer then reads the chosen record with the kind's own read, applies the rule and, for
+  // a stand-in, discards the result.
+  virtual Result<SubjectChoice> ChooseSubject(SubjectKind kind, int64_t id, int64_t stand_in_point) = 0;
 
   // The facts for a viewer's reads over many people at `now_s` (see ViewerAccessFacts).
   virtual Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) = 0;

@@ -1,8 +1,6 @@
 // SqliteStore's users, sessions, sharing agreements, relationships, break-glass and need-to-know reads.
 #include "sqlite_store.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -338,31 +336,32 @@ Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_i
   return ChildRecordFromPersonRow(*q);
 }
 
-Result<std::optional<ChildRecord>> SqliteStore::ReadStandInChildRecord(int64_t person_id) {
-  // A point in the range of person ids from a keyed hash of the id, then the first active child from there
-  // (from the lowest id if none is above): one indexed lookup on the primary key, like the missing id's own.
-  static const std::array<unsigned char, crypto_shorthash_KEYBYTES> key = [] {
-    std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
-    if (sodium_init() < 0) std::abort();  // no random key without a CSPRNG
-    crypto_shorthash_keygen(k.data());
-    return k;
-  }();
-  unsigned char digest[crypto_shorthash_BYTES];
-  const uint64_t id = static_cast<uint64_t>(person_id);
-  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(&id), sizeof id, key.data());
-  uint64_t point = 0;
-  std::memcpy(&point, digest, sizeof point);
-  for (const int64_t offset : {static_cast<int64_t>(point >> 1), int64_t{0}}) {
-    RR_ASSIGN_OR_RETURN(
-        auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
-                        "WHERE active = 1 AND is_child = 1 AND id >= (SELECT MIN(id) FROM person) + ?1 % "
-                        "((SELECT MAX(id) FROM person) - (SELECT MIN(id) FROM person) + 1) ORDER BY id LIMIT 1"));
-    q->Bind(1, offset);
-    RR_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row) return ChildRecordFromPersonRow(*q);
-    q->Reset();
+Result<SubjectChoice> SqliteStore::ChooseSubject(SubjectKind kind, int64_t id, int64_t stand_in_point) {
+  // Three scalar sub-queries, every one evaluated whichever answers: the id itself; the first record at or
+  // above the point in the range of ids; the lowest record (the wrap-round). Each is an indexed look-up on the
+  // primary key.
+  const auto sql = [](std::string_view table, std::string_view where) {
+    const std::string t(table), w(where);
+    return "SELECT (SELECT id FROM " + t + " WHERE id = ?1" + w + "), (SELECT id FROM " + t +
+           " WHERE id >= " + "(SELECT MIN(id) FROM " + t + ") + ?2 % ((SELECT MAX(id) FROM " + t +
+           ") - (SELECT MIN(id) FROM " + t + ") + 1)" + w + " ORDER BY id LIMIT 1), (SELECT id FROM " + t +
+           " WHERE 1 = 1" + w + " ORDER BY id LIMIT 1)";
+  };
+  static const std::string kChild = sql("person", " AND active = 1 AND is_child = 1");
+  static const std::string kPerson = sql("person", " AND active = 1");
+  static const std::string kReview = sql("link_review", "");
+  const std::string& text = kind == SubjectKind::kChild ? kChild : kind == SubjectKind::kPerson ? kPerson : kReview;
+  RR_ASSIGN_OR_RETURN(auto* q, Cached(text.c_str()));
+  q->Bind(1, id).Bind(2, stand_in_point < 0 ? -(stand_in_point + 1) : stand_in_point);
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  SubjectChoice choice;
+  if (row) {
+    const std::optional<int64_t> own = q->OptInt(0), above = q->OptInt(1), lowest = q->OptInt(2);
+    choice.exists = own.has_value();
+    choice.id = own ? *own : above ? *above : lowest ? *lowest : 0;
   }
-  return std::optional<ChildRecord>();
+  q->Reset();
+  return choice;
 }
 
 // The person columns of `q` (id, display_name, dob, sex, district, mention_count), then the child's events and

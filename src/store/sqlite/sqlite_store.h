@@ -199,7 +199,7 @@ class SqliteStore final : public Store {
   Result<int64_t> RadarGeneration() override;
   Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
   Result<std::optional<ChildRecord>> ReadChildRecord(int64_t person_id) override;
-  Result<std::optional<ChildRecord>> ReadStandInChildRecord(int64_t person_id) override;
+  Result<SubjectChoice> ChooseSubject(SubjectKind kind, int64_t id, int64_t stand_in_point) override;
   Result<std::unique_ptr<UnitOfWork>> BeginUnit(UnitKind kind) override;  // sqlite_unit.cc
   // retention and legal holds (sqlite_retention.cc)
   Result<int64_t> AddLegalHold(const LegalHold& hold, const Actor& actor) override;
