@@ -101,6 +101,14 @@ Result<std::pair<std::string, std::string>> NewCodeHalf(const PasswordHashParams
   return std::make_pair(std::move(half), std::move(hash));
 }
 
+// The approver's half: 120 random bits again, hashed fast (HashRandomSecret), so that an enrolling sign-in
+// does one Argon2id verification (the requester's half, the account's password hash), as any sign-in does.
+std::pair<std::string, std::string> NewApproverCodeHalf() {
+  std::string half = RandomToken(15);
+  std::string hash = HashRandomSecret(half);
+  return std::make_pair(std::move(half), std::move(hash));
+}
+
 // The answer for a request the access layer refused or could not take.
 void SendApprovalError(httplib::Response& res, const Status& st) {
   if (st.code() == StatusCode::kConflict || st.code() == StatusCode::kAlreadyExists) {
@@ -451,17 +459,16 @@ void Server::Impl::ApprovalDecide(RouteContext& ctx, bool approve) {
     if (!r.ok()) return SendApprovalError(res, r.status());
     return SendJson(res, 200, {{"request", RequestJson(*r)}});
   }
-  // The approver's half of the enrolment code (used by account grants and resets; made before the unit of
-  // work, since hashing is slow) and an unseen TOTP secret the account holds until it enrols its own.
-  auto half = NewCodeHalf(options.hash_params);
-  if (!half.ok()) return SendError(res, half.status());
-  const access::ApprovalMaterial material{half->second, NewTotpSecret()};
+  // The approver's half of the enrolment code (used by account grants and resets) and an unseen TOTP secret the
+  // account holds until it enrols its own.
+  const auto half = NewApproverCodeHalf();
+  const access::ApprovalMaterial material{half.second, NewTotpSecret()};
   auto r = administration.Approve(ViewerFor(u), *id, note, material, Now(), ActorFor(u, kAdminPurpose));
   if (!r.ok()) return SendApprovalError(res, r.status());
   json out = {{"request", RequestJson(*r)}};
   if (r->kind == store::ApprovalKind::kAccountGrant || r->kind == store::ApprovalKind::kRoleChange ||
       r->kind == store::ApprovalKind::kCredentialReset) {
-    out["enrolment_code_part"] = half->first;  // shown once, to the approver only
+    out["enrolment_code_part"] = half.first;  // shown once, to the approver only
   }
   SendJson(res, 200, out);
 }

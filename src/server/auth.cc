@@ -13,6 +13,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
 #include "riskradar/core/text.h"
 
@@ -63,6 +64,26 @@ bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
   InitOnce();
   const std::string h(stored_hash);  // libsodium wants a NUL-terminated string
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+namespace {
+constexpr std::string_view kRandomSecretPrefix = "blake2b$";
+constexpr std::string_view kRandomSecretDomain = "riskradar enrolment code half\n";
+}  // namespace
+
+std::string HashRandomSecret(std::string_view secret) {
+  std::string input(kRandomSecretDomain);
+  input.append(secret);
+  return std::string(kRandomSecretPrefix) + HashHex(input);
+}
+
+bool VerifyRandomSecret(std::string_view stored_hash, std::string_view secret) {
+  if (stored_hash.substr(0, kRandomSecretPrefix.size()) != kRandomSecretPrefix) {
+    return VerifyPassword(stored_hash, secret);
+  }
+  const std::string computed = HashRandomSecret(secret);
+  return computed.size() == stored_hash.size() &&
+         sodium_memcmp(computed.data(), stored_hash.data(), computed.size()) == 0;
 }
 
 bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "riskradar/server/auth.h"
 #include "server_fixture.h"
 
 namespace riskradar::server {
@@ -186,6 +187,16 @@ TEST_F(DutiesTest, AnAdministratorsResetOfAPractitionerHandsOverNoWorkingCredent
   auto approved = DecideRequest(Login("wmp-ig_lead"), a["request"]["id"], "approve");
   ASSERT_EQ(approved->status, 200) << approved->body;
   const std::string part_b = Body(approved)["enrolment_code_part"];
+  // The requester's half is the account's Argon2id password hash, the approver's half a fast hash of 120
+  // random bits: an enrolling sign-in does one Argon2id verification, as every other sign-in does, so its
+  // time does not tell an account that must enrol.
+  auto stored = store_->FindUser("wmp-practitioner");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_TRUE((*stored)->must_enrol);
+  EXPECT_EQ((*stored)->password_hash.rfind("$argon2id$", 0), 0u) << (*stored)->password_hash;
+  EXPECT_EQ((*stored)->enrol_hash.rfind("blake2b$", 0), 0u) << (*stored)->enrol_hash;
+  EXPECT_TRUE(VerifyPassword((*stored)->password_hash, part_a));
+  EXPECT_TRUE(VerifyRandomSecret((*stored)->enrol_hash, part_b));
 
   // With what the administrator holds, nobody signs in as the practitioner: not the half, not the old
   // password, not the half twice.

@@ -344,6 +344,29 @@ TEST(ServerTlsTest, HttpsWithHstsWhenGivenACertificate) {
   fs::remove_all(dir);
 }
 
+// The approver's half of an enrolment code is hashed fast (it is 120 random bits); a store written before keeps
+// an Argon2id hash there, which still verifies.
+TEST(RandomSecretTest, FastHashVerifiesOnlyTheSameSecretAndStillAcceptsArgon2id) {
+  const std::string secret = RandomToken(15);
+  ASSERT_EQ(secret.size(), 20u);
+  const std::string stored = HashRandomSecret(secret);
+  EXPECT_EQ(stored.rfind("blake2b$", 0), 0u);
+  EXPECT_EQ(stored.size(), 8u + 64u);
+  EXPECT_EQ(HashRandomSecret(secret), stored) << "deterministic";
+  EXPECT_TRUE(VerifyRandomSecret(stored, secret));
+  std::string other = secret;
+  other.back() = other.back() == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(VerifyRandomSecret(stored, other));
+  EXPECT_FALSE(VerifyRandomSecret(stored, ""));
+  EXPECT_FALSE(VerifyRandomSecret(stored, secret + "x"));
+  EXPECT_FALSE(VerifyRandomSecret(stored.substr(0, stored.size() - 1), secret)) << "a truncated hash";
+  EXPECT_FALSE(VerifyRandomSecret("", secret));
+  auto argon = HashPassword(secret, PasswordHashParams::MinimumForTestsOnly());
+  ASSERT_TRUE(argon.ok());
+  EXPECT_TRUE(VerifyRandomSecret(*argon, secret));
+  EXPECT_FALSE(VerifyRandomSecret(*argon, other));
+}
+
 TEST(PasswordPolicyTest, LengthDenyListAndNoTruncation) {
   auto policy = PasswordPolicy::Load(DefaultDenyListPath());
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();

@@ -61,9 +61,9 @@ ApprovalVerdict DecideApproval(const Viewer& approver, const ApprovalFacts& fact
 // Who sees a request in their review list: its requester and every approver in scope.
 bool MayListRequest(const Viewer& viewer, const ApprovalFacts& facts);
 
-// Material made by the caller outside the unit of work (hashing is slow): the approver's half of the
-// enrolment code (its Argon2id hash) and an unseen TOTP secret for the account until it enrols. Used for
-// account grants and resets only.
+// Material made by the caller outside the unit of work: the approver's half of the enrolment code (its hash,
+// server/auth.h HashRandomSecret) and an unseen TOTP secret for the account until it enrols. Used for account
+// grants, role changes and resets only.
 struct ApprovalMaterial {
   std::string enrol_hash;
   std::string totp_secret;

@@ -25,6 +25,14 @@ struct PasswordHashParams {
 Result<std::string> HashPassword(std::string_view password, const PasswordHashParams& params);
 // Constant work for a wrong password; false for a malformed hash.
 bool VerifyPassword(std::string_view stored_hash, std::string_view password);
+// A random secret of at least 120 bits (a half of a one-time enrolment code) needs no slow hash: nobody can
+// search its space. HashRandomSecret is BLAKE2b-256 under a domain prefix ("blake2b$<hex>");
+// VerifyRandomSecret compares in constant time (and still accepts an Argon2id hash from a store written before
+// this, through VerifyPassword). An enrolling sign-in checks the requester's half with Argon2id (it is the
+// account's password hash) and the approver's half with this, so it does the same slow work as any other
+// sign-in: one Argon2id verification (issue 11 item 4).
+std::string HashRandomSecret(std::string_view secret);
+bool VerifyRandomSecret(std::string_view stored_hash, std::string_view secret);
 // True when a stored hash was made with other parameters: it is re-hashed at the next successful login, so
 // every account converges on the parameters of the decoy hash that unknown users are checked against.
 bool NeedsRehash(std::string_view stored_hash, const PasswordHashParams& params);

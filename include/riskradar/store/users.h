@@ -31,7 +31,8 @@ struct User {
   std::string created_at, updated_at;
   // Separation of duties: an account created or reset through an approval must enrol (new password and TOTP
   // secret) before anything else. While it must, password_hash is the Argon2id hash of the requester's half
-  // of its one-time enrolment code and enrol_hash that of the approver's half (FindUser only).
+  // of its one-time enrolment code and enrol_hash a fast hash of the approver's half (server/auth.h
+  // HashRandomSecret; FindUser only).
   bool must_enrol = false;
   std::string enrol_hash;
 };
