@@ -104,6 +104,9 @@ Evaluated Evaluate(const BlockingRule& rule, const std::string& refined_from, co
   return e;
 }
 
+// The plausible round takes a rule only if at least this share of its new pairs is plausible.
+constexpr double kMinimumPlausibleShare = 0.01;
+
 bool Produces(const Evaluated& e, uint32_t i, uint32_t j) { return e.keys[i] != 0 && e.keys[i] == e.keys[j]; }
 
 // Of e's sampled pairs, the shares no chosen rule produces (all, and true-looking).
@@ -349,6 +352,7 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
     }
     // Finer keys, the best (most true-looking pairs) first; one level deeper if none fits.
     std::vector<Evaluated> fitting;
+    std::vector<Evaluated> wider;
     std::vector<Evaluated> level;
     for (const auto& r : fn.refine(e.rule)) level.push_back(Evaluate(r, e.rule.name, input, fn));
     for (int depth = 0; depth < 2 && fitting.empty() && !level.empty(); ++depth) {
@@ -356,7 +360,12 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
                 [](const Evaluated& a, const Evaluated& b) { return a.true_pairs() > b.true_pairs(); });
       std::vector<Evaluated> next;
       for (Evaluated& r : level) {
-        if (r.pairs > 0 && r.pairs <= share && r.true_pairs() > 0) fitting.push_back(std::move(r));
+        if (r.pairs > 0 && r.pairs <= share && r.true_pairs() > 0) {
+          fitting.push_back(std::move(r));
+        } else if (r.pairs > share && r.pairs <= plan.budget / 2 && r.true_pairs() > 0 && wider.size() < 2) {
+          // Coarser than the share but affordable: a candidate for what the budget has left.
+          wider.push_back(std::move(r));
+        }
       }
       if (fitting.empty() && depth == 0) {
         for (const auto& r : fn.refine(level.front().rule)) next.push_back(Evaluate(r, e.rule.name, input, fn));
@@ -383,6 +392,7 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
       variants.push_back(std::move(e));
     }
     for (Evaluated& r : fitting) variants.push_back(std::move(r));
+    for (Evaluated& r : wider) variants.push_back(std::move(r));
   }
   {
     // The true-looking pairs every rule considered covers (a union, estimated rule by rule).
@@ -416,6 +426,7 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
         const double gain = fresh_gain * static_cast<double>(variants[v].pairs);
         if (gain <= 0 || spent + cost > plan.budget) continue;
         const double ratio = gain / static_cast<double>(std::max<int64_t>(cost, 1));
+        if (plausible && ratio < kMinimumPlausibleShare) continue;
         if (ratio > best_ratio) {
           best = v;
           best_ratio = ratio;
@@ -438,10 +449,14 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
     const auto [fresh, fresh_true] = NewShares(e, chosen);
     const auto cost = static_cast<int64_t>(fresh * static_cast<double>(e.pairs));
     const double fresh_plausible = NewShares(e, chosen, true).second;
-    std::string why = fresh_true <= 0 && fresh_plausible <= 0
-                          ? "adds no true-looking or plausible pairs beyond the rules chosen (in the sample)"
-                          : fmt::format("its ~{} new pairs do not fit what is left of the budget ({})", Count(cost),
-                                        Count(plan.budget - spent));
+    std::string why =
+        fresh_true <= 0 && fresh_plausible <= 0
+            ? "adds no true-looking or plausible pairs beyond the rules chosen (in the sample)"
+        : fresh_true <= 0 && fresh_plausible < kMinimumPlausibleShare * fresh
+            ? fmt::format("only {:.1f}% of its ~{} new pairs are plausible (below {:.0f}%)",
+                          100 * fresh_plausible / std::max(fresh, 1e-12), Count(cost), 100 * kMinimumPlausibleShare)
+            : fmt::format("its ~{} new pairs do not fit what is left of the budget ({})", Count(cost),
+                          Count(plan.budget - spent));
     if (!e.refined_into.empty() && e.refined_into != "-") {
       others.push_back(Row(e, RuleDecision::kRefined,
                            fmt::format("{} pairs, over its share of the budget ({}): refined into {}; alone it {}",
