@@ -3,10 +3,12 @@
 #include "linkage_commands.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/eval/linkage_eval.h"
+#include "riskradar/linkage/blocking_plan.h"
 #include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/linkage/waterfall.h"
@@ -46,14 +49,37 @@ struct LinkCsvArgs {
   std::vector<std::string> inputs;
   std::string out;
   bool quiet = false;
+  bool explain_blocking = false;
+  int64_t budget = 0;
 };
 
+// Progress of a long run on stderr, one line rewritten in place, only when
+// stderr is a terminal (logs and pipes stay clean) and not --quiet.
+std::function<void(const std::string&, int64_t, int64_t)> TerminalProgress(bool quiet) {
+  if (quiet || isatty(STDERR_FILENO) == 0) return nullptr;
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [last](const std::string& phase, int64_t done, int64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - *last < std::chrono::milliseconds(200)) return;
+    *last = now;
+    std::cerr << fmt::format("\r  {}: {}{}\033[K", phase, done, total > 0 ? fmt::format(" of {}", total) : "")
+              << (done >= total ? "\n" : "") << std::flush;
+  };
+}
+
 Status RunLinkCsv(const LinkCsvArgs& args) {
+  if (args.out.empty() && !args.explain_blocking) {
+    return Status::InvalidArgument("link-csv needs --out DIR (or --explain-blocking to plan without linking)");
+  }
   const auto start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(linkage::CsvLinkSettings settings, linkage::LoadCsvLinkSettings(args.settings));
   std::vector<fs::path> paths(args.inputs.begin(), args.inputs.end());
+  const auto progress = TerminalProgress(args.quiet);
+  if (progress) std::cerr << "  reading " << paths.size() << " file(s)...\n";
   RR_ASSIGN_OR_RETURN(linkage::CsvInputs inputs, linkage::ReadCsvInputs(settings, paths));
   const double read_s = SecondsSince(start);
+  if (progress)
+    progress("rows read", static_cast<int64_t>(inputs.records.size()), static_cast<int64_t>(inputs.records.size()));
   for (const auto& [column, n] : inputs.unparsed) {
     std::cerr << fmt::format(
         "warning: column '{}': {} value(s) did not parse and were treated as missing (first: {})\n", column, n,
@@ -64,8 +90,22 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
   if (options.cross_source_only && paths.size() < 2) {
     return Status::InvalidArgument("link_only needs two or more --input files");
   }
+  if (args.budget > 0) options.blocking_budget = args.budget;
+  if (args.explain_blocking) {
+    RR_ASSIGN_OR_RETURN(linkage::BlockingPlan plan, linkage::ExplainBlocking(inputs.records, settings.spec, options));
+    std::cout << fmt::format("link-csv: {} records from {} file(s); blocking {} (nothing linked)\n",
+                             inputs.records.size(), paths.size(),
+                             settings.default_blocking ? "planned from the field kinds" : "as written in the settings");
+    std::cout << linkage::RenderBlockingPlan(plan);
+    for (const auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
+    return Status::Ok();
+  }
+  options.progress = progress;
   const auto link_start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(linkage::LinkResult result, linkage::Link(inputs.records, settings.spec, options));
+  if (result.plan) {
+    for (const auto& w : result.plan->warnings) std::cerr << "warning: " << w << "\n";
+  }
   const double link_s = SecondsSince(link_start);
   const auto write_start = std::chrono::steady_clock::now();
   RR_RETURN_IF_ERROR(linkage::WriteCsvLinkOutputs(args.out, inputs, result));
@@ -75,9 +115,11 @@ Status RunLinkCsv(const LinkCsvArgs& args) {
   if (!args.quiet) {
     std::cout << fmt::format("link-csv: {} records from {} file(s), {} mode{}\n", inputs.records.size(), paths.size(),
                              options.cross_source_only ? "link" : "dedupe",
-                             settings.default_blocking ? "; blocking rules chosen from the field kinds" : "");
+                             settings.default_blocking ? "; blocking rules planned from the field kinds" : "");
+    if (result.plan) std::cout << linkage::RenderBlockingPlan(*result.plan, result.blocking);
     for (const auto& b : result.blocking) {
-      std::cout << fmt::format("  blocking {:<44} {:>11} pairs ({} new){}\n", b.rule, b.candidate_pairs, b.new_pairs,
+      std::cout << fmt::format("  blocking {:<44} {:>11} pairs ({} new; estimated {}){}\n", b.rule, b.candidate_pairs,
+                               b.new_pairs, b.estimated_pairs,
                                b.oversized_blocks ? fmt::format(", {} oversized blocks skipped ({} pairs)",
                                                                 b.oversized_blocks, b.skipped_pairs)
                                                   : "");
@@ -284,8 +326,14 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   link_csv->add_option("--settings", link_args->settings, "Settings (TOML): id_column, [[field]] column/kind, ...")
       ->required();
   link_csv->add_option("--input", link_args->inputs, "Input CSV (give two to link one file to another)")->required();
-  link_csv->add_option("--out", link_args->out, "Output directory for clusters.csv, pairs.csv, model.json")->required();
-  link_csv->add_flag("--quiet", link_args->quiet, "Print only warnings and errors");
+  link_csv->add_option("--out", link_args->out,
+                       "Output directory for clusters.csv, pairs.csv, model.json (not with --explain-blocking)");
+  link_csv->add_flag("--quiet", link_args->quiet, "Print only warnings and errors (no progress on stderr)");
+  link_csv->add_flag("--explain-blocking", link_args->explain_blocking,
+                     "Print the blocking plan (rules, estimated pairs, why refined or dropped) without linking");
+  link_csv->add_option("--budget", link_args->budget,
+                       "Candidate pairs the blocking planner may spend (default: settings [blocking] budget, else 10 "
+                       "per record and at least 4 million)");
   link_csv->callback([=] { fail_or(RunLinkCsv(*link_args)); });
 
   // linkage-eval

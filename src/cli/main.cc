@@ -290,8 +290,7 @@ int Main(int argc, char** argv) {
   std::string blocking_text = "auto";
   link_cmd
       ->add_option("--blocking", blocking_text,
-                   fmt::format("Person blocking: regional, large, or auto (large above {} person mentions)",
-                               linkage::kLargePersonLinkage))
+                   "Person blocking: auto (rules planned within a comparison budget), regional or large")
       ->check(CLI::IsMember({"auto", "regional", "large"}))
       ->capture_default_str();
   link_cmd->callback([&] {

@@ -17,6 +17,7 @@
 #include "riskradar/core/identifiers.h"
 #include "riskradar/core/text.h"
 #include "riskradar/ingest/readers.h"
+#include "riskradar/linkage/blocking_plan.h"
 
 namespace riskradar::linkage {
 namespace {
@@ -193,29 +194,35 @@ class SettingsLoader {
 
     if (const toml::node* node = root.get("blocking")) {
       const toml::table* t = node->as_table();
-      if (t == nullptr) return Error(node, "blocking", "must be a table with rules = [...]");
-      RR_RETURN_IF_ERROR(CheckKeys(*t, "blocking", {"rules"}));
-      const toml::node* rules_node = t->get("rules");
-      const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
-      if (rules == nullptr || rules->empty())
-        return Error(node, "blocking.rules", "must be a non-empty array of strings");
-      for (size_t i = 0; i < rules->size(); ++i) {
-        const auto text = rules->get(i)->value<std::string>();
-        const std::string key = "blocking.rules[" + std::to_string(i + 1) + "]";
-        if (!text) return Error(rules->get(i), key, "must be a string like \"surname:soundex & dob:year\"");
-        auto rule = ParseBlockingRule(*text);
-        if (!rule.ok()) return Error(rules->get(i), key, rule.status().message());
-        for (const auto& part : rule->parts) {
-          if (!columns.count(part.field)) {
-            return Error(rules->get(i), key, "'" + part.field + "' is not a [[field]] column");
-          }
-        }
-        s.spec.blocking_rules.push_back(std::move(*rule));
+      if (t == nullptr) return Error(node, "blocking", "must be a table with rules = [...] and/or budget = N");
+      RR_RETURN_IF_ERROR(CheckKeys(*t, "blocking", {"rules", "budget"}));
+      RR_RETURN_IF_ERROR(Optional(*t, "blocking.", "budget", s.options.blocking_budget));
+      if (t->get("budget") && s.options.blocking_budget < 1) {
+        return Error(t->get("budget"), "blocking.budget", "must be a positive number of candidate pairs");
       }
-    } else {
-      s.spec.blocking_rules = DefaultBlockingRules(s.spec);
-      s.default_blocking = true;
+      if (const toml::node* rules_node = t->get("rules")) {
+        const toml::array* rules = rules_node->as_array();
+        if (rules == nullptr || rules->empty())
+          return Error(rules_node, "blocking.rules", "must be a non-empty array of strings");
+        for (size_t i = 0; i < rules->size(); ++i) {
+          const auto text = rules->get(i)->value<std::string>();
+          const std::string key = "blocking.rules[" + std::to_string(i + 1) + "]";
+          if (!text) return Error(rules->get(i), key, "must be a string like \"surname:soundex & dob:year\"");
+          auto rule = ParseBlockingRule(*text);
+          if (!rule.ok()) return Error(rules->get(i), key, rule.status().message());
+          for (const auto& part : rule->parts) {
+            if (!columns.count(part.field)) {
+              return Error(rules->get(i), key, "'" + part.field + "' is not a [[field]] column");
+            }
+          }
+          s.spec.blocking_rules.push_back(std::move(*rule));
+        }
+      } else if (!t->get("budget")) {
+        return Error(node, "blocking", "needs rules = [...] or budget = N (leave [blocking] out for the default)");
+      }
     }
+    // No rules: the engine plans them within the budget from the field kinds (blocking_plan.h).
+    s.default_blocking = s.spec.blocking_rules.empty();
 
     if (const toml::node* node = root.get("thresholds")) {
       const toml::table* t = node->as_table();
@@ -302,44 +309,7 @@ Result<CsvLinkSettings> LoadCsvLinkSettings(const std::filesystem::path& path) {
   return ParseCsvLinkSettings(text.str(), path.string());
 }
 
-std::vector<BlockingRule> DefaultBlockingRules(const LinkageSpec& spec) {
-  auto first = [&](FieldKind kind) -> std::string {
-    for (const auto& f : spec.fields) {
-      if (f.kind == kind) return f.name;
-    }
-    return "";
-  };
-  const std::string forename = first(FieldKind::kForename);
-  const std::string surname = first(FieldKind::kSurname);
-  const std::string dob = first(FieldKind::kDateOfBirth);
-  const std::string postcode = first(FieldKind::kPostcode);
-  std::vector<std::string> texts;
-  // Identifiers and e-mail addresses are near-unique: equal values are worth comparing.
-  for (const auto& f : spec.fields) {
-    if (f.kind == FieldKind::kIdentifier || (f.kind == FieldKind::kString && f.term_frequency)) texts.push_back(f.name);
-  }
-  if (!surname.empty() && !forename.empty()) texts.push_back(surname + " & " + forename + ":initial");
-  if (!surname.empty() && !dob.empty()) texts.push_back(surname + ":soundex & " + dob + ":year");
-  if (!dob.empty()) texts.push_back(dob);
-  if (!forename.empty() && !postcode.empty()) texts.push_back(forename + ":prefix3 & " + postcode + ":district");
-  if (!surname.empty() && !postcode.empty()) texts.push_back(surname + ":initial & " + postcode);
-  // Free-text names (full_name, town) block on their first letters with a date or on the whole value.
-  for (const auto& f : spec.fields) {
-    if (f.kind != FieldKind::kText || !f.term_frequency) continue;
-    texts.push_back(f.name);
-    if (!dob.empty()) texts.push_back(f.name + ":prefix3 & " + dob + ":year");
-  }
-  if (texts.empty()) {
-    for (const auto& f : spec.fields) texts.push_back(f.name);
-  }
-  std::vector<BlockingRule> rules;
-  std::set<std::string> seen;
-  for (const auto& t : texts) {
-    if (rules.size() >= 16 || !seen.insert(t).second) continue;
-    rules.push_back(*ParseBlockingRule(t));
-  }
-  return rules;
-}
+std::vector<BlockingRule> DefaultBlockingRules(const LinkageSpec& spec) { return CandidateBlockingRules(spec); }
 
 Result<CsvInputs> ReadCsvInputs(const CsvLinkSettings& settings, const std::vector<std::filesystem::path>& paths) {
   if (paths.empty()) return Status::InvalidArgument("no input files");

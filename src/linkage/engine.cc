@@ -17,20 +17,11 @@
 #include <unordered_set>
 
 #include "prepared.h"
+#include "riskradar/linkage/blocking_plan.h"
 #include "riskradar/linkage/comparators.h"
 
 namespace riskradar::linkage {
 namespace {
-
-struct CandidatePair {
-  uint32_t left;
-  uint32_t right;
-  uint8_t rule;
-  bool fresh;  // no earlier rule produced it: scored once, as this rule's pair
-  friend bool operator<(const CandidatePair& a, const CandidatePair& b) {
-    return a.left != b.left ? a.left < b.left : a.right < b.right;
-  }
-};
 
 struct ResolvedPart {
   size_t column;
@@ -147,33 +138,48 @@ uint64_t BlockingKey(const PreparedData& data, const ResolvedRule& rule,
   return key == 0 ? 1 : key;
 }
 
-struct BlockingOutput {
-  std::vector<CandidatePair> pairs;
+// The blocks of every rule: records ordered by key, blocks of 2..max_block_size
+// records as ranges of that order. keys[r][i] is 0 when record i is in no block
+// of rule r that produces pairs, so "rule q produced pair (i, j)" is
+// keys[q][i] != 0 && keys[q][i] == keys[q][j]. Pairs are never stored: each
+// pass walks the blocks again (streaming, issue 17).
+struct RuleBlocks {
+  std::vector<uint32_t> order;
+  std::vector<std::pair<uint32_t, uint32_t>> blocks;
+  int64_t pairs = 0;  // pairs the blocks produce (before the cross-source filter)
+};
+struct Blocking {
+  std::vector<std::vector<uint64_t>> keys;
+  std::vector<RuleBlocks> rules;
   std::vector<BlockingRuleReport> reports;
 };
 
-BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<ResolvedRule>& rules, const LinkageSpec& spec,
-                             const LinkageOptions& options) {
+std::vector<uint64_t> RuleKeys(const PreparedData& data, const ResolvedRule& rule) {
+  std::vector<std::vector<uint64_t>> piece_hashes;
+  for (const ResolvedPart& part : rule.parts) piece_hashes.push_back(PieceHashes(data, part));
+  std::vector<uint64_t> keys(data.size, 0);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, data.size), [&](const tbb::blocked_range<size_t>& range) {
+    for (size_t i = range.begin(); i < range.end(); ++i) {
+      keys[i] = BlockingKey(data, rule, piece_hashes, static_cast<uint32_t>(i));
+    }
+  });
+  return keys;
+}
+
+Blocking BuildBlocks(const PreparedData& data, const std::vector<ResolvedRule>& rules, const LinkageSpec& spec,
+                     const LinkageOptions& options) {
   const size_t n = data.size;
-  std::vector<std::vector<uint64_t>> keys(rules.size(), std::vector<uint64_t>(n, 0));
-  std::vector<std::unordered_set<uint64_t>> oversized(rules.size());
-  BlockingOutput out;
-  tbb::enumerable_thread_specific<std::vector<CandidatePair>> local_pairs;
+  Blocking out;
   for (size_t r = 0; r < rules.size(); ++r) {
-    std::vector<std::vector<uint64_t>> piece_hashes;
-    for (const ResolvedPart& part : rules[r].parts) piece_hashes.push_back(PieceHashes(data, part));
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& range) {
-      for (size_t i = range.begin(); i < range.end(); ++i) {
-        keys[r][i] = BlockingKey(data, rules[r], piece_hashes, static_cast<uint32_t>(i));
-      }
-    });
+    std::vector<uint64_t> keys = RuleKeys(data, rules[r]);
     std::vector<std::pair<uint64_t, uint32_t>> keyed;
     keyed.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-      if (keys[r][i] != 0) keyed.emplace_back(keys[r][i], static_cast<uint32_t>(i));
+      if (keys[i] != 0) keyed.emplace_back(keys[i], static_cast<uint32_t>(i));
     }
     tbb::parallel_sort(keyed.begin(), keyed.end());
-    std::vector<std::pair<size_t, size_t>> blocks;
+    RuleBlocks rb;
+    rb.order.reserve(keyed.size());
     BlockingRuleReport report;
     report.rule = spec.blocking_rules[r].name;
     for (size_t b = 0; b < keyed.size();) {
@@ -183,51 +189,51 @@ BlockingOutput GeneratePairs(const PreparedData& data, const std::vector<Resolve
       if (size > options.max_block_size) {
         ++report.oversized_blocks;
         report.skipped_pairs += size * (size - 1) / 2;
-        oversized[r].insert(keyed[b].first);
+        for (size_t x = b; x < e; ++x) keys[keyed[x].second] = 0;
       } else if (size > 1) {
-        blocks.emplace_back(b, e);
+        const auto first = static_cast<uint32_t>(rb.order.size());
+        for (size_t x = b; x < e; ++x) rb.order.push_back(keyed[x].second);
+        rb.blocks.emplace_back(first, static_cast<uint32_t>(rb.order.size()));
+        rb.pairs += size * (size - 1) / 2;
+      } else {
+        keys[keyed[b].second] = 0;
       }
       b = e;
     }
-    std::atomic<int64_t> produced{0};
-    std::atomic<int64_t> fresh{0};
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks.size()), [&](const tbb::blocked_range<size_t>& range) {
-      auto& mine = local_pairs.local();
-      int64_t my_produced = 0;
-      int64_t my_fresh = 0;
-      for (size_t bi = range.begin(); bi < range.end(); ++bi) {
-        const auto [b, e] = blocks[bi];
-        for (size_t x = b; x < e; ++x) {
-          for (size_t y = x + 1; y < e; ++y) {
-            const uint32_t i = keyed[x].second;
-            const uint32_t j = keyed[y].second;
-            if (options.cross_source_only && data.source[i] == data.source[j]) continue;
-            ++my_produced;
-            // Keep the pair only if no earlier rule already produced it.
-            bool seen = false;
-            for (size_t q = 0; q < r && !seen; ++q) {
-              const uint64_t k = keys[q][i];
-              seen = k != 0 && k == keys[q][j] && !oversized[q].count(k);
-            }
-            // Pairs an earlier rule produced are still kept for EM: leaving them out
-            // would make this rule's sample disagree on the earlier keys by construction.
-            if (!seen) ++my_fresh;
-            mine.push_back({std::min(i, j), std::max(i, j), static_cast<uint8_t>(r), !seen});
-          }
-        }
-      }
-      produced += my_produced;
-      fresh += my_fresh;
-    });
-    report.candidate_pairs = produced;
-    report.new_pairs = fresh;
+    rb.order.shrink_to_fit();
+    out.keys.push_back(std::move(keys));
+    out.rules.push_back(std::move(rb));
     out.reports.push_back(report);
   }
-  for (auto& v : local_pairs) out.pairs.insert(out.pairs.end(), v.begin(), v.end());
-  tbb::parallel_sort(out.pairs.begin(), out.pairs.end(), [](const CandidatePair& a, const CandidatePair& b) {
-    return a.left != b.left ? a.left < b.left : a.right != b.right ? a.right < b.right : a.rule < b.rule;
-  });
   return out;
+}
+
+// Visits every pair of rule r's blocks in parallel: visit(state, i, j, fresh)
+// with i < j, where fresh means no earlier rule produced the pair. State is
+// per thread (make_state builds it).
+template <typename State, typename Visit>
+void ForEachPair(const PreparedData& data, const Blocking& blocking, size_t r, const LinkageOptions& options,
+                 tbb::enumerable_thread_specific<State>& states, const Visit& visit) {
+  const RuleBlocks& rb = blocking.rules[r];
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, rb.blocks.size()), [&](const tbb::blocked_range<size_t>& range) {
+    State& state = states.local();
+    for (size_t bi = range.begin(); bi < range.end(); ++bi) {
+      const auto [b, e] = rb.blocks[bi];
+      for (uint32_t x = b; x < e; ++x) {
+        for (uint32_t y = x + 1; y < e; ++y) {
+          const uint32_t i = std::min(rb.order[x], rb.order[y]);
+          const uint32_t j = std::max(rb.order[x], rb.order[y]);
+          if (options.cross_source_only && data.source[i] == data.source[j]) continue;
+          bool seen = false;
+          for (size_t q = 0; q < r && !seen; ++q) {
+            const uint64_t k = blocking.keys[q][i];
+            seen = k != 0 && k == blocking.keys[q][j];
+          }
+          visit(state, i, j, !seen);
+        }
+      }
+    }
+  });
 }
 
 int64_t TotalPairs(const PreparedData& data, bool cross_source_only) {
@@ -303,52 +309,56 @@ struct PatternCount {
   double fresh_count;  // of those, pairs no earlier rule produced
 };
 
-// Comparison pattern of every candidate pair, computed once per distinct pair:
-// a pair several rules produced sits in a run of equal (left, right) entries.
-std::vector<uint64_t> ComparePairs(const PreparedData& data, const std::vector<CandidatePair>& pairs) {
+// Pass 1 (streamed): each rule's pairs counted, and the comparison patterns of
+// a uniform sample of at most options.em_sample_pairs (rule, pair) comparisons
+// counted per rule, scaled back to the rule's pairs (all of them when they fit).
+std::vector<PatternCount> CountPatterns(const PreparedData& data, Blocking& blocking, const LinkageOptions& options) {
   const size_t n_cols = data.columns.size();
-  std::vector<uint64_t> patterns(pairs.size());
-  auto same = [&](size_t p) { return pairs[p].left == pairs[p - 1].left && pairs[p].right == pairs[p - 1].right; };
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
-    uint8_t levels[kMaxFields];
-    for (size_t p = range.begin(); p < range.end(); ++p) {
-      if (p > 0 && same(p)) continue;
-      data.CompareLevels(pairs[p].left, pairs[p].right, levels);
-      patterns[p] = Pack(levels, n_cols);
-    }
-  });
-  for (size_t p = 1; p < pairs.size(); ++p) {
-    if (same(p)) patterns[p] = patterns[p - 1];
-  }
-  return patterns;
-}
-
-std::vector<PatternCount> CountPatterns(const std::vector<CandidatePair>& pairs,
-                                        const std::vector<uint64_t>& patterns) {
-  using Counts = std::unordered_map<uint64_t, std::pair<int64_t, int64_t>>;
-  tbb::enumerable_thread_specific<std::vector<Counts>> local([] { return std::vector<Counts>(kMaxRules); });
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
-    auto& counts = local.local();
-    for (size_t p = range.begin(); p < range.end(); ++p) {
-      auto& c = counts[pairs[p].rule][patterns[p]];
+  int64_t occurrences = 0;
+  for (const RuleBlocks& rb : blocking.rules) occurrences += rb.pairs;
+  const double rate = occurrences <= options.em_sample_pairs
+                          ? 1.0
+                          : static_cast<double>(options.em_sample_pairs) / static_cast<double>(occurrences);
+  const auto threshold = rate >= 1.0 ? UINT64_MAX : static_cast<uint64_t>(rate * 18446744073709551615.0);
+  const double scale = 1.0 / rate;
+  struct State {
+    std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> counts;
+    int64_t produced = 0;
+    int64_t fresh = 0;
+  };
+  std::vector<PatternCount> out;
+  int64_t done = 0;
+  for (size_t r = 0; r < blocking.rules.size(); ++r) {
+    tbb::enumerable_thread_specific<State> states;
+    ForEachPair(data, blocking, r, options, states, [&](State& s, uint32_t i, uint32_t j, bool fresh) {
+      ++s.produced;
+      s.fresh += fresh;
+      if (threshold != UINT64_MAX &&
+          Mix((static_cast<uint64_t>(i) << 32 | j) ^ (options.seed + 0x51ed27 * (r + 1))) > threshold) {
+        return;
+      }
+      uint8_t levels[kMaxFields];
+      data.CompareLevels(i, j, levels);
+      auto& c = s.counts[Pack(levels, n_cols)];
       ++c.first;
-      c.second += pairs[p].fresh ? 1 : 0;
-    }
-  });
-  std::vector<std::map<uint64_t, std::pair<int64_t, int64_t>>> merged(kMaxRules);
-  for (const auto& counts : local) {
-    for (size_t r = 0; r < counts.size(); ++r) {
-      for (const auto& [pattern, c] : counts[r]) {
-        merged[r][pattern].first += c.first;
-        merged[r][pattern].second += c.second;
+      c.second += fresh;
+    });
+    std::map<uint64_t, std::pair<int64_t, int64_t>> merged;
+    BlockingRuleReport& report = blocking.reports[r];
+    for (const State& s : states) {
+      report.candidate_pairs += s.produced;
+      report.new_pairs += s.fresh;
+      for (const auto& [pattern, c] : s.counts) {
+        merged[pattern].first += c.first;
+        merged[pattern].second += c.second;
       }
     }
-  }
-  std::vector<PatternCount> out;
-  for (size_t r = 0; r < merged.size(); ++r) {
-    for (const auto& [pattern, c] : merged[r]) {
-      out.push_back({static_cast<uint8_t>(r), pattern, static_cast<double>(c.first), static_cast<double>(c.second)});
+    for (const auto& [pattern, c] : merged) {
+      out.push_back({static_cast<uint8_t>(r), pattern, static_cast<double>(c.first) * scale,
+                     static_cast<double>(c.second) * scale});
     }
+    done += blocking.rules[r].pairs;
+    if (options.progress) options.progress("compare (EM sample)", done, occurrences);
   }
   return out;
 }
@@ -382,6 +392,7 @@ EmResult RunEm(const std::vector<PatternCount>& patterns, const std::vector<std:
   std::vector<double> posterior(patterns.size());
   for (int iter = 1; iter <= options.max_em_iterations; ++iter) {
     em.iterations = iter;
+    if (options.progress && iter % 10 == 0) options.progress("EM", iter, options.max_em_iterations);
     // E step.
     for (size_t p = 0; p < patterns.size(); ++p) {
       const PatternCount& pc = patterns[p];
@@ -556,6 +567,76 @@ class DisjointSets {
   std::vector<uint32_t> next_;
 };
 
+ResolvedRule ResolveRule(const LinkageSpec& spec, const BlockingRule& rule) {
+  const size_t n_cols = spec.fields.size();
+  ResolvedRule resolved;
+  resolved.uses_column.assign(n_cols, false);
+  for (const BlockingKeyPart& part : rule.parts) {
+    for (size_t c = 0; c < n_cols; ++c) {
+      if (spec.fields[c].name == part.field) {
+        resolved.parts.push_back({c, part.transform, part.length});
+        resolved.uses_column[c] = true;
+        // A name-pair key fixes the surname too: EM must not read its agreement as evidence.
+        if (part.transform == KeyTransform::kNamePair) {
+          for (size_t s = 0; s < n_cols; ++s) {
+            if (spec.fields[s].name == spec.fields[c].swap_with) resolved.uses_column[s] = true;
+          }
+        }
+      }
+    }
+  }
+  return resolved;
+}
+
+// How many strong fields of a pair agree exactly (a swapped forename and surname
+// count as both names; an agreeing identifier counts 100). Three or more: the
+// pair looks true without a model; two: it is plausible.
+int AgreeingStrongFields(const PreparedData& data, uint32_t i, uint32_t j) {
+  uint8_t levels[kMaxFields];
+  data.CompareLevels(i, j, levels);
+  int strong = 0;
+  for (size_t c = 0; c < data.columns.size(); ++c) {
+    const uint8_t l = levels[c];
+    if (l == kNullLevel) continue;
+    switch (data.columns[c].kind) {
+      case FieldKind::kIdentifier:
+        if (l == 0) return 100;
+        break;
+      case FieldKind::kForename:
+        strong += l == 0 ? 1 : l == 1 ? 2 : 0;
+        break;
+      case FieldKind::kSex:
+        break;
+      default:
+        strong += l == 0;
+        break;
+    }
+  }
+  return strong;
+}
+
+BlockingPlan MakeBlockingPlan(const PreparedData& data, const LinkageSpec& spec, const LinkageOptions& options) {
+  BlockingPlanInput input;
+  input.records = data.size;
+  input.budget = options.blocking_budget;
+  input.max_block_size = options.max_block_size;
+  input.given = !spec.blocking_rules.empty();
+  input.candidates = input.given ? spec.blocking_rules : CandidateBlockingRules(spec);
+  input.max_rules = kMaxRules;
+  input.seed = options.seed;
+  if (options.cross_source_only) {
+    std::unordered_map<std::string, uint32_t> ids;
+    input.source.reserve(data.size);
+    for (const auto& s : data.source) input.source.push_back(ids.emplace(s, ids.size()).first->second);
+  }
+  BlockingPlanFunctions fn;
+  fn.keys = [&](const BlockingRule& rule) { return RuleKeys(data, ResolveRule(spec, rule)); };
+  fn.refine = [&](const BlockingRule& rule) { return RefineBlockingRule(rule, spec); };
+  fn.true_looking = [&](uint32_t i, uint32_t j) { return AgreeingStrongFields(data, i, j) >= 3; };
+  fn.plausible = [&](uint32_t i, uint32_t j) { return AgreeingStrongFields(data, i, j) >= 2; };
+  return PlanBlocking(input, fn);
+}
+
 }  // namespace
 
 std::string_view ToString(FieldKind kind) {
@@ -640,7 +721,6 @@ Status LinkageSpec::Validate() const {
   if (fields.size() > static_cast<size_t>(kMaxFields)) {
     return Status::InvalidArgument("at most " + std::to_string(kMaxFields) + " fields can be compared");
   }
-  if (blocking_rules.empty()) return Status::InvalidArgument("no blocking rules");
   if (blocking_rules.size() > static_cast<size_t>(kMaxRules)) {
     return Status::InvalidArgument("at most " + std::to_string(kMaxRules) + " blocking rules");
   }
@@ -782,30 +862,31 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   mark("prepare");
   const size_t n_cols = spec.fields.size();
 
+  // Blocking: the rules planned within the budget (or given, estimated), before any pair.
+  auto planned = std::make_shared<BlockingPlan>(MakeBlockingPlan(data, spec, options));
+  const bool any_pairs = std::any_of(planned->report.begin(), planned->report.end(),
+                                     [](const PlannedRule& row) { return row.estimated_pairs > 0; });
+  if (planned->rules.empty() && any_pairs) {
+    return Status::InvalidArgument("blocking: no rule fits a budget of " + std::to_string(planned->budget) +
+                                   " pairs (raise [blocking] budget)");
+  }
+  LinkageSpec effective = spec;
+  effective.blocking_rules = planned->rules;
+  model.spec = effective;
+  result.plan = planned;
   std::vector<ResolvedRule> rules;
-  for (const BlockingRule& rule : spec.blocking_rules) {
-    ResolvedRule resolved;
-    resolved.uses_column.assign(n_cols, false);
-    for (const BlockingKeyPart& part : rule.parts) {
-      for (size_t c = 0; c < n_cols; ++c) {
-        if (spec.fields[c].name == part.field) {
-          resolved.parts.push_back({c, part.transform, part.length});
-          resolved.uses_column[c] = true;
-          // A name-pair key fixes the surname too: EM must not read its agreement as evidence.
-          if (part.transform == KeyTransform::kNamePair) {
-            for (size_t s = 0; s < n_cols; ++s) {
-              if (spec.fields[s].name == spec.fields[c].swap_with) resolved.uses_column[s] = true;
-            }
-          }
-        }
+  for (const BlockingRule& rule : effective.blocking_rules) rules.push_back(ResolveRule(effective, rule));
+  if (options.progress) options.progress("plan blocking", static_cast<int64_t>(rules.size()), 0);
+  mark("plan");
+
+  Blocking blocking = BuildBlocks(data, rules, effective, options);
+  for (size_t r = 0; r < rules.size(); ++r) {
+    for (const PlannedRule& row : planned->report) {
+      if (row.decision == RuleDecision::kChosen && row.rule == blocking.reports[r].rule) {
+        blocking.reports[r].estimated_pairs = row.estimated_pairs;
       }
     }
-    rules.push_back(std::move(resolved));
   }
-
-  // Blocking.
-  BlockingOutput blocking = GeneratePairs(data, rules, spec, options);
-  for (const auto& report : blocking.reports) result.candidate_pairs += report.new_pairs;
   mark("block");
 
   // u from random pairs; a half-count per level keeps unseen levels finite.
@@ -829,9 +910,9 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     for (size_t l = 0; l < n_levels[c]; ++l) u[c][l] = (static_cast<double>(u_counts[c][l]) + 0.5) / total;
   }
 
-  // m and the prior by EM over the candidate pairs' comparison patterns.
-  const std::vector<uint64_t> pair_patterns = ComparePairs(data, blocking.pairs);
-  const std::vector<PatternCount> patterns = CountPatterns(blocking.pairs, pair_patterns);
+  // m and the prior by EM over the candidate pairs' comparison patterns (streamed, pass 1).
+  const std::vector<PatternCount> patterns = CountPatterns(data, blocking, options);
+  for (const auto& report : blocking.reports) result.candidate_pairs += report.new_pairs;
   mark("compare");
   const EmResult em = RunEm(patterns, u, n_levels, rules, options);
   model.em_iterations = em.iterations;
@@ -878,22 +959,25 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   }
 
   mark("EM");
-  // Score every candidate pair (in parallel) and keep possibles and matches.
+  // Score every fresh candidate pair (pass 2, streamed) and keep possibles and matches only.
   const WeightTable table = WeightTable::FromModel(model);
   const double possible_weight = std::log2(options.possible_probability / (1 - options.possible_probability));
   const double match_weight = std::log2(options.match_probability / (1 - options.match_probability));
   tbb::enumerable_thread_specific<std::vector<ScoredPair>> local_scored;
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, blocking.pairs.size()), [&](const tbb::blocked_range<size_t>& range) {
-    auto& mine = local_scored.local();
-    uint8_t levels[kMaxFields];
-    for (size_t p = range.begin(); p < range.end(); ++p) {
-      const CandidatePair& pair = blocking.pairs[p];
-      if (!pair.fresh) continue;
-      for (size_t c = 0; c < n_cols; ++c) levels[c] = LevelAt(pair_patterns[p], c);
-      const double w = table.Score(data, pair.left, levels);
-      if (w >= possible_weight) mine.push_back({pair.left, pair.right, w, Model::Probability(w)});
-    }
-  });
+  int64_t scored_so_far = 0;
+  for (size_t r = 0; r < rules.size(); ++r) {
+    ForEachPair(data, blocking, r, options, local_scored,
+                [&](std::vector<ScoredPair>& mine, uint32_t i, uint32_t j, bool fresh) {
+                  if (!fresh) return;
+                  uint8_t levels[kMaxFields];
+                  data.CompareLevels(i, j, levels);
+                  const double w = table.Score(data, i, levels);
+                  if (w >= possible_weight) mine.push_back({i, j, w, Model::Probability(w)});
+                });
+    scored_so_far += blocking.reports[r].new_pairs;
+    if (options.progress) options.progress("score", scored_so_far, result.candidate_pairs);
+  }
+  blocking = Blocking{};  // the keys and blocks are no longer needed
   std::vector<ScoredPair> scored;
   for (auto& v : local_scored) scored.insert(scored.end(), v.begin(), v.end());
   std::sort(scored.begin(), scored.end(), [](const ScoredPair& a, const ScoredPair& b) {
@@ -1051,6 +1135,28 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   result.cluster_count = next;
   mark("cluster");
   return result;
+}
+
+Result<BlockingPlan> ExplainBlocking(const std::vector<Record>& records, const LinkageSpec& spec,
+                                     const LinkageOptions& options) {
+  RR_RETURN_IF_ERROR(spec.Validate());
+  for (const Record& r : records) {
+    if (r.values.size() != spec.fields.size()) {
+      return Status::InvalidArgument("record " + std::to_string(r.id) + " has " + std::to_string(r.values.size()) +
+                                     " values, expected " + std::to_string(spec.fields.size()));
+    }
+  }
+  std::shared_ptr<const NameVariants> names;
+  auto loaded = SharedNameVariants(options.reference_dir.empty() ? DefaultReferenceDir() : options.reference_dir);
+  if (loaded.ok()) {
+    names = *loaded;
+  } else if (options.allow_builtin_names) {
+    names = std::make_shared<const NameVariants>(NameVariants::BuiltIn());
+  } else {
+    return loaded.status();
+  }
+  const PreparedData data = PreparedData::Build(records, spec, *names, nullptr);
+  return MakeBlockingPlan(data, spec, options);
 }
 
 }  // namespace riskradar::linkage

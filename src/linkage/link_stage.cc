@@ -10,6 +10,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "riskradar/linkage/blocking_plan.h"
 #include "riskradar/linkage/person.h"
 #include "riskradar/linkage/places.h"
 
@@ -195,11 +196,17 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       if (d.status == "rejected") constraints.cannot_link.emplace_back(a->second, b->second);
     }
   }
-  report.blocking = options.blocking.value_or(ChoosePersonBlocking(records.size()));
+  report.blocking = options.blocking.value_or(PersonBlocking::kAutomatic);
   say(fmt::format("linking {} person mentions, {} blocking (loaded in {})", records.size(), ToString(report.blocking),
                   lap()));
   RR_ASSIGN_OR_RETURN(PersonLinkage linkage, LinkPersons(records, report.blocking, LinkageOptions{}, constraints));
   report.candidate_pairs = linkage.candidate_pairs;
+  if (linkage.plan) {
+    // The rules chosen, estimated and actual pairs per rule, and why a rule was refined or dropped.
+    std::string text = RenderBlockingPlan(*linkage.plan, linkage.blocking);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    say(text);
+  }
   report.matches = static_cast<int64_t>(linkage.matches.size());
   report.possibles = static_cast<int64_t>(linkage.possibles.size());
 

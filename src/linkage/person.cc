@@ -5,10 +5,16 @@
 
 namespace riskradar::linkage {
 
-std::string_view ToString(PersonBlocking blocking) { return blocking == PersonBlocking::kLarge ? "large" : "regional"; }
-
-PersonBlocking ChoosePersonBlocking(size_t records) {
-  return records > kLargePersonLinkage ? PersonBlocking::kLarge : PersonBlocking::kRegional;
+std::string_view ToString(PersonBlocking blocking) {
+  switch (blocking) {
+    case PersonBlocking::kAutomatic:
+      return "automatic";
+    case PersonBlocking::kLarge:
+      return "large";
+    case PersonBlocking::kRegional:
+      return "regional";
+  }
+  return "automatic";
 }
 
 LinkageSpec PersonLinkageSpec(PersonBlocking blocking) {
@@ -37,6 +43,7 @@ LinkageSpec PersonLinkageSpec(PersonBlocking blocking) {
   static constexpr const char* kLargeRules[] = {
       "nhs_number",       "upn", "dob & surname:initial", "dob & forename:initial", "forename:initial & postcode",
       "forename:namepair"};
+  if (blocking == PersonBlocking::kAutomatic) return spec;
   if (blocking == PersonBlocking::kLarge) {
     for (const char* rule : kLargeRules) spec.blocking_rules.push_back(*ParseBlockingRule(rule));
   } else {
@@ -61,7 +68,7 @@ Record ToRecord(const PersonRecord& p) {
 
 Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
                                   const LinkConstraints& constraints) {
-  return LinkPersons(records, ChoosePersonBlocking(records.size()), options, constraints);
+  return LinkPersons(records, PersonBlocking::kAutomatic, options, constraints);
 }
 
 Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, PersonBlocking blocking,

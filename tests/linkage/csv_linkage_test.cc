@@ -59,7 +59,19 @@ TEST_F(CsvLinkageTest, SettingsErrorsNameTheLineAndKey) {
   auto ok = ParseCsvLinkSettings(kPeopleSettings, "s.toml");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->default_blocking);
-  EXPECT_FALSE(ok->spec.blocking_rules.empty());
+  EXPECT_TRUE(ok->spec.blocking_rules.empty()) << "no [blocking]: Link plans the rules within the budget";
+  EXPECT_EQ(ok->options.blocking_budget, 0) << "0: the default budget for the number of records";
+  auto budget = ParseCsvLinkSettings(std::string(kPeopleSettings) + "[blocking]\nbudget = 1234567\n", "s.toml");
+  ASSERT_TRUE(budget.ok()) << budget.status().ToString();
+  EXPECT_EQ(budget->options.blocking_budget, 1234567);
+  EXPECT_TRUE(budget->default_blocking);
+  auto bad_budget = ParseCsvLinkSettings(std::string(kPeopleSettings) + "[blocking]\nbudget = 0\n", "s.toml");
+  ASSERT_FALSE(bad_budget.ok());
+  EXPECT_NE(bad_budget.status().message().find("blocking.budget"), std::string::npos) << bad_budget.status().message();
+  auto empty_blocking = ParseCsvLinkSettings(std::string(kPeopleSettings) + "[blocking]\n", "s.toml");
+  ASSERT_FALSE(empty_blocking.ok());
+  EXPECT_NE(empty_blocking.status().message().find("rules = [...] or budget"), std::string::npos)
+      << empty_blocking.status().message();
   EXPECT_EQ(ok->spec.fields[4].kind, FieldKind::kString);
   EXPECT_EQ(ok->fields[3].check, ValueCheck::kNhsNumber);
 

@@ -112,12 +112,11 @@ class IncrementalLinkageTest : public ::testing::Test {
 };
 
 TEST_F(IncrementalLinkageTest, LargeBlockingKeepsPeopleAndTheirIds) {
-  // A partnership that grows past kLargePersonLinkage mentions switches to the
-  // large blocking: fewer pairs are compared, and the people (and their ids)
-  // stay the same.
+  // Linking with the large rules instead of the automatic plan compares fewer
+  // pairs, and the people (and their ids) stay the same.
   Import("first", [](size_t) { return true; });
   const auto regional = Link();
-  EXPECT_EQ(last_report_.blocking, PersonBlocking::kRegional) << "a small store links with the regional rules";
+  EXPECT_EQ(last_report_.blocking, PersonBlocking::kAutomatic) << "the link stage plans its blocking";
   const int64_t regional_pairs = last_report_.candidate_pairs;
   const auto large = Link(PersonBlocking::kLarge);
   EXPECT_EQ(last_report_.blocking, PersonBlocking::kLarge);

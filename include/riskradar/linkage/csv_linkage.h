@@ -39,7 +39,8 @@ struct CsvField {
 //   cannot_link = true            # different values = different entities
 //   term_frequency = true
 //   [blocking]
-//   rules = ["dob", "surname:soundex & dob:year"]   # default: chosen from the field kinds
+//   rules = ["dob", "surname:soundex & dob:year"]   # default: planned within the budget (blocking_plan.h)
+//   budget = 10000000             # candidate pairs the planner may spend (default: 10 per record, at least 4M)
 //   [thresholds]
 //   match_probability = 0.95
 //   possible_probability = 0.5
@@ -58,14 +59,15 @@ struct CsvLinkSettings {
   std::optional<bool> link_only;  // unset: true when there are two or more inputs
   char delimiter = ',';
   std::string encoding = "utf-8";
-  bool default_blocking = false;  // spec.blocking_rules were chosen from the field kinds
+  bool default_blocking = false;  // no rules given: Link plans them within options.blocking_budget
 };
 
 // Errors name the settings file, the line and the key.
 Result<CsvLinkSettings> ParseCsvLinkSettings(std::string_view toml_text, std::string_view source_name);
 Result<CsvLinkSettings> LoadCsvLinkSettings(const std::filesystem::path& path);
 
-// Blocking rules chosen from field kinds when the settings give none.
+// The candidate rules the planner starts from when the settings give none
+// (CandidateBlockingRules in blocking_plan.h).
 std::vector<BlockingRule> DefaultBlockingRules(const LinkageSpec& spec);
 
 struct CsvInputs {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,9 @@ Result<BlockingRule> ParseBlockingRule(std::string_view text);
 
 struct LinkageSpec {
   std::vector<FieldSpec> fields;
+  // Empty: chosen by the planner within LinkageOptions::blocking_budget
+  // (blocking_plan.h); given: honoured as written (a warning for a rule that
+  // alone exceeds the budget).
   std::vector<BlockingRule> blocking_rules;
   // Checks names, kinds, swap partners and that blocking rules name real fields.
   Status Validate() const;
@@ -120,6 +124,16 @@ struct LinkageOptions {
   bool attach_unambiguous_singletons = true;
   // Largest term-frequency adjustment in either direction, in bits.
   double max_tf_adjustment = 10.0;
+  // Candidate pairs the blocking planner may spend; 0 = DefaultBlockingBudget(records).
+  int64_t blocking_budget = 0;
+  // EM learns m from the candidate pairs' comparison patterns: at most this many
+  // (rule, pair) comparisons, drawn uniformly (with counts scaled back) when the
+  // rules produce more. Pairs are streamed: only pairs at or above
+  // possible_probability are kept, so memory does not grow with candidate pairs.
+  int64_t em_sample_pairs = 4'000'000;
+  // Called from the calling thread as phases advance (phase, done, total), e.g.
+  // ("compare", pairs so far, pairs in all), ("EM", iteration, max iterations).
+  std::function<void(const std::string& phase, int64_t done, int64_t total)> progress;
 };
 
 struct ComparisonLevel {
@@ -138,6 +152,7 @@ struct FieldModel {
 
 struct BlockingRuleReport {
   std::string rule;
+  int64_t estimated_pairs = 0;   // the planner's estimate before any pair was made
   int64_t candidate_pairs = 0;   // pairs the rule produced
   int64_t new_pairs = 0;         // of those, pairs no earlier rule produced
   int64_t oversized_blocks = 0;  // blocks skipped for exceeding max_block_size
@@ -151,7 +166,8 @@ struct FieldContribution {
   double weight = 0;
 };
 
-class PreparedData;  // internal: normalised, interned columns
+class PreparedData;   // internal: normalised, interned columns
+struct BlockingPlan;  // blocking_plan.h
 
 // A trained Fellegi-Sunter model. Can score and explain any two records.
 class Model {
@@ -200,6 +216,8 @@ struct LinkResult {
   std::vector<ScoredPair> possibles;  // possible_probability <= p < match_probability
   Model model;
   std::vector<BlockingRuleReport> blocking;
+  // How the rules were chosen (or, when given, estimated): see blocking_plan.h.
+  std::shared_ptr<const BlockingPlan> plan;
   int64_t candidate_pairs = 0;  // distinct pairs compared
   int32_t cluster_count = 0;
   int32_t clusters_split = 0;         // match components re-formed because of a contradiction

@@ -19,8 +19,7 @@ namespace riskradar::linkage {
 struct LinkStageOptions {
   Date as_of;  // reference date for "is a child" (age under 18)
   std::function<void(const std::string&)> progress;
-  // Person blocking; unset: ChoosePersonBlocking(person mentions), kLarge above
-  // kLargePersonLinkage mentions.
+  // Person blocking; unset: kAutomatic (planned within the comparison budget).
   std::optional<PersonBlocking> blocking;
 };
 
@@ -33,9 +32,9 @@ struct LinkStageReport {
   int64_t places = 0;
   int64_t matches = 0;
   int64_t possibles = 0;
-  int64_t persons_kept_id = 0;                          // persons whose id carried over from the previous run
-  PersonBlocking blocking = PersonBlocking::kRegional;  // the person blocking used
-  int64_t candidate_pairs = 0;                          // person pairs compared
+  int64_t persons_kept_id = 0;                           // persons whose id carried over from the previous run
+  PersonBlocking blocking = PersonBlocking::kAutomatic;  // the person blocking used
+  int64_t candidate_pairs = 0;                           // person pairs compared
 };
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,

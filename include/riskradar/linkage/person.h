@@ -32,28 +32,27 @@ struct PersonRecord {
 using PersonLinkage = LinkResult;
 
 // Blocking rules for person records.
+//   kAutomatic (the default): chosen by the planner within the comparison budget
+//     (blocking_plan.h) from the person fields, the same way link-csv chooses them
+//     for a settings file without [blocking]; small partnerships keep every
+//     candidate rule, large ones get finer rules.
 //   kRegional: every shared date of birth, soundex surname and birth year, forename
 //     prefix and postcode district, surname and initial, name pair (config/linkage/people.toml).
 //   kLarge: rules whose blocks stay small as the data grows (a date of birth with an
 //     initial, an initial with a full postcode, the name pair) and blocks of more than
-//     kLargeMaxBlockSize records skipped (config/linkage/people-large.toml). The
-//     regional rules' pairs grow with the square of the records sharing a date of
-//     birth or a surname: 298 million candidate pairs and 10 GB for a million
-//     mentions, against 22 million with these.
-enum class PersonBlocking { kRegional, kLarge };
+//     kLargeMaxBlockSize records skipped (config/linkage/people-large.toml).
+enum class PersonBlocking { kAutomatic, kRegional, kLarge };
 std::string_view ToString(PersonBlocking blocking);
-// Above this many records LinkPersons uses kLarge.
-inline constexpr size_t kLargePersonLinkage = 200'000;
 inline constexpr int64_t kLargeMaxBlockSize = 300;
-PersonBlocking ChoosePersonBlocking(size_t records);
 
 // Fields: forename (swappable with surname), surname, dob, sex, postcode,
 // nhs_number and upn (both cannot-link: different valid numbers never cluster).
+// kAutomatic: no blocking rules (the planner chooses them).
 LinkageSpec PersonLinkageSpec(PersonBlocking blocking = PersonBlocking::kRegional);
 Record ToRecord(const PersonRecord& person);
 
-// Links with the blocking ChoosePersonBlocking picks for the number of records
-// (kLarge also caps options.max_block_size at kLargeMaxBlockSize).
+// Links with automatic blocking (kLarge, when given, also caps
+// options.max_block_size at kLargeMaxBlockSize).
 Result<PersonLinkage> LinkPersons(const std::vector<PersonRecord>& records, const LinkageOptions& options,
                                   const LinkConstraints& constraints = {});
 // The same with the blocking given.
