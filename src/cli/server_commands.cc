@@ -14,6 +14,7 @@
 #include <ctime>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -21,6 +22,7 @@
 #include "exit_codes.h"
 #include "riskradar/access/administration.h"
 #include "riskradar/access/audited_access.h"
+#include "riskradar/access/governance.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
 #include "riskradar/store/store.h"
@@ -66,38 +68,42 @@ Result<std::string> ChoosePassword(bool from_stdin) {
 // school users receive nothing from others. Practitioners of the councils, the police and one NHS service get
 // allocated cases and managers MASE listings for the highest-risk children their agency holds records on.
 // The operator's path (user add, user reset) bypasses the API's two-person rule. Once `agency` has an enabled
-// administrator or IG lead other than `except_user` (someone who can approve a request), granting a privileged
-// role or resetting an account here needs --bootstrap, and is audited with that purpose.
-Status CheckOperatorPath(store::Store& s, const std::string& agency, const std::string& except_user, bool bootstrap,
-                         const std::string& what) {
+// administrator or IG lead other than account `name` itself (`existing`, when it exists), someone who can approve
+// a request, granting a privileged role or resetting an account here needs --bootstrap, and is audited with that
+// purpose. The check counts accounts by role (CountUsersByRole): it reads no other person's name or account.
+Status CheckOperatorPath(store::Store& s, const std::string& agency, const std::string& name,
+                         const std::optional<store::User>& existing, bool bootstrap, const std::string& what) {
   if (bootstrap) return Status::Ok();
-  RR_ASSIGN_OR_RETURN(const std::vector<store::User> users, s.ListUsers());
-  for (const store::User& u : users) {
-    if (u.agency_code == agency && !u.disabled && u.name != except_user &&
-        (u.role == Role::kAdministrator || u.role == Role::kIgLead)) {
-      // The refusal is audited like any other (the operator may retry with --bootstrap: both are on record).
-      store::AuditEvent e;
-      e.actor = OperatorActor("user administration");
-      e.action = what.rfind("user reset", 0) == 0 ? "user_reset" : "user_add";
-      e.target = "user:" + except_user;
-      e.outcome = "refused";
-      e.details = nlohmann::json{{"reason", "two-person rule: the agency can approve through the API"}}.dump();
-      RR_RETURN_IF_ERROR(s.AppendAudit(e));
-      return Status::FailedPrecondition(fmt::format(
-          "{}: agency {} has an administrator or IG lead who can approve ({}), so this takes two people: ask "
-          "through the API (POST /api/users or /api/users/{{name}}/reset) and have it approved, or pass "
-          "--bootstrap to use the operator's path (audited as such)",
-          what, agency, u.name));
-    }
+  RR_ASSIGN_OR_RETURN(const std::vector<store::UserRoleCount> counts, s.CountUsersByRole());
+  int64_t approvers = 0;
+  for (const store::UserRoleCount& c : counts) {
+    if (c.agency_code == agency && (c.role == Role::kAdministrator || c.role == Role::kIgLead)) approvers += c.enabled;
   }
-  return Status::Ok();
+  if (existing && existing->agency_code == agency && !existing->disabled &&
+      (existing->role == Role::kAdministrator || existing->role == Role::kIgLead)) {
+    --approvers;  // the account itself
+  }
+  if (approvers <= 0) return Status::Ok();
+  // The refusal is audited like any other (the operator may retry with --bootstrap: both are on record).
+  store::AuditEvent e;
+  e.actor = OperatorActor("user administration");
+  e.action = what.rfind("user reset", 0) == 0 ? "user_reset" : "user_add";
+  e.target = "user:" + name;
+  e.outcome = "refused";
+  e.details = nlohmann::json{{"reason", "two-person rule: the agency can approve through the API"}}.dump();
+  RR_RETURN_IF_ERROR(s.AppendAudit(e));
+  return Status::FailedPrecondition(fmt::format(
+      "{}: agency {} has {} enabled administrator(s) or IG lead(s) who can approve, so this takes two people: ask "
+      "through the API (POST /api/users or /api/users/{{name}}/reset) and have it approved, or pass "
+      "--bootstrap to use the operator's path (audited as such)",
+      what, agency, approvers));
 }
 
 bool Privileged(Role role) { return role == Role::kManager || role == Role::kIgLead || role == Role::kAdministrator; }
 
 Status DemoNeedToKnow(store::Store& s, const std::vector<Agency>& agencies,
                       const std::map<std::string, int64_t>& created, const store::Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto existing, s.ListSharingAgreements(""));
+  RR_ASSIGN_OR_RETURN(auto existing, access::Governance(s).ListSharingAgreements(""));
   std::set<std::pair<std::string, std::string>> have;
   for (const auto& e : existing) {
     if (e.ended_at.empty()) have.insert({e.agreement.provider_agency, e.agreement.recipient_agency});
@@ -183,7 +189,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   // Option storage lives as long as the app (these commands run from app.parse()).
   struct Options {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
-                tls_key, public_key, proof_kind, witness;
+                tls_key, public_key, proof_kind, witness, user;
     std::vector<std::string> partnership_ig;
     bool password_stdin = false, all = false, bootstrap = false;
     int workers = server::ServerOptions{}.workers;
@@ -228,7 +234,10 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
     if (Privileged(*role)) {
-      if (Status st = CheckOperatorPath(**s, o.agency, o.name, o.bootstrap, "user add --role " + o.role); !st.ok()) {
+      auto existing = (*s)->FindUser(o.name);
+      if (!existing.ok()) return fail_or(existing.status());
+      if (Status st = CheckOperatorPath(**s, o.agency, o.name, *existing, o.bootstrap, "user add --role " + o.role);
+          !st.ok()) {
         return fail_or(st);
       }
     }
@@ -274,7 +283,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     auto target = (*s)->FindUser(o.name);
     if (!target.ok()) return fail_or(target.status());
     if (!target->has_value()) return fail_or(Status::NotFound("no user '" + o.name + "'"));
-    if (Status st = CheckOperatorPath(**s, (*target)->agency_code, o.name, o.bootstrap, "user reset"); !st.ok()) {
+    if (Status st = CheckOperatorPath(**s, (*target)->agency_code, o.name, *target, o.bootstrap, "user reset");
+        !st.ok()) {
       return fail_or(st);
     }
     const std::string secret = server::NewTotpSecret();
@@ -288,10 +298,14 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   });
   auto* list = user_cmd->add_subcommand("list", "List users (no secrets)");
   list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
+  list->add_option("--user", o.user, "Who is looking (default: $USER)");
   list->callback([=, &exit_code] {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
-    auto users = (*s)->ListUsers();
+    // The accounts name people: an audited read ("list_users"), like every other.
+    store::Actor actor = OperatorActor("user administration");
+    if (!o.user.empty()) actor.user = o.user;
+    auto users = access::Governance(**s).ListAllUsers(actor);
     if (!users.ok()) return fail_or(users.status());
     for (const auto& u : *users) {
       std::cout << fmt::format("{:<24} {:<14} {:<10} {}\n", u.name, ToString(u.role), u.agency_code,

@@ -8,6 +8,7 @@
 #include "api.h"
 #include "query_params.h"
 #include "riskradar/access/administration.h"
+#include "riskradar/access/governance.h"
 #include "riskradar/core/date.h"
 
 namespace riskradar::server {
@@ -144,7 +145,7 @@ void Server::Impl::UsersList(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   const store::User& u = su.user;
-  auto users = s.ListAgencyUsers(u.agency_code, ActorFor(u, kAdminPurpose));
+  auto users = access::Governance(s).ListAgencyUsers(ViewerFor(u), ActorFor(u, kAdminPurpose));
   if (!users.ok()) return SendError(res, users.status());
   json out = json::array();
   for (const auto& x : *users) out.push_back(UserJson(x));
@@ -201,7 +202,7 @@ void Server::Impl::UserChange(RouteContext& ctx, bool reset) {
   }
   auto body = ParseOptionalBody(req, {});
   if (!body.ok()) return SendError(res, body.status());
-  Status st = s.DisableAgencyUser(ViewerFor(admin), name, ActorFor(admin, kAdminPurpose));
+  Status st = access::Governance(s).DisableAgencyUser(ViewerFor(admin), name, ActorFor(admin, kAdminPurpose));
   if (st.code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "you cannot disable or reset your own account; ask another administrator");
   }
@@ -234,7 +235,7 @@ void Server::Impl::AgreementsList(RouteContext& ctx) {
   store::Store& s = *ctx.store;
   const store::SessionUser& su = *ctx.session;
   // Every role sees the agreements its own agency is a party to (organisational facts, no personal data).
-  auto list = s.ListSharingAgreements(su.user.agency_code);
+  auto list = access::Governance(s).ListSharingAgreements(su.user.agency_code);
   if (!list.ok()) return SendError(res, list.status());
   const int64_t now = Now();
   json out = json::array();
@@ -283,7 +284,7 @@ void Server::Impl::AgreementCreate(RouteContext& ctx) {
     AuditRefusal(s, u, "sharing_agreement_add", "agency:" + a.provider_agency.substr(0, 64));
     return SendError(res, Status::PermissionDenied("you may only share your own agency's records"));
   }
-  auto existing = s.ListSharingAgreements(u.agency_code);
+  auto existing = access::Governance(s).ListSharingAgreements(u.agency_code);
   if (!existing.ok()) return SendError(res, existing.status());
   for (const auto& e : *existing) {
     const auto& x = e.agreement;
@@ -295,7 +296,7 @@ void Server::Impl::AgreementCreate(RouteContext& ctx) {
   }
   auto id = s.AddSharingAgreement(a, ActorFor(u, kIgPurpose));
   if (!id.ok()) return SendError(res, id.status());
-  auto list = s.ListSharingAgreements(u.agency_code);
+  auto list = access::Governance(s).ListSharingAgreements(u.agency_code);
   if (!list.ok()) return SendError(res, list.status());
   for (const auto& e : *list) {
     if (e.agreement.id == *id) return SendJson(res, 201, AgreementJson(e, now));
@@ -317,7 +318,7 @@ void Server::Impl::AgreementEnd(RouteContext& ctx) {
   const std::string reason = (*body)["reason"];
   if (Status st = LengthBetween(reason, "reason", 10, 2000); !st.ok()) return SendError(res, st);
   const int64_t now = Now();
-  auto ended = s.EndSharingAgreement(*id, u.agency_code, reason, now, ActorFor(u, kIgPurpose));
+  auto ended = access::Governance(s).EndSharingAgreement(*id, u.agency_code, reason, now, ActorFor(u, kIgPurpose));
   if (!ended.ok() && ended.status().code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "the agreement has already ended");
   }
@@ -335,7 +336,7 @@ void Server::Impl::RelationshipsList(RouteContext& ctx) {
   const store::User& u = su.user;
   auto id = params.Id("id", "child");
   if (!id.ok()) return SendError(res, id.status());
-  auto list = s.ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
+  auto list = access::Governance(s).ListCareRelationships(ViewerFor(u), *id, Now(), ActorFor(u, kCasePurpose));
   if (!list.ok()) return SendError(res, list.status());
   json out = json::array();
   for (const auto& r : *list) out.push_back(RelationshipJson(r));
@@ -379,7 +380,7 @@ void Server::Impl::RelationshipEnd(RouteContext& ctx) {
   if (!id.ok()) return SendError(res, id.status());
   auto rid = params.Id("relationship", "relationship");
   if (!rid.ok()) return SendError(res, rid.status());
-  auto r = s.EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
+  auto r = access::Governance(s).EndCareRelationship(ViewerFor(u), *id, *rid, Now(), ActorFor(u, kCasePurpose));
   if (!r.ok() && r.status().code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "the relationship has already ended");
   }
@@ -397,7 +398,7 @@ void Server::Impl::AlertsList(RouteContext& ctx) {
   const store::User& u = su.user;
   const std::string all = QueryText(req, "all");
   if (!all.empty() && all != "0" && all != "1") return SendError(res, Status::InvalidArgument("all is 0 or 1"));
-  auto alerts = s.ListIgAlerts(u.agency_code, all != "1", ActorFor(u, kIgPurpose));
+  auto alerts = access::Governance(s).ListIgAlerts(ViewerFor(u), all != "1", ActorFor(u, kIgPurpose));
   if (!alerts.ok()) return SendError(res, alerts.status());
   json out = json::array();
   for (const auto& a : *alerts) out.push_back(AlertJson(a));
@@ -420,7 +421,7 @@ void Server::Impl::BreakGlassReview(RouteContext& ctx) {
     return SendError(res, Status::InvalidArgument("outcome is 'appropriate' or 'inappropriate'"));
   }
   if (Status st = LengthBetween(note, "note", 10, 2000); !st.ok()) return SendError(res, st);
-  auto reviewed = s.ReviewBreakGlass(*id, u.agency_code, outcome, note, ActorFor(u, kIgPurpose));
+  auto reviewed = access::Governance(s).ReviewBreakGlass(ViewerFor(u), *id, outcome, note, ActorFor(u, kIgPurpose));
   if (!reviewed.ok() && reviewed.status().code() == StatusCode::kConflict) {
     return SendHttpError(res, 409, "the grant has already been reviewed");
   }

@@ -4,6 +4,7 @@
 // written.
 #include "api.h"
 #include "query_params.h"
+#include "riskradar/access/governance.h"
 
 namespace riskradar::server {
 namespace {
@@ -22,16 +23,7 @@ json CheckpointJson(const store::AuditCheckpoint& c) {
 }  // namespace
 
 Result<std::string> Server::Impl::IgScope(const store::User& u, const std::string& asked) const {
-  if (!asked.empty() && asked != "agency" && asked != "partnership") {
-    return Status::InvalidArgument("scope is 'agency' or 'partnership'");
-  }
-  const bool wide = std::find(options.partnership_ig_agencies.begin(), options.partnership_ig_agencies.end(),
-                              u.agency_code) != options.partnership_ig_agencies.end();
-  if (asked == "partnership" && !wide) {
-    return Status::PermissionDenied("your agency's IG lead reviews its own agency's records only");
-  }
-  if (asked == "agency" || !wide) return u.agency_code;
-  return std::string();
+  return access::DecideIgScope(u.agency_code, asked, options.partnership_ig_agencies);
 }
 
 void Server::Impl::AuditEvents(RouteContext& ctx) {

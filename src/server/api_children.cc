@@ -6,6 +6,7 @@
 #include "api.h"
 #include "query_params.h"
 #include "riskradar/access/audited_access.h"
+#include "riskradar/access/governance.h"
 
 namespace riskradar::server {
 
@@ -119,17 +120,12 @@ void Server::Impl::BreakGlassList(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   store::Store* lease = ctx.store;
   const store::SessionUser* su = ctx.session;
-  auto scope = IgScope(su->user, QueryText(req, "scope"));
-  if (!scope.ok()) {
-    if (scope.status().code() == StatusCode::kPermissionDenied) {
-      AuditRefusal(*lease, su->user, "list_break_glass", "break_glass:partnership");
-    }
-    return SendError(res, scope.status());
-  }
-  auto grants = lease->ListBreakGlass(QueryText(req, "all") != "1", *scope);
-  if (!grants.ok()) return SendError(res, grants.status());
+  auto list = access::Governance(*lease).ListBreakGlass(ViewerFor(su->user), QueryText(req, "scope"),
+                                                        options.partnership_ig_agencies, QueryText(req, "all") != "1",
+                                                        ActorFor(su->user, "information governance review"));
+  if (!list.ok()) return SendError(res, list.status());
   json out = json::array();
-  for (const auto& g : *grants) {
+  for (const auto& g : list->grants) {
     out.push_back({{"id", g.id},
                    {"user", g.user_name},
                    {"agency", g.agency_code},
@@ -140,13 +136,7 @@ void Server::Impl::BreakGlassList(RouteContext& ctx) {
                    {"reviewed_by", g.reviewed_by},
                    {"reviewed_at", g.reviewed_at}});
   }
-  store::AuditEvent e;
-  e.actor = ActorFor(su->user, "information governance review");
-  e.action = "list_break_glass";
-  e.target = "break_glass";
-  e.details = json{{"grants", out.size()}, {"scope", scope->empty() ? "partnership" : *scope}}.dump();
-  if (Status st = lease->AppendAudit(e); !st.ok()) return SendError(res, st);
-  SendJson(res, 200, {{"grants", out}, {"scope", scope->empty() ? "partnership" : *scope}});
+  SendJson(res, 200, {{"grants", out}, {"scope", list->scope}});
 }
 
 }  // namespace riskradar::server

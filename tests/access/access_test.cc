@@ -1,6 +1,6 @@
 // The access-and-audit path: the need-to-know filter of a child's record (pure, no store) and AuditedAccess
 // over the SQLite backend: what each viewer sees, that every read and refusal is audited, and that a read
-// whose audit event cannot be committed returns no data.
+// whose audit event cannot be committed returns no data; the same for Governance (access/governance.h).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "riskradar/access/audited_access.h"
+#include "riskradar/access/governance.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::access {
@@ -414,6 +415,160 @@ TEST_F(AuditedAccessTest, DirectoryAndAuditReadsReturnNothingWhenTheirEventCanno
   EXPECT_EQ(access.ListReviewQueue(viewer, 1000, true, 10, ActorOf(viewer)).status().code(), StatusCode::kIoError);
   EXPECT_EQ(access.ReadAuditEvents(store::AuditQuery{}, ActorOf(viewer)).status().code(), StatusCode::kIoError);
   EXPECT_EQ(access.ReadAuditCheckpoints(ActorOf(viewer)).status().code(), StatusCode::kIoError);
+}
+
+// ---- governance (access/governance.h): the rules over the store's unfiltered rows, one unit of work each
+
+class GovernanceTest : public AuditedAccessTest {
+ protected:
+  int64_t AddAccount(const char* name, const char* agency, Role role) {
+    store::User u;
+    u.name = name;
+    u.agency_code = agency;
+    u.role = role;
+    u.password_hash = "x";
+    u.totp_secret = "JBSWY3DPEHPK3PXP";
+    auto id = store_->AddUser(u, store::Actor{});
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+  // The newest event of `action`.
+  store::AuditEvent Last(const std::string& action) {
+    store::AuditQuery q;
+    q.action = action;
+    q.limit = 1;
+    auto events = store_->QueryAuditEvents(q);
+    EXPECT_TRUE(events.ok() && events->size() == 1u) << action;
+    return events.ok() && !events->empty() ? events->front() : store::AuditEvent{};
+  }
+  int64_t Events(const std::string& action) {
+    store::AuditQuery q;
+    q.action = action;
+    q.limit = 1000;
+    return static_cast<int64_t>(store_->QueryAuditEvents(q)->size());
+  }
+};
+
+TEST_F(GovernanceTest, RelationshipsAreListedAndEndedOnlyForAVisibleChildByTheManagersAgency) {
+  const int64_t bcc_prac = AddAccount("bcc.prac", "bcc", Role::kPractitioner);
+  const int64_t wmp_mgr = AddAccount("wmp.manager", "wmp", Role::kManager);
+  const int64_t uhb_mgr = AddAccount("uhb.manager", "uhb", Role::kManager);
+  ASSERT_TRUE(store_->AddCareRelationship({wmp_user_id_, 1, "allocated_case"}, store::Actor{}).ok());
+  ASSERT_TRUE(store_->AddCareRelationship({bcc_prac, 1, "allocated_case"}, store::Actor{}).ok());
+  const Viewer wmp{wmp_mgr, "wmp.manager", "wmp", Role::kManager};
+  const Viewer uhb{uhb_mgr, "uhb.manager", "uhb", Role::kManager};
+  Governance governance(*store_);
+
+  auto listed = governance.ListCareRelationships(wmp, 1, 1000, ActorOf(wmp));
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u) << "only the wmp user's relationship";
+  EXPECT_EQ((*listed)[0].user_name, "wmp.officer");
+  store::AuditEvent e = Last("list_relationships");
+  EXPECT_EQ(e.target, "person:1");
+  EXPECT_EQ(e.outcome, "ok");
+  EXPECT_EQ(e.details, R"({"relationships":1})");
+
+  EXPECT_EQ(governance.ListCareRelationships(uhb, 1, 1000, ActorOf(uhb)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("list_relationships").outcome, "refused") << "uhb holds no record on the child";
+  EXPECT_EQ(governance.ListCareRelationships(wmp, 999, 1000, ActorOf(wmp)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("list_relationships").outcome, "not_found");
+
+  auto all = *store_->ReadCareRelationships(1);
+  ASSERT_EQ(all.size(), 2u);
+  const int64_t wmp_rel = all[0].agency_code == "wmp" ? all[0].id : all[1].id;
+  const int64_t bcc_rel = all[0].agency_code == "bcc" ? all[0].id : all[1].id;
+  EXPECT_EQ(governance.EndCareRelationship(uhb, 1, wmp_rel, 1000, ActorOf(uhb)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("relationship_end").outcome, "refused") << "a child uhb's manager may not see";
+  EXPECT_EQ(governance.EndCareRelationship(wmp, 1, bcc_rel, 1000, ActorOf(wmp)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("relationship_end").outcome, "refused") << "another agency's relationship";
+  EXPECT_EQ(governance.EndCareRelationship(wmp, 1, 987654, 1000, ActorOf(wmp)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("relationship_end").outcome, "not_found");
+  auto ended = governance.EndCareRelationship(wmp, 1, wmp_rel, 1000, ActorOf(wmp));
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  EXPECT_FALSE(ended->ended_at.empty());
+  EXPECT_EQ(ended->ended_by, "wmp.manager");
+  e = Last("relationship_end");
+  EXPECT_EQ(e.outcome, "ok");
+  EXPECT_EQ(e.details,
+            R"({"kind":"allocated_case","relationship":)" + std::to_string(wmp_rel) + R"(,"user":"wmp.officer"})");
+  EXPECT_EQ(governance.EndCareRelationship(wmp, 1, wmp_rel, 1000, ActorOf(wmp)).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Last("relationship_end").outcome, "already_ended");
+  EXPECT_TRUE((*store_->ReadCareRelationship(bcc_rel))->ended_at.empty()) << "the refused end changed nothing";
+}
+
+TEST_F(GovernanceTest, ReadsReturnNothingWhenTheirEventCannotBeCommitted) {
+  AddAccount("wmp.admin", "wmp", Role::kAdministrator);
+  store_.reset();
+  store::StoreOptions options;
+  options.audit_writer = std::make_shared<RecordingWriter>(Status::IoError("audit log unavailable"));
+  auto reopened = store::OpenStore(location_, options);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const Viewer admin{0, "wmp.admin", "wmp", Role::kAdministrator};
+  const Viewer ig{0, "wmp.ig", "wmp", Role::kIgLead};
+  Governance governance(*store_);
+  EXPECT_EQ(governance.ListAgencyUsers(admin, ActorOf(admin)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(governance.ListAllUsers(store::Actor{"cli:op", "", "administrator", "test"}).status().code(),
+            StatusCode::kIoError);
+  EXPECT_EQ(governance.ListIgAlerts(ig, true, ActorOf(ig)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(governance.ListBreakGlass(ig, "", {}, true, ActorOf(ig)).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(governance.ListCareRelationships(WmpOfficer(), 1, 1000, ActorOf(WmpOfficer())).status().code(),
+            StatusCode::kIoError);
+  // A refusal whose audit fails fails the same way.
+  EXPECT_EQ(governance.ListBreakGlass(ig, "partnership", {}, true, ActorOf(ig)).status().code(), StatusCode::kIoError);
+}
+
+TEST_F(GovernanceTest, AWriteWhoseEventCannotBeWrittenChangesNothing) {
+  const int64_t admin_id = AddAccount("wmp.admin", "wmp", Role::kAdministrator);
+  store::SharingAgreement a;
+  a.provider_agency = "wmp";
+  a.recipient_agency = "bcc";
+  a.purpose = "CSE safeguarding";
+  a.lawful_basis = "Children Act 2004 s.11";
+  auto agreement = store_->AddSharingAgreement(a, store::Actor{});
+  ASSERT_TRUE(agreement.ok());
+  const std::string key = store::DefaultAuditKeyPath(location_);
+  store_.reset();
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);  // the store refuses to sign, and so to append
+  auto reopened = store::OpenStore(location_);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  const Viewer admin{admin_id, "wmp.admin", "wmp", Role::kAdministrator};
+  Governance governance(*store_);
+  EXPECT_FALSE(governance.DisableAgencyUser(admin, "wmp.officer", ActorOf(admin)).ok());
+  EXPECT_FALSE(governance.EndSharingAgreement(*agreement, "wmp", "no longer needed", 1000, ActorOf(admin)).ok());
+  auto users = *store_->ReadUserRows();
+  for (const store::User& u : users) EXPECT_FALSE(u.disabled) << u.name;
+  EXPECT_TRUE((*store_->ReadSharingAgreement(*agreement))->ended_at.empty());
+}
+
+TEST_F(GovernanceTest, AnAdministratorDisablesOnlyAnotherAccountOfTheirAgency) {
+  const int64_t admin_id = AddAccount("wmp.admin", "wmp", Role::kAdministrator);
+  AddAccount("bcc.prac", "bcc", Role::kPractitioner);
+  const Viewer admin{admin_id, "wmp.admin", "wmp", Role::kAdministrator};
+  Governance governance(*store_);
+  EXPECT_EQ(governance.DisableAgencyUser(admin, "bcc.prac", ActorOf(admin)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("user_disable").outcome, "refused");
+  EXPECT_EQ(governance.DisableAgencyUser(admin, "nobody", ActorOf(admin)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(Last("user_disable").outcome, "not_found");
+  EXPECT_EQ(governance.DisableAgencyUser(admin, "wmp.admin", ActorOf(admin)).code(), StatusCode::kConflict);
+  EXPECT_EQ(Last("user_disable").outcome, "refused");
+  ASSERT_TRUE(governance.DisableAgencyUser(admin, "wmp.officer", ActorOf(admin)).ok());
+  store::AuditEvent e = Last("user_disable");
+  EXPECT_EQ(e.outcome, "ok");
+  EXPECT_EQ(e.target, "user:wmp.officer");
+  EXPECT_EQ(e.details, R"({"sessions_revoked":true})");
+  auto listed = governance.ListAgencyUsers(admin, ActorOf(admin));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u) << "wmp's accounts only";
+  EXPECT_EQ((*listed)[0].name, "wmp.admin");
+  EXPECT_EQ((*listed)[1].name, "wmp.officer");
+  EXPECT_TRUE((*listed)[1].disabled);
+  for (const store::User& u : *listed) EXPECT_TRUE(u.password_hash.empty() && u.totp_secret.empty()) << u.name;
+  e = Last("list_users");
+  EXPECT_EQ(e.target, "agency:wmp");
+  EXPECT_EQ(e.details, R"({"users":2})");
+  EXPECT_EQ(Events("user_disable"), 4);
 }
 
 }  // namespace

@@ -858,11 +858,17 @@ TEST_F(AdminTest, ManagersAllocateTheirOwnPractitionersToChildrenTheyCanSee) {
   auto norel = Send(manager, "DELETE", "/api/children/1/relationships/987654", nullptr);
   EXPECT_EQ(foreign->status, 404);
   EXPECT_EQ(foreign->body, norel->body);
+  // Ending one needs the manager to see the child (decided first, whatever the relationship id names).
+  auto hidden = Send(manager, "DELETE", Path("/api/children/4/relationships/", rid), nullptr);
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(hidden->body, norel->body);
   EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "refused"), 1);
   EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "not_found"), 1);
   EXPECT_EQ(CountAudit("approval_request", "bcc-manager", "invalid_user"), 2);
   EXPECT_EQ(CountAudit("approval_approve", "bcc-ig_lead", "refused"), 1);
-  EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "refused"), 1);
+  EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "refused"), 2);  // another agency's; a hidden child
+  EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "not_found"), 1);
+  EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "already_ended"), 1);
   EXPECT_EQ(CountAudit("relationship_end", "bcc-manager", "ok"), 1);
 }
 

@@ -215,10 +215,10 @@ class DirectoryFixture : public ServerFixture {
                   {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}}};
     ASSERT_TRUE(store_->SaveNetworks(net, store::Actor{}).ok());
 
-    auto users = store_->ListUsers();
-    ASSERT_TRUE(users.ok());
-    for (const auto& u : *users) {
-      ASSERT_TRUE(store_->AddCareRelationship({u.id, 4, "mase_listing"}, store::Actor{}).ok());
+    for (const auto& [name, secret] : secrets_) {  // every account ServerFixture made
+      auto u = store_->FindUser(name);
+      ASSERT_TRUE(u.ok() && u->has_value()) << name;
+      ASSERT_TRUE(store_->AddCareRelationship({(*u)->id, 4, "mase_listing"}, store::Actor{}).ok());
     }
     store::SharingAgreement a;
     a.provider_agency = "bcc";

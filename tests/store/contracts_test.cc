@@ -1,7 +1,11 @@
 // Store conformance, one contract at a time: what each method of imports.h, linkage.h and assessments.h
-// promises, checked through the contract only, on every backend (conformance_fixture.h). The cross-cutting
-// cases (all-or-nothing batches, audit tampering, units of work, retention) are in store_test.cc.
+// promises, and the rows and facts of users.h and need_to_know.h that the access layer decides on, checked
+// through the contract only, on every backend (conformance_fixture.h). The cross-cutting cases (all-or-nothing
+// batches, audit tampering, units of work, retention) are in store_test.cc.
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "conformance_fixture.h"
 
@@ -405,6 +409,263 @@ TEST_P(Contracts, AuditBatchAppendsInOrderAndCheckpointsSign) {
   EXPECT_EQ(head->public_key.size(), 64u);
   EXPECT_TRUE(store_->AppendAuditBatch({}).ok()) << "an empty batch is a no-op";
   EXPECT_EQ(store_->Counts()->audit_events, 4);
+}
+
+// ---- users.h and need_to_know.h: the rows and facts the access layer (access/governance.h) decides on
+
+// An account of `agency` with `role` (hashes and secrets as a test sets them).
+int64_t AddAccount(Store& s, const std::string& name, const std::string& agency, Role role) {
+  User u;
+  u.name = name;
+  u.agency_code = agency;
+  u.role = role;
+  u.password_hash = "$argon2id$test-hash-of-" + name;
+  u.totp_secret = "JBSWY3DPEHPK3PXP";
+  auto id = s.AddUser(u, Actor{});
+  EXPECT_TRUE(id.ok()) << id.status().ToString();
+  return id.ok() ? *id : 0;
+}
+
+TEST_P(Contracts, UserRowsAreEveryAccountWithoutSecretsAndCountsAreOfEnabledAccountsByAgencyAndRole) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  AddAccount(*store_, "wmp-admin", "wmp", Role::kAdministrator);
+  AddAccount(*store_, "bcc-prac", "bcc", Role::kPractitioner);
+  AddAccount(*store_, "bcc-ig", "bcc", Role::kIgLead);
+  AddAccount(*store_, "bcc-admin", "bcc", Role::kAdministrator);
+  AddAccount(*store_, "bcc-admin2", "bcc", Role::kAdministrator);
+  ASSERT_TRUE(store_->SetUserDisabled("bcc-ig", true, Actor{}).ok());
+
+  auto rows = store_->ReadUserRows();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::vector<std::string> names;
+  for (const User& u : *rows) {
+    names.push_back(u.name);
+    EXPECT_GT(u.id, 0) << u.name;
+    EXPECT_TRUE(u.password_hash.empty()) << u.name << ": no hash in a row";
+    EXPECT_TRUE(u.totp_secret.empty()) << u.name << ": no secret, sealed or not";
+    EXPECT_TRUE(u.enrol_hash.empty()) << u.name;
+    EXPECT_FALSE(u.created_at.empty()) << u.name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"bcc-admin", "bcc-admin2", "bcc-ig", "bcc-prac", "wmp-admin"}))
+      << "every agency's accounts, by name: the backend does not filter";
+  EXPECT_EQ((*rows)[2].role, Role::kIgLead);
+  EXPECT_TRUE((*rows)[2].disabled);
+  EXPECT_EQ((*rows)[4].agency_code, "wmp");
+  EXPECT_FALSE((*rows)[4].disabled);
+
+  auto counts = store_->CountUsersByRole();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  auto enabled = [&](const std::string& agency, Role role) {
+    int64_t n = 0;
+    for (const UserRoleCount& c : *counts) n += c.agency_code == agency && c.role == role ? c.enabled : 0;
+    return n;
+  };
+  EXPECT_EQ(enabled("bcc", Role::kAdministrator), 2);
+  EXPECT_EQ(enabled("bcc", Role::kPractitioner), 1);
+  EXPECT_EQ(enabled("bcc", Role::kIgLead), 0) << "a disabled account is not counted";
+  EXPECT_EQ(enabled("wmp", Role::kAdministrator), 1);
+  EXPECT_EQ(enabled("wmp", Role::kPractitioner), 0);
+}
+
+TEST_P(Contracts, DisablingAnAccountRevokesItsSessionsOnlyWhenTheUnitCommits) {
+  const int64_t prac = AddAccount(*store_, "bcc-prac", "bcc", Role::kPractitioner);
+  const int64_t mgr = AddAccount(*store_, "bcc-mgr", "bcc", Role::kManager);
+  ASSERT_TRUE(store_->CreateSession({prac, "token-prac", "csrf-1", 1000, 1, ""}, Actor{}).ok());
+  ASSERT_TRUE(store_->CreateSession({mgr, "token-mgr", "csrf-2", 1000, 1, ""}, Actor{}).ok());
+  ASSERT_TRUE(store_->TouchSession("token-prac", 1001, 900, 3600)->has_value());
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    ASSERT_TRUE(store_->DisableUserAndSessions(mgr).ok());
+    // Abandoned: the account and its session stay as they were.
+  }
+  EXPECT_TRUE(store_->TouchSession("token-mgr", 1002, 900, 3600)->has_value());
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    ASSERT_TRUE(store_->DisableUserAndSessions(prac).ok());
+    EXPECT_EQ(store_->DisableUserAndSessions(987654).code(), StatusCode::kNotFound);
+    ASSERT_TRUE((*unit)->Commit().ok());
+  }
+  EXPECT_FALSE(store_->TouchSession("token-prac", 1003, 900, 3600)->has_value()) << "sessions revoked";
+  EXPECT_TRUE(store_->TouchSession("token-mgr", 1003, 900, 3600)->has_value()) << "only that account's";
+  auto rows = *store_->ReadUserRows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].disabled) << rows[0].name;
+  EXPECT_EQ(rows[1].name, "bcc-prac");
+  EXPECT_TRUE(rows[1].disabled);
+}
+
+TEST_P(Contracts, SharingAgreementRowsAreEveryAgencysAndEndOnceCappingTheirValidity) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  ASSERT_TRUE(store_->UpsertAgency({"nhs", "Health", AgencyKind::kNhs, "Birmingham"}).ok());
+  auto add = [&](const char* provider, const char* recipient, std::optional<int64_t> until) {
+    SharingAgreement a;
+    a.provider_agency = provider;
+    a.recipient_agency = recipient;
+    a.data_class = "*";
+    a.purpose = "CSE safeguarding";
+    a.lawful_basis = "Children Act 2004 s.11";
+    a.valid_until_s = until;
+    auto id = store_->AddSharingAgreement(a, Actor{});
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  };
+  const int64_t a = add("wmp", "bcc", std::nullopt), b = add("bcc", "nhs", std::nullopt), c = add("nhs", "wmp", 5000);
+
+  auto rows = store_->ReadSharingAgreements();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u) << "every agreement, whoever the parties";
+  EXPECT_EQ((*rows)[0].agreement.id, a);
+  EXPECT_EQ((*rows)[1].agreement.id, b);
+  EXPECT_EQ((*rows)[2].agreement.id, c);
+  EXPECT_EQ((*rows)[2].agreement.valid_until_s, std::optional<int64_t>(5000));
+  auto one = store_->ReadSharingAgreement(a);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->agreement.provider_agency, "wmp");
+  EXPECT_EQ((*one)->agreement.recipient_agency, "bcc");
+  EXPECT_EQ((*one)->agreement.purpose, "CSE safeguarding");
+  EXPECT_FALSE((*one)->created_at.empty());
+  EXPECT_TRUE((*one)->ended_at.empty());
+  EXPECT_FALSE(store_->ReadSharingAgreement(987654)->has_value());
+
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    ASSERT_TRUE(*store_->SetSharingAgreementEnded(b, "bcc-ig", "abandoned end", 1000));
+  }
+  EXPECT_TRUE((*store_->ReadSharingAgreement(b))->ended_at.empty()) << "an abandoned unit ends nothing";
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    EXPECT_TRUE(*store_->SetSharingAgreementEnded(c, "nhs-ig", "no longer needed", 1000));
+    EXPECT_FALSE(*store_->SetSharingAgreementEnded(c, "wmp-ig", "a second end", 2000)) << "ends once";
+    EXPECT_TRUE(*store_->SetSharingAgreementEnded(a, "wmp-ig", "the review ended", 2000));
+    ASSERT_TRUE((*unit)->Commit().ok());
+  }
+  const auto ended = *store_->ReadSharingAgreement(c);
+  EXPECT_FALSE(ended->ended_at.empty());
+  EXPECT_EQ(ended->ended_by, "nhs-ig");
+  EXPECT_EQ(ended->end_reason, "no longer needed");
+  EXPECT_EQ(ended->agreement.valid_until_s, std::optional<int64_t>(1000)) << "the end caps the validity";
+  EXPECT_EQ((*store_->ReadSharingAgreement(a))->agreement.valid_until_s, std::optional<int64_t>(2000));
+  EXPECT_TRUE((*store_->ReadSharingAgreement(b))->ended_at.empty());
+}
+
+TEST_P(Contracts, CareRelationshipRowsAreEveryAgencysForTheChildAndEndOnce) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  const int64_t bcc = AddAccount(*store_, "bcc-prac", "bcc", Role::kPractitioner);
+  const int64_t wmp = AddAccount(*store_, "wmp-mgr", "wmp", Role::kManager);
+  ASSERT_TRUE(store_->AddCareRelationship({bcc, 5, "allocated_case"}, Actor{}).ok());
+  ASSERT_TRUE(store_->AddCareRelationship({wmp, 5, "mase_listing"}, Actor{}).ok());
+  ASSERT_TRUE(store_->AddCareRelationship({bcc, 6, "allocated_case"}, Actor{}).ok());
+
+  auto rows = store_->ReadCareRelationships(5);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u) << "every agency's relationships over the child";
+  EXPECT_LT((*rows)[0].id, (*rows)[1].id);
+  EXPECT_EQ((*rows)[0].user_name, "bcc-prac");
+  EXPECT_EQ((*rows)[0].agency_code, "bcc");
+  EXPECT_EQ((*rows)[0].kind, "allocated_case");
+  EXPECT_EQ((*rows)[1].user_name, "wmp-mgr");
+  EXPECT_EQ((*rows)[1].agency_code, "wmp");
+  EXPECT_EQ((*rows)[1].kind, "mase_listing");
+  EXPECT_EQ((*rows)[1].person_id, 5);
+  EXPECT_TRUE((*rows)[1].ended_at.empty());
+  EXPECT_EQ(store_->ReadCareRelationships(6)->size(), 1u);
+  EXPECT_TRUE(store_->ReadCareRelationships(7)->empty());
+
+  const int64_t id = (*rows)[1].id;
+  auto one = store_->ReadCareRelationship(id);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->user_name, "wmp-mgr");
+  EXPECT_EQ((*one)->person_id, 5);
+  EXPECT_FALSE(store_->ReadCareRelationship(987654)->has_value());
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    EXPECT_TRUE(*store_->SetCareRelationshipEnded(id, "wmp-mgr2"));
+    EXPECT_FALSE(*store_->SetCareRelationshipEnded(id, "wmp-mgr3")) << "ends once";
+    ASSERT_TRUE((*unit)->Commit().ok());
+  }
+  one = store_->ReadCareRelationship(id);
+  EXPECT_FALSE((*one)->ended_at.empty());
+  EXPECT_EQ((*one)->ended_by, "wmp-mgr2");
+  EXPECT_TRUE((*store_->ReadCareRelationship((*rows)[0].id))->ended_at.empty());
+}
+
+TEST_P(Contracts, BreakGlassRowsCarryEveryAlertedAgencyAndAreReviewedOnce) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  Land({Row("C1", "Amy")});  // bcc holds a record on Amy
+  auto mentions = *store_->LoadPersonMentions();
+  LinkageOutput out;
+  Person amy;
+  amy.id = 3;
+  amy.display_name = "Amy Test";
+  amy.is_child = true;
+  out.persons = {amy};
+  out.mention_person = {{mentions[0].mention.id, 3}};
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  const int64_t wmp = AddAccount(*store_, "wmp-prac", "wmp", Role::kPractitioner);
+  const int64_t bcc = AddAccount(*store_, "bcc-prac", "bcc", Role::kPractitioner);
+  auto g1 = store_->GrantBreakGlass({wmp, "wmp-prac", "wmp", Role::kPractitioner}, 3, "missing overnight, urgent", 1000,
+                                    3600, Actor{});
+  ASSERT_TRUE(g1.ok()) << g1.status().ToString();
+  auto g2 = store_->GrantBreakGlass({bcc, "bcc-prac", "bcc", Role::kPractitioner}, 99, "a second emergency", 1000, 600,
+                                    Actor{});
+  ASSERT_TRUE(g2.ok()) << g2.status().ToString();
+
+  auto grants = store_->ReadBreakGlassGrants();
+  ASSERT_TRUE(grants.ok()) << grants.status().ToString();
+  ASSERT_EQ(grants->size(), 2u);
+  const BreakGlassGrantRow& first = (*grants)[0];
+  EXPECT_EQ(first.grant.id, g1->id);
+  EXPECT_EQ(first.grant.user_name, "wmp-prac");
+  EXPECT_EQ(first.grant.agency_code, "wmp");
+  EXPECT_EQ(first.grant.person_id, 3);
+  EXPECT_EQ(first.grant.expires_at_s, 4600);
+  EXPECT_TRUE(first.grant.reviewed_at.empty());
+  EXPECT_EQ(first.alerted_agencies, (std::vector<std::string>{"bcc", "wmp"}))
+      << "the grantee's agency and the agency holding records on the child";
+  EXPECT_EQ((*grants)[1].alerted_agencies, (std::vector<std::string>{"bcc"}));
+  EXPECT_FALSE(store_->ReadBreakGlassGrant(987654)->has_value());
+
+  auto alerts = store_->ReadIgAlerts();
+  ASSERT_TRUE(alerts.ok()) << alerts.status().ToString();
+  EXPECT_EQ(alerts->size(), 3u) << "every agency's alerts";
+  auto of_g1 = store_->ReadIgAlertsOfGrant(g1->id);
+  ASSERT_TRUE(of_g1.ok());
+  ASSERT_EQ(of_g1->size(), 2u);
+  for (const IgAlert& a : *of_g1) {
+    EXPECT_EQ(a.grant.id, g1->id);
+    EXPECT_EQ(a.kind, "break_glass");
+    EXPECT_TRUE(a.review_outcome.empty());
+  }
+  EXPECT_TRUE(store_->ReadIgAlertsOfGrant(987654)->empty());
+
+  EXPECT_EQ(store_->SetBreakGlassReview(g1->id, "bcc-ig", "fine", "a note of ten", false).status().code(),
+            StatusCode::kInvalidArgument);
+  {
+    auto unit = store_->BeginUnit(UnitKind::kWrite);
+    ASSERT_TRUE(unit.ok());
+    EXPECT_TRUE(*store_->SetBreakGlassReview(g1->id, "bcc-ig", "inappropriate", "no emergency found", true));
+    EXPECT_FALSE(*store_->SetBreakGlassReview(g1->id, "wmp-ig", "appropriate", "a second review", false))
+        << "reviewed once";
+    EXPECT_TRUE(*store_->SetBreakGlassReview(g2->id, "bcc-ig", "appropriate", "a real emergency", false));
+    ASSERT_TRUE((*unit)->Commit().ok());
+  }
+  const auto reviewed = *store_->ReadBreakGlassGrant(g1->id);
+  ASSERT_TRUE(reviewed.has_value());
+  EXPECT_EQ(reviewed->grant.reviewed_by, "bcc-ig");
+  EXPECT_FALSE(reviewed->grant.reviewed_at.empty());
+  EXPECT_EQ(reviewed->review_outcome, "inappropriate");
+  EXPECT_EQ(reviewed->review_note, "no emergency found");
+  EXPECT_EQ(reviewed->grant.expires_at_s, 0) << "ended at once";
+  EXPECT_EQ((*store_->ReadBreakGlassGrant(g2->id))->grant.expires_at_s, 1600) << "kept: judged appropriate";
+  const auto after = store_->ReadIgAlertsOfGrant(g1->id);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  for (const IgAlert& a : *after) EXPECT_EQ(a.review_outcome, "inappropriate");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Contracts, ::testing::ValuesIn(Backends()), BackendName);

@@ -87,6 +87,23 @@ TEST_F(OperatorPathTest, PrivilegedGrantsAndResetsNeedBootstrapOnceTheAgencyCanA
   EXPECT_EQ(listed, 0) << listed_out;
   EXPECT_NE(listed_out.find("0 requests"), std::string::npos) << listed_out;
   EXPECT_EQ(CountPurpose("list_approvals", "separation of duties review"), 1);
+
+  // Listing the accounts names people: audited like any other read, as the --user who looked.
+  auto [users, users_out] = Run("user list --user amy.ops");
+  EXPECT_EQ(users, 0) << users_out;
+  EXPECT_NE(users_out.find("wmp-admin1"), std::string::npos) << users_out;
+  EXPECT_NE(users_out.find("3 users"), std::string::npos) << users_out;
+  EXPECT_EQ(users_out.find("argon2"), std::string::npos) << "no hash listed";
+  EXPECT_EQ(CountPurpose("list_users", "user administration"), 1);
+  auto s = OpenStore(db_);
+  ASSERT_TRUE(s.ok());
+  AuditQuery q;
+  q.action = "list_users";
+  auto events = (*s)->QueryAuditEvents(q);
+  ASSERT_TRUE(events.ok() && events->size() == 1u);
+  EXPECT_EQ(events->front().actor.user, "amy.ops");
+  EXPECT_EQ(events->front().target, "users");
+  EXPECT_EQ(events->front().details, R"({"scope":"all","users":3})");
 }
 
 }  // namespace

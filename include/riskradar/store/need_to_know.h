@@ -5,8 +5,9 @@
 // Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
 // FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
 // Corruption or Internal. A failed write leaves nothing behind.
-// Transactions: every change commits in one transaction with its audit event. ReadChildAccessFacts reads
-// inside whatever unit of work is open (see unit_of_work.h).
+// Transactions: AddSharingAgreement, AddCareRelationship and GrantBreakGlass commit in one transaction with
+// their audit event. ReadChildAccessFacts and the rows-and-facts methods below read and write inside whatever
+// unit of work is open (see unit_of_work.h); they never filter by viewer or agency and never audit.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +52,14 @@ struct BreakGlassGrant {
   std::string reviewed_at;
 };
 
+// A grant as stored, with the agencies it is alerted to (the grantee's, and each holding records on the person)
+// and its review.
+struct BreakGlassGrantRow {
+  BreakGlassGrant grant;
+  std::vector<std::string> alerted_agencies;  // sorted
+  std::string review_outcome, review_note;    // empty until reviewed
+};
+
 struct SharingAgreementRecord {
   SharingAgreement agreement;
   std::string created_at;
@@ -89,32 +98,32 @@ class NeedToKnowStore {
   virtual Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) = 0;
   virtual Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                                   int64_t now_s, int64_t ttl_s, const Actor& actor) = 0;
-  // `agency` non-empty: only grants alerted to that agency (its own users' grants and grants on persons it
-  // holds records on); empty: the whole partnership.
-  virtual Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) = 0;
 
-  // Agreements where `agency` is provider or recipient ("" lists all), in force or ended, oldest first.
-  virtual Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) = 0;
-  // Ends an agreement that `agency` is a party to, from now on (NotFound otherwise; Conflict if already ended).
-  virtual Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency,
-                                                             const std::string& reason, int64_t now_s,
-                                                             const Actor& actor) = 0;
-
-  // Care relationships, kept by a manager for users of their own agency, over a child the manager may see
-  // (NotFound otherwise, audited). A new relationship is an approval request (access/administration.h).
-  virtual Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
-                                                                            int64_t now_s, const Actor& actor) = 0;
-  // Conflict when already ended.
-  virtual Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id,
-                                                             int64_t relationship_id, int64_t now_s,
-                                                             const Actor& actor) = 0;
-
-  // Alerts for one agency's IG lead(s) (open ones: grant not yet reviewed), audited ("list_alerts").
-  virtual Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) = 0;
-  // Records the IG review of a grant alerted to `agency`: outcome appropriate | inappropriate, a note; sets
-  // reviewed_by and reviewed_at. NotFound when no alert of that agency names the grant; Conflict if reviewed.
-  virtual Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
-                                           const std::string& note, const Actor& actor) = 0;
+  // ---- Rows and facts for the access layer (access/governance.h), never filtered by agency or viewer and not
+  // audited by themselves: read and written inside the caller's unit of work, which carries the audit event.
+  // Every sharing agreement, in force or ended, by id.
+  virtual Result<std::vector<SharingAgreementRecord>> ReadSharingAgreements() = 0;
+  virtual Result<std::optional<SharingAgreementRecord>> ReadSharingAgreement(int64_t id) = 0;
+  // Ends agreement `id` from `now_s` on (the end also caps valid_until_s). False when it had already ended.
+  virtual Result<bool> SetSharingAgreementEnded(int64_t id, const std::string& ended_by, const std::string& reason,
+                                                int64_t now_s) = 0;
+  // Every care relationship over person `person_id` (current or ended, users of every agency), by id.
+  virtual Result<std::vector<CareRelationshipRecord>> ReadCareRelationships(int64_t person_id) = 0;
+  virtual Result<std::optional<CareRelationshipRecord>> ReadCareRelationship(int64_t relationship_id) = 0;
+  // Ends relationship `relationship_id`. False when it had already ended.
+  virtual Result<bool> SetCareRelationshipEnded(int64_t relationship_id, const std::string& ended_by) = 0;
+  // Every IG alert (every agency, reviewed or not), by id.
+  virtual Result<std::vector<IgAlert>> ReadIgAlerts() = 0;
+  // The alerts naming grant `grant_id` (one per agency alerted), by id.
+  virtual Result<std::vector<IgAlert>> ReadIgAlertsOfGrant(int64_t grant_id) = 0;
+  // Every break-glass grant with the agencies alerted to it, by id.
+  virtual Result<std::vector<BreakGlassGrantRow>> ReadBreakGlassGrants() = 0;
+  virtual Result<std::optional<BreakGlassGrantRow>> ReadBreakGlassGrant(int64_t grant_id) = 0;
+  // Records the review of grant `grant_id` (reviewed_by, now, outcome, note); `end_grant` also ends it at once
+  // (expiry 0). False when it had already been reviewed; InvalidArgument for an outcome other than
+  // appropriate | inappropriate.
+  virtual Result<bool> SetBreakGlassReview(int64_t grant_id, const std::string& reviewed_by, const std::string& outcome,
+                                           const std::string& note, bool end_grant) = 0;
 };
 
 }  // namespace riskradar::store

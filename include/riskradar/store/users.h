@@ -3,7 +3,10 @@
 // Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
 // FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
 // Corruption or Internal. A failed write leaves nothing behind.
-// Transactions: every change commits in one transaction with its audit event.
+// Transactions: the account and session methods (AddUser ... RevokeSession) commit each change in one
+// transaction with its audit event. The rows-and-facts methods (ReadUserRows onwards) read and write inside
+// the caller's unit of work (see unit_of_work.h), never filter by viewer or agency and never audit: the access
+// layer (include/riskradar/access/) applies the rule and appends the event.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,12 @@ struct User {
   // HashRandomSecret; FindUser only).
   bool must_enrol = false;
   std::string enrol_hash;
+};
+
+struct UserRoleCount {
+  std::string agency_code;
+  Role role = Role::kAnalyst;
+  int64_t enabled = 0;
 };
 
 // A request that takes a second person to approve (access/administration.h decides who may).
@@ -79,7 +88,9 @@ class UserStore {
   // Users. Every change is audited in the same transaction; disabling or resetting revokes all sessions.
   virtual Result<int64_t> AddUser(const User& user, const Actor& actor) = 0;
   virtual Result<std::optional<User>> FindUser(std::string_view name) = 0;
-  virtual Result<std::vector<User>> ListUsers() = 0;
+  // Enabled accounts per agency and role, for a caller that is no person (the command line's check of the
+  // operator's path): counts only, no name or other personal field. Not audited.
+  virtual Result<std::vector<UserRoleCount>> CountUsersByRole() = 0;
   virtual Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) = 0;
   virtual Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
                                       const std::string& totp_secret, const Actor& actor) = 0;
@@ -93,12 +104,12 @@ class UserStore {
                                                           int64_t absolute_s) = 0;
   virtual Status RevokeSession(std::string_view token_hash, const Actor& actor) = 0;
 
-  // The users of one agency (no hashes or secrets), audited ("list_users").
-  virtual Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) = 0;
-  // Disables a user of the administrator's own agency and revokes all of that user's sessions, audited
-  // ("user_disable"). NotFound: no such user in that agency. Conflict: oneself. (A reset is an approval
-  // request: access/administration.h.)
-  virtual Status DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) = 0;
+  // ---- Rows and facts for the access layer (access/governance.h), never filtered and not audited by
+  // themselves: read and written inside the caller's unit of work, which carries the audit event.
+  // Every account, by name, with no password hash, TOTP secret or enrolment hash.
+  virtual Result<std::vector<User>> ReadUserRows() = 0;
+  // Disables account `user_id` and revokes every session of it. NotFound: no such account.
+  virtual Status DisableUserAndSessions(int64_t user_id) = 0;
 
   // ---- Approval requests (separation of duties). Rows and facts only, never filtered and not audited by
   // themselves: the access layer (access/administration.h) calls them inside a kWrite unit of work, applies

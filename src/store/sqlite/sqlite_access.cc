@@ -73,14 +73,14 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view name) {
   return std::optional<User>(std::move(u));
 }
 
-Result<std::vector<User>> SqliteStore::ListUsers() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kUserColumns + " FROM app_user u ORDER BY u.name"));
-  std::vector<User> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(UserFromRow(q, 0));
-  }
+Result<std::vector<UserRoleCount>> SqliteStore::CountUsersByRole() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT agency_code, role, COUNT(*) FROM app_user WHERE disabled = 0 "
+                                           "GROUP BY agency_code, role ORDER BY agency_code, role"));
+  std::vector<UserRoleCount> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+    auto role = ParseRole(q.Text(1));
+    out.push_back({q.Text(0), role.ok() ? *role : Role::kAnalyst, q.Int(2)});  // the CHECK keeps roles valid
+  }));
   return out;
 }
 
@@ -242,23 +242,6 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
                                   {{"grant", g.id}, {"reason", reason}, {"expires_at_s", g.expires_at_s}})));
   RR_RETURN_IF_ERROR(txn.Commit());
   return g;
-}
-
-Result<std::vector<BreakGlassGrant>> SqliteStore::ListBreakGlass(bool unreviewed_only, std::string_view agency) {
-  RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare("SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
-                           "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, '') FROM break_glass b JOIN app_user "
-                           "u ON u.id = b.user_id "
-                           "WHERE (?1 = 0 OR b.reviewed_at IS NULL) AND (?2 = '' OR EXISTS (SELECT 1 FROM ig_alert a "
-                           "WHERE a.break_glass_id = b.id AND a.agency_code = ?2)) ORDER BY b.id"));
-  q.Bind(1, unreviewed_only ? 1 : 0).Bind(2, agency);
-  std::vector<BreakGlassGrant> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back({q.Int(0), q.Text(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Int(6), q.Text(7), q.Text(8)});
-  }
-  return out;
 }
 
 Result<int64_t> SqliteStore::RadarGeneration() {

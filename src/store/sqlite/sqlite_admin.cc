@@ -1,8 +1,10 @@
-// SqliteStore's administration and alerts (the review queue's rows are in sqlite_review.cc): users of one
-// agency, ending sharing agreements, care relationships, IG alerts and break-glass reviews, and TOTP secrets
-// sealed at rest.
-// Every read of personal data and every refusal writes its audit event in the same transaction.
+// SqliteStore's administration rows (the review queue's rows are in sqlite_review.cc): accounts, sharing
+// agreements, care relationships, IG alerts and break-glass grants and their review, approval requests, and
+// TOTP secrets sealed at rest. Rows and facts only, read and written inside the caller's unit of work: the
+// access layer (src/access/governance.cc, administration.cc) applies the rules and appends the audit events.
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "sqlite_store.h"
 
@@ -57,72 +59,13 @@ IgAlert AlertFromRow(const SqliteStatement& q) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- need-to-know
-
-ChildAccessFacts SqliteStore::NeedToKnow::FactsFor(int64_t person_id) const {
-  ChildAccessFacts f;
-  f.relationship = relationships.count(person_id) > 0;
-  f.break_glass = break_glass.count(person_id) > 0;
-  f.agreements = agreements;
-  return f;
-}
-
-Result<SqliteStore::NeedToKnow> SqliteStore::NeedToKnowLocked(const Viewer& viewer, int64_t now_s) {
-  NeedToKnow n;
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT provider_agency, data_class FROM sharing_agreement "
-                                             "WHERE recipient_agency = ?1 AND ended_at IS NULL "
-                                             "AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
-    q.Bind(1, viewer.agency_code).Bind(2, now_s);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.agreements.push_back({q.Text(0), q.Text(1)}); }));
-  }
-  {
-    RR_ASSIGN_OR_RETURN(
-        auto q, db_->Prepare("SELECT person_id FROM care_relationship WHERE user_id = ?1 AND ended_at IS NULL"));
-    q.Bind(1, viewer.user_id);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.relationships.insert(q.Int(0)); }));
-  }
-  {
-    RR_ASSIGN_OR_RETURN(auto q,
-                        db_->Prepare("SELECT person_id FROM break_glass WHERE user_id = ?1 AND expires_at_s > ?2"));
-    q.Bind(1, viewer.user_id).Bind(2, now_s);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { n.break_glass.insert(q.Int(0)); }));
-  }
-  return n;
-}
-
-Result<const char*> SqliteStore::ChildAccessLocked(int64_t person_id, const Viewer& viewer, const NeedToKnow& ntk) {
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM person WHERE id = ?1 AND active = 1 AND is_child = 1"));
-    q.Bind(1, person_id);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return "not_found";
-  }
-  RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT DISTINCT r.agency_code, r.record_class FROM mention_person mp "
-                                   "JOIN person_mention m ON m.id = mp.mention_id "
-                                   "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1"));
-  q.Bind(1, person_id);
-  const ChildAccessFacts facts = ntk.FactsFor(person_id);
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    if (DecideRecordAccess(viewer, q.TextView(0), q.TextView(1), facts) != RecordAccess::kHidden) return "ok";
-  }
-  return "refused";
-}
-
 // ---------------------------------------------------------------- users
 
-Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_code, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, agency_code, role, disabled, created_at, updated_at "
-                                           "FROM app_user WHERE agency_code = ?1 ORDER BY name"));
-  q.Bind(1, agency_code);
+Result<std::vector<User>> SqliteStore::ReadUserRows() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, agency_code, role, disabled, created_at, updated_at, "
+                                           "must_enrol FROM app_user ORDER BY name"));
   std::vector<User> out;
-  while (true) {
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     User u;  // no hash, no secret
     u.id = q.Int(0);
     u.name = q.Text(1);
@@ -132,223 +75,149 @@ Result<std::vector<User>> SqliteStore::ListAgencyUsers(std::string_view agency_c
     u.disabled = q.Int(4) != 0;
     u.created_at = q.Text(5);
     u.updated_at = q.Text(6);
+    u.must_enrol = q.Int(7) != 0;
     out.push_back(std::move(u));
-  }
-  RR_RETURN_IF_ERROR(
-      AppendAuditLocked(MakeAudit(actor, "list_users", "agency:" + std::string(agency_code), {{"users", out.size()}})));
-  RR_RETURN_IF_ERROR(txn.Commit());
+  }));
   return out;
 }
 
-Status SqliteStore::DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) {
-  const std::string target = "user:" + std::string(name);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_disable", target, json::object(), outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return answer;
-  };
-  int64_t id = 0;
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, agency_code FROM app_user WHERE name = ?1"));
-    q.Bind(1, name);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return refuse("not_found", Status::NotFound("no such user"));
-    if (q.Text(1) != admin.agency_code) return refuse("refused", Status::NotFound("no such user"));
-    id = q.Int(0);
-  }
-  if (id == admin.user_id) {
-    return refuse("refused",
-                  Status::Conflict("you cannot disable or reset your own account; ask another administrator"));
-  }
+Status SqliteStore::DisableUserAndSessions(int64_t user_id) {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
-  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, id).Run());
-  RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "user_disable", target, {{"sessions_revoked", true}})));
-  return txn.Commit();
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, user_id).Run());
+  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  return RevokeUserSessionsLocked(user_id);
 }
 
 // ---------------------------------------------------------------- sharing agreements
 
-Result<std::vector<SharingAgreementRecord>> SqliteStore::ListSharingAgreements(std::string_view agency) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) +
-                                           "WHERE ?1 = '' OR provider_agency = ?1 OR recipient_agency = ?1 "
-                                           "ORDER BY id"));
-  q.Bind(1, agency);
+Result<std::vector<SharingAgreementRecord>> SqliteStore::ReadSharingAgreements() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "ORDER BY id"));
   std::vector<SharingAgreementRecord> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AgreementFromRow(q)); }));
   return out;
 }
 
-Result<SharingAgreementRecord> SqliteStore::EndSharingAgreement(int64_t id, std::string_view agency,
-                                                                const std::string& reason, int64_t now_s,
-                                                                const Actor& actor) {
-  const std::string target = "sharing_agreement:" + std::to_string(id);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_end", target, json::object(), outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return answer;
-  };
-  auto load = [&]() -> Result<std::optional<SharingAgreementRecord>> {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "WHERE id = ?1"));
-    q.Bind(1, id);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return std::optional<SharingAgreementRecord>();
-    return std::optional<SharingAgreementRecord>(AgreementFromRow(q));
-  };
-  RR_ASSIGN_OR_RETURN(auto found, load());
-  if (!found) return refuse("not_found", Status::NotFound("no such agreement"));
-  if (found->agreement.provider_agency != agency && found->agreement.recipient_agency != agency) {
-    return refuse("refused", Status::NotFound("no such agreement"));
-  }
-  if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the agreement has already ended"));
+Result<std::optional<SharingAgreementRecord>> SqliteStore::ReadSharingAgreement(int64_t id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "WHERE id = ?1"));
+  q.Bind(1, id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<SharingAgreementRecord>();
+  return std::optional<SharingAgreementRecord>(AgreementFromRow(q));
+}
+
+Result<bool> SqliteStore::SetSharingAgreementEnded(int64_t id, const std::string& ended_by, const std::string& reason,
+                                                   int64_t now_s) {
   // The end date also caps valid_until_s, which every need-to-know check already honours.
   RR_ASSIGN_OR_RETURN(auto q,
                       db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
-                                   "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) WHERE id = ?5"));
-  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "sharing_agreement_end", target,
-                                                 {{"provider", found->agreement.provider_agency},
-                                                  {"recipient", found->agreement.recipient_agency},
-                                                  {"reason", reason}})));
-  RR_ASSIGN_OR_RETURN(auto after, load());
-  RR_RETURN_IF_ERROR(txn.Commit());
-  if (!after) return Status::Internal("agreement vanished inside its own transaction");
-  return std::move(*after);
+                                   "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) "
+                                   "WHERE id = ?5 AND ended_at IS NULL"));
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, ended_by).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
+  return db_->Changes() == 1;
 }
 
 // ---------------------------------------------------------------- care relationships
 
-Result<std::vector<CareRelationshipRecord>> SqliteStore::ListCareRelationships(const Viewer& manager, int64_t person_id,
-                                                                               int64_t now_s, const Actor& actor) {
-  const std::string target = "person:" + std::to_string(person_id);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(const NeedToKnow ntk, NeedToKnowLocked(manager, now_s));
-  RR_ASSIGN_OR_RETURN(const char* access, ChildAccessLocked(person_id, manager, ntk));
-  if (std::string_view(access) != "ok") {
-    RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_relationships", target, json::object(), access)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return Status::NotFound("no such child");
-  }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) +
-                                           "WHERE c.person_id = ?1 AND u.agency_code = ?2 ORDER BY c.id"));
-  q.Bind(1, person_id).Bind(2, manager.agency_code);
+Result<std::vector<CareRelationshipRecord>> SqliteStore::ReadCareRelationships(int64_t person_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.person_id = ?1 ORDER BY c.id"));
+  q.Bind(1, person_id);
   std::vector<CareRelationshipRecord> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(RelationshipFromRow(q)); }));
-  RR_RETURN_IF_ERROR(
-      AppendAuditLocked(MakeAudit(actor, "list_relationships", target, {{"relationships", out.size()}})));
-  RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
 
-Result<CareRelationshipRecord> SqliteStore::EndCareRelationship(const Viewer& manager, int64_t person_id,
-                                                                int64_t relationship_id, int64_t now_s,
-                                                                const Actor& actor) {
-  (void)now_s;
-  const std::string target = "person:" + std::to_string(person_id);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  auto refuse = [&](const char* outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(
-        AppendAuditLocked(MakeAudit(actor, "relationship_end", target, {{"relationship", relationship_id}}, outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return answer;
-  };
-  auto load = [&]() -> Result<std::optional<CareRelationshipRecord>> {
-    RR_ASSIGN_OR_RETURN(auto q,
-                        db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1 AND c.person_id = ?2"));
-    q.Bind(1, relationship_id).Bind(2, person_id);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return std::optional<CareRelationshipRecord>();
-    return std::optional<CareRelationshipRecord>(RelationshipFromRow(q));
-  };
-  RR_ASSIGN_OR_RETURN(auto found, load());
-  if (!found) return refuse("not_found", Status::NotFound("no such relationship"));
-  if (found->agency_code != manager.agency_code) return refuse("refused", Status::NotFound("no such relationship"));
-  if (!found->ended_at.empty()) return refuse("already_ended", Status::Conflict("the relationship has already ended"));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 WHERE id = ?3"));
-  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, actor.user).Bind(3, relationship_id).Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(
-      MakeAudit(actor, "relationship_end", target,
-                {{"relationship", relationship_id}, {"user", found->user_name}, {"kind", found->kind}})));
-  RR_ASSIGN_OR_RETURN(auto after, load());
-  RR_RETURN_IF_ERROR(txn.Commit());
-  if (!after) return Status::Internal("relationship vanished inside its own transaction");
-  return std::move(*after);
+Result<std::optional<CareRelationshipRecord>> SqliteStore::ReadCareRelationship(int64_t relationship_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
+  q.Bind(1, relationship_id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<CareRelationshipRecord>();
+  return std::optional<CareRelationshipRecord>(RelationshipFromRow(q));
 }
 
-// ---------------------------------------------------------------- IG alerts, break-glass review
+Result<bool> SqliteStore::SetCareRelationshipEnded(int64_t relationship_id, const std::string& ended_by) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 "
+                                           "WHERE id = ?3 AND ended_at IS NULL"));
+  RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, ended_by).Bind(3, relationship_id).Run());
+  return db_->Changes() == 1;
+}
 
-Result<std::vector<IgAlert>> SqliteStore::ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE a.agency_code = ?1 AND (?2 = 0 OR b.reviewed_at IS NULL) "
-                                                       "ORDER BY a.id"));
-  q.Bind(1, agency).Bind(2, open_only ? 1 : 0);
+// ---------------------------------------------------------------- IG alerts, break-glass grants and review
+
+Result<std::vector<IgAlert>> SqliteStore::ReadIgAlerts() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "ORDER BY a.id"));
   std::vector<IgAlert> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "list_alerts", "agency:" + std::string(agency),
-                                                 {{"alerts", out.size()}, {"open_only", open_only}})));
-  RR_RETURN_IF_ERROR(txn.Commit());
   return out;
 }
 
-Result<IgAlert> SqliteStore::ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
-                                              const std::string& note, const Actor& actor) {
+Result<std::vector<IgAlert>> SqliteStore::ReadIgAlertsOfGrant(int64_t grant_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 ORDER BY a.id"));
+  q.Bind(1, grant_id);
+  std::vector<IgAlert> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
+  return out;
+}
+
+namespace {
+
+constexpr const char* kGrantSelect =
+    "SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
+    "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, ''), COALESCE(b.review_outcome, ''), b.review_note, "
+    "(SELECT COALESCE(group_concat(agency_code, ','), '') FROM (SELECT a.agency_code FROM ig_alert a "
+    "WHERE a.break_glass_id = b.id ORDER BY a.agency_code)) "
+    "FROM break_glass b JOIN app_user u ON u.id = b.user_id ";
+
+BreakGlassGrantRow GrantFromRow(const SqliteStatement& q) {
+  BreakGlassGrantRow r;
+  r.grant = {q.Int(0), q.Text(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Int(6), q.Text(7), q.Text(8)};
+  r.review_outcome = q.Text(9);
+  r.review_note = q.Text(10);
+  const std::string agencies = q.Text(11);  // agency codes hold no comma (the agency table's codes)
+  for (size_t start = 0; start < agencies.size();) {
+    const size_t comma = agencies.find(',', start);
+    const size_t end = comma == std::string::npos ? agencies.size() : comma;
+    r.alerted_agencies.push_back(agencies.substr(start, end - start));
+    start = end + 1;
+  }
+  std::sort(r.alerted_agencies.begin(), r.alerted_agencies.end());
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<BreakGlassGrantRow>> SqliteStore::ReadBreakGlassGrants() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kGrantSelect) + "ORDER BY b.id"));
+  std::vector<BreakGlassGrantRow> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(GrantFromRow(q)); }));
+  return out;
+}
+
+Result<std::optional<BreakGlassGrantRow>> SqliteStore::ReadBreakGlassGrant(int64_t grant_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kGrantSelect) + "WHERE b.id = ?1"));
+  q.Bind(1, grant_id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<BreakGlassGrantRow>();
+  return std::optional<BreakGlassGrantRow>(GrantFromRow(q));
+}
+
+Result<bool> SqliteStore::SetBreakGlassReview(int64_t grant_id, const std::string& reviewed_by,
+                                              const std::string& outcome, const std::string& note, bool end_grant) {
   if (outcome != "appropriate" && outcome != "inappropriate") {
     return Status::InvalidArgument("a break-glass review outcome is 'appropriate' or 'inappropriate'");
   }
-  const std::string target = "break_glass:" + std::to_string(grant_id);
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  auto refuse = [&](const char* audit_outcome, Status answer) -> Status {
-    RR_RETURN_IF_ERROR(
-        AppendAuditLocked(MakeAudit(actor, "break_glass_review", target, json::object(), audit_outcome)));
-    RR_RETURN_IF_ERROR(txn.Commit());
-    return answer;
-  };
-  auto load = [&]() -> Result<std::optional<IgAlert>> {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 AND a.agency_code = ?2"));
-    q.Bind(1, grant_id).Bind(2, agency);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return std::optional<IgAlert>();
-    return std::optional<IgAlert>(AlertFromRow(q));
-  };
-  RR_ASSIGN_OR_RETURN(auto found, load());
-  if (!found) {
-    // Tell a grant alerted only to other agencies apart from a missing one, in the audit log only.
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM break_glass WHERE id = ?1"));
-    q.Bind(1, grant_id);
-    RR_ASSIGN_OR_RETURN(bool exists, q.Step());
-    return refuse(exists ? "refused" : "not_found", Status::NotFound("no such break-glass grant"));
-  }
-  if (!found->grant.reviewed_at.empty()) {
-    return refuse("already_reviewed", Status::Conflict("the grant has already been reviewed"));
-  }
-  // Use judged inappropriate ends the grant at once (expiry 0: every access check compares it with now); the
-  // audit event keeps the expiry it had.
-  const bool end_grant = outcome == "inappropriate";
+  // Ending the grant sets its expiry to 0: every access check compares it with now.
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
                                            "review_outcome = ?3, review_note = ?4, "
                                            "expires_at_s = CASE WHEN ?6 THEN 0 ELSE expires_at_s END "
                                            "WHERE id = ?5 AND reviewed_at IS NULL"));
-  RR_RETURN_IF_ERROR(q.Bind(1, actor.user)
+  RR_RETURN_IF_ERROR(q.Bind(1, reviewed_by)
                          .Bind(2, NowUtcIso())
                          .Bind(3, outcome)
                          .Bind(4, note)
                          .Bind(5, grant_id)
                          .Bind(6, int64_t{end_grant ? 1 : 0})
                          .Run());
-  RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "break_glass_review", target,
-                                                 {{"outcome", outcome},
-                                                  {"note", note},
-                                                  {"user", found->grant.user_name},
-                                                  {"person", found->grant.person_id},
-                                                  {"grant_ended", end_grant},
-                                                  {"expires_at_s_before", found->grant.expires_at_s}})));
-  RR_ASSIGN_OR_RETURN(auto after, load());
-  RR_RETURN_IF_ERROR(txn.Commit());
-  if (!after) return Status::Internal("grant vanished inside its own transaction");
-  return std::move(*after);
+  return db_->Changes() == 1;
 }
 
 // ---------------------------------------------------------------- approval requests (separation of duties)

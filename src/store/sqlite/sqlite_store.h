@@ -181,7 +181,7 @@ class SqliteStore final : public Store {
   Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) override;
   Result<int64_t> AddUser(const User& user, const Actor& actor) override;
   Result<std::optional<User>> FindUser(std::string_view name) override;
-  Result<std::vector<User>> ListUsers() override;
+  Result<std::vector<UserRoleCount>> CountUsersByRole() override;
   Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) override;
   Status ResetUserCredentials(std::string_view name, const std::string& password_hash, const std::string& totp_secret,
                               const Actor& actor) override;
@@ -194,7 +194,6 @@ class SqliteStore final : public Store {
   Status AddCareRelationship(const CareRelationship& relationship, const Actor& actor) override;
   Result<BreakGlassGrant> GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                           int64_t now_s, int64_t ttl_s, const Actor& actor) override;
-  Result<std::vector<BreakGlassGrant>> ListBreakGlass(bool unreviewed_only, std::string_view agency) override;
   Result<RadarCounts> ReadRadarCounts() override;
   Result<int64_t> RadarGeneration() override;
   Result<ChildAccessFacts> ReadChildAccessFacts(const Viewer& viewer, int64_t person_id, int64_t now_s) override;
@@ -260,18 +259,22 @@ class SqliteStore final : public Store {
   Result<std::optional<ReviewQueueItem>> FindReviewPair(int64_t mention_a, int64_t mention_b) override;
   Result<ReviewQueueItem> SetReviewDecision(const ReviewDecisionRequest& request, std::string_view decided_by,
                                             std::string_view decided_at) override;
-  Result<std::vector<User>> ListAgencyUsers(std::string_view agency_code, const Actor& actor) override;
-  Status DisableAgencyUser(const Viewer& admin, std::string_view name, const Actor& actor) override;
-  Result<std::vector<SharingAgreementRecord>> ListSharingAgreements(std::string_view agency) override;
-  Result<SharingAgreementRecord> EndSharingAgreement(int64_t id, std::string_view agency, const std::string& reason,
-                                                     int64_t now_s, const Actor& actor) override;
-  Result<std::vector<CareRelationshipRecord>> ListCareRelationships(const Viewer& manager, int64_t person_id,
-                                                                    int64_t now_s, const Actor& actor) override;
-  Result<CareRelationshipRecord> EndCareRelationship(const Viewer& manager, int64_t person_id, int64_t relationship_id,
-                                                     int64_t now_s, const Actor& actor) override;
-  Result<std::vector<IgAlert>> ListIgAlerts(std::string_view agency, bool open_only, const Actor& actor) override;
-  Result<IgAlert> ReviewBreakGlass(int64_t grant_id, std::string_view agency, const std::string& outcome,
-                                   const std::string& note, const Actor& actor) override;
+  // ---- rows and facts for access/governance.h, inside the caller's unit of work (sqlite_admin.cc)
+  Result<std::vector<User>> ReadUserRows() override;
+  Status DisableUserAndSessions(int64_t user_id) override;
+  Result<std::vector<SharingAgreementRecord>> ReadSharingAgreements() override;
+  Result<std::optional<SharingAgreementRecord>> ReadSharingAgreement(int64_t id) override;
+  Result<bool> SetSharingAgreementEnded(int64_t id, const std::string& ended_by, const std::string& reason,
+                                        int64_t now_s) override;
+  Result<std::vector<CareRelationshipRecord>> ReadCareRelationships(int64_t person_id) override;
+  Result<std::optional<CareRelationshipRecord>> ReadCareRelationship(int64_t relationship_id) override;
+  Result<bool> SetCareRelationshipEnded(int64_t relationship_id, const std::string& ended_by) override;
+  Result<std::vector<IgAlert>> ReadIgAlerts() override;
+  Result<std::vector<IgAlert>> ReadIgAlertsOfGrant(int64_t grant_id) override;
+  Result<std::vector<BreakGlassGrantRow>> ReadBreakGlassGrants() override;
+  Result<std::optional<BreakGlassGrantRow>> ReadBreakGlassGrant(int64_t grant_id) override;
+  Result<bool> SetBreakGlassReview(int64_t grant_id, const std::string& reviewed_by, const std::string& outcome,
+                                   const std::string& note, bool end_grant) override;
   // ---- approval requests (separation of duties), inside the caller's unit of work (sqlite_admin.cc)
   Result<int64_t> InsertApprovalRequest(const ApprovalRequest& request) override;
   Result<std::optional<ApprovalRequest>> FindApprovalRequest(int64_t id) override;
@@ -294,16 +297,6 @@ class SqliteStore final : public Store {
   Status SealTotpSecretsLocked();
 
  private:
-  // What the viewer may see of records about people, at now_s, under need-to-know.
-  struct NeedToKnow {
-    std::vector<AgreementFact> agreements;
-    std::set<int64_t> relationships, break_glass;  // person ids
-    ChildAccessFacts FactsFor(int64_t person_id) const;
-  };
-  Result<NeedToKnow> NeedToKnowLocked(const Viewer& viewer, int64_t now_s);
-  // "ok" when the viewer may see at least one record about the active child `person_id`, else the audit
-  // outcome: "not_found" (no such active child) or "refused".
-  Result<const char*> ChildAccessLocked(int64_t person_id, const Viewer& viewer, const NeedToKnow& ntk);
   Result<TotpSealingKey*> TotpKey(bool may_create);
   std::optional<TotpSealingKey> totp_key_;
 };
