@@ -11,23 +11,19 @@
 #include "riskradar/core/text.h"
 
 #include "audit_event.h"
+#include "stand_in.h"
 
 namespace riskradar::access {
 namespace {
 
 using json = nlohmann::json;
 
+using internal::ChooseSubject;
 using internal::Event;
 
 std::string ReviewTarget(int64_t id) { return "review:" + std::to_string(id); }
 std::string PairOf(const store::ReviewQueueItem& r) {
   return std::to_string(r.item.left_mention_id) + "-" + std::to_string(r.item.right_mention_id);
-}
-
-// The record an id-addressed read works on: the id's own, or for a missing id a stand-in picked by a keyed hash
-// of it (DirectoryStore::ChooseSubject; issue 11 item 6).
-Result<store::SubjectChoice> Choose(store::Store& store, store::SubjectKind kind, int64_t id) {
-  return store.ChooseSubject(kind, id, ProcessKeyedPoint(id));
 }
 
 }  // namespace
@@ -72,7 +68,7 @@ Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const V
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in record, its facts, the rule),
   // then the result is thrown away, so response times do not tell the two apart.
-  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kChild, person_id));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, ChooseSubject(store_, store::SubjectKind::kChild, person_id));
   std::optional<store::ChildRecord> record;
   if (subject.id != 0) {
     RR_ASSIGN_OR_RETURN(record, store_.ReadChildRecord(subject.id));
@@ -135,7 +131,8 @@ Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   // As for the child view: a missing id does the work of a hidden person, then the result is thrown away.
-  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kPerson, person_id));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
+                      ChooseSubject(store_, store::SubjectKind::kPerson, person_id));
   std::optional<store::PersonRecord> record;
   if (subject.id != 0) {
     RR_ASSIGN_OR_RETURN(record, store_.ReadPersonRecord(subject.id));
@@ -259,7 +256,7 @@ Result<store::ReviewItemDetail> AuditedAccess::ReadReviewItem(int64_t id, const 
                                                               const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   // As for the child view: a missing id does the work of a hidden item, then the result is thrown away.
-  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kReviewItem, id));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, ChooseSubject(store_, store::SubjectKind::kReviewItem, id));
   std::optional<store::ReviewQueueItem> found;
   if (subject.id != 0) {
     RR_ASSIGN_OR_RETURN(found, store_.ReadReviewItemRow(subject.id));
@@ -348,7 +345,8 @@ Result<store::ReviewDecisionResult> AuditedAccess::DecideReviewItem(const store:
     return result;
   };
   // As for reading an item: a missing id does the work of a hidden item before it is refused.
-  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject, Choose(store_, store::SubjectKind::kReviewItem, request.id));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
+                      ChooseSubject(store_, store::SubjectKind::kReviewItem, request.id));
   std::optional<store::ReviewQueueItem> found;
   if (subject.id != 0) {
     RR_ASSIGN_OR_RETURN(found, store_.ReadReviewItemRow(subject.id));

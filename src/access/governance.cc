@@ -11,6 +11,7 @@
 #include "riskradar/access/directory_filters.h"
 
 #include "audit_event.h"
+#include "stand_in.h"
 
 namespace riskradar::access {
 namespace {
@@ -260,16 +261,16 @@ Result<store::SharingAgreementRecord> Governance::EndSharingAgreement(int64_t id
 // ---------------------------------------------------------------- care relationships
 
 Result<const char*> Governance::ChildAccess(const Viewer& manager, int64_t person_id, int64_t now_s) {
-  RR_ASSIGN_OR_RETURN(const std::optional<store::ChildRecord> record, store_.ReadChildRecord(person_id));
-  // Issue 11 item 6: a missing id does the work of a hidden child, then the result is thrown away.
-  std::optional<store::ChildRecord> stand_in;
-  if (!record) {
-    RR_ASSIGN_OR_RETURN(stand_in, store_.ReadStandInChildRecord(person_id));
+  // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in), then the result is thrown away.
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
+                      internal::ChooseSubject(store_, store::SubjectKind::kChild, person_id));
+  std::optional<store::ChildRecord> record;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(record, store_.ReadChildRecord(subject.id));
   }
-  RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(manager, person_id, now_s));
-  bool visible = false;
-  if (record || stand_in) visible = ChildVisible(record ? record->mentions : stand_in->mentions, manager, facts);
-  if (!record) return "not_found";
+  RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(manager, subject.id, now_s));
+  const bool visible = record && ChildVisible(record->mentions, manager, facts);
+  if (!subject.exists) return "not_found";
   return visible ? "ok" : "refused";
 }
 

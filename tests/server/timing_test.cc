@@ -177,6 +177,21 @@ TEST_F(TimingTest, ARefusedImportBatchAndAMissingOneTakeTheSameTime) {
   EXPECT_EQ(CountAudit("read_quarantine", "nhs-manager", "not_found") - missing_before, each);
 }
 
+// A child's care relationships: nhs-manager may not see child 2 (police records only, no allocated case), and the
+// answer is that of a child that does not exist.
+TEST_F(TimingTest, ARefusedChildsRelationshipsAndAMissingChildsTakeTheSameTime) {
+  Session s = Login("nhs-manager");
+  const int64_t refused_before = CountAudit("list_relationships", "nhs-manager", "refused");
+  const int64_t missing_before = CountAudit("list_relationships", "nhs-manager", "not_found");
+  const auto samples = Compare(s, "relationships (refused, missing)", "GET", "/api/children/2/relationships",
+                               std::string(kMissingChild) + "/relationships", "", 404, true);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+  EXPECT_EQ(CountAudit("list_relationships", "nhs-manager", "refused") - refused_before, each);
+  EXPECT_EQ(CountAudit("list_relationships", "nhs-manager", "not_found") - missing_before, each);
+}
+
 // Break-glass answers 201 with a grant whatever the id (a different answer would tell existence). The grant of an
 // existing child also raises an alert to each agency holding records on them; a missing id must cost the same.
 TEST_F(TimingTest, BreakGlassOnAChildAndOnAMissingIdTakeTheSameTime) {
