@@ -492,4 +492,12 @@ Result<std::vector<store::QuarantinedRow>> AuditedAccess::ExportQuarantine(int64
   return rows;
 }
 
+Status AuditedAccess::RecordRefusal(const store::Actor& actor, std::string_view action, std::string_view target) {
+  // A read unit: nothing but the event is written, and it goes through the group-commit writer like a read's.
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, std::string(action), std::string(target), json::object(), "forbidden")));
+  return unit->Commit();
+}
+
 }  // namespace riskradar::access

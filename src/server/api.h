@@ -210,7 +210,8 @@ struct Server::Impl {
   static store::Actor ActorFor(const store::User& u, std::string purpose = "safeguarding");
   static Viewer ViewerFor(const store::User& u);
   // Audits a refusal at function level (the caller's role may not use this endpoint).
-  void AuditRefusal(store::Store& s, const store::User& u, const std::string& action, const std::string& target);
+  // The refusal's audit event through the access layer; the caller answers its refusal only if this is OK.
+  Status AuditRefusal(store::Store& s, const store::User& u, const std::string& action, const std::string& target);
 
   // Sets up the HTTP server and registers the route table; an error names the route that could not be added.
   Status Install(const std::vector<Route>& routes);

@@ -281,7 +281,10 @@ void Server::Impl::AgreementCreate(RouteContext& ctx) {
   }
   // Record level: an IG lead shares only their own agency's records.
   if (a.provider_agency != u.agency_code) {
-    AuditRefusal(s, u, "sharing_agreement_add", "agency:" + a.provider_agency.substr(0, 64));
+    if (Status st = AuditRefusal(s, u, "sharing_agreement_add", "agency:" + a.provider_agency.substr(0, 64));
+        !st.ok()) {
+      return SendError(res, st);
+    }
     return SendError(res, Status::PermissionDenied("you may only share your own agency's records"));
   }
   auto existing = access::Governance(s).ListSharingAgreements(u.agency_code);

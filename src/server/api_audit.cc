@@ -31,8 +31,11 @@ void Server::Impl::AuditEvents(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   auto scope = IgScope(ctx.user(), QueryText(req, "scope"));
   if (!scope.ok()) {
-    if (scope.status().code() == StatusCode::kPermissionDenied)
-      AuditRefusal(*ctx.store, ctx.user(), "read_audit", "audit_log:partnership");
+    if (scope.status().code() == StatusCode::kPermissionDenied) {
+      if (Status st = AuditRefusal(*ctx.store, ctx.user(), "read_audit", "audit_log:partnership"); !st.ok()) {
+        return SendError(res, st);
+      }
+    }
     return SendError(res, scope.status());
   }
   store::AuditQuery query;

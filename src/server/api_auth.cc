@@ -20,15 +20,9 @@ Result<store::SessionUser> Server::Impl::Authenticate(const httplib::Request& re
   return std::move(*su);
 }
 
-void Server::Impl::AuditRefusal(store::Store& s, const store::User& u, const std::string& action,
-                                const std::string& target) {
-  store::AuditEvent e;
-  e.actor = ActorFor(u);
-  e.action = action;
-  e.target = target;
-  e.outcome = "forbidden";
-  e.details = "{}";
-  if (Status st = s.AppendAudit(e); !st.ok()) std::cerr << "serve: audit write failed: " << st.ToString() << "\n";
+Status Server::Impl::AuditRefusal(store::Store& s, const store::User& u, const std::string& action,
+                                  const std::string& target) {
+  return access::AuditedAccess(s).RecordRefusal(ActorFor(u), action, target);
 }
 
 store::Actor Server::Impl::ActorFor(const store::User& u, std::string purpose) {

@@ -285,12 +285,18 @@ void Impl::Serve(const Route& route, const httplib::Request& req, httplib::Respo
     // who handed over its one-time code can use the account before its owner has set their own credentials).
     if (session->user.must_enrol && route.handler != &Impl::Session && route.handler != &Impl::Logout &&
         route.handler != &Impl::Enrol) {
-      AuditRefusal(**lease, session->user, "enrol_required", route.method + " " + route.path);
+      if (Status st = AuditRefusal(**lease, session->user, "enrol_required", route.method + " " + route.path);
+          !st.ok()) {
+        return SendError(res, st);
+      }
       return SendError(res, Status::PermissionDenied("set a new password and TOTP first: POST /api/session/enrol"));
     }
     if (!Allowed(route.policy, session->user.role)) {
-      AuditRefusal(**lease, session->user, route.policy.refusal_action,
-                   RefusalTarget(route.policy.refusal_target, params));
+      if (Status st = AuditRefusal(**lease, session->user, route.policy.refusal_action,
+                                   RefusalTarget(route.policy.refusal_target, params));
+          !st.ok()) {
+        return SendError(res, st);
+      }
       return SendError(res, Status::PermissionDenied("your role may not use this endpoint"));
     }
   }

@@ -417,6 +417,31 @@ TEST_F(AuditedAccessTest, DirectoryAndAuditReadsReturnNothingWhenTheirEventCanno
   EXPECT_EQ(access.ReadAuditCheckpoints(ActorOf(viewer)).status().code(), StatusCode::kIoError);
 }
 
+// A refusal decided before any operation (a route's role policy): its event is committed, or the error returned.
+TEST_F(AuditedAccessTest, ARefusalIsRecordedOrItsFailureReturned) {
+  const Viewer viewer = WmpOfficer();
+  const int64_t before = store_->Counts()->audit_events;
+  ASSERT_TRUE(AuditedAccess(*store_).RecordRefusal(ActorOf(viewer), "list_users", "users").ok());
+  EXPECT_EQ(store_->Counts()->audit_events, before + 1);
+  store::AuditQuery q;
+  q.action = "list_users";
+  q.limit = 1;
+  auto events = store_->QueryAuditEvents(q);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().target, "users");
+  EXPECT_EQ(events->front().outcome, "forbidden");
+  EXPECT_EQ(events->front().actor.user, viewer.user_name);
+
+  store_.reset();
+  store::StoreOptions options;
+  options.audit_writer = std::make_shared<RecordingWriter>(Status::IoError("audit log unavailable"));
+  auto reopened = store::OpenStore(location_, options);
+  ASSERT_TRUE(reopened.ok());
+  store_ = std::move(*reopened);
+  EXPECT_EQ(AuditedAccess(*store_).RecordRefusal(ActorOf(viewer), "list_users", "users").code(), StatusCode::kIoError);
+}
+
 // ---- governance (access/governance.h): the rules over the store's unfiltered rows, one unit of work each
 
 class GovernanceTest : public AuditedAccessTest {

@@ -115,6 +115,12 @@ class AuditedAccess {
   Result<std::vector<store::QuarantinedRow>> ExportQuarantine(int64_t batch_id, const std::string& destination,
                                                               const store::Actor& actor);
 
+  // A refusal decided before any operation ran (a route's role policy, an account that must enrol first, a
+  // scope or record level the caller may not ask for): the event `action` on `target`, outcome "forbidden",
+  // committed in its own unit. The caller answers its refusal only after this succeeded; if the event cannot
+  // be written, the error is returned and the request fails with it.
+  Status RecordRefusal(const store::Actor& actor, std::string_view action, std::string_view target);
+
  private:
   store::Store& store_;
 };
