@@ -30,7 +30,9 @@ struct Evaluated {
   std::vector<std::pair<uint32_t, uint32_t>> sample;
   std::vector<bool> sample_true;
   std::vector<bool> sample_plausible;
-  std::string refined_into;  // a rule over its share: the finer rules that also became candidates
+  std::string refined_into;          // a rule over its share: the finer rules that also became candidates
+  std::string family;                // capped variants of one rule: at most one of them is chosen
+  std::vector<int64_t> block_sizes;  // records per block that produces pairs (before the cross-source filter)
   double true_share() const {
     if (sample.empty()) return 0;
     return static_cast<double>(std::count(sample_true.begin(), sample_true.end(), true)) /
@@ -52,6 +54,8 @@ Evaluated Evaluate(const BlockingRule& rule, const std::string& refined_from, co
   }
   tbb::parallel_sort(keyed.begin(), keyed.end());
   const bool cross = !input.source.empty();
+  const int64_t cap =
+      rule.max_block_size > 0 ? std::min(input.max_block_size, rule.max_block_size) : input.max_block_size;
   // Blocks that produce pairs, with their cumulative pair counts, for sampling.
   std::vector<std::pair<size_t, size_t>> blocks;
   std::vector<int64_t> cumulative;
@@ -59,7 +63,7 @@ Evaluated Evaluate(const BlockingRule& rule, const std::string& refined_from, co
     size_t end = b + 1;
     while (end < keyed.size() && keyed[end].first == keyed[b].first) ++end;
     const auto n = static_cast<int64_t>(end - b);
-    if (n > input.max_block_size) {
+    if (n > cap) {
       ++e.oversized;
       for (size_t x = b; x < end; ++x) e.keys[keyed[x].second] = 0;
     } else if (n > 1) {
@@ -70,6 +74,7 @@ Evaluated Evaluate(const BlockingRule& rule, const std::string& refined_from, co
         for (const auto& [s, k] : per_source) pairs -= k * (k - 1) / 2;
       }
       if (pairs > 0) {
+        e.block_sizes.push_back(n);
         e.pairs += pairs;
         blocks.emplace_back(b, end);
         cumulative.push_back(e.pairs);
@@ -104,8 +109,40 @@ Evaluated Evaluate(const BlockingRule& rule, const std::string& refined_from, co
   return e;
 }
 
-// The plausible round takes a rule only if at least this share of its new pairs is plausible.
+// Each round takes a rule only if at least this share of its new pairs is true-looking
+// (plausible, in the second round): a capped "dob" whose pairs match nothing waits.
 constexpr double kMinimumPlausibleShare = 0.01;
+// Rules within this factor of the most efficient one's share count as equally efficient.
+constexpr double kEfficiencyTolerance = 0.98;
+
+// Block caps tried for a rule over its share whose pairs sit in a few huge blocks
+// (a common name pair): the rule keeps its small blocks, where a match is found on
+// that key alone, and skips the huge ones (people-large.toml's hand-set 300).
+constexpr int64_t kBlockCaps[] = {1000, 300, 100};
+
+// The pairs of e's blocks of at most cap records.
+int64_t CappedPairs(const Evaluated& e, int64_t cap) {
+  int64_t pairs = 0;
+  for (int64_t n : e.block_sizes) {
+    if (n <= cap) pairs += n * (n - 1) / 2;
+  }
+  return pairs;
+}
+
+// The caps worth trying for e: the largest whose blocks fit the budget and the
+// next smaller one, when capping removes at least a tenth of its pairs (without
+// huge blocks a cap only loses recall: refining is the better way down).
+std::vector<int64_t> UsefulCaps(const Evaluated& e, int64_t budget, int64_t max_block_size) {
+  std::vector<int64_t> caps;
+  for (int64_t cap : kBlockCaps) {
+    if (cap >= max_block_size || (e.rule.max_block_size > 0 && cap >= e.rule.max_block_size)) continue;
+    const int64_t pairs = CappedPairs(e, cap);
+    if (pairs <= 0 || pairs > budget || pairs * 10 > e.pairs * 9) continue;
+    caps.push_back(cap);
+    if (caps.size() == 2) break;
+  }
+  return caps;
+}
 
 bool Produces(const Evaluated& e, uint32_t i, uint32_t j) { return e.keys[i] != 0 && e.keys[i] == e.keys[j]; }
 
@@ -226,7 +263,10 @@ std::vector<BlockingRule> RefineBlockingRule(const BlockingRule& rule, const Lin
     switch (f.kind) {
       case FieldKind::kForename:
       case FieldKind::kSurname:
+        // The initial, and the whole name: a date of birth with a forename still
+        // finds the records whose surname is misspelt or changed.
         extra.push_back(f.name + ":initial");
+        extra.push_back(f.name);
         break;
       case FieldKind::kDateOfBirth:
         extra.push_back(f.name + ":year");
@@ -372,7 +412,18 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
       }
       level = std::move(next);
     }
-    if (fitting.size() > 2) fitting.resize(2);
+    if (fitting.size() > 4) fitting.resize(4);
+    // Capped: the same key without its huge blocks, one of the caps at most.
+    if (e.rule.max_block_size == 0) {
+      for (int64_t cap : UsefulCaps(e, plan.budget, input.max_block_size)) {
+        BlockingRule capped = e.rule;
+        capped.max_block_size = cap;
+        capped.name = fmt::format("{} (blocks <= {})", e.rule.name, cap);
+        Evaluated c = Evaluate(capped, e.rule.name, input, fn);
+        c.family = e.rule.name;
+        if (c.pairs > 0) fitting.push_back(std::move(c));
+      }
+    }
     std::string into;
     for (const auto& r : fitting) into += (into.empty() ? "" : "; ") + r.rule.name;
     if (e.pairs > plan.budget) {
@@ -415,23 +466,44 @@ BlockingPlan PlanBlocking(const BlockingPlanInput& input, const BlockingPlanFunc
     if (plausible && !fn.plausible) break;
     const char* what = plausible ? "plausible" : "true-looking";
     while (chosen.size() < input.max_rules) {
-      size_t best = variants.size();
-      double best_ratio = 0;
-      double best_gain = 0;
-      int64_t best_cost = 0;
+      struct Option {
+        size_t v;
+        double ratio;
+        double gain;
+        int64_t cost;
+      };
+      std::vector<Option> options;
+      double top_ratio = 0;
       for (size_t v = 0; v < variants.size(); ++v) {
         if (taken[v]) continue;
+        if (!variants[v].family.empty() && std::any_of(chosen.begin(), chosen.end(), [&](const Evaluated* c) {
+              return c->family == variants[v].family;
+            })) {
+          continue;
+        }
         const auto [fresh, fresh_gain] = NewShares(variants[v], chosen, plausible);
         const auto cost = static_cast<int64_t>(fresh * static_cast<double>(variants[v].pairs));
         const double gain = fresh_gain * static_cast<double>(variants[v].pairs);
         if (gain <= 0 || spent + cost > plan.budget) continue;
         const double ratio = gain / static_cast<double>(std::max<int64_t>(cost, 1));
-        if (plausible && ratio < kMinimumPlausibleShare) continue;
-        if (ratio > best_ratio) {
-          best = v;
-          best_ratio = ratio;
-          best_gain = gain;
-          best_cost = cost;
+        if (ratio < kMinimumPlausibleShare) continue;  // mostly pairs that match nothing
+        options.push_back({v, ratio, gain, cost});
+        top_ratio = std::max(top_ratio, ratio);
+      }
+      // The most efficient rule; of rules about as efficient (within the sample's noise),
+      // the one that covers most: a name pair capped at 300 before the same at 100, and
+      // before small rules whose pairs it also makes.
+      size_t best = variants.size();
+      double best_ratio = 0;
+      double best_gain = 0;
+      int64_t best_cost = 0;
+      for (const Option& o : options) {
+        if (o.ratio < top_ratio * kEfficiencyTolerance) continue;
+        if (best == variants.size() || o.gain > best_gain) {
+          best = o.v;
+          best_ratio = o.ratio;
+          best_gain = o.gain;
+          best_cost = o.cost;
         }
       }
       if (best == variants.size()) break;

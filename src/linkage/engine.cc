@@ -182,11 +182,14 @@ Blocking BuildBlocks(const PreparedData& data, const std::vector<ResolvedRule>& 
     rb.order.reserve(keyed.size());
     BlockingRuleReport report;
     report.rule = spec.blocking_rules[r].name;
+    const int64_t cap = spec.blocking_rules[r].max_block_size > 0
+                            ? std::min(options.max_block_size, spec.blocking_rules[r].max_block_size)
+                            : options.max_block_size;
     for (size_t b = 0; b < keyed.size();) {
       size_t e = b + 1;
       while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
       const auto size = static_cast<int64_t>(e - b);
-      if (size > options.max_block_size) {
+      if (size > cap) {
         ++report.oversized_blocks;
         report.skipped_pairs += size * (size - 1) / 2;
         for (size_t x = b; x < e; ++x) keys[keyed[x].second] = 0;
@@ -615,6 +618,43 @@ int AgreeingStrongFields(const PreparedData& data, uint32_t i, uint32_t j) {
   return strong;
 }
 
+// The planner's weaker test, in half points: a strong field that agrees exactly
+// counts 2, one that nearly agrees 1 (a name variant or Jaro-Winkler >= 0.92, a
+// date with day and month transposed or one part different, the same postcode
+// sector); a swapped forename and surname count as both names; an agreeing
+// identifier 200. Four or more: the pair may be a match with an error somewhere
+// (issue 17: the typos and changed names exact agreement alone does not see).
+int CloseStrongFields(const PreparedData& data, uint32_t i, uint32_t j) {
+  uint8_t levels[kMaxFields];
+  data.CompareLevels(i, j, levels);
+  int half = 0;
+  for (size_t c = 0; c < data.columns.size(); ++c) {
+    const uint8_t l = levels[c];
+    if (l == kNullLevel) continue;
+    switch (data.columns[c].kind) {
+      case FieldKind::kIdentifier:
+        if (l == 0) return 200;
+        break;
+      case FieldKind::kForename:
+        half += l == 0 ? 2 : l == 1 ? 4 : (l == 2 || l == 3) ? 1 : 0;
+        break;
+      case FieldKind::kSurname:
+      case FieldKind::kDateOfBirth:
+        half += l == 0 ? 2 : (l == 1 || l == 2) ? 1 : 0;
+        break;
+      case FieldKind::kPostcode:
+        half += l == 0 ? 2 : l == 1 ? 1 : 0;
+        break;
+      case FieldKind::kSex:
+        break;
+      default:
+        half += l == 0 ? 2 : 0;
+        break;
+    }
+  }
+  return half;
+}
+
 BlockingPlan MakeBlockingPlan(const PreparedData& data, const LinkageSpec& spec, const LinkageOptions& options) {
   BlockingPlanInput input;
   input.records = data.size;
@@ -633,7 +673,7 @@ BlockingPlan MakeBlockingPlan(const PreparedData& data, const LinkageSpec& spec,
   fn.keys = [&](const BlockingRule& rule) { return RuleKeys(data, ResolveRule(spec, rule)); };
   fn.refine = [&](const BlockingRule& rule) { return RefineBlockingRule(rule, spec); };
   fn.true_looking = [&](uint32_t i, uint32_t j) { return AgreeingStrongFields(data, i, j) >= 3; };
-  fn.plausible = [&](uint32_t i, uint32_t j) { return AgreeingStrongFields(data, i, j) >= 2; };
+  fn.plausible = [&](uint32_t i, uint32_t j) { return CloseStrongFields(data, i, j) >= 4; };
   return PlanBlocking(input, fn);
 }
 
@@ -672,6 +712,21 @@ Result<FieldKind> ParseFieldKind(std::string_view name) {
 Result<BlockingRule> ParseBlockingRule(std::string_view text) {
   BlockingRule rule;
   rule.name = std::string(text);
+  // A cap on the blocks: "forename:namepair (blocks <= 300)".
+  constexpr std::string_view kCap = " (blocks <= ";
+  if (const size_t cap = text.find(kCap); cap != std::string_view::npos) {
+    const std::string_view digits = text.substr(cap + kCap.size(), text.size() - cap - kCap.size() - 1);
+    if (text.back() != ')' || digits.empty() || digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return Status::InvalidArgument("blocking rule '" + rule.name +
+                                     "': a block cap is written ' (blocks <= N)' at the end, N a whole number");
+    }
+    rule.max_block_size = std::stoll(std::string(digits));
+    if (rule.max_block_size < 2) {
+      return Status::InvalidArgument("blocking rule '" + rule.name + "': the block cap must be at least 2");
+    }
+    text = text.substr(0, cap);
+  }
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('&', start);

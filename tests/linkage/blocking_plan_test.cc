@@ -131,6 +131,70 @@ TEST(BlockingPlanTest, ARuleThatAddsNoTrueLookingPairsIsDroppedWhenOverBudget) {
   EXPECT_NE(RowFor(second, "a & d")->reason.find("plausible pairs"), std::string::npos);
 }
 
+// 240 records under rule "n" (a name pair): records 0..139 share one key (a common
+// name, 9,730 pairs), records 140..239 come in pairs (50 pairs), and those pairs are
+// the true-looking ones. No finer key exists. Capped at 100 records a block, the rule
+// keeps its 50 good pairs instead of being dropped (issue 17: recall at scale).
+TEST(BlockingPlanTest, ARuleWhosePairsSitInAHugeBlockIsCappedInsteadOfDropped) {
+  constexpr size_t kN = 240;
+  BlockingPlanFunctions fn;
+  fn.keys = [](const BlockingRule& rule) {
+    std::vector<uint64_t> keys(kN, 0);
+    if (rule.parts.size() == 1 && rule.parts[0].field == "n") {
+      for (size_t i = 0; i < kN; ++i) keys[i] = i < 140 ? 1 : 2 + (i - 140) / 2;
+    }
+    return keys;
+  };
+  fn.refine = [](const BlockingRule&) { return std::vector<BlockingRule>{}; };
+  fn.true_looking = [](uint32_t i, uint32_t j) { return i >= 140 && (i - 140) / 2 == (j - 140) / 2; };
+  BlockingPlanInput input;
+  input.records = kN;
+  input.budget = 1000;
+  input.candidates = {*ParseBlockingRule("n")};
+  const BlockingPlan plan = PlanBlocking(input, fn);
+  EXPECT_EQ(Names(plan.rules), (std::vector<std::string>{"n (blocks <= 100)"})) << RenderBlockingPlan(plan);
+  ASSERT_EQ(plan.rules.size(), 1u);
+  EXPECT_EQ(plan.rules[0].max_block_size, 100);
+  const PlannedRule* n = RowFor(plan, "n");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->estimated_pairs, 9730 + 50);
+  EXPECT_EQ(n->decision, RuleDecision::kRefined);
+  EXPECT_NE(n->reason.find("refined into n (blocks <= 100)"), std::string::npos) << n->reason;
+  const PlannedRule* capped = RowFor(plan, "n (blocks <= 100)");
+  ASSERT_NE(capped, nullptr);
+  EXPECT_EQ(capped->estimated_pairs, 50);
+  EXPECT_EQ(capped->oversized_blocks, 1);
+  EXPECT_EQ(capped->refined_from, "n");
+  EXPECT_NEAR(plan.true_looking_covered, 50, 1);
+
+  // Without huge blocks a cap would only lose pairs: none is tried, the rule is dropped.
+  BlockingPlanFunctions even = fn;
+  even.keys = [](const BlockingRule&) {
+    std::vector<uint64_t> keys(kN, 0);
+    for (size_t i = 0; i < kN; ++i) keys[i] = 1 + i / 60;  // four blocks of 60: 7,080 pairs
+    return keys;
+  };
+  const BlockingPlan dropped = PlanBlocking(input, even);
+  EXPECT_TRUE(dropped.rules.empty()) << RenderBlockingPlan(dropped);
+  EXPECT_EQ(RowFor(dropped, "n (blocks <= 100)"), nullptr);
+}
+
+TEST(BlockingPlanTest, ABlockCapIsWrittenAfterTheRule) {
+  auto capped = ParseBlockingRule("forename:namepair (blocks <= 300)");
+  ASSERT_TRUE(capped.ok()) << capped.status().ToString();
+  EXPECT_EQ(capped->name, "forename:namepair (blocks <= 300)");
+  EXPECT_EQ(capped->max_block_size, 300);
+  ASSERT_EQ(capped->parts.size(), 1u);
+  EXPECT_EQ(capped->parts[0].field, "forename");
+  EXPECT_EQ(capped->parts[0].transform, KeyTransform::kNamePair);
+  EXPECT_EQ(ParseBlockingRule("dob & surname:initial")->max_block_size, 0) << "no cap: the option's";
+  for (const char* bad : {"dob (blocks <= 1)", "dob (blocks <= x)", "dob (blocks <= 30", "dob (blocks <= )"}) {
+    auto parsed = ParseBlockingRule(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().ToString().find("block cap"), std::string::npos) << parsed.status().ToString();
+  }
+}
+
 TEST(BlockingPlanTest, GivenRulesAreKeptWithAWarningForOneOverTheBudget) {
   BlockingPlanInput input = Input(1000, {"a", "c"});
   input.given = true;
@@ -164,8 +228,8 @@ TEST(BlockingPlanTest, CandidatesAndRefinementsComeFromTheFieldKinds) {
   // The person fields give the regional rules: the demo links as before.
   EXPECT_EQ(Names(CandidateBlockingRules(spec)), Names(PersonLinkageSpec(PersonBlocking::kRegional).blocking_rules));
   const auto refined = Names(RefineBlockingRule(*ParseBlockingRule("dob"), spec));
-  for (const char* expected :
-       {"dob & forename:initial", "dob & surname:initial", "dob & postcode:district", "dob & postcode", "dob & sex"}) {
+  for (const char* expected : {"dob & forename:initial", "dob & surname:initial", "dob & forename", "dob & surname",
+                               "dob & postcode:district", "dob & postcode", "dob & sex"}) {
     EXPECT_NE(std::find(refined.begin(), refined.end(), expected), refined.end()) << expected;
   }
   for (const auto& r : refined) {
@@ -258,6 +322,29 @@ TEST_F(PlannedLinkageTest, RulesGivenAreHonouredWithAWarningWhenOneExceedsTheBud
   ASSERT_EQ(result->plan->warnings.size(), 1u);
   EXPECT_NE(result->plan->warnings[0].find("'dob' alone produces about"), std::string::npos);
   EXPECT_GT(result->blocking[1].candidate_pairs, 2000);
+}
+
+TEST_F(PlannedLinkageTest, ARuleWithABlockCapSkipsOnlyItsBiggerBlocks) {
+  LinkageSpec spec = PersonLinkageSpec(PersonBlocking::kAutomatic);
+  std::vector<Record> records;
+  for (const auto& p : data_->records) records.push_back(ToRecord(p));
+  // The name-pair blocks' sizes, counted here from the records' keys under the uncapped rule.
+  spec.blocking_rules = {*ParseBlockingRule("forename:namepair")};
+  auto whole = Link(records, spec, LinkageOptions{});
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  spec.blocking_rules = {*ParseBlockingRule("forename:namepair (blocks <= 3)")};
+  auto capped = Link(records, spec, LinkageOptions{});
+  ASSERT_TRUE(capped.ok()) << capped.status().ToString();
+  ASSERT_EQ(capped->blocking.size(), 1u);
+  const BlockingRuleReport& c = capped->blocking[0];
+  EXPECT_EQ(c.rule, "forename:namepair (blocks <= 3)");
+  EXPECT_GT(c.oversized_blocks, 0);
+  EXPECT_EQ(c.candidate_pairs + c.skipped_pairs, whole->blocking[0].candidate_pairs)
+      << "every pair is either made or in a skipped block";
+  EXPECT_EQ(c.estimated_pairs, c.candidate_pairs) << "the planner's estimate honours the cap too";
+  // The cap survives the saved model: its rule text parses back to the same cap.
+  ASSERT_EQ(capped->model.spec.blocking_rules.size(), 1u);
+  EXPECT_EQ(ParseBlockingRule(capped->model.spec.blocking_rules[0].name)->max_block_size, 3);
 }
 
 TEST_F(PlannedLinkageTest, EmOnASampleOfThePairsGivesTheSameLinkage) {

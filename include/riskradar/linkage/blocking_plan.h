@@ -4,6 +4,11 @@
 // (one more key part) or dropped, and the rules kept are those whose union
 // covers the most "true-looking" pairs of a sample (pairs agreeing on an
 // identifier or on several strong fields) within the budget.
+// A rule over its share whose pairs sit in a few huge blocks (a common name
+// pair) is also tried capped: the same key with blocks of more than 1000, 300 or
+// 100 records skipped ("forename:namepair (blocks <= 300)"); at a million records
+// that finds the matches known by their names alone (no date of birth, no
+// postcode), which refining by a date or postcode cannot.
 //
 // The planner is pure: keys, refinements and the true-looking test come in as
 // functions, so it is tested without records or a store (blocking_plan_test.cc);
@@ -31,7 +36,7 @@ int64_t DefaultBlockingBudget(size_t records);
 // surname with initial, the forename/surname pair, free-text names.
 std::vector<BlockingRule> CandidateBlockingRules(const LinkageSpec& spec);
 // Finer variants of a rule: the rule with one more part on a field it does not
-// use yet (an initial, a birth year or date, a postcode district or unit, sex...).
+// use yet (an initial or whole name, a birth year or date, a postcode district or unit, sex...).
 std::vector<BlockingRule> RefineBlockingRule(const BlockingRule& rule, const LinkageSpec& spec);
 
 struct BlockingPlanInput {

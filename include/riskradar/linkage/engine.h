@@ -60,6 +60,10 @@ struct BlockingKeyPart {
 struct BlockingRule {
   std::string name;
   std::vector<BlockingKeyPart> parts;
+  // Blocks of more records than this are skipped (0: LinkageOptions::max_block_size).
+  // The planner caps a rule whose pairs sit in a few huge blocks (common name
+  // pairs) instead of dropping it; the name then ends in " (blocks <= N)".
+  int64_t max_block_size = 0;
 };
 // Parses "surname:soundex & date_of_birth:year". Transforms: value (default),
 // soundex, nysiis, metaphone, initial, prefixN (N code points), year, district, sector, namepair.
