@@ -64,13 +64,11 @@ std::string Key(const std::string& agency, const std::string& local_id, const st
 
 }  // namespace
 
-double Evaluation::level_agreement() const {
+double Evaluation::level_agreement_at_risk() const {
   int64_t total = 0, same = 0;
-  for (size_t t = 0; t < 4; ++t) {
-    for (size_t a = 0; a < 4; ++a) {
-      total += confusion[t][a];
-      if (t == a) same += confusion[t][a];
-    }
+  for (size_t t = 1; t < 4; ++t) {
+    for (size_t a = 0; a < 4; ++a) total += confusion[t][a];
+    same += confusion[t][t];
   }
   return total ? static_cast<double>(same) / total : 1.0;
 }
@@ -246,9 +244,21 @@ std::string RenderEvaluation(const Evaluation& e) {
   out += "\n";
   out += fmt::format("  Place linkage: precision {:.4f}, recall {:.4f}, F1 {:.4f}\n", e.places.precision(),
                      e.places.recall(), e.places.f1());
+  out += fmt::format("  Risk radar: precision {:.3f}, recall {:.3f} (truly at risk {}, flagged {})\n",
+                     e.radar_precision(), e.radar_recall(), e.truth_on_radar, e.assessed_on_radar);
+  // Level agreement among the truly at risk, per true level (serious first), not over every child.
+  const auto row = [&](size_t t) {
+    int64_t n = 0;
+    for (int64_t c : e.confusion[t]) n += c;
+    return std::pair<int64_t, int64_t>(e.confusion[t][t], n);
+  };
+  const auto [serious, serious_n] = row(3);
+  const auto [significant, significant_n] = row(2);
+  const auto [at_risk, at_risk_n] = row(1);
   out += fmt::format(
-      "  Risk radar: precision {:.3f}, recall {:.3f} (truly at risk {}, flagged {}); exact level agreement {:.3f}\n",
-      e.radar_precision(), e.radar_recall(), e.truth_on_radar, e.assessed_on_radar, e.level_agreement());
+      "    level agreement among the truly at risk: {:.3f} ({}/{}; serious {}/{}, significant {}/{}, at risk {}/{})\n",
+      e.level_agreement_at_risk(), serious + significant + at_risk, serious_n + significant_n + at_risk_n, serious,
+      serious_n, significant, significant_n, at_risk, at_risk_n);
   out += "    recall by sex:";
   for (const auto& [sex, hit_total] : e.radar_recall_by_sex) {
     out += fmt::format(" {} {:.3f} ({}/{});", sex.empty() ? "unknown" : sex,

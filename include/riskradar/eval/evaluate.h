@@ -43,7 +43,10 @@ struct Evaluation {
     return assessed_on_radar ? static_cast<double>(both_on_radar) / assessed_on_radar : 1;
   }
   double radar_recall() const { return truth_on_radar ? static_cast<double>(both_on_radar) / truth_on_radar : 1; }
-  double level_agreement() const;  // share of true children whose exact level was found
+  // Among the children truly at risk (true level above "no current risk"): the share assessed at exactly their
+  // true level. Not over every child: children with no risk are most of them and almost all agree, so a share
+  // over everyone says little about the children the radar is for (issue 12).
+  double level_agreement_at_risk() const;
 };
 
 Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesystem::path& truth_dir);

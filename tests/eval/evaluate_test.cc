@@ -1,0 +1,44 @@
+// The evaluation's headline screening figure: level agreement among the children truly at risk (issue 12), not
+// over every child, where the many children with no risk who agree would drown it.
+#include "riskradar/eval/evaluate.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace riskradar::eval {
+namespace {
+
+// The confusion matrix of the issue's seed-11 run: serious 64 of 89, significant 67 of 207, at risk 284 of 444
+// right, and 12,000 children with no risk of whom 11,900 were assessed so.
+Evaluation Seed11() {
+  Evaluation e;
+  e.confusion[0] = {11900, 60, 30, 10};
+  e.confusion[1] = {60, 284, 90, 10};
+  e.confusion[2] = {20, 100, 67, 20};
+  e.confusion[3] = {0, 8, 17, 64};
+  return e;
+}
+
+TEST(EvaluateTest, LevelAgreementCountsOnlyTheChildrenTrulyAtRisk) {
+  const Evaluation e = Seed11();
+  EXPECT_NEAR(e.level_agreement_at_risk(), 415.0 / 740.0, 1e-12);  // 0.561, where over everyone it is 0.967
+  Evaluation none_at_risk;
+  none_at_risk.confusion[0] = {10, 5, 0, 0};
+  EXPECT_EQ(none_at_risk.level_agreement_at_risk(), 1.0) << "nobody at risk: nothing to disagree on";
+  Evaluation all_missed;
+  all_missed.confusion[3] = {5, 0, 0, 0};
+  EXPECT_EQ(all_missed.level_agreement_at_risk(), 0.0);
+}
+
+TEST(EvaluateTest, TheSummaryShowsAgreementAmongTheTrulyAtRiskPerLevel) {
+  const std::string text = RenderEvaluation(Seed11());
+  EXPECT_NE(text.find("level agreement among the truly at risk: 0.561 (415/740; serious 64/89, significant 67/207, "
+                      "at risk 284/444)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("exact level agreement"), std::string::npos) << "the figure over every child is gone";
+}
+
+}  // namespace
+}  // namespace riskradar::eval
