@@ -467,6 +467,61 @@ TEST_P(Contracts, UserRowsAreEveryAccountWithoutSecretsAndCountsAreOfEnabledAcco
   EXPECT_EQ(enabled("wmp", Role::kPractitioner), 0);
 }
 
+TEST_P(Contracts, SessionsLiveWithinBothTimeoutsAndEndOnRevocationRotationOrDisabling) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  const int64_t id = AddAccount(*store_, "wmp-prac", "wmp", Role::kPractitioner);
+  const Actor actor{"wmp-prac", "wmp", "practitioner", "sign-in"};
+  constexpr int64_t kIdle = 600, kAbsolute = 3600;
+  auto live = [&](const std::string& token, int64_t now) {
+    auto su = store_->TouchSession(token, now, kIdle, kAbsolute);
+    EXPECT_TRUE(su.ok()) << su.status().ToString();
+    return su.ok() && su->has_value();
+  };
+
+  const int64_t audit_before = store_->Counts()->audit_events;
+  ASSERT_TRUE(store_->CreateSession({id, "h1", "csrf1", 1000, 33, ""}, actor).ok());
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 1) << "the sign-in is audited with the session";
+  auto su = store_->TouchSession("h1", 1100, kIdle, kAbsolute);
+  ASSERT_TRUE(su.ok() && su->has_value());
+  EXPECT_EQ((*su)->user.name, "wmp-prac");
+  EXPECT_EQ((*su)->user.id, id);
+  EXPECT_EQ((*su)->csrf_token, "csrf1");
+  EXPECT_EQ((*su)->created_s, 1000);
+  EXPECT_FALSE(live("no-such-token", 1100));
+
+  // A one-time code's step is used once: a replay is refused (and audited), and makes no session.
+  EXPECT_EQ(store_->CreateSession({id, "h2", "csrf2", 1100, 33, ""}, actor).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2) << "the refused replay is audited too";
+  EXPECT_FALSE(live("h2", 1100));
+
+  // Idle: each touch keeps it alive; more than the idle time since the last touch ends it.
+  EXPECT_TRUE(live("h1", 1650));
+  EXPECT_TRUE(live("h1", 2200));
+  EXPECT_FALSE(live("h1", 2200 + kIdle + 1));
+
+  // Absolute: however often it is touched, it ends after the absolute time.
+  ASSERT_TRUE(store_->CreateSession({id, "h3", "csrf3", 5000, 40, ""}, actor).ok());
+  for (int64_t now = 5500; now <= 5000 + kAbsolute; now += 500) EXPECT_TRUE(live("h3", now)) << now;
+  EXPECT_FALSE(live("h3", 5000 + kAbsolute + 1));
+
+  // Revocation (sign-out), audited; rotation at a new sign-in revokes the session it replaces.
+  ASSERT_TRUE(store_->CreateSession({id, "h4", "csrf4", 10000, 50, ""}, actor).ok());
+  const int64_t before_logout = store_->Counts()->audit_events;
+  ASSERT_TRUE(store_->RevokeSession("h4", actor).ok());
+  EXPECT_EQ(store_->Counts()->audit_events, before_logout + 1);
+  EXPECT_FALSE(live("h4", 10001));
+  ASSERT_TRUE(store_->CreateSession({id, "h5", "csrf5", 10000, 51, ""}, actor).ok());
+  ASSERT_TRUE(store_->CreateSession({id, "h6", "csrf6", 10010, 52, "h5"}, actor).ok());
+  EXPECT_FALSE(live("h5", 10020)) << "replaced at the new sign-in";
+  EXPECT_TRUE(live("h6", 10020));
+
+  // A disabled account's sessions end, and it cannot start one.
+  ASSERT_TRUE(store_->SetUserDisabled("wmp-prac", true, Actor{}).ok());
+  EXPECT_FALSE(live("h6", 10030));
+  EXPECT_FALSE(store_->CreateSession({id, "h7", "csrf7", 10040, 60, ""}, actor).ok());
+  EXPECT_FALSE(live("h7", 10040));
+}
+
 TEST_P(Contracts, DisablingAnAccountRevokesItsSessionsOnlyWhenTheUnitCommits) {
   const int64_t prac = AddAccount(*store_, "bcc-prac", "bcc", Role::kPractitioner);
   const int64_t mgr = AddAccount(*store_, "bcc-mgr", "bcc", Role::kManager);

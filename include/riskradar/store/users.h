@@ -97,7 +97,9 @@ class UserStore {
   // The same password under new hash parameters (after a successful login); sessions are kept.
   virtual Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) = 0;
 
-  // Sessions. CreateSession audits the login; Conflict when the TOTP step was already used.
+  // Sessions. CreateSession audits the login; Unauthenticated (the refusal audited and committed, no session)
+  // when the TOTP step is not newer than the last one used, or the account is disabled; `replaces_token_hash`
+  // is revoked in the same transaction (rotation).
   virtual Status CreateSession(const NewSession& session, const Actor& actor) = 0;
   // The session's user when the session is live (not revoked, user enabled, within both timeouts).
   virtual Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
