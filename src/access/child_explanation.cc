@@ -170,7 +170,7 @@ json ExplanationJson(const ChildExplanation& x) {
           {"model_version", x.model_version},
           {"complete", x.complete},
           {"indicators", indicators},
-          {"decided_by", x.decided_by},
+          {"explanation", x.decided_by},
           {"what_would_change", change},
           {"override_level", x.override_level ? json(ToString(*x.override_level)) : json(nullptr)},
           {"override_reason", x.override_reason}};
