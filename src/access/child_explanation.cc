@@ -185,8 +185,8 @@ std::string ExplanationText(const ChildExplanation& x) {
   out += "Indicators:\n";
   if (x.indicators.empty()) out += "  none visible to you\n";
   for (const ExplainedIndicator& i : x.indicators) {
-    out += fmt::format("  {} [{}, {}, {} points]: {}\n", i.code, i.group, i.current ? "current" : "earlier",
-                       Number(i.points), i.label);
+    out += fmt::format("  {} [{}, {}, {} point{}]: {}\n", i.code, i.group, i.current ? "current" : "earlier",
+                       Number(i.points), i.points == 1 ? "" : "s", i.label);
     for (const EvidenceEvent& e : i.evidence) {
       out += fmt::format("    event {} {} {}/{} by {} ({})\n", e.event_id, e.date.ToIso(), e.kind, e.category, e.agency,
                          e.record_class);
