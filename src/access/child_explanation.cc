@@ -71,7 +71,7 @@ ChildExplanation ExplainChild(const store::ChildView& view, const risk::Screenin
       auto it = visible.find(id);
       if (it == visible.end()) continue;  // hidden from this viewer: neither listed nor counted
       const store::ChildEventView& e = *it->second;
-      shown.evidence.push_back({e.event_id, e.date, e.kind, e.category, e.agency_code, e.record_class});
+      shown.evidence.push_back({e.event_id, e.date, e.kind, e.category, e.agency_code, e.record_class, e.local_id});
     }
     // An indicator none of whose evidence is visible is not this viewer's to see (FilterChildView drops it).
     if (shown.evidence.empty()) continue;
@@ -132,7 +132,8 @@ json EvidenceJson(const std::vector<EvidenceEvent>& evidence) {
                    {"kind", e.kind},
                    {"category", e.category},
                    {"agency", e.agency},
-                   {"record_class", e.record_class}});
+                   {"record_class", e.record_class},
+                   {"source_record", e.source_record}});
   }
   return out;
 }
@@ -188,8 +189,8 @@ std::string ExplanationText(const ChildExplanation& x) {
     out += fmt::format("  {} [{}, {}, {} point{}]: {}\n", i.code, i.group, i.current ? "current" : "earlier",
                        Number(i.points), i.points == 1 ? "" : "s", i.label);
     for (const EvidenceEvent& e : i.evidence) {
-      out += fmt::format("    event {} {} {}/{} by {} ({})\n", e.event_id, e.date.ToIso(), e.kind, e.category, e.agency,
-                         e.record_class);
+      out += fmt::format("    event {} {} {}/{} by {} ({}, record {})\n", e.event_id, e.date.ToIso(), e.kind,
+                         e.category, e.agency, e.record_class, e.source_record);
     }
   }
   if (x.complete) {

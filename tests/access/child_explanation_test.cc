@@ -21,7 +21,10 @@ const risk::ScreeningModel& Model() {
 
 store::ChildEventView Ev(int64_t id, const char* date, const char* kind, const char* category, const char* agency,
                          const char* record_class) {
-  return {id, *Date::ParseIso(date), kind, category, "", agency, record_class};
+  return {id,           *Date::ParseIso(date),
+          kind,         category,
+          "",           agency,
+          record_class, std::string(agency) + "-" + std::to_string(id)};
 }
 
 // Child with three events: 11 and 13 from police, 12 from children's services (hidden in some cases).
@@ -174,6 +177,7 @@ TEST(ChildExplanationTest, EvidenceCarriesTheChronologyFields) {
   EXPECT_EQ(first.category, "missing_day");
   EXPECT_EQ(first.agency, "BCC");
   EXPECT_EQ(first.record_class, "standard");
+  EXPECT_EQ(first.source_record, "BCC-12");
   ASSERT_TRUE(x.up);
   EXPECT_DOUBLE_EQ(x.up->threshold, 16);
   ASSERT_TRUE(x.down);
@@ -204,6 +208,7 @@ TEST(ChildExplanationTest, HiddenEvidenceLeavesNoTrace) {
     EXPECT_EQ(text.find(leak), std::string::npos) << leak;
   }
   EXPECT_EQ(json.find("hidden"), std::string::npos);
+  EXPECT_EQ(json.find("BCC-12"), std::string::npos);
   EXPECT_NE(json.find("\"event_id\":11"), std::string::npos);
 }
 

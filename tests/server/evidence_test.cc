@@ -96,6 +96,7 @@ TEST_F(EvidenceTest, CouncilPractitionerSeesEveryIndicatorWithItsEvidence) {
   EXPECT_EQ(e["category"], "cse_concern");
   EXPECT_EQ(e["agency"], "bcc");
   EXPECT_EQ(e["record_class"], "childrens_social_care");
+  EXPECT_EQ(e["source_record"], "CS-0042");
   EXPECT_EQ(v["assessment"]["explanation"].size(), 1u);
   // The assessment's model ("test") is not the configured one: what would change is withheld with a note.
   EXPECT_TRUE(v["assessment"]["what_would_change"]["up"].is_null());
@@ -119,6 +120,8 @@ TEST_F(EvidenceTest, PolicePractitionerNeverSeesTheCouncilEvent) {
   EXPECT_EQ(body_.find("2025-02-14"), std::string::npos);
   EXPECT_EQ(body_.find("\"bcc\""), std::string::npos);
   EXPECT_EQ(body_.find("cse_concern"), std::string::npos);
+  EXPECT_EQ(body_.find("CS-0042"), std::string::npos);
+  EXPECT_FALSE(ind[0]["evidence"][0]["source_record"].get<std::string>().empty());
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct EvidenceEvent {
   int64_t event_id = 0;
   Date date;
   std::string kind, category, agency, record_class;
+  std::string source_record;  // the agency's own reference of the record (its local id)
 };
 
 struct ExplainedIndicator {
