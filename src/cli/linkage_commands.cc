@@ -1,5 +1,6 @@
 // Linkage subcommands: link any CSV files, score a clustering against truth,
-// work the review queue, explain a pair with the stored model.
+// work the review queue, explain a pair with the stored model; `explain child` (the evidence behind a child's
+// assessment, through the access layer).
 #include "linkage_commands.h"
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "riskradar/access/audited_access.h"
+#include "riskradar/access/child_explanation.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/eval/linkage_eval.h"
 #include "riskradar/linkage/blocking_plan.h"
@@ -38,6 +40,49 @@ store::Actor ReviewActor(const std::string& user) {
   actor.role = "analyst";
   actor.purpose = "linkage review";
   return actor;
+}
+
+// `explain child`: the child's assessment as the account `user` may see it, through the access layer (the
+// account's agency and role decide what is visible; the read is audited as "read_child" like the API's).
+// An unknown or disabled account is refused (audited as forbidden) before anything is read.
+Status RunExplainChild(const std::string& db, int64_t child_id, const std::string& user, bool as_json) {
+  if (user.empty()) return Status::InvalidArgument("explain child needs --user NAME, an account in the store");
+  auto store = store::OpenStore(db);
+  if (!store.ok()) return store.status();
+  access::AuditedAccess audited(**store);
+  const std::string target = "person:" + std::to_string(child_id);
+  RR_ASSIGN_OR_RETURN(const std::optional<store::User> account, (*store)->FindUser(user));
+  if (!account || account->disabled || account->must_enrol) {
+    store::Actor actor{user, "", "", "explain child"};
+    RR_RETURN_IF_ERROR(audited.RecordRefusal(actor, "read_child", target));
+    return Status::PermissionDenied(fmt::format(
+        "--user {}: no enabled account of that name in {}; explain child shows what an account may see", user, db));
+  }
+  const Viewer viewer{account->id, account->name, account->agency_code, account->role};
+  const store::Actor actor{account->name, account->agency_code, std::string(ToString(account->role)),
+                           "explain child (command line)"};
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  RR_ASSIGN_OR_RETURN(const store::ChildView view, audited.ReadChildView(child_id, viewer, now_s, actor));
+  if (!view.latest) {
+    if (as_json) {
+      std::cout << nlohmann::json{{"person", view.person.id}, {"assessment", nullptr}}.dump(2) << "\n";
+    } else {
+      std::cout << fmt::format("Child {}: no assessment yet (run `riskradar assess`)\n", view.person.id);
+    }
+    return Status::Ok();
+  }
+  const access::ChildExplanation x = access::ExplainChild(view, access::ConfiguredScreeningModel());
+  if (as_json) {
+    std::cout << nlohmann::json{{"person", view.person.id},
+                                {"explanation_complete", view.explanation_complete},
+                                {"assessment", access::ExplanationJson(x)}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << fmt::format("Child {} {}\n", view.person.id, view.person.display_name) << access::ExplanationText(x);
+  }
+  return Status::Ok();
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -455,11 +500,29 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   auto* explain =
       app.add_subcommand("explain", "Why two person mentions were (not) linked: the match-weight waterfall");
   explain->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
-  explain->add_option("--left", explain_args->left, "Left mention id")->required();
-  explain->add_option("--right", explain_args->right, "Right mention id")->required();
+  auto* explain_left = explain->add_option("--left", explain_args->left, "Left mention id");
+  auto* explain_right = explain->add_option("--right", explain_args->right, "Right mention id");
+  explain_left->needs(explain_right);
+  explain_right->needs(explain_left);
   explain->add_option("--user", explain_args->user, "Who is looking (default: $USER)");
   explain->add_flag("--json", explain_args->json, "Waterfall as JSON (for the UI)");
+  auto child_id = std::make_shared<int64_t>(0);
+  auto child_json = std::make_shared<bool>(false);
+  auto child_user = std::make_shared<std::string>();
+  auto* explain_child = explain->add_subcommand(
+      "child", "A child's level, every indicator with the events behind it, and what would change the level");
+  explain_child->add_option("id", *child_id, "Child (person) id")->required();
+  explain_child->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
+  explain_child->add_option("--user", *child_user, "The account whose need-to-know applies")->required();
+  explain_child->add_flag("--json", *child_json, "The same structure as the API's child view assessment");
+  explain_child->callback([=] { fail_or(RunExplainChild(*db, *child_id, *child_user, *child_json)); });
+  explain->require_subcommand(0, 1);
   explain->callback([=] {
+    if (explain->got_subcommand(explain_child)) return;
+    if (explain_left->count() == 0) {
+      return fail_or(Status::InvalidArgument(
+          "explain needs --left ID --right ID (a pair of mentions) or a subcommand: explain child ID --user NAME"));
+    }
     auto store = store::OpenStore(*db);
     if (!store.ok()) return fail_or(store.status());
     auto e = linkage::ExplainMentionPair(**store, explain_args->left, explain_args->right);

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "query_params.h"
 #include "riskradar/access/audited_access.h"
+#include "riskradar/access/child_explanation.h"
 #include "riskradar/access/governance.h"
 
 namespace riskradar::server {
@@ -53,23 +54,10 @@ void Server::Impl::Child(RouteContext& ctx) {
                  {"dob", v.person.dob ? json(v.person.dob->ToIso()) : json(nullptr)},
                  {"sex", ToString(v.person.sex)},
                  {"district", v.person.district}};
+  // The assessment with the evidence behind each visible indicator and what would change the level
+  // (access/child_explanation.h), the same structure `riskradar explain child --json` prints.
   json assessment = nullptr;
-  if (v.latest) {
-    const Assessment& a = *v.latest;
-    json indicators = json::array();
-    for (const Indicator& i : a.indicators) {
-      indicators.push_back(
-          {{"code", i.code}, {"group", i.group}, {"label", i.label}, {"current", i.current}, {"points", i.points}});
-    }
-    assessment = {{"as_of", a.as_of.ToIso()},
-                  {"level", ToString(a.level)},
-                  {"score", a.score},
-                  {"model_version", a.model_version},
-                  {"indicators", indicators},
-                  {"explanation", a.explanation},
-                  {"override_level", a.override_level ? json(ToString(*a.override_level)) : json(nullptr)},
-                  {"override_reason", a.override_reason}};
-  }
+  if (v.latest) assessment = access::ExplanationJson(access::ExplainChild(v, access::ConfiguredScreeningModel()));
   json events = json::array();
   for (const auto& e : v.events) {
     events.push_back({{"id", e.event_id},

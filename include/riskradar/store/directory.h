@@ -30,6 +30,7 @@ struct ChildEventView {
   int64_t event_id = 0;
   Date date;
   std::string kind, category, detail, agency_code, record_class;
+  std::string local_id;  // the agency's own reference of the source record
 };
 
 // What one viewer may see about one child, already filtered by need-to-know.

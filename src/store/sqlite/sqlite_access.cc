@@ -365,7 +365,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
     RR_ASSIGN_OR_RETURN(
         auto* q,
         Cached(
-            "SELECT e.id, e.date, e.kind, e.category, e.detail, r.agency_code, r.record_class FROM event e "
+            "SELECT e.id, e.date, e.kind, e.category, e.detail, r.agency_code, r.record_class, r.local_id FROM event e "
             "JOIN source_record r ON r.id = e.source_record_id "
             "WHERE e.id IN (SELECT e2.id FROM mention_person mp JOIN event e2 ON e2.subject_mention_id = mp.mention_id "
             "WHERE mp.person_id = ?1 UNION SELECT e3.id FROM mention_person mp JOIN event e3 "
@@ -382,6 +382,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
       ev.detail = q->Text(4);
       ev.agency_code = q->Text(5);
       ev.record_class = q->Text(6);
+      ev.local_id = q->Text(7);
       record.events.push_back(std::move(ev));
     }
     q->Reset();
