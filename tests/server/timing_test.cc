@@ -125,6 +125,23 @@ class TimingTest : public ServerFixture {
     for (const Medians& m : samples) out += std::to_string(m.a) + " vs " + std::to_string(m.b) + " us; ";
     return out;
   }
+
+  // The attack on one id-addressed read: `user` asks for a record they are refused and for an id that does not
+  // exist; both answers are 404 and byte-identical, their medians within 5%, and each request is audited under
+  // `action` with its real outcome (the audit log tells them apart for IG review).
+  void ExpectRefusedAndMissingAlike(const std::string& user, const std::string& label, const std::string& action,
+                                    const std::string& method, const std::string& refused, const std::string& missing,
+                                    const std::string& body = "", const httplib::Headers& extra = {}) {
+    Session s = Login(user);
+    const int64_t refused_before = CountAudit(action, user, "refused");
+    const int64_t missing_before = CountAudit(action, user, "not_found");
+    const auto samples = Compare(s, label + " (refused, missing)", method, refused, missing, body, 404, true, extra);
+    ASSERT_FALSE(samples.empty());
+    EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
+    const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
+    EXPECT_EQ(CountAudit(action, user, "refused") - refused_before, each);
+    EXPECT_EQ(CountAudit(action, user, "not_found") - missing_before, each);
+  }
 };
 
 constexpr const char* kMissingChild = "/api/children/987654";
@@ -133,63 +150,29 @@ constexpr const char* kMissingChild = "/api/children/987654";
 // answer is 404, byte for byte the same as for an id that does not exist. Before the fix the missing id
 // returned after one query and the refused one read the child's events, assessment and access facts first.
 TEST_F(TimingTest, ARefusedChildAndAMissingOneTakeTheSameTime) {
-  Session s = Login("nhs-practitioner");
-  const int64_t refused_before = CountAudit("read_child", "nhs-practitioner", "refused");
-  const int64_t missing_before = CountAudit("read_child", "nhs-practitioner", "not_found");
-  const auto samples =
-      Compare(s, "child view (refused, missing)", "GET", "/api/children/1", kMissingChild, "", 404, true);
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  // Each read was audited with its real outcome: the audit log tells them apart for IG review.
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("read_child", "nhs-practitioner", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("read_child", "nhs-practitioner", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-practitioner", "child view", "read_child", "GET", "/api/children/1", kMissingChild);
 }
 
 // The person view: nhs-practitioner may not see person 1 (every mention is in a police record), and the answer
 // is byte for byte that of a missing id. Before the fix the missing id returned after one query, the refused
 // one after reading the person's mentions, reviewed pairs and access facts.
 TEST_F(TimingTest, ARefusedPersonAndAMissingOneTakeTheSameTime) {
-  Session s = Login("nhs-practitioner");
-  const int64_t refused_before = CountAudit("read_person", "nhs-practitioner", "refused");
-  const int64_t missing_before = CountAudit("read_person", "nhs-practitioner", "not_found");
-  const auto samples =
-      Compare(s, "person view (refused, missing)", "GET", "/api/people/1", "/api/people/987654", "", 404, true);
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("read_person", "nhs-practitioner", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("read_person", "nhs-practitioner", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-practitioner", "person view", "read_person", "GET", "/api/people/1",
+                               "/api/people/987654");
 }
 
 // A batch's quarantine page: nhs-manager may not read the police's batch 1 (another agency's), and the answer
 // is that of a batch that does not exist. Both paths look the batch up once and stop.
 TEST_F(TimingTest, ARefusedImportBatchAndAMissingOneTakeTheSameTime) {
-  Session s = Login("nhs-manager");
-  const int64_t refused_before = CountAudit("read_quarantine", "nhs-manager", "refused");
-  const int64_t missing_before = CountAudit("read_quarantine", "nhs-manager", "not_found");
-  const auto samples = Compare(s, "quarantine page (refused, missing)", "GET", "/api/imports/1/quarantine",
-                               "/api/imports/987654/quarantine", "", 404, true);
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("read_quarantine", "nhs-manager", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("read_quarantine", "nhs-manager", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-manager", "quarantine page", "read_quarantine", "GET", "/api/imports/1/quarantine",
+                               "/api/imports/987654/quarantine");
 }
 
 // A child's care relationships: nhs-manager may not see child 2 (police records only, no allocated case), and the
 // answer is that of a child that does not exist.
 TEST_F(TimingTest, ARefusedChildsRelationshipsAndAMissingChildsTakeTheSameTime) {
-  Session s = Login("nhs-manager");
-  const int64_t refused_before = CountAudit("list_relationships", "nhs-manager", "refused");
-  const int64_t missing_before = CountAudit("list_relationships", "nhs-manager", "not_found");
-  const auto samples = Compare(s, "relationships (refused, missing)", "GET", "/api/children/2/relationships",
-                               std::string(kMissingChild) + "/relationships", "", 404, true);
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("list_relationships", "nhs-manager", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("list_relationships", "nhs-manager", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-manager", "relationships", "list_relationships", "GET",
+                               "/api/children/2/relationships", std::string(kMissingChild) + "/relationships");
 }
 
 // Break-glass answers 201 with a grant whatever the id (a different answer would tell existence). The grant of an
@@ -245,33 +228,17 @@ class ReviewTimingTest : public TimingTest {
 // id. Before the fix the missing id returned after one query, the refused one after reading the viewer's facts
 // and applying the rule.
 TEST_F(ReviewTimingTest, ARefusedReviewItemAndAMissingOneTakeTheSameTime) {
-  Session s = Login("nhs-manager");
-  const int64_t refused_before = CountAudit("read_review", "nhs-manager", "refused");
-  const int64_t missing_before = CountAudit("read_review", "nhs-manager", "not_found");
-  const auto samples = Compare(s, "review item (refused, missing)", "GET", "/api/review/" + std::to_string(item_),
-                               "/api/review/987654", "", 404, true);
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("read_review", "nhs-manager", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("read_review", "nhs-manager", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-manager", "review item", "read_review", "GET",
+                               "/api/review/" + std::to_string(item_), "/api/review/987654");
 }
 
 // Deciding a review item: refused and missing alike answer 404 after the same work (the item, the viewer's facts
 // and the rule) and nothing is written but the audit event.
 TEST_F(ReviewTimingTest, DecidingARefusedReviewItemAndAMissingOneTakeTheSameTime) {
-  Session s = Login("nhs-manager");
-  const int64_t refused_before = CountAudit("review_decision", "nhs-manager", "refused");
-  const int64_t missing_before = CountAudit("review_decision", "nhs-manager", "not_found");
   const json decision = {{"decision", "confirm"}, {"reason", "timing test: the same child"}};
-  const auto samples =
-      Compare(s, "review decision (refused, missing)", "POST", "/api/review/" + std::to_string(item_) + "/decision",
-              "/api/review/987654/decision", decision.dump(), 404, true, {{"If-Match", "\"1\""}});
-  ASSERT_FALSE(samples.empty());
-  EXPECT_LE(samples.back().Ratio(), 1.05) << "refused vs missing medians: " << Describe(samples);
-  const int64_t each = 30 + 200 * static_cast<int64_t>(samples.size());
-  EXPECT_EQ(CountAudit("review_decision", "nhs-manager", "refused") - refused_before, each);
-  EXPECT_EQ(CountAudit("review_decision", "nhs-manager", "not_found") - missing_before, each);
+  ExpectRefusedAndMissingAlike("nhs-manager", "review decision", "review_decision", "POST",
+                               "/api/review/" + std::to_string(item_) + "/decision", "/api/review/987654/decision",
+                               decision.dump(), {{"If-Match", "\"1\""}});
   auto item = store_->ReadReviewItemRow(item_);
   ASSERT_TRUE(item.ok() && item->has_value());
   EXPECT_EQ((*item)->item.status, "pending") << "a refused decision changes nothing";
