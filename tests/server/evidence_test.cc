@@ -33,19 +33,9 @@ class EvidenceTest : public ServerFixture {
     r.event.detail = "synthetic referral";
     ASSERT_TRUE((*writer)->AddRow(r).ok());
     ASSERT_TRUE((*writer)->Commit({1, 1, 0, 0}, store::Actor{}).ok());
-    auto mentions = store_->LoadPersonMentions();
-    ASSERT_TRUE(mentions.ok());
-    store::LinkageOutput out;
-    for (int64_t id : {1, 2}) {
-      Person p;
-      p.id = id;
-      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
-      p.is_child = true;
-      p.district = "Birmingham";
-      out.persons.push_back(p);
-    }
-    for (const auto& m : *mentions) out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
-    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    auto out = ChildrenLinkage();
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_TRUE(store_->SaveLinkage(*out, store::Actor{}).ok());
     auto record = store_->ReadChildRecord(1);
     ASSERT_TRUE(record.ok() && record->has_value());
     for (const auto& e : (*record)->events) (e.agency_code == "bcc" ? council_ : police_).push_back(e.event_id);

@@ -67,6 +67,24 @@ class ServerFixture : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // The two children's linkage over every mention in the store: each "Amy" mention is child 1 (Amy Synthetic),
+  // every other mention child 2 (Bea Synthetic), both children in Birmingham. Suites that add records or review
+  // pairs re-save it with their additions.
+  static Result<store::LinkageOutput> ChildrenLinkage() {
+    RR_ASSIGN_OR_RETURN(const auto mentions, store_->LoadPersonMentions());
+    store::LinkageOutput out;
+    for (int64_t id : {1, 2}) {
+      Person p;
+      p.id = id;
+      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
+      p.is_child = true;
+      p.district = "Birmingham";
+      out.persons.push_back(p);
+    }
+    for (const auto& m : mentions) out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
+    return out;
+  }
+
   // Three agencies; children A and B have records only from the police (wmp); every user has an allocated
   // case for child A, none for B; a sharing agreement lets the council (bcc) see police records.
   static void Seed() {
@@ -96,19 +114,9 @@ class ServerFixture : public ::testing::Test {
       ASSERT_TRUE((*writer)->AddRow(r).ok());
     }
     ASSERT_TRUE((*writer)->Commit({3, 3, 0, 0}, store::Actor{}).ok());
-    auto mentions = store_->LoadPersonMentions();
-    ASSERT_TRUE(mentions.ok());
-    store::LinkageOutput out;
-    for (int64_t id : {1, 2}) {
-      Person p;
-      p.id = id;
-      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
-      p.is_child = true;
-      p.district = "Birmingham";
-      out.persons.push_back(p);
-    }
-    for (const auto& m : *mentions) out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
-    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    auto out = ChildrenLinkage();
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_TRUE(store_->SaveLinkage(*out, store::Actor{}).ok());
     std::vector<Assessment> as;
     for (int64_t id : {1, 2}) {
       Assessment a;

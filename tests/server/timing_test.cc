@@ -193,21 +193,11 @@ class ReviewTimingTest : public TimingTest {
   static void SetUpTestSuite() {
     TimingTest::SetUpTestSuite();
     if (::testing::Test::HasFatalFailure()) return;
-    auto mentions = store_->LoadPersonMentions();
-    ASSERT_TRUE(mentions.ok());
-    store::LinkageOutput out;
-    for (int64_t id : {1, 2}) {
-      Person p;
-      p.id = id;
-      p.display_name = id == 1 ? "Amy Synthetic" : "Bea Synthetic";
-      p.is_child = true;
-      p.district = "Birmingham";
-      out.persons.push_back(p);
-    }
+    auto out = ChildrenLinkage();
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
     std::vector<int64_t> amy;
-    for (const auto& m : *mentions) {
-      out.mention_person.push_back({m.mention.id, m.mention.forename == "Amy" ? 1 : 2});
-      if (m.mention.forename == "Amy") amy.push_back(m.mention.id);
+    for (const auto& [mention, person] : out->mention_person) {
+      if (person == 1) amy.push_back(mention);
     }
     ASSERT_EQ(amy.size(), 2u);
     store::ReviewItem r;
@@ -215,8 +205,8 @@ class ReviewTimingTest : public TimingTest {
     r.right_mention_id = std::max(amy[0], amy[1]);
     r.match_probability = 0.6;
     r.match_weight = 0.58;
-    out.review.push_back(r);
-    ASSERT_TRUE(store_->SaveLinkage(out, store::Actor{}).ok());
+    out->review.push_back(r);
+    ASSERT_TRUE(store_->SaveLinkage(*out, store::Actor{}).ok());
     auto page = store_->ReadReviewQueue("", true);
     ASSERT_TRUE(page.ok() && page->items.size() == 1u);
     item_ = page->items[0].id;
