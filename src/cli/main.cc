@@ -354,12 +354,14 @@ int Main(int argc, char** argv) {
   std::string truth_dir;
   eval_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   eval_cmd->add_option("--truth", truth_dir, "The truth/ directory written by `riskradar synth`")->required();
+  bool eval_json = false;
+  eval_cmd->add_flag("--json", eval_json, "Print one JSON object instead of the summary");
   eval_cmd->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     auto e = eval::EvaluateAgainstTruth(**store, truth_dir);
     if (!e.ok()) return fail_or(e.status());
-    std::cout << eval::RenderEvaluation(*e);
+    std::cout << (eval_json ? eval::RenderEvaluationJson(*e) : eval::RenderEvaluation(*e));
   });
 
   // demo

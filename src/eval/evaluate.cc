@@ -2,6 +2,7 @@
 #include "riskradar/eval/evaluate.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -276,6 +277,70 @@ std::string RenderEvaluation(const Evaluation& e) {
   out += fmt::format("  Places of concern: {} of {} true places flagged ({} flagged in all)\n",
                      e.places_of_concern_found, e.truth_places_of_concern, e.places_of_concern_flagged);
   return out;
+}
+
+namespace {
+
+nlohmann::json PairwiseJson(const PairwiseScores& s) {
+  return {{"precision", s.precision()},
+          {"recall", s.recall()},
+          {"f1", s.f1()},
+          {"true_pairs", s.true_pairs},
+          {"predicted_pairs", s.predicted_pairs},
+          {"correct_pairs", s.correct_pairs}};
+}
+
+}  // namespace
+
+std::string RenderEvaluationJson(const Evaluation& e) {
+  static constexpr const char* kLevels[] = {"none", "at_risk", "significant", "serious"};
+  nlohmann::json screening = {{"precision", e.radar_precision()},
+                              {"recall", e.radar_recall()},
+                              {"truly_at_risk", e.truth_on_radar},
+                              {"flagged", e.assessed_on_radar},
+                              {"flagged_and_truly_at_risk", e.both_on_radar},
+                              {"level_agreement_at_risk", e.level_agreement_at_risk()}};
+  nlohmann::json by_level = nlohmann::json::object();
+  for (size_t t = 1; t < 4; ++t) {
+    int64_t n = 0;
+    for (int64_t c : e.confusion[t]) n += c;
+    by_level[kLevels[t]] = {{"agree", e.confusion[t][t]}, {"children", n}};
+  }
+  screening["level_agreement_by_true_level"] = std::move(by_level);
+  nlohmann::json by_sex = nlohmann::json::object();
+  for (const auto& [sex, found_total] : e.radar_recall_by_sex) {
+    const auto [found, total] = found_total;
+    by_sex[sex.empty() ? "unknown" : sex] = {
+        {"recall", total ? static_cast<double>(found) / static_cast<double>(total) : 1.0},
+        {"found", found},
+        {"truly_at_risk", total}};
+  }
+  screening["recall_by_sex"] = std::move(by_sex);
+  nlohmann::json confusion = nlohmann::json::object();
+  for (size_t t = 0; t < 4; ++t) {
+    nlohmann::json row = nlohmann::json::object();
+    for (size_t a = 0; a < 4; ++a) row[kLevels[a]] = e.confusion[t][a];
+    confusion[kLevels[t]] = std::move(row);
+  }
+  screening["confusion"] = std::move(confusion);  // confusion[true level][assessed level]
+
+  nlohmann::json people = PairwiseJson(e.people);
+  people["true_people"] = e.true_people;
+  people["resolved_people"] = e.resolved_people;
+  nlohmann::json by_origin = nlohmann::json::object();
+  for (const auto& [origin, s] : e.people_by_origin) by_origin[origin] = s.recall();
+  people["recall_by_origin"] = std::move(by_origin);
+
+  nlohmann::json out = {
+      {"screening", std::move(screening)},
+      {"linkage", {{"people", std::move(people)}, {"places", PairwiseJson(e.places)}}},
+      {"networks", {{"planted", e.planted_networks}, {"recovered_majority", e.networks_recovered}}},
+      {"places",
+       {{"true", e.truth_places_of_concern},
+        {"flagged", e.places_of_concern_flagged},
+        {"true_flagged", e.places_of_concern_found}}},
+  };
+  return out.dump(2) + "\n";
 }
 
 }  // namespace riskradar::eval

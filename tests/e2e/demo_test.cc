@@ -1,6 +1,7 @@
 // End to end: the real `riskradar` binary runs the demo pipeline on a small
 // synthetic partnership; the evaluation figures must stay above measured floors.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -99,6 +100,27 @@ TEST_F(DemoTest, EvaluationStaysAboveFloors) {
   ASSERT_GE(recalls.size(), 4u) << groups;
   const double best = *std::max_element(recalls.begin(), recalls.end());
   for (double r : recalls) EXPECT_LE(best - r, 0.02) << groups;
+}
+
+TEST_F(DemoTest, EvaluateJsonGivesTheSummaryFiguresAsOneObject) {
+  ASSERT_EQ(demo_.exit_code, 0) << demo_.output;
+  const CommandRun run =
+      RunCommand(Cli("evaluate --json " + Db() + " --truth " + (dir_ / "partnership" / "truth").string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const nlohmann::json j = nlohmann::json::parse(run.output, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << "stdout is exactly one JSON object:\n" << run.output;
+  const auto& s = j.at("screening");
+  // The same figures the demo's console summary printed, to the digits it printed.
+  EXPECT_NEAR(s.at("precision").get<double>(), Figure(demo_.output, R"(Risk radar: precision ([0-9.]+))"), 0.0005);
+  EXPECT_NEAR(s.at("recall").get<double>(), Figure(demo_.output, R"(Risk radar: precision [0-9.]+, recall ([0-9.]+))"),
+              0.0005);
+  EXPECT_NEAR(s.at("level_agreement_at_risk").get<double>(),
+              Figure(demo_.output, R"(level agreement among the truly at risk: ([0-9.]+))"), 0.0005);
+  EXPECT_EQ(s.at("truly_at_risk").get<double>(), Figure(demo_.output, R"(truly at risk ([0-9]+), flagged)"));
+  EXPECT_TRUE(s.at("recall_by_sex").contains("female")) << run.output;
+  EXPECT_NEAR(j.at("linkage").at("people").at("recall").get<double>(),
+              Figure(demo_.output, R"(People linkage: precision [0-9.]+, recall ([0-9.]+))"), 0.00005);
+  EXPECT_EQ(j.at("places").at("true").get<double>(), Figure(demo_.output, R"(Places of concern: [0-9]+ of ([0-9]+))"));
 }
 
 TEST_F(DemoTest, StagesRerunAloneAndKeepPersonIds) {

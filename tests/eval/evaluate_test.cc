@@ -3,6 +3,7 @@
 #include "riskradar/eval/evaluate.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -38,6 +39,36 @@ TEST(EvaluateTest, TheSummaryShowsAgreementAmongTheTrulyAtRiskPerLevel) {
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("exact level agreement"), std::string::npos) << "the figure over every child is gone";
+}
+
+TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
+  Evaluation e = Seed11();
+  e.truth_on_radar = 740;
+  e.assessed_on_radar = 700;
+  e.both_on_radar = 630;
+  e.radar_recall_by_sex["female"] = {450, 509};
+  e.radar_recall_by_sex["male"] = {180, 231};
+  e.people = {.true_pairs = 1000, .predicted_pairs = 990, .correct_pairs = 980};
+  e.planted_networks = 40;
+  e.networks_recovered = 39;
+  e.truth_places_of_concern = 96;
+  e.places_of_concern_flagged = 120;
+  e.places_of_concern_found = 90;
+  const nlohmann::json j = nlohmann::json::parse(RenderEvaluationJson(e));
+  const auto& s = j.at("screening");
+  EXPECT_NEAR(s.at("level_agreement_at_risk").get<double>(), 415.0 / 740.0, 1e-12);
+  EXPECT_NEAR(s.at("precision").get<double>(), 630.0 / 700.0, 1e-12);
+  EXPECT_NEAR(s.at("recall").get<double>(), 630.0 / 740.0, 1e-12);
+  EXPECT_EQ(s.at("level_agreement_by_true_level").at("significant").at("agree"), 67);
+  EXPECT_EQ(s.at("level_agreement_by_true_level").at("significant").at("children"), 207);
+  EXPECT_NEAR(s.at("recall_by_sex").at("male").at("recall").get<double>(), 180.0 / 231.0, 1e-12);
+  EXPECT_EQ(s.at("recall_by_sex").at("female").at("truly_at_risk"), 509);
+  EXPECT_EQ(s.at("confusion").at("at_risk").at("significant"), 90) << "rows are the true level";
+  EXPECT_NEAR(j.at("linkage").at("people").at("precision").get<double>(), 980.0 / 990.0, 1e-12);
+  EXPECT_NEAR(j.at("linkage").at("people").at("recall").get<double>(), 0.98, 1e-12);
+  EXPECT_EQ(j.at("networks").at("planted"), 40);
+  EXPECT_EQ(j.at("places").at("true"), 96);
+  EXPECT_EQ(j.at("places").at("true_flagged"), 90);
 }
 
 }  // namespace

@@ -53,4 +53,9 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
 
 std::string RenderEvaluation(const Evaluation& e);
 
+// The same figures as one JSON object (`riskradar evaluate --json`), for scripts and benchmarks: "screening",
+// "linkage", "networks" and "places" objects; every ratio comes with the counts it was computed from. Documented
+// in docs/analyst-guide.md ("Checking against a synthetic partnership").
+std::string RenderEvaluationJson(const Evaluation& e);
+
 }  // namespace riskradar::eval
