@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for the README's two commands, on a fresh Debian 12 machine (as root):
-#   scripts/setup.sh demo   install packages, build, run `riskradar demo` on synthetic data
+#   scripts/setup.sh demo   install packages, build (the web application too), run `riskradar demo` on synthetic data
 #   scripts/setup.sh test   install packages, build with ASan+UBSan and run every test (ctest), then build the
 #                           threaded stages' tests (store, server, linkage) with ThreadSanitizer and run them
 # Other verbs: deps (packages only), build (release build only), bench (benchmarks).
@@ -27,6 +27,30 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The web application (web/): npm packages exactly as the committed lock file pins them (npm ci, skipped when
+# the lock file has not changed since the last install), then the Vite build into web/dist, which
+# `riskradar serve` serves. Needs Node.js 20 or later with npm.
+build_web() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "setup: the web application needs Node.js 20 or later with npm (not found); install them and run again" >&2
+    exit 2
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt 20 ]; then
+    echo "setup: Node.js $(node --version) found; the web application needs 20 or later (Debian 12's own is 18)" >&2
+    exit 2
+  fi
+  local stamp=web/node_modules/.riskradar-lock.sha256 want
+  want="$(sha256sum web/package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing the web application's npm packages (npm ci, from web/package-lock.json)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+  (cd web && npm run --silent build -- --logLevel warn)
+}
+
 build() {  # build DIR [cmake options...]
   local dir="$1"; shift
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
@@ -38,14 +62,17 @@ case "${1:-}" in
     install_packages ;;
   build)
     install_packages
+    build_web
     build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF ;;
   demo)
     install_packages
+    build_web
     build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF
     shift
     ./build/riskradar demo --dir "${RISKRADAR_DEMO_DIR:-demo-out}" "$@" ;;
   test)
     install_packages
+    build_web  # before configuring: the web tests are added when web/node_modules exists
     # -O1 -g1: the usual sanitizer trade-off, faster to build than -O2 -g with readable stacks.
     build build-test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DRISKRADAR_SANITIZE=ON \
       -DRISKRADAR_BUILD_BENCH=OFF

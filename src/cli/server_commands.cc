@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "riskradar/access/administration.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/access/governance.h"
+#include "riskradar/core/paths.h"
 #include "riskradar/server/auth.h"
 #include "riskradar/server/server.h"
 #include "riskradar/store/store.h"
@@ -189,7 +191,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   // Option storage lives as long as the app (these commands run from app.parse()).
   struct Options {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
-                tls_key, public_key, proof_kind, witness, user;
+                tls_key, public_key, proof_kind, witness, user, web;
     std::vector<std::string> partnership_ig;
     bool password_stdin = false, all = false, bootstrap = false;
     int workers = server::ServerOptions{}.workers;
@@ -371,6 +373,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                    "Seconds a kept-alive connection may wait for its next request")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
+  serve->add_option("--web", o.web,
+                    "The web application's built files (default: web/dist of the data directory, when built)");
   serve->add_option("--audit-witness", o.witness, "Audit witness file (default: <db>.audit-witness)");
   serve->add_option("--ig-partnership-agency", o.partnership_ig,
                     "Agency code whose IG lead reviews the whole partnership's break-glass use and audit log "
@@ -391,6 +395,17 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     so.body_deadline_ms = static_cast<int64_t>(o.body_timeout_s * 1000);
     so.keep_alive_idle_ms = static_cast<int64_t>(o.keep_alive_timeout_s * 1000);
     if (Status st = server::ParseListen(o.listen, so.host, so.port); !st.ok()) return fail_or(st);
+    // An explicit --web must load; the default is served when it has been built.
+    so.web_dir = o.web;
+    if (so.web_dir.empty()) {
+      const std::filesystem::path built = DataPath("web/dist");
+      if (std::error_code ec; std::filesystem::is_regular_file(built / "index.html", ec)) {
+        so.web_dir = built.string();
+      } else {
+        std::cerr << "note: no web application at " << built.string()
+                  << " (build it: scripts/setup.sh, or npm ci && npm run build in web/); serving the API only\n";
+      }
+    }
     auto srv = server::Server::Create(so);
     if (!srv.ok()) return fail_or(srv.status());
     auto port = (*srv)->Bind();
@@ -401,8 +416,12 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                 << *port << "/\n";
     }
     std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db,
-                             (*srv)->tls() ? "https" : "http", so.host, *port, so.workers)
-              << std::flush;
+                             (*srv)->tls() ? "https" : "http", so.host, *port, so.workers);
+    if (!so.web_dir.empty()) {
+      std::cout << fmt::format("web application: open {}://{}:{}/sign-in\n", (*srv)->tls() ? "https" : "http",
+                               so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host, *port);
+    }
+    std::cout << std::flush;
     g_server = srv->get();
     std::signal(SIGINT, StopOnSignal);
     std::signal(SIGTERM, StopOnSignal);

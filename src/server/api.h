@@ -20,6 +20,7 @@
 #include "riskradar/server/server.h"
 #include "router.h"
 #include "routes.h"
+#include "web_assets.h"
 
 namespace riskradar::server {
 
@@ -190,6 +191,8 @@ struct Server::Impl {
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;
+  // The web application's pages and files (options.web_dir); none when it is empty: the API only.
+  std::optional<WebAssets> web;
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
   ~Impl();

@@ -141,6 +141,9 @@ Status Server::Impl::Install(const std::vector<Route>& routes) { return Register
 // answer without a body; an exception's text never reaches the client.
 void Server::Impl::Handle(httplib::Request& req, httplib::Response& res) {
   try {
+    // The web application's static pages and files (no personal data, no session needed); /api/... and
+    // anything it does not serve go to the router.
+    if (web && web->Serve(req, res)) return;
     router.Dispatch(req, res);
   } catch (const std::exception&) {
     res = httplib::Response();
@@ -189,6 +192,10 @@ Result<std::unique_ptr<Server>> Server::Impl::CreateServer(ServerOptions options
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
   RR_RETURN_IF_ERROR(impl->Install(routes));
+  if (!impl->options.web_dir.empty()) {
+    RR_ASSIGN_OR_RETURN(auto web, WebAssets::Load(impl->options.web_dir));
+    impl->web.emplace(std::move(web));
+  }
   const ServerOptions& o = impl->options;
   http::TransportOptions t;
   t.host = o.host;

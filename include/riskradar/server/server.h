@@ -24,6 +24,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                  // 0: any free port (tests)
   std::string cert_file, key_file;  // both set: HTTPS; otherwise loopback-only HTTP
+  // The web application's built files (web/dist): its pages (/, /sign-in, /children/{id}, ...) and assets are
+  // served from memory beside the API, with their own CSP (docs/security.md). Empty: the API only.
+  std::string web_dir;
   // Handler threads. They only ever run a complete request (the I/O thread owns every socket), so a slow or
   // idle client never holds one; a few per core are enough.
   int workers = 16;

@@ -1,0 +1,38 @@
+// The web application's entry: styles, GOV.UK Frontend's behaviour, and the page for this URL.
+import './styles.scss';
+import { matchPage } from './routes';
+import { apiProblem } from './layout';
+import { adminPage } from './pages/admin';
+import { childPage } from './pages/child';
+import { notFoundPage } from './pages/notfound';
+import { radarPage } from './pages/radar';
+import { reviewItemPage, reviewListPage } from './pages/review';
+import { signInPage } from './pages/signin';
+
+document.body.classList.add('govuk-frontend-supported', 'js-enabled');
+
+async function start(): Promise<void> {
+  const match = matchPage(window.location.pathname);
+  try {
+    switch (match.page) {
+      case 'sign-in':
+        return await signInPage();
+      case 'radar':
+        return await radarPage();
+      case 'child':
+        return await childPage(match.id ?? '');
+      case 'review-list':
+        return await reviewListPage();
+      case 'review-item':
+        return await reviewItemPage(match.id ?? '');
+      case 'admin':
+        return await adminPage();
+      default:
+        return await notFoundPage();
+    }
+  } catch (e) {
+    apiProblem(e);
+  }
+}
+
+void start();

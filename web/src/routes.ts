@@ -1,0 +1,37 @@
+// The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
+// (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
+export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'admin' | 'not-found';
+
+export interface PageMatch {
+  page: PageName;
+  id?: string;
+}
+
+const ID = '([0-9]{1,18})';
+const PAGES: [RegExp, PageName][] = [
+  [/^\/$/, 'radar'],
+  [/^\/sign-in$/, 'sign-in'],
+  [new RegExp(`^/children/${ID}$`), 'child'],
+  [/^\/review$/, 'review-list'],
+  [new RegExp(`^/review/${ID}$`), 'review-item'],
+  [/^\/admin$/, 'admin'],
+];
+
+// The templates as the server writes them, for the cross-check.
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/admin'];
+
+export function matchPage(path: string): PageMatch {
+  for (const [pattern, page] of PAGES) {
+    const m = pattern.exec(path);
+    if (m) return m[1] === undefined ? { page } : { page, id: m[1] };
+  }
+  return { page: 'not-found' };
+}
+
+// Where to go after signing in: only a path of this site ("/children/17"), never another origin
+// ("//evil.example", "/\\evil", "https://..."); anything else goes to the radar.
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (/[\u0000-\u001f\\]/.test(next)) return '/';
+  return matchPage(next.split('?')[0]).page === 'not-found' || next.startsWith('/sign-in') ? '/' : next;
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { matchPage, PAGE_TEMPLATES, safeNext } from '../../src/routes';
+
+describe('page URLs', () => {
+  it('match the contract', () => {
+    expect(matchPage('/')).toEqual({ page: 'radar' });
+    expect(matchPage('/sign-in')).toEqual({ page: 'sign-in' });
+    expect(matchPage('/children/17')).toEqual({ page: 'child', id: '17' });
+    expect(matchPage('/review')).toEqual({ page: 'review-list' });
+    expect(matchPage('/review/3')).toEqual({ page: 'review-item', id: '3' });
+    expect(matchPage('/admin')).toEqual({ page: 'admin' });
+    for (const other of ['/children/abc', '/children/17/x', '/review/', '/Admin', '/children/1234567890123456789', '/index.html']) {
+      expect(matchPage(other).page).toBe('not-found');
+    }
+  });
+
+  it('are the ones the server answers with the app (WebPages() in src/server/web_assets.cc)', () => {
+    const source = readFileSync(resolve(process.cwd(), '../src/server/web_assets.cc'), 'utf8');
+    const block = source.slice(source.indexOf('kPages = {'), source.indexOf('};', source.indexOf('kPages = {')));
+    const served = [...block.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(served).toEqual(PAGE_TEMPLATES);
+    for (const t of served) expect(matchPage(t.replace('{id}', '42')).page).not.toBe('not-found');
+  });
+
+  it('return after sign-in only to a page of this site', () => {
+    expect(safeNext('/children/17')).toBe('/children/17');
+    expect(safeNext(null)).toBe('/');
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/sign-in', '/nowhere', '/children/1\n']) {
+      expect(safeNext(evil)).toBe('/');
+    }
+  });
+});
