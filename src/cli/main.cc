@@ -184,7 +184,7 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
             << "  " << exe << " demo-users --db " << abs_db
             << "   # one user per role and agency: passwords, TOTP secrets; sharing agreements; care relationships\n"
             << "  " << exe << " serve --db " << abs_db
-            << "        # http://127.0.0.1:8080 (loopback only); sign in with POST /api/login (docs/api.md)\n";
+            << "        # then open http://127.0.0.1:8080/sign-in (loopback only; docs/practitioner-guide.md)\n";
   return Status::Ok();
 }
 
