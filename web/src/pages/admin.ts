@@ -75,7 +75,7 @@ export async function adminPage(): Promise<void> {
             el('p', { class: 'govuk-body' },
               el('strong', { class: `govuk-tag ${verify.ok ? 'govuk-tag--green' : 'govuk-tag--red'}` }, verify.ok ? 'Verified' : 'Problem found'), ' ',
               verify.ok
-                ? `${verify.events.toLocaleString('en-GB')} events, chained and signed; ${verify.checkpoints_checked} checkpoints checked.`
+                ? `${verify.events.toLocaleString('en-GB')} events, chained and signed; ${verify.checkpoints_checked} ${verify.checkpoints_checked === 1 ? 'checkpoint' : 'checkpoints'} checked.`
                 : `The audit log did not verify: ${verify.problem}. Tell your operator now.`)))
       : null,
     grants

@@ -96,7 +96,7 @@ function notVisible(id: string): void {
   render(
     errors,
     el('h1', { class: 'govuk-heading-l' }, 'There is no record you can see with this number'),
-    el('p', { class: 'govuk-body' }, `Child ${id} does not exist, or you have no need to know about this child: no record of your agency, and no sharing agreement with your work on this child.`),
+    el('p', { class: 'govuk-body' }, `Child ${id} does not exist, or you have no need to know about this child: your agency holds no record of the child, and no other agency’s records are open to you (that needs a sharing agreement and your work with the child).`),
     el('p', { class: 'govuk-body' }, 'If you have a reason to work with this child, ask your manager to record the allocation.'),
     el('details', { class: 'govuk-details' },
       el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, 'Emergency access (break-glass)')),

@@ -242,6 +242,9 @@ test('need-to-know: a user of another agency without an agreement cannot open th
   await signIn(page, outsider, `/children/${child}`);
   await checkPage(page, 'child-not-visible');
   assert.match(await page.textContent('h1'), /There is no record you can see/);
+  const [[childName]] = sql(`SELECT display_name FROM person WHERE id = ${Number(child)}`);
+  assert.ok(childName.length > 3);
+  assert.ok(!(await page.content()).includes(childName), 'nothing of the child reaches the refused page');
   await page.click('summary >> text=Emergency access');
   await page.click('button >> text=Use break-glass access');
   await page.waitForSelector('#break-glass-reason-error:not([hidden])');
@@ -253,6 +256,7 @@ test('need-to-know: a user of another agency without an agreement cannot open th
   await Promise.all([page.waitForEvent('load'), page.click('button >> text=Use break-glass access')]);
   await page.waitForSelector('main[data-ready]');
   assert.match(await page.textContent('main'), /You are using break-glass access/);
+  await page.screenshot({ path: join(artifacts, 'child-break-glass.png'), fullPage: true });
   assert.equal(Number(sql(`SELECT count(*) FROM break_glass WHERE person_id = ${Number(child)}`)[0][0]), 1);
   assert.deepEqual(page.problems.console, []);
   await page.context().close();
