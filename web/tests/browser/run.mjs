@@ -32,6 +32,7 @@ let browser;
 const users = new Map(); // name -> {role, agency, password, secret}
 const allocated = new Map(); // user -> [child ids]
 const timings = [];
+let breakGlassUser = ''; // the outsider who used break-glass (its agency's IG lead reviews it)
 
 function sql(query) {
   return execFileSync('sqlite3', ['-readonly', '-separator', '\t', db, query], { encoding: 'utf8' })
@@ -237,6 +238,7 @@ test('need-to-know: a user of another agency without an agreement cannot open th
     ([n, u]) => n.endsWith('-practitioner') && !holders.has(u.agency) && !['council', 'police'].includes(kinds.get(u.agency)),
   )?.[0];
   assert.ok(outsider, 'an agency without records or an agreement');
+  breakGlassUser = outsider;
   const page = await newPage();
   page.problems.allowed.push(404);
   await signIn(page, outsider, `/children/${child}`);
@@ -300,14 +302,29 @@ test('review: a possible match side by side with its waterfall, confirmed with a
   await page.context().close();
 });
 
-test("administration: the IG lead sees the audit log verified and the agency's agreements", async () => {
+test("administration: the IG lead sees the audit log verified, the agency's agreements, and reviews the break-glass use", async () => {
   const page = await newPage();
-  const name = [...users.keys()].find((n) => n.endsWith('-ig_lead'));
+  // The IG lead of the agency whose user used break-glass above: the grant is alerted to that agency.
+  const name = breakGlassUser ? `${users.get(breakGlassUser).agency}-ig_lead` : [...users.keys()].find((n) => n.endsWith('-ig_lead'));
   await signIn(page, name, '/admin');
   await checkPage(page, 'admin');
   assert.match(await page.textContent('#audit-status'), /Verified/);
   const agreements = (await apiJson(page, '/api/agreements')).body.agreements;
   assert.equal(await page.locator('#agreements-table tbody tr').count(), agreements.length);
+  if (breakGlassUser) {
+    const grants = (await apiJson(page, '/api/break-glass')).body.grants;
+    const grant = grants.find((g) => g.user === breakGlassUser);
+    assert.ok(grant, 'the break-glass use is listed for review');
+    assert.equal(await page.locator('#break-glass-table tbody tr').count(), grants.length);
+    await page.selectOption('#review-grant', String(grant.id));
+    await page.click('#review-outcome-appropriate');
+    await page.fill('#review-note', 'checked with the practitioner and their manager: a missing child');
+    await Promise.all([page.waitForEvent('load'), page.click('button >> text=Record review')]);
+    await page.waitForSelector('main[data-ready]');
+    const after = (await apiJson(page, '/api/break-glass?all=1')).body.grants.find((g) => g.id === grant.id);
+    assert.equal(after.reviewed_by, name);
+    assert.equal(await page.locator(`#review-grant option[value="${grant.id}"]`).count(), 0, 'a reviewed grant leaves the list');
+  }
   await page.context().close();
 });
 
