@@ -18,6 +18,10 @@ for f in "$bin" "$data/config/screening/west-midlands.toml" "$data/config/common
          "$data/data/reference/README.md" "$data/api/openapi.json" "$prefix/share/doc/riskradar/operator-guide.md"; do
   [ -e "$f" ] || fail "$f was not installed"
 done
+# The web application's build goes with it when it has been built (scripts/setup.sh builds it).
+if [ -e "$source_dir/web/dist/index.html" ]; then
+  [ -e "$data/web/dist/index.html" ] || fail "web/dist was built but not installed"
+fi
 ls "$data"/data/reference/*/LICEN* >/dev/null 2>&1 || ls "$data"/data/reference/LICEN* >/dev/null 2>&1 ||
   grep -qi licen "$data/data/reference/README.md" || fail "the reference data's licence was not installed"
 
