@@ -130,3 +130,17 @@ export interface ReviewItem {
   right: Record<string, string | number | null>;
   explanation: { steps: WaterfallStep[]; match_weight: number; match_probability: number } | null;
 }
+
+export interface PersonRecords {
+  records: { mention_id: number; record_id: number; agency: string; local_id: string; record_class: string; slot: string; role: string; access_basis: string }[];
+  links: {
+    left_mention_id: number;
+    right_mention_id: number;
+    source: 'review' | 'cluster';
+    match_weight?: number;
+    match_probability?: number;
+    review?: { status: string; reason: string; decided_by: string; decided_at: string };
+    fields?: { field: string; agreement: string }[];
+  }[];
+  links_truncated: boolean;
+}

@@ -3,9 +3,9 @@
 // the user's rights answers like a missing one; break-glass asks for a reason and says it will be reviewed.
 import { ApiError, get, post } from '../api';
 import { el } from '../dom';
-import { chronologyByAgency, humanise, isMissingEpisode, levelLabel, reasonProblem } from '../format';
+import { chronologyByAgency, formatProbability, formatWeight, humanise, isMissingEpisode, levelLabel, reasonProblem } from '../format';
 import { apiProblem, early, formGroup, levelTag, render, requireSession, setFieldError, setTitle, showErrors, showNavigation } from '../layout';
-import type { ChildEvent, ChildView, Indicator, WhatWouldChange } from '../types';
+import type { ChildEvent, ChildView, Indicator, PersonRecords, WhatWouldChange } from '../types';
 
 const BASIS: Record<string, string> = {
   own_agency: 'your agency’s own records',
@@ -81,6 +81,46 @@ function chronology(events: ChildEvent[]): HTMLElement[] {
       ),
     ),
   );
+}
+
+// The source records joined into this child and why each pair was linked (GET /api/people/{id}): read only
+// when asked for, since the read is itself recorded.
+function linkedRecords(id: number): HTMLElement {
+  const slot = el('div', { id: 'linked-records', 'aria-live': 'polite' });
+  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'show-linked-records' }, 'Show the linked source records');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const p = await get<PersonRecords>(`/api/people/${id}`);
+      const byMention = new Map(p.records.map((r) => [r.mention_id, r]));
+      const name = (m: number) => {
+        const r = byMention.get(m);
+        return r ? `${r.agency} ${r.local_id}` : `mention ${m}`;
+      };
+      slot.replaceChildren(
+        el('table', { class: 'govuk-table', id: 'records-table' },
+          el('caption', { class: 'govuk-table__caption govuk-table__caption--s' }, `${p.records.length} source ${p.records.length === 1 ? 'record' : 'records'} you may see`),
+          el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
+            ['Agency', 'Reference', 'Record type', 'The child appears as', 'You see it through'].map((h) => el('th', { scope: 'col', class: 'govuk-table__header' }, h)))),
+          el('tbody', { class: 'govuk-table__body' }, p.records.map((r) => el('tr', { class: 'govuk-table__row' },
+            [r.agency, r.local_id, humanise(r.record_class), `${humanise(r.role)} (${r.slot})`, BASIS[r.access_basis] ?? r.access_basis].map((c) => el('td', { class: 'govuk-table__cell' }, c)))))),
+        el('table', { class: 'govuk-table', id: 'links-table' },
+          el('caption', { class: 'govuk-table__caption govuk-table__caption--s' }, p.links_truncated ? 'Why the records were linked (the first 200 pairs)' : 'Why the records were linked'),
+          el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
+            ['Records', 'Evidence'].map((h) => el('th', { scope: 'col', class: 'govuk-table__header' }, h)))),
+          el('tbody', { class: 'govuk-table__body' }, p.links.map((l) => el('tr', { class: 'govuk-table__row' },
+            el('td', { class: 'govuk-table__cell' }, `${name(l.left_mention_id)} and ${name(l.right_mention_id)}`),
+            el('td', { class: 'govuk-table__cell' }, l.source === 'review'
+              ? `Match weight ${formatWeight(l.match_weight ?? 0)} (probability ${formatProbability(l.match_probability ?? 0)})${l.review ? `; ${l.review.status} by ${l.review.decided_by}: ${l.review.reason}` : ''}`
+              : (l.fields ?? []).map((f) => `${humanise(f.field)}: ${f.agreement}`).join('; ') || 'Linked through other records of the child'))))),
+      );
+    } catch (e) {
+      slot.replaceChildren(el('p', { class: 'govuk-body' }, e instanceof ApiError ? `The records could not be shown: ${e.message}.` : 'The records could not be shown.'));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el('div', {}, el('p', { class: 'govuk-body' }, 'Which agencies’ records make up this child, and why they were joined. Showing them is recorded.'), button, slot);
 }
 
 // Not found, or outside the user's rights (the API cannot tell them apart, and neither does this page).
@@ -169,5 +209,7 @@ export async function childPage(id: string): Promise<void> {
     el('h2', { class: 'govuk-heading-m' }, 'Chronology by agency'),
     el('p', { class: 'govuk-body' }, 'Missing episodes are tagged “Missing”.'),
     el('div', { id: 'chronology' }, chronology(child.events)),
+    el('h2', { class: 'govuk-heading-m' }, 'Linked source records'),
+    linkedRecords(p.id),
   );
 }

@@ -223,6 +223,12 @@ test("a child's chronology by agency, indicators with evidence, and what would c
   const indicators = api.assessment?.indicators ?? [];
   assert.equal(await page.locator('#indicators .govuk-summary-card').count(), indicators.length);
   if (api.assessment?.what_would_change) assert.ok(await page.locator('#what-would-change').isVisible());
+  // The linked source records, read (and audited) only when asked for.
+  await page.click('#show-linked-records');
+  await page.waitForSelector('#records-table');
+  const person = (await apiJson(page, `/api/people/${child}`)).body;
+  assert.equal(await page.locator('#records-table tbody tr').count(), person.records.length);
+  assert.equal(await page.locator('#links-table tbody tr').count(), person.links.length);
   await page.context().close();
 });
 

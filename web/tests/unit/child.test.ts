@@ -49,6 +49,35 @@ describe('the child page', () => {
     expect(main.querySelector('.rr-level--significant')!.textContent).toBe('Significant');
   });
 
+  it('reads the linked source records only when asked, and says why each pair was linked', async () => {
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/children/17': { status: 200, body: child },
+      'GET /api/people/17': { status: 200, body: {
+        person: child.person,
+        records: [
+          { mention_id: 1, record_id: 1, agency: 'wmp', local_id: 'WMP-1', record_class: 'police_intelligence', slot: 'subject', role: 'child', access_basis: 'agreement_and_relationship' },
+          { mention_id: 2, record_id: 2, agency: 'bcc-cs', local_id: 'CS-2', record_class: 'social_care', slot: 'subject', role: 'child', access_basis: 'own_agency' },
+        ],
+        links: [
+          { left_mention_id: 1, right_mention_id: 2, source: 'review', match_weight: 12.5, match_probability: 0.9998,
+            review: { status: 'confirmed', reason: 'same school', decided_by: 'bcc-cs-practitioner', decided_at: '2025-01-01' } },
+          { left_mention_id: 2, right_mention_id: 1, source: 'cluster', fields: [{ field: 'nhs_number', agreement: 'agree' }, { field: 'dob', agreement: 'missing' }] },
+        ],
+        links_truncated: false, access_basis: ['own_agency'] } },
+    });
+    await childPage('17');
+    expect(seen.some((r) => r.path === '/api/people/17')).toBe(false);
+    document.getElementById('show-linked-records')!.click();
+    await settle();
+    expect(seen.filter((r) => r.path === '/api/people/17').length).toBe(1);
+    const records = [...document.querySelectorAll('#records-table tbody tr')].map((tr) => tr.children[1].textContent);
+    expect(records).toEqual(['WMP-1', 'CS-2']);
+    const links = [...document.querySelectorAll('#links-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(links[0]).toEqual(['wmp WMP-1 and bcc-cs CS-2', 'Match weight +12.50 (probability 99.98%); confirmed by bcc-cs-practitioner: same school']);
+    expect(links[1]).toEqual(['bcc-cs CS-2 and wmp WMP-1', 'Nhs number: agree; Dob: missing']);
+  });
+
   it('answers a refused or missing child alike, and break-glass asks for a reason before anything is sent', async () => {
     const seen = fakeApi({
       'GET /api/session': { status: 200, body: session },
