@@ -134,10 +134,26 @@ async function freshCode(name) {
   return totp(base32Decode(users.get(name).secret), step * 30);
 }
 
-async function signIn(page, name, next = '') {
+async function signIn(page, name, next = '', { keyboard = false } = {}) {
   const u = users.get(name);
   assert.ok(u, `no demo user ${name}`);
   await page.goto(`${base}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  if (keyboard) {
+    // Keyboard only: Tab from the top of the page to the user name, type each field, Enter submits.
+    await page.waitForSelector('main[data-ready]');
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    for (let i = 0; i < 10 && (await focused()) !== 'user'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'user', 'the user name is reachable with Tab');
+    await page.keyboard.type(name);
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'password');
+    await page.keyboard.type(u.password);
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'totp');
+    await page.keyboard.type(await freshCode(name));
+    await Promise.all([page.waitForURL((url) => url.pathname !== '/sign-in'), page.keyboard.press('Enter')]);
+    return;
+  }
   await page.fill('#user', name);
   await page.fill('#password', u.password);
   await page.fill('#totp', await freshCode(name));
@@ -181,10 +197,10 @@ test('sign-in: the need-to-know notice, clear errors, and a wrong code refused p
   await page.context().close();
 });
 
-test('the radar after signing in with TOTP: counts by level and district as the API gives them, a chart', async () => {
+test('the radar after signing in with TOTP (keyboard only): counts by level and district as the API gives them, a chart', async () => {
   const page = await newPage();
   const name = councilPractitioner();
-  await signIn(page, name);
+  await signIn(page, name, '', { keyboard: true });
   assert.equal(new URL(page.url()).pathname, '/');
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === '__Host-rr_session');
