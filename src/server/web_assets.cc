@@ -44,7 +44,7 @@ void SetPageHeaders(httplib::Response& res) {
 
 const std::vector<std::string>& WebPages() {
   static const std::vector<std::string> kPages = {
-      "/", "/sign-in", "/children/{id}", "/review", "/review/{id}", "/admin",
+      "/", "/sign-in", "/children/{id}", "/review", "/review/{id}", "/places", "/places/{id}", "/admin",
   };
   return kPages;
 }

@@ -50,7 +50,7 @@ class WebPagesTest : public ServerFixture {
 };
 
 TEST_F(WebPagesTest, EveryPageUrlAnswersTheAppWithTheStrictPolicyAndNoCache) {
-  for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/admin"}) {
+  for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/places", "/places/8", "/admin"}) {
     SCOPED_TRACE(page);
     auto r = Fetch(page);
     ASSERT_TRUE(r);

@@ -5,6 +5,7 @@ import { apiProblem } from './layout';
 import { adminPage } from './pages/admin';
 import { childPage } from './pages/child';
 import { notFoundPage } from './pages/notfound';
+import { placePage, placesPage } from './pages/places';
 import { radarPage } from './pages/radar';
 import { reviewItemPage, reviewListPage } from './pages/review';
 import { signInPage } from './pages/signin';
@@ -25,6 +26,10 @@ async function start(): Promise<void> {
         return await reviewListPage();
       case 'review-item':
         return await reviewItemPage(match.id ?? '');
+      case 'places':
+        return await placesPage();
+      case 'place':
+        return await placePage(match.id ?? '');
       case 'admin':
         return await adminPage();
       default:

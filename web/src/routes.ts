@@ -1,6 +1,6 @@
 // The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
 // (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
-export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'admin' | 'not-found';
+export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'admin' | 'not-found';
 
 export interface PageMatch {
   page: PageName;
@@ -14,11 +14,13 @@ const PAGES: [RegExp, PageName][] = [
   [new RegExp(`^/children/${ID}$`), 'child'],
   [/^\/review$/, 'review-list'],
   [new RegExp(`^/review/${ID}$`), 'review-item'],
+  [/^\/places$/, 'places'],
+  [new RegExp(`^/places/${ID}$`), 'place'],
   [/^\/admin$/, 'admin'],
 ];
 
 // The templates as the server writes them, for the cross-check.
-export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/admin'];
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/admin'];
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {

@@ -286,6 +286,24 @@ test('need-to-know: a user of another agency without an agreement cannot open th
   await page.context().close();
 });
 
+test('places of concern: the list by score and a place with the people recorded there', async () => {
+  const name = [...users.entries()].find(([n, u]) => u.role === 'practitioner' && n.includes('-cs-') && !lastStep.has(n))?.[0];
+  const page = await newPage();
+  await signIn(page, name, '/places');
+  await checkPage(page, 'places');
+  const places = (await apiJson(page, '/api/places')).body.places;
+  assert.equal(await page.locator('#places-table tbody tr').count(), places.length);
+  if (places.length) {
+    await Promise.all([page.waitForEvent('load'), page.click('#places-table tbody tr:first-child a')]);
+    assert.equal(new URL(page.url()).pathname, `/places/${places[0].id}`);
+    await checkPage(page, 'place');
+    const view = (await apiJson(page, `/api/places/${places[0].id}`)).body;
+    assert.equal(await page.locator('#place-reasons li').count(), view.place.reasons.length);
+    assert.equal(await page.locator('#place-people tbody tr').count(), view.people?.length ?? 0);
+  }
+  await page.context().close();
+});
+
 test('review: a possible match side by side with its waterfall, confirmed with a reason and If-Match', async () => {
   // The first practitioner or manager who may see a pending pair (both records within their rights).
   const candidates = [...users.entries()]
