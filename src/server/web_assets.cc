@@ -44,7 +44,8 @@ void SetPageHeaders(httplib::Response& res) {
 
 const std::vector<std::string>& WebPages() {
   static const std::vector<std::string> kPages = {
-      "/", "/sign-in", "/children/{id}", "/review", "/review/{id}", "/places", "/places/{id}", "/admin",
+      "/",       "/sign-in",     "/children/{id}", "/review",        "/review/{id}",
+      "/places", "/places/{id}", "/networks",      "/networks/{id}", "/admin",
   };
   return kPages;
 }

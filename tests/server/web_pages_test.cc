@@ -50,7 +50,8 @@ class WebPagesTest : public ServerFixture {
 };
 
 TEST_F(WebPagesTest, EveryPageUrlAnswersTheAppWithTheStrictPolicyAndNoCache) {
-  for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/places", "/places/8", "/admin"}) {
+  for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/places", "/places/8", "/networks",
+                           "/networks/2", "/admin"}) {
     SCOPED_TRACE(page);
     auto r = Fetch(page);
     ASSERT_TRUE(r);

@@ -60,6 +60,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/', text: 'Radar', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/review', text: 'Review matches', roles: ['analyst', 'practitioner', 'manager'] },
+  { href: '/networks', text: 'Networks', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/places', text: 'Places', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/admin', text: 'Administration', roles: ['manager', 'ig_lead', 'administrator'] },
 ];

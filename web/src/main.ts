@@ -4,6 +4,7 @@ import { matchPage } from './routes';
 import { apiProblem } from './layout';
 import { adminPage } from './pages/admin';
 import { childPage } from './pages/child';
+import { networkPage, networksPage } from './pages/networks';
 import { notFoundPage } from './pages/notfound';
 import { placePage, placesPage } from './pages/places';
 import { radarPage } from './pages/radar';
@@ -30,6 +31,10 @@ async function start(): Promise<void> {
         return await placesPage();
       case 'place':
         return await placePage(match.id ?? '');
+      case 'networks':
+        return await networksPage();
+      case 'network':
+        return await networkPage(match.id ?? '');
       case 'admin':
         return await adminPage();
       default:

@@ -1,6 +1,6 @@
 // The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
 // (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
-export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'admin' | 'not-found';
+export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found';
 
 export interface PageMatch {
   page: PageName;
@@ -16,11 +16,13 @@ const PAGES: [RegExp, PageName][] = [
   [new RegExp(`^/review/${ID}$`), 'review-item'],
   [/^\/places$/, 'places'],
   [new RegExp(`^/places/${ID}$`), 'place'],
+  [/^\/networks$/, 'networks'],
+  [new RegExp(`^/networks/${ID}$`), 'network'],
   [/^\/admin$/, 'admin'],
 ];
 
 // The templates as the server writes them, for the cross-check.
-export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/admin'];
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin'];
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {

@@ -304,6 +304,22 @@ test('places of concern: the list by score and a place with the people recorded 
   await page.context().close();
 });
 
+test('offender networks: the list with sizes and a network with its members', async () => {
+  const name = [...users.entries()].find(([n, u]) => u.role === 'manager' && n.includes('-cs-') && !lastStep.has(n))?.[0];
+  const page = await newPage();
+  await signIn(page, name, '/networks');
+  await checkPage(page, 'networks');
+  const networks = (await apiJson(page, '/api/networks')).body.networks;
+  assert.equal(await page.locator('#networks-table tbody tr').count(), networks.length);
+  if (networks.length) {
+    await Promise.all([page.waitForEvent('load'), page.click('#networks-table tbody tr:first-child a')]);
+    await checkPage(page, 'network');
+    const view = (await apiJson(page, `/api/networks/${networks[0].id}`)).body;
+    assert.equal(await page.locator('#network-members tbody tr').count(), view.members?.length ?? 0);
+  }
+  await page.context().close();
+});
+
 test('review: a possible match side by side with its waterfall, confirmed with a reason and If-Match', async () => {
   // The first practitioner or manager who may see a pending pair (both records within their rights).
   const candidates = [...users.entries()]

@@ -12,6 +12,8 @@ describe('page URLs', () => {
     expect(matchPage('/review/3')).toEqual({ page: 'review-item', id: '3' });
     expect(matchPage('/places')).toEqual({ page: 'places' });
     expect(matchPage('/places/8')).toEqual({ page: 'place', id: '8' });
+    expect(matchPage('/networks')).toEqual({ page: 'networks' });
+    expect(matchPage('/networks/2')).toEqual({ page: 'network', id: '2' });
     expect(matchPage('/admin')).toEqual({ page: 'admin' });
     for (const other of ['/children/abc', '/children/17/x', '/review/', '/Admin', '/children/1234567890123456789', '/index.html']) {
       expect(matchPage(other).page).toBe('not-found');
