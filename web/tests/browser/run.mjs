@@ -107,12 +107,19 @@ async function newPage() {
   return page;
 }
 
+// A screenshot of the page from the top, at most 2,400 pixels long (the long tables of scale-1 data would
+// otherwise make megabyte images).
+async function screenshot(page, name) {
+  const height = Math.min(2400, await page.evaluate(() => document.documentElement.scrollHeight));
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
+}
+
 async function checkPage(page, name) {
   await page.waitForSelector('main[data-ready]', { timeout: 10_000 });
   const ms = await page.evaluate(() => performance.getEntriesByName('rr-main-rendered').at(-1)?.startTime ?? -1);
   timings.push({ page: name, ms });
   assert.ok(ms >= 0 && ms < READY_BUDGET_MS, `${name}: main content rendered after ${ms} ms (budget ${READY_BUDGET_MS})`);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  await screenshot(page, name);
   await page.evaluate(axe.source);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -273,14 +280,14 @@ test('need-to-know: a user of another agency without an agreement cannot open th
   await page.click('button >> text=Use break-glass access');
   await page.waitForSelector('#break-glass-reason-error:not([hidden])');
   assert.match(await page.textContent('.govuk-error-summary'), /Enter a reason of at least 10 characters/);
-  await page.screenshot({ path: join(artifacts, 'break-glass-reason.png'), fullPage: true });
+  await screenshot(page, 'break-glass-reason');
   const before = Number(sql(`SELECT count(*) FROM break_glass WHERE person_id = ${Number(child)}`)[0][0]);
   assert.equal(before, 0, 'no grant without a reason');
   await page.fill('#break-glass-reason', 'child reported missing tonight; the council is not reachable');
   await Promise.all([page.waitForEvent('load'), page.click('button >> text=Use break-glass access')]);
   await page.waitForSelector('main[data-ready]');
   assert.match(await page.textContent('main'), /You are using break-glass access/);
-  await page.screenshot({ path: join(artifacts, 'child-break-glass.png'), fullPage: true });
+  await screenshot(page, 'child-break-glass');
   assert.equal(Number(sql(`SELECT count(*) FROM break_glass WHERE person_id = ${Number(child)}`)[0][0]), 1);
   assert.deepEqual(page.problems.console, []);
   await page.context().close();
