@@ -2,6 +2,7 @@
 #include "riskradar/network/network_stage.h"
 
 #include "riskradar/network/network.h"
+#include "riskradar/network/places.h"
 
 namespace riskradar::network {
 namespace {
@@ -61,6 +62,13 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     input.associations.push_back(a);
   }
   const NetworkResult result = AnalyseNetworks(input);
+  PlaceInput place_input;
+  place_input.associations = input.associations;
+  place_input.children_on_radar = input.children_on_radar;
+  place_input.persons_of_concern = input.persons_of_concern;
+  place_input.place_types = input.place_types;
+  const std::vector<PlaceRank> place_ranks = RankPlaces(place_input);
+  const std::vector<int64_t> places_of_concern = PlacesOfConcern(place_ranks);
 
   store::NetworkOutput out;
   NetworkStageReport report;
@@ -68,8 +76,8 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     out.networks.push_back({n.id, n.offenders, n.children, n.places});
     report.persons_of_concern_in_networks += static_cast<int64_t>(n.offenders.size());
   }
-  std::unordered_set<int64_t> concern(result.places_of_concern.begin(), result.places_of_concern.end());
-  for (const PlaceRank& p : result.places) {
+  std::unordered_set<int64_t> concern(places_of_concern.begin(), places_of_concern.end());
+  for (const PlaceRank& p : place_ranks) {
     store::PlaceScore s;
     s.place_id = p.place_id;
     s.children_at_risk = p.children_at_risk;
