@@ -26,6 +26,24 @@ bool IsAssociationEvent(EventKind kind) {
   return false;
 }
 
+// The place ranking's input: the networks' associations and, from the records, each child's own home or
+// placement (where a missing episode was recorded: the place a child goes missing from), each place's
+// district and the time of day of the events that give one.
+PlaceInput BuildPlaceInput(const NetworkInput& input, const std::vector<Place>& places,
+                           const std::vector<store::EventRow>& events) {
+  PlaceInput out;
+  out.associations = input.associations;
+  out.children_on_radar = input.children_on_radar;
+  out.persons_of_concern = input.persons_of_concern;
+  out.place_types = input.place_types;
+  for (const Place& p : places) out.place_districts[p.id] = p.district;
+  for (const auto& row : events) {
+    if (row.event.kind == EventKind::kMissingEpisode && row.place_id != 0 && row.subject_person_id != 0)
+      out.homes[row.subject_person_id].insert(row.place_id);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Actor& actor) {
@@ -62,11 +80,7 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     input.associations.push_back(a);
   }
   const NetworkResult result = AnalyseNetworks(input);
-  PlaceInput place_input;
-  place_input.associations = input.associations;
-  place_input.children_on_radar = input.children_on_radar;
-  place_input.persons_of_concern = input.persons_of_concern;
-  place_input.place_types = input.place_types;
+  const PlaceInput place_input = BuildPlaceInput(input, places, events);
   const std::vector<PlaceRank> place_ranks = RankPlaces(place_input);
   const std::vector<int64_t> places_of_concern = PlacesOfConcern(place_ranks);
 

@@ -484,8 +484,10 @@ class WorldBuilder {
     BuildChildren();
     BuildAdults();
     BuildNetworks();
+    KeepTargetedHomes();
     PlanChildEvents();
     PlanAdultEvents();
+    MarkHomesOfConcern();
     return std::move(world_);
   }
 
@@ -790,9 +792,40 @@ class WorldBuilder {
         lone_place_[offender] = unused[district].back();
         unused[district].pop_back();
       } else {
-        const auto& places = concern_by_district_[district];
-        lone_place_[offender] = places.empty() ? -1 : rng_.Pick(places);
+        // Lone offenders meet children at venues; only networks are planted targeting a children's home.
+        std::vector<int> venues;
+        for (int place : concern_by_district_[district]) {
+          if (world_.places[place].type != PlaceType::kChildrensHome) venues.push_back(place);
+        }
+        lone_place_[offender] = venues.empty() ? -1 : rng_.Pick(venues);
       }
+    }
+  }
+
+  // A children's home is where looked-after children live: a place of concern only where exploitation points
+  // there. Homes no network or lone offender uses leave the pool of places children are seen at by chance.
+  void KeepTargetedHomes() {
+    for (const TrueNetwork& network : world_.networks) targeted_.insert(network.places.begin(), network.places.end());
+    for (const auto& [offender, place] : lone_place_) targeted_.insert(place);
+    for (auto& places : concern_by_district_) {
+      std::erase_if(places, [&](int place) {
+        return world_.places[place].type == PlaceType::kChildrensHome && !targeted_.contains(place);
+      });
+    }
+  }
+
+  // After planning: a home is of concern when targeted, or when a planted offender was seen there with a child.
+  void MarkHomesOfConcern() {
+    std::set<int> seen_with_offender;
+    for (const PlannedEvent& event : world_.events) {
+      if (event.place >= 0 && event.associate >= 0 && world_.people[event.associate].offender)
+        seen_with_offender.insert(event.place);
+    }
+    for (size_t i = 0; i < world_.places.size(); ++i) {
+      TruePlace& place = world_.places[i];
+      if (place.type != PlaceType::kChildrensHome || !place.of_concern) continue;
+      const int index = static_cast<int>(i);
+      place.of_concern = targeted_.contains(index) || seen_with_offender.contains(index);
     }
   }
 
@@ -1080,6 +1113,7 @@ class WorldBuilder {
   std::array<std::vector<int>, kDistrictCount> ordinary_by_district_;
   std::array<std::vector<uint32_t>, kDistrictCount> ordinary_adults_by_district_;
   std::map<int, int> place_use_;  // place -> networks using it (ordered: deterministic)
+  std::set<int> targeted_;        // places a network or a lone offender uses
   std::map<uint32_t, int> lone_place_;
   uint64_t nhs_counter_ = 0;
   std::array<int, kDistrictCount> upn_serial_{};

@@ -40,5 +40,18 @@ TEST(EvaluateTest, TheSummaryShowsAgreementAmongTheTrulyAtRiskPerLevel) {
   EXPECT_EQ(text.find("exact level agreement"), std::string::npos) << "the figure over every child is gone";
 }
 
+TEST(EvaluateTest, TheSummaryShowsTruePlacesInTheTopN) {
+  Evaluation e;
+  e.truth_places_of_concern = 89;
+  e.places_of_concern_found = 88;
+  e.places_of_concern_flagged = 120;
+  e.places_top_n_true = 85;
+  const std::string text = RenderEvaluation(e);
+  EXPECT_NE(text.find("Places of concern: 88 of 89 true places flagged (120 flagged in all); 85 of 89 in the top 89 "
+                      "by score\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace riskradar::eval
