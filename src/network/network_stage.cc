@@ -38,6 +38,7 @@ PlaceInput BuildPlaceInput(const NetworkInput& input, const std::vector<Place>& 
   out.place_types = input.place_types;
   for (const Place& p : places) out.place_districts[p.id] = p.district;
   for (const auto& row : events) {
+    if (row.event.minute_of_day) out.event_minutes[row.event.id] = *row.event.minute_of_day;
     if (row.event.kind == EventKind::kMissingEpisode && row.place_id != 0 && row.subject_person_id != 0)
       out.homes[row.subject_person_id].insert(row.place_id);
   }
@@ -100,6 +101,14 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     s.score = p.score;
     s.of_concern = concern.count(p.place_id) > 0;
     s.reasons = p.reasons;
+    s.profile.by_weekday = p.profile.by_weekday;
+    s.profile.by_hour = p.profile.by_hour;
+    s.profile.occasions = p.profile.occasions;
+    s.profile.timed = p.profile.timed;
+    s.profile.last_quarter = p.last_quarter;
+    s.profile.previous_quarter = p.previous_quarter;
+    s.profile.trend = std::string(ToString(p.trend));
+    s.profile.context_children = p.context_children;
     out.places.push_back(std::move(s));
   }
   out.lone_offenders = static_cast<int64_t>(result.lone_offenders.size());

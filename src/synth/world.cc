@@ -477,7 +477,7 @@ const MenuItem kNoiseMenu[] = {
 class WorldBuilder {
  public:
   WorldBuilder(const WorldOptions& options, const ReferenceData& ref, const AgencyRouting& routing)
-      : options_(options), ref_(ref), routing_(routing), rng_(options.seed, 1) {}
+      : options_(options), ref_(ref), routing_(routing), rng_(options.seed, 1), time_rng_(options.seed, 7) {}
 
   World Build() {
     BuildPlaces();
@@ -859,6 +859,7 @@ class WorldBuilder {
     event.seq = static_cast<uint32_t>(world_.events.size());
     event.kind = kind;
     event.category = category;
+    if (channel == Channel::kPoliceOccurrence) PlanTime(event);
     switch (channel) {
       case Channel::kCouncil:
         event.extract = static_cast<uint16_t>(routing_.council[district]);
@@ -880,6 +881,34 @@ class WorldBuilder {
         break;
     }
     world_.events.push_back(event);
+  }
+
+  // A plausible time of day for a police occurrence, from its own random stream (so that times never shift the
+  // rest of the world): exploitation at a place of concern clusters around that place's own evening hour and
+  // on Friday and Saturday nights; missing reports come in the afternoon and evening; other incidents spread
+  // over the day.
+  void PlanTime(PlannedEvent& event) {
+    const bool at_concern = event.place >= 0 && world_.places[static_cast<size_t>(event.place)].of_concern;
+    const std::string_view category = event.category;
+    const bool exploitation = event.kind == EventKind::kSighting ||
+                              (event.kind == EventKind::kPoliceIncident && category == "sexual_offence");
+    int hour;
+    if (exploitation && at_concern) {
+      const int peak = 18 + (event.place * 5) % 7;  // 18:00 .. 24:00
+      hour = peak + static_cast<int>(time_rng_.Between(-2, 2) + time_rng_.Between(-1, 1));
+      // Friday and Saturday nights: move some to the next one (never past the period's end).
+      const int weekday = ((event.date % 7) + 7 + 3) % 7;  // Monday 0
+      if (time_rng_.Chance(0.45) && weekday != 4 && weekday != 5) {
+        const int32_t moved = event.date + (4 - weekday + 7) % 7 + static_cast<int32_t>(time_rng_.Between(0, 1));
+        if (moved <= options_.period_end.days()) event.date = moved;
+      }
+    } else if (event.kind == EventKind::kMissingEpisode) {
+      hour = static_cast<int>(time_rng_.Between(14, 23));
+    } else {
+      hour = time_rng_.Chance(0.8) ? static_cast<int>(time_rng_.Between(7, 23)) : static_cast<int>(time_rng_.Index(24));
+    }
+    hour = ((hour % 24) + 24) % 24;
+    event.minute = static_cast<int16_t>(hour * 60 + static_cast<int>(time_rng_.Between(0, 59)));
   }
 
   int32_t OffenderFor(const TruePerson& child) {
@@ -1105,6 +1134,7 @@ class WorldBuilder {
   const ReferenceData& ref_;
   const AgencyRouting& routing_;
   Rng rng_;
+  Rng time_rng_;  // times of day only (PlanTime)
   World world_;
   std::set<std::string> place_names_;
   std::array<std::vector<int>, kDistrictCount> concern_by_district_;

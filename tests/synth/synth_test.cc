@@ -360,7 +360,7 @@ TEST_F(SynthTest, MappingFilesUseOnlyDocumentedKeys) {
                                      "subject",      "associate",    "place"};
   const std::set<std::string> field_keys = {"column", "value", "format", "map", "default", "required", "max_length"};
   const std::map<std::string, std::set<std::string>> section_fields = {
-      {"event", {"kind", "category", "date", "detail"}},
+      {"event", {"kind", "category", "date", "detail", "time"}},
       {"subject", {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode", "nhs_number", "upn"}},
       {"associate", {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode", "nhs_number", "upn"}},
       {"place", {"name", "type", "postcode"}}};
