@@ -34,6 +34,8 @@
 namespace riskradar::cli {
 void RegisterServerCommands(CLI::App& app, int& exit_code);     // server_commands.cc
 void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_commands.cc
+void RegisterPlaceCommands(CLI::App& explain, int& exit_code);  // place_commands.cc
+void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -479,6 +481,8 @@ int Main(int argc, char** argv) {
   AddLinkageCommands(app, exit_code);
   RegisterServerCommands(app, exit_code);
   RegisterRetentionCommands(app, exit_code);
+  RegisterPlaceCommands(*app.get_subcommand("explain"), exit_code);
+  RegisterPlacesCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -220,17 +220,24 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
       if (ps.of_concern) flagged.insert(ps.place_id);
     }
     e.places_of_concern_flagged = static_cast<int64_t>(flagged.size());
+    for (const auto& [key, concern] : place_concern) e.truth_places_of_concern += concern ? 1 : 0;
+    // The top N by score (LoadNetworks returns them highest first), N = as many as there are true places.
+    std::unordered_set<int64_t> top;
+    for (const auto& ps : networks->places) {
+      if (static_cast<int64_t>(top.size()) >= e.truth_places_of_concern) break;
+      top.insert(ps.place_id);
+    }
     for (const auto& [key, concern] : place_concern) {
       if (!concern) continue;
-      ++e.truth_places_of_concern;
       auto it = place_votes.find(key);
       if (it == place_votes.end()) continue;
+      bool found = false, in_top = false;
       for (const auto& [pid, n] : it->second) {
-        if (flagged.count(pid)) {
-          ++e.places_of_concern_found;
-          break;
-        }
+        found |= flagged.count(pid) > 0;
+        in_top |= top.count(pid) > 0;
       }
+      e.places_of_concern_found += found ? 1 : 0;
+      e.places_top_n_true += in_top ? 1 : 0;
     }
   }
   return e;
@@ -274,8 +281,10 @@ std::string RenderEvaluation(const Evaluation& e) {
     out += "\n";
   }
   out += fmt::format("  Networks: {} of {} planted networks recovered\n", e.networks_recovered, e.planted_networks);
-  out += fmt::format("  Places of concern: {} of {} true places flagged ({} flagged in all)\n",
-                     e.places_of_concern_found, e.truth_places_of_concern, e.places_of_concern_flagged);
+  out += fmt::format(
+      "  Places of concern: {} of {} true places flagged ({} flagged in all); {} of {} in the top {} by score\n",
+      e.places_of_concern_found, e.truth_places_of_concern, e.places_of_concern_flagged, e.places_top_n_true,
+      e.truth_places_of_concern, e.truth_places_of_concern);
   return out;
 }
 
@@ -338,7 +347,8 @@ std::string RenderEvaluationJson(const Evaluation& e) {
       {"places",
        {{"true", e.truth_places_of_concern},
         {"flagged", e.places_of_concern_flagged},
-        {"true_flagged", e.places_of_concern_found}}},
+        {"true_flagged", e.places_of_concern_found},
+        {"top_n_true", e.places_top_n_true}}},  // N = as many as there are true places
   };
   return out.dump(2) + "\n";
 }

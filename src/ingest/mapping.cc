@@ -179,16 +179,22 @@ Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source
   }
   const toml::table* event = root["event"].as_table();
   if (!event) return loader.Error("event", "the [event] table is required");
-  RR_RETURN_IF_ERROR(loader.CheckKeys(*event, "event", {"kind", "category", "date", "detail"}));
+  RR_RETURN_IF_ERROR(loader.CheckKeys(*event, "event", {"kind", "category", "date", "detail", "time"}));
   RR_ASSIGN_OR_RETURN(m.event.kind, loader.Field(*event, "event", "kind"));
   RR_ASSIGN_OR_RETURN(m.event.category, loader.Field(*event, "event", "category"));
   RR_ASSIGN_OR_RETURN(m.event.date, loader.Field(*event, "event", "date"));
   RR_ASSIGN_OR_RETURN(m.event.detail, loader.Field(*event, "event", "detail"));
+  RR_ASSIGN_OR_RETURN(m.event.time, loader.Field(*event, "event", "time"));
   if (!m.event.kind.defined()) return loader.Error("event.kind", "is required");
   if (!m.event.category.defined()) return loader.Error("event.category", "is required");
   if (!m.event.date.defined()) return loader.Error("event.date", "is required");
   if (m.event.date.format.empty()) m.event.date.format = "%Y-%m-%d";
   m.event.date.required = true;
+  if (m.event.time.defined()) {
+    if (m.event.time.format.empty()) m.event.time.format = "%H:%M";
+    if (m.event.time.format.find("%H") == std::string::npos || m.event.time.format.find("%M") == std::string::npos)
+      return loader.Error("event.time", "format must contain %H and %M (e.g. \"%H:%M\" or \"%Y-%m-%dT%H:%M:%S\")");
+  }
   RR_RETURN_IF_ERROR(loader.CheckTargets(m.event.kind, "event.kind", ParseEventKind));
   RR_RETURN_IF_ERROR(loader.CheckTargets(m.event.category, "event.category", [](const std::string& c) -> Result<bool> {
     if (IsAnyKnownCategory(c)) return true;
@@ -215,7 +221,7 @@ namespace {
 // Every field spec of a mapping (the local id is not a FieldSpec: it is read through a spec built per row).
 template <typename MappingT, typename Fn>
 void ForEachField(MappingT& m, Fn fn) {
-  for (auto* f : {&m.event.kind, &m.event.category, &m.event.date, &m.event.detail}) fn(*f);
+  for (auto* f : {&m.event.kind, &m.event.category, &m.event.date, &m.event.detail, &m.event.time}) fn(*f);
   for (auto* p : {&m.subject, &m.associate}) {
     for (auto* f : {&p->role, &p->local_person_id, &p->forename, &p->surname, &p->dob, &p->sex, &p->postcode,
                     &p->nhs_number, &p->upn}) {

@@ -95,6 +95,47 @@ std::optional<Date> ReadDate(FieldReader& reader, const FieldSpec& spec, Label l
   return *date;
 }
 
+// A time of day by a format of %H, %M, %S, %Y, %m, %d and literal characters (the date parts are skipped: the
+// event's date is read by its own field); minutes after midnight, nullopt when the text does not fit.
+std::optional<int> ParseMinuteOfDay(std::string_view text, std::string_view format) {
+  size_t at = 0;
+  int hour = -1, minute = -1;
+  const auto number = [&](size_t max_digits, int& value) {
+    size_t digits = 0;
+    value = 0;
+    while (at < text.size() && digits < max_digits && text[at] >= '0' && text[at] <= '9') {
+      value = value * 10 + (text[at++] - '0');
+      ++digits;
+    }
+    return digits > 0;
+  };
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%' || i + 1 == format.size()) {
+      if (at >= text.size() || text[at] != format[i]) return std::nullopt;
+      ++at;
+      continue;
+    }
+    int value = 0;
+    const char spec = format[++i];
+    if (!number(spec == 'Y' ? 4 : 2, value)) return std::nullopt;
+    if (spec == 'H') hour = value;
+    if (spec == 'M') minute = value;
+    if (spec == 'S' && value > 59) return std::nullopt;
+  }
+  if (at != text.size() || hour < 0 || hour > 23 || minute < 0 || minute > 59) return std::nullopt;
+  return hour * 60 + minute;
+}
+
+std::optional<int> ReadTime(FieldReader& reader, const FieldSpec& spec) {
+  if (!spec.defined()) return std::nullopt;
+  const std::string_view text = reader.Read(spec, {"", "event time"}, false, kDefaultTextLimit);
+  if (text.empty()) return std::nullopt;
+  auto minute = ParseMinuteOfDay(text, spec.format);
+  if (!minute)
+    reader.Problem(spec.column, ShowValue(text), "event time is not a valid time in the format " + spec.format);
+  return minute;
+}
+
 std::optional<double> ReadNumber(FieldReader& reader, const FieldSpec& spec, Label label, double lo, double hi) {
   const std::string_view text = reader.Read(spec, label, false, 40);
   if (text.empty()) return std::nullopt;
@@ -218,6 +259,7 @@ bool ConvertRow(const Mapping& mapping, const RowFields& fields, std::string_vie
   }
   const auto event_date = ReadDate(reader, mapping.event.date, {"", "event date"}, false);
   if (event_date) out.event.date = *event_date;
+  out.event.minute_of_day = ReadTime(reader, mapping.event.time);
   out.event.detail = reader.Read(mapping.event.detail, {"", "detail"}, false, kDefaultDetailLimit);
 
   auto subject = ReadPerson(reader, mapping.subject, "subject ", out.event.date, event_date.has_value());

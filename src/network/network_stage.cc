@@ -2,6 +2,7 @@
 #include "riskradar/network/network_stage.h"
 
 #include "riskradar/network/network.h"
+#include "riskradar/network/places.h"
 
 namespace riskradar::network {
 namespace {
@@ -23,6 +24,25 @@ bool IsAssociationEvent(EventKind kind) {
       return false;
   }
   return false;
+}
+
+// The place ranking's input: the networks' associations and, from the records, each child's own home or
+// placement (where a missing episode was recorded: the place a child goes missing from), each place's
+// district and the time of day of the events that give one.
+PlaceInput BuildPlaceInput(const NetworkInput& input, const std::vector<Place>& places,
+                           const std::vector<store::EventRow>& events) {
+  PlaceInput out;
+  out.associations = input.associations;
+  out.children_on_radar = input.children_on_radar;
+  out.persons_of_concern = input.persons_of_concern;
+  out.place_types = input.place_types;
+  for (const Place& p : places) out.place_districts[p.id] = p.district;
+  for (const auto& row : events) {
+    if (row.event.minute_of_day) out.event_minutes[row.event.id] = *row.event.minute_of_day;
+    if (row.event.kind == EventKind::kMissingEpisode && row.place_id != 0 && row.subject_person_id != 0)
+      out.homes[row.subject_person_id].insert(row.place_id);
+  }
+  return out;
 }
 
 }  // namespace
@@ -61,6 +81,9 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     input.associations.push_back(a);
   }
   const NetworkResult result = AnalyseNetworks(input);
+  const PlaceInput place_input = BuildPlaceInput(input, places, events);
+  const std::vector<PlaceRank> place_ranks = RankPlaces(place_input);
+  const std::vector<int64_t> places_of_concern = PlacesOfConcern(place_ranks);
 
   store::NetworkOutput out;
   NetworkStageReport report;
@@ -68,8 +91,8 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     out.networks.push_back({n.id, n.offenders, n.children, n.places});
     report.persons_of_concern_in_networks += static_cast<int64_t>(n.offenders.size());
   }
-  std::unordered_set<int64_t> concern(result.places_of_concern.begin(), result.places_of_concern.end());
-  for (const PlaceRank& p : result.places) {
+  std::unordered_set<int64_t> concern(places_of_concern.begin(), places_of_concern.end());
+  for (const PlaceRank& p : place_ranks) {
     store::PlaceScore s;
     s.place_id = p.place_id;
     s.children_at_risk = p.children_at_risk;
@@ -78,6 +101,14 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     s.score = p.score;
     s.of_concern = concern.count(p.place_id) > 0;
     s.reasons = p.reasons;
+    s.profile.by_weekday = p.profile.by_weekday;
+    s.profile.by_hour = p.profile.by_hour;
+    s.profile.occasions = p.profile.occasions;
+    s.profile.timed = p.profile.timed;
+    s.profile.last_quarter = p.last_quarter;
+    s.profile.previous_quarter = p.previous_quarter;
+    s.profile.trend = std::string(ToString(p.trend));
+    s.profile.context_children = p.context_children;
     out.places.push_back(std::move(s));
   }
   out.lone_offenders = static_cast<int64_t>(result.lone_offenders.size());

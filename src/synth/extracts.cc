@@ -311,6 +311,21 @@ std::string TimeOfDay(Rng& rng, bool seconds) {
   return buffer;
 }
 
+// The occurrence's planned time of day where the world gives one; the same three draws either way, so the rest
+// of the extract does not change with it.
+std::string EventTime(Rng& rng, const PlannedEvent& event) {
+  int hour = static_cast<int>(rng.Between(0, 23));
+  int minute = static_cast<int>(rng.Between(0, 59));
+  const int second = static_cast<int>(rng.Between(0, 59));
+  if (event.minute >= 0) {
+    hour = event.minute / 60;
+    minute = event.minute % 60;
+  }
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%02d:%02d:%02d", hour, minute, second);
+  return buffer;
+}
+
 std::string SexCode(int sex, Format format) {
   switch (format) {
     case Format::kCouncilB:
@@ -757,7 +772,7 @@ Status WritePolice(ExtractContext& ctx, const std::vector<const PlannedEvent*>& 
     } else {
       local_id = "OR-" + Digits(static_cast<uint64_t>(date.year() % 100), 2) + "-" + Digits(numbers.Next(ctx.rng), 8);
       row["occurrence_ref"] = local_id;
-      row["date"] = date.ToIso() + "T" + TimeOfDay(ctx.rng, true);
+      row["date"] = date.ToIso() + "T" + EventTime(ctx.rng, *event);
       row["type"] = std::string(PoliceType(event->kind));
       row["classification"] = std::string(PoliceClassification(event->kind, event->category));
       row["subject"] = PolicePerson(ctx, event->subject, PoliceRole(ctx.world, *event, false, ctx.rng), false, false);

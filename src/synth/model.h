@@ -64,6 +64,7 @@ struct PlannedEvent {
   uint16_t extract = 0;  // index of the extract file (an agency may have several)
   EventKind kind = EventKind::kReferral;
   const char* category = "";
+  int16_t minute = -1;  // time of day (minutes after midnight) for the channels that record one; -1: none
 };
 
 struct World {

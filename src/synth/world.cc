@@ -477,15 +477,17 @@ const MenuItem kNoiseMenu[] = {
 class WorldBuilder {
  public:
   WorldBuilder(const WorldOptions& options, const ReferenceData& ref, const AgencyRouting& routing)
-      : options_(options), ref_(ref), routing_(routing), rng_(options.seed, 1) {}
+      : options_(options), ref_(ref), routing_(routing), rng_(options.seed, 1), time_rng_(options.seed, 7) {}
 
   World Build() {
     BuildPlaces();
     BuildChildren();
     BuildAdults();
     BuildNetworks();
+    KeepTargetedHomes();
     PlanChildEvents();
     PlanAdultEvents();
+    MarkHomesOfConcern();
     return std::move(world_);
   }
 
@@ -790,9 +792,40 @@ class WorldBuilder {
         lone_place_[offender] = unused[district].back();
         unused[district].pop_back();
       } else {
-        const auto& places = concern_by_district_[district];
-        lone_place_[offender] = places.empty() ? -1 : rng_.Pick(places);
+        // Lone offenders meet children at venues; only networks are planted targeting a children's home.
+        std::vector<int> venues;
+        for (int place : concern_by_district_[district]) {
+          if (world_.places[place].type != PlaceType::kChildrensHome) venues.push_back(place);
+        }
+        lone_place_[offender] = venues.empty() ? -1 : rng_.Pick(venues);
       }
+    }
+  }
+
+  // A children's home is where looked-after children live: a place of concern only where exploitation points
+  // there. Homes no network or lone offender uses leave the pool of places children are seen at by chance.
+  void KeepTargetedHomes() {
+    for (const TrueNetwork& network : world_.networks) targeted_.insert(network.places.begin(), network.places.end());
+    for (const auto& [offender, place] : lone_place_) targeted_.insert(place);
+    for (auto& places : concern_by_district_) {
+      std::erase_if(places, [&](int place) {
+        return world_.places[place].type == PlaceType::kChildrensHome && !targeted_.contains(place);
+      });
+    }
+  }
+
+  // After planning: a home is of concern when targeted, or when a planted offender was seen there with a child.
+  void MarkHomesOfConcern() {
+    std::set<int> seen_with_offender;
+    for (const PlannedEvent& event : world_.events) {
+      if (event.place >= 0 && event.associate >= 0 && world_.people[event.associate].offender)
+        seen_with_offender.insert(event.place);
+    }
+    for (size_t i = 0; i < world_.places.size(); ++i) {
+      TruePlace& place = world_.places[i];
+      if (place.type != PlaceType::kChildrensHome || !place.of_concern) continue;
+      const int index = static_cast<int>(i);
+      place.of_concern = targeted_.contains(index) || seen_with_offender.contains(index);
     }
   }
 
@@ -826,6 +859,7 @@ class WorldBuilder {
     event.seq = static_cast<uint32_t>(world_.events.size());
     event.kind = kind;
     event.category = category;
+    if (channel == Channel::kPoliceOccurrence) PlanTime(event);
     switch (channel) {
       case Channel::kCouncil:
         event.extract = static_cast<uint16_t>(routing_.council[district]);
@@ -847,6 +881,34 @@ class WorldBuilder {
         break;
     }
     world_.events.push_back(event);
+  }
+
+  // A plausible time of day for a police occurrence, from its own random stream (so that times never shift the
+  // rest of the world): exploitation at a place of concern clusters around that place's own evening hour and
+  // on Friday and Saturday nights; missing reports come in the afternoon and evening; other incidents spread
+  // over the day.
+  void PlanTime(PlannedEvent& event) {
+    const bool at_concern = event.place >= 0 && world_.places[static_cast<size_t>(event.place)].of_concern;
+    const std::string_view category = event.category;
+    const bool exploitation = event.kind == EventKind::kSighting ||
+                              (event.kind == EventKind::kPoliceIncident && category == "sexual_offence");
+    int hour;
+    if (exploitation && at_concern) {
+      const int peak = 18 + (event.place * 5) % 7;  // 18:00 .. 24:00
+      hour = peak + static_cast<int>(time_rng_.Between(-2, 2) + time_rng_.Between(-1, 1));
+      // Friday and Saturday nights: move some to the next one (never past the period's end).
+      const int weekday = ((event.date % 7) + 7 + 3) % 7;  // Monday 0
+      if (time_rng_.Chance(0.45) && weekday != 4 && weekday != 5) {
+        const int32_t moved = event.date + (4 - weekday + 7) % 7 + static_cast<int32_t>(time_rng_.Between(0, 1));
+        if (moved <= options_.period_end.days()) event.date = moved;
+      }
+    } else if (event.kind == EventKind::kMissingEpisode) {
+      hour = static_cast<int>(time_rng_.Between(14, 23));
+    } else {
+      hour = time_rng_.Chance(0.8) ? static_cast<int>(time_rng_.Between(7, 23)) : static_cast<int>(time_rng_.Index(24));
+    }
+    hour = ((hour % 24) + 24) % 24;
+    event.minute = static_cast<int16_t>(hour * 60 + static_cast<int>(time_rng_.Between(0, 59)));
   }
 
   int32_t OffenderFor(const TruePerson& child) {
@@ -1072,6 +1134,7 @@ class WorldBuilder {
   const ReferenceData& ref_;
   const AgencyRouting& routing_;
   Rng rng_;
+  Rng time_rng_;  // times of day only (PlanTime)
   World world_;
   std::set<std::string> place_names_;
   std::array<std::vector<int>, kDistrictCount> concern_by_district_;
@@ -1080,6 +1143,7 @@ class WorldBuilder {
   std::array<std::vector<int>, kDistrictCount> ordinary_by_district_;
   std::array<std::vector<uint32_t>, kDistrictCount> ordinary_adults_by_district_;
   std::map<int, int> place_use_;  // place -> networks using it (ordered: deterministic)
+  std::set<int> targeted_;        // places a network or a lone offender uses
   std::map<uint32_t, int> lone_place_;
   uint64_t nhs_counter_ = 0;
   std::array<int, kDistrictCount> upn_serial_{};

@@ -357,6 +357,9 @@ TEST_F(AuditedAccessTest, DirectoryReviewAndAuditReadsEachWriteTheirEvent) {
   expect_one_more("list_places", "places", "ok");
   EXPECT_EQ(access.ReadPlaceView(5, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
   expect_one_more("read_place", "place:5", "not_found");
+  EXPECT_EQ(access.ExplainPlaceOfConcern(5, viewer, 1000, actor).status().code(), StatusCode::kNotFound);
+  expect_one_more("read_place", "place:5", "not_found");
+  EXPECT_NE(last("read_place").details.find("\"explain\":true"), std::string::npos) << last("read_place").details;
   EXPECT_TRUE(access.ReadNetworks(actor).ok());
   expect_one_more("list_networks", "networks", "ok");
   EXPECT_EQ(access.ReadNetworkView(3, viewer, 1000, actor).status().code(), StatusCode::kNotFound);

@@ -88,6 +88,10 @@ TEST_F(DemoTest, EvaluationStaysAboveFloors) {
   EXPECT_GE(Figure(out, R"(Risk radar: precision [0-9.]+, recall ([0-9.]+))"), 0.75) << out;
   EXPECT_GE(Figure(out, R"(Networks: ([0-9]+) of)"), 6) << out;
   EXPECT_GE(Figure(out, R"(Places of concern: ([0-9]+) of [0-9]+ true)"), 17) << out;
+  // Issue 12: >= 90% of the true places of concern in the top N by score (N = as many as there are true places).
+  EXPECT_GE(Figure(out, R"(; ([0-9]+) of [0-9]+ in the top [0-9]+ by score)"),
+            0.9 * Figure(out, R"(; [0-9]+ of ([0-9]+) in the top [0-9]+ by score)"))
+      << out;
   // Equity (issue 4): every name-origin group's people recall within 2 points of the best.
   std::smatch line;
   ASSERT_TRUE(std::regex_search(out, line, std::regex(R"(recall by name origin: ([^\n]+))"))) << out;

@@ -268,6 +268,73 @@ TEST_F(ImportTest, JsonLinesWithNestedFieldsAndBadLines) {
   EXPECT_EQ(places[0].mention.type, PlaceType::kHotel);
 }
 
+// An optional time of day (issue 12 item 6): read out of a date-time column, kept with the event; a time that
+// does not fit the format quarantines the row with where and why; rows without a time keep a date only.
+TEST_F(ImportTest, EventTimeOfDayFromADateTimeColumn) {
+  auto mapping = Mapping::FromToml(R"(format = "timed-v1"
+file_type = "jsonl"
+record_class = "police_intelligence"
+lawful_basis = "test"
+local_id = "ref"
+[event]
+kind = { value = "sighting" }
+category = { value = "child_with_adult" }
+date = { column = "at", format = "%Y-%m-%dT%H:%M:%S", required = true }
+time = { column = "at", format = "%Y-%m-%dT%H:%M:%S" }
+[subject]
+role = { value = "child" }
+forename = { column = "name" }
+)",
+                                   "timed.toml");
+  ASSERT_TRUE(mapping.ok()) << mapping.status().ToString();
+  const std::string content = R"({"ref":"T1","at":"2025-03-07T22:15:09","name":"Amy"})"
+                              "\n"
+                              R"({"ref":"T2","at":"2025-03-08T24:10:00","name":"Ben"})"
+                              "\n"
+                              R"({"ref":"T3","at":"2025-03-09T00:00:00","name":"Cal"})"
+                              "\n";
+  auto result = ImportFile(*store_, *mapping, "wmp", dir_.Write("t.jsonl", content), store::Actor{});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->batch.counts.landed, 2);
+  auto q = *store_->ListQuarantine(0);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].column, "at");
+  EXPECT_NE(q[0].reason.find("not a valid"), std::string::npos) << q[0].reason;
+  auto events = *store_->LoadEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.date.ToIso(), "2025-03-07");
+  EXPECT_EQ(events[0].event.minute_of_day, 22 * 60 + 15);
+  EXPECT_EQ(events[1].event.minute_of_day, 0);
+
+  auto bad = Mapping::FromToml(R"(format = "x"
+record_class = "a"
+lawful_basis = "b"
+local_id = "ref"
+[event]
+kind = { value = "sighting" }
+category = { value = "child_with_adult" }
+date = { column = "at" }
+time = { column = "at", format = "%Y-%m-%d" }
+[subject]
+forename = { column = "name" }
+)",
+                               "bad.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("event.time"), std::string::npos) << bad.status().message();
+
+  // The date-only council mapping gives no time.
+  auto council = Mapping::FromFile(kData / "council.toml");
+  ASSERT_TRUE(council.ok());
+  ASSERT_TRUE(ImportFile(*store_, *council, "bcc", dir_.Write("c.csv", kCouncilCsv), store::Actor{}).ok());
+  const auto all = store_->LoadEvents();
+  ASSERT_TRUE(all.ok());
+  for (const auto& row : *all) {
+    if (row.agency_code == "bcc") {
+      EXPECT_FALSE(row.event.minute_of_day.has_value());
+    }
+  }
+}
+
 TEST_F(ImportTest, MappingEditedAfterLoadingIsReindexed) {
   auto mapping = Mapping::FromFile(kData / "council.toml");
   ASSERT_TRUE(mapping.ok());

@@ -1,4 +1,4 @@
-// Network and place-ranking tests on small constructed graphs, including a busy place.
+// Network tests on small constructed graphs, including a busy place (place ranking: places_test.cc).
 #include "riskradar/network/network.h"
 
 #include <gtest/gtest.h>
@@ -38,13 +38,6 @@ class Graph {
   NetworkInput input_;
   int64_t next_event_ = 1;
 };
-
-const PlaceRank* FindPlace(const NetworkResult& result, int64_t place_id) {
-  for (const PlaceRank& place : result.places) {
-    if (place.place_id == place_id) return &place;
-  }
-  return nullptr;
-}
 
 TEST(NetworkTest, OffendersSharingAChildFormOneNetwork) {
   Graph g;
@@ -115,15 +108,9 @@ TEST(NetworkTest, BusyPlaceDoesNotMergeNetworks) {
   EXPECT_EQ(result.networks[1].offenders, (Ids{903, 904}));
   EXPECT_EQ(result.networks[0].children, (Ids{101}));
   EXPECT_EQ(result.networks[1].children, (Ids{102}));
-  // The hotel is attached to both networks and is a place of concern.
+  // The hotel is attached to both networks (its rank as a place: places_test.cc).
   EXPECT_EQ(result.networks[0].places, (Ids{500, 501}));
   EXPECT_EQ(result.networks[1].places, (Ids{500, 502}));
-  ASSERT_FALSE(result.places_of_concern.empty());
-  EXPECT_EQ(result.places_of_concern.front(), 500);
-  EXPECT_EQ(result.places.front().place_id, 500);
-  EXPECT_EQ(result.places.front().type, PlaceType::kHotel);
-  EXPECT_EQ(result.places.front().children_at_risk, 3);
-  EXPECT_EQ(result.places.front().persons_of_concern, 2);
 }
 
 TEST(NetworkTest, PlaceCoPresenceLinksOnlyAtItsThreshold) {
@@ -159,64 +146,6 @@ TEST(NetworkTest, MinOffendersIsAnOption) {
   EXPECT_EQ(result.lone_offenders, (Ids{901, 902}));
 }
 
-TEST(PlacesTest, PlacesOfConcernFollowTheThresholds) {
-  Graph g;
-  g.Child(101).Child(102).Child(103).Offender(901).Offender(902);
-  g.Seen(901, 0, 510, 1);                        // offender only: not of concern
-  g.Seen(101, 0, 511, 1);                        // one child only: not of concern
-  g.Seen(101, 0, 512, 1).Seen(902, 0, 512, 30);  // offender and child, at different times: of concern
-  g.Seen(102, 0, 513, 1).Seen(103, 0, 513, 2);   // two children: of concern
-  g.Seen(701, 0, 514, 1);                        // nobody on the radar: not ranked
-  NetworkResult result = AnalyseNetworks(g.input());
-  std::vector<int64_t> concern = result.places_of_concern;
-  std::sort(concern.begin(), concern.end());
-  EXPECT_EQ(concern, (Ids{512, 513}));
-  EXPECT_EQ(FindPlace(result, 514), nullptr);
-  ASSERT_NE(FindPlace(result, 510), nullptr);
-  EXPECT_FALSE(FindPlace(result, 510)->of_concern);
-  EXPECT_EQ(FindPlace(result, 510)->type, PlaceType::kOther);  // type unknown
-
-  NetworkOptions strict;
-  strict.concern_min_children = 3;
-  EXPECT_EQ(AnalyseNetworks(g.input(), strict).places_of_concern, (Ids{512}));
-}
-
-TEST(PlacesTest, ScoreIsExplainedByItsReasons) {
-  Graph g;
-  g.Child(101).Child(102).Offender(901).Place(500, PlaceType::kTakeaway);
-  g.Seen(101, 901, 500, 100).Seen(102, 0, 500, 10);
-  NetworkOptions options;
-  options.as_of = Day(120);
-  NetworkResult result = AnalyseNetworks(g.input(), options);
-  ASSERT_EQ(result.places.size(), 1u);
-  const PlaceRank& place = result.places[0];
-  // 2 children x3 + 1 offender x2 + 1 child-with-offender x2 + 2 events x0.25 + recent 2 = 12.5
-  EXPECT_DOUBLE_EQ(place.score, 12.5);
-  EXPECT_EQ(place.reasons, (std::vector<std::string>{
-                               "2 children on the radar seen here (+6)",
-                               "1 person of concern seen here (+2)",
-                               "1 occasion of a child seen with a person of concern here (+2)",
-                               "2 events recorded here (+0.5)",
-                               "last seen 2025-04-11, within 90 days (+2)",
-                           }));
-  EXPECT_EQ(place.last_seen, Day(100));
-  options.as_of = Day(300);
-  EXPECT_DOUBLE_EQ(AnalyseNetworks(g.input(), options).places[0].score, 10.5);
-}
-
-TEST(PlacesTest, RankedHighestFirstWithTiesByPlaceId) {
-  Graph g;
-  g.Child(101).Child(102).Offender(901);
-  g.Seen(101, 0, 530, 1);
-  g.Seen(101, 0, 520, 1);
-  g.Seen(101, 901, 540, 1).Seen(102, 901, 540, 2);
-  NetworkResult result = AnalyseNetworks(g.input());
-  ASSERT_EQ(result.places.size(), 3u);
-  EXPECT_EQ(result.places[0].place_id, 540);
-  EXPECT_EQ(result.places[1].place_id, 520);
-  EXPECT_EQ(result.places[2].place_id, 530);
-}
-
 TEST(NetworkTest, OutputDoesNotDependOnInputOrder) {
   Graph g = BusyHotel();
   g.Child(104).Offender(905).Offender(906).Offender(907);
@@ -236,7 +165,6 @@ TEST(NetworkTest, OutputDoesNotDependOnInputOrder) {
       EXPECT_EQ(got.networks[i].children, expected.networks[i].children);
       EXPECT_EQ(got.networks[i].places, expected.networks[i].places);
     }
-    EXPECT_EQ(got.places_of_concern, expected.places_of_concern);
     EXPECT_EQ(got.lone_offenders, expected.lone_offenders);
   }
 }

@@ -24,6 +24,7 @@ ParsedRow Sighting(const std::string& local_id, const std::string& child, const 
   r.event.category = "seen_with_adult";
   r.event.date = *Date::FromYmd(2025, 4, 2);
   r.event.detail = "seen at the rank";
+  r.event.minute_of_day = 22 * 60 + 15;
   PersonMention a;
   a.role = PersonRole::kPersonOfConcern;
   a.forename = adult;
@@ -230,6 +231,7 @@ TEST_P(Contracts, LinkageOutputIsReadBackWholeAndJoinsTheEvents) {
   EXPECT_EQ(sighting.event.category, "seen_with_adult");
   EXPECT_EQ(sighting.event.date, *Date::FromYmd(2025, 4, 2));
   EXPECT_EQ(sighting.event.detail, "seen at the rank");
+  EXPECT_EQ(sighting.event.minute_of_day, 22 * 60 + 15) << "the time of day comes back";
   EXPECT_EQ(sighting.subject_person_id, 10);
   EXPECT_EQ(sighting.associate_person_id, 11);
   EXPECT_EQ(sighting.place_id, 7);
@@ -238,6 +240,7 @@ TEST_P(Contracts, LinkageOutputIsReadBackWholeAndJoinsTheEvents) {
   ASSERT_TRUE(sighting.event.place_mention_id.has_value());
   EXPECT_EQ(missing.subject_person_id, 10);
   EXPECT_EQ(missing.associate_person_id, 0);
+  EXPECT_FALSE(missing.event.minute_of_day.has_value()) << "a date-only record has no time";
   EXPECT_EQ(missing.place_id, 0);
   EXPECT_FALSE(missing.event.associate_mention_id.has_value());
 
@@ -348,6 +351,14 @@ TEST_P(Contracts, NetworksAreReplacedByEachRun) {
   hot.score = 3.25;
   hot.of_concern = true;
   hot.reasons = {"2 children at risk", "1 person of concern"};
+  hot.profile.by_weekday = {0, 0, 0, 0, 2, 3, 0};
+  hot.profile.by_hour[22] = 4;
+  hot.profile.occasions = 5;
+  hot.profile.timed = 4;
+  hot.profile.last_quarter = 4;
+  hot.profile.previous_quarter = 1;
+  hot.profile.trend = "emerging";
+  hot.profile.context_children = 2;
   PlaceScore quiet;
   quiet.place_id = 8;
   quiet.events = 1;
@@ -372,7 +383,17 @@ TEST_P(Contracts, NetworksAreReplacedByEachRun) {
   EXPECT_TRUE(got->places[0].of_concern);
   EXPECT_DOUBLE_EQ(got->places[0].score, 3.25);
   EXPECT_EQ(got->places[0].reasons, (std::vector<std::string>{"2 children at risk", "1 person of concern"}));
+  const PlaceProfile& profile = got->places[0].profile;  // the time profile and trend come back as saved
+  EXPECT_EQ(profile.by_weekday, (std::array<int, 7>{0, 0, 0, 0, 2, 3, 0}));
+  EXPECT_EQ(profile.by_hour[22], 4);
+  EXPECT_EQ(profile.occasions, 5);
+  EXPECT_EQ(profile.timed, 4);
+  EXPECT_EQ(profile.last_quarter, 4);
+  EXPECT_EQ(profile.previous_quarter, 1);
+  EXPECT_EQ(profile.trend, "emerging");
+  EXPECT_EQ(profile.context_children, 2);
   EXPECT_FALSE(got->places[1].of_concern);
+  EXPECT_EQ(got->places[1].profile.trend, "steady");
 
   NetworkOutput next;
   next.networks = {{1, {13}, {14}, {}}};

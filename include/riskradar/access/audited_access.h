@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "riskradar/access/directory_filters.h"
+#include "riskradar/access/place_explanation.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/status.h"
 #include "riskradar/store/store.h"
@@ -54,6 +55,11 @@ class AuditedAccess {
   // place that is missing or not of concern.
   Result<store::PlaceView> ReadPlaceView(int64_t place_id, const Viewer& viewer, int64_t now_s,
                                          const store::Actor& actor);
+  // One place of concern explained (place_explanation.h): its view as ReadPlaceView gives it, with its rank and
+  // hotspot among the run's places of concern, read in one unit and audited as one "read_place" event (with
+  // "explain": true); NotFound for a place that is missing or not of concern (audited not_found).
+  Result<PlaceExplanation> ExplainPlaceOfConcern(int64_t place_id, const Viewer& viewer, int64_t now_s,
+                                                 const store::Actor& actor);
   // Network sizes, audited as "list_networks".
   Result<std::vector<store::NetworkSummary>> ReadNetworks(const store::Actor& actor);
   // One network with its visible members, audited as "read_network"; NotFound for a missing network.

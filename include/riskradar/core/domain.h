@@ -110,6 +110,8 @@ struct Event {
   std::optional<int64_t> associate_mention_id;  // e.g. the adult in a sighting
   std::optional<int64_t> place_mention_id;
   std::string detail;  // free text, length-limited
+  // The time of day the record gives, in minutes after midnight (0..1439); most records give only a date.
+  std::optional<int> minute_of_day;
 };
 
 // One record as an agency sent it. Never edited: a correction is a new record.

@@ -38,6 +38,9 @@ struct Evaluation {
   std::map<std::string, std::pair<int64_t, int64_t>> radar_recall_by_sex;  // sex -> (found, truly at risk)
   int64_t planted_networks = 0, networks_recovered = 0;
   int64_t truth_places_of_concern = 0, places_of_concern_found = 0, places_of_concern_flagged = 0;
+  // True places of concern with a resolved place among the top N by score, N = truth_places_of_concern
+  // (evaluate --json: places.{true, flagged, top_n_true}).
+  int64_t places_top_n_true = 0;
 
   double radar_precision() const {
     return assessed_on_radar ? static_cast<double>(both_on_radar) / assessed_on_radar : 1;

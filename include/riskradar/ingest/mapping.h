@@ -40,6 +40,7 @@ struct PlaceSpec {
 
 struct EventSpec {
   FieldSpec kind, category, date, detail;
+  FieldSpec time;  // optional: the time of day, by a format with %H and %M (e.g. of a date-time column)
 };
 
 enum class FileType { kCsv, kJsonLines, kXlsx };

@@ -1,5 +1,5 @@
 // VOLT network analysis: offender networks linked through shared children and
-// co-offending, and places ranked by an explainable score. Pure functions of
+// co-offending (places are ranked in places.h). Pure functions of
 // their input; output order is deterministic.
 #pragma once
 
@@ -47,23 +47,6 @@ struct NetworkOptions {
   // other on at least that many distinct dates are linked (co-presence).
   int place_co_presence_min_occasions = 0;
   int place_co_presence_window_days = 0;
-
-  // A place is of concern when linked to >= min_offenders_with_child persons
-  // of concern and >= min_children_with_offender children on the radar, or
-  // to >= min_children children on the radar.
-  int concern_min_offenders_with_child = 1;
-  int concern_min_children_with_offender = 1;
-  int concern_min_children = 2;
-
-  // Place score weights; each part of the score is one reason line.
-  double weight_child = 3;
-  double weight_offender = 2;
-  double weight_child_with_offender = 2;  // per occasion a child was seen with an offender here
-  double weight_event = 0.25;
-  double max_event_points = 5;
-  double weight_recent = 2;  // once, if the place was seen within recent_days of as_of
-  int recent_days = 90;
-  std::optional<Date> as_of;  // default: the latest association date
 };
 
 struct Network {
@@ -74,23 +57,9 @@ struct Network {
   std::vector<int64_t> event_ids;  // evidence, ascending
 };
 
-struct PlaceRank {
-  int64_t place_id = 0;
-  PlaceType type = PlaceType::kOther;
-  int children_at_risk = 0;    // distinct children on the radar seen here
-  int persons_of_concern = 0;  // distinct persons of concern seen here
-  int events = 0;              // distinct events here
-  double score = 0;
-  std::vector<std::string> reasons;  // one per part of the score
-  bool of_concern = false;
-  Date last_seen;
-};
-
 struct NetworkResult {
-  std::vector<Network> networks;           // largest first, then by lowest offender id
-  std::vector<int64_t> lone_offenders;     // persons of concern in no network, ascending
-  std::vector<PlaceRank> places;           // ranked, highest score first, then place id
-  std::vector<int64_t> places_of_concern;  // in rank order
+  std::vector<Network> networks;        // largest first, then by lowest offender id
+  std::vector<int64_t> lone_offenders;  // persons of concern in no network, ascending
 };
 
 NetworkResult AnalyseNetworks(const NetworkInput& input, const NetworkOptions& options = {});

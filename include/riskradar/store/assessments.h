@@ -7,6 +7,7 @@
 // Transactions: SaveAssessments and SaveNetworks each commit in one transaction with their audit event.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,6 +38,16 @@ struct StoredNetwork {
   std::vector<int64_t> offenders, children, places;
 };
 
+// When and how often a place was seen (network/places.h TimeProfile and trend), kept with its score.
+struct PlaceProfile {
+  std::array<int, 7> by_weekday{};  // Monday first
+  std::array<int, 24> by_hour{};    // of the occasions whose records give a time of day
+  int occasions = 0, timed = 0;
+  int last_quarter = 0, previous_quarter = 0;  // occasions in the last 91 days to the run's as-of, and before
+  std::string trend = "steady";                // steady | emerging | declining
+  int context_children = 0;                    // children seen only at their own home or placement (not counted)
+};
+
 struct PlaceScore {
   int64_t place_id = 0;
   int children_at_risk = 0;
@@ -45,6 +56,7 @@ struct PlaceScore {
   double score = 0;
   bool of_concern = false;
   std::vector<std::string> reasons;
+  PlaceProfile profile;
 };
 
 struct NetworkOutput {

@@ -74,7 +74,7 @@ Result<int64_t> LatestNetworkRun(SqliteDb& db) {
 
 constexpr const char* kPlaceOfConcernSelect =
     "SELECT s.place_id, s.children_at_risk, s.persons_of_concern, s.events, s.score, s.of_concern, s.reasons_json, "
-    "p.name, p.type, p.postcode, p.district, p.lat, p.lon FROM place_score s "
+    "p.name, p.type, p.postcode, p.district, p.lat, p.lon, s.profile_json FROM place_score s "
     "JOIN place p ON p.id = s.place_id AND p.active = 1 WHERE s.run_id = ?1 AND s.of_concern = 1 ";
 
 PlaceOfConcern PlaceOfConcernFromRow(const SqliteStatement& q) {
@@ -101,6 +101,7 @@ PlaceOfConcern PlaceOfConcernFromRow(const SqliteStatement& q) {
   p.district = q.Text(10);
   p.lat = q.OptReal(11);
   p.lon = q.OptReal(12);
+  s.profile = PlaceProfileFromJson(q.Text(13));
   return out;
 }
 

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 7> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 8> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -416,6 +416,12 @@ CREATE UNIQUE INDEX approval_request_one_pending ON approval_request(kind, subje
   WHERE state = 'pending';
 ALTER TABLE app_user ADD COLUMN must_enrol INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN enrol_hash TEXT NOT NULL DEFAULT '';
+)sql"},
+    // 11: an event's time of day where its record gives one (minutes after midnight; NULL: date only), and a
+    // place score's time profile and quarter-on-quarter trend (issue 12 item 6; JSON, see PlaceProfile).
+    {11, R"sql(
+ALTER TABLE event ADD COLUMN time_of_day INTEGER CHECK (time_of_day IS NULL OR time_of_day BETWEEN 0 AND 1439);
+ALTER TABLE place_score ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
 )sql"},
 }};
 

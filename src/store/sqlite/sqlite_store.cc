@@ -33,7 +33,7 @@ Status SqliteBatchWriter::Prepare() {
       insert_event_,
       db_->Prepare(
           "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
-          "place_mention_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+          "place_mention_id, detail, time_of_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   RR_ASSIGN_OR_RETURN(insert_quarantine_,
                       db_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw) "
                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
@@ -96,7 +96,8 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
       .Bind(5, subject_id)
       .Bind(6, associate_id)
       .Bind(7, place_id)
-      .BindView(8, e.detail);
+      .BindView(8, e.detail)
+      .Bind(9, e.minute_of_day ? std::optional<int64_t>(*e.minute_of_day) : std::nullopt);
   RR_RETURN_IF_ERROR(insert_event_.Run());
   return true;
 }
@@ -524,7 +525,7 @@ Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
       db_->Prepare(
           "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
           "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
-          "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult') "
+          "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult'), e.time_of_day "
           "FROM event e JOIN source_record r ON r.id = e.source_record_id "
           "JOIN person_mention sm ON sm.id = e.subject_mention_id "
           "LEFT JOIN person_mention am ON am.id = e.associate_mention_id "
@@ -552,8 +553,45 @@ Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
     er.place_id = q.Int(12);
     RR_ASSIGN_OR_RETURN(er.subject_role, ParsePersonRole(q.Text(13)));
     RR_ASSIGN_OR_RETURN(er.associate_role, ParsePersonRole(q.Text(14)));
+    if (const auto minute = q.OptInt(15)) e.minute_of_day = static_cast<int>(*minute);
     out.push_back(std::move(er));
   }
+  return out;
+}
+
+std::string PlaceProfileJson(const PlaceProfile& profile) {
+  return json{{"by_weekday", profile.by_weekday},
+              {"by_hour", profile.by_hour},
+              {"occasions", profile.occasions},
+              {"timed", profile.timed},
+              {"last_quarter", profile.last_quarter},
+              {"previous_quarter", profile.previous_quarter},
+              {"trend", profile.trend},
+              {"context_children", profile.context_children}}
+      .dump();
+}
+
+PlaceProfile PlaceProfileFromJson(std::string_view text) {
+  PlaceProfile out;
+  const json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return out;
+  const auto counts = [&](const char* key, auto& into) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array() || it->size() != into.size()) return;
+    for (size_t i = 0; i < into.size(); ++i) into[i] = (*it)[i].is_number_integer() ? (*it)[i].get<int>() : 0;
+  };
+  counts("by_weekday", out.by_weekday);
+  counts("by_hour", out.by_hour);
+  const auto number = [&](const char* key, int& into) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_number_integer()) into = it->get<int>();
+  };
+  number("occasions", out.occasions);
+  number("timed", out.timed);
+  number("last_quarter", out.last_quarter);
+  number("previous_quarter", out.previous_quarter);
+  number("context_children", out.context_children);
+  if (auto it = j.find("trend"); it != j.end() && it->is_string()) out.trend = it->get<std::string>();
   return out;
 }
 
@@ -654,7 +692,7 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
       auto score,
       db_->Prepare(
           "INSERT INTO place_score (run_id, place_id, children_at_risk, persons_of_concern, events, score, of_concern, "
-          "reasons_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+          "reasons_json, profile_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   for (const PlaceScore& p : out.places) {
     RR_RETURN_IF_ERROR(score.Bind(1, run_id)
                            .Bind(2, p.place_id)
@@ -664,6 +702,7 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
                            .Bind(6, p.score)
                            .Bind(7, p.of_concern ? 1 : 0)
                            .Bind(8, json(p.reasons).dump())
+                           .Bind(9, PlaceProfileJson(p.profile))
                            .Run());
   }
   AuditEvent audit;
@@ -698,8 +737,8 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
   for (auto& [id, n] : networks) out.networks.push_back(std::move(n));
   RR_ASSIGN_OR_RETURN(
       auto s,
-      db_->Prepare("SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json "
-                   "FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
+      db_->Prepare("SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json, "
+                   "profile_json FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
   s.Bind(1, run_id);
   RR_RETURN_IF_ERROR(s.ForEachRow([&] {
     PlaceScore p;
@@ -711,6 +750,7 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     p.of_concern = s.Int(5) != 0;
     const json reasons = json::parse(s.Text(6), nullptr, false);
     if (reasons.is_array()) p.reasons = reasons.get<std::vector<std::string>>();
+    p.profile = PlaceProfileFromJson(s.Text(7));
     out.places.push_back(std::move(p));
   }));
   return out;

@@ -83,6 +83,10 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
 }
 
 // An audit event for `actor` (sequence, time and hashes are set when it is appended).
+// A place score's profile as stored in place_score.profile_json (sqlite_store.cc).
+std::string PlaceProfileJson(const PlaceProfile& profile);
+PlaceProfile PlaceProfileFromJson(std::string_view text);
+
 inline AuditEvent MakeAudit(const Actor& actor, std::string action, std::string target, const json& details,
                             std::string outcome = "ok") {
   AuditEvent e;
