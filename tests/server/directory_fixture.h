@@ -210,9 +210,10 @@ class DirectoryFixture : public ServerFixture {
     store::NetworkOutput net;
     net.networks = {{1, {3}, {1, 2}, {1}}, {2, {}, {4}, {2}}};
     if (with_hidden_identity_) net.networks[0].children.push_back(6);
-    net.places = {{1, 2, 1, 3, 9.5, true, {"2 children on the radar seen here (+4)", "3 events recorded here (+1.5)"}},
-                  {2, 1, 0, 1, 4.0, true, {"1 child on the radar seen here (+2)"}},
-                  {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}}};
+    net.places = {
+        {1, 2, 1, 3, 9.5, true, {"2 children on the radar seen here (+4)", "3 events recorded here (+1.5)"}, {}},
+        {2, 1, 0, 1, 4.0, true, {"1 child on the radar seen here (+2)"}, {}},
+        {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}, {}}};
     ASSERT_TRUE(store_->SaveNetworks(net, store::Actor{}).ok());
 
     for (const auto& [name, secret] : secrets_) {  // every account ServerFixture made
