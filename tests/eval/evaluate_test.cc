@@ -70,19 +70,20 @@ TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
   EXPECT_EQ(j.at("places").at("true"), 96);
   EXPECT_EQ(j.at("places").at("true_flagged"), 90);
   EXPECT_EQ(j.at("places").at("top_n_true"), 0) << "not set above";
+}
 
-  TEST(EvaluateTest, TheSummaryShowsTruePlacesInTheTopN) {
-    Evaluation e;
-    e.truth_places_of_concern = 89;
-    e.places_of_concern_found = 88;
-    e.places_of_concern_flagged = 120;
-    e.places_top_n_true = 85;
-    const std::string text = RenderEvaluation(e);
-    EXPECT_NE(text.find("Places of concern: 88 of 89 true places flagged (120 flagged in all); 85 of 89 in the top 89 "
-                        "by score\n"),
-              std::string::npos)
-        << text;
-  }
+TEST(EvaluateTest, TheSummaryShowsTruePlacesInTheTopN) {
+  Evaluation e;
+  e.truth_places_of_concern = 89;
+  e.places_of_concern_found = 88;
+  e.places_of_concern_flagged = 120;
+  e.places_top_n_true = 85;
+  const std::string text = RenderEvaluation(e);
+  EXPECT_NE(text.find("Places of concern: 88 of 89 true places flagged (120 flagged in all); 85 of 89 in the top 89 "
+                      "by score\n"),
+            std::string::npos)
+      << text;
+}
 
 }  // namespace
 }  // namespace riskradar::eval
