@@ -95,8 +95,10 @@ Status RunAssess(store::Store& store, const StageContext& ctx, const std::string
 
 Status RunNetwork(store::Store& store, const StageContext& ctx) {
   RR_ASSIGN_OR_RETURN(auto r, network::RunNetworkStage(store, ctx.actor));
-  std::cout << fmt::format("network: {} networks ({} persons of concern), {} lone offenders, {} places of concern\n",
-                           r.networks, r.persons_of_concern_in_networks, r.lone_offenders, r.places_of_concern);
+  std::cout << fmt::format(
+      "network: {} networks ({} persons of concern), {} lone offenders, {} suspected offenders by priority, {} places "
+      "of concern\n",
+      r.networks, r.persons_of_concern_in_networks, r.lone_offenders, r.suspected_offenders, r.places_of_concern);
   return Status::Ok();
 }
 
