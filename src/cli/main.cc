@@ -17,6 +17,7 @@
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
+#include "network_commands.h"
 #include "pipeline.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
@@ -326,6 +327,7 @@ int Main(int argc, char** argv) {
   auto* network_cmd = app.add_subcommand("network", "Find offender networks and rank places of concern");
   network_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   network_cmd->callback([&] {
+    if (!network_cmd->get_subcommands().empty()) return;  // network priorities (network_commands.cc)
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     fail_or(RunNetwork(**store, StageContext{}));
@@ -477,6 +479,7 @@ int Main(int argc, char** argv) {
   });
 
   AddLinkageCommands(app, exit_code);
+  RegisterNetworkCommands(app, exit_code);  // after linkage: adds `explain person`
   RegisterServerCommands(app, exit_code);
   RegisterRetentionCommands(app, exit_code);
 

@@ -153,6 +153,7 @@ void Score(const VoltModel& model, Date as_of, const std::vector<const PersonEve
     add(model.centrality_points * m.betweenness,
         fmt::format("{} of network {} (betweenness {:.2f})", m.role, m.network_id, m.betweenness));
   }
+  m.priority = std::round(m.priority * 100) / 100;  // the sum of the parts as printed, without float noise
   m.suspected_offender = m.priority >= model.offender_min_score;
 }
 
