@@ -158,6 +158,59 @@ Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const
   return std::move(*view);
 }
 
+Result<PersonPriorityView> AuditedAccess::ReadPersonPriority(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                                             const store::Actor& actor) {
+  const std::string target = "person:" + std::to_string(person_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
+                      ChooseSubject(store_, store::SubjectKind::kPerson, person_id));
+  std::optional<PersonPriorityView> view;
+  if (subject.id != 0) {
+    RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(subject.id));
+    if (record) {
+      RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, subject.id, now_s));
+      RR_ASSIGN_OR_RETURN(const std::optional<store::PersonPriority> priority, store_.ReadPersonPriority(subject.id));
+      view = FilterPersonPriority(*record, viewer, facts, priority);
+    }
+  }
+  if (!subject.exists) view.reset();
+  if (!view) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, "read_person_priority", target, json::object(), subject.exists ? "refused" : "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such person");
+  }
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_person_priority", target,
+                                             {{"basis", view->access_basis},
+                                              {"priority_shown", view->priority.has_value()},
+                                              {"breakdown_shown", view->breakdown_complete}},
+                                             "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return std::move(*view);
+}
+
+Result<std::vector<PersonPriorityView>> AuditedAccess::ReadPriorityList(const Viewer& viewer, int64_t now_s,
+                                                                        int64_t limit, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(const store::NetworkOutput run, store_.LoadNetworks());
+  std::vector<PersonPriorityView> shown;
+  json ids = json::array();
+  for (const store::PersonPriority& p : run.persons) {
+    if (static_cast<int64_t>(shown.size()) >= limit) break;
+    RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(p.person_id));
+    if (!record) continue;
+    RR_ASSIGN_OR_RETURN(const ChildAccessFacts facts, store_.ReadChildAccessFacts(viewer, p.person_id, now_s));
+    std::optional<PersonPriorityView> view = FilterPersonPriority(*record, viewer, facts, p);
+    if (!view) continue;
+    ids.push_back(p.person_id);
+    shown.push_back(std::move(*view));
+  }
+  RR_RETURN_IF_ERROR(unit->AppendAudit(
+      Event(actor, "list_person_priorities", "person_priorities", {{"limit", limit}, {"shown", ids}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return shown;
+}
+
 Result<std::vector<store::PlaceOfConcern>> AuditedAccess::ReadPlacesOfConcern(const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(store::PlacesOfConcernList list, store_.ListPlacesOfConcern());

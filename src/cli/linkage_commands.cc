@@ -518,11 +518,11 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   explain_child->callback([=] { fail_or(RunExplainChild(*db, *child_id, *child_user, *child_json)); });
   explain->require_subcommand(0, 1);
   explain->callback([=] {
-    if (!explain->get_subcommands().empty()) return;  // explain child, or another registered elsewhere
+    if (!explain->get_subcommands().empty()) return;  // explain child|person|place (registered in their files)
     if (explain_left->count() == 0) {
       return fail_or(Status::InvalidArgument(
-          "explain needs --left ID --right ID (a pair of mentions) or a subcommand: explain child ID --user NAME, "
-          "explain place ID --user NAME"));
+          "explain needs --left ID --right ID (a pair of mentions) or a subcommand: explain child|person|place ID "
+          "--user NAME"));
     }
     auto store = store::OpenStore(*db);
     if (!store.ok()) return fail_or(store.status());

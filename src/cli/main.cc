@@ -17,6 +17,7 @@
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
+#include "network_commands.h"
 #include "pipeline.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
@@ -97,8 +98,10 @@ Status RunAssess(store::Store& store, const StageContext& ctx, const std::string
 
 Status RunNetwork(store::Store& store, const StageContext& ctx) {
   RR_ASSIGN_OR_RETURN(auto r, network::RunNetworkStage(store, ctx.actor));
-  std::cout << fmt::format("network: {} networks ({} persons of concern), {} lone offenders, {} places of concern\n",
-                           r.networks, r.persons_of_concern_in_networks, r.lone_offenders, r.places_of_concern);
+  std::cout << fmt::format(
+      "network: {} networks ({} persons of concern), {} lone offenders, {} suspected offenders by priority, {} places "
+      "of concern\n",
+      r.networks, r.persons_of_concern_in_networks, r.lone_offenders, r.suspected_offenders, r.places_of_concern);
   return Status::Ok();
 }
 
@@ -326,6 +329,7 @@ int Main(int argc, char** argv) {
   auto* network_cmd = app.add_subcommand("network", "Find offender networks and rank places of concern");
   network_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   network_cmd->callback([&] {
+    if (!network_cmd->get_subcommands().empty()) return;  // network priorities (network_commands.cc)
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     fail_or(RunNetwork(**store, StageContext{}));
@@ -479,6 +483,7 @@ int Main(int argc, char** argv) {
   });
 
   AddLinkageCommands(app, exit_code);
+  RegisterNetworkCommands(app, exit_code);  // after linkage: adds `explain person`
   RegisterServerCommands(app, exit_code);
   RegisterRetentionCommands(app, exit_code);
   RegisterPlaceCommands(*app.get_subcommand("explain"), exit_code);

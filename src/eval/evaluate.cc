@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -191,6 +192,64 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
       }
       if (best_n * 2 > members.size() && best_n * 2 > detected_size) ++e.networks_recovered;
     }
+    // VOLT: the true person each resolved person mostly is.
+    std::unordered_map<int64_t, std::unordered_map<std::string, int>> person_votes;
+    for (const auto& [pid, key] : labels) ++person_votes[pid][key];
+    auto true_key = [&](int64_t pid) -> std::string {
+      auto it = person_votes.find(pid);
+      if (it == person_votes.end()) return "";
+      std::string best;
+      int best_n = 0;
+      for (const auto& [key, n] : it->second) {
+        if (n > best_n || (n == best_n && key < best)) {
+          best = key;
+          best_n = n;
+        }
+      }
+      return best;
+    };
+    auto is_offender = [&](const std::string& key) {
+      auto it = people.find(key);
+      return it != people.end() && it->second.offender;
+    };
+    for (const auto& [key, p] : people) e.offenders.truth += p.offender;
+    for (const auto& person : networks->persons) {
+      const std::string key = true_key(person.person_id);
+      if (person.suspected_offender) {
+        ++e.offenders.found;
+        if (is_offender(key)) ++(majority(key) == person.person_id ? e.offenders.found_true : e.offenders.found_split);
+      }
+    }
+    for (size_t i = 0; i < networks->persons.size() && i < 20; ++i) {
+      ++e.offenders.top20;
+      e.offenders.top20_true += is_offender(true_key(networks->persons[i].person_id));
+    }
+    std::map<std::string, std::set<std::string>> planted_keys;
+    std::map<std::string, std::set<int64_t>> planted_ids;
+    for (const auto& [key, p] : people) {
+      if (p.offender && !p.network.empty()) {
+        planted_keys[p.network].insert(key);
+        if (votes.count(key)) planted_ids[p.network].insert(majority(key));
+      }
+    }
+    auto jaccard = [](const auto& a, const auto& b) {
+      size_t both = 0;
+      for (const auto& x : a) both += b.count(x);
+      const size_t either = a.size() + b.size() - both;
+      return either ? static_cast<double>(both) / static_cast<double>(either) : 0.0;
+    };
+    for (const auto& [id, keys] : planted_keys) {
+      double best = 0, best_resolved = 0;
+      for (const auto& n : networks->networks) {
+        std::set<std::string> detected_keys;
+        for (int64_t o : n.offenders) detected_keys.insert(true_key(o));
+        const std::set<int64_t> detected_ids(n.offenders.begin(), n.offenders.end());
+        best = std::max(best, jaccard(keys, detected_keys));
+        best_resolved = std::max(best_resolved, jaccard(planted_ids[id], detected_ids));
+      }
+      e.recovered_jaccard_0_8 += best >= 0.8;
+      e.recovered_jaccard_0_8_resolved += best_resolved >= 0.8;
+    }
   }
 
   // Places.
@@ -282,6 +341,17 @@ std::string RenderEvaluation(const Evaluation& e) {
   }
   out += fmt::format("  Networks: {} of {} planted networks recovered\n", e.networks_recovered, e.planted_networks);
   out += fmt::format(
+      "    recovered with Jaccard >= 0.8: {} of {} (as true people; {} comparing resolved people, where a linkage "
+      "split counts twice)\n",
+      e.recovered_jaccard_0_8, e.planted_networks, e.recovered_jaccard_0_8_resolved);
+  const auto& o = e.offenders;
+  out += fmt::format(
+      "  Offenders: {} suspected against {} true ({:+.1f}%): {} true offenders, {} further pieces of a split "
+      "offender, {} no offender\n",
+      o.found, o.truth, o.truth ? 100.0 * static_cast<double>(o.found - o.truth) / static_cast<double>(o.truth) : 0.0,
+      o.found_true, o.found_split, o.found - o.found_true - o.found_split);
+  out += fmt::format("    top {} by priority: {} true offenders\n", o.top20, o.top20_true);
+  out += fmt::format(
       "  Places of concern: {} of {} true places flagged ({} flagged in all); {} of {} in the top {} by score\n",
       e.places_of_concern_found, e.truth_places_of_concern, e.places_of_concern_flagged, e.places_top_n_true,
       e.truth_places_of_concern, e.truth_places_of_concern);
@@ -343,7 +413,18 @@ std::string RenderEvaluationJson(const Evaluation& e) {
   nlohmann::json out = {
       {"screening", std::move(screening)},
       {"linkage", {{"people", std::move(people)}, {"places", PairwiseJson(e.places)}}},
-      {"networks", {{"planted", e.planted_networks}, {"recovered_majority", e.networks_recovered}}},
+      {"networks",
+       {{"planted", e.planted_networks},
+        {"recovered_jaccard_0_8", e.recovered_jaccard_0_8},
+        {"recovered_jaccard_0_8_resolved", e.recovered_jaccard_0_8_resolved},
+        {"recovered_majority", e.networks_recovered}}},
+      {"offenders",
+       {{"true", e.offenders.truth},
+        {"found", e.offenders.found},
+        {"found_true", e.offenders.found_true},
+        {"found_split", e.offenders.found_split},
+        {"top20_true", e.offenders.top20_true},
+        {"top20", e.offenders.top20}}},
       {"places",
        {{"true", e.truth_places_of_concern},
         {"flagged", e.places_of_concern_flagged},

@@ -3,6 +3,7 @@
 
 #include "riskradar/network/network.h"
 #include "riskradar/network/places.h"
+#include "riskradar/network/volt.h"
 
 namespace riskradar::network {
 namespace {
@@ -85,11 +86,53 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
   const std::vector<PlaceRank> place_ranks = RankPlaces(place_input);
   const std::vector<int64_t> places_of_concern = PlacesOfConcern(place_ranks);
 
+  // The VOLT graph: networks as Leiden communities, per-person measures and the priority score (volt.h).
+  VoltInput volt;
+  volt.associations = input.associations;
+  volt.persons_of_concern = input.persons_of_concern;
+  for (const Assessment& a : assessments) {
+    const RiskLevel level = a.override_level.value_or(a.level);
+    if (level != RiskLevel::kNoCurrentRisk) volt.children_on_radar[a.person_id] = level;
+  }
+  for (const auto& row : events) {
+    for (const int64_t person : {row.subject_person_id, row.associate_person_id}) {
+      if (person != 0 && input.persons_of_concern.contains(person)) {
+        volt.person_events.push_back({person, row.event.id, row.event.kind, row.event.category, row.event.date});
+      }
+    }
+  }
+  VoltOptions volt_options;
+  RR_ASSIGN_OR_RETURN(volt_options.model, VoltModel::Default());
+  RR_ASSIGN_OR_RETURN(const VoltResult graph, AnalyseVolt(volt, volt_options));
+
   store::NetworkOutput out;
   NetworkStageReport report;
-  for (const Network& n : result.networks) {
+  for (const Network& n : graph.networks) {
     out.networks.push_back({n.id, n.offenders, n.children, n.places});
     report.persons_of_concern_in_networks += static_cast<int64_t>(n.offenders.size());
+  }
+  out.priority_model = volt_options.model.version;
+  for (const PersonMeasures& m : graph.persons) {
+    store::PersonPriority p;
+    p.person_id = m.person_id;
+    p.network_id = m.network_id;
+    p.role = m.role;
+    p.priority = m.priority;
+    p.suspected_offender = m.suspected_offender;
+    p.children_linked = m.children_linked;
+    p.children_serious = m.children_serious;
+    p.children_significant = m.children_significant;
+    p.children_at_risk = m.children_at_risk;
+    p.contacts = m.contacts;
+    p.co_offenders = m.co_offenders;
+    p.degree = m.degree;
+    p.places = m.places;
+    p.disruptions = m.disruptions;
+    p.betweenness = m.betweenness;
+    p.last_contact = m.last_contact;
+    p.reasons = m.reasons;
+    report.suspected_offenders += m.suspected_offender;
+    out.persons.push_back(std::move(p));
   }
   std::unordered_set<int64_t> concern(places_of_concern.begin(), places_of_concern.end());
   for (const PlaceRank& p : place_ranks) {
@@ -111,7 +154,7 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     s.profile.context_children = p.context_children;
     out.places.push_back(std::move(s));
   }
-  out.lone_offenders = static_cast<int64_t>(result.lone_offenders.size());
+  out.lone_offenders = static_cast<int64_t>(graph.lone_offenders.size());
   report.networks = static_cast<int64_t>(out.networks.size());
   report.lone_offenders = out.lone_offenders;
   report.places_of_concern = static_cast<int64_t>(concern.size());

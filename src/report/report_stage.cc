@@ -43,6 +43,11 @@ Result<Summary> BuildSummary(store::Store& store, const SummaryOptions& options)
     s.children_known += p.is_child;
     s.suspected_offenders += p.person_of_concern;
   }
+  if (networks.priority_model != "") {
+    // A run with the VOLT priority: suspected offenders are the persons of concern at or above its offender score.
+    s.suspected_offenders = 0;
+    for (const store::PersonPriority& p : networks.persons) s.suspected_offenders += p.suspected_offender;
+  }
   std::map<std::string, int64_t> by_district, by_sex, by_age;
   for (const Assessment& a : assessments) {
     const RiskLevel level = a.override_level.value_or(a.level);

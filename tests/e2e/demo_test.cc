@@ -92,6 +92,12 @@ TEST_F(DemoTest, EvaluationStaysAboveFloors) {
   EXPECT_GE(Figure(out, R"(; ([0-9]+) of [0-9]+ in the top [0-9]+ by score)"),
             0.9 * Figure(out, R"(; [0-9]+ of ([0-9]+) in the top [0-9]+ by score)"))
       << out;
+  // VOLT (issue 12 items 4, 5), measured at scale 0.2, seed 7: 7 of 8 networks recovered with Jaccard >= 0.8
+  // (as true people); 80 suspected offenders against 74 true, 73 of them true; 20 of the top 20 true offenders.
+  EXPECT_GE(Figure(out, R"(recovered with Jaccard >= 0.8: ([0-9]+) of)"), 6) << out;
+  EXPECT_GE(Figure(out, R"(Offenders: [0-9]+ suspected against [0-9]+ true \([-+0-9.]+%\): ([0-9]+) true)"), 66) << out;
+  EXPECT_LE(Figure(out, R"(Offenders: ([0-9]+) suspected)"), 90) << out;
+  EXPECT_GE(Figure(out, R"(top 20 by priority: ([0-9]+) true)"), 18) << out;
   // Equity (issue 4): every name-origin group's people recall within 2 points of the best.
   std::smatch line;
   ASSERT_TRUE(std::regex_search(out, line, std::regex(R"(recall by name origin: ([^\n]+))"))) << out;

@@ -51,6 +51,8 @@ TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
   e.people = {.true_pairs = 1000, .predicted_pairs = 990, .correct_pairs = 980};
   e.planted_networks = 40;
   e.networks_recovered = 39;
+  e.recovered_jaccard_0_8 = 37;
+  e.offenders = {.truth = 372, .found = 367, .found_true = 360, .found_split = 5, .top20_true = 19, .top20 = 20};
   e.truth_places_of_concern = 96;
   e.places_of_concern_flagged = 120;
   e.places_of_concern_found = 90;
@@ -67,6 +69,10 @@ TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
   EXPECT_NEAR(j.at("linkage").at("people").at("precision").get<double>(), 980.0 / 990.0, 1e-12);
   EXPECT_NEAR(j.at("linkage").at("people").at("recall").get<double>(), 0.98, 1e-12);
   EXPECT_EQ(j.at("networks").at("planted"), 40);
+  EXPECT_EQ(j.at("networks").at("recovered_jaccard_0_8"), 37);
+  EXPECT_EQ(j.at("offenders").at("true"), 372);
+  EXPECT_EQ(j.at("offenders").at("found"), 367);
+  EXPECT_EQ(j.at("offenders").at("top20_true"), 19);
   EXPECT_EQ(j.at("places").at("true"), 96);
   EXPECT_EQ(j.at("places").at("true_flagged"), 90);
   EXPECT_EQ(j.at("places").at("top_n_true"), 0) << "not set above";

@@ -405,6 +405,87 @@ TEST_P(Contracts, NetworksAreReplacedByEachRun) {
   EXPECT_EQ(got->lone_offenders, 0);
 }
 
+TEST_P(Contracts, PersonPrioritiesAreKeptPerRunHighestFirst) {
+  LinkageOutput entities;
+  for (int64_t id : {21, 22, 23}) {
+    Person p;
+    p.id = id;
+    p.display_name = "Person " + std::to_string(id);
+    entities.persons.push_back(p);
+  }
+  ASSERT_TRUE(store_->SaveLinkage(entities, Actor{}).ok());
+  EXPECT_FALSE(store_->ReadPersonPriority(21)->has_value()) << "no run yet";
+
+  NetworkOutput out;
+  out.networks = {{1, {21, 22}, {}, {}}};
+  out.priority_model = "volt-test-1";
+  PersonPriority low;
+  low.person_id = 22;
+  low.network_id = 1;
+  low.role = "member";
+  low.priority = 2.5;
+  PersonPriority high;
+  high.person_id = 21;
+  high.network_id = 1;
+  high.role = "hub";
+  high.priority = 17.25;
+  high.suspected_offender = true;
+  high.children_linked = 3;
+  high.children_serious = 1;
+  high.children_significant = 1;
+  high.children_at_risk = 1;
+  high.contacts = 5;
+  high.co_offenders = 1;
+  high.degree = 4;
+  high.places = 2;
+  high.disruptions = 1;
+  high.betweenness = 0.75;
+  high.last_contact = Date::FromYmd(2025, 11, 3);
+  high.reasons = {"3 children on the radar linked (+12)", "hub of network 1 (+5.25)"};
+  PersonPriority ghost = low;
+  ghost.person_id = 99;  // no such person
+  out.persons = {low, high, ghost};
+  EXPECT_EQ(store_->SaveNetworks(out, Actor{}).code(), StatusCode::kConflict) << "a priority names a stored person";
+  EXPECT_EQ(store_->LoadNetworks().status().code(), StatusCode::kFailedPrecondition) << "and nothing was written";
+
+  out.persons = {low, high};
+  ASSERT_TRUE(store_->SaveNetworks(out, Actor{}).ok());
+  auto got = store_->LoadNetworks();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->priority_model, "volt-test-1");
+  ASSERT_EQ(got->persons.size(), 2u);
+  EXPECT_EQ(got->persons[0].person_id, 21) << "highest priority first";
+  EXPECT_EQ(got->persons[1].person_id, 22);
+  const PersonPriority& p = got->persons[0];
+  EXPECT_EQ(p.network_id, 1);
+  EXPECT_EQ(p.role, "hub");
+  EXPECT_DOUBLE_EQ(p.priority, 17.25);
+  EXPECT_TRUE(p.suspected_offender);
+  EXPECT_EQ(std::vector<int>({p.children_linked, p.children_serious, p.children_significant, p.children_at_risk,
+                              p.contacts, p.co_offenders, p.degree, p.places, p.disruptions}),
+            std::vector<int>({3, 1, 1, 1, 5, 1, 4, 2, 1}));
+  EXPECT_DOUBLE_EQ(p.betweenness, 0.75);
+  EXPECT_EQ(p.last_contact, Date::FromYmd(2025, 11, 3));
+  EXPECT_EQ(p.reasons, high.reasons);
+  EXPECT_FALSE(got->persons[1].last_contact.has_value());
+  EXPECT_FALSE(got->persons[1].suspected_offender);
+
+  auto one = store_->ReadPersonPriority(21);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_DOUBLE_EQ((*one)->priority, 17.25);
+  EXPECT_FALSE(store_->ReadPersonPriority(23)->has_value()) << "a person with no row";
+
+  // The next run replaces them: the read returns the latest run's row only.
+  NetworkOutput next;
+  high.priority = 1;
+  next.persons = {high};
+  ASSERT_TRUE(store_->SaveNetworks(next, Actor{}).ok());
+  EXPECT_DOUBLE_EQ((*store_->ReadPersonPriority(21))->priority, 1);
+  EXPECT_FALSE(store_->ReadPersonPriority(22)->has_value());
+  EXPECT_EQ(store_->LoadNetworks()->persons.size(), 1u);
+  EXPECT_EQ(store_->LoadNetworks()->priority_model, "");
+}
+
 TEST_P(Contracts, AuditBatchAppendsInOrderAndCheckpointsSign) {
   std::vector<AuditEvent> events;
   for (int i = 0; i < 3; ++i) {

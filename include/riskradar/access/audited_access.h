@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "riskradar/access/directory_filters.h"
+#include "riskradar/access/person_priority.h"
 #include "riskradar/access/place_explanation.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/status.h"
@@ -49,6 +50,16 @@ class AuditedAccess {
   // one with no visible record alike (audited not_found / refused).
   Result<store::PersonView> ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                            const store::Actor& actor);
+  // One person's offender priority (the latest network run) under need-to-know, audited as
+  // "read_person_priority" (outcome ok with whether the breakdown was shown, or not_found / refused, a missing
+  // id doing the work of a hidden person as ReadPersonView does). NotFound for both.
+  Result<PersonPriorityView> ReadPersonPriority(int64_t person_id, const Viewer& viewer, int64_t now_s,
+                                                const store::Actor& actor);
+  // The offender priority list of the latest network run: the persons of concern the viewer may see a record
+  // of, highest priority first, up to `limit`, each filtered as ReadPersonPriority filters one. Audited as one
+  // "list_person_priorities" event (the ids shown). FailedPrecondition before the first network run.
+  Result<std::vector<PersonPriorityView>> ReadPriorityList(const Viewer& viewer, int64_t now_s, int64_t limit,
+                                                           const store::Actor& actor);
   // Places of concern (aggregates and place details, no person), audited as "list_places".
   Result<std::vector<store::PlaceOfConcern>> ReadPlacesOfConcern(const store::Actor& actor);
   // One place of concern with the people its visible records name, audited as "read_place"; NotFound for a

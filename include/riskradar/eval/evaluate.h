@@ -37,6 +37,19 @@ struct Evaluation {
   int64_t truth_on_radar = 0, assessed_on_radar = 0, both_on_radar = 0;
   std::map<std::string, std::pair<int64_t, int64_t>> radar_recall_by_sex;  // sex -> (found, truly at risk)
   int64_t planted_networks = 0, networks_recovered = 0;
+  // VOLT (issue 12 items 4 and 5). Offenders: true = planted offenders (network members and lone offenders);
+  // found = persons the network stage counts as suspected offenders (priority at or above the model's
+  // offender score); of those, found_true are the person most of a true offender's records became,
+  // found_split further pieces of a true offender that linkage did not join, the rest no offender at all.
+  // top20_true: of the 20 highest priorities, how many are (pieces of) true offenders.
+  struct Offenders {
+    int64_t truth = 0, found = 0, found_true = 0, found_split = 0, top20_true = 0, top20 = 0;
+  } offenders;
+  // Networks: a planted network is recovered when some detected network's members, as true people (each
+  // resolved person counted as the true person most of its records belong to, so a linkage split counts once),
+  // have a Jaccard index >= 0.8 with the planted offenders. recovered_jaccard_0_8_resolved compares resolved
+  // people instead (a split offender then counts twice), the stricter figure.
+  int64_t recovered_jaccard_0_8 = 0, recovered_jaccard_0_8_resolved = 0;
   int64_t truth_places_of_concern = 0, places_of_concern_found = 0, places_of_concern_flagged = 0;
   // True places of concern with a resolved place among the top N by score, N = truth_places_of_concern
   // (evaluate --json: places.{true, flagged, top_n_true}).

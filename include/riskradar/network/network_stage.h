@@ -14,6 +14,7 @@ struct NetworkStageReport {
   int64_t persons_of_concern_in_networks = 0;
   int64_t lone_offenders = 0;
   int64_t places_of_concern = 0;
+  int64_t suspected_offenders = 0;  // persons of concern at or above the priority model's offender score
 };
 
 Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Actor& actor);

@@ -59,10 +59,26 @@ struct PlaceScore {
   PlaceProfile profile;
 };
 
+// One person of concern's VOLT measures and offender priority (network/volt.h), with the score's breakdown.
+struct PersonPriority {
+  int64_t person_id = 0;
+  int32_t network_id = 0;  // 0: in no network
+  std::string role;        // hub, member or lone
+  double priority = 0;
+  bool suspected_offender = false;
+  int children_linked = 0, children_serious = 0, children_significant = 0, children_at_risk = 0;
+  int contacts = 0, co_offenders = 0, degree = 0, places = 0, disruptions = 0;
+  double betweenness = 0;
+  std::optional<Date> last_contact;
+  std::vector<std::string> reasons;  // one per part of the score
+};
+
 struct NetworkOutput {
   std::vector<StoredNetwork> networks;
   std::vector<PlaceScore> places;
   int64_t lone_offenders = 0;
+  std::vector<PersonPriority> persons;  // highest priority first, then person id
+  std::string priority_model;           // the priority model's version ("" when none was run)
 };
 
 struct RadarCell {
@@ -94,6 +110,11 @@ class AssessmentStore {
   // latest run (FailedPrecondition before the first), networks by id, places highest score first.
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
+  // Persons (SaveNetworks): every person priority must name a stored person (Conflict otherwise, nothing
+  // written); LoadNetworks returns them highest priority first, then by person id.
+  // One person's priority row from the latest run, unfiltered and unaudited (the access layer's read for
+  // `explain person`): nullopt when the person has none or no run exists.
+  virtual Result<std::optional<PersonPriority>> ReadPersonPriority(int64_t person_id) = 0;
 
   // Aggregates only (counts per district and level of each active child's latest assessment): no person is
   // named. Read in one snapshot together with the radar generation they were counted at.

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 8> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 9> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -416,6 +416,33 @@ CREATE UNIQUE INDEX approval_request_one_pending ON approval_request(kind, subje
   WHERE state = 'pending';
 ALTER TABLE app_user ADD COLUMN must_enrol INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN enrol_hash TEXT NOT NULL DEFAULT '';
+)sql"},
+    // 10: the VOLT graph's per-person measures and offender priority (issue 12 items 4 and 5), one row per
+    // person of concern per network run, with the score's breakdown; and the priority model's version per run.
+    {10, R"sql(
+CREATE TABLE person_priority (
+  run_id INTEGER NOT NULL REFERENCES network_run(id),
+  person_id INTEGER NOT NULL REFERENCES person(id),
+  network_id INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  priority REAL NOT NULL,
+  suspected_offender INTEGER NOT NULL,
+  children_linked INTEGER NOT NULL,
+  children_serious INTEGER NOT NULL,
+  children_significant INTEGER NOT NULL,
+  children_at_risk INTEGER NOT NULL,
+  contacts INTEGER NOT NULL,
+  co_offenders INTEGER NOT NULL,
+  degree INTEGER NOT NULL,
+  places INTEGER NOT NULL,
+  disruptions INTEGER NOT NULL,
+  betweenness REAL NOT NULL,
+  last_contact INTEGER,
+  reasons_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, person_id)
+);
+CREATE INDEX person_priority_person ON person_priority(person_id, run_id);
+ALTER TABLE network_run ADD COLUMN priority_model TEXT NOT NULL DEFAULT '';
 )sql"},
     // 11: an event's time of day where its record gives one (minutes after midnight; NULL: date only), and a
     // place score's time profile and quarter-on-quarter trend (issue 12 item 6; JSON, see PlaceProfile).

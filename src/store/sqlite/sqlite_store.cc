@@ -672,10 +672,43 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kPersonPriorityColumns =
+    "SELECT person_id, network_id, role, priority, suspected_offender, children_linked, children_serious, "
+    "children_significant, children_at_risk, contacts, co_offenders, degree, places, disruptions, betweenness, "
+    "last_contact, reasons_json FROM person_priority";
+
+PersonPriority PersonPriorityFromRow(const SqliteStatement& q) {
+  PersonPriority p;
+  p.person_id = q.Int(0);
+  p.network_id = static_cast<int32_t>(q.Int(1));
+  p.role = q.Text(2);
+  p.priority = q.Real(3);
+  p.suspected_offender = q.Int(4) != 0;
+  p.children_linked = static_cast<int>(q.Int(5));
+  p.children_serious = static_cast<int>(q.Int(6));
+  p.children_significant = static_cast<int>(q.Int(7));
+  p.children_at_risk = static_cast<int>(q.Int(8));
+  p.contacts = static_cast<int>(q.Int(9));
+  p.co_offenders = static_cast<int>(q.Int(10));
+  p.degree = static_cast<int>(q.Int(11));
+  p.places = static_cast<int>(q.Int(12));
+  p.disruptions = static_cast<int>(q.Int(13));
+  p.betweenness = q.Real(14);
+  if (!q.IsNull(15)) p.last_contact = Date::FromDays(static_cast<int32_t>(q.Int(15)));
+  const json reasons = json::parse(q.Text(16), nullptr, false);
+  if (reasons.is_array()) p.reasons = reasons.get<std::vector<std::string>>();
+  return p;
+}
+
+}  // namespace
+
 Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare("INSERT INTO network_run (at, lone_offenders) VALUES (?1, ?2)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Run());
+  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare("INSERT INTO network_run (at, lone_offenders, priority_model) "
+                                             "VALUES (?1, ?2, ?3)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Bind(3, out.priority_model).Run());
   const int64_t run_id = db_->LastInsertId();
   RR_ASSIGN_OR_RETURN(
       auto member,
@@ -705,11 +738,43 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
                            .Bind(9, PlaceProfileJson(p.profile))
                            .Run());
   }
+  RR_ASSIGN_OR_RETURN(
+      auto priority,
+      db_->Prepare("INSERT INTO person_priority (run_id, person_id, network_id, role, priority, suspected_offender, "
+                   "children_linked, children_serious, children_significant, children_at_risk, contacts, "
+                   "co_offenders, degree, places, disruptions, betweenness, last_contact, reasons_json) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+  for (const PersonPriority& p : out.persons) {
+    priority.Bind(1, run_id)
+        .Bind(2, p.person_id)
+        .Bind(3, p.network_id)
+        .Bind(4, p.role)
+        .Bind(5, p.priority)
+        .Bind(6, p.suspected_offender ? 1 : 0)
+        .Bind(7, p.children_linked)
+        .Bind(8, p.children_serious)
+        .Bind(9, p.children_significant)
+        .Bind(10, p.children_at_risk)
+        .Bind(11, p.contacts)
+        .Bind(12, p.co_offenders)
+        .Bind(13, p.degree)
+        .Bind(14, p.places)
+        .Bind(15, p.disruptions)
+        .Bind(16, p.betweenness)
+        .Bind(18, json(p.reasons).dump());
+    if (p.last_contact) {
+      priority.Bind(17, static_cast<int64_t>(p.last_contact->days()));
+    } else {
+      priority.BindNull(17);
+    }
+    RR_RETURN_IF_ERROR(priority.Run());
+  }
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "network";
   audit.target = "network_run:" + std::to_string(run_id);
-  audit.details = json{{"networks", out.networks.size()}, {"places", out.places.size()}}.dump();
+  audit.details =
+      json{{"networks", out.networks.size()}, {"places", out.places.size()}, {"persons", out.persons.size()}}.dump();
   RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
   return txn.Commit();
 }
@@ -753,7 +818,26 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     p.profile = PlaceProfileFromJson(s.Text(7));
     out.places.push_back(std::move(p));
   }));
+  {
+    RR_ASSIGN_OR_RETURN(auto m, db_->Prepare("SELECT priority_model FROM network_run WHERE id = ?1"));
+    m.Bind(1, run_id);
+    RR_ASSIGN_OR_RETURN(bool row, m.Step());
+    if (row) out.priority_model = m.Text(0);
+  }
+  RR_ASSIGN_OR_RETURN(auto pq, db_->Prepare(std::string(kPersonPriorityColumns) +
+                                            " WHERE run_id = ?1 ORDER BY priority DESC, person_id"));
+  pq.Bind(1, run_id);
+  RR_RETURN_IF_ERROR(pq.ForEachRow([&] { out.persons.push_back(PersonPriorityFromRow(pq)); }));
   return out;
+}
+
+Result<std::optional<PersonPriority>> SqliteStore::ReadPersonPriority(int64_t person_id) {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kPersonPriorityColumns) +
+                                           " WHERE person_id = ?1 AND run_id = (SELECT MAX(id) FROM network_run)"));
+  q.Bind(1, person_id);
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<PersonPriority>();
+  return std::optional<PersonPriority>(PersonPriorityFromRow(q));
 }
 
 std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std::string_view signed_at) {
