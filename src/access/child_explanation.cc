@@ -43,6 +43,7 @@ std::string RuleCondition(const risk::OverrideRule& rule) {
   for (size_t i = 0; i < who.size(); ++i) who_text += (i == 0 ? "" : " or ") + who[i];
   std::string when_text = when.empty() ? "always" : "";
   for (size_t i = 0; i < when.size(); ++i) when_text += (i == 0 ? "" : " and ") + when[i];
+  if (rule.current_days) when_text += fmt::format(", with evidence less than {} days old", *rule.current_days);
   return "applies to " + who_text + " when " + when_text;
 }
 

@@ -70,6 +70,8 @@ Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool ve
   linkage::LinkStageOptions options;
   options.as_of = as_of;
   options.blocking = blocking;
+  RR_ASSIGN_OR_RETURN(options.event_rules,
+                      linkage::EventLinkRules::FromFile(ctx.paths.config_dir / "linkage" / "events.toml"));
   if (verbose) options.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
   const auto start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(auto r, linkage::RunLinkStage(store, geography, options, ctx.actor));
@@ -78,6 +80,7 @@ Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool ve
       "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
       r.person_mentions, r.persons, r.children, r.persons_of_concern, ToString(r.blocking), r.candidate_pairs,
       r.place_mentions, r.places, r.possibles, Seconds(start));
+  std::cout << "  events: " << linkage::RenderMergeReport(r.events) << "\n";
   return Status::Ok();
 }
 

@@ -136,6 +136,30 @@ Result<Evaluation> EvaluateAgainstTruth(store::Store& store, const std::filesyst
     return best;
   };
 
+  // Events: pairwise over stored event records (truth/events.csv; older synthetic data has none).
+  if (std::filesystem::exists(truth_dir / "events.csv")) {
+    std::unordered_map<std::string, std::string> event_truth;
+    RR_RETURN_IF_ERROR(ReadTruthCsv(truth_dir / "events.csv", {"agency", "local_id", "event_key"}, [&](const Row& r) {
+      event_truth[Key(r.at("agency"), r.at("local_id"), "")] = r.at("event_key");
+    }));
+    RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+    std::vector<std::pair<int64_t, std::string>> event_labels;
+    std::unordered_set<int64_t> resolved_events;
+    std::unordered_set<std::string> true_events;
+    for (const auto& row : events) {
+      auto t = event_truth.find(Key(row.agency_code, row.local_id, ""));
+      if (t == event_truth.end()) continue;
+      const int64_t resolved_id = row.resolved_event_id != 0 ? row.resolved_event_id : row.event.id;
+      event_labels.emplace_back(resolved_id, t->second);
+      resolved_events.insert(resolved_id);
+      true_events.insert(t->second);
+    }
+    e.events.source_records = static_cast<int64_t>(event_labels.size());
+    e.events.resolved = static_cast<int64_t>(resolved_events.size());
+    e.events.true_events = static_cast<int64_t>(true_events.size());
+    e.events.merges = Pairwise(event_labels);
+  }
+
   // Screening: true level vs the latest assessed level of the person the child became.
   RR_ASSIGN_OR_RETURN(auto assessments, store.LatestAssessments());
   std::unordered_map<int64_t, RiskLevel> level_of;
@@ -309,6 +333,12 @@ std::string RenderEvaluation(const Evaluation& e) {
   out += "    recall by name origin:";
   for (const auto& [origin, s] : e.people_by_origin) out += fmt::format(" {} {:.4f};", origin, s.recall());
   out += "\n";
+  out += fmt::format(
+      "  Event linkage: {} source records -> {} events ({} true); merge precision {:.4f}, recall {:.4f} ({} of {} "
+      "true pairs merged, {} pairs merged)\n",
+      e.events.source_records, e.events.resolved, e.events.true_events, e.events.merge_precision(),
+      e.events.merge_recall(), e.events.merges.correct_pairs, e.events.merges.true_pairs,
+      e.events.merges.predicted_pairs);
   out += fmt::format("  Place linkage: precision {:.4f}, recall {:.4f}, F1 {:.4f}\n", e.places.precision(),
                      e.places.recall(), e.places.f1());
   out += fmt::format("  Risk radar: precision {:.3f}, recall {:.3f} (truly at risk {}, flagged {})\n",
@@ -413,6 +443,13 @@ std::string RenderEvaluationJson(const Evaluation& e) {
   nlohmann::json out = {
       {"screening", std::move(screening)},
       {"linkage", {{"people", std::move(people)}, {"places", PairwiseJson(e.places)}}},
+      {"events",
+       {{"source_records", e.events.source_records},
+        {"resolved", e.events.resolved},
+        {"true_events", e.events.true_events},
+        {"merge_precision", e.events.merge_precision()},
+        {"merge_recall", e.events.merge_recall()},
+        {"merges", PairwiseJson(e.events.merges)}}},
       {"networks",
        {{"planted", e.planted_networks},
         {"recovered_jaccard_0_8", e.recovered_jaccard_0_8},

@@ -317,7 +317,41 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
   say(fmt::format("saving {} people and {} places (places linked in {})", report.persons, report.places, lap()));
   RR_RETURN_IF_ERROR(store.SaveLinkage(out, actor));
   say(fmt::format("saved in {}", lap()));
+
+  // Events, over the people and places just saved.
+  EventLinkRules rules;
+  if (options.event_rules) {
+    rules = *options.event_rules;
+  } else {
+    RR_ASSIGN_OR_RETURN(rules, EventLinkRules::Default());
+  }
+  RR_ASSIGN_OR_RETURN(report.events, RunEventLinkage(store, rules, actor));
+  say(fmt::format("{} events resolved from {} source records ({})", report.events.resolved_events,
+                  report.events.source_records, lap()));
   return report;
+}
+
+Result<EventMergeReport> RunEventLinkage(store::Store& store, const EventLinkRules& rules, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+  RR_ASSIGN_OR_RETURN(auto agencies, store.ListAgencies());
+  std::unordered_map<std::string, std::string> kind_of;
+  for (const Agency& agency : agencies) kind_of[agency.code] = std::string(ToString(agency.kind));
+  std::vector<EventRecord> records;
+  records.reserve(events.size());
+  for (const store::EventRow& row : events) {
+    records.push_back({row.event.id, row.agency_code, row.subject_person_id, row.event.kind, row.event.category,
+                       row.event.date, row.place_id, kind_of[row.agency_code]});
+  }
+  const EventResolution resolution = ResolveEvents(records, rules);
+  store::EventLinkOutput out;
+  out.rules_version = rules.version;
+  out.source_records = static_cast<int64_t>(records.size());
+  out.resolved_events = resolution.resolved_events;
+  for (const EventMerge& merge : resolution.merges) {
+    out.links.push_back({merge.event_id, merge.resolved_event_id, merge.reason});
+  }
+  RR_RETURN_IF_ERROR(store.SaveEventLinks(out, actor));
+  return SummariseMerges(records, resolution);
 }
 
 }  // namespace riskradar::linkage

@@ -1,8 +1,10 @@
 // The assess stage: events per child -> screening model -> stored assessments.
 #include "riskradar/risk/assess_stage.h"
 
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace riskradar::risk {
 
@@ -33,22 +35,39 @@ Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningMod
     facts.dob = p.dob;
     facts.sex = p.sex;
   }
+  // One fact per resolved event (event linkage): the first record of an event (by id) carries it; the others
+  // join it as evidence, with the earliest date and any place or person of concern they add.
+  std::unordered_map<int64_t, std::pair<int64_t, size_t>> fact_of;  // resolved event -> (child, index)
   for (const auto& row : events) {
     auto it = children.find(row.subject_person_id);
     if (it == children.end()) continue;
     if (row.event.date > as_of) continue;  // screening sees only what was known on the day
+    const int64_t resolved = row.resolved_event_id != 0 ? row.resolved_event_id : row.event.id;
+    std::optional<PlaceType> row_place;
+    if (row.place_id) {
+      auto pt = place_type.find(row.place_id);
+      if (pt != place_type.end()) row_place = pt->second;
+    }
+    const bool row_concern = row.associate_person_id != 0 && (row.associate_role == PersonRole::kPersonOfConcern ||
+                                                              of_concern.count(row.associate_person_id) > 0);
+    auto joined = fact_of.find(resolved);
+    if (joined != fact_of.end() && joined->second.first == row.subject_person_id) {
+      EventFact& fact = it->second.events[joined->second.second];
+      it->second.merged_event_ids[fact.event_id].push_back(row.event.id);
+      fact.date = std::min(fact.date, row.event.date);
+      if (!fact.place_type) fact.place_type = row_place;
+      fact.with_person_of_concern = fact.with_person_of_concern || row_concern;
+      continue;
+    }
+    fact_of[resolved] = {row.subject_person_id, it->second.events.size()};
     EventFact fact;
     fact.event_id = row.event.id;
     fact.kind = row.event.kind;
     fact.category = row.event.category;
     fact.date = row.event.date;
     fact.agency = row.agency_code;
-    if (row.place_id) {
-      auto pt = place_type.find(row.place_id);
-      if (pt != place_type.end()) fact.place_type = pt->second;
-    }
-    fact.with_person_of_concern = row.associate_person_id != 0 && (row.associate_role == PersonRole::kPersonOfConcern ||
-                                                                   of_concern.count(row.associate_person_id) > 0);
+    fact.place_type = row_place;
+    fact.with_person_of_concern = row_concern;
     it->second.events.push_back(std::move(fact));
   }
 

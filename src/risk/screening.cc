@@ -42,6 +42,8 @@ std::string Points(double points) { return fmt::format("{} point{}", points, poi
 struct Found {
   const IndicatorDefinition* def;
   Indicator indicator;
+  int events = 0;  // resolved events (evidence_event_ids lists every source record of them)
+  Date newest;     // the newest evidence event's date
 };
 
 // Whether min_count matching events fall within within_days of each other,
@@ -65,17 +67,24 @@ Qualification Qualify(const std::vector<Date>& dates, const IndicatorDefinition&
   return q;
 }
 
+// Whether the rule fires; with `currency` false, as if its evidence never aged (to tell the practitioner a rule
+// has stopped applying because its evidence is no longer current).
 bool RuleFires(const OverrideRule& rule, const ChildFacts& child, std::optional<int> age,
-               const std::vector<Found>& found) {
+               const std::vector<Found>& found, Date as_of, bool currency) {
+  auto fresh = [&](const Found& f) { return !currency || !rule.current_days || as_of - f.newest < *rule.current_days; };
   auto has = [&](const std::string& code, bool current_only) {
-    return std::any_of(found.begin(), found.end(),
-                       [&](const Found& f) { return f.def->code == code && (!current_only || f.indicator.current); });
+    return std::any_of(found.begin(), found.end(), [&](const Found& f) {
+      return f.def->code == code && (!current_only || f.indicator.current) && fresh(f);
+    });
   };
   bool has_who = rule.age_at_most || !rule.who_indicators_any.empty() || !rule.sex_any.empty();
   if (has_who) {
     bool who = (rule.age_at_most && age && *age <= *rule.age_at_most) ||
                std::any_of(rule.who_indicators_any.begin(), rule.who_indicators_any.end(),
-                           [&](const std::string& code) { return has(code, false); }) ||
+                           [&](const std::string& code) {
+                             return std::any_of(found.begin(), found.end(),
+                                                [&](const Found& f) { return f.def->code == code; });
+                           }) ||
                std::find(rule.sex_any.begin(), rule.sex_any.end(), child.sex) != rule.sex_any.end();
     if (!who) return false;
   }
@@ -87,7 +96,7 @@ bool RuleFires(const OverrideRule& rule, const ChildFacts& child, std::optional<
   if (!rule.groups.empty()) {
     int count = static_cast<int>(std::count_if(found.begin(), found.end(), [&](const Found& f) {
       return std::find(rule.groups.begin(), rule.groups.end(), f.def->group) != rule.groups.end() &&
-             (!rule.current_only || f.indicator.current);
+             (!rule.current_only || f.indicator.current) && fresh(f);
     }));
     if (count < rule.min_indicators) return false;
   }
@@ -131,8 +140,15 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
     indicator.label = def.label;
     indicator.current = q.current;
     indicator.points = q.current ? group_scoring.current_points : group_scoring.earlier_points;
-    for (const EventFact* event : evidence) indicator.evidence_event_ids.push_back(event->event_id);
-    found.push_back({&def, std::move(indicator)});
+    for (const EventFact* event : evidence) {
+      indicator.evidence_event_ids.push_back(event->event_id);
+      auto merged = child.merged_event_ids.find(event->event_id);
+      if (merged != child.merged_event_ids.end()) {
+        indicator.evidence_event_ids.insert(indicator.evidence_event_ids.end(), merged->second.begin(),
+                                            merged->second.end());
+      }
+    }
+    found.push_back({&def, std::move(indicator), static_cast<int>(evidence.size()), dates.back()});
   }
 
   // Significant first, then risk, then vulnerabilities; the model's order within a group.
@@ -142,10 +158,14 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
   std::array<double, 3> group_points{};
   for (const Found& f : found) {
     group_points[static_cast<int>(f.def->group)] += f.indicator.points;
+    const size_t records = f.indicator.evidence_event_ids.size();
+    const std::string count = static_cast<size_t>(f.events) == records
+                                  ? fmt::format("{} event{}", f.events, f.events == 1 ? "" : "s")
+                                  : fmt::format("{} event{} ({} records from more than one agency)", f.events,
+                                                f.events == 1 ? "" : "s", records);
     std::string line =
-        fmt::format("{} ({}): {}: {} event{}, {}", GroupTitle(f.def->group),
-                    f.indicator.current ? "current" : "earlier", f.def->label, f.indicator.evidence_event_ids.size(),
-                    f.indicator.evidence_event_ids.size() == 1 ? "" : "s", Points(f.indicator.points));
+        fmt::format("{} ({}): {}: {}, {}", GroupTitle(f.def->group), f.indicator.current ? "current" : "earlier",
+                    f.def->label, count, Points(f.indicator.points));
     assessment.explanation.push_back(std::move(line));
   }
   if (found.empty()) {
@@ -182,7 +202,15 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
   }
 
   for (const OverrideRule& rule : overrides_) {
-    if (!RuleFires(rule, child, age, found)) continue;
+    if (!RuleFires(rule, child, age, found, as_of, true)) {
+      if (rule.current_days && RuleFires(rule, child, age, found, as_of, false)) {
+        assessment.explanation.push_back(
+            fmt::format("Lapsed rule {}: {}: no longer applies, its newest evidence is {} days old or more (the "
+                        "rule holds for {} days)",
+                        rule.code, rule.explanation, *rule.current_days, *rule.current_days));
+      }
+      continue;
+    }
     std::string effect = rule.level > assessment.level
                              ? fmt::format("level raised from {} to {}", Label(assessment.level), Label(rule.level))
                              : fmt::format("level already {}", Label(assessment.level));

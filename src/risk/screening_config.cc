@@ -370,7 +370,8 @@ class ModelParser {
 
       RR_ASSIGN_OR_RETURN(const toml::table* when, RequiredTable(table, "when", where));
       std::string when_where = Join(where, "when");
-      RR_RETURN_IF_ERROR(CheckKeys(*when, when_where, {"indicators_any", "groups", "min_indicators", "current_only"}));
+      RR_RETURN_IF_ERROR(
+          CheckKeys(*when, when_where, {"indicators_any", "groups", "min_indicators", "current_only", "current_days"}));
       RR_ASSIGN_OR_RETURN(rule.indicators_any, StringList(*when, "indicators_any", when_where));
       RR_RETURN_IF_ERROR(CheckCodes(model, *when, "indicators_any", when_where, rule.indicators_any));
       RR_ASSIGN_OR_RETURN(auto group_names, StringList(*when, "groups", when_where));
@@ -387,6 +388,8 @@ class ModelParser {
       }
       RR_ASSIGN_OR_RETURN(auto current_only, OptionalBool(*when, "current_only", when_where));
       rule.current_only = current_only.value_or(false);
+      RR_ASSIGN_OR_RETURN(auto current_days, OptionalInt(*when, "current_days", when_where, 1));
+      if (current_days) rule.current_days = static_cast<int>(*current_days);
       // A rule with no condition would fire for every child with no evidence at all.
       if (rule.indicators_any.empty() && rule.groups.empty()) {
         return Error(when, when_where, "needs `indicators_any` or `groups`: a rule must depend on some evidence");

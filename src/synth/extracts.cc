@@ -456,6 +456,12 @@ struct ExtractContext {
   Rng defects;
 };
 
+std::string EventKey(uint32_t key) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "E%08u", key);
+  return buffer;
+}
+
 void RecordTruth(ExtractContext& ctx, const std::string& local_id, const PlannedEvent& event) {
   ctx.truth.mentions.WriteRow({ctx.agency.code, local_id, "subject", PersonKey(event.subject)});
   if (event.associate >= 0) {
@@ -463,6 +469,7 @@ void RecordTruth(ExtractContext& ctx, const std::string& local_id, const Planned
         {ctx.agency.code, local_id, "associate", PersonKey(static_cast<uint32_t>(event.associate))});
   }
   if (event.place >= 0) ctx.truth.place_mentions.WriteRow({ctx.agency.code, local_id, PlaceKey(event.place)});
+  ctx.truth.events.WriteRow({ctx.agency.code, local_id, EventKey(event.event_key)});
 }
 
 std::string PlaceName(ExtractContext& ctx, int place) {

@@ -50,6 +50,7 @@ struct TruthWriters {
   CsvWriter mentions;        // agency,local_id,slot,person_key
   CsvWriter place_mentions;  // agency,local_id,place_key
   CsvWriter defects;         // file,line,problem: rows written broken on purpose, which ingest must quarantine
+  CsvWriter events;          // agency,local_id,event_key: the real-world event each row records
 };
 
 std::string PersonKey(uint32_t index);

@@ -60,8 +60,9 @@ struct PlannedEvent {
   uint32_t subject = 0;
   int32_t associate = -1;
   int32_t place = -1;
-  uint32_t seq = 0;      // creation order, for a stable sort
-  uint16_t extract = 0;  // index of the extract file (an agency may have several)
+  uint32_t seq = 0;        // creation order, for a stable sort
+  uint32_t event_key = 0;  // the real-world event: records of one event (by two agencies) share it
+  uint16_t extract = 0;    // index of the extract file (an agency may have several)
   EventKind kind = EventKind::kReferral;
   const char* category = "";
   int16_t minute = -1;  // time of day (minutes after midnight) for the channels that record one; -1: none

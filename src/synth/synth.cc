@@ -26,6 +26,7 @@ place recovery) does. Every row of every extract is accounted for here (delibera
 | file | columns | meaning |
 |---|---|---|
 | `mentions.csv` | `agency,local_id,slot,person_key` | who each extract row is about. `slot` is `subject` or `associate`. `local_id` is the row's record id (the mapping's `local_id`); ids are unique per agency across all its files. |
+| `events.csv` | `agency,local_id,event_key` | the real-world event each row records: rows with one `event_key` are one event recorded by more than one agency (a missing episode reported to the police and recorded by children's services, up to two days apart). Evaluation scores event linkage against it. |
 | `place_mentions.csv` | `agency,local_id,place_key` | the true place of each row that names a place (school rows: the pupil's school). |
 | `defects.csv` | `file,line,problem` | rows written broken on purpose (an impossible date re-keyed by hand, a JSON line cut short), about one in 400 to 500 of council and police rows: ingest must quarantine exactly these. They have no mention rows. |
 | `people.csv` | `person_key,kind,sex,dob,district,name_origin,true_level,network_id,offender,forename,surname,postcode,nhs_number,upn` | the true person. `kind` child or adult; `true_level` none, at_risk, significant or serious for children and empty for adults; `network_id` the planted network a child (victim) or adult (offender) belongs to, or empty; `offender` 1 for suspected offenders (network members and lone offenders). Names, postcode and identifiers are the true values before agency errors. |
@@ -187,6 +188,7 @@ Result<SynthSummary> GenerateSynthetic(const SynthOptions& options, const std::f
   RR_RETURN_IF_ERROR(truth.mentions.Open(truth_dir / "mentions.csv", {"agency", "local_id", "slot", "person_key"}));
   RR_RETURN_IF_ERROR(truth.place_mentions.Open(truth_dir / "place_mentions.csv", {"agency", "local_id", "place_key"}));
   RR_RETURN_IF_ERROR(truth.defects.Open(truth_dir / "defects.csv", {"file", "line", "problem"}));
+  RR_RETURN_IF_ERROR(truth.events.Open(truth_dir / "events.csv", {"agency", "local_id", "event_key"}));
 
   SynthSummary summary;
   for (size_t e = 0; e < partnership.extracts.size(); ++e) {
@@ -198,6 +200,7 @@ Result<SynthSummary> GenerateSynthetic(const SynthOptions& options, const std::f
   RR_RETURN_IF_ERROR(truth.mentions.Close());
   RR_RETURN_IF_ERROR(truth.place_mentions.Close());
   RR_RETURN_IF_ERROR(truth.defects.Close());
+  RR_RETURN_IF_ERROR(truth.events.Close());
   RR_RETURN_IF_ERROR(WriteTruthTables(world, truth_dir));
   RR_RETURN_IF_ERROR(WriteManifest(options, partnership, out_dir));
 

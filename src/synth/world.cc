@@ -857,6 +857,7 @@ class WorldBuilder {
     event.associate = associate;
     event.place = place;
     event.seq = static_cast<uint32_t>(world_.events.size());
+    event.event_key = event.seq;
     event.kind = kind;
     event.category = category;
     if (channel == Channel::kPoliceOccurrence) PlanTime(event);
@@ -999,6 +1000,8 @@ class WorldBuilder {
       const int32_t council_date =
           std::min(date + static_cast<int32_t>(rng_.Between(0, 2)), options_.period_end.days());
       if (council) Emit(Channel::kCouncil, item.kind, category, child_index, -1, place, std::max(council_date, date));
+      // Both records are of the one episode (truth/events.csv).
+      if (police && council) world_.events.back().event_key = world_.events[world_.events.size() - 2].event_key;
       return true;
     }
     Emit(item.channel, item.kind, category, child_index, associate, place, date);

@@ -85,8 +85,8 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kAtRisk,
        RiskLevel::kSignificant,
        RiskLevel::kNoCurrentRisk,
-       6,
-       4,
+       14,
+       2,
        3,
        3},
       {"children's services hidden",
@@ -98,12 +98,12 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kAtRisk,
        RiskLevel::kSignificant,
        RiskLevel::kNoCurrentRisk,
-       6,
-       4,
+       14,
+       2,
        0,
        0},
       {"top band",
-       30,
+       40,
        true,
        "",
        {"repeat_missing", "vehicles_unknown_adults", "school_absence"},
@@ -112,7 +112,7 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        std::nullopt,
        RiskLevel::kSignificant,
        0,
-       5,
+       4,
        3,
        3},
       {"bottom band",
@@ -124,7 +124,7 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kNoCurrentRisk,
        RiskLevel::kAtRisk,
        std::nullopt,
-       6,
+       8,
        0,
        3,
        3},
@@ -179,9 +179,9 @@ TEST(ChildExplanationTest, EvidenceCarriesTheChronologyFields) {
   EXPECT_EQ(first.record_class, "standard");
   EXPECT_EQ(first.source_record, "BCC-12");
   ASSERT_TRUE(x.up);
-  EXPECT_DOUBLE_EQ(x.up->threshold, 16);
+  EXPECT_DOUBLE_EQ(x.up->threshold, 24);
   ASSERT_TRUE(x.down);
-  EXPECT_DOUBLE_EQ(x.down->threshold, 6);
+  EXPECT_DOUBLE_EQ(x.down->threshold, 8);
 }
 
 TEST(ChildExplanationTest, RulesSayWhichAppliedAndTheirConditions) {
@@ -190,7 +190,7 @@ TEST(ChildExplanationTest, RulesSayWhichAppliedAndTheirConditions) {
   for (const RuleStatus& r : x.rules) {
     EXPECT_EQ(r.applies, r.code == "young_significant") << r.code;
     if (r.code == "disclosure") {
-      EXPECT_EQ(r.condition, "applies to every child when any of disclosure");
+      EXPECT_EQ(r.condition, "applies to every child when any of disclosure, with evidence less than 183 days old");
     }
     if (r.code == "young_significant") {
       EXPECT_EQ(r.condition, "applies to a child aged 13 or under when at least 1 current indicator in significant");

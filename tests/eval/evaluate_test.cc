@@ -52,6 +52,9 @@ TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
   e.planted_networks = 40;
   e.networks_recovered = 39;
   e.recovered_jaccard_0_8 = 37;
+  e.events.source_records = 5000;
+  e.events.resolved = 4200;
+  e.events.merges = {.true_pairs = 800, .predicted_pairs = 805, .correct_pairs = 797};
   e.offenders = {.truth = 372, .found = 367, .found_true = 360, .found_split = 5, .top20_true = 19, .top20 = 20};
   e.truth_places_of_concern = 96;
   e.places_of_concern_flagged = 120;
@@ -71,6 +74,10 @@ TEST(EvaluateTest, JsonCarriesTheSameFiguresWithTheirCounts) {
   EXPECT_EQ(j.at("networks").at("planted"), 40);
   EXPECT_EQ(j.at("networks").at("recovered_jaccard_0_8"), 37);
   EXPECT_EQ(j.at("offenders").at("true"), 372);
+  EXPECT_EQ(j.at("events").at("source_records"), 5000);
+  EXPECT_EQ(j.at("events").at("resolved"), 4200);
+  EXPECT_NEAR(j.at("events").at("merge_precision").get<double>(), 797.0 / 805.0, 1e-12);
+  EXPECT_NEAR(j.at("events").at("merge_recall").get<double>(), 797.0 / 800.0, 1e-12);
   EXPECT_EQ(j.at("offenders").at("found"), 367);
   EXPECT_EQ(j.at("offenders").at("top20_true"), 19);
   EXPECT_EQ(j.at("places").at("true"), 96);

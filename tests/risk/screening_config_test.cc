@@ -113,6 +113,14 @@ TEST(ScreeningConfigTest, RejectsBadFilesWithClearErrors) {
        "lookback_days = 1095",
        "lookback_days = 30",
        {"groups.vulnerability.lookback_days", "at least windows.current_days"}},
+      {"rule currency of zero days",
+       "indicators_any = [\"disclosure\"]\n",
+       "indicators_any = [\"disclosure\"]\ncurrent_days = 0\n",
+       {"overrides[0] (disclosure).when.current_days", "must be >= 1, got 0"}},
+      {"rule currency as text",
+       "indicators_any = [\"disclosure\"]\n",
+       "indicators_any = [\"disclosure\"]\ncurrent_days = \"half a year\"\n",
+       {"overrides[0] (disclosure).when.current_days", "must be an integer"}},
       {"not TOML", "[windows]", "[windows", {"wm.toml:", "not valid TOML"}},
   };
   const std::string base = DefaultText();

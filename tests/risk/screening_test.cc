@@ -101,7 +101,7 @@ std::string Explain(const Assessment& a) {
 TEST(ScreeningModelTest, DefaultModelLoads) {
   auto model = ScreeningModel::Default();
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  EXPECT_EQ(model->version(), "west-midlands-2025.2");
+  EXPECT_EQ(model->version(), "west-midlands-2026.1");
   EXPECT_EQ(model->bands().size(), 4u);
   EXPECT_EQ(Model("seraf").version(), "seraf-style-2025.1");
 }
@@ -227,8 +227,8 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
       {15, EventKind::kPoliceIncident, "vehicle_unknown_adult", AsOf().AddDays(-250), "wmp", std::nullopt, false},
   };
   Assessment a = Model("west-midlands").Assess(child, AsOf());
-  // 5 (repeat missing, current) + 1 (vehicles, earlier) + 1 (whereabouts unclear) + 1 (alcohol) = 8.
-  EXPECT_EQ(a.score, 8);
+  // 5 (repeat missing, current) + 4 (vehicles, earlier) + 3 (whereabouts unclear) + 3 (alcohol) = 15.
+  EXPECT_EQ(a.score, 15);
   EXPECT_EQ(a.level, RiskLevel::kAtRisk);
   EXPECT_TRUE(HasLine(a,
                       "Significant indicator (current): Repeatedly going missing from home or care, day or night: "
@@ -236,10 +236,10 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
       << Explain(a);
   EXPECT_TRUE(HasLine(a,
                       "Significant indicator (earlier): Getting into or out of vehicles driven by unknown adults: "
-                      "1 event, 1 point"))
+                      "1 event, 4 points"))
       << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Risk indicator (current): Drug or alcohol misuse: 1 event, 1 point")) << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Score 8 points: band 6 to under 16 points gives at risk")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Risk indicator (current): Drug or alcohol misuse: 1 event, 3 points")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Score 15 points: band 8 to under 24 points gives at risk")) << Explain(a);
   EXPECT_FALSE(HasLine(a, "Rule ")) << Explain(a);
 
   ASSERT_FALSE(a.indicators.empty());
@@ -253,7 +253,7 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
                                [](const Indicator& i) { return i.code == "vehicles_unknown_adults"; });
   ASSERT_NE(vehicles, a.indicators.end());
   EXPECT_FALSE(vehicles->current);
-  EXPECT_EQ(vehicles->points, 1);
+  EXPECT_EQ(vehicles->points, 4);
 }
 
 TEST(ScreeningExplanationTest, OverrideLineSaysWhatItChanged) {
@@ -262,12 +262,63 @@ TEST(ScreeningExplanationTest, OverrideLineSaysWhatItChanged) {
   child.events = {{1, EventKind::kReferral, "disclosure_cse", AsOf().AddDays(-2), "bcc", std::nullopt, false}};
   Assessment a = Model("west-midlands").Assess(child, AsOf());
   EXPECT_EQ(a.level, RiskLevel::kSerious);
-  EXPECT_TRUE(HasLine(a, "Score 5 points: band 0 to under 6 points gives no current risk")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Score 5 points: band 0 to under 8 points gives no current risk")) << Explain(a);
   EXPECT_TRUE(HasLine(a,
                       "Rule disclosure: A disclosure of sexual exploitation is the highest level at once: "
                       "level raised from no current risk to serious risk"))
       << Explain(a);
   EXPECT_FALSE(a.override_level.has_value()) << "override_level is for practitioners, not model rules";
+}
+
+TEST(ScreeningExplanationTest, RecordsOfOneEventCountOnceAndEveryRecordIsEvidence) {
+  ChildFacts child;
+  child.dob = *Date::FromYmd(2009, 1, 1);
+  // Two missing episodes, each recorded by the police and by children's services (event linkage merged them).
+  child.events = {
+      {11, EventKind::kMissingEpisode, "missing_overnight", AsOf().AddDays(-10), "wmp", std::nullopt, false},
+      {13, EventKind::kMissingEpisode, "missing_overnight", AsOf().AddDays(-90), "wmp", std::nullopt, false},
+  };
+  child.merged_event_ids = {{11, {12}}, {13, {14}}};
+  Assessment two = Model("west-midlands").Assess(child, AsOf());
+  EXPECT_TRUE(std::none_of(two.indicators.begin(), two.indicators.end(),
+                           [](const Indicator& i) { return i.code == "repeat_missing"; }))
+      << "four records of two episodes are not repeatedly missing\n"
+      << Explain(two);
+
+  child.events.push_back(
+      {15, EventKind::kMissingEpisode, "missing_day", AsOf().AddDays(-40), "bcc", std::nullopt, false});
+  Assessment three = Model("west-midlands").Assess(child, AsOf());
+  ASSERT_FALSE(three.indicators.empty());
+  EXPECT_EQ(three.indicators.front().code, "repeat_missing");
+  EXPECT_EQ(three.indicators.front().evidence_event_ids, (std::vector<int64_t>{13, 14, 15, 11, 12}))
+      << "every source record, events oldest first";
+  EXPECT_TRUE(HasLine(three,
+                      "Repeatedly going missing from home or care, day or night: 3 events (5 records from more than "
+                      "one agency)"))
+      << Explain(three);
+}
+
+TEST(ScreeningExplanationTest, ARuleWhoseEvidenceIsNoLongerCurrentLapsesAndSaysSo) {
+  ChildFacts child;
+  child.dob = *Date::FromYmd(2009, 1, 1);
+  child.events = {{1, EventKind::kReferral, "disclosure_cse", AsOf().AddDays(-60), "bcc", std::nullopt, false}};
+  const ScreeningModel& model = Model("west-midlands");
+  const auto rule = std::find_if(model.overrides().begin(), model.overrides().end(),
+                                 [](const OverrideRule& r) { return r.code == "disclosure"; });
+  ASSERT_NE(rule, model.overrides().end());
+  ASSERT_TRUE(rule->current_days.has_value()) << "the default disclosure rule holds only while current";
+  const int days = *rule->current_days;
+  child.events[0].date = AsOf().AddDays(-(days - 1));
+  EXPECT_EQ(model.Assess(child, AsOf()).level, RiskLevel::kSerious) << "the last day it holds";
+  child.events[0].date = AsOf().AddDays(-days);
+  Assessment lapsed = model.Assess(child, AsOf());
+  EXPECT_LT(lapsed.level, RiskLevel::kSerious) << Explain(lapsed);
+  EXPECT_TRUE(HasLine(lapsed,
+                      "Lapsed rule disclosure: A disclosure of sexual exploitation is the highest level at "
+                      "once: no longer applies, its newest evidence is " +
+                          std::to_string(days) + " days old or more"))
+      << Explain(lapsed);
+  EXPECT_FALSE(HasLine(lapsed, "Rule disclosure:")) << Explain(lapsed);
 }
 
 TEST(ScreeningExplanationTest, CapAndUnknownBirthDateAreExplained) {

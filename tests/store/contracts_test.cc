@@ -253,6 +253,70 @@ TEST_P(Contracts, LinkageOutputIsReadBackWholeAndJoinsTheEvents) {
   EXPECT_TRUE(store_->LoadPlaceMentionPlaces()->empty());
 }
 
+TEST_P(Contracts, EventLinksResolveEventsUntilTheNextPersonLinkageAndRefuseWhatNamesNoEvent) {
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "West Midlands"}).ok());
+  Land({Row("C1", "Amy"), Row("C2", "Amy")});
+  Land({Sighting("S1", "Amy", "Drew", "Fictional Rank")}, PoliceHeader());
+  auto mentions = *store_->LoadPersonMentions();
+  LinkageOutput out;
+  Person amy;
+  amy.id = 10;
+  amy.is_child = true;
+  out.persons = {amy};
+  for (const MentionRow& m : mentions) {
+    if (m.slot == "subject") out.mention_person.push_back({m.mention.id, 10});
+  }
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  EXPECT_TRUE(store_->LoadEventLinks()->empty()) << "before the first resolution";
+  auto events = *store_->LoadEvents();
+  ASSERT_EQ(events.size(), 3u);
+  for (const EventRow& e : events) {
+    EXPECT_EQ(e.resolved_event_id, e.event.id) << "an unlinked event is its own resolved event";
+    EXPECT_FALSE(e.local_id.empty());
+  }
+  const int64_t a = events[0].event.id, b = events[1].event.id, c = events[2].event.id;
+  EXPECT_EQ(events[0].local_id, "C1");
+  EXPECT_EQ(events[2].local_id, "S1");
+
+  EventLinkOutput links;
+  links.rules_version = "events-test";
+  links.source_records = 3;
+  links.resolved_events = 1;
+  links.links = {{c, a, "same event as event a"}, {b, a, "same event as event a too"}};
+  const int64_t audit_before = store_->Counts()->audit_events;
+  ASSERT_TRUE(store_->SaveEventLinks(links, Actor{}).ok());
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 1) << "one audit event for the resolution";
+  auto stored = *store_->LoadEventLinks();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].event_id, b) << "by event id";
+  EXPECT_EQ(stored[0].resolved_event_id, a);
+  EXPECT_EQ(stored[0].reason, "same event as event a too");
+  EXPECT_EQ(stored[1].event_id, c);
+  const auto linked = *store_->LoadEvents();
+  for (const EventRow& e : linked) EXPECT_EQ(e.resolved_event_id, a) << e.event.id;
+
+  // Refused whole: an unknown event, a link to itself, a record linked twice, a resolved event linked on.
+  auto refused = [&](std::vector<EventLink> bad) {
+    EventLinkOutput o;
+    o.links = std::move(bad);
+    return store_->SaveEventLinks(o, Actor{}).code();
+  };
+  EXPECT_EQ(refused({{b, a, "ok"}, {c, 999999, "no such event"}}), StatusCode::kConflict);
+  EXPECT_EQ(refused({{b, b, "itself"}}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused({{b, a, "x"}, {b, c, "twice"}}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused({{b, a, "x"}, {a, c, "a chain"}}), StatusCode::kConflict);
+  EXPECT_EQ(store_->LoadEventLinks()->size(), 2u) << "a refused resolution leaves the stored one";
+
+  // A new resolution replaces the old one; a new person linkage drops it (made over the old people).
+  links.links = {{b, a, "only b"}};
+  ASSERT_TRUE(store_->SaveEventLinks(links, Actor{}).ok());
+  ASSERT_EQ(store_->LoadEventLinks()->size(), 1u);
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  EXPECT_TRUE(store_->LoadEventLinks()->empty());
+  const auto relinked = *store_->LoadEvents();
+  for (const EventRow& e : relinked) EXPECT_EQ(e.resolved_event_id, e.event.id);
+}
+
 TEST_P(Contracts, AssessmentsKeepIndicatorsEvidenceExplanationAndOverride) {
   Land({Row("C1", "Amy")});
   auto mentions = *store_->LoadPersonMentions();

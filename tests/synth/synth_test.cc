@@ -353,6 +353,40 @@ TEST_F(SynthTest, LocalIdsAreUniquePerAgencyAndTruthMentionsReferToRows) {
   EXPECT_TRUE(fs::exists(*small_dir_ / "truth" / "network_places.csv"));
 }
 
+// truth/events.csv: one row per extract row; rows sharing an event key are one missing episode recorded by the
+// police and by children's services, at most two days apart (what event linkage is scored against).
+TEST_F(SynthTest, EventTruthHasEveryRowAndSharedKeysAreOneEpisodeByTwoAgencies) {
+  std::map<std::string, std::map<std::string, std::map<std::string, std::string>>> row_of;  // agency, id -> row
+  size_t rows = 0;
+  for (const Extract& e : small_->extracts) {
+    const std::string local_id = mappings_->at(e.mapping)["local_id"].value_or(std::string());
+    for (const auto& row : e.rows) {
+      row_of[e.agency][row.at(local_id)] = row;
+      ++rows;
+    }
+  }
+  auto events = ReadCsv(*small_dir_ / "truth" / "events.csv");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->header, (std::vector<std::string>{"agency", "local_id", "event_key"}));
+  EXPECT_EQ(events->rows.size(), rows) << "one truth row per written row";
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_key;
+  for (const auto& row : events->rows) {
+    ASSERT_EQ(row.size(), 3u);
+    EXPECT_TRUE(row_of[row[0]].count(row[1])) << row[0] << " " << row[1];
+    by_key[row[2]].emplace_back(row[0], row[1]);
+  }
+  size_t shared = 0;
+  for (const auto& [key, records] : by_key) {
+    ASSERT_LE(records.size(), 2u) << key;
+    if (records.size() < 2) continue;
+    ++shared;
+    EXPECT_NE(records[0].first, records[1].first) << key << ": two agencies";
+    const bool police = records[0].first == "wmp" || records[1].first == "wmp";
+    EXPECT_TRUE(police) << key << ": " << records[0].first << " and " << records[1].first;
+  }
+  EXPECT_GT(shared, 10u) << "many episodes are recorded twice";
+}
+
 // Only keys the mapping-file format documents (docs/mapping-files.md).
 TEST_F(SynthTest, MappingFilesUseOnlyDocumentedKeys) {
   const std::set<std::string> top = {"format",       "description",  "file_type", "encoding", "delimiter",

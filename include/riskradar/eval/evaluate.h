@@ -26,8 +26,20 @@ struct PairwiseScores {
   }
 };
 
+// Event linkage against truth/events.csv: pairwise over the source event records the store holds (a pair is
+// two records put in one resolved event; truly, two records of one real-world event).
+struct EventLinkageScores {
+  int64_t source_records = 0;  // stored event records with a truth row
+  int64_t resolved = 0;        // resolved events they make
+  int64_t true_events = 0;     // real-world events they record
+  PairwiseScores merges;
+  double merge_precision() const { return merges.precision(); }
+  double merge_recall() const { return merges.recall(); }
+};
+
 struct Evaluation {
   PairwiseScores people;
+  EventLinkageScores events;                               // absent truth/events.csv (older synthetic data): all zero
   std::map<std::string, PairwiseScores> people_by_origin;  // recall per name-origin group
   PairwiseScores places;
   int64_t true_people = 0;

@@ -11,6 +11,7 @@
 #include "riskradar/core/date.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/core/status.h"
+#include "riskradar/linkage/events.h"
 #include "riskradar/linkage/person.h"
 #include "riskradar/store/store.h"
 
@@ -21,6 +22,8 @@ struct LinkStageOptions {
   std::function<void(const std::string&)> progress;
   // Person blocking; unset: kAutomatic (planned within the comparison budget).
   std::optional<PersonBlocking> blocking;
+  // Event linkage rule; unset: EventLinkRules::Default() (config/linkage/events.toml).
+  std::optional<EventLinkRules> event_rules;
 };
 
 struct LinkStageReport {
@@ -35,10 +38,15 @@ struct LinkStageReport {
   int64_t persons_kept_id = 0;                           // persons whose id carried over from the previous run
   PersonBlocking blocking = PersonBlocking::kAutomatic;  // the person blocking used
   int64_t candidate_pairs = 0;                           // person pairs compared
+  EventMergeReport events;                               // event linkage, run after people and places
 };
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,
                                      const store::Actor& actor);
+
+// Event linkage over the stored events and the current people and places (the last step of RunLinkStage, and
+// on its own to apply a changed rule): resolves, then replaces the stored event links (SaveEventLinks).
+Result<EventMergeReport> RunEventLinkage(store::Store& store, const EventLinkRules& rules, const store::Actor& actor);
 
 // A stored person mention as linkage input.
 PersonRecord ToPersonRecord(const store::MentionRow& row);

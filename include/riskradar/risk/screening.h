@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +18,9 @@
 namespace riskradar::risk {
 
 // One event as the model sees it: vocabulary kind/category, date, and the two
-// facts from linkage that matter for screening (where, and with whom).
+// facts from linkage that matter for screening (where, and with whom). After
+// event linkage one fact is one real-world event: ChildFacts::merged_event_ids
+// lists the other source records of the same event (evidence, never counted again).
 struct EventFact {
   int64_t event_id = 0;
   EventKind kind = EventKind::kReferral;
@@ -33,6 +36,8 @@ struct ChildFacts {
   std::optional<Date> dob;
   Sex sex = Sex::kUnknown;
   std::vector<EventFact> events;
+  // event_id of a fact -> the other source records of the same real-world event (event linkage).
+  std::map<int64_t, std::vector<int64_t>> merged_event_ids;
 };
 
 enum class IndicatorGroup { kSignificant, kRisk, kVulnerability };
@@ -86,6 +91,10 @@ struct OverrideRule {
   std::vector<IndicatorGroup> groups;  // count indicators in these groups ...
   int min_indicators = 0;              // ... and require at least this many
   bool current_only = false;           // count only current indicators
+  // Currency of the rule's own evidence: when set, an indicator counts for this rule only while its newest
+  // evidence event is under this many days old on the assessment date, so the level falls back to what the
+  // points give once nothing current remains (the explanation says so).
+  std::optional<int> current_days;
 };
 
 class ScreeningModel {

@@ -25,7 +25,12 @@ namespace riskradar::store {
 // An event joined to the resolved entities it involves (assessment and network input).
 struct EventRow {
   Event event;
+  // The real-world event this record belongs to after event linkage (LinkageStore::SaveEventLinks): the
+  // smallest source event id of the event, or event.id when the record joined no other. Indicators count
+  // resolved events; evidence lists every source event.
+  int64_t resolved_event_id = 0;
   std::string agency_code;
+  std::string local_id;  // the agency's own reference of the source record
   int64_t subject_person_id = 0;
   int64_t associate_person_id = 0;  // 0 when none
   int64_t place_id = 0;             // 0 when none

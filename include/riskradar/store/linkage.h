@@ -5,7 +5,9 @@
 // Errors: every method returns a Status or Result; NotFound, AlreadyExists, Conflict, InvalidArgument and
 // FailedPrecondition keep the meanings of core/status.h; a failure of the backend itself is IoError,
 // Corruption or Internal. A failed write leaves nothing behind.
-// Transactions: SaveLinkage replaces the previous run's output in one transaction with its audit event.
+// Transactions: SaveLinkage replaces the previous run's output in one transaction with its audit event, and
+// drops the previous event resolution (it was made over the previous people and places); SaveEventLinks
+// replaces the event resolution in one transaction with its audit event.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +60,21 @@ struct LinkageOutput {
   std::string model_json;          // trained parameters, for explanation
 };
 
+// One source event that is the same real-world event as another (event linkage, linkage/events.h): it
+// belongs to resolved_event_id (the smallest source event id of that event). Events that joined no other
+// have no row: their resolved event is themselves.
+struct EventLink {
+  int64_t event_id = 0;
+  int64_t resolved_event_id = 0;
+  std::string reason;  // why, in words (shown with the evidence)
+};
+
+struct EventLinkOutput {
+  std::vector<EventLink> links;
+  std::string rules_version;  // of the event linkage rule that made them (audit details)
+  int64_t source_records = 0, resolved_events = 0;
+};
+
 class LinkageStore {
  public:
   virtual ~LinkageStore() = default;
@@ -72,6 +89,11 @@ class LinkageStore {
   // pairs apart). Decisions are made through the review queue (review.h, the access layer).
   virtual Result<std::vector<ReviewItem>> LoadReviewDecisions() = 0;
   virtual Status SaveLinkage(const LinkageOutput& output, const Actor& actor) = 0;
+  // Event resolution: replaces every stored link. Conflict (nothing written) when an id names no event or a
+  // resolved event is itself linked to another; InvalidArgument when an event links to itself or appears twice.
+  virtual Status SaveEventLinks(const EventLinkOutput& output, const Actor& actor) = 0;
+  // Every stored link, by event id (empty before the first resolution and after a new person linkage).
+  virtual Result<std::vector<EventLink>> LoadEventLinks() = 0;
   // model_json of the newest linkage run; NotFound before the first run.
   virtual Result<std::string> LatestLinkageModel() = 0;
   // The largest person and place ids ever issued (active or not), so new ids never reuse an old one.

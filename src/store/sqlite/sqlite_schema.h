@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 9> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 10> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -416,6 +416,18 @@ CREATE UNIQUE INDEX approval_request_one_pending ON approval_request(kind, subje
   WHERE state = 'pending';
 ALTER TABLE app_user ADD COLUMN must_enrol INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN enrol_hash TEXT NOT NULL DEFAULT '';
+)sql"},
+    // 9: event linkage (linkage/events.h): a source event that is the same real-world event as another points
+    // at that event's representative (its smallest source event id). Events that joined none have no row. A
+    // deleted event (retention) takes its links with it; the next link run resolves again.
+    {9, R"sql(
+CREATE TABLE event_link (
+  event_id INTEGER PRIMARY KEY REFERENCES event(id) ON DELETE CASCADE,
+  resolved_event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+  reason TEXT NOT NULL,
+  CHECK (event_id <> resolved_event_id)
+);
+CREATE INDEX event_link_resolved ON event_link(resolved_event_id);
 )sql"},
     // 10: the VOLT graph's per-person measures and offender priority (issue 12 items 4 and 5), one row per
     // person of concern per network run, with the score's breakdown; and the priority model's version per run.

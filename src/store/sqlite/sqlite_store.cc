@@ -393,7 +393,7 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
   RR_RETURN_IF_ERROR(
       db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
                 "DELETE FROM mention_person; DELETE FROM place_mention_place;"
-                "DELETE FROM link_review WHERE status = 'pending';"));
+                "DELETE FROM link_review WHERE status = 'pending'; DELETE FROM event_link;"));
   RR_ASSIGN_OR_RETURN(
       auto person,
       db_->Prepare(
@@ -466,6 +466,61 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
   return txn.Commit();
 }
 
+Status SqliteStore::SaveEventLinks(const EventLinkOutput& out, const Actor& actor) {
+  std::set<int64_t> linked;
+  for (const EventLink& link : out.links) {
+    if (link.event_id == link.resolved_event_id) {
+      return Status::InvalidArgument("event link " + std::to_string(link.event_id) + " names itself as its event");
+    }
+    if (!linked.insert(link.event_id).second) {
+      return Status::InvalidArgument("event " + std::to_string(link.event_id) + " is linked twice");
+    }
+  }
+  for (const EventLink& link : out.links) {
+    if (linked.count(link.resolved_event_id)) {
+      return Status::Conflict("event " + std::to_string(link.resolved_event_id) +
+                              " is a resolved event and is itself linked to another");
+    }
+  }
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_RETURN_IF_ERROR(db_->Exec("DELETE FROM event_link;"));
+  RR_ASSIGN_OR_RETURN(auto exists, db_->Prepare("SELECT (SELECT COUNT(*) FROM event WHERE id = ?1), "
+                                                "(SELECT COUNT(*) FROM event WHERE id = ?2)"));
+  RR_ASSIGN_OR_RETURN(auto insert,
+                      db_->Prepare("INSERT INTO event_link (event_id, resolved_event_id, reason) VALUES (?1, ?2, ?3)"));
+  for (const EventLink& link : out.links) {
+    exists.Reset();
+    exists.Bind(1, link.event_id).Bind(2, link.resolved_event_id);
+    RR_ASSIGN_OR_RETURN(bool row, exists.Step());
+    const bool both = row && exists.Int(0) > 0 && exists.Int(1) > 0;
+    exists.Reset();
+    if (!both) {
+      return Status::Conflict("event link " + std::to_string(link.event_id) + " -> " +
+                              std::to_string(link.resolved_event_id) + " names no stored event");
+    }
+    RR_RETURN_IF_ERROR(insert.Bind(1, link.event_id).Bind(2, link.resolved_event_id).Bind(3, link.reason).Run());
+  }
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "link_events";
+  audit.target = "event_links";
+  audit.details = json{{"rules", out.rules_version},
+                       {"source_records", out.source_records},
+                       {"resolved_events", out.resolved_events},
+                       {"links", out.links.size()}}
+                      .dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
+Result<std::vector<EventLink>> SqliteStore::LoadEventLinks() {
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT event_id, resolved_event_id, reason FROM event_link ORDER BY event_id"));
+  std::vector<EventLink> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back({q.Int(0), q.Int(1), q.Text(2)}); }));
+  return out;
+}
+
 Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
   RR_ASSIGN_OR_RETURN(
       auto q,
@@ -525,9 +580,11 @@ Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
       db_->Prepare(
           "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
           "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
-          "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult'), e.time_of_day "
+          "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult'), e.time_of_day, "
+          "COALESCE(el.resolved_event_id, e.id), r.local_id "
           "FROM event e JOIN source_record r ON r.id = e.source_record_id "
           "JOIN person_mention sm ON sm.id = e.subject_mention_id "
+          "LEFT JOIN event_link el ON el.event_id = e.id "
           "LEFT JOIN person_mention am ON am.id = e.associate_mention_id "
           "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
           "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
@@ -554,6 +611,8 @@ Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
     RR_ASSIGN_OR_RETURN(er.subject_role, ParsePersonRole(q.Text(13)));
     RR_ASSIGN_OR_RETURN(er.associate_role, ParsePersonRole(q.Text(14)));
     if (const auto minute = q.OptInt(15)) e.minute_of_day = static_cast<int>(*minute);
+    er.resolved_event_id = q.Int(16);
+    er.local_id = q.Text(17);
     out.push_back(std::move(er));
   }
   return out;

@@ -167,6 +167,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
   Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
   Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Status SaveEventLinks(const EventLinkOutput& output, const Actor& actor) override;
+  Result<std::vector<EventLink>> LoadEventLinks() override;
   Result<std::string> LatestLinkageModel() override;
   Result<std::pair<int64_t, int64_t>> MaxEntityIds() override;
   Result<std::vector<Person>> ListPersons() override;
