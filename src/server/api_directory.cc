@@ -39,7 +39,16 @@ json PlaceSummaryJson(const store::PlaceOfConcern& p, bool identifying) {
           {"children_at_risk", p.score.children_at_risk},
           {"persons_of_concern", p.score.persons_of_concern},
           {"events", p.score.events},
-          {"reasons", reasons}};
+          {"reasons", reasons},
+          // Aggregates only, like the reasons: occasions by weekday and hour, and the quarter-on-quarter trend.
+          {"profile",
+           {{"by_weekday", p.score.profile.by_weekday},
+            {"by_hour", p.score.profile.by_hour},
+            {"occasions", p.score.profile.occasions},
+            {"timed", p.score.profile.timed},
+            {"last_quarter", p.score.profile.last_quarter},
+            {"previous_quarter", p.score.profile.previous_quarter},
+            {"trend", p.score.profile.trend}}}};
 }
 
 json NetworkSummaryJson(const store::NetworkSummary& n) {

@@ -214,6 +214,13 @@ class DirectoryFixture : public ServerFixture {
         {1, 2, 1, 3, 9.5, true, {"2 children on the radar seen here (+4)", "3 events recorded here (+1.5)"}, {}},
         {2, 1, 0, 1, 4.0, true, {"1 child on the radar seen here (+2)"}, {}},
         {3, 0, 1, 1, 1.0, false, {"1 person of concern seen here (+1)"}, {}}};
+    net.places[0].profile.by_weekday[4] = 2;  // two Friday occasions at the hotel, one of them at 21:00
+    net.places[0].profile.by_hour[21] = 1;
+    net.places[0].profile.occasions = 3;
+    net.places[0].profile.timed = 1;
+    net.places[0].profile.last_quarter = 2;
+    net.places[0].profile.previous_quarter = 0;
+    net.places[0].profile.trend = "emerging";
     ASSERT_TRUE(store_->SaveNetworks(net, store::Actor{}).ok());
 
     for (const auto& [name, secret] : secrets_) {  // every account ServerFixture made

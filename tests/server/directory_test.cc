@@ -129,6 +129,11 @@ TEST_F(DirectoryTest, AuthorisationMatrix) {
           EXPECT_TRUE(v["place"]["postcode"].is_null());
         }
         EXPECT_EQ(v["place"]["children_at_risk"], place == 1 ? 2 : 1);
+        // The time profile and trend are aggregates: every role that may read the place sees them.
+        EXPECT_EQ(v["place"]["profile"]["trend"], place == 1 ? "emerging" : "steady");
+        EXPECT_EQ(v["place"]["profile"]["by_weekday"][4], place == 1 ? 2 : 0) << "Friday";
+        EXPECT_EQ(v["place"]["profile"]["by_hour"][21], place == 1 ? 1 : 0);
+        EXPECT_EQ(v["place"]["profile"]["by_hour"].size(), 24u);
       }
       for (int64_t network : {1, 2}) {
         const json v = json::parse(Get(s, "/api/networks/" + std::to_string(network))->body);
