@@ -11,43 +11,31 @@
 #include <set>
 #include <string>
 
+#include "demo_store.h"
+
+namespace riskradar {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandRun RunCommand(const std::string& command, bool with_stderr = true) {
-  CommandRun run;
-  FILE* pipe = popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using e2e::CommandRun;
+using e2e::RunCommand;
 
 class ExplainChildTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("rr-e2e-explain-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    demo_ = RunCommand(Cli("demo --scale 0.1 --seed 7 --dir " + dir_.string()));
-    users_ = RunCommand(Cli("demo-users " + Db()));
+    const e2e::DemoStore& store = e2e::DemoStore::Get();  // built once per process, shared with the other suites
+    dir_ = store.dir;
+    demo_ = store.demo;
+    users_ = store.users;
     // "bc-ae-practitioner  allocated_case  children 543, 539, 377": the A&E practitioner's first child.
     std::smatch m;
     if (std::regex_search(users_.output, m, std::regex(R"(bc-ae-practitioner\s+allocated_case\s+children (\d+))"))) {
       child_ = m[1].str();
     }
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
-  static std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
+  static std::string Cli(const std::string& args) { return e2e::Cli(args); }
   static std::string Db() { return "--db " + (dir_ / "riskradar.db").string(); }
   static json Explain(const std::string& user) {
     const CommandRun run =
@@ -135,3 +123,4 @@ TEST_F(ExplainChildTest, TextNamesTheEvidenceAndRefusalsAreClear) {
 }
 
 }  // namespace
+}  // namespace riskradar
