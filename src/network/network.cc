@@ -2,6 +2,8 @@
 // deliberately not union-find nodes: see NetworkOptions. Place ranking is in places.cc.
 #include "riskradar/network/network.h"
 
+#include "occasions.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +12,9 @@
 
 namespace riskradar::network {
 namespace {
+
+using internal::GroupOccasions;
+using internal::Occasion;
 
 class UnionFind {
  public:
@@ -37,39 +42,6 @@ class UnionFind {
   std::unordered_map<int64_t, int> index_;
   std::vector<int> parent_;
 };
-
-// Everyone present at one occasion (an event, or one association without an event id).
-struct Occasion {
-  std::vector<int64_t> event_ids;
-  std::set<int64_t> persons;
-  std::set<int64_t> places;
-  Date date;
-};
-
-std::vector<Occasion> GroupOccasions(const std::vector<Association>& associations) {
-  std::map<int64_t, Occasion> by_event;
-  std::vector<Occasion> out;
-  for (const Association& a : associations) {
-    Occasion* occasion;
-    if (a.event_id != 0) {
-      occasion = &by_event[a.event_id];
-      if (occasion->event_ids.empty()) {
-        occasion->event_ids.push_back(a.event_id);
-        occasion->date = a.date;
-      }
-      occasion->date = std::max(occasion->date, a.date);
-    } else {
-      out.emplace_back();
-      occasion = &out.back();
-      occasion->date = a.date;
-    }
-    if (a.person_id != 0) occasion->persons.insert(a.person_id);
-    if (a.other_person_id != 0) occasion->persons.insert(a.other_person_id);
-    if (a.place_id != 0) occasion->places.insert(a.place_id);
-  }
-  for (auto& [event_id, occasion] : by_event) out.push_back(std::move(occasion));
-  return out;
-}
 
 // Links persons of concern seen at the same place within the window on enough distinct dates.
 void LinkByCoPresence(const NetworkInput& input, const NetworkOptions& options, const std::vector<Occasion>& occasions,
@@ -170,4 +142,32 @@ NetworkResult AnalyseNetworks(const NetworkInput& input, const NetworkOptions& o
   return result;
 }
 
+namespace internal {
+
+std::vector<Occasion> GroupOccasions(const std::vector<Association>& associations) {
+  std::map<int64_t, Occasion> by_event;
+  std::vector<Occasion> out;
+  for (const Association& a : associations) {
+    Occasion* occasion;
+    if (a.event_id != 0) {
+      occasion = &by_event[a.event_id];
+      if (occasion->event_ids.empty()) {
+        occasion->event_ids.push_back(a.event_id);
+        occasion->date = a.date;
+      }
+      occasion->date = std::max(occasion->date, a.date);
+    } else {
+      out.emplace_back();
+      occasion = &out.back();
+      occasion->date = a.date;
+    }
+    if (a.person_id != 0) occasion->persons.insert(a.person_id);
+    if (a.other_person_id != 0) occasion->persons.insert(a.other_person_id);
+    if (a.place_id != 0) occasion->places.insert(a.place_id);
+  }
+  for (auto& [event_id, occasion] : by_event) out.push_back(std::move(occasion));
+  return out;
+}
+
+}  // namespace internal
 }  // namespace riskradar::network

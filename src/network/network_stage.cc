@@ -1,4 +1,4 @@
-// The network stage: store -> AnalyseNetworks -> store.
+// The network stage: store -> the VOLT graph (AnalyseVolt) and the place ranking (RankPlaces) -> store.
 #include "riskradar/network/network_stage.h"
 
 #include "riskradar/network/network.h"
@@ -81,7 +81,6 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     a.date = row.event.date;
     input.associations.push_back(a);
   }
-  const NetworkResult result = AnalyseNetworks(input);
   const PlaceInput place_input = BuildPlaceInput(input, places, events);
   const std::vector<PlaceRank> place_ranks = RankPlaces(place_input);
   const std::vector<int64_t> places_of_concern = PlacesOfConcern(place_ranks);

@@ -2,6 +2,8 @@
 // line per part of the score.
 #include "riskradar/network/places.h"
 
+#include "occasions.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,38 +13,8 @@
 namespace riskradar::network {
 namespace {
 
-// Everyone present at one occasion (an event, or one association without an event id).
-struct Occasion {
-  std::vector<int64_t> event_ids;
-  std::set<int64_t> persons;
-  std::set<int64_t> places;
-  Date date;
-};
-
-std::vector<Occasion> GroupOccasions(const std::vector<Association>& associations) {
-  std::map<int64_t, Occasion> by_event;
-  std::vector<Occasion> out;
-  for (const Association& a : associations) {
-    Occasion* occasion;
-    if (a.event_id != 0) {
-      occasion = &by_event[a.event_id];
-      if (occasion->event_ids.empty()) {
-        occasion->event_ids.push_back(a.event_id);
-        occasion->date = a.date;
-      }
-      occasion->date = std::max(occasion->date, a.date);
-    } else {
-      out.emplace_back();
-      occasion = &out.back();
-      occasion->date = a.date;
-    }
-    if (a.person_id != 0) occasion->persons.insert(a.person_id);
-    if (a.other_person_id != 0) occasion->persons.insert(a.other_person_id);
-    if (a.place_id != 0) occasion->places.insert(a.place_id);
-  }
-  for (auto& [event_id, occasion] : by_event) out.push_back(std::move(occasion));
-  return out;
-}
+using internal::GroupOccasions;
+using internal::Occasion;
 
 std::string Plural(int n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);

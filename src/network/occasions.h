@@ -1,0 +1,25 @@
+// Internal to the network stage: grouping associations into occasions (everyone present at one event), shared
+// by the network grouping (network.cc) and the place ranking (places.cc).
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "riskradar/network/network.h"
+
+namespace riskradar::network::internal {
+
+// Everyone present at one occasion (an event, or one association without an event id).
+struct Occasion {
+  std::vector<int64_t> event_ids;
+  std::set<int64_t> persons;
+  std::set<int64_t> places;
+  Date date;
+};
+
+// Associations sharing a non-zero event id are one occasion, dated by the latest of them; each association
+// without an event id is an occasion of its own.
+std::vector<Occasion> GroupOccasions(const std::vector<Association>& associations);
+
+}  // namespace riskradar::network::internal
