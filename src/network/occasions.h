@@ -1,5 +1,5 @@
 // Internal to the network stage: grouping associations into occasions (everyone present at one event), shared
-// by the network grouping (network.cc) and the place ranking (places.cc).
+// by the VOLT graph (volt.cc) and the place ranking (places.cc).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@ namespace riskradar::network::internal {
 
 // Everyone present at one occasion (an event, or one association without an event id).
 struct Occasion {
-  std::vector<int64_t> event_ids;
+  int64_t event_id = 0;  // 0: an association without an event id
   std::set<int64_t> persons;
   std::set<int64_t> places;
   Date date;

@@ -102,10 +102,9 @@ std::vector<PlaceRank> RankPlaces(const PlaceInput& input, const PlaceOptions& o
 
   for (const Occasion& occasion : occasions) {
     int minute = -1;
-    for (int64_t id : occasion.event_ids) {
-      auto it = input.event_minutes.find(id);
-      if (it != input.event_minutes.end() && it->second >= 0 && it->second < 24 * 60) minute = it->second;
-    }
+    if (auto it = input.event_minutes.find(occasion.event_id);
+        occasion.event_id != 0 && it != input.event_minutes.end() && it->second >= 0 && it->second < 24 * 60)
+      minute = it->second;
     bool with_offender = false;
     for (int64_t person : occasion.persons) with_offender |= input.persons_of_concern.contains(person);
     for (int64_t place : occasion.places) {
@@ -129,7 +128,7 @@ std::vector<PlaceRank> RankPlaces(const PlaceInput& input, const PlaceOptions& o
       // An occasion of children only at their own home, with nobody else of note, is context: not counted.
       if (context && !has_child && !has_offender) continue;
       ++tally.occasions;
-      tally.events.insert(occasion.event_ids.begin(), occasion.event_ids.end());
+      if (occasion.event_id != 0) tally.events.insert(occasion.event_id);
       if (has_child && has_offender) ++tally.child_with_offender;
       tally.last_seen = std::max(tally.last_seen, occasion.date);
       ++tally.profile.occasions;

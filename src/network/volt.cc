@@ -1,6 +1,8 @@
 // The VOLT graph with igraph: edges from occasions, Leiden communities, betweenness, and the priority score.
 #include "riskradar/network/volt.h"
 
+#include "occasions.h"
+
 #include <fmt/format.h>
 #include <igraph/igraph.h>
 
@@ -26,39 +28,8 @@ std::string_view ToString(VoltEdgeKind kind) {
 
 namespace {
 
-// Everyone present at one occasion (an event, or one association without an event id).
-struct Occasion {
-  int64_t event_id = 0;
-  std::set<int64_t> persons;
-  std::set<int64_t> places;
-  Date date;
-};
-
-std::vector<Occasion> Occasions(const std::vector<Association>& associations) {
-  std::map<int64_t, Occasion> by_event;
-  std::vector<Occasion> out;
-  for (const Association& a : associations) {
-    Occasion* occasion;
-    if (a.event_id != 0) {
-      auto [it, inserted] = by_event.try_emplace(a.event_id);
-      occasion = &it->second;
-      if (inserted) {
-        occasion->event_id = a.event_id;
-        occasion->date = a.date;
-      }
-      occasion->date = std::max(occasion->date, a.date);
-    } else {
-      out.emplace_back();
-      occasion = &out.back();
-      occasion->date = a.date;
-    }
-    if (a.person_id != 0) occasion->persons.insert(a.person_id);
-    if (a.other_person_id != 0) occasion->persons.insert(a.other_person_id);
-    if (a.place_id != 0) occasion->places.insert(a.place_id);
-  }
-  for (auto& [event_id, occasion] : by_event) out.push_back(std::move(occasion));
-  return out;
-}
+using internal::GroupOccasions;
+using internal::Occasion;
 
 struct EdgeTally {
   std::set<int64_t> occasions;  // event ids, or negative indexes for occasions without one
@@ -160,7 +131,7 @@ void Score(const VoltModel& model, Date as_of, const std::vector<const PersonEve
 }  // namespace
 
 Result<VoltResult> AnalyseVolt(const VoltInput& input, const VoltOptions& options) {
-  const std::vector<Occasion> occasions = Occasions(input.associations);
+  const std::vector<Occasion> occasions = GroupOccasions(input.associations);
   VoltResult result;
 
   Date latest;
@@ -252,9 +223,13 @@ Result<VoltResult> AnalyseVolt(const VoltInput& input, const VoltOptions& option
     igraph_rng_seed(igraph_rng_default(), options.seed);
     igraph_integer_t clusters = 0;
     igraph_real_t quality = 0;
-    if (igraph_error_t rc =
-            igraph_community_leiden(&graph.g, &weights.v, &node_weights.v, options.model.community_resolution,
-                                    options.model.community_beta, false, -1, &community.v, &clusters, &quality);
+    // A fixed number of Leiden iterations, never -1 ("until stable"): in igraph 0.10.2 (Debian 12) -1 loops until
+    // an iteration *changes* the partition (igraph issue 2798), so a graph whose singleton partition is already
+    // optimal, e.g. persons of concern with no edges, never returns.
+    constexpr igraph_integer_t kLeidenIterations = 2;
+    if (igraph_error_t rc = igraph_community_leiden(&graph.g, &weights.v, &node_weights.v,
+                                                    options.model.community_resolution, options.model.community_beta,
+                                                    false, kLeidenIterations, &community.v, &clusters, &quality);
         rc != IGRAPH_SUCCESS)
       return IgraphError("Leiden community detection", rc);
   }

@@ -1,10 +1,12 @@
-// Network tests on small constructed graphs, including a busy place (place ranking: places_test.cc).
-#include "riskradar/network/network.h"
-
+// How AnalyseVolt groups persons of concern into networks, on small constructed graphs: shared children and
+// co-offending link, one event is one occasion, a busy place links nobody, and the output does not depend on the
+// input's order. The graph's edges, communities and scores in detail: volt_test.cc; place ranking: places_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
+
+#include "riskradar/network/volt.h"
 
 namespace riskradar::network {
 namespace {
@@ -13,37 +15,41 @@ using Ids = std::vector<int64_t>;
 
 Date Day(int n) { return Date::FromYmd(2025, 1, 1)->AddDays(n); }
 
-// Children 1xx, offenders 9xx, places 5xx, others 7xx.
+// Children 1xx, persons of concern 9xx, places 5xx, others 7xx.
 class Graph {
  public:
   Graph& Child(int64_t id) {
-    input_.children_on_radar.insert(id);
+    input_.children_on_radar[id] = RiskLevel::kSignificant;
     return *this;
   }
   Graph& Offender(int64_t id) {
     input_.persons_of_concern.insert(id);
     return *this;
   }
-  Graph& Place(int64_t id, PlaceType type) {
-    input_.place_types[id] = type;
-    return *this;
-  }
   Graph& Seen(int64_t person, int64_t other, int64_t place, int day) {
     input_.associations.push_back({next_event_++, person, other, place, Day(day)});
     return *this;
   }
-  NetworkInput& input() { return input_; }
+  VoltInput& input() { return input_; }
 
  private:
-  NetworkInput input_;
+  VoltInput input_;
   int64_t next_event_ = 1;
 };
 
+VoltResult Analyse(const VoltInput& input, int min_offenders = 2) {
+  VoltOptions options;
+  options.model.min_offenders = min_offenders;
+  Result<VoltResult> result = AnalyseVolt(input, options);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? *result : VoltResult{};
+}
+
 TEST(NetworkTest, OffendersSharingAChildFormOneNetwork) {
   Graph g;
-  g.Child(101).Offender(901).Offender(902).Place(501, PlaceType::kHotel).Place(502, PlaceType::kPark);
+  g.Child(101).Offender(901).Offender(902);
   g.Seen(101, 901, 501, 1).Seen(101, 902, 502, 20);
-  NetworkResult result = AnalyseNetworks(g.input());
+  VoltResult result = Analyse(g.input());
   ASSERT_EQ(result.networks.size(), 1u);
   const Network& network = result.networks[0];
   EXPECT_EQ(network.id, 1);
@@ -56,39 +62,39 @@ TEST(NetworkTest, OffendersSharingAChildFormOneNetwork) {
 
 TEST(NetworkTest, CoOffendingLinksOffendersSeenTogether) {
   Graph g;
-  g.Offender(901).Offender(902).Offender(903);
-  g.Seen(901, 902, 0, 1);
-  NetworkResult result = AnalyseNetworks(g.input());
+  g.Child(101).Offender(901).Offender(902).Offender(903);
+  g.Seen(901, 902, 0, 1).Seen(101, 901, 0, 2).Seen(101, 903, 0, 3).Seen(903, 0, 0, 4);
+  VoltResult result = Analyse(g.input(), 3);
+  // 901-902 together and 901-101-903: one component of three.
   ASSERT_EQ(result.networks.size(), 1u);
-  EXPECT_EQ(result.networks[0].offenders, (Ids{901, 902}));
-  EXPECT_EQ(result.lone_offenders, (Ids{903}));  // never seen: still a lone suspected offender
+  EXPECT_EQ(result.networks[0].offenders, (Ids{901, 902, 903}));
 }
 
 TEST(NetworkTest, AssociationsOfOneEventAreOneOccasion) {
   Graph g;
   g.Child(101).Offender(901).Offender(902);
-  g.input().associations = {{77, 901, 0, 501, Day(1)}, {77, 902, 0, 501, Day(1)}};
-  NetworkResult result = AnalyseNetworks(g.input());
+  // Event 77 names each adult with the child in a row of its own: everyone in it was together.
+  g.input().associations = {{77, 101, 901, 501, Day(1)}, {77, 902, 0, 501, Day(1)}};
+  VoltResult result = Analyse(g.input());
   ASSERT_EQ(result.networks.size(), 1u);
   EXPECT_EQ(result.networks[0].offenders, (Ids{901, 902}));
+  EXPECT_EQ(result.networks[0].event_ids, (Ids{77}));
 }
 
 TEST(NetworkTest, LoneOffendersAreCountedNotNetworks) {
   Graph g;
   g.Child(101).Child(102).Offender(901).Offender(902);
   g.Seen(101, 901, 0, 1).Seen(102, 902, 0, 2);
-  NetworkResult result = AnalyseNetworks(g.input());
+  VoltResult result = Analyse(g.input());
   EXPECT_TRUE(result.networks.empty());
   EXPECT_EQ(result.lone_offenders, (Ids{901, 902}));
 }
 
-// Two separate networks both use a busy hotel at different times. Being at
-// the same place must not merge them.
+// Two separate networks both use a busy hotel at different times. Being at the same place must not merge them.
 Graph BusyHotel() {
   Graph g;
   g.Child(101).Child(102).Child(103);
   g.Offender(901).Offender(902).Offender(903).Offender(904);
-  g.Place(500, PlaceType::kHotel).Place(501, PlaceType::kPark).Place(502, PlaceType::kTakeaway);
   // Network A: 901 and 902 share child 101.
   g.Seen(101, 901, 500, 1).Seen(101, 902, 501, 3);
   // Network B: 903 and 904 share child 102.
@@ -102,7 +108,7 @@ Graph BusyHotel() {
 
 TEST(NetworkTest, BusyPlaceDoesNotMergeNetworks) {
   Graph g = BusyHotel();
-  NetworkResult result = AnalyseNetworks(g.input());
+  VoltResult result = Analyse(g.input());
   ASSERT_EQ(result.networks.size(), 2u);
   EXPECT_EQ(result.networks[0].offenders, (Ids{901, 902}));
   EXPECT_EQ(result.networks[1].offenders, (Ids{903, 904}));
@@ -113,35 +119,19 @@ TEST(NetworkTest, BusyPlaceDoesNotMergeNetworks) {
   EXPECT_EQ(result.networks[1].places, (Ids{500, 502}));
 }
 
-TEST(NetworkTest, PlaceCoPresenceLinksOnlyAtItsThreshold) {
-  Graph g = BusyHotel();
-  NetworkOptions options;
-  options.place_co_presence_window_days = 0;
-  options.place_co_presence_min_occasions = 3;  // 901 and 903 were there on the same day twice
-  EXPECT_EQ(AnalyseNetworks(g.input(), options).networks.size(), 2u);
-  options.place_co_presence_min_occasions = 2;
-  NetworkResult merged = AnalyseNetworks(g.input(), options);
-  ASSERT_EQ(merged.networks.size(), 1u);
-  EXPECT_EQ(merged.networks[0].offenders, (Ids{901, 902, 903, 904}));
-}
-
-TEST(NetworkTest, LinkingThroughAdultsOffTheRadarIsAnOption) {
+TEST(NetworkTest, AdultsOffTheRadarDoNotLinkPersonsOfConcern) {
   Graph g;
   g.Offender(901).Offender(902);
-  g.Seen(901, 701, 0, 1).Seen(902, 701, 0, 2);  // both with associate 701
-  EXPECT_TRUE(AnalyseNetworks(g.input()).networks.empty());
-  NetworkOptions options;
-  options.link_through_persons_off_radar = true;
-  EXPECT_EQ(AnalyseNetworks(g.input(), options).networks.size(), 1u);
+  g.Seen(901, 701, 0, 1).Seen(902, 701, 0, 2);  // both with associate 701, neither with a child on the radar
+  EXPECT_TRUE(Analyse(g.input()).networks.empty());
 }
 
 TEST(NetworkTest, MinOffendersIsAnOption) {
   Graph g;
   g.Child(101).Offender(901).Offender(902);
   g.Seen(101, 901, 0, 1).Seen(101, 902, 0, 2);
-  NetworkOptions options;
-  options.min_offenders = 3;
-  NetworkResult result = AnalyseNetworks(g.input(), options);
+  EXPECT_EQ(Analyse(g.input(), 2).networks.size(), 1u);
+  VoltResult result = Analyse(g.input(), 3);
   EXPECT_TRUE(result.networks.empty());
   EXPECT_EQ(result.lone_offenders, (Ids{901, 902}));
 }
@@ -150,14 +140,14 @@ TEST(NetworkTest, OutputDoesNotDependOnInputOrder) {
   Graph g = BusyHotel();
   g.Child(104).Offender(905).Offender(906).Offender(907);
   g.Seen(104, 905, 503, 5).Seen(104, 906, 503, 6).Seen(906, 907, 504, 7);
-  NetworkResult expected = AnalyseNetworks(g.input());
+  VoltResult expected = Analyse(g.input());
   ASSERT_EQ(expected.networks.size(), 3u);
   EXPECT_EQ(expected.networks[0].offenders, (Ids{905, 906, 907}));  // largest first
   std::mt19937 rng(7);
   for (int round = 0; round < 5; ++round) {
-    NetworkInput shuffled = g.input();
+    VoltInput shuffled = g.input();
     std::shuffle(shuffled.associations.begin(), shuffled.associations.end(), rng);
-    NetworkResult got = AnalyseNetworks(shuffled);
+    VoltResult got = Analyse(shuffled);
     ASSERT_EQ(got.networks.size(), expected.networks.size());
     for (size_t i = 0; i < got.networks.size(); ++i) {
       EXPECT_EQ(got.networks[i].id, expected.networks[i].id);

@@ -1,6 +1,5 @@
-// VOLT network analysis: offender networks linked through shared children and
-// co-offending (places are ranked in places.h). Pure functions of
-// their input; output order is deterministic.
+// The network stage's shared vocabulary: who was seen with whom and where (associations), the input they come in,
+// and an offender network. The VOLT graph that finds networks is volt.h; places are ranked in places.h.
 #pragma once
 
 #include <cstdint>
@@ -34,21 +33,6 @@ struct NetworkInput {
   std::unordered_map<int64_t, PlaceType> place_types;  // missing: kOther
 };
 
-struct NetworkOptions {
-  // A group of persons of concern smaller than this is lone offenders, not a network.
-  int min_offenders = 2;
-  // Children on the radar always link the offenders seen with them; also
-  // link through other persons (associates, children not on the radar)?
-  bool link_through_persons_off_radar = false;
-
-  // Being at the same place never links people by default: a busy hotel or
-  // takeaway is visited by many unconnected people. When min_occasions > 0,
-  // two persons of concern seen at the same place within window_days of each
-  // other on at least that many distinct dates are linked (co-presence).
-  int place_co_presence_min_occasions = 0;
-  int place_co_presence_window_days = 0;
-};
-
 struct Network {
   int32_t id = 0;                  // 1.. in output order (largest first)
   std::vector<int64_t> offenders;  // ascending
@@ -56,12 +40,5 @@ struct Network {
   std::vector<int64_t> places;     // where its offenders were seen, ascending
   std::vector<int64_t> event_ids;  // evidence, ascending
 };
-
-struct NetworkResult {
-  std::vector<Network> networks;        // largest first, then by lowest offender id
-  std::vector<int64_t> lone_offenders;  // persons of concern in no network, ascending
-};
-
-NetworkResult AnalyseNetworks(const NetworkInput& input, const NetworkOptions& options = {});
 
 }  // namespace riskradar::network

@@ -50,7 +50,7 @@ struct PersonEvent {
 };
 
 struct VoltInput {
-  std::vector<Association> associations;                     // as for AnalyseNetworks
+  std::vector<Association> associations;                     // network.h: one occasion per event id
   std::unordered_map<int64_t, RiskLevel> children_on_radar;  // child -> current level (above no current risk)
   std::unordered_set<int64_t> persons_of_concern;
   std::vector<PersonEvent> person_events;  // about persons of concern (others are ignored)
