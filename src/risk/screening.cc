@@ -42,8 +42,9 @@ std::string Points(double points) { return fmt::format("{} point{}", points, poi
 struct Found {
   const IndicatorDefinition* def;
   Indicator indicator;
-  int events = 0;  // resolved events (evidence_event_ids lists every source record of them)
-  Date newest;     // the newest evidence event's date
+  int events = 0;   // resolved events (evidence_event_ids lists every source record of them)
+  Date newest;      // the newest evidence event's date
+  int repeats = 0;  // current events beyond min_count that added repeat points
 };
 
 // Whether min_count matching events fall within within_days of each other,
@@ -140,6 +141,10 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
     indicator.label = def.label;
     indicator.current = q.current;
     indicator.points = q.current ? group_scoring.current_points : group_scoring.earlier_points;
+    const int repeats = group_scoring.repeat_points > 0
+                            ? std::clamp(static_cast<int>(dates.size()) - def.min_count, 0, group_scoring.max_repeats)
+                            : 0;
+    indicator.points += repeats * group_scoring.repeat_points;
     for (const EventFact* event : evidence) {
       indicator.evidence_event_ids.push_back(event->event_id);
       auto merged = child.merged_event_ids.find(event->event_id);
@@ -148,7 +153,7 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
                                             merged->second.end());
       }
     }
-    found.push_back({&def, std::move(indicator), static_cast<int>(evidence.size()), dates.back()});
+    found.push_back({&def, std::move(indicator), static_cast<int>(evidence.size()), dates.back(), repeats});
   }
 
   // Significant first, then risk, then vulnerabilities; the model's order within a group.
@@ -163,9 +168,13 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
                                   ? fmt::format("{} event{}", f.events, f.events == 1 ? "" : "s")
                                   : fmt::format("{} event{} ({} records from more than one agency)", f.events,
                                                 f.events == 1 ? "" : "s", records);
+    const std::string repeated = f.repeats > 0 ? fmt::format(" (with {} for {} repeat{})",
+                                                             Points(f.repeats * scoring(f.def->group).repeat_points),
+                                                             f.repeats, f.repeats == 1 ? "" : "s")
+                                               : "";
     std::string line =
-        fmt::format("{} ({}): {}: {}, {}", GroupTitle(f.def->group), f.indicator.current ? "current" : "earlier",
-                    f.def->label, count, Points(f.indicator.points));
+        fmt::format("{} ({}): {}: {}, {}{}", GroupTitle(f.def->group), f.indicator.current ? "current" : "earlier",
+                    f.def->label, count, Points(f.indicator.points), repeated);
     assessment.explanation.push_back(std::move(line));
   }
   if (found.empty()) {

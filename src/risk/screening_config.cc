@@ -190,12 +190,21 @@ class ModelParser {
     for (IndicatorGroup group : {IndicatorGroup::kSignificant, IndicatorGroup::kRisk, IndicatorGroup::kVulnerability}) {
       std::string where = Join("groups", ToString(group));
       RR_ASSIGN_OR_RETURN(const toml::table* table, RequiredTable(*groups, ToString(group), "groups"));
-      RR_RETURN_IF_ERROR(CheckKeys(*table, where, {"current_points", "earlier_points", "lookback_days", "max_points"}));
+      RR_RETURN_IF_ERROR(CheckKeys(
+          *table, where,
+          {"current_points", "earlier_points", "lookback_days", "max_points", "repeat_points", "max_repeats"}));
       GroupScoring& scoring = model.scoring_[static_cast<int>(group)];
       RR_ASSIGN_OR_RETURN(auto current, OptionalNumber(*table, "current_points", where));
       RR_ASSIGN_OR_RETURN(auto earlier, OptionalNumber(*table, "earlier_points", where));
       RR_ASSIGN_OR_RETURN(auto lookback, OptionalInt(*table, "lookback_days", where, 1));
       RR_ASSIGN_OR_RETURN(scoring.max_points, OptionalNumber(*table, "max_points", where));
+      RR_ASSIGN_OR_RETURN(auto repeat_points, OptionalNumber(*table, "repeat_points", where));
+      RR_ASSIGN_OR_RETURN(auto max_repeats, OptionalInt(*table, "max_repeats", where, 0));
+      scoring.repeat_points = repeat_points.value_or(0);
+      scoring.max_repeats = static_cast<int>(max_repeats.value_or(0));
+      if (scoring.repeat_points > 0 && scoring.max_repeats == 0) {
+        return Error(table, Join(where, "max_repeats"), "missing (repeat_points needs a cap on the repeats counted)");
+      }
       if (!current) return Error(table, Join(where, "current_points"), "missing (a number is required)");
       scoring.current_points = *current;
       scoring.earlier_points = earlier.value_or(0);

@@ -214,6 +214,62 @@ bool HasLine(const Assessment& a, const std::string& needle) {
                      [&](const std::string& line) { return line.find(needle) != std::string::npos; });
 }
 
+// Repetition: every evidence event within the lookback beyond the ones an indicator needs adds repeat_points, up
+// to max_repeats, whether the indicator is current or earlier; the explanation says how many repeats counted.
+TEST(ScreeningModelTest, RepeatedEvidenceAddsPointsUpToItsCap) {
+  std::string text = R"(
+version = "repeat-test"
+[windows]
+current_days = 100
+[groups.significant]
+current_points = 5
+earlier_points = 4
+repeat_points = 2
+max_repeats = 3
+[groups.risk]
+current_points = 3
+[groups.vulnerability]
+current_points = 1
+[[bands]]
+level = "none"
+min_points = 0
+max_points = 100
+[[bands]]
+level = "at_risk"
+min_points = 100
+[[indicators]]
+code = "gifts"
+group = "significant"
+label = "Gifts"
+evidence = [{ kind = "referral", categories = ["gifts_money"] }]
+)";
+  auto model = ScreeningModel::FromToml(text, "repeat-test.toml");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const auto score_with = [&](std::vector<int> days_ago) {
+    ChildFacts child;
+    int64_t id = 1;
+    for (int d : days_ago)
+      child.events.push_back(
+          {id++, EventKind::kReferral, "gifts_money", AsOf().AddDays(-d), "cs", std::nullopt, false});
+    return model->Assess(child, AsOf());
+  };
+  EXPECT_EQ(score_with({10}).score, 5);
+  EXPECT_EQ(score_with({10, 20}).score, 7);
+  EXPECT_EQ(score_with({10, 20, 30, 40}).score, 11);
+  EXPECT_EQ(score_with({10, 20, 30, 40, 50, 60}).score, 11);  // capped at 3 repeats
+  EXPECT_EQ(score_with({10, 200, 250}).score, 9);             // earlier events within the lookback repeat too
+  EXPECT_EQ(score_with({200, 250}).score, 6);                 // an earlier indicator: 4 points and a repeat
+  EXPECT_EQ(score_with({10, 400}).score, 5);                  // beyond the lookback (365 days): not evidence
+  EXPECT_TRUE(HasLine(score_with({10, 20, 30}), "(with 4 points for 2 repeats)"));
+
+  std::string uncapped = text;
+  uncapped.replace(uncapped.find("max_repeats = 3\n"), 16, "");
+  auto refused = ScreeningModel::FromToml(uncapped, "uncapped.toml");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("groups.significant.max_repeats"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
   ChildFacts child;
   child.person_id = 7;

@@ -66,6 +66,10 @@ struct GroupScoring {
   double earlier_points = 0;
   std::optional<double> max_points;  // cap on the group's total
   int lookback_days = 365;           // events older than this are not evidence
+  // Repetition: each evidence event of an indicator (within lookback_days) beyond the ones it needs (min_count)
+  // adds repeat_points, for at most max_repeats events: three separate concerns of one kind weigh more than one.
+  double repeat_points = 0;
+  int max_repeats = 0;
 };
 
 // A level band covers [min_points, max_points); the last band has no max.
