@@ -53,7 +53,9 @@ TEST_F(NetworkGraphTest, EgoNetworkOfAVisiblePersonShowsWhatThePoliceMaySee) {
       EXPECT_EQ(n["priority"], 12.5);
       EXPECT_EQ(n["role"], "hub");
     }
-    if (n["id"] == "place-1") EXPECT_EQ(n["label"], "Synthetic Hotel");
+    if (n["id"] == "place-1") {
+      EXPECT_EQ(n["label"], "Synthetic Hotel");
+    }
   }
   for (const auto& e : g["edges"]) {
     if (e["source"] == "person-1" && e["target"] == "person-3") {
@@ -82,8 +84,9 @@ TEST_F(NetworkGraphTest, ACouncilUserSeesHerChildAndStandInsForThePoliceSubjects
       ++stand_ins;
       EXPECT_EQ(n["label"], "(not shown)");
       EXPECT_EQ(n["identified"], false);
-      for (const char* field : {"level", "priority", "network", "role", "name", "dob", "district"})
+      for (const char* field : {"level", "priority", "network", "role", "name", "dob", "district"}) {
         EXPECT_FALSE(n.contains(field)) << field << " on a stand-in: " << n.dump();
+      }
     }
   }
   EXPECT_EQ(stand_ins, 2);

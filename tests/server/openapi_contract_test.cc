@@ -137,7 +137,7 @@ std::map<std::string, Probe> Probes() {
   p["GET /api/networks/{}"] = {
       {practitioner, "/api/networks/1"},        200, {ig, analyst},
       Req{practitioner, "/api/networks/1?x=1"}, {},  Req{practitioner, "/api/networks/987654"}};
-  p["GET /api/people/{}/network"] = {{practitioner, "/api/people/3/network?hops=2"},
+  p["GET /api/people/{}/network"] = {{practitioner, "/api/people/1/network?hops=2"},
                                      200,
                                      {analyst},
                                      Req{practitioner, "/api/people/3/network?hops=4"},
