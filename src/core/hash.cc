@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -71,6 +72,21 @@ std::string HashHex(std::string_view bytes) {
   Hasher h;
   h.Update(bytes);
   return h.FinishHex();
+}
+
+std::string KeyedHashHex(std::string_view key, std::string_view bytes, size_t out_bytes) {
+  EnsureSodium();
+  out_bytes = std::clamp<size_t>(out_bytes, crypto_generichash_BYTES_MIN, crypto_generichash_BYTES_MAX);
+  std::array<unsigned char, crypto_generichash_BYTES> folded{};
+  if (key.size() < crypto_generichash_KEYBYTES_MIN || key.size() > crypto_generichash_KEYBYTES_MAX) {
+    crypto_generichash(folded.data(), folded.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                       nullptr, 0);
+    key = std::string_view(reinterpret_cast<const char*>(folded.data()), folded.size());
+  }
+  std::array<unsigned char, crypto_generichash_BYTES_MAX> out{};
+  crypto_generichash(out.data(), out_bytes, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return ToHex(out.data(), out_bytes);
 }
 
 Result<std::string> HashFileHex(const std::filesystem::path& path) {

@@ -111,6 +111,10 @@ Result<NetworkStageReport> RunNetworkStage(store::Store& store, const store::Act
     report.persons_of_concern_in_networks += static_cast<int64_t>(n.offenders.size());
   }
   out.priority_model = volt_options.model.version;
+  out.edges.reserve(graph.edges.size());
+  for (const VoltEdge& e : graph.edges) {
+    out.edges.push_back({std::string(ToString(e.kind)), e.a, e.b, e.occasions, e.weight, e.first_seen, e.last_seen});
+  }
   for (const PersonMeasures& m : graph.persons) {
     store::PersonPriority p;
     p.person_id = m.person_id;

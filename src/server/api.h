@@ -245,6 +245,9 @@ struct Server::Impl {
   void PlaceDetail(RouteContext& ctx);
   void NetworkList(RouteContext& ctx);
   void NetworkDetail(RouteContext& ctx);
+  // ---- the VOLT graph: a person's ego network, a network's priorities (api_network.cc)
+  void PersonNetwork(RouteContext& ctx);
+  void NetworkPriorityList(RouteContext& ctx);
   void ImportList(RouteContext& ctx);
   void ImportQuarantine(RouteContext& ctx);
   void AgencyList(RouteContext& ctx);

@@ -32,3 +32,21 @@ TEST(HashTest, TheKeyedPointIsStableInAProcessNonNegativeAndSpread) {
 
 }  // namespace
 }  // namespace riskradar
+
+namespace riskradar {
+namespace {
+
+TEST(KeyedHashHex, StableUnderOneKeyAndDifferentUnderAnother) {
+  const std::string key(32, 'k');
+  EXPECT_EQ(KeyedHashHex(key, "person 12", 16), KeyedHashHex(key, "person 12", 16));
+  EXPECT_EQ(KeyedHashHex(key, "person 12", 16).size(), 32u);
+  EXPECT_NE(KeyedHashHex(key, "person 12", 16), KeyedHashHex(key, "person 13", 16));
+  EXPECT_NE(KeyedHashHex(key, "person 12", 16), KeyedHashHex(std::string(32, 'j'), "person 12", 16));
+  EXPECT_NE(KeyedHashHex(key, "person 12"), HashHex("person 12")) << "keyed, not the plain hash";
+  // A key outside libsodium's 16..64 bytes is folded to 32 bytes first, not refused.
+  EXPECT_EQ(KeyedHashHex("short", "x").size(), 64u);
+  EXPECT_NE(KeyedHashHex("short", "x"), KeyedHashHex("shorter", "x"));
+}
+
+}  // namespace
+}  // namespace riskradar

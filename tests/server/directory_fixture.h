@@ -11,6 +11,7 @@
 //   agreements: wmp -> bcc for every class (ServerFixture); bcc -> wmp for child_protection only.
 //   places: 1 hotel (of concern), 2 takeaway (of concern), 3 park (scored, not of concern).
 //   networks: 1 = offender 3, children 1 and 2, place 1; 2 = child 4, place 2.
+//   graph edges: Amy-Carl, Bea-Carl, Amy and Carl at the hotel, Dee at the takeaway; Carl's priority 12.5 (hub).
 //   imports: 1 wmp (ServerFixture), 2 wmp (2 quarantined rows), 3 bcc (1 quarantined row), 4 nhs.
 //   review: Amy's two base mentions, confirmed with a weight.
 //
@@ -221,6 +222,23 @@ class DirectoryFixture : public ServerFixture {
     net.places[0].profile.last_quarter = 2;
     net.places[0].profile.previous_quarter = 0;
     net.places[0].profile.trend = "emerging";
+    // The graph's edges (the ego-network suite): Amy and Bea seen with Carl, Carl and Amy at the hotel, Dee at
+    // the takeaway; Carl's priority.
+    const Date d1 = *Date::FromYmd(2025, 3, 7), d2 = *Date::FromYmd(2025, 9, 12);
+    net.edges = {{"child_adult", 1, 3, 2, 2, d1, d2},
+                 {"child_adult", 2, 3, 1, 1, d2, d2},
+                 {"person_place", 1, 1, 1, 1, d2, d2},
+                 {"person_place", 3, 1, 2, 2, d1, d2},
+                 {"person_place", 4, 2, 1, 1, d1, d1}};
+    store::PersonPriority carl;
+    carl.person_id = 3;
+    carl.network_id = 1;
+    carl.role = "hub";
+    carl.priority = 12.5;
+    carl.suspected_offender = true;
+    carl.children_linked = 2;
+    carl.reasons = {"2 children on the radar linked (+6)"};
+    net.persons = {carl};
     ASSERT_TRUE(store_->SaveNetworks(net, store::Actor{}).ok());
 
     for (const auto& [name, secret] : secrets_) {  // every account ServerFixture made

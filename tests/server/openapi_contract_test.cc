@@ -137,6 +137,18 @@ std::map<std::string, Probe> Probes() {
   p["GET /api/networks/{}"] = {
       {practitioner, "/api/networks/1"},        200, {ig, analyst},
       Req{practitioner, "/api/networks/1?x=1"}, {},  Req{practitioner, "/api/networks/987654"}};
+  p["GET /api/people/{}/network"] = {{practitioner, "/api/people/1/network?hops=2"},
+                                     200,
+                                     {analyst},
+                                     Req{practitioner, "/api/people/3/network?hops=4"},
+                                     Req{ig, "/api/people/3/network"},
+                                     Req{practitioner, "/api/people/987654/network"}};
+  p["GET /api/networks/{}/priorities"] = {{practitioner, "/api/networks/1/priorities"},
+                                          200,
+                                          {analyst},
+                                          Req{practitioner, "/api/networks/1/priorities?x=1"},
+                                          Req{ig, "/api/networks/1/priorities"},
+                                          Req{practitioner, "/api/networks/987654/priorities"}};
   p["GET /api/imports"] = {{manager, "/api/imports"},         200, {ig, admin}, Req{manager, "/api/imports?agency=bcc"},
                            Req{practitioner, "/api/imports"}, {}};
   p["GET /api/imports/{}/quarantine"] = {{manager, "/api/imports/2/quarantine?limit=10&offset=0"},

@@ -469,6 +469,104 @@ TEST_P(Contracts, NetworksAreReplacedByEachRun) {
   EXPECT_EQ(got->lone_offenders, 0);
 }
 
+TEST_P(Contracts, NetworkEdgesAreKeptPerRunAndReadAroundPeople) {
+  LinkageOutput entities;
+  for (int64_t id : {31, 32, 33, 34}) {
+    Person p;
+    p.id = id;
+    p.display_name = "Person " + std::to_string(id);
+    p.is_child = id == 31;
+    entities.persons.push_back(p);
+  }
+  Place hotel;
+  hotel.id = 9;
+  hotel.name = "Fictional Hotel";
+  hotel.type = PlaceType::kHotel;
+  hotel.district = "Ladywood";
+  entities.places.push_back(hotel);
+  ASSERT_TRUE(store_->SaveLinkage(entities, Actor{}).ok());
+  EXPECT_EQ(store_->ReadNetworkEdges({}).status().code(), StatusCode::kFailedPrecondition) << "before the first run";
+
+  const Date d1 = *Date::FromYmd(2025, 2, 1), d2 = *Date::FromYmd(2025, 6, 30);
+  NetworkOutput out;
+  out.edges = {{"child_adult", 31, 32, 3, 3, d1, d2},
+               {"co_offending", 32, 33, 1, 1, d2, d2},
+               {"person_place", 32, 9, 2, 2, d1, d2},
+               {"co_offending", 33, 34, 1, 1, d1, d1}};
+  NetworkOutput bad = out;
+  bad.edges.push_back({"friendship", 31, 34, 1, 1, d1, d1});
+  EXPECT_EQ(store_->SaveNetworks(bad, Actor{}).code(), StatusCode::kInvalidArgument) << "an unknown kind";
+  bad.edges.back() = {"person_place", 31, 77, 1, 1, d1, d1};
+  EXPECT_EQ(store_->SaveNetworks(bad, Actor{}).code(), StatusCode::kConflict) << "a place end names a stored place";
+  bad.edges.back() = {"co_offending", 32, 99, 1, 1, d1, d1};
+  EXPECT_EQ(store_->SaveNetworks(bad, Actor{}).code(), StatusCode::kConflict) << "a person end names a stored person";
+  bad.edges.back() = {"co_offending", 32, 34, 1, 1, d2, d1};
+  EXPECT_EQ(store_->SaveNetworks(bad, Actor{}).code(), StatusCode::kInvalidArgument) << "first after last";
+  bad.edges.back() = {"co_offending", 32, 34, 0, 0, d1, d1};
+  EXPECT_EQ(store_->SaveNetworks(bad, Actor{}).code(), StatusCode::kInvalidArgument) << "no occasion";
+  EXPECT_EQ(store_->ReadNetworkEdges({}).status().code(), StatusCode::kFailedPrecondition) << "nothing written";
+
+  ASSERT_TRUE(store_->SaveNetworks(out, Actor{}).ok());
+  auto all = store_->ReadNetworkEdges({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].kind, "child_adult") << "by kind, then a, then b";
+  EXPECT_EQ((*all)[0].a, 31);
+  EXPECT_EQ((*all)[0].b, 32);
+  EXPECT_EQ((*all)[0].occasions, 3);
+  EXPECT_DOUBLE_EQ((*all)[0].weight, 3);
+  EXPECT_EQ((*all)[0].first_seen, d1);
+  EXPECT_EQ((*all)[0].last_seen, d2);
+  EXPECT_EQ((*all)[1].a, 32);
+  EXPECT_EQ((*all)[2].a, 33);
+  EXPECT_EQ((*all)[3].kind, "person_place");
+  EXPECT_EQ((*all)[3].b, 9) << "a place end is the place id";
+
+  auto around = store_->ReadNetworkEdges({34});
+  ASSERT_TRUE(around.ok());
+  ASSERT_EQ(around->size(), 1u) << "either end of a person edge";
+  EXPECT_EQ((*around)[0].a, 33);
+  around = store_->ReadNetworkEdges({31, 33});
+  ASSERT_TRUE(around.ok());
+  EXPECT_EQ(around->size(), 3u);
+  around = store_->ReadNetworkEdges({9});
+  ASSERT_TRUE(around.ok());
+  EXPECT_TRUE(around->empty()) << "a place id is not a person end";
+
+  auto places = store_->ReadPlaces({9, 77});
+  ASSERT_TRUE(places.ok());
+  ASSERT_EQ(places->size(), 1u);
+  EXPECT_EQ(places->at(9).name, "Fictional Hotel");
+  EXPECT_EQ(places->at(9).type, PlaceType::kHotel);
+
+  Assessment a;
+  a.person_id = 31;
+  a.as_of = d2;
+  a.level = RiskLevel::kAtRisk;
+  a.model_version = "m";
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+  a.override_level = RiskLevel::kSerious;
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+  auto levels = store_->ReadLatestLevels({31, 32});
+  ASSERT_TRUE(levels.ok()) << levels.status().ToString();
+  ASSERT_EQ(levels->size(), 1u) << "only people with an assessment";
+  EXPECT_EQ(levels->at(31), RiskLevel::kSerious) << "the latest assessment, its override first";
+
+  auto key = store_->ReadExportKey();
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->size(), 32u);
+  EXPECT_NE(*key, std::string(32, '\0'));
+  EXPECT_EQ(*store_->ReadExportKey(), *key) << "drawn once";
+
+  NetworkOutput next;
+  next.edges = {{"co_offending", 33, 34, 2, 2, d1, d2}};
+  ASSERT_TRUE(store_->SaveNetworks(next, Actor{}).ok());
+  all = store_->ReadNetworkEdges({});
+  ASSERT_EQ(all->size(), 1u) << "the latest run's edges only";
+  EXPECT_EQ((*all)[0].occasions, 2);
+  EXPECT_TRUE(store_->LoadNetworks()->edges.empty()) << "LoadNetworks leaves the edges to ReadNetworkEdges";
+}
+
 TEST_P(Contracts, PersonPrioritiesAreKeptPerRunHighestFirst) {
   LinkageOutput entities;
   for (int64_t id : {21, 22, 23}) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "riskradar/access/directory_filters.h"
+#include "riskradar/access/network_graph.h"
 #include "riskradar/access/person_priority.h"
 #include "riskradar/access/place_explanation.h"
 #include "riskradar/core/access.h"
@@ -60,6 +61,27 @@ class AuditedAccess {
   // "list_person_priorities" event (the ids shown). FailedPrecondition before the first network run.
   Result<std::vector<PersonPriorityView>> ReadPriorityList(const Viewer& viewer, int64_t now_s, int64_t limit,
                                                            const store::Actor& actor);
+  // ---- the VOLT graph (network_graph.h), each read one unit of work with its audit event
+  // A person's ego network in the latest network run: the people within `hops` edges of the person (1 to
+  // kMaxEgoHops; InvalidArgument otherwise, nothing read or audited) and the places they were seen at, up to
+  // kMaxGraphPeople people (truncated), masked by need-to-know with numbered stand-ins. Audited as
+  // "read_person_network" (the hops, nodes shown and identified); NotFound for a missing person and for one
+  // with no visible record alike (audited not_found / refused; the stand-in's graph is built and thrown away,
+  // so both cost the same). FailedPrecondition before the first network run.
+  Result<NetworkGraph> ReadEgoNetwork(int64_t person_id, int hops, const Viewer& viewer, int64_t now_s,
+                                      const store::Actor& actor);
+  // The graph of an export (network_graph.h GraphExportRequest): pseudonyms for everyone unless
+  // `identities`, which a role that may not see identities is refused (PermissionDenied, audited
+  // "export_network" forbidden). A person scope answers as ReadEgoNetwork; a network scope NotFound for a
+  // network the latest run does not have. Audited as "export_network" on the destination (scope, id, format,
+  // identities, nodes, identified) and committed before the graph is returned: no export file exists without
+  // its audit event.
+  Result<NetworkGraph> ExportNetworkGraph(const GraphExportRequest& request, const Viewer& viewer, int64_t now_s,
+                                          const store::Actor& actor);
+  // One network's offender priorities (NetworkPriorities), audited as "read_network_priorities" (the ids shown,
+  // the number hidden). NotFound for a network the latest run does not have (audited not_found).
+  Result<NetworkPriorities> ReadNetworkPriorities(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                                  const store::Actor& actor);
   // Places of concern (aggregates and place details, no person), audited as "list_places".
   Result<std::vector<store::PlaceOfConcern>> ReadPlacesOfConcern(const store::Actor& actor);
   // One place of concern with the people its visible records name, audited as "read_place"; NotFound for a

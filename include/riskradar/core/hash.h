@@ -15,6 +15,10 @@ std::string HashHex(std::string_view bytes);
 // Hex BLAKE2b-256 of a file's whole content, streamed.
 Result<std::string> HashFileHex(const std::filesystem::path& path);
 
+// Hex BLAKE2b of `bytes` keyed with `key` (16 to 64 bytes; a shorter or longer key is hashed to 32 bytes
+// first), `out_bytes` (16 to 64) long: a stable pseudonym of `bytes` that cannot be computed without the key.
+std::string KeyedHashHex(std::string_view key, std::string_view bytes, size_t out_bytes = 32);
+
 // Incremental hashing.
 class Hasher {
  public:

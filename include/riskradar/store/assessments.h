@@ -78,12 +78,25 @@ struct PersonPriority {
   std::vector<std::string> reasons;  // one per part of the score
 };
 
+// One typed, weighted, time-stamped edge of the VOLT graph (network/volt.h VoltEdge), kept per network run
+// (store/network_graph.h reads them). kind: child_adult (a = the child, b = the person of concern),
+// co_offending (two persons of concern, a < b) or person_place (a = the person, b = the place).
+struct NetworkEdge {
+  std::string kind;
+  int64_t a = 0;
+  int64_t b = 0;
+  int occasions = 0;  // distinct occasions (events) behind the edge
+  double weight = 0;
+  Date first_seen, last_seen;
+};
+
 struct NetworkOutput {
   std::vector<StoredNetwork> networks;
   std::vector<PlaceScore> places;
   int64_t lone_offenders = 0;
   std::vector<PersonPriority> persons;  // highest priority first, then person id
   std::string priority_model;           // the priority model's version ("" when none was run)
+  std::vector<NetworkEdge> edges;       // the graph's edges (SaveNetworks keeps them; LoadNetworks leaves it empty)
 };
 
 struct RadarCell {
@@ -115,6 +128,9 @@ class AssessmentStore {
   // latest run (FailedPrecondition before the first), networks by id, places highest score first.
   virtual Status SaveNetworks(const NetworkOutput& output, const Actor& actor) = 0;
   virtual Result<NetworkOutput> LoadNetworks() = 0;
+  // Edges (SaveNetworks): kind must be one of the three (InvalidArgument otherwise), occasions at least 1 and
+  // first_seen <= last_seen; a person end must name a stored person and a place end a stored place (Conflict
+  // otherwise); nothing is written when one is refused. Read them with NetworkGraphStore (network_graph.h).
   // Persons (SaveNetworks): every person priority must name a stored person (Conflict otherwise, nothing
   // written); LoadNetworks returns them highest priority first, then by person id.
   // One person's priority row from the latest run, unfiltered and unaudited (the access layer's read for

@@ -21,6 +21,7 @@
 #include "riskradar/store/imports.h"
 #include "riskradar/store/linkage.h"
 #include "riskradar/store/need_to_know.h"
+#include "riskradar/store/network_graph.h"
 #include "riskradar/store/retention.h"
 #include "riskradar/store/review.h"
 #include "riskradar/store/unit_of_work.h"
@@ -40,6 +41,7 @@ class Store : public ImportStore,
               public DirectoryStore,
               public UserStore,
               public NeedToKnowStore,
+              public NetworkGraphStore,
               public AuditLog,
               public RetentionStore {
  public:

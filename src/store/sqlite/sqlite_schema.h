@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 10> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 11> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -461,6 +461,31 @@ ALTER TABLE network_run ADD COLUMN priority_model TEXT NOT NULL DEFAULT '';
     {11, R"sql(
 ALTER TABLE event ADD COLUMN time_of_day INTEGER CHECK (time_of_day IS NULL OR time_of_day BETWEEN 0 AND 1439);
 ALTER TABLE place_score ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
+)sql"},
+    // 15: the VOLT graph's typed, weighted, time-stamped edges per network run (issue 12 item 7), and the key
+    // of the stable pseudonyms of network exports (32 random bytes drawn once, never shown).
+    {15, R"sql(
+CREATE TABLE network_edge (
+  run_id INTEGER NOT NULL REFERENCES network_run(id),
+  kind TEXT NOT NULL CHECK (kind IN ('child_adult', 'co_offending', 'person_place')),
+  a_person_id INTEGER NOT NULL REFERENCES person(id),
+  b_person_id INTEGER REFERENCES person(id),
+  b_place_id INTEGER REFERENCES place(id),
+  occasions INTEGER NOT NULL CHECK (occasions > 0),
+  weight REAL NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  CHECK ((kind = 'person_place' AND b_place_id IS NOT NULL AND b_person_id IS NULL) OR
+         (kind <> 'person_place' AND b_person_id IS NOT NULL AND b_place_id IS NULL)),
+  CHECK (first_seen <= last_seen)
+);
+CREATE INDEX network_edge_a ON network_edge(run_id, a_person_id);
+CREATE INDEX network_edge_b ON network_edge(run_id, b_person_id);
+CREATE TABLE export_key (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  key BLOB NOT NULL CHECK (length(key) = 32)
+);
+INSERT INTO export_key (id, key) VALUES (1, randomblob(32));
 )sql"},
 }};
 

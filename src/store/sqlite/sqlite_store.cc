@@ -828,12 +828,40 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
     }
     RR_RETURN_IF_ERROR(priority.Run());
   }
+  RR_ASSIGN_OR_RETURN(auto edge, db_->Prepare("INSERT INTO network_edge (run_id, kind, a_person_id, b_person_id, "
+                                              "b_place_id, occasions, weight, first_seen, last_seen) "
+                                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  for (const NetworkEdge& e : out.edges) {
+    const bool place = e.kind == "person_place";
+    if (!place && e.kind != "child_adult" && e.kind != "co_offending") {
+      return Status::InvalidArgument("network edge " + std::to_string(e.a) + "-" + std::to_string(e.b) + ": kind '" +
+                                     e.kind + "' is not child_adult, co_offending or person_place");
+    }
+    if (e.occasions < 1 || e.last_seen < e.first_seen) {
+      return Status::InvalidArgument("network edge " + std::to_string(e.a) + "-" + std::to_string(e.b) +
+                                     ": needs at least one occasion and first_seen <= last_seen");
+    }
+    edge.Bind(1, run_id).Bind(2, e.kind).Bind(3, e.a);
+    if (place) {
+      edge.BindNull(4).Bind(5, e.b);
+    } else {
+      edge.Bind(4, e.b).BindNull(5);
+    }
+    RR_RETURN_IF_ERROR(edge.Bind(6, static_cast<int64_t>(e.occasions))
+                           .Bind(7, e.weight)
+                           .Bind(8, static_cast<int64_t>(e.first_seen.days()))
+                           .Bind(9, static_cast<int64_t>(e.last_seen.days()))
+                           .Run());
+  }
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "network";
   audit.target = "network_run:" + std::to_string(run_id);
-  audit.details =
-      json{{"networks", out.networks.size()}, {"places", out.places.size()}, {"persons", out.persons.size()}}.dump();
+  audit.details = json{{"networks", out.networks.size()},
+                       {"places", out.places.size()},
+                       {"persons", out.persons.size()},
+                       {"edges", out.edges.size()}}
+                      .dump();
   RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
   return txn.Commit();
 }
@@ -897,6 +925,95 @@ Result<std::optional<PersonPriority>> SqliteStore::ReadPersonPriority(int64_t pe
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<PersonPriority>();
   return std::optional<PersonPriority>(PersonPriorityFromRow(q));
+}
+
+namespace {
+
+std::string IdsJson(const std::vector<int64_t>& ids) { return json(ids).dump(); }
+
+}  // namespace
+
+Result<std::vector<NetworkEdge>> SqliteStore::ReadNetworkEdges(const std::vector<int64_t>& person_ids) {
+  int64_t run_id = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT MAX(id) FROM network_run"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row || q.IsNull(0)) {
+      return Status::FailedPrecondition("no network analysis in the store yet: run `riskradar network`");
+    }
+    run_id = q.Int(0);
+  }
+  std::string sql =
+      "SELECT kind, a_person_id, COALESCE(b_person_id, b_place_id), occasions, weight, first_seen, last_seen "
+      "FROM network_edge WHERE run_id = ?1";
+  if (!person_ids.empty()) {
+    sql +=
+        " AND (a_person_id IN (SELECT value FROM json_each(?2)) OR b_person_id IN (SELECT value FROM "
+        "json_each(?2)))";
+  }
+  sql += " ORDER BY kind, a_person_id, COALESCE(b_person_id, b_place_id)";
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  q.Bind(1, run_id);
+  if (!person_ids.empty()) q.Bind(2, IdsJson(person_ids));
+  std::vector<NetworkEdge> out;
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+    NetworkEdge e;
+    e.kind = q.Text(0);
+    e.a = q.Int(1);
+    e.b = q.Int(2);
+    e.occasions = static_cast<int>(q.Int(3));
+    e.weight = q.Real(4);
+    e.first_seen = Date::FromDays(static_cast<int32_t>(q.Int(5)));
+    e.last_seen = Date::FromDays(static_cast<int32_t>(q.Int(6)));
+    out.push_back(std::move(e));
+  }));
+  return out;
+}
+
+Result<std::map<int64_t, RiskLevel>> SqliteStore::ReadLatestLevels(const std::vector<int64_t>& person_ids) {
+  std::map<int64_t, RiskLevel> out;
+  if (person_ids.empty()) return out;
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT a.person_id, COALESCE(a.override_level, a.level) FROM assessment a "
+                                   "JOIN (SELECT person_id, MAX(id) AS id FROM assessment WHERE person_id IN "
+                                   "(SELECT value FROM json_each(?1)) GROUP BY person_id) latest ON latest.id = a.id "
+                                   "JOIN person p ON p.id = a.person_id AND p.active = 1"));
+  q.Bind(1, IdsJson(person_ids));
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    RR_ASSIGN_OR_RETURN(out[q.Int(0)], ParseRiskLevel(q.Text(1)));
+  }
+  return out;
+}
+
+Result<std::map<int64_t, Place>> SqliteStore::ReadPlaces(const std::vector<int64_t>& place_ids) {
+  std::map<int64_t, Place> out;
+  if (place_ids.empty()) return out;
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place "
+                                           "WHERE active = 1 AND id IN (SELECT value FROM json_each(?1))"));
+  q.Bind(1, IdsJson(place_ids));
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Place p;
+    p.id = q.Int(0);
+    p.name = q.Text(1);
+    RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(2)));
+    p.postcode = q.Text(3);
+    p.district = q.Text(4);
+    p.lat = q.OptReal(5);
+    p.lon = q.OptReal(6);
+    out[p.id] = std::move(p);
+  }
+  return out;
+}
+
+Result<std::string> SqliteStore::ReadExportKey() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT key FROM export_key WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Corruption("the store has no export key (migration 15)");
+  return std::string(q.BlobView(0));
 }
 
 std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std::string_view signed_at) {

@@ -179,6 +179,10 @@ class SqliteStore final : public Store {
   Status SaveNetworks(const NetworkOutput& output, const Actor& actor) override;
   Result<NetworkOutput> LoadNetworks() override;
   Result<std::optional<PersonPriority>> ReadPersonPriority(int64_t person_id) override;
+  Result<std::vector<NetworkEdge>> ReadNetworkEdges(const std::vector<int64_t>& person_ids) override;
+  Result<std::map<int64_t, RiskLevel>> ReadLatestLevels(const std::vector<int64_t>& person_ids) override;
+  Result<std::map<int64_t, Place>> ReadPlaces(const std::vector<int64_t>& place_ids) override;
+  Result<std::string> ReadExportKey() override;
   Status AppendAudit(const AuditEvent& event) override;
   Status AppendAuditBatch(const std::vector<AuditEvent>& events) override;
   Result<AuditCheck> VerifyAudit() override;
