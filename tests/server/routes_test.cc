@@ -119,7 +119,7 @@ TEST_F(RoutesTest, ARouteWithoutAPolicyStopsTheServerAtStartUp) {
 
 TEST_F(RoutesTest, TheTableDeclaresEveryRouteOnceWithSignInPublicOnly) {
   const std::vector<Route> routes = DeclaredRoutes();
-  EXPECT_EQ(routes.size(), 42u);
+  EXPECT_EQ(routes.size(), 52u);
   std::set<std::string> seen;
   for (const Route& r : routes) {
     EXPECT_TRUE(seen.insert(r.method + " " + r.path).second) << r.path;
@@ -140,7 +140,7 @@ TEST_F(RoutesTest, EverySignedInRouteAnswers401WithoutASession) {
     EXPECT_EQ(json::parse(res->body, nullptr, false)["error"].value("code", ""), "unauthenticated");
     ++checked;
   }
-  EXPECT_EQ(checked, 41);
+  EXPECT_EQ(checked, 51);
   EXPECT_EQ(CountAllAudit(), before) << "a request without a session names nobody: nothing to audit";
 }
 
@@ -170,8 +170,8 @@ TEST_F(RoutesTest, EachRoleOutsideAPolicyGets403AndExactlyOneAuditedRefusal) {
       ++refusals;
     }
   }
-  // 42 routes: 1 public, 10 open to every role; the other 31 refuse 96 (route, role) pairs between them.
-  EXPECT_EQ(refusals, 96);
+  // 52 routes: 1 public, 10 open to every role; the other 41 refuse 122 (route, role) pairs between them.
+  EXPECT_EQ(refusals, 122);
 }
 
 TEST_F(RoutesTest, UnknownAndRepeatedQueryParametersAre400NamingThem) {
