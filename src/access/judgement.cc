@@ -235,7 +235,7 @@ Result<OverrideResult> JudgementAccess::OverrideLevel(int64_t person_id, const O
   if (history.empty()) {
     RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "override_level", target, json::object(), "no_assessment")));
     RR_RETURN_IF_ERROR(unit->Commit());
-    return Status::FailedPrecondition("the child has no assessment to override: record a screening first");
+    return Status::Conflict("the child has no assessment to override: record a screening first");
   }
   const Assessment& current = history.back().assessment;
   result.current_assessment_id = current.id;

@@ -213,6 +213,9 @@ void Server::Impl::ChildOverride(RouteContext& ctx) {
   if (model == nullptr) return SendError(res, Status::Internal("the screening model could not be loaded"));
   auto result = access::JudgementAccess(*ctx.store, *model)
                     .OverrideLevel(*id, input, ctx.viewer(), Now(), ctx.actor(kJudgementPurpose));
+  if (!result.ok() && result.status().code() == StatusCode::kConflict) {
+    return SendHttpError(res, 409, "the child has no assessment to override: record a screening first");
+  }
   if (!result.ok()) return SendError(res, result.status());
   switch (result->outcome) {
     case access::OverrideOutcome::kNotFound:

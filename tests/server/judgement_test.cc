@@ -162,6 +162,20 @@ TEST_F(JudgementTest, OverrideRefusalsAreAuditedAndWriteNothing) {
   EXPECT_EQ(Assessments(1), rows);
 }
 
+// Dee (child 4, council records) has no assessment: an override has nothing to change (409, audited).
+TEST_F(JudgementTest, AChildWithoutAnAssessmentCannotBeOverridden) {
+  const Session s = Login("bcc-practitioner");
+  const json t = Body(Get(s, "/api/children/4/assessments"));
+  ASSERT_TRUE(t["assessments"].empty()) << t.dump();
+  EXPECT_TRUE(t["current"].is_null());
+  const int64_t before = Audited("override_level", "no_assessment");
+  auto r = Send(s, "/api/children/4/override", {{"level", "serious"}, {"reason", kReason}}, "\"1\"");
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_NE(r->body.find("record a screening first"), std::string::npos) << r->body;
+  EXPECT_EQ(Audited("override_level", "no_assessment"), before + 1);
+  EXPECT_EQ(Assessments(4), 0);
+}
+
 // 16 clients override the same child with the same If-Match: exactly one wins, the others get 412, each
 // attempt is audited once.
 TEST_F(JudgementTest, SixteenConcurrentOverridesOneWinner) {

@@ -120,7 +120,7 @@ class JudgementAccess {
   // An override of the child's level (risk/judgement.h CheckOverride and ApplyOverride), audited as
   // "override_level": ok, forbidden (a role that may not; PermissionDenied), not_found / refused (kNotFound),
   // stale (the latest assessment is not input.expected_assessment_id; kStale, nothing written),
-  // no_assessment (FailedPrecondition). InvalidArgument (nothing written or audited) for a bad reason, level or
+  // no_assessment (Conflict). InvalidArgument (nothing written or audited) for a bad reason, level or
   // review date.
   Result<OverrideResult> OverrideLevel(int64_t person_id, const OverrideInput& input, const Viewer& viewer,
                                        int64_t now_s, const store::Actor& actor);
