@@ -37,6 +37,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code);     // server_comman
 void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_commands.cc
 void RegisterPlaceCommands(CLI::App& explain, int& exit_code);  // place_commands.cc
 void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_commands.cc
+void RegisterScreeningCommands(CLI::App& app, int& exit_code);  // screening_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -96,6 +97,9 @@ Status RunAssess(store::Store& store, const StageContext& ctx, const std::string
     levels += fmt::format("{}{} {}", levels.empty() ? "" : ", ", Label(level), n);
   std::cout << fmt::format("assess: {} children screened as of {} with model {} ({})\n", r.children_assessed,
                            r.as_of.ToIso(), r.model_version, levels);
+  if (r.overrides_kept > 0) {
+    std::cout << fmt::format("assess: {} practitioners' overrides kept until their review dates\n", r.overrides_kept);
+  }
   return Status::Ok();
 }
 
@@ -491,6 +495,7 @@ int Main(int argc, char** argv) {
   RegisterRetentionCommands(app, exit_code);
   RegisterPlaceCommands(*app.get_subcommand("explain"), exit_code);
   RegisterPlacesCommand(app, exit_code);
+  RegisterScreeningCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

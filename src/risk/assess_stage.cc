@@ -1,6 +1,8 @@
 // The assess stage: events per child -> screening model -> stored assessments.
 #include "riskradar/risk/assess_stage.h"
 
+#include "riskradar/risk/judgement.h"
+
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,20 +18,20 @@ Result<Date> NewestEventDate(store::Store& store) {
   return newest;
 }
 
-Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningModel& model, Date as_of,
-                                         const store::Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
-  if (persons.empty()) return Status::FailedPrecondition("no resolved people in the store: run `riskradar link` first");
-  RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
-  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+namespace {
 
+// Each child's facts (one per resolved event) from the store's bulk rows; `only` > 0 keeps that child alone.
+std::unordered_map<int64_t, ChildFacts> GatherFacts(const std::vector<Person>& persons,
+                                                    const std::vector<Place>& places,
+                                                    const std::vector<store::EventRow>& events, Date as_of,
+                                                    int64_t only) {
   std::unordered_map<int64_t, PlaceType> place_type;
   for (const Place& p : places) place_type[p.id] = p.type;
   std::unordered_set<int64_t> of_concern;
   std::unordered_map<int64_t, ChildFacts> children;
   for (const Person& p : persons) {
     if (p.person_of_concern) of_concern.insert(p.id);
-    if (!p.is_child) continue;
+    if (!p.is_child || (only > 0 && p.id != only)) continue;
     ChildFacts& facts = children[p.id];
     facts.person_id = p.id;
     facts.dob = p.dob;
@@ -71,6 +73,33 @@ Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningMod
     it->second.events.push_back(std::move(fact));
   }
 
+  return children;
+}
+
+}  // namespace
+
+Result<std::optional<ChildFacts>> GatherChildFacts(store::Store& store, int64_t person_id, Date as_of) {
+  RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
+  RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+  auto children = GatherFacts(persons, places, events, as_of, person_id);
+  auto it = children.find(person_id);
+  if (it == children.end()) return std::optional<ChildFacts>();
+  return std::optional<ChildFacts>(std::move(it->second));
+}
+
+Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningModel& model, Date as_of,
+                                         const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto persons, store.ListPersons());
+  if (persons.empty()) return Status::FailedPrecondition("no resolved people in the store: run `riskradar link` first");
+  RR_ASSIGN_OR_RETURN(auto places, store.ListPlaces());
+  RR_ASSIGN_OR_RETURN(auto events, store.LoadEvents());
+  auto children = GatherFacts(persons, places, events, as_of, 0);
+  // An override stays until its review date or a new override (risk/judgement.h CarryOverride).
+  RR_ASSIGN_OR_RETURN(const std::vector<Assessment> previous, store.LatestAssessments());
+  std::unordered_map<int64_t, const Assessment*> previous_of;
+  for (const Assessment& a : previous) previous_of[a.person_id] = &a;
+
   AssessStageReport report;
   report.as_of = as_of;
   report.model_version = model.version();
@@ -82,6 +111,10 @@ Result<AssessStageReport> RunAssessStage(store::Store& store, const ScreeningMod
     Assessment a = model.Assess(it->second, as_of);
     a.person_id = p.id;
     a.as_of = as_of;
+    auto before = previous_of.find(p.id);
+    if (CarryOverride(before == previous_of.end() ? nullptr : before->second, a, model.review())) {
+      ++report.overrides_kept;
+    }
     ++report.by_level[a.level];
     assessments.push_back(std::move(a));
   }

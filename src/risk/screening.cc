@@ -23,6 +23,27 @@ bool EventMatcher::Matches(const EventFact& event) const {
   return true;
 }
 
+int ReviewPolicy::DaysFor(RiskLevel level) const {
+  switch (level) {
+    case RiskLevel::kNoCurrentRisk:
+      return none_days;
+    case RiskLevel::kAtRisk:
+      return at_risk_days;
+    case RiskLevel::kSignificant:
+      return significant_days;
+    case RiskLevel::kSerious:
+      return serious_days;
+  }
+  return none_days;
+}
+
+const IndicatorDefinition* ScreeningModel::FindIndicator(std::string_view code) const {
+  for (const IndicatorDefinition& def : indicators_) {
+    if (def.code == code) return &def;
+  }
+  return nullptr;
+}
+
 namespace {
 
 std::string_view GroupTitle(IndicatorGroup group) {
@@ -42,9 +63,11 @@ std::string Points(double points) { return fmt::format("{} point{}", points, poi
 struct Found {
   const IndicatorDefinition* def;
   Indicator indicator;
-  int events = 0;   // resolved events (evidence_event_ids lists every source record of them)
-  Date newest;      // the newest evidence event's date
-  int repeats = 0;  // current events beyond min_count that added repeat points
+  int events = 0;        // resolved events (evidence_event_ids lists every source record of them)
+  Date newest;           // the newest evidence event's (or observation's) date
+  int repeats = 0;       // evidence events beyond min_count that added repeat points
+  int observed = 0;      // a practitioner's observations of it (ChildFacts::observed)
+  Date observed_newest;  // the newest of them (when observed > 0)
 };
 
 // Whether min_count matching events fall within within_days of each other,
@@ -127,13 +150,27 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
         evidence.push_back(&event);
       }
     }
-    if (static_cast<int>(evidence.size()) < def.min_count) continue;
+    // A practitioner's observation makes the indicator present on its date (within the lookback, not after
+    // as_of); min_count is for events only.
+    std::optional<Date> observed_newest;
+    int observed = 0;
+    for (const ObservedIndicator& o : child.observed) {
+      const int age_days = as_of - o.date;
+      if (o.code != def.code || age_days < 0 || age_days >= group_scoring.lookback_days) continue;
+      ++observed;
+      if (!observed_newest || o.date > *observed_newest) observed_newest = o.date;
+    }
+    if (static_cast<int>(evidence.size()) < def.min_count && observed == 0) continue;
     std::sort(evidence.begin(), evidence.end(), [](const EventFact* a, const EventFact* b) {
       return a->date != b->date ? a->date < b->date : a->event_id < b->event_id;
     });
     std::vector<Date> dates;
     for (const EventFact* event : evidence) dates.push_back(event->date);
     Qualification q = Qualify(dates, def, as_of, current_days_);
+    if (observed > 0) {
+      q.any = true;
+      q.current = q.current || as_of - *observed_newest < current_days_;
+    }
     if (!q.any) continue;
     Indicator indicator;
     indicator.code = def.code;
@@ -153,7 +190,10 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
                                             merged->second.end());
       }
     }
-    found.push_back({&def, std::move(indicator), static_cast<int>(evidence.size()), dates.back(), repeats});
+    Date newest = dates.empty() ? *observed_newest : dates.back();
+    if (observed_newest && *observed_newest > newest) newest = *observed_newest;
+    found.push_back({&def, std::move(indicator), static_cast<int>(evidence.size()), newest, repeats, observed,
+                     observed_newest.value_or(Date())});
   }
 
   // Significant first, then risk, then vulnerabilities; the model's order within a group.
@@ -168,13 +208,19 @@ Assessment ScreeningModel::Assess(const ChildFacts& child, Date as_of) const {
                                   ? fmt::format("{} event{}", f.events, f.events == 1 ? "" : "s")
                                   : fmt::format("{} event{} ({} records from more than one agency)", f.events,
                                                 f.events == 1 ? "" : "s", records);
+    std::string seen = count;
+    if (f.observed > 0) {
+      const std::string observations = fmt::format("observed by a practitioner {} time{} (newest {})", f.observed,
+                                                   f.observed == 1 ? "" : "s", f.observed_newest.ToIso());
+      seen = f.events == 0 ? observations : count + ", " + observations;
+    }
     const std::string repeated = f.repeats > 0 ? fmt::format(" (with {} for {} repeat{})",
                                                              Points(f.repeats * scoring(f.def->group).repeat_points),
                                                              f.repeats, f.repeats == 1 ? "" : "s")
                                                : "";
     std::string line =
         fmt::format("{} ({}): {}: {}, {}{}", GroupTitle(f.def->group), f.indicator.current ? "current" : "earlier",
-                    f.def->label, count, Points(f.indicator.points), repeated);
+                    f.def->label, seen, Points(f.indicator.points), repeated);
     assessment.explanation.push_back(std::move(line));
   }
   if (found.empty()) {

@@ -54,7 +54,7 @@ class ModelParser {
     }
     ScreeningModel model;
     RR_RETURN_IF_ERROR(
-        CheckKeys(root, "", {"version", "name", "windows", "groups", "bands", "indicators", "overrides"}));
+        CheckKeys(root, "", {"version", "name", "windows", "groups", "bands", "indicators", "overrides", "review"}));
     RR_ASSIGN_OR_RETURN(model.version_, RequiredString(root, "version", ""));
     RR_ASSIGN_OR_RETURN(auto name, OptionalString(root, "name", ""));
     model.name_ = name.value_or(model.version_);
@@ -63,6 +63,7 @@ class ModelParser {
     RR_RETURN_IF_ERROR(ParseBands(root, model));
     RR_RETURN_IF_ERROR(ParseIndicators(root, model));
     RR_RETURN_IF_ERROR(ParseOverrides(root, model));
+    RR_RETURN_IF_ERROR(ParseReview(root, model));
     return model;
   }
 
@@ -173,6 +174,35 @@ class ModelParser {
     }
     if (required && out.empty()) return Error(node, Join(where, key), "must have at least one entry");
     return out;
+  }
+
+  // [review]: optional; each key optional (the ReviewPolicy default), 1 to 366 days, and never later for a
+  // higher level than for a lower one.
+  Status ParseReview(const toml::table& root, ScreeningModel& model) const {
+    const toml::node* node = root.get("review");
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_table()) return Error(node, "review", "must be a table");
+    const toml::table& review = *node->as_table();
+    RR_RETURN_IF_ERROR(CheckKeys(review, "review", {"none_days", "at_risk_days", "significant_days", "serious_days"}));
+    ReviewPolicy& policy = model.review_;
+    const std::pair<const char*, int*> keys[] = {{"none_days", &policy.none_days},
+                                                 {"at_risk_days", &policy.at_risk_days},
+                                                 {"significant_days", &policy.significant_days},
+                                                 {"serious_days", &policy.serious_days}};
+    for (const auto& [key, field] : keys) {
+      RR_ASSIGN_OR_RETURN(auto days, OptionalInt(review, key, "review", 1));
+      if (!days) continue;
+      if (*days > 366) return Error(review.get(key), Join("review", key), fmt::format("must be <= 366, got {}", *days));
+      *field = static_cast<int>(*days);
+    }
+    for (size_t i = 1; i < std::size(keys); ++i) {
+      if (*keys[i].second > *keys[i - 1].second) {
+        return Error(review.get(keys[i].first), Join("review", keys[i].first),
+                     fmt::format("a higher level must not be reviewed later than a lower one ({} is {} days, {} {})",
+                                 keys[i].first, *keys[i].second, keys[i - 1].first, *keys[i - 1].second));
+      }
+    }
+    return Status::Ok();
   }
 
   Status ParseWindows(const toml::table& root, ScreeningModel& model) const {

@@ -284,6 +284,20 @@ struct Server::Impl {
   void ApprovalReject(RouteContext& ctx) { ApprovalDecide(ctx, false); }
   void ApprovalDecide(RouteContext& ctx, bool approve);
   void ApprovalWithdraw(RouteContext& ctx);
+  // api_judgement.cc: professional judgement (issue 13 items 1, 3, 7): the assessment trajectory, screenings,
+  // overrides (If-Match), the caseload, case notes on a child, person or place.
+  void ChildAssessments(RouteContext& ctx);
+  void ChildScreening(RouteContext& ctx);
+  void ChildOverride(RouteContext& ctx);
+  void Caseload(RouteContext& ctx);
+  void NotesList(RouteContext& ctx, const char* kind);
+  void NoteCreate(RouteContext& ctx, const char* kind);
+  void ChildNotes(RouteContext& ctx) { NotesList(ctx, "child"); }
+  void ChildNoteCreate(RouteContext& ctx) { NoteCreate(ctx, "child"); }
+  void PersonNotes(RouteContext& ctx) { NotesList(ctx, "person"); }
+  void PersonNoteCreate(RouteContext& ctx) { NoteCreate(ctx, "person"); }
+  void PlaceNotes(RouteContext& ctx) { NotesList(ctx, "place"); }
+  void PlaceNoteCreate(RouteContext& ctx) { NoteCreate(ctx, "place"); }
   // api_auth.cc: enrolment at first sign-in (a new password and TOTP secret) of an account that must enrol.
   void Enrol(RouteContext& ctx);
   // An error in the one JSON shape for statuses without a StatusCode kind (412, 428) or with a specific message.

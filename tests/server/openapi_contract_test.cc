@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "../../src/server/routes.h"
 #include "directory_fixture.h"
@@ -85,6 +86,8 @@ int64_t pending_review_id = 0, break_glass_grant_id = 0, relationship_id = 0;
 // Approval requests (by wmp-administrator): one each to approve, reject and withdraw, one left pending for the
 // error probes; and an account that must enrol, signed in with its two code halves.
 int64_t approve_id = 0, reject_id = 0, withdraw_id = 0, pending_id = 0;
+// Child 1's latest assessment when the suite starts (the override probe's If-Match).
+int64_t child1_assessment_id = 0;
 const std::string kEnrolHalfA(20, 'a'), kEnrolHalfB(20, 'b');
 
 // How each documented operation is exercised: a request that succeeds (and more users whose answers differ in
@@ -316,6 +319,54 @@ std::map<std::string, Probe> Probes() {
                                            Req{ig, "/api/audit/proof/consistency?old=0"},
                                            Req{practitioner, "/api/audit/proof/consistency?old=1"},
                                            {}};
+  // Professional judgement (api_judgement.cc). The override runs before the screening (key order), against the
+  // latest assessment the suite started with.
+  p["GET /api/children/{}/assessments"] = {{practitioner, "/api/children/1/assessments"},
+                                           200,
+                                           {analyst, manager},
+                                           Req{practitioner, "/api/children/1/assessments?x=1"},
+                                           Req{ig, "/api/children/1/assessments"},
+                                           Req{practitioner, "/api/children/987654/assessments"}};
+  const json observed = {
+      {"observations", {{{"indicator", "unexplained_gifts_money"}, {"date", "2025-06-01"}, {"source", "school"}}}}};
+  p["POST /api/children/{}/screenings"] = {
+      {practitioner, "/api/children/1/screenings", observed},
+      201,
+      {},
+      Req{practitioner,
+          "/api/children/1/screenings",
+          {{"observations", {{{"indicator", "no_such_indicator"}, {"date", "2025-06-01"}, {"source", "school"}}}}}},
+      Req{ig, "/api/children/1/screenings", observed},
+      Req{practitioner, "/api/children/987654/screenings", observed}};
+  const json raise = {{"level", "serious"}, {"reason", "contract test: disclosed to the school nurse"}};
+  const httplib::Headers latest = {{"If-Match", "\"" + std::to_string(child1_assessment_id) + "\""}};
+  p["POST /api/children/{}/override"] = {{manager, "/api/children/1/override", raise, true, latest},
+                                         201,
+                                         {},
+                                         Req{manager,
+                                             "/api/children/1/override",
+                                             {{"level", "medium"}, {"reason", "contract test: not a level"}},
+                                             true,
+                                             latest},
+                                         Req{ig, "/api/children/1/override", raise, true, latest},
+                                         Req{manager, "/api/children/987654/override", raise, true, latest}};
+  p["GET /api/caseload"] = {{practitioner, "/api/caseload"}, 200, {manager}, Req{practitioner, "/api/caseload?x=1"},
+                            Req{ig, "/api/caseload"},        {}};
+  const json text = {{"text", "contract test: seen at home, well"}};
+  for (const auto& [kind, base, forbidden_poster] :
+       {std::tuple{"children", "/api/children/", analyst}, std::tuple{"people", "/api/people/", analyst},
+        std::tuple{"places", "/api/places/", ig}}) {
+    const std::string key = std::string("/api/") + kind + "/{}/notes";
+    const std::string one = std::string(base) + "1/notes", missing = std::string(base) + "987654/notes";
+    p["GET " + key] = {{practitioner, one},       200, {manager}, Req{practitioner, one + "?x=1"}, Req{ig, one},
+                       Req{practitioner, missing}};
+    p["POST " + key] = {{practitioner, one, text},
+                        201,
+                        {},
+                        Req{practitioner, one, {{"text", "   "}}},
+                        Req{forbidden_poster, one, text},
+                        Req{practitioner, missing, text}};
+  }
   return p;
 }
 
@@ -344,6 +395,10 @@ class OpenApiContractTest : public DirectoryFixture {
                        -1, &q, nullptr);
     ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
     relationship_id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(db, "SELECT MAX(id) FROM assessment WHERE person_id = 1", -1, &q, nullptr);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    child1_assessment_id = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     sqlite3_close(db);
     auto nhs = store_->FindUser("nhs-practitioner");

@@ -172,6 +172,8 @@ struct Assessment {
   std::vector<std::string> explanation;  // one line per rule or band that decided the level
   std::optional<RiskLevel> override_level;
   std::string override_reason;
+  std::string override_by;          // the user who made the override ("" without one)
+  std::optional<Date> next_review;  // when the level is to be reviewed (risk/judgement.h NextReviewDate)
 };
 
 // An association between two entities with its evidence.

@@ -31,6 +31,16 @@ struct EventFact {
   bool with_person_of_concern = false;
 };
 
+// An indicator a practitioner observed (a screening, store/judgement.h): the model's indicator `code`, seen on
+// `date`, and who or what reported it (`source`, free text). It makes its indicator present on that date whatever
+// the events give (min_count does not apply to a professional's observation); points, bands and rules then
+// apply to it as to a derived indicator.
+struct ObservedIndicator {
+  std::string code;
+  Date date;
+  std::string source;
+};
+
 struct ChildFacts {
   int64_t person_id = 0;
   std::optional<Date> dob;
@@ -38,6 +48,8 @@ struct ChildFacts {
   std::vector<EventFact> events;
   // event_id of a fact -> the other source records of the same real-world event (event linkage).
   std::map<int64_t, std::vector<int64_t>> merged_event_ids;
+  // Observations recorded by a practitioner's screening (empty for the pipeline's assessments).
+  std::vector<ObservedIndicator> observed;
 };
 
 enum class IndicatorGroup { kSignificant, kRisk, kVulnerability };
@@ -101,6 +113,17 @@ struct OverrideRule {
   std::optional<int> current_days;
 };
 
+// How soon an assessment is reviewed, in days from its date, per level (`[review]` in the model's TOML; every
+// key optional, strict): 3 months by default, sooner for higher levels. A higher level is never reviewed later
+// than a lower one (checked when the model loads).
+struct ReviewPolicy {
+  int none_days = 91;
+  int at_risk_days = 91;
+  int significant_days = 56;
+  int serious_days = 28;
+  int DaysFor(RiskLevel level) const;
+};
+
 class ScreeningModel {
  public:
   // Errors name source_name, the key and why (unknown keys, kinds,
@@ -117,6 +140,9 @@ class ScreeningModel {
   const std::vector<LevelBand>& bands() const { return bands_; }
   const std::vector<OverrideRule>& overrides() const { return overrides_; }
   const GroupScoring& scoring(IndicatorGroup group) const { return scoring_[static_cast<int>(group)]; }
+  const ReviewPolicy& review() const { return review_; }
+  // The indicator definition named `code`, or nullptr (a screening's observations are checked against these).
+  const IndicatorDefinition* FindIndicator(std::string_view code) const;
 
   // Pure: the same facts and date always give the same assessment. Events
   // after as_of are ignored (they were not known then). Fills level, score,
@@ -134,6 +160,7 @@ class ScreeningModel {
   std::vector<IndicatorDefinition> indicators_;
   std::vector<LevelBand> bands_;
   std::vector<OverrideRule> overrides_;
+  ReviewPolicy review_;
 };
 
 }  // namespace riskradar::risk

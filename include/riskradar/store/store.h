@@ -19,6 +19,7 @@
 #include "riskradar/store/audit_log.h"
 #include "riskradar/store/directory.h"
 #include "riskradar/store/imports.h"
+#include "riskradar/store/judgement.h"
 #include "riskradar/store/linkage.h"
 #include "riskradar/store/need_to_know.h"
 #include "riskradar/store/network_graph.h"
@@ -43,7 +44,8 @@ class Store : public ImportStore,
               public NeedToKnowStore,
               public NetworkGraphStore,
               public AuditLog,
-              public RetentionStore {
+              public RetentionStore,
+              public JudgementStore {
  public:
   ~Store() override = default;
 

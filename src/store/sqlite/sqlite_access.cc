@@ -391,7 +391,8 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
     RR_ASSIGN_OR_RETURN(
         auto* q,
         Cached("SELECT id, as_of, level, score, model_version, indicators_json, explanation_json, override_level, "
-               "override_reason FROM assessment WHERE person_id = ?1 ORDER BY id DESC LIMIT 1"));
+               "override_reason, next_review, override_by FROM assessment WHERE person_id = ?1 ORDER BY id DESC "
+               "LIMIT 1"));
     q->Bind(1, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) {
@@ -411,6 +412,8 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
         if (o.ok()) a.override_level = *o;
       }
       a.override_reason = q->Text(8);
+      a.next_review = DateFrom(q->OptInt(9));
+      a.override_by = q->Text(10);
       record.latest = std::move(a);
     }
     q->Reset();

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 11> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 12> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -461,6 +461,38 @@ ALTER TABLE network_run ADD COLUMN priority_model TEXT NOT NULL DEFAULT '';
     {11, R"sql(
 ALTER TABLE event ADD COLUMN time_of_day INTEGER CHECK (time_of_day IS NULL OR time_of_day BETWEEN 0 AND 1439);
 ALTER TABLE place_score ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
+)sql"},
+    // 12: professional judgement (issue 13 items 1, 3, 7; store/judgement.h): each assessment says how it was made
+    // (the assess stage, a practitioner's screening, an override), by whom, who made its override and when it is
+    // next reviewed (days since the epoch; NULL for assessments made before this migration); a screening keeps
+    // its observed indicators (JSON); case notes on a child, person or place. A screening goes with its
+    // assessment when retention erases it. (12: 13 to 15 may land first from parallel work.)
+    {12, R"sql(
+ALTER TABLE assessment ADD COLUMN next_review INTEGER;
+ALTER TABLE assessment ADD COLUMN override_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE assessment ADD COLUMN kind TEXT NOT NULL DEFAULT 'pipeline'
+  CHECK (kind IN ('pipeline', 'screening', 'override'));
+ALTER TABLE assessment ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+CREATE TABLE screening (
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL,
+  assessment_id INTEGER NOT NULL REFERENCES assessment(id) ON DELETE CASCADE,
+  recorded_by TEXT NOT NULL,
+  agency_code TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  observations_json TEXT NOT NULL
+);
+CREATE INDEX screening_person ON screening(person_id, id);
+CREATE TABLE case_note (
+  id INTEGER PRIMARY KEY,
+  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('child', 'person', 'place')),
+  subject_id INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  agency_code TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX case_note_subject ON case_note(subject_kind, subject_id, id);
 )sql"},
     // 15: the VOLT graph's typed, weighted, time-stamped edges per network run (issue 12 item 7), and the key
     // of the stable pseudonyms of network exports (32 random bytes drawn once, never shown).

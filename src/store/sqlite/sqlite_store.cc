@@ -673,7 +673,8 @@ Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, 
       auto q,
       db_->Prepare(
           "INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, explanation_json, "
-          "override_level, override_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+          "override_level, override_reason, created_at, next_review, override_by, kind, created_by) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pipeline', ?13)"));
   const std::string now = NowUtcIso();
   for (const Assessment& a : assessments) {
     std::optional<std::string> override_level;
@@ -688,6 +689,9 @@ Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, 
                            .Bind(8, override_level)
                            .Bind(9, a.override_reason)
                            .Bind(10, now)
+                           .Bind(11, DobDays(a.next_review))
+                           .Bind(12, a.override_by)
+                           .Bind(13, actor.user)
                            .Run());
   }
   AuditEvent audit;
@@ -705,7 +709,7 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
       db_->Prepare(
           "SELECT a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, "
           "a.explanation_json, "
-          "a.override_level, a.override_reason FROM assessment a "
+          "a.override_level, a.override_reason, a.next_review, a.override_by FROM assessment a "
           "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
           "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
   std::vector<Assessment> out;
@@ -726,6 +730,8 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
       RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(8)));
     }
     a.override_reason = q.Text(9);
+    a.next_review = DateFrom(q.OptInt(10));
+    a.override_by = q.Text(11);
     out.push_back(std::move(a));
   }
   return out;

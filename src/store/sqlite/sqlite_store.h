@@ -82,6 +82,9 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
   return out;
 }
 
+// The indicators as stored in assessment.indicators_json (sqlite_store.cc).
+json IndicatorsToJson(const std::vector<Indicator>& indicators);
+
 // An audit event for `actor` (sequence, time and hashes are set when it is appended).
 // A place score's profile as stored in place_score.profile_json (sqlite_store.cc).
 std::string PlaceProfileJson(const PlaceProfile& profile);
@@ -310,6 +313,17 @@ class SqliteStore final : public Store {
  private:
   Result<TotpSealingKey*> TotpKey(bool may_create);
   std::optional<TotpSealingKey> totp_key_;
+
+  // ---- professional judgement: trajectory, screenings, allocations, case notes (sqlite_judgement.cc)
+ public:
+  Result<std::vector<AssessmentEntry>> ReadAssessmentHistory(int64_t person_id) override;
+  Result<int64_t> InsertAssessmentEntry(const AssessmentEntry& entry) override;
+  Result<int64_t> InsertScreening(const ScreeningRow& row) override;
+  Result<std::vector<ScreeningRow>> ReadScreenings(int64_t person_id) override;
+  Result<std::vector<Allocation>> ReadAllocations(std::string_view agency_code, int64_t user_id) override;
+  Result<bool> NoteSubjectExists(std::string_view kind, int64_t id) override;
+  Result<int64_t> InsertCaseNote(const CaseNote& note) override;
+  Result<std::vector<CaseNote>> ReadCaseNotes(std::string_view kind, int64_t id) override;
 };
 
 // OpenStore for the SQLite store itself (the audit writer needs its internals).
