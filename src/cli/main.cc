@@ -19,6 +19,7 @@
 #include "linkage_commands.h"
 #include "network_commands.h"
 #include "pipeline.h"
+#include "practice_commands.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/core/geography.h"
@@ -174,6 +175,8 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   RR_RETURN_IF_ERROR(RunAssess(*store, ctx, "", options.period_end));
   std::cout << "[5/6] ";
   RR_RETURN_IF_ERROR(RunNetwork(*store, ctx));
+  std::cout << "      ";
+  RR_RETURN_IF_ERROR(RunPracticeStage(*store, options.period_end, 28, ctx.actor));
   std::cout << "[6/6] report and evaluation\n";
   RR_ASSIGN_OR_RETURN(auto evaluation, eval::EvaluateAgainstTruth(*store, partnership / "truth"));
   RR_ASSIGN_OR_RETURN(auto summary, report::BuildSummary(*store, options));
@@ -496,6 +499,7 @@ int Main(int argc, char** argv) {
   RegisterPlaceCommands(*app.get_subcommand("explain"), exit_code);
   RegisterPlacesCommand(app, exit_code);
   RegisterScreeningCommands(app, exit_code);
+  RegisterPracticeCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -21,6 +21,7 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "practice_commands.h"
 #include "riskradar/access/administration.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/access/governance.h"
@@ -467,6 +468,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       }
     }
     if (Status st = DemoNeedToKnow(**s, *agencies, created, actor); !st.ok()) return fail_or(st);
+    if (Status st = SeedDemoPractice(**s, *agencies, created); !st.ok()) return fail_or(st);
     std::cout
         << "Current one-time codes: oathtool --totp -b SECRET (package oathtool), or any authenticator app.\n"
         << "Serve: riskradar serve --db " << o.db << "   then sign in, e.g.\n"

@@ -298,6 +298,25 @@ struct Server::Impl {
   void PersonNoteCreate(RouteContext& ctx) { NoteCreate(ctx, "person"); }
   void PlaceNotes(RouteContext& ctx) { NotesList(ctx, "place"); }
   void PlaceNoteCreate(RouteContext& ctx) { NoteCreate(ctx, "place"); }
+  // api_practice.cc: the practice workflow (access/practice.h): actions and disruptions (updates with If-Match),
+  // MASE meetings (agenda, minutes, close), the caller's practitioner alerts.
+  void ActionsList(RouteContext& ctx);
+  void ActionCreate(RouteContext& ctx);
+  void ActionUpdate(RouteContext& ctx);
+  void DisruptionsList(RouteContext& ctx);
+  void DisruptionCreate(RouteContext& ctx);
+  void DisruptionUpdate(RouteContext& ctx);
+  void DisruptionBreach(RouteContext& ctx);
+  void MeetingsList(RouteContext& ctx);
+  void MeetingCreate(RouteContext& ctx);
+  void MeetingRead(RouteContext& ctx);
+  void AgendaAdd(RouteContext& ctx);
+  void AgendaRemove(RouteContext& ctx) { AgendaEdit(ctx, true); }
+  void AgendaMinutes(RouteContext& ctx) { AgendaEdit(ctx, false); }
+  void AgendaEdit(RouteContext& ctx, bool remove);
+  void MeetingClose(RouteContext& ctx);
+  void MyAlerts(RouteContext& ctx);
+  void AlertAcknowledge(RouteContext& ctx);
   // api_auth.cc: enrolment at first sign-in (a new password and TOTP secret) of an account that must enrol.
   void Enrol(RouteContext& ctx);
   // An error in the one JSON shape for statuses without a StatusCode kind (412, 428) or with a specific message.

@@ -253,6 +253,10 @@ TEST_F(DemoTest, DemoPrintsHowToServeItAndDemoUsersSetUpNeedToKnow) {
   EXPECT_GT(Figure(users.output, R"(Sharing agreements: ([0-9]+) new)"), 0) << users.output;
   EXPECT_NE(users.output.find("allocated_case  children "), std::string::npos) << users.output;
   EXPECT_NE(users.output.find("mase_listing    children "), std::string::npos) << users.output;
+  // And a MASE meeting with its agenda, two actions, tracked disruptions and the alerts they raise.
+  EXPECT_GT(Figure(users.output, R"(MASE meeting #[0-9]+ \([^)]*\): ([0-9]+) agenda items)"), 0) << users.output;
+  EXPECT_NE(users.output.find("2 actions (one overdue)"), std::string::npos) << users.output;
+  EXPECT_GT(Figure(users.output, R"(([0-9]+) alerts raised)"), 0) << users.output;
   EXPECT_NE(users.output.find("serve --db"), std::string::npos);
   EXPECT_EQ(RunCommand(Cli("audit verify " + Db())).exit_code, 0);
 }

@@ -16,6 +16,7 @@
 #include "../../src/server/routes.h"
 #include "directory_fixture.h"
 #include "json_schema.h"
+#include "riskradar/store/practice.h"
 
 namespace riskradar::server {
 namespace {
@@ -88,6 +89,9 @@ int64_t pending_review_id = 0, break_glass_grant_id = 0, relationship_id = 0;
 int64_t approve_id = 0, reject_id = 0, withdraw_id = 0, pending_id = 0;
 // Child 1's latest assessment when the suite starts (the override probe's If-Match).
 int64_t child1_assessment_id = 0;
+// The practice workflow's seeded records: an action and a disruption at version 1, a meeting chaired by the
+// police manager with one agenda item (child 1), and an alert to the police practitioner about child 1.
+int64_t action_id = 0, disruption_id = 0, meeting_id = 0, agenda_item_id = 0, alert_id = 0;
 const std::string kEnrolHalfA(20, 'a'), kEnrolHalfB(20, 'b');
 
 // How each documented operation is exercised: a request that succeeds (and more users whose answers differ in
@@ -367,6 +371,116 @@ std::map<std::string, Probe> Probes() {
                         Req{forbidden_poster, one, text},
                         Req{practitioner, missing, text}};
   }
+  // The practice workflow (api_practice.cc): the seeded records above; key order runs GET, PATCH, then POST.
+  const std::string action = "/api/actions/" + std::to_string(action_id);
+  const std::string disruption = "/api/disruptions/" + std::to_string(disruption_id);
+  const std::string meeting = "/api/mase/meetings/" + std::to_string(meeting_id);
+  const std::string item = meeting + "/agenda/" + std::to_string(agenda_item_id);
+  const json new_action = {{"title", "contract test: strategy meeting"},
+                           {"owner_agency", "wmp"},
+                           {"owner_user", "wmp-practitioner"},
+                           {"due", "2025-08-01"},
+                           {"link_kind", "child"},
+                           {"link_id", "1"}};
+  json missing_child = new_action;
+  missing_child["link_id"] = "987654";
+  json short_title = new_action;
+  short_title["title"] = "ab";
+  p["GET /api/actions"] = {{practitioner, "/api/actions?overdue=0"},
+                           200,
+                           {manager},
+                           Req{practitioner, "/api/actions?overdue=2"},
+                           Req{ig, "/api/actions"},
+                           {}};
+  p["POST /api/actions"] = {{practitioner, "/api/actions", new_action},
+                            201,
+                            {},
+                            Req{practitioner, "/api/actions", short_title},
+                            Req{ig, "/api/actions", new_action},
+                            Req{practitioner, "/api/actions", missing_child}};
+  p["PATCH /api/actions/{}"] = {{practitioner, action, {{"status", "done"}}, true, if_match},
+                                200,
+                                {},
+                                Req{practitioner, action, {{"status", "closed"}}, true, if_match},
+                                Req{ig, action, {{"status", "done"}}, true, if_match},
+                                Req{practitioner, "/api/actions/987654", {{"status", "done"}}, true, if_match}};
+  const json new_disruption = {{"kind", "sexual_risk_order"}, {"person_id", "3"},        {"issuing_agency", "wmp"},
+                               {"issued", "2025-02-01"},      {"expires", "2027-02-01"}, {"note", "contract test"}};
+  json bad_kind = new_disruption;
+  bad_kind["kind"] = "asbo";
+  json missing_person = new_disruption;
+  missing_person["person_id"] = "987654";
+  p["GET /api/disruptions"] = {{practitioner, "/api/disruptions"}, 200, {manager}, {}, Req{ig, "/api/disruptions"}, {}};
+  p["POST /api/disruptions"] = {{practitioner, "/api/disruptions", new_disruption},
+                                201,
+                                {},
+                                Req{practitioner, "/api/disruptions", bad_kind},
+                                Req{ig, "/api/disruptions", new_disruption},
+                                Req{practitioner, "/api/disruptions", missing_person}};
+  p["PATCH /api/disruptions/{}"] = {{practitioner, disruption, {{"note", "contract test: reviewed"}}, true, if_match},
+                                    200,
+                                    {},
+                                    Req{practitioner, disruption, {{"status", "paused"}}, true, if_match},
+                                    Req{ig, disruption, {{"note", "x"}}, true, if_match},
+                                    Req{practitioner, "/api/disruptions/987654", {{"note", "x"}}, true, if_match}};
+  const json breach = {{"date", "2025-06-01"}, {"note", "seen with a child at the hotel"}};
+  p["POST /api/disruptions/{}/breaches"] = {
+      {practitioner, disruption + "/breaches", breach},
+      201,
+      {},
+      Req{practitioner, disruption + "/breaches", {{"date", "2025-13-01"}, {"note", "x y z"}}},
+      Req{ig, disruption + "/breaches", breach},
+      Req{practitioner, "/api/disruptions/987654/breaches", breach}};
+  p["GET /api/mase/meetings"] = {{practitioner, "/api/mase/meetings"}, 200, {manager}, {},
+                                 Req{ig, "/api/mase/meetings"},        {}};
+  const json new_meeting = {
+      {"district", "Birmingham"}, {"date", "2025-07-01"}, {"chair", "wmp-manager"}, {"panel", "wmp-practitioner"}};
+  p["POST /api/mase/meetings"] = {
+      {manager, "/api/mase/meetings", new_meeting},
+      201,
+      {},
+      Req{manager, "/api/mase/meetings", {{"district", "Birmingham"}, {"date", "soon"}, {"chair", manager}}},
+      Req{practitioner, "/api/mase/meetings", new_meeting},
+      {}};
+  p["GET /api/mase/meetings/{}"] = {{practitioner, meeting},
+                                    200,
+                                    {manager},
+                                    Req{practitioner, meeting + "?x=1"},
+                                    Req{ig, meeting},
+                                    Req{practitioner, "/api/mase/meetings/987654"}};
+  const json add = {{"person_id", "2"}, {"note", "contract test: listed by the chair"}};
+  p["POST /api/mase/meetings/{}/agenda"] = {{manager, meeting + "/agenda", add},
+                                            201,
+                                            {},
+                                            Req{manager, meeting + "/agenda", {{"person_id", "2"}, {"note", "short"}}},
+                                            Req{ig, meeting + "/agenda", add},
+                                            Req{manager, "/api/mase/meetings/987654/agenda", add}};
+  p["POST /api/mase/meetings/{}/agenda/{}/minutes"] = {
+      {manager, item + "/minutes", {{"minutes", "contract test: a strategy meeting was agreed"}}},
+      200,
+      {},
+      Req{manager, item + "/minutes", {{"minutes", ""}}},
+      Req{ig, item + "/minutes", {{"minutes", "x"}}},
+      Req{manager, meeting + "/agenda/987654/minutes", {{"minutes", "x"}}}};
+  p["POST /api/mase/meetings/{}/agenda/{}/remove"] = {
+      {manager, item + "/remove", {{"reason", "contract test: discussed last month"}}},
+      200,
+      {},
+      Req{manager, item + "/remove", {{"reason", "short"}}},
+      Req{ig, item + "/remove", {{"reason", "x"}}},
+      Req{manager, meeting + "/agenda/987654/remove", {{"reason", "contract test: no such item"}}}};
+  p["POST /api/mase/meetings/{}/close"] = {{manager, meeting + "/close"},
+                                           200,
+                                           {},
+                                           Req{manager, meeting + "/close", {{"x", "1"}}},
+                                           Req{ig, meeting + "/close"},
+                                           Req{manager, "/api/mase/meetings/987654/close"}};
+  p["GET /api/alerts/mine"] = {{practitioner, "/api/alerts/mine?all=1"},    200, {ig},
+                               Req{practitioner, "/api/alerts/mine?all=2"}, {},  {}};
+  const std::string ack = "/api/alerts/" + std::to_string(alert_id) + "/acknowledge";
+  p["POST /api/alerts/{}/acknowledge"] = {
+      {practitioner, ack, {{"note", "contract test: seen"}}}, 200, {},
+      Req{practitioner, ack, {{"note", "bell\x07"}}},         {},  Req{practitioner, "/api/alerts/987654/acknowledge"}};
   return p;
 }
 
@@ -435,6 +549,64 @@ class OpenApiContractTest : public DirectoryFixture {
     enrolee.enrol_hash = *HashPassword(kEnrolHalfB, params);
     enrolee.totp_secret = NewTotpSecret();
     ASSERT_TRUE(store_->InsertEnrollingUser(enrolee).ok());
+    SeedPractice();
+  }
+
+  static void SeedPractice() {
+    store::ActionRecord a;
+    a.title = "contract test: return home interview";
+    a.owner_agency = "wmp";
+    a.owner_user = "wmp-practitioner";
+    a.due = *Date::FromYmd(2025, 7, 1);
+    a.link_kind = "child";
+    a.link_id = 1;
+    a.created_by = "wmp-manager";
+    a.created_agency = "wmp";
+    auto action = store::PracticeOf(*store_)->InsertAction(a);
+    ASSERT_TRUE(action.ok()) << action.status().ToString();
+    action_id = *action;
+    store::DisruptionRecord d;
+    d.kind = "cawn";
+    d.person_id = 3;
+    d.issuing_agency = "wmp";
+    d.issued = *Date::FromYmd(2025, 1, 1);
+    d.expires = *Date::FromYmd(2027, 1, 1);
+    d.created_by = "wmp-practitioner";
+    auto disruption = store::PracticeOf(*store_)->InsertDisruption(d);
+    ASSERT_TRUE(disruption.ok()) << disruption.status().ToString();
+    disruption_id = *disruption;
+    store::MeetingRecord m;
+    m.district = "Birmingham";
+    m.date = *Date::FromYmd(2025, 6, 20);
+    m.period_end = *Date::FromYmd(2025, 9, 18);
+    m.chair = "wmp-manager";
+    m.chair_agency = "wmp";
+    m.panel = {"wmp-manager", "wmp-practitioner"};
+    m.created_by = "wmp-manager";
+    auto meeting = store::PracticeOf(*store_)->InsertMeeting(m);
+    ASSERT_TRUE(meeting.ok()) << meeting.status().ToString();
+    meeting_id = *meeting;
+    store::AgendaItem item;
+    item.meeting_id = meeting_id;
+    item.person_id = 1;
+    item.reasons = "new_significant";
+    item.source = "generated";
+    item.added_by = "wmp-manager";
+    auto added = store::PracticeOf(*store_)->InsertAgendaItem(item);
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    agenda_item_id = *added;
+    store::NewAlert alert;
+    alert.key = "contract:1";
+    alert.kind = "missing_episode";
+    alert.person_id = 1;
+    alert.evidence = {1};
+    alert.evidence_kind = "event";
+    alert.detail = "a new missing episode was recorded";
+    alert.recipients = {{"wmp-practitioner", "allocated_case"}};
+    ASSERT_TRUE(store::PracticeOf(*store_)->SaveAlerts({alert}, "", store::Actor{}).ok());
+    auto mine = store::PracticeOf(*store_)->ReadAlertsOf("wmp-practitioner", true);
+    ASSERT_TRUE(mine.ok() && mine->size() == 1);
+    alert_id = mine->front().id;
   }
 
   void SetUp() override { ASSERT_TRUE(Document().is_object()) << "api/openapi.json does not parse"; }
@@ -454,6 +626,9 @@ class OpenApiContractTest : public DirectoryFixture {
     if (!s.cookie.empty()) h.emplace("Cookie", s.cookie);
     if (r.csrf) h.emplace("X-CSRF-Token", s.csrf);
     if (method == "DELETE") return Client().Delete(r.path.c_str(), h);
+    if (method == "PATCH") {
+      return Client().Patch(r.path.c_str(), h, (r.body.is_null() ? json::object() : r.body).dump(), "application/json");
+    }
     return Client().Post(r.path.c_str(), h, (r.body.is_null() ? json::object() : r.body).dump(), "application/json");
   }
 

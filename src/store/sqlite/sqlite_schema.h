@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 12> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 13> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -493,6 +493,112 @@ CREATE TABLE case_note (
   created_at TEXT NOT NULL
 );
 CREATE INDEX case_note_subject ON case_note(subject_kind, subject_id, id);
+)sql"},
+    // 13: the practice workflow (issue 13 items 2, 4, 5, 6; store/practice.h): actions, the disruption tracker
+    // with its breaches, MASE meetings with their agenda and minutes, practitioner alerts with their recipients
+    // and the alert stage's baseline. Versions are the ETags of If-Match (bumped by the compare-and-set
+    // updates). Numbered 13 so that 12, 14 and 15 can land from parallel work in any order.
+    {13, R"sql(
+CREATE TABLE practice_action (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  owner_agency TEXT NOT NULL,
+  owner_user TEXT NOT NULL,
+  due_days INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'done', 'cancelled')),
+  status_reason TEXT NOT NULL DEFAULT '',
+  link_kind TEXT NOT NULL CHECK (link_kind IN ('child', 'person', 'place', 'network', 'meeting')),
+  link_id INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_agency TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX practice_action_link ON practice_action(link_kind, link_id);
+CREATE TABLE disruption (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('cawn', 'sexual_risk_order', 'sexual_harm_prevention_order', 'hotel_notice',
+                                     'licensing_review', 'closure_order', 'other')),
+  person_id INTEGER,
+  place_id INTEGER,
+  issuing_agency TEXT NOT NULL,
+  issued_days INTEGER NOT NULL,
+  expires_days INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('active', 'expired', 'revoked', 'discharged')),
+  source_event_id INTEGER UNIQUE,
+  note TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  CHECK (person_id IS NOT NULL OR place_id IS NOT NULL)
+);
+CREATE INDEX disruption_person ON disruption(person_id);
+CREATE TABLE disruption_breach (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  disruption_id INTEGER NOT NULL REFERENCES disruption(id),
+  date_days INTEGER NOT NULL,
+  note TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX disruption_breach_disruption ON disruption_breach(disruption_id);
+CREATE TABLE mase_meeting (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  district TEXT NOT NULL,
+  date_days INTEGER NOT NULL,
+  period_end_days INTEGER NOT NULL,
+  chair TEXT NOT NULL,
+  chair_agency TEXT NOT NULL,
+  panel_json TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('planned', 'held', 'closed')),
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE mase_agenda_item (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  meeting_id INTEGER NOT NULL REFERENCES mase_meeting(id),
+  person_id INTEGER,
+  place_id INTEGER,
+  reasons TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('generated', 'added')),
+  note TEXT NOT NULL DEFAULT '',
+  removed INTEGER NOT NULL DEFAULT 0,
+  removal_reason TEXT NOT NULL DEFAULT '',
+  minutes TEXT NOT NULL DEFAULT '',
+  minutes_by TEXT NOT NULL DEFAULT '',
+  minutes_at TEXT NOT NULL DEFAULT '',
+  added_by TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  CHECK (person_id IS NOT NULL OR place_id IS NOT NULL)
+);
+CREATE UNIQUE INDEX mase_agenda_item_subject ON mase_agenda_item(meeting_id, COALESCE(person_id, 0), COALESCE(place_id, 0));
+CREATE TABLE practice_alert (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  person_id INTEGER NOT NULL,
+  evidence_json TEXT NOT NULL,
+  evidence_kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  raised_at TEXT NOT NULL
+);
+CREATE TABLE practice_alert_recipient (
+  alert_id INTEGER NOT NULL REFERENCES practice_alert(id),
+  user_name TEXT NOT NULL,
+  why TEXT NOT NULL,
+  acknowledged_at TEXT,
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (alert_id, user_name)
+);
+CREATE INDEX practice_alert_recipient_user ON practice_alert_recipient(user_name, acknowledged_at);
+CREATE TABLE practice_alert_baseline (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  baseline_json TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
 )sql"},
     // 15: the VOLT graph's typed, weighted, time-stamped edges per network run (issue 12 item 7), and the key
     // of the stable pseudonyms of network exports (32 random bytes drawn once, never shown).

@@ -16,6 +16,7 @@
 #include "audit_key.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
+#include "riskradar/store/practice.h"
 #include "riskradar/store/store.h"
 #include "sqlite_db.h"
 #include "totp_key.h"
@@ -138,7 +139,7 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStatement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public PracticeStore {
  public:
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
       : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
@@ -309,6 +310,36 @@ class SqliteStore final : public Store {
   Result<std::string> OpenTotpSecret(std::string_view stored);
   // Migration 3: seals every TOTP secret still stored in plaintext. REQUIRES: a transaction is open.
   Status SealTotpSecretsLocked();
+
+  // ---- the practice workflow: actions, disruptions, MASE meetings, practitioner alerts (sqlite_practice.cc)
+  Result<int64_t> InsertAction(const ActionRecord& action) override;
+  Result<std::optional<ActionRecord>> ReadAction(int64_t id) override;
+  Result<std::vector<ActionRecord>> ReadActions() override;
+  Result<bool> UpdateAction(const ActionRecord& action, int64_t expected_version) override;
+  Result<int64_t> InsertDisruption(const DisruptionRecord& disruption) override;
+  Result<std::optional<DisruptionRecord>> ReadDisruption(int64_t id) override;
+  Result<std::vector<DisruptionRecord>> ReadDisruptions() override;
+  Result<bool> UpdateDisruption(const DisruptionRecord& disruption, int64_t expected_version) override;
+  Result<int64_t> InsertDisruptionBreach(int64_t disruption_id, const DisruptionBreach& breach) override;
+  Result<int64_t> InsertMeeting(const MeetingRecord& meeting) override;
+  Result<std::optional<MeetingRecord>> ReadMeeting(int64_t id) override;
+  Result<std::vector<MeetingRecord>> ReadMeetings() override;
+  Result<bool> UpdateMeetingStatus(int64_t id, std::string_view status, int64_t expected_version) override;
+  Result<int64_t> InsertAgendaItem(const AgendaItem& item) override;
+  Result<bool> UpdateAgendaItem(const AgendaItem& item) override;
+  Result<std::vector<PersonRecordClass>> ReadPersonRecordClasses(const std::vector<int64_t>& person_ids) override;
+  Result<bool> PlaceExists(int64_t place_id) override;
+  Result<std::vector<RadarFact>> LoadRadarFacts() override;
+  Result<std::vector<MissingEpisodeRow>> LoadMissingEpisodes(Date from) override;
+  Result<std::vector<RelationshipHolder>> ReadRelationshipHolders() override;
+  Result<std::vector<AlertRow>> ReadAlertsOf(std::string_view user_name, bool open_only) override;
+  Result<std::optional<AlertRow>> ReadAlertOf(int64_t alert_id, std::string_view user_name) override;
+  Result<bool> AcknowledgeAlert(int64_t alert_id, std::string_view user_name, const std::string& note) override;
+  Result<int64_t> CountOpenAlerts(std::string_view user_name, int64_t person_id) override;
+  Result<std::string> ReadAlertBaseline() override;
+  Result<int64_t> SaveAlerts(const std::vector<NewAlert>& alerts, const std::string& baseline,
+                             const Actor& actor) override;
+  Result<int64_t> ImportDisruptionEvents(const std::vector<DisruptionRecord>& disruptions, const Actor& actor) override;
 
  private:
   Result<TotpSealingKey*> TotpKey(bool may_create);
