@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -128,12 +129,18 @@ ReaderModel BuildModel(const Publication& pub, const std::vector<Relation>& rela
     bool complete = true;
     for (const auto& [ref, coefficient] : relation.terms) {
       auto it = table_index.find(ref.table);
-      if (it == table_index.end() || pub.tables[it->second].withheld) {
+      if (it == table_index.end()) {
         complete = false;
         break;
       }
-      const int column = ref.index < 0 ? population_column[pub.tables[it->second].population]
-                                       : cell_column[it->second].at(static_cast<size_t>(ref.index));
+      // A total is the population's, published by its other tables even when this one is withheld.
+      auto population = population_column.find(pub.tables[it->second].population);
+      if (ref.index < 0 ? population == population_column.end() : pub.tables[it->second].withheld) {
+        complete = false;
+        break;
+      }
+      const int column =
+          ref.index < 0 ? population->second : cell_column[it->second].at(static_cast<size_t>(ref.index));
       c.terms.push_back({column, static_cast<double>(coefficient)});
     }
     if (!complete) continue;  // a relation through a withheld table tells the reader nothing
@@ -394,7 +401,10 @@ std::vector<CellBounds> SuppressedCellBounds(const Publication& publication, con
   return ReaderBounds(publication, relations, config, std::nullopt);
 }
 
-Publication Protect(const PublishInput& input, const DisclosureConfig& config) {
+namespace {
+
+// One group of populations that published facts link (the whole of Protect's work for it).
+Publication ProtectLinked(const PublishInput& input, const DisclosureConfig& config) {
   const auto small = [&](int64_t v) { return v > 0 && v < config.min_shown; };
   State state;
   std::map<std::string, int64_t> totals;
@@ -519,6 +529,55 @@ Publication Protect(const PublishInput& input, const DisclosureConfig& config) {
     }
   }
   return pub;
+}
+
+}  // namespace
+
+// Populations that no published fact links are protected apart (smaller programs, the same answer): tables of one
+// population are linked by their common total, and a relation links the populations of its terms.
+Publication Protect(const PublishInput& input, const DisclosureConfig& config) {
+  std::map<std::string, std::string> parent;
+  std::function<std::string(const std::string&)> find = [&](const std::string& p) -> std::string {
+    auto it = parent.find(p);
+    if (it == parent.end() || it->second == p) return p;
+    return it->second = find(it->second);
+  };
+  std::map<std::string, std::string> population_of;
+  for (const CountTableSpec& t : input.tables) {
+    population_of[t.name] = t.population;
+    parent.try_emplace(t.population, t.population);
+  }
+  for (const Relation& r : input.relations) {
+    std::optional<std::string> first;
+    for (const auto& [ref, coefficient] : r.terms) {
+      auto it = population_of.find(ref.table);
+      if (it == population_of.end()) continue;
+      if (!first) {
+        first = find(it->second);
+      } else {
+        parent[find(it->second)] = *first;
+      }
+    }
+  }
+  std::map<std::string, PublishInput> groups;
+  for (const CountTableSpec& t : input.tables) groups[find(t.population)].tables.push_back(t);
+  for (const Relation& r : input.relations) {
+    if (r.terms.empty()) continue;
+    auto it = population_of.find(r.terms.front().first.table);
+    if (it != population_of.end()) groups[find(it->second)].relations.push_back(r);
+  }
+  std::map<std::string, PublishedTable> done;
+  Publication out;
+  for (auto& [root, group] : groups) {
+    group.always_shown = input.always_shown;
+    Publication part = ProtectLinked(group, config);
+    out.primary += part.primary;
+    out.complementary += part.complementary;
+    out.withheld += part.withheld;
+    for (PublishedTable& t : part.tables) done[t.name] = std::move(t);
+  }
+  for (const CountTableSpec& t : input.tables) out.tables.push_back(done.at(t.name));
+  return out;
 }
 
 std::string DescribeRule(const DisclosureConfig& config) {

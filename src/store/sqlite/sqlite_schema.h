@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 10> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 11> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -461,6 +461,12 @@ ALTER TABLE network_run ADD COLUMN priority_model TEXT NOT NULL DEFAULT '';
     {11, R"sql(
 ALTER TABLE event ADD COLUMN time_of_day INTEGER CHECK (time_of_day IS NULL OR time_of_day BETWEEN 0 AND 1439);
 ALTER TABLE place_score ADD COLUMN profile_json TEXT NOT NULL DEFAULT '{}';
+)sql"},
+    // 14: ethnicity (issue 14 item 2): the Census 2021 high-level group a record states (core/ethnicity.h; '' when
+    // none), and the resolved person's most often recorded one.
+    {14, R"sql(
+ALTER TABLE person_mention ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';
+ALTER TABLE person ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

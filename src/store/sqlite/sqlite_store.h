@@ -178,6 +178,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Assessment>> LatestAssessments() override;
   Status SaveNetworks(const NetworkOutput& output, const Actor& actor) override;
   Result<NetworkOutput> LoadNetworks() override;
+  Result<std::vector<AssessmentLevel>> ListAssessmentLevels() override;
   Result<std::optional<PersonPriority>> ReadPersonPriority(int64_t person_id) override;
   Status AppendAudit(const AuditEvent& event) override;
   Status AppendAuditBatch(const std::vector<AuditEvent>& events) override;
