@@ -441,7 +441,7 @@ std::vector<ProfileSection> Sections() {
        "Events dated in the period, quarter by quarter; an event two agencies recorded is counted once.",
        {"missing_by_quarter", "referrals_by_quarter", "referrals_by_agency", "referrals_by_agency_quarter",
         "disruptions_by_kind", "disruptions_by_quarter", "disruptions_by_kind_quarter"},
-       {"missing_by_quarter", "referrals_by_quarter", "disruptions_by_kind"},
+       {"missing_by_quarter", "referrals_by_quarter", "disruptions_by_quarter"},
        ""},
       {"quality",
        "Data quality",
