@@ -20,6 +20,7 @@
 #include "network_commands.h"
 #include "pipeline.h"
 #include "practice_commands.h"
+#include "report_commands.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/core/geography.h"
@@ -188,7 +189,19 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   RR_RETURN_IF_ERROR(report::WriteHtmlReport(summary, ro, dir / "report-publishable.html"));
   std::cout << "\n" << report::RenderSummaryText(summary);
   std::cout << "Report: " << fs::absolute(dir / "report.html").string()
-            << " (publishable version: " << (dir / "report-publishable.html").string() << ")\n\n";
+            << " (publishable version: " << (dir / "report-publishable.html").string() << ")\n";
+  // The problem profile for the partnership's period, both versions (report_commands.cc).
+  for (bool publishable : {false, true}) {
+    ProfileRequest profile;
+    profile.db = db.string();
+    profile.from = options.period_start;
+    profile.to = options.period_end;
+    profile.publishable = publishable;
+    profile.out_dir = dir / (publishable ? "profile-publishable" : "profile");
+    profile.partnership = options.partnership;
+    RR_RETURN_IF_ERROR(RunProfile(*store, ctx.paths, ctx.actor, profile));
+  }
+  std::cout << "\n";
   std::cout << eval::RenderEvaluation(evaluation);
   std::cout << fmt::format("\nDemo finished in {:.1f} s. Store: {}\n", Seconds(start), db.string());
   // The way on to the server, with commands that work as printed (this binary, the store's absolute path).
@@ -354,7 +367,9 @@ int Main(int argc, char** argv) {
   report_cmd->add_option("--period-start", period_start, "YYYY-MM-DD (default: a year before the end)");
   report_cmd->add_option("--period-end", period_end, "YYYY-MM-DD (default: newest event)");
   report_cmd->add_flag("--publishable", publishable, "Apply disclosure control (small numbers suppressed)");
-  report_cmd->callback([&] {
+  CLI::App* profile_cmd = RegisterReportProfileCommand(*report_cmd, exit_code);  // report_commands.cc
+  report_cmd->callback([&, profile_cmd] {
+    if (profile_cmd->parsed()) return;
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     auto options = PeriodOptions(period_start, period_end, **store);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "riskradar/core/domain.h"
+#include "riskradar/core/ethnicity.h"
 #include "riskradar/core/text.h"
 #include "riskradar/core/vocabulary.h"
 
@@ -90,8 +91,9 @@ class Loader {
     const toml::table* t = root[key].as_table();
     if (!t) return p;
     p.defined = true;
-    RR_RETURN_IF_ERROR(CheckKeys(
-        *t, key, {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode", "nhs_number", "upn"}));
+    RR_RETURN_IF_ERROR(CheckKeys(*t, key,
+                                 {"role", "local_person_id", "forename", "surname", "dob", "sex", "postcode",
+                                  "nhs_number", "upn", "ethnicity"}));
     RR_ASSIGN_OR_RETURN(p.role, Field(*t, key, "role"));
     RR_ASSIGN_OR_RETURN(p.local_person_id, Field(*t, key, "local_person_id"));
     RR_ASSIGN_OR_RETURN(p.forename, Field(*t, key, "forename"));
@@ -101,9 +103,11 @@ class Loader {
     RR_ASSIGN_OR_RETURN(p.postcode, Field(*t, key, "postcode"));
     RR_ASSIGN_OR_RETURN(p.nhs_number, Field(*t, key, "nhs_number"));
     RR_ASSIGN_OR_RETURN(p.upn, Field(*t, key, "upn"));
+    RR_ASSIGN_OR_RETURN(p.ethnicity, Field(*t, key, "ethnicity"));
     if (!p.role.defined()) return Error(std::string(key) + ".role", "is required (e.g. { value = \"child\" })");
     RR_RETURN_IF_ERROR(CheckTargets(p.role, std::string(key) + ".role", ParsePersonRole));
     RR_RETURN_IF_ERROR(CheckTargets(p.sex, std::string(key) + ".sex", ParseSex));
+    RR_RETURN_IF_ERROR(CheckTargets(p.ethnicity, std::string(key) + ".ethnicity", ParseEthnicGroup));
     if (p.dob.defined() && p.dob.format.empty() && !p.dob.value) p.dob.format = "%Y-%m-%d";
     return p;
   }
@@ -224,7 +228,7 @@ void ForEachField(MappingT& m, Fn fn) {
   for (auto* f : {&m.event.kind, &m.event.category, &m.event.date, &m.event.detail, &m.event.time}) fn(*f);
   for (auto* p : {&m.subject, &m.associate}) {
     for (auto* f : {&p->role, &p->local_person_id, &p->forename, &p->surname, &p->dob, &p->sex, &p->postcode,
-                    &p->nhs_number, &p->upn}) {
+                    &p->nhs_number, &p->upn, &p->ethnicity}) {
       fn(*f);
     }
   }

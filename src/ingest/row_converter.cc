@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "riskradar/core/ethnicity.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/identifiers.h"
 #include "riskradar/core/text.h"
@@ -202,6 +203,16 @@ std::optional<PersonMention> ReadPerson(FieldReader& reader, const PersonSpec& s
       m.sex = *s;
     else
       reader.Problem(spec.sex.column, ShowValue(sex), p + "sex: " + s.status().message());
+  }
+  const std::string_view ethnicity = reader.Read(spec.ethnicity, {prefix, "ethnicity"}, false, kDefaultTextLimit);
+  if (!ethnicity.empty()) {
+    if (IsEthnicGroupCode(ethnicity))
+      m.ethnicity = std::string(ethnicity);
+    else
+      reader.Problem(spec.ethnicity.column, ShowValue(ethnicity),
+                     p + "ethnicity: '" + std::string(ethnicity) +
+                         "' is not a Census 2021 group (asian, black, mixed, "
+                         "white, other); map the agency's code in the mapping");
   }
   if (m.dob && have_event_date && *m.dob > event_date) {
     reader.Problem(spec.dob.column, RedactValue(m.dob->ToIso()), p + "date of birth is after the event date");

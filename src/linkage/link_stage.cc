@@ -221,7 +221,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
 
   store::LinkageOutput out;
   for (size_t c = 0; c < clusters.size(); ++c) {
-    std::vector<std::string> names, postcodes;
+    std::vector<std::string> names, postcodes, ethnicities;
     std::vector<int32_t> dobs;
     std::vector<int> sexes;
     int child_roles = 0, concern_roles = 0;
@@ -229,6 +229,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
       const PersonMention& pm = mentions[m].mention;
       names.push_back(pm.forename + (pm.forename.empty() || pm.surname.empty() ? "" : " ") + pm.surname);
       postcodes.push_back(pm.postcode);
+      ethnicities.push_back(pm.ethnicity);
       if (pm.dob) dobs.push_back(pm.dob->days());
       if (pm.sex != Sex::kUnknown) sexes.push_back(static_cast<int>(pm.sex));
       child_roles += pm.role == PersonRole::kChild;
@@ -245,6 +246,7 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
         p.dob ? Date::AgeOn(*p.dob, options.as_of) < 18 : child_roles * 2 >= static_cast<int>(clusters[c].size());
     p.person_of_concern = concern_roles > 0;
     p.mention_count = static_cast<int>(clusters[c].size());
+    p.ethnicity = Mode(ethnicities, [](const std::string& s) { return s.empty(); });
     report.children += p.is_child;
     report.persons_of_concern += p.person_of_concern;
     out.persons.push_back(std::move(p));

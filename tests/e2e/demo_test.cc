@@ -67,6 +67,12 @@ TEST_F(DemoTest, DemoPrintsTheRegionalSummaryAndWritesTheReport) {
   EXPECT_NE(demo_.output.find("Places of concern:"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_ / "report.html"));
   EXPECT_TRUE(fs::exists(dir_ / "report-publishable.html"));
+  // The problem profile for the partnership's year, both versions, every format (issue 14).
+  for (const char* version : {"profile", "profile-publishable"}) {
+    for (const char* file : {"profile.html", "profile.xlsx", "tables/index.csv", "tables/radar_by_district.csv"}) {
+      EXPECT_TRUE(fs::exists(dir_ / version / file)) << version << "/" << file;
+    }
+  }
   std::ifstream html(dir_ / "report.html");
   std::stringstream content;
   content << html.rdbuf();

@@ -317,6 +317,47 @@ TEST_P(Contracts, EventLinksResolveEventsUntilTheNextPersonLinkageAndRefuseWhatN
   for (const EventRow& e : relinked) EXPECT_EQ(e.resolved_event_id, e.event.id);
 }
 
+// The problem profile's reads (issue 14): every assessment's level (the trajectory, by person, as_of, id), and a
+// mention's and a person's ethnicity round-trip.
+TEST_P(Contracts, AssessmentLevelsListTheTrajectoryAndEthnicityRoundTrips) {
+  ParsedRow row = Row("C1", "Amy");
+  row.subject.ethnicity = "mixed";
+  Land({row});
+  auto mentions = *store_->LoadPersonMentions();
+  ASSERT_EQ(mentions.size(), 1u);
+  EXPECT_EQ(mentions[0].mention.ethnicity, "mixed");
+  LinkageOutput out;
+  Person amy;
+  amy.id = 3;
+  amy.display_name = "Amy Test";
+  amy.is_child = true;
+  amy.ethnicity = "mixed";
+  out.persons = {amy};
+  out.mention_person = {{mentions[0].mention.id, 3}};
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  EXPECT_EQ(store_->ListPersons()->at(0).ethnicity, "mixed");
+
+  Assessment a;
+  a.person_id = 3;
+  a.model_version = "wm-2025.1";
+  a.as_of = *Date::FromYmd(2025, 6, 30);
+  a.level = RiskLevel::kSerious;
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+  a.as_of = *Date::FromYmd(2025, 3, 31);  // saved later, dated earlier
+  a.level = RiskLevel::kAtRisk;
+  a.override_level = RiskLevel::kSignificant;
+  ASSERT_TRUE(store_->SaveAssessments({a}, Actor{}).ok());
+  auto levels = store_->ListAssessmentLevels();
+  ASSERT_TRUE(levels.ok()) << levels.status().ToString();
+  ASSERT_EQ(levels->size(), 2u);
+  EXPECT_EQ((*levels)[0].as_of, *Date::FromYmd(2025, 3, 31)) << "ordered by as_of, not by when saved";
+  EXPECT_EQ((*levels)[0].Effective(), RiskLevel::kSignificant);
+  EXPECT_EQ((*levels)[1].level, RiskLevel::kSerious);
+  EXPECT_FALSE((*levels)[1].override_level.has_value());
+  EXPECT_EQ((*levels)[1].model_version, "wm-2025.1");
+  EXPECT_EQ((*levels)[1].person_id, 3);
+}
+
 TEST_P(Contracts, AssessmentsKeepIndicatorsEvidenceExplanationAndOverride) {
   Land({Row("C1", "Amy")});
   auto mentions = *store_->LoadPersonMentions();

@@ -85,6 +85,7 @@ struct PersonMention {
   std::string postcode;    // normalised "B12 9QT"
   std::string nhs_number;  // 10 digits, check digit valid, or empty
   std::string upn;         // 13 characters, check letter valid, or empty
+  std::string ethnicity;   // Census 2021 high-level group code (core/ethnicity.h), or empty when not stated
 };
 
 // A place as one record describes it. The unit of place linkage.
@@ -137,6 +138,9 @@ struct Person {
   bool is_child = false;  // aged under 18 on the reference date
   bool person_of_concern = false;
   int mention_count = 0;
+  // The Census 2021 high-level ethnic group its records give (core/ethnicity.h code: white, mixed, asian, black,
+  // other), the most often recorded one; empty when no record states it.
+  std::string ethnicity;
 };
 
 // A resolved location.

@@ -31,6 +31,7 @@ struct FieldSpec {
 struct PersonSpec {
   bool defined = false;
   FieldSpec role, local_person_id, forename, surname, dob, sex, postcode, nhs_number, upn;
+  FieldSpec ethnicity;  // optional: the agency's code mapped to a Census 2021 group (core/ethnicity.h)
 };
 
 struct PlaceSpec {

@@ -99,6 +99,17 @@ struct NetworkOutput {
   std::vector<NetworkEdge> edges;       // the graph's edges (SaveNetworks keeps them; LoadNetworks leaves it empty)
 };
 
+// One assessment's level without its evidence (the problem profile's radar as of any date).
+struct AssessmentLevel {
+  int64_t id = 0;
+  int64_t person_id = 0;
+  Date as_of;
+  RiskLevel level = RiskLevel::kNoCurrentRisk;
+  std::optional<RiskLevel> override_level;
+  std::string model_version;
+  RiskLevel Effective() const { return override_level.value_or(level); }
+};
+
 struct RadarCell {
   std::string district;
   std::string level;
@@ -121,6 +132,8 @@ class AssessmentStore {
   virtual Status SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) = 0;
   // The most recent assessment per person.
   virtual Result<std::vector<Assessment>> LatestAssessments() = 0;
+  // Every assessment of every active person (the trajectory), levels only, by person then as_of then id.
+  virtual Result<std::vector<AssessmentLevel>> ListAssessmentLevels() = 0;
 
   // Networks.
   // Replaces the previous run's networks and place scores in one transaction with its audit event. A place

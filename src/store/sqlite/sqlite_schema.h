@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 13> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 14> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -599,6 +599,12 @@ CREATE TABLE practice_alert_baseline (
   baseline_json TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+)sql"},
+    // 14: ethnicity (issue 14 item 2): the Census 2021 high-level group a record states (core/ethnicity.h; '' when
+    // none), and the resolved person's most often recorded one.
+    {14, R"sql(
+ALTER TABLE person_mention ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';
+ALTER TABLE person ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';
 )sql"},
     // 15: the VOLT graph's typed, weighted, time-stamped edges per network run (issue 12 item 7), and the key
     // of the stable pseudonyms of network exports (32 random bytes drawn once, never shown).

@@ -26,7 +26,7 @@ Status SqliteBatchWriter::Prepare() {
       insert_mention_,
       db_->Prepare(
           "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
-          "postcode, nhs_number, upn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+          "postcode, nhs_number, upn, ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   RR_ASSIGN_OR_RETURN(insert_place_, db_->Prepare("INSERT INTO place_mention (source_record_id, name, type, postcode, "
                                                   "lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   RR_ASSIGN_OR_RETURN(
@@ -52,7 +52,8 @@ Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const Person
       .BindView(8, ToString(m.sex))
       .BindView(9, m.postcode)
       .BindView(10, m.nhs_number)
-      .BindView(11, m.upn);
+      .BindView(11, m.upn)
+      .BindView(12, m.ethnicity);
   RR_RETURN_IF_ERROR(insert_mention_.Run());
   return db_->LastInsertId();
 }
@@ -294,11 +295,11 @@ Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t
 }
 
 Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
-  RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, "
-                                   "m.dob, m.sex, m.postcode, "
-                                   "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot FROM person_mention m "
-                                   "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
+  RR_ASSIGN_OR_RETURN(
+      auto q, db_->Prepare("SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, "
+                           "m.dob, m.sex, m.postcode, "
+                           "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot, m.ethnicity FROM person_mention m "
+                           "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
   std::vector<MentionRow> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -319,6 +320,7 @@ Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
     mr.agency_code = q.Text(11);
     mr.local_id = q.Text(12);
     mr.slot = q.Text(13);
+    m.ethnicity = q.Text(14);
     out.push_back(std::move(mr));
   }
   return out;
@@ -398,11 +400,11 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
       auto person,
       db_->Prepare(
           "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, "
-          "mention_count) "
-          "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET active = 1, "
+          "mention_count, ethnicity) "
+          "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET active = 1, "
           "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
           "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
-          "mention_count = excluded.mention_count"));
+          "mention_count = excluded.mention_count, ethnicity = excluded.ethnicity"));
   for (const Person& p : out.persons) {
     RR_RETURN_IF_ERROR(person.Bind(1, p.id)
                            .Bind(2, p.display_name)
@@ -412,6 +414,7 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
                            .Bind(6, p.is_child ? 1 : 0)
                            .Bind(7, p.person_of_concern ? 1 : 0)
                            .Bind(8, p.mention_count)
+                           .Bind(9, p.ethnicity)
                            .Run());
   }
   RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2)"));
@@ -532,9 +535,9 @@ Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
 
 Result<std::vector<Person>> SqliteStore::ListPersons() {
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(
-                  "SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count FROM person "
-                  "WHERE active = 1 ORDER BY id"));
+      auto q,
+      db_->Prepare("SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count, ethnicity "
+                   "FROM person WHERE active = 1 ORDER BY id"));
   std::vector<Person> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -548,6 +551,7 @@ Result<std::vector<Person>> SqliteStore::ListPersons() {
     p.is_child = q.Int(5) != 0;
     p.person_of_concern = q.Int(6) != 0;
     p.mention_count = static_cast<int>(q.Int(7));
+    p.ethnicity = q.Text(8);
     out.push_back(std::move(p));
   }
   return out;
@@ -732,6 +736,29 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
     a.override_reason = q.Text(9);
     a.next_review = DateFrom(q.OptInt(10));
     a.override_by = q.Text(11);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<AssessmentLevel>> SqliteStore::ListAssessmentLevels() {
+  RR_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare("SELECT a.id, a.person_id, a.as_of, a.level, a.override_level, a.model_version "
+                                   "FROM assessment a JOIN person p ON p.id = a.person_id AND p.active = 1 "
+                                   "ORDER BY a.person_id, a.as_of, a.id"));
+  std::vector<AssessmentLevel> out;
+  while (true) {
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    AssessmentLevel a;
+    a.id = q.Int(0);
+    a.person_id = q.Int(1);
+    a.as_of = Date::FromDays(static_cast<int32_t>(q.Int(2)));
+    RR_ASSIGN_OR_RETURN(a.level, ParseRiskLevel(q.Text(3)));
+    if (!q.IsNull(4)) {
+      RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(4)));
+    }
+    a.model_version = q.Text(5);
     out.push_back(std::move(a));
   }
   return out;

@@ -182,6 +182,7 @@ class SqliteStore final : public Store, public PracticeStore {
   Result<std::vector<Assessment>> LatestAssessments() override;
   Status SaveNetworks(const NetworkOutput& output, const Actor& actor) override;
   Result<NetworkOutput> LoadNetworks() override;
+  Result<std::vector<AssessmentLevel>> ListAssessmentLevels() override;
   Result<std::optional<PersonPriority>> ReadPersonPriority(int64_t person_id) override;
   Result<std::vector<NetworkEdge>> ReadNetworkEdges(const std::vector<int64_t>& person_ids) override;
   Result<std::map<int64_t, RiskLevel>> ReadLatestLevels(const std::vector<int64_t>& person_ids) override;
