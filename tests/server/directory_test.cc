@@ -6,6 +6,8 @@
 #include <httplib.h>
 #include <sqlite3.h>
 
+#include <cmath>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -147,6 +149,52 @@ TEST_F(DirectoryTest, AuthorisationMatrix) {
       }
       const std::string list = Get(s, "/api/places")->body;
       EXPECT_EQ(list.find("Synthetic Hotel") != std::string::npos, identifying) << list;
+    }
+  }
+}
+
+// A postcode sector's centroid as the reference file gives it, read here without the code under test.
+std::pair<double, double> SectorCentroid(const std::string& sector) {
+  std::ifstream in(std::string(RISKRADAR_SOURCE_DIR) + "/data/reference/geo/wm_postcode_sectors.csv");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(sector + ",", 0) != 0) continue;
+    const size_t a = line.find(',', sector.size() + 1), b = line.find(',', a + 1), c = line.find(',', b + 1);
+    return {std::stod(line.substr(a + 1, b - a - 1)), std::stod(line.substr(b + 1, c - b - 1))};
+  }
+  ADD_FAILURE() << "sector " << sector << " is not in the reference file";
+  return {0, 0};
+}
+
+TEST_F(DirectoryTest, PlaceLocationIsItsPostcodeSectorCentroidForEveryRole) {
+  const auto b1_1 = SectorCentroid("B1 1");
+  const auto b12_9 = SectorCentroid("B12 9");
+  // The hotel's stored coordinates are not its sector's centroid (else the test could not tell them apart).
+  ASSERT_GT(std::abs(b1_1.first - kHotelExactLat) + std::abs(b1_1.second - kHotelExactLon), 1e-3);
+  // A practitioner sees the postcodes, an IG lead (aggregates only) neither names nor postcodes: both get the
+  // same sector centroids.
+  for (const char* user : {"wmp-practitioner", "wmp-ig_lead"}) {
+    SCOPED_TRACE(user);
+    Session s = Login(user);
+    const json list = json::parse(Get(s, "/api/places")->body)["places"];
+    ASSERT_EQ(list.size(), 2u);
+    std::map<int64_t, json> by_id;
+    for (const auto& p : list) by_id[p["id"].get<int64_t>()] = p;
+    for (const auto& [id, expected] : {std::pair{int64_t{1}, b1_1}, std::pair{int64_t{2}, b12_9}}) {
+      const json view = json::parse(Get(s, "/api/places/" + std::to_string(id))->body)["place"];
+      for (const json& place : {by_id.at(id), view}) {
+        ASSERT_TRUE(place["location"].is_object()) << place.dump();
+        EXPECT_EQ(place["location"].size(), 2u) << "lat and lon only: " << place.dump();
+        EXPECT_DOUBLE_EQ(place["location"]["lat"].get<double>(), expected.first) << "place " << id;
+        EXPECT_DOUBLE_EQ(place["location"]["lon"].get<double>(), expected.second) << "place " << id;
+      }
+      EXPECT_EQ(view["postcode"].is_null(), std::string(user) == "wmp-ig_lead");
+    }
+    // The hotel's own coordinates appear nowhere in the answers.
+    for (const std::string path : {"/api/places", "/api/places/1"}) {
+      const std::string body = Get(s, path)->body;
+      EXPECT_EQ(body.find("52.47791"), std::string::npos) << path;
+      EXPECT_EQ(body.find("-1.90102"), std::string::npos) << path;
     }
   }
 }
