@@ -25,11 +25,16 @@ json PersonJson(const Person& p) {
           {"person_of_concern", p.person_of_concern}};
 }
 
-// Where a place is shown on the map, for every role: the centroid of its postcode sector (of its postcode
-// district where the reference list has no such sector), a point shared by a few thousand addresses; never the
-// place's own coordinates, which may be a home's front door. null without a postcode in the reference geography.
+// A postcode sector of fewer postcodes than this (3 of the reference list's 565 are a single postcode) would
+// pinpoint a place: such places are shown at their postcode district's centroid instead.
+constexpr int kMinSectorPostcodes = 20;
+
+// Where a place is shown on the map, for every role: the centroid of its postcode sector, a point shared by a
+// few thousand addresses (of its postcode district where the sector is small or not in the reference list);
+// never the place's own coordinates, which may be a home's front door. null without a postcode in the
+// reference geography.
 json PlaceLocationJson(const Place& place, const Geography& geography) {
-  const std::optional<LatLon> at = geography.Locate(place.postcode);
+  const std::optional<LatLon> at = geography.LocateArea(place.postcode, kMinSectorPostcodes);
   if (!at) return nullptr;
   return {{"lat", at->lat}, {"lon", at->lon}};
 }

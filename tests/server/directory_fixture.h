@@ -9,7 +9,8 @@
 //   person 5 Eve   child   nhs (attendance at the hotel)                                nobody related
 //
 //   agreements: wmp -> bcc for every class (ServerFixture); bcc -> wmp for child_protection only.
-//   places: 1 hotel (of concern, B1 1AA, with its own exact coordinates), 2 takeaway (of concern, B12 9QT),
+//   places: 1 hotel (of concern, B1 1AA, with its own exact coordinates), 2 takeaway (of concern, B1 9ZZ: a
+//           postcode sector of a single postcode),
 //           3 park (scored, not of concern).
 //   networks: 1 = offender 3, children 1 and 2, place 1; 2 = child 4, place 2.
 //   imports: 1 wmp (ServerFixture), 2 wmp (2 quarantined rows), 3 bcc (1 quarantined row), 4 nhs.
@@ -179,7 +180,7 @@ class DirectoryFixture : public ServerFixture {
       p.name = name;
       p.type = id == 1 ? PlaceType::kHotel : id == 2 ? PlaceType::kTakeaway : PlaceType::kPark;
       // The hotel has its own (exact) coordinates; the API shows its postcode sector's centroid instead.
-      p.postcode = id == 2 ? "B12 9QT" : "B1 1AA";
+      p.postcode = id == 2 ? "B1 9ZZ" : "B1 1AA";
       p.district = "Birmingham";
       if (id == 1) {
         p.lat = kHotelExactLat;
