@@ -65,6 +65,7 @@ Result<Geography> Geography::Load(const std::filesystem::path& geo_dir) {
   // sector,postcode_area,lat,lon,n_postcodes,lad_code,lad_name
   RR_RETURN_IF_ERROR(ReadRows(geo_dir / "wm_postcode_sectors.csv", 7, [&](const std::vector<std::string>& f) {
     g.sector_centroid_[f[0]] = {std::atof(f[2].c_str()), std::atof(f[3].c_str())};
+    g.sector_postcodes_[f[0]] = std::atoi(f[4].c_str());
   }));
   g.districts_.assign(districts.begin(), districts.end());
   return g;
@@ -77,6 +78,16 @@ std::string Geography::DistrictOf(std::string_view postcode) const {
 
 std::optional<LatLon> Geography::Locate(std::string_view postcode) const {
   if (auto it = sector_centroid_.find(PostcodeSector(postcode)); it != sector_centroid_.end()) return it->second;
+  if (auto it = outcode_centroid_.find(PostcodeDistrict(postcode)); it != outcode_centroid_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::optional<LatLon> Geography::LocateArea(std::string_view postcode, int min_sector_postcodes) const {
+  const std::string sector = PostcodeSector(postcode);
+  if (auto it = sector_centroid_.find(sector); it != sector_centroid_.end()) {
+    const auto n = sector_postcodes_.find(sector);
+    if (n != sector_postcodes_.end() && n->second >= min_sector_postcodes) return it->second;
+  }
   if (auto it = outcode_centroid_.find(PostcodeDistrict(postcode)); it != outcode_centroid_.end()) return it->second;
   return std::nullopt;
 }

@@ -17,6 +17,7 @@
 
 #include "http_errors.h"
 #include "riskradar/core/access.h"
+#include "riskradar/core/geography.h"
 #include "riskradar/server/server.h"
 #include "router.h"
 #include "routes.h"
@@ -193,6 +194,9 @@ struct Server::Impl {
   bool tls = false;
   // The web application's pages and files (options.web_dir); none when it is empty: the API only.
   std::optional<WebAssets> web;
+  // The reference postcode geography (data/reference/geo): a place's location is its postcode sector's
+  // centroid, never its own coordinates (docs/security.md "Place locations").
+  Geography geography;
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
   ~Impl();

@@ -25,9 +25,23 @@ json PersonJson(const Person& p) {
           {"person_of_concern", p.person_of_concern}};
 }
 
+// A postcode sector of fewer postcodes than this (3 of the reference list's 565 are a single postcode) would
+// pinpoint a place: such places are shown at their postcode district's centroid instead.
+constexpr int kMinSectorPostcodes = 20;
+
+// Where a place is shown on the map, for every role: the centroid of its postcode sector, a point shared by a
+// few thousand addresses (of its postcode district where the sector is small or not in the reference list);
+// never the place's own coordinates, which may be a home's front door. null without a postcode in the
+// reference geography.
+json PlaceLocationJson(const Place& place, const Geography& geography) {
+  const std::optional<LatLon> at = geography.LocateArea(place.postcode, kMinSectorPostcodes);
+  if (!at) return nullptr;
+  return {{"lat", at->lat}, {"lon", at->lon}};
+}
+
 // Identifying fields of a place (its name and postcode: a residential place of concern is someone's home)
 // only for roles that may see identifying data.
-json PlaceSummaryJson(const store::PlaceOfConcern& p, bool identifying) {
+json PlaceSummaryJson(const store::PlaceOfConcern& p, bool identifying, const Geography& geography) {
   json reasons = json::array();
   for (const auto& r : p.score.reasons) reasons.push_back(r);
   return {{"id", p.place.id},
@@ -35,6 +49,7 @@ json PlaceSummaryJson(const store::PlaceOfConcern& p, bool identifying) {
           {"district", p.place.district},
           {"name", identifying ? json(p.place.name) : json(nullptr)},
           {"postcode", identifying ? json(p.place.postcode) : json(nullptr)},
+          {"location", PlaceLocationJson(p.place, geography)},
           {"score", p.score.score},
           {"children_at_risk", p.score.children_at_risk},
           {"persons_of_concern", p.score.persons_of_concern},
@@ -137,7 +152,7 @@ void Server::Impl::PlaceList(RouteContext& ctx) {
   if (!places.ok()) return SendError(res, places.status());
   const bool identifying = MaySeeIdentifying(ctx.user().role);
   json out = json::array();
-  for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying));
+  for (const auto& p : *places) out.push_back(PlaceSummaryJson(p, identifying, geography));
   SendJson(res, 200, {{"places", out}});
 }
 
@@ -161,7 +176,7 @@ void Server::Impl::PlaceDetail(RouteContext& ctx) {
                         {"access_basis", p.access_basis}});
     }
   }
-  SendJson(res, 200, {{"place", PlaceSummaryJson(view->place, identifying)}, {"people", people}});
+  SendJson(res, 200, {{"place", PlaceSummaryJson(view->place, identifying, geography)}, {"people", people}});
 }
 
 void Server::Impl::NetworkList(RouteContext& ctx) {

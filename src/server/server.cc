@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "http/transport.h"
+#include "riskradar/core/paths.h"
 
 namespace riskradar::server {
 
@@ -189,6 +190,14 @@ Result<std::unique_ptr<Server>> Server::Impl::CreateServer(ServerOptions options
     if (!lease.ok()) return lease.status();
   }
   impl->tls = want_tls;
+  {
+    auto geography = Geography::Load(ReferencePath("geo"));
+    if (!geography.ok()) {
+      return Status::InvalidArgument("the reference geography (place locations) cannot be read: " +
+                                     geography.status().message());
+    }
+    impl->geography = std::move(*geography);
+  }
   RR_ASSIGN_OR_RETURN(impl->decoy_hash, HashPassword(RandomToken(24), impl->options.hash_params));
   impl->decoy_totp = NewTotpSecret();
   RR_RETURN_IF_ERROR(impl->Install(routes));

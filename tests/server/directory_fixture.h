@@ -9,7 +9,9 @@
 //   person 5 Eve   child   nhs (attendance at the hotel)                                nobody related
 //
 //   agreements: wmp -> bcc for every class (ServerFixture); bcc -> wmp for child_protection only.
-//   places: 1 hotel (of concern), 2 takeaway (of concern), 3 park (scored, not of concern).
+//   places: 1 hotel (of concern, B1 1AA, with its own exact coordinates), 2 takeaway (of concern, B1 9ZZ: a
+//           postcode sector of a single postcode),
+//           3 park (scored, not of concern).
 //   networks: 1 = offender 3, children 1 and 2, place 1; 2 = child 4, place 2.
 //   graph edges: Amy-Carl, Bea-Carl, Amy and Carl at the hotel, Dee at the takeaway; Carl's priority 12.5 (hub).
 //   imports: 1 wmp (ServerFixture), 2 wmp (2 quarantined rows), 3 bcc (1 quarantined row), 4 nhs.
@@ -29,6 +31,9 @@ namespace {
 
 class DirectoryFixture : public ServerFixture {
  protected:
+  // The hotel's own coordinates as stored (a point in postcode sector B1 1, not its centroid).
+  static constexpr double kHotelExactLat = 52.47791, kHotelExactLon = -1.90102;
+
   static void SetUpTestSuite() {
     ServerFixture::SetUpTestSuite();
     SeedDirectory();
@@ -175,8 +180,13 @@ class DirectoryFixture : public ServerFixture {
       p.id = id;
       p.name = name;
       p.type = id == 1 ? PlaceType::kHotel : id == 2 ? PlaceType::kTakeaway : PlaceType::kPark;
-      p.postcode = "B1 1AA";
+      // The hotel has its own (exact) coordinates; the API shows its postcode sector's centroid instead.
+      p.postcode = id == 2 ? "B1 9ZZ" : "B1 1AA";
       p.district = "Birmingham";
+      if (id == 1) {
+        p.lat = kHotelExactLat;
+        p.lon = kHotelExactLon;
+      }
       out.places.push_back(p);
     }
     for (const auto& pm : *place_mentions)

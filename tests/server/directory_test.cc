@@ -6,9 +6,12 @@
 #include <httplib.h>
 #include <sqlite3.h>
 
+#include <cmath>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "directory_fixture.h"
 #include "riskradar/core/merkle.h"
@@ -147,6 +150,66 @@ TEST_F(DirectoryTest, AuthorisationMatrix) {
       }
       const std::string list = Get(s, "/api/places")->body;
       EXPECT_EQ(list.find("Synthetic Hotel") != std::string::npos, identifying) << list;
+    }
+  }
+}
+
+// A row of a reference geography file (sector or outcode,area,lat,lon,n_postcodes,...) read here without the
+// code under test: {lat, lon, n_postcodes}.
+std::tuple<double, double, int> ReferenceRow(const std::string& file, const std::string& key) {
+  std::ifstream in(std::string(RISKRADAR_SOURCE_DIR) + "/data/reference/geo/" + file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ",", 0) != 0) continue;
+    std::vector<std::string> f;
+    for (size_t start = 0, comma = 0; comma != std::string::npos; start = comma + 1) {
+      comma = line.find(',', start);
+      f.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    }
+    return {std::stod(f.at(2)), std::stod(f.at(3)), std::stoi(f.at(4))};
+  }
+  ADD_FAILURE() << key << " is not in " << file;
+  return {0, 0, 0};
+}
+
+TEST_F(DirectoryTest, PlaceLocationIsItsPostcodeSectorCentroidForEveryRole) {
+  const auto [b1_1_lat, b1_1_lon, b1_1_postcodes] = ReferenceRow("wm_postcode_sectors.csv", "B1 1");
+  const auto [b1_9_lat, b1_9_lon, b1_9_postcodes] = ReferenceRow("wm_postcode_sectors.csv", "B1 9");
+  const auto [b1_lat, b1_lon, b1_postcodes] = ReferenceRow("wm_postcode_districts.csv", "B1");
+  const std::pair<double, double> b1_1{b1_1_lat, b1_1_lon}, b1{b1_lat, b1_lon};
+  // The hotel's stored coordinates are not its sector's centroid (else the test could not tell them apart).
+  ASSERT_GT(std::abs(b1_1_lat - kHotelExactLat) + std::abs(b1_1_lon - kHotelExactLon), 1e-3);
+  // B1 1 is a sector of hundreds of postcodes; B1 9 of one, whose centroid would be that postcode's: the
+  // takeaway there is shown at the B1 district's centroid instead.
+  ASSERT_GE(b1_1_postcodes, 20);
+  ASSERT_LT(b1_9_postcodes, 20);
+  ASSERT_GT(b1_postcodes, 500);
+  ASSERT_GT(std::abs(b1_9_lat - b1_lat) + std::abs(b1_9_lon - b1_lon), 1e-4);
+  // A practitioner sees the postcodes, an IG lead (aggregates only) neither names nor postcodes: both get the
+  // same locations.
+  for (const char* user : {"wmp-practitioner", "wmp-ig_lead"}) {
+    SCOPED_TRACE(user);
+    Session s = Login(user);
+    const json list = json::parse(Get(s, "/api/places")->body)["places"];
+    ASSERT_EQ(list.size(), 2u);
+    std::map<int64_t, json> by_id;
+    for (const auto& p : list) by_id[p["id"].get<int64_t>()] = p;
+    for (const auto& [id, expected] : {std::pair{int64_t{1}, b1_1}, std::pair{int64_t{2}, b1}}) {
+      const json view = json::parse(Get(s, "/api/places/" + std::to_string(id))->body)["place"];
+      for (const json& place : {by_id.at(id), view}) {
+        ASSERT_TRUE(place["location"].is_object()) << place.dump();
+        EXPECT_EQ(place["location"].size(), 2u) << "lat and lon only: " << place.dump();
+        EXPECT_DOUBLE_EQ(place["location"]["lat"].get<double>(), expected.first) << "place " << id;
+        EXPECT_DOUBLE_EQ(place["location"]["lon"].get<double>(), expected.second) << "place " << id;
+      }
+      EXPECT_EQ(view["postcode"].is_null(), std::string(user) == "wmp-ig_lead");
+    }
+    // Neither the hotel's own coordinates nor the single-postcode sector's centroid appear in any answer.
+    for (const std::string path : {"/api/places", "/api/places/1", "/api/places/2"}) {
+      const std::string body = Get(s, path)->body;
+      for (const char* figure : {"52.47791", "-1.90102", "52.47857", "-1.91297"}) {
+        EXPECT_EQ(body.find(figure), std::string::npos) << path << " " << figure;
+      }
     }
   }
 }

@@ -28,12 +28,17 @@ class Geography {
   // District (local authority) name for a normalised postcode, or "" when outside the region.
   std::string DistrictOf(std::string_view postcode) const;
   std::optional<LatLon> Locate(std::string_view postcode) const;
+  // Where to show something at a postcode without pinpointing it: the centroid of its sector when at least
+  // `min_sector_postcodes` postcodes make the sector up, otherwise of its postcode district (outcode); nullopt
+  // when neither is in the reference files (docs/security.md "Place locations on the map").
+  std::optional<LatLon> LocateArea(std::string_view postcode, int min_sector_postcodes) const;
   // The seven districts in a stable order.
   const std::vector<std::string>& districts() const { return districts_; }
 
  private:
   std::unordered_map<std::string, std::string> district_by_outcode_;
   std::unordered_map<std::string, LatLon> sector_centroid_;
+  std::unordered_map<std::string, int> sector_postcodes_;  // how many postcodes each sector centroid averages
   std::unordered_map<std::string, LatLon> outcode_centroid_;
   std::vector<std::string> districts_;
 };

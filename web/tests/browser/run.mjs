@@ -293,21 +293,60 @@ test('need-to-know: a user of another agency without an agreement cannot open th
   await page.context().close();
 });
 
-test('places of concern: the list by score and a place with the people recorded there', async () => {
+test('places of concern: the offline map and the same list as a table, a place with its time profile and people', async () => {
   const name = [...users.entries()].find(([n, u]) => u.role === 'practitioner' && n.includes('-cs-') && !lastStep.has(n))?.[0];
   const page = await newPage();
+  // Offline: every request the pages make is to this server (no tile server, no image from elsewhere).
+  const elsewhere = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${base}/`)) elsewhere.push(r.url());
+  });
   await signIn(page, name, '/places');
-  await checkPage(page, 'places');
   const places = (await apiJson(page, '/api/places')).body.places;
-  assert.equal(await page.locator('#places-table tbody tr').count(), places.length);
-  if (places.length) {
-    await Promise.all([page.waitForEvent('load'), page.click('#places-table tbody tr:first-child a')]);
-    assert.equal(new URL(page.url()).pathname, `/places/${places[0].id}`);
-    await checkPage(page, 'place');
-    const view = (await apiJson(page, `/api/places/${places[0].id}`)).body;
-    assert.equal(await page.locator('#place-reasons li').count(), view.place.reasons.length);
-    assert.equal(await page.locator('#place-people tbody tr').count(), view.people?.length ?? 0);
+  assert.ok(places.length > 0, 'the demo has places of concern');
+  await page.waitForSelector('#places-map[data-drawn]', { timeout: 10_000 });
+  await checkPage(page, 'places');
+  assert.equal(await page.locator('#places-table tbody tr').count(), places.length, 'the table lists every place');
+  // The base layer: the seven district boundaries, named on the map.
+  assert.equal(await page.locator('#places-map path.rr-map-district').count(), 7);
+  const labels = await page.$$eval('#places-map .rr-map-label', (els) => els.map((e) => e.textContent).sort());
+  assert.deepEqual(labels, ['Birmingham', 'Coventry', 'Dudley', 'Sandwell', 'Solihull', 'Walsall', 'Wolverhampton']);
+  // One marker per place with a location, lowest score drawn first; the highest-scoring marker is the biggest.
+  const located = places.filter((p) => p.location);
+  assert.ok(located.length > 0, 'the demo places have locations');
+  const markers = page.locator('#places-map path.rr-map-place');
+  assert.equal(await markers.count(), located.length, 'one marker per place with a location');
+  const boxes = await markers.evaluateAll((ps) => ps.map((p) => p.getBoundingClientRect().width));
+  const top = [...located].sort((a, b) => a.score - b.score || a.id - b.id).at(-1);
+  assert.equal(Math.max(...boxes), boxes.at(-1), 'the last-drawn (highest-scoring) marker is the biggest');
+  // Its popup: type, district, score and the link to the place.
+  await markers.last().click();
+  const popup = page.locator('.leaflet-popup-content');
+  await popup.waitFor();
+  assert.match(await popup.textContent(), new RegExp(`${top.district}\\. Score `));
+  assert.equal(await popup.locator('a').first().getAttribute('href'), `/places/${top.id}`);
+  await page.waitForTimeout(400); // the map pans to show the whole popup
+  await page.locator('#places-map').screenshot({ path: join(artifacts, 'places-popup.png') });
+  const csp = await page.evaluate(() => window.__csp);
+  assert.deepEqual(csp, [], 'places map: CSP violations');
+  assert.deepEqual(elsewhere, [], 'requests to anywhere but this server');
+
+  await Promise.all([page.waitForEvent('load'), page.click('#places-table tbody tr:first-child a')]);
+  assert.equal(new URL(page.url()).pathname, `/places/${places[0].id}`);
+  await checkPage(page, 'place');
+  const view = (await apiJson(page, `/api/places/${places[0].id}`)).body;
+  assert.equal(await page.locator('#place-reasons li').count(), view.place.reasons.length);
+  assert.equal(await page.locator('#place-people tbody tr').count(), view.people?.length ?? 0);
+  // The time profile: three charts drawn, each with its figures in a table equal to the API's.
+  for (const id of ['#place-weekday-chart', '#place-hour-chart', '#place-trend-chart']) {
+    const box = await page.locator(id).boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 150, `${id} is drawn`);
   }
+  const figures = (id) => page.$$eval(`${id} tbody tr td`, (tds) => tds.map((td) => Number(td.textContent.replace(/,/g, ''))));
+  assert.deepEqual(await figures('#place-weekday-table'), view.place.profile.by_weekday);
+  assert.deepEqual(await figures('#place-hour-table'), view.place.profile.by_hour);
+  assert.deepEqual(await figures('#place-trend-table'), [view.place.profile.previous_quarter, view.place.profile.last_quarter]);
+  assert.deepEqual(elsewhere, [], 'requests to anywhere but this server');
   await page.context().close();
 });
 

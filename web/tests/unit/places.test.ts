@@ -1,10 +1,24 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { placePage, placesPage, placeTitle, type Place } from '../../src/pages/places';
+import type { PlaceProfile } from '../../src/placemap';
 import { fakeApi, pageShell, session } from './fake_api';
 
-const hotel: Place = { id: 8, type: 'hotel', district: 'Birmingham', name: 'The Synthetic Arms', postcode: 'B1 1AA', score: 9.5,
-  children_at_risk: 2, persons_of_concern: 1, events: 3, reasons: ['2 children at risk seen here', '1 person of concern'] };
+// The map itself (Leaflet) is drawn in the browser tests; here only what the page hands it.
+const drawn = vi.hoisted(() => ({ calls: [] as { container: HTMLElement; places: { id: number }[] }[] }));
+vi.mock('../../src/placemap_view', () => ({
+  drawPlacesMap: (container: HTMLElement, places: { id: number }[]) => {
+    drawn.calls.push({ container, places });
+    return {};
+  },
+}));
+
+const profile: PlaceProfile = { by_weekday: [0, 0, 0, 0, 2, 1, 0], by_hour: Array.from({ length: 24 }, (_, h) => (h === 21 ? 1 : 0)),
+  occasions: 3, timed: 1, last_quarter: 2, previous_quarter: 1, trend: 'emerging' };
+const hotel: Place = { id: 8, type: 'hotel', district: 'Birmingham', name: 'The Synthetic Arms', postcode: 'B1 1AA',
+  location: { lat: 52.47607, lon: -1.90357 }, score: 9.5, children_at_risk: 2, persons_of_concern: 1, events: 3,
+  reasons: ['2 children at risk seen here', '1 person of concern'], profile };
 const masked: Place = { ...hotel, id: 9, name: null, postcode: null };
+const nowhere: Place = { ...masked, id: 10, score: 2, location: null };
 
 describe('places', () => {
   beforeEach(() => {
@@ -15,6 +29,31 @@ describe('places', () => {
   it('names a place only where the role may see its name', () => {
     expect(placeTitle(hotel)).toBe('The Synthetic Arms (hotel in Birmingham)');
     expect(placeTitle(masked)).toBe('Hotel in Birmingham');
+  });
+
+  it('puts the places on the map and the same places in the table; says which the map cannot show', async () => {
+    drawn.calls.length = 0;
+    fakeApi({ 'GET /api/session': { status: 200, body: session }, 'GET /api/places': { status: 200, body: { places: [hotel, masked, nowhere] } } });
+    await placesPage();
+    await vi.waitFor(() => expect(drawn.calls).toHaveLength(1));
+    const map = document.getElementById('places-map')!;
+    expect(drawn.calls[0].container).toBe(map);
+    expect(drawn.calls[0].places.map((p) => p.id)).toEqual([8, 9, 10]);
+    expect(map.getAttribute('aria-label')).toMatch(/The table below lists the same places/);
+    expect(map.getAttribute('data-drawn')).toBe('true');
+    // The map comes before the table, and the table has every place, mapped or not.
+    expect(map.compareDocumentPosition(document.getElementById('places-table')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(document.querySelectorAll('#places-table tbody tr')).toHaveLength(3);
+    expect(document.getElementById('places-unmapped')!.textContent).toBe('1 place has no postcode the map knows: the table lists it.');
+  });
+
+  it('draws no map when there is no place of concern', async () => {
+    drawn.calls.length = 0;
+    fakeApi({ 'GET /api/session': { status: 200, body: session }, 'GET /api/places': { status: 200, body: { places: [] } } });
+    await placesPage();
+    expect(document.getElementById('places-map')).toBeNull();
+    expect(drawn.calls).toHaveLength(0);
+    expect(document.querySelector('main')!.textContent).toContain('The network analysis has found no place of concern.');
   });
 
   it('lists the places by score with their counts, each linking to its page', async () => {
@@ -29,6 +68,7 @@ describe('places', () => {
   });
 
   it('shows the people recorded at a place, children linking to their record; counts only for aggregate roles', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined); // jsdom has no canvas for the profile charts
     fakeApi({
       'GET /api/session': { status: 200, body: session },
       'GET /api/places/8': { status: 200, body: { place: hotel, people: [
@@ -44,5 +84,25 @@ describe('places', () => {
     await placePage('9');
     expect(document.querySelector('main')!.textContent).toContain('Your role sees the counts only.');
     expect(document.querySelector('main')!.textContent).toContain('Not shown to your role');
+  });
+
+  it("shows the place's time profile as charts, each with its figures in a table", async () => {
+    // jsdom has no canvas: the charts are drawn in the browser tests.
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    fakeApi({ 'GET /api/session': { status: 200, body: session }, 'GET /api/places/9': { status: 200, body: { place: masked, people: null } } });
+    await placePage('9');
+    const rows = (id: string) => [...document.querySelectorAll(`#${id} tbody tr`)].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows('place-weekday-table')).toEqual([['Monday', '0'], ['Tuesday', '0'], ['Wednesday', '0'], ['Thursday', '0'], ['Friday', '2'], ['Saturday', '1'], ['Sunday', '0']]);
+    const hours = rows('place-hour-table');
+    expect(hours).toHaveLength(24);
+    expect(hours[21]).toEqual(['21:00 to 21:59', '1']);
+    expect(hours.filter(([, n]) => n !== '0')).toHaveLength(1);
+    expect(rows('place-trend-table')).toEqual([['The 91 days before', '1'], ['The last 91 days', '2']]);
+    expect(document.getElementById('place-trend')!.textContent).toMatch(/^Emerging: more occasions in the last 91 days/);
+    expect(document.getElementById('place-profile-summary')!.textContent).toBe(
+      '3 occasions here, most often on a Friday and between 21:00 and 21:59. 2 of them have no time of day and are not in the hour chart.');
+    for (const id of ['place-weekday-chart', 'place-hour-chart', 'place-trend-chart']) {
+      expect(document.getElementById(id)!.getAttribute('aria-label')).toMatch(/the table below gives the same figures/);
+    }
   });
 });
