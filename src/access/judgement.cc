@@ -12,6 +12,7 @@
 #include "riskradar/risk/assess_stage.h"
 #include "riskradar/risk/judgement.h"
 #include "riskradar/risk/screening.h"
+#include "riskradar/store/practice.h"
 
 #include "audit_event.h"
 #include "stand_in.h"
@@ -100,9 +101,10 @@ bool CaseNoteVisible(const store::CaseNote& note, const Viewer& viewer, const Ch
   return DecideRecordAccess(viewer, note.agency_code, kNoteClass, facts) != RecordAccess::kHidden;
 }
 
-int64_t OpenAlertCount(store::Store& /*store*/, const Viewer& /*viewer*/, int64_t /*person_id*/) {
-  // Issue 13 item 2 (practitioner alerts) is not in this store yet: wire its open-alert count here.
-  return 0;
+Result<int64_t> OpenAlertCount(store::Store& store, const Viewer& viewer, int64_t person_id) {
+  store::PracticeStore* practice = store::PracticeOf(store);
+  if (practice == nullptr) return int64_t{0};  // a store without the practice workflow has no alerts to count
+  return practice->CountOpenAlerts(viewer.user_name, person_id);
 }
 
 Status JudgementAccess::Refuse(const store::Actor& actor, std::string_view action, const std::string& target) {
@@ -306,7 +308,7 @@ Result<Caseload> JudgementAccess::ReadCaseload(const Viewer& viewer, int64_t now
       row.trend = std::string(risk::ToString(risk::TrendOf(a.previous ? &*a.previous : nullptr, *a.latest)));
       row.review_overdue = risk::ReviewOverdue(*a.latest, today);
     }
-    row.open_alerts = OpenAlertCount(store_, viewer, a.person_id);
+    RR_ASSIGN_OR_RETURN(row.open_alerts, OpenAlertCount(store_, viewer, a.person_id));
     ids.push_back(a.person_id);
     out.rows.push_back(std::move(row));
   }

@@ -557,6 +557,10 @@ Result<MeetingView> Practice::CreateMeeting(const Viewer& viewer, const MeetingI
   practice::AgendaInputs agenda_in;
   RR_ASSIGN_OR_RETURN(agenda_in.radar, practice_->LoadRadarFacts());
   RR_ASSIGN_OR_RETURN(agenda_in.missing, practice_->LoadMissingEpisodes(in.date.AddDays(-365)));
+  RR_ASSIGN_OR_RETURN(const std::vector<Assessment> latest, store_.LatestAssessments());
+  for (const Assessment& a : latest) {
+    if (a.next_review && *a.next_review < in.date) agenda_in.review_overdue.insert(a.person_id);
+  }
   RR_ASSIGN_OR_RETURN(const auto places, store_.ListPlacesOfConcern());
   for (const auto& p : places.places) {
     if (p.place.district == in.district) agenda_in.places_of_concern.push_back(p.place.id);

@@ -85,8 +85,8 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kAtRisk,
        RiskLevel::kSignificant,
        RiskLevel::kNoCurrentRisk,
-       14,
-       2,
+       17,
+       1,
        3,
        3},
       {"children's services hidden",
@@ -98,12 +98,12 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kAtRisk,
        RiskLevel::kSignificant,
        RiskLevel::kNoCurrentRisk,
-       14,
-       2,
+       17,
+       1,
        0,
        0},
       {"top band",
-       40,
+       50,
        true,
        "",
        {"repeat_missing", "vehicles_unknown_adults", "school_absence"},
@@ -112,7 +112,7 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        std::nullopt,
        RiskLevel::kSignificant,
        0,
-       4,
+       5,
        3,
        3},
       {"bottom band",
@@ -124,7 +124,7 @@ TEST(ChildExplanationTest, EvidenceBandsAndRulesPerCase) {
        RiskLevel::kNoCurrentRisk,
        RiskLevel::kAtRisk,
        std::nullopt,
-       8,
+       9,
        0,
        3,
        3},
@@ -179,9 +179,9 @@ TEST(ChildExplanationTest, EvidenceCarriesTheChronologyFields) {
   EXPECT_EQ(first.record_class, "standard");
   EXPECT_EQ(first.source_record, "BCC-12");
   ASSERT_TRUE(x.up);
-  EXPECT_DOUBLE_EQ(x.up->threshold, 24);
+  EXPECT_DOUBLE_EQ(x.up->threshold, 27);
   ASSERT_TRUE(x.down);
-  EXPECT_DOUBLE_EQ(x.down->threshold, 8);
+  EXPECT_DOUBLE_EQ(x.down->threshold, 9);
 }
 
 TEST(ChildExplanationTest, RulesSayWhichAppliedAndTheirConditions) {

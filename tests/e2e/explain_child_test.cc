@@ -73,7 +73,7 @@ TEST_F(ExplainChildTest, FullViewListsEvidenceAndWhatWouldChange) {
       EXPECT_FALSE(e["kind"].get<std::string>().empty());
     }
   }
-  EXPECT_EQ(a["model_version"], "west-midlands-2026.1");
+  EXPECT_EQ(a["model_version"], "west-midlands-2026.2");
   const json& change = a["what_would_change"];
   EXPECT_EQ(change["rules"].size(), 3u);  // the shipped model's override rules
   const double score = a["score"].get<double>();

@@ -101,7 +101,7 @@ std::string Explain(const Assessment& a) {
 TEST(ScreeningModelTest, DefaultModelLoads) {
   auto model = ScreeningModel::Default();
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  EXPECT_EQ(model->version(), "west-midlands-2026.1");
+  EXPECT_EQ(model->version(), "west-midlands-2026.2");
   EXPECT_EQ(model->bands().size(), 4u);
   EXPECT_EQ(Model("seraf").version(), "seraf-style-2025.1");
 }
@@ -295,7 +295,7 @@ TEST(ScreeningExplanationTest, ShowsEachIndicatorBandAndRule) {
                       "1 event, 4 points"))
       << Explain(a);
   EXPECT_TRUE(HasLine(a, "Risk indicator (current): Drug or alcohol misuse: 1 event, 3 points")) << Explain(a);
-  EXPECT_TRUE(HasLine(a, "Score 15 points: band 8 to under 24 points gives at risk")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Score 15 points: band 9 to under 27 points gives at risk")) << Explain(a);
   EXPECT_FALSE(HasLine(a, "Rule ")) << Explain(a);
 
   ASSERT_FALSE(a.indicators.empty());
@@ -318,7 +318,7 @@ TEST(ScreeningExplanationTest, OverrideLineSaysWhatItChanged) {
   child.events = {{1, EventKind::kReferral, "disclosure_cse", AsOf().AddDays(-2), "bcc", std::nullopt, false}};
   Assessment a = Model("west-midlands").Assess(child, AsOf());
   EXPECT_EQ(a.level, RiskLevel::kSerious);
-  EXPECT_TRUE(HasLine(a, "Score 5 points: band 0 to under 8 points gives no current risk")) << Explain(a);
+  EXPECT_TRUE(HasLine(a, "Score 5 points: band 0 to under 9 points gives no current risk")) << Explain(a);
   EXPECT_TRUE(HasLine(a,
                       "Rule disclosure: A disclosure of sexual exploitation is the highest level at once: "
                       "level raised from no current risk to serious risk"))

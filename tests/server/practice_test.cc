@@ -234,13 +234,58 @@ TEST_F(PracticeTest, AlertsAreRaisedOnceAddressedByRelationshipAndAcknowledged) 
   const Session nhs = Login("nhs-practitioner");
   for (const auto& a : Items(Get(nhs, "/api/alerts/mine")->body, "alerts")) EXPECT_NE(a["id"], alert);
   EXPECT_EQ(Post(nhs, "/api/alerts/" + std::to_string(alert) + "/acknowledge", json::object())->status, 404);
+  // The caseload row of child 1 (allocated to this practitioner) counts the practitioner's open alerts about it.
+  const auto open_alerts_of_child_1 = [&] {
+    auto caseload = Get(s, "/api/caseload");
+    EXPECT_EQ(caseload->status, 200) << caseload->body;
+    for (const auto& row : Items(caseload->body, "children")) {
+      if (row["child_id"] == 1) return row["open_alerts"].get<int64_t>();
+    }
+    ADD_FAILURE() << "child 1 is not in the caseload: " << caseload->body;
+    return int64_t{-1};
+  };
+  const int64_t open_before = open_alerts_of_child_1();
+  EXPECT_GE(open_before, 1);
   // Acknowledged once, with a note.
   auto ack = Post(s, "/api/alerts/" + std::to_string(alert) + "/acknowledge", {{"note", "interview rebooked"}});
   ASSERT_EQ(ack->status, 200) << ack->body;
+  EXPECT_EQ(open_alerts_of_child_1(), open_before - 1);
   EXPECT_EQ(json::parse(ack->body)["note"], "interview rebooked");
   EXPECT_EQ(Post(s, "/api/alerts/" + std::to_string(alert) + "/acknowledge", json::object())->status, 409);
   for (const auto& a : Items(Get(s, "/api/alerts/mine")->body, "alerts")) EXPECT_NE(a["id"], alert);
   EXPECT_EQ(CountAudit("alert_acknowledge", "wmp-practitioner", "ok"), 1);
+}
+
+// The next-review date an override sets (issue 13 item 1) drives the "review overdue" alert: nothing before the
+// date, one alert to the child's practitioner after it, and the same alert is not raised twice.
+TEST_F(PracticeTest, AReviewPastItsDateRaisesOneAlert) {
+  const Session m = Login("wmp-manager");
+  auto trajectory = Get(m, "/api/children/1/assessments");
+  ASSERT_EQ(trajectory->status, 200) << trajectory->body;
+  httplib::Headers h = {
+      {"Cookie", m.cookie}, {"X-CSRF-Token", m.csrf}, {"If-Match", trajectory->get_header_value("ETag")}};
+  const json raise = {{"level", "serious"}, {"reason", "practice test: seen with an adult of concern"}};
+  auto made = Client().Post("/api/children/1/override", h, raise.dump(), "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  const json made_body = json::parse(made->body);
+  ASSERT_TRUE(made_body.contains("next_review")) << made->body;
+  auto next_review = Date::ParseIso(made_body["next_review"].get<std::string>());
+  ASSERT_TRUE(next_review.ok()) << made->body;
+
+  const store::Actor stage{"alert-stage", "", "system", "alerts"};
+  const auto review_alerts = [&] {
+    int n = 0;
+    for (const auto& a : Items(Get(Login("wmp-practitioner"), "/api/alerts/mine")->body, "alerts")) {
+      if (a["kind"] == "review_overdue" && a["person_id"] == 1) ++n;
+    }
+    return n;
+  };
+  ASSERT_TRUE(practice::RunAlertStage(*store_, *next_review, {}, stage).ok());
+  EXPECT_EQ(review_alerts(), 0) << "due today is not overdue";
+  ASSERT_TRUE(practice::RunAlertStage(*store_, next_review->AddDays(1), {}, stage).ok());
+  EXPECT_EQ(review_alerts(), 1);
+  ASSERT_TRUE(practice::RunAlertStage(*store_, next_review->AddDays(5), {}, stage).ok());
+  EXPECT_EQ(review_alerts(), 1) << "the same overdue review alerts once";
 }
 
 }  // namespace

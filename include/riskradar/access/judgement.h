@@ -50,9 +50,9 @@ Status CheckNoteSubjectKind(std::string_view kind);
 // Whether `viewer` may see `note`, given the facts about its subject (for a place: no relationship, no
 // break-glass). The subject itself must already be visible.
 bool CaseNoteVisible(const store::CaseNote& note, const Viewer& viewer, const ChildAccessFacts& facts);
-// The open practitioner alerts for `person_id` that `viewer` would see: the hook for the alerts of issue 13
-// item 2, which do not exist in this store yet. Returns 0 until they are wired here.
-int64_t OpenAlertCount(store::Store& store, const Viewer& viewer, int64_t person_id);
+// The practitioner alerts about `person_id` addressed to `viewer` and not yet acknowledged (store/practice.h);
+// 0 for a store without the practice workflow.
+Result<int64_t> OpenAlertCount(store::Store& store, const Viewer& viewer, int64_t person_id);
 
 // risk/judgement.h's rules for the layers above the access layer (the server does not depend on the risk stage):
 // the level that counts (the override's, else the model's), whether the review date has passed on `today`, and
