@@ -12,22 +12,7 @@ constexpr std::string_view kAssessmentColumns =
 
 Result<AssessmentEntry> EntryFromRow(const SqliteStatement& q) {
   AssessmentEntry e;
-  Assessment& a = e.assessment;
-  a.id = q.Int(0);
-  a.person_id = q.Int(1);
-  a.as_of = Date::FromDays(static_cast<int32_t>(q.Int(2)));
-  RR_ASSIGN_OR_RETURN(a.level, ParseRiskLevel(q.Text(3)));
-  a.score = q.Real(4);
-  a.model_version = q.Text(5);
-  a.indicators = IndicatorsFromJson(json::parse(q.Text(6), nullptr, false));
-  const json expl = json::parse(q.Text(7), nullptr, false);
-  if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
-  if (!q.IsNull(8)) {
-    RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(8)));
-  }
-  a.override_reason = q.Text(9);
-  a.next_review = DateFrom(q.OptInt(10));
-  a.override_by = q.Text(11);
+  RR_ASSIGN_OR_RETURN(e.assessment, AssessmentFromRow(q));
   e.kind = q.Text(12);
   e.created_by = q.Text(13);
   e.created_at = q.Text(14);

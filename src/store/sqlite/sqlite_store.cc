@@ -711,31 +711,15 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
   RR_ASSIGN_OR_RETURN(
       auto q,
       db_->Prepare(
-          "SELECT a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, "
-          "a.explanation_json, "
-          "a.override_level, a.override_reason, a.next_review, a.override_by FROM assessment a "
+          "SELECT " + std::string(kAssessmentRowColumns) +
+          " FROM assessment a "
           "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
           "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
   std::vector<Assessment> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    Assessment a;
-    a.id = q.Int(0);
-    a.person_id = q.Int(1);
-    a.as_of = Date::FromDays(static_cast<int32_t>(q.Int(2)));
-    RR_ASSIGN_OR_RETURN(a.level, ParseRiskLevel(q.Text(3)));
-    a.score = q.Real(4);
-    a.model_version = q.Text(5);
-    a.indicators = IndicatorsFromJson(json::parse(q.Text(6), nullptr, false));
-    const json expl = json::parse(q.Text(7), nullptr, false);
-    if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
-    if (!q.IsNull(8)) {
-      RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(8)));
-    }
-    a.override_reason = q.Text(9);
-    a.next_review = DateFrom(q.OptInt(10));
-    a.override_by = q.Text(11);
+    RR_ASSIGN_OR_RETURN(Assessment a, AssessmentFromRow(q));
     out.push_back(std::move(a));
   }
   return out;

@@ -83,6 +83,30 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
   return out;
 }
 
+// An assessment from a row whose first twelve columns are kAssessmentRowColumns, in that order.
+inline constexpr std::string_view kAssessmentRowColumns =
+    "a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, a.explanation_json, "
+    "a.override_level, a.override_reason, a.next_review, a.override_by";
+inline Result<Assessment> AssessmentFromRow(const SqliteStatement& q) {
+  Assessment a;
+  a.id = q.Int(0);
+  a.person_id = q.Int(1);
+  a.as_of = Date::FromDays(static_cast<int32_t>(q.Int(2)));
+  RR_ASSIGN_OR_RETURN(a.level, ParseRiskLevel(q.Text(3)));
+  a.score = q.Real(4);
+  a.model_version = q.Text(5);
+  a.indicators = IndicatorsFromJson(json::parse(q.Text(6), nullptr, false));
+  const json expl = json::parse(q.Text(7), nullptr, false);
+  if (expl.is_array()) a.explanation = expl.get<std::vector<std::string>>();
+  if (!q.IsNull(8)) {
+    RR_ASSIGN_OR_RETURN(a.override_level, ParseRiskLevel(q.Text(8)));
+  }
+  a.override_reason = q.Text(9);
+  a.next_review = DateFrom(q.OptInt(10));
+  a.override_by = q.Text(11);
+  return a;
+}
+
 // The indicators as stored in assessment.indicators_json (sqlite_store.cc).
 json IndicatorsToJson(const std::vector<Indicator>& indicators);
 
