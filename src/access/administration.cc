@@ -147,7 +147,7 @@ Result<store::ApprovalRequest> Administration::RequestRelationship(const Viewer&
                                                                    const store::Actor& actor) {
   if (!IsRelationship(kind)) return Status::InvalidArgument("kind is allocated_case or mase_listing");
   RR_RETURN_IF_ERROR(CheckReason(reason, "reason"));
-  const std::string target = "person:" + std::to_string(person_id);
+  const std::string target = internal::PersonTarget(person_id);
   const json asked = {{"user", user_name}, {"kind", store::ToString(kind)}};
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
   auto refuse = [&](const char* outcome, Status answer) -> Status {

@@ -21,4 +21,7 @@ inline store::AuditEvent Event(const store::Actor& actor, std::string action, st
   return e;
 }
 
+// The audit target naming a person ("person:17").
+inline std::string PersonTarget(int64_t id) { return "person:" + std::to_string(id); }
+
 }  // namespace riskradar::access::internal

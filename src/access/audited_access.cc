@@ -64,7 +64,7 @@ std::optional<store::ChildView> FilterChildView(const store::ChildRecord& record
 
 Result<store::ChildView> AuditedAccess::ReadChildView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                                       const store::Actor& actor) {
-  const std::string target = "person:" + std::to_string(person_id);
+  const std::string target = internal::PersonTarget(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   // Issue 11 item 6: a missing id does the work of a hidden child (a stand-in record, its facts, the rule),
   // then the result is thrown away, so response times do not tell the two apart.
@@ -128,7 +128,7 @@ Result<store::PersonSearchResult> AuditedAccess::SearchPeople(const store::Perso
 
 Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                                         const store::Actor& actor) {
-  const std::string target = "person:" + std::to_string(person_id);
+  const std::string target = internal::PersonTarget(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   // As for the child view: a missing id does the work of a hidden person, then the result is thrown away.
   RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
@@ -160,7 +160,7 @@ Result<store::PersonView> AuditedAccess::ReadPersonView(int64_t person_id, const
 
 Result<PersonPriorityView> AuditedAccess::ReadPersonPriority(int64_t person_id, const Viewer& viewer, int64_t now_s,
                                                              const store::Actor& actor) {
-  const std::string target = "person:" + std::to_string(person_id);
+  const std::string target = internal::PersonTarget(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(const store::SubjectChoice subject,
                       ChooseSubject(store_, store::SubjectKind::kPerson, person_id));

@@ -19,8 +19,7 @@ namespace {
 using json = nlohmann::json;
 
 using internal::Event;
-
-std::string PersonTarget(int64_t id) { return "person:" + std::to_string(id); }
+using internal::PersonTarget;
 
 // The audit outcome of a refusal.
 const char* RefusalOutcome(GovernanceVerdict verdict, const char* already) {

@@ -23,12 +23,10 @@ namespace {
 using json = nlohmann::json;
 using internal::ChooseSubject;
 using internal::Event;
+using internal::PersonTarget;
 
 constexpr std::string_view kNoteClass = "case_note";
 
-Date Today(int64_t now_s) { return Date::FromDays(static_cast<int32_t>(now_s / 86400)); }
-
-std::string PersonTarget(int64_t id) { return "person:" + std::to_string(id); }
 std::string SubjectTarget(std::string_view kind, int64_t id) {
   return (kind == "place" ? "place:" : "person:") + std::to_string(id);
 }
@@ -169,7 +167,7 @@ Result<store::AssessmentEntry> JudgementAccess::RecordScreening(
     RR_RETURN_IF_ERROR(Refuse(actor, "record_screening", target));
     return Status::PermissionDenied("only a practitioner or a manager may record a screening");
   }
-  const Date today = Today(now_s);
+  const Date today = Date::FromUnixSeconds(now_s);
   RR_RETURN_IF_ERROR(CheckObservations(observations, model_, today));
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
   RR_ASSIGN_OR_RETURN(const Subject subject, SeeSubject("child", person_id, viewer, now_s));
@@ -221,7 +219,7 @@ Result<OverrideResult> JudgementAccess::OverrideLevel(int64_t person_id, const O
     RR_RETURN_IF_ERROR(Refuse(actor, "override_level", target));
     return Status::PermissionDenied("only a practitioner or a manager may override a level");
   }
-  const Date today = Today(now_s);
+  const Date today = Date::FromUnixSeconds(now_s);
   risk::OverrideRequest request{input.level, input.reason, input.next_review};
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
   OverrideResult result;
@@ -278,7 +276,7 @@ Result<Caseload> JudgementAccess::ReadCaseload(const Viewer& viewer, int64_t now
     return Status::PermissionDenied("caseloads are for practitioners and managers");
   }
   const bool team = viewer.role == Role::kManager;
-  const Date today = Today(now_s);
+  const Date today = Date::FromUnixSeconds(now_s);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(const std::vector<store::Allocation> allocations,
                       store_.ReadAllocations(viewer.agency_code, team ? 0 : viewer.user_id));

@@ -127,7 +127,7 @@ Result<EgoRead> ReadEgo(store::Store& store, int64_t person_id, int hops, const 
 Result<NetworkGraph> AuditedAccess::ReadEgoNetwork(int64_t person_id, int hops, const Viewer& viewer, int64_t now_s,
                                                    const store::Actor& actor) {
   RR_RETURN_IF_ERROR(CheckHops(hops));
-  const std::string target = "person:" + std::to_string(person_id);
+  const std::string target = internal::PersonTarget(person_id);
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
   RR_ASSIGN_OR_RETURN(EgoRead read, ReadEgo(store_, person_id, hops, viewer, now_s, Masking::kNeedToKnow, nullptr));
   if (!read.graph) {

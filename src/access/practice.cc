@@ -21,8 +21,6 @@ std::string Target(const char* kind, int64_t id) { return std::string(kind) + ":
 
 bool PersonLink(std::string_view kind) { return kind == "child" || kind == "person"; }
 
-Date Today(int64_t now_s) { return Date::FromDays(static_cast<int32_t>(now_s / 86400)); }
-
 json ActionSummary(const store::ActionRecord& a) {
   return {{"id", a.id},
           {"link", a.link_kind + ":" + std::to_string(a.link_id)},
@@ -440,7 +438,7 @@ Result<store::DisruptionRecord> Practice::RecordBreach(const Viewer& viewer, int
                   Status::NotFound("no such disruption"));
   }
   if (date < found->issued) return Status::InvalidArgument("date: before the disruption was issued");
-  if (date > Today(now_s)) return Status::InvalidArgument("date: in the future");
+  if (date > Date::FromUnixSeconds(now_s)) return Status::InvalidArgument("date: in the future");
   store::DisruptionBreach b;
   b.date = date;
   b.note = note;

@@ -1,6 +1,7 @@
 // Small helpers shared by the CLI's command files (see cli_support.h).
 #include "cli_support.h"
 
+#include <chrono>
 #include <cstdlib>
 
 namespace riskradar::cli {
@@ -15,6 +16,10 @@ store::Actor OperatorActor(std::string purpose) {
   const char* user = std::getenv("USER");
   std::string name = sudo && *sudo ? sudo : user && *user ? user : "unknown";
   return {"cli:" + name, "", "administrator", std::move(purpose)};
+}
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace riskradar::cli

@@ -61,8 +61,7 @@ Status RunExplainChild(const std::string& db, int64_t child_id, const std::strin
   const Viewer viewer{account->id, account->name, account->agency_code, account->role};
   const store::Actor actor{account->name, account->agency_code, std::string(ToString(account->role)),
                            "explain child (command line)"};
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNow();
   RR_ASSIGN_OR_RETURN(const store::ChildView view, audited.ReadChildView(child_id, viewer, now_s, actor));
   if (!view.latest) {
     if (as_json) {

@@ -39,8 +39,7 @@ Status RunExplainPerson(const std::string& db, int64_t person_id, const std::str
   const Viewer viewer{account->id, account->name, account->agency_code, account->role};
   const store::Actor actor{account->name, account->agency_code, std::string(ToString(account->role)),
                            "explain person (command line)"};
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNow();
   RR_ASSIGN_OR_RETURN(const access::PersonPriorityView view,
                       audited.ReadPersonPriority(person_id, viewer, now_s, actor));
   if (as_json) {
@@ -66,8 +65,7 @@ Status RunPriorities(const std::string& db, const std::string& user, int64_t top
   const Viewer viewer{account->id, account->name, account->agency_code, account->role};
   const store::Actor actor{account->name, account->agency_code, std::string(ToString(account->role)),
                            "network priorities (command line)"};
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNow();
   RR_ASSIGN_OR_RETURN(const auto list, audited.ReadPriorityList(viewer, now_s, top, actor));
   if (as_json) {
     nlohmann::json out = nlohmann::json::array();
@@ -131,8 +129,7 @@ Status RunExport(const ExportArgs& args) {
   const Viewer viewer{account->id, account->name, account->agency_code, account->role};
   const store::Actor actor{account->name, account->agency_code, std::string(ToString(account->role)),
                            "network export (command line)"};
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNow();
   RR_ASSIGN_OR_RETURN(const access::NetworkGraph graph, audited.ExportNetworkGraph(request, viewer, now_s, actor));
   int identified = 0;
   for (const auto& n : graph.nodes) identified += n.identified;

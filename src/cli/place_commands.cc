@@ -45,8 +45,7 @@ Status RunExplainPlace(const std::string& db, int64_t place_id, const std::strin
   RR_ASSIGN_OR_RETURN(const auto account, Account(**store, audited, db, user, "explain place", "read_place",
                                                   "place:" + std::to_string(place_id)));
   const auto& [viewer, actor] = account;
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_s = UnixNow();
   auto x = audited.ExplainPlaceOfConcern(place_id, viewer, now_s, actor);
   if (!x.ok()) {
     if (x.status().code() == StatusCode::kNotFound) {

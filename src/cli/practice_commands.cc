@@ -20,10 +20,6 @@
 namespace riskradar::cli {
 namespace {
 
-int64_t NowS() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The account --user as a viewer, or a refusal (audited) for an unknown or disabled one.
 Result<std::pair<Viewer, store::Actor>> Account(store::Store& store, const std::string& user,
                                                 const std::string& command, const std::string& action,
@@ -40,7 +36,7 @@ Result<std::pair<Viewer, store::Actor>> Account(store::Store& store, const std::
 }
 
 Result<Date> TodayOr(const std::string& text) {
-  if (text.empty()) return Date::FromDays(static_cast<int32_t>(NowS() / 86400));
+  if (text.empty()) return Date::FromUnixSeconds(UnixNow());
   auto d = Date::ParseIso(text);
   if (!d.ok()) return d.status().WithContext("--today");
   return d;
@@ -96,7 +92,7 @@ void RegisterPracticeCommands(CLI::App& app, int& exit_code) {
       RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
       RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "alerts list", "list_my_alerts", "alerts"));
       RR_ASSIGN_OR_RETURN(auto rows,
-                          access::Practice(*store).ListMyAlerts(account.first, !*all, NowS(), account.second));
+                          access::Practice(*store).ListMyAlerts(account.first, !*all, UnixNow(), account.second));
       std::cout << fmt::format("{} alert(s) for {}\n", rows.size(), *user);
       for (const auto& a : rows) {
         std::cout << fmt::format("  #{} {} child {}: {} [{} {}] {}{}\n", a.id, a.kind, a.person_id, a.detail,
@@ -129,7 +125,7 @@ d_list->callback([=] {
   auto run = [&]() -> Status {
     RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
     RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "disruptions list", "list_disruptions", "disruptions"));
-    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListDisruptions(account.first, NowS(), account.second));
+    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListDisruptions(account.first, UnixNow(), account.second));
     std::cout << fmt::format("{} disruption(s)\n", rows.size());
     for (const auto& d : rows) {
       std::cout << fmt::format("  #{} {} {} person {} place {} issued {} expires {} by {}; {} breach(es)\n", d.id,
@@ -155,7 +151,7 @@ a_list->callback([=] {
     access::ActionQuery q;
     q.overdue_only = *overdue;
     RR_ASSIGN_OR_RETURN(q.today, TodayOr(*today));
-    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListActions(account.first, q, NowS(), account.second));
+    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListActions(account.first, q, UnixNow(), account.second));
     std::cout << fmt::format("{} action(s)\n", rows.size());
     for (const auto& a : rows) {
       std::cout << fmt::format("  #{} [{}] due {} {} ({} / {}) on {} {}\n", a.id, a.status, a.due.ToIso(), a.title,
@@ -175,7 +171,7 @@ m_list->callback([=] {
   auto run = [&]() -> Status {
     RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
     RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "mase list", "list_meetings", "meetings"));
-    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListMeetings(account.first, NowS(), account.second));
+    RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListMeetings(account.first, UnixNow(), account.second));
     std::cout << fmt::format("{} meeting(s)\n", rows.size());
     for (const auto& m : rows) {
       std::cout << fmt::format("  #{} {} {} chair {} ({} on the panel) {}\n", m.id, m.date.ToIso(), m.district, m.chair,
@@ -195,7 +191,7 @@ m_show->callback([=] {
     RR_ASSIGN_OR_RETURN(auto account,
                         Account(*store, *user, "mase show", "read_meeting", "meeting:" + std::to_string(*meeting_id)));
     RR_ASSIGN_OR_RETURN(auto v,
-                        access::Practice(*store).ReadMeeting(account.first, *meeting_id, NowS(), account.second));
+                        access::Practice(*store).ReadMeeting(account.first, *meeting_id, UnixNow(), account.second));
     const auto& m = v.meeting;
     std::cout << fmt::format("MASE meeting #{}: {} on {} (chair {}, {}), listings until {}\n", m.id, m.district,
                              m.date.ToIso(), m.chair, m.status, m.period_end.ToIso());
@@ -228,8 +224,8 @@ Status SeedDemoPractice(store::Store& store, const std::vector<Agency>& agencies
   auto actor_of = [](const Viewer& v) {
     return store::Actor{v.user_name, v.agency_code, std::string(ToString(v.role)), "demo seed (command line)"};
   };
-  const int64_t now = NowS();
-  const Date today = Date::FromDays(static_cast<int32_t>(now / 86400));
+  const int64_t now = UnixNow();
+  const Date today = Date::FromUnixSeconds(now);
   access::Practice practice(store);
   // The district with most children on the radar.
   RR_ASSIGN_OR_RETURN(const auto radar, store::PracticeOf(store)->LoadRadarFacts());

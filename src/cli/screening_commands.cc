@@ -31,10 +31,6 @@ struct Common {
   bool as_json = false;
 };
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 Result<risk::ScreeningModel> Model(const std::string& path) {
   if (path.empty()) return risk::ScreeningModel::Default();
   return risk::ScreeningModel::FromFile(path);
@@ -110,7 +106,7 @@ Status RunRecord(const Common& c, const std::vector<std::string>& observe) {
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening record", "record_screening"));
   RR_ASSIGN_OR_RETURN(const store::AssessmentEntry entry,
                       access::JudgementAccess(*store, model)
-                          .RecordScreening(c.child, observations, account.first, NowSeconds(), account.second));
+                          .RecordScreening(c.child, observations, account.first, UnixNow(), account.second));
   if (c.as_json) {
     nlohmann::json out = EntryJson(entry);
     out["explanation"] = entry.assessment.explanation;
@@ -139,9 +135,9 @@ Status RunOverride(const Common& c, const std::string& level_text, const std::st
   input.expected_assessment_id = expect;
   RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(c.db));
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening override", "override_level"));
-  RR_ASSIGN_OR_RETURN(const access::OverrideResult result,
-                      access::JudgementAccess(*store, model)
-                          .OverrideLevel(c.child, input, account.first, NowSeconds(), account.second));
+  RR_ASSIGN_OR_RETURN(
+      const access::OverrideResult result,
+      access::JudgementAccess(*store, model).OverrideLevel(c.child, input, account.first, UnixNow(), account.second));
   switch (result.outcome) {
     case access::OverrideOutcome::kNotFound:
       return Status::NotFound(fmt::format("no child {} that {} may see", c.child, c.user));
@@ -164,7 +160,7 @@ Status RunHistory(const Common& c) {
   RR_ASSIGN_OR_RETURN(const risk::ScreeningModel model, Model(c.model_path));
   RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(c.db));
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening history", "read_assessments"));
-  auto t = access::JudgementAccess(*store, model).ReadTrajectory(c.child, account.first, NowSeconds(), account.second);
+  auto t = access::JudgementAccess(*store, model).ReadTrajectory(c.child, account.first, UnixNow(), account.second);
   if (!t.ok()) {
     if (t.status().code() == StatusCode::kNotFound) {
       return Status::NotFound(fmt::format("no child {} that {} may see", c.child, c.user));

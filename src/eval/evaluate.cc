@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "riskradar/eval/linkage_eval.h"
 #include "riskradar/ingest/readers.h"
 
 namespace riskradar::eval {
@@ -41,8 +42,6 @@ Status ReadTruthCsv(const std::filesystem::path& path, const std::vector<std::st
   return Status::Ok();
 }
 
-int64_t Choose2(int64_t n) { return n * (n - 1) / 2; }
-
 // Pairwise scores from (predicted cluster, true entity) labels of the same items.
 PairwiseScores Pairwise(const std::vector<std::pair<int64_t, std::string>>& labels) {
   std::unordered_map<int64_t, int64_t> predicted;
@@ -54,9 +53,9 @@ PairwiseScores Pairwise(const std::vector<std::pair<int64_t, std::string>>& labe
     ++both[{p, t}];
   }
   PairwiseScores s;
-  for (const auto& [k, n] : predicted) s.predicted_pairs += Choose2(n);
-  for (const auto& [k, n] : truth) s.true_pairs += Choose2(n);
-  for (const auto& [k, n] : both) s.correct_pairs += Choose2(n);
+  for (const auto& [k, n] : predicted) s.predicted_pairs += PairCount(n);
+  for (const auto& [k, n] : truth) s.true_pairs += PairCount(n);
+  for (const auto& [k, n] : both) s.correct_pairs += PairCount(n);
   return s;
 }
 

@@ -17,15 +17,13 @@
 namespace riskradar::eval {
 namespace {
 
-int64_t Choose2(int64_t n) { return n * (n - 1) / 2; }
-
 // Pairs among `members` (indices into records), optionally only across sources.
 int64_t PairsAmong(const std::vector<size_t>& members, const std::vector<LabelledRecord>& records, bool cross_only) {
-  int64_t pairs = Choose2(static_cast<int64_t>(members.size()));
+  int64_t pairs = PairCount(static_cast<int64_t>(members.size()));
   if (!cross_only) return pairs;
   std::unordered_map<std::string_view, int64_t> per_source;
   for (size_t i : members) ++per_source[records[i].source];
-  for (const auto& [s, n] : per_source) pairs -= Choose2(n);
+  for (const auto& [s, n] : per_source) pairs -= PairCount(n);
   return pairs;
 }
 

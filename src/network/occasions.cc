@@ -1,5 +1,7 @@
 #include "occasions.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
@@ -29,6 +31,10 @@ std::vector<Occasion> GroupOccasions(const std::vector<Association>& association
   }
   for (auto& [event_id, occasion] : by_event) out.push_back(std::move(occasion));
   return out;
+}
+
+std::string Plural(int n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 }  // namespace riskradar::network::internal

@@ -15,10 +15,7 @@ namespace {
 
 using internal::GroupOccasions;
 using internal::Occasion;
-
-std::string Plural(int n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
+using internal::Plural;
 
 // Monday 0 .. Sunday 6 (day 0, 1970-01-01, was a Thursday).
 int Weekday(Date date) { return ((date.days() % 7) + 7 + 3) % 7; }

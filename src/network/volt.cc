@@ -30,6 +30,7 @@ namespace {
 
 using internal::GroupOccasions;
 using internal::Occasion;
+using internal::Plural;
 
 struct EdgeTally {
   std::set<int64_t> occasions;  // event ids, or negative indexes for occasions without one
@@ -75,10 +76,6 @@ class ErrorHandlerScope {
 
 Status IgraphError(std::string_view what, igraph_error_t code) {
   return Status::Internal(fmt::format("igraph {} failed: {}", what, igraph_strerror(code)));
-}
-
-std::string Plural(int n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 bool Matches(const GravityRule& rule, const PersonEvent& event) {

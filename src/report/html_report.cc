@@ -49,6 +49,8 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+std::string HtmlParagraph(std::string_view text) { return fmt::format("<p>{}</p>\n", HtmlEscape(text)); }
+
 namespace {
 
 constexpr std::string_view kCss = R"css(
@@ -183,8 +185,6 @@ std::string KeyFigure(std::string_view label, const ShownCell& cell) {
   return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>\n", HtmlEscape(label), HtmlEscape(cell.text));
 }
 
-std::string Para(std::string_view text) { return fmt::format("<p>{}</p>\n", HtmlEscape(text)); }
-
 }  // namespace
 
 std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
@@ -219,7 +219,8 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
 
   // Victims.
   out += "<section aria-labelledby=\"victims\">\n<h2 id=\"victims\">Children on the risk radar</h2>\n";
-  out += Para("Children assessed as at risk of sexual exploitation on the last day of the period, by level of risk.");
+  out += HtmlParagraph(
+      "Children assessed as at risk of sexual exploitation on the last day of the period, by level of risk.");
   ListView by_level =
       figures.List({{"Serious risk", s.serious}, {"Significant risk", s.significant}, {"At risk", s.at_risk}});
   out += ListTable("Children on the risk radar by level of risk", "Level", "Children", by_level, true);
@@ -246,7 +247,7 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
 
   // Offenders.
   out += "<section aria-labelledby=\"offenders\">\n<h2 id=\"offenders\">Suspected offenders and networks</h2>\n";
-  out += Para(
+  out += HtmlParagraph(
       "A network is two or more suspected offenders linked by the children they were seen with or by being "
       "seen together. Being at the same place at different times does not link people.");
   ListView offenders;
@@ -257,7 +258,7 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
 
   // Locations.
   out += "<section aria-labelledby=\"places\">\n<h2 id=\"places\">Places of concern</h2>\n";
-  out += Para(
+  out += HtmlParagraph(
       "Places linked to a suspected offender and a child on the risk radar, or to two or more children on "
       "the risk radar. Places are not named in this report.");
   if (!s.places_by_type.empty()) {
@@ -279,22 +280,23 @@ std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts) {
                 figures.Count(s.quarantined_rows)};
   out += ListTable("Records and linkage", "Measure", "Number", data, false);
   if (s.linkage_precision && s.linkage_recall) {
-    out += Para(fmt::format("Linkage checked against the synthetic generator's truth: precision {:.3f}, recall {:.3f}.",
-                            *s.linkage_precision, *s.linkage_recall));
+    out += HtmlParagraph(
+        fmt::format("Linkage checked against the synthetic generator's truth: precision {:.3f}, recall {:.3f}.",
+                    *s.linkage_precision, *s.linkage_recall));
   }
   out += "</section>\n";
 
   out += "<section aria-labelledby=\"about\">\n<h2 id=\"about\">About these figures</h2>\n";
-  out +=
-      Para(fmt::format("Risk levels come from the screening model {}. Every level can be explained indicator by "
-                       "indicator, and practitioners review and can override it.",
-                       s.model_version.empty() ? "(version not recorded)" : s.model_version));
+  out += HtmlParagraph(
+      fmt::format("Risk levels come from the screening model {}. Every level can be explained indicator by "
+                  "indicator, and practitioners review and can override it.",
+                  s.model_version.empty() ? "(version not recorded)" : s.model_version));
   if (figures.publishable()) {
     out += fmt::format("<div class=\"note\" id=\"disclosure\"><h3>Disclosure control</h3>\n{}</div>\n",
-                       Para(DescribeRule(opts.disclosure) + " \"c\" marks a suppressed count."));
+                       HtmlParagraph(DescribeRule(opts.disclosure) + " \"c\" marks a suppressed count."));
   } else {
     out += "<div class=\"note\" id=\"disclosure\">" +
-           Para(
+           HtmlParagraph(
                "This restricted version shows exact counts, including small numbers that could identify a child. "
                "Use the publishable version for anything shared outside the partnership.") +
            "</div>\n";

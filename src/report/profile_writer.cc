@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kCss = R"css(
+constexpr std::string_view kProfileCss = R"css(
 *{box-sizing:border-box}
 body{margin:0;font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:1.4;color:#0b0c0c;background:#fff}
 .header{background:#0b0c0c;color:#fff;padding:12px 0;border-bottom:10px solid #1d70b8}
@@ -139,8 +139,6 @@ std::string ChartHtml(const PublishedTable& t) {
   return fmt::format("<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
                      RenderBarChartSvg("chart-" + t.name, t.title, description, bars), Esc(t.title));
 }
-
-std::string Para(std::string_view text) { return fmt::format("<p>{}</p>\n", Esc(text)); }
 
 // A population's total, from any of its tables (a withheld table still carries the population's total, which
 // other tables publish; the radar headline is always published).
@@ -315,7 +313,7 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += fmt::format("<meta name=\"riskradar-variant\" content=\"{}\">\n", ToString(o.variant));
   out += fmt::format("<title>{}: {}, {}</title>\n", Esc(title), Esc(f.partnership), PeriodText(f.period));
-  out += fmt::format("<style>{}</style>\n</head>\n<body>\n", kCss);
+  out += fmt::format("<style>{}</style>\n</head>\n<body>\n", kProfileCss);
   out += fmt::format("<header class=\"header\"><p>{}</p></header>\n", Esc(f.partnership));
   out += publishable ? "<div class=\"banner publishable\" role=\"note\">Publishable version: small numbers are "
                        "suppressed (see \"About these figures\").</div>\n"
@@ -333,10 +331,11 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
                    pub.previous.Find("networks_by_size"));
   out += KeyFigure("Places of concern seen", pub.current.Find("places_by_type"), pub.previous.Find("places_by_type"));
   out += "</dl>\n";
-  out += Para(f.radar_assessed_on
-                  ? fmt::format("The radar is as assessed on {} (the newest assessment on or before the period's end).",
-                                f.radar_assessed_on->ToIso())
-                  : std::string("No child had been assessed by the period's end: the radar is empty."));
+  out += HtmlParagraph(
+      f.radar_assessed_on
+          ? fmt::format("The radar is as assessed on {} (the newest assessment on or before the period's end).",
+                        f.radar_assessed_on->ToIso())
+          : std::string("No child had been assessed by the period's end: the radar is empty."));
   out += "<nav aria-label=\"Contents\"><h2 id=\"contents\">Contents</h2><ol>\n";
   for (const ProfileSection& s : f.sections)
     out += fmt::format("<li><a href=\"#{}\">{}</a></li>\n", s.id, Esc(s.title));
@@ -346,14 +345,15 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
 
   for (const ProfileSection& s : f.sections) {
     out += fmt::format("<section aria-labelledby=\"{0}\">\n<h2 id=\"{0}\">{1}</h2>\n", s.id, Esc(s.title));
-    out += Para(s.intro);
+    out += HtmlParagraph(s.intro);
     for (const std::string& name : s.tables) {
       const PublishedTable* t = pub.current.Find(name);
       if (!t) continue;
       out += fmt::format("<h3>{}</h3>\n", Esc(t->title));
       if (t->withheld) {
         out += "<div class=\"withheld\">" +
-               Para("Not published for this period: the numbers are too small to publish safely.") + "</div>\n";
+               HtmlParagraph("Not published for this period: the numbers are too small to publish safely.") +
+               "</div>\n";
         continue;
       }
       if (std::find(s.charts.begin(), s.charts.end(), name) != s.charts.end()) out += ChartHtml(*t);
@@ -399,22 +399,22 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
   }
 
   out += "<section aria-labelledby=\"about\">\n<h2 id=\"about\">About these figures</h2>\n";
-  out += Para(fmt::format(
+  out += HtmlParagraph(fmt::format(
       "Risk levels come from the screening model {}; practitioners review every level and can override it, and the "
       "override counts here. Each child is counted once, at the level of their newest assessment on or before the "
       "period's last day; the previous period's figures are its own profile's, published under the same rule.",
       f.model_version.empty() ? "(no assessment found)" : f.model_version));
   if (publishable) {
     out += fmt::format("<div class=\"note\" id=\"disclosure\"><h3>Disclosure control</h3>\n{}</div>\n",
-                       Para(DescribeRule(o.disclosure) + " \"c\" marks a suppressed count."));
+                       HtmlParagraph(DescribeRule(o.disclosure) + " \"c\" marks a suppressed count."));
   } else {
     out += "<div class=\"note\" id=\"disclosure\">" +
-           Para(
+           HtmlParagraph(
                "This restricted version shows exact counts, including small numbers that could identify a child. "
                "Use the publishable version for anything shared outside the partnership.") +
            "</div>\n";
   }
-  out += Para(
+  out += HtmlParagraph(
       "Ethnic groups are the Census 2021 high-level groups that the agencies' own codes (the school census, "
       "NHS ethnic category and council case systems) map to; a child with no stated ethnicity is counted as "
       "not recorded. Looked-after status is whether any agency recorded the child as looked after by the "
@@ -424,7 +424,7 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
 
   out +=
       "<section aria-labelledby=\"appendix\">\n<h2 id=\"appendix\">Appendix: tables and how to reproduce them</h2>\n";
-  out += Para(
+  out += HtmlParagraph(
       "Every figure in this report is reproduced from the store by the command below; the same tables are "
       "written as CSV (tables/<name>.csv, header group,count, a last row Total; tables/index.csv lists them "
       "with the population each one partitions) and as an Excel workbook (profile.xlsx).");
@@ -437,7 +437,7 @@ std::string RenderProfileHtml(const ProfileFigures& f, const PublishedProfile& p
                        Esc(t.population), Esc(t.title), t.withheld ? " (withheld for this period)" : "");
   }
   out += "</tbody>\n</table>\n";
-  out += Para(
+  out += HtmlParagraph(
       "District boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data "
       "(c) Crown copyright and database right. Boundaries via \"GeoJSON and TopoJSON UK Boundary Data\" by "
       "Martin Chorley, CC BY 4.0. All people in this synthetic partnership are fictional.");

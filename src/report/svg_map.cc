@@ -19,7 +19,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr double kWidth = 640;
+constexpr double kMapWidth = 640;
 constexpr double kMapHeight = 420;
 constexpr double kLegendHeight = 60;
 constexpr std::array<const char*, 5> kShades = {"#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"};
@@ -99,7 +99,7 @@ std::string RenderDistrictMapSvg(std::string_view id, std::string_view title, co
   }
   const double k = std::cos((min_lat + max_lat) / 2 * std::numbers::pi / 180);
   const double span_x = std::max((max_lon - min_lon) * k, 1e-9), span_y = std::max(max_lat - min_lat, 1e-9);
-  const double scale = std::min((kWidth - 20) / span_x, (kMapHeight - 20) / span_y);
+  const double scale = std::min((kMapWidth - 20) / span_x, (kMapHeight - 20) / span_y);
   const auto px = [&](double lon) { return 10 + (lon - min_lon) * k * scale; };
   const auto py = [&](double lat) { return 10 + (max_lat - lat) * scale; };
   int64_t max_value = 0;
@@ -121,7 +121,7 @@ std::string RenderDistrictMapSvg(std::string_view id, std::string_view title, co
       "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" "
       "fill=\"#f3f2f1\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#505a5f\" stroke-width=\"1.5\"/>"
       "</pattern></defs>\n",
-      fmt::arg("w", static_cast<int>(kWidth)), fmt::arg("h", static_cast<int>(kMapHeight + kLegendHeight)),
+      fmt::arg("w", static_cast<int>(kMapWidth)), fmt::arg("h", static_cast<int>(kMapHeight + kLegendHeight)),
       fmt::arg("id", safe_id), fmt::arg("t", HtmlEscape(title)), fmt::arg("d", HtmlEscape(description)));
   std::string labels;
   for (const DistrictShape& s : shapes) {

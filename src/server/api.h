@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <charconv>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http_errors.h"
@@ -26,6 +28,21 @@
 namespace riskradar::server {
 
 using nlohmann::json;
+
+// Optimistic concurrency (If-Match): the strong entity tag of a version or id ("7"), and the positive number a
+// strong tag names; nothing for a weak tag, a list, '*' or anything else, so such an If-Match never matches (412
+// once the item is known to be visible).
+inline std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
+inline std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.size() < 3 || v.front() != '"' || v.back() != '"') return std::nullopt;
+  v = v.substr(1, v.size() - 2);
+  int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size() || out < 1) return std::nullopt;
+  return out;
+}
 
 inline constexpr const char* kSessionCookie = "__Host-rr_session";
 // Each half of a one-time enrolment code (RandomToken(15)); an enrolling account signs in with both, joined.

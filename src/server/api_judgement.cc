@@ -13,20 +13,6 @@ namespace {
 
 constexpr const char* kJudgementPurpose = "safeguarding";
 
-std::string ETag(int64_t id) { return "\"" + std::to_string(id) + "\""; }
-
-// The assessment id named by a strong ETag ("7"); 0 for anything else, which then never matches (412).
-int64_t IdFromIfMatch(std::string_view v) {
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  if (v.size() < 3 || v.front() != '"' || v.back() != '"') return -1;
-  v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || out < 1) return -1;
-  return out;
-}
-
 // A JSON object body, a repeated key at any depth refused (as ParseBody does).
 Result<json> ParseJsonObject(const httplib::Request& req) {
   if (!IsJsonMediaType(req.get_header_value("Content-Type"))) {
@@ -131,8 +117,6 @@ json NoteJson(const store::CaseNote& n) {
           {"created_at", n.created_at}};
 }
 
-Date TodayOf(int64_t now_s) { return Date::FromDays(static_cast<int32_t>(now_s / 86400)); }
-
 }  // namespace
 
 void Server::Impl::ChildAssessments(RouteContext& ctx) {
@@ -144,7 +128,7 @@ void Server::Impl::ChildAssessments(RouteContext& ctx) {
   auto t = access::JudgementAccess(*ctx.store, *model)
                .ReadTrajectory(*id, ctx.viewer(), Now(), ctx.actor(kJudgementPurpose));
   if (!t.ok()) return SendError(res, t.status());
-  const Date today = TodayOf(Now());
+  const Date today = Date::FromUnixSeconds(Now());
   json entries = json::array(), screenings = json::array();
   for (const store::AssessmentEntry& e : t->entries) entries.push_back(EntryJson(e, today));
   for (const store::ScreeningRow& s : t->screenings) screenings.push_back(ScreeningJson(s));
@@ -177,7 +161,7 @@ void Server::Impl::ChildScreening(RouteContext& ctx) {
   auto entry = access::JudgementAccess(*ctx.store, *model)
                    .RecordScreening(*id, *observations, ctx.viewer(), Now(), ctx.actor(kJudgementPurpose));
   if (!entry.ok()) return SendError(res, entry.status());
-  json out = EntryJson(*entry, TodayOf(Now()));
+  json out = EntryJson(*entry, Date::FromUnixSeconds(Now()));
   json indicators = json::array();
   for (const Indicator& i : entry->assessment.indicators) indicators.push_back(i.code);
   out["indicators"] = indicators;
@@ -208,7 +192,7 @@ void Server::Impl::ChildOverride(RouteContext& ctx) {
   if (!req.has_header("If-Match")) {
     return SendHttpError(res, 428, "send If-Match with the ETag from GET /api/children/{id}/assessments");
   }
-  input.expected_assessment_id = IdFromIfMatch(req.get_header_value("If-Match"));
+  input.expected_assessment_id = VersionFromIfMatch(req.get_header_value("If-Match")).value_or(-1);
   const risk::ScreeningModel* model = access::ConfiguredScreeningModel();
   if (model == nullptr) return SendError(res, Status::Internal("the screening model could not be loaded"));
   auto result = access::JudgementAccess(*ctx.store, *model)
@@ -227,7 +211,7 @@ void Server::Impl::ChildOverride(RouteContext& ctx) {
       break;
   }
   res.set_header("ETag", ETag(result->current_assessment_id));
-  SendJson(res, 201, EntryJson(*result->entry, TodayOf(Now())));
+  SendJson(res, 201, EntryJson(*result->entry, Date::FromUnixSeconds(Now())));
 }
 
 void Server::Impl::Caseload(RouteContext& ctx) {

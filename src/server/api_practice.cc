@@ -16,22 +16,6 @@ constexpr const char* kPurpose = "safeguarding practice";
 json OptId(int64_t id) { return id == 0 ? json(nullptr) : json(id); }
 json OptText(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
-
-// The version of a strong ETag ("7"); 0 for anything else (never matches).
-int64_t VersionOf(std::string_view v) {
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  if (v.size() < 3 || v.front() != '"' || v.back() != '"') return 0;
-  v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || out < 1) return 0;
-  return out;
-}
-
-Date Today(int64_t now_s) { return Date::FromDays(static_cast<int32_t>(now_s / 86400)); }
-
 json ActionJson(const store::ActionRecord& a, Date today) {
   return {{"id", a.id},
           {"version", a.version},
@@ -153,7 +137,7 @@ std::optional<std::string> OptionalField(const std::map<std::string, std::string
 
 void Server::Impl::ActionsList(RouteContext& ctx) {
   access::ActionQuery q;
-  q.today = Today(Now());
+  q.today = Date::FromUnixSeconds(Now());
   const std::string overdue = QueryText(ctx.req, "overdue");
   if (!overdue.empty() && overdue != "0" && overdue != "1") {
     return SendError(ctx.res, Status::InvalidArgument("overdue: 0 or 1"));
@@ -202,7 +186,7 @@ void Server::Impl::ActionCreate(RouteContext& ctx) {
   auto a = access::Practice(*ctx.store).CreateAction(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
   if (!a.ok()) return SendError(ctx.res, a.status());
   ctx.res.set_header("ETag", ETag(a->version));
-  SendJson(ctx.res, 201, ActionJson(*a, Today(Now())));
+  SendJson(ctx.res, 201, ActionJson(*a, Date::FromUnixSeconds(Now())));
 }
 
 void Server::Impl::ActionUpdate(RouteContext& ctx) {
@@ -224,14 +208,14 @@ void Server::Impl::ActionUpdate(RouteContext& ctx) {
   if (!ctx.req.has_header("If-Match")) {
     return SendHttpError(ctx.res, 428, "send If-Match with the ETag (the action's version) you last read");
   }
-  const int64_t expected = VersionOf(ctx.req.get_header_value("If-Match"));
+  const int64_t expected = VersionFromIfMatch(ctx.req.get_header_value("If-Match")).value_or(0);
   auto w = access::Practice(*ctx.store).UpdateAction(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
   if (!w.ok()) return SendError(ctx.res, w.status());
   ctx.res.set_header("ETag", ETag(w->row.version));
   if (w->outcome == access::WriteOutcome::kStale) {
     return SendHttpError(ctx.res, 412, "the action has changed since you read it; read it again first");
   }
-  SendJson(ctx.res, 200, ActionJson(w->row, Today(Now())));
+  SendJson(ctx.res, 200, ActionJson(w->row, Date::FromUnixSeconds(Now())));
 }
 
 // ---------------------------------------------------------------- disruptions
@@ -294,7 +278,7 @@ void Server::Impl::DisruptionUpdate(RouteContext& ctx) {
   if (!ctx.req.has_header("If-Match")) {
     return SendHttpError(ctx.res, 428, "send If-Match with the ETag (the disruption's version) you last read");
   }
-  const int64_t expected = VersionOf(ctx.req.get_header_value("If-Match"));
+  const int64_t expected = VersionFromIfMatch(ctx.req.get_header_value("If-Match")).value_or(0);
   auto w =
       access::Practice(*ctx.store).UpdateDisruption(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
   if (!w.ok()) return SendError(ctx.res, w.status());

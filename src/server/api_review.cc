@@ -79,21 +79,6 @@ json Explanation(const store::ReviewItemDetail& d) {
   return linkage::WaterfallJson(contributions);
 }
 
-std::string ETag(int64_t version) { return "\"" + std::to_string(version) + "\""; }
-
-// The version named by a strong ETag ("7"); nothing for a weak tag, a list, '*' or anything else: such an
-// If-Match can never match, so it ends in 412 once the item is known to be visible.
-std::optional<int64_t> VersionFromIfMatch(std::string_view v) {
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  if (v.size() < 3 || v.front() != '"' || v.back() != '"') return std::nullopt;
-  v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size() || out < 1) return std::nullopt;
-  return out;
-}
-
 }  // namespace
 
 void Server::Impl::ReviewList(RouteContext& ctx) {

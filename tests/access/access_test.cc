@@ -17,7 +17,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::access {
-namespace {
+namespace access_test {
 
 namespace fs = std::filesystem;
 using store::ChildEventView;
@@ -594,5 +594,5 @@ TEST_F(GovernanceTest, AnAdministratorDisablesOnlyAnotherAccountOfTheirAgency) {
   EXPECT_EQ(Events("user_disable"), 4);
 }
 
-}  // namespace
+}  // namespace access_test
 }  // namespace riskradar::access

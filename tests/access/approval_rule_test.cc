@@ -8,7 +8,7 @@
 #include "riskradar/access/administration.h"
 
 namespace riskradar::access {
-namespace {
+namespace approval_rule_test {
 
 using store::ApprovalKind;
 
@@ -119,5 +119,5 @@ TEST(ApprovalRuleTest, OnlyTheAuthorisedRolesAreInScope) {
   }
 }
 
-}  // namespace
+}  // namespace approval_rule_test
 }  // namespace riskradar::access

@@ -11,7 +11,7 @@
 #include "riskradar/risk/screening.h"
 
 namespace riskradar::access {
-namespace {
+namespace child_explanation_test {
 
 const risk::ScreeningModel& Model() {
   static const risk::ScreeningModel model = *risk::ScreeningModel::FromFile(
@@ -222,5 +222,5 @@ TEST(ChildExplanationTest, NoModelStillListsEvidence) {
             std::string::npos);
 }
 
-}  // namespace
+}  // namespace child_explanation_test
 }  // namespace riskradar::access

@@ -9,7 +9,7 @@
 #include "riskradar/access/directory_filters.h"
 
 namespace riskradar::access {
-namespace {
+namespace directory_filters_test {
 
 using store::PersonMentionRow;
 using store::PersonRecord;
@@ -271,5 +271,5 @@ TEST(FilterChildView, IdentityFieldsComeFromVisibleRecordsOnly) {
   EXPECT_EQ(council->person.dob, Date::FromYmd(2011, 2, 3));
 }
 
-}  // namespace
+}  // namespace directory_filters_test
 }  // namespace riskradar::access

@@ -10,7 +10,7 @@
 #include "riskradar/access/governance.h"
 
 namespace riskradar::access {
-namespace {
+namespace governance_rule_test {
 
 using V = GovernanceVerdict;
 
@@ -320,5 +320,5 @@ TEST(GovernanceRule, ReviewBreakGlassOnlyAGrantAlertedToTheAgencyOnce) {
   for (const ReviewCase& c : cases) EXPECT_EQ(DecideBreakGlassReview(c.agency, c.grant), c.verdict) << c.name;
 }
 
-}  // namespace
+}  // namespace governance_rule_test
 }  // namespace riskradar::access

@@ -6,7 +6,7 @@
 #include "riskradar/risk/screening.h"
 
 namespace riskradar::access {
-namespace {
+namespace judgement_rule_test {
 
 const risk::ScreeningModel& Model() {
   static const risk::ScreeningModel model = *risk::ScreeningModel::Default();
@@ -87,5 +87,5 @@ TEST(JudgementRuleTest, ACaseNoteIsARecordOfItsAgency) {
   for (const Case& c : cases) EXPECT_EQ(CaseNoteVisible(note, c.viewer, c.facts), c.visible) << c.name;
 }
 
-}  // namespace
+}  // namespace judgement_rule_test
 }  // namespace riskradar::access

@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace riskradar::access {
-namespace {
+namespace network_graph_test {
 
 store::PersonMentionRow Mention(int64_t person, int64_t id, std::string agency, std::string forename) {
   store::PersonMentionRow m;
@@ -268,5 +268,5 @@ TEST(NetworkGraphJson, CytoscapeShape) {
   EXPECT_EQ(j["truncated"], false);
 }
 
-}  // namespace
+}  // namespace network_graph_test
 }  // namespace riskradar::access

@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace riskradar::access {
-namespace {
+namespace person_priority_test {
 
 store::PersonMentionRow Mention(int64_t id, std::string agency, std::string record_class) {
   store::PersonMentionRow m;
@@ -100,5 +100,5 @@ TEST(FilterPersonPriority, NoVisibleRecordIsARefusalAndNoRowIsSaid) {
   EXPECT_NE(PersonPriorityText(*none).find("no offender priority"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace person_priority_test
 }  // namespace riskradar::access

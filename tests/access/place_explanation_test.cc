@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace riskradar::access {
-namespace {
+namespace place_explanation_test {
 
 store::PlaceOfConcern Concern(int64_t id, PlaceType type, const std::string& district, double score) {
   store::PlaceOfConcern p;
@@ -95,5 +95,5 @@ TEST(PlaceExplanationTest, NoTimeOfDayIsSaidPlainly) {
   EXPECT_NE(text.find("People its records name that you may see: 0"), std::string::npos) << text;
 }
 
-}  // namespace
+}  // namespace place_explanation_test
 }  // namespace riskradar::access

@@ -5,7 +5,7 @@
 #include "riskradar/access/practice.h"
 
 namespace riskradar::access {
-namespace {
+namespace practice_filters_test {
 
 const Viewer kPolice{1, "wmp-officer", "wmp", Role::kPractitioner};
 const Viewer kCouncil{2, "bcc-sw", "bcc", Role::kPractitioner};
@@ -86,5 +86,5 @@ TEST(PracticeFilters, WhoMayChangeWhat) {
   EXPECT_FALSE(MayRunMeeting(m, {7, "wmp-manager", "wmp", Role::kManager}));
 }
 
-}  // namespace
+}  // namespace practice_filters_test
 }  // namespace riskradar::access

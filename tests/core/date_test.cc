@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace riskradar {
-namespace {
+namespace date_test {
 
 TEST(DateTest, ParsesDeclaredFormats) {
   auto d = Date::Parse("07/03/2011", "%d/%m/%Y");
@@ -34,5 +34,5 @@ TEST(DateTest, ArithmeticAndAge) {
   EXPECT_EQ(Date::FromYmd(2011, 3, 7)->Format("%d/%m/%Y"), "07/03/2011");
 }
 
-}  // namespace
+}  // namespace date_test
 }  // namespace riskradar

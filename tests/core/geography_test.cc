@@ -7,7 +7,7 @@
 #include <fstream>
 
 namespace riskradar {
-namespace {
+namespace geography_test {
 
 namespace fs = std::filesystem;
 
@@ -57,5 +57,5 @@ TEST_F(GeographyTest, AMissingFileIsNamed) {
   EXPECT_NE(g.status().message().find("wm_postcode_sectors.csv"), std::string::npos) << g.status().ToString();
 }
 
-}  // namespace
+}  // namespace geography_test
 }  // namespace riskradar

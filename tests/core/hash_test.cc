@@ -6,7 +6,7 @@
 #include <set>
 
 namespace riskradar {
-namespace {
+namespace hash_test {
 
 TEST(HashTest, HashHexIsBlake2b256) {
   // BLAKE2b-256 of the empty string and of "abc" (RFC 7693's algorithm, 32-byte digest).
@@ -30,11 +30,11 @@ TEST(HashTest, TheKeyedPointIsStableInAProcessNonNegativeAndSpread) {
   EXPECT_LT(lower, 600);
 }
 
-}  // namespace
+}  // namespace hash_test
 }  // namespace riskradar
 
 namespace riskradar {
-namespace {
+namespace hash_test {
 
 TEST(KeyedHashHex, StableUnderOneKeyAndDifferentUnderAnother) {
   const std::string key(32, 'k');
@@ -48,5 +48,5 @@ TEST(KeyedHashHex, StableUnderOneKeyAndDifferentUnderAnother) {
   EXPECT_NE(KeyedHashHex("short", "x"), KeyedHashHex("shorter", "x"));
 }
 
-}  // namespace
+}  // namespace hash_test
 }  // namespace riskradar

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace riskradar {
-namespace {
+namespace identifiers_test {
 
 TEST(NhsNumberTest, ValidatesCheckDigit) {
   // 943 476 5919 is the NHS Data Dictionary's worked example.
@@ -51,5 +51,5 @@ TEST(PostcodeTest, NormalisesAndSplits) {
   EXPECT_EQ(PostcodeArea("WV10 6AB"), "WV");
 }
 
-}  // namespace
+}  // namespace identifiers_test
 }  // namespace riskradar

@@ -10,7 +10,7 @@
 #include "riskradar/core/merkle.h"
 
 namespace riskradar::merkle {
-namespace {
+namespace merkle_test {
 
 std::string Unhex(const std::string& hex) {
   std::string out;
@@ -245,5 +245,5 @@ TEST(Merkle, AllSmallProofsRoundTrip) {
   }
 }
 
-}  // namespace
+}  // namespace merkle_test
 }  // namespace riskradar::merkle

@@ -8,7 +8,7 @@
 #include <regex>
 
 namespace riskradar {
-namespace {
+namespace vocabulary_test {
 
 TEST(VocabularyTest, MatchesVocabularyDocument) {
   std::ifstream in(std::filesystem::path(RISKRADAR_SOURCE_DIR) / "config" / "vocabulary.md");
@@ -37,5 +37,5 @@ TEST(VocabularyTest, KnownCategory) {
   EXPECT_FALSE(IsKnownCategory(EventKind::kSighting, "sti"));
 }
 
-}  // namespace
+}  // namespace vocabulary_test
 }  // namespace riskradar

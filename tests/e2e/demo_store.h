@@ -1,14 +1,15 @@
-// End-to-end helpers shared by the suites that run the `riskradar` binary: running a command, and one small
-// demo store (`demo --scale 0.1 --seed 7` then `demo-users`) built once per process for the suites that only
-// read it (explain child, explain person, explain place).
+// End-to-end helpers shared by the suites that run the `riskradar` binary: running a command, and the demo stores
+// they start from, made once per ctest run (tests/e2e/make_fixture.sh) and copied for each test process.
 #pragma once
 
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace riskradar::e2e {
 
@@ -32,7 +33,77 @@ inline CommandRun RunCommand(const std::string& command, bool with_stderr = true
 
 inline std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
 
-// The shared read-only demo store; removed when the process ends.
+// A demo store a suite starts from, as a private copy of the one tests/e2e/make_fixture.sh made for this ctest run
+// (the e2e.fixture.NAME tests; ctest passes their directory in RISKRADAR_E2E_FIXTURES). Run outside ctest, the
+// binary makes the fixture itself with the same script. The copy's outputs name the copy's directory, as if the
+// demo had run there.
+struct PreparedDemo {
+  std::filesystem::path dir;     // the copy: riskradar.db, its keys, the reports
+  std::filesystem::path origin;  // where the demo ran (the store names the extracts it ingested there)
+  CommandRun demo;               // `riskradar demo` output and exit code
+  CommandRun users;              // `riskradar demo-users` output (fixtures with accounts only)
+};
+
+inline std::string ReadWhole(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return {};
+  std::string text;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) text.append(buf.data(), n);
+  std::fclose(f);
+  return text;
+}
+
+inline std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); !from.empty() && at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Copies fixture `name` into `dest` (removed first) and returns it.
+inline PreparedDemo CopyFixture(const std::string& name, const std::filesystem::path& dest) {
+  namespace fs = std::filesystem;
+  fs::path root;
+  if (const char* env = std::getenv("RISKRADAR_E2E_FIXTURES"); env && *env) root = env;
+  if (root.empty() || !fs::exists(root / name / "ready")) {
+    static const fs::path own = fs::temp_directory_path() / ("rr-e2e-fixtures-" + std::to_string(::getpid()));
+    static const struct Cleanup {
+      ~Cleanup() {
+        std::error_code ec;
+        fs::remove_all(own, ec);
+      }
+    } cleanup;
+    root = own;
+    if (!fs::exists(root / name / "ready")) {
+      RunCommand(std::string(RISKRADAR_SOURCE_DIR) + "/tests/e2e/make_fixture.sh " + RISKRADAR_BINARY + " " +
+                 root.string() + " " + name);
+    }
+  }
+  PreparedDemo prepared;
+  prepared.dir = dest;
+  std::error_code ec;
+  fs::remove_all(dest, ec);
+  const fs::path fixture = root / name;
+  prepared.origin = fixture / "store";
+  if (!fs::exists(fixture / "ready")) {
+    prepared.demo.output = "fixture " + name + " was not made in " + root.string();
+    return prepared;
+  }
+  fs::copy(fixture / "store", dest, fs::copy_options::recursive);
+  const std::string from = (fixture / "store").string();
+  prepared.demo.exit_code = std::stoi(ReadWhole(fixture / "demo.rc"));
+  prepared.demo.output = ReplaceAll(ReadWhole(fixture / "demo.out"), from, dest.string());
+  if (fs::exists(fixture / "users.rc")) {
+    prepared.users.exit_code = std::stoi(ReadWhole(fixture / "users.rc"));
+    prepared.users.output = ReplaceAll(ReadWhole(fixture / "users.out"), from, dest.string());
+  }
+  return prepared;
+}
+
+// The small demo store (`demo --scale 0.1 --seed 7` then `demo-users`) shared by the suites of one process that
+// only read it (explain child, explain person, explain place); removed when the process ends.
 class DemoStore {
  public:
   static const DemoStore& Get() {
@@ -53,10 +124,12 @@ class DemoStore {
   CommandRun users;  // `riskradar demo-users` output (accounts, care relationships)
 
  private:
-  DemoStore() : dir(std::filesystem::temp_directory_path() / ("rr-e2e-store-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(dir);
-    demo = RunCommand(Cli("demo --scale 0.1 --seed 7 --dir " + dir.string()));
-    users = RunCommand(Cli("demo-users " + Db()));
+  DemoStore() {
+    PreparedDemo prepared =
+        CopyFixture("s7", std::filesystem::temp_directory_path() / ("rr-e2e-store-" + std::to_string(::getpid())));
+    dir = prepared.dir;
+    demo = std::move(prepared.demo);
+    users = std::move(prepared.users);
   }
 };
 

@@ -14,26 +14,15 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "demo_store.h"
+
+namespace riskradar {
+namespace demo_test {
 
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandRun RunCommand(const std::string& command) {
-  CommandRun run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using e2e::CommandRun;
+using e2e::RunCommand;
 
 double Figure(const std::string& text, const std::string& pattern) {
   std::smatch m;
@@ -48,14 +37,16 @@ class DemoTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("rr-e2e-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    demo_ = RunCommand(std::string(RISKRADAR_BINARY) + " demo --scale 0.2 --seed 7 --dir " + dir_.string());
+    e2e::PreparedDemo prepared = e2e::CopyFixture("s7-scale02", dir_);  // `demo --scale 0.2 --seed 7`
+    demo_ = prepared.demo;
+    origin_ = prepared.origin;
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
   static std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
   static std::string Db() { return "--db " + (dir_ / "riskradar.db").string(); }
 
   static inline fs::path dir_;
+  static inline fs::path origin_;  // where the demo ran; the store names the extracts it ingested there
   static inline CommandRun demo_;
 };
 
@@ -206,7 +197,7 @@ TEST_F(DemoTest, DeliberateDefectsInTheExtractsAreQuarantinedWithReasons) {
   std::getline(truth, line);  // header
   while (std::getline(truth, line)) {
     const size_t a = line.find(','), b = line.find(',', a + 1);
-    expected.insert((dir_ / "partnership").string() + "/" + line.substr(0, a) + ":" + line.substr(a + 1, b - a - 1));
+    expected.insert((origin_ / "partnership").string() + "/" + line.substr(0, a) + ":" + line.substr(a + 1, b - a - 1));
   }
   const std::regex where(R"((/\S+):([0-9]+)\s)");
   for (auto it = std::sregex_iterator(list.output.begin(), list.output.end(), where); it != std::sregex_iterator();
@@ -380,4 +371,5 @@ TEST(CliTest, BadInputGetsAClearErrorAndExitCode) {
   EXPECT_NE(help.output.find("--db"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace demo_test
+}  // namespace riskradar

@@ -14,7 +14,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace explain_child_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -122,5 +122,5 @@ TEST_F(ExplainChildTest, TextNamesTheEvidenceAndRefusalsAreClear) {
   EXPECT_NE(missing.output.find("no such child"), std::string::npos) << missing.output;
 }
 
-}  // namespace
+}  // namespace explain_child_test
 }  // namespace riskradar

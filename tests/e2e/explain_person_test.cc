@@ -13,7 +13,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace explain_person_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -101,5 +101,5 @@ TEST_F(ExplainPersonTest, AnAccountThatMayNotSeeThePersonGetsWhatAMissingIdGets)
   EXPECT_NE(unknown.output.find("--user nobody-here: no enabled account"), std::string::npos) << unknown.output;
 }
 
-}  // namespace
+}  // namespace explain_person_test
 }  // namespace riskradar

@@ -15,7 +15,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace explain_place_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -115,5 +115,5 @@ TEST_F(ExplainPlaceTest, RefusalsAreClear) {
   EXPECT_NE(places.exit_code, 0);
 }
 
-}  // namespace
+}  // namespace explain_place_test
 }  // namespace riskradar

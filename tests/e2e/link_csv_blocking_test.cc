@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace link_csv_blocking_test {
 
 namespace fs = std::filesystem;
 
@@ -160,4 +160,4 @@ TEST_F(LinkCsvBlockingTest, ARuleGivenInTheSettingsOverTheBudgetIsRunWithAWarnin
   EXPECT_EQ(dob[4], "1770") << "actual pairs: the rule ran as written, over the budget";
 }
 
-}  // namespace
+}  // namespace link_csv_blocking_test

@@ -11,7 +11,7 @@
 #include <iterator>
 #include <string>
 
-namespace {
+namespace malformed_extract_test {
 
 namespace fs = std::filesystem;
 
@@ -134,4 +134,4 @@ TEST_F(MalformedExtractTest, UnknownColumnRefusesTheFileWithNothingWritten) {
   EXPECT_NE(status.output.find("import batches 0\n"), std::string::npos) << status.output;
 }
 
-}  // namespace
+}  // namespace malformed_extract_test

@@ -14,7 +14,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace network_export_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -133,5 +133,5 @@ TEST_F(NetworkExportTest, AHiddenPersonExportsExactlyAsAMissingId) {
   EXPECT_NE(far.output.find("hops must be 1 to 3"), std::string::npos) << far.output;
 }
 
-}  // namespace
+}  // namespace network_export_test
 }  // namespace riskradar

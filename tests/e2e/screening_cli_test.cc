@@ -15,7 +15,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace screening_cli_test {
 
 namespace fs = std::filesystem;
 using e2e::CommandRun;
@@ -141,5 +141,5 @@ TEST_F(ScreeningCliTest, TheAuditLogVerifiesAfterwards) {
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
 
-}  // namespace
+}  // namespace screening_cli_test
 }  // namespace riskradar

@@ -8,7 +8,7 @@
 #include <string>
 
 namespace riskradar::eval {
-namespace {
+namespace evaluate_test {
 
 // The confusion matrix of the seed-11 run: serious 64 of 89, significant 67 of 207, at risk 284 of 444
 // right, and 12,000 children with no risk of whom 11,900 were assessed so.
@@ -98,5 +98,5 @@ TEST(EvaluateTest, TheSummaryShowsTruePlacesInTheTopN) {
       << text;
 }
 
-}  // namespace
+}  // namespace evaluate_test
 }  // namespace riskradar::eval

@@ -22,7 +22,7 @@
 extern char** environ;
 
 namespace riskradar {
-namespace {
+namespace crash_test {
 
 namespace fs = std::filesystem;
 
@@ -215,5 +215,5 @@ TEST(CrashTest, KillNineAtRandomMomentsThenRerunEqualsACleanImport) {
   EXPECT_TRUE(audit->ok) << audit->problem;
 }
 
-}  // namespace
+}  // namespace crash_test
 }  // namespace riskradar

@@ -10,7 +10,7 @@
 #include "fuzz_entries.h"
 
 namespace riskradar::fuzz {
-namespace {
+namespace fuzz_replay_test {
 
 namespace fs = std::filesystem;
 
@@ -36,5 +36,5 @@ TEST(FuzzReplayTest, CsvReaderCorpus) { Replay("csv_reader", CsvReaderEntry); }
 TEST(FuzzReplayTest, JsonLinesCorpus) { Replay("jsonl", JsonLinesEntry); }
 TEST(FuzzReplayTest, FieldValidatorsCorpus) { Replay("field_validators", FieldValidatorsEntry); }
 
-}  // namespace
+}  // namespace fuzz_replay_test
 }  // namespace riskradar::fuzz

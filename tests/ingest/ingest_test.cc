@@ -12,7 +12,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::ingest {
-namespace {
+namespace ingest_test {
 
 namespace fs = std::filesystem;
 
@@ -535,5 +535,5 @@ TEST_F(ImportTest, BadJsonLines) {
   EXPECT_EQ(numeric->batch.counts.landed, 1);
 }
 
-}  // namespace
+}  // namespace ingest_test
 }  // namespace riskradar::ingest

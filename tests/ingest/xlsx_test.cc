@@ -14,7 +14,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::ingest {
-namespace {
+namespace xlsx_test {
 
 namespace fs = std::filesystem;
 
@@ -184,5 +184,5 @@ TEST_F(XlsxImportTest, MalformedWorkbooksAreRefusedWhole) {
   EXPECT_EQ(store_->Counts()->source_records, 0);
 }
 
-}  // namespace
+}  // namespace xlsx_test
 }  // namespace riskradar::ingest

@@ -13,7 +13,7 @@
 #include "synthetic.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace blocking_plan_test {
 
 // 120 records. Rule "a": one key for all (7,140 pairs); "a & d": blocks of 10
 // (540 pairs); "a & b": blocks of 40 (2,340); "c": blocks of 2 (60); "z": no key.
@@ -389,5 +389,5 @@ TEST_F(PlannedLinkageTest, ProgressIsReportedPerPhase) {
   EXPECT_EQ(score_total, result->candidate_pairs);
 }
 
-}  // namespace
+}  // namespace blocking_plan_test
 }  // namespace riskradar::linkage

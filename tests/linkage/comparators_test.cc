@@ -9,7 +9,7 @@
 #include "test_util.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace comparators_test {
 
 using testing::LinkageTestData;
 using testing::ReadCsv;
@@ -113,5 +113,5 @@ TEST(ComparatorsTest, Utf8RoundTrip) {
   EXPECT_EQ(DecodeUtf8("ð").size(), 1u);
 }
 
-}  // namespace
+}  // namespace comparators_test
 }  // namespace riskradar::linkage

@@ -10,7 +10,7 @@
 #include "synthetic.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace constraints_test {
 
 class ConstraintsTest : public testing::LinkedSyntheticPeople<1500, 5> {};
 
@@ -120,5 +120,5 @@ TEST_F(ConstraintsTest, AttachingLoneRecordsDoesNotCostAccuracy) {
   EXPECT_GE(pairwise_f1(linked_->cluster_of) + 1e-9, pairwise_f1(without->cluster_of));
 }
 
-}  // namespace
+}  // namespace constraints_test
 }  // namespace riskradar::linkage

@@ -13,7 +13,7 @@
 #include "test_util.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace csv_linkage_test {
 
 namespace fs = std::filesystem;
 
@@ -240,5 +240,5 @@ TEST(FebrlCsvTest, Dataset1ThroughLinkCsvSettings) {
   EXPECT_GE(s.bcubed_f1(), 0.998);
 }
 
-}  // namespace
+}  // namespace csv_linkage_test
 }  // namespace riskradar::linkage

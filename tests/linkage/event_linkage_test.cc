@@ -8,7 +8,7 @@
 #include <random>
 
 namespace riskradar::linkage {
-namespace {
+namespace event_linkage_test {
 
 const std::filesystem::path kSourceDir = RISKRADAR_SOURCE_DIR;
 
@@ -184,5 +184,5 @@ TEST(EventLinkageRules, MistakesAreErrorsNamingWhereAndWhy) {
   EXPECT_EQ(error("version = \"v\"\n"), "ok");
 }
 
-}  // namespace
+}  // namespace event_linkage_test
 }  // namespace riskradar::linkage

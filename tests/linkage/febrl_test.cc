@@ -14,7 +14,7 @@
 #include "test_util.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace febrl_test {
 
 struct FebrlData {
   std::vector<Record> records;
@@ -160,5 +160,5 @@ TEST(FebrlTest, Dataset2) { EXPECT_GE(RunFebrl({"dataset2.csv"}, false).f1, 0.99
 TEST(FebrlTest, Dataset3) { EXPECT_GE(RunFebrl({"dataset3.csv"}, false).f1, 0.997); }
 TEST(FebrlTest, Dataset4aAnd4bLinkOnly) { EXPECT_GE(RunFebrl({"dataset4a.csv", "dataset4b.csv"}, true).f1, 0.998); }
 
-}  // namespace
+}  // namespace febrl_test
 }  // namespace riskradar::linkage

@@ -16,7 +16,7 @@
 #include "synthetic.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace incremental_linkage_test {
 
 namespace fs = std::filesystem;
 
@@ -261,5 +261,5 @@ TEST_F(IncrementalLinkageTest, ExplainsAPairWithTheStoredModel) {
   EXPECT_EQ(ExplainMentionPair(*store_, mention_of_[a], 99999999).status().code(), StatusCode::kNotFound);
 }
 
-}  // namespace
+}  // namespace incremental_linkage_test
 }  // namespace riskradar::linkage

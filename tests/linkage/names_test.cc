@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 namespace riskradar::linkage {
-namespace {
+namespace names_test {
 
 TEST(NormaliseNameTest, FoldsCaseAndDiacritics) {
   EXPECT_EQ(NormaliseName("Zoë").joined, "zoe");
@@ -62,5 +62,5 @@ TEST(NameVariantsTest, MissingDirectoryIsNotFound) {
   EXPECT_EQ(loaded.status().code(), StatusCode::kNotFound);
 }
 
-}  // namespace
+}  // namespace names_test
 }  // namespace riskradar::linkage

@@ -11,7 +11,7 @@
 #include "synthetic.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace person_linkage_test {
 
 double PairwiseF1(const std::vector<int32_t>& cluster_of, const std::vector<int>& truth) {
   std::map<std::pair<int32_t, int>, int64_t> cells;
@@ -375,5 +375,5 @@ TEST(BlockingRuleTest, Parses) {
   EXPECT_FALSE(spec.Validate().ok());
 }
 
-}  // namespace
+}  // namespace person_linkage_test
 }  // namespace riskradar::linkage

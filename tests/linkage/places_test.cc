@@ -6,7 +6,7 @@
 #include <set>
 
 namespace riskradar::linkage {
-namespace {
+namespace places_test {
 
 using Tokens = std::vector<std::string>;
 
@@ -95,5 +95,5 @@ TEST(LinkPlacesTest, RepeatedMentionsLinkAsTheyWouldOneByOne) {
   }
 }
 
-}  // namespace
+}  // namespace places_test
 }  // namespace riskradar::linkage

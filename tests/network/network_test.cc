@@ -9,7 +9,7 @@
 #include "riskradar/network/volt.h"
 
 namespace riskradar::network {
-namespace {
+namespace network_test {
 
 using Ids = std::vector<int64_t>;
 
@@ -159,5 +159,5 @@ TEST(NetworkTest, OutputDoesNotDependOnInputOrder) {
   }
 }
 
-}  // namespace
+}  // namespace network_test
 }  // namespace riskradar::network

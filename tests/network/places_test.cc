@@ -8,7 +8,7 @@
 #include <random>
 
 namespace riskradar::network {
-namespace {
+namespace places_test {
 
 using Ids = std::vector<int64_t>;
 
@@ -256,5 +256,5 @@ TEST(PlacesTest, OutputDoesNotDependOnInputOrder) {
   }
 }
 
-}  // namespace
+}  // namespace places_test
 }  // namespace riskradar::network

@@ -9,7 +9,7 @@
 #include "riskradar/core/paths.h"
 
 namespace riskradar::network {
-namespace {
+namespace volt_test {
 
 using Ids = std::vector<int64_t>;
 
@@ -271,5 +271,5 @@ TEST(VoltModelTest, ErrorsNameTheLineAndKey) {
   EXPECT_NE(max_missing.status().message().find("gravity[0].max: missing"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace volt_test
 }  // namespace riskradar::network

@@ -7,7 +7,7 @@
 #include "riskradar/practice/practice.h"
 
 namespace riskradar::practice {
-namespace {
+namespace practice_test {
 
 Date D(int y, int m, int d) { return *Date::FromYmd(y, m, d); }
 
@@ -308,5 +308,5 @@ TEST(PracticeAlerts, ReviewOverdueRule) {
   EXPECT_FALSE(ReviewOverdueAlert(99, 12, D(2026, 2, 1), D(2026, 3, 1), in)) << "nobody to tell";
 }
 
-}  // namespace
+}  // namespace practice_test
 }  // namespace riskradar::practice

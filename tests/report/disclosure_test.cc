@@ -6,7 +6,7 @@
 #include <random>
 
 namespace riskradar::report {
-namespace {
+namespace disclosure_test {
 
 std::vector<std::string> Texts(const std::vector<ShownCell>& cells) {
   std::vector<std::string> out;
@@ -173,5 +173,5 @@ TEST(DisclosureTest, DescribesTheRule) {
   EXPECT_NE(text.find("nearest 5"), std::string::npos) << text;
 }
 
-}  // namespace
+}  // namespace disclosure_test
 }  // namespace riskradar::report

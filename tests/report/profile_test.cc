@@ -7,7 +7,7 @@
 #include <set>
 
 namespace riskradar::report {
-namespace {
+namespace profile_test {
 
 Date D(const char* iso) { return *Date::ParseIso(iso); }
 
@@ -160,5 +160,5 @@ TEST(ProfileTest, EveryTableNamesItsPopulationAndSectionsListOnlyKnownTables) {
   EXPECT_EQ(f.tables.always_shown, (std::vector<std::string>{kRadarPopulation}));
 }
 
-}  // namespace
+}  // namespace profile_test
 }  // namespace riskradar::report

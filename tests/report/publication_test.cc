@@ -10,7 +10,7 @@
 #include "attacker.h"
 
 namespace riskradar::report {
-namespace {
+namespace publication_test {
 
 attack::Cell ToAttack(const ShownCell& c) { return {c.value}; }
 
@@ -215,5 +215,5 @@ TEST(PublicationTest, RandomPublicationsPinNothing) {
   EXPECT_GT(suppressed_seen, 300);  // the rounds really exercised suppression
 }
 
-}  // namespace
+}  // namespace publication_test
 }  // namespace riskradar::report

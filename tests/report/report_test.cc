@@ -13,7 +13,7 @@
 #include "riskradar/report/summary.h"
 
 namespace riskradar::report {
-namespace {
+namespace report_test {
 
 Summary Example() {
   Summary s;
@@ -240,5 +240,5 @@ TEST_F(WriteTest, FailureLeavesNothingBehind) {
   EXPECT_NE(missing_dir.message().find("no-such-dir"), std::string::npos) << missing_dir.message();
 }
 
-}  // namespace
+}  // namespace report_test
 }  // namespace riskradar::report

@@ -9,7 +9,7 @@
 #include "riskradar/risk/screening.h"
 
 namespace riskradar::risk {
-namespace {
+namespace judgement_test {
 
 Date D(const char* iso) { return *Date::ParseIso(iso); }
 
@@ -298,5 +298,5 @@ TEST(JudgementTest, FindIndicatorNamesTheModelsCodes) {
   EXPECT_EQ(Model().FindIndicator("not_an_indicator"), nullptr);
 }
 
-}  // namespace
+}  // namespace judgement_test
 }  // namespace riskradar::risk

@@ -7,7 +7,7 @@
 #include "riskradar/risk/screening.h"
 
 namespace riskradar::risk {
-namespace {
+namespace screening_config_test {
 
 std::string DefaultText() {
   std::ifstream in(std::filesystem::path(RISKRADAR_SOURCE_DIR) / "tests" / "risk" / "data" / "config-error-base.toml");
@@ -144,5 +144,5 @@ TEST(ScreeningConfigTest, MissingFileIsNotFound) {
   EXPECT_NE(model.status().message().find("/nonexistent/model.toml"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace screening_config_test
 }  // namespace riskradar::risk

@@ -12,7 +12,7 @@
 #include "riskradar/core/vocabulary.h"
 
 namespace riskradar::risk {
-namespace {
+namespace screening_test {
 
 const std::filesystem::path kSourceDir = RISKRADAR_SOURCE_DIR;
 
@@ -397,5 +397,5 @@ TEST(ScreeningExplanationTest, NoEventsSaysSo) {
   EXPECT_TRUE(HasLine(a, "gives no current risk")) << Explain(a);
 }
 
-}  // namespace
+}  // namespace screening_test
 }  // namespace riskradar::risk

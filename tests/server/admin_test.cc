@@ -23,7 +23,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace admin_test {
 
 // Runs one SQL query with text parameters against the store file and returns the first column of each row.
 std::vector<std::string> Sql(const std::string& db, const std::string& sql, const std::vector<std::string>& args = {}) {
@@ -1063,5 +1063,5 @@ TEST_F(AdminTest, AuthorisationMatrix) {
   EXPECT_TRUE(check->ok) << check->problem;
 }
 
-}  // namespace
+}  // namespace admin_test
 }  // namespace riskradar::server

@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace riskradar::server {
-namespace {
+namespace concurrency_test {
 
 class ServerConcurrencyTest : public ServerFixture {
  protected:
@@ -103,5 +103,5 @@ TEST_F(ServerConcurrencyTest, ConcurrentReadsReturnNoDataWhileTheirEventsCannotB
   EXPECT_TRUE(check->ok) << check->problem;
 }
 
-}  // namespace
+}  // namespace concurrency_test
 }  // namespace riskradar::server

@@ -17,7 +17,7 @@
 #include "riskradar/core/merkle.h"
 
 namespace riskradar::server {
-namespace {
+namespace directory_test {
 
 class DirectoryTest : public DirectoryFixture {
  protected:
@@ -609,5 +609,5 @@ TEST_F(DirectoryTest, NoDataWithoutItsAuditEvent) {
   EXPECT_EQ(Get(practitioner, "/api/people/1")->status, 200);
 }
 
-}  // namespace
+}  // namespace directory_test
 }  // namespace riskradar::server

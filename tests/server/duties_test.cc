@@ -15,7 +15,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace duties_test {
 
 int64_t SqlCount(const std::string& db, const std::string& sql, const std::string& arg = "") {
   sqlite3* h = nullptr;
@@ -389,5 +389,5 @@ TEST_F(DutiesTest, TheRequesterWithdrawsAndNobodyElseCan) {
   EXPECT_EQ(CountOutcome("approval_withdraw", "bcc-ig_lead", "refused"), 1);
 }
 
-}  // namespace
+}  // namespace duties_test
 }  // namespace riskradar::server

@@ -5,7 +5,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace evidence_test {
 
 class EvidenceTest : public ServerFixture {
  protected:
@@ -114,5 +114,5 @@ TEST_F(EvidenceTest, PolicePractitionerNeverSeesTheCouncilEvent) {
   EXPECT_FALSE(ind[0]["evidence"][0]["source_record"].get<std::string>().empty());
 }
 
-}  // namespace
+}  // namespace evidence_test
 }  // namespace riskradar::server

@@ -6,7 +6,7 @@
 #include "directory_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace field_need_to_know_test {
 
 constexpr const char* kHiddenName = "Fay Hidden";
 constexpr const char* kHiddenForename = "Fay";
@@ -143,5 +143,5 @@ TEST_F(FieldNeedToKnowTest, TheCouncilSeesTheFieldsItsRecordHolds) {
   }
 }
 
-}  // namespace
+}  // namespace field_need_to_know_test
 }  // namespace riskradar::server

@@ -7,7 +7,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace ig_scope_test {
 
 class IgScopeTest : public ServerFixture {
  protected:
@@ -148,5 +148,5 @@ TEST_F(IgScopeTest, BreakGlassJudgedInappropriateEndsTheGrantAtOnce) {
   sqlite3_close(db);
 }
 
-}  // namespace
+}  // namespace ig_scope_test
 }  // namespace riskradar::server

@@ -14,7 +14,7 @@
 #include "directory_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace judgement_test {
 
 class JudgementTest : public DirectoryFixture {
  protected:
@@ -364,5 +364,5 @@ TEST_F(JudgementTest, CaseNotesFollowTheRecordRule) {
   EXPECT_EQ(Send(Login("wmp-analyst"), "/api/places/1/notes", {{"text", "x"}})->status, 403);
 }
 
-}  // namespace
+}  // namespace judgement_test
 }  // namespace riskradar::server

@@ -11,7 +11,7 @@
 #include "directory_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace network_graph_test {
 
 class NetworkGraphTest : public DirectoryFixture {
  protected:
@@ -161,5 +161,5 @@ TEST_F(NetworkGraphTest, NetworkPrioritiesFollowNeedToKnow) {
   EXPECT_EQ(LastAudit("outcome"), "not_found");
 }
 
-}  // namespace
+}  // namespace network_graph_test
 }  // namespace riskradar::server

@@ -19,7 +19,7 @@
 #include "riskradar/store/practice.h"
 
 namespace riskradar::server {
-namespace {
+namespace openapi_contract_test {
 
 using testing_support::SchemaValidator;
 
@@ -908,5 +908,5 @@ TEST_F(OpenApiContractTest, ErrorAnswersAreDocumentedAndUseTheErrorSchema) {
   }
 }
 
-}  // namespace
+}  // namespace openapi_contract_test
 }  // namespace riskradar::server

@@ -9,7 +9,7 @@
 #include "riskradar/server/auth.h"
 
 namespace riskradar::server {
-namespace {
+namespace password_list_test {
 
 TEST(PasswordListTest, TheShippedListHasItsLicenceAndOverAHundredThousandEntries) {
   const auto list = DefaultDenyListPath();
@@ -49,5 +49,5 @@ TEST(PasswordListTest, AsvsLengthRulesWithoutCompositionRules) {
   EXPECT_TRUE(policy->Check("unicode passphrase \xC3\xA9t\xC3\xA9 \xF0\x9F\x8C\x9E", "amy").ok());
 }
 
-}  // namespace
+}  // namespace password_list_test
 }  // namespace riskradar::server

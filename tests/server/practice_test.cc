@@ -11,7 +11,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace practice_test {
 
 class PracticeTest : public ServerFixture {
  protected:
@@ -288,5 +288,5 @@ TEST_F(PracticeTest, AReviewPastItsDateRaisesOneAlert) {
   EXPECT_EQ(review_alerts(), 1) << "the same overdue review alerts once";
 }
 
-}  // namespace
+}  // namespace practice_test
 }  // namespace riskradar::server

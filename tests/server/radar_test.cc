@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace riskradar::server {
-namespace {
+namespace radar_test {
 
 class RadarTest : public ServerFixture {
  protected:
@@ -63,5 +63,5 @@ TEST_F(RadarTest, ANewAssessmentChangesTheRadarOnTheNextRequest) {
   EXPECT_FALSE(last["by_level"].contains("serious"));
 }
 
-}  // namespace
+}  // namespace radar_test
 }  // namespace riskradar::server

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 namespace riskradar::server {
-namespace {
+namespace router_test {
 
 using nlohmann::json;
 
@@ -112,5 +112,5 @@ TEST(RouterTest, RefusesMalformedOrShadowingRoutesNamingThem) {
   EXPECT_TRUE(r.Add("GET", "/api/children/{name:user}/x", h).ok());
 }
 
-}  // namespace
+}  // namespace router_test
 }  // namespace riskradar::server

@@ -8,7 +8,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace routes_test {
 
 class RoutesTest : public ServerFixture {
  protected:
@@ -223,5 +223,5 @@ TEST_F(RoutesTest, ABodyThatIsNotJsonIs415) {
   }
 }
 
-}  // namespace
+}  // namespace routes_test
 }  // namespace riskradar::server

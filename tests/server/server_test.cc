@@ -17,7 +17,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::server {
-namespace {
+namespace server_test {
 
 class ServerTest : public ServerFixture {};
 
@@ -401,5 +401,5 @@ TEST(TotpTest, CodesMatchWithinOneStepOnly) {
   EXPECT_EQ(*TotpCode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59), "287082");
 }
 
-}  // namespace
+}  // namespace server_test
 }  // namespace riskradar::server

@@ -16,7 +16,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace signin_throttle_test {
 
 class SignInThrottleTest : public ServerFixture {
  protected:
@@ -195,5 +195,5 @@ TEST_F(SignInThrottleTest, OverLongNamesAreAuditedWithoutTheirContent) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_event WHERE (details || user_name || target) LIKE '%EVILMARKER%'"), 0);
 }
 
-}  // namespace
+}  // namespace signin_throttle_test
 }  // namespace riskradar::server

@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace riskradar::server {
-namespace {
+namespace timing_test {
 
 class TimingTest : public ServerFixture {
  protected:
@@ -234,5 +234,5 @@ TEST_F(ReviewTimingTest, DecidingARefusedReviewItemAndAMissingOneTakeTheSameTime
   EXPECT_EQ((*item)->item.status, "pending") << "a refused decision changes nothing";
 }
 
-}  // namespace
+}  // namespace timing_test
 }  // namespace riskradar::server

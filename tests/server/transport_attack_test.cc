@@ -26,7 +26,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace transport_attack_test {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -772,5 +772,5 @@ TEST_F(TransportAttackTest, LongTargetsAndHeadersGet414And431InTheApiErrorShape)
   EXPECT_EQ(json::parse(BodyOf(smuggle), nullptr, false)["error"]["code"], "bad_request");
 }
 
-}  // namespace
+}  // namespace transport_attack_test
 }  // namespace riskradar::server

@@ -7,7 +7,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+namespace web_pages_test {
 
 const char* kIndex = "<!doctype html><html lang=\"en\"><title>riskradar</title><main id=\"main-content\"></main>";
 const char* kScript = "console.log('app');";
@@ -171,5 +171,5 @@ TEST(WebAssetsLoad, AMissingOrIncompleteBuildIsRefusedNamingTheDirectory) {
   fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace web_pages_test
 }  // namespace riskradar::server

@@ -6,7 +6,7 @@
 #include "conformance_fixture.h"
 
 namespace riskradar::store {
-namespace {
+namespace approval_store_test {
 
 class ApprovalStoreTest : public conformance::Fixture {
  protected:
@@ -110,5 +110,5 @@ TEST_P(ApprovalStoreTest, AnEnrollingAccountEnrolsOnceAndAnAbandonedUnitLeavesNo
 INSTANTIATE_TEST_SUITE_P(Backends, ApprovalStoreTest, ::testing::ValuesIn(conformance::Backends()),
                          conformance::BackendName);
 
-}  // namespace
+}  // namespace approval_store_test
 }  // namespace riskradar::store

@@ -17,7 +17,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
-namespace {
+namespace audit_test {
 
 namespace fs = std::filesystem;
 
@@ -339,5 +339,5 @@ TEST(AuditUpgrade, Schema1ChainIsCheckedRehashedAndSigned) {
   fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace audit_test
 }  // namespace riskradar::store

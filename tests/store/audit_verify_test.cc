@@ -11,7 +11,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
-namespace {
+namespace audit_verify_test {
 
 namespace fs = std::filesystem;
 
@@ -156,5 +156,5 @@ TEST_F(AuditVerifyChunks, TruncationAndStrayEventsAreFound) {
   EXPECT_NE(c.problem.find("below 1"), std::string::npos) << c.problem;
 }
 
-}  // namespace
+}  // namespace audit_verify_test
 }  // namespace riskradar::store

@@ -11,7 +11,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
-namespace {
+namespace audit_witness_test {
 
 namespace fs = std::filesystem;
 
@@ -248,5 +248,5 @@ TEST_F(AuditWitnessTest, StoreAndKeyFilesAreCreatedPrivate) {
   }
 }
 
-}  // namespace
+}  // namespace audit_witness_test
 }  // namespace riskradar::store

@@ -18,7 +18,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
-namespace {
+namespace audit_writer_test {
 
 // "u" + std::to_string(n), built by appending: the operator+ form trips GCC 12's false -Wrestrict at -O3 when
 // inlined into these threads' lambdas (GCC bug 105651).
@@ -301,5 +301,5 @@ TEST_F(AuditWriterTest, KilledInTheMiddleOfGroupCommitsTheLogVerifiesAndKeepsEve
   EXPECT_TRUE(Verify().ok);
 }
 
-}  // namespace
+}  // namespace audit_writer_test
 }  // namespace riskradar::store

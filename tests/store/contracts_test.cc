@@ -10,7 +10,7 @@
 #include "conformance_fixture.h"
 
 namespace riskradar::store::conformance {
-namespace {
+namespace contracts_test {
 
 using Contracts = Fixture;
 
@@ -1030,5 +1030,5 @@ TEST_P(Contracts, BreakGlassRowsCarryEveryAlertedAgencyAndAreReviewedOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Contracts, ::testing::ValuesIn(Backends()), BackendName);
 
-}  // namespace
+}  // namespace contracts_test
 }  // namespace riskradar::store::conformance

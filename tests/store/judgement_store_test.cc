@@ -7,7 +7,7 @@
 #include "conformance_fixture.h"
 
 namespace riskradar::store::conformance {
-namespace {
+namespace judgement_store_test {
 
 class JudgementStoreTest : public Fixture {
  protected:
@@ -236,5 +236,5 @@ TEST_P(JudgementStoreTest, CaseNotesAreKeptPerSubjectOldestFirst) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, JudgementStoreTest, ::testing::ValuesIn(Backends()), BackendName);
 
-}  // namespace
+}  // namespace judgement_store_test
 }  // namespace riskradar::store::conformance

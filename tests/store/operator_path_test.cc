@@ -11,7 +11,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
-namespace {
+namespace operator_path_test {
 
 namespace fs = std::filesystem;
 
@@ -106,5 +106,5 @@ TEST_F(OperatorPathTest, PrivilegedGrantsAndResetsNeedBootstrapOnceTheAgencyCanA
   EXPECT_EQ(events->front().details, R"({"scope":"all","users":3})");
 }
 
-}  // namespace
+}  // namespace operator_path_test
 }  // namespace riskradar::store

@@ -6,7 +6,7 @@
 #include "riskradar/store/practice.h"
 
 namespace riskradar::store::conformance {
-namespace {
+namespace practice_store_test {
 
 class PracticeContract : public Fixture {
  protected:
@@ -168,5 +168,5 @@ TEST_P(PracticeContract, AlertsAreRaisedOncePerKeyAndAcknowledgedPerRecipient) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, PracticeContract, ::testing::ValuesIn(Backends()), BackendName);
 
-}  // namespace
+}  // namespace practice_store_test
 }  // namespace riskradar::store::conformance

@@ -8,7 +8,7 @@
 #include "conformance_fixture.h"
 
 namespace riskradar::store {
-namespace {
+namespace radar_store_test {
 
 class RadarStoreTest : public conformance::Fixture {
  protected:
@@ -208,5 +208,5 @@ TEST_P(RadarStoreTest, ChooseSubjectGivesTheIdItselfOrAStandInOfTheSameKind) {
 INSTANTIATE_TEST_SUITE_P(Backends, RadarStoreTest, ::testing::ValuesIn(conformance::Backends()),
                          conformance::BackendName);
 
-}  // namespace
+}  // namespace radar_store_test
 }  // namespace riskradar::store

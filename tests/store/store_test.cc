@@ -10,7 +10,7 @@
 #include "conformance_fixture.h"
 
 namespace riskradar::store {
-namespace {
+namespace store_test {
 
 namespace fs = std::filesystem;
 
@@ -413,5 +413,5 @@ TEST(OpenStoreTest, ClearErrors) {
   EXPECT_EQ(OpenStore("").status().code(), StatusCode::kInvalidArgument);
 }
 
-}  // namespace
+}  // namespace store_test
 }  // namespace riskradar::store

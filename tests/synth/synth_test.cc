@@ -20,7 +20,7 @@
 #include "riskradar/synth/synth.h"
 
 namespace riskradar::synth {
-namespace {
+namespace synth_test {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
@@ -627,5 +627,5 @@ TEST(SynthScaleOne, ProportionsMatchTheRegionalPicture) {
   fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace synth_test
 }  // namespace riskradar::synth

@@ -20,6 +20,11 @@ class Date {
     d.days_ = days;
     return d;
   }
+  // The UTC calendar day of a Unix time in seconds (before 1970 too: the day is rounded down).
+  static constexpr Date FromUnixSeconds(int64_t seconds) {
+    const int64_t days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+    return FromDays(static_cast<int32_t>(days));
+  }
   // Returns nullopt for an impossible date (month 13, 30 February, ...).
   static std::optional<Date> FromYmd(int year, int month, int day);
 

@@ -38,6 +38,9 @@ struct ClusterScores {
   }
 };
 
+// The unordered pairs among n records: n(n-1)/2.
+constexpr int64_t PairCount(int64_t n) { return n * (n - 1) / 2; }
+
 // cross_source_only: pairs within one source are neither predicted nor true
 // pairs (linking two files that are each free of duplicates). B-cubed uses every record.
 ClusterScores ScoreClusters(const std::vector<LabelledRecord>& records, bool cross_source_only);

@@ -30,6 +30,8 @@ struct ReportOptions {
 
 // Escapes & < > " ' for HTML text and attribute values (and SVG text).
 std::string HtmlEscape(std::string_view text);
+// A paragraph of escaped text: "<p>...</p>\n".
+std::string HtmlParagraph(std::string_view text);
 
 std::string RenderHtmlReport(const Summary& s, const ReportOptions& opts);
 // Writes atomically: a temporary file in the same directory, flushed to disk,

@@ -14,7 +14,7 @@
 namespace riskradar::store {
 namespace {
 
-constexpr std::string_view kHeader = "riskradar audit signing key (Ed25519 seed, hex). Keep secret.\n";
+constexpr std::string_view kAuditKeyHeader = "riskradar audit signing key (Ed25519 seed, hex). Keep secret.\n";
 
 std::string ToHex(const unsigned char* p, size_t n) {
   std::string out(n * 2 + 1, '\0');
@@ -90,7 +90,7 @@ Result<AuditSigningKey> AuditSigningKey::LoadOrCreate(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     randombytes_buf(seed.data(), seed.size());
-    std::string content = std::string(kHeader) + ToHex(seed.data(), seed.size()) + "\n";
+    std::string content = std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
     Status s = WriteNewFile(path, content, 0600);
     sodium_memzero(content.data(), content.size());
     if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;

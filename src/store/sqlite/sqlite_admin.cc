@@ -45,7 +45,7 @@ constexpr const char* kAlertSelect =
     "COALESCE(b.review_outcome, ''), b.review_note "
     "FROM ig_alert a JOIN break_glass b ON b.id = a.break_glass_id JOIN app_user u ON u.id = b.user_id ";
 
-IgAlert AlertFromRow(const SqliteStatement& q) {
+IgAlert IgAlertFromRow(const SqliteStatement& q) {
   IgAlert a;
   a.id = q.Int(0);
   a.agency_code = q.Text(1);
@@ -146,7 +146,7 @@ Result<bool> SqliteStore::SetCareRelationshipEnded(int64_t relationship_id, cons
 Result<std::vector<IgAlert>> SqliteStore::ReadIgAlerts() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "ORDER BY a.id"));
   std::vector<IgAlert> out;
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(IgAlertFromRow(q)); }));
   return out;
 }
 
@@ -154,7 +154,7 @@ Result<std::vector<IgAlert>> SqliteStore::ReadIgAlertsOfGrant(int64_t grant_id) 
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 ORDER BY a.id"));
   q.Bind(1, grant_id);
   std::vector<IgAlert> out;
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AlertFromRow(q)); }));
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(IgAlertFromRow(q)); }));
   return out;
 }
 

@@ -13,7 +13,8 @@
 namespace riskradar::store {
 namespace {
 
-constexpr std::string_view kHeader = "riskradar TOTP sealing key (XSalsa20-Poly1305, hex). Keep secret; back up.\n";
+constexpr std::string_view kTotpKeyHeader =
+    "riskradar TOTP sealing key (XSalsa20-Poly1305, hex). Keep secret; back up.\n";
 
 Status ReadKey(const std::string& path, std::array<unsigned char, crypto_secretbox_KEYBYTES>& key) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -60,7 +61,7 @@ Result<TotpSealingKey> TotpSealingKey::Load(const std::string& path, bool may_cr
     std::string hex(key.key_.size() * 2 + 1, '\0');
     sodium_bin2hex(hex.data(), hex.size(), key.key_.data(), key.key_.size());
     hex.pop_back();
-    std::string content = std::string(kHeader) + hex + "\n";
+    std::string content = std::string(kTotpKeyHeader) + hex + "\n";
     Status s = WriteNewFile(path, content, 0600);
     sodium_memzero(content.data(), content.size());
     sodium_memzero(hex.data(), hex.size());
