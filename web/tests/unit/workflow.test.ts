@@ -1,0 +1,223 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { actionsPage } from '../../src/pages/actions';
+import { alertsPage } from '../../src/pages/alerts';
+import { caseloadPage } from '../../src/pages/caseload';
+import { childPage } from '../../src/pages/child';
+import { fakeApi, pageShell, session, settle } from './fake_api';
+
+const child = {
+  person: { id: 17, name: 'Amy Synthetic', dob: '2010-05-01', sex: 'female', district: 'Birmingham' },
+  assessment: null, explanation_complete: true, events: [], access_basis: ['own_agency'],
+};
+const trajectory = {
+  child_id: 17,
+  current: { assessment_id: 14, level: 'significant', model_level: 'significant', overridden: false, trend: 'rising', next_review: '2026-04-04', review_overdue: false },
+  assessments: [
+    { id: 3, date: '2026-01-31', kind: 'pipeline', model_version: 'm', level: 'at_risk', model_level: 'at_risk', score: 4, override: null, made_by: 'cli:operator', made_at: '', next_review: '2026-05-01', review_overdue: false },
+    { id: 14, date: '2026-03-07', kind: 'screening', model_version: 'm', level: 'significant', model_level: 'significant', score: 9, override: null, made_by: 'bcc-cs-practitioner', made_at: '', next_review: '2026-04-04', review_overdue: false },
+  ],
+  screenings: [{ id: 2, assessment_id: 14, recorded_by: 'bcc-cs-practitioner', agency: 'bcc-cs', recorded_at: '2026-03-07T10:00:00Z', observations: [{ indicator: 'unexplained_gifts_money', date: '2026-03-05', source: 'school' }] }],
+};
+const base = {
+  'GET /api/session': { status: 200, body: session },
+  'GET /api/children/17': { status: 200, body: child },
+  'GET /api/children/17/notes': { status: 200, body: { subject: 'child', subject_id: 17, notes: [] } },
+  'GET /api/actions?link_kind=child&link_id=17': { status: 200, body: { actions: [] } },
+};
+
+function submit(selector: string): void {
+  document.querySelector(selector)!.dispatchEvent(new Event('submit', { cancelable: true }));
+}
+
+function fill(id: string, value: string): void {
+  (document.getElementById(id) as HTMLInputElement).value = value;
+}
+
+describe('judgement on the child page', () => {
+  beforeEach(() => {
+    pageShell();
+    vi.unstubAllGlobals();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined); // jsdom has no canvas: the chart is drawn in the browser tests
+  });
+
+  it('shows the trajectory as a table beside the chart and overrides with If-Match of the assessment read', async () => {
+    let reads = 0;
+    const seen = fakeApi({
+      ...base,
+      'GET /api/children/17/assessments': () => ({ status: 200, body: reads++ === 0 ? trajectory : { ...trajectory, current: { ...trajectory.current, level: 'serious', overridden: true } }, headers: { ETag: '"14"' } }),
+      'POST /api/children/17/override': { status: 201, body: {}, headers: { ETag: '"15"' } },
+    });
+    await childPage('17');
+    await settle();
+    const rows = [...document.querySelectorAll('#trajectory-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['2026-01-31', 'Model (nightly run)', 'At risk', 'At risk', '4', 'cli:operator', '', '2026-05-01'],
+      ['2026-03-07', 'Screening', 'Significant', 'Significant', '9', 'bcc-cs-practitioner', '', '2026-04-04'],
+    ]);
+    expect(document.getElementById('trajectory-chart')!.getAttribute('aria-label')).toContain('table below');
+    expect(document.querySelector('#screenings-table tbody')!.textContent).toContain('Unexplained gifts money on 2026-03-05 (school)');
+    // Nothing is sent without a reason; the current level is not a choice that changes anything.
+    (document.getElementById('override-level-significant') as HTMLInputElement).checked = true;
+    submit('#override-form');
+    await settle();
+    expect([...document.querySelectorAll('#override-form .govuk-error-summary a')].map((a) => [a.getAttribute('href'), a.textContent])).toEqual([
+      ['#override-level', 'The level is already Significant: select a different level'],
+      ['#override-reason', 'Enter a reason of at least 10 characters'],
+    ]);
+    expect(document.getElementById('override-reason-error')!.hidden).toBe(false);
+    expect(seen.filter((r) => r.method === 'POST')).toEqual([]);
+    (document.getElementById('override-level') as HTMLInputElement).checked = true; // the first radio: Serious
+    fill('override-reason', '  Disclosed to the school nurse; strategy meeting today ');
+    fill('override-next-review', '');
+    submit('#override-form');
+    await settle();
+    const posts = seen.filter((r) => r.method === 'POST');
+    expect(posts.length).toBe(1);
+    expect(posts[0].headers['If-Match']).toBe('"14"');
+    expect(posts[0].headers['X-CSRF-Token']).toBe('csrf-123');
+    expect(posts[0].body).toEqual({ level: 'serious', reason: 'Disclosed to the school nurse; strategy meeting today' });
+    expect(document.getElementById('judgement-done')!.textContent).toContain('Override recorded');
+    expect(document.getElementById('trajectory-current')!.textContent).toContain('by override');
+  });
+
+  it('says politely when the assessment changed meanwhile (412), and puts a 400 on its field', async () => {
+    let answer = { status: 412, body: { error: { status: 412, code: 'precondition_failed', message: 'the child\'s assessment has changed since you read it; read it again first' } } };
+    fakeApi({
+      ...base,
+      'GET /api/children/17/assessments': { status: 200, body: trajectory, headers: { ETag: '"14"' } },
+      'POST /api/children/17/override': () => answer,
+    });
+    await childPage('17');
+    await settle();
+    (document.getElementById('override-level') as HTMLInputElement).checked = true;
+    fill('override-reason', 'Disclosed to the school nurse today');
+    submit('#override-form');
+    await settle();
+    const summary = document.querySelector('#override-form .govuk-error-summary')!;
+    expect(summary.querySelector('h2')!.textContent).toBe('The level has changed since you opened the page');
+    expect(summary.textContent).toContain('Someone else changed this assessment since you opened the page. Your change was not saved');
+    answer = { status: 400, body: { error: { status: 400, code: 'bad_request', message: 'next_review: after today and within 366 days' } } } as typeof answer;
+    submit('#override-form');
+    await settle();
+    expect(document.querySelector('#override-form .govuk-error-summary a')!.getAttribute('href')).toBe('#override-next-review');
+    expect(document.getElementById('override-next-review-error')!.textContent).toBe('Error: Next review: after today and within 366 days');
+  });
+
+  it('records a screening from the filled rows and maps the API\'s observation index back to its row', async () => {
+    const seen = fakeApi({
+      ...base,
+      'GET /api/children/17/assessments': { status: 200, body: trajectory, headers: { ETag: '"14"' } },
+      'POST /api/children/17/screenings': { status: 400, body: { error: { status: 400, code: 'bad_request', message: "observations[1].indicator: 'gifts' is not an indicator of screening model m" } } },
+    });
+    await childPage('17');
+    await settle();
+    const today = new Date().toISOString().slice(0, 10);
+    fill('screening-indicator-0', 'disclosure');
+    fill('screening-date-0', today);
+    fill('screening-source-0', 'school nurse');
+    fill('screening-indicator-2', 'gifts');
+    fill('screening-date-2', today);
+    fill('screening-source-2', 'carer');
+    submit('#screening-form');
+    await settle();
+    const post = seen.find((r) => r.method === 'POST')!;
+    expect(post.body).toEqual({ observations: [{ indicator: 'disclosure', date: today, source: 'school nurse' }, { indicator: 'gifts', date: today, source: 'carer' }] });
+    expect(document.querySelector('#screening-form .govuk-error-summary a')!.getAttribute('href')).toBe('#screening-indicator-2');
+  });
+});
+
+describe('the workflow pages', () => {
+  beforeEach(() => {
+    pageShell();
+    vi.unstubAllGlobals();
+  });
+
+  const alert = { id: 5, kind: 'missing_episode', person_id: 17, evidence: { kind: 'event', ids: [301, 302] }, detail: 'missing overnight on 2026-03-04', raised_at: '2026-03-05T06:00:00Z', why: 'allocated_case', acknowledged_at: null, note: '' };
+
+  it('acknowledges an alert with its note, and says so when it was acknowledged elsewhere first', async () => {
+    let first = true;
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/alerts/mine': { status: 200, body: { alerts: [alert, { ...alert, id: 6, kind: 'action_overdue', evidence: { kind: 'action', ids: [9] } }] } },
+      'POST /api/alerts/5/acknowledge': () => ({ status: 200, body: { ...alert, acknowledged_at: '2026-03-07T10:00:00Z', note: 'spoke to the carer' } }),
+      'POST /api/alerts/6/acknowledge': () => (first ? { status: 409, body: { error: { status: 409, code: 'conflict', message: 'already acknowledged' } } } : { status: 200, body: {} }),
+    });
+    await alertsPage();
+    expect(document.getElementById('alerts-count')!.textContent).toBe('2 open alerts.');
+    const card = document.getElementById('alert-5')!;
+    expect(card.querySelector('h2')!.textContent).toBe('New missing episode · child 17');
+    expect(card.textContent).toContain('Event 301, 302');
+    expect(card.textContent).toContain('your allocated case');
+    fill('alert-note-5', ' spoke to the carer ');
+    submit('#alert-form-5');
+    await settle();
+    const post = seen.find((r) => r.path === '/api/alerts/5/acknowledge')!;
+    expect(post.body).toEqual({ note: 'spoke to the carer' });
+    expect(post.headers['X-CSRF-Token']).toBe('csrf-123');
+    expect(document.getElementById('alert-5')).toBeNull();
+    expect(document.getElementById('alerts-count')!.textContent).toBe('1 open alert.');
+    expect(document.getElementById('alert-done')!.textContent).toContain('Alert 5 acknowledged.');
+    submit('#alert-form-6');
+    await settle();
+    expect(seen.find((r) => r.path === '/api/alerts/6/acknowledge')!.body).toEqual({});
+    expect(document.querySelector('#alert-6 .govuk-error-summary')!.textContent).toContain('already acknowledged (perhaps in another window)');
+    first = false;
+  });
+
+  it('updates an action with If-Match of the version listed and reports a conflict without changing the list', async () => {
+    window.history.replaceState(null, '', '/actions?status=open');
+    const open = { id: 3, version: 2, title: 'Return home interview', owner_agency: 'bcc-cs', owner_user: 'bcc-cs-practitioner', due: '2026-03-01', status: 'open', status_reason: '', overdue: true,
+      link: { kind: 'child', id: 17 }, created_by: 'bcc-cs-manager', created_agency: 'bcc-cs', created_at: '', updated_at: '' };
+    let answer: { status: number; body: unknown } = { status: 412, body: { error: { status: 412, code: 'precondition_failed', message: 'moved' } } };
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/actions': { status: 200, body: { actions: [open, { ...open, id: 4, status: 'done' }] } },
+      'PATCH /api/actions/3': () => answer,
+    });
+    await actionsPage();
+    expect([...document.querySelectorAll('#actions-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent))).toEqual([
+      ['3', 'Return home interview', 'Child 17', 'bcc-cs-practitioner (bcc-cs)', '2026-03-01', 'Open, overdue', 'bcc-cs-manager (bcc-cs)'],
+    ]);
+    expect(document.querySelector('#actions-table a')!.getAttribute('href')).toBe('/children/17');
+    (document.getElementById('update-action') as HTMLSelectElement).value = '3';
+    (document.getElementById('update-status-cancelled') as HTMLInputElement).checked = true;
+    submit('#update-form');
+    await settle();
+    expect(document.querySelector('#update-form .govuk-error-summary a')!.textContent).toBe('Say why the action is cancelled');
+    expect(seen.filter((r) => r.method === 'PATCH')).toEqual([]);
+    fill('update-reason', 'the family moved out of the area');
+    submit('#update-form');
+    await settle();
+    const patch = seen.find((r) => r.method === 'PATCH')!;
+    expect(patch.headers['If-Match']).toBe('"2"');
+    expect(patch.body).toEqual({ status: 'cancelled', status_reason: 'the family moved out of the area' });
+    expect(document.querySelector('#update-form .govuk-error-summary')!.textContent).toContain('Someone else changed this action since you opened the page');
+    expect(document.querySelector('#actions-table tbody')!.textContent).toContain('Open, overdue');
+    answer = { status: 200, body: { ...open, version: 3, status: 'cancelled', status_reason: 'the family moved out of the area', overdue: false } };
+    (document.getElementById('update-action') as HTMLSelectElement).value = '3';
+    (document.getElementById('update-status-cancelled') as HTMLInputElement).checked = true;
+    fill('update-reason', 'the family moved out of the area');
+    submit('#update-form');
+    await settle();
+    expect(document.getElementById('update-done')!.textContent).toContain('Action 3 is now cancelled: the family moved out of the area.');
+    expect(document.querySelector('#actions-table')!.textContent).toBe('No actions match.');
+    window.history.replaceState(null, '', '/');
+  });
+
+  it('lists a caseload highest level first, counting the hidden children', async () => {
+    fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/caseload': { status: 200, body: { scope: 'own', hidden: 1, children: [
+        { child_id: 2, name: 'Bo Synthetic', allocated_to: 'bcc-cs-practitioner', level: 'at_risk', model_level: 'at_risk', override: null, assessed_on: '2026-01-31', trend: 'falling', next_review: '2026-05-01', review_overdue: false, open_alerts: 0 },
+        { child_id: 17, name: 'Amy Synthetic', allocated_to: 'bcc-cs-practitioner', level: 'serious', model_level: 'significant', override: { level: 'serious', reason: 'r', by: 'x' }, assessed_on: '2026-03-07', trend: 'rising', next_review: '2026-03-01', review_overdue: true, open_alerts: 2 },
+      ] } },
+    });
+    await caseloadPage();
+    expect(document.getElementById('caseload-summary')!.textContent).toBe('2 children; 1 with a review overdue; 2 open alerts.');
+    expect(document.getElementById('caseload-hidden')!.textContent).toContain('1 more allocated child is not listed');
+    expect([...document.querySelectorAll('#caseload-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent))).toEqual([
+      ['Amy Synthetic', 'Serious (override; model: Significant)', 'Rising', '2026-03-07', '2026-03-01 (overdue)', '2'],
+      ['Bo Synthetic', 'At risk', 'Falling', '2026-01-31', '2026-05-01', '0'],
+    ]);
+  });
+});
