@@ -88,6 +88,11 @@ export function table(id: string, caption: string, headers: string[], rows: Chil
       r.map((c, i) => el('td', { class: `govuk-table__cell${numeric.includes(i) ? ' govuk-table__cell--numeric' : ''}` }, c))))));
 }
 
+// A date (or other short value) kept on one line in a narrow table column.
+export function nowrap(text: string): HTMLElement {
+  return el('span', { class: 'rr-nowrap' }, text);
+}
+
 export function link(href: string, text: string): HTMLElement {
   return el('a', { class: 'govuk-link', href }, text);
 }

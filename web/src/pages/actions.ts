@@ -4,7 +4,7 @@ import { get, patch } from '../api';
 import { el } from '../dom';
 import { apiProblem, early, render, requireSession, setTitle, showNavigation } from '../layout';
 import { actionStatusText, conflictMessage, fieldErrorFromApi, filterActions, ifMatch, linkHref, linkText, parseActionFilter, statusChangeProblem } from '../practice';
-import { confirmation, FormErrors, link, radioField, selectField, table, textField } from '../practice_ui';
+import { confirmation, FormErrors, link, nowrap, radioField, selectField, table, textField } from '../practice_ui';
 import type { PracticeAction } from '../types';
 
 function filterForm(f: ReturnType<typeof parseActionFilter>): HTMLElement {
@@ -86,7 +86,7 @@ export async function actionsPage(): Promise<void> {
         : table('actions-table', 'Actions by number', ['Number', 'Action', 'For', 'Owner', 'Due', 'Status', 'Set by'],
             shown.map((a) => {
               const href = linkHref(a.link);
-              return [String(a.id), a.title, href ? link(href, linkText(a.link)) : linkText(a.link), `${a.owner_user} (${a.owner_agency})`, a.due,
+              return [String(a.id), a.title, href ? link(href, linkText(a.link)) : linkText(a.link), `${a.owner_user} (${a.owner_agency})`, nowrap(a.due),
                 a.overdue && a.status === 'open' ? el('strong', {}, actionStatusText(a)) : actionStatusText(a), `${a.created_by} (${a.created_agency})`];
             })),
     );

@@ -5,7 +5,7 @@ import { el } from '../dom';
 import { levelLabel } from '../format';
 import { apiProblem, early, levelTag, render, requireSession, setTitle, showNavigation } from '../layout';
 import { caseloadRow, sortCaseload } from '../practice';
-import { link, table } from '../practice_ui';
+import { link, nowrap, table } from '../practice_ui';
 import type { Caseload } from '../types';
 
 export async function caseloadPage(): Promise<void> {
@@ -35,7 +35,7 @@ export async function caseloadPage(): Promise<void> {
             const row = caseloadRow(k);
             return [link(`/children/${k.child_id}`, row.name), ...(c.scope === 'team' ? [k.allocated_to] : []),
               k.level ? [levelTag(k.level, levelLabel(k.level)), row.override ? ` ${row.override}` : ''] : 'Not screened',
-              row.trend, row.assessed, row.review, row.alerts];
+              row.trend, nowrap(row.assessed), nowrap(row.review), row.alerts];
           }), [c.scope === 'team' ? 6 : 5]),
     el('p', { class: 'govuk-body' }, link('/alerts', 'Your alerts'), ' · ', link('/actions?mine=1', 'Your actions')),
   );

@@ -5,7 +5,7 @@ import { el } from '../dom';
 import { humanise } from '../format';
 import { apiProblem, early, render, requireSession, setTitle, showNavigation } from '../layout';
 import { DISRUPTION_KINDS, disruptionKindLabel, fieldErrorFromApi, isoToday, validateBreach, validateDisruption } from '../practice';
-import { confirmation, FormErrors, link, selectField, table, textArea, textField } from '../practice_ui';
+import { confirmation, FormErrors, link, nowrap, selectField, table, textArea, textField } from '../practice_ui';
 import type { Disruption, SessionInfo } from '../types';
 
 function subject(d: Disruption): (HTMLElement | string)[] {
@@ -100,7 +100,7 @@ export async function disruptionsPage(): Promise<void> {
       ? el('p', { class: 'govuk-body', id: 'disruptions-table' }, 'No orders or notices you may see.')
       : table('disruptions-table', 'Orders and notices by number', ['Number', 'Kind', 'Subject', 'Issued by', 'Issued', 'Expires', 'Status', 'Breaches'],
           list.map((d) => [String(d.id), [disruptionKindLabel(d.kind), d.source_event_id ? el('span', { class: 'govuk-body-s' }, ' (from police records)') : ''], subject(d),
-            d.issuing_agency, d.issued, d.expires ?? 'No expiry', humanise(d.status),
+            d.issuing_agency, nowrap(d.issued), nowrap(d.expires ?? 'No expiry'), humanise(d.status),
             d.breaches.length ? d.breaches.map((b) => `${b.date}: ${b.note}`).join('; ') : 'None'])));
     breachSlot.replaceChildren(list.length ? breachForm(list, (d) => {
       list = list.map((x) => (x.id === d.id ? d : x));

@@ -19,7 +19,7 @@ import {
   validateOverride,
   validateScreening,
 } from '../practice';
-import { actionForm, confirmation, FormErrors, link, radioField, table, textArea, textField } from '../practice_ui';
+import { actionForm, confirmation, FormErrors, link, nowrap, radioField, table, textArea, textField } from '../practice_ui';
 import type { CaseNote, PracticeAction, SessionInfo, Trajectory } from '../types';
 
 Chart.register(LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -170,7 +170,7 @@ async function trajectorySection(id: number, session: SessionInfo, slot: HTMLEle
     t.assessments.length
       ? table('trajectory-table', 'Every assessment, oldest first',
           ['Date', 'How', 'Level', 'Model’s level', 'Score', 'By', 'Override and reason', 'Next review'],
-          t.assessments.map((a) => trajectoryRow(a)), [4])
+          t.assessments.map((a) => trajectoryRow(a).map((cell, i) => (i === 0 || i === 7 ? nowrap(cell) : cell))), [4])
       : null,
     t.screenings.length
       ? table('screenings-table', 'Screenings: what practitioners observed', ['Recorded', 'By', 'Observed'],

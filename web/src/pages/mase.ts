@@ -62,8 +62,8 @@ export async function maseListPage(): Promise<void> {
 }
 
 function subjectOf(i: AgendaItem): HTMLElement | string {
-  if (i.person_id) return link(`/children/${i.person_id}`, `Child ${i.person_id}`);
-  if (i.place_id) return link(`/places/${i.place_id}`, `Place ${i.place_id}`);
+  if (i.person_id) return el('span', { class: 'rr-nowrap' }, link(`/children/${i.person_id}`, `Child ${i.person_id}`));
+  if (i.place_id) return el('span', { class: 'rr-nowrap' }, link(`/places/${i.place_id}`, `Place ${i.place_id}`));
   return 'Not shown';
 }
 

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { actionsPage } from '../../src/pages/actions';
 import { alertsPage } from '../../src/pages/alerts';
 import { caseloadPage } from '../../src/pages/caseload';
+import { disruptionsPage } from '../../src/pages/disruptions';
+import { masePage } from '../../src/pages/mase';
 import { childPage } from '../../src/pages/child';
 import { fakeApi, pageShell, session, settle } from './fake_api';
 
@@ -130,6 +132,7 @@ describe('the workflow pages', () => {
   beforeEach(() => {
     pageShell();
     vi.unstubAllGlobals();
+    vi.useRealTimers();
   });
 
   const alert = { id: 5, kind: 'missing_episode', person_id: 17, evidence: { kind: 'event', ids: [301, 302] }, detail: 'missing overnight on 2026-03-04', raised_at: '2026-03-05T06:00:00Z', why: 'allocated_case', acknowledged_at: null, note: '' };
@@ -190,6 +193,7 @@ describe('the workflow pages', () => {
     await settle();
     const patch = seen.find((r) => r.method === 'PATCH')!;
     expect(patch.headers['If-Match']).toBe('"2"');
+    expect(patch.headers['X-CSRF-Token']).toBe('csrf-123');
     expect(patch.body).toEqual({ status: 'cancelled', status_reason: 'the family moved out of the area' });
     expect(document.querySelector('#update-form .govuk-error-summary')!.textContent).toContain('Someone else changed this action since you opened the page');
     expect(document.querySelector('#actions-table tbody')!.textContent).toContain('Open, overdue');
@@ -219,5 +223,99 @@ describe('the workflow pages', () => {
       ['Amy Synthetic', 'Serious (override; model: Significant)', 'Rising', '2026-03-07', '2026-03-01 (overdue)', '2'],
       ['Bo Synthetic', 'At risk', 'Falling', '2026-01-31', '2026-05-01', '0'],
     ]);
+  });
+
+  const meeting = {
+    id: 4, version: 1, district: 'Birmingham', date: '2026-03-14', period_end: '2026-06-12', chair: 'bcc-cs-practitioner', chair_agency: 'bcc-cs',
+    panel: ['bcc-cs-practitioner', 'wmp-practitioner'], status: 'planned', created_by: 'bcc-cs-manager', created_at: '',
+    agenda: [
+      { id: 7, person_id: 17, place_id: null, reasons: ['new_serious', 'missing_again'], source: 'generated', note: '', removed: false, removal_reason: '', minutes: '', minutes_by: '', minutes_at: null, added_by: 'x', added_at: '' },
+      { id: 8, person_id: null, place_id: 3, reasons: ['new_place_of_concern'], source: 'generated', note: '', removed: false, removal_reason: '', minutes: 'Licensing review asked for', minutes_by: 'bcc-cs-practitioner', minutes_at: '2026-03-14T12:00:00Z', added_by: 'x', added_at: '' },
+    ],
+  };
+
+  it('shows a meeting\'s agenda in words, saves minutes for the item chosen, and sets an action linked to the meeting', async () => {
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/mase/meetings/4': { status: 200, body: meeting },
+      'GET /api/actions?link_kind=meeting&link_id=4': { status: 200, body: { actions: [] } },
+      'POST /api/mase/meetings/4/agenda/7/minutes': (r) => ({ status: 200, body: { ...meeting, agenda: [{ ...meeting.agenda[0], minutes: (r.body as { minutes: string }).minutes, minutes_by: 'bcc-cs-practitioner' }, meeting.agenda[1]] } }),
+      'POST /api/actions': (r) => ({ status: 201, body: { id: 30, version: 1, status: 'open', overdue: false, link: { kind: 'meeting', id: 4 }, ...(r.body as object) } }),
+    });
+    await masePage('4');
+    const rows = [...document.querySelectorAll('#agenda-table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['7', 'Child 17', 'Newly serious, Missing again', 'None yet'],
+      ['8', 'Place 3', 'New place of concern', 'Licensing review asked for (bcc-cs-practitioner, 2026-03-14)'],
+    ]);
+    const item = document.getElementById('minutes-item') as HTMLSelectElement;
+    item.value = '8';
+    item.dispatchEvent(new Event('change'));
+    expect((document.getElementById('minutes-text') as HTMLTextAreaElement).value).toBe('Licensing review asked for');
+    item.value = '7';
+    item.dispatchEvent(new Event('change'));
+    fill('minutes-text', 'Strategy meeting agreed; return home interview by Friday.');
+    submit('#minutes-form');
+    await settle();
+    expect(seen.find((r) => r.method === 'POST')!.body).toEqual({ minutes: 'Strategy meeting agreed; return home interview by Friday.' });
+    expect(document.getElementById('meeting-done')!.textContent).toContain('Minutes saved for item 7.');
+    expect(document.querySelector('#agenda-table tbody tr')!.textContent).toContain('Strategy meeting agreed');
+    fill('action-title', 'Return home interview');
+    fill('action-due', '2026-03-21');
+    submit('#action-form');
+    await settle();
+    const action = seen.find((r) => r.path === '/api/actions' && r.method === 'POST')!;
+    expect(action.body).toEqual({ title: 'Return home interview', owner_agency: 'bcc-cs', owner_user: 'bcc-cs-practitioner', due: '2026-03-21', link_kind: 'meeting', link_id: '4' });
+    expect(document.querySelector('#meeting-actions-table tbody')!.textContent).toContain('Return home interview');
+  });
+
+  it('shows no minutes or close forms to someone who does not run the meeting', async () => {
+    fakeApi({
+      'GET /api/session': { status: 200, body: { ...session, user: 'wmp-practitioner', agency: 'wmp' } },
+      'GET /api/mase/meetings/4': { status: 200, body: meeting },
+      'GET /api/actions?link_kind=meeting&link_id=4': { status: 200, body: { actions: [] } },
+    });
+    await masePage('4');
+    expect(document.getElementById('agenda-table')).not.toBeNull();
+    expect(document.getElementById('minutes-form')).toBeNull();
+    expect(document.getElementById('close-form')).toBeNull();
+    expect(document.getElementById('main-content')!.textContent).toContain('Only the chair, or a manager of the chair’s agency');
+  });
+
+  it('records a breach dated within the order, and puts the API\'s refusal on the date', async () => {
+    const order = { id: 9, version: 1, kind: 'cawn', person_id: 42, place_id: null, issuing_agency: 'wmp', issued: '2026-01-10', expires: '2028-01-10', status: 'active',
+      source_event_id: 77, note: '', created_by: 'x', created_at: '', updated_at: '', breaches: [] };
+    vi.useFakeTimers({ toFake: ['Date'] }); // "today" for the page's date checks
+    vi.setSystemTime(new Date('2026-03-07T12:00:00Z'));
+    let answer: { status: number; body: unknown } = { status: 400, body: { error: { status: 400, code: 'bad_request', message: 'date: in the future' } } };
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/disruptions': { status: 200, body: { disruptions: [order] } },
+      'POST /api/disruptions/9/breaches': () => answer,
+    });
+    await disruptionsPage();
+    expect([...document.querySelectorAll('#disruptions-table tbody td')].map((c) => c.textContent)).toEqual(
+      ['9', 'Child Abduction Warning Notice (CAWN) (from police records)', 'Person 42', 'wmp', '2026-01-10', '2028-01-10', 'Active', 'None']);
+    (document.getElementById('breach-disruption') as HTMLSelectElement).value = '9';
+    fill('breach-date', '2026-01-09');
+    fill('breach-note', 'seen with the child');
+    submit('#breach-form');
+    await settle();
+    expect(document.getElementById('breach-date-error')!.textContent).toBe('Error: The breach date cannot be before the order was issued (2026-01-10)');
+    expect(seen.filter((r) => r.method === 'POST')).toEqual([]);
+    fill('breach-date', '2026-02-01');
+    submit('#breach-form');
+    await settle();
+    expect(document.querySelector('#breach-form .govuk-error-summary a')!.getAttribute('href')).toBe('#breach-date');
+    answer = { status: 201, body: { ...order, version: 2, breaches: [{ id: 1, date: '2026-02-01', note: 'seen with the child', recorded_by: 'x', recorded_at: '' }] } };
+    (document.getElementById('breach-disruption') as HTMLSelectElement).value = '9';
+    fill('breach-date', '2026-02-01');
+    fill('breach-note', 'seen with the child');
+    submit('#breach-form');
+    await settle();
+    expect(seen.filter((r) => r.method === 'POST').at(-1)!.body).toEqual({ date: '2026-02-01', note: 'seen with the child' });
+    expect(document.querySelector('#disruptions-table tbody')!.textContent).toContain('2026-02-01: seen with the child');
+    expect(document.getElementById('disruption-done')!.textContent).toContain('Breach recorded');
+    vi.useRealTimers();
   });
 });
