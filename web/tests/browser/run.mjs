@@ -300,6 +300,8 @@ test('practice: the caseload, an alert acknowledged, an override with its reason
   await page.click('#override-form button[type=submit]');
   await page.waitForSelector('#override-reason-error:not([hidden])');
   assert.match(await page.textContent('#override-form .govuk-error-summary'), /Enter a reason of at least 10 characters/);
+  await page.click('#screening-details summary'); // every form of the judgement open for axe
+  await checkPage(page, 'child-override-errors');
   await page.locator('#override-details').screenshot({ path: join(artifacts, 'child-override-errors.png') });
   const reason = 'disclosed to the school nurse; strategy meeting today';
   await page.fill('#override-reason', reason);
