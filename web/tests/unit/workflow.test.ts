@@ -3,7 +3,7 @@ import { actionsPage } from '../../src/pages/actions';
 import { alertsPage } from '../../src/pages/alerts';
 import { caseloadPage } from '../../src/pages/caseload';
 import { disruptionsPage } from '../../src/pages/disruptions';
-import { masePage } from '../../src/pages/mase';
+import { maseListPage, masePage } from '../../src/pages/mase';
 import { childPage } from '../../src/pages/child';
 import { fakeApi, pageShell, session, settle } from './fake_api';
 
@@ -125,6 +125,30 @@ describe('judgement on the child page', () => {
     const post = seen.find((r) => r.method === 'POST')!;
     expect(post.body).toEqual({ observations: [{ indicator: 'disclosure', date: today, source: 'school nurse' }, { indicator: 'gifts', date: today, source: 'carer' }] });
     expect(document.querySelector('#screening-form .govuk-error-summary a')!.getAttribute('href')).toBe('#screening-indicator-2');
+  });
+});
+
+describe('judgement on the child page for an analyst', () => {
+  beforeEach(() => {
+    pageShell();
+    vi.unstubAllGlobals();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+
+  it('shows the trajectory and notes but no forms, and never asks for the actions (not an analyst\'s endpoint)', async () => {
+    const seen = fakeApi({
+      ...base,
+      'GET /api/session': { status: 200, body: { ...session, user: 'bcc-cs-analyst', role: 'analyst' } },
+      'GET /api/children/17/assessments': { status: 200, body: trajectory, headers: { ETag: '"14"' } },
+      'GET /api/children/17/notes': { status: 200, body: { subject: 'child', subject_id: 17, notes: [
+        { id: 5, subject: 'child', subject_id: 17, author: 'bcc-cs-practitioner', agency: 'bcc-cs', text: 'Home visit: all well.', created_at: '2026-03-07T11:00:00Z' }] } },
+    });
+    await childPage('17');
+    await settle();
+    expect(document.querySelectorAll('#trajectory-table tbody tr').length).toBe(2);
+    expect(document.getElementById('notes-list')!.textContent).toContain('Home visit: all well.');
+    for (const id of ['override-form', 'screening-form', 'note-form', 'child-actions', 'action-form']) expect(document.getElementById(id)).toBeNull();
+    expect(seen.some((r) => r.path.startsWith('/api/actions'))).toBe(false);
   });
 });
 
@@ -317,5 +341,40 @@ describe('the workflow pages', () => {
     expect(document.querySelector('#disruptions-table tbody')!.textContent).toContain('2026-02-01: seen with the child');
     expect(document.getElementById('disruption-done')!.textContent).toContain('Breach recorded');
     vi.useRealTimers();
+  });
+
+  it('lets the chair close the meeting, and a manager create one with the API\'s 400 on its field', async () => {
+    const jsdomErrors = vi.spyOn(console, 'error').mockImplementation(() => undefined); // jsdom cannot reload or navigate
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/mase/meetings/4': { status: 200, body: meeting },
+      'GET /api/actions?link_kind=meeting&link_id=4': { status: 200, body: { actions: [] } },
+      'POST /api/mase/meetings/4/close': { status: 200, body: { ...meeting, status: 'closed' } },
+    });
+    await masePage('4');
+    submit('#close-form');
+    await settle();
+    const close = seen.find((r) => r.path === '/api/mase/meetings/4/close')!;
+    expect([close.method, close.headers['X-CSRF-Token']]).toEqual(['POST', 'csrf-123']);
+    expect(jsdomErrors.mock.calls.some((c) => String(c[0]).includes('navigation'))).toBe(true);
+
+    pageShell();
+    const manager = { ...session, user: 'bcc-cs-manager', role: 'manager' };
+    const created = fakeApi({
+      'GET /api/session': { status: 200, body: manager },
+      'GET /api/mase/meetings': { status: 200, body: { meetings: [meeting] } },
+      'POST /api/mase/meetings': { status: 400, body: { error: { status: 400, code: 'bad_request', message: 'panel: nhs-nurse is not an active practitioner or manager' } } },
+    });
+    await maseListPage();
+    expect([...document.querySelectorAll('#meetings-table tbody td')].map((c) => c.textContent)).toEqual(
+      ['Meeting 4', 'Birmingham', '2026-03-14', 'bcc-cs-practitioner (bcc-cs)', 'bcc-cs-practitioner, wmp-practitioner', 'Planned']);
+    expect((document.getElementById('meeting-chair') as HTMLInputElement).value).toBe('bcc-cs-manager');
+    fill('meeting-district', 'Birmingham');
+    fill('meeting-date', '2026-03-21');
+    fill('meeting-panel', 'wmp-practitioner, nhs-nurse');
+    submit('#meeting-form');
+    await settle();
+    expect(created.find((r) => r.method === 'POST')!.body).toEqual({ district: 'Birmingham', date: '2026-03-21', chair: 'bcc-cs-manager', panel: 'wmp-practitioner, nhs-nurse' });
+    expect(document.getElementById('meeting-panel-error')!.textContent).toBe('Error: Panel: nhs-nurse is not an active practitioner or manager');
   });
 });
