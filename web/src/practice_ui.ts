@@ -32,8 +32,10 @@ export function markField(id: string, message: string | null): void {
   const hint = document.getElementById(`${id}-hint`) ? `${id}-hint` : '';
   if (message !== null) append(slot, [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), message]);
   const describedBy = [hint, message !== null ? `${id}-error` : ''].filter(Boolean).join(' ');
-  if (describedBy) control.setAttribute('aria-describedby', describedBy);
-  else control.removeAttribute('aria-describedby');
+  // Radios are described through their fieldset (the GOV.UK pattern); other controls directly.
+  const target = control.getAttribute('type') === 'radio' ? control.closest('fieldset') ?? control : control;
+  if (describedBy) target.setAttribute('aria-describedby', describedBy);
+  else target.removeAttribute('aria-describedby');
 }
 
 function group(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {

@@ -67,6 +67,9 @@ describe('judgement on the child page', () => {
       ['#override-reason', 'Enter a reason of at least 10 characters'],
     ]);
     expect(document.getElementById('override-reason-error')!.hidden).toBe(false);
+    expect(document.getElementById('override-reason')!.getAttribute('aria-describedby')).toBe('override-reason-hint override-reason-error');
+    expect(document.querySelector('#override-level-group fieldset')!.getAttribute('aria-describedby')).toBe('override-level-error');
+    expect(document.getElementById('override-level-error')!.textContent).toBe('Error: The level is already Significant: select a different level');
     expect(seen.filter((r) => r.method === 'POST')).toEqual([]);
     (document.getElementById('override-level') as HTMLInputElement).checked = true; // the first radio: Serious
     fill('override-reason', '  Disclosed to the school nurse; strategy meeting today ');
