@@ -29,8 +29,9 @@ const PAGES: [RegExp, PageName][] = [
 ];
 
 // The templates as the server writes them, for the cross-check.
-export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin',
-  '/caseload', '/alerts', '/mase', '/mase/{id}', '/actions', '/disruptions'];
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin'];
+// The practitioner workflow (issue 15 item 7), after the others as in WebPages().
+PAGE_TEMPLATES.push('/caseload', '/alerts', '/mase', '/mase/{id}', '/actions', '/disruptions');
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {
