@@ -98,6 +98,33 @@ function minutesForm(m: Meeting, onSaved: (m: Meeting, item: number) => void): H
   return form;
 }
 
+// Removing an item keeps it on the record, marked removed with the reason (the API's rule).
+function removeForm(m: Meeting, onRemoved: (m: Meeting, item: number) => void): HTMLElement {
+  const errors = new FormErrors(['remove-item', 'remove-reason']);
+  const open = m.agenda.filter((i) => !i.removed);
+  const [itemGroup, which] = selectField('remove-item', 'Agenda item', [['', 'Choose an item'],
+    ...open.map((i): [string, string] => [String(i.id), `Item ${i.id}: ${i.person_id ? `child ${i.person_id}` : `place ${i.place_id}`}`])]);
+  const [reasonGroup, reason] = textArea('remove-reason', 'Why it is removed', 'For example “discussed at the strategy meeting last week”. 10 to 1,000 characters; kept with the item.', 2);
+  const form = el('form', { novalidate: true, id: 'remove-form' }, errors.summary, itemGroup, reasonGroup,
+    el('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Remove from the agenda'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problems = [];
+    if (!which.value) problems.push({ field: 'remove-item', message: 'Choose the agenda item to remove' });
+    const n = [...reason.value.trim()].length;
+    if (n < 10 || n > 1000) problems.push({ field: 'remove-reason', message: 'Say why the item is removed, 10 to 1,000 characters' });
+    errors.set(problems);
+    if (problems.length) return;
+    try {
+      const { data } = await post<Meeting>(`/api/mase/meetings/${m.id}/agenda/${which.value}/remove`, { reason: reason.value.trim() });
+      onRemoved(data, Number(which.value));
+    } catch (e) {
+      errors.set([fieldErrorFromApi(e, { reason: 'remove-reason' }, 'The item was not removed')]);
+    }
+  });
+  return form;
+}
+
 // The first AGENDA_SHOWN items, and a button for the rest.
 const AGENDA_SHOWN = 50;
 
@@ -171,6 +198,7 @@ export async function masePage(id: string): Promise<void> {
   const banner = el('div', {});
   const agenda = el('div', { id: 'agenda' });
   const minutesSlot = el('div', {});
+  const removeSlot = el('div', {});
   const actionsSlot = el('div', {});
   const done = (text: string) => {
     const box = confirmation('meeting-done', text);
@@ -183,6 +211,11 @@ export async function masePage(id: string): Promise<void> {
       m = next;
       drawAgenda();
       done(`Minutes saved for item ${item}.`);
+    }));
+    removeSlot.replaceChildren(removeForm(m, (next, item) => {
+      m = next;
+      drawAgenda();
+      done(`Item ${item} removed from the agenda; it stays on the record with your reason.`);
     }));
   };
   const drawActions = () => actionsSlot.replaceChildren(actions.length === 0
@@ -228,6 +261,9 @@ export async function masePage(id: string): Promise<void> {
         drawAgenda();
         done('The child was added to the agenda.');
       }))) : null,
+    canWrite ? el('details', { class: 'govuk-details', id: 'remove-details' },
+      el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, 'Remove an item from the agenda')),
+      el('div', { class: 'govuk-details__text' }, removeSlot)) : null,
     el('h2', { class: 'govuk-heading-m' }, 'Actions'),
     actionsSlot,
     session.role === 'practitioner' || session.role === 'manager'

@@ -296,6 +296,29 @@ describe('the workflow pages', () => {
     expect(document.querySelector('#meeting-actions-table tbody')!.textContent).toContain('Return home interview');
   });
 
+  it('removes an item with its reason, keeping it on the record marked removed', async () => {
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/mase/meetings/4': { status: 200, body: meeting },
+      'GET /api/actions?link_kind=meeting&link_id=4': { status: 200, body: { actions: [] } },
+      'POST /api/mase/meetings/4/agenda/8/remove': (r) => ({ status: 200, body: { ...meeting, agenda: [meeting.agenda[0], { ...meeting.agenda[1], removed: true, removal_reason: (r.body as { reason: string }).reason }] } }),
+    });
+    await masePage('4');
+    (document.getElementById('remove-item') as HTMLSelectElement).value = '8';
+    fill('remove-reason', 'too short');
+    submit('#remove-form');
+    await settle();
+    expect(document.getElementById('remove-reason-error')!.textContent).toBe('Error: Say why the item is removed, 10 to 1,000 characters');
+    expect(seen.filter((r) => r.method === 'POST')).toEqual([]);
+    fill('remove-reason', 'discussed at the licensing meeting last week');
+    submit('#remove-form');
+    await settle();
+    expect(seen.find((r) => r.method === 'POST')!.body).toEqual({ reason: 'discussed at the licensing meeting last week' });
+    expect(document.querySelectorAll('#agenda-table tbody tr')[1].children[2].textContent).toBe('New place of concern Removed: discussed at the licensing meeting last week');
+    expect([...(document.getElementById('minutes-item') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', '7']);
+    expect(document.getElementById('meeting-done')!.textContent).toContain('Item 8 removed from the agenda');
+  });
+
   it('shows no minutes or close forms to someone who does not run the meeting', async () => {
     fakeApi({
       'GET /api/session': { status: 200, body: { ...session, user: 'wmp-practitioner', agency: 'wmp' } },
@@ -306,6 +329,7 @@ describe('the workflow pages', () => {
     expect(document.getElementById('agenda-table')).not.toBeNull();
     expect(document.getElementById('minutes-form')).toBeNull();
     expect(document.getElementById('close-form')).toBeNull();
+    expect(document.getElementById('remove-form')).toBeNull();
     expect(document.getElementById('main-content')!.textContent).toContain('Only the chair, or a manager of the chair’s agency');
   });
 
