@@ -1,11 +1,11 @@
 // /disruptions: the disruption tracker (GET /api/disruptions): orders and notices with their subject, dates,
 // status and breaches; record a new one (POST /api/disruptions) or a breach (POST /api/disruptions/{id}/breaches).
-import { get, post } from '../api';
+import { ApiError, get, patch, post } from '../api';
 import { el } from '../dom';
 import { humanise } from '../format';
 import { apiProblem, early, render, requireSession, setTitle, showNavigation } from '../layout';
-import { DISRUPTION_KINDS, disruptionKindLabel, fieldErrorFromApi, isoToday, validateBreach, validateDisruption } from '../practice';
-import { confirmation, FormErrors, link, nowrap, selectField, table, textArea, textField } from '../practice_ui';
+import { conflictMessage, DISRUPTION_KINDS, disruptionKindLabel, fieldErrorFromApi, ifMatch, isIsoDate, isoToday, validateBreach, validateDisruption } from '../practice';
+import { confirmation, FormErrors, link, nowrap, radioField, selectField, table, textArea, textField } from '../practice_ui';
 import type { Disruption, SessionInfo } from '../types';
 
 function subject(d: Disruption): (HTMLElement | string)[] {
@@ -75,6 +75,48 @@ function breachForm(list: Disruption[], onBreach: (d: Disruption) => void): HTML
   return form;
 }
 
+// Status, expiry and note of an order (PATCH with If-Match of the version listed): the issuing agency's users only.
+function updateForm(list: Disruption[], session: SessionInfo, onUpdated: (d: Disruption) => void): HTMLElement {
+  const errors = new FormErrors(['update-disruption', 'update-disruption-status', 'update-disruption-expires', 'update-disruption-note']);
+  const own = list.filter((d) => d.issuing_agency === session.agency);
+  const [whichGroup, which] = selectField('update-disruption', 'Order or notice', [['', 'Choose one'], ...own.map((d): [string, string] => [String(d.id), `${d.id}: ${disruptionKindLabel(d.kind)} (${humanise(d.status)})`])],
+    'Orders and notices your agency issued.');
+  const [statusGroup, status] = radioField('update-disruption-status', 'Status', [['active', 'Active'], ['expired', 'Expired'], ['revoked', 'Revoked'], ['discharged', 'Discharged']]);
+  const [expiresGroup, expires] = textField('update-disruption-expires', 'New expiry date (optional)', { hint: 'YYYY-MM-DD; blank keeps the current one.', width: '10', inputmode: 'numeric' });
+  const [noteGroup, note] = textArea('update-disruption-note', 'Note (optional)', 'Replaces the note. Up to 1,000 characters.', 2);
+  const form = el('form', { novalidate: true, id: 'update-disruption-form' }, errors.summary, whichGroup, statusGroup, expiresGroup, noteGroup,
+    el('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Update order or notice'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const d = own.find((x) => String(x.id) === which.value);
+    const problems = [];
+    if (!d) problems.push({ field: 'update-disruption', message: 'Choose the order or notice to update' });
+    const to = status();
+    const exp = expires.value.trim();
+    if (!to && !exp && !note.value.trim()) problems.push({ field: 'update-disruption-status', message: 'Select a status, or give a new expiry date or note' });
+    if (exp && !isIsoDate(exp)) problems.push({ field: 'update-disruption-expires', message: 'Enter the expiry date as YYYY-MM-DD' });
+    else if (exp && d && exp < d.issued) problems.push({ field: 'update-disruption-expires', message: `The expiry date cannot be before the issue date (${d.issued})` });
+    if ([...note.value].length > 1000) problems.push({ field: 'update-disruption-note', message: 'The note must be 1,000 characters or fewer' });
+    errors.set(problems);
+    if (problems.length || !d) return;
+    const body: Record<string, string> = {};
+    if (to) body.status = to;
+    if (exp) body.expires = exp;
+    if (note.value.trim()) body.note = note.value.trim();
+    try {
+      const { data } = await patch<Disruption>(`/api/disruptions/${d.id}`, body, { 'If-Match': ifMatch(d.version) });
+      onUpdated(data);
+    } catch (e) {
+      const conflict = conflictMessage(e, 'order');
+      const forbidden = e instanceof ApiError && e.status === 403 ? 'Only the issuing agency’s users may update this order or notice.' : null;
+      errors.set([conflict || forbidden ? { field: '', message: (conflict ?? forbidden) as string }
+        : fieldErrorFromApi(e, { status: 'update-disruption-status', expires: 'update-disruption-expires', note: 'update-disruption-note' }, 'The order was not updated')],
+      conflict ? 'The order has changed since you opened the page' : undefined);
+    }
+  });
+  return own.length ? form : el('p', { class: 'govuk-body', id: 'update-disruption-form' }, 'Your agency issued none of the orders or notices listed.');
+}
+
 export async function disruptionsPage(): Promise<void> {
   const pending = early(get<{ disruptions: Disruption[] }>('/api/disruptions'));
   const session = await requireSession();
@@ -90,6 +132,7 @@ export async function disruptionsPage(): Promise<void> {
   const banner = el('div', {});
   const tableSlot = el('div', {});
   const breachSlot = el('div', {});
+  const updateSlot = el('div', {});
   const done = (text: string) => {
     const box = confirmation('disruption-done', text);
     banner.replaceChildren(box);
@@ -102,6 +145,11 @@ export async function disruptionsPage(): Promise<void> {
           list.map((d) => [String(d.id), [disruptionKindLabel(d.kind), d.source_event_id ? el('span', { class: 'govuk-body-s' }, ' (from police records)') : ''], subject(d),
             d.issuing_agency, nowrap(d.issued), nowrap(d.expires ?? 'No expiry'), humanise(d.status),
             d.breaches.length ? d.breaches.map((b) => `${b.date}: ${b.note}`).join('; ') : 'None'])));
+    updateSlot.replaceChildren(updateForm(list, session, (d) => {
+      list = list.map((x) => (x.id === d.id ? d : x));
+      draw();
+      done(`${disruptionKindLabel(d.kind)} ${d.id} updated: ${humanise(d.status).toLowerCase()}${d.expires ? `, expires ${d.expires}` : ''}.`);
+    }));
     breachSlot.replaceChildren(list.length ? breachForm(list, (d) => {
       list = list.map((x) => (x.id === d.id ? d : x));
       draw();
@@ -116,6 +164,9 @@ export async function disruptionsPage(): Promise<void> {
     tableSlot,
     el('h2', { class: 'govuk-heading-m' }, 'Record a breach'),
     breachSlot,
+    el('h2', { class: 'govuk-heading-m' }, 'Update an order or notice'),
+    el('p', { class: 'govuk-body' }, 'If a colleague changed it after you opened this page, your update is refused and you are asked to reload.'),
+    updateSlot,
     el('h2', { class: 'govuk-heading-m' }, 'Record an order or notice'),
     recordForm(session, (d) => {
       list = [...list, d].sort((a, b) => a.id - b.id);

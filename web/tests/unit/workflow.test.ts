@@ -404,4 +404,41 @@ describe('the workflow pages', () => {
     expect(created.find((r) => r.method === 'POST')!.body).toEqual({ district: 'Birmingham', date: '2026-03-21', chair: 'bcc-cs-manager', panel: 'wmp-practitioner, nhs-nurse' });
     expect(document.getElementById('meeting-panel-error')!.textContent).toBe('Error: Panel: nhs-nurse is not an active practitioner or manager');
   });
+
+  it('updates an order of the user\'s agency with If-Match of its version, and tells a conflict politely', async () => {
+    const order = { id: 9, version: 3, kind: 'hotel_notice', person_id: null, place_id: 11, issuing_agency: 'bcc-cs', issued: '2026-01-10', expires: '2026-07-10', status: 'active',
+      source_event_id: null, note: '', created_by: 'x', created_at: '', updated_at: '', breaches: [] };
+    let answer: { status: number; body: unknown } = { status: 412, body: { error: { status: 412, code: 'precondition_failed', message: 'moved' } } };
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/disruptions': { status: 200, body: { disruptions: [order, { ...order, id: 10, issuing_agency: 'wmp' }] } },
+      'PATCH /api/disruptions/9': () => answer,
+    });
+    await disruptionsPage();
+    // Only the agency's own orders are offered.
+    expect([...(document.getElementById('update-disruption') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', '9']);
+    const choose = () => {
+      (document.getElementById('update-disruption') as HTMLSelectElement).value = '9';
+      (document.getElementById('update-disruption-status-revoked') as HTMLInputElement).checked = true;
+    };
+    choose();
+    fill('update-disruption-expires', '2026-01-01');
+    submit('#update-disruption-form');
+    await settle();
+    expect(document.getElementById('update-disruption-expires-error')!.textContent).toBe('Error: The expiry date cannot be before the issue date (2026-01-10)');
+    expect(seen.filter((r) => r.method === 'PATCH')).toEqual([]);
+    fill('update-disruption-expires', '');
+    submit('#update-disruption-form');
+    await settle();
+    const sent = seen.find((r) => r.method === 'PATCH')!;
+    expect([sent.headers['If-Match'], sent.headers['X-CSRF-Token']]).toEqual(['"3"', 'csrf-123']);
+    expect(sent.body).toEqual({ status: 'revoked' });
+    expect(document.querySelector('#update-disruption-form .govuk-error-summary')!.textContent).toContain('Someone else changed this order since you opened the page');
+    answer = { status: 200, body: { ...order, version: 4, status: 'revoked' } };
+    choose();
+    submit('#update-disruption-form');
+    await settle();
+    expect(document.getElementById('disruption-done')!.textContent).toBe('SuccessHotel or B&B notice 9 updated: revoked, expires 2026-07-10.');
+    expect(document.querySelector('#disruptions-table tbody tr')!.children[6].textContent).toBe('Revoked');
+  });
 });
