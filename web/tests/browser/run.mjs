@@ -257,7 +257,7 @@ test("a child's chronology by agency, indicators with evidence, and what would c
   signedIn.set(name, page); // the practice test below goes on in this session (no second sign-in)
 });
 
-test('practice: the caseload, an alert acknowledged, an override with its reason, a MASE action, actions and disruptions', async () => {
+test('practice: the caseload, an alert acknowledged, an override with its reason, a MASE action marked done, actions and disruptions', async () => {
   // The manager of the child test (MASE listings of the practitioner's children), still signed in.
   const name = councilPractitioner().replace(/-practitioner$/, '-manager');
   let page = signedIn.get(name);
@@ -337,11 +337,23 @@ test('practice: the caseload, an alert acknowledged, an override with its reason
   assert.deepEqual([made.owner_user, made.status, made.version], [name, 'open', 1]);
   assert.equal(await page.locator('#meeting-actions-table tbody tr').count(), linked.length);
 
-  // Actions (the overdue filter asks the API) and the disruption tracker.
-  await page.goto(`${base}/actions?overdue=1`);
+  // Actions: the one just set is listed, and marked done through the page (If-Match of the version listed).
+  await page.goto(`${base}/actions`);
   await checkPage(page, 'actions');
+  const all = (await apiJson(page, '/api/actions')).body.actions;
+  assert.equal(await page.locator('#actions-table tbody tr').count(), all.length);
+  await page.selectOption('#update-action', String(made.id));
+  await page.click('#update-status'); // the first choice: done
+  await page.click('#update-form button[type=submit]');
+  await page.waitForSelector('#update-done');
+  const updated = (await apiJson(page, '/api/actions')).body.actions.find((a) => a.id === made.id);
+  assert.deepEqual([updated.status, updated.version], ['done', 2]);
+  // The overdue filter asks the API.
+  await page.goto(`${base}/actions?overdue=1`);
+  await page.waitForSelector('main[data-ready]');
   const overdue = (await apiJson(page, '/api/actions?overdue=1')).body.actions;
   assert.equal(await page.locator('#actions-table tbody tr').count(), overdue.length);
+  assert.ok(overdue.every((a) => a.overdue && a.status === 'open'));
   await page.goto(`${base}/disruptions`);
   await checkPage(page, 'disruptions');
   const disruptions = (await apiJson(page, '/api/disruptions')).body.disruptions;
