@@ -183,7 +183,11 @@ std::vector<store::AgendaItem> GenerateAgenda(const AgendaInputs& in, std::strin
     if (ep != episodes.end() && ep->second.size() >= 2 && date - latest[f.person_id] <= options.lookback_days) {
       reasons.push_back("missing_again");
     }
-    if (in.review_overdue.count(f.person_id)) reasons.push_back("review_overdue");
+    // An overdue review tables a child on the radar only (at risk or above): a child with no concerns identified is
+    // not a matter for the panel, and tabling every one of them buried the agenda (1,000 of 1,074 items in the demo).
+    if (in.review_overdue.count(f.person_id) && f.level && *f.level >= RiskLevel::kAtRisk) {
+      reasons.push_back("review_overdue");
+    }
     if (reasons.empty()) continue;
     store::AgendaItem item;
     item.person_id = f.person_id;

@@ -43,9 +43,13 @@ void SetPageHeaders(httplib::Response& res) {
 }  // namespace
 
 const std::vector<std::string>& WebPages() {
+  // clang-format off
   static const std::vector<std::string> kPages = {
       "/",       "/sign-in",     "/children/{id}", "/review",        "/review/{id}",
       "/places", "/places/{id}", "/networks",      "/networks/{id}", "/admin",
+      // The practitioner workflow (issue 15 item 7).
+      "/caseload", "/alerts", "/mase", "/mase/{id}", "/actions", "/disruptions",
+      // clang-format on
   };
   return kPages;
 }

@@ -130,6 +130,25 @@ TEST_F(WebPagesTest, AnUnknownPageIsA404WithTheAppsNotFoundView) {
   EXPECT_EQ(missing->get_header_value("Content-Type"), "application/json");
 }
 
+// The practitioner workflow pages (issue 15 item 7): the app's HTML under the same policy; a meeting is a number.
+TEST_F(WebPagesTest, ThePractitionerWorkflowPagesAnswerTheApp) {
+  for (const char* page : {"/caseload", "/alerts", "/mase", "/mase/4", "/actions", "/disruptions"}) {
+    SCOPED_TRACE(page);
+    auto r = Fetch(page);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, kIndex);
+    EXPECT_EQ(r->get_header_value_count("Content-Security-Policy"), 1u);
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
+  }
+  for (const char* page : {"/mase/", "/mase/x", "/mase/4/minutes", "/caseload/1", "/Actions"}) {
+    SCOPED_TRACE(page);
+    auto r = Fetch(page);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);
+  }
+}
+
 TEST_F(WebPagesTest, TheApiIsUnchangedBesideThePages) {
   auto anonymous = Fetch("/api/radar");
   ASSERT_TRUE(anonymous);

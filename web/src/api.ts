@@ -23,7 +23,7 @@ export interface ApiAnswer<T> {
 }
 
 export async function request<T>(
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
   extraHeaders: Record<string, string> = {},
@@ -62,3 +62,5 @@ export async function request<T>(
 export const get = <T>(path: string) => request<T>('GET', path).then((a) => a.data);
 export const post = <T>(path: string, body: unknown, headers: Record<string, string> = {}) =>
   request<T>('POST', path, body, headers);
+export const patch = <T>(path: string, body: unknown, headers: Record<string, string> = {}) =>
+  request<T>('PATCH', path, body, headers);

@@ -63,6 +63,11 @@ const NAV: NavItem[] = [
   { href: '/networks', text: 'Networks', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/places', text: 'Places', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/admin', text: 'Administration', roles: ['manager', 'ig_lead', 'administrator'] },
+  { href: '/caseload', text: 'Caseload', roles: ['practitioner', 'manager'] },
+  { href: '/alerts', text: 'Alerts', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
+  { href: '/mase', text: 'MASE', roles: ['practitioner', 'manager'] },
+  { href: '/actions', text: 'Actions', roles: ['practitioner', 'manager'] },
+  { href: '/disruptions', text: 'Disruptions', roles: ['practitioner', 'manager'] },
 ];
 
 export function navFor(role: Role): NavItem[] {

@@ -3,6 +3,11 @@ import './styles.scss';
 import { matchPage } from './routes';
 import { apiProblem } from './layout';
 import { adminPage } from './pages/admin';
+import { actionsPage } from './pages/actions';
+import { alertsPage } from './pages/alerts';
+import { caseloadPage } from './pages/caseload';
+import { disruptionsPage } from './pages/disruptions';
+import { maseListPage, masePage } from './pages/mase';
 import { childPage } from './pages/child';
 import { networkPage, networksPage } from './pages/networks';
 import { notFoundPage } from './pages/notfound';
@@ -37,6 +42,18 @@ async function start(): Promise<void> {
         return await networkPage(match.id ?? '');
       case 'admin':
         return await adminPage();
+      case 'caseload':
+        return await caseloadPage();
+      case 'alerts':
+        return await alertsPage();
+      case 'mase-list':
+        return await maseListPage();
+      case 'mase':
+        return await masePage(match.id ?? '');
+      case 'actions':
+        return await actionsPage();
+      case 'disruptions':
+        return await disruptionsPage();
       default:
         return await notFoundPage();
     }

@@ -1,6 +1,7 @@
 // The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
 // (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
-export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found';
+export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found'
+  | 'caseload' | 'alerts' | 'mase-list' | 'mase' | 'actions' | 'disruptions';
 
 export interface PageMatch {
   page: PageName;
@@ -19,10 +20,18 @@ const PAGES: [RegExp, PageName][] = [
   [/^\/networks$/, 'networks'],
   [new RegExp(`^/networks/${ID}$`), 'network'],
   [/^\/admin$/, 'admin'],
+  [/^\/caseload$/, 'caseload'],
+  [/^\/alerts$/, 'alerts'],
+  [/^\/mase$/, 'mase-list'],
+  [new RegExp(`^/mase/${ID}$`), 'mase'],
+  [/^\/actions$/, 'actions'],
+  [/^\/disruptions$/, 'disruptions'],
 ];
 
 // The templates as the server writes them, for the cross-check.
 export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin'];
+// The practitioner workflow (issue 15 item 7), after the others as in WebPages().
+PAGE_TEMPLATES.push('/caseload', '/alerts', '/mase', '/mase/{id}', '/actions', '/disruptions');
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {

@@ -5,6 +5,7 @@ import { ApiError, get, post } from '../api';
 import { el } from '../dom';
 import { chronologyByAgency, formatProbability, formatWeight, humanise, isMissingEpisode, levelLabel, reasonProblem } from '../format';
 import { apiProblem, early, formGroup, levelTag, render, requireSession, setFieldError, setTitle, showErrors, showNavigation } from '../layout';
+import { judgementSections } from './judgement';
 import type { ChildEvent, ChildView, Indicator, PersonRecords, WhatWouldChange } from '../types';
 
 const BASIS: Record<string, string> = {
@@ -206,6 +207,7 @@ export async function childPage(id: string): Promise<void> {
       ? el('div', { id: 'indicators' }, a.indicators.map(indicatorSection))
       : el('p', { class: 'govuk-body', id: 'indicators' }, 'No indicators you may see.'),
     ...(a ? whatWouldChange(a.what_would_change) : []),
+    ...judgementSections(p.id, session),
     el('h2', { class: 'govuk-heading-m' }, 'Chronology by agency'),
     el('p', { class: 'govuk-body' }, 'Missing episodes are tagged “Missing”.'),
     el('div', { id: 'chronology' }, chronology(child.events)),

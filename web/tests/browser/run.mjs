@@ -33,6 +33,7 @@ const users = new Map(); // name -> {role, agency, password, secret}
 const allocated = new Map(); // user -> [child ids]
 const timings = [];
 let breakGlassUser = ''; // the outsider who used break-glass (its agency's IG lead reviews it)
+const signedIn = new Map(); // user -> a page still signed in, for a later test to go on with
 
 function sql(query) {
   return execFileSync('sqlite3', ['-readonly', '-separator', '\t', db, query], { encoding: 'utf8' })
@@ -74,6 +75,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const page of signedIn.values()) await page.context().close();
   await browser?.close();
   server?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -252,7 +254,111 @@ test("a child's chronology by agency, indicators with evidence, and what would c
   const person = (await apiJson(page, `/api/people/${child}`)).body;
   assert.equal(await page.locator('#records-table tbody tr').count(), person.records.length);
   assert.equal(await page.locator('#links-table tbody tr').count(), person.links.length);
-  await page.context().close();
+  signedIn.set(name, page); // the practice test below goes on in this session (no second sign-in)
+});
+
+test('practice: the caseload, an alert acknowledged, an override with its reason, a MASE action marked done, actions and disruptions', async () => {
+  // The manager of the child test (MASE listings of the practitioner's children), still signed in.
+  const name = councilPractitioner().replace(/-practitioner$/, '-manager');
+  let page = signedIn.get(name);
+  if (!page) {
+    page = await newPage();
+    await signIn(page, name, '/caseload');
+  }
+  await page.goto(`${base}/caseload`);
+  await checkPage(page, 'caseload');
+  const caseload = (await apiJson(page, '/api/caseload')).body;
+  assert.ok(caseload.children.length > 0, 'the manager sees the team\'s allocated cases');
+  assert.equal(await page.locator('#caseload-table tbody tr').count(), caseload.children.length);
+
+  // An alert, acknowledged with a note.
+  await page.goto(`${base}/alerts`);
+  await checkPage(page, 'alerts');
+  const alerts = (await apiJson(page, '/api/alerts/mine')).body.alerts;
+  assert.ok(alerts.length > 0, 'demo-users raised alerts for the manager');
+  assert.equal(await page.locator('#alerts-list .govuk-summary-card').count(), alerts.length);
+  const alert = alerts[0];
+  await page.fill(`#alert-note-${alert.id}`, 'spoke to the carer; the child is home');
+  await page.click(`#alert-form-${alert.id} button`);
+  await page.waitForSelector('#alert-done');
+  assert.equal(await page.locator(`#alert-${alert.id}`).count(), 0, 'the acknowledged alert leaves the open list');
+  const acked = (await apiJson(page, '/api/alerts/mine?all=1')).body.alerts.find((a) => a.id === alert.id);
+  assert.ok(acked.acknowledged_at);
+  assert.equal(acked.note, 'spoke to the carer; the child is home');
+
+  // An override on a child: the reason is asked for, then the level changes with the reason and its author.
+  const child = allocated.get(name)[0];
+  await page.goto(`${base}/children/${child}`);
+  await page.waitForSelector('#trajectory-table');
+  const before = (await apiJson(page, `/api/children/${child}/assessments`)).body;
+  assert.equal(await page.locator('#trajectory-table tbody tr').count(), before.assessments.length);
+  const box = await page.locator('#trajectory-chart').boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 150, 'the trajectory chart is drawn');
+  const level = before.current.level === 'serious' ? 'significant' : 'serious';
+  await page.click('#override-details summary');
+  await page.click(`#override-level${level === 'serious' ? '' : `-${level}`}`);
+  await page.click('#override-form button[type=submit]');
+  await page.waitForSelector('#override-reason-error:not([hidden])');
+  assert.match(await page.textContent('#override-form .govuk-error-summary'), /Enter a reason of at least 10 characters/);
+  await page.click('#screening-details summary'); // every form of the judgement open for axe
+  await checkPage(page, 'child-override-errors');
+  await page.locator('#override-details').screenshot({ path: join(artifacts, 'child-override-errors.png') });
+  const reason = 'disclosed to the school nurse; strategy meeting today';
+  await page.fill('#override-reason', reason);
+  await page.click('#override-form button[type=submit]');
+  await page.waitForSelector('#judgement-done');
+  const afterOverride = (await apiJson(page, `/api/children/${child}/assessments`)).body;
+  const last = afterOverride.assessments.at(-1);
+  assert.equal(afterOverride.assessments.length, before.assessments.length + 1);
+  assert.deepEqual([last.kind, last.level, last.override.reason, last.override.by], ['override', level, reason, name]);
+  assert.equal(await page.locator('#trajectory-table tbody tr').count(), afterOverride.assessments.length);
+  await checkPage(page, 'child-judgement');
+  await page.locator('#trajectory').screenshot({ path: join(artifacts, 'child-trajectory.png') });
+
+  // MASE: the meetings, one meeting's agenda, and an action agreed at it.
+  await page.goto(`${base}/mase`);
+  await checkPage(page, 'mase');
+  const meetings = (await apiJson(page, '/api/mase/meetings')).body.meetings;
+  assert.ok(meetings.length > 0, 'demo-users seeded a meeting');
+  assert.equal(await page.locator('#meetings-table tbody tr').count(), meetings.length);
+  await page.goto(`${base}/mase/${meetings[0].id}`);
+  await checkPage(page, 'mase-meeting');
+  const meeting = (await apiJson(page, `/api/mase/meetings/${meetings[0].id}`)).body;
+  assert.equal(await page.locator('#agenda-table tbody tr').count(), Math.min(50, meeting.agenda.length));
+  await page.click('#meeting-action-details summary');
+  const title = 'Joint visit with the school and the police';
+  await page.fill('#action-title', title);
+  await page.fill('#action-due', new Date(Date.now() + 14 * 86400_000).toISOString().slice(0, 10));
+  await page.click('#action-form button[type=submit]');
+  await page.waitForSelector('#action-done');
+  const linked = (await apiJson(page, `/api/actions?link_kind=meeting&link_id=${meeting.id}`)).body.actions;
+  const made = linked.find((a) => a.title === title);
+  assert.ok(made, 'the action is stored, linked to the meeting');
+  assert.deepEqual([made.owner_user, made.status, made.version], [name, 'open', 1]);
+  assert.equal(await page.locator('#meeting-actions-table tbody tr').count(), linked.length);
+
+  // Actions: the one just set is listed, and marked done through the page (If-Match of the version listed).
+  await page.goto(`${base}/actions`);
+  await checkPage(page, 'actions');
+  const all = (await apiJson(page, '/api/actions')).body.actions;
+  assert.equal(await page.locator('#actions-table tbody tr').count(), all.length);
+  await page.selectOption('#update-action', String(made.id));
+  await page.click('#update-status'); // the first choice: done
+  await page.click('#update-form button[type=submit]');
+  await page.waitForSelector('#update-done');
+  const updated = (await apiJson(page, '/api/actions')).body.actions.find((a) => a.id === made.id);
+  assert.deepEqual([updated.status, updated.version], ['done', 2]);
+  // The overdue filter asks the API.
+  await page.goto(`${base}/actions?overdue=1`);
+  await page.waitForSelector('main[data-ready]');
+  const overdue = (await apiJson(page, '/api/actions?overdue=1')).body.actions;
+  assert.equal(await page.locator('#actions-table tbody tr').count(), overdue.length);
+  assert.ok(overdue.every((a) => a.overdue && a.status === 'open'));
+  await page.goto(`${base}/disruptions`);
+  await checkPage(page, 'disruptions');
+  const disruptions = (await apiJson(page, '/api/disruptions')).body.disruptions;
+  assert.equal(await page.locator('#disruptions-table tbody tr').count(), disruptions.length);
+  assert.deepEqual(page.problems.console, []);
 });
 
 test('need-to-know: a user of another agency without an agreement cannot open the child; break-glass asks for a reason', async () => {

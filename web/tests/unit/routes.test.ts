@@ -20,6 +20,17 @@ describe('page URLs', () => {
     }
   });
 
+  it('include the practitioner workflow pages', () => {
+    expect(matchPage('/caseload')).toEqual({ page: 'caseload' });
+    expect(matchPage('/alerts')).toEqual({ page: 'alerts' });
+    expect(matchPage('/mase')).toEqual({ page: 'mase-list' });
+    expect(matchPage('/mase/4')).toEqual({ page: 'mase', id: '4' });
+    expect(matchPage('/actions')).toEqual({ page: 'actions' });
+    expect(matchPage('/disruptions')).toEqual({ page: 'disruptions' });
+    for (const other of ['/mase/', '/mase/x', '/mase/4/minutes', '/caseload/1', '/Actions']) expect(matchPage(other).page).toBe('not-found');
+    expect(safeNext('/actions?overdue=1')).toBe('/actions?overdue=1');
+  });
+
   it('are the ones the server answers with the app (WebPages() in src/server/web_assets.cc)', () => {
     const source = readFileSync(resolve(process.cwd(), '../src/server/web_assets.cc'), 'utf8');
     const block = source.slice(source.indexOf('kPages = {'), source.indexOf('};', source.indexOf('kPages = {')));
