@@ -43,10 +43,14 @@ void SetPageHeaders(httplib::Response& res) {
 }  // namespace
 
 const std::vector<std::string>& WebPages() {
+  // clang-format off
   static const std::vector<std::string> kPages = {
       "/",       "/sign-in",     "/children/{id}", "/review",        "/review/{id}",
       "/places", "/places/{id}", "/networks",      "/networks/{id}", "/admin",
+      // A person's network chart and the problem profile (issue 15 items 4 and 8).
+      "/people/{id}", "/reports",
   };
+  // clang-format on
   return kPages;
 }
 

@@ -6,8 +6,10 @@ import { adminPage } from './pages/admin';
 import { childPage } from './pages/child';
 import { networkPage, networksPage } from './pages/networks';
 import { notFoundPage } from './pages/notfound';
+import { personPage } from './pages/person';
 import { placePage, placesPage } from './pages/places';
 import { radarPage } from './pages/radar';
+import { reportsPage } from './pages/reports';
 import { reviewItemPage, reviewListPage } from './pages/review';
 import { signInPage } from './pages/signin';
 
@@ -37,6 +39,10 @@ async function start(): Promise<void> {
         return await networkPage(match.id ?? '');
       case 'admin':
         return await adminPage();
+      case 'person':
+        return await personPage(match.id ?? '');
+      case 'reports':
+        return await reportsPage();
       default:
         return await notFoundPage();
     }

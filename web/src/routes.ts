@@ -1,6 +1,7 @@
 // The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
 // (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
-export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found';
+export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found'
+  | 'person' | 'reports';
 
 export interface PageMatch {
   page: PageName;
@@ -19,10 +20,13 @@ const PAGES: [RegExp, PageName][] = [
   [/^\/networks$/, 'networks'],
   [new RegExp(`^/networks/${ID}$`), 'network'],
   [/^\/admin$/, 'admin'],
+  [new RegExp(`^/people/${ID}$`), 'person'],
+  [/^\/reports$/, 'reports'],
 ];
 
 // The templates as the server writes them, for the cross-check.
-export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin'];
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin',
+  '/people/{id}', '/reports'];
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {
