@@ -167,7 +167,10 @@ export type Layout = { name: 'cose' | 'preset'; animate: false } & Record<string
 
 export function layoutFor(nodeCount: number): Layout {
   if (nodeCount <= LARGE_GRAPH) {
-    return { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 80, numIter: 400 };
+    return {
+      name: 'cose', animate: false, randomize: false, padding: 30, nodeOverlap: 20, nodeRepulsion: () => 400_000,
+      idealEdgeLength: () => 110, edgeElasticity: () => 100, gravity: 0.25, numIter: 600,
+    };
   }
   return { name: 'preset', animate: false, fit: true, padding: 20 };
 }
@@ -237,6 +240,9 @@ export function chartStyle(nodeCount: number): { selector: string; style: Record
         'border-width': 1,
         'border-color': '#0b0c0c',
         'min-zoomed-font-size': large ? 10 : 0,
+        'text-background-color': '#ffffff',
+        'text-background-opacity': 0.85,
+        'text-background-padding': 1,
       },
     },
     {

@@ -392,6 +392,7 @@ test('offender networks: the list, a network as a chart with its priorities and 
   assert.ok(box && box.width > 300 && box.height > 300, 'the chart is drawn');
   const priorities = (await apiJson(page, `/api/networks/${id}/priorities`)).body;
   assert.equal(await page.locator('#priorities-table tbody tr').count(), priorities.people.length);
+  await page.locator('#network-chart').screenshot({ path: join(artifacts, 'network-chart.png') });
   chartFigures.push(`network ${id} (${graph.nodes.length} nodes, ${graph.edges.length} links): layout + first render ${await page.getAttribute('#network-chart', 'data-layout-ms')} ms`);
   // Filter: no places; the tables follow.
   await page.uncheck('#filter-person_place');
