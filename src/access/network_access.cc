@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -79,6 +80,29 @@ Result<GraphFacts> ReadGraphFacts(store::Store& store, std::vector<store::Networ
   return facts;
 }
 
+// The edges among one network's members (its people, and its places' person_place edges); nullopt when the
+// latest run has no such network.
+Result<std::optional<std::vector<store::NetworkEdge>>> NetworkEdges(store::Store& store, int64_t network_id) {
+  RR_ASSIGN_OR_RETURN(const std::optional<store::NetworkRecord> record, store.ReadNetworkRecord(network_id));
+  if (!record) return std::optional<std::vector<store::NetworkEdge>>();
+  std::vector<int64_t> people;
+  std::set<int64_t> places;
+  for (const auto& [kind, id] : record->members) {
+    if (kind == "place") {
+      places.insert(id);
+    } else {
+      people.push_back(id);
+    }
+  }
+  std::sort(people.begin(), people.end());
+  RR_ASSIGN_OR_RETURN(const std::vector<store::NetworkEdge> around, store.ReadNetworkEdges(people));
+  std::vector<store::NetworkEdge> edges;
+  for (const store::NetworkEdge& e : EdgesWithin(around, people)) {
+    if (e.kind != "person_place" || places.contains(e.b)) edges.push_back(e);
+  }
+  return std::optional<std::vector<store::NetworkEdge>>(std::move(edges));
+}
+
 json GraphCounts(const NetworkGraph& graph) {
   int64_t identified = 0;
   for (const GraphNode& n : graph.nodes) identified += n.identified;
@@ -151,7 +175,8 @@ Result<NetworkGraph> AuditedAccess::ExportNetworkGraph(const GraphExportRequest&
   json details = {
       {"scope", request.scope}, {"id", request.id}, {"format", request.format}, {"identities", request.identities}};
   if (request.scope == "person") details["hops"] = request.hops;
-  if (request.identities && !MaySeeIdentifying(viewer.role)) {
+  if (request.numbered_stand_ins) details["stand_ins"] = "numbered";
+  if ((request.identities || request.numbered_stand_ins) && !MaySeeIdentifying(viewer.role)) {
     RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
     RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "export_network", request.destination, details, "forbidden")));
     RR_RETURN_IF_ERROR(unit->Commit());
@@ -161,9 +186,16 @@ Result<NetworkGraph> AuditedAccess::ExportNetworkGraph(const GraphExportRequest&
                     ToString(viewer.role)));
   }
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(const std::string key, store_.ReadExportKey());
-  const auto pseudonym = [&key](std::string_view kind, int64_t id) { return Pseudonym(key, kind, id); };
-  const Masking masking = request.identities ? Masking::kNeedToKnow : Masking::kPseudonyms;
+  // The API's download is masked as its JSON is: numbered stand-ins, never the export key's stable pseudonyms
+  // (which would let a caller follow one hidden person from download to download).
+  std::string key;
+  std::function<std::string(std::string_view, int64_t)> pseudonym;
+  if (!request.numbered_stand_ins) {
+    RR_ASSIGN_OR_RETURN(key, store_.ReadExportKey());
+    pseudonym = [&key](std::string_view kind, int64_t id) { return Pseudonym(key, kind, id); };
+  }
+  const Masking masking =
+      request.identities || request.numbered_stand_ins ? Masking::kNeedToKnow : Masking::kPseudonyms;
   std::optional<NetworkGraph> graph;
   std::string outcome = "ok";
   if (request.scope == "person") {
@@ -173,22 +205,9 @@ Result<NetworkGraph> AuditedAccess::ExportNetworkGraph(const GraphExportRequest&
   } else {
     std::vector<store::NetworkEdge> edges;
     if (request.scope == "network") {
-      RR_ASSIGN_OR_RETURN(const std::optional<store::NetworkRecord> record, store_.ReadNetworkRecord(request.id));
-      if (record) {
-        std::vector<int64_t> people;
-        std::set<int64_t> places;
-        for (const auto& [kind, id] : record->members) {
-          if (kind == "place") {
-            places.insert(id);
-          } else {
-            people.push_back(id);
-          }
-        }
-        std::sort(people.begin(), people.end());
-        RR_ASSIGN_OR_RETURN(const std::vector<store::NetworkEdge> around, store_.ReadNetworkEdges(people));
-        for (const store::NetworkEdge& e : EdgesWithin(around, people)) {
-          if (e.kind != "person_place" || places.contains(e.b)) edges.push_back(e);
-        }
+      RR_ASSIGN_OR_RETURN(std::optional<std::vector<store::NetworkEdge>> within, NetworkEdges(store_, request.id));
+      if (within) {
+        edges = std::move(*within);
       } else {
         outcome = "not_found";
       }
@@ -209,6 +228,23 @@ Result<NetworkGraph> AuditedAccess::ExportNetworkGraph(const GraphExportRequest&
   RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "export_network", request.destination, details, "ok")));
   RR_RETURN_IF_ERROR(unit->Commit());
   return std::move(*graph);
+}
+
+Result<NetworkGraph> AuditedAccess::ReadNetworkGraph(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                                     const store::Actor& actor) {
+  const std::string target = "network:" + std::to_string(network_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(std::optional<std::vector<store::NetworkEdge>> edges, NetworkEdges(store_, network_id));
+  if (!edges) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_network_graph", target, json::object(), "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no such network");
+  }
+  RR_ASSIGN_OR_RETURN(const GraphFacts facts, ReadGraphFacts(store_, std::move(*edges), 0, viewer, now_s));
+  NetworkGraph graph = BuildNetworkGraph(facts, viewer, Masking::kNeedToKnow, nullptr);
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_network_graph", target, GraphCounts(graph), "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return graph;
 }
 
 Result<NetworkPriorities> AuditedAccess::ReadNetworkPriorities(int64_t network_id, const Viewer& viewer, int64_t now_s,

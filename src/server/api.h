@@ -269,6 +269,13 @@ struct Server::Impl {
   // ---- the VOLT graph: a person's ego network, a network's priorities (api_network.cc)
   void PersonNetwork(RouteContext& ctx);
   void NetworkPriorityList(RouteContext& ctx);
+  // api_network.cc: one network's graph (the chart) and the GraphML downloads of a network and an ego network.
+  void NetworkGraph(RouteContext& ctx);
+  void NetworkExport(RouteContext& ctx);
+  void PersonNetworkExport(RouteContext& ctx);
+  // api_reports.cc: the problem profile for a period, one at a time (profile_running).
+  void ReportProfile(RouteContext& ctx);
+  std::mutex profile_running;
   void ImportList(RouteContext& ctx);
   void ImportQuarantine(RouteContext& ctx);
   void AgencyList(RouteContext& ctx);

@@ -47,10 +47,12 @@ const std::vector<std::string>& WebPages() {
   static const std::vector<std::string> kPages = {
       "/",       "/sign-in",     "/children/{id}", "/review",        "/review/{id}",
       "/places", "/places/{id}", "/networks",      "/networks/{id}", "/admin",
+      // A person's network chart and the problem profile (issue 15 items 4 and 8).
+      "/people/{id}", "/reports",
       // The practitioner workflow (issue 15 item 7).
       "/caseload", "/alerts", "/mase", "/mase/{id}", "/actions", "/disruptions",
-      // clang-format on
   };
+  // clang-format on
   return kPages;
 }
 

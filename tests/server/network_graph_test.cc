@@ -161,5 +161,147 @@ TEST_F(NetworkGraphTest, NetworkPrioritiesFollowNeedToKnow) {
   EXPECT_EQ(LastAudit("outcome"), "not_found");
 }
 
+TEST_F(NetworkGraphTest, ANetworksGraphIsItsMembersAndTheirLinksMaskedAsTheEgoNetwork) {
+  Session wmp = Login("wmp-practitioner");
+  auto r = Get(wmp, "/api/networks/1/graph");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json g = json::parse(r->body);
+  EXPECT_EQ(g["network"], 1);
+  // Network 1: Carl with Amy and Bea, and the hotel; the police may see all of them.
+  EXPECT_EQ(NodeIds(g), (std::set<std::string>{"person-1", "person-2", "person-3", "place-1"}));
+  EXPECT_EQ(g["edges"].size(), 4u) << "Amy-Carl, Bea-Carl, Amy and Carl at the hotel";
+  EXPECT_EQ(LastAudit("action"), "read_network_graph");
+  EXPECT_EQ(LastAudit("target"), "network:1");
+  EXPECT_EQ(json::parse(LastAudit("details"))["identified"], 4);
+
+  // The council sees Amy; Carl and Bea are numbered stand-ins with no identifying field.
+  Session bcc = Login("bcc-practitioner");
+  r = Get(bcc, "/api/networks/1/graph");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json c = json::parse(r->body);
+  EXPECT_EQ(NodeIds(c), (std::set<std::string>{"person-1", "hidden-1", "hidden-2", "place-1"}));
+  EXPECT_EQ(r->body.find("Carl"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("Bea"), std::string::npos) << r->body;
+  EXPECT_EQ(c["edges"].size(), 4u);
+
+  EXPECT_EQ(Get(wmp, "/api/networks/987654/graph")->status, 404);
+  EXPECT_EQ(LastAudit("outcome"), "not_found");
+}
+
+TEST_F(NetworkGraphTest, GraphMlDownloadsAreMaskedAsTheJsonAndAudited) {
+  Session bcc = Login("bcc-practitioner");
+  auto r = Get(bcc, "/api/networks/1/export?format=graphml");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/graphml+xml");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"), "attachment; filename=\"network-1.graphml\"");
+  EXPECT_NE(r->body.find("<graphml xmlns="), std::string::npos);
+  EXPECT_NE(r->body.find("Amy Synthetic"), std::string::npos) << "the council may see Amy";
+  EXPECT_NE(r->body.find("<node id=\"hidden-1\">"), std::string::npos) << "stand-ins numbered as in the JSON";
+  EXPECT_EQ(r->body.find("Carl"), std::string::npos);
+  EXPECT_EQ(r->body.find("P-"), std::string::npos) << "no export-key pseudonym: a hidden person cannot be followed";
+  EXPECT_EQ(LastAudit("action"), "export_network");
+  EXPECT_EQ(LastAudit("target"), "network:1");
+  const json details = json::parse(LastAudit("details"));
+  EXPECT_EQ(details["format"], "graphml");
+  EXPECT_EQ(details["stand_ins"], "numbered");
+  EXPECT_EQ(details["nodes"], 4);
+  EXPECT_EQ(details["identified"], 2) << "Amy and the hotel";
+
+  // A person's ego network: the same 404 for a hidden and a missing person; hops and format checked first.
+  r = Get(bcc, "/api/people/1/network/export?hops=2&format=graphml");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Disposition"), "attachment; filename=\"person-1-network.graphml\"");
+  EXPECT_EQ(LastAudit("target"), "person:1");
+  auto hidden = Get(bcc, "/api/people/3/network/export?format=graphml");
+  EXPECT_EQ(LastAudit("outcome"), "refused");
+  auto missing = Get(bcc, "/api/people/424242/network/export?format=graphml");
+  EXPECT_EQ(LastAudit("outcome"), "not_found");
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(hidden->body, missing->body);
+  for (const char* bad : {"/api/people/1/network/export?format=csv", "/api/people/1/network/export",
+                          "/api/people/1/network/export?format=graphml&hops=4", "/api/networks/1/export"}) {
+    const int64_t before = AuditRows();
+    auto b = Get(bcc, bad);
+    EXPECT_EQ(b->status, 400) << bad;
+    EXPECT_EQ(AuditRows(), before) << bad << ": refused before anything is read";
+  }
+  // Roles that see only aggregates are refused (and audited) by the route table.
+  Session ig = Login("wmp-ig_lead");
+  EXPECT_EQ(Get(ig, "/api/networks/1/export?format=graphml")->status, 403);
+  EXPECT_EQ(LastAudit("outcome"), "forbidden");
+}
+
+TEST_F(NetworkGraphTest, TheProblemProfileOverHttpIsBoundedAuditedAndExactOnlyForIdentifyingRoles) {
+  Session analyst = Login("bcc-analyst");
+  const json period = {{"from", "2025-01-01"}, {"to", "2025-12-31"}};
+  json body = period;
+  body["variant"] = "restricted";
+  auto r = Post(analyst, "/api/reports/profile", body);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json p = json::parse(r->body);
+  EXPECT_EQ(p["variant"], "restricted");
+  ASSERT_FALSE(p["tables"].empty());
+  EXPECT_EQ(p["suppressed"], 0) << "exact counts";
+  bool radar = false;
+  for (const auto& t : p["tables"]) radar = radar || t["name"] == "radar_by_level";
+  EXPECT_TRUE(radar) << "the headline table";
+  EXPECT_EQ(LastAudit("action"), "report_profile");
+  EXPECT_EQ(LastAudit("target"), "period:2025-01-01..2025-12-31");
+  EXPECT_EQ(json::parse(LastAudit("details"))["variant"], "restricted");
+
+  // Publishable for an administrator; the exact version refused and audited.
+  Session admin = Login("wmp-administrator");
+  r = Post(admin, "/api/reports/profile", body);
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(LastAudit("outcome"), "forbidden");
+  r = Post(admin, "/api/reports/profile", period);
+  ASSERT_EQ(r->status, 200) << r->body;
+  p = json::parse(r->body);
+  EXPECT_EQ(p["variant"], "publishable");
+  EXPECT_GT(p["suppressed"].get<int>(), 0) << "a store this small has small numbers to suppress";
+  for (const auto& t : p["tables"]) {
+    for (const auto& row : t["rows"]) {
+      if (row["count"].is_number()) {
+        EXPECT_TRUE(row["count"] == 0 || row["count"].get<int>() >= 6) << t["name"] << r->body;
+      }
+    }
+  }
+
+  // The files: the HTML report and the Excel workbook, as attachments.
+  body = period;
+  body["format"] = "html";
+  r = Post(admin, "/api/reports/profile", body);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"),
+            "attachment; filename=\"profile-2025-01-01-to-2025-12-31-publishable.html\"");
+  EXPECT_NE(r->body.find("<html"), std::string::npos);
+  body["format"] = "xlsx";
+  r = Post(admin, "/api/reports/profile", body);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(0, 2), "PK") << "a workbook is a zip";
+  EXPECT_EQ(json::parse(LastAudit("details"))["format"], "xlsx");
+
+  // Bad requests name the field and read nothing.
+  const std::vector<std::pair<json, std::string>> bad = {
+      {{{"from", "2025-01-01"}, {"to", "2027-01-10"}}, "at most 731"},
+      {{{"from", "2025-06-01"}, {"to", "2025-05-01"}}, "before from"},
+      {{{"from", "2025-02-30"}, {"to", "2025-05-01"}}, "from"},
+      {{{"to", "2025-05-01"}}, "from: a date"},
+      {{{"from", "2025-01-01"}, {"to", "2025-05-01"}, {"format", "pdf"}}, "format"},
+      {{{"from", "2025-01-01"}, {"to", "2025-05-01"}, {"variant", "all"}}, "variant"},
+      {{{"from", "2025-01-01"}, {"to", "2025-05-01"}, {"publishable", true}}, "unexpected field"},
+  };
+  for (const auto& [request, words] : bad) {
+    const int64_t before = AuditRows();
+    r = Post(analyst, "/api/reports/profile", request);
+    EXPECT_EQ(r->status, 400) << request.dump();
+    EXPECT_NE(r->body.find(words), std::string::npos) << request.dump() << ": " << r->body;
+    EXPECT_EQ(AuditRows(), before) << request.dump();
+  }
+  Session practitioner = Login("wmp-practitioner");
+  EXPECT_EQ(Post(practitioner, "/api/reports/profile", period)->status, 403);
+}
+
 }  // namespace network_graph_test
 }  // namespace riskradar::server

@@ -51,7 +51,7 @@ class WebPagesTest : public ServerFixture {
 
 TEST_F(WebPagesTest, EveryPageUrlAnswersTheAppWithTheStrictPolicyAndNoCache) {
   for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/places", "/places/8", "/networks",
-                           "/networks/2", "/admin"}) {
+                           "/networks/2", "/admin", "/people/3", "/reports"}) {
     SCOPED_TRACE(page);
     auto r = Fetch(page);
     ASSERT_TRUE(r);

@@ -62,6 +62,7 @@ const NAV: NavItem[] = [
   { href: '/review', text: 'Review matches', roles: ['analyst', 'practitioner', 'manager'] },
   { href: '/networks', text: 'Networks', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
   { href: '/places', text: 'Places', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },
+  { href: '/reports', text: 'Reports', roles: ['analyst', 'administrator'] },
   { href: '/admin', text: 'Administration', roles: ['manager', 'ig_lead', 'administrator'] },
   { href: '/caseload', text: 'Caseload', roles: ['practitioner', 'manager'] },
   { href: '/alerts', text: 'Alerts', roles: ['analyst', 'practitioner', 'manager', 'ig_lead', 'administrator'] },

@@ -11,8 +11,10 @@ import { maseListPage, masePage } from './pages/mase';
 import { childPage } from './pages/child';
 import { networkPage, networksPage } from './pages/networks';
 import { notFoundPage } from './pages/notfound';
+import { personPage } from './pages/person';
 import { placePage, placesPage } from './pages/places';
 import { radarPage } from './pages/radar';
+import { reportsPage } from './pages/reports';
 import { reviewItemPage, reviewListPage } from './pages/review';
 import { signInPage } from './pages/signin';
 
@@ -54,6 +56,10 @@ async function start(): Promise<void> {
         return await actionsPage();
       case 'disruptions':
         return await disruptionsPage();
+      case 'person':
+        return await personPage(match.id ?? '');
+      case 'reports':
+        return await reportsPage();
       default:
         return await notFoundPage();
     }

@@ -1,7 +1,8 @@
 // The page URLs (a contract, docs/practitioner-guide.md). `riskradar serve` answers each with the app's HTML
 // (WebPages() in src/server/web_assets.cc lists the same templates; a unit test keeps the two in step).
 export type PageName = 'sign-in' | 'radar' | 'child' | 'review-list' | 'review-item' | 'places' | 'place' | 'networks' | 'network' | 'admin' | 'not-found'
-  | 'caseload' | 'alerts' | 'mase-list' | 'mase' | 'actions' | 'disruptions';
+  | 'caseload' | 'alerts' | 'mase-list' | 'mase' | 'actions' | 'disruptions'
+  | 'person' | 'reports';
 
 export interface PageMatch {
   page: PageName;
@@ -26,12 +27,15 @@ const PAGES: [RegExp, PageName][] = [
   [new RegExp(`^/mase/${ID}$`), 'mase'],
   [/^\/actions$/, 'actions'],
   [/^\/disruptions$/, 'disruptions'],
+  [new RegExp(`^/people/${ID}$`), 'person'],
+  [/^\/reports$/, 'reports'],
 ];
 
-// The templates as the server writes them, for the cross-check.
-export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin'];
-// The practitioner workflow (issue 15 item 7), after the others as in WebPages().
-PAGE_TEMPLATES.push('/caseload', '/alerts', '/mase', '/mase/{id}', '/actions', '/disruptions');
+// The templates as the server writes them, for the cross-check (WebPages() lists them in this order).
+export const PAGE_TEMPLATES = ['/', '/sign-in', '/children/{id}', '/review', '/review/{id}', '/places', '/places/{id}', '/networks', '/networks/{id}', '/admin',
+  '/people/{id}', '/reports',
+  // The practitioner workflow (issue 15 item 7).
+  '/caseload', '/alerts', '/mase', '/mase/{id}', '/actions', '/disruptions'];
 
 export function matchPage(path: string): PageMatch {
   for (const [pattern, page] of PAGES) {

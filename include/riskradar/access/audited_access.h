@@ -20,6 +20,7 @@
 #include "riskradar/access/network_graph.h"
 #include "riskradar/access/person_priority.h"
 #include "riskradar/access/place_explanation.h"
+#include "riskradar/access/profile_run.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/status.h"
 #include "riskradar/store/store.h"
@@ -78,10 +79,19 @@ class AuditedAccess {
   // its audit event.
   Result<NetworkGraph> ExportNetworkGraph(const GraphExportRequest& request, const Viewer& viewer, int64_t now_s,
                                           const store::Actor& actor);
+  // One network of the latest run as a graph (its people, the places they share and the edges among them),
+  // masked as ReadEgoNetwork masks, audited as "read_network_graph" (nodes shown and identified). NotFound for a
+  // network the latest run does not have (audited not_found).
+  Result<NetworkGraph> ReadNetworkGraph(int64_t network_id, const Viewer& viewer, int64_t now_s,
+                                        const store::Actor& actor);
   // One network's offender priorities (NetworkPriorities), audited as "read_network_priorities" (the ids shown,
   // the number hidden). NotFound for a network the latest run does not have (audited not_found).
   Result<NetworkPriorities> ReadNetworkPriorities(int64_t network_id, const Viewer& viewer, int64_t now_s,
                                                   const store::Actor& actor);
+  // The problem profile for a period (profile_run.h), audited as "report_profile" on "period:FROM..TO" (variant,
+  // format, disclosure rule) in the unit that reads it; the exact version refused (PermissionDenied, audited
+  // forbidden) to a role that may not see identifying data. InvalidArgument for a bad request, nothing read.
+  Result<ProfileRun> RunProfile(const ProfileRunRequest& request, const Viewer& viewer, const store::Actor& actor);
   // Places of concern (aggregates and place details, no person), audited as "list_places".
   Result<std::vector<store::PlaceOfConcern>> ReadPlacesOfConcern(const store::Actor& actor);
   // One place of concern with the people its visible records name, audited as "read_place"; NotFound for a

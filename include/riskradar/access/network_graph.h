@@ -106,6 +106,9 @@ struct GraphExportRequest {
   bool identities = false;    // identify the people the viewer may see (a role that may see identities only)
   std::string format;         // graphml | csv (recorded in the audit event)
   std::string destination;    // where the file goes (recorded in the audit event)
+  // The API's download: masked as the API's JSON (need-to-know, stand-ins numbered per response, no export-key
+  // pseudonyms); a role that may see identities only.
+  bool numbered_stand_ins = false;
 };
 
 // A network's offender priorities under need-to-know: the members the viewer may see a record of, highest

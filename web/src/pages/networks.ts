@@ -1,10 +1,14 @@
 // /networks and /networks/{id}: the offender networks of the latest network run (GET /api/networks) with their
-// sizes; a network's members and places for roles that may see identities. (The network chart of issue 15
-// follows when the API gives the edges; these tables are its text alternative.)
+// sizes; a network's chart (GET /api/networks/{id}/graph, Cytoscape), its offender priority list with the
+// reasons behind each score (GET /api/networks/{id}/priorities), its members and places, for roles that may
+// see identities; the others see the counts only.
 import { ApiError, get } from '../api';
 import { el } from '../dom';
 import { humanise } from '../format';
 import { apiProblem, early, problemPage, render, requireSession, setTitle, showNavigation } from '../layout';
+import { formatNumber, type Graph } from '../network_graph';
+import type { Role } from '../types';
+import { networkSection } from './network_view';
 
 export interface NetworkSummary {
   id: number;
@@ -13,6 +17,55 @@ export interface NetworkSummary {
   places: number;
   size: number;
 }
+export interface PriorityPerson {
+  person: number;
+  name: string;
+  records_shown: number;
+  access_basis: string[];
+  breakdown_complete: boolean;
+  priority: {
+    score: number;
+    suspected_offender: boolean;
+    network: number | null;
+    role: string;
+    measures?: Record<string, number | string | null>;
+    reasons?: string[];
+  } | null;
+}
+export interface NetworkPriorities {
+  network: number;
+  people: PriorityPerson[];
+  hidden: number;
+}
+
+// The roles the graph and priority endpoints answer (the others see the counts).
+export const SEES_GRAPH: Role[] = ['analyst', 'practitioner', 'manager'];
+
+// The priority list: highest first, each score with the reasons behind it (the full breakdown only when every
+// record of the person is within the viewer's rights).
+export function prioritySection(p: NetworkPriorities): HTMLElement {
+  return el('section', { id: 'network-priorities', 'aria-labelledby': 'priorities-heading' },
+    el('h2', { class: 'govuk-heading-m', id: 'priorities-heading' }, 'Offender priorities'),
+    el('p', { class: 'govuk-body' },
+      'Persons of concern in this network, highest priority first. The score weighs how recently and how often each was in contact with children at risk, how many children and at what levels, linked offences and intelligence, and their role in the network; the reasons say what counted.'),
+    p.hidden > 0 && el('p', { class: 'govuk-body', id: 'priorities-hidden' },
+      `${p.hidden} ${p.hidden === 1 ? 'person' : 'people'} of concern in this network ${p.hidden === 1 ? 'is' : 'are'} known only from records outside your rights and not listed.`),
+    p.people.length === 0
+      ? el('p', { class: 'govuk-body' }, 'No person of concern you may see.')
+      : el('table', { class: 'govuk-table', id: 'priorities-table' },
+          el('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, 'Offender priorities with their reasons'),
+          header(['Rank', 'Person', 'Score', 'Role', 'Why'], 2),
+          el('tbody', { class: 'govuk-table__body' }, p.people.map((v, i) => el('tr', { class: 'govuk-table__row' },
+            cell(String(i + 1)),
+            cell(el('a', { class: 'govuk-link', href: `/people/${v.person}` }, v.name || `Person ${v.person}`)),
+            el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, v.priority ? formatNumber(v.priority.score) : 'not scored'),
+            cell(v.priority ? humanise(v.priority.role) : ''),
+            cell(v.priority?.reasons && v.priority.reasons.length
+              ? el('ul', { class: 'govuk-list govuk-list--bullet govuk-body-s' }, v.priority.reasons.map((r) => el('li', {}, r)))
+              : v.breakdown_complete ? 'No reason recorded.' : 'The reasons draw on records outside your rights.'))))),
+  );
+}
+
 interface NetworkView {
   network: NetworkSummary;
   members: { id: number; name: string; kind: 'offender' | 'child' }[] | null;
@@ -55,6 +108,9 @@ export async function networkPage(id: string): Promise<void> {
   const pending = early(get<NetworkView>(`/api/networks/${id}`));
   const session = await requireSession();
   if (!session) return;
+  const seesGraph = SEES_GRAPH.includes(session.role);
+  const graphPending = seesGraph ? early(get<Graph & { network: number }>(`/api/networks/${id}/graph`)) : null;
+  const prioritiesPending = seesGraph ? early(get<NetworkPriorities>(`/api/networks/${id}/priorities`)) : null;
   showNavigation(session, '/networks');
   let view: NetworkView;
   try {
@@ -68,10 +124,22 @@ export async function networkPage(id: string): Promise<void> {
   }
   const n = view.network;
   setTitle(`Network ${n.id}`);
+  let graph: Graph | null = null;
+  let priorities: NetworkPriorities | null = null;
+  try {
+    graph = graphPending ? await graphPending : null;
+    priorities = prioritiesPending ? await prioritiesPending : null;
+  } catch (e) {
+    return apiProblem(e);
+  }
+  const chart = graph ? networkSection(graph, { downloadHref: `/api/networks/${n.id}/export?format=graphml`, downloadName: `network-${n.id}.graphml` }) : null;
   render(
     el('a', { class: 'govuk-back-link', href: '/networks' }, 'Back to the networks'),
     el('h1', { class: 'govuk-heading-l' }, `Network ${n.id}`),
     el('p', { class: 'govuk-body-l' }, `${n.offenders} persons of concern, ${n.children} children and ${n.places} places.`),
+    priorities && prioritySection(priorities),
+    chart?.section,
+    !seesGraph && el('p', { class: 'govuk-body', id: 'network-counts-only' }, 'Your role sees the counts only: the chart and the priorities are for analysts, practitioners and managers.'),
     el('h2', { class: 'govuk-heading-m' }, 'People you may see'),
     view.members && view.members.length < n.size
       ? el('p', { class: 'govuk-body' }, `${view.members.length} of the ${n.size} people: the others are known only from records outside your rights.`)
@@ -94,4 +162,5 @@ export async function networkPage(id: string): Promise<void> {
         : el('ul', { class: 'govuk-list', id: 'network-places' }, view.places.map((p) =>
             el('li', {}, `${p.name || humanise(p.type)} (${humanise(p.type).toLowerCase()}), ${p.district || 'district not known'}`))),
   );
+  await chart?.draw();
 }

@@ -456,19 +456,132 @@ test('places of concern: the offline map and the same list as a table, a place w
   await page.context().close();
 });
 
-test('offender networks: the list with sizes and a network with its members', async () => {
-  const name = [...users.entries()].find(([n, u]) => u.role === 'manager' && n.includes('-cs-') && !lastStep.has(n))?.[0];
+// A synthetic graph of `n` nodes (fictional labels) in the API's shape: persons of concern each with children
+// and places around them, a ring of co-offending among them.
+function syntheticGraph(n) {
+  const nodes = [];
+  const edges = [];
+  const hubs = Math.max(1, Math.round(n / 20));
+  for (let i = 0; i < n; i++) {
+    const kind = i < hubs ? 'person_of_concern' : i % 5 === 0 ? 'place' : i % 7 === 0 ? 'hidden' : 'child';
+    nodes.push({ id: `n${i}`, kind, label: kind === 'hidden' ? '(not shown)' : `Synthetic ${kind} ${i}`, identified: kind !== 'hidden' });
+    const month = String((i % 12) + 1).padStart(2, '0');
+    if (i >= hubs) edges.push({ source: `n${i % hubs}`, target: `n${i}`, kind: kind === 'place' ? 'person_place' : 'child_adult', weight: 1, occasions: 1, first: `2025-${month}-01`, last: `2025-${month}-20` });
+    else if (i > 0) edges.push({ source: `n${i - 1}`, target: `n${i}`, kind: 'co_offending', weight: 2, occasions: 2, first: '2025-01-05', last: '2025-11-30' });
+  }
+  return { nodes, edges, truncated: false };
+}
+
+const chartFigures = [];
+
+test('offender networks: the list, a network as a chart with its priorities and tables, a person, GraphML, 2,000 nodes', async () => {
+  // A police practitioner sees the most of a network (the persons of concern are police subjects).
+  const name = [...users.entries()].find(([n, u]) => u.role === 'practitioner' && u.agency.startsWith('wmp') && !lastStep.has(n))?.[0]
+    ?? [...users.entries()].find(([n, u]) => u.role === 'manager' && n.includes('-cs-') && !lastStep.has(n))?.[0];
   const page = await newPage();
   await signIn(page, name, '/networks');
   await checkPage(page, 'networks');
   const networks = (await apiJson(page, '/api/networks')).body.networks;
   assert.equal(await page.locator('#networks-table tbody tr').count(), networks.length);
-  if (networks.length) {
-    await Promise.all([page.waitForEvent('load'), page.click('#networks-table tbody tr:first-child a')]);
-    await checkPage(page, 'network');
-    const view = (await apiJson(page, `/api/networks/${networks[0].id}`)).body;
-    assert.equal(await page.locator('#network-members tbody tr').count(), view.members?.length ?? 0);
-  }
+  assert.ok(networks.length > 0, 'the demo has networks');
+  const id = networks[0].id;
+  await Promise.all([page.waitForEvent('load'), page.click('#networks-table tbody tr:first-child a')]);
+  await page.waitForSelector('#network-chart[data-drawn]', { timeout: 15_000 });
+  await checkPage(page, 'network');
+  const view = (await apiJson(page, `/api/networks/${id}`)).body;
+  assert.equal(await page.locator('#network-members tbody tr').count(), view.members?.length ?? 0);
+  const graph = (await apiJson(page, `/api/networks/${id}/graph`)).body;
+  assert.equal(await page.locator('#network-links tbody tr').count(), graph.edges.length, 'the table lists every link');
+  assert.equal(await page.locator('#network-nodes tbody tr').count(), graph.nodes.length);
+  assert.equal(Number(await page.getAttribute('#network-chart', 'data-nodes')), graph.nodes.length, 'the chart draws every node');
+  const box = await page.locator('#network-chart canvas').first().boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 300, 'the chart is drawn');
+  const priorities = (await apiJson(page, `/api/networks/${id}/priorities`)).body;
+  assert.equal(await page.locator('#priorities-table tbody tr').count(), priorities.people.length);
+  await page.locator('#network-chart').screenshot({ path: join(artifacts, 'network-chart.png') });
+  chartFigures.push(`network ${id} (${graph.nodes.length} nodes, ${graph.edges.length} links): layout + first render ${await page.getAttribute('#network-chart', 'data-layout-ms')} ms`);
+  // Filter: no places; the tables follow.
+  await page.uncheck('#filter-person_place');
+  const placeLinks = graph.edges.filter((e) => e.kind === 'person_place').length;
+  await page.waitForFunction((n) => document.querySelectorAll('#network-links tbody tr').length === n, graph.edges.length - placeLinks);
+  await page.check('#filter-person_place');
+  // The GraphML download: a file masked as the page.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#network-download')]);
+  const file = await download.path();
+  const { readFileSync } = await import('node:fs');
+  const xml = readFileSync(file, 'utf8');
+  assert.match(xml, /^<\?xml version="1.0"/);
+  assert.equal((xml.match(/<node /g) ?? []).length, graph.nodes.length);
+  assert.equal(download.suggestedFilename(), `network-${id}.graphml`);
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'network: CSP violations');
+
+  // A person of concern's own network.
+  const person = priorities.people[0]?.person ?? Number(graph.nodes.find((n) => n.identified && n.id.startsWith('person-'))?.id.slice(7));
+  await page.goto(`${base}/people/${person}?hops=2`);
+  await page.waitForSelector('#network-chart[data-drawn]', { timeout: 15_000 });
+  await checkPage(page, 'person');
+  const ego = (await apiJson(page, `/api/people/${person}/network?hops=2`)).body;
+  assert.equal(await page.locator('#network-links tbody tr').count(), ego.edges.length);
+  assert.equal(await page.inputValue('#hops'), '2');
+
+  // 2,000 nodes: the same page with a synthetic graph in place of the API's answer (layout + render measured
+  // in the page, then how long a change of filter takes to redraw).
+  const big = syntheticGraph(2000);
+  await page.route(`**/api/networks/${id}/graph`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...big, network: id }) }));
+  await page.goto(`${base}/networks/${id}`);
+  await page.waitForSelector('#network-chart[data-drawn]', { timeout: 30_000 });
+  const firstMs = Number(await page.getAttribute('#network-chart', 'data-layout-ms'));
+  assert.equal(Number(await page.getAttribute('#network-chart', 'data-nodes')), 2000);
+  await page.locator('#network-chart').screenshot({ path: join(artifacts, 'network-2000.png') });
+  const t0 = Date.now();
+  await page.uncheck('#filter-child_adult');
+  await page.waitForFunction(() => document.querySelector('#network-status')?.textContent?.startsWith('Showing') && Number(document.querySelector('#network-chart')?.getAttribute('data-nodes')) < 2000);
+  const filterMs = Date.now() - t0;
+  // Zoom and pan by wheel and drag: the page still answers within a frame budget.
+  const c = await page.locator('#network-chart').boundingBox();
+  const t1 = Date.now();
+  await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width / 2 + 80, c.y + c.height / 2 + 40, { steps: 5 });
+  await page.mouse.up();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  const panMs = Date.now() - t1;
+  chartFigures.push(`synthetic 2,000 nodes / ${big.edges.length} links: layout + first render ${firstMs} ms; filter change redrawn in ${filterMs} ms; wheel zoom + drag pan ${panMs} ms`);
+  process.stdout.write(`network chart figures:\n  ${chartFigures.join('\n  ')}\n`);
+  writeFileSync(join(artifacts, 'network-chart.txt'), `${chartFigures.join('\n')}\n`);
+  assert.ok(firstMs < 5000, `2,000 nodes laid out and drawn in ${firstMs} ms`);
+  assert.ok(filterMs < 5000, `a filter change with 2,000 nodes took ${filterMs} ms`);
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], '2,000 nodes: CSP violations');
+  assert.deepEqual(page.problems.console, []);
+  await page.context().close();
+});
+
+test('reports: the problem profile for a period, its tables, and the workbook', async () => {
+  const name = [...users.entries()].find(([n, u]) => u.role === 'analyst' && !lastStep.has(n))?.[0];
+  assert.ok(name, 'an analyst');
+  const page = await newPage();
+  await signIn(page, name, '/reports');
+  await checkPage(page, 'reports');
+  await page.fill('#profile-from', '2025-01-01');
+  await page.fill('#profile-to', '2025-12-31');
+  await page.click('#profile-run');
+  await page.waitForSelector('#profile-result', { timeout: 60_000 });
+  const tables = await page.locator('#profile-result table').count();
+  assert.ok(tables >= 5, `${tables} tables`);
+  assert.match(await page.textContent('#profile-summary'), /suppressed \("c"\)/);
+  // No small number is shown in the publishable version.
+  const counts = await page.$$eval('#profile-result td', (tds) => tds.map((td) => td.textContent.replace(/,/g, '')));
+  for (const c of counts) assert.ok(c === 'c' || Number(c) === 0 || Number(c) >= 6, `a published count of ${c}`);
+  await screenshot(page, 'reports-result');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#download-xlsx')]);
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(await download.path()).subarray(0, 2).toString(), 'PK', 'an Excel workbook (zip)');
+  assert.equal(download.suggestedFilename(), 'profile-2025-01-01-to-2025-12-31-publishable.xlsx');
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), [], 'reports result: axe');
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(page.problems.console, []);
   await page.context().close();
 });
 

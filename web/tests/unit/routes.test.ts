@@ -15,6 +15,8 @@ describe('page URLs', () => {
     expect(matchPage('/networks')).toEqual({ page: 'networks' });
     expect(matchPage('/networks/2')).toEqual({ page: 'network', id: '2' });
     expect(matchPage('/admin')).toEqual({ page: 'admin' });
+    expect(matchPage('/people/3')).toEqual({ page: 'person', id: '3' });
+    expect(matchPage('/reports')).toEqual({ page: 'reports' });
     for (const other of ['/children/abc', '/children/17/x', '/review/', '/Admin', '/children/1234567890123456789', '/index.html']) {
       expect(matchPage(other).page).toBe('not-found');
     }
