@@ -1,5 +1,6 @@
 // The riskradar command line: one executable, one subcommand per pipeline stage.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -68,16 +69,31 @@ Result<risk::ScreeningModel> LoadModel(const StageContext& ctx, const std::strin
 }
 
 Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool verbose,
-               std::optional<linkage::PersonBlocking> blocking = std::nullopt) {
+               std::optional<linkage::PersonBlocking> blocking = std::nullopt, bool batch = false) {
   RR_ASSIGN_OR_RETURN(auto geography, Geography::Load(ctx.paths.data_dir / "geo"));
   linkage::LinkStageOptions options;
   options.as_of = as_of;
   options.blocking = blocking;
+  options.batch = batch;
   RR_ASSIGN_OR_RETURN(options.event_rules,
                       linkage::EventLinkRules::FromFile(ctx.paths.config_dir / "linkage" / "events.toml"));
   if (verbose) options.progress = [](const std::string& s) { std::cerr << "  " << s << "\n"; };
   const auto start = std::chrono::steady_clock::now();
   RR_ASSIGN_OR_RETURN(auto r, linkage::RunLinkStage(store, geography, options, ctx.actor));
+  if (r.batch) {
+    std::cout << fmt::format(
+        "link (batch): {} new of {} person mentions -> {} new people, {} people written, {} merges; {} people ({} "
+        "children, {} persons of concern; {} candidate pairs); {} place mentions -> {} places; {} pairs for review "
+        "({:.1f} s)\n",
+        r.new_mentions, r.person_mentions, r.new_persons, r.persons_written, r.merged.size(), r.persons, r.children,
+        r.persons_of_concern, r.candidate_pairs, r.place_mentions, r.places, r.possibles, Seconds(start));
+    for (const auto& merge : r.merged) {
+      std::cout << fmt::format("  merged: person {} now includes {}\n", merge.kept, fmt::join(merge.absorbed, ", "));
+    }
+    std::cout << "  events: " << linkage::RenderMergeReport(r.events) << "\n";
+    return Status::Ok();
+  }
+  if (batch) std::cout << "link: a full run, not a batch: " << r.full_run_reason << "\n";
   std::cout << fmt::format(
       "link: {} person mentions -> {} people ({} children, {} persons of concern; {} blocking, "
       "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
@@ -321,6 +337,10 @@ int Main(int argc, char** argv) {
                    "Person blocking: auto (rules planned within a comparison budget), regional or large")
       ->check(CLI::IsMember({"auto", "regional", "large"}))
       ->capture_default_str();
+  bool link_batch = false;
+  link_cmd->add_flag("--batch", link_batch,
+                     "Link only mentions not linked yet against the people already linked (a daily batch); "
+                     "a full run when that cannot be done (the reason is printed)");
   link_cmd->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
@@ -330,7 +350,7 @@ int Main(int argc, char** argv) {
     if (blocking_text != "auto") {
       blocking = blocking_text == "large" ? linkage::PersonBlocking::kLarge : linkage::PersonBlocking::kRegional;
     }
-    fail_or(RunLink(**store, StageContext{}, *as_of, true, blocking));
+    fail_or(RunLink(**store, StageContext{}, *as_of, true, blocking, link_batch));
   });
   auto* assess_cmd =
       app.add_subcommand("assess", "Screen every child with the configured model (assessments are kept)");

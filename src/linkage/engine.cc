@@ -19,6 +19,7 @@
 #include "prepared.h"
 #include "riskradar/linkage/blocking_plan.h"
 #include "riskradar/linkage/comparators.h"
+#include "riskradar/linkage/incremental.h"
 
 namespace riskradar::linkage {
 namespace {
@@ -166,16 +167,33 @@ std::vector<uint64_t> RuleKeys(const PreparedData& data, const ResolvedRule& rul
   return keys;
 }
 
+// touch (incremental linkage): only the blocks holding a record it marks are
+// built (whole, so caps apply as in a full run); the other records keep their
+// keys, which is still right for "rule q produced pair (i, j)" when i or j is marked.
 Blocking BuildBlocks(const PreparedData& data, const std::vector<ResolvedRule>& rules, const LinkageSpec& spec,
-                     const LinkageOptions& options) {
+                     const LinkageOptions& options, const std::vector<uint8_t>* touch = nullptr) {
   const size_t n = data.size;
   Blocking out;
   for (size_t r = 0; r < rules.size(); ++r) {
     std::vector<uint64_t> keys = RuleKeys(data, rules[r]);
     std::vector<std::pair<uint64_t, uint32_t>> keyed;
-    keyed.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (keys[i] != 0) keyed.emplace_back(keys[i], static_cast<uint32_t>(i));
+    if (touch == nullptr) {
+      keyed.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        if (keys[i] != 0) keyed.emplace_back(keys[i], static_cast<uint32_t>(i));
+      }
+    } else {
+      std::vector<uint64_t> wanted;
+      for (size_t i = 0; i < n; ++i) {
+        if (keys[i] != 0 && (*touch)[i] != 0) wanted.push_back(keys[i]);
+      }
+      std::sort(wanted.begin(), wanted.end());
+      wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+      for (size_t i = 0; i < n; ++i) {
+        if (keys[i] != 0 && std::binary_search(wanted.begin(), wanted.end(), keys[i])) {
+          keyed.emplace_back(keys[i], static_cast<uint32_t>(i));
+        }
+      }
     }
     tbb::parallel_sort(keyed.begin(), keyed.end());
     RuleBlocks rb;
@@ -569,6 +587,151 @@ class DisjointSets {
   std::vector<uint32_t> size_;
   std::vector<uint32_t> next_;
 };
+
+struct ClusterTally {
+  int32_t match_edges_rejected = 0;
+  int32_t must_links_applied = 0;
+  int32_t must_links_refused = 0;
+  int32_t singletons_attached = 0;
+  int32_t singletons_kept_apart = 0;
+};
+
+// Joins records into people from scored pairs (see LinkResult for the tallies).
+// sets and plain may arrive already joined (incremental linkage: the people
+// known before the batch); may_attach, when given, limits the attachment of lone
+// records to those it marks (the new ones).
+void ClusterLinks(const PreparedData& data, const WeightTable& table, const std::vector<size_t>& n_levels,
+                  const LinkageOptions& options, const LinkConstraints& constraints,
+                  const std::vector<ScoredPair>& matches, const std::vector<ScoredPair>& possibles,
+                  const std::vector<uint8_t>* may_attach, DisjointSets& sets, DisjointSets& plain,
+                  ClusterTally& tally) {
+  // Clustering: match edges strongest first (Kruskal order); two clusters join
+  // only if no cross pair is confidently different (ConfidentlyDifferent). A weak
+  // bridge between two different people is then refused while chains of
+  // consistent records still join.
+  const size_t n = data.size;
+  std::vector<size_t> order(matches.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return matches[a].match_weight > matches[b].match_weight; });
+  std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
+  auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
+  std::unordered_set<uint64_t> rejected;
+  for (const auto& [a, b] : constraints.cannot_link) {
+    rejected.insert(pair_key(static_cast<uint32_t>(a), static_cast<uint32_t>(b)));
+  }
+  auto violates_rejection = [&](uint32_t a, uint32_t b) {
+    if (rejected.empty()) return false;
+    for (uint32_t x : sets.Members(a)) {
+      for (uint32_t y : sets.Members(b)) {
+        if (rejected.count(pair_key(x, y))) return true;
+      }
+    }
+    return false;
+  };
+  // Confirmed pairs first: a reviewer's decision outranks the model (and its
+  // contradiction test), but never a reviewer's rejection.
+  for (const auto& [l, r] : constraints.must_link) {
+    const uint32_t a = sets.Find(static_cast<uint32_t>(l));
+    const uint32_t b = sets.Find(static_cast<uint32_t>(r));
+    if (a == b) continue;
+    if (violates_rejection(a, b)) {
+      ++tally.must_links_refused;
+      continue;
+    }
+    sets.Union(a, b);
+    if (const uint32_t pa = plain.Find(static_cast<uint32_t>(l)), pb = plain.Find(static_cast<uint32_t>(r)); pa != pb) {
+      plain.Union(pa, pb);
+    }
+    ++tally.must_links_applied;
+  }
+  for (size_t k : order) {
+    const ScoredPair& e = matches[k];
+    const auto l = static_cast<uint32_t>(e.left);
+    const auto r = static_cast<uint32_t>(e.right);
+    if (const uint32_t pa = plain.Find(l), pb = plain.Find(r); pa != pb) plain.Union(pa, pb);
+    uint32_t a = sets.Find(l);
+    uint32_t b = sets.Find(r);
+    if (a == b) continue;
+    if (refused.count({std::min(a, b), std::max(a, b)})) {
+      ++tally.match_edges_rejected;
+      continue;
+    }
+    auto contradicts = [&] {
+      if (violates_rejection(a, b)) return true;
+      for (uint32_t x : sets.Members(a)) {
+        for (uint32_t y : sets.Members(b)) {
+          if (ConfidentlyDifferent(data, table, options, x, y)) return true;
+        }
+      }
+      return false;
+    };
+    const bool contradiction = contradicts();
+    if (contradiction) {
+      refused.insert({std::min(a, b), std::max(a, b)});
+      ++tally.match_edges_rejected;
+      continue;
+    }
+    sets.Union(a, b);
+  }
+  if (options.attach_unambiguous_singletons) {
+    // Information of a record: how many fields it has a value for.
+    auto information = [&](uint32_t r) {
+      int k = 0;
+      for (const Column& col : data.columns) k += col.id[r] >= 0;
+      return k;
+    };
+    std::vector<std::vector<uint32_t>> neighbours(n);
+    for (const auto* pairs : {&matches, &possibles}) {
+      for (const ScoredPair& e : *pairs) {
+        neighbours[e.left].push_back(static_cast<uint32_t>(e.right));
+        neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
+      }
+    }
+    std::vector<bool> kept_apart(n, false);
+    // A few passes: a record attached in one pass stops being an alternative in the next.
+    for (int pass = 0; pass < 3; ++pass) {
+      int32_t attached = 0;
+      for (uint32_t s = 0; s < n; ++s) {
+        if (neighbours[s].empty() || (may_attach != nullptr && (*may_attach)[s] == 0)) continue;
+        const uint32_t root = sets.Find(s);
+        if (sets.Size(root) != 1) continue;
+        const int info = information(s);
+        uint32_t target = UINT32_MAX;
+        bool ambiguous = false;
+        for (uint32_t t : neighbours[s]) {
+          const uint32_t tr = sets.Find(t);
+          if (sets.Size(tr) == 1) {
+            // A lone record at least as informative is another candidate person.
+            // (one no more informative is a scrap of the same kind: it may attach too).
+            if (information(t) > info) ambiguous = true;
+            continue;
+          }
+          if (target != UINT32_MAX && target != tr) ambiguous = true;
+          target = tr;
+        }
+        if (ambiguous || target == UINT32_MAX) continue;
+        bool contradiction = violates_rejection(root, target);
+        for (uint32_t y : sets.Members(target)) {
+          if (contradiction) break;
+          contradiction = ConfidentlyDifferent(data, table, options, s, y);
+        }
+        if (contradiction) continue;
+        if (DiffersFromCluster(data, table, n_levels, s, sets.Members(target))) {
+          kept_apart[s] = true;
+          continue;
+        }
+        sets.Union(root, target);
+        ++attached;
+      }
+      tally.singletons_attached += attached;
+      if (attached == 0) break;
+    }
+    for (uint32_t s = 0; s < n; ++s) {
+      tally.singletons_kept_apart += kept_apart[s] && sets.Size(sets.Find(s)) == 1;
+    }
+  }
+}
 
 ResolvedRule ResolveRule(const LinkageSpec& spec, const BlockingRule& rule) {
   const size_t n_cols = spec.fields.size();
@@ -1041,134 +1204,18 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   for (const ScoredPair& s : scored) (s.match_weight >= match_weight ? result.matches : result.possibles).push_back(s);
   mark("score");
 
-  // Clustering: match edges strongest first (Kruskal order); two clusters join
-  // only if no cross pair is confidently different (ConfidentlyDifferent). A weak
-  // bridge between two different people is then refused while chains of
-  // consistent records still join.
+  // Clustering (ClusterLinks), then cluster numbers in record order.
   const size_t n = records.size();
   DisjointSets sets(n);
-  std::vector<size_t> order(result.matches.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return result.matches[a].match_weight > result.matches[b].match_weight; });
-  std::set<std::pair<uint32_t, uint32_t>> refused;  // root pairs known to contradict
-  DisjointSets plain(n);                            // plain connected components, for reporting
-  auto pair_key = [](uint32_t x, uint32_t y) { return (uint64_t{std::min(x, y)} << 32) | std::max(x, y); };
-  std::unordered_set<uint64_t> rejected;
-  for (const auto& [a, b] : constraints.cannot_link) {
-    rejected.insert(pair_key(static_cast<uint32_t>(a), static_cast<uint32_t>(b)));
-  }
-  auto violates_rejection = [&](uint32_t a, uint32_t b) {
-    if (rejected.empty()) return false;
-    for (uint32_t x : sets.Members(a)) {
-      for (uint32_t y : sets.Members(b)) {
-        if (rejected.count(pair_key(x, y))) return true;
-      }
-    }
-    return false;
-  };
-  // Confirmed pairs first: a reviewer's decision outranks the model (and its
-  // contradiction test), but never a reviewer's rejection.
-  for (const auto& [l, r] : constraints.must_link) {
-    const uint32_t a = sets.Find(static_cast<uint32_t>(l));
-    const uint32_t b = sets.Find(static_cast<uint32_t>(r));
-    if (a == b) continue;
-    if (violates_rejection(a, b)) {
-      ++result.must_links_refused;
-      continue;
-    }
-    sets.Union(a, b);
-    if (const uint32_t pa = plain.Find(static_cast<uint32_t>(l)), pb = plain.Find(static_cast<uint32_t>(r)); pa != pb) {
-      plain.Union(pa, pb);
-    }
-    ++result.must_links_applied;
-  }
-  for (size_t k : order) {
-    const ScoredPair& e = result.matches[k];
-    const auto l = static_cast<uint32_t>(e.left);
-    const auto r = static_cast<uint32_t>(e.right);
-    if (const uint32_t pa = plain.Find(l), pb = plain.Find(r); pa != pb) plain.Union(pa, pb);
-    uint32_t a = sets.Find(l);
-    uint32_t b = sets.Find(r);
-    if (a == b) continue;
-    if (refused.count({std::min(a, b), std::max(a, b)})) {
-      ++result.match_edges_rejected;
-      continue;
-    }
-    auto contradicts = [&] {
-      if (violates_rejection(a, b)) return true;
-      for (uint32_t x : sets.Members(a)) {
-        for (uint32_t y : sets.Members(b)) {
-          if (ConfidentlyDifferent(data, table, options, x, y)) return true;
-        }
-      }
-      return false;
-    };
-    const bool contradiction = contradicts();
-    if (contradiction) {
-      refused.insert({std::min(a, b), std::max(a, b)});
-      ++result.match_edges_rejected;
-      continue;
-    }
-    sets.Union(a, b);
-  }
-  if (options.attach_unambiguous_singletons) {
-    // Information of a record: how many fields it has a value for.
-    auto information = [&](uint32_t r) {
-      int k = 0;
-      for (const Column& col : data.columns) k += col.id[r] >= 0;
-      return k;
-    };
-    std::vector<std::vector<uint32_t>> neighbours(n);
-    for (const auto* pairs : {&result.matches, &result.possibles}) {
-      for (const ScoredPair& e : *pairs) {
-        neighbours[e.left].push_back(static_cast<uint32_t>(e.right));
-        neighbours[e.right].push_back(static_cast<uint32_t>(e.left));
-      }
-    }
-    std::vector<bool> kept_apart(n, false);
-    // A few passes: a record attached in one pass stops being an alternative in the next.
-    for (int pass = 0; pass < 3; ++pass) {
-      int32_t attached = 0;
-      for (uint32_t s = 0; s < n; ++s) {
-        if (neighbours[s].empty()) continue;
-        const uint32_t root = sets.Find(s);
-        if (sets.Size(root) != 1) continue;
-        const int info = information(s);
-        uint32_t target = UINT32_MAX;
-        bool ambiguous = false;
-        for (uint32_t t : neighbours[s]) {
-          const uint32_t tr = sets.Find(t);
-          if (sets.Size(tr) == 1) {
-            // A lone record at least as informative is another candidate person.
-            // (one no more informative is a scrap of the same kind: it may attach too).
-            if (information(t) > info) ambiguous = true;
-            continue;
-          }
-          if (target != UINT32_MAX && target != tr) ambiguous = true;
-          target = tr;
-        }
-        if (ambiguous || target == UINT32_MAX) continue;
-        bool contradiction = violates_rejection(root, target);
-        for (uint32_t y : sets.Members(target)) {
-          if (contradiction) break;
-          contradiction = ConfidentlyDifferent(data, table, options, s, y);
-        }
-        if (contradiction) continue;
-        if (DiffersFromCluster(data, table, n_levels, s, sets.Members(target))) {
-          kept_apart[s] = true;
-          continue;
-        }
-        sets.Union(root, target);
-        ++attached;
-      }
-      result.singletons_attached += attached;
-      if (attached == 0) break;
-    }
-    for (uint32_t s = 0; s < n; ++s) {
-      result.singletons_kept_apart += kept_apart[s] && sets.Size(sets.Find(s)) == 1;
-    }
-  }
+  DisjointSets plain(n);  // plain connected components, for reporting
+  ClusterTally tally;
+  ClusterLinks(data, table, n_levels, options, constraints, result.matches, result.possibles, nullptr, sets, plain,
+               tally);
+  result.match_edges_rejected = tally.match_edges_rejected;
+  result.must_links_applied = tally.must_links_applied;
+  result.must_links_refused = tally.must_links_refused;
+  result.singletons_attached = tally.singletons_attached;
+  result.singletons_kept_apart = tally.singletons_kept_apart;
   result.cluster_of.assign(n, -1);
   std::vector<int32_t> cluster_of_root(n, -1);
   int32_t next = 0;
@@ -1188,6 +1235,198 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
     }
   }
   result.cluster_count = next;
+  mark("cluster");
+  return result;
+}
+
+Result<IncrementalLinkResult> LinkIncremental(const std::vector<Record>& records,
+                                              const std::vector<int64_t>& known_person, const Model& model,
+                                              const LinkageOptions& options, const LinkConstraints& constraints) {
+  const LinkageSpec& spec = model.spec;
+  RR_RETURN_IF_ERROR(spec.Validate());
+  if (!model.names || model.fields.size() != spec.fields.size()) {
+    return Status::InvalidArgument("incremental linkage needs a trained model (from Link or ModelFromJson)");
+  }
+  if (spec.blocking_rules.empty()) {
+    return Status::InvalidArgument("the model names no blocking rules: link everything once first");
+  }
+  if (spec.blocking_rules.size() > static_cast<size_t>(kMaxRules)) {
+    return Status::InvalidArgument("the model names more than " + std::to_string(kMaxRules) + " blocking rules");
+  }
+  if (records.size() >= static_cast<size_t>(INT32_MAX)) return Status::ResourceExhausted("too many records");
+  if (known_person.size() != records.size()) {
+    return Status::InvalidArgument("known_person has " + std::to_string(known_person.size()) + " entries for " +
+                                   std::to_string(records.size()) + " records");
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].values.size() != spec.fields.size()) {
+      return Status::InvalidArgument("record " + std::to_string(records[i].id) + " has " +
+                                     std::to_string(records[i].values.size()) + " values, expected " +
+                                     std::to_string(spec.fields.size()));
+    }
+    if (known_person[i] < 0) {
+      return Status::InvalidArgument("record " + std::to_string(records[i].id) + " has a negative person id");
+    }
+  }
+  for (const auto* pairs : {&constraints.must_link, &constraints.cannot_link}) {
+    for (const auto& [a, b] : *pairs) {
+      if (a >= records.size() || b >= records.size() || a == b) {
+        return Status::InvalidArgument("constraint pair (" + std::to_string(a) + ", " + std::to_string(b) +
+                                       ") does not name two input records");
+      }
+    }
+  }
+  for (const auto& [a, b] : constraints.cannot_link) {
+    if (known_person[a] > 0 && known_person[a] == known_person[b]) {
+      return Status::FailedPrecondition(
+          "records " + std::to_string(records[a].id) + " and " + std::to_string(records[b].id) +
+          " were rejected as one person but both belong to person " + std::to_string(known_person[a]) +
+          ": splitting a person needs a full linkage run");
+    }
+  }
+  if (!(options.possible_probability <= options.match_probability) || options.match_probability <= 0 ||
+      options.match_probability >= 1) {
+    return Status::InvalidArgument("thresholds must satisfy 0 < possible <= match < 1");
+  }
+
+  IncrementalLinkResult result;
+  auto phase_start = std::chrono::steady_clock::now();
+  auto mark = [&](const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    result.timings.emplace_back(phase, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
+  const size_t n = records.size();
+  const PreparedData data = PreparedData::Build(records, spec, *model.names, &model);
+  std::vector<uint8_t> is_new(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    is_new[i] = known_person[i] == 0 ? 1 : 0;
+    result.new_records += is_new[i];
+  }
+  mark("prepare");
+
+  std::vector<ResolvedRule> rules;
+  for (const BlockingRule& rule : spec.blocking_rules) rules.push_back(ResolveRule(spec, rule));
+  Blocking blocking = BuildBlocks(data, rules, spec, options, &is_new);
+  mark("block");
+
+  // Pairs with a new record only: each new record against every other member of
+  // its blocks (a pair of two new records once), fresh as in ForEachPair.
+  const WeightTable table = WeightTable::FromModel(model);
+  const double possible_weight = std::log2(options.possible_probability / (1 - options.possible_probability));
+  const double match_weight = std::log2(options.match_probability / (1 - options.match_probability));
+  struct State {
+    std::vector<ScoredPair> kept;
+    int64_t produced = 0;
+    int64_t fresh = 0;
+  };
+  std::vector<ScoredPair> scored;
+  for (size_t r = 0; r < rules.size(); ++r) {
+    const RuleBlocks& rb = blocking.rules[r];
+    tbb::enumerable_thread_specific<State> states;
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, rb.blocks.size()), [&](const tbb::blocked_range<size_t>& range) {
+      State& state = states.local();
+      for (size_t bi = range.begin(); bi < range.end(); ++bi) {
+        const auto [b, e] = rb.blocks[bi];
+        for (uint32_t x = b; x < e; ++x) {
+          const uint32_t a = rb.order[x];
+          if (is_new[a] == 0) continue;
+          for (uint32_t y = b; y < e; ++y) {
+            const uint32_t c = rb.order[y];
+            if (c == a || (is_new[c] != 0 && c < a)) continue;
+            const uint32_t i = std::min(a, c);
+            const uint32_t j = std::max(a, c);
+            if (options.cross_source_only && data.source[i] == data.source[j]) continue;
+            ++state.produced;
+            bool seen = false;
+            for (size_t q = 0; q < r && !seen; ++q) {
+              const uint64_t k = blocking.keys[q][i];
+              seen = k != 0 && k == blocking.keys[q][j];
+            }
+            if (seen) continue;
+            ++state.fresh;
+            uint8_t levels[kMaxFields];
+            data.CompareLevels(i, j, levels);
+            const double w = table.Score(data, i, levels);
+            if (w >= possible_weight) state.kept.push_back({i, j, w, Model::Probability(w)});
+          }
+        }
+      }
+    });
+    BlockingRuleReport report = blocking.reports[r];
+    for (State& state : states) {
+      report.candidate_pairs += state.produced;
+      report.new_pairs += state.fresh;
+      scored.insert(scored.end(), state.kept.begin(), state.kept.end());
+    }
+    result.candidate_pairs += report.new_pairs;
+    result.blocking.push_back(report);
+    if (options.progress) options.progress("compare new pairs", static_cast<int64_t>(r + 1), rules.size());
+  }
+  blocking = Blocking{};
+  std::sort(scored.begin(), scored.end(), [](const ScoredPair& a, const ScoredPair& b) {
+    return a.left != b.left ? a.left < b.left : a.right < b.right;
+  });
+  for (const ScoredPair& p : scored) (p.match_weight >= match_weight ? result.matches : result.possibles).push_back(p);
+  mark("score");
+
+  // The known people as they were, then the new pairs and decisions on top.
+  DisjointSets sets(n);
+  DisjointSets plain(n);
+  struct Known {
+    uint32_t first = 0;  // a record of the person
+    int64_t records = 0;
+  };
+  std::unordered_map<int64_t, Known> known;
+  for (size_t i = 0; i < n; ++i) {
+    if (known_person[i] == 0) continue;
+    const auto x = static_cast<uint32_t>(i);
+    auto [it, inserted] = known.try_emplace(known_person[i], Known{x, 0});
+    ++it->second.records;
+    if (!inserted) {
+      sets.Union(sets.Find(it->second.first), sets.Find(x));
+      plain.Union(plain.Find(it->second.first), plain.Find(x));
+    }
+  }
+  std::vector<size_t> n_levels(spec.fields.size());
+  for (size_t c = 0; c < spec.fields.size(); ++c) n_levels[c] = LevelLabels(spec.fields[c]).size();
+  ClusterTally tally;
+  ClusterLinks(data, table, n_levels, options, constraints, result.matches, result.possibles, &is_new, sets, plain,
+               tally);
+  result.match_edges_rejected = tally.match_edges_rejected;
+  result.must_links_applied = tally.must_links_applied;
+  result.must_links_refused = tally.must_links_refused;
+  result.singletons_attached = tally.singletons_attached;
+  result.singletons_kept_apart = tally.singletons_kept_apart;
+
+  // Each final set's id: its known person, the one with most records when a batch merged several.
+  std::unordered_map<uint32_t, std::vector<int64_t>> people_of_root;
+  for (const auto& [person, k] : known) people_of_root[sets.Find(k.first)].push_back(person);
+  std::unordered_map<uint32_t, int64_t> id_of_root;
+  for (auto& [root, people] : people_of_root) {
+    std::sort(people.begin(), people.end());
+    int64_t kept = people.front();
+    for (int64_t p : people) {
+      if (known[p].records > known[kept].records) kept = p;
+    }
+    id_of_root[root] = kept;
+    if (people.size() > 1) {
+      IncrementalLinkResult::Merge merge;
+      merge.kept = kept;
+      for (int64_t p : people) {
+        if (p != kept) merge.absorbed.push_back(p);
+      }
+      result.merged.push_back(std::move(merge));
+    }
+  }
+  std::sort(result.merged.begin(), result.merged.end(), [](const auto& a, const auto& b) { return a.kept < b.kept; });
+  result.person_of.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t root = sets.Find(static_cast<uint32_t>(i));
+    auto [it, inserted] = id_of_root.try_emplace(root, 0);
+    if (inserted) it->second = -(++result.new_persons);
+    result.person_of[i] = it->second;
+  }
   mark("cluster");
   return result;
 }

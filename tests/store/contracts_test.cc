@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance_fixture.h"
+#include "riskradar/store/linkage_changes.h"
 
 namespace riskradar::store::conformance {
 namespace contracts_test {
@@ -251,6 +252,78 @@ TEST_P(Contracts, LinkageOutputIsReadBackWholeAndJoinsTheEvents) {
   EXPECT_TRUE(store_->ListPlaces()->empty());
   EXPECT_EQ(store_->MaxEntityIds()->second, 7);
   EXPECT_TRUE(store_->LoadPlaceMentionPlaces()->empty());
+}
+
+// An incremental run's changes: only what is named changes; a merged person is retired; bad changes write nothing.
+TEST_P(Contracts, LinkageChangesTouchOnlyWhatTheyNameAndRefuseInconsistentChanges) {
+  Land({Row("C1", "Amy"), Row("C2", "Amy"), Row("C3", "Amy")});
+  auto mentions = *store_->LoadPersonMentions();
+  ASSERT_EQ(mentions.size(), 3u);
+  LinkageOutput out;
+  Person amy;
+  amy.id = 10;
+  amy.display_name = "Amy Test";
+  amy.is_child = true;
+  amy.mention_count = 1;
+  Person other = amy;
+  other.id = 12;
+  other.display_name = "Amy Other";
+  out.persons = {amy, other};
+  out.mention_person = {{mentions[0].mention.id, 10}, {mentions[1].mention.id, 12}};
+  out.model_json = "{\"m\":0.9}";
+  ASSERT_TRUE(store_->SaveLinkage(out, Actor{}).ok());
+  const int64_t audit_before = store_->Counts()->audit_events;
+  LinkageChangesStore* changes_store = LinkageChangesOf(*store_);
+  ASSERT_NE(changes_store, nullptr) << "every backend saves incremental runs";
+
+  // The third mention joins Amy and merges person 12 into her; a new pending pair is queued.
+  LinkageChanges changes;
+  amy.mention_count = 3;
+  changes.persons = {amy};
+  changes.retired_persons = {12};
+  changes.mention_person = {{mentions[1].mention.id, 10}, {mentions[2].mention.id, 10}};
+  ReviewItem pair;
+  pair.left_mention_id = mentions[0].mention.id;
+  pair.right_mention_id = mentions[2].mention.id;
+  pair.match_weight = 2.5;
+  pair.match_probability = 0.85;
+  changes.review = {pair};
+  changes.model_json = "{\"m\":0.9,\"batch\":{}}";
+
+  // Inconsistent changes are refused before anything is written.
+  LinkageChanges retired_and_written = changes;
+  retired_and_written.persons.push_back(other);
+  EXPECT_EQ(changes_store->SaveLinkageChanges(retired_and_written, Actor{}).code(), StatusCode::kInvalidArgument);
+  LinkageChanges twice = changes;
+  twice.mention_person.push_back({mentions[2].mention.id, 10});
+  EXPECT_EQ(changes_store->SaveLinkageChanges(twice, Actor{}).code(), StatusCode::kInvalidArgument);
+  LinkageChanges still_used = changes;
+  still_used.mention_person.pop_back();
+  still_used.mention_person.erase(still_used.mention_person.begin());  // mentions[1] still points to 12
+  EXPECT_EQ(changes_store->SaveLinkageChanges(still_used, Actor{}).code(), StatusCode::kConflict);
+  LinkageChanges missing_person = changes;
+  missing_person.mention_person.back().second = 99;
+  EXPECT_EQ(changes_store->SaveLinkageChanges(missing_person, Actor{}).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before) << "a refused change writes nothing";
+  EXPECT_EQ(store_->ListPersons()->size(), 2u);
+  EXPECT_EQ(*store_->LatestLinkageModel(), "{\"m\":0.9}");
+
+  ASSERT_TRUE(changes_store->SaveLinkageChanges(changes, Actor{}).ok());
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 1) << "one event for the batch";
+  EXPECT_EQ(*store_->LatestLinkageModel(), changes.model_json);
+  auto persons = *store_->ListPersons();
+  ASSERT_EQ(persons.size(), 1u) << "the merged person is inactive";
+  EXPECT_EQ(persons[0].id, 10);
+  EXPECT_EQ(persons[0].mention_count, 3);
+  EXPECT_EQ(store_->MaxEntityIds()->first, 12) << "its id is still counted as issued";
+  auto mention_persons = *store_->LoadMentionPersons();
+  ASSERT_EQ(mention_persons.size(), 3u);
+  for (const auto& [mention, person] : mention_persons) EXPECT_EQ(person, 10) << "mention " << mention;
+  auto pending = store_->ReadReviewQueue("pending", true);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->items.size(), 1u);
+  EXPECT_EQ(pending->items[0].item.right_mention_id, mentions[2].mention.id);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
 }
 
 TEST_P(Contracts, EventLinksResolveEventsUntilTheNextPersonLinkageAndRefuseWhatNamesNoEvent) {

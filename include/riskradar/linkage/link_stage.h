@@ -12,6 +12,7 @@
 #include "riskradar/core/geography.h"
 #include "riskradar/core/status.h"
 #include "riskradar/linkage/events.h"
+#include "riskradar/linkage/incremental.h"
 #include "riskradar/linkage/person.h"
 #include "riskradar/store/store.h"
 
@@ -24,6 +25,12 @@ struct LinkStageOptions {
   std::optional<PersonBlocking> blocking;
   // Event linkage rule; unset: EventLinkRules::Default() (config/linkage/events.toml).
   std::optional<EventLinkRules> event_rules;
+  // A daily batch: link only the mentions no run has linked yet, against the people already linked, with the
+  // last run's model and blocking rules (LinkIncremental), and write only what changed. Known people keep
+  // their ids unless the batch merges them (reported). A full run is made instead, with the reason in
+  // LinkStageReport::full_run_reason, when nothing was linked before, the stored model cannot be used, or a
+  // rejected review pair lies inside one person (only a full run splits people).
+  bool batch = false;
 };
 
 struct LinkStageReport {
@@ -39,6 +46,13 @@ struct LinkStageReport {
   PersonBlocking blocking = PersonBlocking::kAutomatic;  // the person blocking used
   int64_t candidate_pairs = 0;                           // person pairs compared
   EventMergeReport events;                               // event linkage, run after people and places
+  // Batch runs (LinkStageOptions::batch): matches and possibles count pairs with a new mention only.
+  bool batch = false;           // the run was a batch
+  std::string full_run_reason;  // a batch was asked for but a full run made: why
+  int64_t new_mentions = 0;     // mentions no run had linked
+  int64_t new_persons = 0;      // people made of new mentions only
+  int64_t persons_written = 0;  // people written (new, joined by a new mention, merged, come of age)
+  std::vector<IncrementalLinkResult::Merge> merged;  // known people the batch joined
 };
 
 Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geography, const LinkStageOptions& options,

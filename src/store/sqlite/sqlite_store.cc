@@ -469,6 +469,151 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
   return txn.Commit();
 }
 
+LinkageChangesStore* LinkageChangesOf(Store& store) { return dynamic_cast<LinkageChangesStore*>(&store); }
+
+Status SqliteStore::SaveLinkageChanges(const LinkageChanges& changes, const Actor& actor) {
+  // Checked before anything is written.
+  auto check_ids = [](const char* what, const std::vector<int64_t>& retired, const std::vector<int64_t>& written,
+                      const std::vector<std::pair<int64_t, int64_t>>& rows) -> Status {
+    std::set<int64_t> gone(retired.begin(), retired.end());
+    for (int64_t id : written) {
+      if (gone.count(id)) {
+        return Status::InvalidArgument(std::string("linkage changes: ") + what + " " + std::to_string(id) +
+                                       " is both retired and written");
+      }
+    }
+    std::set<int64_t> seen;
+    for (const auto& [mention, id] : rows) {
+      if (!seen.insert(mention).second) {
+        return Status::InvalidArgument(std::string("linkage changes: ") + what + " mention " + std::to_string(mention) +
+                                       " is named twice");
+      }
+      if (gone.count(id)) {
+        return Status::InvalidArgument(std::string("linkage changes: ") + what + " mention " + std::to_string(mention) +
+                                       " points to retired " + what + " " + std::to_string(id));
+      }
+    }
+    return Status::Ok();
+  };
+  {
+    std::vector<int64_t> person_ids, place_ids;
+    for (const Person& p : changes.persons) person_ids.push_back(p.id);
+    for (const Place& p : changes.places) place_ids.push_back(p.id);
+    RR_RETURN_IF_ERROR(check_ids("person", changes.retired_persons, person_ids, changes.mention_person));
+    RR_RETURN_IF_ERROR(check_ids("place", changes.retired_places, place_ids, changes.place_mention_place));
+  }
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_RETURN_IF_ERROR(db_->Exec("DELETE FROM event_link;"));
+  RR_ASSIGN_OR_RETURN(
+      auto person,
+      db_->Prepare(
+          "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, "
+          "mention_count, ethnicity) "
+          "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET active = 1, "
+          "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
+          "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
+          "mention_count = excluded.mention_count, ethnicity = excluded.ethnicity"));
+  for (const Person& p : changes.persons) {
+    RR_RETURN_IF_ERROR(person.Bind(1, p.id)
+                           .Bind(2, p.display_name)
+                           .Bind(3, DobDays(p.dob))
+                           .Bind(4, ToString(p.sex))
+                           .Bind(5, p.district)
+                           .Bind(6, p.is_child ? 1 : 0)
+                           .Bind(7, p.person_of_concern ? 1 : 0)
+                           .Bind(8, p.mention_count)
+                           .Bind(9, p.ethnicity)
+                           .Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2) "
+                                            "ON CONFLICT(mention_id) DO UPDATE SET person_id = excluded.person_id"));
+  for (const auto& [mention, pid] : changes.mention_person) RR_RETURN_IF_ERROR(mp.Bind(1, mention).Bind(2, pid).Run());
+  RR_ASSIGN_OR_RETURN(auto retire_person, db_->Prepare("UPDATE person SET active = 0 WHERE id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto still_used, db_->Prepare("SELECT COUNT(*) FROM mention_person WHERE person_id = ?1"));
+  for (int64_t id : changes.retired_persons) {
+    still_used.Reset();
+    still_used.Bind(1, id);
+    RR_ASSIGN_OR_RETURN(bool row, still_used.Step());
+    const int64_t left = row ? still_used.Int(0) : 0;
+    still_used.Reset();
+    if (left > 0) {
+      return Status::Conflict("linkage changes: person " + std::to_string(id) + " is retired but " +
+                              std::to_string(left) + " mentions still point to it");
+    }
+    RR_RETURN_IF_ERROR(retire_person.Bind(1, id).Run());
+  }
+  RR_ASSIGN_OR_RETURN(
+      auto place,
+      db_->Prepare(
+          "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, "
+          "?7) "
+          "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
+          "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
+  for (const Place& p : changes.places) {
+    RR_RETURN_IF_ERROR(place.Bind(1, p.id)
+                           .Bind(2, p.name)
+                           .Bind(3, ToString(p.type))
+                           .Bind(4, p.postcode)
+                           .Bind(5, p.district)
+                           .Bind(6, p.lat)
+                           .Bind(7, p.lon)
+                           .Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto pmp, db_->Prepare("INSERT INTO place_mention_place (place_mention_id, place_id) VALUES "
+                                             "(?1, ?2) ON CONFLICT(place_mention_id) DO UPDATE SET place_id = "
+                                             "excluded.place_id"));
+  for (const auto& [mention, pid] : changes.place_mention_place)
+    RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
+  RR_ASSIGN_OR_RETURN(auto retire_place, db_->Prepare("UPDATE place SET active = 0 WHERE id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto place_used, db_->Prepare("SELECT COUNT(*) FROM place_mention_place WHERE place_id = ?1"));
+  for (int64_t id : changes.retired_places) {
+    place_used.Reset();
+    place_used.Bind(1, id);
+    RR_ASSIGN_OR_RETURN(bool row, place_used.Step());
+    const int64_t left = row ? place_used.Int(0) : 0;
+    place_used.Reset();
+    if (left > 0) {
+      return Status::Conflict("linkage changes: place " + std::to_string(id) + " is retired but " +
+                              std::to_string(left) + " mentions still point to it");
+    }
+    RR_RETURN_IF_ERROR(retire_place.Bind(1, id).Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto review,
+                      db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
+                                   "match_probability, status, reason, "
+                                   "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
+  for (const ReviewItem& r : changes.review) {
+    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id)
+                           .Bind(2, r.right_mention_id)
+                           .Bind(3, r.match_weight)
+                           .Bind(4, r.match_probability)
+                           .Run());
+  }
+  RR_ASSIGN_OR_RETURN(auto counts, db_->Prepare("SELECT (SELECT COUNT(*) FROM person WHERE active = 1), "
+                                                "(SELECT COUNT(*) FROM place WHERE active = 1)"));
+  RR_ASSIGN_OR_RETURN(bool counted, counts.Step());
+  const int64_t persons = counted ? counts.Int(0) : 0;
+  const int64_t places = counted ? counts.Int(1) : 0;
+  counts.Reset();
+  RR_ASSIGN_OR_RETURN(
+      auto run, db_->Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, changes.model_json).Run());
+  AuditEvent audit;
+  audit.actor = actor;
+  audit.action = "link";
+  audit.target = "linkage_run:" + std::to_string(db_->LastInsertId());
+  audit.details = json{{"batch", true},
+                       {"persons", persons},
+                       {"places", places},
+                       {"persons_written", changes.persons.size()},
+                       {"persons_retired", changes.retired_persons.size()},
+                       {"mentions_linked", changes.mention_person.size()},
+                       {"review_items", changes.review.size()}}
+                      .dump();
+  RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
+  return txn.Commit();
+}
+
 Status SqliteStore::SaveEventLinks(const EventLinkOutput& out, const Actor& actor) {
   std::set<int64_t> linked;
   for (const EventLink& link : out.links) {

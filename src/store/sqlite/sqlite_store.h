@@ -16,6 +16,7 @@
 #include "audit_key.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
+#include "riskradar/store/linkage_changes.h"
 #include "riskradar/store/practice.h"
 #include "riskradar/store/store.h"
 #include "sqlite_db.h"
@@ -163,7 +164,7 @@ class SqliteBatchWriter final : public BatchWriter {
   SqliteStatement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
 };
 
-class SqliteStore final : public Store, public PracticeStore {
+class SqliteStore final : public Store, public PracticeStore, public LinkageChangesStore {
  public:
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
       : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
@@ -195,6 +196,7 @@ class SqliteStore final : public Store, public PracticeStore {
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPlaceMentionPlaces() override;
   Result<std::vector<ReviewItem>> LoadReviewDecisions() override;
   Status SaveLinkage(const LinkageOutput& output, const Actor& actor) override;
+  Status SaveLinkageChanges(const LinkageChanges& changes, const Actor& actor) override;
   Status SaveEventLinks(const EventLinkOutput& output, const Actor& actor) override;
   Result<std::vector<EventLink>> LoadEventLinks() override;
   Result<std::string> LatestLinkageModel() override;
