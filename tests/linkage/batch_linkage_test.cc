@@ -11,7 +11,7 @@
 #include "synthetic.h"
 
 namespace riskradar::linkage {
-namespace {
+namespace batch_linkage_test {
 
 template <typename Id>
 double PairwiseF1(const std::vector<Id>& cluster_of, const std::vector<int>& truth) {
@@ -217,5 +217,5 @@ TEST_F(BatchLinkageTest, BadInputIsAnError) {
   EXPECT_NE(status.message().find("blocking rules"), std::string::npos) << status.message();
 }
 
-}  // namespace
+}  // namespace batch_linkage_test
 }  // namespace riskradar::linkage
