@@ -183,7 +183,10 @@ std::vector<store::AgendaItem> GenerateAgenda(const AgendaInputs& in, std::strin
     if (ep != episodes.end() && ep->second.size() >= 2 && date - latest[f.person_id] <= options.lookback_days) {
       reasons.push_back("missing_again");
     }
-    if (in.review_overdue.count(f.person_id)) reasons.push_back("review_overdue");
+    // An overdue review is the panel's business only for a child on the radar: a lapsed review date of a child
+    // at no current risk is their practitioner's (the review_overdue alert), not a reason to table them.
+    const bool on_radar = f.level && *f.level != RiskLevel::kNoCurrentRisk;
+    if (on_radar && in.review_overdue.count(f.person_id)) reasons.push_back("review_overdue");
     if (reasons.empty()) continue;
     store::AgendaItem item;
     item.person_id = f.person_id;

@@ -118,12 +118,13 @@ TEST(PracticeDisruptions, PoliceEventsBecomeTrackerEntries) {
 
 TEST(PracticeAgenda, ProposesChildrenAndPlacesWithReasons) {
   AgendaInputs in;
-  in.radar = {Child(1, RiskLevel::kSerious, RiskLevel::kSignificant),      // new serious, rising
-              Child(2, RiskLevel::kSignificant, std::nullopt),             // new significant
-              Child(3, RiskLevel::kSignificant, RiskLevel::kSignificant),  // steady: only if missing again
-              Child(4, RiskLevel::kAtRisk, RiskLevel::kNoCurrentRisk),     // rising
-              Child(5, RiskLevel::kSerious, std::nullopt, "Coventry"),     // another district
-              Child(6, RiskLevel::kAtRisk, RiskLevel::kAtRisk)};           // review overdue
+  in.radar = {Child(1, RiskLevel::kSerious, RiskLevel::kSignificant),           // new serious, rising
+              Child(2, RiskLevel::kSignificant, std::nullopt),                  // new significant
+              Child(3, RiskLevel::kSignificant, RiskLevel::kSignificant),       // steady: only if missing again
+              Child(4, RiskLevel::kAtRisk, RiskLevel::kNoCurrentRisk),          // rising
+              Child(5, RiskLevel::kSerious, std::nullopt, "Coventry"),          // another district
+              Child(6, RiskLevel::kAtRisk, RiskLevel::kAtRisk),                 // review overdue
+              Child(7, RiskLevel::kNoCurrentRisk, RiskLevel::kNoCurrentRisk)};  // overdue, but not on the radar
   // Child 3: two episodes (three records, two resolved events), the latest 10 days before the meeting.
   in.missing = {{10, 10, 3, D(2026, 1, 2)},
                 {11, 10, 3, D(2026, 1, 2)},
@@ -133,7 +134,7 @@ TEST(PracticeAgenda, ProposesChildrenAndPlacesWithReasons) {
                 {14, 13, 6, D(2026, 2, 20)}};
   in.places_of_concern = {40, 41, 41};
   in.places_already_tabled = {41};
-  in.review_overdue = {6};
+  in.review_overdue = {6, 7};
   const auto agenda = GenerateAgenda(in, "Birmingham", D(2026, 3, 1), {});
   std::vector<std::string> got;
   for (const auto& i : agenda) {
