@@ -1,8 +1,9 @@
--- wrk script for bench/server_wrk.sh: audited child reads (GET /api/children/{id}) or the radar (GET /api/radar)
--- as one signed-in user.
+-- wrk script for bench/server_wrk.sh: audited child reads (GET /api/children/{id}), the radar (GET /api/radar),
+-- the caseload (GET /api/caseload) or a MASE agenda (GET /api/mase/meetings/{id}) as one signed-in user.
 --
 -- Environment: RR_COOKIE (the session cookie), RR_IDS (file of child ids the user may see, one per line),
--- RR_READ_SECONDS (how long to send reads), RR_PATH (child or radar; default child). After RR_READ_SECONDS no
+-- RR_READ_SECONDS (how long to send reads), RR_PATH (child, radar, caseload or agenda; default child; agenda
+-- reads the meeting id in RR_IDS). After RR_READ_SECONDS no
 -- connection sends anything more (delay() holds the next request back past the end of the run), so no read is
 -- still in flight when wrk drops its connections at -d: every read sent is answered and counted, and the audit
 -- log must grow by exactly the number of 2xx child reads counted here (radar reads: not audited). wrk's
@@ -31,6 +32,7 @@ end
 local ids = {}
 local next_id = 1
 local radar = false
+local path = "child"
 local headers = {}
 local started, deadline
 child_ok = 0     -- 2xx answers to child reads
@@ -44,7 +46,8 @@ function init(args)
   -- Threads start at different places in the list so they do not read the same child at the same time.
   next_id = ((tid or 1) - 1) * math.floor(#ids / 2) % #ids + 1
   headers["Cookie"] = os.getenv("RR_COOKIE")
-  radar = os.getenv("RR_PATH") == "radar"
+  path = os.getenv("RR_PATH") or "child"
+  radar = path == "radar"
   started = now()
   deadline = started + tonumber(os.getenv("RR_READ_SECONDS"))
 end
@@ -57,6 +60,8 @@ end
 
 function request()
   if radar then return wrk.format("GET", "/api/radar", headers) end
+  if path == "caseload" then return wrk.format("GET", "/api/caseload", headers) end
+  if path == "agenda" then return wrk.format("GET", "/api/mase/meetings/" .. ids[1], headers) end
   local id = ids[next_id]
   next_id = next_id % #ids + 1
   return wrk.format("GET", "/api/children/" .. id, headers)
@@ -64,7 +69,8 @@ end
 
 function response(status, hdrs, body)
   -- A child view always carries "access_basis", the radar "by_level"; anything else is an error answer.
-  local mark = radar and '"by_level"' or '"access_basis"'
+  local marks = {radar = '"by_level"', caseload = '"children"', agenda = '"agenda"'}
+  local mark = marks[path] or '"access_basis"'
   if status >= 200 and status < 300 and string.find(body, mark, 1, true) then
     child_ok = child_ok + 1
   else

@@ -3,9 +3,13 @@
 #   --path child (default): audited, authorised child reads (goal >= 2,000 requests/s, p99 <= 50 ms, every read
 #     in the audit log afterwards and `audit verify` passing);
 #   --path radar: GET /api/radar (goal >= 1,000 requests/s, p99 <= 100 ms, for every role); an aggregate
-#     without personal data, not audited (docs/security.md): the audit log must not grow at all.
+#     without personal data, not audited (docs/security.md): the audit log must not grow at all;
+#   --path caseload: GET /api/caseload (issue 13: p99 <= 100 ms), audited; as the demo account AGENCY-ROLE that
+#     `riskradar demo-users` made (practitioner: their allocated cases; manager: the agency's);
+#   --path agenda: GET /api/mase/meetings/{id} (issue 13: the MASE agenda, p99 <= 100 ms), audited; the meeting
+#     demo-users seeds, as its chair.
 #
-#   bench/server_wrk.sh BUILD/riskradar [--path child|radar] [--role ROLE] [--agency CODE] [--dir DIR]
+#   bench/server_wrk.sh BUILD/riskradar [--path child|radar|caseload|agenda] [--role ROLE] [--agency CODE] [--dir DIR]
 #                       [--duration 20] [--connections 64] [--threads 2] [--workers N] [--runs 1]
 #
 # Builds nothing. Needs wrk, curl, sqlite3 and oathtool (Debian packages of the same names).
@@ -13,7 +17,7 @@
 # copies it (with its audit key), adds a user of ROLE (default practitioner) at AGENCY (default the police,
 # wmp) with `riskradar user add`, signs in with curl (one-time code from oathtool), serves on a free loopback
 # port and runs
-#   wrk -t2 -c64 -d20s --latency -s bench/server_wrk.lua
+#   wrk -t2 -c64 -d20s --timeout 30s --latency -s bench/server_wrk.lua
 # over the children that user's agency holds records on (visible to analysts, practitioners and managers of
 # that agency), or over the radar. Afterwards it checks that the audit log grew by exactly the number of 2xx
 # child reads (radar: by nothing) and that `riskradar audit verify` passes. The server's CPU time and the load
@@ -48,8 +52,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$path" in
-  child | radar) ;;
-  *) echo "server_wrk: --path is child or radar" >&2; exit 2 ;;
+  child | radar | caseload | agenda) ;;
+  *) echo "server_wrk: --path is child, radar, caseload or agenda" >&2; exit 2 ;;
 esac
 case "$role" in
   analyst | practitioner | manager) ;;
@@ -67,6 +71,20 @@ template="$dir/template"
 if [ ! -f "$template/riskradar.db" ]; then
   echo "server_wrk: making the demo store in $template (once)"
   "$bin" demo --dir "$template" >"$dir/demo.log" 2>&1 || { tail "$dir/demo.log"; exit 1; }
+fi
+# The practice paths read what `demo-users` seeds (accounts with allocated cases, a MASE meeting): a second
+# template, made once from the first; its accounts' passwords and TOTP secrets are in demo-users.txt.
+if [ "$path" = caseload ] || [ "$path" = agenda ]; then
+  if [ ! -f "$dir/template-practice/riskradar.db" ]; then
+    echo "server_wrk: seeding the demo accounts and practice in $dir/template-practice (once)"
+    rm -rf "$dir/template-practice"
+    mkdir -p "$dir/template-practice"
+    cp -p "$template/riskradar.db" "$template/riskradar.db.audit-key" "$template/riskradar.db.audit-key.pub" \
+      "$dir/template-practice/"
+    "$bin" demo-users --db "$dir/template-practice/riskradar.db" >"$dir/demo-users.txt" 2>&1 ||
+      { tail "$dir/demo-users.txt"; exit 1; }
+  fi
+  template="$dir/template-practice"
 fi
 
 server_pid=""
@@ -87,26 +105,42 @@ run_once() {
   local run="$dir/run-$n"
   rm -rf "$run"
   mkdir -p "$run"
-  cp -p "$template/riskradar.db" "$template/riskradar.db.audit-key" "$template/riskradar.db.audit-key.pub" "$run/"
+  cp -p "$template"/riskradar.db "$template"/riskradar.db.* "$run/"  # with its keys (audit, TOTP) and witness
   local db="$run/riskradar.db"
 
-  # A user of the agency: its own records are always visible to its analysts, practitioners and managers
-  # (docs/api.md).
-  local user="bench-$agency-$role"
-  local password
-  password="bench-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
-  local added
-  added="$(printf '%s\n' "$password" | "$bin" user add --db "$db" --name "$user" --agency "$agency" --role "$role" \
-    --password-stdin)"
-  local secret
-  secret="$(printf '%s\n' "$added" | sed -n 's/^TOTP secret: *//p')"
-  [ -n "$secret" ] || { echo "server_wrk: no TOTP secret from user add" >&2; exit 1; }
+  local user password secret
+  if [ "$path" = caseload ] || [ "$path" = agenda ]; then
+    # A demo account: AGENCY-ROLE for the caseload, the seeded meeting's chair for its agenda.
+    user="$agency-$role"
+    local meeting=""
+    if [ "$path" = agenda ]; then
+      meeting="$(sed -n 's/^MASE meeting #\([0-9]*\) .*/\1/p' "$dir/demo-users.txt")"
+      user="$(sed -n 's/^MASE meeting #[0-9]* ([^)]*chair \([^)]*\)).*/\1/p' "$dir/demo-users.txt")"
+      [ -n "$meeting" ] && [ -n "$user" ] || { echo "server_wrk: demo-users seeded no meeting" >&2; exit 1; }
+      echo "$meeting" >"$run/ids.txt"
+    else
+      echo caseload >"$run/ids.txt"
+    fi
+    password="$(awk -v u="$user" '$1 == u && NF == 5 {print $4; exit}' "$dir/demo-users.txt")"
+    secret="$(awk -v u="$user" '$1 == u && NF == 5 {print $5; exit}' "$dir/demo-users.txt")"
+    [ -n "$secret" ] || { echo "server_wrk: no demo account $user in $dir/demo-users.txt" >&2; exit 1; }
+  else
+    # A user of the agency: its own records are always visible to its analysts, practitioners and managers
+    # (docs/api.md).
+    user="bench-$agency-$role"
+    password="bench-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+    local added
+    added="$(printf '%s\n' "$password" | "$bin" user add --db "$db" --name "$user" --agency "$agency" --role "$role" \
+      --password-stdin)"
+    secret="$(printf '%s\n' "$added" | sed -n 's/^TOTP secret: *//p')"
+    [ -n "$secret" ] || { echo "server_wrk: no TOTP secret from user add" >&2; exit 1; }
 
-  # Children with at least one record from the agency (the user may see each of them).
-  sqlite3 "$db" "SELECT DISTINCT mp.person_id FROM event e JOIN source_record r ON r.id = e.source_record_id
-                 JOIN mention_person mp ON mp.mention_id = e.subject_mention_id
-                 JOIN person p ON p.id = mp.person_id AND p.active = 1 AND p.is_child = 1
-                 WHERE r.agency_code = '$agency' ORDER BY mp.person_id" >"$run/ids.txt"
+    # Children with at least one record from the agency (the user may see each of them).
+    sqlite3 "$db" "SELECT DISTINCT mp.person_id FROM event e JOIN source_record r ON r.id = e.source_record_id
+                   JOIN mention_person mp ON mp.mention_id = e.subject_mention_id
+                   JOIN person p ON p.id = mp.person_id AND p.active = 1 AND p.is_child = 1
+                   WHERE r.agency_code = '$agency' ORDER BY mp.person_id" >"$run/ids.txt"
+  fi
   local children
   children="$(wc -l <"$run/ids.txt")"
 
@@ -133,11 +167,15 @@ run_once() {
   cookie="$(sed -n 's/^Set-Cookie: \(__Host-rr_session=[^;]*\).*/\1/Ip' "$run/login.headers" | tr -d '\r')"
   [ -n "$cookie" ] || { echo "server_wrk: login failed: $(cat "$run/login.json")" >&2; exit 1; }
   # One warm-up read, so the figures do not include opening the store (the radar's is audited by nothing).
-  if [ "$path" = child ]; then
-    curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/children/$(head -1 "$run/ids.txt")"
-  else
-    curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/radar"
-  fi
+  case "$path" in
+    child) curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/children/$(head -1 "$run/ids.txt")" ;;
+    radar) curl -s -o /dev/null -H "Cookie: $cookie" "$url/api/radar" ;;
+    caseload) curl -s -o "$run/warm.json" -H "Cookie: $cookie" "$url/api/caseload" ;;
+    agenda) curl -s -o "$run/warm.json" -H "Cookie: $cookie" "$url/api/mase/meetings/$(head -1 "$run/ids.txt")" ;;
+  esac
+  local audit_action=read_child
+  [ "$path" = caseload ] && audit_action=read_caseload
+  [ "$path" = agenda ] && audit_action=read_meeting
 
   local before
   before="$(sqlite3 "$db" 'SELECT COALESCE(MAX(seq), 0) FROM audit_event')"
@@ -147,7 +185,7 @@ run_once() {
   cpu0="$(cpu_ticks "$server_pid")"
   local read_seconds=$((duration - 1))
   RR_COOKIE="$cookie" RR_IDS="$run/ids.txt" RR_READ_SECONDS="$read_seconds" RR_PATH="$path" \
-    /usr/bin/time -f "wrk_cpu_s=%U+%S" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+    /usr/bin/time -f "wrk_cpu_s=%U+%S" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 30s --latency \
     -s "$here/server_wrk.lua" "$url" >"$run/wrk.txt" 2>"$run/wrk.time"
   local cpu1
   cpu1="$(cpu_ticks "$server_pid")"
@@ -170,7 +208,7 @@ run_once() {
   p50="$(sed -n 's/^RR latency_p50_ms=\([0-9.]*\).*/\1/p' "$run/wrk.txt")"
   local audited audited_reads expected_audit
   audited="$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_event WHERE seq > $before")"
-  audited_reads="$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_event WHERE seq > $before AND action = 'read_child'
+  audited_reads="$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_event WHERE seq > $before AND action = '$audit_action'
                                   AND outcome = 'ok' AND user_name = '$user'")"
   expected_audit="$ok"
   [ "$path" = radar ] && expected_audit=0
@@ -187,7 +225,9 @@ run_once() {
   echo "$verify"
   local what="audited child reads"
   [ "$path" = radar ] && what="radar reads"
-  echo "run $n ($path, $role at $agency, ${workers:-default} workers): $ok $what (2xx) in ${window} s = $rate reads/s;" \
+  [ "$path" = caseload ] && what="audited caseload reads ($(grep -o '"child_id"' "$run/warm.json" | wc -l) children each)"
+  [ "$path" = agenda ] && what="audited agenda reads ($(grep -o '"reasons"' "$run/warm.json" | wc -l) items each)"
+  echo "run $n ($path, $user, ${workers:-default} workers): $ok $what (2xx) in ${window} s = $rate reads/s;" \
        "p50 ${p50} ms; p99 ${p99} ms; server CPU ${server_cpu} s = ${per_read_us} us/read; $(cat "$run/wrk.time");" \
        "children $children; load $load_before -> $load_after"
   if [ "$other" != 0 ] || grep -q 'Socket errors' "$run/wrk.txt"; then
@@ -197,8 +237,8 @@ run_once() {
   if [ "$audited" != "$expected_audit" ] || [ "$audited_reads" != "$expected_audit" ]; then
     echo "run $n: FAIL: the audit log grew by $audited events ($audited_reads child reads) for $ok 2xx $what" >&2
     status=1
-  elif [ "$path" = child ]; then
-    echo "run $n: audit log grew by exactly $audited events = the 2xx child reads"
+  elif [ "$path" != radar ]; then
+    echo "run $n: audit log grew by exactly $audited events = the 2xx $path reads"
   else
     echo "run $n: audit log did not grow (the radar is an unaudited aggregate)"
   fi

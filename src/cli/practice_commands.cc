@@ -283,12 +283,19 @@ Status SeedDemoPractice(store::Store& store, const std::vector<Agency>& agencies
     ++notices;
   }
   RR_ASSIGN_OR_RETURN(const auto alerts, practice::RunAlertStage(store, today, {}, store::Actor{}));
+  // What the newcomer will find, as the accounts that will look (read through the access layer, audited).
+  const Viewer worker_v{created.at(worker), worker, council->code, Role::kPractitioner};
+  access::ActionQuery everything;
+  everything.today = today;
+  RR_ASSIGN_OR_RETURN(const auto actions, practice.ListActions(worker_v, everything, now, actor_of(worker_v)));
+  RR_ASSIGN_OR_RETURN(const auto tracked, practice.ListDisruptions(officer_v, now, actor_of(officer_v)));
   std::cout << fmt::format(
       "MASE meeting #{} ({} on {}, chair {}): {} agenda items, {} panel listing requests to approve "
-      "(GET /api/approvals); 2 actions (one overdue); {} police disruption events tracked and {} notice added; "
+      "(GET /api/approvals); 2 actions (one overdue), {} in all for {} (GET /api/actions); {} police disruption "
+      "events newly tracked and {} notice added, {} disruptions in the tracker for {} (GET /api/disruptions); "
       "{} alerts raised (GET /api/alerts/mine as {} or {}).\n",
-      m.id, district, m.date.ToIso(), chair, m.agenda.size(), meeting.listing_requests, imported, notices,
-      alerts.raised, worker, chair);
+      m.id, district, m.date.ToIso(), chair, m.agenda.size(), meeting.listing_requests, actions.size(), worker,
+      imported, notices, tracked.size(), officer, alerts.raised, worker, chair);
   return Status::Ok();
 }
 

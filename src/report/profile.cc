@@ -29,10 +29,39 @@ const std::vector<std::string> kFirstAgency = {"Children's services", "Health", 
                                                "Voluntary sector",    "Not known"};
 const std::vector<std::string> kCases = {"New to the radar", "On the radar at both dates", "No longer on the radar"};
 const std::vector<std::string> kNetworkSizes = {"2 suspected offenders", "3 to 4", "5 to 9", "10 or more"};
-const std::vector<std::pair<std::string, std::string>> kDisruptions = {{"cawn", "Child abduction warning notices"},
-                                                                       {"hotel_notice", "Hotel notices"},
-                                                                       {"sexual_risk_order", "Sexual risk orders"},
-                                                                       {"licensing_referral", "Licensing referrals"}};
+// The disruption tracker's kinds (store/practice.h), in a fixed order.
+const std::vector<std::pair<std::string, std::string>> kDisruptions = {
+    {"cawn", "Child abduction warning notices"},
+    {"sexual_risk_order", "Sexual risk orders"},
+    {"sexual_harm_prevention_order", "Sexual harm prevention orders"},
+    {"hotel_notice", "Hotel and B&B notices"},
+    {"licensing_review", "Licensing reviews"},
+    {"closure_order", "Closure orders"},
+    {"other", "Other disruption"}};
+const std::vector<std::string> kActionStates = {"Taken (done in the period)", "Outstanding and not yet due",
+                                                "Outstanding and overdue", "Cancelled in the period"};
+const std::vector<std::string> kActionLinks = {"A MASE meeting", "A child", "Another person", "A place", "A network"};
+
+// The tracker kind of a police disruption event's category (as the practice stage imports it), or npos.
+size_t DisruptionIndex(const std::string& kind_or_category) {
+  const std::string kind = kind_or_category == "licensing_referral" ? "licensing_review" : kind_or_category;
+  for (size_t k = 0; k < kDisruptions.size(); ++k) {
+    if (kDisruptions[k].first == kind) return k;
+  }
+  return std::string::npos;
+}
+
+size_t ActionLinkIndex(const std::string& kind) {
+  return kind == "meeting" ? 0 : kind == "child" ? 1 : kind == "person" ? 2 : kind == "place" ? 3 : 4;
+}
+
+// The day of a stored timestamp ("2026-03-07T10:12:00Z"), nullopt when it has none.
+std::optional<Date> DayOf(const std::string& timestamp) {
+  if (timestamp.size() < 10) return std::nullopt;
+  auto d = Date::ParseIso(timestamp.substr(0, 10));
+  if (!d.ok()) return std::nullopt;
+  return *d;
+}
 
 size_t DistrictIndex(const std::string& district) {
   auto it = std::find(kDistricts.begin(), kDistricts.end(), district);
@@ -360,6 +389,58 @@ Computed ComputeTables(const ProfileSource& src, const ProfilePeriod& period) {
   CountTableSpec records = OneWay("records_by_agency", "agency_records",
                                   "Agency records of events in the period by agency", "Agency", record_agencies);
 
+  // The disruption tracker: entries issued in the period (hand-entered and imported), those in force on its last
+  // day, and breaches dated in it. A police disruption event the tracker holds is counted once, from the tracker.
+  CountTableSpec in_force = OneWay("disruptions_in_force", "disruptions_in_force",
+                                   "Disruption orders and notices in force on the period's last day by kind",
+                                   "Kind of disruption", disruption_labels);
+  CountTableSpec breaches = OneWay("disruption_breaches", "disruption_breaches",
+                                   "Breaches of disruption orders and notices recorded in the period by kind",
+                                   "Kind of disruption", disruption_labels);
+  std::unordered_set<int64_t> tracked_events;
+  for (const store::DisruptionRecord& d : src.disruptions) {
+    if (d.source_event_id) tracked_events.insert(d.source_event_id);
+    const size_t k = DisruptionIndex(d.kind);
+    if (k == std::string::npos) continue;
+    if (in_period(d.issued)) {
+      const size_t q = QuarterIndex(quarters, d.issued);
+      ++dis_kind.counts[k];
+      ++dis_quarter.counts[q];
+      ++dis_grid.counts[k * dis_grid.columns + q];
+    }
+    // In force on the last day: issued by then, not expired by then, and active then (a status other than
+    // active counts from the day it was last changed).
+    const std::optional<Date> changed = DayOf(d.updated_at);
+    const bool active_then = d.status == "active" || (changed && *changed > period.to);
+    if (d.issued <= period.to && (!d.expires || *d.expires >= period.to) && active_then) ++in_force.counts[k];
+    for (const store::DisruptionBreach& b : d.breaches) breaches.counts[k] += in_period(b.date);
+  }
+
+  // MASE and practice actions open at some time in the period: their state on its last day. A closed action's
+  // closing day is the day it was last changed.
+  CountTableSpec action_state =
+      OneWay("actions_by_state", "actions", "MASE and practice actions open during the period: taken and outstanding",
+             "State on the period's last day", kActionStates);
+  CountTableSpec action_owner =
+      OneWay("actions_by_owner", "actions", "MASE and practice actions open during the period by the owner's agency",
+             "Owner's agency", kFirstAgency);
+  CountTableSpec action_link =
+      OneWay("actions_by_subject", "actions", "MASE and practice actions open during the period by what they are about",
+             "About", kActionLinks);
+  for (const store::ActionRecord& a : src.actions) {
+    const std::optional<Date> created = DayOf(a.created_at);
+    if (created && *created > period.to) continue;
+    const std::optional<Date> changed = DayOf(a.updated_at);
+    const bool closed_by_end = a.status != "open" && (!changed || *changed <= period.to);
+    if (closed_by_end && changed && *changed < period.from) continue;  // closed before the period
+    size_t state = a.due < period.to ? 2 : 1;
+    if (closed_by_end) state = a.status == "done" ? 0 : 3;
+    ++action_state.counts[state];
+    auto owner = agency_by_code.find(a.owner_agency);
+    ++action_owner.counts[owner == agency_by_code.end() ? 5 : AgencyKindIndex(owner->second->kind)];
+    ++action_link.counts[ActionLinkIndex(a.link_kind)];
+  }
+
   std::unordered_set<int64_t> seen_events;
   for (const store::EventRow& row : src.events) {
     if (!in_period(row.event.date)) continue;
@@ -383,9 +464,9 @@ Computed ComputeTables(const ProfileSource& src, const ProfilePeriod& period) {
       ++ref_quarter.counts[q];
       ++ref_grid.counts[a * ref_grid.columns + q];
     }
-    if (row.event.kind == EventKind::kDisruption) {
-      for (size_t k = 0; k < kDisruptions.size(); ++k) {
-        if (kDisruptions[k].first != row.event.category) continue;
+    if (row.event.kind == EventKind::kDisruption && !tracked_events.contains(row.event.id)) {
+      const size_t k = DisruptionIndex(row.event.category);
+      if (k != std::string::npos) {
         ++dis_kind.counts[k];
         ++dis_quarter.counts[q];
         ++dis_grid.counts[k * dis_grid.columns + q];
@@ -394,9 +475,10 @@ Computed ComputeTables(const ProfileSource& src, const ProfilePeriod& period) {
   }
 
   const int64_t before_total = static_cast<int64_t>(before.on_radar.size());
-  out.input.tables = {level,       district, grid,     age,         sex,        ethnicity,      care,    first,
-                      cases,       off_age,  off_sex,  networks,    place_type, place_district, missing, ref_agency,
-                      ref_quarter, ref_grid, dis_kind, dis_quarter, dis_grid,   records};
+  out.input.tables = {level,    district,   grid,         age,          sex,         ethnicity,   care,
+                      first,    cases,      off_age,      off_sex,      networks,    place_type,  place_district,
+                      missing,  ref_agency, ref_quarter,  ref_grid,     dis_kind,    dis_quarter, dis_grid,
+                      in_force, breaches,   action_state, action_owner, action_link, records};
   // What a reader of both periods knows: new + still on = on the radar now; still on + no longer on = on the
   // radar at the previous period's end (that period's headline).
   out.input.relations.push_back(
@@ -437,11 +519,27 @@ std::vector<ProfileSection> Sections() {
        {"places_by_type"},
        "places_by_district"},
       {"activity",
-       "Missing episodes, referrals and disruptions",
+       "Missing episodes and referrals",
        "Events dated in the period, quarter by quarter; an event two agencies recorded is counted once.",
-       {"missing_by_quarter", "referrals_by_quarter", "referrals_by_agency", "referrals_by_agency_quarter",
-        "disruptions_by_kind", "disruptions_by_quarter", "disruptions_by_kind_quarter"},
-       {"missing_by_quarter", "referrals_by_quarter", "disruptions_by_quarter"},
+       {"missing_by_quarter", "referrals_by_quarter", "referrals_by_agency", "referrals_by_agency_quarter"},
+       {"missing_by_quarter", "referrals_by_quarter"},
+       ""},
+      {"disruption",
+       "Disruptions by kind",
+       "Orders and notices from the disruption tracker issued in the period (police disruption events are "
+       "tracked when the practice stage runs; one not yet tracked is counted from the police record), those in "
+       "force on the period's last day, and breaches recorded in the period.",
+       {"disruptions_by_kind", "disruptions_by_quarter", "disruptions_by_kind_quarter", "disruptions_in_force",
+        "disruption_breaches"},
+       {"disruptions_by_kind", "disruptions_by_quarter"},
+       ""},
+      {"actions",
+       "MASE actions taken and outstanding",
+       "Actions agreed at MASE meetings or by practitioners (the action tracker) that were open at some time in "
+       "the period: done or cancelled in it (the day an action was last changed counts as the day it closed), or "
+       "still outstanding on its last day, and overdue when their due date was before that day.",
+       {"actions_by_state", "actions_by_owner", "actions_by_subject"},
+       {"actions_by_state"},
        ""},
       {"quality",
        "Data quality",
@@ -474,6 +572,10 @@ Result<ProfileSource> ReadProfileSource(store::Store& store) {
   }
   RR_ASSIGN_OR_RETURN(auto counts, store.Counts());
   src.quarantined_rows = counts.quarantined;
+  if (store::PracticeStore* practice = store::PracticeOf(store)) {
+    RR_ASSIGN_OR_RETURN(src.actions, practice->ReadActions());
+    RR_ASSIGN_OR_RETURN(src.disruptions, practice->ReadDisruptions());
+  }
   return src;
 }
 

@@ -253,6 +253,10 @@ TEST_F(DemoTest, DemoPrintsHowToServeItAndDemoUsersSetUpNeedToKnow) {
   // And a MASE meeting with its agenda, two actions, tracked disruptions and the alerts they raise.
   EXPECT_GT(Figure(users.output, R"(MASE meeting #[0-9]+ \([^)]*\): ([0-9]+) agenda items)"), 0) << users.output;
   EXPECT_NE(users.output.find("2 actions (one overdue)"), std::string::npos) << users.output;
+  // A newcomer signing in as the council practitioner sees the actions, as the police practitioner the tracker
+  // (the demo's police disruption events and the notice added).
+  EXPECT_GE(Figure(users.output, R"(([0-9]+) in all for bcc-cs-practitioner)"), 2) << users.output;
+  EXPECT_GT(Figure(users.output, R"(([0-9]+) disruptions in the tracker for wmp-practitioner)"), 1) << users.output;
   EXPECT_GT(Figure(users.output, R"(([0-9]+) alerts raised)"), 0) << users.output;
   EXPECT_NE(users.output.find("serve --db"), std::string::npos);
   EXPECT_EQ(RunCommand(Cli("audit verify " + Db())).exit_code, 0);

@@ -130,7 +130,7 @@ TEST(ProfileTest, EventsInThePeriodCountedOnce) {
   EXPECT_EQ(missing.labels, (std::vector<std::string>{"2025 Q2"}));
   EXPECT_EQ(missing.counts, (std::vector<int64_t>{1}));  // two records of one missing episode
   EXPECT_EQ(Cell(T(f, "disruptions_by_kind"), "Child abduction warning notices"), 1);
-  EXPECT_EQ(Cell(T(f, "disruptions_by_kind"), "Hotel notices"), 0);  // dated in the next period
+  EXPECT_EQ(Cell(T(f, "disruptions_by_kind"), "Hotel and B&B notices"), 0);  // dated in the next period
   EXPECT_EQ(T(f, "referrals_by_agency").labels, (std::vector<std::string>{"Dudley Children's Services"}));
   EXPECT_EQ(T(f, "referrals_by_agency").counts, (std::vector<int64_t>{2}));
   EXPECT_EQ(f.source_events, 5);
@@ -139,6 +139,84 @@ TEST(ProfileTest, EventsInThePeriodCountedOnce) {
   const ProfileFigures long_period = ComputeProfile(Source(), "Test", {D("2025-02-15"), D("2025-08-01")});
   EXPECT_EQ(T(long_period, "missing_by_quarter").labels, (std::vector<std::string>{"2025 Q1", "2025 Q2", "2025 Q3"}));
   EXPECT_EQ(T(long_period, "disruptions_by_kind_quarter").columns, 3u);
+}
+
+// The disruption and action trackers (issue 14: disruptions by kind, MASE actions taken and outstanding).
+TEST(ProfileTest, TrackersGiveDisruptionsByKindAndActionsTakenAndOutstanding) {
+  ProfileSource src = Source();
+  auto disruption = [](int64_t id, const char* kind, const char* issued, std::optional<Date> expires,
+                       const char* status, const char* updated, int64_t source_event = 0) {
+    store::DisruptionRecord d;
+    d.id = id;
+    d.kind = kind;
+    d.issued = D(issued);
+    d.expires = expires;
+    d.status = status;
+    d.updated_at = updated;
+    d.source_event_id = source_event;
+    return d;
+  };
+  // The police CAWN event 13 as the tracker imported it: counted once, not twice.
+  src.disruptions.push_back(disruption(1, "cawn", "2025-06-30", D("2027-06-30"), "active", "", 13));
+  // A hotel notice entered by hand, expired before the period's end, breached once in the period.
+  src.disruptions.push_back(disruption(2, "hotel_notice", "2025-05-10", D("2025-06-01"), "active", ""));
+  src.disruptions.back().breaches = {{1, D("2025-05-20"), "seen", "wmp-practitioner", ""},
+                                     {2, D("2025-07-02"), "after the period", "wmp-practitioner", ""}};
+  // Issued before the period: a closure order revoked within it, a sexual risk order revoked after it.
+  src.disruptions.push_back(
+      disruption(3, "closure_order", "2025-02-01", std::nullopt, "revoked", "2025-06-10T09:00:00Z"));
+  src.disruptions.push_back(
+      disruption(4, "sexual_risk_order", "2025-01-10", std::nullopt, "revoked", "2025-08-01T09:00:00Z"));
+  auto action = [](int64_t id, const char* created, const char* status, const char* updated, const char* due,
+                   const char* owner, const char* link) {
+    store::ActionRecord a;
+    a.id = id;
+    a.created_at = created;
+    a.status = status;
+    a.updated_at = updated;
+    a.due = D(due);
+    a.owner_agency = owner;
+    a.link_kind = link;
+    return a;
+  };
+  src.actions = {
+      action(1, "2025-04-03T10:00:00Z", "done", "2025-05-01T10:00:00Z", "2025-05-15", "dudley-cs", "meeting"),  // taken
+      action(2, "2025-05-01T10:00:00Z", "open", "2025-05-01T10:00:00Z", "2025-06-01", "wmp", "child"),  // overdue
+      action(3, "2025-06-01T10:00:00Z", "open", "2025-06-01T10:00:00Z", "2025-07-15", "wmp", "place"),  // not yet due
+      action(4, "2025-01-01T10:00:00Z", "cancelled", "2025-03-01T10:00:00Z", "2025-02-01", "wmp", "child"),  // before
+      action(5, "2025-07-02T10:00:00Z", "open", "2025-07-02T10:00:00Z", "2025-08-01", "wmp", "child"),       // after
+      action(6, "2025-03-01T10:00:00Z", "cancelled", "2025-04-10T10:00:00Z", "2025-05-01", "gone", "person"),
+      action(7, "2025-06-01T10:00:00Z", "done", "2025-07-05T10:00:00Z", "2025-06-20", "wmp", "child"),  // done later
+  };
+  const ProfileFigures f = ComputeProfile(src, "Test", {D("2025-04-01"), D("2025-06-30")});
+  const CountTableSpec& kind = T(f, "disruptions_by_kind");
+  EXPECT_EQ(kind.labels, (std::vector<std::string>{"Child abduction warning notices", "Sexual risk orders",
+                                                   "Sexual harm prevention orders", "Hotel and B&B notices",
+                                                   "Licensing reviews", "Closure orders", "Other disruption"}));
+  EXPECT_EQ(kind.counts, (std::vector<int64_t>{1, 0, 0, 1, 0, 0, 0}));
+  EXPECT_EQ(T(f, "disruptions_by_quarter").counts, (std::vector<int64_t>{2}));
+  EXPECT_EQ(T(f, "disruptions_in_force").counts, (std::vector<int64_t>{1, 1, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(T(f, "disruption_breaches").counts, (std::vector<int64_t>{0, 0, 0, 1, 0, 0, 0}));
+  // Taken 1, outstanding not yet due 1 (3), overdue 2 (2, and 7 done only after the period), cancelled 1 (6).
+  EXPECT_EQ(T(f, "actions_by_state").counts, (std::vector<int64_t>{1, 1, 2, 1}));
+  EXPECT_EQ(Cell(T(f, "actions_by_owner"), "Police"), 3);
+  EXPECT_EQ(Cell(T(f, "actions_by_owner"), "Children's services"), 1);
+  EXPECT_EQ(Cell(T(f, "actions_by_owner"), "Not known"), 1);
+  EXPECT_EQ(T(f, "actions_by_subject").counts, (std::vector<int64_t>{1, 2, 1, 1, 0}));
+  // The previous period (2024-12-31 to 2025-03-31): action 4 cancelled in it, action 6 open at its end and not
+  // yet due (2025-05-01); the two orders issued in it, both in force on its last day.
+  EXPECT_EQ(T(f, "actions_by_state", true).counts, (std::vector<int64_t>{0, 1, 0, 1}));
+  EXPECT_EQ(T(f, "disruptions_by_kind", true).counts, (std::vector<int64_t>{0, 1, 0, 0, 0, 1, 0}));
+  EXPECT_EQ(T(f, "disruptions_in_force", true).counts, (std::vector<int64_t>{0, 1, 0, 0, 0, 1, 0}));
+  // The sections that show them.
+  std::set<std::string> shown;
+  for (const ProfileSection& s : f.sections) {
+    if (s.id == "disruption" || s.id == "actions") shown.insert(s.tables.begin(), s.tables.end());
+  }
+  for (const char* t : {"disruptions_by_kind", "disruptions_in_force", "disruption_breaches", "actions_by_state",
+                        "actions_by_owner", "actions_by_subject"}) {
+    EXPECT_TRUE(shown.contains(t)) << t;
+  }
 }
 
 TEST(ProfileTest, EveryTableNamesItsPopulationAndSectionsListOnlyKnownTables) {

@@ -69,7 +69,8 @@ struct AgendaOptions {
 
 // The agenda the radar proposes for a meeting in `district` on `date`: children of the district who are newly
 // serious or significant (the previous assessment was lower or absent), rising, missing again (two or more
-// episodes, one within the lookback), or whose review is overdue; then places of concern not yet tabled.
+// episodes, one within the lookback), or on the radar (at risk or above) with their review overdue; then places
+// of concern not yet tabled.
 // Each item names its reasons (comma-separated, in that order). Children by id, then places by id.
 std::vector<store::AgendaItem> GenerateAgenda(const AgendaInputs& in, std::string_view district, Date date,
                                               const AgendaOptions& options);

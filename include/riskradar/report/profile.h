@@ -15,6 +15,7 @@
 #include "riskradar/core/domain.h"
 #include "riskradar/core/status.h"
 #include "riskradar/report/publication.h"
+#include "riskradar/store/practice.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::report {
@@ -28,6 +29,11 @@ struct ProfileSource {
   std::vector<Place> places;
   store::NetworkOutput networks;  // the latest network run (empty before the first)
   int64_t quarantined_rows = 0;
+  // The practice workflow's trackers (empty for a backend without them): MASE and practice actions, and the
+  // disruption tracker with its breaches. Imported police disruption events are tracker entries
+  // (source_event_id); a disruption event not (yet) tracked is still counted from the events.
+  std::vector<store::ActionRecord> actions;
+  std::vector<store::DisruptionRecord> disruptions;
 };
 Result<ProfileSource> ReadProfileSource(store::Store& store);
 
@@ -39,7 +45,7 @@ struct ProfilePeriod {
 ProfilePeriod PreviousPeriod(const ProfilePeriod& period);
 
 // One section of the report: the HTML and the workbook show sections in this order. Sections are a list so a
-// new one (e.g. MASE actions from the workflow tables) is one more entry.
+// new one is one more entry.
 struct ProfileSection {
   std::string id, title, intro;
   std::vector<std::string> tables;  // in the order shown
