@@ -545,6 +545,131 @@ Result<std::vector<store::QuarantinedRow>> AuditedAccess::ExportQuarantine(int64
   return rows;
 }
 
+Result<std::pair<store::BatchInfo, std::vector<store::QuarantinedRow>>> AuditedAccess::ExportOpenQuarantine(
+    int64_t batch_id, const std::string& destination, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
+  RR_ASSIGN_OR_RETURN(std::optional<store::BatchInfo> batch, store_.FindBatch(batch_id));
+  if (!batch) {
+    RR_RETURN_IF_ERROR(
+        unit->AppendAudit(Event(actor, "export_quarantine", destination, {{"batch", batch_id}}, "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no import batch " + std::to_string(batch_id));
+  }
+  RR_ASSIGN_OR_RETURN(std::vector<store::QuarantinedRow> all, store_.ListQuarantine(batch_id));
+  std::vector<store::QuarantinedRow> open;
+  for (store::QuarantinedRow& row : all) {
+    if (row.open()) open.push_back(std::move(row));
+  }
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "export_quarantine", destination,
+                              {{"batch", batch_id}, {"rows", open.size()}, {"format", "source"}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return std::make_pair(std::move(*batch), std::move(open));
+}
+
+Status AuditedAccess::ResolveQuarantinedRow(int64_t quarantine_id, std::string_view reason, const store::Actor& actor) {
+  if (reason.size() < 10 || reason.size() > 2000) {
+    return Status::InvalidArgument("--reason: give a reason of 10 to 2000 characters for resolving a row by hand");
+  }
+  const std::string target = "quarantine:" + std::to_string(quarantine_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
+  const Status written = store_.ResolveQuarantinedRow(quarantine_id, actor.user, reason);
+  if (!written.ok() && written.code() != StatusCode::kNotFound && written.code() != StatusCode::kFailedPrecondition) {
+    return written;
+  }
+  const char* outcome = written.ok() ? "ok" : written.code() == StatusCode::kNotFound ? "not_found" : "refused";
+  RR_RETURN_IF_ERROR(
+      unit->AppendAudit(Event(actor, "quarantine_resolve", target, {{"reason", std::string(reason)}}, outcome)));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return written;
+}
+
+RevertDecision DecideBatchRevert(const store::BatchInfo& batch, const store::BatchDependents& d, bool cascade) {
+  RevertDecision out;
+  if (batch.status != "complete") {
+    out.reason = "import batch " + std::to_string(batch.id) + " is " + batch.status + ": there is nothing to revert";
+    return out;
+  }
+  if (d.legal_holds > 0) {
+    out.reason = "import batch " + std::to_string(batch.id) +
+                 " is under a legal hold (on the batch, its agency or a person it names): release the hold first "
+                 "(`riskradar hold list`)";
+    return out;
+  }
+  if (d.any() && !cascade) {
+    std::string what;
+    auto add = [&](int64_t n, const char* label) {
+      if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + label;
+    };
+    add(d.linked_mentions, "person mentions linked into people");
+    add(d.people, "people");
+    add(d.linked_place_mentions, "place mentions linked into places");
+    add(d.review_pairs, "review items");
+    add(d.event_links, "event links");
+    add(d.disruptions, "disruptions recorded from its events");
+    add(d.assessments, "assessments made since it landed");
+    out.reason = "later stages depend on import batch " + std::to_string(batch.id) + " (" + what +
+                 "); revert with --cascade to remove them too, then run link, assess and network again";
+    return out;
+  }
+  out.allowed = true;
+  return out;
+}
+
+Result<BatchRevertOutcome> AuditedAccess::RevertBatch(int64_t batch_id, bool cascade, const store::Actor& actor) {
+  const std::string target = "import_batch:" + std::to_string(batch_id);
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
+  RR_ASSIGN_OR_RETURN(std::optional<store::BatchInfo> batch, store_.FindBatch(batch_id));
+  if (!batch) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "batch_revert", target, json::object(), "not_found")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::NotFound("no import batch " + std::to_string(batch_id));
+  }
+  BatchRevertOutcome out;
+  out.batch = *batch;
+  RR_ASSIGN_OR_RETURN(out.dependents, store_.ReadBatchDependents(batch_id));
+  const store::BatchDependents& d = out.dependents;
+  const json dependents = {{"linked_mentions", d.linked_mentions},
+                           {"people", d.people},
+                           {"linked_place_mentions", d.linked_place_mentions},
+                           {"review_pairs", d.review_pairs},
+                           {"event_links", d.event_links},
+                           {"disruptions", d.disruptions},
+                           {"assessments", d.assessments},
+                           {"legal_holds", d.legal_holds}};
+  const RevertDecision decision = DecideBatchRevert(*batch, d, cascade);
+  if (!decision.allowed) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, "batch_revert", target,
+              {{"cascade", cascade}, {"status", batch->status}, {"dependents", dependents}}, "refused")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::FailedPrecondition(decision.reason);
+  }
+  RR_ASSIGN_OR_RETURN(out.removed, store_.RevertBatch(batch_id));
+  const store::BatchRevertCounts& c = out.removed;
+  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "batch_revert", target,
+                                             {{"cascade", cascade},
+                                              {"agency", batch->header.agency_code},
+                                              {"file_hash", batch->header.file_hash},
+                                              {"format", batch->header.format},
+                                              {"dependents", dependents},
+                                              {"removed",
+                                               {{"source_records", c.source_records},
+                                                {"person_mentions", c.person_mentions},
+                                                {"place_mentions", c.place_mentions},
+                                                {"events", c.events},
+                                                {"quarantined", c.quarantined},
+                                                {"quarantine_reopened", c.quarantine_reopened},
+                                                {"people_erased", c.people_erased},
+                                                {"assessments", c.assessments_removed},
+                                                {"review_pairs", c.review_pairs},
+                                                {"event_links", c.event_links},
+                                                {"disruptions_unlinked", c.disruptions_unlinked}}}},
+                                             "ok")));
+  RR_RETURN_IF_ERROR(unit->Commit());
+  return out;
+}
+
 Status AuditedAccess::RecordRefusal(const store::Actor& actor, std::string_view action, std::string_view target) {
   // A read unit: nothing but the event is written, and it goes through the group-commit writer like a read's.
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "batch_commands.h"
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
@@ -22,6 +24,7 @@
 #include "pipeline.h"
 #include "practice_commands.h"
 #include "report_commands.h"
+#include "retention_policy.h"
 #include "riskradar/access/audited_access.h"
 #include "riskradar/core/atomic_file.h"
 #include "riskradar/core/geography.h"
@@ -41,6 +44,7 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_com
 void RegisterPlaceCommands(CLI::App& explain, int& exit_code);  // place_commands.cc
 void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_commands.cc
 void RegisterScreeningCommands(CLI::App& app, int& exit_code);  // screening_commands.cc
+void RegisterBatchCommands(CLI::App& app, int& exit_code);      // batch_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -291,13 +295,26 @@ int Main(int argc, char** argv) {
   ingest_cmd->add_option("--area", agency_area, "District the agency serves");
   ingest_cmd->add_option("--manifest", manifest_dir, "A directory written by `riskradar synth`: import all of it");
   ingest_cmd->add_option("files", files, "Extract files");
+  bool dry_run = false;
+  std::string ingest_policy = DefaultPolicyPath();
+  ingest_cmd->add_flag("--dry-run", dry_run,
+                       "Report what would land and what would be quarantined (counts and reasons); write nothing");
+  ingest_cmd->add_option("--policy", ingest_policy, "Retention schedule every record class must have a rule in")
+      ->capture_default_str();
   ingest_cmd->callback([&] {
+    if (dry_run) return fail_or(DryRunIngest({db, agency, mapping_path, manifest_dir, ingest_policy, files}));
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     if (!manifest_dir.empty()) return fail_or(IngestManifest(**store, manifest_dir, Paths::Defaults(), true));
     if (agency.empty() || mapping_path.empty() || files.empty()) {
       return fail_or(Status::InvalidArgument("ingest needs --agency, --mapping and at least one file (or --manifest)"));
     }
+    // --mapping takes a shipped mapping's name or a file's path; the class it loads needs a retention rule.
+    auto mapping_file = ingest::ResolveMappingArgument(mapping_path, Paths::Defaults().config_dir / "mappings");
+    if (!mapping_file.ok()) return fail_or(mapping_file.status());
+    auto mapping = ingest::Mapping::FromFile(*mapping_file);
+    if (!mapping.ok()) return fail_or(mapping.status());
+    if (auto s = RequireRetentionRule(mapping->record_class, ingest_policy); !s.ok()) return fail_or(s);
     if (!agency_kind.empty()) {
       auto kind = ParseAgencyKind(agency_kind);
       if (!kind.ok()) return fail_or(kind.status());
@@ -306,8 +323,6 @@ int Main(int argc, char** argv) {
         return fail_or(s);
       }
     }
-    auto mapping = ingest::Mapping::FromFile(mapping_path);
-    if (!mapping.ok()) return fail_or(mapping.status());
     for (const auto& file : files) {
       Progress progress(fs::path(file).filename().string());
       auto r = ingest::ImportFile(
@@ -322,6 +337,11 @@ int Main(int argc, char** argv) {
         std::cout << fmt::format("{}: batch {}: {} rows, {} landed, {} unchanged, {} quarantined{}\n", file,
                                  r->batch.id, c.rows_in, c.landed, c.unchanged, c.quarantined,
                                  c.quarantined ? " (see `riskradar quarantine list`)" : "");
+        if (r->batch.resolved > 0) {
+          std::cout << fmt::format(
+              "{}: {} quarantined rows of earlier batches resolved (their corrected rows landed)\n", file,
+              r->batch.resolved);
+        }
       }
     }
   });
@@ -430,19 +450,28 @@ int Main(int argc, char** argv) {
   quarantine_cmd->require_subcommand(1);
   int64_t batch_id = 0, quarantine_id = 0;
   std::string export_path;
-  auto* q_list = quarantine_cmd->add_subcommand("list", "List quarantined rows");
+  bool quarantine_all = false;
+  auto* q_list = quarantine_cmd->add_subcommand("list", "List open quarantined rows (--all: resolved ones too)");
   q_list->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
   q_list->add_option("--batch", batch_id, "Only this batch");
+  q_list->add_flag("--all", quarantine_all, "Include rows already resolved");
   q_list->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
     auto rows = (*store)->ListQuarantine(batch_id);
     if (!rows.ok()) return fail_or(rows.status());
+    size_t shown = 0, resolved = 0;
     for (const auto& q : *rows) {
-      std::cout << fmt::format("{:>6}  {}:{}  {}{}\n", q.id, q.file, q.line,
-                               q.column.empty() ? "" : "[" + q.column + "] ", q.reason);
+      if (!q.open()) ++resolved;
+      if (!q.open() && !quarantine_all) continue;
+      ++shown;
+      std::cout << fmt::format("{:>6}  {}:{}  {}{}{}\n", q.id, q.file, q.line,
+                               q.column.empty() ? "" : "[" + q.column + "] ", q.reason,
+                               q.open() ? "" : "  (resolved " + q.resolved_at + ": " + q.resolution + ")");
     }
-    std::cout << rows->size() << " quarantined rows\n";
+    std::cout << shown << " quarantined rows";
+    if (resolved > 0 && !quarantine_all) std::cout << " open (" << resolved << " resolved: --all lists them)";
+    std::cout << "\n";
   });
   auto* q_show = quarantine_cmd->add_subcommand("show", "Show one quarantined row in full (personal data: audited)");
   q_show->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
@@ -456,13 +485,17 @@ int Main(int argc, char** argv) {
     std::cout << fmt::format("id: {}\nbatch: {}\nfile: {}\nline: {}\ncolumn: {}\nvalue: {}\nreason: {}\nrow: {}\n",
                              q.id, q.batch_id, q.file, q.line, q.column, q.value, q.reason, q.raw);
   });
-  auto* q_export = quarantine_cmd->add_subcommand("export", "Export quarantined rows as CSV to fix and re-submit");
+  auto* q_export = quarantine_cmd->add_subcommand(
+      "export",
+      "Export one batch's open quarantined rows in the agency's own format to fix and re-submit (--batch), with "
+      "FILE.reasons.csv beside it; without --batch, every open row as a triage listing");
   q_export->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
-  q_export->add_option("--batch", batch_id, "Only this batch");
-  q_export->add_option("--out", export_path, "CSV file to write")->required();
+  q_export->add_option("--batch", batch_id, "The batch whose rows to export in its source format");
+  q_export->add_option("--out", export_path, "File to write")->required();
   q_export->callback([&] {
     auto store = Open(db);
     if (!store.ok()) return fail_or(store.status());
+    if (batch_id != 0) return fail_or(ExportQuarantineAsSource(**store, batch_id, export_path));
     // The export is audited before the file exists; the file appears whole (temp file, then rename) and 0600.
     auto rows = access::AuditedAccess(**store).ExportQuarantine(batch_id, export_path, store::Actor{});
     if (!rows.ok()) return fail_or(rows.status());
@@ -473,11 +506,12 @@ int Main(int argc, char** argv) {
     };
     std::string csv = "id,batch,file,line,column,reason,row\n";
     for (const auto& q : *rows) {
+      if (!q.open()) continue;
       csv += fmt::format("{},{},{},{},{},{},{}\n", q.id, q.batch_id, quote(q.file), q.line, quote(q.column),
                          quote(q.reason), quote(q.raw));
     }
     if (auto s = WriteFileAtomically(export_path, csv, 0600); !s.ok()) return fail_or(s);
-    std::cout << rows->size() << " rows written to " << export_path << "\n";
+    std::cout << std::count(csv.begin(), csv.end(), '\n') - 1 << " rows written to " << export_path << "\n";
   });
 
   // audit
@@ -535,6 +569,7 @@ int Main(int argc, char** argv) {
   RegisterPlacesCommand(app, exit_code);
   RegisterScreeningCommands(app, exit_code);
   RegisterPracticeCommands(app, exit_code);
+  RegisterBatchCommands(app, exit_code);  // after quarantine: adds `quarantine resolve`
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "retention_policy.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/core/paths.h"
 #include "riskradar/ingest/importer.h"
@@ -88,6 +89,7 @@ Status IngestManifest(store::Store& store, const std::filesystem::path& dir, con
       const std::filesystem::path file = dir / x.value("file", "");
       const std::filesystem::path mapping_path = paths.config_dir / "mappings" / x.value("mapping", "");
       RR_ASSIGN_OR_RETURN(auto mapping, ingest::Mapping::FromFile(mapping_path));
+      RR_RETURN_IF_ERROR(RequireRetentionRule(mapping.record_class, (paths.config_dir / "retention.toml").string()));
       Progress progress(file.filename().string());
       auto result = ingest::ImportFile(store, mapping, agency.code, file, actor, [&](const ingest::ImportProgress& p) {
         progress.Update(p.rows, p.bytes_read, p.file_size);

@@ -11,13 +11,28 @@
 
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "retention_policy.h"
 #include "riskradar/core/paths.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::cli {
-namespace {
 
 std::string DefaultPolicyPath() { return ConfigPath("retention.toml").string(); }
+
+Status RequireRetentionRule(std::string_view record_class, const std::string& policy_path) {
+  RR_ASSIGN_OR_RETURN(const store::RetentionPolicy policy, LoadRetentionPolicy(policy_path));
+  for (const store::RetentionRule& rule : policy.rules) {
+    if (rule.record_class == record_class) return Status::Ok();
+  }
+  for (const std::string& kept : policy.kept_classes) {
+    if (kept == record_class) return Status::Ok();
+  }
+  return Status::FailedPrecondition(fmt::format(
+      "record class '{}' has no retention rule in {}: add a [[rule]] with record_class = \"{}\" and keep_years "
+      "(or keep_days), or, to keep such records until deleted by hand, keep = \"indefinitely\"; nothing was "
+      "imported",
+      record_class, policy_path, record_class));
+}
 
 // Reads a retention schedule (config/retention.toml); errors name the file, line and key.
 Result<store::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {
@@ -59,15 +74,33 @@ Result<store::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {
       if (!t) return Status::InvalidArgument(where(&node) + ": a rule must be a table");
       store::RetentionRule rule;
       for (auto&& [key, value] : *t) {
-        if (key != "record_class" && key != "keep_years" && key != "keep_days") {
+        if (key != "record_class" && key != "keep_years" && key != "keep_days" && key != "keep") {
           return Status::InvalidArgument(fmt::format("{}: unknown rule key '{}'", where(&value), key.str()));
         }
       }
       auto cls = (*t)["record_class"].value<std::string>();
       if (!cls || cls->empty()) return Status::InvalidArgument(where(t) + ": a rule needs record_class");
       rule.record_class = *cls;
+      for (const auto& r : policy.rules) {
+        if (r.record_class == *cls) return Status::InvalidArgument(where(t) + ": a second rule for '" + *cls + "'");
+      }
+      for (const auto& k : policy.kept_classes) {
+        if (k == *cls) return Status::InvalidArgument(where(t) + ": a second rule for '" + *cls + "'");
+      }
       auto years = (*t)["keep_years"].value<double>();
       auto days = (*t)["keep_days"].value<int64_t>();
+      // An explicit keep rule: records of the class are kept until deleted by hand (never by `retention apply`).
+      if (const toml::node* keep = t->get("keep")) {
+        if (keep->value<std::string>() != std::optional<std::string>("indefinitely")) {
+          return Status::InvalidArgument(where(keep) + ": keep may only be \"indefinitely\" (or give keep_years)");
+        }
+        if (years || days) {
+          return Status::InvalidArgument(where(t) + ": give keep = \"indefinitely\" or a period for '" + *cls +
+                                         "', not both");
+        }
+        policy.kept_classes.push_back(*cls);
+        continue;
+      }
       if (years.has_value() == days.has_value()) {
         return Status::InvalidArgument(where(t) + ": give exactly one of keep_years or keep_days for '" + *cls + "'");
       }
@@ -78,6 +111,8 @@ Result<store::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {
   }
   return policy;
 }
+
+namespace {
 
 Date Today() {
   const auto now = std::chrono::system_clock::now();
@@ -101,6 +136,9 @@ void PrintOutcome(const store::RetentionPolicy& policy, Date as_of, const store:
     }
     total += due;
     std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", rule.record_class, rule.keep_days, held, due);
+  }
+  for (const std::string& kept : policy.kept_classes) {
+    std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", kept, "indefinitely", "-", "-");
   }
   std::cout << fmt::format(
       "  records {}: {}; quarantined rows: {}; people left with no record (name and date of "

@@ -37,7 +37,7 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
     }
     written += static_cast<size_t>(n);
   }
-  // mkstemp creates 0600; outputs are readable by the group that runs the service unless asked otherwise.
+  // mkstemp creates 0600; the mode asked for is set explicitly, so the umask never widens (or narrows) it.
   if (::fchmod(fd, static_cast<mode_t>(permissions)) != 0) return fail("chmod failed");
   if (::fsync(fd) != 0) return fail("fsync failed");
   if (::close(fd) != 0) {

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "riskradar/core/hash.h"
+#include "riskradar/core/text.h"
 #include "riskradar/ingest/readers.h"
 #include "riskradar/ingest/xlsx.h"
 
@@ -75,11 +76,20 @@ std::string JoinReasons(const std::vector<RowProblem>& problems) {
 void SetQuarantine(RowOutcome& out, int64_t line, std::string column, std::string value, std::string reason,
                    std::string raw) {
   out.ok = false;
+  out.quarantine.local_id.clear();
   out.quarantine.line = line;
   out.quarantine.column = std::move(column);
   out.quarantine.value = std::move(value);
   out.quarantine.reason = std::move(reason);
   out.quarantine.raw = std::move(raw);
+}
+
+// The row's local record id as the mapping reads it (trimmed, as a landed record's), or '' when absent: the key
+// that resolves a quarantined row once a corrected row with the same id lands.
+std::string LocalIdOf(const Mapping& mapping, const RowFields& fields) {
+  if (mapping.local_id_field.column != mapping.local_id) return "";
+  const std::optional<std::string_view> value = fields.Get(mapping.local_id_field);
+  return value ? std::string(Trim(*value)) : std::string();
 }
 
 // Converts fields already known to be well-formed; `raw_json` is the stored form, `raw_for_quarantine` what the
@@ -90,6 +100,7 @@ void ConvertFields(const Mapping& mapping, const RowFields& fields, std::string_
   if (!ConvertRow(mapping, fields, agency, out.row, out.problems)) {
     SetQuarantine(out, line, out.problems.front().column, out.problems.front().value, JoinReasons(out.problems),
                   std::string(raw_for_quarantine));
+    out.quarantine.local_id = LocalIdOf(mapping, fields);
     return;
   }
   out.ok = true;
@@ -336,9 +347,11 @@ void ConvertCsvRecord(const Mapping& mapping, const CsvColumns& columns, std::st
     AppendCsvRowJson(raw, columns, record.fields);
     // The quarantine shows the same JSON text: built only when needed.
     out.problems.clear();
-    if (!ConvertRow(mapping, CsvRowFields(columns, record.fields), agency, out.row, out.problems)) {
+    const CsvRowFields fields(columns, record.fields);
+    if (!ConvertRow(mapping, fields, agency, out.row, out.problems)) {
       SetQuarantine(out, record.line, out.problems.front().column, out.problems.front().value,
                     JoinReasons(out.problems), std::move(raw));
+      out.quarantine.local_id = LocalIdOf(mapping, fields);
       return;
     }
     out.ok = true;
@@ -383,17 +396,108 @@ void ConvertJsonLine(const Mapping& mapping, std::string_view agency, std::strin
   ConvertFields(mapping, JsonRowFields(object), agency, number, raw_json, line, out);
 }
 
+namespace {
+
+std::string FileTypeName(FileType type) {
+  switch (type) {
+    case FileType::kCsv:
+      return "csv";
+    case FileType::kJsonLines:
+      return "jsonl";
+    case FileType::kXlsx:
+      return "xlsx";
+  }
+  return "csv";
+}
+
+std::string EncodingName(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kUtf8:
+      return "utf-8";
+    case Encoding::kWindows1252:
+      return "windows-1252";
+    case Encoding::kAuto:
+      return "auto";
+  }
+  return "utf-8";
+}
+
+// The source file's layout (store::BatchHeader::layout): what a quarantine export needs to write rows back in the
+// agency's own format. The header is read ahead here; a file whose header cannot be read gets none (the import
+// itself then reports why).
+std::string SourceLayout(const Mapping& m, const std::filesystem::path& file) {
+  json header = json::array();
+  CsvRecord record;
+  if (m.file_type == FileType::kCsv) {
+    if (auto reader = CsvReader::Open(file.string(), m.encoding, m.delimiter); reader.ok() && (*reader)->Next(record)) {
+      if (record.error.empty() && !record.invalid_utf8) header = record.fields;
+    }
+  } else if (m.file_type == FileType::kXlsx) {
+    if (auto reader = XlsxReader::Open(file.string()); reader.ok() && (*reader)->Next(record)) {
+      if (record.error.empty()) header = record.fields;
+    }
+  }
+  return json{{"file_type", FileTypeName(m.file_type)},
+              {"encoding", EncodingName(m.encoding)},
+              {"delimiter", std::string(1, m.delimiter)},
+              {"header", header},
+              {"local_id", m.local_id}}
+      .dump();
+}
+
+// Streams every row of `file` through the mapping into `run`.
+Status RunRows(const Mapping& m, const std::string& agency_code, const std::filesystem::path& file, BatchRun& run,
+               const ProgressFn& progress) {
+  switch (m.file_type) {
+    case FileType::kCsv:
+      return ImportCsv(m, agency_code, file, run, progress);
+    case FileType::kJsonLines:
+      return ImportJsonLines(m, agency_code, file, run, progress);
+    case FileType::kXlsx:
+      return ImportXlsx(m, agency_code, file, run, progress);
+  }
+  return Status::Internal("unknown file type");
+}
+
+// A writer that writes nothing: counts the rows that would land and keeps the quarantine entries' where and why.
+class DryRunWriter final : public store::BatchWriter {
+ public:
+  explicit DryRunWriter(std::vector<store::QuarantinedRow>& quarantined) : quarantined_(quarantined) {}
+  Result<bool> AddRow(const store::ParsedRow&) override { return true; }
+  Status AddQuarantine(const store::QuarantinedRow& row) override {
+    store::QuarantinedRow kept;
+    kept.file = row.file;
+    kept.line = row.line;
+    kept.column = row.column;
+    kept.reason = row.reason;
+    kept.local_id = row.local_id;
+    quarantined_.push_back(std::move(kept));
+    return Status::Ok();
+  }
+  Result<store::BatchInfo> Commit(const store::BatchCounts&, const store::Actor&) override {
+    return Status::FailedPrecondition("a dry run commits nothing");
+  }
+
+ private:
+  std::vector<store::QuarantinedRow>& quarantined_;
+};
+
+// Readers find fields by the mapping's column slots; a mapping edited by hand after loading is re-indexed.
+const Mapping& Indexed(const Mapping& mapping, std::optional<Mapping>& reindexed) {
+  if (mapping.ColumnsIndexed()) return mapping;
+  reindexed = mapping;
+  reindexed->IndexColumns();
+  return *reindexed;
+}
+
+}  // namespace
+
 Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, const std::string& agency_code,
                                 const std::filesystem::path& file, const store::Actor& actor,
                                 const ProgressFn& progress) {
   if (!std::filesystem::is_regular_file(file)) return Status::NotFound("no such file: " + file.string());
-  // Readers find fields by the mapping's column slots; a mapping edited by hand after loading is re-indexed.
   std::optional<Mapping> reindexed;
-  if (!mapping.ColumnsIndexed()) {
-    reindexed = mapping;
-    reindexed->IndexColumns();
-  }
-  const Mapping& m = reindexed ? *reindexed : mapping;
+  const Mapping& m = Indexed(mapping, reindexed);
   RR_ASSIGN_OR_RETURN(const std::string file_hash, HashFileHex(file));
   ImportResult result;
   RR_ASSIGN_OR_RETURN(auto previous, store.FindCompletedBatch(agency_code, file_hash));
@@ -402,21 +506,30 @@ Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, con
     result.already_imported = true;
     return result;
   }
-  store::BatchHeader header{agency_code, file.string(), file_hash, m.format, m.record_class, m.lawful_basis};
+  store::BatchHeader header{agency_code,    file.string(),        file_hash, m.format, m.record_class,
+                            m.lawful_basis, SourceLayout(m, file)};
   RR_ASSIGN_OR_RETURN(auto writer, store.BeginBatch(header));
   BatchRun run{*writer, file.string(), {}};
-  switch (m.file_type) {
-    case FileType::kCsv:
-      RR_RETURN_IF_ERROR(ImportCsv(m, agency_code, file, run, progress));
-      break;
-    case FileType::kJsonLines:
-      RR_RETURN_IF_ERROR(ImportJsonLines(m, agency_code, file, run, progress));
-      break;
-    case FileType::kXlsx:
-      RR_RETURN_IF_ERROR(ImportXlsx(m, agency_code, file, run, progress));
-      break;
-  }
+  RR_RETURN_IF_ERROR(RunRows(m, agency_code, file, run, progress));
   RR_ASSIGN_OR_RETURN(result.batch, writer->Commit(run.counts, actor));
+  return result;
+}
+
+Result<DryRunResult> DryRunImport(store::ImportStore* store, const Mapping& mapping, const std::string& agency_code,
+                                  const std::filesystem::path& file, const ProgressFn& progress) {
+  if (!std::filesystem::is_regular_file(file)) return Status::NotFound("no such file: " + file.string());
+  std::optional<Mapping> reindexed;
+  const Mapping& m = Indexed(mapping, reindexed);
+  DryRunResult result;
+  if (store) {
+    RR_ASSIGN_OR_RETURN(const std::string file_hash, HashFileHex(file));
+    RR_ASSIGN_OR_RETURN(result.already_imported, store->FindCompletedBatch(agency_code, file_hash));
+    if (result.already_imported) return result;
+  }
+  DryRunWriter writer(result.quarantined);
+  BatchRun run{writer, file.string(), {}};
+  RR_RETURN_IF_ERROR(RunRows(m, agency_code, file, run, progress));
+  result.counts = run.counts;
   return result;
 }
 

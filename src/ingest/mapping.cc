@@ -287,4 +287,25 @@ bool Mapping::KnowsColumn(std::string_view column) const {
   return false;
 }
 
+Result<std::filesystem::path> ResolveMappingArgument(std::string_view argument,
+                                                     const std::filesystem::path& mappings_dir) {
+  if (argument.empty()) return Status::InvalidArgument("--mapping: give a mapping name or a mapping file");
+  const bool is_path = argument.find('/') != std::string_view::npos ||
+                       (argument.size() >= 5 && argument.substr(argument.size() - 5) == ".toml");
+  if (is_path) return std::filesystem::path(argument);
+  const std::filesystem::path shipped = mappings_dir / (std::string(argument) + ".toml");
+  if (std::filesystem::is_regular_file(shipped)) return shipped;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(mappings_dir, ec)) {
+    if (entry.path().extension() == ".toml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return Status::NotFound("--mapping " + std::string(argument) + ": no shipped mapping of that name in " +
+                          mappings_dir.string() + (list.empty() ? "" : " (shipped: " + list + ")") +
+                          "; to use a file, give its path (e.g. ./" + std::string(argument) + ".toml)");
+}
+
 }  // namespace riskradar::ingest

@@ -2,10 +2,15 @@
 // Publication (exact or protected), never from the figures themselves.
 #include "riskradar/report/profile_writer.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 
@@ -174,14 +179,22 @@ std::string PeriodText(const ProfilePeriod& p) { return fmt::format("{} to {}", 
 
 // Replaces `path` atomically (a temporary file renamed over it: no reader sees half a file) without an fsync per
 // file: a profile is re-made by the command in its appendix, and two dozen fsyncs cost seconds on a busy disk.
+// Owner-only whatever the umask (the restricted version holds exact small counts): created 0600 and chmod-ed.
 Status ReplaceFile(const fs::path& path, std::string_view content) {
   const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp.string());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IoError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    bool ok = ::fchmod(fd, 0600) == 0;
+    size_t written = 0;
+    while (ok && written < content.size()) {
+      const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) written += static_cast<size_t>(n);
+    }
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) return Status::IoError("cannot write " + tmp.string() + ": " + std::strerror(errno));
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
@@ -194,6 +207,11 @@ Status ReplaceFile(const fs::path& path, std::string_view content) {
 Status WriteWorkbook(const ProfileFigures& f, const PublishedProfile& pub, const ProfileWriteOptions& o,
                      const fs::path& file) {
   const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp");
+  // Created owner-only before the library opens it (it keeps an existing file's mode), whatever the umask.
+  if (const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600); fd >= 0) {
+    (void)::fchmod(fd, 0600);
+    ::close(fd);
+  }
   lxw_workbook* wb = workbook_new(tmp.c_str());
   if (!wb) return Status::IoError("cannot create " + tmp.string());
   lxw_format* bold = workbook_add_format(wb);
@@ -271,6 +289,7 @@ Status WriteWorkbook(const ProfileFigures& f, const PublishedProfile& pub, const
   }
   const lxw_error err = workbook_close(wb);
   if (err != LXW_NO_ERROR) return Status::IoError(fmt::format("cannot write {}: {}", tmp.string(), lxw_strerror(err)));
+  if (::chmod(tmp.c_str(), 0600) != 0) return Status::IoError("cannot chmod " + tmp.string());
   std::error_code ec;
   fs::rename(tmp, file, ec);
   if (ec) return Status::IoError("cannot rename " + tmp.string() + ": " + ec.message());

@@ -34,6 +34,22 @@ namespace riskradar::access {
 std::optional<store::ChildView> FilterChildView(const store::ChildRecord& record, const Viewer& viewer,
                                                 const ChildAccessFacts& facts);
 
+// Whether a batch may be reverted given what later stages built on it (pure: no store, no audit). Refused (with
+// the reason) for a batch that is not complete, for one under a legal hold, and for one with dependents unless
+// `cascade` asks for them to be removed too.
+struct RevertDecision {
+  bool allowed = false;
+  std::string reason;  // why not, naming the dependents and the way on
+};
+RevertDecision DecideBatchRevert(const store::BatchInfo& batch, const store::BatchDependents& dependents, bool cascade);
+
+// What a batch revert found and removed.
+struct BatchRevertOutcome {
+  store::BatchInfo batch;
+  store::BatchDependents dependents;
+  store::BatchRevertCounts removed;
+};
+
 class AuditedAccess {
  public:
   explicit AuditedAccess(store::Store& store) : store_(store) {}
@@ -163,6 +179,19 @@ class AuditedAccess {
   // without its audit event.
   Result<std::vector<store::QuarantinedRow>> ExportQuarantine(int64_t batch_id, const std::string& destination,
                                                               const store::Actor& actor);
+  // One batch with its open quarantined rows, for export in the agency's own format to `destination` (the
+  // quarantine round trip), audited as "export_quarantine" on the destination (outcome not_found, nothing
+  // returned, for no such batch). As ExportQuarantine, the event is committed before the rows are returned.
+  Result<std::pair<store::BatchInfo, std::vector<store::QuarantinedRow>>> ExportOpenQuarantine(
+      int64_t batch_id, const std::string& destination, const store::Actor& actor);
+  // Marks one quarantined row resolved by hand with `reason` (10 to 2000 characters) in one write unit with the
+  // audit event "quarantine_resolve" on "quarantine:<id>" (outcome ok, not_found, or refused when already
+  // resolved: FailedPrecondition).
+  Status ResolveQuarantinedRow(int64_t quarantine_id, std::string_view reason, const store::Actor& actor);
+  // Reverts a batch (store/imports.h RevertBatch) when DecideBatchRevert allows it, in one write unit with the
+  // audit event "batch_revert" on "import_batch:<id>": outcome ok with the counts removed, refused with the
+  // dependents (FailedPrecondition, nothing removed) or not_found (NotFound). All or nothing.
+  Result<BatchRevertOutcome> RevertBatch(int64_t batch_id, bool cascade, const store::Actor& actor);
 
   // A refusal decided before any operation ran (a route's role policy, an account that must enrol first, a
   // scope or record level the caller may not ask for): the event `action` on `target`, outcome "forbidden",

@@ -116,8 +116,23 @@ struct ImportResult {
   bool already_imported = false;  // the same file was imported before: nothing was done
 };
 
+// Imports one file as one batch (nothing of it is visible before its commit). Each quarantined row keeps its local
+// record id; the batch's commit resolves the open quarantined rows of earlier batches that a row of it corrects
+// (store/imports.h, "Quarantine resolution").
 Result<ImportResult> ImportFile(store::Store& store, const Mapping& mapping, const std::string& agency_code,
                                 const std::filesystem::path& file, const store::Actor& actor,
                                 const ProgressFn& progress = {});
+
+// What ImportFile would do, without writing anything: the same reading, checks and conversions, with every row
+// that passes counted in `counts.landed` (new or already stored alike) and every row that would be quarantined
+// kept with its line, column and reason (no raw row, no value). The store, when given, is only read: a file it
+// has already imported is reported as such.
+struct DryRunResult {
+  std::optional<store::BatchInfo> already_imported;
+  store::BatchCounts counts;
+  std::vector<store::QuarantinedRow> quarantined;
+};
+Result<DryRunResult> DryRunImport(store::ImportStore* store, const Mapping& mapping, const std::string& agency_code,
+                                  const std::filesystem::path& file, const ProgressFn& progress = {});
 
 }  // namespace riskradar::ingest

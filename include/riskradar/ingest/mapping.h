@@ -79,4 +79,11 @@ struct Mapping {
   bool KnowsColumn(std::string_view column) const;
 };
 
+// The mapping file a `--mapping` argument names. An argument that contains a '/' or ends in ".toml" is a path, used
+// as given; anything else is the name of a shipped mapping, `<mappings_dir>/<name>.toml` (NotFound, listing the
+// names there, when there is none). So `police-intelligence` is the shipped mapping and `./police-intelligence`
+// or `my.toml` a file.
+Result<std::filesystem::path> ResolveMappingArgument(std::string_view argument,
+                                                     const std::filesystem::path& mappings_dir);
+
 }  // namespace riskradar::ingest

@@ -33,6 +33,16 @@ struct QuarantinedRow {
   std::string value;   // the offending value, redacted where identifying
   std::string reason;  // plain English
   std::string raw;     // the row as received (kept for re-submission; personal data)
+  // The row's local record id (the mapping's `local_id`, trimmed) when the row could be read that far; '' for a
+  // row too malformed to tell. Resolution matches on it (ImportStore, "Quarantine resolution").
+  // (Initialised so that brace-initialised rows may omit them.)
+  std::string local_id = {};
+  std::string resolved_at = {};   // '' while the row is open
+  std::string resolved_by = {};   // who resolved it (the importer's actor, or the person who marked it)
+  std::string resolution = {};    // why: the batch that landed the corrected row, or the reason given by hand
+  int64_t resolved_batch_id = 0;  // the batch whose row resolved it; 0 when open or resolved by hand
+
+  bool open() const { return resolved_at.empty(); }
 };
 
 struct BatchHeader {
@@ -42,6 +52,10 @@ struct BatchHeader {
   std::string format;     // mapping format id
   std::string record_class;
   std::string lawful_basis;
+  // How the source file was laid out, as JSON: {"file_type", "encoding", "delimiter", "header" (the columns in
+  // file order), "local_id"}; what a quarantine export needs to write rows back in the agency's own format.
+  // '' for batches imported before migration 18. (Initialised so that brace-initialised headers may omit it.)
+  std::string layout = {};
 };
 
 struct BatchCounts {
@@ -55,8 +69,34 @@ struct BatchInfo {
   int64_t id = 0;
   BatchHeader header;
   BatchCounts counts;
-  std::string status;  // "complete"
+  std::string status;  // "complete", or "reverted" (RevertBatch: its rows are gone)
   std::string finished_at;
+  int64_t resolved = 0;  // set by BatchWriter::Commit: open quarantined rows of earlier batches this batch resolved
+};
+
+// What later stages built on one batch's rows (ReadBatchDependents): a revert has to remove these too.
+struct BatchDependents {
+  int64_t linked_mentions = 0;        // its person mentions resolved into people by the link stage
+  int64_t people = 0;                 // distinct people those mentions belong to
+  int64_t linked_place_mentions = 0;  // its place mentions resolved into places
+  int64_t review_pairs = 0;           // link review items naming its mentions (pending or decided)
+  int64_t event_links = 0;            // event links from or to its events
+  int64_t disruptions = 0;            // disruptions recorded from its events
+  int64_t assessments = 0;            // pipeline assessments of those people made since the batch was imported
+  int64_t legal_holds = 0;            // active holds on the batch, its agency or a person its mentions belong to
+
+  bool any() const {
+    return linked_mentions || linked_place_mentions || review_pairs || event_links || disruptions || assessments;
+  }
+};
+
+// What RevertBatch removed.
+struct BatchRevertCounts {
+  int64_t source_records = 0, person_mentions = 0, place_mentions = 0, events = 0, quarantined = 0;
+  int64_t quarantine_reopened = 0;  // rows of earlier batches this batch had resolved, open again
+  int64_t people_erased = 0;        // people left with no record: inactive, name and date of birth cleared
+  int64_t assessments_removed = 0;  // BatchDependents::assessments, and every assessment of an erased person
+  int64_t review_pairs = 0, event_links = 0, disruptions_unlinked = 0;
 };
 
 // One parsed, validated row ready to land.
@@ -105,6 +145,24 @@ class ImportStore {
   virtual Result<std::optional<BatchInfo>> FindBatch(int64_t batch_id) = 0;
   // Up to `limit` of one batch's quarantined rows from `offset` (oldest first), with the batch's total.
   virtual Result<QuarantinePage> ListQuarantinePage(int64_t batch_id, int64_t limit, int64_t offset) = 0;
+
+  // Quarantine resolution. A batch's Commit marks resolved every open quarantined row of an earlier complete
+  // batch with the same agency, the same mapping format and the same local record id as a row of this batch
+  // (landed or unchanged): the corrected row is in. Rows without a local id are resolved by hand:
+  // ResolveQuarantinedRow writes the resolution inside the caller's write unit (access::AuditedAccess audits
+  // it). NotFound for no such row; FailedPrecondition when it is already resolved.
+  virtual Status ResolveQuarantinedRow(int64_t quarantine_id, std::string_view resolved_by,
+                                       std::string_view reason) = 0;
+
+  // Batch revert (a batch loaded with the wrong mapping). ReadBatchDependents counts what later stages built on
+  // the batch (facts for the access layer's decision). RevertBatch, inside the caller's write unit, deletes the
+  // batch's records, mentions, events and quarantined rows together with everything derived from them (link
+  // results, review items, event links; a person left with no record is erased as by retention; pipeline
+  // assessments of its people made since the import), re-opens the quarantined rows it had resolved and marks
+  // the batch "reverted" (the same file can then be imported again). NotFound for no such batch;
+  // FailedPrecondition for a batch that is not complete.
+  virtual Result<BatchDependents> ReadBatchDependents(int64_t batch_id) = 0;
+  virtual Result<BatchRevertCounts> RevertBatch(int64_t batch_id) = 0;
 };
 
 }  // namespace riskradar::store

@@ -30,7 +30,9 @@ struct RetentionRule {
 struct RetentionPolicy {
   std::string version;
   std::vector<RetentionRule> rules;
-  // Classes without a rule are kept (never deleted by default): a missing rule must not destroy records.
+  // Classes without a rule are kept (never deleted by default): a missing rule must not destroy records. Ingest
+  // refuses a class that has neither a rule nor an explicit keep rule (`keep = "indefinitely"`), listed here.
+  std::vector<std::string> kept_classes;
   int64_t quarantine_keep_days = 90;  // quarantined rows hold raw personal data
 };
 // A hold stops deletion of records about a person, from an agency, or of one import batch.

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 14> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 15> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -630,6 +630,22 @@ CREATE TABLE export_key (
   key BLOB NOT NULL CHECK (length(key) = 32)
 );
 INSERT INTO export_key (id, key) VALUES (1, randomblob(32));
+)sql"},
+    // 18: the quarantine round trip and batch revert (issue 18 items 7 and 8; store/imports.h): a batch keeps
+    // its source file's layout (columns in order, encoding, delimiter) so quarantined rows can be exported in
+    // the agency's own format; a quarantined row keeps its local record id and its resolution (automatic when a
+    // later batch of the same agency and format lands a row with that id, or by hand with a reason). A reverted
+    // batch keeps its row with status 'reverted'. (18: 16 and 17 may land from parallel work in any order.)
+    {18, R"sql(
+ALTER TABLE import_batch ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+ALTER TABLE quarantine ADD COLUMN local_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE quarantine ADD COLUMN resolved_at TEXT;
+ALTER TABLE quarantine ADD COLUMN resolved_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE quarantine ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
+ALTER TABLE quarantine ADD COLUMN resolved_batch_id INTEGER;
+CREATE INDEX quarantine_batch ON quarantine(batch_id);
+CREATE INDEX quarantine_open_local_id ON quarantine(local_id) WHERE resolved_at IS NULL AND local_id <> '';
+CREATE INDEX source_record_batch ON source_record(batch_id);
 )sql"},
 }};
 

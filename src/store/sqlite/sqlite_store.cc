@@ -10,6 +10,31 @@
 #include "sqlite_schema.h"
 
 namespace riskradar::store {
+namespace {
+
+constexpr const char* kQuarantineColumns =
+    "id, batch_id, file, line, column_name, value, reason, raw, local_id, COALESCE(resolved_at, ''), resolved_by, "
+    "resolution, COALESCE(resolved_batch_id, 0)";
+
+QuarantinedRow QuarantinedRowFrom(const SqliteStatement& q) {
+  QuarantinedRow r;
+  r.id = q.Int(0);
+  r.batch_id = q.Int(1);
+  r.file = q.Text(2);
+  r.line = q.Int(3);
+  r.column = q.Text(4);
+  r.value = q.Text(5);
+  r.reason = q.Text(6);
+  r.raw = q.Text(7);
+  r.local_id = q.Text(8);
+  r.resolved_at = q.Text(9);
+  r.resolved_by = q.Text(10);
+  r.resolution = q.Text(11);
+  r.resolved_batch_id = q.Int(12);
+  return r;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- batches
 
@@ -35,9 +60,15 @@ Status SqliteBatchWriter::Prepare() {
           "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
           "place_mention_id, detail, time_of_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   RR_ASSIGN_OR_RETURN(insert_quarantine_,
-                      db_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw) "
-                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  return Status::Ok();
+                      db_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw, "
+                                   "local_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  // The open quarantined rows this batch may resolve: same agency, same mapping format, an earlier batch.
+  RR_ASSIGN_OR_RETURN(
+      auto open, db_->Prepare("SELECT DISTINCT q.local_id FROM quarantine q JOIN import_batch b ON b.id = q.batch_id "
+                              "WHERE b.agency_code = ?1 AND b.format = ?2 AND b.status = 'complete' AND b.id <> ?3 "
+                              "AND q.resolved_at IS NULL AND q.local_id <> ''"));
+  open.Bind(1, header_.agency_code).Bind(2, header_.format).Bind(3, batch_id_);
+  return open.ForEachRow([&] { open_local_ids_.insert(open.Text(0)); });
 }
 
 Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
@@ -69,6 +100,7 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
       .BindView(7, r.record_class)
       .BindView(8, r.lawful_basis);
   RR_RETURN_IF_ERROR(insert_record_.Run());
+  if (!open_local_ids_.empty() && open_local_ids_.count(r.local_id)) matched_local_ids_.insert(r.local_id);
   if (db_->Changes() == 0) return false;  // already stored with the same content
   const int64_t record_id = db_->LastInsertId();
 
@@ -110,7 +142,8 @@ Status SqliteBatchWriter::AddQuarantine(const QuarantinedRow& q) {
       .Bind(4, q.column)
       .Bind(5, q.value)
       .Bind(6, q.reason)
-      .Bind(7, q.raw);
+      .Bind(7, q.raw)
+      .Bind(8, q.local_id);
   return insert_quarantine_.Run();
 }
 
@@ -128,14 +161,37 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
                          .Bind(5, finished)
                          .Bind(6, batch_id_)
                          .Run());
+  // The corrected rows are in: their quarantined versions in earlier batches are resolved.
+  int64_t resolved = 0;
+  if (!matched_local_ids_.empty()) {
+    RR_ASSIGN_OR_RETURN(
+        auto resolve,
+        db_->Prepare(
+            "UPDATE quarantine SET resolved_at = ?1, resolved_by = ?2, resolution = ?3, resolved_batch_id = ?4 "
+            "WHERE resolved_at IS NULL AND local_id = ?5 AND batch_id IN (SELECT id FROM import_batch WHERE "
+            "agency_code = ?6 AND format = ?7 AND status = 'complete' AND id <> ?4)"));
+    const std::string why = "a row with this record id landed in batch " + std::to_string(batch_id_);
+    for (const std::string& local_id : matched_local_ids_) {
+      RR_RETURN_IF_ERROR(resolve.Bind(1, finished)
+                             .Bind(2, actor.user)
+                             .Bind(3, why)
+                             .Bind(4, batch_id_)
+                             .Bind(5, local_id)
+                             .Bind(6, header_.agency_code)
+                             .Bind(7, header_.format)
+                             .Run());
+      resolved += db_->Changes();
+    }
+  }
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "import";
   audit.target = "batch:" + std::to_string(batch_id_);
-  audit.details = json{{"agency", header_.agency_code},    {"file", header_.file},    {"file_hash", header_.file_hash},
-                       {"rows_in", counts.rows_in},        {"landed", counts.landed}, {"unchanged", counts.unchanged},
-                       {"quarantined", counts.quarantined}}
-                      .dump();
+  audit.details =
+      json{{"agency", header_.agency_code},     {"file", header_.file},           {"file_hash", header_.file_hash},
+           {"rows_in", counts.rows_in},         {"landed", counts.landed},        {"unchanged", counts.unchanged},
+           {"quarantined", counts.quarantined}, {"quarantine_resolved", resolved}}
+          .dump();
   RR_RETURN_IF_ERROR(store_->AppendAuditLocked(audit));
   RR_RETURN_IF_ERROR(txn_.Commit());
   BatchInfo info;
@@ -144,6 +200,7 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
   info.counts = counts;
   info.status = "complete";
   info.finished_at = finished;
+  info.resolved = resolved;
   return info;
 }
 
@@ -208,12 +265,12 @@ Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
       auto q,
       db_->Prepare(
           "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
-          "quarantined, status, COALESCE(finished_at, '') FROM import_batch ORDER BY id"));
+          "quarantined, status, COALESCE(finished_at, ''), layout FROM import_batch ORDER BY id"));
   std::vector<BatchInfo> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     BatchInfo b;
     b.id = q.Int(0);
-    b.header = {q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6)};
+    b.header = {q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6), q.Text(13)};
     b.counts = {q.Int(7), q.Int(8), q.Int(9), q.Int(10)};
     b.status = q.Text(11);
     b.finished_at = q.Text(12);
@@ -236,8 +293,8 @@ Result<std::optional<BatchInfo>> SqliteStore::FindCompletedBatch(std::string_vie
 Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& h) {
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO import_batch (agency_code, file, file_hash, format, "
-                                           "record_class, lawful_basis, status, started_at) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)"));
+                                           "record_class, lawful_basis, status, started_at, layout) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)"));
   Status s = q.Bind(1, h.agency_code)
                  .Bind(2, h.file)
                  .Bind(3, h.file_hash)
@@ -245,6 +302,7 @@ Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& 
                  .Bind(5, h.record_class)
                  .Bind(6, h.lawful_basis)
                  .Bind(7, NowUtcIso())
+                 .Bind(8, h.layout)
                  .Run();
   if (!s.ok()) {
     if (s.code() == StatusCode::kConflict) {
@@ -258,14 +316,11 @@ Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& 
 }
 
 Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id) {
-  RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT id, batch_id, file, line, column_name, value, reason, raw FROM quarantine "
-                                   "WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+                                           " FROM quarantine WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
   q.Bind(1, batch_id);
   std::vector<QuarantinedRow> out;
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
-    out.push_back({q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
-  }));
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(QuarantinedRowFrom(q)); }));
   return out;
 }
 
@@ -285,12 +340,10 @@ Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) page.total = q.Int(0);
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, batch_id, file, line, column_name, value, reason, raw "
-                                           "FROM quarantine WHERE batch_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"));
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+                                           " FROM quarantine WHERE batch_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"));
   q.Bind(1, batch_id).Bind(2, limit).Bind(3, offset);
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
-    page.rows.push_back({q.Int(0), q.Int(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
-  }));
+  RR_RETURN_IF_ERROR(q.ForEachRow([&] { page.rows.push_back(QuarantinedRowFrom(q)); }));
   return page;
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "audit_key.h"
 #include "riskradar/core/hash.h"
@@ -155,6 +156,9 @@ class SqliteBatchWriter final : public BatchWriter {
 
  private:
   Result<int64_t> InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot);
+  // The local ids of open quarantined rows of earlier batches of this agency and format (Prepare), and those a
+  // row of this batch matched (AddRow): Commit marks them resolved.
+  std::unordered_set<std::string> open_local_ids_, matched_local_ids_;
 
   SqliteStore* store_;
   SqliteDb* db_;
@@ -190,6 +194,9 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<std::vector<QuarantinedRow>> ListQuarantine(int64_t batch_id) override;
   Result<std::optional<BatchInfo>> FindBatch(int64_t batch_id) override;
   Result<QuarantinePage> ListQuarantinePage(int64_t batch_id, int64_t limit, int64_t offset) override;
+  Status ResolveQuarantinedRow(int64_t quarantine_id, std::string_view resolved_by, std::string_view reason) override;
+  Result<BatchDependents> ReadBatchDependents(int64_t batch_id) override;
+  Result<BatchRevertCounts> RevertBatch(int64_t batch_id) override;
   Result<std::vector<MentionRow>> LoadPersonMentions() override;
   Result<std::vector<PlaceMentionRow>> LoadPlaceMentions() override;
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadMentionPersons() override;
