@@ -14,7 +14,7 @@
 #include "demo_store.h"
 
 namespace riskradar {
-namespace {
+namespace quarantine_round_trip_test {
 
 namespace fs = std::filesystem;
 using e2e::CommandRun;
@@ -269,5 +269,5 @@ TEST_F(QuarantineCliTest, ReportsAndProfilesAreOwnerOnlyWhateverTheUmask) {
   EXPECT_GE(files, 3) << "profile.html, profile.xlsx and the tables";
 }
 
-}  // namespace
+}  // namespace quarantine_round_trip_test
 }  // namespace riskradar

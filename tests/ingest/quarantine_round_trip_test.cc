@@ -14,7 +14,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::ingest {
-namespace {
+namespace quarantine_round_trip_test {
 
 namespace fs = std::filesystem;
 
@@ -246,5 +246,5 @@ TEST(MappingNameTest, ANameIsAShippedMappingAndAPathIsAFile) {
   EXPECT_FALSE(ResolveMappingArgument("", shipped).ok());
 }
 
-}  // namespace
+}  // namespace quarantine_round_trip_test
 }  // namespace riskradar::ingest
