@@ -40,6 +40,7 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code);  // retention_com
 void RegisterPlaceCommands(CLI::App& explain, int& exit_code);  // place_commands.cc
 void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_commands.cc
 void RegisterScreeningCommands(CLI::App& app, int& exit_code);  // screening_commands.cc
+void RegisterOpsCommands(CLI::App& app, int& exit_code);        // ops_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -515,6 +516,7 @@ int Main(int argc, char** argv) {
   RegisterPlacesCommand(app, exit_code);
   RegisterScreeningCommands(app, exit_code);
   RegisterPracticeCommands(app, exit_code);
+  RegisterOpsCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);
