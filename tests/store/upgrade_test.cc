@@ -3,7 +3,9 @@
 // riskradar is refused by both, unchanged.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -49,6 +51,19 @@ void WriteSchema5Store(const std::string& db) {
   char* err = nullptr;
   ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
   sqlite3_close(h);
+}
+
+// The riskradar binary's exit code and its output (stdout and stderr).
+std::pair<int, std::string> RunCli(const std::string& args) {
+  const std::string command = std::string(RISKRADAR_BINARY) + " " + args + " 2>&1";
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 class UpgradeTest : public ::testing::Test {
@@ -139,6 +154,29 @@ TEST_F(UpgradeTest, AStoreWrittenByANewerRiskradarIsRefusedEvenByMigrate) {
   }
   EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM schema_migration"), static_cast<int64_t>(kSqliteMigrations.size()) + 1);
   EXPECT_EQ(ReadSchemaStatus((dir_ / "absent.db").string()).status().code(), StatusCode::kNotFound);
+}
+
+// The operator's view: a command on the old store exits 4 naming `riskradar migrate`; `migrate --status` changes
+// nothing; `migrate` upgrades; then the command works.
+TEST_F(UpgradeTest, TheCommandLineRefusesThenMigratesOnRequest) {
+  WriteSchema5Store(db_);
+  const std::string newest = std::to_string(kSqliteMigrations.back().version);
+  const auto [refused, refusal] = RunCli("status --db " + db_);
+  EXPECT_EQ(refused, 4) << refusal;
+  EXPECT_NE(refusal.find("riskradar migrate"), std::string::npos) << refusal;
+  const auto [looked, status] = RunCli("migrate --status --db " + db_);
+  EXPECT_EQ(looked, 0) << status;
+  EXPECT_NE(status.find("schema version 5; this riskradar knows up to " + newest), std::string::npos) << status;
+  EXPECT_NE(status.find("pending migrations: 6,"), std::string::npos) << status;
+  EXPECT_EQ(SqlInt(db_, "SELECT MAX(version) FROM schema_migration"), 5);
+  const auto [migrated, output] = RunCli("migrate --db " + db_);
+  EXPECT_EQ(migrated, 0) << output;
+  EXPECT_NE(output.find("migrated: schema version 5 -> " + newest), std::string::npos) << output;
+  const auto [ok, summary] = RunCli("status --db " + db_);
+  EXPECT_EQ(ok, 0) << summary;
+  const auto [again, nothing] = RunCli("migrate --db " + db_);
+  EXPECT_EQ(again, 0) << nothing;
+  EXPECT_NE(nothing.find("up to date"), std::string::npos) << nothing;
 }
 
 }  // namespace
