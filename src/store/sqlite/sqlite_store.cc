@@ -201,17 +201,34 @@ Status SqliteStore::Migrate(bool existing) {
                                       " (pending migration(s) " + JoinVersions(schema.pending) +
                                       "): back it up (riskradar backup), then run riskradar migrate on it");
   }
-  RR_RETURN_IF_ERROR(
-      db_->Exec("CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  std::set<int64_t> pending(schema.pending.begin(), schema.pending.end());
-  for (const Migration& m : kSqliteMigrations) {
-    if (!pending.count(m.version)) continue;
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  // One migration and its row, inside the caller's transaction.
+  auto apply = [this](const Migration& m) -> Status {
     RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
     if (m.version == 2) RR_RETURN_IF_ERROR(UpgradeAuditToMerkle().WithContext("migration 2"));
     if (m.version == 3) RR_RETURN_IF_ERROR(SealTotpSecretsLocked().WithContext("migration 3"));
     RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
-    RR_RETURN_IF_ERROR(ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run());
+    return ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run();
+  };
+  if (schema.current == 0) {
+    // A new store: every migration in one transaction, so a process killed while setting it up leaves it empty
+    // (set up again by the next command), never half-migrated (which only `riskradar migrate` would take).
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(const SchemaStatus now, SchemaStatusOf(*db_));
+    if (now.current != 0) {
+      // Another process set it up meanwhile: check it as an existing store.
+      RR_RETURN_IF_ERROR(txn.Commit());
+      return Migrate(existing);
+    }
+    RR_RETURN_IF_ERROR(db_->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+    for (const Migration& m : kSqliteMigrations) RR_RETURN_IF_ERROR(apply(m));
+    return txn.Commit();
+  }
+  std::set<int64_t> pending(schema.pending.begin(), schema.pending.end());
+  for (const Migration& m : kSqliteMigrations) {
+    if (!pending.count(m.version)) continue;
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_RETURN_IF_ERROR(apply(m));
     RR_RETURN_IF_ERROR(txn.Commit());
   }
   return Status::Ok();
