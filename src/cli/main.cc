@@ -45,6 +45,7 @@ void RegisterPlaceCommands(CLI::App& explain, int& exit_code);  // place_command
 void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_commands.cc
 void RegisterScreeningCommands(CLI::App& app, int& exit_code);  // screening_commands.cc
 void RegisterBatchCommands(CLI::App& app, int& exit_code);      // batch_commands.cc
+void RegisterOpsCommands(CLI::App& app, int& exit_code);        // ops_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
@@ -570,6 +571,7 @@ int Main(int argc, char** argv) {
   RegisterScreeningCommands(app, exit_code);
   RegisterPracticeCommands(app, exit_code);
   RegisterBatchCommands(app, exit_code);  // after quarantine: adds `quarantine resolve`
+  RegisterOpsCommands(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "cli_support.h"
@@ -59,6 +62,9 @@ server::Server* g_server = nullptr;
 extern "C" void StopOnSignal(int) {
   if (g_server) g_server->Stop();
 }
+// SIGHUP asks for the TLS certificate to be read again; a watcher thread does it (not async-signal-safe work).
+volatile std::sig_atomic_t g_reload_tls = 0;
+extern "C" void ReloadOnSignal(int) { g_reload_tls = 1; }
 
 // The password typed on standard input, or a generated one.
 Result<std::string> ChoosePassword(bool from_stdin) {
@@ -192,7 +198,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   // Option storage lives as long as the app (these commands run from app.parse()).
   struct Options {
     std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
-                tls_key, public_key, proof_kind, witness, user, web;
+                tls_key, public_key, proof_kind, witness, user, web, metrics_listen, access_log = "stderr";
     std::vector<std::string> partnership_ig;
     bool password_stdin = false, all = false, bootstrap = false;
     int workers = server::ServerOptions{}.workers;
@@ -380,8 +386,20 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--ig-partnership-agency", o.partnership_ig,
                     "Agency code whose IG lead reviews the whole partnership's break-glass use and audit log "
                     "(repeatable; default: none, every IG lead sees their own agency's)");
+  serve->add_option("--metrics-listen", o.metrics_listen,
+                    "HOST:PORT for Prometheus metrics (GET /metrics, plain HTTP, no authentication, no personal "
+                    "data); default: off");
+  serve->add_option("--access-log", o.access_log, "stderr (JSON lines, for journald) or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stderr", "off"}));
   serve->callback([=, &exit_code] {
     server::ServerOptions so;
+    so.access_log_off = o.access_log == "off";
+    if (!o.metrics_listen.empty()) {
+      if (Status st = server::ParseListen(o.metrics_listen, so.metrics_host, so.metrics_port); !st.ok()) {
+        return fail_or(Status::InvalidArgument("--metrics-listen: " + st.message()));
+      }
+    }
     so.db = o.db;
     so.store_options.audit_key_path = o.key;
     so.store_options.audit_witness_path = o.witness;
@@ -411,10 +429,12 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!srv.ok()) return fail_or(srv.status());
     auto port = (*srv)->Bind();
     if (!port.ok()) return fail_or(port.status());
+    // The banner names pages that exist: the web application's sign-in page, or the health check.
+    const std::string first_page = so.web_dir.empty() ? "/healthz" : "/sign-in";
     if (!(*srv)->tls()) {
       std::cerr << "WARNING: serving plain HTTP on loopback only (no --cert/--key). Use this for development or\n"
                    "behind a TLS-terminating proxy on the same host; open http://localhost:"
-                << *port << "/\n";
+                << *port << first_page << "\n";
     }
     std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db,
                              (*srv)->tls() ? "https" : "http", so.host, *port, so.workers);
@@ -422,11 +442,45 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("web application: open {}://{}:{}/sign-in\n", (*srv)->tls() ? "https" : "http",
                                so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host, *port);
     }
+    std::cout << fmt::format("health: {}://{}:{}/healthz and /readyz\n", (*srv)->tls() ? "https" : "http",
+                             so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host, *port);
+    if ((*srv)->metrics_port() >= 0) {
+      std::cout << fmt::format(
+          "metrics: http://{}:{}/metrics\n",
+          so.metrics_host.find(':') != std::string::npos ? "[" + so.metrics_host + "]" : so.metrics_host,
+          (*srv)->metrics_port());
+    }
     std::cout << std::flush;
     g_server = srv->get();
     std::signal(SIGINT, StopOnSignal);
     std::signal(SIGTERM, StopOnSignal);
+    // TLS certificate reload on SIGHUP (docs/operator-guide.md "TLS"): without TLS the signal is ignored.
+    std::atomic<bool> serving{true};
+    std::thread reloader;
+    if ((*srv)->tls()) {
+      g_reload_tls = 0;
+      std::signal(SIGHUP, ReloadOnSignal);
+      reloader = std::thread([&serving, s = srv->get(), cert = o.cert, key = o.tls_key] {
+        while (serving.load()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          if (!g_reload_tls) continue;
+          g_reload_tls = 0;
+          const Status st = s->ReloadTls();
+          if (st.ok()) {
+            std::cerr << "riskradar: SIGHUP: TLS certificate reloaded from " << cert << " and " << key
+                      << " (new connections use it)\n";
+          } else {
+            std::cerr << "riskradar: SIGHUP: TLS reload failed, still serving the previous certificate: "
+                      << st.ToString() << "\n";
+          }
+        }
+      });
+    } else {
+      std::signal(SIGHUP, SIG_IGN);
+    }
     fail_or((*srv)->Run());
+    serving = false;
+    if (reloader.joinable()) reloader.join();
     g_server = nullptr;
   });
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http_errors.h"
+#include "observability.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/server/server.h"
@@ -214,6 +215,11 @@ struct Server::Impl {
   // The reference postcode geography (data/reference/geo): a place's location is its postcode sector's
   // centroid, never its own coordinates (docs/security.md "Place locations").
   Geography geography;
+  // Monitoring (observability.h): counters and histograms by route, the access log's pseudonyms, and the
+  // transport whose counters the metrics show (set by CreateServer; it outlives every request).
+  Metrics metrics;
+  Pseudonymiser pseudonyms;
+  http::Transport* transport = nullptr;
 
   Impl(ServerOptions o) : options(std::move(o)), pool(options.db, options.store_options) {}
   ~Impl();
@@ -242,14 +248,22 @@ struct Server::Impl {
   // A complete request from the transport, on a worker: routing, policy and handler (a thrown exception is a
   // 500 without its text); an error answer without a body gets the API's error shape.
   void Handle(httplib::Request& req, httplib::Response& res);
+  // Writes the request's access-log line and counts it in the metrics.
+  void Record(const httplib::Request& req, const httplib::Response& res, const RequestTrace& trace,
+              const std::string& request_id, std::chrono::steady_clock::time_point start);
+  // The metrics page (Prometheus text format).
+  std::string RenderMetrics();
   // routes.cc: every route through the same steps (authentication, CSRF, role check with audited refusal,
   // strict query and media type) before its handler.
   Status RegisterRoutes(const std::vector<Route>& routes);
   void Serve(const Route& route, const httplib::Request& req, httplib::Response& res, const PathParams& params);
   static Result<std::unique_ptr<Server>> CreateServer(ServerOptions options, const std::vector<Route>& routes);
 
-  // The handlers, one per route (routes.cc declares who may call each). api_auth.cc: sign-in, sign-out, the
-  // current session.
+  // The handlers, one per route (routes.cc declares who may call each). api_health.cc: liveness and readiness
+  // for load balancers and supervisors (no session, no data).
+  void Healthz(RouteContext& ctx);
+  void Readyz(RouteContext& ctx);
+  // api_auth.cc: sign-in, sign-out, the current session.
   void Login(RouteContext& ctx);
   void Logout(RouteContext& ctx);
   void Session(RouteContext& ctx);

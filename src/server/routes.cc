@@ -100,6 +100,9 @@ std::vector<Route> DeclaredRoutes() {
   const std::string practice_rule =
       "need-to-know: items about a person the caller may not see are left out (the access layer)";
   return {
+      // Liveness and readiness for supervisors and load balancers (api_health.cc): no session, no data.
+      {"GET", "/healthz", Public(), kNoQuery, &Impl::Healthz},
+      {"GET", "/readyz", Public(), kNoQuery, &Impl::Readyz},
       // Sign-in, sign-out, the session (api_auth.cc).
       {"POST", "/api/login", Public(), kNoQuery, &Impl::Login},
       {"POST", "/api/logout", AnyRole(), kNoQuery, &Impl::Logout},
@@ -382,6 +385,8 @@ Status Impl::RegisterRoutes(const std::vector<Route>& routes) {
 // stops it.
 void Impl::Serve(const Route& route, const httplib::Request& req, httplib::Response& res, const PathParams& params) {
   RouteContext ctx{req, res, params, nullptr, nullptr, {}};
+  RequestTrace* trace = CurrentTrace();
+  if (trace) trace->route = route.path;
   std::optional<StorePool::Lease> lease;
   std::optional<store::SessionUser> session;
   if (route.policy.access != Access::kPublic) {
@@ -391,6 +396,7 @@ void Impl::Serve(const Route& route, const httplib::Request& req, httplib::Respo
     auto su = Authenticate(req, **lease, &ctx.session_token_hash);  // 401 without a session; 403 without CSRF
     if (!su.ok()) return SendError(res, su.status());
     session.emplace(std::move(*su));
+    if (trace) trace->user = pseudonyms.Of(session->user.id);
     ctx.store = &**lease;
     ctx.session = &*session;
     // An account that must enrol may only see its session, enrol or sign out (separation of duties: nobody

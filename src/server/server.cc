@@ -4,13 +4,19 @@
 #include "riskradar/server/server.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <set>
+#include <typeinfo>
 
 #include "api.h"
 #include "http/transport.h"
 #include "riskradar/core/paths.h"
+#include "riskradar/store/operations.h"
 
 namespace riskradar::server {
 
@@ -24,7 +30,13 @@ void SendJson(httplib::Response& res, int status, const json& body) {
 }
 
 void SendError(httplib::Response& res, const Status& status) {
-  SendJson(res, HttpStatusFor(status.code()), ErrorBody(status));
+  const int http_status = HttpStatusFor(status.code());
+  // A 5xx's cause goes to the access log (never to the client): the internal status, which names files, keys
+  // and columns, not values.
+  if (http_status >= 500) {
+    if (RequestTrace* trace = CurrentTrace()) trace->cause = status.ToString().substr(0, 300);
+  }
+  SendJson(res, http_status, ErrorBody(status));
 }
 
 std::string CookieValue(const httplib::Request& req, std::string_view name) {
@@ -138,27 +150,101 @@ void SetSecurityHeaders(httplib::Response& res, bool tls) {
 
 Status Server::Impl::Install(const std::vector<Route>& routes) { return RegisterRoutes(routes); }
 
+namespace {
+
+std::string UtcNowIso() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+// One write(2) a line: lines from concurrent workers never interleave (each is far below PIPE_BUF).
+void WriteStderrLine(const std::string& line) {
+  const std::string out = line + "\n";
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::write(2, out.data() + done, out.size() - done);
+    if (n <= 0) return;  // nowhere to log: never fail the request for it
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
 // What the transport calls on a worker with a complete request: the router, and the API's error shape for an
-// answer without a body; an exception's text never reaches the client.
+// answer without a body; an exception's text never reaches the client (nor the log: it may quote the body).
+// Every request gets a random id (the X-Request-Id header and its access-log line).
 void Server::Impl::Handle(httplib::Request& req, httplib::Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  RequestTrace trace;
+  ScopedTrace scope(&trace);
+  const std::string request_id = RandomToken(12);
   try {
-    // The web application's static pages and files (no personal data, no session needed); /api/... and
-    // anything it does not serve go to the router.
-    if (web && web->Serve(req, res)) return;
-    router.Dispatch(req, res);
-  } catch (const std::exception&) {
+    // The web application's static pages and files (no personal data, no session needed); /api/..., the
+    // table's other routes and anything it does not serve go to the router.
+    // Routes of the table first (the health checks live outside /api/).
+    if (web && router.Match(req.method == "HEAD" ? "GET" : req.method, req.path).empty() && web->Serve(req, res)) {
+      trace.route = "web";
+    } else {
+      router.Dispatch(req, res);
+    }
+  } catch (const std::exception& e) {
     res = httplib::Response();
     SendJson(res, 500, ErrorBodyForHttpStatus(500));
+    trace.cause = std::string("unhandled exception of type ") + typeid(e).name();
   }
+  if (res.status == -1) res.status = 200;
   if (res.status >= 400 && res.body.empty()) {
     res.set_content(ErrorBodyForHttpStatus(res.status).dump(), "application/json");
   }
+  res.set_header("X-Request-Id", request_id);
+  Record(req, res, trace, request_id, start);
+}
+
+void Server::Impl::Record(const httplib::Request& req, const httplib::Response& res, const RequestTrace& trace,
+                          const std::string& request_id, std::chrono::steady_clock::time_point start) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics.Observe(req.method, trace.route, res.status, seconds);
+  if (options.access_log_off) return;
+  const std::string line = AccessLogLine(UtcNowIso(), request_id, req.method, trace, res.status, seconds * 1000);
+  if (options.access_log) {
+    options.access_log(line);
+  } else {
+    WriteStderrLine(line);
+  }
+}
+
+std::string Server::Impl::RenderMetrics() {
+  Metrics::External e;
+  if (auto writer = options.store_options.audit_writer)
+    e.audit_queue_depth = static_cast<int64_t>(store::AuditQueueDepth(*writer));
+  if (transport) {
+    const http::TransportStats s = transport->stats();
+    e.open_connections = s.open_connections;
+    e.accepted = s.accepted;
+    e.refused_over_cap = s.refused_over_cap;
+    e.deadline_closed = s.deadline_closed;
+    e.rejected_400 = s.rejected_400;
+    e.rejected_413 = s.rejected_413;
+    e.rejected_414 = s.rejected_414;
+    e.rejected_431 = s.rejected_431;
+    e.rejected_503 = s.rejected_503;
+  }
+  return metrics.Render(e);
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() {
-  // The transport (its I/O threads and workers) goes before the state its handlers use.
+  // The transports (their I/O threads and workers) go before the state their handlers use.
   Stop();
+  if (metrics_thread_.joinable()) metrics_thread_.join();
+  metrics_transport_.reset();
   transport_.reset();
 }
 
@@ -227,16 +313,55 @@ Result<std::unique_ptr<Server>> Server::Impl::CreateServer(ServerOptions options
       std::move(t), [raw](httplib::Request& req, httplib::Response& res) { raw->Handle(req, res); },
       [with_tls = want_tls](httplib::Response& res) { SetSecurityHeaders(res, with_tls); });
   if (!transport.ok()) return transport.status();
+  raw->transport = transport->get();
+  std::unique_ptr<http::Transport> metrics_transport;
+  if (o.metrics_port >= 0) {
+    // Its own listener and one worker: a scrape never waits behind the API's requests, nor they behind it.
+    http::TransportOptions m;
+    m.host = o.metrics_host;
+    m.port = o.metrics_port;
+    m.workers = 1;
+    m.max_connections = 16;
+    m.max_connections_per_address = 8;
+    auto mt = http::Transport::Create(
+        std::move(m),
+        [raw](httplib::Request& req, httplib::Response& res) {
+          if (req.path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+            res.status = 200;
+            res.set_content(raw->RenderMetrics(), "text/plain; version=0.0.4; charset=utf-8");
+          } else {
+            res.status = 404;
+            res.set_content(ErrorBodyForHttpStatus(404).dump(), "application/json");
+          }
+        },
+        [](httplib::Response& res) { SetSecurityHeaders(res, false); });
+    if (!mt.ok()) return mt.status();
+    metrics_transport = std::move(*mt);
+  }
   auto server = std::unique_ptr<Server>(new Server(std::move(impl)));
   server->transport_ = std::move(*transport);
+  server->metrics_transport_ = std::move(metrics_transport);
   return server;
 }
 
-Result<int> Server::Bind() { return transport_->Bind(); }
+Result<int> Server::Bind() {
+  if (metrics_transport_) {
+    auto port = metrics_transport_->Bind();
+    if (!port.ok()) return port.status().WithContext("the metrics listener (--metrics-listen)");
+    metrics_port_ = *port;
+  }
+  return transport_->Bind();
+}
 
-Status Server::Run() { return transport_->Run(); }
+Status Server::Run() {
+  if (metrics_transport_ && !metrics_thread_.joinable()) {
+    metrics_thread_ = std::thread([t = metrics_transport_.get()] { (void)t->Run(); });
+  }
+  return transport_->Run();
+}
 
 void Server::Stop() {
+  if (metrics_transport_) metrics_transport_->Stop();
   if (transport_) transport_->Stop();
 }
 
@@ -264,5 +389,7 @@ Server::Impl::~Impl() {
 }
 
 bool Server::tls() const { return impl_->tls; }
+
+Status Server::ReloadTls() { return transport_->ReloadTls(); }
 
 }  // namespace riskradar::server

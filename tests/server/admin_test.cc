@@ -20,6 +20,7 @@
 #include "riskradar/linkage/engine.h"
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/linkage/person.h"
+#include "riskradar/store/operations.h"
 #include "server_fixture.h"
 
 namespace riskradar::server {
@@ -327,7 +328,8 @@ TEST(TotpMigrationTest, SchemaThreeLandsAfterFiveSealsPlaintextSecretsAndKeepsRe
     sqlite3_close(h);
   }
   {
-    auto s = store::OpenStore(db);
+    // `riskradar migrate`: only it upgrades an existing store.
+    auto s = store::OpenStoreForMigration(db, store::StoreOptions{});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ(SqlInt(db, "SELECT COUNT(*) FROM schema_migration WHERE version = 3"), 1);
     EXPECT_EQ(SqlInt(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ig_alert'"), 1);

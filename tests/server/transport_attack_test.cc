@@ -11,7 +11,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -532,13 +534,13 @@ TEST(Transport, CompleteRequestsBeyondTheQueueGet503AndTheRestAreServed) {
 
 // ---- TLS --------------------------------------------------------------------------------------------------
 
-// A throw-away self-signed P-256 certificate for 127.0.0.1, written as PEM into `dir`.
-void MakeCertificate(const fs::path& dir) {
+// A throw-away self-signed P-256 certificate for 127.0.0.1 with `serial`, written as PEM into `dir`.
+void MakeCertificate(const fs::path& dir, long serial = 1) {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   ASSERT_NE(key, nullptr);
   X509* x = X509_new();
   X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
   X509_gmtime_adj(X509_getm_notBefore(x), -60);
   X509_gmtime_adj(X509_getm_notAfter(x), 3600);
   X509_set_pubkey(x, key);
@@ -625,6 +627,141 @@ TEST(Transport, TlsOffersOnlyTls12AeadSuitesAndTls13AndNeverCompresses) {
   // Plain HTTP to the TLS port does not get an answer from the handler.
   EXPECT_EQ(StatusOf(Exchange(server.port, kGet)), 0);
   EXPECT_EQ(server.calls.load(), 4);
+  fs::remove_all(dir);
+}
+
+// The serial number of the certificate a fresh TLS 1.3 handshake is served; -1 without a handshake.
+long ServedSerial(int port) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  const int fd = Connect(port);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  long serial = -1;
+  if (SSL_connect(ssl) == 1) {
+    if (X509* peer = SSL_get1_peer_certificate(ssl)) {
+      serial = ASN1_INTEGER_get(X509_get_serialNumber(peer));
+      X509_free(peer);
+    }
+  }
+  SSL_free(ssl);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return serial;
+}
+
+// A renewed certificate (same file names, as certbot and the like leave them) is picked up by ReloadTls
+// (`riskradar serve` calls it on SIGHUP): new handshakes get it, a connection opened before keeps working, and a
+// broken renewal (a key that does not match) is refused while the previous certificate stays in service.
+TEST(Transport, TlsReloadServesTheRenewedCertificateAndKeepsOpenConnections) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-tls-reload-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  MakeCertificate(dir, 1001);
+  http::TransportOptions o;
+  o.cert_file = (dir / "cert.pem").string();
+  o.key_file = (dir / "key.pem").string();
+  Running server(o);
+  ASSERT_TRUE(server.transport && server.transport->tls());
+  EXPECT_EQ(ServedSerial(server.port), 1001);
+  // A kept-alive connection opened under the old certificate.
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  const int fd = Connect(server.port);
+  SSL* old = SSL_new(ctx);
+  SSL_set_fd(old, fd);
+  ASSERT_EQ(SSL_connect(old), 1);
+  const std::string keep = "GET /t HTTP/1.1\r\nHost: h\r\n\r\n";
+  auto exchange = [&] {
+    if (SSL_write(old, keep.data(), static_cast<int>(keep.size())) <= 0) return std::string();
+    char buf[4096];
+    const int n = SSL_read(old, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  };
+  EXPECT_EQ(StatusOf(exchange()), 200);
+
+  // Renewal: new files in place, then the reload.
+  fs::remove(dir / "cert.pem");
+  fs::remove(dir / "key.pem");
+  MakeCertificate(dir, 2002);
+  EXPECT_EQ(ServedSerial(server.port), 1001) << "nothing changes before the reload";
+  ASSERT_TRUE(server.transport->ReloadTls().ok());
+  EXPECT_EQ(ServedSerial(server.port), 2002);
+  EXPECT_EQ(StatusOf(exchange()), 200) << "the open connection keeps its session";
+
+  // A broken renewal: the key of another certificate. Refused, naming the file; 2002 still served.
+  const fs::path other = dir / "other";
+  fs::create_directories(other);
+  MakeCertificate(other, 3003);
+  fs::copy_file(other / "key.pem", dir / "key.pem", fs::copy_options::overwrite_existing);
+  const Status broken = server.transport->ReloadTls();
+  EXPECT_EQ(broken.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(broken.message().find("key.pem"), std::string::npos) << broken.ToString();
+  EXPECT_EQ(ServedSerial(server.port), 2002);
+  SSL_free(old);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+
+  // Without TLS there is nothing to reload.
+  Running plain(http::TransportOptions{});
+  EXPECT_EQ(plain.transport->ReloadTls().code(), StatusCode::kFailedPrecondition);
+  fs::remove_all(dir);
+}
+
+// Reads from `fd` until `text` appears in what was read (kept in `seen`) or `seconds` pass.
+bool ReadUntil(int fd, const std::string& text, std::string& seen, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (seen.find(text) == std::string::npos) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    char buf[1024];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// `riskradar serve` itself: SIGHUP reloads the renewed certificate (the operator's `systemctl reload`).
+TEST(Transport, ServeReloadsItsCertificateOnSighup) {
+  const fs::path dir = fs::temp_directory_path() / ("rr-tls-sighup-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  MakeCertificate(dir, 4004);
+  const std::string db = (dir / "s.db").string(), cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    ::close(out[0]);
+    ::execl(RISKRADAR_BINARY, RISKRADAR_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0", "--cert",
+            cert.c_str(), "--key", key.c_str(), "--access-log", "off", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string seen;
+  ASSERT_TRUE(ReadUntil(out[0], "Ctrl-C stops", seen, 60)) << seen;
+  const size_t at = seen.find("https://127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << seen;
+  const int port = std::stoi(seen.substr(at + 18));
+  EXPECT_EQ(ServedSerial(port), 4004);
+  fs::remove(cert);
+  fs::remove(key);
+  MakeCertificate(dir, 5005);
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(ReadUntil(out[0], "TLS certificate reloaded", seen, 30)) << seen;
+  EXPECT_EQ(ServedSerial(port), 5005);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << seen;
+  ::close(out[0]);
   fs::remove_all(dir);
 }
 

@@ -49,6 +49,18 @@ class WebPagesTest : public ServerFixture {
   httplib::Result Fetch(const std::string& target) { return Client().Get(target.c_str()); }
 };
 
+// The health checks are routes of the table outside /api/: the web application never answers them.
+TEST_F(WebPagesTest, HealthChecksAreAnsweredByTheServerNotTheWebApplication) {
+  for (const char* path : {"/healthz", "/readyz"}) {
+    auto r = Fetch(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
+    EXPECT_EQ(r->body.find("<html"), std::string::npos) << path;
+  }
+  EXPECT_EQ(Fetch("/healthzz")->body, kIndex) << "a page URL that is not a route is still the app's 404 page";
+}
+
 TEST_F(WebPagesTest, EveryPageUrlAnswersTheAppWithTheStrictPolicyAndNoCache) {
   for (const char* page : {"/", "/sign-in", "/children/17", "/review", "/review/3", "/places", "/places/8", "/networks",
                            "/networks/2", "/admin", "/people/3", "/reports"}) {

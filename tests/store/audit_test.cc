@@ -14,6 +14,7 @@
 #include "../../src/store/sqlite/sqlite_schema.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
+#include "riskradar/store/operations.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::store {
@@ -321,7 +322,8 @@ TEST(AuditUpgrade, Schema1ChainIsCheckedRehashedAndSigned) {
   WriteSchema1Store(good, false);
   WriteSchema1Store(bad, true);
   {
-    auto s = OpenStore(good);
+    // `riskradar migrate`: only it upgrades an existing store.
+    auto s = OpenStoreForMigration(good, StoreOptions{});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     auto c = (*s)->VerifyAudit();
     ASSERT_TRUE(c.ok());
@@ -334,7 +336,7 @@ TEST(AuditUpgrade, Schema1ChainIsCheckedRehashedAndSigned) {
     ASSERT_TRUE((*s)->AppendAudit(e).ok());
     EXPECT_TRUE((*s)->VerifyAudit()->ok);
   }
-  auto broken = OpenStore(bad);
+  auto broken = OpenStoreForMigration(bad, StoreOptions{});
   EXPECT_EQ(broken.status().code(), StatusCode::kCorruption) << broken.status().ToString();
   fs::remove_all(dir);
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "riskradar/core/status.h"
@@ -60,6 +61,15 @@ struct ServerOptions {
   // Parameters of the decoy hash checked for unknown users, so they take as long as a wrong password.
   PasswordHashParams hash_params = PasswordHashParams::Production();
   std::function<int64_t()> clock;  // seconds since the epoch; default: the system clock
+  // The access log (docs/operator-guide.md "Monitoring"): one JSON line per request (time, request id, method,
+  // route template, status, duration, pseudonymous user; a 5xx's cause). Unset: standard error, one write a
+  // line (journald). access_log_off: none.
+  std::function<void(const std::string& line)> access_log;
+  bool access_log_off = false;
+  // Prometheus metrics (GET /metrics, no authentication, no personal data) on their own listener, e.g. a
+  // management network; metrics_port < 0: none (the default). Plain HTTP.
+  std::string metrics_host = "127.0.0.1";
+  int metrics_port = -1;  // 0: any free port (tests)
 };
 
 struct TransportCounters {
@@ -73,12 +83,18 @@ class Server {
   // Opens the store and checks the options (TLS files, loopback-only without TLS).
   static Result<std::unique_ptr<Server>> Create(ServerOptions options);
   ~Server();
-  // Binds; returns the port (useful with port 0).
+  // Binds (and the metrics listener, when configured); returns the port (useful with port 0).
   Result<int> Bind();
+  // The metrics listener's port after Bind(); -1 when there is none.
+  int metrics_port() const { return metrics_port_; }
   // Serves until Stop(); call after Bind().
   Status Run();
   void Stop();
   bool tls() const;
+  // Reads the TLS certificate chain and key files again (`riskradar serve` on SIGHUP, after a renewal): new
+  // connections get the new certificate, open ones finish with the old. On an error nothing changes and the
+  // previous certificate is still served. FailedPrecondition without TLS.
+  Status ReloadTls();
   // The transport's counters (open connections, refusals, bytes read), for operators and the attack tests.
   TransportCounters transport_counters() const;
 
@@ -89,7 +105,10 @@ class Server {
  private:
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-  std::unique_ptr<http::Transport> transport_;  // src/server/http/: owns the sockets and the workers
+  std::unique_ptr<http::Transport> transport_;          // src/server/http/: owns the sockets and the workers
+  std::unique_ptr<http::Transport> metrics_transport_;  // GET /metrics only; null when not configured
+  int metrics_port_ = -1;
+  std::thread metrics_thread_;
 };
 
 // "127.0.0.1:8080" -> host, port. IPv6 as "[::1]:8080".

@@ -164,7 +164,14 @@ struct Transport::Impl {
   std::atomic<bool> stopping{false};
   // The I/O side; declared after the counters so that connections destroyed with it can still count.
   net::io_context ioc;
-  std::optional<ssl::context> tls;
+  // The TLS context new connections take (null without TLS). ReloadTls swaps it; each connection holds the one
+  // it started with, so a context lives until its last connection closes.
+  std::shared_ptr<ssl::context> tls;
+  mutable std::mutex tls_mu;
+  std::shared_ptr<ssl::context> CurrentTls() const {
+    std::lock_guard lock(tls_mu);
+    return tls;
+  }
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_backoff{ioc};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> guard;
@@ -217,8 +224,10 @@ template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
   template <class... Args>
-  Connection(Impl& impl, std::unique_ptr<Impl::Slot> slot, std::string address, int port, Args&&... args)
+  Connection(Impl& impl, std::shared_ptr<ssl::context> tls, std::unique_ptr<Impl::Slot> slot, std::string address,
+             int port, Args&&... args)
       : impl_(impl),
+        tls_(std::move(tls)),
         slot_(std::move(slot)),
         address_(std::move(address)),
         port_(port),
@@ -455,6 +464,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   Impl& impl_;
+  std::shared_ptr<ssl::context> tls_;  // the context stream_ uses (null without TLS): destroyed after it
   std::unique_ptr<Impl::Slot> slot_;
   std::string address_;
   int port_;
@@ -499,12 +509,13 @@ void Transport::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket)
       } else {
         ++counters.accepted;
         socket.set_option(tcp::no_delay(true), e2);
-        if (tls) {
-          std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(slot), address,
-                                                                             remote.port(), std::move(socket), *tls)
+        if (auto context = CurrentTls()) {
+          ssl::context& c = *context;
+          std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
+              *this, std::move(context), std::move(slot), address, remote.port(), std::move(socket), c)
               ->Start();
         } else {
-          std::make_shared<Connection<beast::tcp_stream>>(*this, std::move(slot), address, remote.port(),
+          std::make_shared<Connection<beast::tcp_stream>>(*this, nullptr, std::move(slot), address, remote.port(),
                                                           std::move(socket))
               ->Start();
         }
@@ -513,6 +524,33 @@ void Transport::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket)
   }
   Accept();
 }
+
+namespace {
+
+// A server context with the project's TLS policy and the certificate chain and key read from their files now.
+Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert_file, const std::string& key_file) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ssl::context& ctx = *context;
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
+                  ssl::context::no_compression);
+  SSL_CTX* c = ctx.native_handle();
+  SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(c, kTls13Suites) != 1) {
+    return Status::Internal("cannot configure TLS versions and cipher suites");
+  }
+  boost::system::error_code ec;
+  ctx.use_certificate_chain_file(cert_file, ec);
+  if (ec) return Status::InvalidArgument("cannot load the TLS certificate chain " + cert_file);
+  ctx.use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(c) != 1)
+    return Status::InvalidArgument("cannot load the TLS private key " + key_file +
+                                   " (or it does not match the certificate)");
+  return context;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Transport>> Transport::Create(TransportOptions options, Handler handler, Decorator decorate) {
   if (!handler) return Status::InvalidArgument("the transport needs a handler");
@@ -527,24 +565,7 @@ Result<std::unique_ptr<Transport>> Transport::Create(TransportOptions options, H
     return Status::InvalidArgument("TLS needs both a certificate and a key");
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler), std::move(decorate));
   if (want_tls) {
-    impl->tls.emplace(ssl::context::tls_server);
-    ssl::context& ctx = *impl->tls;
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
-                    ssl::context::no_compression);
-    SSL_CTX* c = ctx.native_handle();
-    SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION);
-    if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1 ||
-        SSL_CTX_set_ciphersuites(c, kTls13Suites) != 1) {
-      return Status::Internal("cannot configure TLS versions and cipher suites");
-    }
-    boost::system::error_code ec;
-    ctx.use_certificate_chain_file(impl->o.cert_file, ec);
-    if (ec) return Status::InvalidArgument("cannot load the TLS certificate chain " + impl->o.cert_file);
-    ctx.use_private_key_file(impl->o.key_file, ssl::context::pem, ec);
-    if (ec || SSL_CTX_check_private_key(c) != 1)
-      return Status::InvalidArgument("cannot load the TLS private key " + impl->o.key_file +
-                                     " (or it does not match the certificate)");
+    RR_ASSIGN_OR_RETURN(impl->tls, MakeTlsContext(impl->o.cert_file, impl->o.key_file));
   }
   return std::unique_ptr<Transport>(new Transport(std::move(impl)));
 }
@@ -598,7 +619,16 @@ void Transport::Stop() {
   i.ioc.stop();
 }
 
-bool Transport::tls() const { return impl_->tls.has_value(); }
+bool Transport::tls() const { return impl_->CurrentTls() != nullptr; }
+
+Status Transport::ReloadTls() {
+  Impl& i = *impl_;
+  if (!i.CurrentTls()) return Status::FailedPrecondition("not serving TLS: nothing to reload");
+  RR_ASSIGN_OR_RETURN(auto context, MakeTlsContext(i.o.cert_file, i.o.key_file));
+  std::lock_guard lock(i.tls_mu);
+  i.tls = std::move(context);
+  return Status::Ok();
+}
 
 TransportStats Transport::stats() const {
   const Impl& i = *impl_;

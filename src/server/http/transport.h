@@ -77,6 +77,11 @@ class Transport {
   // Stops accepting, closes every connection, waits for the workers. Safe from any thread, more than once.
   void Stop();
   bool tls() const;
+  // Reads the certificate chain and key files again (cert_file, key_file) into a new TLS context and makes it
+  // the one new connections use; connections already open keep the context they started with. On any error
+  // (unreadable files, a key that does not match) nothing changes and the previous certificate stays in use.
+  // FailedPrecondition without TLS. Safe from any thread.
+  Status ReloadTls();
   TransportStats stats() const;
 
   struct Impl;

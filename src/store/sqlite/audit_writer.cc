@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "riskradar/store/operations.h"
 #include "sqlite_store.h"
 
 namespace riskradar::store {
@@ -42,6 +43,11 @@ class SqliteAuditWriter final : public AuditWriter {
     std::unique_lock lock(p.mu);
     p.cv.wait(lock, [&p] { return p.done; });
     return std::move(p.result);
+  }
+
+  size_t QueueDepth() {
+    std::lock_guard lock(mu_);
+    return queue_.size();
   }
 
   void Close() override {
@@ -134,6 +140,11 @@ Result<std::shared_ptr<AuditWriter>> OpenAuditWriter(std::string_view location, 
   RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, own));
   RR_ASSIGN_OR_RETURN(auto checkpointer, OpenSqliteStore(location, own));
   return std::shared_ptr<AuditWriter>(std::make_shared<SqliteAuditWriter>(std::move(store), std::move(checkpointer)));
+}
+
+size_t AuditQueueDepth(AuditWriter& writer) {
+  auto* sqlite = dynamic_cast<SqliteAuditWriter*>(&writer);
+  return sqlite ? sqlite->QueueDepth() : 0;
 }
 
 }  // namespace riskradar::store

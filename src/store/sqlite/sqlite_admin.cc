@@ -3,6 +3,7 @@
 // TOTP secrets sealed at rest. Rows and facts only, read and written inside the caller's unit of work: the
 // access layer (src/access/governance.cc, administration.cc) applies the rules and appends the audit events.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -453,6 +454,30 @@ Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {
   if (!created.ok()) return created.status();
   totp_key_.emplace(std::move(*created));
   return &*totp_key_;
+}
+
+Status SqliteStore::CheckReady() {
+  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COUNT(*) FROM app_user "
+                                           "WHERE substr(totp_secret, 1, 4) = 'sb1:')"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  const int64_t events = row ? q.Int(0) : 0, sealed = row ? q.Int(1) : 0;
+  // A key already loaded by this connection is ready; otherwise it is read (never created) here.
+  if (events > 0 && !key_) {
+    struct stat st {};
+    if (::lstat(key_path_.c_str(), &st) != 0) {
+      return Status::FailedPrecondition("the audit signing key is missing (the log has events signed with it)");
+    }
+    RR_ASSIGN_OR_RETURN(const std::string public_key, LoadAuditPublicKey(key_path_));
+    (void)public_key;
+  }
+  if (sealed > 0 && !totp_key_) {
+    auto key = TotpSealingKey::Load(options_.totp_key_path, false);
+    if (!key.ok()) {
+      return Status::FailedPrecondition("the TOTP sealing key cannot be loaded (" + std::to_string(sealed) +
+                                        " users' secrets are sealed with it): " + key.status().message());
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> SqliteStore::SealTotpSecret(std::string_view base32) {

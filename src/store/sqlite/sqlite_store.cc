@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "riskradar/store/operations.h"
 #include "sqlite_schema.h"
 
 namespace riskradar::store {
@@ -206,34 +207,98 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 
 // ---------------------------------------------------------------- store
 
-Status SqliteStore::Migrate() {
-  RR_RETURN_IF_ERROR(
-      db_->Exec("CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
-  // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
+namespace {
+
+Result<SchemaStatus> SchemaStatusOf(SqliteDb& db) {
+  SchemaStatus out;
+  out.newest = kSqliteMigrations.back().version;
+  RR_ASSIGN_OR_RETURN(auto t, db.Prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                                         "'schema_migration'"));
+  RR_ASSIGN_OR_RETURN(bool has_row, t.Step());
   std::set<int64_t> applied;
-  {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT version FROM schema_migration"));
+  if (has_row && t.Int(0) > 0) {
+    RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT version FROM schema_migration"));
     RR_RETURN_IF_ERROR(q.ForEachRow([&] { applied.insert(q.Int(0)); }));
   }
-  const int64_t current = applied.empty() ? 0 : *applied.rbegin();
-  const int64_t newest = kSqliteMigrations.back().version;
-  if (current > newest) {
-    return Status::FailedPrecondition("store schema version " + std::to_string(current) +
-                                      " is newer than this riskradar (" + std::to_string(newest) +
-                                      "); upgrade riskradar");
-  }
+  out.current = applied.empty() ? 0 : *applied.rbegin();
+  std::set<int64_t> known;
   for (const Migration& m : kSqliteMigrations) {
-    if (applied.count(m.version)) continue;
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    known.insert(m.version);
+    if (!applied.count(m.version)) out.pending.push_back(m.version);
+  }
+  for (int64_t v : applied) {
+    if (!known.count(v)) out.unknown.push_back(v);
+  }
+  return out;
+}
+
+std::string JoinVersions(const std::vector<int64_t>& versions) {
+  std::string out;
+  for (int64_t v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
+  return out;
+}
+
+}  // namespace
+
+Status SqliteStore::Migrate(bool existing) {
+  RR_ASSIGN_OR_RETURN(const SchemaStatus schema, SchemaStatusOf(*db_));
+  // Never opened by an older riskradar: it would write rows the newer schema's rules do not expect.
+  if (!schema.unknown.empty()) {
+    return Status::FailedPrecondition("this store was written by a newer riskradar (schema migration(s) " +
+                                      JoinVersions(schema.unknown) + " unknown here; this riskradar knows up to " +
+                                      std::to_string(schema.newest) +
+                                      "): upgrade riskradar; an older riskradar never opens it");
+  }
+  // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
+  // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
+  if (schema.pending.empty()) return Status::Ok();
+  if (schema.current > 0 && !existing) {
+    return Status::FailedPrecondition("the store is at schema version " + std::to_string(schema.current) +
+                                      " and this riskradar needs " + std::to_string(schema.newest) +
+                                      " (pending migration(s) " + JoinVersions(schema.pending) +
+                                      "): back it up (riskradar backup), then run riskradar migrate on it");
+  }
+  // One migration and its row, inside the caller's transaction.
+  auto apply = [this](const Migration& m) -> Status {
     RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
     if (m.version == 2) RR_RETURN_IF_ERROR(UpgradeAuditToMerkle().WithContext("migration 2"));
     if (m.version == 3) RR_RETURN_IF_ERROR(SealTotpSecretsLocked().WithContext("migration 3"));
     RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
-    RR_RETURN_IF_ERROR(ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run());
+    return ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run();
+  };
+  if (schema.current == 0) {
+    // A new store: every migration in one transaction, so a process killed while setting it up leaves it empty
+    // (set up again by the next command), never half-migrated (which only `riskradar migrate` would take).
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(const SchemaStatus now, SchemaStatusOf(*db_));
+    if (now.current != 0) {
+      // Another process set it up meanwhile: check it as an existing store.
+      RR_RETURN_IF_ERROR(txn.Commit());
+      return Migrate(existing);
+    }
+    RR_RETURN_IF_ERROR(db_->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+    for (const Migration& m : kSqliteMigrations) RR_RETURN_IF_ERROR(apply(m));
+    return txn.Commit();
+  }
+  std::set<int64_t> pending(schema.pending.begin(), schema.pending.end());
+  for (const Migration& m : kSqliteMigrations) {
+    if (!pending.count(m.version)) continue;
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_RETURN_IF_ERROR(apply(m));
     RR_RETURN_IF_ERROR(txn.Commit());
   }
   return Status::Ok();
+}
+
+Result<SchemaStatus> ReadSchemaStatus(std::string_view location) {
+  std::string path(location);
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (std::error_code ec; !std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound("no store at " + path);
+  }
+  RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
+  return SchemaStatusOf(*db);
 }
 
 Status SqliteStore::UpsertAgency(const Agency& a) {
@@ -1249,7 +1314,19 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreO
   return std::unique_ptr<Store>(std::move(store));
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options) {
+Result<std::unique_ptr<Store>> OpenStoreForMigration(std::string_view location, const StoreOptions& options) {
+  RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, options, true));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Status CheckStoreReady(Store& store) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  if (!sqlite) return Status::FailedPrecondition("readiness is only checked for SQLite stores");
+  return sqlite->CheckReady();
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options,
+                                                     bool migrate_existing) {
   std::string path(location);
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
   if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
@@ -1266,7 +1343,7 @@ Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, 
   if (with_paths.totp_key_path.empty()) with_paths.totp_key_path = DefaultTotpKeyPath(path);
   if (with_paths.audit_witness_path.empty()) with_paths.audit_witness_path = path + ".audit-witness";
   auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), std::move(with_paths));
-  RR_RETURN_IF_ERROR(store->Migrate().WithContext("migrating store " + path));
+  RR_RETURN_IF_ERROR(store->Migrate(migrate_existing).WithContext("store " + path));
   return store;
 }
 

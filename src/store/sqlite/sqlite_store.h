@@ -173,7 +173,9 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
       : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
 
-  Status Migrate();
+  // Applies pending migrations: to a new store always, to one that has a schema only with `existing` (riskradar
+  // migrate; see store/operations.h).
+  Status Migrate(bool existing = false);
   SqliteDb& db() { return *db_; }
   Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
   // Writes the kept checkpoints of committed transactions to the audit witness (outside any transaction:
@@ -265,6 +267,8 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<std::optional<NetworkRecord>> ReadNetworkRecord(int64_t network_id) override;
   Result<std::vector<AuditEvent>> QueryAuditEvents(const AuditQuery& query) override;
   Result<StoreCounts> Counts() override;
+  // store/operations.h CheckStoreReady.
+  Status CheckReady();
 
  private:
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
@@ -392,6 +396,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
 };
 
 // OpenStore for the SQLite store itself (the audit writer needs its internals).
-Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options);
+Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options,
+                                                     bool migrate_existing = false);
 
 }  // namespace riskradar::store
