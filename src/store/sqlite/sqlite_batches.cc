@@ -7,7 +7,7 @@ namespace riskradar::store {
 namespace {
 
 // Temporary tables for one revert; emptied at its start.
-constexpr const char* kCreateTemp =
+constexpr const char* kCreateRevertTemp =
     "CREATE TEMP TABLE IF NOT EXISTS rv_record (id INTEGER PRIMARY KEY);"
     "CREATE TEMP TABLE IF NOT EXISTS rv_mention (id INTEGER PRIMARY KEY);"
     "CREATE TEMP TABLE IF NOT EXISTS rv_place_mention (id INTEGER PRIMARY KEY);"
@@ -19,7 +19,7 @@ constexpr const char* kCreateTemp =
 
 // Fills the temporary tables with the batch's rows and the people its mentions belong to.
 Status CollectBatch(SqliteDb& db, int64_t batch_id) {
-  RR_RETURN_IF_ERROR(db.Exec(kCreateTemp));
+  RR_RETURN_IF_ERROR(db.Exec(kCreateRevertTemp));
   RR_ASSIGN_OR_RETURN(auto records, db.Prepare("INSERT INTO temp.rv_record (id) SELECT id FROM source_record "
                                                "WHERE batch_id = ?1"));
   RR_RETURN_IF_ERROR(records.Bind(1, batch_id).Run());

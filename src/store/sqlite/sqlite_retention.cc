@@ -8,7 +8,7 @@ namespace riskradar::store {
 namespace {
 
 // Temporary tables for one run; dropped at the end of the run.
-constexpr const char* kCreateTemp =
+constexpr const char* kCreateRetentionTemp =
     "CREATE TEMP TABLE IF NOT EXISTS rr_due (id INTEGER PRIMARY KEY, record_class TEXT NOT NULL, "
     "held INTEGER NOT NULL DEFAULT 0);"
     "CREATE TEMP TABLE IF NOT EXISTS rr_due_mention (id INTEGER PRIMARY KEY);"
@@ -140,7 +140,7 @@ Result<RetentionOutcome> SqliteStore::ApplyRetention(const RetentionPolicy& poli
 
 // REQUIRES: a transaction is open.
 Result<RetentionOutcome> SqliteStore::RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply) {
-  RR_RETURN_IF_ERROR(db_->Exec(kCreateTemp));
+  RR_RETURN_IF_ERROR(db_->Exec(kCreateRetentionTemp));
   // Records past their class's period, dated by their latest event.
   RR_ASSIGN_OR_RETURN(auto due, db_->Prepare("INSERT INTO temp.rr_due (id, record_class) "
                                              "SELECT r.id, r.record_class FROM source_record r "
