@@ -5,6 +5,8 @@
 #   share/riskradar/data/passwords/   the common-passwords deny list, with its README and licence
 #   share/riskradar/api/openapi.json
 #   share/doc/riskradar/              README.md and docs/
+#   share/riskradar/riskradar.toml.example   the configuration (the package's postinst copies it to /etc/riskradar)
+#   lib/systemd/system/riskradar.service     the service unit (packaging/riskradar.service.in)
 # At run time the binary finds share/riskradar through core/paths.h (relative to itself, so any prefix works).
 install(TARGETS riskradar RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set(RISKRADAR_INSTALL_DATA ${CMAKE_INSTALL_DATADIR}/riskradar)
@@ -16,6 +18,12 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/dist/ DESTINATION ${RISKRADAR_INSTAL
 install(FILES ${PROJECT_SOURCE_DIR}/api/openapi.json DESTINATION ${RISKRADAR_INSTALL_DATA}/api)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The service: its own user (created by the package's postinst), a hardened sandbox, /etc/riskradar/riskradar.toml.
+set(RISKRADAR_BIN ${CMAKE_INSTALL_FULL_BINDIR}/riskradar)
+set(RISKRADAR_DOC_DIR ${CMAKE_INSTALL_FULL_DOCDIR})
+configure_file(${PROJECT_SOURCE_DIR}/packaging/riskradar.service.in ${PROJECT_BINARY_DIR}/riskradar.service @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/riskradar.service DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/riskradar.toml.example DESTINATION ${RISKRADAR_INSTALL_DATA})
 
 set(CPACK_PACKAGE_NAME riskradar)
 set(CPACK_PACKAGE_VENDOR "riskradar contributors")
@@ -28,4 +36,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # The run-time libraries (shared objects' packages) come from dpkg-shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# postinst: the riskradar system user, /etc/riskradar (keys/ 0700) and the configuration from the example.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/debian/postinst)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

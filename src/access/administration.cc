@@ -417,6 +417,27 @@ Result<store::ApprovalRequest> Administration::Withdraw(const Viewer& requester,
   return *after;
 }
 
+Status Administration::BootstrapFirstAdministrator(const store::User& user, const store::Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
+  RR_ASSIGN_OR_RETURN(const std::vector<store::UserRoleCount> counts, store_.CountUsersByRole());
+  const std::string target = "user:" + user.name;
+  if (!counts.empty() || user.role != Role::kAdministrator) {
+    RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "user_add", target, {{"bootstrap", "init"}}, "refused")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    if (user.role != Role::kAdministrator) {
+      return Status::InvalidArgument("the first account made by init is an administrator");
+    }
+    return Status::FailedPrecondition(
+        "the store already has accounts: init makes only the first administrator (later ones: POST /api/users "
+        "and a second person's approval)");
+  }
+  RR_ASSIGN_OR_RETURN(const int64_t id, store_.InsertEnrollingUser(user));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(
+      Event(actor, "user_add", target,
+            {{"bootstrap", "init"}, {"id", id}, {"role", ToString(user.role)}, {"must_enrol", true}}, "ok")));
+  return unit->Commit();
+}
+
 Status Administration::BeginEnrolment(const store::User& user, const std::string& totp_secret,
                                       const store::Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));

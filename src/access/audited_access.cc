@@ -1,6 +1,7 @@
 // AuditedAccess: need-to-know decisions and their audit events, over any backend (see audited_access.h).
 #include "riskradar/access/audited_access.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -372,6 +373,20 @@ Result<store::ReviewQueueItem> AuditedAccess::DecideReviewPair(const store::Revi
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kWrite));
   RR_ASSIGN_OR_RETURN(const std::optional<store::ReviewQueueItem> before,
                       store_.FindReviewPair(request.left_mention_id, request.right_mention_id));
+  // A decided pair is not decided again (the API's 409): a second decision would silently replace the first
+  // one's reason and author. The refusal is on record too.
+  if (before && before->item.status != "pending") {
+    const store::ReviewItem& b = before->item;
+    RR_RETURN_IF_ERROR(unit->AppendAudit(
+        Event(actor, request.status == "confirmed" ? "review_confirm" : "review_reject",
+              "link_review:" + std::to_string(b.left_mention_id) + "-" + std::to_string(b.right_mention_id),
+              {{"reason", request.reason}, {"previous_status", b.status}, {"refusal", "already decided"}}, "refused")));
+    RR_RETURN_IF_ERROR(unit->Commit());
+    return Status::Conflict(
+        fmt::format("pair {}-{} was already {} by {} at {} (\"{}\"); a decided pair is not "
+                    "decided again",
+                    b.left_mention_id, b.right_mention_id, b.status, b.decided_by, b.decided_at, b.reason));
+  }
   RR_ASSIGN_OR_RETURN(store::ReviewQueueItem after, store_.SetReviewDecision(request, actor.user, NowUtcIso()));
   RR_RETURN_IF_ERROR(unit->AppendAudit(Event(
       actor, request.status == "confirmed" ? "review_confirm" : "review_reject",

@@ -37,7 +37,7 @@ Status DryRunIngest(const DryRunRequest& r) {
   std::unique_ptr<store::Store> store;
   const std::string db_file = r.db.rfind("sqlite:", 0) == 0 ? r.db.substr(7) : r.db;
   if (fs::exists(db_file)) {
-    RR_ASSIGN_OR_RETURN(store, store::OpenStore(r.db));
+    RR_ASSIGN_OR_RETURN(store, OpenConfiguredStore(r.db, {}));
     RR_ASSIGN_OR_RETURN(const auto agencies, store->ListAgencies());
     bool known = false;
     for (const Agency& a : agencies) known = known || a.code == r.agency;
@@ -83,8 +83,9 @@ Status ExportQuarantineAsSource(store::Store& store, int64_t batch_id, const std
       data_path.parent_path() /
       ((data_path.has_extension() ? data_path.stem().string() : data_path.filename().string()) + ".reasons.csv");
   // Audited before either file exists; both appear whole (temporary file, then rename) and owner-only.
+  RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("quarantine export"));
   RR_ASSIGN_OR_RETURN(auto exported, access::AuditedAccess(store).ExportOpenQuarantine(
-                                         batch_id, data_path.string(), OperatorActor("quarantine export")));
+                                         batch_id, data_path.string(), actor));
   const auto& [batch, rows] = exported;
   RR_ASSIGN_OR_RETURN(const ingest::QuarantineExport rendered, ingest::RenderQuarantineExport(batch, rows));
   RR_RETURN_IF_ERROR(WriteFileAtomically(data_path, rendered.data, 0600));
@@ -119,9 +120,10 @@ void RegisterBatchCommands(CLI::App& app, int& exit_code) {
   resolve->add_option("--reason", o.reason, "Why it needs no re-submission (10 to 2000 characters)")->required();
   resolve->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db, {}));
+      RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("quarantine resolve"));
       RR_RETURN_IF_ERROR(
-          access::AuditedAccess(*s).ResolveQuarantinedRow(o.id, o.reason, OperatorActor("quarantine resolve")));
+          access::AuditedAccess(*s).ResolveQuarantinedRow(o.id, o.reason, actor));
       std::cout << fmt::format("quarantined row {} resolved\n", o.id);
       return Status::Ok();
     }());
@@ -133,8 +135,9 @@ void RegisterBatchCommands(CLI::App& app, int& exit_code) {
   list->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
   list->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
-      RR_ASSIGN_OR_RETURN(auto batches, access::AuditedAccess(*s).ReadImports("", OperatorActor("batch list")));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db, {}));
+      RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("batch list"));
+      RR_ASSIGN_OR_RETURN(auto batches, access::AuditedAccess(*s).ReadImports("", actor));
       for (const store::BatchInfo& b : batches) {
         std::cout << fmt::format("{:>5}  {:<9} {:<12} {:<24} {:>7} rows {:>7} landed {:>6} quarantined  {}\n", b.id,
                                  b.status, b.header.agency_code, b.header.format, b.counts.rows_in, b.counts.landed,
@@ -152,9 +155,10 @@ void RegisterBatchCommands(CLI::App& app, int& exit_code) {
                    "Also remove what link, assess and network built on it (re-run them afterwards)");
   revert->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db, {}));
+      RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("batch revert"));
       RR_ASSIGN_OR_RETURN(const access::BatchRevertOutcome out,
-                          access::AuditedAccess(*s).RevertBatch(o.id, o.cascade, OperatorActor("batch revert")));
+                          access::AuditedAccess(*s).RevertBatch(o.id, o.cascade, actor));
       const store::BatchRevertCounts& c = out.removed;
       std::cout << fmt::format(
           "batch {} reverted: {} source records, {} person mentions, {} place mentions, {} events and {} quarantined "

@@ -5,17 +5,68 @@
 #include <cstdlib>
 
 namespace riskradar::cli {
+namespace {
 
-std::string DefaultDbPath() {
-  const char* env = std::getenv("RISKRADAR_DB");
-  return env && *env ? env : "riskradar.db";
+struct Settings {
+  FileConfig file;
+  std::string actor, audit_key, totp_key;  // global flags
+};
+
+Settings& Global() {
+  static Settings settings;
+  return settings;
 }
 
-store::Actor OperatorActor(std::string purpose) {
-  const char* sudo = std::getenv("SUDO_USER");
-  const char* user = std::getenv("USER");
-  std::string name = sudo && *sudo ? sudo : user && *user ? user : "unknown";
-  return {"cli:" + name, "", "administrator", std::move(purpose)};
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : "";
+}
+
+std::string FirstOf(std::initializer_list<std::string> candidates) {
+  for (const std::string& c : candidates) {
+    if (!c.empty()) return c;
+  }
+  return "";
+}
+
+}  // namespace
+
+void SetConfig(FileConfig config) { Global().file = std::move(config); }
+const FileConfig& Config() { return Global().file; }
+void SetActorOverride(std::string name) { Global().actor = std::move(name); }
+void SetAuditKeyOverride(std::string path) { Global().audit_key = std::move(path); }
+void SetTotpKeyOverride(std::string path) { Global().totp_key = std::move(path); }
+
+std::string DefaultDbPath() { return FirstOf({Env("RISKRADAR_DB"), Config().store, "riskradar.db"}); }
+
+store::StoreOptions ConfiguredStoreOptions(store::StoreOptions o) {
+  const Settings& g = Global();
+  if (o.audit_key_path.empty()) o.audit_key_path = FirstOf({g.audit_key, Env("RISKRADAR_AUDIT_KEY"), g.file.audit_key});
+  if (o.totp_key_path.empty()) o.totp_key_path = FirstOf({g.totp_key, Env("RISKRADAR_TOTP_KEY"), g.file.totp_key});
+  if (o.audit_witness_path.empty()) o.audit_witness_path = g.file.audit_witness;
+  if (o.audit_public_key.empty()) o.audit_public_key = g.file.audit_public_key;
+  return o;
+}
+
+Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const std::string& db, store::StoreOptions o) {
+  return store::OpenStore(db, ConfiguredStoreOptions(std::move(o)));
+}
+
+Result<std::string> ActingOperatorName() {
+  std::string name = FirstOf({Global().actor, Env("RISKRADAR_ACTOR"), Config().actor, Env("SUDO_USER"), Env("USER")});
+  if (name.empty() || name == "unknown") {
+    return Status::FailedPrecondition(
+        "who is acting? no --actor, no `actor` in the configuration file and no $USER (cron, systemd): pass "
+        "--actor NAME or set actor = \"NAME\" in " +
+        (Config().source.empty() ? std::string(kDefaultConfigPath) : Config().source) +
+        " so the audit log names the operator");
+  }
+  return name;
+}
+
+Result<store::Actor> OperatorActor(std::string purpose) {
+  RR_ASSIGN_OR_RETURN(std::string name, ActingOperatorName());
+  return store::Actor{"cli:" + name, "", "administrator", std::move(purpose)};
 }
 
 int64_t UnixNow() {

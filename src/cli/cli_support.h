@@ -1,18 +1,44 @@
-// Small helpers shared by the CLI's command files.
+// Small helpers shared by the CLI's command files, and the one seam through which every command reads the
+// configuration (config.h): the store, its key files, the acting operator.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "config.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::cli {
 
-// The store path: $RISKRADAR_DB, or riskradar.db in the working directory.
+// The configuration file's settings (config.h), installed once by Main before any command is registered.
+void SetConfig(FileConfig config);
+const FileConfig& Config();
+
+// The global flags that override the file for every command (--actor, --audit-key, --totp-key).
+void SetActorOverride(std::string name);
+void SetAuditKeyOverride(std::string path);
+void SetTotpKeyOverride(std::string path);
+
+// The store: the command's --db, else $RISKRADAR_DB, else the file's `store`, else riskradar.db in the working
+// directory. This is the default every --db option shows.
 std::string DefaultDbPath();
 
-// The operator running the command, for the audit log: "cli:<login name>" with the given purpose.
-store::Actor OperatorActor(std::string purpose);
+// `explicit_options` with each empty key path filled in, first match wins: the global flag (--audit-key,
+// --totp-key), the environment ($RISKRADAR_AUDIT_KEY, $RISKRADAR_TOTP_KEY), the file's [keys]; still empty,
+// the store's default beside the store file.
+store::StoreOptions ConfiguredStoreOptions(store::StoreOptions explicit_options = {});
+
+// Every command opens its store here, so the CLI and the server use the same key files.
+Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const std::string& db,
+                                                          store::StoreOptions explicit_options = {});
+
+// The operator acting, for the audit log: --actor, else the file's `actor`, else the login name ($SUDO_USER,
+// $USER). FailedPrecondition when there is none (cron, systemd): a change is never attributed
+// to nobody.
+Result<std::string> ActingOperatorName();
+// "cli:<operator>" with the given purpose and the administrator role.
+Result<store::Actor> OperatorActor(std::string purpose);
 
 // The wall-clock time now, in seconds since the Unix epoch (what the access layer's now_s parameters take).
 int64_t UnixNow();

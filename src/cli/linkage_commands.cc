@@ -32,11 +32,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Who decides: --user, else the login name. Review decisions are attributed.
-store::Actor ReviewActor(const std::string& user) {
+// Who decides: --user, else the acting operator (--actor, the configuration's `actor`, the login name); never
+// "unknown". Review decisions are attributed.
+Result<store::Actor> ReviewActor(const std::string& user) {
   store::Actor actor;
-  const char* login = std::getenv("USER");
-  actor.user = !user.empty() ? user : login && *login ? login : "unknown";
+  if (!user.empty()) {
+    actor.user = user;
+  } else {
+    RR_ASSIGN_OR_RETURN(actor.user, ActingOperatorName());
+  }
   actor.role = "analyst";
   actor.purpose = "linkage review";
   return actor;
@@ -47,7 +51,7 @@ store::Actor ReviewActor(const std::string& user) {
 // An unknown or disabled account is refused (audited as forbidden) before anything is read.
 Status RunExplainChild(const std::string& db, int64_t child_id, const std::string& user, bool as_json) {
   if (user.empty()) return Status::InvalidArgument("explain child needs --user NAME, an account in the store");
-  auto store = store::OpenStore(db);
+  auto store = OpenConfiguredStore(db);
   if (!store.ok()) return store.status();
   access::AuditedAccess audited(**store);
   const std::string target = "person:" + std::to_string(child_id);
@@ -216,7 +220,7 @@ nlohmann::json ScoresJson(const eval::ClusterScores& s) {
 Status RunLinkageEval(const EvalArgs& args) {
   if (!args.truth_dir.empty()) {
     // The synthetic partnership: the people the store resolved vs the generator's truth.
-    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(args.db));
+    RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(args.db));
     RR_ASSIGN_OR_RETURN(auto labels, eval::LabelStorePeople(*store, args.truth_dir));
     const auto all = eval::ScoreClusters(labels, false);
     const auto by_origin = eval::ScoreClustersByGroup(labels, false);
@@ -337,7 +341,8 @@ struct ReviewArgs {
 };
 
 Status RunReviewDecision(const std::string& db, const ReviewArgs& args, const std::string& status) {
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(db));
+  RR_ASSIGN_OR_RETURN(const store::Actor actor, ReviewActor(args.user));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(db));
   store::ReviewDecisionRequest request;
   request.left_mention_id = args.left;
   request.right_mention_id = args.right;
@@ -350,7 +355,7 @@ Status RunReviewDecision(const std::string& db, const ReviewArgs& args, const st
   } else if (e.status().code() == StatusCode::kNotFound && e.status().message().find("mention") != std::string::npos) {
     return e.status();
   }
-  RR_RETURN_IF_ERROR(access::AuditedAccess(*store).DecideReviewPair(request, ReviewActor(args.user)).status());
+  RR_RETURN_IF_ERROR(access::AuditedAccess(*store).DecideReviewPair(request, actor).status());
   std::cout << fmt::format(
       "review: pair {}-{} {}; `riskradar link` applies it ({})\n", std::min(args.left, args.right),
       std::max(args.left, args.right), status,
@@ -412,11 +417,13 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
   list->add_option("--user", review_args->user, "Who is looking (default: $USER)");
   list->add_flag("--json", review_args->json, "Machine-readable output");
   list->callback([=] {
-    auto store = store::OpenStore(*db);
+    auto actor = ReviewActor(review_args->user);
+    if (!actor.ok()) return fail_or(actor.status());
+    auto store = OpenConfiguredStore(*db);
     if (!store.ok()) return fail_or(store.status());
     // The pairs name mentions of people: an audited read, like every other.
-    auto rows = access::AuditedAccess(**store).ListReviewPairs(review_args->status == "all" ? "" : review_args->status,
-                                                               ReviewActor(review_args->user));
+    auto rows =
+        access::AuditedAccess(**store).ListReviewPairs(review_args->status == "all" ? "" : review_args->status, *actor);
     if (!rows.ok()) return fail_or(rows.status());
     std::vector<store::ReviewItem> pairs;
     for (const auto& r : rows->items) pairs.push_back(r.item);
@@ -470,13 +477,13 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
     } else if (show_left->count() == 0) {
       return fail_or(Status::InvalidArgument("review show needs --left and --right (two mention ids)"));
     }
-    auto store = store::OpenStore(*db);
+    auto actor = ReviewActor(review_args->user);
+    if (!actor.ok()) return fail_or(actor.status());
+    auto store = OpenConfiguredStore(*db);
     if (!store.ok()) return fail_or(store.status());
     auto e = linkage::ExplainMentionPair(**store, review_args->left, review_args->right);
     if (!e.ok()) return fail_or(e.status());
-    if (auto s = AuditRead(**store, "read_review_pair", review_args->left, review_args->right,
-                           ReviewActor(review_args->user));
-        !s.ok()) {
+    if (auto s = AuditRead(**store, "read_review_pair", review_args->left, review_args->right, *actor); !s.ok()) {
       return fail_or(s);
     }
     std::cout << (review_args->json ? ExplanationJson(*e).dump(2) + "\n" : RenderExplanation(*e));
@@ -523,13 +530,13 @@ void AddLinkageCommands(CLI::App& app, int& exit_code) {
           "explain needs --left ID --right ID (a pair of mentions) or a subcommand: explain child|person|place ID "
           "--user NAME"));
     }
-    auto store = store::OpenStore(*db);
+    auto actor = ReviewActor(explain_args->user);
+    if (!actor.ok()) return fail_or(actor.status());
+    auto store = OpenConfiguredStore(*db);
     if (!store.ok()) return fail_or(store.status());
     auto e = linkage::ExplainMentionPair(**store, explain_args->left, explain_args->right);
     if (!e.ok()) return fail_or(e.status());
-    if (auto s = AuditRead(**store, "explain_pair", explain_args->left, explain_args->right,
-                           ReviewActor(explain_args->user));
-        !s.ok()) {
+    if (auto s = AuditRead(**store, "explain_pair", explain_args->left, explain_args->right, *actor); !s.ok()) {
       return fail_or(s);
     }
     std::cout << (explain_args->json ? ExplanationJson(*e).dump(2) + "\n" : RenderExplanation(*e));

@@ -18,6 +18,7 @@
 
 #include "batch_commands.h"
 #include "cli_support.h"
+#include "config.h"
 #include "exit_codes.h"
 #include "linkage_commands.h"
 #include "network_commands.h"
@@ -46,11 +47,13 @@ void RegisterPlacesCommand(CLI::App& app, int& exit_code);      // place_command
 void RegisterScreeningCommands(CLI::App& app, int& exit_code);  // screening_commands.cc
 void RegisterBatchCommands(CLI::App& app, int& exit_code);      // batch_commands.cc
 void RegisterOpsCommands(CLI::App& app, int& exit_code);        // ops_commands.cc
+void RegisterKeyCommands(CLI::App& app, int& exit_code);        // key_commands.cc
+void RegisterInitCommand(CLI::App& app, int& exit_code);        // init_commands.cc
 namespace {
 
 namespace fs = std::filesystem;
 
-Result<std::unique_ptr<store::Store>> Open(const std::string& db) { return store::OpenStore(db); }
+Result<std::unique_ptr<store::Store>> Open(const std::string& db) { return OpenConfiguredStore(db); }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -101,9 +104,13 @@ Status RunLink(store::Store& store, const StageContext& ctx, Date as_of, bool ve
   if (batch) std::cout << "link: a full run, not a batch: " << r.full_run_reason << "\n";
   std::cout << fmt::format(
       "link: {} person mentions -> {} people ({} children, {} persons of concern; {} blocking, "
-      "{} candidate pairs); {} place mentions -> {} places; {} pairs for review ({:.1f} s)\n",
+      "{} candidate pairs); {} place mentions -> {} places; {} pairs for review{} ({:.1f} s)\n",
       r.person_mentions, r.persons, r.children, r.persons_of_concern, ToString(r.blocking), r.candidate_pairs,
-      r.place_mentions, r.places, r.possibles, Seconds(start));
+      r.place_mentions, r.places, r.possibles,
+      r.possibles_decided > 0
+          ? fmt::format(" (and {} uncertain pairs already decided by a reviewer, kept)", r.possibles_decided)
+          : "",
+      Seconds(start));
   std::cout << "  events: " << linkage::RenderMergeReport(r.events) << "\n";
   return Status::Ok();
 }
@@ -135,6 +142,10 @@ Status RunNetwork(store::Store& store, const StageContext& ctx) {
   return Status::Ok();
 }
 
+// The publishable report never takes the restricted one's file name (nor the other way round), so neither
+// can be sent out for the other.
+const char* ReportFileName(bool publishable) { return publishable ? "report-publishable.html" : "report.html"; }
+
 Result<report::Summary> RunReport(store::Store& store, const report::SummaryOptions& options, const fs::path& out_dir,
                                   bool publishable) {
   RR_ASSIGN_OR_RETURN(auto summary, report::BuildSummary(store, options));
@@ -143,7 +154,7 @@ Result<report::Summary> RunReport(store::Store& store, const report::SummaryOpti
   if (ec) return Status::IoError("cannot create " + out_dir.string() + ": " + ec.message());
   report::ReportOptions ro;
   ro.variant = publishable ? report::ReportVariant::kPublishable : report::ReportVariant::kRestricted;
-  RR_RETURN_IF_ERROR(report::WriteHtmlReport(summary, ro, out_dir / "report.html"));
+  RR_RETURN_IF_ERROR(report::WriteHtmlReport(summary, ro, out_dir / ReportFileName(publishable)));
   return summary;
 }
 
@@ -185,7 +196,12 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   RR_ASSIGN_OR_RETURN(auto generated, synth::GenerateSynthetic(so, partnership));
   std::cout << fmt::format("      {} records in {} files about {} people\n", generated.records, generated.files,
                            generated.people);
-  RR_ASSIGN_OR_RETURN(auto store, Open(db.string()));
+  // The demo's store has its own keys beside it, whatever the configuration names for the real one.
+  store::StoreOptions demo_keys;
+  demo_keys.audit_key_path = db.string() + ".audit-key";
+  demo_keys.totp_key_path = db.string() + ".totp-key";
+  demo_keys.audit_witness_path = db.string() + ".audit-witness";
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(db.string(), demo_keys));
   std::cout << "[2/6] ingest: loading every agency extract through its mapping\n";
   RR_RETURN_IF_ERROR(IngestManifest(*store, partnership, ctx.paths, true));
   RR_ASSIGN_OR_RETURN(auto period, ReadManifestPeriod(partnership));
@@ -245,6 +261,11 @@ struct NoDataDir {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // The configuration file first: every command's defaults (the store above all) come from it (config.h).
+  auto config = LoadConfigForArgs(argc, argv);
+  if (!config.ok()) return Fail(config.status());
+  if (!config->data_dir.empty() && std::getenv("RISKRADAR_DATA_DIR") == nullptr) SetDataDirOverride(config->data_dir);
+  SetConfig(*config);
   CLI::App app{"riskradar: multi-agency child-exploitation safeguarding, from agency extracts to the risk radar"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RISKRADAR_VERSION);
@@ -255,6 +276,24 @@ int Main(int argc, char** argv) {
          "--data-dir", [](const std::string& dir) { SetDataDirOverride(dir); },
          "Data directory holding config/ and data/reference/ (default: $RISKRADAR_DATA_DIR, else the install's)")
       ->type_name("DIR");
+  std::string config_file;  // read before parsing (LoadConfigForArgs); declared here for --help and the parser
+  app.add_option("--config", config_file,
+                 "Configuration file (default: $RISKRADAR_CONFIG, else /etc/riskradar/riskradar.toml "
+                 "when it exists; docs/operator-guide.md \"Configuration\")")
+      ->type_name("FILE");
+  app.add_option_function<std::string>(
+         "--actor", [](const std::string& name) { SetActorOverride(name); },
+         "Who is acting, for the audit log (default: $RISKRADAR_ACTOR, the configuration's actor, $SUDO_USER, "
+         "$USER)")
+      ->type_name("NAME");
+  app.add_option_function<std::string>(
+         "--audit-key", [](const std::string& path) { SetAuditKeyOverride(path); },
+         "Audit signing key file (default: $RISKRADAR_AUDIT_KEY, the configuration's [keys] audit, <db>.audit-key)")
+      ->type_name("FILE");
+  app.add_option_function<std::string>(
+         "--totp-key", [](const std::string& path) { SetTotpKeyOverride(path); },
+         "TOTP sealing key file (default: $RISKRADAR_TOTP_KEY, the configuration's [keys] totp, <db>.totp-key)")
+      ->type_name("FILE");
   app.parse_complete_callback([] {
     if (auto dir = DataDir(); !dir.ok()) throw NoDataDir{dir.status()};
   });
@@ -404,7 +443,10 @@ int Main(int argc, char** argv) {
   std::string report_dir = "report", period_start, period_end;
   bool publishable = false;
   report_cmd->add_option("--db", db, "Store (SQLite file)")->capture_default_str();
-  report_cmd->add_option("--out", report_dir, "Directory for report.html")->capture_default_str();
+  report_cmd
+      ->add_option("--out", report_dir,
+                   "Directory for report.html (restricted) or report-publishable.html (--publishable)")
+      ->capture_default_str();
   report_cmd->add_option("--period-start", period_start, "YYYY-MM-DD (default: a year before the end)");
   report_cmd->add_option("--period-end", period_end, "YYYY-MM-DD (default: newest event)");
   report_cmd->add_flag("--publishable", publishable, "Apply disclosure control (small numbers suppressed)");
@@ -417,8 +459,16 @@ int Main(int argc, char** argv) {
     if (!options.ok()) return fail_or(options.status());
     auto summary = RunReport(**store, *options, report_dir, publishable);
     if (!summary.ok()) return fail_or(summary.status());
-    std::cout << report::RenderSummaryText(*summary) << "Report: " << (fs::path(report_dir) / "report.html").string()
-              << "\n";
+    const std::string file = (fs::path(report_dir) / ReportFileName(publishable)).string();
+    if (publishable) {
+      // The console summary holds exact counts, small ones included: it is not printed beside the
+      // disclosure-controlled file.
+      std::cout << "Publishable report (small numbers suppressed): " << file
+                << "\n(the exact-count summary is not printed for a publishable report; run `riskradar report` "
+                   "without --publishable for the restricted one)\n";
+      return;
+    }
+    std::cout << report::RenderSummaryText(*summary) << "Report: " << file << "\n";
   });
 
   // evaluate
@@ -528,7 +578,7 @@ int Main(int argc, char** argv) {
                          "Audit witness file to check freshness against (default: <db>.audit-witness)");
   verify_cmd->callback([&] {
     const auto start = std::chrono::steady_clock::now();
-    auto store = store::OpenStore(db, verify_options);
+    auto store = OpenConfiguredStore(db, verify_options);
     if (!store.ok()) return fail_or(store.status());
     auto check = (*store)->VerifyAudit();
     if (!check.ok()) return fail_or(check.status());
@@ -572,6 +622,8 @@ int Main(int argc, char** argv) {
   RegisterPracticeCommands(app, exit_code);
   RegisterBatchCommands(app, exit_code);  // after quarantine: adds `quarantine resolve`
   RegisterOpsCommands(app, exit_code);
+  RegisterKeyCommands(app, exit_code);
+  RegisterInitCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

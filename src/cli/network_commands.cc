@@ -26,7 +26,7 @@ namespace {
 // An unknown, disabled or not yet enrolled account is refused (audited as forbidden) before anything is read.
 Status RunExplainPerson(const std::string& db, int64_t person_id, const std::string& user, bool as_json) {
   if (user.empty()) return Status::InvalidArgument("explain person needs --user NAME, an account in the store");
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(db));
   access::AuditedAccess audited(*store);
   const std::string target = "person:" + std::to_string(person_id);
   RR_ASSIGN_OR_RETURN(const std::optional<store::User> account, store->FindUser(user));
@@ -53,7 +53,7 @@ Status RunExplainPerson(const std::string& db, int64_t person_id, const std::str
 // `network priorities`: the priority list as the account may see it, highest first.
 Status RunPriorities(const std::string& db, const std::string& user, int64_t top, bool as_json) {
   if (top < 1) return Status::InvalidArgument(fmt::format("--top must be at least 1, got {}", top));
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(db));
   access::AuditedAccess audited(*store);
   RR_ASSIGN_OR_RETURN(const std::optional<store::User> account, store->FindUser(user));
   if (!account || account->disabled || account->must_enrol) {
@@ -116,7 +116,7 @@ Status RunExport(const ExportArgs& args) {
   if (args.format == "graphml" && std::filesystem::is_directory(out)) {
     return Status::InvalidArgument(fmt::format("--out {}: graphml writes one file, and this is a directory", args.out));
   }
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(args.db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(args.db));
   access::AuditedAccess audited(*store);
   RR_ASSIGN_OR_RETURN(const std::optional<store::User> account, store->FindUser(args.user));
   if (!account || account->disabled || account->must_enrol) {

@@ -491,7 +491,7 @@ Status Migrate(const std::string& db, const std::string& audit_key, bool apply) 
   if (!apply) return Status::Ok();
   store::StoreOptions options;
   options.audit_key_path = audit_key;
-  RR_ASSIGN_OR_RETURN(auto s, store::OpenStoreForMigration(db, options));
+  RR_ASSIGN_OR_RETURN(auto s, store::OpenStoreForMigration(db, ConfiguredStoreOptions(options)));
   s.reset();
   RR_ASSIGN_OR_RETURN(const store::SchemaStatus after, store::ReadSchemaStatus(db));
   std::cout << fmt::format("migrated: schema version {} -> {} (applied {})\n", before.current, after.current,

@@ -39,7 +39,7 @@ Result<std::pair<Viewer, store::Actor>> Account(store::Store& store, access::Aud
 }
 
 Status RunExplainPlace(const std::string& db, int64_t place_id, const std::string& user, bool as_json) {
-  auto store = store::OpenStore(db);
+  auto store = OpenConfiguredStore(db);
   if (!store.ok()) return store.status();
   access::AuditedAccess audited(**store);
   RR_ASSIGN_OR_RETURN(const auto account, Account(**store, audited, db, user, "explain place", "read_place",
@@ -64,7 +64,7 @@ Status RunExplainPlace(const std::string& db, int64_t place_id, const std::strin
 // places of concern, from the latest network run (aggregates and place details, no person: audited as
 // "list_places").
 Status RunPlaces(const std::string& db, const std::string& user, int top, bool as_json) {
-  auto store = store::OpenStore(db);
+  auto store = OpenConfiguredStore(db);
   if (!store.ok()) return store.status();
   access::AuditedAccess audited(**store);
   RR_ASSIGN_OR_RETURN(const auto account, Account(**store, audited, db, user, "places", "list_places", "places"));

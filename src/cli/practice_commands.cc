@@ -77,7 +77,7 @@ void RegisterPracticeCommands(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 365));
   raise->callback([=] {
-    auto store = store::OpenStore(*db);
+    auto store = OpenConfiguredStore(*db);
     if (!store.ok()) return fail_or(store.status());
     auto d = TodayOr(*today);
     if (!d.ok()) return fail_or(d.status());
@@ -89,7 +89,7 @@ void RegisterPracticeCommands(CLI::App& app, int& exit_code) {
   alerts_list->add_flag("--all", *all, "Acknowledged ones too");
   alerts_list->callback([=] {
     auto run = [&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+      RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
       RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "alerts list", "list_my_alerts", "alerts"));
       RR_ASSIGN_OR_RETURN(auto rows,
                           access::Practice(*store).ListMyAlerts(account.first, !*all, UnixNow(), account.second));
@@ -110,7 +110,7 @@ void RegisterPracticeCommands(CLI::App& app, int& exit_code) {
   import->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
   import->callback([=] {
     auto run = [&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+      RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
   RR_ASSIGN_OR_RETURN(const int64_t n, practice::ImportDisruptions(*store, store::Actor{}));
   std::cout << fmt::format("disruptions: {} police disruption events newly tracked\n", n);
   return Status::Ok();
@@ -123,7 +123,7 @@ d_list->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
 d_list->add_option("--user", *user, "The account whose need-to-know applies")->required();
 d_list->callback([=] {
   auto run = [&]() -> Status {
-    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+    RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
     RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "disruptions list", "list_disruptions", "disruptions"));
     RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListDisruptions(account.first, UnixNow(), account.second));
     std::cout << fmt::format("{} disruption(s)\n", rows.size());
@@ -146,7 +146,7 @@ a_list->add_flag("--overdue", *overdue, "Open actions past their due date only")
 a_list->add_option("--today", *today, "YYYY-MM-DD for --overdue (default: today's date)");
 a_list->callback([=] {
   auto run = [&]() -> Status {
-    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+    RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
     RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "actions list", "list_actions", "actions"));
     access::ActionQuery q;
     q.overdue_only = *overdue;
@@ -169,7 +169,7 @@ m_list->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
 m_list->add_option("--user", *user, "The account whose need-to-know applies")->required();
 m_list->callback([=] {
   auto run = [&]() -> Status {
-    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+    RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
     RR_ASSIGN_OR_RETURN(auto account, Account(*store, *user, "mase list", "list_meetings", "meetings"));
     RR_ASSIGN_OR_RETURN(auto rows, access::Practice(*store).ListMeetings(account.first, UnixNow(), account.second));
     std::cout << fmt::format("{} meeting(s)\n", rows.size());
@@ -187,7 +187,7 @@ m_show->add_option("--db", *db, "Store (SQLite file)")->capture_default_str();
 m_show->add_option("--user", *user, "The account whose need-to-know applies")->required();
 m_show->callback([=] {
   auto run = [&]() -> Status {
-    RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(*db));
+    RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(*db));
     RR_ASSIGN_OR_RETURN(auto account,
                         Account(*store, *user, "mase show", "read_meeting", "meeting:" + std::to_string(*meeting_id)));
     RR_ASSIGN_OR_RETURN(auto v,

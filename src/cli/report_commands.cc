@@ -81,9 +81,11 @@ CLI::App* RegisterReportProfileCommand(CLI::App& report, int& exit_code) {
     request.publishable = args->publishable;
     request.out_dir = args->out;
     request.disclosure_file = args->disclosure;
-    auto store = store::OpenStore(args->db);
+    auto actor = OperatorActor("problem profile");
+    if (!actor.ok()) return fail(actor.status());
+    auto store = OpenConfiguredStore(args->db);
     if (!store.ok()) return fail(store.status());
-    Status s = RunProfile(**store, Paths::Defaults(), OperatorActor("problem profile"), request);
+    Status s = RunProfile(**store, Paths::Defaults(), *actor, request);
     if (!s.ok()) fail(s);
   });
   return cmd;

@@ -140,6 +140,14 @@ void PrintOutcome(const store::RetentionPolicy& policy, Date as_of, const store:
   for (const std::string& kept : policy.kept_classes) {
     std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}\n", kept, "indefinitely", "-", "-");
   }
+  // A class with no rule (and no explicit "keep") is never deleted: say so, with how many records it holds.
+  for (const auto& [record_class, records] : out.unruled) {
+    if (std::find(policy.kept_classes.begin(), policy.kept_classes.end(), record_class) != policy.kept_classes.end()) {
+      continue;
+    }
+    std::cout << fmt::format("  {:<22} {:>12} {:>8} {:>10}   no rule: kept ({} records; add a [[rule]] for it)\n",
+                             record_class, "-", "-", 0, records);
+  }
   std::cout << fmt::format(
       "  records {}: {}; quarantined rows: {}; people left with no record (name and date of "
       "birth cleared): {}\n",
@@ -175,10 +183,14 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
             "retention apply deletes records for good: run `retention plan` first, then "
             "add --confirm");
       }
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
+      store::Actor actor;
+      if (apply) {
+        RR_ASSIGN_OR_RETURN(actor, OperatorActor("retention"));
+      }
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db));
       store::RetentionOutcome out;
       if (apply) {
-        RR_ASSIGN_OR_RETURN(out, s->ApplyRetention(policy, as_of, OperatorActor("retention")));
+        RR_ASSIGN_OR_RETURN(out, s->ApplyRetention(policy, as_of, actor));
       } else {
         RR_ASSIGN_OR_RETURN(out, s->PlanRetention(policy, as_of));
       }
@@ -209,12 +221,13 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
   add->add_option("--reason", o.reason, "Why (10 to 2000 characters), e.g. the case or inquiry reference")->required();
   add->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
+      RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("legal hold"));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db));
       store::LegalHold h;
       h.scope = o.scope;
       h.target = o.target;
       h.reason = o.reason;
-      RR_ASSIGN_OR_RETURN(int64_t id, s->AddLegalHold(h, OperatorActor("legal hold")));
+      RR_ASSIGN_OR_RETURN(int64_t id, s->AddLegalHold(h, actor));
       std::cout << fmt::format("legal hold {} placed on {} {}\n", id, o.scope, o.target);
       return Status::Ok();
     }());
@@ -224,8 +237,9 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
   release->add_option("--id", o.id, "Hold id (from hold list)")->required();
   release->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
-      RR_RETURN_IF_ERROR(s->ReleaseLegalHold(o.id, OperatorActor("legal hold")));
+      RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("legal hold"));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db));
+      RR_RETURN_IF_ERROR(s->ReleaseLegalHold(o.id, actor));
       std::cout << fmt::format("legal hold {} released\n", o.id);
       return Status::Ok();
     }());
@@ -235,7 +249,7 @@ void RegisterRetentionCommands(CLI::App& app, int& exit_code) {
   list->add_flag("--all", o.all, "Include released holds");
   list->callback([fail_or] {
     fail_or([&]() -> Status {
-      RR_ASSIGN_OR_RETURN(auto s, store::OpenStore(o.db));
+      RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db));
       RR_ASSIGN_OR_RETURN(auto holds, s->ListLegalHolds(!o.all));
       for (const auto& h : holds) {
         std::cout << fmt::format("{:>5}  {:<7} {:<12} placed {} by {}{}  {}\n", h.id, h.scope, h.target, h.placed_at,

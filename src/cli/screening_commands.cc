@@ -102,7 +102,7 @@ Status RunRecord(const Common& c, const std::vector<std::string>& observe) {
     RR_ASSIGN_OR_RETURN(store::ScreeningObservation o, ParseObservation(observe[i], i));
     observations.push_back(std::move(o));
   }
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(c.db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(c.db));
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening record", "record_screening"));
   RR_ASSIGN_OR_RETURN(const store::AssessmentEntry entry,
                       access::JudgementAccess(*store, model)
@@ -133,7 +133,7 @@ Status RunOverride(const Common& c, const std::string& level_text, const std::st
     input.next_review = *review;
   }
   input.expected_assessment_id = expect;
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(c.db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(c.db));
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening override", "override_level"));
   RR_ASSIGN_OR_RETURN(
       const access::OverrideResult result,
@@ -158,7 +158,7 @@ Status RunOverride(const Common& c, const std::string& level_text, const std::st
 
 Status RunHistory(const Common& c) {
   RR_ASSIGN_OR_RETURN(const risk::ScreeningModel model, Model(c.model_path));
-  RR_ASSIGN_OR_RETURN(auto store, store::OpenStore(c.db));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(c.db));
   RR_ASSIGN_OR_RETURN(const auto account, Account(*store, c, "screening history", "read_assessments"));
   auto t = access::JudgementAccess(*store, model).ReadTrajectory(c.child, account.first, UnixNow(), account.second);
   if (!t.ok()) {

@@ -36,11 +36,6 @@
 namespace riskradar::cli {
 namespace {
 
-std::string DefaultKeyPath() {
-  const char* env = std::getenv("RISKRADAR_AUDIT_KEY");
-  return env && *env ? env : "";
-}
-
 // Reads a password from stdin (one line) without echo handling: meant for pipes and secret managers.
 Result<std::string> ReadPasswordFromStdin() {
   std::string line;
@@ -95,7 +90,7 @@ Status CheckOperatorPath(store::Store& s, const std::string& agency, const std::
   if (approvers <= 0) return Status::Ok();
   // The refusal is audited like any other (the operator may retry with --bootstrap: both are on record).
   store::AuditEvent e;
-  e.actor = OperatorActor("user administration");
+  RR_ASSIGN_OR_RETURN(e.actor, OperatorActor("user administration"));
   e.action = what.rfind("user reset", 0) == 0 ? "user_reset" : "user_add";
   e.target = "user:" + name;
   e.outcome = "refused";
@@ -197,11 +192,14 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   auto fail_or = [&exit_code](const Status& s) { exit_code = s.ok() ? 0 : Fail(s); };
   // Option storage lives as long as the app (these commands run from app.parse()).
   struct Options {
-    std::string db = DefaultDbPath(), key = DefaultKeyPath(), name, agency, role, listen = "127.0.0.1:8080", cert,
-                tls_key, public_key, proof_kind, witness, user, web, metrics_listen, access_log = "stderr";
-    std::vector<std::string> partnership_ig;
+    // Defaults from the configuration file (cli_support.h); each flag overrides its setting.
+    std::string db = DefaultDbPath(), key, name, agency, role,
+                listen = Config().listen.empty() ? "127.0.0.1:8080" : Config().listen, cert = Config().tls_cert,
+                tls_key = Config().tls_key, public_key, proof_kind, witness, user, web = Config().web, metrics_listen,
+                access_log = "stderr";
+    std::vector<std::string> partnership_ig = Config().ig_partnership_agencies;
     bool password_stdin = false, all = false, bootstrap = false;
-    int workers = server::ServerOptions{}.workers;
+    int workers = static_cast<int>(Config().workers.value_or(server::ServerOptions{}.workers));
     int io_threads = server::ServerOptions{}.io_threads;
     int max_connections = server::ServerOptions{}.max_connections;
     int max_connections_per_address = server::ServerOptions{}.max_connections_per_address;
@@ -216,7 +214,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     so.audit_key_path = opt.key;
     so.audit_public_key = opt.public_key;
     so.audit_witness_path = opt.witness;
-    return store::OpenStore(opt.db, so);
+    return OpenConfiguredStore(opt.db, so);
   };
 
   // user
@@ -235,6 +233,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   add->callback([=, &exit_code] {
     auto role = ParseRole(o.role);
     if (!role.ok()) return fail_or(role.status());
+    auto actor = OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration");
+    if (!actor.ok()) return fail_or(actor.status());
     auto chosen = ChoosePassword(o.password_stdin);
     if (!chosen.ok()) return fail_or(chosen.status());
     const std::string& password = *chosen;
@@ -256,8 +256,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     u.role = *role;
     u.password_hash = *hash;
     u.totp_secret = server::NewTotpSecret();
-    auto id = (*s)->AddUser(
-        u, OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration"));
+    auto id = (*s)->AddUser(u, *actor);
     if (!id.ok()) return fail_or(id.status());
     std::cout << fmt::format("user {} added ({} at {}).\n", u.name, ToString(u.role), u.agency_code);
     if (!o.password_stdin) std::cout << "password: " << password << "\n";
@@ -268,9 +267,11 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
   disable->add_option("--db", o.db, "Store (SQLite file)")->capture_default_str();
   disable->add_option("--name", o.name, "User name")->required();
   disable->callback([=, &exit_code] {
+    auto actor = OperatorActor("user administration");
+    if (!actor.ok()) return fail_or(actor.status());
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
-    fail_or((*s)->SetUserDisabled(o.name, true, OperatorActor("user administration")));
+    fail_or((*s)->SetUserDisabled(o.name, true, *actor));
     if (exit_code == 0) std::cout << "user " << o.name << " disabled; sessions revoked\n";
   });
   auto* reset = user_cmd->add_subcommand("reset", "New password and TOTP secret; revokes all sessions; re-enables");
@@ -282,6 +283,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                   "The operator's path: reset although the agency has someone who could approve a reset through "
                   "the API (audited as a bootstrap)");
   reset->callback([=, &exit_code] {
+    auto acting = OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration");
+    if (!acting.ok()) return fail_or(acting.status());
+    const store::Actor& actor = *acting;
     auto chosen = ChoosePassword(o.password_stdin);
     if (!chosen.ok()) return fail_or(chosen.status());
     const std::string& password = *chosen;
@@ -297,8 +301,6 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       return fail_or(st);
     }
     const std::string secret = server::NewTotpSecret();
-    const store::Actor actor =
-        OperatorActor(o.bootstrap ? "user administration (operator bootstrap)" : "user administration");
     if (Status st = (*s)->ResetUserCredentials(o.name, *hash, secret, actor); !st.ok()) return fail_or(st);
     if (Status st = (*s)->SetUserDisabled(o.name, false, actor); !st.ok()) return fail_or(st);
     std::cout << "user " << o.name << " reset; all sessions revoked.\n";
@@ -312,7 +314,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     auto s = open(o);
     if (!s.ok()) return fail_or(s.status());
     // The accounts name people: an audited read ("list_users"), like every other.
-    store::Actor actor = OperatorActor("user administration");
+    auto acting = OperatorActor("user administration");
+    if (!acting.ok() && o.user.empty()) return fail_or(acting.status());
+    store::Actor actor = acting.ok() ? *acting : store::Actor{"", "", "administrator", "user administration"};
     if (!o.user.empty()) actor.user = o.user;
     auto users = access::Governance(**s).ListAllUsers(actor);
     if (!users.ok()) return fail_or(users.status());
@@ -335,7 +339,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     if (!s.ok()) return fail_or(s.status());
     access::Administration administration(**s);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    auto list = administration.ListAllRequests(!o.all, now, OperatorActor("separation of duties review"));
+    auto actor = OperatorActor("separation of duties review");
+    if (!actor.ok()) return fail_or(actor.status());
+    auto list = administration.ListAllRequests(!o.all, now, *actor);
     if (!list.ok()) return fail_or(list.status());
     for (const auto& r : *list) {
       std::string what = r.person_id > 0 ? fmt::format("child {}", r.person_id) : fmt::format("role {}", r.role);
@@ -393,6 +399,17 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"stderr", "off"}));
   serve->callback([=, &exit_code] {
+    // The log: standard error (journald under systemd) unless the configuration's [log] destination names a
+    // file, which is appended to (created 0600).
+    if (const std::string& dest = Config().log_destination; !dest.empty() && dest != "stderr") {
+      const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      if (fd < 0) {
+        return fail_or(Status::IoError(fmt::format("cannot open the log destination {} (from {} [log] destination): {}",
+                                                   dest, Config().source, std::strerror(errno))));
+      }
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
     server::ServerOptions so;
     so.access_log_off = o.access_log == "off";
     if (!o.metrics_listen.empty()) {
@@ -403,6 +420,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     so.db = o.db;
     so.store_options.audit_key_path = o.key;
     so.store_options.audit_witness_path = o.witness;
+    so.store_options = ConfiguredStoreOptions(so.store_options);
     so.partnership_ig_agencies = o.partnership_ig;
     so.cert_file = o.cert;
     so.key_file = o.tls_key;
@@ -497,7 +515,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       return fail_or(Status::FailedPrecondition("no agencies in the store: run `riskradar demo` first"));
     std::cout << "DEMO ONLY: synthetic data, printed credentials. Never do this with real data.\n";
     std::cout << fmt::format("{:<28} {:<14} {:<10} {:<28} {}\n", "user", "role", "agency", "password", "TOTP secret");
-    const store::Actor actor = OperatorActor("demo users");
+    auto acting = OperatorActor("demo users");
+    if (!acting.ok()) return fail_or(acting.status());
+    const store::Actor actor = *acting;
     std::map<std::string, int64_t> created;  // new user name -> id
     for (const Agency& a : *agencies) {
       for (Role role : AllRoles()) {
@@ -584,7 +604,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       if (!s.ok()) return fail_or(s.status());
       // A proof is a read of the log: audited, and printed only once its event is committed.
       access::AuditedAccess audited(**s);
-      const store::Actor actor = OperatorActor("audit verification");
+      auto acting = OperatorActor("audit verification");
+      if (!acting.ok()) return fail_or(acting.status());
+      const store::Actor actor = *acting;
       auto p = o.seq > 0 ? audited.ReadAuditInclusionProof(o.seq, o.size, actor)
                          : audited.ReadAuditConsistencyProof(o.old_size, o.size, actor);
       if (!p.ok()) return fail_or(p.status());

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -545,7 +546,6 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     say(text);
   }
   report.matches = static_cast<int64_t>(linkage.matches.size());
-  report.possibles = static_cast<int64_t>(linkage.possibles.size());
 
   std::unordered_map<int64_t, int64_t> prev_person(previous_person.begin(), previous_person.end());
   std::vector<int64_t> member_prev(mentions.size());
@@ -565,8 +565,21 @@ Result<LinkStageReport> RunLinkStage(store::Store& store, const Geography& geogr
     out.persons.push_back(std::move(p));
   }
   report.persons = static_cast<int64_t>(out.persons.size());
+  // A pair a reviewer already decided keeps its decision and is not queued again: only the others are pairs
+  // for review (the store ignores a decided pair anyway; counting it here made `link` print more pairs for
+  // review than `status` and `review list` then showed).
+  std::set<std::pair<int64_t, int64_t>> decided;
+  for (const auto& d : decisions) {
+    decided.insert({std::min(d.left_mention_id, d.right_mention_id), std::max(d.left_mention_id, d.right_mention_id)});
+  }
   for (const auto* pairs : {&linkage.possibles}) {
     for (const ScoredPair& pair : *pairs) {
+      const int64_t left = mentions[pair.left].mention.id, right = mentions[pair.right].mention.id;
+      if (decided.count({std::min(left, right), std::max(left, right)})) {
+        ++report.possibles_decided;
+        continue;
+      }
+      ++report.possibles;
       store::ReviewItem item;
       item.left_mention_id = mentions[pair.left].mention.id;
       item.right_mention_id = mentions[pair.right].mention.id;

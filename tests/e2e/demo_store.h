@@ -34,8 +34,9 @@ inline CommandRun RunCommand(const std::string& command, bool with_stderr = true
 inline std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
 
 // A demo store a suite starts from, as a private copy of the one tests/e2e/make_fixture.sh made for this ctest run
-// (the e2e.fixture.NAME tests; ctest passes their directory in RISKRADAR_E2E_FIXTURES). Run outside ctest, the
-// binary makes the fixture itself with the same script. The copy's outputs name the copy's directory, as if the
+// (the e2e.fixture.NAME tests, into the build's e2e-fixtures directory; $RISKRADAR_E2E_FIXTURES names another).
+// Without a finished fixture there (a test binary run by hand before ctest ran), the binary makes its own with
+// the same script. A fixture stays until ctest makes it again: after changing the demo, run the fixture tests. The copy's outputs name the copy's directory, as if the
 // demo had run there.
 struct PreparedDemo {
   std::filesystem::path dir;     // the copy: riskradar.db, its keys, the reports
@@ -66,7 +67,11 @@ inline std::string ReplaceAll(std::string text, const std::string& from, const s
 inline PreparedDemo CopyFixture(const std::string& name, const std::filesystem::path& dest) {
   namespace fs = std::filesystem;
   fs::path root;
-  if (const char* env = std::getenv("RISKRADAR_E2E_FIXTURES"); env && *env) root = env;
+  if (const char* env = std::getenv("RISKRADAR_E2E_FIXTURES"); env && *env) {
+    root = env;
+  } else {
+    root = RISKRADAR_E2E_FIXTURES;  // the build's e2e-fixtures directory (tests/CMakeLists.txt)
+  }
   if (root.empty() || !fs::exists(root / name / "ready")) {
     static const fs::path own = fs::temp_directory_path() / ("rr-e2e-fixtures-" + std::to_string(::getpid()));
     static const struct Cleanup {

@@ -146,6 +146,15 @@ TEST_F(DemoTest, StagesRerunAloneAndKeepPersonIds) {
   const CommandRun report = RunCommand(Cli("report " + Db() + " --out " + (dir_ / "again").string()));
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_TRUE(fs::exists(dir_ / "again" / "report.html"));
+  EXPECT_NE(report.output.find("Children on the risk radar:"), std::string::npos) << report.output;
+  // The publishable report gets its own file and no exact-count console summary beside it.
+  const CommandRun published =
+      RunCommand(Cli("report --publishable " + Db() + " --out " + (dir_ / "published").string()));
+  ASSERT_EQ(published.exit_code, 0) << published.output;
+  EXPECT_TRUE(fs::exists(dir_ / "published" / "report-publishable.html"));
+  EXPECT_FALSE(fs::exists(dir_ / "published" / "report.html"));
+  EXPECT_EQ(published.output.find("Children on the risk radar:"), std::string::npos) << published.output;
+  EXPECT_NE(published.output.find("report-publishable.html"), std::string::npos) << published.output;
   const CommandRun verify = RunCommand(Cli("audit verify " + Db()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("audit log ok"), std::string::npos) << verify.output;
@@ -308,7 +317,18 @@ TEST_F(DemoTest, ReviewDecisionIsKeptAndExplained) {
   const CommandRun confirm =
       RunCommand(Cli("review confirm " + Db() + " " + pair + " --reason 'same child' --user e2e"));
   ASSERT_EQ(confirm.exit_code, 0) << confirm.output;
-  ASSERT_EQ(RunCommand(Cli("link " + Db())).exit_code, 0);
+  // Confirming it again (another reason, another user) is refused like the API's 409; the first reason stays.
+  const CommandRun again =
+      RunCommand(Cli("review confirm " + Db() + " " + pair + " --reason 'a later second opinion' --user e2e2"));
+  EXPECT_EQ(again.exit_code, 6) << again.output;
+  EXPECT_NE(again.output.find("already confirmed by e2e"), std::string::npos) << again.output;
+  const CommandRun relink = RunCommand(Cli("link " + Db()));
+  ASSERT_EQ(relink.exit_code, 0) << relink.output;
+  // What `link` calls pairs for review is what `status` then counts as awaiting review.
+  const CommandRun status = RunCommand(Cli("status " + Db()));
+  EXPECT_EQ(Figure(relink.output, R"(([0-9]+) pairs for review)"),
+            Figure(status.output, R"(link pairs awaiting review ([0-9]+))"))
+      << relink.output << status.output;
   const CommandRun after = RunCommand(Cli("explain " + Db() + " " + pair));
   EXPECT_NE(after.output.find("the same person"), std::string::npos) << after.output;
   EXPECT_NE(after.output.find("review: confirmed same child"), std::string::npos) << after.output;

@@ -7,6 +7,8 @@
 # ingested, and tests compare them).
 # Usage: make_fixture.sh RISKRADAR_BINARY OUT NAME
 set -euo pipefail
+# The command line acts as a named operator (never "unknown"; $USER is unset under CI runners).
+export RISKRADAR_ACTOR="${RISKRADAR_ACTOR:-ctest-operator}"
 bin="$1" out="$2" name="$3"
 tmp="$out/$name"
 rm -rf "$tmp"

@@ -217,6 +217,24 @@ TEST_F(IncrementalLinkageTest, ReviewDecisionsSurviveReRuns) {
   unknown.right_mention_id = 99999999;
   EXPECT_EQ(audited.DecideReviewPair(unknown, reviewer).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->Counts()->audit_events, audit_before + 2) << "a refused decision writes nothing";
+  // A decided pair is not decided again (the API's 409): re-confirming with another reason is refused, on
+  // record, and the first decision's reason and author stay.
+  store::ReviewDecisionRequest again = confirm;
+  again.reason = "a second opinion that would replace the first";
+  store::Actor other = reviewer;
+  other.user = "analyst2";
+  const Status twice = audited.DecideReviewPair(again, other).status();
+  EXPECT_EQ(twice.code(), StatusCode::kConflict) << twice.ToString();
+  EXPECT_NE(twice.message().find("already confirmed by analyst1"), std::string::npos) << twice.ToString();
+  EXPECT_EQ(audited.DecideReviewPair(decision(split_a, split_b, "confirmed", "changed my mind entirely"), other)
+                .status()
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_->Counts()->audit_events, audit_before + 4) << "each refusal is audited";
+  auto kept = store_->FindReviewPair(confirm.left_mention_id, confirm.right_mention_id);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->item.reason, "same child, new surname");
+  EXPECT_EQ((*kept)->item.decided_by, "analyst1");
 
   auto decided = store_->ReadReviewQueue("rejected", true);
   ASSERT_TRUE(decided.ok());
@@ -336,6 +354,33 @@ TEST_F(IncrementalLinkageTest, ABatchThatCannotBeLinkedOnItsOwnIsAFullRunWithThe
   EXPECT_NE(last_report_.full_run_reason.find("needs a full linkage run"), std::string::npos)
       << last_report_.full_run_reason;
   EXPECT_NE(run2.at(a), run2.at(b));
+}
+
+// `link` printed more pairs for review than `status` and `review list` then showed: a pair a reviewer had
+// decided, found uncertain again, was counted but (rightly) not queued. The report now counts what is queued.
+TEST_F(IncrementalLinkageTest, PairsForReviewAgreeWithThePendingQueueAfterDecisions) {
+  Import("first", [](size_t) { return true; });
+  Link();
+  ASSERT_GE(last_report_.possibles, 3) << "the fixture needs uncertain pairs";
+  EXPECT_EQ(last_report_.possibles, store_->Counts()->review_pending);
+  EXPECT_EQ(last_report_.possibles_decided, 0);
+  auto pending = store_->ReadReviewQueue("pending", true);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_GE(pending->items.size(), 2u);
+  access::AuditedAccess audited(*store_);
+  store::Actor reviewer{"analyst1", "", "analyst", "linkage review"};
+  for (size_t i = 0; i < 2; ++i) {
+    store::ReviewDecisionRequest r;
+    r.left_mention_id = pending->items[i].item.left_mention_id;
+    r.right_mention_id = pending->items[i].item.right_mention_id;
+    r.status = i == 0 ? "confirmed" : "rejected";
+    r.reason = "checked against the school roll";
+    ASSERT_TRUE(audited.DecideReviewPair(r, reviewer).ok());
+  }
+  Link();
+  EXPECT_EQ(last_report_.possibles, store_->Counts()->review_pending);
+  EXPECT_EQ(last_report_.possibles_decided, 2);
+  EXPECT_EQ(static_cast<int64_t>(store_->ReadReviewQueue("pending", true)->items.size()), last_report_.possibles);
 }
 
 TEST_F(IncrementalLinkageTest, ExplainsAPairWithTheStoredModel) {

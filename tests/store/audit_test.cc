@@ -171,6 +171,17 @@ TEST_F(AuditTree, CheckpointFromAnotherKeyIsRefused) {
   other.audit_key_path = (dir_ / "other.key").string();
   store_.reset();
   {
+    // The other key comes from elsewhere (an empty store's first event makes one): no store makes a new key
+    // for a log that already has events.
+    StoreOptions scratch = other;
+    scratch.audit_witness_path = (dir_ / "scratch.witness").string();
+    auto empty = OpenStore((dir_ / "scratch.db").string(), scratch);
+    ASSERT_TRUE(empty.ok());
+    AuditEvent e;
+    e.action = "x";
+    ASSERT_TRUE((*empty)->AppendAudit(e).ok());
+  }
+  {
     auto s = OpenStore(db_, other);
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->SignAuditCheckpoint().ok());
@@ -179,6 +190,91 @@ TEST_F(AuditTree, CheckpointFromAnotherKeyIsRefused) {
   const AuditCheck c = Verify();
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.problem.find("trusted audit key"), std::string::npos) << c.problem;
+}
+
+// Issue 18: with the key file moved away, a command signed the log with a new key it made on the spot, and
+// verification with that new key said "ok". A missing key is never made for a log that has events.
+TEST_F(AuditTree, MissingKeyIsNeverMadeForALogWithEvents) {
+  fs::rename(db_ + ".audit-key", dir_ / "elsewhere.key");
+  Reopen();
+  AuditEvent e;
+  e.action = "x";
+  const Status s = store_->AppendAudit(e);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find(db_ + ".audit-key"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("--audit-key"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("[keys] audit"), std::string::npos) << s.ToString();
+  EXPECT_FALSE(fs::exists(db_ + ".audit-key"));
+  EXPECT_EQ(store_->SignAuditCheckpoint().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(db_ + ".audit-key"));
+  EXPECT_EQ(store_->Counts()->audit_events, 10) << "the refused append wrote nothing";
+  // Pointed at the key where it is, the same store appends and verifies.
+  options_.audit_key_path = (dir_ / "elsewhere.key").string();
+  Reopen();
+  ASSERT_TRUE(store_->AppendAudit(e).ok());
+  EXPECT_TRUE(Verify().ok);
+}
+
+// `riskradar keys rotate --audit`: the old key signs a last kept checkpoint over an event naming the new key;
+// verification passes across the rotation, trusting the old key only up to that size.
+TEST_F(AuditTree, RotatedKeyVerifiesAcrossTheRotationAndTheOldKeySignsNothingNew) {
+  fs::copy_file(db_ + ".audit-key", dir_ / "old.key");
+  auto rotated = store_->RotateAuditKey(Actor{"cli:ops", "", "administrator", "key rotation"});
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_NE(rotated->old_public_key, rotated->new_public_key);
+  EXPECT_EQ(rotated->old_last_size, 11);
+  EXPECT_EQ(rotated->new_first_size, 12);
+  struct stat st {};
+  ASSERT_EQ(::stat((db_ + ".audit-key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream pub(db_ + ".audit-key.pub");
+  std::string hex;
+  pub >> hex;
+  EXPECT_EQ(hex, rotated->new_public_key);
+  EXPECT_FALSE(fs::exists(db_ + ".audit-key.next"));
+  for (int i = 0; i < 6; ++i) {
+    AuditEvent e;
+    e.action = "read_child";
+    ASSERT_TRUE(store_->AppendAudit(e).ok());
+  }
+  Reopen();
+  AuditCheck c = Verify();
+  EXPECT_TRUE(c.ok) << c.problem;
+  EXPECT_EQ(c.events, 18);
+  EXPECT_EQ(c.latest->public_key, rotated->new_public_key);
+  // Both rotation events are in the log, the first naming the new key.
+  auto events = store_->QueryAuditEvents(AuditQuery{"", "audit_key_rotate", "", "", 0, 10, ""});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_NE((*events)[0].details.find(rotated->new_public_key), std::string::npos);
+  // Without the retired-key list the old key's checkpoints are not trusted: it is what carries the trust.
+  fs::rename(db_ + ".audit-key.retired", dir_ / "retired.saved");
+  Reopen();
+  c = Verify();
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.problem.find("trusted audit key"), std::string::npos) << c.problem;
+  fs::rename(dir_ / "retired.saved", db_ + ".audit-key.retired");
+  // The old key (a leaked copy) signing after the rotation is refused: it is trusted up to size 11 only.
+  StoreOptions leaked = options_;
+  leaked.audit_key_path = (dir_ / "old.key").string();
+  store_.reset();
+  {
+    auto s = OpenStore(db_, leaked);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->SignAuditCheckpoint().ok());
+  }
+  Reopen();
+  c = Verify();
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.problem.find("not signed by the trusted audit key"), std::string::npos) << c.problem;
+}
+
+TEST_F(AuditTree, RotationNeedsAKey) {
+  fs::rename(db_ + ".audit-key", dir_ / "elsewhere.key");
+  Reopen();
+  const Status s = store_->RotateAuditKey(Actor{}).status();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_FALSE(fs::exists(db_ + ".audit-key"));
 }
 
 TEST_F(AuditTree, ReadableKeyFileIsRefused) {

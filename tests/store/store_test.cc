@@ -359,6 +359,16 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
   EXPECT_EQ(plan->quarantine_due, 0);   // quarantined today
   EXPECT_FALSE(plan->applied);
   EXPECT_EQ(store_->Counts()->source_records, 5) << "a plan changes nothing";
+  EXPECT_TRUE(plan->unruled.empty()) << "every class held has a rule";
+  // A class no rule names is kept forever: the plan says which, and how many records it holds.
+  RetentionPolicy no_rules;
+  no_rules.version = "t0";
+  auto unruled = store_->PlanRetention(no_rules, as_of);
+  ASSERT_TRUE(unruled.ok()) << unruled.status().ToString();
+  ASSERT_EQ(unruled->unruled.size(), 1u);
+  EXPECT_EQ(unruled->unruled[0].first, "child_protection");
+  EXPECT_EQ(unruled->unruled[0].second, 5);
+  EXPECT_TRUE(unruled->classes.empty());
 
   RetentionPolicy twice = policy;
   twice.rules.push_back({"child_protection", 10});

@@ -112,6 +112,12 @@ class Administration {
   Result<store::ApprovalRequest> Withdraw(const Viewer& requester, int64_t id, int64_t now_s,
                                           const store::Actor& actor);
 
+  // `riskradar init`: the store's first account, `user` (an administrator), made to enrol at its first sign-in
+  // (user.password_hash and user.enrol_hash hash the two halves of its one-time code; user.totp_secret is an
+  // unseen one). FailedPrecondition, audited as refused, when the store already has any account: later
+  // accounts take the two-person path. Audited "user_add" with purpose and details naming the bootstrap.
+  Status BootstrapFirstAdministrator(const store::User& user, const store::Actor& actor);
+
   // Enrolment at first sign-in: the TOTP secret being enrolled (audited "enrol_start"), then the new
   // password's hash once a code of that secret was shown (audited "enrol"; every session is revoked).
   Status BeginEnrolment(const store::User& user, const std::string& totp_secret, const store::Actor& actor);

@@ -148,7 +148,8 @@ class AuditedAccess {
   Result<store::ReviewQueueRows> ListReviewPairs(std::string_view status, const store::Actor& actor);
   // The operator's decision on a pair named by its two mentions (request.id 0), queued or not: one write unit
   // with the audit event "review_confirm" / "review_reject" on "link_review:LEFT-RIGHT". NotFound for an
-  // unknown mention; InvalidArgument as DecideReviewItem.
+  // unknown mention; InvalidArgument as DecideReviewItem; Conflict (audited as refused, nothing changed) for a
+  // pair already confirmed or rejected, as the API's 409.
   Result<store::ReviewQueueItem> DecideReviewPair(const store::ReviewDecisionRequest& request,
                                                   const store::Actor& actor);
 

@@ -41,7 +41,10 @@ struct LinkStageReport {
   int64_t place_mentions = 0;
   int64_t places = 0;
   int64_t matches = 0;
+  // Uncertain pairs queued for review (what `status` and `review list` count as pending after the run), and
+  // those the model found uncertain again although a reviewer already decided them (kept, not queued).
   int64_t possibles = 0;
+  int64_t possibles_decided = 0;
   int64_t persons_kept_id = 0;                           // persons whose id carried over from the previous run
   PersonBlocking blocking = PersonBlocking::kAutomatic;  // the person blocking used
   int64_t candidate_pairs = 0;                           // person pairs compared

@@ -85,6 +85,12 @@ struct AuditQuery {
   // records on (an IG lead's own scope). Empty: the whole partnership.
   std::string agency;
 };
+struct AuditKeyRotation {
+  std::string old_public_key, new_public_key;
+  int64_t old_last_size = 0;   // the last checkpoint the old key signed (kept), covering the rotation event
+  int64_t new_first_size = 0;  // the first checkpoint the new key signed (kept)
+};
+
 struct AuditCheckpointList {
   std::vector<AuditCheckpoint> kept;
   std::optional<AuditCheckpoint> head;  // the current signed head
@@ -106,6 +112,12 @@ class AuditLog {
   virtual Result<AuditCheck> VerifyAudit() = 0;
   // Signs and keeps a checkpoint of the whole log now.
   virtual Result<AuditCheckpoint> SignAuditCheckpoint() = 0;
+  // Replaces the audit signing key (the operator's `riskradar keys rotate --audit`; no other process may be
+  // appending). An "audit_key_rotate" event naming both public keys is appended and kept as a checkpoint
+  // signed by the old key; the old public key is recorded as retired, trusted by VerifyAudit for checkpoints
+  // up to that size only; the new key replaces the key file (0600) and signs an "audit_key_rotated" event,
+  // kept too. FailedPrecondition when there is no key file to rotate.
+  virtual Result<AuditKeyRotation> RotateAuditKey(const Actor& actor) = 0;
   // The kept checkpoints (oldest first) and the current signed head (the verifier's own read, and the rows
   // of the access layer's audited checkpoint read).
   virtual Result<AuditCheckpointList> AuditCheckpoints() = 0;

@@ -50,6 +50,9 @@ struct RetentionClassCount {
 };
 struct RetentionOutcome {
   std::vector<RetentionClassCount> classes;
+  // Record classes the store holds that no rule of the policy names, with their record counts: nothing of
+  // theirs is ever deleted (kept with no rule). By class name.
+  std::vector<std::pair<std::string, int64_t>> unruled;
   int64_t quarantine_due = 0;
   int64_t persons_erased = 0;  // people left with no record: name and date of birth cleared, assessments removed
   bool applied = false;

@@ -94,6 +94,12 @@ class UserStore {
   virtual Status SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) = 0;
   virtual Status ResetUserCredentials(std::string_view name, const std::string& password_hash,
                                       const std::string& totp_secret, const Actor& actor) = 0;
+  // Re-seals every TOTP secret under a new key (the operator's `riskradar keys rotate --totp`; no other
+  // process may be using the store): the new key is written beside the old ("<key>.next", 0600), the secrets
+  // are re-sealed and a "totp_key_rotate" event appended in one transaction, then the new key replaces the
+  // old file. An interruption is finished or undone on the next open, by which key the secrets open with.
+  // Returns how many secrets were re-sealed. FailedPrecondition when there is no key file to rotate.
+  virtual Result<int64_t> RotateTotpKey(const Actor& actor) = 0;
   // The same password under new hash parameters (after a successful login); sessions are kept.
   virtual Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) = 0;
 

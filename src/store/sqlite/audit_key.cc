@@ -84,11 +84,12 @@ AuditSigningKey::AuditSigningKey(AuditSigningKey&& o) noexcept
 
 AuditSigningKey::~AuditSigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
 
-Result<AuditSigningKey> AuditSigningKey::LoadOrCreate(const std::string& path) {
+Result<AuditSigningKey> AuditSigningKey::Load(const std::string& path, bool may_create) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
+    if (!may_create) return Status::NotFound("no audit key at " + path);
     randombytes_buf(seed.data(), seed.size());
     std::string content = std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
     Status s = WriteNewFile(path, content, 0600);
@@ -114,6 +115,74 @@ std::string AuditSigningKey::SignHex(std::string_view message) const {
   crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                        secret_.data());
   return ToHex(sig.data(), sig.size());
+}
+
+Result<std::string> WriteNextAuditKey(const std::string& path) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  randombytes_buf(seed.data(), seed.size());
+  std::string content = std::string(kHeader) + ToHex(seed.data(), seed.size()) + "\n";
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  sodium_memzero(sk.data(), sk.size());
+  sodium_memzero(seed.data(), seed.size());
+  const std::string next = path + ".next";
+  ::unlink(next.c_str());  // a rotation interrupted before its rename left nothing in use here
+  Status written = WriteNewFile(next, content, 0600);
+  sodium_memzero(content.data(), content.size());
+  RR_RETURN_IF_ERROR(written);
+  return ToHex(pk.data(), pk.size());
+}
+
+Status InstallNextAuditKey(const std::string& path, const std::string& pub) {
+  const std::string next = path + ".next";
+  if (::rename(next.c_str(), path.c_str()) != 0) {
+    return Status::IoError("cannot replace audit key " + path + " with " + next + ": " + std::strerror(errno));
+  }
+  const std::string pub_next = path + ".pub.next";
+  ::unlink(pub_next.c_str());
+  RR_RETURN_IF_ERROR(WriteNewFile(pub_next, pub + "\n", 0644));
+  if (::rename(pub_next.c_str(), (path + ".pub").c_str()) != 0) {
+    return Status::IoError("cannot replace " + path + ".pub: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status AppendRetiredAuditKey(const std::string& key_path, const std::string& public_key, int64_t last_size,
+                             const std::string& retired_at) {
+  const std::string path = key_path + ".retired";
+  const std::string line = "v1 " + public_key + " " + std::to_string(last_size) + " " + retired_at + "\n";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  const ssize_t n = ::write(fd, line.data(), line.size());
+  const bool ok = n == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Status::IoError("cannot write " + path);
+  return Status::Ok();
+}
+
+Result<std::map<std::string, int64_t>> ReadRetiredAuditKeys(const std::string& key_path) {
+  const std::string path = key_path + ".retired";
+  std::map<std::string, int64_t> out;
+  std::ifstream in(path);
+  if (!in) return out;
+  std::string line;
+  int64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    std::istringstream fields(line);
+    std::string version, key, at;
+    int64_t size = -1;
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    if (!(fields >> version >> key >> size >> at) || version != "v1" || size < 0 ||
+        !FromHex(key, pk.data(), pk.size())) {
+      return Status::Corruption(path + ":" + std::to_string(number) + ": not a retired audit key line");
+    }
+    out[key] = std::max(out[key], size);
+  }
+  return out;
 }
 
 Result<std::string> LoadAuditPublicKey(const std::string& path) {

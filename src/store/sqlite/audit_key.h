@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +16,9 @@ namespace riskradar::store {
 
 class AuditSigningKey {
  public:
-  // Loads the key at `path`, creating it (O_EXCL, mode 0600) and "<path>.pub" when absent.
-  // Refuses a key file that others can read.
-  static Result<AuditSigningKey> LoadOrCreate(const std::string& path);
+  // Loads the key at `path`; when it is absent and `may_create`, creates it (O_EXCL, mode 0600) and
+  // "<path>.pub" first, else NotFound. Refuses a key file that others can read.
+  static Result<AuditSigningKey> Load(const std::string& path, bool may_create);
   AuditSigningKey(const AuditSigningKey&) = delete;
   AuditSigningKey& operator=(const AuditSigningKey&) = delete;
   AuditSigningKey(AuditSigningKey&& o) noexcept;
@@ -30,6 +31,31 @@ class AuditSigningKey {
   AuditSigningKey() = default;
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_{};
   std::string public_key_hex_;
+};
+
+// Key rotation in two steps, so the file holds the old key or the new one, never a mix: a new key written 0600
+// to "<path>.next" (its public key returned), then renamed over `path`, "<path>.pub" following.
+Result<std::string> WriteNextAuditKey(const std::string& path);
+Status InstallNextAuditKey(const std::string& path, const std::string& public_key);
+
+// The retired keys: "<key path>.retired", one line per rotation ("v1 PUBLIC_KEY LAST_SIZE RETIRED_AT"). Like
+// "<path>.pub" it lives outside the database; a retired key is trusted only for checkpoints and witness heads
+// of at most LAST_SIZE events (what it signed before its rotation).
+Status AppendRetiredAuditKey(const std::string& key_path, const std::string& public_key, int64_t last_size,
+                             const std::string& retired_at);
+// public key -> the largest tree size it may have signed; empty when there is no file. Corruption naming the
+// line when one is malformed.
+Result<std::map<std::string, int64_t>> ReadRetiredAuditKeys(const std::string& key_path);
+
+// What verification trusts: the current public key for any size, a retired one up to its last size.
+struct TrustedAuditKeys {
+  std::string current;
+  std::map<std::string, int64_t> retired;
+  bool Trusts(const std::string& public_key, int64_t tree_size) const {
+    if (public_key == current) return true;
+    auto it = retired.find(public_key);
+    return it != retired.end() && tree_size <= it->second;
+  }
 };
 
 // The public key to verify with: from "<path>.pub" or, failing that, derived from the key file itself.

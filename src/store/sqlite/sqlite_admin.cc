@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "sqlite_store.h"
 
@@ -431,9 +434,79 @@ Status SqliteStore::CompleteEnrolment(int64_t user_id, const std::string& passwo
 
 // ---------------------------------------------------------------- TOTP secrets at rest
 
+// A rotation (RotateTotpKey) writes the new key to "<path>.next", re-seals every secret in one transaction and
+// then renames the file into place. Interrupted between the two, the secrets decide which key is current: the
+// new one when they open with it (the transaction committed), else the old one.
+Status SqliteStore::FinishTotpRotation() {
+  const std::string& path = options_.totp_key_path;
+  const std::string next = path + ".next";
+  std::error_code ec;
+  if (!std::filesystem::exists(next, ec)) return Status::Ok();
+  auto next_key = TotpSealingKey::Load(next, false);
+  bool committed = false;
+  if (next_key.ok()) {
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT totp_secret FROM app_user WHERE substr(totp_secret, 1, 4) = "
+                                             "'sb1:' ORDER BY id LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(bool row, q.Step());
+    committed = row && next_key->Open(q.Text(0)).ok();
+  }
+  if (committed) {
+    if (::rename(next.c_str(), path.c_str()) != 0) {
+      return Status::IoError("cannot finish the TOTP key rotation (rename " + next + " to " + path +
+                             "): " + std::strerror(errno));
+    }
+  } else {
+    std::filesystem::remove(next, ec);
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::RotateTotpKey(const Actor& actor) {
+  const std::string& path = options_.totp_key_path;
+  RR_RETURN_IF_ERROR(FinishTotpRotation());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::FailedPrecondition("no TOTP key at " + path + " to rotate");
+  totp_key_.reset();
+  RR_ASSIGN_OR_RETURN(TotpSealingKey * old_key, TotpKey(false));
+  const std::string next = path + ".next";
+  RR_ASSIGN_OR_RETURN(auto new_key, TotpSealingKey::Load(next, true));
+  int64_t resealed = 0;
+  {
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    std::vector<std::pair<int64_t, std::string>> sealed;
+    {
+      RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, totp_secret FROM app_user "
+                                               "WHERE substr(totp_secret, 1, 4) = 'sb1:' ORDER BY id"));
+      RR_RETURN_IF_ERROR(q.ForEachRow([&] { sealed.emplace_back(q.Int(0), q.Text(1)); }));
+    }
+    RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
+    for (const auto& [id, value] : sealed) {
+      auto plain = old_key->Open(value);
+      if (!plain.ok()) return plain.status().WithContext("user id " + std::to_string(id));
+      RR_RETURN_IF_ERROR(up.Bind(1, new_key.Seal(*plain)).Bind(2, id).Run());
+      sodium_memzero(plain->data(), plain->size());
+      ++resealed;
+    }
+    AuditEvent e;
+    e.actor = actor;
+    e.action = "totp_key_rotate";
+    e.target = "totp_key";
+    e.details = nlohmann::json{{"resealed", resealed}}.dump();
+    RR_RETURN_IF_ERROR(AppendAuditLocked(e));
+    RR_RETURN_IF_ERROR(txn.Commit());
+  }
+  FlushWitness();
+  RR_RETURN_IF_ERROR(FinishTotpRotation());
+  totp_key_.reset();
+  RR_ASSIGN_OR_RETURN(TotpSealingKey * current, TotpKey(false));
+  (void)current;
+  return resealed;
+}
+
 Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {
   if (totp_key_) return &*totp_key_;
   const std::string& path = options_.totp_key_path;
+  RR_RETURN_IF_ERROR(FinishTotpRotation());
   auto existing = TotpSealingKey::Load(path, false);
   if (existing.ok()) {
     totp_key_.emplace(std::move(*existing));

@@ -20,10 +20,20 @@ Result<SqliteStatement*> SqliteStore::Cached(const char* sql) {
   return &it->second;
 }
 
-Result<const AuditSigningKey*> SqliteStore::Key() {
+Result<const AuditSigningKey*> SqliteStore::Key(bool may_create) {
   if (!key_) {
-    RR_ASSIGN_OR_RETURN(auto key, AuditSigningKey::LoadOrCreate(key_path_));
-    key_.emplace(std::move(key));
+    auto key = AuditSigningKey::Load(key_path_, may_create);
+    if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+      // A new key would sign on after events another key signed: verification with the real key would fail,
+      // and verification with the new one would vouch for events it never saw. Never create it then.
+      return Status::FailedPrecondition(
+          "the audit key file " + key_path_ +
+          " does not exist but the audit log already has signed events: restore the key from its backup, or point "
+          "the store at where it is (the configuration's [keys] audit, or --audit-key FILE); a new key is made "
+          "only for an empty log");
+    }
+    if (!key.ok()) return key.status();
+    key_.emplace(std::move(*key));
   }
   return &*key_;
 }
@@ -82,7 +92,8 @@ Status SqliteStore::AppendLeafLocked(const AuditEvent& input, merkle::TreeBuilde
 }
 
 Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep) {
-  RR_ASSIGN_OR_RETURN(const AuditSigningKey* key, Key());
+  // Only the first head of an empty log may bring a new key into being (Key()).
+  RR_ASSIGN_OR_RETURN(const AuditSigningKey* key, Key(from_size == 0));
   AuditCheckpoint c;
   c.tree_size = static_cast<int64_t>(tree.size());
   c.root_hash = merkle::ToHex(tree.Root());
@@ -244,6 +255,56 @@ Result<AuditCheckpoint> SqliteStore::SignAuditCheckpoint() {
   RR_RETURN_IF_ERROR(txn.Commit());
   FlushWitness();
   return c;
+}
+
+Result<AuditKeyRotation> SqliteStore::RotateAuditKey(const Actor& actor) {
+  if (options_.audit_writer) return Status::FailedPrecondition("rotate the audit key with the server stopped");
+  FlushWitness();
+  auto old_key = AuditSigningKey::Load(key_path_, false);
+  if (!old_key.ok() && old_key.status().code() == StatusCode::kNotFound) {
+    return Status::FailedPrecondition("no audit key at " + key_path_ + " to rotate");
+  }
+  if (!old_key.ok()) return old_key.status();
+  AuditKeyRotation r;
+  r.old_public_key = old_key->public_key_hex();
+  key_.reset();
+  key_.emplace(std::move(*old_key));
+  RR_ASSIGN_OR_RETURN(r.new_public_key, WriteNextAuditKey(key_path_));
+  auto append_kept = [&](std::string_view action, const nlohmann::json& details) -> Result<AuditCheckpoint> {
+    AuditEvent e;
+    e.actor = actor;
+    e.action = std::string(action);
+    e.target = "audit_log";
+    e.details = details.dump();
+    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
+    const uint64_t from = tree.size();
+    std::string buffer;
+    RR_RETURN_IF_ERROR(AppendLeafLocked(e, tree, buffer));
+    RR_ASSIGN_OR_RETURN(auto c, SaveHeadLocked(tree, from, true));
+    RR_RETURN_IF_ERROR(txn.Commit());
+    FlushWitness();
+    return c;
+  };
+  // 1. The old key vouches for the new one: the last head it signs covers an event naming both.
+  RR_ASSIGN_OR_RETURN(
+      const AuditCheckpoint last_old,
+      append_kept("audit_key_rotate", {{"old_public_key", r.old_public_key}, {"new_public_key", r.new_public_key}}));
+  r.old_last_size = last_old.tree_size;
+  // 2. The old public key stays trusted for what it signed, and no further (a leaked old key signs nothing new).
+  RR_RETURN_IF_ERROR(AppendRetiredAuditKey(key_path_, r.old_public_key, r.old_last_size, NowUtcIso()));
+  // 3. The new key takes the file's place, and signs from the next event on.
+  RR_RETURN_IF_ERROR(InstallNextAuditKey(key_path_, r.new_public_key));
+  key_.reset();
+  RR_ASSIGN_OR_RETURN(const AuditCheckpoint first_new,
+                      append_kept("audit_key_rotated", {{"public_key", r.new_public_key},
+                                                        {"previous_public_key", r.old_public_key},
+                                                        {"previous_last_size", r.old_last_size}}));
+  if (first_new.public_key != r.new_public_key) {
+    return Status::Internal("the audit key file " + key_path_ + " does not hold the new key after rotation");
+  }
+  r.new_first_size = first_new.tree_size;
+  return r;
 }
 
 // Schema 2 turns the v1 hash chain into Merkle leaves: the old chain is checked first, so re-hashing never
@@ -416,13 +477,16 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
     if (!pk.ok()) return pk.status();
     trusted = *pk;
   }
+  // Keys rotated out (`riskradar keys rotate --audit`) stay trusted for what they signed before.
+  RR_ASSIGN_OR_RETURN(const auto retired, ReadRetiredAuditKeys(key_path_));
+  const TrustedAuditKeys keys{trusted, retired};
   const std::vector<AuditCheckpoint> kept = checkpoints;
   if (head) checkpoints.push_back(*head);  // checked like the others, last
   {
     std::vector<char> bad(checkpoints.size(), 0);
     tbb::parallel_for(size_t{0}, checkpoints.size(), [&](size_t i) {
       const AuditCheckpoint& c = checkpoints[i];
-      if (c.public_key != trusted) {
+      if (!keys.Trusts(c.public_key, c.tree_size)) {
         bad[i] = 1;
       } else if (!VerifyCheckpointSignature(c.public_key, CheckpointMessage(c.tree_size, c.root_hash, c.signed_at),
                                             c.signature)) {
@@ -548,7 +612,7 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   }
   check.root_hash = merkle::ToHex(tree.Root());
   check.latest = head;
-  RR_ASSIGN_OR_RETURN(std::string witness_problem, CheckWitness(check, trusted, kept, witness));
+  RR_ASSIGN_OR_RETURN(std::string witness_problem, CheckWitness(check, keys, kept, witness));
   if (!witness_problem.empty()) return fail(std::move(witness_problem));
   return check;
 }
@@ -557,7 +621,7 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
 // earlier verifies on its own. The witness outside the database remembers every kept head; the log must
 // reach the newest of them and agree with it (an RFC 6962 consistency proof from the witnessed size to the
 // log's size, checked against the witnessed root and the log's root).
-Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const std::string& trusted,
+Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const TrustedAuditKeys& trusted,
                                               const std::vector<AuditCheckpoint>& kept,
                                               const Result<std::vector<WitnessHead>>& heads) {
   const std::string& path = options_.audit_witness_path;
@@ -574,7 +638,7 @@ Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const std::stri
   int64_t line = 0;
   for (const WitnessHead& h : *heads) {
     ++line;
-    if (h.public_key != trusted ||
+    if (!trusted.Trusts(h.public_key, h.tree_size) ||
         !VerifyCheckpointSignature(h.public_key, CheckpointMessage(h.tree_size, h.root_hash, h.signed_at),
                                    h.signature)) {
       return "audit witness line " + std::to_string(line) + " is not a head signed by the trusted audit key";

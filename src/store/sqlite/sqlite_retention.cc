@@ -1,6 +1,7 @@
 // SqliteStore's retention: legal holds, and deleting source records past their class's retention period
 // with everything derived from them, in one audited transaction with SQLite's secure_delete on.
 #include <map>
+#include <set>
 
 #include "sqlite_store.h"
 
@@ -160,6 +161,15 @@ Result<RetentionOutcome> SqliteStore::RetentionLocked(const RetentionPolicy& pol
       "JOIN mention_person mp ON mp.person_id = CAST(h.target AS INTEGER) "
       "JOIN person_mention m ON m.id = mp.mention_id WHERE h.scope = 'person' AND h.released_at IS NULL);"));
   RetentionOutcome out;
+  {
+    std::set<std::string> ruled;
+    for (const RetentionRule& rule : policy.rules) ruled.insert(rule.record_class);
+    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT record_class, COUNT(*) FROM source_record GROUP BY record_class "
+                                             "ORDER BY record_class"));
+    RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+      if (!ruled.count(q.Text(0))) out.unruled.emplace_back(q.Text(0), q.Int(1));
+    }));
+  }
   {
     RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT record_class, SUM(held = 0), SUM(held) FROM temp.rr_due GROUP BY "
                                              "record_class ORDER BY record_class"));

@@ -227,6 +227,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Status AppendAuditBatch(const std::vector<AuditEvent>& events) override;
   Result<AuditCheck> VerifyAudit() override;
   Result<AuditCheckpoint> SignAuditCheckpoint() override;
+  Result<AuditKeyRotation> RotateAuditKey(const Actor& actor) override;
   Result<AuditCheckpointList> AuditCheckpoints() override;
   Result<AuditProof> AuditInclusionProof(int64_t seq, int64_t tree_size) override;
   Result<AuditProof> AuditConsistencyProof(int64_t old_size, int64_t new_size) override;
@@ -237,6 +238,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Status ResetUserCredentials(std::string_view name, const std::string& password_hash, const std::string& totp_secret,
                               const Actor& actor) override;
   Status UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) override;
+  Result<int64_t> RotateTotpKey(const Actor& actor) override;
   Status CreateSession(const NewSession& session, const Actor& actor) override;
   Result<std::optional<SessionUser>> TouchSession(std::string_view token_hash, int64_t now_s, int64_t idle_s,
                                                   int64_t absolute_s) override;
@@ -274,14 +276,16 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
   // A prepared statement kept for the store's life, reset and ready to bind. `sql` must be a literal.
   Result<SqliteStatement*> Cached(const char* sql);
-  Result<const AuditSigningKey*> Key();
+  // The audit signing key, loaded once. A missing key file is created only when `may_create` (the log is
+  // empty); otherwise FailedPrecondition naming the expected path.
+  Result<const AuditSigningKey*> Key(bool may_create);
   Result<merkle::TreeBuilder> LoadTreeLocked();
   Status AppendLeafLocked(const AuditEvent& event, merkle::TreeBuilder& tree, std::string& buffer);
   // Signs and stores the head over `tree`; keeps it as a checkpoint when `keep` or when the log passed a
   // multiple of checkpoint_interval since `from_size`.
   Result<AuditCheckpoint> SaveHeadLocked(const merkle::TreeBuilder& tree, uint64_t from_size, bool keep);
   // The witness check of VerifyAudit, after the log itself verified: the problem found, or "".
-  Result<std::string> CheckWitness(AuditCheck& check, const std::string& trusted_key,
+  Result<std::string> CheckWitness(AuditCheck& check, const TrustedAuditKeys& trusted,
                                    const std::vector<AuditCheckpoint>& kept,
                                    const Result<std::vector<WitnessHead>>& heads);
   Status UpgradeAuditToMerkle();
@@ -381,6 +385,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
 
  private:
   Result<TotpSealingKey*> TotpKey(bool may_create);
+  Status FinishTotpRotation();
   std::optional<TotpSealingKey> totp_key_;
 
   // ---- professional judgement: trajectory, screenings, allocations, case notes (sqlite_judgement.cc)
