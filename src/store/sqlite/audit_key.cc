@@ -121,7 +121,7 @@ Result<std::string> WriteNextAuditKey(const std::string& path) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
   randombytes_buf(seed.data(), seed.size());
-  std::string content = std::string(kHeader) + ToHex(seed.data(), seed.size()) + "\n";
+  std::string content = std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
   crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
