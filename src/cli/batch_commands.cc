@@ -84,8 +84,8 @@ Status ExportQuarantineAsSource(store::Store& store, int64_t batch_id, const std
       ((data_path.has_extension() ? data_path.stem().string() : data_path.filename().string()) + ".reasons.csv");
   // Audited before either file exists; both appear whole (temporary file, then rename) and owner-only.
   RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("quarantine export"));
-  RR_ASSIGN_OR_RETURN(auto exported, access::AuditedAccess(store).ExportOpenQuarantine(
-                                         batch_id, data_path.string(), actor));
+  RR_ASSIGN_OR_RETURN(auto exported,
+                      access::AuditedAccess(store).ExportOpenQuarantine(batch_id, data_path.string(), actor));
   const auto& [batch, rows] = exported;
   RR_ASSIGN_OR_RETURN(const ingest::QuarantineExport rendered, ingest::RenderQuarantineExport(batch, rows));
   RR_RETURN_IF_ERROR(WriteFileAtomically(data_path, rendered.data, 0600));
@@ -122,8 +122,7 @@ void RegisterBatchCommands(CLI::App& app, int& exit_code) {
     fail_or([&]() -> Status {
       RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db, {}));
       RR_ASSIGN_OR_RETURN(const store::Actor actor, OperatorActor("quarantine resolve"));
-      RR_RETURN_IF_ERROR(
-          access::AuditedAccess(*s).ResolveQuarantinedRow(o.id, o.reason, actor));
+      RR_RETURN_IF_ERROR(access::AuditedAccess(*s).ResolveQuarantinedRow(o.id, o.reason, actor));
       std::cout << fmt::format("quarantined row {} resolved\n", o.id);
       return Status::Ok();
     }());

@@ -36,8 +36,8 @@ inline std::string Cli(const std::string& args) { return std::string(RISKRADAR_B
 // A demo store a suite starts from, as a private copy of the one tests/e2e/make_fixture.sh made for this ctest run
 // (the e2e.fixture.NAME tests, into the build's e2e-fixtures directory; $RISKRADAR_E2E_FIXTURES names another).
 // Without a finished fixture there (a test binary run by hand before ctest ran), the binary makes its own with
-// the same script. A fixture stays until ctest makes it again: after changing the demo, run the fixture tests. The copy's outputs name the copy's directory, as if the
-// demo had run there.
+// the same script. A fixture stays until ctest makes it again: after changing the demo, run the fixture tests. The
+// copy's outputs name the copy's directory, as if the demo had run there.
 struct PreparedDemo {
   std::filesystem::path dir;     // the copy: riskradar.db, its keys, the reports
   std::filesystem::path origin;  // where the demo ran (the store names the extracts it ingested there)

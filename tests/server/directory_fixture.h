@@ -27,7 +27,7 @@
 #include "server_fixture.h"
 
 namespace riskradar::server {
-namespace {
+inline namespace directory_fixture {  // inline: named for unity builds, used unqualified
 
 class DirectoryFixture : public ServerFixture {
  protected:
@@ -288,5 +288,5 @@ class DirectoryFixture : public ServerFixture {
   static inline std::map<std::string, Sex> sex_of_;   // sex of a row's subject, by local id
 };
 
-}  // namespace
+}  // namespace directory_fixture
 }  // namespace riskradar::server

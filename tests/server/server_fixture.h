@@ -1,7 +1,8 @@
 // The shared fixture of the server tests: a real server on a loopback port over a small seeded store.
 // Three agencies (wmp police, bcc council, nhs); children 1 (Amy) and 2 (Bea) with police records only; one
 // user per agency and role, each with an allocated case for child 1; an agreement wmp -> bcc.
-// Each test file derives its own suite from ServerFixture (its statics are per file: anonymous namespace).
+// Each test file derives its own suite from ServerFixture; SetUpTestSuite and TearDownTestSuite make and remove
+// its statics per suite.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@
 #include "riskradar/store/store.h"
 
 namespace riskradar::server {
-namespace {
+inline namespace server_fixture {  // inline: named for unity builds, used unqualified
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -222,5 +223,5 @@ class ServerFixture : public ::testing::Test {
   static inline void (*tune_options_)(ServerOptions&) = nullptr;
 };
 
-}  // namespace
+}  // namespace server_fixture
 }  // namespace riskradar::server
