@@ -353,8 +353,10 @@ TEST(TotpMigrationTest, SchemaThreeLandsAfterFiveSealsPlaintextSecretsAndKeepsRe
     confirm.right_mention_id = 2;
     confirm.status = "confirmed";
     confirm.reason = "same person after all";
-    ASSERT_TRUE(access::AuditedAccess(**s).DecideReviewPair(confirm, store::Actor{}).ok());
-    EXPECT_EQ(SqlInt(db, "SELECT version FROM link_review WHERE id = 1"), 2);  // the trigger bumps every decision
+    // A decided pair is not decided again (the first reviewer's decision stands): refused, the version kept.
+    EXPECT_EQ(access::AuditedAccess(**s).DecideReviewPair(confirm, store::Actor{}).status().code(),
+              StatusCode::kConflict);
+    EXPECT_EQ(SqlInt(db, "SELECT version FROM link_review WHERE id = 1"), 1);
   }
   {
     // A lost key file is never silently replaced while sealed secrets exist.
