@@ -58,8 +58,12 @@ extern "C" void StopOnSignal(int) {
   if (g_server) g_server->Stop();
 }
 // SIGHUP asks for the TLS certificate to be read again; a watcher thread does it (not async-signal-safe work).
-volatile std::sig_atomic_t g_reload_tls = 0;
-extern "C" void ReloadOnSignal(int) { g_reload_tls = 1; }
+// An atomic, not a volatile sig_atomic_t: the handler runs on whichever thread takes the signal and the watcher
+// reads it on another (ThreadSanitizer reported the volatile flag as a data race). Lock-free, so the handler may
+// store to it.
+std::atomic<bool> g_reload_tls{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+extern "C" void ReloadOnSignal(int) { g_reload_tls.store(true); }
 
 // The password typed on standard input, or a generated one.
 Result<std::string> ChoosePassword(bool from_stdin) {
@@ -476,13 +480,12 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     std::atomic<bool> serving{true};
     std::thread reloader;
     if ((*srv)->tls()) {
-      g_reload_tls = 0;
+      g_reload_tls.store(false);
       std::signal(SIGHUP, ReloadOnSignal);
       reloader = std::thread([&serving, s = srv->get(), cert = o.cert, key = o.tls_key] {
         while (serving.load()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          if (!g_reload_tls) continue;
-          g_reload_tls = 0;
+          if (!g_reload_tls.exchange(false)) continue;
           const Status st = s->ReloadTls();
           if (st.ok()) {
             std::cerr << "riskradar: SIGHUP: TLS certificate reloaded from " << cert << " and " << key
