@@ -2,6 +2,8 @@
 // foreign keys on, numbered migrations). Ingest, linkage, assessments, networks and opening the store.
 #include "sqlite_store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -506,24 +508,21 @@ Result<std::string> SqliteStore::LatestLinkageModel() {
   return q.Text(0);
 }
 
-Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  // People and places that disappear (merged into another) stay as inactive
-  // rows so that their assessment history keeps its referent.
-  RR_RETURN_IF_ERROR(
-      db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
-                "DELETE FROM mention_person; DELETE FROM place_mention_place;"
-                "DELETE FROM link_review WHERE status = 'pending'; DELETE FROM event_link;"));
+namespace {
+
+// The writes a full linkage run and a batch share: people and places upserted (a merged-away one stays as an
+// inactive row, so its assessment history keeps its referent), review pairs queued, the run recorded.
+Status UpsertPersons(SqliteDb& db, const std::vector<Person>& persons) {
   RR_ASSIGN_OR_RETURN(
       auto person,
-      db_->Prepare(
+      db.Prepare(
           "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, "
           "mention_count, ethnicity) "
           "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET active = 1, "
           "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
           "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
           "mention_count = excluded.mention_count, ethnicity = excluded.ethnicity"));
-  for (const Person& p : out.persons) {
+  for (const Person& p : persons) {
     RR_RETURN_IF_ERROR(person.Bind(1, p.id)
                            .Bind(2, p.display_name)
                            .Bind(3, DobDays(p.dob))
@@ -535,16 +534,18 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
                            .Bind(9, p.ethnicity)
                            .Run());
   }
-  RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2)"));
-  for (const auto& [mention, pid] : out.mention_person) RR_RETURN_IF_ERROR(mp.Bind(1, mention).Bind(2, pid).Run());
+  return Status::Ok();
+}
+
+Status UpsertPlaces(SqliteDb& db, const std::vector<Place>& places) {
   RR_ASSIGN_OR_RETURN(
       auto place,
-      db_->Prepare(
+      db.Prepare(
           "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, "
           "?7) "
           "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
           "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
-  for (const Place& p : out.places) {
+  for (const Place& p : places) {
     RR_RETURN_IF_ERROR(place.Bind(1, p.id)
                            .Bind(2, p.name)
                            .Bind(3, ToString(p.type))
@@ -554,33 +555,89 @@ Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
                            .Bind(7, p.lon)
                            .Run());
   }
-  RR_ASSIGN_OR_RETURN(auto pmp,
-                      db_->Prepare("INSERT INTO place_mention_place (place_mention_id, place_id) VALUES (?1, ?2)"));
-  for (const auto& [mention, pid] : out.place_mention_place)
-    RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
-  // A decided pair keeps its decision; only new pairs are queued.
-  RR_ASSIGN_OR_RETURN(auto review,
-                      db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
-                                   "match_probability, status, reason, "
-                                   "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
-  for (const ReviewItem& r : out.review) {
-    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id)
+  return Status::Ok();
+}
+
+// Mention -> entity rows (mention_person, place_mention_place). A full run writes them into emptied tables (a
+// mention named twice is an error); a batch may move a mention to the person it merged into (`move_existing`).
+// The table and column names are this file's constants, never input.
+Status LinkMentions(SqliteDb& db, std::string_view table, std::string_view mention_column,
+                    std::string_view entity_column, const std::vector<std::pair<int64_t, int64_t>>& rows,
+                    bool move_existing) {
+  const std::string upsert = move_existing ? fmt::format(" ON CONFLICT({}) DO UPDATE SET {} = excluded.{}",
+                                                         mention_column, entity_column, entity_column)
+                                           : "";
+  RR_ASSIGN_OR_RETURN(auto link, db.Prepare(fmt::format("INSERT INTO {} ({}, {}) VALUES (?1, ?2){}", table,
+                                                        mention_column, entity_column, upsert)));
+  for (const auto& [mention, id] : rows) RR_RETURN_IF_ERROR(link.Bind(1, mention).Bind(2, id).Run());
+  return Status::Ok();
+}
+
+// A decided pair keeps its decision; only new pairs are queued.
+Status QueueReviewPairs(SqliteDb& db, const std::vector<ReviewItem>& review) {
+  RR_ASSIGN_OR_RETURN(auto queue,
+                      db.Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
+                                 "match_probability, status, reason, "
+                                 "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
+  for (const ReviewItem& r : review) {
+    RR_RETURN_IF_ERROR(queue.Bind(1, r.left_mention_id)
                            .Bind(2, r.right_mention_id)
                            .Bind(3, r.match_weight)
                            .Bind(4, r.match_probability)
                            .Run());
   }
-  RR_ASSIGN_OR_RETURN(
-      auto run, db_->Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso())
-                         .Bind(2, static_cast<int64_t>(out.persons.size()))
-                         .Bind(3, static_cast<int64_t>(out.places.size()))
-                         .Bind(4, out.model_json)
-                         .Run());
+  return Status::Ok();
+}
+
+// The audit target of the linkage run just recorded ("linkage_run:7").
+Result<std::string> RecordLinkageRun(SqliteDb& db, int64_t persons, int64_t places, const std::string& model_json) {
+  RR_ASSIGN_OR_RETURN(auto run,
+                      db.Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
+  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, model_json).Run());
+  return "linkage_run:" + std::to_string(db.LastInsertId());
+}
+
+// Marks people or places (`table`) inactive; refused while a mention still points to one.
+Status RetireUnused(SqliteDb& db, std::string_view table, std::string_view mention_table,
+                    std::string_view entity_column, const std::vector<int64_t>& ids) {
+  RR_ASSIGN_OR_RETURN(auto retire, db.Prepare(fmt::format("UPDATE {} SET active = 0 WHERE id = ?1", table)));
+  RR_ASSIGN_OR_RETURN(auto used,
+                      db.Prepare(fmt::format("SELECT COUNT(*) FROM {} WHERE {} = ?1", mention_table, entity_column)));
+  for (int64_t id : ids) {
+    used.Reset();
+    used.Bind(1, id);
+    RR_ASSIGN_OR_RETURN(bool row, used.Step());
+    const int64_t left = row ? used.Int(0) : 0;
+    used.Reset();
+    if (left > 0) {
+      return Status::Conflict(
+          fmt::format("linkage changes: {} {} is retired but {} mentions still point to it", table, id, left));
+    }
+    RR_RETURN_IF_ERROR(retire.Bind(1, id).Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
+  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  // Every person and place is written again: the rest become inactive.
+  RR_RETURN_IF_ERROR(
+      db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
+                "DELETE FROM mention_person; DELETE FROM place_mention_place;"
+                "DELETE FROM link_review WHERE status = 'pending'; DELETE FROM event_link;"));
+  RR_RETURN_IF_ERROR(UpsertPersons(*db_, out.persons));
+  RR_RETURN_IF_ERROR(LinkMentions(*db_, "mention_person", "mention_id", "person_id", out.mention_person, false));
+  RR_RETURN_IF_ERROR(UpsertPlaces(*db_, out.places));
+  RR_RETURN_IF_ERROR(
+      LinkMentions(*db_, "place_mention_place", "place_mention_id", "place_id", out.place_mention_place, false));
+  RR_RETURN_IF_ERROR(QueueReviewPairs(*db_, out.review));
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "link";
-  audit.target = "linkage_run:" + std::to_string(db_->LastInsertId());
+  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*db_, static_cast<int64_t>(out.persons.size()),
+                                                     static_cast<int64_t>(out.places.size()), out.model_json));
   audit.details =
       json{{"persons", out.persons.size()}, {"places", out.places.size()}, {"review_items", out.review.size()}}.dump();
   RR_RETURN_IF_ERROR(AppendAuditLocked(audit));
@@ -622,104 +679,24 @@ Status SqliteStore::SaveLinkageChanges(const LinkageChanges& changes, const Acto
   }
   RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   RR_RETURN_IF_ERROR(db_->Exec("DELETE FROM event_link;"));
-  RR_ASSIGN_OR_RETURN(
-      auto person,
-      db_->Prepare(
-          "INSERT INTO person (id, active, display_name, dob, sex, district, is_child, person_of_concern, "
-          "mention_count, ethnicity) "
-          "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET active = 1, "
-          "display_name = excluded.display_name, dob = excluded.dob, sex = excluded.sex, district = excluded.district, "
-          "is_child = excluded.is_child, person_of_concern = excluded.person_of_concern, "
-          "mention_count = excluded.mention_count, ethnicity = excluded.ethnicity"));
-  for (const Person& p : changes.persons) {
-    RR_RETURN_IF_ERROR(person.Bind(1, p.id)
-                           .Bind(2, p.display_name)
-                           .Bind(3, DobDays(p.dob))
-                           .Bind(4, ToString(p.sex))
-                           .Bind(5, p.district)
-                           .Bind(6, p.is_child ? 1 : 0)
-                           .Bind(7, p.person_of_concern ? 1 : 0)
-                           .Bind(8, p.mention_count)
-                           .Bind(9, p.ethnicity)
-                           .Run());
-  }
-  RR_ASSIGN_OR_RETURN(auto mp, db_->Prepare("INSERT INTO mention_person (mention_id, person_id) VALUES (?1, ?2) "
-                                            "ON CONFLICT(mention_id) DO UPDATE SET person_id = excluded.person_id"));
-  for (const auto& [mention, pid] : changes.mention_person) RR_RETURN_IF_ERROR(mp.Bind(1, mention).Bind(2, pid).Run());
-  RR_ASSIGN_OR_RETURN(auto retire_person, db_->Prepare("UPDATE person SET active = 0 WHERE id = ?1"));
-  RR_ASSIGN_OR_RETURN(auto still_used, db_->Prepare("SELECT COUNT(*) FROM mention_person WHERE person_id = ?1"));
-  for (int64_t id : changes.retired_persons) {
-    still_used.Reset();
-    still_used.Bind(1, id);
-    RR_ASSIGN_OR_RETURN(bool row, still_used.Step());
-    const int64_t left = row ? still_used.Int(0) : 0;
-    still_used.Reset();
-    if (left > 0) {
-      return Status::Conflict("linkage changes: person " + std::to_string(id) + " is retired but " +
-                              std::to_string(left) + " mentions still point to it");
-    }
-    RR_RETURN_IF_ERROR(retire_person.Bind(1, id).Run());
-  }
-  RR_ASSIGN_OR_RETURN(
-      auto place,
-      db_->Prepare(
-          "INSERT INTO place (id, active, name, type, postcode, district, lat, lon) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, "
-          "?7) "
-          "ON CONFLICT(id) DO UPDATE SET active = 1, name = excluded.name, type = excluded.type, "
-          "postcode = excluded.postcode, district = excluded.district, lat = excluded.lat, lon = excluded.lon"));
-  for (const Place& p : changes.places) {
-    RR_RETURN_IF_ERROR(place.Bind(1, p.id)
-                           .Bind(2, p.name)
-                           .Bind(3, ToString(p.type))
-                           .Bind(4, p.postcode)
-                           .Bind(5, p.district)
-                           .Bind(6, p.lat)
-                           .Bind(7, p.lon)
-                           .Run());
-  }
-  RR_ASSIGN_OR_RETURN(auto pmp, db_->Prepare("INSERT INTO place_mention_place (place_mention_id, place_id) VALUES "
-                                             "(?1, ?2) ON CONFLICT(place_mention_id) DO UPDATE SET place_id = "
-                                             "excluded.place_id"));
-  for (const auto& [mention, pid] : changes.place_mention_place)
-    RR_RETURN_IF_ERROR(pmp.Bind(1, mention).Bind(2, pid).Run());
-  RR_ASSIGN_OR_RETURN(auto retire_place, db_->Prepare("UPDATE place SET active = 0 WHERE id = ?1"));
-  RR_ASSIGN_OR_RETURN(auto place_used, db_->Prepare("SELECT COUNT(*) FROM place_mention_place WHERE place_id = ?1"));
-  for (int64_t id : changes.retired_places) {
-    place_used.Reset();
-    place_used.Bind(1, id);
-    RR_ASSIGN_OR_RETURN(bool row, place_used.Step());
-    const int64_t left = row ? place_used.Int(0) : 0;
-    place_used.Reset();
-    if (left > 0) {
-      return Status::Conflict("linkage changes: place " + std::to_string(id) + " is retired but " +
-                              std::to_string(left) + " mentions still point to it");
-    }
-    RR_RETURN_IF_ERROR(retire_place.Bind(1, id).Run());
-  }
-  RR_ASSIGN_OR_RETURN(auto review,
-                      db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
-                                   "match_probability, status, reason, "
-                                   "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
-  for (const ReviewItem& r : changes.review) {
-    RR_RETURN_IF_ERROR(review.Bind(1, r.left_mention_id)
-                           .Bind(2, r.right_mention_id)
-                           .Bind(3, r.match_weight)
-                           .Bind(4, r.match_probability)
-                           .Run());
-  }
+  RR_RETURN_IF_ERROR(UpsertPersons(*db_, changes.persons));
+  RR_RETURN_IF_ERROR(LinkMentions(*db_, "mention_person", "mention_id", "person_id", changes.mention_person, true));
+  RR_RETURN_IF_ERROR(RetireUnused(*db_, "person", "mention_person", "person_id", changes.retired_persons));
+  RR_RETURN_IF_ERROR(UpsertPlaces(*db_, changes.places));
+  RR_RETURN_IF_ERROR(
+      LinkMentions(*db_, "place_mention_place", "place_mention_id", "place_id", changes.place_mention_place, true));
+  RR_RETURN_IF_ERROR(RetireUnused(*db_, "place", "place_mention_place", "place_id", changes.retired_places));
+  RR_RETURN_IF_ERROR(QueueReviewPairs(*db_, changes.review));
   RR_ASSIGN_OR_RETURN(auto counts, db_->Prepare("SELECT (SELECT COUNT(*) FROM person WHERE active = 1), "
                                                 "(SELECT COUNT(*) FROM place WHERE active = 1)"));
   RR_ASSIGN_OR_RETURN(bool counted, counts.Step());
   const int64_t persons = counted ? counts.Int(0) : 0;
   const int64_t places = counted ? counts.Int(1) : 0;
   counts.Reset();
-  RR_ASSIGN_OR_RETURN(
-      auto run, db_->Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, changes.model_json).Run());
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "link";
-  audit.target = "linkage_run:" + std::to_string(db_->LastInsertId());
+  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*db_, persons, places, changes.model_json));
   audit.details = json{{"batch", true},
                        {"persons", persons},
                        {"places", places},
