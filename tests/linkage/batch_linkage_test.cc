@@ -9,29 +9,10 @@
 #include "riskradar/linkage/incremental.h"
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 namespace riskradar::linkage {
 namespace batch_linkage_test {
-
-template <typename Id>
-double PairwiseF1(const std::vector<Id>& cluster_of, const std::vector<int>& truth) {
-  std::map<std::pair<Id, int>, int64_t> cells;
-  std::map<Id, int64_t> clusters;
-  std::map<int, int64_t> people;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    ++cells[{cluster_of[i], truth[i]}];
-    ++clusters[cluster_of[i]];
-    ++people[truth[i]];
-  }
-  auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
-  int64_t correct = 0, predicted = 0, actual = 0;
-  for (const auto& [k, n] : cells) correct += pairs(n);
-  for (const auto& [k, n] : clusters) predicted += pairs(n);
-  for (const auto& [k, n] : people) actual += pairs(n);
-  const double p = predicted ? static_cast<double>(correct) / static_cast<double>(predicted) : 1;
-  const double r = actual ? static_cast<double>(correct) / static_cast<double>(actual) : 1;
-  return p + r > 0 ? 2 * p * r / (p + r) : 0;
-}
 
 std::vector<Record> Records(const std::vector<PersonRecord>& people) {
   std::vector<Record> out;
@@ -58,7 +39,7 @@ class BatchLinkageTest : public ::testing::Test {
     }
     auto full = LinkPersons(data_->records, LinkageOptions{});
     ASSERT_TRUE(full.ok()) << full.status().message();
-    full_f1_ = PairwiseF1(full->cluster_of, data_->person);
+    full_f1_ = testing::PairwiseF1(full->cluster_of, data_->person);
   }
   static void TearDownTestSuite() {
     data_.reset();
@@ -102,7 +83,7 @@ TEST_F(BatchLinkageTest, KnownPeopleKeepTheirIdsAndTheBatchIsAsAccurateAsAFullRu
   }
   // Most late records are further records of people already known (synthetic people have 1-4 records).
   EXPECT_GT(joined_known, in_new_people);
-  const double f1 = PairwiseF1(batch->person_of, data_->person);
+  const double f1 = testing::PairwiseF1(batch->person_of, data_->person);
   std::printf(
       "batch of %lld: %lld joined known people, %lld in %d new people, %zu merges, %lld candidate pairs "
       "(full run %lld); pairwise F1 batch %.4f, full run %.4f\n",

@@ -11,6 +11,7 @@
 
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 namespace riskradar::linkage {
 namespace blocking_plan_test {
@@ -241,25 +242,6 @@ TEST(BlockingPlanTest, CandidatesAndRefinementsComeFromTheFieldKinds) {
   for (const auto& r : namepair) EXPECT_EQ(r.find("surname"), std::string::npos) << r;
 }
 
-double PairwiseF1(const std::vector<int32_t>& cluster_of, const std::vector<int>& truth) {
-  std::map<std::pair<int32_t, int>, int64_t> cells;
-  std::map<int32_t, int64_t> clusters;
-  std::map<int, int64_t> people;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    ++cells[{cluster_of[i], truth[i]}];
-    ++clusters[cluster_of[i]];
-    ++people[truth[i]];
-  }
-  auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
-  int64_t correct = 0, predicted = 0, actual = 0;
-  for (const auto& [k, n] : cells) correct += pairs(n);
-  for (const auto& [k, n] : clusters) predicted += pairs(n);
-  for (const auto& [k, n] : people) actual += pairs(n);
-  const double p = predicted ? static_cast<double>(correct) / static_cast<double>(predicted) : 1;
-  const double r = actual ? static_cast<double>(correct) / static_cast<double>(actual) : 1;
-  return p + r > 0 ? 2 * p * r / (p + r) : 0;
-}
-
 class PlannedLinkageTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { data_ = new testing::SyntheticPeople(testing::MakeSyntheticPeople(3000, 7)); }
@@ -284,13 +266,13 @@ TEST_F(PlannedLinkageTest, EstimatesAreThePairsMadeAndATightBudgetHoldsWithoutLo
   for (const auto& row : full->plan->report) {
     EXPECT_EQ(row.decision, row.rule == "upn" ? RuleDecision::kDropped : RuleDecision::kChosen) << row.rule;
   }
-  const double f1_full = PairwiseF1(full->cluster_of, data_->person);
+  const double f1_full = testing::PairwiseF1(full->cluster_of, data_->person);
 
   LinkageOptions tight;
   tight.blocking_budget = full->candidate_pairs / 2;
   auto planned = LinkPersons(data_->records, tight);
   ASSERT_TRUE(planned.ok()) << planned.status().ToString();
-  const double f1_planned = PairwiseF1(planned->cluster_of, data_->person);
+  const double f1_planned = testing::PairwiseF1(planned->cluster_of, data_->person);
   std::printf("pairwise F1 all rules %.4f (%lld pairs); budget %lld: %.4f (%lld pairs)\n%s", f1_full,
               static_cast<long long>(full->candidate_pairs), static_cast<long long>(tight.blocking_budget), f1_planned,
               static_cast<long long>(planned->candidate_pairs),
@@ -357,8 +339,8 @@ TEST_F(PlannedLinkageTest, EmOnASampleOfThePairsGivesTheSameLinkage) {
   ASSERT_TRUE(full.ok() && small.ok());
   ASSERT_GT(full->candidate_pairs, 2 * sampled.em_sample_pairs) << "the sample must be a real subsample";
   EXPECT_EQ(full->candidate_pairs, small->candidate_pairs);
-  const double f1_full = PairwiseF1(full->cluster_of, data_->person);
-  const double f1_small = PairwiseF1(small->cluster_of, data_->person);
+  const double f1_full = testing::PairwiseF1(full->cluster_of, data_->person);
+  const double f1_small = testing::PairwiseF1(small->cluster_of, data_->person);
   std::printf("pairwise F1 EM on all pairs %.4f, on a %lld-comparison sample %.4f; lambda %.3g vs %.3g\n", f1_full,
               static_cast<long long>(sampled.em_sample_pairs), f1_small, full->model.lambda, small->model.lambda);
   EXPECT_NEAR(f1_small, f1_full, 0.005);

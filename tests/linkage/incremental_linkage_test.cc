@@ -15,6 +15,7 @@
 #include "riskradar/linkage/link_stage.h"
 #include "riskradar/store/store.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 namespace riskradar::linkage {
 namespace incremental_linkage_test {
@@ -297,22 +298,13 @@ TEST_F(IncrementalLinkageTest, ABatchLinksOnlyTheNewMentionsAndKeepsEveryOtherId
 
   // As accurate as linking everything again (pairwise F1 against the generator's truth).
   auto f1 = [&](const std::map<size_t, int64_t>& person_of) {
-    std::map<std::pair<int64_t, int>, int64_t> cells;
-    std::map<int64_t, int64_t> clusters;
-    std::map<int, int64_t> truth;
+    std::vector<int64_t> cluster_of;
+    std::vector<int> truth;
     for (const auto& [i, pid] : person_of) {
-      ++cells[{pid, people_.person[i]}];
-      ++clusters[pid];
-      ++truth[people_.person[i]];
+      cluster_of.push_back(pid);
+      truth.push_back(people_.person[i]);
     }
-    auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
-    int64_t correct = 0, predicted = 0, actual = 0;
-    for (const auto& [k, n] : cells) correct += pairs(n);
-    for (const auto& [k, n] : clusters) predicted += pairs(n);
-    for (const auto& [k, n] : truth) actual += pairs(n);
-    const double p = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(predicted, 1));
-    const double r = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(actual, 1));
-    return 2 * p * r / std::max(p + r, 1e-9);
+    return testing::PairwiseF1(cluster_of, truth);
   };
   const double batch_f1 = f1(batch);
   const auto full = Link();

@@ -9,28 +9,10 @@
 #include "riskradar/linkage/csv_linkage.h"
 #include "riskradar/linkage/person.h"
 #include "synthetic.h"
+#include "test_util.h"
 
 namespace riskradar::linkage {
 namespace person_linkage_test {
-
-double PairwiseF1(const std::vector<int32_t>& cluster_of, const std::vector<int>& truth) {
-  std::map<std::pair<int32_t, int>, int64_t> cells;
-  std::map<int32_t, int64_t> clusters;
-  std::map<int, int64_t> people;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    ++cells[{cluster_of[i], truth[i]}];
-    ++clusters[cluster_of[i]];
-    ++people[truth[i]];
-  }
-  auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
-  int64_t correct = 0, predicted = 0, actual = 0;
-  for (const auto& [k, n] : cells) correct += pairs(n);
-  for (const auto& [k, n] : clusters) predicted += pairs(n);
-  for (const auto& [k, n] : people) actual += pairs(n);
-  const double p = predicted ? static_cast<double>(correct) / static_cast<double>(predicted) : 1;
-  const double r = actual ? static_cast<double>(correct) / static_cast<double>(actual) : 1;
-  return p + r > 0 ? 2 * p * r / (p + r) : 0;
-}
 
 const FieldModel& FieldNamed(const LinkResult& result, const std::string& name) {
   for (const auto& f : result.model.fields) {
@@ -80,7 +62,7 @@ TEST_F(PersonLinkageTest, EmConvergesAndRecoversM) {
 }
 
 TEST_F(PersonLinkageTest, AccurateOnSyntheticPeople) {
-  const double f1 = PairwiseF1(linked_->cluster_of, data_->person);
+  const double f1 = testing::PairwiseF1(linked_->cluster_of, data_->person);
   std::printf("synthetic people: records=%zu candidates=%lld matches=%zu possibles=%zu F1=%.4f\n",
               data_->records.size(), static_cast<long long>(linked_->candidate_pairs), linked_->matches.size(),
               linked_->possibles.size(), f1);
@@ -285,8 +267,8 @@ TEST(PersonBlockingTest, LargeBlockingIsAsAccurateAsRegional) {
   EXPECT_EQ(regional->blocking.size(), 7u);
   EXPECT_EQ(large->blocking.size(), 6u);
   EXPECT_LT(large->candidate_pairs * 2, regional->candidate_pairs);
-  const double f1_regional = PairwiseF1(regional->cluster_of, data.person);
-  const double f1_large = PairwiseF1(large->cluster_of, data.person);
+  const double f1_regional = testing::PairwiseF1(regional->cluster_of, data.person);
+  const double f1_large = testing::PairwiseF1(large->cluster_of, data.person);
   std::printf("pairwise F1 regional %.4f (%lld pairs), large %.4f (%lld pairs)\n", f1_regional,
               static_cast<long long>(regional->candidate_pairs), f1_large,
               static_cast<long long>(large->candidate_pairs));

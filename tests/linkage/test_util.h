@@ -1,9 +1,12 @@
-// Helpers shared by the linkage tests: locating test data and reading small CSV files.
+// Helpers shared by the linkage tests: locating test data, reading small CSV files, pairwise F1 against truth.
 #pragma once
 
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace riskradar::linkage::testing {
@@ -60,6 +63,28 @@ inline std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
     rows.push_back(row);
   }
   return rows;
+}
+
+// Pairwise F1 of a clustering (record i in cluster cluster_of[i]) against the true person of each record: the
+// pairs put together that are truly one person, over those put together and those truly together.
+template <typename Id>
+double PairwiseF1(const std::vector<Id>& cluster_of, const std::vector<int>& truth) {
+  std::map<std::pair<Id, int>, int64_t> cells;
+  std::map<Id, int64_t> clusters;
+  std::map<int, int64_t> people;
+  for (size_t i = 0; i < truth.size(); ++i) {
+    ++cells[{cluster_of[i], truth[i]}];
+    ++clusters[cluster_of[i]];
+    ++people[truth[i]];
+  }
+  auto pairs = [](int64_t n) { return n * (n - 1) / 2; };
+  int64_t correct = 0, predicted = 0, actual = 0;
+  for (const auto& [k, n] : cells) correct += pairs(n);
+  for (const auto& [k, n] : clusters) predicted += pairs(n);
+  for (const auto& [k, n] : people) actual += pairs(n);
+  const double p = predicted ? static_cast<double>(correct) / static_cast<double>(predicted) : 1;
+  const double r = actual ? static_cast<double>(correct) / static_cast<double>(actual) : 1;
+  return p + r > 0 ? 2 * p * r / (p + r) : 0;
 }
 
 }  // namespace riskradar::linkage::testing
