@@ -1,5 +1,6 @@
 // The configuration file (see config.h): strict TOML reading with toml++.
 #include "config.h"
+#include "riskradar/core/toml_text.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -20,13 +21,7 @@ class ConfigParser {
   explicit ConfigParser(std::string source) : source_(std::move(source)) {}
 
   Result<FileConfig> Parse(const std::string& text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, source_);
-    } catch (const toml::parse_error& e) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: not valid TOML: {}", source_, e.source().begin.line, e.description()));
-    }
+    RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, source_));
     FileConfig c;
     c.source = source_;
     RR_RETURN_IF_ERROR(Table(root, "",

@@ -14,6 +14,7 @@
 #include "cli_support.h"
 #include "exit_codes.h"
 #include "riskradar/access/administration.h"
+#include "riskradar/core/toml_text.h"
 #include "riskradar/server/auth.h"
 
 namespace riskradar::cli {
@@ -46,13 +47,7 @@ Result<std::vector<Agency>> ReadAgenciesFile(const std::string& path) {
   if (!in) return Status::NotFound("agencies file " + path + " not found");
   std::ostringstream text;
   text << in.rdbuf();
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(
-        fmt::format("{}:{}: not valid TOML: {}", path, e.source().begin.line, e.description()));
-  }
+  RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text.str(), path));
   auto at = [&](const toml::node& n) { return fmt::format("{}:{}", path, n.source().begin.line); };
   std::vector<Agency> out;
   for (const auto& [key, node] : root) {

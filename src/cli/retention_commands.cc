@@ -13,6 +13,7 @@
 #include "exit_codes.h"
 #include "retention_policy.h"
 #include "riskradar/core/paths.h"
+#include "riskradar/core/toml_text.h"
 #include "riskradar/store/store.h"
 
 namespace riskradar::cli {
@@ -40,13 +41,7 @@ Result<store::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {
   if (!in) return Status::NotFound("cannot read retention policy " + path);
   std::stringstream text;
   text << in.rdbuf();
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(
-        fmt::format("{}:{}: not valid TOML: {}", path, e.source().begin.line, e.description()));
-  }
+  RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text.str(), path));
   auto where = [&path](const toml::node* node) {
     return node && node->source().begin.line > 0 ? fmt::format("{}:{}", path, node->source().begin.line) : path;
   };

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "riskradar/core/paths.h"
+#include "riskradar/core/toml_text.h"
 #include "riskradar/core/vocabulary.h"
 
 namespace riskradar::linkage {
@@ -49,13 +50,7 @@ class RulesParser {
   explicit RulesParser(std::string_view source) : source_(source) {}
 
   Result<EventLinkRules> Parse(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, std::string(source_));
-    } catch (const toml::parse_error& e) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: not valid TOML: {}", source_, e.source().begin.line, e.description()));
-    }
+    RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, std::string(source_)));
     RR_RETURN_IF_ERROR(CheckKeys(root, "", {"version", "merge_same_agency", "kind"}));
     EventLinkRules rules;
     const toml::node* version = root.get("version");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "riskradar/core/paths.h"
+#include "riskradar/core/toml_text.h"
 #include "riskradar/network/volt.h"
 
 namespace riskradar::network {
@@ -19,13 +20,7 @@ class VoltModelParser {
   explicit VoltModelParser(std::string_view source) : source_(source) {}
 
   Result<VoltModel> Parse(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, std::string(source_));
-    } catch (const toml::parse_error& e) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: not valid TOML: {}", source_, e.source().begin.line, e.description()));
-    }
+    RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, std::string(source_)));
     VoltModel model;
     model.gravity.clear();
     RR_RETURN_IF_ERROR(CheckKeys(

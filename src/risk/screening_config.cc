@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "riskradar/core/paths.h"
+#include "riskradar/core/toml_text.h"
 #include "riskradar/core/vocabulary.h"
 #include "riskradar/risk/screening.h"
 
@@ -45,13 +46,7 @@ class ModelParser {
   explicit ModelParser(std::string_view source) : source_(source) {}
 
   Result<ScreeningModel> Parse(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, std::string(source_));
-    } catch (const toml::parse_error& e) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: not valid TOML: {}", source_, e.source().begin.line, e.description()));
-    }
+    RR_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, std::string(source_)));
     ScreeningModel model;
     RR_RETURN_IF_ERROR(
         CheckKeys(root, "", {"version", "name", "windows", "groups", "bands", "indicators", "overrides", "review"}));
