@@ -596,6 +596,16 @@ struct ClusterTally {
   int32_t singletons_kept_apart = 0;
 };
 
+// Reports a clustering's tallies on a full run's or a batch's result (both carry the same five fields).
+template <typename LinkOutcome>
+void ReportTally(const ClusterTally& tally, LinkOutcome& result) {
+  result.match_edges_rejected = tally.match_edges_rejected;
+  result.must_links_applied = tally.must_links_applied;
+  result.must_links_refused = tally.must_links_refused;
+  result.singletons_attached = tally.singletons_attached;
+  result.singletons_kept_apart = tally.singletons_kept_apart;
+}
+
 // Joins records into people from scored pairs (see LinkResult for the tallies).
 // sets and plain may arrive already joined (incremental linkage: the people
 // known before the batch); may_attach, when given, limits the attachment of lone
@@ -1211,11 +1221,7 @@ Result<LinkResult> Link(const std::vector<Record>& records, const LinkageSpec& s
   ClusterTally tally;
   ClusterLinks(data, table, n_levels, options, constraints, result.matches, result.possibles, nullptr, sets, plain,
                tally);
-  result.match_edges_rejected = tally.match_edges_rejected;
-  result.must_links_applied = tally.must_links_applied;
-  result.must_links_refused = tally.must_links_refused;
-  result.singletons_attached = tally.singletons_attached;
-  result.singletons_kept_apart = tally.singletons_kept_apart;
+  ReportTally(tally, result);
   result.cluster_of.assign(n, -1);
   std::vector<int32_t> cluster_of_root(n, -1);
   int32_t next = 0;
@@ -1393,11 +1399,7 @@ Result<IncrementalLinkResult> LinkIncremental(const std::vector<Record>& records
   ClusterTally tally;
   ClusterLinks(data, table, n_levels, options, constraints, result.matches, result.possibles, &is_new, sets, plain,
                tally);
-  result.match_edges_rejected = tally.match_edges_rejected;
-  result.must_links_applied = tally.must_links_applied;
-  result.must_links_refused = tally.must_links_refused;
-  result.singletons_attached = tally.singletons_attached;
-  result.singletons_kept_apart = tally.singletons_kept_apart;
+  ReportTally(tally, result);
 
   // Each final set's id: its known person, the one with most records when a batch merged several.
   std::unordered_map<uint32_t, std::vector<int64_t>> people_of_root;

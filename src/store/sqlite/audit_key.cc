@@ -23,6 +23,11 @@ std::string ToHex(const unsigned char* p, size_t n) {
   return out;
 }
 
+// The key file's text: the header line, then the seed in hex. The caller wipes it after writing.
+std::string SeedFileText(const std::array<unsigned char, crypto_sign_SEEDBYTES>& seed) {
+  return std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
+}
+
 bool FromHex(std::string_view hex, unsigned char* out, size_t n) {
   size_t len = 0;
   return sodium_hex2bin(out, n, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == n;
@@ -91,7 +96,7 @@ Result<AuditSigningKey> AuditSigningKey::Load(const std::string& path, bool may_
   if (::lstat(path.c_str(), &st) != 0) {
     if (!may_create) return Status::NotFound("no audit key at " + path);
     randombytes_buf(seed.data(), seed.size());
-    std::string content = std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
+    std::string content = SeedFileText(seed);
     Status s = WriteNewFile(path, content, 0600);
     sodium_memzero(content.data(), content.size());
     if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
@@ -121,7 +126,7 @@ Result<std::string> WriteNextAuditKey(const std::string& path) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
   randombytes_buf(seed.data(), seed.size());
-  std::string content = std::string(kAuditKeyHeader) + ToHex(seed.data(), seed.size()) + "\n";
+  std::string content = SeedFileText(seed);
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
   crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
