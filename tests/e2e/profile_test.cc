@@ -19,13 +19,6 @@ namespace profile_test {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> SplitCsvLine(const std::string& line) {
   std::vector<std::string> out;
   std::string field;
@@ -56,7 +49,7 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
 
 std::vector<std::vector<std::string>> ReadCsv(const fs::path& p) {
   std::vector<std::vector<std::string>> rows;
-  std::istringstream in(ReadFile(p));
+  std::istringstream in(ReadWhole(p));
   std::string line;
   while (std::getline(in, line)) rows.push_back(SplitCsvLine(line));
   return rows;
@@ -280,8 +273,8 @@ TEST_F(ProfileTest, PublishedCellsAreExactAndMostLargeCellsStay) {
 
 TEST_F(ProfileTest, PublishableOutputHoldsNoIdentifiers) {
   const fs::path out = Profile({"2025-01-01", "2025-12-31"}, true);
-  std::string text = ReadFile(out / "profile.html");
-  for (const auto& entry : fs::directory_iterator(out / "tables")) text += ReadFile(entry.path());
+  std::string text = ReadWhole(out / "profile.html");
+  for (const auto& entry : fs::directory_iterator(out / "tables")) text += ReadWhole(entry.path());
   const CommandRun xlsx = RunCommand("unzip -p " + (out / "profile.xlsx").string(), false);
   ASSERT_EQ(xlsx.exit_code, 0);
   EXPECT_NE(xlsx.output.find("radar_by_district"), std::string::npos) << "the workbook was read";
@@ -315,10 +308,10 @@ TEST_F(ProfileTest, PublishableOutputHoldsNoIdentifiers) {
 TEST_F(ProfileTest, YearTablesMatchGolden) {
   for (bool publishable : {false, true}) {
     const fs::path out = Profile({"2025-01-01", "2025-12-31"}, publishable);
-    std::string all = "# index.csv\n" + ReadFile(out / "tables" / "index.csv");
+    std::string all = "# index.csv\n" + ReadWhole(out / "tables" / "index.csv");
     for (const auto& row : ReadCsv(out / "tables" / "index.csv")) {
       if (row.at(0) == "table") continue;
-      all += "# " + row.at(0) + ".csv\n" + ReadFile(out / "tables" / (row.at(0) + ".csv"));
+      all += "# " + row.at(0) + ".csv\n" + ReadWhole(out / "tables" / (row.at(0) + ".csv"));
     }
     const fs::path golden = fs::path(RISKRADAR_SOURCE_DIR) / "tests" / "e2e" / "golden" /
                             (std::string("profile-seed11-") + (publishable ? "publishable" : "restricted") + ".txt");
@@ -326,7 +319,7 @@ TEST_F(ProfileTest, YearTablesMatchGolden) {
       std::ofstream(golden, std::ios::binary) << all;
       continue;
     }
-    EXPECT_EQ(all, ReadFile(golden)) << "golden " << golden << " differs (RISKRADAR_UPDATE_GOLDEN=1 rewrites it)";
+    EXPECT_EQ(all, ReadWhole(golden)) << "golden " << golden << " differs (RISKRADAR_UPDATE_GOLDEN=1 rewrites it)";
   }
 }
 
