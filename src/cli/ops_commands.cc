@@ -206,14 +206,28 @@ Result<std::string> Open(const SealingKey& k, const std::string& sealed, const s
   return plain;
 }
 
-// The files a store is made of: the database and the key material beside it (or where the options put it).
+// The files a store is made of: the database and the key material, where the options put it, else where the
+// configuration says (the global flags, the environment, the file's [keys]: cli_support.h), else beside the store.
+// The audit key's public half and retired public keys follow the key file (`<key>.pub`, `<key>.retired`).
 struct StoreFiles {
   std::string db, audit_key, totp_key, witness;
+  std::string public_key() const { return audit_key + ".pub"; }
+  std::string retired_keys() const { return audit_key + ".retired"; }
   static StoreFiles For(const std::string& db, const std::string& audit_key, const std::string& totp_key,
                         const std::string& witness) {
     std::string path = db.rfind("sqlite:", 0) == 0 ? db.substr(7) : db;
-    return {path, audit_key.empty() ? path + ".audit-key" : audit_key, totp_key.empty() ? path + ".totp-key" : totp_key,
-            witness.empty() ? path + ".audit-witness" : witness};
+    store::StoreOptions given;
+    given.audit_key_path = audit_key;
+    given.totp_key_path = totp_key;
+    given.audit_witness_path = witness;
+    const store::StoreOptions o = ConfiguredStoreOptions(given);
+    return {path, o.audit_key_path.empty() ? path + ".audit-key" : o.audit_key_path,
+            o.totp_key_path.empty() ? path + ".totp-key" : o.totp_key_path,
+            o.audit_witness_path.empty() ? path + ".audit-witness" : o.audit_witness_path};
+  }
+  // Only beside `db`, whatever the configuration says (a staging copy).
+  static StoreFiles Beside(const std::string& db) {
+    return {db, db + ".audit-key", db + ".totp-key", db + ".audit-witness"};
   }
 };
 
@@ -274,8 +288,8 @@ Status Backup(const BackupOptions& o) {
                       VerifyStore((dir / "store.db").string(), src.audit_key,
                                   have_witness ? (dir / "audit-witness").string() : (dir / "no-witness-yet").string()));
   std::string public_key;
-  if (Exists(src.audit_key + ".pub")) {
-    RR_ASSIGN_OR_RETURN(public_key, ReadWhole(src.audit_key + ".pub"));
+  if (Exists(src.public_key())) {
+    RR_ASSIGN_OR_RETURN(public_key, ReadWhole(src.public_key()));
     while (!public_key.empty() && (public_key.back() == '\n' || public_key.back() == '\r')) public_key.pop_back();
   } else if (check.latest) {
     public_key = check.latest->public_key;
@@ -285,6 +299,11 @@ Status Backup(const BackupOptions& o) {
   if (!public_key.empty()) {
     RR_RETURN_IF_ERROR(WritePrivate(dir / "audit-key.pub", public_key + "\n"));
     RR_RETURN_IF_ERROR(add("audit-key.pub", "audit_public_key", false));
+  }
+  // The public keys retired by rotation: verification across a rotation needs them (public, like .pub).
+  if (Exists(src.retired_keys())) {
+    RR_RETURN_IF_ERROR(CopyPrivate(src.retired_keys(), dir / "audit-key.retired"));
+    RR_RETURN_IF_ERROR(add("audit-key.retired", "audit_retired_keys", false));
   }
   json sealing = nullptr;
   if (o.without_keys) {
@@ -363,9 +382,9 @@ Status Restore(const RestoreOptions& o) {
   RR_RETURN_IF_ERROR(store::CheckStoreIntegrity(by_role["store"]));
   // 2. Never over an existing store unless asked.
   const StoreFiles target = StoreFiles::For(o.db, o.audit_key, o.totp_key, o.witness);
-  const std::vector<std::string> target_files = {target.db,        target.db + "-wal",        target.db + "-shm",
-                                                 target.audit_key, target.audit_key + ".pub", target.totp_key,
-                                                 target.witness};
+  const std::vector<std::string> target_files = {target.db,        target.db + "-wal",   target.db + "-shm",
+                                                 target.audit_key, target.public_key(),  target.totp_key,
+                                                 target.witness,   target.retired_keys()};
   for (const std::string& f : target_files) {
     if (Exists(f) && !o.force) {
       return Status::AlreadyExists(f +
@@ -393,10 +412,10 @@ Status Restore(const RestoreOptions& o) {
   }
   // 4. Staged beside the target, checked there, then moved into place: a failed check leaves the target as it was.
   const std::string stage = target.db + ".restoring-" + std::to_string(::getpid());
-  const StoreFiles staged = StoreFiles::For(stage, "", "", "");
+  const StoreFiles staged = StoreFiles::Beside(stage);
   auto cleanup = [&] {
     for (const std::string& f : {staged.db, staged.db + "-wal", staged.db + "-shm", staged.audit_key,
-                                 staged.audit_key + ".pub", staged.totp_key, staged.witness}) {
+                                 staged.public_key(), staged.totp_key, staged.witness, staged.retired_keys()}) {
       std::error_code ec;
       fs::remove(f, ec);
     }
@@ -405,7 +424,10 @@ Status Restore(const RestoreOptions& o) {
     RR_RETURN_IF_ERROR(CopyPrivate(by_role["store"], staged.db));
     if (by_role.count("audit_witness")) RR_RETURN_IF_ERROR(CopyPrivate(by_role["audit_witness"], staged.witness));
     if (by_role.count("audit_public_key")) {
-      RR_RETURN_IF_ERROR(CopyPrivate(by_role["audit_public_key"], staged.audit_key + ".pub"));
+      RR_RETURN_IF_ERROR(CopyPrivate(by_role["audit_public_key"], staged.public_key()));
+    }
+    if (by_role.count("audit_retired_keys")) {
+      RR_RETURN_IF_ERROR(CopyPrivate(by_role["audit_retired_keys"], staged.retired_keys()));
     }
     for (const auto& [role, content] : keys) {
       RR_RETURN_IF_ERROR(WritePrivate(role == "audit_key" ? staged.audit_key : staged.totp_key, content));
@@ -437,12 +459,12 @@ Status Restore(const RestoreOptions& o) {
     std::error_code ec;
     fs::remove(f, ec);
   }
-  const std::vector<std::pair<std::string, std::string>> moves = {
-      {staged.db, target.db},
-      {staged.witness, target.witness},
-      {staged.audit_key + ".pub", target.audit_key + ".pub"},
-      {staged.audit_key, target.audit_key},
-      {staged.totp_key, target.totp_key}};
+  const std::vector<std::pair<std::string, std::string>> moves = {{staged.db, target.db},
+                                                                  {staged.witness, target.witness},
+                                                                  {staged.public_key(), target.public_key()},
+                                                                  {staged.retired_keys(), target.retired_keys()},
+                                                                  {staged.audit_key, target.audit_key},
+                                                                  {staged.totp_key, target.totp_key}};
   for (const auto& [from, to] : moves) {
     if (!Exists(from)) continue;
     std::error_code ec;
@@ -465,11 +487,6 @@ Status Restore(const RestoreOptions& o) {
 
 std::string Versions(const std::vector<int64_t>& v) {
   return v.empty() ? "none" : fmt::format("{}", fmt::join(v, ", "));
-}
-
-std::string EnvOr(const char* name) {
-  const char* env = std::getenv(name);
-  return env && *env ? env : "";
 }
 
 // Prints the schema status; with `apply`, runs the pending migrations.
@@ -503,7 +520,7 @@ Status Migrate(const std::string& db, const std::string& audit_key, bool apply) 
 
 void RegisterOpsCommands(CLI::App& app, int& exit_code) {
   struct Options {
-    std::string db = DefaultDbPath(), audit_key = EnvOr("RISKRADAR_AUDIT_KEY");
+    std::string db = DefaultDbPath(), audit_key;
     bool status_only = false;
   };
   static Options o;
@@ -520,7 +537,6 @@ void RegisterOpsCommands(CLI::App& app, int& exit_code) {
 
   static BackupOptions b;
   b.db = DefaultDbPath();
-  b.audit_key = EnvOr("RISKRADAR_AUDIT_KEY");
   auto* backup = app.add_subcommand(
       "backup",
       "An online, consistent copy of the store and its key material (sealed with a passphrase) in a new "
@@ -530,9 +546,14 @@ void RegisterOpsCommands(CLI::App& app, int& exit_code) {
   backup->add_option("--passphrase-file", b.passphrase_file,
                      "File (0600) whose first line seals the key files (Argon2id + XSalsa20-Poly1305)");
   backup->add_flag("--without-keys", b.without_keys, "Leave the key files out (back them up separately)");
-  backup->add_option("--audit-key", b.audit_key, "Audit signing key file (default: <db>.audit-key)");
-  backup->add_option("--totp-key", b.totp_key, "TOTP sealing key file (default: <db>.totp-key)");
-  backup->add_option("--audit-witness", b.witness, "Audit witness file (default: <db>.audit-witness)");
+  backup->add_option("--audit-key", b.audit_key,
+                     "Audit signing key file (default: the global --audit-key, the configuration's [keys] audit, "
+                     "<db>.audit-key)");
+  backup->add_option("--totp-key", b.totp_key,
+                     "TOTP sealing key file (default: the global --totp-key, the configuration's [keys] totp, "
+                     "<db>.totp-key)");
+  backup->add_option("--audit-witness", b.witness,
+                     "Audit witness file (default: the configuration's [keys] audit_witness, <db>.audit-witness)");
   backup->callback([fail_or] { fail_or(Backup(b)); });
 
   static RestoreOptions r;
@@ -541,12 +562,18 @@ void RegisterOpsCommands(CLI::App& app, int& exit_code) {
       "Restore a backup: checks hashes, integrity and the audit log against the backup's latest signed "
       "checkpoint before anything is put in place");
   restore->add_option("--from", r.from, "The backup directory")->required();
-  restore->add_option("--db", r.db, "Where the store goes (SQLite file)")->required();
+  r.db = DefaultDbPath();
+  restore->add_option("--db", r.db, "Where the store goes (SQLite file)")->capture_default_str();
   restore->add_option("--passphrase-file", r.passphrase_file, "The passphrase the key files were sealed with");
   restore->add_flag("--force", r.force, "Replace an existing store and key files (stop its server first)");
-  restore->add_option("--audit-key", r.audit_key, "Where the audit key goes (default: <db>.audit-key)");
-  restore->add_option("--totp-key", r.totp_key, "Where the TOTP key goes (default: <db>.totp-key)");
-  restore->add_option("--audit-witness", r.witness, "Where the witness goes (default: <db>.audit-witness)");
+  restore->add_option("--audit-key", r.audit_key,
+                      "Where the audit key goes (default: the global --audit-key, the configuration's [keys] audit, "
+                      "<db>.audit-key)");
+  restore->add_option("--totp-key", r.totp_key,
+                      "Where the TOTP key goes (default: the global --totp-key, the configuration's [keys] totp, "
+                      "<db>.totp-key)");
+  restore->add_option("--audit-witness", r.witness,
+                      "Where the witness goes (default: the configuration's [keys] audit_witness, <db>.audit-witness)");
   restore->callback([fail_or] { fail_or(Restore(r)); });
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "server_fixture.h"
@@ -191,6 +192,64 @@ TEST_F(BackupRestoreTest, BackupRefusesAnExistingDirectoryAndAskHowToTreatTheKey
   EXPECT_EQ(restored.code, 0) << restored.output;
   EXPECT_NE(restored.output.find("holds no key files"), std::string::npos) << restored.output;
   EXPECT_FALSE(fs::exists(target + ".audit-key"));
+}
+
+// The configuration's key paths (keys apart from the store, as the operator guide advises) are where backup reads
+// the keys and restore puts them, without --db or key flags; a rotated audit key's retired public keys go with
+// them, so the restored log verifies across the rotation.
+TEST_F(BackupRestoreTest, BackupAndRestoreFollowTheConfigurationAndCarryRetiredAuditKeys) {
+  const fs::path work = dir_ / "configured";
+  fs::create_directories(work / "state");
+  fs::create_directories(work / "keys");
+  const fs::path config = work / "riskradar.toml";
+  std::ofstream(config) << "store = \"" << (work / "state" / "rr.db").string() << "\"\nactor = \"drill-operator\"\n"
+                        << "[keys]\naudit = \"" << (work / "keys" / "audit-key").string() << "\"\n"
+                        << "totp = \"" << (work / "keys" / "totp-key").string() << "\"\n";
+  const std::string cli = "--config " + config.string() + " ";
+  const Ran init =
+      RunCli(cli + "init --agency 'drl-cs:council:Drill Council' --admin drill.admin --admin-agency drl-cs");
+  ASSERT_EQ(init.code, 0) << init.output;
+  const Ran rotated = RunCli(cli + "keys rotate --audit");
+  ASSERT_EQ(rotated.code, 0) << rotated.output;
+  ASSERT_TRUE(fs::exists(work / "keys" / "audit-key.retired"));
+  const std::string retired = Slurp(work / "keys" / "audit-key.retired");
+
+  const fs::path pass = work / "passphrase";
+  std::ofstream(pass) << "another long passphrase for the drill\n";
+  fs::permissions(pass, fs::perms::owner_read | fs::perms::owner_write);
+  const fs::path backup = work / "backup";
+  const Ran made = RunCli(cli + "backup --out " + backup.string() + " --passphrase-file " + pass.string());
+  ASSERT_EQ(made.code, 0) << made.output;
+  const json manifest = json::parse(Slurp(backup / "MANIFEST.json"));
+  std::set<std::string> roles;
+  for (const json& f : manifest["files"]) roles.insert(f["role"].get<std::string>());
+  EXPECT_EQ(roles, (std::set<std::string>{"store", "audit_witness", "audit_public_key", "audit_retired_keys",
+                                          "audit_key", "totp_key"}));
+  EXPECT_EQ(manifest["left_out"], json::array());
+  EXPECT_EQ(Slurp(backup / "audit-key.retired"), retired);
+
+  // The machine is lost: the store and every key file.
+  fs::remove_all(work / "state");
+  fs::remove_all(work / "keys");
+  fs::create_directories(work / "state");
+  fs::create_directories(work / "keys");
+  const Ran restored = RunCli(cli + "restore --from " + backup.string() + " --passphrase-file " + pass.string());
+  ASSERT_EQ(restored.code, 0) << restored.output;
+  for (const char* f : {"keys/audit-key", "keys/audit-key.pub", "keys/audit-key.retired", "keys/totp-key",
+                        "state/rr.db", "state/rr.db.audit-witness"}) {
+    ASSERT_TRUE(fs::exists(work / f)) << f;
+    EXPECT_EQ(Mode(work / f), 0600u) << f;
+  }
+  EXPECT_EQ(Slurp(work / "keys" / "audit-key.retired"), retired);
+  EXPECT_FALSE(fs::exists(work / "state" / "rr.db.audit-key")) << "restore put a key beside the store";
+  const Ran verified = RunCli(cli + "audit verify");
+  EXPECT_EQ(verified.code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("audit log ok"), std::string::npos) << verified.output;
+
+  // Without the retired keys the rotation's older checkpoints no longer verify: the file matters.
+  fs::remove(work / "keys" / "audit-key.retired");
+  const Ran unverified = RunCli(cli + "audit verify");
+  EXPECT_NE(unverified.code, 0) << unverified.output;
 }
 
 }  // namespace backup_restore_test
