@@ -19,10 +19,19 @@ install(FILES ${PROJECT_SOURCE_DIR}/api/openapi.json DESTINATION ${RISKRADAR_INS
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 # The service: its own user (created by the package's postinst), a hardened sandbox, /etc/riskradar/riskradar.toml.
+# The build tree's copy (tests/install/systemd_unit.sh checks it) names this build's prefix; the installed one is
+# written at install time, so that its ExecStart names the prefix actually installed to (/usr in the package,
+# whatever --prefix says otherwise).
 set(RISKRADAR_BIN ${CMAKE_INSTALL_FULL_BINDIR}/riskradar)
 set(RISKRADAR_DOC_DIR ${CMAKE_INSTALL_FULL_DOCDIR})
 configure_file(${PROJECT_SOURCE_DIR}/packaging/riskradar.service.in ${PROJECT_BINARY_DIR}/riskradar.service @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/riskradar.service DESTINATION lib/systemd/system)
+install(CODE "
+  set(RISKRADAR_BIN \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/riskradar\")
+  set(RISKRADAR_DOC_DIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}\")
+  set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/systemd/system/riskradar.service\")
+  message(STATUS \"Installing: \${unit}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/packaging/riskradar.service.in\" \"\${unit}\" @ONLY)
+")
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/riskradar.toml.example DESTINATION ${RISKRADAR_INSTALL_DATA})
 
 set(CPACK_PACKAGE_NAME riskradar)

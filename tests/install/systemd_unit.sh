@@ -14,6 +14,7 @@ for want in "User=riskradar" "Group=riskradar" "ProtectSystem=strict" "NoNewPriv
 done
 grep -Eq '^ExecStart=/.*/riskradar --config /etc/riskradar/riskradar.toml serve$' "$unit" ||
   fail "ExecStart does not run serve with /etc/riskradar/riskradar.toml"
+grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit" || fail "no ExecReload sending SIGHUP (TLS renewal)"
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze not installed: skipped"; exit 77; }
 # Verify a copy whose ExecStart is this build's binary (the installed path need not exist here).
 work="$(mktemp -d "${TMPDIR:-/tmp}/rr-unit.XXXXXX")"
