@@ -607,9 +607,10 @@ int Main(int argc, char** argv) {
     if (!c.ok()) return fail_or(c.status());
     std::cout << fmt::format(
         "agencies {}\nimport batches {}\nsource records {}\nperson mentions {}\nplace mentions {}\nevents {}\n"
-        "quarantined rows {}\npeople {}\nplaces {}\nassessments {}\nlink pairs awaiting review {}\naudit events {}\n",
+        "quarantined rows {} ({} open)\npeople {}\nplaces {}\nassessments {}\nlink pairs awaiting review {}\n"
+        "audit events {}\n",
         c->agencies, c->batches, c->source_records, c->person_mentions, c->place_mentions, c->events, c->quarantined,
-        c->persons, c->places, c->assessments, c->review_pending, c->audit_events);
+        c->quarantine_open, c->persons, c->places, c->assessments, c->review_pending, c->audit_events);
   });
 
   AddLinkageCommands(app, exit_code);

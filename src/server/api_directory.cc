@@ -258,7 +258,9 @@ void Server::Impl::ImportQuarantine(RouteContext& ctx) {
                     {"column", r.column},
                     {"reason", r.reason},
                     {"value", identifying ? json(r.value) : json(nullptr)},
-                    {"raw", identifying ? json(r.raw) : json(nullptr)}});
+                    {"raw", identifying ? json(r.raw) : json(nullptr)},
+                    {"resolved_at", r.resolved_at.empty() ? json(nullptr) : json(r.resolved_at)},
+                    {"resolution", r.resolved_at.empty() ? json(nullptr) : json(r.resolution)}});
   }
   SendJson(res, 200, {{"import", *id}, {"total", page->total}, {"limit", *limit}, {"offset", *offset}, {"rows", rows}});
 }

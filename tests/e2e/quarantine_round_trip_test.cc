@@ -117,6 +117,7 @@ TEST_F(QuarantineCliTest, RoundTripExportFixReingestResolve) {
   CommandRun list = Cli("quarantine list --db " + db_);
   ASSERT_EQ(list.exit_code, 0) << list.output;
   EXPECT_NE(list.output.find("1 quarantined rows open (3 resolved"), std::string::npos) << list.output;
+  EXPECT_NE(Status().find("quarantined rows 4 (1 open)\n"), std::string::npos) << Status();
   std::smatch m;
   ASSERT_TRUE(std::regex_search(list.output, m, std::regex(R"(\s*(\d+)\s+\S*extract\.csv:5 )"))) << list.output;
   const std::string id = m[1].str();
@@ -132,6 +133,7 @@ TEST_F(QuarantineCliTest, RoundTripExportFixReingestResolve) {
   EXPECT_EQ(Cli("quarantine resolve 999 --db " + db_ + " --reason 'no such row at all here'").exit_code, 3);
   list = Cli("quarantine list --db " + db_);
   EXPECT_NE(list.output.find("0 quarantined rows open (4 resolved"), std::string::npos) << list.output;
+  EXPECT_NE(Status().find("quarantined rows 4 (0 open)\n"), std::string::npos) << Status();
   const CommandRun all = Cli("quarantine list --all --db " + db_);
   EXPECT_NE(all.output.find("resolved"), std::string::npos) << all.output;
   EXPECT_NE(all.output.find("duplicate of CS1"), std::string::npos) << all.output;

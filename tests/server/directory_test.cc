@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sqlite3.h>
+#include <cstdlib>
 
 #include <cmath>
 #include <fstream>
@@ -479,6 +480,20 @@ TEST_F(DirectoryTest, ImportsAreOwnAgencyUnlessAdministratorAndRawRowsOnlyForIde
   const json page = json::parse(Get(manager, "/api/imports/2/quarantine?limit=1&offset=1")->body);
   ASSERT_EQ(page["rows"].size(), 1u);
   EXPECT_EQ(page["rows"][0]["raw"], "Yan,Quarantined,31/02/2010");
+  EXPECT_TRUE(q["rows"][0]["resolved_at"].is_null());
+  EXPECT_TRUE(q["rows"][0]["resolution"].is_null());
+  // Marked resolved by hand on the host: still listed, with when and why.
+  const int64_t row_id = q["rows"][0]["id"].get<int64_t>();
+  ASSERT_EQ(
+      std::system((std::string(RISKRADAR_BINARY) + " --actor ctest-operator quarantine resolve --db " + db_ + " " +
+                   std::to_string(row_id) + " --reason 'the agency confirmed the row was a duplicate' >/dev/null")
+                      .c_str()),
+      0);
+  const json resolved = json::parse(Get(manager, "/api/imports/2/quarantine")->body);
+  ASSERT_EQ(resolved["rows"].size(), 2u);
+  EXPECT_FALSE(resolved["rows"][0]["resolved_at"].is_null()) << resolved.dump();
+  EXPECT_NE(resolved["rows"][0]["resolution"].get<std::string>().find("duplicate"), std::string::npos);
+  EXPECT_TRUE(resolved["rows"][1]["resolved_at"].is_null());
   for (const char* user : {"wmp-ig_lead", "wmp-administrator"}) {
     Session s = Login(user);
     auto r = Get(s, "/api/imports/2/quarantine");
@@ -492,7 +507,7 @@ TEST_F(DirectoryTest, ImportsAreOwnAgencyUnlessAdministratorAndRawRowsOnlyForIde
     }
     EXPECT_EQ(r->body.find("Quarantined"), std::string::npos) << user;
   }
-  EXPECT_EQ(CountAudit("read_quarantine", "wmp-manager", "ok") - reads_before, 2);
+  EXPECT_EQ(CountAudit("read_quarantine", "wmp-manager", "ok") - reads_before, 3);
 }
 
 TEST_F(DirectoryTest, AuditEndpointsFilterProveAndAreThemselvesAudited) {

@@ -32,7 +32,8 @@ namespace riskradar::store {
 
 struct StoreCounts {
   int64_t agencies = 0, batches = 0, source_records = 0, person_mentions = 0, place_mentions = 0, events = 0,
-          quarantined = 0, persons = 0, places = 0, assessments = 0, review_pending = 0, audit_events = 0;
+          quarantined = 0, persons = 0, places = 0, assessments = 0, review_pending = 0, audit_events = 0,
+          quarantine_open = 0;  // quarantined rows not yet resolved (corrected row landed, or marked by hand)
 };
 
 class Store : public ImportStore,

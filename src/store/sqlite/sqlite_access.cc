@@ -431,7 +431,7 @@ Result<StoreCounts> SqliteStore::Counts() {
           "(SELECT COUNT(*) FROM place_mention), (SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM quarantine), "
           "(SELECT COUNT(*) FROM person WHERE active = 1), (SELECT COUNT(*) FROM place WHERE active = 1), "
           "(SELECT COUNT(*) FROM assessment), (SELECT COUNT(*) FROM link_review WHERE status = 'pending'), "
-          "(SELECT COUNT(*) FROM audit_event)"));
+          "(SELECT COUNT(*) FROM audit_event), (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL)"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Internal("count query returned no row");
   StoreCounts c;
@@ -447,6 +447,7 @@ Result<StoreCounts> SqliteStore::Counts() {
   c.assessments = q.Int(9);
   c.review_pending = q.Int(10);
   c.audit_events = q.Int(11);
+  c.quarantine_open = q.Int(12);
   return c;
 }
 
