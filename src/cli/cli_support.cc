@@ -1,8 +1,14 @@
 // Small helpers shared by the CLI's command files (see cli_support.h).
 #include "cli_support.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 namespace riskradar::cli {
 namespace {
@@ -67,6 +73,50 @@ Result<std::string> ActingOperatorName() {
 Result<store::Actor> OperatorActor(std::string purpose) {
   RR_ASSIGN_OR_RETURN(std::string name, ActingOperatorName());
   return store::Actor{"cli:" + name, "", "administrator", std::move(purpose)};
+}
+
+namespace {
+std::string ServeLockPath(const std::string& db) {
+  return (db.rfind("sqlite:", 0) == 0 ? db.substr(7) : db) + ".serve-lock";
+}
+}  // namespace
+
+ServeLock& ServeLock::operator=(ServeLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+ServeLock::~ServeLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<ServeLock> ServeLock::Hold(const std::string& db) {
+  const std::string path = ServeLockPath(db);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status::IoError("cannot lock " + path + ": " + std::strerror(err));
+  }
+  return ServeLock(fd);
+}
+
+Status RefuseWhileServed(const std::string& db, const std::string& what) {
+  const std::string path = ServeLockPath(db);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Ok();  // no server has run on this store
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  if (held) {
+    return Status::FailedPrecondition(what + ": a riskradar server is running on this store (it holds " + path +
+                                      "); stop it first (systemctl stop riskradar)");
+  }
+  return Status::Ok();
 }
 
 int64_t UnixNow() {

@@ -40,6 +40,26 @@ Result<std::string> ActingOperatorName();
 // "cli:<operator>" with the given purpose and the administrator role.
 Result<store::Actor> OperatorActor(std::string purpose);
 
+// The running server's claim on its store. `serve` holds a shared lock (flock) on "<db>.serve-lock" for as long
+// as it runs; what must not happen under a running server (key rotation, a forced restore over the store) asks
+// for the lock exclusively and is refused while a server holds it. The lock goes with the process, however it
+// ends. (A separate file: a descriptor on the database itself must not be closed while SQLite holds locks on it.)
+class ServeLock {
+ public:
+  ServeLock() = default;
+  ServeLock(ServeLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  ServeLock& operator=(ServeLock&& other) noexcept;
+  ~ServeLock();
+  // For `serve`: creates the lock file (0600) when needed and holds it shared.
+  static Result<ServeLock> Hold(const std::string& db);
+
+ private:
+  explicit ServeLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+// FailedPrecondition naming `what` while a server holds the store's lock; Ok when none does (or none ever ran).
+Status RefuseWhileServed(const std::string& db, const std::string& what);
+
 // The wall-clock time now, in seconds since the Unix epoch (what the access layer's now_s parameters take).
 int64_t UnixNow();
 

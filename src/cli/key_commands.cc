@@ -53,6 +53,8 @@ void RegisterKeyCommands(CLI::App& app, int& exit_code) {
       const std::string path = o.db.rfind("sqlite:", 0) == 0 ? o.db.substr(7) : o.db;
       std::error_code ec;
       if (!std::filesystem::exists(path, ec)) return Status::NotFound("no store at " + path);
+      // A running server keeps the key it loaded: it would go on signing (or sealing) with the retired one.
+      RR_RETURN_IF_ERROR(RefuseWhileServed(o.db, "keys rotate"));
       RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(o.db));
       if (o.audit) {
         RR_ASSIGN_OR_RETURN(const store::AuditKeyRotation r, s->RotateAuditKey(actor));

@@ -382,6 +382,7 @@ Status Restore(const RestoreOptions& o) {
   RR_RETURN_IF_ERROR(store::CheckStoreIntegrity(by_role["store"]));
   // 2. Never over an existing store unless asked.
   const StoreFiles target = StoreFiles::For(o.db, o.audit_key, o.totp_key, o.witness);
+  RR_RETURN_IF_ERROR(RefuseWhileServed(target.db, "restore over " + target.db));
   const std::vector<std::string> target_files = {target.db,        target.db + "-wal",   target.db + "-shm",
                                                  target.audit_key, target.public_key(),  target.totp_key,
                                                  target.witness,   target.retired_keys()};

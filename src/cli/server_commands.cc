@@ -422,6 +422,9 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       }
     }
     so.db = o.db;
+    // Held until serve returns: `keys rotate` and `restore --force` refuse while it is (cli_support.h).
+    auto serve_lock = ServeLock::Hold(o.db);
+    if (!serve_lock.ok()) return fail_or(serve_lock.status());
     so.store_options.audit_key_path = o.key;
     so.store_options.audit_witness_path = o.witness;
     so.store_options = ConfiguredStoreOptions(so.store_options);
@@ -458,19 +461,23 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
                    "behind a TLS-terminating proxy on the same host; open http://localhost:"
                 << *port << first_page << "\n";
     }
-    std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db,
-                             (*srv)->tls() ? "https" : "http", so.host, *port, so.workers);
+    // An address in a URL: a wildcard listen address is no place to browse to, so name this host instead.
+    auto url_host = [](const std::string& host) -> std::string {
+      if (host == "0.0.0.0" || host == "::" || host.empty()) {
+        char name[256] = {};
+        return ::gethostname(name, sizeof name - 1) == 0 && name[0] ? std::string(name) : std::string("localhost");
+      }
+      return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    };
+    const std::string scheme = (*srv)->tls() ? "https" : "http";
+    std::cout << fmt::format("riskradar serving {} on {}://{}:{} ({} workers); Ctrl-C stops\n", o.db, scheme, so.host,
+                             *port, so.workers);
     if (!so.web_dir.empty()) {
-      std::cout << fmt::format("web application: open {}://{}:{}/sign-in\n", (*srv)->tls() ? "https" : "http",
-                               so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host, *port);
+      std::cout << fmt::format("web application: open {}://{}:{}/sign-in\n", scheme, url_host(so.host), *port);
     }
-    std::cout << fmt::format("health: {}://{}:{}/healthz and /readyz\n", (*srv)->tls() ? "https" : "http",
-                             so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host, *port);
+    std::cout << fmt::format("health: {}://{}:{}/healthz and /readyz\n", scheme, url_host(so.host), *port);
     if ((*srv)->metrics_port() >= 0) {
-      std::cout << fmt::format(
-          "metrics: http://{}:{}/metrics\n",
-          so.metrics_host.find(':') != std::string::npos ? "[" + so.metrics_host + "]" : so.metrics_host,
-          (*srv)->metrics_port());
+      std::cout << fmt::format("metrics: http://{}:{}/metrics\n", url_host(so.metrics_host), (*srv)->metrics_port());
     }
     std::cout << std::flush;
     g_server = srv->get();

@@ -263,11 +263,24 @@ TEST_F(OpsConfig, TheFirstAdministratorMustEnrolAtFirstSignIn) {
                      "/api/login -d '{\"user\":\"ada-admin\",\"password\":\"" + code + "\",\"totp\":\"000000\"}'",
                  false);
   const CommandRun radar = RunCommand("curl -s -b " + jar + " -w ' %{http_code}' " + base + "/api/users", false);
+  // A key rotation under the running server is refused (it would go on signing with the retired key).
+  const CommandRun rotate_served = RunCommand(Cli("--config " + config + " keys rotate --audit"));
   std::ifstream pid_in(pid_file);
   pid_t pid = 0;
   pid_in >> pid;
   if (pid > 0) ::kill(pid, SIGTERM);
   ASSERT_TRUE(up) << "the server did not start";
+  EXPECT_EQ(rotate_served.exit_code, 4) << rotate_served.output;
+  EXPECT_NE(rotate_served.output.find("a riskradar server is running on this store"), std::string::npos)
+      << rotate_served.output;
+  // Once the server has stopped (its lock goes with the process), the rotation goes ahead.
+  CommandRun rotate_stopped;
+  for (int i = 0; i < 100; ++i) {
+    rotate_stopped = RunCommand(Cli("--config " + config + " keys rotate --audit"));
+    if (rotate_stopped.exit_code != 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(rotate_stopped.exit_code, 0) << rotate_stopped.output;
   EXPECT_NE(login.output.find("\"must_enrol\":true"), std::string::npos) << login.output;
   EXPECT_NE(login.output.find("\"totp_secret\""), std::string::npos) << login.output;
   EXPECT_NE(login.output.find("\"role\":\"administrator\""), std::string::npos) << login.output;
