@@ -49,6 +49,8 @@ rm -rf "$work/pkg/_CPack_Packages"
 cat >"$work/map.sed" <<EOF
 s|/etc/riskradar|$ROOT/etc/riskradar|g
 s|/var/lib/riskradar|$ROOT/var/lib/riskradar|g
+s|/var/log/riskradar|$ROOT/var/log/riskradar|g
+s|/etc/systemd/system|$ROOT/etc/systemd/system|g
 s|/usr/share/riskradar|$ROOT/usr/share/riskradar|g
 s|/usr/bin/riskradar|$ROOT/usr/bin/riskradar|g
 s|/run/systemd/system|$ROOT/run/systemd/system|g
@@ -103,7 +105,9 @@ ready() {
 systemctl() {
   local verb="$1"
   shift
+  [ "$verb" = daemon-reload ] && return 0
   [ "$verb" = enable ] && [ "$1" = --now ] && { shift; verb=start; }
+  [ "$verb" = restart ] && { systemctl stop "$@" && systemctl start "$@"; return; }
   [ "$1" = riskradar ] || { echo "systemctl stub: only the riskradar unit" >&2; return 2; }
   local unit
   unit="$(find "$ROOT" -name riskradar.service -path '*systemd/system*' | head -1)"
@@ -228,6 +232,10 @@ grep -q "children" "$work/steps/load-synthetic.log" || fail "status after loadin
 step start
 grep -q '"ready"' "$work/steps/start.log" || fail "/readyz did not answer ready"
 curl --silent --fail "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && fail "the service answered plain HTTP"
+step log-to-file
+log_file="$ROOT/var/log/riskradar/riskradar.log"
+[ -s "$log_file" ] && [ "$(mode_of "$log_file")" = 600 ] || fail "the log file is missing, empty or not 0600"
+grep -q '"route":"/readyz"' "$log_file" || fail "the access log did not go to the configured file"
 
 # The first administrator enrols (one-time code as the password, any six digits), then signs in as themselves.
 admin_pass="drill administrator's own long passphrase"
@@ -290,7 +298,8 @@ jq -e '.files | map(.role) | index("audit_retired_keys")' "$rotated_backup/MANIF
 # come back from the configuration's own backup; the backups from off-site; the passphrase from the safe).
 systemctl_stop() { (source "$work/stubs.sh" && systemctl stop riskradar); }
 systemctl_stop
-rm -rf "$ROOT/usr" "$ROOT/var/lib/riskradar" "$ROOT/etc/riskradar/keys"
+cat "$log_file" >>"$work/server.log"
+rm -rf "$ROOT/usr" "$ROOT/var/lib/riskradar" "$ROOT/etc/riskradar/keys" "$ROOT/var/log/riskradar"
 mkdir -m 0700 "$ROOT/var/lib/riskradar" "$ROOT/etc/riskradar/keys"
 STDIN_FILE="$work/password-safe" step lost-server
 grep -q "audit log ok" "$work/steps/lost-server.log" || fail "audit verify after the restore did not say ok"
@@ -307,6 +316,12 @@ sign_in "$work/amy" amy.khan "$amy_pass" "$amy_secret" >/dev/null
   fail "the administrator cannot sign in after the restore"
 [ "$(get_ok "$work/admin" /api/radar | jq -r .children)" = "$children" ] || fail "the radar changed in the restore"
 systemctl_stop
+cat "$log_file" >>"$work/server.log"
 grep -q '"status":500' "$work/server.log" && fail "the service answered 500: $(grep -m1 '"status":500' "$work/server.log")"
+# The access log names no one: pseudonymous user ids, route templates, no query values.
+for name in amy.khan ada.ops "$child_name"; do
+  grep -qF "$name" "$work/server.log" && fail "the server's log names '$name'"
+done
+grep -q '"route":"/api/children/{id}"' "$work/server.log" || fail "the access log lacks the child reads"
 echo "operator drill: installed, started over TLS, backed up, disabled and reset a user, rotated both keys," \
   "lost the server and restored it; amy.khan read child $child_id again"
