@@ -41,6 +41,7 @@ class ConfigParser {
                                                {"tls_cert", Str(c.tls_cert)},
                                                {"tls_key", Str(c.tls_key)},
                                                {"web", Str(c.web)},
+                                               {"metrics_listen", Str(c.metrics_listen)},
                                                {"workers", Int(c.workers)},
                                                {"ig_partnership_agencies", Strs(c.ig_partnership_agencies)}});
                                })},

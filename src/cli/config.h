@@ -25,7 +25,7 @@ struct FileConfig {
   // [keys]
   std::string audit_key, totp_key, audit_witness, audit_public_key;
   // [server]
-  std::string listen, tls_cert, tls_key, web;
+  std::string listen, tls_cert, tls_key, web, metrics_listen;
   std::optional<int64_t> workers;
   std::vector<std::string> ig_partnership_agencies;
   // [log]

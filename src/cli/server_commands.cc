@@ -199,8 +199,8 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
     // Defaults from the configuration file (cli_support.h); each flag overrides its setting.
     std::string db = DefaultDbPath(), key, name, agency, role,
                 listen = Config().listen.empty() ? "127.0.0.1:8080" : Config().listen, cert = Config().tls_cert,
-                tls_key = Config().tls_key, public_key, proof_kind, witness, user, web = Config().web, metrics_listen,
-                access_log = "stderr";
+                tls_key = Config().tls_key, public_key, proof_kind, witness, user, web = Config().web,
+                metrics_listen = Config().metrics_listen, access_log = "stderr";
     std::vector<std::string> partnership_ig = Config().ig_partnership_agencies;
     bool password_stdin = false, all = false, bootstrap = false;
     int workers = static_cast<int>(Config().workers.value_or(server::ServerOptions{}.workers));

@@ -27,6 +27,7 @@ ROOT="$work/root"
 mkdir -p "$ROOT" "$work/pkg" "$work/steps" "$work/stubbin"
 cleanup() {
   if [ -s "$work/server.pid" ]; then kill -TERM "$(cat "$work/server.pid")" 2>/dev/null || true; sleep 1; fi
+  [ -n "${KEEP_DRILL:-}" ] && { echo "kept $work"; return; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,6 +39,7 @@ for _ in $(seq 1 50); do
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then PORT="$candidate"; break; fi
 done
 [ -n "$PORT" ] || fail "no free port found"
+METRICS_PORT=$((PORT + 1))
 
 # 1. The package, as `cpack -G DEB` makes it from this build.
 (cd "$work/pkg" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.log" 2>&1) ||
@@ -56,6 +58,7 @@ s|/usr/bin/riskradar|$ROOT/usr/bin/riskradar|g
 s|/run/systemd/system|$ROOT/run/systemd/system|g
 s|/backups|$ROOT/backups|g
 s|:8443|:$PORT|g
+s|:9464|:$METRICS_PORT|g
 EOF
 printf '#!/bin/sh\nexit 0\n' >"$work/stubbin/getent"
 printf '#!/bin/sh\necho "adduser must not run in the drill" >&2; exit 1\n' >"$work/stubbin/adduser"
@@ -236,6 +239,10 @@ step log-to-file
 log_file="$ROOT/var/log/riskradar/riskradar.log"
 [ -s "$log_file" ] && [ "$(mode_of "$log_file")" = 600 ] || fail "the log file is missing, empty or not 0600"
 grep -q '"route":"/readyz"' "$log_file" || fail "the access log did not go to the configured file"
+step metrics
+grep -q '^riskradar_http_requests_total{method="GET",route="/readyz",status="200"}' "$work/steps/metrics.log" ||
+  fail "the metrics do not count the /readyz checks"
+grep -q '^riskradar_audit_queue_depth' "$work/steps/metrics.log" || fail "the metrics lack the audit queue depth"
 
 # The first administrator enrols (one-time code as the password, any six digits), then signs in as themselves.
 admin_pass="drill administrator's own long passphrase"
@@ -285,6 +292,14 @@ amy_secret="$(field 'TOTP secret' "$work/steps/lost-laptop-reset.log")"
 rm -f "$work/totp-step.amy.khan" # a new secret
 sign_in "$work/amy" amy.khan "$amy_pass" "$amy_secret" >/dev/null
 
+step retention
+# The police's records are held in the plan (the agency hold); today nothing is due on a new deployment.
+awk '$1 == "police_intelligence" { print $3; exit }' "$work/steps/retention.log" | grep -qE '^[1-9][0-9]*$' ||
+  fail "retention plan shows no police records kept by the agency hold"
+grep -q "records deleted: 0;" "$work/steps/retention.log" || fail "retention apply deleted records on a new deployment"
+step upgrade
+grep -q "up to date" "$work/steps/upgrade.log" || fail "migrate --status on a new store is not up to date"
+grep -q "audit log ok" "$work/steps/upgrade.log" || fail "audit verify after the upgrade procedure did not say ok"
 step rotate-keys
 [ -s "$ROOT/etc/riskradar/keys/audit-key.retired" ] || fail "the audit key rotation left no .retired file"
 sign_in "$work/amy" amy.khan "$amy_pass" "$amy_secret" >/dev/null # the secret was re-sealed under the new key
