@@ -243,6 +243,23 @@ step metrics
 grep -q '^riskradar_http_requests_total{method="GET",route="/readyz",status="200"}' "$work/steps/metrics.log" ||
   fail "the metrics do not count the /readyz checks"
 grep -q '^riskradar_audit_queue_depth' "$work/steps/metrics.log" || fail "the metrics lack the audit queue depth"
+# A renewed certificate (another key), reloaded without a restart.
+served_fingerprint() {
+  openssl s_client -connect "127.0.0.1:$PORT" -servername localhost </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256
+}
+before_renewal="$(served_fingerprint)"
+mkdir -p "$work/pkg/renewed"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 60 -subj "/CN=localhost" \
+  -addext "subjectAltName=DNS:localhost" -keyout "$work/pkg/renewed/privkey.pem" \
+  -out "$work/pkg/renewed/fullchain.pem" 2>/dev/null
+server_pid="$(cat "$work/server.pid")"
+step tls-renewal
+renewed="$(openssl x509 -noout -fingerprint -sha256 -in "$work/pkg/renewed/fullchain.pem")"
+for _ in $(seq 1 50); do [ "$(served_fingerprint)" = "$renewed" ] && break; sleep 0.2; done
+[ "$(served_fingerprint)" = "$renewed" ] || fail "after reload the service still serves $before_renewal, not the renewed certificate"
+[ "$(cat "$work/server.pid")" = "$server_pid" ] && kill -0 "$server_pid" || fail "the reload restarted the service"
+grep -q "TLS certificate reloaded" "$log_file" || fail "the reload was not logged"
 
 # The first administrator enrols (one-time code as the password, any six digits), then signs in as themselves.
 admin_pass="drill administrator's own long passphrase"
