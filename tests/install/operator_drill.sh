@@ -347,6 +347,10 @@ sign_in "$work/amy" amy.khan "$amy_pass" "$amy_secret" >/dev/null
 [ "$(sign_in "$work/admin" ada.ops "$admin_pass" "$admin_secret" | jq -r .user)" = ada.ops ] ||
   fail "the administrator cannot sign in after the restore"
 [ "$(get_ok "$work/admin" /api/radar | jq -r .children)" = "$children" ] || fail "the radar changed in the restore"
+# The lost laptop through the web application's path: the administrator disables the account, no body needed.
+r="$(api "$work/admin" POST /api/users/amy.khan/disable)"
+[ "$(status_of "$r")" = 200 ] || fail "POST /api/users/amy.khan/disable without a body answered $(status_of "$r"): $(body_of "$r")"
+[ "$(status_of "$(api "$work/amy" GET /api/session)")" = 401 ] || fail "the disabled practitioner's session lives on"
 systemctl_stop
 cat "$log_file" >>"$work/server.log"
 grep -q '"status":500' "$work/server.log" && fail "the service answered 500: $(grep -m1 '"status":500' "$work/server.log")"
