@@ -38,7 +38,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kBackupFormat = "riskradar-backup 1";
+// Format 2 adds the manifest's MAC (keyed with the passphrase) to format 1, which restore still reads.
+constexpr const char* kBackupFormat = "riskradar-backup 2";
+constexpr const char* kBackupFormatWithoutMac = "riskradar-backup 1";
 // Argon2id for the passphrase that seals the backup's keys: a backup may be copied off-site and attacked offline
 // for as long as the attacker likes, so above libsodium's interactive cost (ops 2, 64 MiB).
 constexpr unsigned long long kSealOps = 3;
@@ -171,6 +173,22 @@ Status DeriveKey(const std::string& passphrase, const std::string& salt, unsigne
     return Status::ResourceExhausted("cannot derive the key-sealing key (out of memory)");
   }
   return Status::Ok();
+}
+
+// The manifest's MAC: keyed BLAKE2b-256 of the manifest without its "mac" member, under a key derived from the
+// sealing key (so only the passphrase's holder can write a manifest restore accepts: a copy of the backup whose
+// files and hashes were swapped together is refused).
+std::string ManifestMac(const SealingKey& k, json manifest) {
+  manifest.erase("mac");
+  static constexpr std::string_view kContext = "riskradar backup manifest MAC v1";
+  std::array<unsigned char, crypto_generichash_BYTES> mac_key{}, mac{};
+  crypto_generichash(mac_key.data(), mac_key.size(), reinterpret_cast<const unsigned char*>(kContext.data()),
+                     kContext.size(), k.key.data(), k.key.size());
+  const std::string text = manifest.dump();
+  crypto_generichash(mac.data(), mac.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                     mac_key.data(), mac_key.size());
+  sodium_memzero(mac_key.data(), mac_key.size());
+  return ToHex(mac.data(), mac.size());
 }
 
 std::string Seal(const SealingKey& k, std::string_view plain) {
@@ -306,12 +324,12 @@ Status Backup(const BackupOptions& o) {
     RR_RETURN_IF_ERROR(add("audit-key.retired", "audit_retired_keys", false));
   }
   json sealing = nullptr;
+  SealingKey key;
   if (o.without_keys) {
     left_out = {"audit_key", "totp_key"};
   } else {
     std::array<unsigned char, crypto_pwhash_SALTBYTES> salt{};
     randombytes_buf(salt.data(), salt.size());
-    SealingKey key;
     RR_RETURN_IF_ERROR(DeriveKey(passphrase, std::string(reinterpret_cast<const char*>(salt.data()), salt.size()),
                                  kSealOps, kSealMem, key));
     sodium_memzero(passphrase.data(), passphrase.size());
@@ -339,10 +357,13 @@ Status Backup(const BackupOptions& o) {
                                   {"signed_at", check.latest->signed_at},
                                   {"public_key", check.latest->public_key}};
   }
-  const json manifest = {
+  json manifest = {
       {"format", kBackupFormat},          {"created_at", UtcNow()}, {"source", src.db},
       {"schema_version", schema.current}, {"audit", audit},         {"keys", o.without_keys ? "left out" : "sealed"},
       {"key_sealing", sealing},           {"files", files},         {"left_out", left_out}};
+  // Without keys there is no passphrase to key a MAC with: the store is checked against the audit key restored
+  // from its own backup instead.
+  manifest["mac"] = o.without_keys ? json(nullptr) : json(ManifestMac(key, manifest));
   RR_RETURN_IF_ERROR(WritePrivate(dir / "MANIFEST.json", manifest.dump(2) + "\n"));
   std::cout << fmt::format("backup of {} in {}: schema {}, {} audit events (root {}), {} files{}\n", src.db, o.out,
                            schema.current, check.events, check.root_hash.substr(0, 16), files.size(),
@@ -363,7 +384,8 @@ Status Restore(const RestoreOptions& o) {
   const fs::path dir(o.from);
   RR_ASSIGN_OR_RETURN(const std::string manifest_text, ReadWhole(dir / "MANIFEST.json"));
   const json manifest = json::parse(manifest_text, nullptr, false);
-  if (!manifest.is_object() || manifest.value("format", "") != kBackupFormat) {
+  const std::string format = manifest.is_object() ? manifest.value("format", "") : "";
+  if (format != kBackupFormat && format != kBackupFormatWithoutMac) {
     return Status::Corruption((dir / "MANIFEST.json").string() + " is not a riskradar backup manifest");
   }
   // 1. Every listed file is there with its hash, and the store passes SQLite's integrity check.
@@ -405,6 +427,15 @@ Status Restore(const RestoreOptions& o) {
     SealingKey key;
     RR_RETURN_IF_ERROR(DeriveKey(passphrase, salt, k.value("opslimit", 0ull), k.value("memlimit", size_t{0}), key));
     sodium_memzero(passphrase.data(), passphrase.size());
+    if (format == kBackupFormat) {
+      const std::string expected = ManifestMac(key, manifest);
+      const std::string given =
+          manifest.contains("mac") && manifest["mac"].is_string() ? manifest["mac"].get<std::string>() : "";
+      if (given.size() != expected.size() || sodium_memcmp(given.data(), expected.data(), given.size()) != 0) {
+        return Status::PermissionDenied(
+            "cannot open the backup: wrong passphrase, or its MANIFEST.json was altered (its MAC does not match)");
+      }
+    }
     for (const char* role : {"audit_key", "totp_key"}) {
       if (!by_role.count(role)) continue;
       RR_ASSIGN_OR_RETURN(const std::string text, ReadWhole(by_role[role]));

@@ -80,7 +80,7 @@ TEST_F(BackupRestoreTest, DrillBackUpUnderLoadDestroyRestoreVerifySignInAndReadA
   // What the backup holds: a 0700 directory of 0600 files, listed with hashes; the keys sealed, not copied.
   EXPECT_EQ(Mode(backup), 0700u);
   const json manifest = json::parse(Slurp(backup / "MANIFEST.json"));
-  EXPECT_EQ(manifest["format"], "riskradar-backup 1");
+  EXPECT_EQ(manifest["format"], "riskradar-backup 2");
   EXPECT_EQ(manifest["keys"], "sealed");
   std::set<std::string> roles;
   for (const json& f : manifest["files"]) {
@@ -122,6 +122,39 @@ TEST_F(BackupRestoreTest, DrillBackUpUnderLoadDestroyRestoreVerifySignInAndReadA
       RunCli("restore --from " + damaged.string() + " --db " + target + " --passphrase-file " + pass.string());
   EXPECT_EQ(tampered.code, 7) << tampered.output;
   EXPECT_NE(tampered.output.find("does not match its hash"), std::string::npos) << tampered.output;
+  // A manifest edited to match swapped files (here: its recorded source and audit size) fails its MAC, which only
+  // the passphrase's holder can compute.
+  const fs::path forged = work / "forged";
+  fs::copy(backup, forged);
+  {
+    json m = json::parse(Slurp(forged / "MANIFEST.json"));
+    EXPECT_EQ(m["format"], "riskradar-backup 2");
+    EXPECT_EQ(m["mac"].get<std::string>().size(), 64u);
+    m["source"] = "/elsewhere/riskradar.db";
+    m["audit"]["events"] = m["audit"]["events"].get<int64_t>() - 1;
+    std::ofstream(forged / "MANIFEST.json", std::ios::trunc) << m.dump(2) << "\n";
+  }
+  const Ran forged_run =
+      RunCli("restore --from " + forged.string() + " --db " + target + " --passphrase-file " + pass.string());
+  EXPECT_EQ(forged_run.code, 5) << forged_run.output;
+  EXPECT_NE(forged_run.output.find("MANIFEST.json was altered"), std::string::npos) << forged_run.output;
+  // A backup made before manifests carried a MAC (format 1) still restores; format 2 without its MAC does not.
+  const fs::path older = work / "format-1";
+  fs::copy(backup, older);
+  json m1 = json::parse(Slurp(older / "MANIFEST.json"));
+  m1.erase("mac");
+  m1["format"] = "riskradar-backup 2";
+  std::ofstream(older / "MANIFEST.json", std::ios::trunc) << m1.dump(2) << "\n";
+  const std::string older_target = (work / "older" / "riskradar.db").string();
+  fs::create_directories(work / "older");
+  EXPECT_EQ(
+      RunCli("restore --from " + older.string() + " --db " + older_target + " --passphrase-file " + pass.string()).code,
+      5);
+  m1["format"] = "riskradar-backup 1";
+  std::ofstream(older / "MANIFEST.json", std::ios::trunc) << m1.dump(2) << "\n";
+  const Ran older_run =
+      RunCli("restore --from " + older.string() + " --db " + older_target + " --passphrase-file " + pass.string());
+  EXPECT_EQ(older_run.code, 0) << older_run.output;
   EXPECT_TRUE(fs::is_empty(machine)) << "a refused restore leaves nothing behind";
 
   // The restore, then the same again over it: refused without --force.
