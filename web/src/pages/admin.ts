@@ -1,26 +1,16 @@
-// /admin: the sharing agreements of the user's agency (every role), the audit log's verification (IG lead,
-// administrator), break-glass use awaiting review (IG lead) and the agency's users (administrator).
+// /admin: the sharing agreements of the user's agency and the partnership's agencies (every role), the audit
+// log's verification (IG lead, administrator), approval requests (manager, IG lead, administrator), break-glass
+// use awaiting review and the audit search (IG lead), the agency's users and the requests to change them
+// (administrator), creating and ending sharing agreements (IG lead). The forms are in ../admin_forms.ts.
+import {
+  type AdminUser, type Agency, type Agreement, type ApprovalRequest, type Done, agreementForm, approvalsTable, auditSearch, codePanel, decisionForm,
+  disableForm, endAgreementForm, newAccountForm, resetForm, roleChangeForm, roleLabel,
+} from '../admin_forms';
 import { ApiError, get, post } from '../api';
 import { el } from '../dom';
 import { reasonProblem } from '../format';
 import { type FieldError, formGroup, render, requireSession, setFieldError, setTitle, showErrors, showNavigation } from '../layout';
-
-interface Agreement {
-  id: number;
-  provider_agency: string;
-  recipient_agency: string;
-  data_class: string;
-  purpose: string;
-  lawful_basis: string;
-  in_force: boolean;
-}
-interface User {
-  name: string;
-  agency: string;
-  role: string;
-  disabled: boolean;
-  created_at: string;
-}
+import { confirmation } from '../practice_ui';
 interface Verify {
   ok: boolean;
   events: number;
@@ -52,7 +42,7 @@ function breakGlassReview(grants: Grant[], errors: HTMLElement): HTMLElement | n
     grants.map((g) => el('option', { value: String(g.id) }, `Grant ${g.id}: ${g.user}, child ${g.person_id}`)));
   const note = el('textarea', { class: 'govuk-textarea', id: 'review-note', name: 'note', rows: '3' });
   const form = el('form', { novalidate: true, id: 'break-glass-review-form' },
-    el('h2', { class: 'govuk-heading-m' }, 'Review a break-glass use'),
+    el('h3', { class: 'govuk-heading-m' }, 'Review a break-glass use'),
     formGroup('review-grant', 'Grant', select),
     el('div', { class: 'govuk-form-group', id: 'review-outcome-group' },
       el('fieldset', { class: 'govuk-fieldset' },
@@ -89,6 +79,7 @@ function breakGlassReview(grants: Grant[], errors: HTMLElement): HTMLElement | n
   return form;
 }
 
+
 async function optional<T>(path: string): Promise<T | null> {
   try {
     return await get<T>(path);
@@ -98,23 +89,59 @@ async function optional<T>(path: string): Promise<T | null> {
   }
 }
 
+const section = (id: string, heading: string, ...children: (HTMLElement | string | null)[]) =>
+  el('section', { id, class: 'govuk-!-margin-bottom-8' }, el('h2', { class: 'govuk-heading-l' }, heading), ...children);
+
 export async function adminPage(): Promise<void> {
   const session = await requireSession();
   if (!session) return;
   showNavigation(session, '/admin');
   setTitle('Administration');
   const role = session.role;
-  const [agreements, verify, grants, users] = await Promise.all([
+  const approver = role === 'manager' || role === 'ig_lead' || role === 'administrator';
+  // ?approvals=all lists decided requests too (GET /api/approvals?all=1).
+  const allApprovals = new URLSearchParams(window.location.search).get('approvals') === 'all';
+  const approvalsPath = `/api/approvals${allApprovals ? '?all=1' : ''}`;
+  const [agreements0, agencies, verify, grants, users0, approvals0] = await Promise.all([
     get<{ agreements: Agreement[] }>('/api/agreements'),
+    get<{ agencies: Agency[] }>('/api/agencies'),
     role === 'ig_lead' || role === 'administrator' ? optional<Verify>('/api/audit/verify') : Promise.resolve(null),
     role === 'ig_lead' ? optional<{ grants: Grant[] }>('/api/break-glass') : Promise.resolve(null),
-    role === 'administrator' ? optional<{ users: User[] }>('/api/users') : Promise.resolve(null),
+    role === 'administrator' ? optional<{ users: AdminUser[] }>('/api/users') : Promise.resolve(null),
+    approver ? optional<{ requests: ApprovalRequest[] }>(approvalsPath) : Promise.resolve(null),
   ]);
+  let agreements = agreements0;
+  let users = users0;
+  let approvals = approvals0;
   const errors = el('div', {});
-  render(
+  // The outcome of the last change; an enrolment code half lives only here, until the next change or reload.
+  const banner = el('div', { id: 'admin-banner' });
+
+  const refresh = async () => {
+    [agreements, users, approvals] = await Promise.all([
+      get<{ agreements: Agreement[] }>('/api/agreements'),
+      users ? get<{ users: AdminUser[] }>('/api/users') : Promise.resolve(null),
+      approvals ? get<{ requests: ApprovalRequest[] }>(approvalsPath) : Promise.resolve(null),
+    ]);
+  };
+  const onDone = async (done: Done) => {
+    const said = confirmation('admin-done', done.message);
+    const code = done.code ? codePanel('enrolment-code', done.code) : null;
+    banner.replaceChildren(said, code ?? '');
+    try {
+      await refresh();
+    } catch {
+      // The change was made; the lists are redrawn from what was read before, and a reload shows the rest.
+    }
+    draw();
+    (code ?? said).focus();
+  };
+
+  const draw = () => render(
+    banner,
     errors,
-    el('h1', { class: 'govuk-heading-l' }, 'Administration'),
-    el('p', { class: 'govuk-body' }, `For ${session.agency}. Changes are made with two people (see the operator guide); this page shows the current state.`),
+    el('h1', { class: 'govuk-heading-xl' }, 'Administration'),
+    el('p', { class: 'govuk-body' }, `For ${session.agency}. Accounts, resets, role changes and care relationships take two people: one asks, another approves (see the operator guide).`),
     verify
       ? el('div', { class: 'govuk-summary-card', id: 'audit-status' },
           el('div', { class: 'govuk-summary-card__title-wrapper' }, el('h2', { class: 'govuk-summary-card__title' }, 'Audit log')),
@@ -125,16 +152,42 @@ export async function adminPage(): Promise<void> {
                 ? `${verify.events.toLocaleString('en-GB')} events, chained and signed; ${verify.checkpoints_checked} ${verify.checkpoints_checked === 1 ? 'checkpoint' : 'checkpoints'} checked.`
                 : `The audit log did not verify: ${verify.problem}. Tell your operator now.`)))
       : null,
+    approvals
+      ? section('approvals', 'Approval requests',
+          el('p', { class: 'govuk-body' }, 'Requests you made and those you may decide. A request waits 14 days, then expires.'),
+          el('p', { class: 'govuk-body' }, el('a', { class: 'govuk-link', href: allApprovals ? '/admin' : '/admin?approvals=all', id: 'approvals-toggle' },
+            allApprovals ? 'Show only the requests waiting' : 'Show decided requests too')),
+          approvalsTable(approvals.requests, allApprovals),
+          decisionForm(approvals.requests, session.user, (d) => void onDone(d)))
+      : null,
     grants
-      ? table('break-glass-table', 'Break-glass use awaiting your review', ['Grant', 'User', 'Child', 'Reason', 'When'],
-          grants.grants.map((g) => [String(g.id), `${g.user} (${g.agency})`, String(g.person_id), g.reason, g.granted_at]))
+      ? section('break-glass', 'Break-glass use',
+          table('break-glass-table', 'Break-glass use awaiting your review', ['Grant', 'User', 'Child', 'Reason', 'When'],
+            grants.grants.map((g) => [String(g.id), `${g.user} (${g.agency})`, String(g.person_id), g.reason, g.granted_at])),
+          breakGlassReview(grants.grants, errors))
       : null,
-    grants ? breakGlassReview(grants.grants, errors) : null,
     users
-      ? table('users-table', `Users of ${session.agency}`, ['User', 'Role', 'Status', 'Created'],
-          users.users.map((u) => [u.name, u.role.replace('_', ' '), u.disabled ? 'Disabled' : 'Active', u.created_at]))
+      ? section('users', 'Users',
+          table('users-table', `Users of ${session.agency}`, ['User', 'Role', 'Status', 'Created'],
+            users.users.map((u) => [u.name, roleLabel(u.role), u.disabled ? 'Disabled' : 'Active', u.created_at])),
+          el('p', { class: 'govuk-body' }, 'A new account, a role change or a reset is a request: a second administrator or your IG lead approves it. You are shown half of the account’s enrolment code once; the approver is shown the other half.'),
+          newAccountForm((d) => void onDone(d)),
+          roleChangeForm(users.users, session.user, (d) => void onDone(d)),
+          resetForm(users.users, session.user, (d) => void onDone(d)),
+          disableForm(users.users, session.user, (d) => void onDone(d)))
       : null,
-    table('agreements-table', 'Sharing agreements your agency is party to', ['From', 'To', 'Records', 'Purpose', 'Lawful basis', 'Status'],
-      agreements.agreements.map((a) => [a.provider_agency, a.recipient_agency, a.data_class === '*' ? 'All' : a.data_class, a.purpose, a.lawful_basis, a.in_force ? 'In force' : 'Ended'])),
+    section('sharing', 'Sharing agreements',
+      table('agreements-table', 'Sharing agreements your agency is party to', ['Number', 'From', 'To', 'Records', 'Purpose', 'Lawful basis', 'Status'],
+        agreements.agreements.map((a) => [String(a.id), a.provider_agency, a.recipient_agency, a.data_class === '*' ? 'All' : a.data_class, a.purpose, a.lawful_basis, a.in_force ? 'In force' : 'Ended'])),
+      role === 'ig_lead' ? agreementForm(agencies.agencies, session.agency, (d) => void onDone(d)) : null,
+      role === 'ig_lead' ? endAgreementForm(agreements.agreements, (d) => void onDone(d)) : null),
+    role === 'ig_lead'
+      ? section('audit-search', 'Search the audit log',
+          el('p', { class: 'govuk-body' }, 'Events by your agency’s users or about people your agency holds records on, newest first, 50 at a time. Your search is itself recorded in the audit log.'),
+          auditSearch())
+      : null,
+    section('agencies', 'Agencies in the partnership',
+      table('agencies-table', 'Agencies', ['Code', 'Name', 'Kind', 'Area'], agencies.agencies.map((a) => [a.code, a.name, a.kind, a.area]))),
   );
+  draw();
 }
