@@ -187,7 +187,7 @@ function failure(e: unknown, fields: Record<string, string>, fallback: string): 
   if (e instanceof ApiError && e.status !== 400) {
     const why: Record<number, string> = {
       403: 'you may not do this',
-      404: 'there is no such user or request in your agency (or it is outside your rights)',
+      404: 'it was not found, or is outside your agency',
       409: 'it conflicts with the current state',
     };
     if (why[e.status]) return { field: '', message: `${fallback}: ${why[e.status]}. The service said: ${e.message}` };
