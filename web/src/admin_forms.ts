@@ -97,7 +97,7 @@ export const KIND_LABELS: Record<string, string> = {
 export function userNameProblem(name: string): string | null {
   const n = name.trim();
   if (!n) return 'Enter the user name';
-  if (!/^[A-Za-z0-9._-]{2,64}$/.test(n)) return 'The user name must be 2 to 64 letters, digits, dots, underscores or hyphens';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(n)) return 'The user name must be 2 to 64 letters, digits, dots, underscores or hyphens, starting with a letter or digit';
   return null;
 }
 
@@ -218,7 +218,7 @@ export function codePanel(id: string, code: NonNullable<Done['code']>): HTMLElem
 
 export function newAccountForm(onDone: OnDone): HTMLElement {
   const errors = new FormErrors(['account-name', 'account-role', 'account-reason']);
-  const [nameGroup, name] = textField('account-name', 'User name', { hint: 'For example amy.khan: 2 to 64 letters, digits, dots, underscores or hyphens. Unique across the partnership.', width: '20' });
+  const [nameGroup, name] = textField('account-name', 'User name', { hint: 'For example amy.khan: 2 to 64 letters, digits, dots, underscores or hyphens, starting with a letter or digit. Unique across the partnership.', width: '20' });
   const [roleGroup, role] = selectField('account-role', 'Role', [['', 'Choose a role'], ...ROLES]);
   const [reasonGroup, reason] = textArea('account-reason', 'Reason', 'Shown to the person who approves it, for example “new starter in the exploitation team”. At least 10 characters.');
   const form = el('form', { novalidate: true, id: 'account-form' }, el('h3', { class: 'govuk-heading-s' }, 'Ask for a new account'),

@@ -310,6 +310,8 @@ describe('the admin checks', () => {
     expect(userNameProblem('')).toBe('Enter the user name');
     expect(userNameProblem('amy khan')).toContain('2 to 64');
     expect(userNameProblem('a'.repeat(65))).toContain('2 to 64');
+    expect(userNameProblem('.amy')).toContain('starting with a letter or digit');
+    expect(userNameProblem('a'.repeat(64))).toBeNull();
     const ok = { recipient: 'wmp', dataClass: '*', purpose: 'CSE', lawfulBasis: 'Children Act 2004 s.11', validUntil: '' };
     expect(validateAgreement(ok, 'bcc-cs', '2026-12-07')).toEqual([]);
     expect(validateAgreement({ ...ok, recipient: 'bcc-cs' }, 'bcc-cs', '2026-12-07').map((e) => e.field)).toEqual(['agreement-recipient']);
