@@ -122,6 +122,12 @@ async function checkPage(page, name) {
   timings.push({ page: name, ms });
   assert.ok(ms >= 0 && ms < READY_BUDGET_MS, `${name}: main content rendered after ${ms} ms (budget ${READY_BUDGET_MS})`);
   await screenshot(page, name);
+  await checkAxe(page, name);
+}
+
+// No serious or critical axe-core violation and no CSP violation on the page as it is now (after a form's
+// answer, say), without the timing check of a fresh navigation.
+async function checkAxe(page, name) {
   await page.evaluate(axe.source);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -623,10 +629,39 @@ test('review: a possible match side by side with its waterfall, confirmed with a
   await page.context().close();
 });
 
+// The IG lead of the agency whose user used break-glass above: the grant is alerted to that agency.
+const adminIgLead = () => (breakGlassUser ? `${users.get(breakGlassUser).agency}-ig_lead` : [...users.keys()].find((n) => n.endsWith('-ig_lead')));
+let requestedAccount = null; // {id, name, requesterHalf}: asked for by the administrator, approved by the IG lead
+
+test('administration: an administrator asks for a new account and is shown their half of the enrolment code once', async () => {
+  const agency = users.get(adminIgLead()).agency;
+  const name = [...users.keys()].find((n) => users.get(n).role === 'administrator' && users.get(n).agency === agency);
+  assert.ok(name, `an administrator of ${agency}`);
+  const page = await newPage();
+  await signIn(page, name, '/admin');
+  await checkPage(page, 'admin-administrator-forms');
+  assert.equal(await page.locator('#users-table tbody tr').count(), (await apiJson(page, '/api/users')).body.users.length);
+  await page.click('button >> text=Ask for the account');
+  assert.match(await page.textContent('#account-form .govuk-error-summary'), /Enter the user name/);
+  await page.fill('#account-name', 'web.test.starter');
+  await page.selectOption('#account-role', 'practitioner');
+  await page.fill('#account-reason', 'new starter in the exploitation team');
+  await page.click('button >> text=Ask for the account');
+  await page.waitForSelector('#enrolment-code');
+  const half = (await page.textContent('#enrolment-code-value')).trim();
+  assert.ok(half.length >= 8, 'the requester half is shown');
+  const pending = (await apiJson(page, '/api/approvals')).body.requests.find((r) => r.subject === 'web.test.starter');
+  assert.equal(pending.state, 'pending');
+  requestedAccount = { id: pending.id, name: 'web.test.starter', requesterHalf: half };
+  await checkAxe(page, 'admin-administrator');
+  await screenshot(page, 'admin-administrator');
+  assert.deepEqual(page.problems.console, []);
+  await page.context().close();
+});
+
 test("administration: the IG lead sees the audit log verified, the agency's agreements, and reviews the break-glass use", async () => {
   const page = await newPage();
-  // The IG lead of the agency whose user used break-glass above: the grant is alerted to that agency.
-  const name = breakGlassUser ? `${users.get(breakGlassUser).agency}-ig_lead` : [...users.keys()].find((n) => n.endsWith('-ig_lead'));
+  const name = adminIgLead();
   await signIn(page, name, '/admin');
   await checkPage(page, 'admin');
   assert.match(await page.textContent('#audit-status'), /Verified/);
@@ -646,6 +681,26 @@ test("administration: the IG lead sees the audit log verified, the agency's agre
     assert.equal(after.reviewed_by, name);
     assert.equal(await page.locator(`#review-grant option[value="${grant.id}"]`).count(), 0, 'a reviewed grant leaves the list');
   }
+  if (requestedAccount) {
+    // The second person: the IG lead approves the administrator's request and is shown the other half.
+    await page.selectOption('#decide-request', String(requestedAccount.id));
+    await page.check('#decide-outcome');
+    await page.fill('#decide-note', 'start date confirmed with the team manager');
+    await page.click('button >> text=Record decision');
+    await page.waitForSelector('#enrolment-code');
+    const half = (await page.textContent('#enrolment-code-value')).trim();
+    assert.ok(half.length >= 8 && half !== requestedAccount.requesterHalf, 'the approver half differs from the requester half');
+    const decided = (await apiJson(page, '/api/approvals?all=1')).body.requests.find((r) => r.id === requestedAccount.id);
+    assert.equal(decided.state, 'approved');
+  }
+  await page.fill('#audit-user', name);
+  await page.click('button >> text=Search the audit log');
+  await page.waitForSelector('#audit-table');
+  const rows = page.locator('#audit-table tbody tr');
+  assert.ok((await rows.count()) > 0 && (await rows.count()) <= 50);
+  assert.match(await rows.first().textContent(), new RegExp(name));
+  await checkAxe(page, 'admin-after-forms');
+  assert.deepEqual(page.problems.console, []);
   await page.context().close();
 });
 
