@@ -1,5 +1,6 @@
 // Loading and checking mapping files.
 #include "riskradar/ingest/mapping.h"
+#include "riskradar/core/toml_text.h"
 
 #include <toml++/toml.h>
 
@@ -135,15 +136,7 @@ class Loader {
 
 Result<Mapping> Mapping::FromToml(std::string_view text, std::string_view source_name) {
   Loader loader{std::string(source_name)};
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << "mapping " << source_name << ": line " << e.source().begin.line << ", column " << e.source().begin.column
-        << ": " << e.description();
-    return Status::InvalidArgument(msg.str());
-  }
+  RR_ASSIGN_OR_RETURN(const toml::table root, ParseTomlText(text, std::string(source_name)));
   RR_RETURN_IF_ERROR(
       loader.CheckKeys(root, "",
                        {"format", "description", "file_type", "encoding", "delimiter", "record_class", "lawful_basis",

@@ -1,5 +1,6 @@
 // Linking arbitrary CSV files: settings, validated reading, result files (see csv_linkage.h).
 #include "riskradar/linkage/csv_linkage.h"
+#include "riskradar/core/toml_text.h"
 
 #include <toml++/toml.h>
 
@@ -98,15 +99,7 @@ class SettingsLoader {
   }
 
   Result<CsvLinkSettings> Load(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, source_);
-    } catch (const toml::parse_error& e) {
-      std::ostringstream msg;
-      msg << "settings " << source_ << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-          << e.description();
-      return Status::InvalidArgument(msg.str());
-    }
+    RR_ASSIGN_OR_RETURN(const toml::table root, ParseTomlText(text, source_));
     RR_RETURN_IF_ERROR(CheckKeys(root, "", {"id_column", "link_only", "field", "blocking", "thresholds", "options"}));
     CsvLinkSettings s;
     s.source = source_;

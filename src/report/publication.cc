@@ -1,6 +1,7 @@
 // Disclosure control for a whole publication: primary suppression, one rounding rule, and complementary
 // suppression checked by solving what a reader can work out from every published table together (GLPK).
 #include "riskradar/report/publication.h"
+#include "riskradar/core/toml_text.h"
 
 #include <fmt/format.h>
 #include <glpk.h>
@@ -308,12 +309,7 @@ int64_t RoundCount(int64_t value, const DisclosureConfig& config) {
 }
 
 Result<DisclosureConfig> ParseDisclosureConfig(std::string_view toml_text, std::string_view where) {
-  toml::table doc;
-  try {
-    doc = toml::parse(toml_text, where);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(fmt::format("{}: line {}: {}", where, e.source().begin.line, e.description()));
-  }
+  RR_ASSIGN_OR_RETURN(const toml::table doc, ParseTomlText(toml_text, std::string(where)));
   DisclosureConfig config;
   const toml::node_view section = doc["disclosure"];
   if (!section.is_table()) return Status::InvalidArgument(fmt::format("{}: missing [disclosure] table", where));

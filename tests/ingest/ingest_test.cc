@@ -137,7 +137,8 @@ TEST(MappingTest, RejectsUnknownKeysAndVocabulary) {
   EXPECT_NE(bad_category.status().message().find("made_up"), std::string::npos);
   auto syntax = Mapping::FromToml("format = \n", "broken.toml");
   ASSERT_FALSE(syntax.ok());
-  EXPECT_NE(syntax.status().message().find("broken.toml"), std::string::npos);
+  EXPECT_NE(syntax.status().message().find("broken.toml:1: not valid TOML"), std::string::npos)
+      << syntax.status().message();
   EXPECT_TRUE(Mapping::FromFile(kData / "council.toml").ok());
 }
 

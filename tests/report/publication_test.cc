@@ -148,6 +148,9 @@ TEST(PublicationTest, ConfigParsesAndRefusesNonsense) {
   EXPECT_FALSE(ParseDisclosureConfig("[disclosure]\nmin_shown = 0\n", "t.toml").ok());
   EXPECT_FALSE(ParseDisclosureConfig("min_shown = 6\n", "t.toml").ok());
   EXPECT_FALSE(ParseDisclosureConfig("[disclosure]\nmin_shown = \"six\"\n", "t.toml").ok());
+  auto syntax = ParseDisclosureConfig("[disclosure]\nmin_shown = \n", "t.toml");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.status().message().find("t.toml:2: not valid TOML"), std::string::npos) << syntax.status().message();
 }
 
 // Random partnerships, many of them tiny: one population split four ways (one a cross table with both margins),
