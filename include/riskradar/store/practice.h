@@ -108,7 +108,8 @@ struct RadarFact {
   bool is_child = false, person_of_concern = false;
   std::optional<RiskLevel> level, previous_level;
   std::optional<Date> assessed;
-  int64_t assessment_id = 0;  // the latest assessment (0: none)
+  int64_t assessment_id = 0;        // the latest assessment (0: none)
+  std::optional<Date> next_review;  // the latest assessment's next-review date (none before migration 12)
 };
 
 // A missing-episode record of a person: its event, the real-world event it resolved to (event linkage), date.

@@ -263,6 +263,8 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) override;
   Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) override;
   Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) override;
+  Result<std::optional<PersonRecord>> ReadPersonMentions(int64_t person_id) override;
+  Result<int64_t> PersonRecordGeneration() override;
   Result<PlacesOfConcernList> ListPlacesOfConcern() override;
   Result<std::optional<PlaceRecord>> ReadPlaceRecord(int64_t place_id) override;
   Result<NetworkList> ListNetworks() override;
