@@ -77,6 +77,28 @@ Result<std::optional<store::PersonRecord>> PersonRecordCache::PersonMentions(sto
   return record;
 }
 
+Result<std::optional<store::MeetingRecord>> MeetingCache::Meeting(store::PracticeStore& store, int64_t meeting_id,
+                                                                  int64_t generation) {
+  {
+    std::lock_guard lock(mu_);
+    if (generation != generation_) {
+      meetings_.clear();
+      generation_ = generation;
+    }
+    auto it = meetings_.find(meeting_id);
+    if (it != meetings_.end()) return it->second;
+  }
+  RR_ASSIGN_OR_RETURN(std::optional<store::MeetingRecord> meeting, store.ReadMeeting(meeting_id));
+  {
+    std::lock_guard lock(mu_);
+    if (generation == generation_) {
+      if (meetings_.size() >= max_meetings_) meetings_.clear();
+      meetings_[meeting_id] = meeting;
+    }
+  }
+  return meeting;
+}
+
 PersonRecordCache::Counts PersonRecordCache::counts() const {
   std::lock_guard lock(mu_);
   return counts_;

@@ -621,7 +621,13 @@ Result<std::vector<store::MeetingRecord>> Practice::ListMeetings(const Viewer& v
 Result<MeetingView> Practice::ReadMeeting(const Viewer& viewer, int64_t id, int64_t now_s, const store::Actor& actor) {
   RR_RETURN_IF_ERROR(Ready());
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(auto found, practice_->ReadMeeting(id));
+  std::optional<store::MeetingRecord> found;
+  if (meetings_ != nullptr) {
+    RR_ASSIGN_OR_RETURN(const int64_t generation, practice_->MeetingGeneration());
+    RR_ASSIGN_OR_RETURN(found, meetings_->Meeting(*practice_, id, generation));
+  } else {
+    RR_ASSIGN_OR_RETURN(found, practice_->ReadMeeting(id));
+  }
   if (!found || !MaySeeIdentifying(viewer.role)) {
     return Refuse(*unit, actor, "read_meeting", Target("meeting", id), json::object(), found ? "refused" : "not_found",
                   Status::NotFound("no such meeting"));

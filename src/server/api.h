@@ -211,6 +211,8 @@ struct Server::Impl {
   // People's stored mentions and record classes for the caseload, the MASE agenda and the practice lists, keyed
   // on the person-record generation (access/person_cache.h); rows only, the rule is applied on every read.
   access::PersonRecordCache person_cache;
+  // The stored MASE meetings with their agenda, keyed on the meeting generation (the same header).
+  access::MeetingCache meeting_cache;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;

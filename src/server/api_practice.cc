@@ -535,7 +535,8 @@ void Server::Impl::MeetingCreate(RouteContext& ctx) {
 void Server::Impl::MeetingRead(RouteContext& ctx) {
   auto id = ctx.params.Id("id", "meeting");
   if (!id.ok()) return SendError(ctx.res, id.status());
-  auto v = access::Practice(*ctx.store, &person_cache).ReadMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
+  auto v = access::Practice(*ctx.store, &person_cache, &meeting_cache)
+               .ReadMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
   if (!v.ok()) return SendError(ctx.res, v.status());
   ctx.res.status = 200;
   ctx.res.set_content(MeetingBody(v->meeting), "application/json");

@@ -341,8 +341,14 @@ TEST_F(PracticeTest, TheCachedAgendaAndCaseloadFollowEveryChangeOnTheNextRead) {
   ASSERT_EQ(Post(chair, item + "/minutes", {{"minutes", minutes}})->status, 200);
   auto read = Get(chair, path);
   ASSERT_EQ(read->status, 200);
-  EXPECT_EQ(json::parse(read->body)["agenda"][0]["minutes"], minutes);
+  EXPECT_EQ(json::parse(read->body)["agenda"][0]["minutes"], minutes) << "the cached agenda follows the write";
   EXPECT_EQ(agenda_children(chair), both);
+  // The stored agenda is cached too (keyed on the meeting generation): a change by another connection shows on
+  // the next read.
+  const int64_t first_item = json::parse(created->body)["agenda"][0]["id"];
+  exec("UPDATE mase_agenda_item SET minutes = 'changed elsewhere' WHERE id = " + std::to_string(first_item) + ";");
+  read = Get(chair, path);
+  EXPECT_EQ(json::parse(read->body)["agenda"][0]["minutes"], "changed elsewhere");
   // The NHS holds no record of either child: nothing on the agenda, and child 1 (allocated) hidden, twice over
   // (the second read from the cache).
   const Session nhs = Login("nhs-practitioner");

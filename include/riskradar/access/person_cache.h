@@ -60,4 +60,21 @@ class PersonRecordCache {
   Counts counts_;
 };
 
+// The stored meetings with their whole agenda (PracticeStore::ReadMeeting), keyed on the meeting generation on
+// the same terms as PersonRecordCache: rows only (the agenda is filtered per viewer on every read), used only
+// at the generation the caller's read unit sees, emptied on any other. Safe from several threads; at most
+// `max_meetings` meetings (emptied when full).
+class MeetingCache {
+ public:
+  explicit MeetingCache(size_t max_meetings = 256) : max_meetings_(max_meetings) {}
+  Result<std::optional<store::MeetingRecord>> Meeting(store::PracticeStore& store, int64_t meeting_id,
+                                                      int64_t generation);
+
+ private:
+  const size_t max_meetings_;
+  std::mutex mu_;
+  int64_t generation_ = 0;
+  std::unordered_map<int64_t, std::optional<store::MeetingRecord>> meetings_;
+};
+
 }  // namespace riskradar::access

@@ -102,8 +102,9 @@ class Practice {
  public:
   // `cache` (optional; the server's): the read operations (list actions, disruptions and alerts, read a
   // meeting) take people's record classes from it; the writes always read them from the store.
-  explicit Practice(store::Store& store, PersonRecordCache* cache = nullptr)
-      : store_(store), practice_(store::PracticeOf(store)), cache_(cache) {}
+  // `meetings` (optional; the server's): ReadMeeting takes the stored meeting and agenda from it.
+  explicit Practice(store::Store& store, PersonRecordCache* cache = nullptr, MeetingCache* meetings = nullptr)
+      : store_(store), practice_(store::PracticeOf(store)), cache_(cache), meetings_(meetings) {}
 
   // ---- actions. Audited action_add, list_actions, action_update.
   Result<store::ActionRecord> CreateAction(const Viewer& viewer, const ActionInput& input, int64_t now_s,
@@ -161,6 +162,7 @@ class Practice {
   store::Store& store_;
   store::PracticeStore* practice_;
   PersonRecordCache* cache_;
+  MeetingCache* meetings_;
 };
 
 }  // namespace riskradar::access

@@ -308,6 +308,18 @@ Result<std::optional<MeetingRecord>> SqliteStore::ReadMeeting(int64_t id) {
   return std::optional<MeetingRecord>(std::move(m));
 }
 
+Result<int64_t> SqliteStore::MeetingGeneration() {
+  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM meeting_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    q->Reset();
+    return Status::Corruption("the meeting generation row is missing (migration 19)");
+  }
+  const int64_t n = q->Int(0);
+  q->Reset();
+  return n;
+}
+
 Result<std::vector<MeetingRecord>> SqliteStore::ReadMeetings() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kMeetingColumns) + "ORDER BY date_days DESC, id DESC"));
   std::vector<MeetingRecord> out;

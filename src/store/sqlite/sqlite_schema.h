@@ -653,6 +653,8 @@ CREATE INDEX source_record_batch ON source_record(batch_id);
     // whichever connection or process makes it. The server caches people's mention rows and record classes
     // keyed on it (access/person_cache.h) for the caseload, the MASE agenda and the practice lists. Inserting a
     // mention or a source record changes nobody's record until linkage links it, so imports do not bump it.
+    // The meeting generation likewise moves with any write of a MASE meeting or agenda item (the server's cache
+    // of the stored agenda, read by the whole panel at once).
     {19, R"sql(
 CREATE TABLE person_record_generation (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -698,6 +700,35 @@ END;
 CREATE TRIGGER person_record_source_delete AFTER DELETE ON source_record
 BEGIN
   UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TABLE meeting_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+INSERT INTO meeting_generation (id, n) VALUES (1, 1);
+CREATE TRIGGER meeting_insert AFTER INSERT ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_update AFTER UPDATE ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_delete AFTER DELETE ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_insert AFTER INSERT ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_update AFTER UPDATE ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_delete AFTER DELETE ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
 END;
 )sql"},
 }};

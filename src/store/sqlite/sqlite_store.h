@@ -367,6 +367,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<int64_t> InsertDisruptionBreach(int64_t disruption_id, const DisruptionBreach& breach) override;
   Result<int64_t> InsertMeeting(const MeetingRecord& meeting) override;
   Result<std::optional<MeetingRecord>> ReadMeeting(int64_t id) override;
+  Result<int64_t> MeetingGeneration() override;
   Result<std::vector<MeetingRecord>> ReadMeetings() override;
   Result<bool> UpdateMeetingStatus(int64_t id, std::string_view status, int64_t expected_version) override;
   Result<int64_t> InsertAgendaItem(const AgendaItem& item) override;
