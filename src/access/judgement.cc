@@ -281,11 +281,20 @@ Result<Caseload> JudgementAccess::ReadCaseload(const Viewer& viewer, int64_t now
   RR_ASSIGN_OR_RETURN(const std::vector<store::Allocation> allocations,
                       store_.ReadAllocations(viewer.agency_code, team ? 0 : viewer.user_id));
   RR_ASSIGN_OR_RETURN(const store::ViewerAccessFacts facts, store_.ReadViewerAccessFacts(viewer, now_s));
+  int64_t generation = 0;  // the person-record generation of this unit's snapshot, for the cache
+  if (cache_ != nullptr && !allocations.empty()) {
+    RR_ASSIGN_OR_RETURN(generation, store_.PersonRecordGeneration());
+  }
   Caseload out;
   out.scope = team ? "team" : "own";
   json ids = json::array();
   for (const store::Allocation& a : allocations) {
-    RR_ASSIGN_OR_RETURN(const std::optional<store::PersonRecord> record, store_.ReadPersonRecord(a.person_id));
+    std::optional<store::PersonRecord> record;
+    if (cache_ != nullptr) {
+      RR_ASSIGN_OR_RETURN(record, cache_->PersonMentions(store_, a.person_id, generation));
+    } else {
+      RR_ASSIGN_OR_RETURN(record, store_.ReadPersonMentions(a.person_id));
+    }
     if (!record) continue;
     const ChildAccessFacts child_facts = facts.For(a.person_id);
     const std::vector<RecordAccess> access = DecideMentions(record->mentions, viewer, child_facts);

@@ -50,10 +50,16 @@ Status Refuse(store::UnitOfWork& unit, const store::Actor& actor, const std::str
   return answer;
 }
 
-Result<RecordClasses> ClassesOf(store::Store& store, std::vector<int64_t> ids) {
+// `cache` (null: read them all) only from a read unit of work (access/person_cache.h).
+Result<RecordClasses> ClassesOf(store::Store& store, std::vector<int64_t> ids, PersonRecordCache* cache = nullptr) {
   ids.erase(std::remove(ids.begin(), ids.end(), 0), ids.end());
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (cache != nullptr && !ids.empty()) {
+    RR_ASSIGN_OR_RETURN(const int64_t generation, store.PersonRecordGeneration());
+    RR_ASSIGN_OR_RETURN(auto rows, cache->RecordClasses(*store::PracticeOf(store), ids, generation));
+    return ByPerson(rows);
+  }
   RR_ASSIGN_OR_RETURN(auto rows, store::PracticeOf(store)->ReadPersonRecordClasses(ids));
   return ByPerson(rows);
 }
@@ -198,7 +204,7 @@ Result<std::vector<store::ActionRecord>> Practice::ListActions(const Viewer& vie
   for (const auto& a : rows) {
     if (PersonLink(a.link_kind)) people.push_back(a.link_id);
   }
-  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people));
+  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people, cache_));
   RR_ASSIGN_OR_RETURN(const auto facts, store_.ReadViewerAccessFacts(viewer, now_s));
   std::vector<store::ActionRecord> out;
   for (const auto& a : rows) {
@@ -347,7 +353,7 @@ Result<std::vector<store::DisruptionRecord>> Practice::ListDisruptions(const Vie
   RR_ASSIGN_OR_RETURN(const auto rows, practice_->ReadDisruptions());
   std::vector<int64_t> people;
   for (const auto& d : rows) people.push_back(d.person_id);
-  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people));
+  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people, cache_));
   RR_ASSIGN_OR_RETURN(const auto facts, store_.ReadViewerAccessFacts(viewer, now_s));
   std::vector<store::DisruptionRecord> out;
   std::vector<int64_t> ids;
@@ -502,17 +508,19 @@ Result<int64_t> RequestListings(store::Store& store, store::UnitOfWork& unit, co
 }  // namespace
 
 // The meeting as the viewer may see it: hidden agenda items are left out.
-static Result<MeetingView> ViewOf(store::Store& store, const store::MeetingRecord& m, const Viewer& viewer,
-                                  int64_t now_s) {
+// `cache`: only from a read unit of work.
+static Result<MeetingView> ViewOf(store::Store& store, store::MeetingRecord m, const Viewer& viewer, int64_t now_s,
+                                  PersonRecordCache* cache = nullptr) {
   std::vector<int64_t> people;
   for (const auto& i : m.agenda) people.push_back(i.person_id);
-  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store, people));
+  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store, people, cache));
   RR_ASSIGN_OR_RETURN(const auto facts, store.ReadViewerAccessFacts(viewer, now_s));
+  std::vector<store::AgendaItem> all = std::move(m.agenda);
   MeetingView v;
-  v.meeting = m;
+  v.meeting = std::move(m);
   v.meeting.agenda.clear();
-  for (const auto& i : m.agenda) {
-    if (AgendaItemVisible(i, classes, viewer, facts)) v.meeting.agenda.push_back(i);
+  for (auto& i : all) {
+    if (AgendaItemVisible(i, classes, viewer, facts)) v.meeting.agenda.push_back(std::move(i));
   }
   return v;
 }
@@ -555,9 +563,9 @@ Result<MeetingView> Practice::CreateMeeting(const Viewer& viewer, const MeetingI
   practice::AgendaInputs agenda_in;
   RR_ASSIGN_OR_RETURN(agenda_in.radar, practice_->LoadRadarFacts());
   RR_ASSIGN_OR_RETURN(agenda_in.missing, practice_->LoadMissingEpisodes(in.date.AddDays(-365)));
-  RR_ASSIGN_OR_RETURN(const std::vector<Assessment> latest, store_.LatestAssessments());
-  for (const Assessment& a : latest) {
-    if (a.next_review && *a.next_review < in.date) agenda_in.review_overdue.insert(a.person_id);
+  // The latest assessment's review date comes with the radar's facts (no second read of every assessment).
+  for (const store::RadarFact& f : agenda_in.radar) {
+    if (f.next_review && *f.next_review < in.date) agenda_in.review_overdue.insert(f.person_id);
   }
   RR_ASSIGN_OR_RETURN(const auto places, store_.ListPlacesOfConcern());
   for (const auto& p : places.places) {
@@ -613,16 +621,23 @@ Result<std::vector<store::MeetingRecord>> Practice::ListMeetings(const Viewer& v
 Result<MeetingView> Practice::ReadMeeting(const Viewer& viewer, int64_t id, int64_t now_s, const store::Actor& actor) {
   RR_RETURN_IF_ERROR(Ready());
   RR_ASSIGN_OR_RETURN(auto unit, store_.BeginUnit(store::UnitKind::kRead));
-  RR_ASSIGN_OR_RETURN(const auto found, practice_->ReadMeeting(id));
+  std::optional<store::MeetingRecord> found;
+  if (meetings_ != nullptr) {
+    RR_ASSIGN_OR_RETURN(const int64_t generation, practice_->MeetingGeneration());
+    RR_ASSIGN_OR_RETURN(found, meetings_->Meeting(*practice_, id, generation));
+  } else {
+    RR_ASSIGN_OR_RETURN(found, practice_->ReadMeeting(id));
+  }
   if (!found || !MaySeeIdentifying(viewer.role)) {
     return Refuse(*unit, actor, "read_meeting", Target("meeting", id), json::object(), found ? "refused" : "not_found",
                   Status::NotFound("no such meeting"));
   }
-  RR_ASSIGN_OR_RETURN(MeetingView v, ViewOf(store_, *found, viewer, now_s));
+  const size_t items = found->agenda.size();
+  RR_ASSIGN_OR_RETURN(MeetingView v, ViewOf(store_, std::move(*found), viewer, now_s, cache_));
   std::vector<int64_t> shown;
   for (const auto& i : v.meeting.agenda) shown.push_back(i.id);
-  RR_RETURN_IF_ERROR(unit->AppendAudit(Event(actor, "read_meeting", Target("meeting", id),
-                                             {{"items_shown", shown}, {"items", found->agenda.size()}}, "ok")));
+  RR_RETURN_IF_ERROR(unit->AppendAudit(
+      Event(actor, "read_meeting", Target("meeting", id), {{"items_shown", shown}, {"items", items}}, "ok")));
   RR_RETURN_IF_ERROR(unit->Commit());
   return v;
 }
@@ -833,7 +848,7 @@ Result<std::vector<store::AlertRow>> Practice::ListMyAlerts(const Viewer& viewer
   RR_ASSIGN_OR_RETURN(const auto rows, practice_->ReadAlertsOf(viewer.user_name, open_only));
   std::vector<int64_t> people;
   for (const auto& a : rows) people.push_back(a.person_id);
-  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people));
+  RR_ASSIGN_OR_RETURN(const RecordClasses classes, ClassesOf(store_, people, cache_));
   RR_ASSIGN_OR_RETURN(const auto facts, store_.ReadViewerAccessFacts(viewer, now_s));
   std::vector<store::AlertRow> out;
   std::vector<int64_t> ids;

@@ -62,11 +62,11 @@ Result<AlertStageSummary> RunAlertStage(store::Store& store, Date today, const A
   }
 
   AlertDerivation derived = DeriveAlerts(before, in, today, options);
-  // Review overdue: the next-review date the latest assessment of each child on the radar carries.
-  RR_ASSIGN_OR_RETURN(const std::vector<Assessment> latest, store.LatestAssessments());
-  for (const Assessment& a : latest) {
-    if (!a.next_review || !children.count(a.person_id)) continue;
-    if (auto alert = ReviewOverdueAlert(a.person_id, a.id, *a.next_review, today, in))
+  // Review overdue: the next-review date the latest assessment of each child on the radar carries (read with
+  // the radar's facts, not by a second read of every assessment).
+  for (const store::RadarFact& f : in.radar) {
+    if (!f.next_review || !children.count(f.person_id)) continue;
+    if (auto alert = ReviewOverdueAlert(f.person_id, f.assessment_id, *f.next_review, today, in))
       derived.alerts.push_back(std::move(*alert));
   }
   summary.drafted = static_cast<int64_t>(derived.alerts.size());

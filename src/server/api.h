@@ -19,6 +19,7 @@
 
 #include "http_errors.h"
 #include "observability.h"
+#include "riskradar/access/person_cache.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/geography.h"
 #include "riskradar/server/server.h"
@@ -207,6 +208,11 @@ struct Server::Impl {
   StorePool pool;
   Throttle throttle;
   RadarCache radar_cache;
+  // People's stored mentions and record classes for the caseload, the MASE agenda and the practice lists, keyed
+  // on the person-record generation (access/person_cache.h); rows only, the rule is applied on every read.
+  access::PersonRecordCache person_cache;
+  // The stored MASE meetings with their agenda, keyed on the meeting generation (the same header).
+  access::MeetingCache meeting_cache;
   std::string decoy_hash;  // verified for unknown users so they cost the same as a wrong password
   std::string decoy_totp;
   bool tls = false;

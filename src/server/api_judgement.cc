@@ -218,7 +218,8 @@ void Server::Impl::Caseload(RouteContext& ctx) {
   httplib::Response& res = ctx.res;
   const risk::ScreeningModel* model = access::ConfiguredScreeningModel();
   if (model == nullptr) return SendError(res, Status::Internal("the screening model could not be loaded"));
-  auto c = access::JudgementAccess(*ctx.store, *model).ReadCaseload(ctx.viewer(), Now(), ctx.actor(kJudgementPurpose));
+  auto c = access::JudgementAccess(*ctx.store, *model, &person_cache)
+               .ReadCaseload(ctx.viewer(), Now(), ctx.actor(kJudgementPurpose));
   if (!c.ok()) return SendError(res, c.status());
   json rows = json::array();
   for (const access::CaseloadRow& r : c->rows) {

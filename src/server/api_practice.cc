@@ -100,6 +100,177 @@ json MeetingJson(const store::MeetingRecord& m, bool with_agenda) {
   return out;
 }
 
+// A valid UTF-8 sequence (what nlohmann::json's dump() accepts: no overlong forms, surrogates or code points
+// above U+10FFFF).
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  const auto cont = [&](size_t k, unsigned char lo, unsigned char hi) {
+    if (i + k >= s.size()) return false;
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    return c >= lo && c <= hi;
+  };
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = cont(1, 0x80, 0xBF) ? 2 : 0;
+    } else if (c == 0xE0) {
+      n = cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+      n = cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    } else if (c == 0xED) {
+      n = cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    } else if (c == 0xF0) {
+      n = cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    } else if (c >= 0xF1 && c <= 0xF3) {
+      n = cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    } else if (c == 0xF4) {
+      n = cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    }
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Appends `s` as a JSON string, byte for byte as nlohmann::json's dump() writes it (UTF-8 kept; quote,
+// backslash and control characters escaped, the ones without a short form as u00xx in lower-case hex). Text that
+// is not valid UTF-8 goes through dump() itself, which refuses it as before.
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (!ValidUtf8(s)) {
+    out += json(std::string(s)).dump();
+    return;
+  }
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+// MeetingJson(m, true).dump(), written directly: the same bytes (keys in nlohmann::json's sorted order), without
+// building a tree of every agenda item. The MASE agenda is read by the whole panel at once and can list hundreds
+// of children; building and dumping the tree was most of a read's CPU (bench/README.md, issue 13).
+std::string MeetingBody(const store::MeetingRecord& m) {
+  std::string out;
+  out.reserve(512 + m.agenda.size() * 320);
+  const auto key = [&](const char* k) {
+    out += '"';
+    out += k;
+    out += "\":";
+  };
+  const auto text = [&](const char* k, std::string_view v) {
+    key(k);
+    AppendJsonString(out, v);
+    out += ',';
+  };
+  const auto number = [&](const char* k, int64_t v) {
+    key(k);
+    out += std::to_string(v);
+    out += ',';
+  };
+  out += "{\"agenda\":[";
+  for (size_t n = 0; n < m.agenda.size(); ++n) {
+    const store::AgendaItem& i = m.agenda[n];
+    if (n) out += ',';
+    out += '{';
+    text("added_at", i.added_at);
+    text("added_by", i.added_by);
+    number("id", i.id);
+    text("minutes", i.minutes);
+    key("minutes_at");
+    if (i.minutes_at.empty()) {
+      out += "null";
+    } else {
+      AppendJsonString(out, i.minutes_at);
+    }
+    out += ',';
+    text("minutes_by", i.minutes_by);
+    text("note", i.note);
+    key("person_id");
+    out += i.person_id == 0 ? std::string("null") : std::to_string(i.person_id);
+    out += ',';
+    key("place_id");
+    out += i.place_id == 0 ? std::string("null") : std::to_string(i.place_id);
+    out += ',';
+    key("reasons");
+    out += '[';
+    size_t start = 0;
+    bool first = true;
+    while (start <= i.reasons.size() && !i.reasons.empty()) {
+      const size_t comma = i.reasons.find(',', start);
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(out, std::string_view(i.reasons).substr(
+                                start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    out += "],";
+    text("removal_reason", i.removal_reason);
+    key("removed");
+    out += i.removed ? "true," : "false,";
+    key("source");
+    AppendJsonString(out, i.source);
+    out += '}';
+  }
+  out += "],";
+  text("chair", m.chair);
+  text("chair_agency", m.chair_agency);
+  text("created_at", m.created_at);
+  text("created_by", m.created_by);
+  text("date", m.date.ToIso());
+  text("district", m.district);
+  number("id", m.id);
+  key("panel");
+  out += '[';
+  for (size_t n = 0; n < m.panel.size(); ++n) {
+    if (n) out += ',';
+    AppendJsonString(out, m.panel[n]);
+  }
+  out += "],";
+  text("period_end", m.period_end.ToIso());
+  text("status", m.status);
+  key("version");
+  out += std::to_string(m.version);
+  out += '}';
+  return out;
+}
+
 json AlertJson(const store::AlertRow& a) {
   return {{"id", a.id},
           {"kind", a.kind},
@@ -156,7 +327,7 @@ void Server::Impl::ActionsList(RouteContext& ctx) {
     if (!id.ok()) return SendError(ctx.res, id.status());
     q.link_id = *id;
   }
-  auto rows = access::Practice(*ctx.store).ListActions(ctx.viewer(), q, Now(), ctx.actor(kPurpose));
+  auto rows = access::Practice(*ctx.store, &person_cache).ListActions(ctx.viewer(), q, Now(), ctx.actor(kPurpose));
   if (!rows.ok()) return SendError(ctx.res, rows.status());
   json items = json::array();
   for (const auto& a : *rows) items.push_back(ActionJson(a, q.today));
@@ -183,7 +354,7 @@ void Server::Impl::ActionCreate(RouteContext& ctx) {
   auto id = practice::ParseIdField("link_id", *link_id);
   if (!id.ok()) return SendError(ctx.res, id.status());
   in.link_id = *id;
-  auto a = access::Practice(*ctx.store).CreateAction(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
+  auto a = access::Practice(*ctx.store, &person_cache).CreateAction(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
   if (!a.ok()) return SendError(ctx.res, a.status());
   ctx.res.set_header("ETag", ETag(a->version));
   SendJson(ctx.res, 201, ActionJson(*a, Date::FromUnixSeconds(Now())));
@@ -209,7 +380,8 @@ void Server::Impl::ActionUpdate(RouteContext& ctx) {
     return SendHttpError(ctx.res, 428, "send If-Match with the ETag (the action's version) you last read");
   }
   const int64_t expected = VersionFromIfMatch(ctx.req.get_header_value("If-Match")).value_or(0);
-  auto w = access::Practice(*ctx.store).UpdateAction(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
+  auto w = access::Practice(*ctx.store, &person_cache)
+               .UpdateAction(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
   if (!w.ok()) return SendError(ctx.res, w.status());
   ctx.res.set_header("ETag", ETag(w->row.version));
   if (w->outcome == access::WriteOutcome::kStale) {
@@ -221,7 +393,7 @@ void Server::Impl::ActionUpdate(RouteContext& ctx) {
 // ---------------------------------------------------------------- disruptions
 
 void Server::Impl::DisruptionsList(RouteContext& ctx) {
-  auto rows = access::Practice(*ctx.store).ListDisruptions(ctx.viewer(), Now(), ctx.actor(kPurpose));
+  auto rows = access::Practice(*ctx.store, &person_cache).ListDisruptions(ctx.viewer(), Now(), ctx.actor(kPurpose));
   if (!rows.ok()) return SendError(ctx.res, rows.status());
   json items = json::array();
   for (const auto& d : *rows) items.push_back(DisruptionJson(d));
@@ -255,7 +427,7 @@ void Server::Impl::DisruptionCreate(RouteContext& ctx) {
     in.expires = *d;
   }
   in.note = OptionalField(*body, "note").value_or("");
-  auto d = access::Practice(*ctx.store).CreateDisruption(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
+  auto d = access::Practice(*ctx.store, &person_cache).CreateDisruption(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
   if (!d.ok()) return SendError(ctx.res, d.status());
   ctx.res.set_header("ETag", ETag(d->version));
   SendJson(ctx.res, 201, DisruptionJson(*d));
@@ -279,8 +451,8 @@ void Server::Impl::DisruptionUpdate(RouteContext& ctx) {
     return SendHttpError(ctx.res, 428, "send If-Match with the ETag (the disruption's version) you last read");
   }
   const int64_t expected = VersionFromIfMatch(ctx.req.get_header_value("If-Match")).value_or(0);
-  auto w =
-      access::Practice(*ctx.store).UpdateDisruption(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
+  auto w = access::Practice(*ctx.store, &person_cache)
+               .UpdateDisruption(ctx.viewer(), *id, expected, change, Now(), ctx.actor(kPurpose));
   if (!w.ok()) return SendError(ctx.res, w.status());
   ctx.res.set_header("ETag", ETag(w->row.version));
   if (w->outcome == access::WriteOutcome::kStale) {
@@ -300,7 +472,8 @@ void Server::Impl::DisruptionBreach(RouteContext& ctx) {
   if (!d.ok()) return SendError(ctx.res, d.status());
   auto note = RequiredField(*body, "note");
   if (!note.ok()) return SendError(ctx.res, note.status());
-  auto out = access::Practice(*ctx.store).RecordBreach(ctx.viewer(), *id, *d, *note, Now(), ctx.actor(kPurpose));
+  auto out = access::Practice(*ctx.store, &person_cache)
+                 .RecordBreach(ctx.viewer(), *id, *d, *note, Now(), ctx.actor(kPurpose));
   if (!out.ok()) return SendError(ctx.res, out.status());
   ctx.res.set_header("ETag", ETag(out->version));
   SendJson(ctx.res, 201, DisruptionJson(*out));
@@ -309,7 +482,7 @@ void Server::Impl::DisruptionBreach(RouteContext& ctx) {
 // ---------------------------------------------------------------- MASE meetings
 
 void Server::Impl::MeetingsList(RouteContext& ctx) {
-  auto rows = access::Practice(*ctx.store).ListMeetings(ctx.viewer(), Now(), ctx.actor(kPurpose));
+  auto rows = access::Practice(*ctx.store, &person_cache).ListMeetings(ctx.viewer(), Now(), ctx.actor(kPurpose));
   if (!rows.ok()) return SendError(ctx.res, rows.status());
   json items = json::array();
   for (const auto& m : *rows) items.push_back(MeetingJson(m, false));
@@ -352,7 +525,7 @@ void Server::Impl::MeetingCreate(RouteContext& ctx) {
     }
     in.period_days = value;
   }
-  auto v = access::Practice(*ctx.store).CreateMeeting(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
+  auto v = access::Practice(*ctx.store, &person_cache).CreateMeeting(ctx.viewer(), in, Now(), ctx.actor(kPurpose));
   if (!v.ok()) return SendError(ctx.res, v.status());
   json out = MeetingJson(v->meeting, true);
   out["listing_requests"] = v->listing_requests;
@@ -362,9 +535,11 @@ void Server::Impl::MeetingCreate(RouteContext& ctx) {
 void Server::Impl::MeetingRead(RouteContext& ctx) {
   auto id = ctx.params.Id("id", "meeting");
   if (!id.ok()) return SendError(ctx.res, id.status());
-  auto v = access::Practice(*ctx.store).ReadMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
+  auto v = access::Practice(*ctx.store, &person_cache, &meeting_cache)
+               .ReadMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
   if (!v.ok()) return SendError(ctx.res, v.status());
-  SendJson(ctx.res, 200, MeetingJson(v->meeting, true));
+  ctx.res.status = 200;
+  ctx.res.set_content(MeetingBody(v->meeting), "application/json");
 }
 
 void Server::Impl::AgendaAdd(RouteContext& ctx) {
@@ -378,8 +553,8 @@ void Server::Impl::AgendaAdd(RouteContext& ctx) {
   if (!place.ok()) return SendError(ctx.res, place.status());
   auto note = RequiredField(*body, "note");
   if (!note.ok()) return SendError(ctx.res, note.status());
-  auto v =
-      access::Practice(*ctx.store).AddAgendaItem(ctx.viewer(), *id, *person, *place, *note, Now(), ctx.actor(kPurpose));
+  auto v = access::Practice(*ctx.store, &person_cache)
+               .AddAgendaItem(ctx.viewer(), *id, *person, *place, *note, Now(), ctx.actor(kPurpose));
   if (!v.ok()) return SendError(ctx.res, v.status());
   json out = MeetingJson(v->meeting, true);
   out["listing_requests"] = v->listing_requests;
@@ -408,7 +583,7 @@ void Server::Impl::MeetingClose(RouteContext& ctx) {
   if (!id.ok()) return SendError(ctx.res, id.status());
   auto body = ParseOptionalBody(ctx.req, {});
   if (!body.ok()) return SendError(ctx.res, body.status());
-  auto v = access::Practice(*ctx.store).CloseMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
+  auto v = access::Practice(*ctx.store, &person_cache).CloseMeeting(ctx.viewer(), *id, Now(), ctx.actor(kPurpose));
   if (!v.ok()) return SendError(ctx.res, v.status());
   SendJson(ctx.res, 200, MeetingJson(v->meeting, true));
 }
@@ -418,7 +593,8 @@ void Server::Impl::MeetingClose(RouteContext& ctx) {
 void Server::Impl::MyAlerts(RouteContext& ctx) {
   const std::string all = QueryText(ctx.req, "all");
   if (!all.empty() && all != "0" && all != "1") return SendError(ctx.res, Status::InvalidArgument("all: 0 or 1"));
-  auto rows = access::Practice(*ctx.store).ListMyAlerts(ctx.viewer(), all != "1", Now(), ctx.actor(kPurpose));
+  auto rows =
+      access::Practice(*ctx.store, &person_cache).ListMyAlerts(ctx.viewer(), all != "1", Now(), ctx.actor(kPurpose));
   if (!rows.ok()) return SendError(ctx.res, rows.status());
   json items = json::array();
   for (const auto& a : *rows) items.push_back(AlertJson(a));
@@ -431,7 +607,8 @@ void Server::Impl::AlertAcknowledge(RouteContext& ctx) {
   auto body = ParseOptionalBody(ctx.req, {"note"});
   if (!body.ok()) return SendError(ctx.res, body.status());
   const std::string note = OptionalField(*body, "note").value_or("");
-  auto a = access::Practice(*ctx.store).AcknowledgeAlert(ctx.viewer(), *id, note, Now(), ctx.actor(kPurpose));
+  auto a =
+      access::Practice(*ctx.store, &person_cache).AcknowledgeAlert(ctx.viewer(), *id, note, Now(), ctx.actor(kPurpose));
   if (!a.ok()) return SendError(ctx.res, a.status());
   SendJson(ctx.res, 200, AlertJson(*a));
 }

@@ -4,6 +4,7 @@
 // (separation of duties), its close ending the listings, and practitioner alerts raised once and acknowledged.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -286,6 +287,104 @@ TEST_F(PracticeTest, AReviewPastItsDateRaisesOneAlert) {
   EXPECT_EQ(review_alerts(), 1);
   ASSERT_TRUE(practice::RunAlertStage(*store_, next_review->AddDays(5), {}, stage).ok());
   EXPECT_EQ(review_alerts(), 1) << "the same overdue review alerts once";
+}
+
+// The server keeps people's stored mentions and record classes in a cache keyed on the person-record generation
+// (access/person_cache.h, migration 19). A record linked to a child, a changed name and a removed link all show
+// on the very next read of the MASE agenda and the caseload, and a viewer refused before sees nothing more.
+TEST_F(PracticeTest, TheCachedAgendaAndCaseloadFollowEveryChangeOnTheNextRead) {
+  const Session chair = Login("wmp-manager");
+  auto created =
+      Post(chair, "/api/mase/meetings", {{"district", "Birmingham"}, {"date", "2025-07-03"}, {"chair", "wmp-manager"}});
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string path = "/api/mase/meetings/" + std::to_string(json::parse(created->body)["id"].get<int64_t>());
+  const auto agenda_children = [&](const Session& s) {
+    auto r = Get(s, path);
+    EXPECT_EQ(r->status, 200) << r->body;
+    // The agenda is written without building a JSON tree (api_practice.cc MeetingBody): the very bytes
+    // nlohmann::json writes for the same value, keys in order, escapes and UTF-8 included.
+    EXPECT_EQ(r->body, json::parse(r->body, nullptr, false).dump());
+    std::vector<int64_t> ids;
+    for (const auto& i : Items(r->body, "agenda")) {
+      if (!i["person_id"].is_null()) ids.push_back(i["person_id"]);
+    }
+    return ids;
+  };
+  const auto caseload = [&](const Session& s) {
+    auto r = Get(s, "/api/caseload");
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body, nullptr, false);
+  };
+  const auto exec = [](const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "") << sql;
+    sqlite3_free(error);
+    sqlite3_close(db);
+  };
+  // Undone whatever happens, so the suite's other tests see the seeded store.
+  struct Cleanup {
+    std::function<void()> undo;
+    ~Cleanup() { undo(); }
+  } cleanup{[&] {
+    exec(
+        "DELETE FROM mention_person WHERE mention_id IN (9101, 9102); DELETE FROM person_mention WHERE id IN "
+        "(9101, 9102); DELETE FROM source_record WHERE id IN (9101, 9102);");
+  }};
+  const std::vector<int64_t> both = {1, 2};
+  EXPECT_EQ(agenda_children(chair), both);
+  const std::string minutes = "Seen at \"the caf\u00e9\" \\ back\\slash \u2014 next:\n\t1. strategy meeting";
+  const std::string item =
+      path + "/agenda/" + std::to_string(json::parse(created->body)["agenda"][0]["id"].get<int64_t>());
+  ASSERT_EQ(Post(chair, item + "/minutes", {{"minutes", minutes}})->status, 200);
+  auto read = Get(chair, path);
+  ASSERT_EQ(read->status, 200);
+  EXPECT_EQ(json::parse(read->body)["agenda"][0]["minutes"], minutes) << "the cached agenda follows the write";
+  EXPECT_EQ(agenda_children(chair), both);
+  // The stored agenda is cached too (keyed on the meeting generation): a change by another connection shows on
+  // the next read.
+  const int64_t first_item = json::parse(created->body)["agenda"][0]["id"];
+  exec("UPDATE mase_agenda_item SET minutes = 'changed elsewhere' WHERE id = " + std::to_string(first_item) + ";");
+  read = Get(chair, path);
+  EXPECT_EQ(json::parse(read->body)["agenda"][0]["minutes"], "changed elsewhere");
+  // The NHS holds no record of either child: nothing on the agenda, and child 1 (allocated) hidden, twice over
+  // (the second read from the cache).
+  const Session nhs = Login("nhs-practitioner");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(agenda_children(nhs).empty());
+    const json c = caseload(nhs);
+    EXPECT_TRUE(c["children"].empty()) << c.dump();
+    EXPECT_EQ(c["hidden"], 1);
+  }
+  // NHS records linked to child 1 and child 2 (as a linkage run would link them): shown on the next read.
+  exec(
+      "INSERT INTO source_record (id, batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
+      "lawful_basis) VALUES (9101, 1, 'nhs', 'N9101', 2, '{}', 'N9101', 'health', 'test'), "
+      "(9102, 1, 'nhs', 'N9102', 3, '{}', 'N9102', 'health', 'test');"
+      "INSERT INTO person_mention (id, source_record_id, slot, role, local_person_id, forename, surname, sex, "
+      "postcode, nhs_number, upn) VALUES (9101, 9101, 'subject', 'child', 'n1', 'Amy', 'Synthetic', 'F', '', '', ''), "
+      "(9102, 9102, 'subject', 'child', 'n2', 'Bea', 'Synthetic', 'F', '', '', '');"
+      "INSERT INTO mention_person (mention_id, person_id) VALUES (9101, 1), (9102, 2);");
+  EXPECT_EQ(agenda_children(nhs), both);
+  json c = caseload(nhs);
+  ASSERT_EQ(c["children"].size(), 1u) << c.dump();
+  EXPECT_EQ(c["children"][0]["name"], "Amy Synthetic");
+  EXPECT_EQ(c["hidden"], 0);
+  // A changed name on a mention shows on the next caseload read.
+  exec("UPDATE person_mention SET forename = 'Ada' WHERE id = 9101;");
+  c = caseload(nhs);
+  ASSERT_EQ(c["children"].size(), 1u) << c.dump();
+  EXPECT_EQ(c["children"][0]["name"], "Ada Synthetic");
+  // The link to child 2 removed: child 2 is hidden from the NHS again on the next read; the police chair still
+  // sees both.
+  exec("DELETE FROM mention_person WHERE mention_id = 9102;");
+  EXPECT_EQ(agenda_children(nhs), std::vector<int64_t>{1});
+  EXPECT_EQ(agenda_children(chair), both);
+  // Every read was audited with the items it showed.
+  EXPECT_GE(CountAudit("read_meeting", "nhs-practitioner", "ok"), 4);
+  EXPECT_GE(CountAudit("read_caseload", "nhs-practitioner", "ok"), 4);
 }
 
 }  // namespace practice_test

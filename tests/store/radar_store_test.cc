@@ -6,6 +6,7 @@
 #include <set>
 
 #include "conformance_fixture.h"
+#include "riskradar/store/practice.h"
 
 namespace riskradar::store {
 namespace radar_store_test {
@@ -129,6 +130,77 @@ TEST_P(RadarStoreTest, EveryChangeToWhatTheRadarCountsMovesTheGenerationAndAudit
   counts = store_->ReadRadarCounts();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(Cell(*counts, "serious"), 0) << "child 1 is now counted in Coventry";
+}
+
+// The person-record generation (what the server's cache of people's mentions and record classes is keyed on,
+// access/person_cache.h): every change to a person's stored record moves it in the same transaction; imports of
+// records nobody is linked to yet, assessments and audit appends do not.
+TEST_P(RadarStoreTest, EveryChangeToAPersonsRecordMovesThePersonRecordGenerationAndImportsDoNot) {
+  SeedPeople(4);
+  auto generation = [&] {
+    auto g = store_->PersonRecordGeneration();
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? *g : -1;
+  };
+  // ReadPersonMentions is ReadPersonRecord without the review pairs.
+  auto full = store_->ReadPersonRecord(1);
+  auto mentions = store_->ReadPersonMentions(1);
+  ASSERT_TRUE(full.ok() && mentions.ok());
+  ASSERT_TRUE(full->has_value() && mentions->has_value());
+  EXPECT_EQ((*mentions)->person.display_name, (*full)->person.display_name);
+  ASSERT_EQ((*mentions)->mentions.size(), 1u);
+  EXPECT_EQ((*mentions)->mentions[0].mention_id, (*full)->mentions[0].mention_id);
+  EXPECT_EQ((*mentions)->mentions[0].agency_code, "bcc");
+  EXPECT_TRUE((*mentions)->reviewed.empty());
+  auto none = store_->ReadPersonMentions(999);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  int64_t g = generation();
+  ASSERT_TRUE(store_->SaveAssessments({Assess(1, RiskLevel::kAtRisk)}, Actor{}).ok());
+  AuditEvent e;
+  e.action = "read_child";
+  ASSERT_TRUE(store_->AppendAudit(e).ok());
+  // A new police record, not linked to anyone yet.
+  ASSERT_TRUE(store_->UpsertAgency({"wmp", "Police", AgencyKind::kPolice, "Birmingham"}).ok());
+  auto writer = store_->BeginBatch({"wmp", "g.csv", "h2", "fmt", "police_intelligence", "test"});
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ParsedRow r;
+  r.record.agency_code = "wmp";
+  r.record.local_id = "W1";
+  r.record.line = 2;
+  r.record.raw_json = "{}";
+  r.record.content_hash = "W1";
+  r.record.record_class = "police_intelligence";
+  r.record.lawful_basis = "test";
+  r.subject.forename = "P1";
+  r.subject.surname = "Synthetic";
+  r.event.kind = EventKind::kMissingEpisode;
+  r.event.category = "missing_overnight";
+  r.event.date = *Date::FromYmd(2025, 3, 2);
+  ASSERT_TRUE((*writer)->AddRow(r).ok());
+  ASSERT_TRUE((*writer)->Commit({1, 1, 0, 0}, Actor{}).ok());
+  EXPECT_EQ(generation(), g) << "assessments, audit appends and an unlinked import leave it alone";
+  auto classes = PracticeOf(*store_)->ReadPersonRecordClasses({1});
+  ASSERT_TRUE(classes.ok());
+  EXPECT_EQ(classes->size(), 1u) << "the new record is nobody's yet";
+
+  // Linkage links the police record to person 1: the generation moves, and person 1 now has two classes.
+  auto all = store_->LoadPersonMentions();
+  ASSERT_TRUE(all.ok());
+  for (const auto& m : *all) {
+    if (m.mention.forename == "P1" && m.agency_code == "wmp") linkage_.mention_person.push_back({m.mention.id, 1});
+  }
+  ASSERT_TRUE(store_->SaveLinkage(linkage_, Actor{}).ok());
+  EXPECT_GT(generation(), g);
+  classes = PracticeOf(*store_)->ReadPersonRecordClasses({1});
+  ASSERT_TRUE(classes.ok());
+  EXPECT_EQ(classes->size(), 2u);
+  // A linkage run that gives a person a new name (no link moved) moves it too.
+  g = generation();
+  linkage_.persons[1].display_name = "Renamed Synthetic";
+  ASSERT_TRUE(store_->SaveLinkage(linkage_, Actor{}).ok());
+  EXPECT_GT(generation(), g);
 }
 
 TEST_P(RadarStoreTest, ChooseSubjectGivesTheIdItselfOrAStandInOfTheSameKind) {

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "riskradar/access/person_cache.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/date.h"
 #include "riskradar/core/status.h"
@@ -102,8 +103,10 @@ struct Caseload {
 
 class JudgementAccess {
  public:
-  // `model` scores screenings and gives review dates; it must outlive this object.
-  JudgementAccess(store::Store& store, const risk::ScreeningModel& model) : store_(store), model_(model) {}
+  // `model` scores screenings and gives review dates; it must outlive this object. `cache` (optional; the
+  // server's): ReadCaseload takes the allocated children's stored mentions from it.
+  JudgementAccess(store::Store& store, const risk::ScreeningModel& model, PersonRecordCache* cache = nullptr)
+      : store_(store), model_(model), cache_(cache) {}
 
   // The trajectory of child `person_id`, audited as "read_assessments". NotFound for a missing or hidden child.
   Result<Trajectory> ReadTrajectory(int64_t person_id, const Viewer& viewer, int64_t now_s, const store::Actor& actor);
@@ -152,6 +155,7 @@ class JudgementAccess {
 
   store::Store& store_;
   const risk::ScreeningModel& model_;
+  PersonRecordCache* cache_;
 };
 
 }  // namespace riskradar::access

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "riskradar/access/person_cache.h"
 #include "riskradar/core/access.h"
 #include "riskradar/core/status.h"
 #include "riskradar/store/practice.h"
@@ -99,7 +100,11 @@ struct MeetingView {
 
 class Practice {
  public:
-  explicit Practice(store::Store& store) : store_(store), practice_(store::PracticeOf(store)) {}
+  // `cache` (optional; the server's): the read operations (list actions, disruptions and alerts, read a
+  // meeting) take people's record classes from it; the writes always read them from the store.
+  // `meetings` (optional; the server's): ReadMeeting takes the stored meeting and agenda from it.
+  explicit Practice(store::Store& store, PersonRecordCache* cache = nullptr, MeetingCache* meetings = nullptr)
+      : store_(store), practice_(store::PracticeOf(store)), cache_(cache), meetings_(meetings) {}
 
   // ---- actions. Audited action_add, list_actions, action_update.
   Result<store::ActionRecord> CreateAction(const Viewer& viewer, const ActionInput& input, int64_t now_s,
@@ -156,6 +161,8 @@ class Practice {
   }
   store::Store& store_;
   store::PracticeStore* practice_;
+  PersonRecordCache* cache_;
+  MeetingCache* meetings_;
 };
 
 }  // namespace riskradar::access

@@ -236,6 +236,13 @@ class DirectoryStore {
   virtual Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) = 0;
   // The active person `person_id` with every mention and the reviewed pairs; nullopt when there is none.
   virtual Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) = 0;
+  // As ReadPersonRecord without the reviewed pairs (the caseload's read of each allocated child).
+  virtual Result<std::optional<PersonRecord>> ReadPersonMentions(int64_t person_id) = 0;
+  // The person-record generation: changes, in the same transaction, with any change to what ReadPersonMentions
+  // or PracticeStore::ReadPersonRecordClasses would return for anyone (a person row, a mention's link or
+  // fields, a source record's agency, class or local id, a deletion), whoever writes it. Caches of those reads
+  // (access/person_cache.h) are keyed on it; read it inside the unit of work whose snapshot they come from.
+  virtual Result<int64_t> PersonRecordGeneration() = 0;
   // Places of concern of the latest network run, highest score first (empty before the first run).
   virtual Result<PlacesOfConcernList> ListPlacesOfConcern() = 0;
   // nullopt also for a place that is not of concern in the latest run.

@@ -108,7 +108,8 @@ struct RadarFact {
   bool is_child = false, person_of_concern = false;
   std::optional<RiskLevel> level, previous_level;
   std::optional<Date> assessed;
-  int64_t assessment_id = 0;  // the latest assessment (0: none)
+  int64_t assessment_id = 0;        // the latest assessment (0: none)
+  std::optional<Date> next_review;  // the latest assessment's next-review date (none before migration 12)
 };
 
 // A missing-episode record of a person: its event, the real-world event it resolved to (event linkage), date.
@@ -179,6 +180,10 @@ class PracticeStore {
   virtual Result<int64_t> InsertMeeting(const MeetingRecord& meeting) = 0;
   // One meeting with its whole agenda (removed items included).
   virtual Result<std::optional<MeetingRecord>> ReadMeeting(int64_t id) = 0;
+  // The meeting generation: changes, in the same transaction, with any insert, update or delete of a meeting or
+  // an agenda item, whoever writes it (migration 19). The server caches ReadMeeting keyed on it
+  // (access/person_cache.h MeetingCache); read it inside the unit of work whose snapshot the rows come from.
+  virtual Result<int64_t> MeetingGeneration() = 0;
   // Every meeting without its agenda, newest date first.
   virtual Result<std::vector<MeetingRecord>> ReadMeetings() = 0;
   // Compare-and-set of a meeting's status (bumps the version). False when the version moved.

@@ -108,25 +108,32 @@ PlaceOfConcern PlaceOfConcernFromRow(const SqliteStatement& q) {
 }  // namespace
 
 Result<ViewerAccessFacts> SqliteStore::ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) {
+  // Prepared once per connection: every practice list, the caseload and the MASE agenda read them.
   ViewerAccessFacts f;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT provider_agency, data_class FROM sharing_agreement "
-                                             "WHERE recipient_agency = ?1 AND ended_at IS NULL "
-                                             "AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
-    q.Bind(1, viewer.agency_code).Bind(2, now_s);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { f.agreements.push_back({q.Text(0), q.Text(1)}); }));
+    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT provider_agency, data_class FROM sharing_agreement "
+                                        "WHERE recipient_agency = ?1 AND ended_at IS NULL "
+                                        "AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+    q->Bind(1, viewer.agency_code).Bind(2, now_s);
+    Status st = q->ForEachRow([&] { f.agreements.push_back({q->Text(0), q->Text(1)}); });
+    q->Reset();
+    RR_RETURN_IF_ERROR(st);
   }
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT person_id FROM care_relationship "
-                                             "WHERE user_id = ?1 AND ended_at IS NULL ORDER BY person_id"));
-    q.Bind(1, viewer.user_id);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { f.related.push_back(q.Int(0)); }));
+    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT DISTINCT person_id FROM care_relationship "
+                                        "WHERE user_id = ?1 AND ended_at IS NULL ORDER BY person_id"));
+    q->Bind(1, viewer.user_id);
+    Status st = q->ForEachRow([&] { f.related.push_back(q->Int(0)); });
+    q->Reset();
+    RR_RETURN_IF_ERROR(st);
   }
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT person_id FROM break_glass "
-                                             "WHERE user_id = ?1 AND expires_at_s > ?2 ORDER BY person_id"));
-    q.Bind(1, viewer.user_id).Bind(2, now_s);
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { f.break_glass.push_back(q.Int(0)); }));
+    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT DISTINCT person_id FROM break_glass "
+                                        "WHERE user_id = ?1 AND expires_at_s > ?2 ORDER BY person_id"));
+    q->Bind(1, viewer.user_id).Bind(2, now_s);
+    Status st = q->ForEachRow([&] { f.break_glass.push_back(q->Int(0)); });
+    q->Reset();
+    RR_RETURN_IF_ERROR(st);
   }
   return f;
 }
@@ -201,6 +208,22 @@ Result<std::optional<PersonRecord>> SqliteStore::ReadPersonRecord(int64_t person
   return record;
 }
 
+Result<std::optional<PersonRecord>> SqliteStore::ReadPersonMentions(int64_t person_id) {
+  return PersonRecordLocked(person_id);
+}
+
+Result<int64_t> SqliteStore::PersonRecordGeneration() {
+  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM person_record_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    q->Reset();
+    return Status::Corruption("the person-record generation row is missing (migration 19)");
+  }
+  const int64_t n = q->Int(0);
+  q->Reset();
+  return n;
+}
+
 Status SqliteStore::AppendMentionRowsLocked(int64_t person_id, std::vector<PersonMentionRow>& out) {
   RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT mp.person_id, m.id, r.id, r.agency_code, r.record_class, r.local_id, "
                                       "m.slot, m.role, m.forename, m.surname, m.sex, m.postcode, m.nhs_number, m.upn, "
@@ -216,12 +239,16 @@ Status SqliteStore::AppendMentionRowsLocked(int64_t person_id, std::vector<Perso
 Result<std::optional<PersonRecord>> SqliteStore::PersonRecordLocked(int64_t person_id) {
   std::optional<PersonRecord> out;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kPersonColumns +
-                                             " FROM person p WHERE p.id = ?1 AND p.active = 1"));
-    q.Bind(1, person_id);
-    RR_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return out;
-    out = PersonRecord{PersonFromRow(q, 0), {}, {}};
+    // kPersonColumns, spelled out: a cached statement's SQL is a literal.
+    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT p.id, p.display_name, p.dob, p.sex, p.district, p.is_child, "
+                                        "p.person_of_concern, p.mention_count FROM person p "
+                                        "WHERE p.id = ?1 AND p.active = 1"));
+    q->Bind(1, person_id);
+    auto row = q->Step();
+    if (row.ok() && *row) out = PersonRecord{PersonFromRow(*q, 0), {}, {}};
+    q->Reset();
+    if (!row.ok()) return row.status();
+    if (!out) return out;
   }
   RR_RETURN_IF_ERROR(AppendMentionRowsLocked(person_id, out->mentions));
   return out;

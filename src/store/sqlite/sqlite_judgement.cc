@@ -142,33 +142,46 @@ Result<std::vector<ScreeningRow>> SqliteStore::ReadScreenings(int64_t person_id)
 }
 
 Result<std::vector<Allocation>> SqliteStore::ReadAllocations(std::string_view agency_code, int64_t user_id) {
-  RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare("SELECT DISTINCT u.name, u.agency_code, c.person_id FROM care_relationship c "
-                           "JOIN app_user u ON u.id = c.user_id JOIN person p ON p.id = c.person_id AND p.active = 1 "
-                           "WHERE c.kind = 'allocated_case' AND c.ended_at IS NULL "
-                           "AND (CASE WHEN ?1 <> 0 THEN u.id = ?1 ELSE u.agency_code = ?2 END) "
-                           "ORDER BY u.name, c.person_id"));
-  q.Bind(1, user_id).Bind(2, agency_code);
+  // Both statements are prepared once per connection (the caseload reads them on every request).
+  RR_ASSIGN_OR_RETURN(auto* q,
+                      Cached("SELECT DISTINCT u.name, u.agency_code, c.person_id FROM care_relationship c "
+                             "JOIN app_user u ON u.id = c.user_id JOIN person p ON p.id = c.person_id AND p.active = 1 "
+                             "WHERE c.kind = 'allocated_case' AND c.ended_at IS NULL "
+                             "AND (CASE WHEN ?1 <> 0 THEN u.id = ?1 ELSE u.agency_code = ?2 END) "
+                             "ORDER BY u.name, c.person_id"));
+  q->Bind(1, user_id).Bind(2, agency_code);
   std::vector<Allocation> out;
-  RR_RETURN_IF_ERROR(q.ForEachRow([&] {
+  Status read = q->ForEachRow([&] {
     Allocation a;
-    a.user_name = q.Text(0);
-    a.agency_code = q.Text(1);
-    a.person_id = q.Int(2);
+    a.user_name = q->Text(0);
+    a.agency_code = q->Text(1);
+    a.person_id = q->Int(2);
     out.push_back(std::move(a));
-  }));
-  RR_ASSIGN_OR_RETURN(
-      auto latest, db_->Prepare(std::string(kAssessmentColumns) + "WHERE a.person_id = ?1 ORDER BY a.id DESC LIMIT 2"));
+  });
+  q->Reset();
+  RR_RETURN_IF_ERROR(read);
+  static const std::string kLatestTwo =
+      std::string(kAssessmentColumns) + "WHERE a.person_id = ?1 ORDER BY a.id DESC LIMIT 2";
+  RR_ASSIGN_OR_RETURN(auto* latest, Cached(kLatestTwo.c_str()));  // a stable pointer: the cache's key
   for (Allocation& a : out) {
-    latest.Reset();
-    latest.Bind(1, a.person_id);
+    latest->Reset();
+    latest->Bind(1, a.person_id);
     for (int i = 0; i < 2; ++i) {
-      RR_ASSIGN_OR_RETURN(bool row, latest.Step());
-      if (!row) break;
-      RR_ASSIGN_OR_RETURN(AssessmentEntry e, EntryFromRow(latest));
-      (i == 0 ? a.latest : a.previous) = std::move(e.assessment);
+      auto row = latest->Step();
+      if (!row.ok()) {
+        latest->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      auto e = EntryFromRow(*latest);
+      if (!e.ok()) {
+        latest->Reset();
+        return e.status();
+      }
+      (i == 0 ? a.latest : a.previous) = std::move(e->assessment);
     }
   }
+  latest->Reset();
   return out;
 }
 

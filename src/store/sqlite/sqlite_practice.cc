@@ -308,6 +308,18 @@ Result<std::optional<MeetingRecord>> SqliteStore::ReadMeeting(int64_t id) {
   return std::optional<MeetingRecord>(std::move(m));
 }
 
+Result<int64_t> SqliteStore::MeetingGeneration() {
+  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM meeting_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) {
+    q->Reset();
+    return Status::Corruption("the meeting generation row is missing (migration 19)");
+  }
+  const int64_t n = q->Int(0);
+  q->Reset();
+  return n;
+}
+
 Result<std::vector<MeetingRecord>> SqliteStore::ReadMeetings() {
   RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kMeetingColumns) + "ORDER BY date_days DESC, id DESC"));
   std::vector<MeetingRecord> out;
@@ -383,9 +395,10 @@ Result<std::vector<RadarFact>> SqliteStore::LoadRadarFacts() {
   RR_ASSIGN_OR_RETURN(
       auto q,
       db_->Prepare(
-          "WITH ranked AS (SELECT id, person_id, as_of, COALESCE(override_level, level) AS lvl, "
+          "WITH ranked AS (SELECT id, person_id, as_of, COALESCE(override_level, level) AS lvl, next_review, "
           "ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY id DESC) AS rn FROM assessment) "
-          "SELECT p.id, p.district, p.is_child, p.person_of_concern, l.lvl, l.as_of, pr.lvl, l.id FROM person p "
+          "SELECT p.id, p.district, p.is_child, p.person_of_concern, l.lvl, l.as_of, pr.lvl, l.id, l.next_review "
+          "FROM person p "
           "LEFT JOIN ranked l ON l.person_id = p.id AND l.rn = 1 "
           "LEFT JOIN ranked pr ON pr.person_id = p.id AND pr.rn = 2 "
           "WHERE p.active = 1 AND (l.person_id IS NOT NULL OR p.person_of_concern = 1) ORDER BY p.id"));
@@ -402,6 +415,7 @@ Result<std::vector<RadarFact>> SqliteStore::LoadRadarFacts() {
       RR_ASSIGN_OR_RETURN(f.level, ParseRiskLevel(q.Text(4)));
       f.assessed = Date::FromDays(static_cast<int32_t>(q.Int(5)));
       f.assessment_id = q.Int(7);
+      if (!q.IsNull(8)) f.next_review = Date::FromDays(static_cast<int32_t>(q.Int(8)));
     }
     if (!q.IsNull(6)) {
       RR_ASSIGN_OR_RETURN(f.previous_level, ParseRiskLevel(q.Text(6)));

@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 15> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 16> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -646,6 +646,90 @@ ALTER TABLE quarantine ADD COLUMN resolved_batch_id INTEGER;
 CREATE INDEX quarantine_batch ON quarantine(batch_id);
 CREATE INDEX quarantine_open_local_id ON quarantine(local_id) WHERE resolved_at IS NULL AND local_id <> '';
 CREATE INDEX source_record_batch ON source_record(batch_id);
+)sql"},
+    // 19: the person-record generation (directory.h PersonRecordGeneration): one row, bumped by triggers in the
+    // same transaction as any change to what a person's stored record is made of (a person row; which mentions
+    // are linked to whom; a mention's fields; a source record's agency, class or local id, or its deletion),
+    // whichever connection or process makes it. The server caches people's mention rows and record classes
+    // keyed on it (access/person_cache.h) for the caseload, the MASE agenda and the practice lists. Inserting a
+    // mention or a source record changes nobody's record until linkage links it, so imports do not bump it.
+    // The meeting generation likewise moves with any write of a MASE meeting or agenda item (the server's cache
+    // of the stored agenda, read by the whole panel at once).
+    {19, R"sql(
+CREATE TABLE person_record_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+INSERT INTO person_record_generation (id, n) VALUES (1, 1);
+CREATE TRIGGER person_record_person_insert AFTER INSERT ON person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_person_update AFTER UPDATE ON person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_person_delete AFTER DELETE ON person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_link_insert AFTER INSERT ON mention_person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_link_update AFTER UPDATE ON mention_person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_link_delete AFTER DELETE ON mention_person
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_mention_update AFTER UPDATE ON person_mention
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_mention_delete AFTER DELETE ON person_mention
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_source_update AFTER UPDATE OF id, agency_code, record_class, local_id ON source_record
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER person_record_source_delete AFTER DELETE ON source_record
+BEGIN
+  UPDATE person_record_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TABLE meeting_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+INSERT INTO meeting_generation (id, n) VALUES (1, 1);
+CREATE TRIGGER meeting_insert AFTER INSERT ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_update AFTER UPDATE ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_delete AFTER DELETE ON mase_meeting
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_insert AFTER INSERT ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_update AFTER UPDATE ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER meeting_item_delete AFTER DELETE ON mase_agenda_item
+BEGIN
+  UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
+END;
 )sql"},
 }};
 

@@ -263,6 +263,8 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<ViewerAccessFacts> ReadViewerAccessFacts(const Viewer& viewer, int64_t now_s) override;
   Result<std::vector<PersonRecord>> FindPersonRecords(const PersonQuery& query, bool identity) override;
   Result<std::optional<PersonRecord>> ReadPersonRecord(int64_t person_id) override;
+  Result<std::optional<PersonRecord>> ReadPersonMentions(int64_t person_id) override;
+  Result<int64_t> PersonRecordGeneration() override;
   Result<PlacesOfConcernList> ListPlacesOfConcern() override;
   Result<std::optional<PlaceRecord>> ReadPlaceRecord(int64_t place_id) override;
   Result<NetworkList> ListNetworks() override;
@@ -365,6 +367,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<int64_t> InsertDisruptionBreach(int64_t disruption_id, const DisruptionBreach& breach) override;
   Result<int64_t> InsertMeeting(const MeetingRecord& meeting) override;
   Result<std::optional<MeetingRecord>> ReadMeeting(int64_t id) override;
+  Result<int64_t> MeetingGeneration() override;
   Result<std::vector<MeetingRecord>> ReadMeetings() override;
   Result<bool> UpdateMeetingStatus(int64_t id, std::string_view status, int64_t expected_version) override;
   Result<int64_t> InsertAgendaItem(const AgendaItem& item) override;
