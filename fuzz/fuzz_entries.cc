@@ -212,7 +212,7 @@ std::string FieldValidatorsEntry(const uint8_t* data, size_t size) {
     if (!ingest::IsValidUtf8(utf8)) return "Windows-1252 conversion produced invalid UTF-8";
     const std::string_view valid = ingest::IsValidUtf8(p) ? p : std::string_view(utf8);
     std::string quoted;
-    ingest::AppendJsonString(quoted, valid);
+    riskradar::AppendJsonString(quoted, valid);
     const nlohmann::json parsed = nlohmann::json::parse(quoted, nullptr, false);
     if (!parsed.is_string() || parsed.get<std::string>() != valid) return "AppendJsonString does not round-trip";
     if (parsed.dump() != quoted) return "AppendJsonString differs from nlohmann::json::dump";

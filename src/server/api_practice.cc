@@ -6,6 +6,7 @@
 #include "api.h"
 #include "query_params.h"
 #include "riskradar/access/practice.h"
+#include "riskradar/core/json_text.h"
 #include "riskradar/practice/practice.h"
 
 namespace riskradar::server {
@@ -135,51 +136,14 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
-// Appends `s` as a JSON string, byte for byte as nlohmann::json's dump() writes it (UTF-8 kept; quote,
-// backslash and control characters escaped, the ones without a short form as u00xx in lower-case hex). Text that
+// Appends `s` as a JSON string, byte for byte as nlohmann::json's dump() writes it (core/json_text.h). Text that
 // is not valid UTF-8 goes through dump() itself, which refuses it as before.
-void AppendJsonString(std::string& out, std::string_view s) {
+void AppendJsonText(std::string& out, std::string_view s) {
   if (!ValidUtf8(s)) {
     out += json(std::string(s)).dump();
     return;
   }
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
+  AppendJsonString(out, s);
 }
 
 // MeetingJson(m, true).dump(), written directly: the same bytes (keys in nlohmann::json's sorted order), without
@@ -195,7 +159,7 @@ std::string MeetingBody(const store::MeetingRecord& m) {
   };
   const auto text = [&](const char* k, std::string_view v) {
     key(k);
-    AppendJsonString(out, v);
+    AppendJsonText(out, v);
     out += ',';
   };
   const auto number = [&](const char* k, int64_t v) {
@@ -216,7 +180,7 @@ std::string MeetingBody(const store::MeetingRecord& m) {
     if (i.minutes_at.empty()) {
       out += "null";
     } else {
-      AppendJsonString(out, i.minutes_at);
+      AppendJsonText(out, i.minutes_at);
     }
     out += ',';
     text("minutes_by", i.minutes_by);
@@ -235,8 +199,8 @@ std::string MeetingBody(const store::MeetingRecord& m) {
       const size_t comma = i.reasons.find(',', start);
       if (!first) out += ',';
       first = false;
-      AppendJsonString(out, std::string_view(i.reasons).substr(
-                                start, comma == std::string::npos ? std::string::npos : comma - start));
+      AppendJsonText(out, std::string_view(i.reasons).substr(
+                              start, comma == std::string::npos ? std::string::npos : comma - start));
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
@@ -245,7 +209,7 @@ std::string MeetingBody(const store::MeetingRecord& m) {
     key("removed");
     out += i.removed ? "true," : "false,";
     key("source");
-    AppendJsonString(out, i.source);
+    AppendJsonText(out, i.source);
     out += '}';
   }
   out += "],";
@@ -260,7 +224,7 @@ std::string MeetingBody(const store::MeetingRecord& m) {
   out += '[';
   for (size_t n = 0; n < m.panel.size(); ++n) {
     if (n) out += ',';
-    AppendJsonString(out, m.panel[n]);
+    AppendJsonText(out, m.panel[n]);
   }
   out += "],";
   text("period_end", m.period_end.ToIso());

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "riskradar/core/json_text.h"
 #include "riskradar/core/status.h"
 #include "riskradar/ingest/mapping.h"
 #include "riskradar/ingest/readers.h"
@@ -83,9 +84,6 @@ class CsvRowFields final : public RowFields {
   const std::vector<std::string>& fields_;
 };
 
-// Appends `utf8` as a JSON string literal, escaped exactly as nlohmann::json::dump() does, so that content
-// hashes of stored rows do not change with the way the text is built. The text must be valid UTF-8.
-void AppendJsonString(std::string& out, std::string_view utf8);
 // Appends a CSV row as a JSON object of header name -> field, keys in byte order (nlohmann::json's order).
 void AppendCsvRowJson(std::string& out, const CsvColumns& columns, const std::vector<std::string>& fields);
 
