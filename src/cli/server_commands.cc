@@ -1,5 +1,6 @@
 // CLI subcommands for the server side: users, demo users, `serve`, and audit checkpoints and proofs.
 #include <fcntl.h>
+#include <pthread.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -53,17 +55,53 @@ Result<std::string> NewPasswordHash(const std::string& password, const std::stri
   return server::HashPassword(password, server::PasswordHashParams::Production());
 }
 
-server::Server* g_server = nullptr;
-extern "C" void StopOnSignal(int) {
-  if (g_server) g_server->Stop();
-}
-// SIGHUP asks for the TLS certificate to be read again; a watcher thread does it (not async-signal-safe work).
-// An atomic, not a volatile sig_atomic_t: the handler runs on whichever thread takes the signal and the watcher
-// reads it on another (ThreadSanitizer reported the volatile flag as a data race). Lock-free, so the handler may
-// store to it.
-std::atomic<bool> g_reload_tls{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-extern "C" void ReloadOnSignal(int) { g_reload_tls.store(true); }
+// `serve`'s signals: SIGINT and SIGTERM stop the server, SIGHUP reloads the TLS certificate. They are blocked in
+// every thread (the mask is set before the store's audit writer or any server thread starts, and threads inherit
+// it) and taken by one thread in sigwait(), so the work they ask for runs as ordinary code: a handler may only do
+// async-signal-safe things, and stopping the transport posts to its event loop (allocates, takes its mutex). A stop
+// from a handler once deadlocked `serve` under ThreadSanitizer with the signal arriving inside that mutex.
+class ServeSignals {
+ public:
+  ServeSignals() {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  ServeSignals(const ServeSignals&) = delete;
+  ServeSignals& operator=(const ServeSignals&) = delete;
+  // The signals stay blocked: `serve` is the process's last work, and a SIGTERM that comes as it returns is
+  // dropped at exit instead of killing it mid-way through closing the store.
+  ~ServeSignals() { Finish(); }
+
+  // Starts the thread: `stop` on SIGINT or SIGTERM (then the thread ends), `reload` on SIGHUP.
+  void Start(std::function<void()> stop, std::function<void()> reload) {
+    thread_ = std::thread([this, stop = std::move(stop), reload = std::move(reload)] {
+      for (;;) {
+        int sig = 0;
+        if (::sigwait(&set_, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+          if (!finishing_.load()) reload();
+          continue;
+        }
+        if (!finishing_.load()) stop();
+        return;
+      }
+    });
+  }
+
+  // Ends the thread when the server stopped for another reason: a SIGTERM to that thread alone, which it takes.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    finishing_.store(true);
+    ::pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> finishing_{false};
+  std::thread thread_;
+};
 
 // The password typed on standard input, or a generated one.
 Result<std::string> ChoosePassword(bool from_stdin) {
@@ -403,6 +441,7 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"stderr", "off"}));
   serve->callback([=, &exit_code] {
+    ServeSignals signals;  // first: before any thread starts
     // The log: standard error (journald under systemd) unless the configuration's [log] destination names a
     // file, which is appended to (created 0600).
     if (const std::string& dest = Config().log_destination; !dest.empty() && dest != "stderr") {
@@ -480,36 +519,26 @@ void RegisterServerCommands(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("metrics: http://{}:{}/metrics\n", url_host(so.metrics_host), (*srv)->metrics_port());
     }
     std::cout << std::flush;
-    g_server = srv->get();
-    std::signal(SIGINT, StopOnSignal);
-    std::signal(SIGTERM, StopOnSignal);
-    // TLS certificate reload on SIGHUP (docs/operator-guide.md "TLS"): without TLS the signal is ignored.
-    std::atomic<bool> serving{true};
-    std::thread reloader;
-    if ((*srv)->tls()) {
-      g_reload_tls.store(false);
-      std::signal(SIGHUP, ReloadOnSignal);
-      reloader = std::thread([&serving, s = srv->get(), cert = o.cert, key = o.tls_key] {
-        while (serving.load()) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          if (!g_reload_tls.exchange(false)) continue;
-          const Status st = s->ReloadTls();
-          if (st.ok()) {
-            std::cerr << "riskradar: SIGHUP: TLS certificate reloaded from " << cert << " and " << key
-                      << " (new connections use it)\n";
-          } else {
-            std::cerr << "riskradar: SIGHUP: TLS reload failed, still serving the previous certificate: "
-                      << st.ToString() << "\n";
-          }
-        }
-      });
-    } else {
-      std::signal(SIGHUP, SIG_IGN);
-    }
-    fail_or((*srv)->Run());
-    serving = false;
-    if (reloader.joinable()) reloader.join();
-    g_server = nullptr;
+    // TLS certificate reload on SIGHUP (docs/operator-guide.md "TLS"); without TLS there is nothing to reload.
+    server::Server* running = srv->get();
+    signals.Start([running] { running->Stop(); },
+                  [running, cert = o.cert, key = o.tls_key] {
+                    if (!running->tls()) {
+                      std::cerr << "riskradar: SIGHUP ignored: not serving TLS, no certificate to reload\n";
+                      return;
+                    }
+                    const Status st = running->ReloadTls();
+                    if (st.ok()) {
+                      std::cerr << "riskradar: SIGHUP: TLS certificate reloaded from " << cert << " and " << key
+                                << " (new connections use it)\n";
+                    } else {
+                      std::cerr << "riskradar: SIGHUP: TLS reload failed, still serving the previous certificate: "
+                                << st.ToString() << "\n";
+                    }
+                  });
+    const Status ran = (*srv)->Run();
+    signals.Finish();
+    fail_or(ran);
   });
 
   // demo-users

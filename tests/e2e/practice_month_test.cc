@@ -115,7 +115,17 @@ class PracticeMonthTest : public ::testing::Test {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    // Bounded: a server that does not stop is killed and reported, not left holding ctest until its timeout.
+    bool exited = false;
+    for (int i = 0; i < 600 && !exited; ++i) {
+      exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!exited) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    EXPECT_TRUE(exited) << "riskradar serve did not stop within 60 s of SIGTERM";
     pid_ = 0;
   }
 

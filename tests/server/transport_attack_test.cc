@@ -725,6 +725,21 @@ bool ReadUntil(int fd, const std::string& text, std::string& seen, int seconds) 
   return true;
 }
 
+// Waits up to `seconds` for `pid` to exit; past that kills it (so a hung server fails the test instead of holding
+// ctest until its timeout) and returns false.
+bool ExitsWithin(pid_t pid, int seconds, int& status) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return true;
+    if (r < 0 && errno != EINTR) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return false;
+}
+
 // `riskradar serve` itself: SIGHUP reloads the renewed certificate (the operator's `systemctl reload`).
 TEST(Transport, ServeReloadsItsCertificateOnSighup) {
   const fs::path dir = fs::temp_directory_path() / ("rr-tls-sighup-" + std::to_string(::getpid()));
@@ -759,8 +774,11 @@ TEST(Transport, ServeReloadsItsCertificateOnSighup) {
   EXPECT_EQ(ServedSerial(port), 5005);
   ::kill(pid, SIGTERM);
   int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << seen;
+  const bool exited = ExitsWithin(pid, 60, status);
+  std::string rest;
+  (void)ReadUntil(out[0], "\x01", rest, 1);  // what it printed on the way out
+  EXPECT_TRUE(exited) << "serve did not stop within 60 s of SIGTERM\n" << seen << rest;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << seen << rest;
   ::close(out[0]);
   fs::remove_all(dir);
 }
