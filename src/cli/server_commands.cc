@@ -1,8 +1,8 @@
 // CLI subcommands for the server side: users, demo users, `serve`, and audit checkpoints and proofs.
 #include <fcntl.h>
-#include <pthread.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -15,8 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>

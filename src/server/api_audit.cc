@@ -12,6 +12,22 @@ namespace {
 constexpr int64_t kMaxAuditPage = 1000;
 constexpr int64_t kMaxSeq = 1'000'000'000'000'000LL;
 
+// An audit event's target as the server writes them: a lower-case kind ("audit_log"), or a kind, a colon and a
+// number or name ("person:12", "user:amy.k"): letters, digits, '.', '_', '-', ':' after the colon; at most 100
+// characters in all.
+bool IsAuditTarget(std::string_view t) {
+  const size_t colon = t.find(':');
+  if (t.empty() || t.size() > 100 || colon == 0 || (colon != std::string_view::npos && colon + 1 == t.size()))
+    return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const bool lower = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9', upper = c >= 'A' && c <= 'Z';
+    if (i < colon ? !(lower || c == '_') : !(lower || upper || digit || c == '.' || c == '_' || c == '-' || c == ':'))
+      return false;
+  }
+  return true;
+}
+
 json CheckpointJson(const store::AuditCheckpoint& c) {
   return {{"tree_size", c.tree_size},
           {"root_hash", c.root_hash},
@@ -42,6 +58,13 @@ void Server::Impl::AuditEvents(RouteContext& ctx) {
   query.agency = *scope;
   query.user = QueryText(req, "user");
   query.action = QueryText(req, "action");
+  // "kind:id" as the events name what they were about: person:12 (a child or adult), place:3, meeting:2...
+  query.target = QueryText(req, "target");
+  if (!query.target.empty() && !IsAuditTarget(query.target)) {
+    return SendError(res, Status::InvalidArgument("parameter 'target' is a kind, or a kind and a number or name, "
+                                                  "such as person:12, meeting:3 or audit_log (lower-case kind, at "
+                                                  "most 100 characters)"));
+  }
   auto from = QueryUtcBound(req, "from", false);
   if (!from.ok()) return SendError(res, from.status());
   auto to = QueryUtcBound(req, "to", true);

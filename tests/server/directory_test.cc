@@ -426,6 +426,11 @@ TEST_F(DirectoryTest, UnknownBadOrOversizedParametersAreRefusedAndNotServed) {
       {&ig, "/api/audit?from=2025-01-01T25:00:00Z"},
       {&ig, "/api/audit?user=" + std::string(65, 'u')},
       {&ig, "/api/audit?before=0"},
+      {&ig, "/api/audit?target=3"},                       // no kind
+      {&ig, "/api/audit?target=person:"},                 // no id
+      {&ig, "/api/audit?target=Person:3"},                // the kind is lower-case
+      {&ig, "/api/audit?target=person:3%27%20OR%201=1"},  // a quote and spaces
+      {&ig, "/api/audit?target=" + std::string(101, 'p')},
       {&ig, "/api/audit?seq=1"},
       {&ig, "/api/audit/verify?full=1"},
       {&ig, "/api/audit/checkpoints?limit=1"},
@@ -540,6 +545,17 @@ TEST_F(DirectoryTest, AuditEndpointsFilterProveAndAreThemselvesAudited) {
   const json older = json::parse(Get(ig, "/api/audit?limit=1&before=" + std::to_string(seq))->body)["events"];
   ASSERT_EQ(older.size(), 1u);
   EXPECT_EQ(older[0]["seq"], seq - 1);
+  // Who opened this person's record: by target, newest first, whoever it was.
+  ASSERT_EQ(Get(practitioner, "/api/people/3")->status, 200);
+  const json about = json::parse(Get(ig, "/api/audit?target=person:3&action=read_person")->body)["events"];
+  ASSERT_EQ(about.size(), 2u) << about.dump();
+  for (const json& e : about) EXPECT_EQ(e["target"], "person:3");
+  EXPECT_GT(about[0]["seq"].get<int64_t>(), about[1]["seq"].get<int64_t>());
+  EXPECT_EQ(about[1]["seq"], seq);
+  EXPECT_EQ(json::parse(Get(ig, "/api/audit?target=person:999999")->body)["events"].size(), 0u);
+  const json log_reads = json::parse(Get(ig, "/api/audit?target=audit_log&limit=5")->body)["events"];
+  ASSERT_FALSE(log_reads.empty());
+  for (const json& e : log_reads) EXPECT_EQ(e["target"], "audit_log");
   EXPECT_EQ(json::parse(Get(ig, "/api/audit?to=2000-01-01")->body)["events"].size(), 0u);
   EXPECT_EQ(json::parse(Get(ig, "/api/audit?from=2999-01-01")->body)["events"].size(), 0u);
 
@@ -578,10 +594,10 @@ TEST_F(DirectoryTest, AuditEndpointsFilterProveAndAreThemselvesAudited) {
   EXPECT_GT(v["events"].get<int64_t>(), 50);
   // Administrators check the log but do not read who did what.
   EXPECT_EQ(Get(admin, "/api/audit")->status, 403);
-  // Every read of the log was itself audited: five event reads, one verification, two proofs, one checkpoint
-  // list, one refusal.
+  // Every read of the log was itself audited: eight event reads (three of them by target), one verification, two
+  // proofs, one checkpoint list, one refusal.
   const std::vector<int64_t> after = counts();
-  const std::vector<int64_t> expected = {5, 1, 2, 1, 1};
+  const std::vector<int64_t> expected = {8, 1, 2, 1, 1};
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(after[i] - before[i], expected[i]) << "count " << i;
 }
 

@@ -243,7 +243,7 @@ TEST_F(AuditTree, RotatedKeyVerifiesAcrossTheRotationAndTheOldKeySignsNothingNew
   EXPECT_EQ(c.events, 18);
   EXPECT_EQ(c.latest->public_key, rotated->new_public_key);
   // Both rotation events are in the log, the first naming the new key.
-  auto events = store_->QueryAuditEvents(AuditQuery{"", "audit_key_rotate", "", "", 0, 10, ""});
+  auto events = store_->QueryAuditEvents(AuditQuery{"", "audit_key_rotate", "", "", 0, 10, "", ""});
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
   EXPECT_NE((*events)[0].details.find(rotated->new_public_key), std::string::npos);

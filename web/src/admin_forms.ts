@@ -144,6 +144,7 @@ export function validateAgreement(a: AgreementInput, ownAgency: string, today: s
 export interface AuditFilter {
   user: string;
   action: string;
+  target: string;
   from: string;
   to: string;
   scope: string;
@@ -162,6 +163,14 @@ export function auditQuery(f: AuditFilter, limit: number, before?: number): { qu
   if (action) {
     if (!/^[a-z0-9_.:-]{1,64}$/.test(action)) errors.push({ field: 'audit-action', message: 'The action is a name such as read_child or login (lower-case letters, digits, underscores)' });
     params.set('action', action);
+  }
+  // What the events were about: "person:12" as the log names it, or a bare number for a child or adult.
+  const target = /^\d+$/.test(f.target.trim()) ? `person:${f.target.trim()}` : f.target.trim();
+  if (target) {
+    if (!/^[a-z_]+(:[A-Za-z0-9._:-]+)?$/.test(target) || target.length > 100) {
+      errors.push({ field: 'audit-target', message: 'About is a child’s or adult’s number such as 12, or what the log names, such as place:3, meeting:2 or audit_log' });
+    }
+    params.set('target', target);
   }
   for (const [key, id, label] of [['from', 'audit-from', 'From'], ['to', 'audit-to', 'To']] as const) {
     const v = f[key].trim();
@@ -469,15 +478,16 @@ export function endAgreementForm(agreements: Agreement[], onDone: OnDone): HTMLE
 export const AUDIT_PAGE = 50;
 
 export function auditSearch(): HTMLElement {
-  const errors = new FormErrors(['audit-user', 'audit-action', 'audit-from', 'audit-to', 'audit-scope']);
+  const errors = new FormErrors(['audit-user', 'audit-action', 'audit-target', 'audit-from', 'audit-to', 'audit-scope']);
   const [userGroup, user] = textField('audit-user', 'User (optional)', { hint: 'A user name, for example bcc-cs-practitioner.', width: '20' });
   const [actionGroup, action] = textField('audit-action', 'Action (optional)', { hint: 'For example read_child, break_glass or login.', width: '20' });
+  const [targetGroup, target] = textField('audit-target', 'About (optional)', { hint: 'Who opened a record: the child’s or adult’s number, for example 12. Or a place or meeting: place:3, meeting:2.', width: '20' });
   const [fromGroup, from] = textField('audit-from', 'From (optional)', { hint: 'YYYY-MM-DD, or a UTC time YYYY-MM-DDTHH:MM:SSZ.', width: '20' });
   const [toGroup, to] = textField('audit-to', 'To (optional)', { hint: 'Inclusive: a date includes that whole day.', width: '20' });
   const [scopeGroup, scope] = selectField('audit-scope', 'Whose events', [['', 'Your usual view'], ['agency', 'Your agency only'], ['partnership', 'The whole partnership']],
     'The whole partnership is for an IG lead whose agency is configured partnership-wide.');
   const results = el('div', { id: 'audit-results', 'aria-live': 'polite' });
-  let filter: AuditFilter = { user: '', action: '', from: '', to: '', scope: '' };
+  let filter: AuditFilter = { user: '', action: '', target: '', from: '', to: '', scope: '' };
   const load = async (before?: number) => {
     const { query, errors: problems } = auditQuery(filter, AUDIT_PAGE, before);
     errors.set(problems);
@@ -496,13 +506,13 @@ export function auditSearch(): HTMLElement {
         events.length === AUDIT_PAGE ? older : '');
     } catch (e) {
       results.replaceChildren();
-      errors.set([failure(e, { user: 'audit-user', action: 'audit-action', from: 'audit-from', to: 'audit-to', scope: 'audit-scope' }, 'The search did not run')]);
+      errors.set([failure(e, { user: 'audit-user', action: 'audit-action', target: 'audit-target', from: 'audit-from', to: 'audit-to', scope: 'audit-scope' }, 'The search did not run')]);
     }
   };
-  const form = el('form', { novalidate: true, id: 'audit-form' }, errors.summary, userGroup, actionGroup, fromGroup, toGroup, scopeGroup, button('Search the audit log'));
+  const form = el('form', { novalidate: true, id: 'audit-form' }, errors.summary, userGroup, actionGroup, targetGroup, fromGroup, toGroup, scopeGroup, button('Search the audit log'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    filter = { user: user.value, action: action.value, from: from.value, to: to.value, scope: scope.value };
+    filter = { user: user.value, action: action.value, target: target.value, from: from.value, to: to.value, scope: scope.value };
     void load();
   });
   return el('div', {}, form, results);

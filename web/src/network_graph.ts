@@ -256,13 +256,14 @@ export function chartStyle(nodeCount: number): { selector: string; style: Record
     { selector: 'node.centre', style: { 'border-width': 4, width: large ? 18 : 30, height: large ? 18 : 30 } },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffdd00' } },
   ];
+  const last = [{ selector: '.filtered', style: { display: 'none' } }];
   for (const kind of NODE_KINDS) {
     style.push({ selector: `node.${kind}`, style: { shape: NODE_STYLE[kind].shape, 'background-color': NODE_STYLE[kind].colour } });
   }
   for (const kind of EDGE_KINDS) {
     style.push({ selector: `edge.${kind}`, style: { 'line-style': EDGE_STYLE[kind].line, 'line-color': EDGE_STYLE[kind].colour } });
   }
-  return style;
+  return [...style, ...last]; // hidden by a filter: last, so nothing above shows it again
 }
 
 // The chart's text summary (its accessible name): what is drawn, in numbers.

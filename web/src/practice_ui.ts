@@ -1,11 +1,11 @@
 // DOM pieces the practitioner workflow pages share: GOV.UK fields (text, textarea, select, radios) whose
 // errors sit on the field and in the summary at the top of the form, simple tables, and the action form used on
 // the child, meeting and actions pages.
-import { post } from './api';
+import { ApiError, get, post } from './api';
 import { append, clear, el, type Child } from './dom';
 import { showErrors, type FieldError } from './layout';
-import { fieldErrorFromApi, isoToday, validateAction } from './practice';
-import type { PracticeAction } from './types';
+import { fieldErrorFromApi, isoToday, noteProblem, validateAction } from './practice';
+import type { CaseNote, PracticeAction, SessionInfo } from './types';
 
 // A form's error slot and its fields: set() clears every field's error, then marks the ones given and shows
 // the summary (each error a link to its field), focused.
@@ -137,3 +137,56 @@ export function actionForm(linkKind: string, linkId: number, defaults: { agency:
   });
   return form;
 }
+
+// A part of a page that could not be read: what, and the service's reason.
+export function unavailable(what: string, e: unknown): HTMLElement {
+  return el('p', { class: 'govuk-body' }, `${what} could not be shown${e instanceof ApiError ? `: ${e.message}` : ''}.`);
+}
+
+function noteList(notes: CaseNote[]): HTMLElement {
+  if (notes.length === 0) return el('p', { class: 'govuk-body', id: 'notes-list' }, 'No case notes you may see.');
+  return el('ul', { class: 'govuk-list', id: 'notes-list' }, notes.map((n) =>
+    el('li', { class: 'rr-note' },
+      el('p', { class: 'govuk-body-s govuk-!-margin-bottom-1 rr-secondary' }, `${n.created_at.replace('T', ' ').replace('Z', '')} · ${n.author} (${n.agency})`),
+      el('p', { class: 'govuk-body rr-pre' }, n.text))));
+}
+
+async function fillNotes(base: string, session: SessionInfo, hint: string, slot: HTMLElement): Promise<void> {
+  let notes: CaseNote[];
+  try {
+    notes = (await get<{ notes: CaseNote[] }>(`${base}/notes`)).notes;
+  } catch (e) {
+    return void slot.replaceChildren(unavailable('The case notes', e));
+  }
+  const list = noteList(notes);
+  if (session.role !== 'practitioner' && session.role !== 'manager') return void slot.replaceChildren(list);
+  const errors = new FormErrors(['note-text']);
+  const [textGroup, text] = textArea('note-text', 'Add a case note', hint, 4);
+  const form = el('form', { novalidate: true, id: 'note-form' }, errors.summary, textGroup,
+    el('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Add note'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problem = noteProblem(text.value);
+    errors.set(problem ? [{ field: 'note-text', message: problem }] : []);
+    if (problem) return;
+    try {
+      await post(`${base}/notes`, { text: text.value });
+      await fillNotes(base, session, hint, slot);
+    } catch (e) {
+      errors.set([fieldErrorFromApi(e, { text: 'note-text' }, 'The note was not added')]);
+    }
+  });
+  slot.replaceChildren(list, form);
+}
+
+// The case notes on a child, an adult or a place (`base` is its API path: GET and POST `${base}/notes`): the
+// notes the user may see and, for practitioners and managers, the form to add one (`hint` says who will see it).
+// The slot is filled when the read answers.
+export function caseNotes(base: string, session: SessionInfo, hint: string): HTMLElement {
+  const slot = el('div', { id: 'notes', 'aria-live': 'polite' }, el('p', { class: 'govuk-body' }, 'Loading the case notes…'));
+  void fillNotes(base, session, hint, slot);
+  return slot;
+}
+
+// Roles that read case notes (the API's identifying roles).
+export const READS_NOTES = ['analyst', 'practitioner', 'manager'];

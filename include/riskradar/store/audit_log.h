@@ -84,6 +84,7 @@ struct AuditQuery {
   // Non-empty: only events by this agency's users or about persons ("person:ID" targets) this agency holds
   // records on (an IG lead's own scope). Empty: the whole partnership.
   std::string agency;
+  std::string target;  // exact, e.g. "person:12" (who opened this child's record); "" for any
 };
 struct AuditKeyRotation {
   std::string old_public_key, new_public_key;

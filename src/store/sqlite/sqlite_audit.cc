@@ -729,24 +729,29 @@ Result<AuditProof> SqliteStore::AuditConsistencyProof(int64_t old_size, int64_t 
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::QueryAuditEvents(const AuditQuery& query) {
+  // A target is searched on its own index (audit_event_target, newest first); the planner cannot use it behind
+  // "?8 = '' OR target = ?8", so the statement text differs by whether a target is given (the value is bound).
+  const char* by_target = query.target.empty() ? "AND ?8 = '' " : "AND target = ?8 ";
   std::vector<AuditEvent> out;
   {
     RR_ASSIGN_OR_RETURN(
         auto q,
-        db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
-                     "leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' OR action = ?2) "
-                     "AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND (?5 = 0 OR seq < ?5) "
-                     "AND (?7 = '' OR agency = ?7 OR (target LIKE 'person:%' AND CAST(substr(target, 8) AS INTEGER) "
-                     "IN (SELECT mp.person_id FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
-                     "JOIN source_record r ON r.id = m.source_record_id WHERE r.agency_code = ?7))) "
-                     "ORDER BY seq DESC LIMIT ?6"));
+        db_->Prepare(std::string("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, "
+                                 "details, leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' "
+                                 "OR action = ?2) AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND "
+                                 "(?5 = 0 OR seq < ?5) AND (?7 = '' OR agency = ?7 OR (target LIKE 'person:%' AND "
+                                 "CAST(substr(target, 8) AS INTEGER) IN (SELECT mp.person_id FROM mention_person mp "
+                                 "JOIN person_mention m ON m.id = mp.mention_id JOIN source_record r ON r.id = "
+                                 "m.source_record_id WHERE r.agency_code = ?7))) ") +
+                     by_target + "ORDER BY seq DESC LIMIT ?6"));
     q.Bind(1, query.user)
         .Bind(2, query.action)
         .Bind(3, query.from)
         .Bind(4, query.to)
         .Bind(5, query.before)
         .Bind(6, query.limit)
-        .Bind(7, query.agency);
+        .Bind(7, query.agency)
+        .Bind(8, query.target);
     while (true) {
       RR_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;

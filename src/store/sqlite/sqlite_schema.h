@@ -12,7 +12,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 16> kSqliteMigrations = {{
+inline constexpr std::array<Migration, 17> kSqliteMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -730,6 +730,10 @@ CREATE TRIGGER meeting_item_delete AFTER DELETE ON mase_agenda_item
 BEGIN
   UPDATE meeting_generation SET n = n + 1 WHERE id = 1;
 END;
+)sql"},
+    // The IG lead's "who opened this child's record" (GET /api/audit?target=person:12): newest first by target.
+    {20, R"sql(
+CREATE INDEX audit_event_target ON audit_event(target, seq);
 )sql"},
 }};
 

@@ -3,7 +3,7 @@
 // politely), case notes, and the child's actions. Each part loads after the child's record is shown (its own
 // audited read) and says so if it cannot be shown.
 import { CategoryScale, Chart, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip } from 'chart.js';
-import { ApiError, get, post, request } from '../api';
+import { get, post, request } from '../api';
 import { append, clear, el } from '../dom';
 import { humanise, levelLabel } from '../format';
 import { levelTag } from '../layout';
@@ -12,15 +12,14 @@ import {
   conflictMessage,
   fieldErrorFromApi,
   isoToday,
-  noteProblem,
   RANK_LEVEL,
   trajectoryPoints,
   trajectoryRow,
   validateOverride,
   validateScreening,
 } from '../practice';
-import { actionForm, confirmation, FormErrors, link, nowrap, radioField, table, textArea, textField } from '../practice_ui';
-import type { CaseNote, PracticeAction, SessionInfo, Trajectory } from '../types';
+import { actionForm, caseNotes, confirmation, FormErrors, link, nowrap, radioField, table, textArea, textField, unavailable } from '../practice_ui';
+import type { PracticeAction, SessionInfo, Trajectory } from '../types';
 
 Chart.register(LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -35,10 +34,6 @@ const INDICATOR_SUGGESTIONS = [
 ];
 
 const SCREENING_ROWS = 3;
-
-function unavailable(what: string, e: unknown): HTMLElement {
-  return el('p', { class: 'govuk-body' }, `${what} could not be shown${e instanceof ApiError ? `: ${e.message}` : ''}.`);
-}
 
 function trajectoryChart(t: Trajectory): HTMLElement {
   const points = trajectoryPoints(t.assessments);
@@ -194,42 +189,6 @@ async function trajectorySection(id: number, session: SessionInfo, slot: HTMLEle
   ]);
 }
 
-function noteList(notes: CaseNote[]): HTMLElement {
-  if (notes.length === 0) return el('p', { class: 'govuk-body', id: 'notes-list' }, 'No case notes you may see.');
-  return el('ul', { class: 'govuk-list', id: 'notes-list' }, notes.map((n) =>
-    el('li', { class: 'rr-note' },
-      el('p', { class: 'govuk-body-s govuk-!-margin-bottom-1 rr-secondary' }, `${n.created_at.replace('T', ' ').replace('Z', '')} · ${n.author} (${n.agency})`),
-      el('p', { class: 'govuk-body rr-pre' }, n.text))));
-}
-
-async function notesSection(id: number, session: SessionInfo, slot: HTMLElement): Promise<void> {
-  let notes: CaseNote[];
-  try {
-    notes = (await get<{ notes: CaseNote[] }>(`/api/children/${id}/notes`)).notes;
-  } catch (e) {
-    return void slot.replaceChildren(unavailable('The case notes', e));
-  }
-  const list = noteList(notes);
-  if (session.role !== 'practitioner' && session.role !== 'manager') return void slot.replaceChildren(list);
-  const errors = new FormErrors(['note-text']);
-  const [textGroup, text] = textArea('note-text', 'Add a case note', 'A record of your agency: colleagues see it; another agency sees it only under a sharing agreement and their own work with the child. Up to 4,000 characters.', 4);
-  const form = el('form', { novalidate: true, id: 'note-form' }, errors.summary, textGroup,
-    el('button', { type: 'submit', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Add note'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const problem = noteProblem(text.value);
-    errors.set(problem ? [{ field: 'note-text', message: problem }] : []);
-    if (problem) return;
-    try {
-      await post(`/api/children/${id}/notes`, { text: text.value });
-      await notesSection(id, session, slot);
-    } catch (e) {
-      errors.set([fieldErrorFromApi(e, { text: 'note-text' }, 'The note was not added')]);
-    }
-  });
-  slot.replaceChildren(list, form);
-}
-
 function actionRows(actions: PracticeAction[]): HTMLElement {
   if (actions.length === 0) return el('p', { class: 'govuk-body', id: 'child-actions-table' }, 'No actions you may see for this child.');
   return table('child-actions-table', 'Actions for this child', ['Action', 'Owner', 'Due', 'Status'],
@@ -256,10 +215,10 @@ async function actionsSection(id: number, session: SessionInfo, slot: HTMLElemen
 // The sections, each filled when its read answers.
 export function judgementSections(id: number, session: SessionInfo): HTMLElement[] {
   const trajectory = el('div', { id: 'trajectory', 'aria-live': 'polite' }, el('p', { class: 'govuk-body' }, 'Loading the assessments…'));
-  const notes = el('div', { id: 'notes', 'aria-live': 'polite' }, el('p', { class: 'govuk-body' }, 'Loading the case notes…'));
+  const notes = caseNotes(`/api/children/${id}`, session,
+    'A record of your agency: colleagues see it; another agency sees it only under a sharing agreement and their own work with the child. Up to 4,000 characters.');
   const actions = el('div', { id: 'child-actions' }, el('p', { class: 'govuk-body' }, 'Loading the actions…'));
   void trajectorySection(id, session, trajectory);
-  void notesSection(id, session, notes);
   const practice = session.role === 'practitioner' || session.role === 'manager';
   if (practice) void actionsSection(id, session, actions);
   const sections: (HTMLElement | null)[] = [

@@ -1,6 +1,7 @@
 // The network chart section shared by /networks/{id} and /people/{id}: filters by time and edge type, the key
 // (shapes and line styles in words), the Cytoscape chart, what a selected node is, the GraphML download, and the
 // same nodes and links as tables (the chart's text alternative). The graph is as the API masked it.
+import type { DrawnChart } from '../network_chart';
 import { clear, el } from '../dom';
 import {
   EDGE_KINDS,
@@ -133,7 +134,10 @@ export function networkSection(g: Graph, o: NetworkSectionOptions): { section: H
       el('span', { class: 'govuk-body-s' }, 'For Gephi or Cytoscape; masked as this page is, and the download is recorded.')),
     tables,
   );
-  let drawn: { destroy(): void } | null = null;
+  // The whole graph is laid out and drawn once; a change of filter then shows and hides what it draws.
+  let drawn: DrawnChart | null = null;
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const edgeIndex = new Map(g.edges.map((e, i) => [e, i]));
   const draw = async () => {
     const f = readFilter(form);
     const shown = filterGraph(g, f);
@@ -141,21 +145,21 @@ export function networkSection(g: Graph, o: NetworkSectionOptions): { section: H
     chart.setAttribute('aria-label', chartSummary(shown.nodes, shown.edges));
     clear(tables);
     tables.append(nodesTable(shown.nodes), linksTable(shown.nodes, shown.edges));
-    const byId = new Map(shown.nodes.map((n) => [n.id, n]));
     try {
-      const { drawNetworkChart } = await import('../network_chart');
-      drawn?.destroy();
-      const c = drawNetworkChart(chart, shown.nodes, shown.edges, (id) => {
-        const n = byId.get(id);
-        if (!n) return;
-        const href = nodeHref(n);
-        clear(selected);
-        selected.append('Selected: ', href ? el('a', { class: 'govuk-link', href }, nodeLabel(n)) : nodeLabel(n));
-      });
-      drawn = c;
+      if (!drawn) {
+        const { drawNetworkChart } = await import('../network_chart');
+        drawn = drawNetworkChart(chart, g.nodes, g.edges, (id) => {
+          const n = byId.get(id);
+          if (!n) return;
+          const href = nodeHref(n);
+          clear(selected);
+          selected.append('Selected: ', href ? el('a', { class: 'govuk-link', href }, nodeLabel(n)) : nodeLabel(n));
+        });
+        chart.setAttribute('data-layout-ms', drawn.layoutMs.toFixed(0));
+      }
+      drawn.show(new Set(shown.nodes.map((n) => n.id)), new Set(shown.edges.map((e) => edgeIndex.get(e) ?? -1)));
       chart.setAttribute('data-drawn', 'true');
-      chart.setAttribute('data-layout-ms', c.layoutMs.toFixed(0));
-      chart.setAttribute('data-nodes', String(c.nodes));
+      chart.setAttribute('data-nodes', String(shown.nodes.length));
     } catch {
       chart.replaceWith(el('div', { class: 'govuk-inset-text', id: 'network-chart-failed' }, 'The chart could not be drawn. The tables below list the same people and links.'));
     }

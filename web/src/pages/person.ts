@@ -7,6 +7,7 @@ import { apiProblem, early, problemPage, render, requireSession, setTitle, showN
 import { NODE_STYLE, type Graph } from '../network_graph';
 import { SEES_GRAPH } from './networks';
 import { networkSection } from './network_view';
+import { caseNotes, READS_NOTES } from '../practice_ui';
 
 export const MAX_HOPS = 3;
 
@@ -59,6 +60,12 @@ export async function personPage(id: string): Promise<void> {
         hopsSelect),
       el('button', { type: 'submit', class: 'govuk-button govuk-button--secondary' }, 'Show')),
     chart.section,
+    // An adult's case notes (a child's are on the chronology, with the rest of the child's record).
+    ...(centre?.kind !== 'child' && READS_NOTES.includes(session.role)
+      ? [el('h2', { class: 'govuk-heading-m' }, 'Case notes'),
+        caseNotes(`/api/people/${id}`, session,
+          'A record of your agency about this adult: colleagues see it; another agency sees it only under a sharing agreement and their own work with this adult. Up to 4,000 characters.')]
+      : []),
   );
   await chart.draw();
 }

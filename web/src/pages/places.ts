@@ -8,6 +8,7 @@ import { el } from '../dom';
 import { humanise } from '../format';
 import { apiProblem, early, problemPage, render, requireSession, setTitle, showNavigation } from '../layout';
 import { busiest, hourRows, isLocation, trendWords, weekdayRows, WEEKDAYS, type Location, type PlaceProfile } from '../placemap';
+import { caseNotes, READS_NOTES } from '../practice_ui';
 
 export interface Place {
   id: number;
@@ -211,6 +212,11 @@ export async function placePage(id: string): Promise<void> {
                 : person.name || `Person ${person.id}`),
               cell(person.is_child ? 'Child' : person.person_of_concern ? 'Person of concern' : 'Adult'),
               numeric(person.events))))),
+    ...(READS_NOTES.includes(session.role)
+      ? [el('h2', { class: 'govuk-heading-m' }, 'Case notes'),
+        caseNotes(`/api/places/${id}`, session,
+          'Notes on a place stay within your agency: only your colleagues see them. Up to 4,000 characters.')]
+      : []),
   );
   profile?.draw();
 }

@@ -212,6 +212,35 @@ test('sign-in: the need-to-know notice, clear errors, and a wrong code refused p
   await page.context().close();
 });
 
+test('sign-in throttling: the sixth failure for one name from one address is refused politely, saying when to retry', async () => {
+  // A name no account has (the limit counts names, known or not): five wrong attempts are 401s, the sixth is the
+  // server's 429 with Retry-After, which the page turns into a message instead of an error. It stays under the
+  // per-address limit (20) the other tests' sign-ins from this address share.
+  const page = await newPage();
+  page.problems.allowed.push(401, 401, 401, 401, 401, 429);
+  await page.goto(`${base}/sign-in`);
+  await page.waitForSelector('main[data-ready]');
+  const statuses = [];
+  page.on('response', (r) => { if (r.url().endsWith('/api/login')) statuses.push(r.status()); });
+  for (let i = 0; i < 6; ++i) {
+    await page.fill('#user', 'nobody-by-this-name');
+    await page.fill('#password', `wrong password ${i}`);
+    await page.fill('#totp', '000000');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/login'));
+    await page.click('button[type=submit]');
+    await answered;
+    await page.waitForSelector('.govuk-error-summary');
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  const summary = await page.textContent('.govuk-error-summary');
+  assert.match(summary, /Please wait before trying again/);
+  assert.match(summary, /Too many sign-in attempts\. Wait 15 minutes, then try again\. This protects your account\./);
+  assert.doesNotMatch(summary, /is not right/, 'the throttled answer is not the wrong-password message');
+  assert.equal(await page.inputValue('#password'), '', 'the password is cleared');
+  await checkPage(page, 'sign-in-throttled');
+  await page.context().close();
+});
+
 test('the radar after signing in with TOTP (keyboard only): counts by level and district as the API gives them, a chart', async () => {
   const page = await newPage();
   const name = councilPractitioner();
@@ -458,6 +487,16 @@ test('places of concern: the offline map and the same list as a table, a place w
   assert.deepEqual(await figures('#place-weekday-table'), view.place.profile.by_weekday);
   assert.deepEqual(await figures('#place-hour-table'), view.place.profile.by_hour);
   assert.deepEqual(await figures('#place-trend-table'), [view.place.profile.previous_quarter, view.place.profile.last_quarter]);
+  // The agency's case notes on the place: the practitioner adds one; it is listed and the API has it.
+  const notesBefore = (await apiJson(page, `/api/places/${view.place.id}/notes`)).body.notes.length;
+  await page.waitForSelector('#note-form');
+  await page.fill('#note-text', 'Night manager reports two girls arriving by taxi after 22:00.');
+  await page.click('#note-form button[type=submit]');
+  await page.waitForSelector('#notes-list >> text=two girls arriving by taxi');
+  const notesAfter = (await apiJson(page, `/api/places/${view.place.id}/notes`)).body.notes;
+  assert.equal(notesAfter.length, notesBefore + 1);
+  assert.equal(notesAfter.at(-1).author, name);
+  await checkAxe(page, 'place-with-note');
   assert.deepEqual(elsewhere, [], 'requests to anywhere but this server');
   await page.context().close();
 });
@@ -699,6 +738,22 @@ test("administration: the IG lead sees the audit log verified, the agency's agre
   const rows = page.locator('#audit-table tbody tr');
   assert.ok((await rows.count()) > 0 && (await rows.count()) <= 50);
   assert.match(await rows.first().textContent(), new RegExp(name));
+  // "About": every event on one target, whoever it was by (here the log's own reads, audit_log:...): the search's
+  // rows all name that target, and the API gives the same number.
+  const target = (await rows.first().locator('td').nth(5).textContent()).trim();
+  await page.fill('#audit-user', '');
+  await page.fill('#audit-target', target);
+  const searched = page.waitForResponse((r) => r.url().includes('/api/audit?') && r.url().includes('target='));
+  await page.click('button >> text=Search the audit log');
+  await searched;
+  // The new rows replace the user search's (which may hold other targets): wait until the table holds only it.
+  await page.waitForFunction((t) => {
+    const cells = [...document.querySelectorAll('#audit-table tbody tr td:nth-child(6)')];
+    return cells.length > 0 && cells.every((c) => c.textContent.trim() === t);
+  }, target, { timeout: 10_000 });
+  const targets = await page.locator('#audit-table tbody tr td:nth-child(6)').allTextContents();
+  assert.ok(targets.length > 0);
+  assert.deepEqual([...new Set(targets.map((t) => t.trim()))], [target]);
   await checkAxe(page, 'admin-after-forms');
   assert.deepEqual(page.problems.console, []);
   await page.context().close();

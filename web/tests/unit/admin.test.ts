@@ -275,9 +275,9 @@ describe('the IG lead’s sharing agreements and audit search', () => {
   it('searches the audit log with the filter, shows the events, and pages back with before', async () => {
     const event = (seq: number) => ({ seq, at: '2026-12-07T09:00:00Z', user: 'bcc-cs-practitioner', agency: 'bcc-cs', role: 'practitioner', purpose: 'p', action: 'read_child', target: 'person:17', outcome: 'allowed', details: '{}', leaf_hash: 'ab' });
     const seen = fakeApi(routes(igLead, {
-      'GET /api/audit?user=bcc-cs-practitioner&action=read_child&from=2026-12-01&to=2026-12-07&limit=50&scope=agency':
+      'GET /api/audit?user=bcc-cs-practitioner&action=read_child&target=person%3A17&from=2026-12-01&to=2026-12-07&limit=50&scope=agency':
         { status: 200, body: { events: Array.from({ length: 50 }, (_, i) => event(500 - i)), scope: 'bcc-cs' } },
-      'GET /api/audit?user=bcc-cs-practitioner&action=read_child&from=2026-12-01&to=2026-12-07&before=451&limit=50&scope=agency':
+      'GET /api/audit?user=bcc-cs-practitioner&action=read_child&target=person%3A17&from=2026-12-01&to=2026-12-07&before=451&limit=50&scope=agency':
         { status: 200, body: { events: [event(12)], scope: 'bcc-cs' } },
     }));
     await adminPage();
@@ -289,6 +289,7 @@ describe('the IG lead’s sharing agreements and audit search', () => {
     expect(seen.filter((r) => r.path.startsWith('/api/audit?'))).toEqual([]);
     fill('audit-user', 'bcc-cs-practitioner');
     fill('audit-action', 'read_child');
+    fill('audit-target', '17');
     fill('audit-from', '2026-12-01');
     fill('audit-to', '2026-12-07');
     fill('audit-scope', 'agency');
@@ -318,10 +319,17 @@ describe('the admin checks', () => {
     expect(validateAgreement({ ...ok, validUntil: '2026-12-07' }, 'bcc-cs', '2026-12-07').map((e) => e.message)).toEqual(['The end date must be in the future']);
     expect(validateAgreement({ ...ok, validUntil: '2027-02-30' }, 'bcc-cs', '2026-12-07').map((e) => e.field)).toEqual(['agreement-until']);
     expect(validateAgreement({ ...ok, purpose: 'x'.repeat(501) }, 'bcc-cs', '2026-12-07').map((e) => e.field)).toEqual(['agreement-purpose']);
-    const none = { user: '', action: '', from: '', to: '', scope: '' };
+    const none = { user: '', action: '', target: '', from: '', to: '', scope: '' };
     expect(auditQuery(none, 50)).toEqual({ query: 'limit=50', errors: [] });
     expect(auditQuery({ ...none, user: 'cli:operator', from: '2026-12-01T10:00:00.000Z' }, 50, 99).query).toBe('user=cli%3Aoperator&from=2026-12-01T10%3A00%3A00.000Z&before=99&limit=50');
     expect(auditQuery({ ...none, from: '2026-12-07', to: '2026-12-01' }, 50).errors.map((e) => e.message)).toEqual(['To must not be before From']);
     expect(auditQuery({ ...none, action: 'DROP TABLE' }, 50).errors.map((e) => e.field)).toEqual(['audit-action']);
+    // About: a bare number is a child or adult; other kinds are written out; anything else is refused here.
+    expect(auditQuery({ ...none, target: ' 17 ' }, 50).query).toBe('target=person%3A17&limit=50');
+    expect(auditQuery({ ...none, target: 'meeting:2' }, 50).query).toBe('target=meeting%3A2&limit=50');
+    expect(auditQuery({ ...none, target: 'audit_log' }, 50).query).toBe('target=audit_log&limit=50');
+    for (const bad of ['person:', 'Person:3', "person:3' OR 1=1", 'child 12', ':12', `person:${'1'.repeat(100)}`]) {
+      expect(auditQuery({ ...none, target: bad }, 50).errors.map((e) => e.field)).toEqual(['audit-target']);
+    }
   });
 });

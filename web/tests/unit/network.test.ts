@@ -18,11 +18,19 @@ import { nodeHref } from '../../src/pages/network_view';
 import { fakeApi, pageShell, session, settle } from './fake_api';
 
 // The chart itself (Cytoscape on a canvas) is drawn in the browser tests; here only what the page hands it.
-const drawn = vi.hoisted(() => ({ calls: [] as { nodes: { id: string }[]; edges: unknown[] }[] }));
+const drawn = vi.hoisted(() => ({
+  calls: [] as { nodes: { id: string }[]; edges: unknown[] }[],
+  shown: [] as { nodes: string[]; edges: number[] }[],
+}));
 vi.mock('../../src/network_chart', () => ({
   drawNetworkChart: (_c: HTMLElement, nodes: { id: string }[], edges: unknown[]) => {
     drawn.calls.push({ nodes, edges });
-    return { destroy: () => undefined, layoutMs: 1, nodes: nodes.length };
+    return {
+      destroy: () => undefined,
+      show: (n: Set<string>, e: Set<number>) => drawn.shown.push({ nodes: [...n], edges: [...e] }),
+      layoutMs: 1,
+      nodes: nodes.length,
+    };
   },
 }));
 
@@ -144,6 +152,7 @@ describe('the network pages', () => {
     pageShell();
     vi.unstubAllGlobals();
     drawn.calls.length = 0;
+    drawn.shown.length = 0;
   });
 
   const view = { network: { id: 1, offenders: 1, children: 1, places: 1, size: 3 }, members: [{ id: 3, name: 'Carl Offender', kind: 'offender' }], places: [] };
@@ -172,12 +181,16 @@ describe('the network pages', () => {
     expect(main.querySelector('#network-chart')!.getAttribute('aria-label')).toBe(
       'Network chart: 4 nodes (1 child, 1 person of concern, 1 place, 1 not shown) and 3 links. The table below lists the same links.');
     expect(drawn.calls[0].nodes.map((n) => n.id)).toEqual(['person-1', 'person-3', 'hidden-1', 'place-1']);
-    // Unticking the places redraws without the hotel; the tables follow.
+    expect(drawn.shown).toEqual([{ nodes: ['person-1', 'person-3', 'hidden-1', 'place-1'], edges: [0, 1, 2] }]);
+    // Unticking the places hides the hotel and its link where they are (the chart is not laid out again); the
+    // tables follow.
     const box = main.querySelector<HTMLInputElement>('#filter-person_place')!;
     box.checked = false;
     box.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(drawn.calls).toHaveLength(2));
-    expect(drawn.calls[1].nodes.map((n) => n.id)).toEqual(['person-1', 'person-3', 'hidden-1']);
+    await vi.waitFor(() => expect(drawn.shown).toHaveLength(2));
+    expect(drawn.calls).toHaveLength(1);
+    expect(drawn.shown[1]).toEqual({ nodes: ['person-1', 'person-3', 'hidden-1'], edges: [0, 1] });
+    expect(main.querySelector('#network-chart')!.getAttribute('data-nodes')).toBe('3');
     expect(main.querySelectorAll('#network-links tbody tr')).toHaveLength(2);
     expect(main.querySelector('#network-status')!.textContent).toBe('Showing 3 of 4 people and places, 2 of 3 links.');
     expect(seen.map((r) => r.path)).toContain('/api/networks/1/priorities');
@@ -202,6 +215,7 @@ describe('the network pages', () => {
     const seen = fakeApi({
       'GET /api/session': { status: 200, body: session },
       'GET /api/people/3/network?hops=2': { status: 200, body: { ...graph, person: 3, hops: 2 } },
+      'GET /api/people/3/notes': { status: 200, body: { notes: [] } },
     });
     await personPage('3');
     await vi.waitFor(() => expect(drawn.calls).toHaveLength(1));
@@ -209,6 +223,25 @@ describe('the network pages', () => {
     expect(document.querySelector<HTMLSelectElement>('#hops')!.value).toBe('2');
     expect(document.querySelector('#network-download')!.getAttribute('href')).toBe('/api/people/3/network/export?hops=2&format=graphml');
     expect(seen.some((r) => r.path === '/api/people/3/network?hops=2')).toBe(true);
+    // An adult's case notes under the chart (the practitioner may add one).
+    expect(seen.some((r) => r.path === '/api/people/3/notes')).toBe(true);
+    await settle();
+    expect(document.querySelector('#notes')!.textContent).toContain('No case notes you may see.');
+    expect(document.querySelector('#note-form')).not.toBeNull();
+  });
+
+  it("/people/{id} of a child: the notes stay on the child's chronology, not here", async () => {
+    window.history.replaceState(null, '', '/people/1');
+    const child = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, centre: n.id === 'person-1' })), person: 1, hops: 1 };
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/people/1/network?hops=1': { status: 200, body: child },
+    });
+    await personPage('1');
+    await settle();
+    expect(document.querySelector('h1')!.textContent).toBe('Amy Synthetic: network');
+    expect(document.querySelector('#notes')).toBeNull();
+    expect(seen.some((r) => r.path.endsWith('/notes'))).toBe(false);
   });
 
   it('/people/{id} outside the rights: the same words as a missing person', async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { placePage, placesPage, placeTitle, type Place } from '../../src/pages/places';
 import type { PlaceProfile } from '../../src/placemap';
-import { fakeApi, pageShell, session } from './fake_api';
+import { fakeApi, pageShell, session, settle } from './fake_api';
 
 // The map itself (Leaflet) is drawn in the browser tests; here only what the page hands it.
 const drawn = vi.hoisted(() => ({ calls: [] as { container: HTMLElement; places: { id: number }[] }[] }));
@@ -84,6 +84,46 @@ describe('places', () => {
     await placePage('9');
     expect(document.querySelector('main')!.textContent).toContain('Your role sees the counts only.');
     expect(document.querySelector('main')!.textContent).toContain('Not shown to your role');
+  });
+
+  it("keeps the agency's case notes on a place: lists them and adds one; a role without notes sees no section", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined); // jsdom has no canvas for the profile charts
+    const note = { id: 4, subject: 'place', subject_id: 8, author: 'bcc-cs-practitioner', agency: 'bcc-cs', text: 'Night staff saw two girls arrive by taxi.', created_at: '2026-12-01T22:10:00Z' };
+    let notes = [note];
+    const seen = fakeApi({
+      'GET /api/session': { status: 200, body: session },
+      'GET /api/places/8': { status: 200, body: { place: hotel, people: [] } },
+      'GET /api/places/8/notes': () => ({ status: 200, body: { notes } }),
+      'POST /api/places/8/notes': (r) => {
+        notes = [...notes, { ...note, id: 5, text: (r.body as { text: string }).text, created_at: '2026-12-07T10:00:00Z' }];
+        return { status: 201, body: notes[1] };
+      },
+    });
+    await placePage('8');
+    await settle();
+    expect(document.querySelectorAll('#notes-list li')).toHaveLength(1);
+    expect(document.querySelector('#notes-list')!.textContent).toContain('2026-12-01 22:10:00 · bcc-cs-practitioner (bcc-cs)');
+    expect(document.querySelector('#notes label')!.textContent).toContain('Add a case note');
+    expect(document.querySelector('#note-text-hint')?.textContent ?? document.querySelector('#notes')!.textContent).toContain('only your colleagues see them');
+    document.querySelector<HTMLButtonElement>('#note-form button')!.click();
+    await settle();
+    expect(document.querySelector('.govuk-error-summary')!.textContent).toContain('Enter');
+    expect(seen.filter((r) => r.method === 'POST')).toEqual([]);
+    document.querySelector<HTMLTextAreaElement>('#note-text')!.value = 'Manager told: CCTV requested.';
+    document.querySelector<HTMLButtonElement>('#note-form button')!.click();
+    await settle();
+    expect(seen.filter((r) => r.method === 'POST').map((r) => [r.path, r.body])).toEqual([['/api/places/8/notes', { text: 'Manager told: CCTV requested.' }]]);
+    expect([...document.querySelectorAll('#notes-list li')].map((li) => li.lastElementChild!.textContent)).toEqual(['Night staff saw two girls arrive by taxi.', 'Manager told: CCTV requested.']);
+    // An IG lead reads places but not case notes: no section, no request.
+    pageShell();
+    const ig = fakeApi({
+      'GET /api/session': { status: 200, body: { ...session, user: 'bcc-cs-ig_lead', role: 'ig_lead' } },
+      'GET /api/places/9': { status: 200, body: { place: masked, people: null } },
+    });
+    await placePage('9');
+    await settle();
+    expect(document.querySelector('#notes')).toBeNull();
+    expect(ig.some((r) => r.path.endsWith('/notes'))).toBe(false);
   });
 
   it("shows the place's time profile as charts, each with its figures in a table", async () => {
