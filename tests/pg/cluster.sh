@@ -15,8 +15,15 @@ if [ -z "$verb" ] || [ -z "$state" ]; then
   exit 2
 fi
 
+# RISKRADAR_PG_BINDIR names the one directory to use (the test of the failure without PostgreSQL points it at
+# nothing); otherwise the newest of Debian's /usr/lib/postgresql/*/bin, then PATH.
 find_bindir() {
   local dir
+  if [ -n "${RISKRADAR_PG_BINDIR:-}" ]; then
+    dir="$RISKRADAR_PG_BINDIR"
+    [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ] && echo "$dir" && return 0
+    return 1
+  fi
   for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ]; then
       echo "$dir"
@@ -57,7 +64,7 @@ case "$verb" in
   start)
     if ! bindir="$(find_bindir)"; then
       echo "cluster.sh: FAILED: PostgreSQL's server binaries (initdb, pg_ctl, postgres) were not found in" \
-           "/usr/lib/postgresql/*/bin or on PATH. Install Debian's postgresql (listed in scripts/debian-packages.txt;" \
+           "${RISKRADAR_PG_BINDIR:-/usr/lib/postgresql/*/bin or on PATH}. Install Debian's postgresql (listed in scripts/debian-packages.txt;" \
            "scripts/setup.sh deps installs it): the PostgreSQL tests need a throw-away cluster and are not skipped." >&2
       exit 1
     fi

@@ -207,7 +207,7 @@ Status RunInTransaction(Connection& conn, TxnMode mode, const std::function<Stat
 
 // A fixed number of connections, each used by one thread at a time. Acquire blocks until one is free or the
 // timeout passes (ResourceExhausted). A lease returned inside a transaction is rolled back; a broken
-// connection is replaced from the factory at its next acquire.
+// connection is replaced from the factory at its next acquire. Every lease must end before the pool does.
 class ConnectionPool {
  public:
   using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
