@@ -11,6 +11,7 @@
 #include "../../src/store/sql/migrate.h"
 #include "../../src/store/sql/pg_schema.h"
 #include "../../src/store/sqlite/sqlite_schema.h"
+#include "riskradar/store/store.h"
 #include "sql_test_db.h"
 
 namespace riskradar::store::sql {
@@ -210,6 +211,26 @@ TEST_P(SchemaTriggers, BehaveTheSameOnBothBackends) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, SchemaTriggers, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          BackendTestName);
+
+}  // namespace schema_test
+}  // namespace riskradar::store::sql
+
+namespace riskradar::store::sql {
+namespace schema_test {
+
+// Until the store contracts run on the SQL layer, a PostgreSQL store is refused, saying what is ready and what
+// is not (issue 16).
+TEST(PostgresStore, IsRefusedNamingWhatIsReadyAndWhatIsNot) {
+  for (const char* url : {"postgresql://localhost/riskradar", "postgres://u@127.0.0.1:5432/rr"}) {
+    auto store = OpenStore(url);
+    ASSERT_FALSE(store.ok()) << url;
+    EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+    const std::string& msg = store.status().message();
+    EXPECT_NE(msg.find("PostgreSQL schema (migrations 1-19)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("no store contract runs on it yet"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("use a SQLite file path"), std::string::npos) << msg;
+  }
+}
 
 }  // namespace schema_test
 }  // namespace riskradar::store::sql
