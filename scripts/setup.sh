@@ -2,7 +2,8 @@
 # One entry point for the README's two commands, on a fresh Debian 12 machine (as root):
 #   scripts/setup.sh demo   install packages, build (the web application too), run `riskradar demo` on synthetic data
 #   scripts/setup.sh test   install packages, build with ASan+UBSan and run every test (ctest), then build the
-#                           threaded stages' tests (store, server, linkage) with ThreadSanitizer and run them
+#                           threaded stages' tests (store, server, linkage, the SQL layer) with ThreadSanitizer and
+#                           run them
 # Other verbs: deps (packages only), build (release build only), bench (benchmarks).
 set -euo pipefail
 
@@ -83,8 +84,8 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir build-test --output-on-failure -j "$jobs"
     # ThreadSanitizer: only the tests of the code that shares state between threads (the audit writer thread,
-    # TBB in linkage and the audit verification, the server's worker pool). tests/tsan.supp says why for each entry.
-    targets="store_test server_test linkage_test" build build-tsan -DCMAKE_BUILD_TYPE=Debug \
+    # TBB in linkage and the audit verification, the server's worker pool, the SQL layer's connection pool). tests/tsan.supp says why for each entry.
+    targets="store_test server_test linkage_test sql_test" build build-tsan -DCMAKE_BUILD_TYPE=Debug \
       -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DRISKRADAR_TSAN=ON -DRISKRADAR_BUILD_BENCH=OFF "${unity[@]}"
     # Linkage accuracy tests on the bigger FEBRL sets run the same TBB kernels as the small linkage tests that TSan
     # still runs (FEBRL dataset 1, the person linkage and incremental suites); under TSan they only cost minutes, so
@@ -95,7 +96,7 @@ case "${1:-}" in
     # die_after_fork=0: the audit writer crash test forks a writer process (which starts its own writer thread)
     # from the multi-threaded test binary; TSan refuses that by default although the child never returns.
     TSAN_OPTIONS="halt_on_error=1 die_after_fork=0 second_deadlock_stack=1 suppressions=$repo/tests/tsan.supp" \
-      ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 600 -L '^(store|server|linkage)$' \
+      ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 600 -L '^(store|server|linkage|pg)$' \
         -E "$tsan_skip" ;;
   bench)
     install_packages

@@ -132,6 +132,8 @@ class SqliteDb {
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
   Status Error(std::string_view context) const;
+  // The extended result code of the last failed call (SQLITE_BUSY_SNAPSHOT and the like).
+  int ExtendedErrorCode() const { return sqlite3_extended_errcode(db_); }
 
   // BEGIN IMMEDIATE, BEGIN DEFERRED, COMMIT and ROLLBACK, prepared once per connection (the server runs
   // thousands of short transactions a second; sqlite3_exec would parse each again).

@@ -5,12 +5,9 @@
 #include <array>
 #include <string_view>
 
-namespace riskradar::store {
+#include "../sql/migrate.h"  // Migration
 
-struct Migration {
-  int version;
-  std::string_view sql;
-};
+namespace riskradar::store {
 
 inline constexpr std::array<Migration, 17> kSqliteMigrations = {{
     {1, R"sql(

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "../sql/migrate.h"
+#include "../sql/sql.h"
 #include "riskradar/store/operations.h"
 #include "sqlite_schema.h"
 
@@ -209,88 +211,15 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 
 // ---------------------------------------------------------------- store
 
-namespace {
-
-Result<SchemaStatus> SchemaStatusOf(SqliteDb& db) {
-  SchemaStatus out;
-  out.newest = kSqliteMigrations.back().version;
-  RR_ASSIGN_OR_RETURN(auto t, db.Prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                                         "'schema_migration'"));
-  RR_ASSIGN_OR_RETURN(bool has_row, t.Step());
-  std::set<int64_t> applied;
-  if (has_row && t.Int(0) > 0) {
-    RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT version FROM schema_migration"));
-    RR_RETURN_IF_ERROR(q.ForEachRow([&] { applied.insert(q.Int(0)); }));
-  }
-  out.current = applied.empty() ? 0 : *applied.rbegin();
-  std::set<int64_t> known;
-  for (const Migration& m : kSqliteMigrations) {
-    known.insert(m.version);
-    if (!applied.count(m.version)) out.pending.push_back(m.version);
-  }
-  for (int64_t v : applied) {
-    if (!known.count(v)) out.unknown.push_back(v);
-  }
-  return out;
-}
-
-std::string JoinVersions(const std::vector<int64_t>& versions) {
-  std::string out;
-  for (int64_t v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
-  return out;
-}
-
-}  // namespace
-
+// The one migration runner of both backends (sql/migrate.h), on this store's own connection; migrations 2 and 3
+// also convert data written before them, in the migration's transaction.
 Status SqliteStore::Migrate(bool existing) {
-  RR_ASSIGN_OR_RETURN(const SchemaStatus schema, SchemaStatusOf(*db_));
-  // Never opened by an older riskradar: it would write rows the newer schema's rules do not expect.
-  if (!schema.unknown.empty()) {
-    return Status::FailedPrecondition("this store was written by a newer riskradar (schema migration(s) " +
-                                      JoinVersions(schema.unknown) + " unknown here; this riskradar knows up to " +
-                                      std::to_string(schema.newest) +
-                                      "): upgrade riskradar; an older riskradar never opens it");
-  }
-  // Migrations numbered out of order (parallel work landing in either order) are applied when missing, not
-  // only when newer than the newest applied: a store at 5 still gets 3 when 3 lands later.
-  if (schema.pending.empty()) return Status::Ok();
-  if (schema.current > 0 && !existing) {
-    return Status::FailedPrecondition("the store is at schema version " + std::to_string(schema.current) +
-                                      " and this riskradar needs " + std::to_string(schema.newest) +
-                                      " (pending migration(s) " + JoinVersions(schema.pending) +
-                                      "): back it up (riskradar backup), then run riskradar migrate on it");
-  }
-  // One migration and its row, inside the caller's transaction.
-  auto apply = [this](const Migration& m) -> Status {
-    RR_RETURN_IF_ERROR(db_->Exec(m.sql).WithContext("migration " + std::to_string(m.version)));
-    if (m.version == 2) RR_RETURN_IF_ERROR(UpgradeAuditToMerkle().WithContext("migration 2"));
-    if (m.version == 3) RR_RETURN_IF_ERROR(SealTotpSecretsLocked().WithContext("migration 3"));
-    RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO schema_migration (version, applied_at) VALUES (?1, ?2)"));
-    return ins.Bind(1, m.version).Bind(2, NowUtcIso()).Run();
-  };
-  if (schema.current == 0) {
-    // A new store: every migration in one transaction, so a process killed while setting it up leaves it empty
-    // (set up again by the next command), never half-migrated (which only `riskradar migrate` would take).
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-    RR_ASSIGN_OR_RETURN(const SchemaStatus now, SchemaStatusOf(*db_));
-    if (now.current != 0) {
-      // Another process set it up meanwhile: check it as an existing store.
-      RR_RETURN_IF_ERROR(txn.Commit());
-      return Migrate(existing);
-    }
-    RR_RETURN_IF_ERROR(db_->Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-    for (const Migration& m : kSqliteMigrations) RR_RETURN_IF_ERROR(apply(m));
-    return txn.Commit();
-  }
-  std::set<int64_t> pending(schema.pending.begin(), schema.pending.end());
-  for (const Migration& m : kSqliteMigrations) {
-    if (!pending.count(m.version)) continue;
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-    RR_RETURN_IF_ERROR(apply(m));
-    RR_RETURN_IF_ERROR(txn.Commit());
-  }
-  return Status::Ok();
+  auto conn = sql::WrapSqlite(*db_);
+  return sql::ApplyMigrations(*conn, kSqliteMigrations, existing, [this](int version) -> Status {
+    if (version == 2) return UpgradeAuditToMerkle();
+    if (version == 3) return SealTotpSecretsLocked();
+    return Status::Ok();
+  });
 }
 
 Result<SchemaStatus> ReadSchemaStatus(std::string_view location) {
@@ -300,7 +229,8 @@ Result<SchemaStatus> ReadSchemaStatus(std::string_view location) {
     return Status::NotFound("no store at " + path);
   }
   RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  return SchemaStatusOf(*db);
+  auto conn = sql::WrapSqlite(*db);
+  return sql::ReadSchemaStatus(*conn, kSqliteMigrations);
 }
 
 Status SqliteStore::UpsertAgency(const Agency& a) {
@@ -1307,7 +1237,10 @@ Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, 
   std::string path(location);
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
   if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
-    return Status::FailedPrecondition("PostgreSQL stores are not available in this build yet; use a SQLite file path");
+    return Status::FailedPrecondition(
+        "PostgreSQL stores are not available yet: the SQL layer (src/store/sql/, with its PostgreSQL driver, "
+        "connection pool and retry of serialisation failures) and the PostgreSQL schema (migrations 1-19) are "
+        "ready, but no store contract runs on it yet (issue 16); use a SQLite file path");
   }
   if (path.empty()) return Status::InvalidArgument("empty store location");
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
