@@ -115,7 +115,7 @@ TEST(PostgresSchema, HasTheSameMigrationNumbers) {
   for (const auto& m : kSqliteMigrations) sqlite.push_back(m.version);
   for (const auto& m : kPostgresMigrations) pg.push_back(m.version);
   EXPECT_EQ(sqlite, pg);
-  EXPECT_EQ(pg.back(), 19);
+  EXPECT_EQ(pg.back(), 20);
 }
 
 TEST(PostgresSchema, MatchesTheSqliteSchemaTableByTableColumnByColumn) {
@@ -134,7 +134,7 @@ TEST(PostgresSchema, MatchesTheSqliteSchemaTableByTableColumnByColumn) {
         ReadSchemaStatus(*conn, conn->backend() == Backend::kSqlite ? std::span<const Migration>(kSqliteMigrations)
                                                                     : std::span<const Migration>(kPostgresMigrations));
     ASSERT_TRUE(status.ok()) << status.status().ToString();
-    EXPECT_EQ(status->current, 19);
+    EXPECT_EQ(status->current, 20);
     EXPECT_TRUE(status->pending.empty());
     EXPECT_TRUE(status->unknown.empty());
   }
@@ -226,7 +226,7 @@ TEST(PostgresStore, IsRefusedNamingWhatIsReadyAndWhatIsNot) {
     ASSERT_FALSE(store.ok()) << url;
     EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
     const std::string& msg = store.status().message();
-    EXPECT_NE(msg.find("PostgreSQL schema (migrations 1-19)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("PostgreSQL schema (migrations 1-20)"), std::string::npos) << msg;
     EXPECT_NE(msg.find("no store contract runs on it yet"), std::string::npos) << msg;
     EXPECT_NE(msg.find("use a SQLite file path"), std::string::npos) << msg;
   }

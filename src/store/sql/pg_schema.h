@@ -18,7 +18,7 @@
 
 namespace riskradar::store {
 
-inline constexpr std::array<Migration, 16> kPostgresMigrations = {{
+inline constexpr std::array<Migration, 17> kPostgresMigrations = {{
     {1, R"sql(
 CREATE TABLE agency (
   code TEXT PRIMARY KEY,
@@ -719,6 +719,10 @@ CREATE TRIGGER meeting_item_update AFTER UPDATE ON mase_agenda_item FOR EACH ROW
   EXECUTE FUNCTION meeting_generation_bump();
 CREATE TRIGGER meeting_item_delete AFTER DELETE ON mase_agenda_item FOR EACH ROW
   EXECUTE FUNCTION meeting_generation_bump();
+)sql"},
+    // The IG lead's "who opened this child's record" (GET /api/audit?target=person:12): newest first by target.
+    {20, R"sql(
+CREATE INDEX audit_event_target ON audit_event(target, seq);
 )sql"},
 }};
 

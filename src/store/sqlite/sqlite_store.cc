@@ -1239,7 +1239,7 @@ Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, 
   if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
     return Status::FailedPrecondition(
         "PostgreSQL stores are not available yet: the SQL layer (src/store/sql/, with its PostgreSQL driver, "
-        "connection pool and retry of serialisation failures) and the PostgreSQL schema (migrations 1-19) are "
+        "connection pool and retry of serialisation failures) and the PostgreSQL schema (migrations 1-20) are "
         "ready, but no store contract runs on it yet (issue 16); use a SQLite file path");
   }
   if (path.empty()) return Status::InvalidArgument("empty store location");
