@@ -28,13 +28,23 @@ declare -A skip=()
 if [ -f "$pending" ]; then
   while IFS= read -r f; do [ -n "$f" ] && skip[$f]=1; done < <(grep -v '^#' "$pending")
 fi
-bad=()
-checked=0
+checked_files=()
 for f in "${files[@]}"; do
   [ -n "${skip[$f]+set}" ] && continue
-  checked=$((checked + 1))
-  "$clang_format" --style=file --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+  checked_files+=("$f")
 done
+checked=${#checked_files[@]}
+# One clang-format process for all the files (one per file spent nearly all its time starting up: 65 s against
+# 3 s): it names each file it would change in a "FILE:LINE:COL: error: code should be clang-formatted" line.
+bad=()
+if [ "$checked" -gt 0 ]; then
+  report="$("$clang_format" --style=file --dry-run --Werror "${checked_files[@]}" 2>&1 >/dev/null)" && status=0 || status=$?
+  mapfile -t bad < <(printf '%s\n' "$report" | sed -n 's/^\(.*\):[0-9][0-9]*:[0-9][0-9]*: error: code should be clang-formatted.*/\1/p' | sort -u)
+  if [ "$status" -ne 0 ] && [ ${#bad[@]} -eq 0 ]; then
+    printf 'check-format: %s failed without naming a file:\n%s\n' "$clang_format" "$report" >&2
+    exit 2
+  fi
+fi
 if [ ${#bad[@]} -gt 0 ]; then
   printf 'check-format: clang-format would change %d file(s) (fix with: %s --style=file -i FILE):\n' \
     "${#bad[@]}" "$clang_format"
