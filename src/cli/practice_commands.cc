@@ -46,14 +46,14 @@ Result<Date> TodayOr(const std::string& text) {
 
 Status RunPracticeStage(store::Store& store, Date today, int expiry_warning_days, const store::Actor& actor) {
   const auto start = std::chrono::steady_clock::now();
-  RR_ASSIGN_OR_RETURN(const int64_t imported, practice::ImportDisruptions(store, actor));
   practice::AlertOptions options;
   options.expiry_warning_days = expiry_warning_days;
-  RR_ASSIGN_OR_RETURN(const auto summary, practice::RunAlertStage(store, today, options, actor));
+  RR_ASSIGN_OR_RETURN(const auto summary, practice::RunPracticeStage(store, today, options, actor));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format(
-      "practice: {} police disruption events newly tracked; {} alerts raised as of {}{} ({:.2f} s)\n", imported,
-      summary.raised, today.ToIso(), summary.baseline_was_set ? "" : " (first run: baseline recorded)", seconds);
+      "practice: {} police disruption events newly tracked; {} alerts raised as of {}{} ({:.2f} s)\n",
+      summary.disruptions_tracked, summary.alerts.raised, today.ToIso(),
+      summary.alerts.baseline_was_set ? "" : " (first run: baseline recorded)", seconds);
   return Status::Ok();
 }
 

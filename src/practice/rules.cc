@@ -403,6 +403,41 @@ AlertDerivation DeriveAlerts(const AlertBaseline& before, const AlertInputs& in,
   return out;
 }
 
+ConcernSets ConcernSetsOf(const std::vector<store::RadarFact>& radar, const store::NetworkOutput& networks) {
+  ConcernSets out;
+  for (const auto& f : radar) {
+    if (OnRadar(f)) out.children.insert(f.person_id);
+    if (f.person_of_concern && !f.is_child) out.persons.insert(f.person_id);
+  }
+  for (const auto& p : networks.persons) {
+    if (p.suspected_offender) out.persons.insert(p.person_id);
+  }
+  for (const auto& p : networks.places) {
+    if (p.of_concern) out.places.insert(p.place_id);
+  }
+  return out;
+}
+
+EventFacts EventFactsOf(const std::vector<store::EventRow>& events, int64_t watermark, const ConcernSets& concern) {
+  EventFacts out;
+  for (const auto& e : events) {
+    if (auto d = DisruptionFromEvent(e)) out.disruptions.push_back(std::move(*d));
+    out.max_event_id = std::max(out.max_event_id, e.event.id);
+    if (e.event.kind == EventKind::kMissingEpisode && e.subject_person_id != 0 && e.event.id > watermark) {
+      out.missing.push_back(
+          {e.event.id, e.resolved_event_id != 0 ? e.resolved_event_id : e.event.id, e.subject_person_id, e.event.date});
+    }
+    if (!concern.children.count(e.subject_person_id)) continue;
+    if (e.associate_person_id != 0 && concern.persons.count(e.associate_person_id)) {
+      out.links.push_back({e.subject_person_id, e.associate_person_id, false, e.event.id});
+    }
+    if (e.place_id != 0 && concern.places.count(e.place_id)) {
+      out.links.push_back({e.subject_person_id, e.place_id, true, e.event.id});
+    }
+  }
+  return out;
+}
+
 std::optional<store::NewAlert> ReviewOverdueAlert(int64_t person_id, int64_t assessment_id, Date next_review,
                                                   Date today, const AlertInputs& in) {
   if (!(next_review < today)) return std::nullopt;

@@ -29,6 +29,10 @@ std::vector<std::string> Kinds(const std::vector<store::NewAlert>& alerts) {
   return out;
 }
 
+std::string LinkKeyForTest(const ConcernLink& l) {
+  return std::string(l.place ? "l:" : "p:") + std::to_string(l.child_id) + ":" + std::to_string(l.other_id);
+}
+
 std::vector<std::string> Names(const std::vector<store::AlertRecipient>& r) {
   std::vector<std::string> out;
   for (const auto& x : r) out.push_back(x.user_name + "/" + x.why);
@@ -297,6 +301,94 @@ TEST(PracticeAlerts, OverdueActionsAndDisruptions) {
   for (const auto& a : d.alerts) k1.push_back(a.key);
   for (const auto& a : again.alerts) k2.push_back(a.key);
   EXPECT_EQ(k1, k2);
+}
+
+// The stage loads the events once for both halves: one pass gives the disruptions to track (as
+// DisruptionFromEvent gives them one by one), the newest event id, the missing episodes after the watermark and
+// the ties of children on the radar to persons and places of concern, the same facts as the two loops before.
+TEST(PracticeAlerts, OnePassOverTheEventsGivesBothHalvesTheirFacts) {
+  const AlertInputs base = BaseInputs();  // children 1 (significant), 2 (at risk), 3 (none); adult 50 of concern
+  store::NetworkOutput networks;
+  store::PersonPriority offender, other;
+  offender.person_id = 60;
+  offender.suspected_offender = true;
+  other.person_id = 61;
+  networks.persons = {offender, other};
+  store::PlaceScore hotel, shop;
+  hotel.place_id = 7;
+  hotel.of_concern = true;
+  shop.place_id = 8;
+  networks.places = {hotel, shop};
+  const ConcernSets concern = ConcernSetsOf(base.radar, networks);
+  EXPECT_EQ(concern.children, (std::set<int64_t>{1, 2}));
+  EXPECT_EQ(concern.persons, (std::set<int64_t>{50, 60}));
+  EXPECT_EQ(concern.places, (std::set<int64_t>{7}));
+
+  const auto event = [](int64_t id, EventKind kind, int64_t subject, int64_t associate = 0, int64_t place = 0) {
+    store::EventRow e;
+    e.event.id = id;
+    e.event.kind = kind;
+    e.event.date = D(2026, 2, 1);
+    e.agency_code = "wmp";
+    e.local_id = "R" + std::to_string(id);
+    e.subject_person_id = subject;
+    e.associate_person_id = associate;
+    e.place_id = place;
+    return e;
+  };
+  std::vector<store::EventRow> events = {
+      event(90, EventKind::kMissingEpisode, 1),          // before the watermark: seen by the last run
+      event(96, EventKind::kMissingEpisode, 2),          // new
+      event(97, EventKind::kMissingEpisode, 0),          // nobody linked
+      event(98, EventKind::kMissingEpisode, 3),          // new, a child not on the radar (DeriveAlerts drops it)
+      event(99, EventKind::kSighting, 1, 50, 7),         // child 1 with an adult and at a place of concern
+      event(100, EventKind::kSighting, 3, 50, 7),        // child 3 is not watched
+      event(101, EventKind::kPoliceIncident, 2, 61, 8),  // neither of concern
+      event(102, EventKind::kPoliceIncident, 2, 60),     // a suspected offender from the network run
+      event(103, EventKind::kDisruption, 60, 0, 7),      // a CAWN: tracked; its subject is no child
+      event(104, EventKind::kDisruption, 60),            // a category the tracker does not know
+  };
+  events[3].resolved_event_id = 96;  // event linkage made 96 and 98 one event
+  events[8].event.category = "cawn";
+  events[9].event.category = "warning_letter";
+  const EventFacts facts = EventFactsOf(events, 95, concern);
+
+  EXPECT_EQ(facts.max_event_id, 104);
+  std::vector<int64_t> tracked, expected_tracked;
+  for (const auto& d : facts.disruptions) tracked.push_back(d.source_event_id);
+  for (const auto& e : events) {
+    if (auto d = DisruptionFromEvent(e)) expected_tracked.push_back(d->source_event_id);
+  }
+  EXPECT_EQ(tracked, expected_tracked);
+  EXPECT_EQ(tracked, (std::vector<int64_t>{103}));
+  ASSERT_EQ(facts.disruptions.size(), 1u);
+  EXPECT_EQ(facts.disruptions[0].kind, "cawn");
+  EXPECT_EQ(facts.disruptions[0].note, "imported from police record R103");
+
+  std::vector<std::string> missing;
+  for (const auto& m : facts.missing) {
+    missing.push_back(std::to_string(m.event_id) + ">" + std::to_string(m.resolved_event_id) + "@" +
+                      std::to_string(m.person_id));
+  }
+  EXPECT_EQ(missing, (std::vector<std::string>{"96>96@2", "98>96@3"}));
+  std::vector<std::string> links;
+  for (const auto& l : facts.links) links.push_back(LinkKeyForTest(l) + "#" + std::to_string(l.event_id));
+  EXPECT_EQ(links, (std::vector<std::string>{"p:1:50#99", "l:1:7#99", "p:2:60#102"}));
+
+  // Fed to DeriveAlerts after a baseline at event 95 that knew child 1's ties: child 2's new episode and new tie.
+  AlertBaseline before;
+  before.set = true;
+  before.event_watermark = 95;
+  before.levels = {{1, RiskLevel::kSignificant}, {2, RiskLevel::kAtRisk}, {3, RiskLevel::kNoCurrentRisk}};
+  before.links = {"p:1:50", "l:1:7"};
+  AlertInputs in = base;
+  in.max_event_id = facts.max_event_id;
+  in.missing = facts.missing;
+  in.links = facts.links;
+  const auto d = DeriveAlerts(before, in, D(2026, 3, 1), {});
+  EXPECT_EQ(Kinds(d.alerts), (std::vector<std::string>{"missing_episode:2", "new_link:2"}));
+  EXPECT_EQ(d.alerts[0].evidence, (std::vector<int64_t>{96}));
+  EXPECT_EQ(d.baseline.event_watermark, 104);
 }
 
 TEST(PracticeAlerts, ReviewOverdueRule) {

@@ -289,6 +289,87 @@ TEST_F(PracticeTest, AReviewPastItsDateRaisesOneAlert) {
   EXPECT_EQ(review_alerts(), 1) << "the same overdue review alerts once";
 }
 
+// The command line's practice stage (practice::RunPracticeStage) loads the events once for both of its halves. On
+// two copies of this suite's store, the alert baseline set back to before every event (so the event-based alerts
+// are raised too), it tracks the same disruptions and raises the same alerts to the same people, with the same
+// new baseline, as ImportDisruptions and then RunAlertStage, each loading the events itself.
+TEST_F(PracticeTest, TheStageInOnePassRaisesWhatItsTwoHalvesRaise) {
+  const auto exec = [](const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "") << sql;
+    sqlite3_free(error);
+    sqlite3_close(db);
+  };
+  const auto copy = [&](const std::string& name) {
+    const std::string path = (dir_ / name).string();
+    exec(db_, "VACUUM INTO '" + path + "'");
+    for (const char* key : {".audit-key", ".audit-key.pub"}) {
+      if (fs::exists(db_ + key)) fs::copy_file(db_ + key, path + key);
+    }
+    exec(path,
+         "INSERT INTO practice_alert_baseline (id, baseline_json, updated_at) VALUES (1, "
+         "'{\"event_watermark\":0,\"levels\":{},\"links\":[]}', 'test') ON CONFLICT (id) DO UPDATE SET "
+         "baseline_json = excluded.baseline_json");
+    return path;
+  };
+  // Every alert with its recipients, every tracked disruption and the baseline, in order.
+  const auto outcome = [](const std::string& path) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    std::string out;
+    for (const char* sql :
+         {"SELECT dedupe_key, kind, person_id, evidence_json, evidence_kind, detail, (SELECT group_concat(x, ' ') "
+          "FROM (SELECT user_name || '/' || why AS x FROM practice_alert_recipient WHERE alert_id = a.id ORDER BY "
+          "x)) FROM practice_alert a ORDER BY id",
+          "SELECT kind, person_id, place_id, issued_days, expires_days, source_event_id, note FROM disruption ORDER "
+          "BY id",
+          "SELECT baseline_json FROM practice_alert_baseline"}) {
+      sqlite3_stmt* q = nullptr;
+      EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &q, nullptr), SQLITE_OK) << sql;
+      while (sqlite3_step(q) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(q); ++c) {
+          const unsigned char* text = sqlite3_column_text(q, c);
+          out += (text ? reinterpret_cast<const char*>(text) : "NULL") +
+                 std::string(c + 1 < sqlite3_column_count(q) ? "|" : "\n");
+        }
+      }
+      sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return out;
+  };
+  const std::string halves = copy("halves.db"), one_pass = copy("one-pass.db");
+  const Date today = *Date::FromYmd(2025, 12, 31);
+  const store::Actor stage{"alert-stage", "", "system", "alerts"};
+  int64_t tracked = 0, raised = 0;
+  {
+    auto s = store::OpenStore(halves);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto imported = practice::ImportDisruptions(**s, stage);
+    ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+    auto alerts = practice::RunAlertStage(**s, today, {}, stage);
+    ASSERT_TRUE(alerts.ok()) << alerts.status().ToString();
+    tracked = *imported;
+    raised = alerts->raised;
+  }
+  {
+    auto s = store::OpenStore(one_pass);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto run = practice::RunPracticeStage(**s, today, {}, stage);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    EXPECT_EQ(run->disruptions_tracked, tracked);
+    EXPECT_EQ(run->alerts.raised, raised);
+    EXPECT_TRUE(run->alerts.baseline_was_set);
+  }
+  const std::string expected = outcome(halves);
+  EXPECT_EQ(outcome(one_pass), expected);
+  EXPECT_GE(raised, 2) << expected;
+  EXPECT_NE(expected.find("|missing_episode|1|"), std::string::npos) << expected;
+  EXPECT_NE(expected.find("|level_rise|1|"), std::string::npos) << expected;
+}
+
 // The server keeps people's stored mentions and record classes in a cache keyed on the person-record generation
 // (access/person_cache.h, migration 19). A record linked to a child, a changed name and a removed link all show
 // on the very next read of the MASE agenda and the caseload, and a viewer refused before sees nothing more.

@@ -144,6 +144,26 @@ std::vector<store::AlertRecipient> RecipientsFor(int64_t person_id, const AlertI
 AlertDerivation DeriveAlerts(const AlertBaseline& before, const AlertInputs& in, Date today,
                              const AlertOptions& options);
 
+// Who the alert stage watches: the children on the radar (at risk or above), the persons of concern (adults
+// marked so, and the latest network run's suspected offenders) and the places of concern (that run's).
+struct ConcernSets {
+  std::set<int64_t> children, persons, places;
+};
+ConcernSets ConcernSetsOf(const std::vector<store::RadarFact>& radar, const store::NetworkOutput& networks);
+
+// What the practice stage takes from the store's events, found in one pass over them so that both halves of the
+// stage share one load: the police disruption events the tracker knows (DisruptionFromEvent, in event order),
+// the newest event id, the missing episodes newer than `watermark` (of any person; DeriveAlerts keeps those of
+// children on the radar), and the ties of the watched children to persons and places of concern (each event
+// that shows one).
+struct EventFacts {
+  std::vector<store::DisruptionRecord> disruptions;
+  int64_t max_event_id = 0;
+  std::vector<store::MissingEpisodeRow> missing;
+  std::vector<ConcernLink> links;
+};
+EventFacts EventFactsOf(const std::vector<store::EventRow>& events, int64_t watermark, const ConcernSets& concern);
+
 // The "review overdue" rule (issue 13 item 2), for the next-review date assessments carry (migration 12, the
 // judgement work): an alert when `today` is past `next_review`, keyed on the date so a new review date can
 // alert again. Not wired to the store here (see docs/architecture.md).
@@ -163,5 +183,14 @@ Result<AlertStageSummary> RunAlertStage(store::Store& store, Date today, const A
 // Every imported police disruption event the tracker knows becomes a tracker entry, once (idempotent on the
 // event id), with one "import_disruptions" event. Returns how many were new.
 Result<int64_t> ImportDisruptions(store::Store& store, const store::Actor& actor);
+
+struct PracticeStageSummary {
+  int64_t disruptions_tracked = 0;  // police disruption events newly tracked
+  AlertStageSummary alerts;
+};
+// The whole practice stage after an import: ImportDisruptions, then RunAlertStage, with the store's events
+// loaded once for both (EventFactsOf); the same entries, alerts and run events as the two run one after the other.
+Result<PracticeStageSummary> RunPracticeStage(store::Store& store, Date today, const AlertOptions& options,
+                                              const store::Actor& actor);
 
 }  // namespace riskradar::practice
