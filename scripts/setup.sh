@@ -64,11 +64,12 @@ case "${1:-}" in
   build)
     install_packages
     build_web
-    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF ;;
+    # The program only: the tests are built (with sanitizers) by the test verb, in build-test.
+    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF -DRISKRADAR_BUILD_TESTS=OFF ;;
   demo)
     install_packages
     build_web
-    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF
+    build build -DCMAKE_BUILD_TYPE=Release -DRISKRADAR_BUILD_BENCH=OFF -DRISKRADAR_BUILD_TESTS=OFF
     shift
     ./build/riskradar demo --dir "${RISKRADAR_DEMO_DIR:-demo-out}" "$@" ;;
   test)
