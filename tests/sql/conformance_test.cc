@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 #include <thread>
@@ -304,6 +305,19 @@ TEST_P(SqlConformance, AFailedUnitOfWorkWritesNothing) {
   EXPECT_EQ(CounterValue(*conn_), 0);
 }
 
+// The unit of work both conflict tests run: read the counter, let `interfere` write it from another connection,
+// then write what was read plus one.
+Status IncrementAfter(Connection& c, const std::function<void()>& interfere) {
+  RR_ASSIGN_OR_RETURN(auto q, c.Prepare("SELECT n FROM counter WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Internal("no counter");
+  const int64_t n = q.Int(0);
+  q.Reset();
+  interfere();
+  RR_ASSIGN_OR_RETURN(auto upd, c.Prepare("UPDATE counter SET n = ?1 WHERE id = 1"));
+  return upd.Bind(1, n + 1).Run();
+}
+
 // Another connection changes the row this unit of work read, before it writes. PostgreSQL (SERIALIZABLE) fails the
 // write with 40001 and the unit is rerun on the new value; SQLite's writers queue (BEGIN IMMEDIATE), so the other
 // connection cannot write meanwhile. Either way no update is lost.
@@ -316,15 +330,10 @@ TEST_P(SqlConformance, AConflictingWriteIsRetriedAndNoUpdateIsLost) {
   int attempts = 0;
   Status s = RunInTransaction(
       *conn_, TxnMode::kWrite,
-      [&](Connection& c) -> Status {
-        RR_ASSIGN_OR_RETURN(auto q, c.Prepare("SELECT n FROM counter WHERE id = 1"));
-        RR_ASSIGN_OR_RETURN(bool row, q.Step());
-        if (!row) return Status::Internal("no counter");
-        const int64_t n = q.Int(0);
-        q.Reset();
-        if (runs++ == 0) interfered = other->Exec("UPDATE counter SET n = n + 100 WHERE id = 1").ok();
-        RR_ASSIGN_OR_RETURN(auto upd, c.Prepare("UPDATE counter SET n = ?1 WHERE id = 1"));
-        return upd.Bind(1, n + 1).Run();
+      [&](Connection& c) {
+        return IncrementAfter(c, [&] {
+          if (runs++ == 0) interfered = other->Exec("UPDATE counter SET n = n + 100 WHERE id = 1").ok();
+        });
       },
       {}, &attempts);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -376,15 +385,10 @@ TEST_P(SqlConformance, AConflictOnEveryAttemptReachesTheBound) {
   int attempts = 0;
   Status s = RunInTransaction(
       *conn_, TxnMode::kWrite,
-      [&](Connection& c) -> Status {
-        RR_ASSIGN_OR_RETURN(auto q, c.Prepare("SELECT n FROM counter WHERE id = 1"));
-        RR_ASSIGN_OR_RETURN(bool row, q.Step());
-        if (!row) return Status::Internal("no counter");
-        const int64_t n = q.Int(0);
-        q.Reset();
-        if (other->Exec("UPDATE counter SET n = n + 100 WHERE id = 1").ok()) ++interfered;
-        RR_ASSIGN_OR_RETURN(auto upd, c.Prepare("UPDATE counter SET n = ?1 WHERE id = 1"));
-        return upd.Bind(1, n + 1).Run();
+      [&](Connection& c) {
+        return IncrementAfter(c, [&] {
+          if (other->Exec("UPDATE counter SET n = n + 100 WHERE id = 1").ok()) ++interfered;
+        });
       },
       policy, &attempts);
   if (GetParam() == Backend::kPostgres) {

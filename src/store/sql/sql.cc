@@ -14,16 +14,7 @@ namespace riskradar::store::sql {
 std::string_view BackendName(Backend backend) { return backend == Backend::kSqlite ? "sqlite" : "postgresql"; }
 
 Status Statement::Run() {
-  while (true) {
-    auto row = Step();
-    if (!row.ok()) {
-      Reset();
-      return row.status();
-    }
-    if (!*row) break;
-  }
-  Reset();
-  return Status::Ok();
+  return ForEachRow([] {});
 }
 
 bool IsPostgresLocation(std::string_view location) {
