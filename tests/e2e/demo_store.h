@@ -2,15 +2,22 @@
 // they start from, made once per ctest run (tests/e2e/make_fixture.sh) and copied for each test process.
 #pragma once
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace riskradar::e2e {
@@ -35,6 +42,72 @@ inline CommandRun RunCommand(const std::string& command, bool with_stderr = true
 
 inline std::string Cli(const std::string& args) { return std::string(RISKRADAR_BINARY) + " " + args; }
 
+inline std::string ReadWhole(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A `riskradar serve` started by a test: `/bin/sh -c "exec COMMAND"` with its output in `log`, listening on a port
+// the kernel chose (the command says `--listen 127.0.0.1:0`), read from its banner. A fixed port could be taken by
+// another test of the same ctest run. Waits up to a minute for the banner on a loaded machine; port stays 0 if the
+// server exited or never said where it listens (the log says why: Log()).
+class ServedProcess {
+ public:
+  ServedProcess(const std::string& command, std::filesystem::path log) : log_(std::move(log)) {
+    const std::string shell = "exec " + command, log_path = log_.string();
+    pid_ = ::fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+      const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl("/bin/sh", "sh", "-c", shell.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const std::regex serving(R"(on https?://127\.0\.0\.1:([0-9]+))");
+    for (int i = 0; i < 600 && port_ == 0 && pid_ > 0; ++i) {
+      std::smatch m;
+      const std::string text = Log();
+      if (std::regex_search(text, m, serving)) {
+        port_ = std::stoi(m[1].str());
+      } else if (int status = 0; ::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;  // exited before it served
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+  ServedProcess(const ServedProcess&) = delete;
+  ServedProcess& operator=(const ServedProcess&) = delete;
+  ~ServedProcess() { Stop(); }
+
+  int port() const { return port_; }
+  std::string Log() const { return ReadWhole(log_); }
+
+  // SIGTERM, then up to 60 s for the process to exit; a server that does not stop is killed. True if it exited
+  // of its own accord (or was never running).
+  bool Stop() {
+    if (pid_ <= 0) return true;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 600 && !exited; ++i) {
+      exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!exited) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = 0;
+    return exited;
+  }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
 // A demo store a suite starts from, as a private copy of the one tests/e2e/make_fixture.sh made for this ctest run
 // (the e2e.fixture.NAME tests, into the build's e2e-fixtures directory; $RISKRADAR_E2E_FIXTURES names another).
 // Without a finished fixture there (a test binary run by hand before ctest ran), the binary makes its own with
@@ -46,11 +119,6 @@ struct PreparedDemo {
   CommandRun demo;               // `riskradar demo` output and exit code
   CommandRun users;              // `riskradar demo-users` output (fixtures with accounts only)
 };
-
-inline std::string ReadWhole(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 inline std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); !from.empty() && at != std::string::npos; at = text.find(from, at + to.size())) {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -244,19 +243,10 @@ TEST_F(OpsConfig, TheFirstAdministratorMustEnrolAtFirstSignIn) {
   const std::string code = m[1];
   // init printed no password hash, no TOTP secret: only the one-time code.
   EXPECT_EQ(init.output.find("argon2"), std::string::npos);
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
-  const std::string pid_file = (dir_ / "serve.pid").string();
-  ASSERT_EQ(std::system(("env -u RISKRADAR_CONFIG " +
-                         Cli("--config " + config + " serve --listen 127.0.0.1:" + std::to_string(port)) + " >" +
-                         (dir_ / "serve.log").string() + " 2>&1 & echo $! >" + pid_file)
-                            .c_str()),
-            0);
-  const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  bool up = false;
-  for (int i = 0; i < 100 && !up; ++i) {
-    up = RunCommand("curl -s -o /dev/null " + base + "/api/session").exit_code == 0;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  e2e::ServedProcess server(
+      "env -u RISKRADAR_CONFIG " + Cli("--config " + config + " serve --listen 127.0.0.1:0"), dir_ / "serve.log");
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  const bool up = server.port() != 0;
   const std::string jar = (dir_ / "jar").string();
   const CommandRun login =
       RunCommand("curl -s -c " + jar + " -H 'Content-Type: application/json' " + base +
@@ -265,11 +255,9 @@ TEST_F(OpsConfig, TheFirstAdministratorMustEnrolAtFirstSignIn) {
   const CommandRun radar = RunCommand("curl -s -b " + jar + " -w ' %{http_code}' " + base + "/api/users", false);
   // A key rotation under the running server is refused (it would go on signing with the retired key).
   const CommandRun rotate_served = RunCommand(Cli("--config " + config + " keys rotate --audit"));
-  std::ifstream pid_in(pid_file);
-  pid_t pid = 0;
-  pid_in >> pid;
-  if (pid > 0) ::kill(pid, SIGTERM);
-  ASSERT_TRUE(up) << "the server did not start";
+  const bool stopped = server.Stop();
+  ASSERT_TRUE(up) << "the server did not start:\n" << server.Log();
+  EXPECT_TRUE(stopped) << "riskradar serve did not stop within 60 s of SIGTERM";
   EXPECT_EQ(rotate_served.exit_code, 4) << rotate_served.output;
   EXPECT_NE(rotate_served.output.find("a riskradar server is running on this store"), std::string::npos)
       << rotate_served.output;

@@ -4,12 +4,9 @@
 // with a breach, the practice stage run on days of the month (`riskradar alerts raise --today`), the alerts it
 // raises acknowledged, and the meeting closed. Afterwards the audit log verifies and every write of the month
 // is in it exactly once: the test keeps the (action, target) of each write it made and counts the log's events.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -90,43 +88,15 @@ class PracticeMonthTest : public ::testing::Test {
   static std::string Db() { return (dir_ / "riskradar.db").string(); }
 
   static void StartServer() {
-    const std::string log = (dir_ / "serve.log").string(), db = Db();
-    pid_ = ::fork();
-    if (pid_ == 0) {  // only async-signal-safe calls until exec
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execl(RISKRADAR_BINARY, RISKRADAR_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0", "--workers",
-              "2", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const std::regex serving(R"(on http://127\.0\.0\.1:([0-9]+))");
-    for (int i = 0; i < 600 && port_ == 0; ++i) {  // up to a minute on a loaded machine
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::smatch m;
-      const std::string s = text.str();
-      if (std::regex_search(s, m, serving)) port_ = std::stoi(m[1].str());
-      if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    server_ = std::make_unique<e2e::ServedProcess>(
+        e2e::Cli("serve --db " + Db() + " --listen 127.0.0.1:0 --workers 2"), dir_ / "serve.log");
+    port_ = server_->port();
   }
   static void StopServer() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
+    if (!server_) return;
     // Bounded: a server that does not stop is killed and reported, not left holding ctest until its timeout.
-    bool exited = false;
-    for (int i = 0; i < 600 && !exited; ++i) {
-      exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
-      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!exited) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    EXPECT_TRUE(exited) << "riskradar serve did not stop within 60 s of SIGTERM";
-    pid_ = 0;
+    EXPECT_TRUE(server_->Stop()) << "riskradar serve did not stop within 60 s of SIGTERM";
+    server_.reset();
   }
 
   static httplib::Client Client() {
@@ -250,7 +220,7 @@ class PracticeMonthTest : public ::testing::Test {
   }
 
   static inline fs::path dir_;
-  static inline pid_t pid_ = 0;
+  static inline std::unique_ptr<e2e::ServedProcess> server_;
   static inline int port_ = 0;
   static inline std::map<std::string, std::pair<std::string, std::string>> accounts_;  // name -> password, secret
   static inline std::map<std::string, std::vector<int64_t>> children_;                 // name -> related children
@@ -261,7 +231,7 @@ class PracticeMonthTest : public ::testing::Test {
 };
 
 TEST_F(PracticeMonthTest, AMonthOfPracticeThroughTheApiIsAuditedOnceAndVerifies) {
-  ASSERT_NE(port_, 0) << "riskradar serve did not start";
+  ASSERT_NE(port_, 0) << "riskradar serve did not start:\n" << server_->Log();
   const std::string officer = "wmp-practitioner", police_manager = "wmp-manager", worker = "bcc-cs-practitioner",
                     chair = "bcc-cs-manager", ig = "bcc-cs-ig_lead";
   ASSERT_TRUE(children_.count(officer) && children_.count(worker)) << e2e::DemoStore::Get().users.output;

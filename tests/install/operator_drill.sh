@@ -32,11 +32,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port: one nothing answers on.
+# Two free ports side by side (the server's and its metrics listener's): ones nothing answers on.
 PORT=""
 for _ in $(seq 1 50); do
   candidate=$((20000 + RANDOM % 30000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then PORT="$candidate"; break; fi
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null &&
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$((candidate + 1))") 2>/dev/null; then
+    PORT="$candidate"
+    break
+  fi
 done
 [ -n "$PORT" ] || fail "no free port found"
 METRICS_PORT=$((PORT + 1))
