@@ -243,8 +243,8 @@ TEST_F(OpsConfig, TheFirstAdministratorMustEnrolAtFirstSignIn) {
   const std::string code = m[1];
   // init printed no password hash, no TOTP secret: only the one-time code.
   EXPECT_EQ(init.output.find("argon2"), std::string::npos);
-  e2e::ServedProcess server(
-      "env -u RISKRADAR_CONFIG " + Cli("--config " + config + " serve --listen 127.0.0.1:0"), dir_ / "serve.log");
+  e2e::ServedProcess server("env -u RISKRADAR_CONFIG " + Cli("--config " + config + " serve --listen 127.0.0.1:0"),
+                            dir_ / "serve.log");
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
   const bool up = server.port() != 0;
   const std::string jar = (dir_ / "jar").string();

@@ -88,8 +88,8 @@ class PracticeMonthTest : public ::testing::Test {
   static std::string Db() { return (dir_ / "riskradar.db").string(); }
 
   static void StartServer() {
-    server_ = std::make_unique<e2e::ServedProcess>(
-        e2e::Cli("serve --db " + Db() + " --listen 127.0.0.1:0 --workers 2"), dir_ / "serve.log");
+    server_ = std::make_unique<e2e::ServedProcess>(e2e::Cli("serve --db " + Db() + " --listen 127.0.0.1:0 --workers 2"),
+                                                   dir_ / "serve.log");
     port_ = server_->port();
   }
   static void StopServer() {

@@ -20,6 +20,16 @@ Result<SqliteStatement*> SqliteStore::Cached(const char* sql) {
   return &it->second;
 }
 
+Result<sql::Statement*> SqliteStore::Stmt(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    RR_ASSIGN_OR_RETURN(auto stmt, conn_->Prepare(sql));
+    it = stmts_.emplace(sql, std::move(stmt)).first;
+  }
+  it->second.Reset();
+  return &it->second;
+}
+
 Result<const AuditSigningKey*> SqliteStore::Key(bool may_create) {
   if (!key_) {
     auto key = AuditSigningKey::Load(key_path_, may_create);

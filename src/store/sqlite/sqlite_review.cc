@@ -22,7 +22,7 @@ constexpr const char* kReviewSelect =
     "JOIN person_mention mr ON mr.id = lr.right_mention_id JOIN source_record rr ON rr.id = mr.source_record_id "
     "LEFT JOIN mention_person mpr ON mpr.mention_id = mr.id ";
 
-ReviewMention MentionFromRow(const SqliteStatement& q, int first, int64_t mention_id) {
+ReviewMention MentionFromRow(const sql::Statement& q, int first, int64_t mention_id) {
   ReviewMention m;
   m.mention_id = mention_id;
   m.person_id = q.Int(first);
@@ -39,7 +39,7 @@ ReviewMention MentionFromRow(const SqliteStatement& q, int first, int64_t mentio
   return m;
 }
 
-ReviewQueueItem ReviewFromRow(const SqliteStatement& q) {
+ReviewQueueItem ReviewFromRow(const sql::Statement& q) {
   ReviewQueueItem r;
   r.id = q.Int(0);
   r.version = q.Int(1);
@@ -58,22 +58,22 @@ Result<ReviewQueueRows> SqliteStore::ReadReviewQueue(std::string_view status, bo
   }
   ReviewQueueRows out;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM link_review WHERE status = 'pending'"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT COUNT(*) FROM link_review WHERE status = 'pending'"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) out.pending_total = q.Int(0);
   }
   if (!with_items) return out;
   // Pending pairs nearest p = 0.5 first: those are the ones the model knows least about.
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kReviewSelect) +
-                                           "WHERE ?1 = '' OR lr.status = ?1 ORDER BY lr.status <> 'pending', "
-                                           "ABS(lr.match_probability - 0.5), lr.id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kReviewSelect) +
+                                             "WHERE ?1 = '' OR lr.status = ?1 ORDER BY lr.status <> 'pending', "
+                                             "ABS(lr.match_probability - 0.5), lr.id"));
   q.Bind(1, status);
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.items.push_back(ReviewFromRow(q)); }));
   return out;
 }
 
 Result<std::optional<ReviewQueueItem>> SqliteStore::ReadReviewItemRow(int64_t id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kReviewSelect) + "WHERE lr.id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kReviewSelect) + "WHERE lr.id = ?1"));
   q.Bind(1, id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<ReviewQueueItem>();
@@ -82,8 +82,8 @@ Result<std::optional<ReviewQueueItem>> SqliteStore::ReadReviewItemRow(int64_t id
 
 Result<std::optional<ReviewQueueItem>> SqliteStore::FindReviewPair(int64_t mention_a, int64_t mention_b) {
   // Pairs are stored smaller mention id first, as the link stage queues them.
-  RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(std::string(kReviewSelect) + "WHERE lr.left_mention_id = ?1 AND lr.right_mention_id = ?2"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kReviewSelect) +
+                                             "WHERE lr.left_mention_id = ?1 AND lr.right_mention_id = ?2"));
   q.Bind(1, std::min(mention_a, mention_b)).Bind(2, std::max(mention_a, mention_b));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<ReviewQueueItem>();
@@ -100,7 +100,7 @@ Result<ReviewQueueItem> SqliteStore::SetReviewDecision(const ReviewDecisionReque
     const int64_t right = std::max(request.left_mention_id, request.right_mention_id);
     if (left == right) return Status::InvalidArgument("a pair needs two different mentions");
     {
-      RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM person_mention WHERE id IN (?1, ?2)"));
+      RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT COUNT(*) FROM person_mention WHERE id IN (?1, ?2)"));
       q.Bind(1, left).Bind(2, right);
       RR_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row || q.Int(0) != 2) {
@@ -109,10 +109,10 @@ Result<ReviewQueueItem> SqliteStore::SetReviewDecision(const ReviewDecisionReque
     }
     RR_ASSIGN_OR_RETURN(
         auto up,
-        db_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, "
-                     "status, reason, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-                     "ON CONFLICT (left_mention_id, right_mention_id) DO UPDATE SET status = excluded.status, "
-                     "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at"));
+        conn_->Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, match_probability, "
+                       "status, reason, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                       "ON CONFLICT (left_mention_id, right_mention_id) DO UPDATE SET status = excluded.status, "
+                       "reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at"));
     RR_RETURN_IF_ERROR(up.Bind(1, left)
                            .Bind(2, right)
                            .Bind(3, request.match_weight)
@@ -127,8 +127,8 @@ Result<ReviewQueueItem> SqliteStore::SetReviewDecision(const ReviewDecisionReque
     return std::move(*after);
   }
   // Compare-and-set: the version trigger bumps the version with the decision.
-  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE link_review SET status = ?1, reason = ?2, decided_by = ?3, "
-                                            "decided_at = ?4 WHERE id = ?5 AND version = ?6 AND status = 'pending'"));
+  RR_ASSIGN_OR_RETURN(auto up, conn_->Prepare("UPDATE link_review SET status = ?1, reason = ?2, decided_by = ?3, "
+                                              "decided_at = ?4 WHERE id = ?5 AND version = ?6 AND status = 'pending'"));
   RR_RETURN_IF_ERROR(up.Bind(1, request.status)
                          .Bind(2, request.reason)
                          .Bind(3, decided_by)
@@ -136,7 +136,7 @@ Result<ReviewQueueItem> SqliteStore::SetReviewDecision(const ReviewDecisionReque
                          .Bind(5, request.id)
                          .Bind(6, request.expected_version)
                          .Run());
-  if (db_->Changes() != 1) return Status::Conflict("the review item is no longer pending at that version");
+  if (up.Changes() != 1) return Status::Conflict("the review item is no longer pending at that version");
   RR_ASSIGN_OR_RETURN(auto after, ReadReviewItemRow(request.id));
   if (!after) return Status::Internal("review item vanished inside its own transaction");
   return std::move(*after);

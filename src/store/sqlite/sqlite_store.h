@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "../sql/sql.h"
 #include "audit_key.h"
 #include "riskradar/core/hash.h"
 #include "riskradar/core/merkle.h"
@@ -89,7 +90,8 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
 inline constexpr std::string_view kAssessmentRowColumns =
     "a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, a.explanation_json, "
     "a.override_level, a.override_reason, a.next_review, a.override_by";
-inline Result<Assessment> AssessmentFromRow(const SqliteStatement& q) {
+template <typename Row>  // SqliteStatement or sql::Statement (issue 16 moves every read to the latter)
+Result<Assessment> AssessmentFromRow(const Row& q) {
   Assessment a;
   a.id = q.Int(0);
   a.person_id = q.Int(1);
@@ -130,7 +132,8 @@ inline AuditEvent MakeAudit(const Actor& actor, std::string action, std::string 
 
 // An audit event from a row whose first ten columns are seq, at_utc, user_name, agency, role, purpose, action,
 // target, outcome, details (in that order).
-inline AuditEvent AuditEventFromRow(const SqliteStatement& q) {
+template <typename Row>
+AuditEvent AuditEventFromRow(const Row& q) {
   AuditEvent e;
   e.seq = q.Int(0);
   e.at_utc = q.Text(1);
@@ -171,12 +174,18 @@ class SqliteBatchWriter final : public BatchWriter {
 class SqliteStore final : public Store, public PracticeStore, public LinkageChangesStore {
  public:
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
-      : db_(std::move(db)), key_path_(std::move(key_path)), options_(std::move(options)) {}
+      : db_(std::move(db)),
+        conn_(sql::WrapSqlite(*db_)),
+        key_path_(std::move(key_path)),
+        options_(std::move(options)) {}
 
   // Applies pending migrations: to a new store always, to one that has a schema only with `existing` (riskradar
   // migrate; see store/operations.h).
   Status Migrate(bool existing = false);
   SqliteDb& db() { return *db_; }
+  // The store's connection through the backend-neutral SQL layer (store/sql/sql.h): every statement prepared
+  // on it is portable SQL (docs/architecture.md "Portable SQL"), so the same code runs on PostgreSQL.
+  sql::Connection& conn() { return *conn_; }
   Status AppendAuditLocked(const AuditEvent& event);  // REQUIRES: a transaction is open
   // Writes the kept checkpoints of committed transactions to the audit witness (outside any transaction:
   // a head whose transaction rolled back is dropped, never witnessed). Failures are reported on stderr and
@@ -278,6 +287,8 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
   // A prepared statement kept for the store's life, reset and ready to bind. `sql` must be a literal.
   Result<SqliteStatement*> Cached(const char* sql);
+  // The same through the SQL layer: a portable statement kept for the store's life, reset and ready to bind.
+  Result<sql::Statement*> Stmt(const char* sql);
   // The audit signing key, loaded once. A missing key file is created only when `may_create` (the log is
   // empty); otherwise FailedPrecondition naming the expected path.
   Result<const AuditSigningKey*> Key(bool may_create);
@@ -304,11 +315,13 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
 
   std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<sql::Connection> conn_;  // over db_ (declared after it: closed first)
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
   std::vector<AuditCheckpoint> pending_witness_;             // kept checkpoints not yet in the witness file
   std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
+  std::unordered_map<const char*, sql::Statement> stmts_;    // declared after conn_: finalized first
   bool unit_open_ = false;                                   // a UnitOfWork is open (BeginUnit)
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)
