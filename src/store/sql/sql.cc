@@ -13,6 +13,17 @@ namespace riskradar::store::sql {
 
 std::string_view BackendName(Backend backend) { return backend == Backend::kSqlite ? "sqlite" : "postgresql"; }
 
+std::string JsonIntegers(Backend backend, int param) {
+  const std::string p = "?" + std::to_string(param);
+  if (backend == Backend::kSqlite) return "SELECT value FROM json_each(" + p + ")";
+  return "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(" + p + " AS json))";
+}
+
+std::string CommaList(Backend backend, std::string_view expr) {
+  if (backend == Backend::kSqlite) return "group_concat(" + std::string(expr) + ", ',')";
+  return "string_agg(" + std::string(expr) + ", ',')";
+}
+
 Status Statement::Run() {
   return ForEachRow([] {});
 }

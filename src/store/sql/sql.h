@@ -45,6 +45,8 @@ class StatementImpl {
   virtual int64_t Int(int col) const = 0;
   virtual double Double(int col) const = 0;
   virtual std::string Text(int col) const = 0;
+  // Valid until the next Step or Reset: for hot loops that must not copy.
+  virtual std::string_view TextView(int col) const = 0;
   virtual std::string Blob(int col) const = 0;
   virtual bool IsNull(int col) const = 0;
   // Rows inserted, updated or deleted by the statement's last run.
@@ -113,6 +115,7 @@ class Statement {
   double Double(int col) const { return impl_->Double(col); }
   double Real(int col) const { return impl_->Double(col); }
   std::string Text(int col) const { return impl_->Text(col); }
+  std::string_view TextView(int col) const { return impl_->TextView(col); }
   std::string Blob(int col) const { return impl_->Blob(col); }
   bool IsNull(int col) const { return impl_->IsNull(col); }
   std::optional<int64_t> OptInt(int col) const { return IsNull(col) ? std::nullopt : std::optional(Int(col)); }
@@ -241,6 +244,16 @@ class ConnectionPool {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };
+
+// The few constructs without one spelling on both backends, as SQL text for `backend`. Use them only where
+// docs/architecture.md "Portable SQL" has no portable form.
+//
+// A subquery yielding the integers of a JSON array bound to ?`param` (a list of ids of any length in one
+// parameter): SQLite json_each, PostgreSQL json_array_elements_text.
+std::string JsonIntegers(Backend backend, int param);
+// An aggregate joining `expr` (text) with commas, in no defined order unless the rows are ordered first:
+// SQLite group_concat, PostgreSQL string_agg.
+std::string CommaList(Backend backend, std::string_view expr);
 
 // Placeholders: rewrites ?N to $N outside string literals, quoted identifiers and comments, and checks the
 // spelling (no bare ?, no ?0, no $N written by hand). `max_index` receives the highest N.

@@ -105,9 +105,10 @@ class PgStmt final : public StatementImpl {
     std::from_chars(v, v + std::strlen(v), out);
     return out;
   }
-  std::string Text(int col) const override {
+  std::string Text(int col) const override { return std::string(TextView(col)); }
+  std::string_view TextView(int col) const override {
     const char* v = Value(col);
-    return v ? std::string(v, static_cast<size_t>(PQgetlength(res_, row_, col))) : std::string();
+    return v ? std::string_view(v, static_cast<size_t>(PQgetlength(res_, row_, col))) : std::string_view();
   }
   std::string Blob(int col) const override {
     std::string text = Text(col);

@@ -25,6 +25,7 @@ class SqliteStmt final : public StatementImpl {
   int64_t Int(int col) const override { return stmt_.Int(col); }
   double Double(int col) const override { return stmt_.Real(col); }
   std::string Text(int col) const override { return stmt_.Text(col); }
+  std::string_view TextView(int col) const override { return stmt_.TextView(col); }
   std::string Blob(int col) const override { return std::string(stmt_.BlobView(col)); }
   bool IsNull(int col) const override { return stmt_.IsNull(col); }
   int64_t Changes() const override { return changes_; }
