@@ -5,14 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <set>
 
-#include "../sql/migrate.h"
 #include "../sql/sql.h"
 #include "riskradar/store/operations.h"
-#include "sqlite_schema.h"
 
 namespace riskradar::store {
 namespace {
@@ -210,28 +207,6 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 }
 
 // ---------------------------------------------------------------- store
-
-// The one migration runner of both backends (sql/migrate.h), on this store's own connection; migrations 2 and 3
-// also convert data written before them, in the migration's transaction.
-Status SqliteStore::Migrate(bool existing) {
-  auto conn = sql::WrapSqlite(*db_);
-  return sql::ApplyMigrations(*conn, kSqliteMigrations, existing, [this](int version) -> Status {
-    if (version == 2) return UpgradeAuditToMerkle();
-    if (version == 3) return SealTotpSecretsLocked();
-    return Status::Ok();
-  });
-}
-
-Result<SchemaStatus> ReadSchemaStatus(std::string_view location) {
-  std::string path(location);
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (std::error_code ec; !std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound("no store at " + path);
-  }
-  RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  auto conn = sql::WrapSqlite(*db);
-  return sql::ReadSchemaStatus(*conn, kSqliteMigrations);
-}
 
 Status SqliteStore::UpsertAgency(const Agency& a) {
   RR_ASSIGN_OR_RETURN(
@@ -1208,53 +1183,10 @@ std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std
          std::string(signed_at) + "\n";
 }
 
-std::string DefaultAuditKeyPath(std::string_view location) {
-  std::string path(location);
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  return path + ".audit-key";
-}
-
-Result<std::unique_ptr<Store>> OpenStore(std::string_view location) { return OpenStore(location, StoreOptions{}); }
-
-Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreOptions& options) {
-  RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, options));
-  return std::unique_ptr<Store>(std::move(store));
-}
-
-Result<std::unique_ptr<Store>> OpenStoreForMigration(std::string_view location, const StoreOptions& options) {
-  RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, options, true));
-  return std::unique_ptr<Store>(std::move(store));
-}
-
 Status CheckStoreReady(Store& store) {
   auto* sqlite = dynamic_cast<SqliteStore*>(&store);
   if (!sqlite) return Status::FailedPrecondition("readiness is only checked for SQLite stores");
   return sqlite->CheckReady();
-}
-
-Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(std::string_view location, const StoreOptions& options,
-                                                     bool migrate_existing) {
-  std::string path(location);
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
-    return Status::FailedPrecondition(
-        "PostgreSQL stores are not available yet: the SQL layer (src/store/sql/, with its PostgreSQL driver, "
-        "connection pool and retry of serialisation failures) and the PostgreSQL schema (migrations 1-20) are "
-        "ready, but no store contract runs on it yet (issue 16); use a SQLite file path");
-  }
-  if (path.empty()) return Status::InvalidArgument("empty store location");
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::exists(parent)) {
-    return Status::NotFound("directory for the store does not exist: " + parent.string());
-  }
-  RR_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  std::string key_path = options.audit_key_path.empty() ? DefaultAuditKeyPath(path) : options.audit_key_path;
-  StoreOptions with_paths = options;
-  if (with_paths.totp_key_path.empty()) with_paths.totp_key_path = DefaultTotpKeyPath(path);
-  if (with_paths.audit_witness_path.empty()) with_paths.audit_witness_path = path + ".audit-witness";
-  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(key_path), std::move(with_paths));
-  RR_RETURN_IF_ERROR(store->Migrate(migrate_existing).WithContext("store " + path));
-  return store;
 }
 
 }  // namespace riskradar::store
