@@ -49,7 +49,7 @@ Result<const AuditSigningKey*> SqliteStore::Key(bool may_create) {
 }
 
 Result<std::vector<merkle::Hash>> SqliteStore::LoadLeafHashes(int64_t count) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT leaf_hash FROM audit_event WHERE seq <= ?1 ORDER BY seq"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT leaf_hash FROM audit_event WHERE seq <= ?1 ORDER BY seq"));
   q.Bind(1, count);
   std::vector<merkle::Hash> out;
   while (true) {
@@ -63,10 +63,10 @@ Result<std::vector<merkle::Hash>> SqliteStore::LoadLeafHashes(int64_t count) {
 }
 
 Result<merkle::TreeBuilder> SqliteStore::LoadTreeLocked() {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT tree_size, compact_range FROM audit_tree WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT tree_size, compact_range FROM audit_tree WHERE id = 1"));
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (row) {
-    auto tree = merkle::TreeBuilder::Deserialize(static_cast<uint64_t>(q->Int(0)), q->BlobView(1));
+    auto tree = merkle::TreeBuilder::Deserialize(static_cast<uint64_t>(q->Int(0)), q->Blob(1));
     q->Reset();
     return tree;
   }
@@ -82,9 +82,8 @@ Status SqliteStore::AppendLeafLocked(const AuditEvent& input, merkle::TreeBuilde
   const merkle::Hash leaf = AuditLeaf(e, buffer);
   RR_ASSIGN_OR_RETURN(
       auto* ins,
-      Cached(
-          "INSERT INTO audit_event (seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
-          "prev_hash, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11)"));
+      Stmt("INSERT INTO audit_event (seq, at_utc, user_name, agency, role, purpose, action, target, outcome, details, "
+           "prev_hash, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '', ?11)"));
   RR_RETURN_IF_ERROR(ins->Bind(1, e.seq)
                          .Bind(2, e.at_utc)
                          .Bind(3, e.actor.user)
@@ -112,10 +111,10 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
   c.signature = key->SignHex(CheckpointMessage(c.tree_size, c.root_hash, c.signed_at));
   RR_ASSIGN_OR_RETURN(
       auto* head,
-      Cached("INSERT INTO audit_tree (id, tree_size, compact_range, root_hash, signed_at, public_key, signature) "
-             "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET tree_size = excluded.tree_size, "
-             "compact_range = excluded.compact_range, root_hash = excluded.root_hash, signed_at = excluded.signed_at, "
-             "public_key = excluded.public_key, signature = excluded.signature"));
+      Stmt("INSERT INTO audit_tree (id, tree_size, compact_range, root_hash, signed_at, public_key, signature) "
+           "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET tree_size = excluded.tree_size, "
+           "compact_range = excluded.compact_range, root_hash = excluded.root_hash, signed_at = excluded.signed_at, "
+           "public_key = excluded.public_key, signature = excluded.signature"));
   RR_RETURN_IF_ERROR(head->Bind(1, c.tree_size)
                          .BindBlob(2, tree.Serialize())
                          .Bind(3, c.root_hash)
@@ -127,8 +126,9 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
   if (keep || (interval > 0 && tree.size() / interval != from_size / interval)) {
     RR_ASSIGN_OR_RETURN(
         auto* cp,
-        Cached("INSERT OR REPLACE INTO audit_checkpoint (tree_size, root_hash, signed_at, public_key, signature) "
-               "VALUES (?1, ?2, ?3, ?4, ?5)"));
+        Stmt("INSERT INTO audit_checkpoint (tree_size, root_hash, signed_at, public_key, signature) "
+             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tree_size) DO UPDATE SET root_hash = excluded.root_hash, "
+             "signed_at = excluded.signed_at, public_key = excluded.public_key, signature = excluded.signature"));
     RR_RETURN_IF_ERROR(cp->Bind(1, c.tree_size)
                            .Bind(2, c.root_hash)
                            .Bind(3, c.signed_at)
@@ -136,7 +136,7 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
                            .Bind(5, c.signature)
                            .Run());
     // The log's first kept checkpoint: the witness file exists (empty) before this transaction commits.
-    RR_ASSIGN_OR_RETURN(auto* earlier, Cached("SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size < ?1"));
+    RR_ASSIGN_OR_RETURN(auto* earlier, Stmt("SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size < ?1"));
     earlier->Bind(1, c.tree_size);
     RR_ASSIGN_OR_RETURN(bool counted, earlier->Step());
     const bool first = counted && earlier->Int(0) == 0;
@@ -153,11 +153,11 @@ Result<AuditCheckpoint> SqliteStore::SaveHeadLocked(const merkle::TreeBuilder& t
 }
 
 void SqliteStore::FlushWitness() {
-  if (pending_witness_.empty() || db_->InTransaction()) return;
+  if (pending_witness_.empty() || conn_->InTransaction()) return;
   std::vector<AuditCheckpoint> pending;
   pending.swap(pending_witness_);
   for (const AuditCheckpoint& c : pending) {
-    auto q = db_->Prepare(
+    auto q = conn_->Prepare(
         "SELECT (SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size = ?1 AND root_hash = ?2 AND signature = ?3), "
         "(SELECT COUNT(*) FROM audit_checkpoint WHERE tree_size < ?1)");
     if (!q.ok()) {
@@ -187,7 +187,7 @@ Status SqliteStore::AppendAuditLocked(const AuditEvent& event) {
 Status SqliteStore::AppendAudit(const AuditEvent& event) {
   if (options_.audit_writer) return options_.audit_writer->Append(event).status();
   FlushWitness();
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_RETURN_IF_ERROR(AppendAuditLocked(event));
   RR_RETURN_IF_ERROR(txn.Commit());
   FlushWitness();
@@ -196,7 +196,7 @@ Status SqliteStore::AppendAudit(const AuditEvent& event) {
 
 Status SqliteStore::AppendAuditBatch(const std::vector<AuditEvent>& events) {
   FlushWitness();
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
   const uint64_t from = tree.size();
   std::string buffer;
@@ -216,7 +216,7 @@ std::vector<Result<int64_t>> SqliteStore::CommitAuditGroup(std::span<const Audit
     ~FlushAfter() { self->FlushWitness(); }
   } flush_after{this};
   auto together = [&]() -> Result<std::vector<int64_t>> {
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
     RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
     const uint64_t from = tree.size();
     std::string buffer;
@@ -244,7 +244,7 @@ std::vector<Result<int64_t>> SqliteStore::CommitAuditGroup(std::span<const Audit
   // event is retried in its own transaction so only the failing one answers its caller with an error.
   for (const AuditEvent* e : events) {
     auto alone = [&]() -> Result<int64_t> {
-      RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+      RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
       RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
       const uint64_t from = tree.size();
       std::string buffer;
@@ -259,7 +259,7 @@ std::vector<Result<int64_t>> SqliteStore::CommitAuditGroup(std::span<const Audit
 }
 
 Result<AuditCheckpoint> SqliteStore::SignAuditCheckpoint() {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
   RR_ASSIGN_OR_RETURN(auto c, SaveHeadLocked(tree, tree.size(), true));
   RR_RETURN_IF_ERROR(txn.Commit());
@@ -286,7 +286,7 @@ Result<AuditKeyRotation> SqliteStore::RotateAuditKey(const Actor& actor) {
     e.action = std::string(action);
     e.target = "audit_log";
     e.details = details.dump();
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
     RR_ASSIGN_OR_RETURN(auto tree, LoadTreeLocked());
     const uint64_t from = tree.size();
     std::string buffer;
@@ -320,10 +320,10 @@ Result<AuditKeyRotation> SqliteStore::RotateAuditKey(const Actor& actor) {
 // Schema 2 turns the v1 hash chain into Merkle leaves: the old chain is checked first, so re-hashing never
 // launders an edit made before the upgrade. Runs inside the migration's transaction.
 Status SqliteStore::UpgradeAuditToMerkle() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, "
-                                           "outcome, details, prev_hash, leaf_hash "
-                                           "FROM audit_event ORDER BY seq"));
-  RR_ASSIGN_OR_RETURN(auto upd, db_->Prepare("UPDATE audit_event SET leaf_hash = ?1 WHERE seq = ?2"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, "
+                                             "outcome, details, prev_hash, leaf_hash "
+                                             "FROM audit_event ORDER BY seq"));
+  RR_ASSIGN_OR_RETURN(auto upd, conn_->Prepare("UPDATE audit_event SET leaf_hash = ?1 WHERE seq = ?2"));
   std::string prev(64, '0'), buffer;
   merkle::TreeBuilder tree;
   while (true) {
@@ -351,7 +351,7 @@ Result<AuditCheckpointList> SqliteStore::AuditCheckpoints() {
   {
     RR_ASSIGN_OR_RETURN(
         auto q,
-        db_->Prepare(
+        conn_->Prepare(
             "SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_checkpoint ORDER BY tree_size"));
     RR_RETURN_IF_ERROR(q.ForEachRow([&] {
       out.kept.push_back({q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)});
@@ -359,7 +359,7 @@ Result<AuditCheckpointList> SqliteStore::AuditCheckpoints() {
   }
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
+      conn_->Prepare("SELECT tree_size, root_hash, signed_at, public_key, signature FROM audit_tree WHERE id = 1"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (row) out.head = AuditCheckpoint{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4)};
   return out;
@@ -398,7 +398,7 @@ constexpr const char* kVerifySql =
 
 // Reads events lo+1..hi, recomputes each leaf from the stored fields and compares it with the stored leaf
 // hash, checks the sequence has no gap, and hashes the chunk's tree. `sizes` are the checkpoint sizes.
-void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector<int64_t>& sizes, VerifiedChunk& out) {
+void VerifyChunk(sql::Statement& q, uint64_t lo, uint64_t hi, const std::vector<int64_t>& sizes, VerifiedChunk& out) {
   q.Reset();
   q.Bind(1, static_cast<int64_t>(lo)).Bind(2, static_cast<int64_t>(hi));
   auto next_size = std::upper_bound(sizes.begin(), sizes.end(), static_cast<int64_t>(lo));
@@ -419,12 +419,12 @@ void VerifyChunk(SqliteStatement& q, uint64_t lo, uint64_t hi, const std::vector
                     std::to_string(expected) + ")";
       break;
     }
-    // Blob views: the bytes as stored, without SQLite's text conversion and terminator.
+    // Views: the bytes as stored, not copied.
     AppendAuditLeafBytes(buffer, seq,
-                         {q.BlobView(1), q.BlobView(2), q.BlobView(3), q.BlobView(4), q.BlobView(5), q.BlobView(6),
-                          q.BlobView(7), q.BlobView(8), q.BlobView(9)});
+                         {q.TextView(1), q.TextView(2), q.TextView(3), q.TextView(4), q.TextView(5), q.TextView(6),
+                          q.TextView(7), q.TextView(8), q.TextView(9)});
     const merkle::Hash leaf = merkle::LeafHash(buffer);
-    if (!HexEquals(leaf, q.BlobView(10))) {
+    if (!HexEquals(leaf, q.TextView(10))) {
       out.problem_seq = seq;
       out.problem = "audit event " + std::to_string(seq) + ": content does not match its leaf hash";
       break;
@@ -465,7 +465,7 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
   std::optional<AuditCheckpoint> head;
   int64_t stored_events = 0, stray_events = 0;
   {
-    RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
+    RR_ASSIGN_OR_RETURN(auto snapshot, sql::Transaction::Begin(*conn_, sql::TxnMode::kRead));
     RR_ASSIGN_OR_RETURN(AuditCheckpointList list, AuditCheckpoints());
     checkpoints = std::move(list.kept);
     head = std::move(list.head);
@@ -473,7 +473,7 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
     // scan below finds any gap in 1..N.
     for (auto [sql, out] : {std::pair{"SELECT MAX(seq) FROM audit_event", &stored_events},
                             std::pair{"SELECT COUNT(*) FROM audit_event WHERE seq <= 0", &stray_events}}) {
-      RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+      RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(sql));
       RR_ASSIGN_OR_RETURN(bool row, q.Step());
       if (row) *out = q.Int(0);  // MAX of no rows is NULL, read as 0
     }
@@ -539,29 +539,28 @@ Result<AuditCheck> SqliteStore::VerifyAudit() {
     return std::pair<uint64_t, uint64_t>{k * kVerifyChunk, std::min(n, (k + 1) * kVerifyChunk)};
   };
   if (chunks == 1) {
-    RR_ASSIGN_OR_RETURN(auto snapshot, SqliteTransaction::BeginRead(*db_));
-    RR_ASSIGN_OR_RETURN(auto* q, Cached(kVerifySql));
+    RR_ASSIGN_OR_RETURN(auto snapshot, sql::Transaction::Begin(*conn_, sql::TxnMode::kRead));
+    RR_ASSIGN_OR_RETURN(auto* q, Stmt(kVerifySql));
     VerifyChunk(*q, 0, n, sizes, results[0]);
     RR_RETURN_IF_ERROR(snapshot.Commit());
   } else if (chunks > 1) {
-    // One read-only connection per worker thread, reading through a memory map (no copy per page).
+    // One connection per worker thread (SQLite: reading through a memory map, no copy per page).
     struct Reader {
-      std::unique_ptr<SqliteDb> db;
-      SqliteStatement q;
+      std::unique_ptr<sql::Connection> conn;
+      sql::Statement q;
       Status status;
     };
-    const std::string path = db_->FileName();
     tbb::enumerable_thread_specific<Reader> readers;
     tbb::parallel_for(size_t{0}, chunks, [&](size_t k) {
       Reader& r = readers.local();
-      if (!r.db && r.status.ok()) {
-        auto db = SqliteDb::Open(path);
-        if (!db.ok()) {
-          r.status = db.status();
+      if (!r.conn && r.status.ok()) {
+        auto conn = sql::OpenConnection(location_);
+        if (!conn.ok()) {
+          r.status = conn.status();
         } else {
-          r.db = std::move(*db);
-          (void)r.db->Exec("PRAGMA mmap_size=2147418112");
-          auto q = r.db->Prepare(kVerifySql);
+          r.conn = std::move(*conn);
+          if (r.conn->backend() == sql::Backend::kSqlite) (void)r.conn->Exec("PRAGMA mmap_size=2147418112");
+          auto q = r.conn->Prepare(kVerifySql);
           if (q.ok()) {
             r.q = std::move(*q);
           } else {
@@ -696,8 +695,8 @@ Result<std::string> SqliteStore::CheckWitness(AuditCheck& check, const TrustedAu
 
 namespace {
 
-Result<int64_t> AuditLogSize(SqliteDb& db) {
-  RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_event"));
+Result<int64_t> AuditLogSize(sql::Connection& conn) {
+  RR_ASSIGN_OR_RETURN(auto q, conn.Prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_event"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   return row ? q.Int(0) : int64_t{0};
 }
@@ -705,7 +704,7 @@ Result<int64_t> AuditLogSize(SqliteDb& db) {
 }  // namespace
 
 Result<AuditProof> SqliteStore::AuditInclusionProof(int64_t seq, int64_t tree_size) {
-  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*db_));
+  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*conn_));
   if (tree_size == 0) tree_size = size;
   if (seq < 1 || tree_size < seq || tree_size > size) {
     return Status::InvalidArgument("need 1 <= seq <= size <= " + std::to_string(size) + " (the log's size)");
@@ -722,7 +721,7 @@ Result<AuditProof> SqliteStore::AuditInclusionProof(int64_t seq, int64_t tree_si
 }
 
 Result<AuditProof> SqliteStore::AuditConsistencyProof(int64_t old_size, int64_t new_size) {
-  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*db_));
+  RR_ASSIGN_OR_RETURN(const int64_t size, AuditLogSize(*conn_));
   if (new_size == 0) new_size = size;
   if (old_size < 1 || new_size < old_size || new_size > size) {
     return Status::InvalidArgument("need 1 <= old <= new <= " + std::to_string(size) + " (the log's size)");
@@ -746,14 +745,13 @@ Result<std::vector<AuditEvent>> SqliteStore::QueryAuditEvents(const AuditQuery& 
   {
     RR_ASSIGN_OR_RETURN(
         auto q,
-        db_->Prepare(std::string("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, "
-                                 "details, leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' "
-                                 "OR action = ?2) AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND "
-                                 "(?5 = 0 OR seq < ?5) AND (?7 = '' OR agency = ?7 OR (target LIKE 'person:%' AND "
-                                 "CAST(substr(target, 8) AS INTEGER) IN (SELECT mp.person_id FROM mention_person mp "
-                                 "JOIN person_mention m ON m.id = mp.mention_id JOIN source_record r ON r.id = "
-                                 "m.source_record_id WHERE r.agency_code = ?7))) ") +
-                     by_target + "ORDER BY seq DESC LIMIT ?6"));
+        conn_->Prepare(std::string("SELECT seq, at_utc, user_name, agency, role, purpose, action, target, outcome, "
+                                   "details, leaf_hash FROM audit_event WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' "
+                                   "OR action = ?2) AND (?3 = '' OR at_utc >= ?3) AND (?4 = '' OR at_utc <= ?4) AND "
+                                   "(?5 = 0 OR seq < ?5) AND (?7 = '' OR agency = ?7 OR target IN (SELECT 'person:' || "
+                                   "mp.person_id FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
+                                   "JOIN source_record r ON r.id = m.source_record_id WHERE r.agency_code = ?7)) ") +
+                       by_target + "ORDER BY seq DESC LIMIT ?6"));
     q.Bind(1, query.user)
         .Bind(2, query.action)
         .Bind(3, query.from)

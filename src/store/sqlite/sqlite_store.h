@@ -176,6 +176,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
       : db_(std::move(db)),
         conn_(sql::WrapSqlite(*db_)),
+        location_(db_->FileName()),
         key_path_(std::move(key_path)),
         options_(std::move(options)) {}
 
@@ -316,6 +317,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<sql::Connection> conn_;  // over db_ (declared after it: closed first)
+  std::string location_;                   // where the store is (OpenConnection opens another connection to it)
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;

@@ -11,7 +11,7 @@ namespace {
 class SqliteUnitOfWork final : public UnitOfWork {
  public:
   // `writer` null: events are appended inside `txn`. Otherwise they are queued and group-committed by it.
-  SqliteUnitOfWork(SqliteStore& store, SqliteTransaction txn, AuditWriter* writer, bool& open)
+  SqliteUnitOfWork(SqliteStore& store, sql::Transaction txn, AuditWriter* writer, bool& open)
       : store_(store), txn_(std::move(txn)), writer_(writer), open_(open) {}
   ~SqliteUnitOfWork() override { open_ = false; }  // txn_ rolls back unless committed
 
@@ -33,7 +33,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
 
  private:
   SqliteStore& store_;
-  SqliteTransaction txn_;
+  sql::Transaction txn_;
   AuditWriter* writer_;
   bool& open_;
   std::vector<AuditEvent> queued_;
@@ -45,7 +45,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
 Result<std::unique_ptr<UnitOfWork>> SqliteStore::BeginUnit(UnitKind kind) {
   if (unit_open_) return Status::FailedPrecondition("a unit of work is already open on this store");
   AuditWriter* writer = kind == UnitKind::kRead ? options_.audit_writer.get() : nullptr;
-  auto txn = writer != nullptr ? SqliteTransaction::BeginRead(*db_) : SqliteTransaction::Begin(*db_);
+  auto txn = sql::Transaction::Begin(*conn_, writer != nullptr ? sql::TxnMode::kRead : sql::TxnMode::kWrite);
   if (!txn.ok()) return txn.status();
   unit_open_ = true;
   return std::unique_ptr<UnitOfWork>(
