@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -430,6 +431,39 @@ TEST_P(SqlConformance, AConflictOnEveryAttemptReachesTheBound) {
     EXPECT_EQ(interfered, 0);
     EXPECT_EQ(CounterValue(*conn_), 1);
   }
+}
+
+// Connections that serialise their writers (the store's) queue for the write instead of conflicting: each
+// read-then-write unit runs once, none is retried, and no update is lost.
+TEST_P(SqlConformance, SerialisedWritersQueueAndNeverConflict) {
+  constexpr int kThreads = 6, kEach = 20;
+  std::atomic<int> attempts_total{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto conn = db_->Open();
+      if (!conn.ok()) {
+        ++failures;
+        return;
+      }
+      (*conn)->SerializeWriters(true);
+      for (int i = 0; i < kEach; ++i) {
+        int attempts = 0;
+        const Status s = RunInTransaction(
+            **conn, TxnMode::kWrite,
+            [](Connection& c) {
+              return IncrementAfter(c, [] { std::this_thread::sleep_for(std::chrono::microseconds(200)); });
+            },
+            {}, &attempts);
+        if (!s.ok()) ++failures;
+        attempts_total += attempts;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(attempts_total.load(), kThreads * kEach);  // not one rerun
+  EXPECT_EQ(CounterValue(*conn_), kThreads * kEach);
 }
 
 TEST_P(SqlConformance, ThirtyTwoConcurrentWritersThroughThePoolAllLand) {

@@ -147,6 +147,15 @@ class Connection {
   virtual Result<bool> TableExists(std::string_view name) = 0;
   // False once the connection is broken (the server went away); a pool replaces it.
   virtual bool Healthy() const { return true; }
+  // One writer at a time across every connection to the database that asks for it, as SQLite's BEGIN IMMEDIATE
+  // already is: the store's connections do, because every store write appends to the one audit log (a single
+  // sequence and Merkle tree). On PostgreSQL a write transaction then runs READ COMMITTED under a transaction
+  // advisory lock taken first, so each statement sees every commit made before the lock was granted and no
+  // serialisation failures arise between store writers; reads stay REPEATABLE READ snapshots, taking no lock.
+  // Without it (the default), kWrite is SERIALIZABLE and conflicts fail with 40001 for RunInTransaction.
+  void SerializeWriters(bool on) { serialize_writers_ = on; }
+  bool serialize_writers() const { return serialize_writers_; }
+
   // Serialises schema migrations between processes (PostgreSQL: a session advisory lock; SQLite: nothing,
   // its BEGIN IMMEDIATE already does).
   virtual Status LockMigrations() { return Status::Ok(); }
@@ -172,6 +181,7 @@ class Connection {
  private:
   bool serialization_failure_ = false;
   int injected_failures_ = 0;
+  bool serialize_writers_ = false;
 };
 
 // "postgresql://..." or "postgres://..." (a libpq URI): PostgreSQL; anything else is a SQLite file path

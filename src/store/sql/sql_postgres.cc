@@ -183,11 +183,21 @@ class PgConnection final : public Connection {
   }
   Status Begin(TxnMode mode) override {
     ClearSerializationFailure();
-    const char* sql = mode == TxnMode::kWrite ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const bool exclusive = mode == TxnMode::kWrite && serialize_writers();
+    const char* sql = mode == TxnMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                      : exclusive            ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                             : "BEGIN ISOLATION LEVEL SERIALIZABLE";
     PGresult* res = PQexec(conn_, sql);
     Status s = Check(res, sql);
     PQclear(res);
+    if (s.ok() && exclusive) {
+      // The writer lock: released by COMMIT or ROLLBACK. Its key is the migration lock's plus one.
+      constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7275728)";
+      res = PQexec(conn_, kLock);
+      s = Check(res, kLock);
+      PQclear(res);
+      if (!s.ok()) (void)Rollback();
+    }
     return s;
   }
   Status Commit() override {
