@@ -29,7 +29,14 @@ inline std::string PgServerUrl() {
     std::getline(in, url);
     return url;
   }
+#ifdef RISKRADAR_PG_URL_FILE_DEFAULT  // the build's own `pg` fixture (tests/CMakeLists.txt)
+  std::ifstream in(RISKRADAR_PG_URL_FILE_DEFAULT);
+  std::string url;
+  std::getline(in, url);
+  return url;
+#else
   return "";
+#endif
 }
 
 // The URL with its database (the last path segment) replaced.

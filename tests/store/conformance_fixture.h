@@ -1,18 +1,23 @@
 // The store conformance suite's fixture: every test is written against the store contracts and run once per
-// backend (SQLite now; PostgreSQL joins by adding a Backend to kBackends). A backend supplies a location in a
-// fresh directory and its test-only tamper hook; nothing in a test names a backend's SQL.
+// backend: SQLite, and PostgreSQL on the `pg` fixture's throw-away cluster. A backend supplies a fresh location
+// (and the options it needs); tampering goes through a test-only hook on the SQL layer; nothing in a test names
+// a backend's SQL.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "../sql/sql_test_db.h"
 #include "riskradar/store/store.h"
 #include "tamper_hook.h"
 
@@ -20,15 +25,54 @@ namespace riskradar::store::conformance {
 
 namespace fs = std::filesystem;
 
-struct Backend {
-  std::string name;
-  std::function<std::string(const fs::path& dir)> location;
-  // The backend's test-only hook for changing a closed store behind its back.
-  std::function<Result<std::unique_ptr<AuditTamperHook>>(std::string_view location)> tamper;
+// Where a test's store lives: its location and options, and (PostgreSQL) the database, dropped with it.
+struct StoreLocation {
+  std::string location;
+  StoreOptions options;
+  std::unique_ptr<sql::TestDatabase> database;
 };
 
+struct Backend {
+  std::string name;
+  // A fresh, empty store location for a test whose files go in `dir`.
+  std::function<Result<StoreLocation>(const fs::path& dir)> make;
+  // The bytes the backend keeps on this machine's disk for the store (SQLite: the file and its WAL), to look for
+  // residue of erased data; nullopt where the backend's files are not the test's to read (a database server).
+  std::function<std::optional<std::string>(const std::string& location)> stored_bytes;
+};
+
+inline std::optional<std::string> SqliteStoredBytes(const std::string& location) {
+  std::string bytes;
+  for (const std::string suffix : {"", "-wal"}) {
+    std::ifstream f(location + suffix, std::ios::binary);
+    bytes.append((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+  return bytes;
+}
+
 inline std::vector<Backend> Backends() {
-  return {Backend{"sqlite", [](const fs::path& dir) { return (dir / "s.db").string(); }, OpenSqliteTamperHook}};
+  std::vector<Backend> all = {
+      Backend{"sqlite",
+              [](const fs::path& dir) -> Result<StoreLocation> {
+                return StoreLocation{(dir / "s.db").string(), {}, nullptr};
+              },
+              SqliteStoredBytes},
+      // A new database on the `pg` fixture's throw-away cluster (tests/sql/sql_test_db.h); its keys and witness
+      // are files in the test's directory, as a deployment names them in its configuration.
+      Backend{"postgresql",
+              [](const fs::path& dir) -> Result<StoreLocation> {
+                RR_ASSIGN_OR_RETURN(auto db, sql::TestDatabase::Create(sql::Backend::kPostgres));
+                StoreLocation at{db->location(), {}, std::move(db)};
+                at.options.audit_key_path = (dir / "audit-key").string();
+                at.options.totp_key_path = (dir / "totp-key").string();
+                at.options.audit_witness_path = (dir / "audit-witness").string();
+                return at;
+              },
+              [](const std::string&) -> std::optional<std::string> { return std::nullopt; }},
+  };
+  // Until every store method is on the SQL layer (issue 16, in progress), PostgreSQL runs only on request.
+  if (!std::getenv("RISKRADAR_STORE_PG")) all.pop_back();
+  return all;
 }
 
 // Names a parameter in gtest's own output (ctest names tests by BackendName).
@@ -44,16 +88,24 @@ class Fixture : public ::testing::TestWithParam<Backend> {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    location_ = GetParam().location(dir_);
-    auto s = OpenStore(location_);
+    auto at = GetParam().make(dir_);
+    ASSERT_TRUE(at.ok()) << at.status().ToString();
+    at_ = std::move(*at);
+    location_ = at_.location;
+    auto s = Reopen();
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->UpsertAgency({"bcc", "Council", AgencyKind::kCouncil, "Birmingham"}).ok());
   }
   void TearDown() override {
     store_.reset();
+    at_.database.reset();
     fs::remove_all(dir_);
   }
+  // Another store on the test's location, with its options.
+  Result<std::unique_ptr<Store>> Reopen() const { return OpenStore(location_, at_.options); }
+  // The backend's test-only hook for changing the store behind its back (tamper_hook.h).
+  Result<std::unique_ptr<AuditTamperHook>> Tamper() const { return OpenAuditTamperHook(location_); }
 
  public:
   // A child-protection missing episode about `forename` Test, born 2011-01-02, recorded by bcc.
@@ -95,6 +147,7 @@ class Fixture : public ::testing::TestWithParam<Backend> {
   }
 
   fs::path dir_;
+  StoreLocation at_;
   std::string location_;
   std::unique_ptr<Store> store_;
 };

@@ -19,7 +19,7 @@ using StoreConformance = conformance::Fixture;
 
 TEST_P(StoreConformance, ReopeningDoesNotRemigrate) {
   store_.reset();
-  auto again = OpenStore(location_);
+  auto again = Reopen();
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ((*again)->ListAgencies()->size(), 1u);
 }
@@ -119,11 +119,11 @@ TEST_P(StoreConformance, AuditEditIsDetected) {
   store_.reset();
   // Tamper with the stored log directly, as an attacker with database access would.
   {
-    auto hook = GetParam().tamper(location_);
+    auto hook = Tamper();
     ASSERT_TRUE(hook.ok()) << hook.status().ToString();
     ASSERT_TRUE((*hook)->SetAuditTarget(2, "person:99").ok());
   }
-  auto reopened = OpenStore(location_);
+  auto reopened = Reopen();
   ASSERT_TRUE(reopened.ok());
   auto check = (*reopened)->VerifyAudit();
   ASSERT_TRUE(check.ok());
@@ -139,11 +139,11 @@ TEST_P(StoreConformance, AuditDeletionIsDetected) {
   }
   store_.reset();
   {
-    auto hook = GetParam().tamper(location_);
+    auto hook = Tamper();
     ASSERT_TRUE(hook.ok()) << hook.status().ToString();
     ASSERT_TRUE((*hook)->DeleteAuditEvent(2).ok());
   }
-  auto check = (*OpenStore(location_))->VerifyAudit();
+  auto check = (*Reopen())->VerifyAudit();
   EXPECT_FALSE(check->ok);
 }
 
@@ -391,14 +391,14 @@ TEST_P(StoreConformance, RetentionDeletesDueRecordsAndRespectsLegalHolds) {
   auto check = store_->VerifyAudit();
   EXPECT_TRUE(check->ok) << check->problem;
 
-  // Secure deletion: the erased name is nowhere in the database file or its WAL.
+  // Secure deletion: the erased name is nowhere in the database file or its WAL (SQLite). A PostgreSQL server's
+  // files are not this test's to read: its dead rows go with VACUUM (docs/deploying-postgresql.md).
   store_.reset();
-  for (const std::string suffix : {"", "-wal"}) {
-    std::ifstream f(location_ + suffix, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(bytes.find("Zephyrine"), std::string::npos) << location_ + suffix;
+  if (const auto bytes = GetParam().stored_bytes(location_)) {
+    EXPECT_GT(bytes->size(), 0u) << "the store's files were read";
+    EXPECT_EQ(bytes->find("Zephyrine"), std::string::npos) << location_;
   }
-  auto reopened = OpenStore(location_);
+  auto reopened = Reopen();
   ASSERT_TRUE(reopened.ok());
   store_ = std::move(*reopened);
 
@@ -419,7 +419,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(conform
 
 TEST(OpenStoreTest, ClearErrors) {
   EXPECT_EQ(OpenStore("/no/such/dir/x.db").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(OpenStore("postgresql://localhost/rr").status().code(), StatusCode::kFailedPrecondition);
+  // A PostgreSQL store names its key files and witness (there is no file next to which to put them).
+  const auto pg = OpenStore("postgresql://localhost/rr");
+  EXPECT_EQ(pg.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pg.status().message().find("[keys] audit"), std::string::npos) << pg.status().ToString();
   EXPECT_EQ(OpenStore("").status().code(), StatusCode::kInvalidArgument);
 }
 

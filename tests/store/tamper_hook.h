@@ -20,7 +20,7 @@ class AuditTamperHook {
   virtual Status DeleteAuditEvent(int64_t seq) = 0;
 };
 
-// The SQLite backend's hook on the store file at `location`.
-Result<std::unique_ptr<AuditTamperHook>> OpenSqliteTamperHook(std::string_view location);
+// The hook on the store at `location` (a SQLite file or a PostgreSQL URL), through the SQL layer.
+Result<std::unique_ptr<AuditTamperHook>> OpenAuditTamperHook(std::string_view location);
 
 }  // namespace riskradar::store

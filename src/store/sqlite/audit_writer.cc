@@ -24,9 +24,12 @@ class SqliteAuditWriter final : public AuditWriter {
       : store_(std::move(store)), checkpointer_(std::move(checkpointer)) {
     // The checkpoint (copying the WAL back, with an fsync of the database file) would otherwise run inside
     // a group commit now and then, and every request waiting on that commit would wait for it too.
-    store_->db().SetWalCommitHook(&SqliteAuditWriter::OnCommit, this);
+    // (PostgreSQL checkpoints on its own: no hook, no thread.)
+    if (store_->sqlite() != nullptr && checkpointer_ && checkpointer_->sqlite() != nullptr) {
+      store_->sqlite()->SetWalCommitHook(&SqliteAuditWriter::OnCommit, this);
+      checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+    }
     thread_ = std::thread([this] { Run(); });
-    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   }
   ~SqliteAuditWriter() override { Close(); }
 
@@ -59,7 +62,7 @@ class SqliteAuditWriter final : public AuditWriter {
     checkpoint_wake_.notify_one();
     std::call_once(joined_, [this] {
       thread_.join();
-      checkpoint_thread_.join();
+      if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     });
   }
 
@@ -117,7 +120,7 @@ class SqliteAuditWriter final : public AuditWriter {
         checkpoint_wanted_ = false;
       }
       // PASSIVE: never waits for readers or the writer; what it cannot copy now is copied next time.
-      (void)checkpointer_->db().CheckpointPassive();
+      (void)checkpointer_->sqlite()->CheckpointPassive();
     }
   }
 
@@ -138,7 +141,10 @@ Result<std::shared_ptr<AuditWriter>> OpenAuditWriter(std::string_view location, 
   StoreOptions own = options;
   own.audit_writer.reset();  // the writer's own connection appends directly
   RR_ASSIGN_OR_RETURN(auto store, OpenSqliteStore(location, own));
-  RR_ASSIGN_OR_RETURN(auto checkpointer, OpenSqliteStore(location, own));
+  std::unique_ptr<SqliteStore> checkpointer;
+  if (store->sqlite() != nullptr) {
+    RR_ASSIGN_OR_RETURN(checkpointer, OpenSqliteStore(location, own));
+  }
   return std::shared_ptr<AuditWriter>(std::make_shared<SqliteAuditWriter>(std::move(store), std::move(checkpointer)));
 }
 

@@ -173,17 +173,29 @@ class SqliteBatchWriter final : public BatchWriter {
 
 class SqliteStore final : public Store, public PracticeStore, public LinkageChangesStore {
  public:
+  // A SQLite store: the file's own connection, with the SQL layer over it.
   SqliteStore(std::unique_ptr<SqliteDb> db, std::string key_path, StoreOptions options)
       : db_(std::move(db)),
         conn_(sql::WrapSqlite(*db_)),
         location_(db_->FileName()),
         key_path_(std::move(key_path)),
-        options_(std::move(options)) {}
+        options_(std::move(options)) {
+    conn_->SerializeWriters(true);
+  }
+  // A store on another backend (PostgreSQL): only the SQL layer's connection, opened on `location`.
+  SqliteStore(std::unique_ptr<sql::Connection> conn, std::string location, std::string key_path, StoreOptions options)
+      : conn_(std::move(conn)),
+        location_(std::move(location)),
+        key_path_(std::move(key_path)),
+        options_(std::move(options)) {
+    conn_->SerializeWriters(true);
+  }
 
   // Applies pending migrations: to a new store always, to one that has a schema only with `existing` (riskradar
   // migrate; see store/operations.h).
   Status Migrate(bool existing = false);
-  SqliteDb& db() { return *db_; }
+  // The SQLite handle (WAL hooks, checkpoints), or null when the store is on PostgreSQL.
+  SqliteDb* sqlite() { return db_.get(); }
   // The store's connection through the backend-neutral SQL layer (store/sql/sql.h): every statement prepared
   // on it is portable SQL (docs/architecture.md "Portable SQL"), so the same code runs on PostgreSQL.
   sql::Connection& conn() { return *conn_; }
@@ -315,8 +327,8 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   Status RevokeUserSessionsLocked(int64_t user_id);
   Result<RetentionOutcome> RetentionLocked(const RetentionPolicy& policy, Date as_of, bool apply);
 
-  std::unique_ptr<SqliteDb> db_;
-  std::unique_ptr<sql::Connection> conn_;  // over db_ (declared after it: closed first)
+  std::unique_ptr<SqliteDb> db_;           // SQLite only
+  std::unique_ptr<sql::Connection> conn_;  // over db_ for SQLite (declared after it: closed first)
   std::string location_;                   // where the store is (OpenConnection opens another connection to it)
   std::string key_path_;
   StoreOptions options_;
