@@ -42,6 +42,24 @@ size_t AuditQueueDepth(AuditWriter& writer);
 // transaction, so writers carry on and the copy is the store as of one commit); AlreadyExists when out_path
 // exists. The copy is 0600.
 Status CopyStoreConsistently(std::string_view location, const std::string& out_path);
+// A copy of a whole SQLite store into a new PostgreSQL store (`riskradar migrate --from FILE.db --to URL`):
+// every table, row for row, in one transaction on the destination (created and migrated if new; refused with
+// AlreadyExists if it holds records or audit events), with its triggers off while rows land as they are. Then
+// each table is counted and hashed on both sides, and the destination's audit log must verify to the source's
+// root with the same keys (the key files and witness named in `options`, or the source's defaults, serve both).
+// Corruption naming the first table or log that differs.
+struct StoreCopyTable {
+  std::string name;
+  int64_t rows = 0;
+  std::string content_hash;  // BLAKE2b-256 hex over the typed values, rows in a total order
+};
+struct StoreCopyReport {
+  std::vector<StoreCopyTable> tables;
+  int64_t audit_events = 0;
+  std::string audit_root;
+};
+Result<StoreCopyReport> CopyStoreAcross(std::string_view from, std::string_view to, const StoreOptions& options);
+
 // PRAGMA integrity_check of the SQLite file at `path`, opened read-only; Corruption with SQLite's findings.
 Status CheckStoreIntegrity(const std::string& path);
 

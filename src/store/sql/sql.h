@@ -30,6 +30,10 @@ namespace riskradar::store::sql {
 enum class Backend { kSqlite, kPostgres };
 std::string_view BackendName(Backend backend);
 
+// What a result column holds in the current row (integers, doubles, text, bytes, or NULL). SQLite answers per
+// value; PostgreSQL per column type (int2/4/8 and bool integer, float4/8 and numeric double, bytea bytes).
+enum class ValueType { kNull, kInt, kDouble, kText, kBlob };
+
 // A driver's statement. Use Statement.
 class StatementImpl {
  public:
@@ -51,6 +55,9 @@ class StatementImpl {
   virtual bool IsNull(int col) const = 0;
   // Rows inserted, updated or deleted by the statement's last run.
   virtual int64_t Changes() const = 0;
+  // The result's columns: how many, and what column `col` of the current row holds.
+  virtual int ColumnCount() const = 0;
+  virtual ValueType Type(int col) const = 0;
 };
 
 class Statement {
@@ -118,6 +125,8 @@ class Statement {
   std::string_view TextView(int col) const { return impl_->TextView(col); }
   std::string Blob(int col) const { return impl_->Blob(col); }
   bool IsNull(int col) const { return impl_->IsNull(col); }
+  int ColumnCount() const { return impl_->ColumnCount(); }
+  ValueType Type(int col) const { return impl_->Type(col); }
   std::optional<int64_t> OptInt(int col) const { return IsNull(col) ? std::nullopt : std::optional(Int(col)); }
   std::optional<double> OptDouble(int col) const { return IsNull(col) ? std::nullopt : std::optional(Double(col)); }
   std::optional<std::string> OptText(int col) const { return IsNull(col) ? std::nullopt : std::optional(Text(col)); }

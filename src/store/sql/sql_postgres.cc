@@ -19,6 +19,11 @@ namespace {
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kByteaOid = 17;
+constexpr Oid kBoolOid = 16;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kNumericOid = 1700;
 
 // The location for an error message: a password in the URI is never repeated.
 std::string RedactUri(std::string uri) {
@@ -123,6 +128,25 @@ class PgStmt final : public StatementImpl {
   }
   bool IsNull(int col) const override { return !res_ || row_ < 0 || PQgetisnull(res_, row_, col); }
   int64_t Changes() const override { return changes_; }
+  int ColumnCount() const override { return res_ ? PQnfields(res_) : 0; }
+  ValueType Type(int col) const override {
+    if (IsNull(col)) return ValueType::kNull;
+    switch (PQftype(res_, col)) {
+      case kInt8Oid:
+      case kInt4Oid:
+      case kInt2Oid:
+      case kBoolOid:
+        return ValueType::kInt;
+      case kFloat8Oid:
+      case kFloat4Oid:
+      case kNumericOid:
+        return ValueType::kDouble;
+      case kByteaOid:
+        return ValueType::kBlob;
+      default:
+        return ValueType::kText;
+    }
+  }
 
  private:
   bool InRange(int index) {

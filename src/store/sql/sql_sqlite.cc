@@ -28,6 +28,21 @@ class SqliteStmt final : public StatementImpl {
   std::string_view TextView(int col) const override { return stmt_.TextView(col); }
   std::string Blob(int col) const override { return std::string(stmt_.BlobView(col)); }
   bool IsNull(int col) const override { return stmt_.IsNull(col); }
+  int ColumnCount() const override { return stmt_.ColumnCount(); }
+  ValueType Type(int col) const override {
+    switch (stmt_.ColumnType(col)) {
+      case SQLITE_INTEGER:
+        return ValueType::kInt;
+      case SQLITE_FLOAT:
+        return ValueType::kDouble;
+      case SQLITE_TEXT:
+        return ValueType::kText;
+      case SQLITE_BLOB:
+        return ValueType::kBlob;
+      default:
+        return ValueType::kNull;
+    }
+  }
   int64_t Changes() const override { return changes_; }
 
  private:
