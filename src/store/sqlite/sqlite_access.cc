@@ -12,7 +12,7 @@
 namespace riskradar::store {
 namespace {
 
-User UserFromRow(const SqliteStatement& q, int first) {
+User UserFromRow(const sql::Statement& q, int first) {
   User u;
   u.id = q.Int(first);
   u.name = q.Text(first + 1);
@@ -35,7 +35,7 @@ constexpr const char* kUserColumns =
 }  // namespace
 
 Result<int64_t> SqliteStore::UserIdLocked(std::string_view name) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id FROM app_user WHERE name = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id FROM app_user WHERE name = ?1"));
   q.Bind(1, name);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::NotFound("no user '" + std::string(name) + "'");
@@ -43,14 +43,14 @@ Result<int64_t> SqliteStore::UserIdLocked(std::string_view name) {
 }
 
 Status SqliteStore::RevokeUserSessionsLocked(int64_t user_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE user_session SET revoked = 1 WHERE user_id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE user_session SET revoked = 1 WHERE user_id = ?1"));
   return q.Bind(1, user_id).Run();
 }
 
 Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   {
-    RR_ASSIGN_OR_RETURN(auto a, db_->Prepare("SELECT 1 FROM agency WHERE code = ?1"));
+    RR_ASSIGN_OR_RETURN(auto a, conn_->Prepare("SELECT 1 FROM agency WHERE code = ?1"));
     a.Bind(1, user.agency_code);
     RR_ASSIGN_OR_RETURN(bool found, a.Step());
     if (!found) return Status::NotFound("agency '" + user.agency_code + "' is not registered in this store");
@@ -64,7 +64,7 @@ Result<int64_t> SqliteStore::AddUser(const User& user, const Actor& actor) {
 
 Result<std::optional<User>> SqliteStore::FindUser(std::string_view name) {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare(std::string("SELECT ") + kUserColumns + " FROM app_user u WHERE u.name = ?1"));
+                      conn_->Prepare(std::string("SELECT ") + kUserColumns + " FROM app_user u WHERE u.name = ?1"));
   q.Bind(1, name);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<User>();
@@ -74,8 +74,8 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view name) {
 }
 
 Result<std::vector<UserRoleCount>> SqliteStore::CountUsersByRole() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT agency_code, role, COUNT(*) FROM app_user WHERE disabled = 0 "
-                                           "GROUP BY agency_code, role ORDER BY agency_code, role"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT agency_code, role, COUNT(*) FROM app_user WHERE disabled = 0 "
+                                             "GROUP BY agency_code, role ORDER BY agency_code, role"));
   std::vector<UserRoleCount> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     auto role = ParseRole(q.Text(1));
@@ -85,9 +85,9 @@ Result<std::vector<UserRoleCount>> SqliteStore::CountUsersByRole() {
 }
 
 Status SqliteStore::SetUserDisabled(std::string_view name, bool disabled, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(const int64_t id, UserIdLocked(name));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE app_user SET disabled = ?1, updated_at = ?2 WHERE id = ?3"));
   RR_RETURN_IF_ERROR(q.Bind(1, disabled ? 1 : 0).Bind(2, NowUtcIso()).Bind(3, id).Run());
   if (disabled) RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
   RR_RETURN_IF_ERROR(AppendAuditLocked(
@@ -97,11 +97,12 @@ Status SqliteStore::SetUserDisabled(std::string_view name, bool disabled, const 
 
 Status SqliteStore::ResetUserCredentials(std::string_view name, const std::string& password_hash,
                                          const std::string& totp_secret, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(const int64_t id, UserIdLocked(name));
   RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, totp_last_step = "
-                                           "0, updated_at = ?3 WHERE id = ?4"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("UPDATE app_user SET password_hash = ?1, totp_secret = ?2, totp_last_step = "
+                                     "0, updated_at = ?3 WHERE id = ?4"));
   RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, sealed).Bind(3, NowUtcIso()).Bind(4, id).Run());
   RR_RETURN_IF_ERROR(RevokeUserSessionsLocked(id));
   RR_RETURN_IF_ERROR(
@@ -110,20 +111,20 @@ Status SqliteStore::ResetUserCredentials(std::string_view name, const std::strin
 }
 
 Status SqliteStore::UpdatePasswordHash(int64_t user_id, const std::string& password_hash, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE app_user SET password_hash = ?1, updated_at = ?2 WHERE id = ?3"));
   RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "password_rehash", "user:" + actor.user, json::object())));
   return txn.Commit();
 }
 
 Status SqliteStore::CreateSession(const NewSession& s, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(
       auto step,
-      db_->Prepare("UPDATE app_user SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 AND disabled = 0"));
+      conn_->Prepare("UPDATE app_user SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 AND disabled = 0"));
   RR_RETURN_IF_ERROR(step.Bind(1, s.totp_step).Bind(2, s.user_id).Run());
-  if (db_->Changes() == 0) {
+  if (step.Changes() == 0) {
     // A replayed one-time code: the refusal is audited and committed, nothing else changes.
     RR_RETURN_IF_ERROR(AppendAuditLocked(
         MakeAudit(actor, "login", "user:" + actor.user, {{"reason", "one-time code already used"}}, "refused")));
@@ -131,11 +132,11 @@ Status SqliteStore::CreateSession(const NewSession& s, const Actor& actor) {
     return Status::Unauthenticated("one-time code already used");
   }
   if (!s.replaces_token_hash.empty()) {
-    RR_ASSIGN_OR_RETURN(auto old, db_->Prepare("UPDATE user_session SET revoked = 1 WHERE token_hash = ?1"));
+    RR_ASSIGN_OR_RETURN(auto old, conn_->Prepare("UPDATE user_session SET revoked = 1 WHERE token_hash = ?1"));
     RR_RETURN_IF_ERROR(old.Bind(1, s.replaces_token_hash).Run());
   }
-  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO user_session (token_hash, user_id, csrf_token, created_s, "
-                                             "last_seen_s) VALUES (?1, ?2, ?3, ?4, ?4)"));
+  RR_ASSIGN_OR_RETURN(auto ins, conn_->Prepare("INSERT INTO user_session (token_hash, user_id, csrf_token, created_s, "
+                                               "last_seen_s) VALUES (?1, ?2, ?3, ?4, ?4)"));
   RR_RETURN_IF_ERROR(ins.Bind(1, s.token_hash).Bind(2, s.user_id).Bind(3, s.csrf_token).Bind(4, s.now_s).Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "login", "user:" + actor.user, json::object())));
   return txn.Commit();
@@ -145,9 +146,9 @@ Result<std::optional<SessionUser>> SqliteStore::TouchSession(std::string_view to
                                                              int64_t absolute_s) {
   RR_ASSIGN_OR_RETURN(
       auto* q,
-      Cached("SELECT s.csrf_token, s.created_s, s.last_seen_s, s.revoked, u.id, u.name, u.agency_code, u.role, "
-             "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at, u.must_enrol, u.enrol_hash "
-             "FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?1"));
+      Stmt("SELECT s.csrf_token, s.created_s, s.last_seen_s, s.revoked, u.id, u.name, u.agency_code, u.role, "
+           "u.password_hash, u.totp_secret, u.disabled, u.created_at, u.updated_at, u.must_enrol, u.enrol_hash "
+           "FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?1"));
   q->Bind(1, token_hash);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<SessionUser>();
@@ -163,38 +164,43 @@ Result<std::optional<SessionUser>> SqliteStore::TouchSession(std::string_view to
   }
   // Writing last_seen on every request would serialise readers; a coarse clock is enough for idle timeouts.
   if (now_s - last_seen >= 15) {
-    RR_ASSIGN_OR_RETURN(auto* upd, Cached("UPDATE user_session SET last_seen_s = ?1 WHERE token_hash = ?2"));
+    RR_ASSIGN_OR_RETURN(auto* upd, Stmt("UPDATE user_session SET last_seen_s = ?1 WHERE token_hash = ?2"));
     RR_RETURN_IF_ERROR(upd->Bind(1, now_s).Bind(2, token_hash).Run());
   }
   return std::optional<SessionUser>(std::move(su));
 }
 
 Status SqliteStore::RevokeSession(std::string_view token_hash, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE user_session SET revoked = 1 WHERE token_hash = ?1"));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE user_session SET revoked = 1 WHERE token_hash = ?1"));
   RR_RETURN_IF_ERROR(q.Bind(1, token_hash).Run());
   RR_RETURN_IF_ERROR(AppendAuditLocked(MakeAudit(actor, "logout", "user:" + actor.user, json::object())));
   return txn.Commit();
 }
 
 Result<int64_t> SqliteStore::AddSharingAgreement(const SharingAgreement& a, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO sharing_agreement (provider_agency, recipient_agency, data_class, purpose, lawful_basis, "
-          "valid_until_s, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  Status s = q.Bind(1, a.provider_agency)
-                 .Bind(2, a.recipient_agency)
-                 .Bind(3, a.data_class)
-                 .Bind(4, a.purpose)
-                 .Bind(5, a.lawful_basis)
-                 .Bind(6, a.valid_until_s)
-                 .Bind(7, NowUtcIso())
-                 .Run();
-  if (s.code() == StatusCode::kConflict) return Status::NotFound("both agencies must be registered in this store");
-  RR_RETURN_IF_ERROR(s);
-  const int64_t id = db_->LastInsertId();
+          "valid_until_s, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id"));
+  q.Bind(1, a.provider_agency)
+      .Bind(2, a.recipient_agency)
+      .Bind(3, a.data_class)
+      .Bind(4, a.purpose)
+      .Bind(5, a.lawful_basis)
+      .Bind(6, a.valid_until_s)
+      .Bind(7, NowUtcIso());
+  // A refused insert (an agency not registered) ends the transaction: nothing else runs in it.
+  auto inserted = q.Step();
+  if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
+    return Status::NotFound("both agencies must be registered in this store");
+  }
+  RR_RETURN_IF_ERROR(inserted.status());
+  if (!*inserted) return Status::Internal("inserting a sharing agreement returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "sharing_agreement_add", "sharing_agreement:" + std::to_string(id),
                                   {{"provider", a.provider_agency},
@@ -210,10 +216,10 @@ Status SqliteStore::AddCareRelationship(const CareRelationship& r, const Actor& 
   if (r.kind != "allocated_case" && r.kind != "mase_listing") {
     return Status::InvalidArgument("relationship kind is allocated_case or mase_listing");
   }
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)"));
+      conn_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)"));
   Status s = q.Bind(1, r.user_id).Bind(2, r.person_id).Bind(3, r.kind).Bind(4, NowUtcIso()).Run();
   if (s.code() == StatusCode::kConflict) return Status::NotFound("no such user");
   RR_RETURN_IF_ERROR(s);
@@ -224,7 +230,7 @@ Status SqliteStore::AddCareRelationship(const CareRelationship& r, const Actor& 
 
 Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64_t person_id, const std::string& reason,
                                                      int64_t now_s, int64_t ttl_s, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   BreakGlassGrant g;
   g.user_name = viewer.user_name;
   g.agency_code = viewer.agency_code;
@@ -232,11 +238,13 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
   g.reason = reason;
   g.granted_at = NowUtcIso();
   g.expires_at_s = now_s + ttl_s;
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO break_glass (user_id, person_id, reason, granted_at, "
-                                           "expires_at_s) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  RR_RETURN_IF_ERROR(
-      q.Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, reason).Bind(4, g.granted_at).Bind(5, g.expires_at_s).Run());
-  g.id = db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("INSERT INTO break_glass (user_id, person_id, reason, granted_at, "
+                                             "expires_at_s) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+  q.Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, reason).Bind(4, g.granted_at).Bind(5, g.expires_at_s);
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting a break-glass grant returned no id");
+  g.id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "break_glass", "person:" + std::to_string(person_id),
                                   {{"grant", g.id}, {"reason", reason}, {"expires_at_s", g.expires_at_s}})));
@@ -245,7 +253,7 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
 }
 
 Result<int64_t> SqliteStore::RadarGeneration() {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM radar_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT n FROM radar_generation WHERE id = 1"));
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) {
     q->Reset();
@@ -259,19 +267,19 @@ Result<int64_t> SqliteStore::RadarGeneration() {
 Result<RadarCounts> SqliteStore::ReadRadarCounts() {
   // The generation and the counts from one snapshot, so a cache keyed on the generation never holds counts
   // older than it (inside an open unit of work its snapshot already is one).
-  std::optional<SqliteTransaction> txn;
+  std::optional<sql::Transaction> txn;
   if (!unit_open_) {
-    RR_ASSIGN_OR_RETURN(auto begun, SqliteTransaction::BeginRead(*db_));
+    RR_ASSIGN_OR_RETURN(auto begun, sql::Transaction::Begin(*conn_, sql::TxnMode::kRead));
     txn.emplace(std::move(begun));
   }
   RadarCounts out;
   RR_ASSIGN_OR_RETURN(out.generation, RadarGeneration());
   RR_ASSIGN_OR_RETURN(
       auto* q,
-      Cached("SELECT p.district, COALESCE(a.override_level, a.level), COUNT(*) FROM assessment a "
-             "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
-             "JOIN person p ON p.id = a.person_id AND p.active = 1 AND p.is_child = 1 "
-             "GROUP BY 1, 2 ORDER BY 1, 2"));
+      Stmt("SELECT p.district, COALESCE(a.override_level, a.level), COUNT(*) FROM assessment a "
+           "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
+           "JOIN person p ON p.id = a.person_id AND p.active = 1 AND p.is_child = 1 "
+           "GROUP BY 1, 2 ORDER BY 1, 2"));
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -285,9 +293,9 @@ Result<ChildAccessFacts> SqliteStore::ReadChildAccessFacts(const Viewer& viewer,
   ChildAccessFacts facts;
   RR_ASSIGN_OR_RETURN(
       auto* q,
-      Cached("SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS "
-             "NULL), "
-             "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
+      Stmt("SELECT EXISTS (SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 AND ended_at IS "
+           "NULL), "
+           "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?1 AND person_id = ?2 AND expires_at_s > ?3)"));
   q->Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, now_s);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (row) {
@@ -295,8 +303,9 @@ Result<ChildAccessFacts> SqliteStore::ReadChildAccessFacts(const Viewer& viewer,
     facts.break_glass = q->Int(1) != 0;
   }
   q->Reset();
-  RR_ASSIGN_OR_RETURN(auto* a, Cached("SELECT provider_agency, data_class FROM sharing_agreement "
-                                      "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+  RR_ASSIGN_OR_RETURN(auto* a, Stmt("SELECT provider_agency, data_class FROM sharing_agreement "
+                                    "WHERE recipient_agency = ?1 AND (valid_until_s IS NULL OR valid_until_s > ?2) "
+                                    "ORDER BY id"));
   a->Bind(1, viewer.agency_code).Bind(2, now_s);
   while (true) {
     RR_ASSIGN_OR_RETURN(bool more, a->Step());
@@ -308,8 +317,8 @@ Result<ChildAccessFacts> SqliteStore::ReadChildAccessFacts(const Viewer& viewer,
 }
 
 Result<std::optional<ChildRecord>> SqliteStore::ReadChildRecord(int64_t person_id) {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT id, display_name, dob, sex, district, mention_count FROM person "
-                                      "WHERE id = ?1 AND active = 1 AND is_child = 1"));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT id, display_name, dob, sex, district, mention_count FROM person "
+                                    "WHERE id = ?1 AND active = 1 AND is_child = 1"));
   q->Bind(1, person_id);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) {
@@ -334,7 +343,7 @@ Result<SubjectChoice> SqliteStore::ChooseSubject(SubjectKind kind, int64_t id, i
   static const std::string kPerson = sql("person", " AND active = 1");
   static const std::string kReview = sql("link_review", "");
   const std::string& text = kind == SubjectKind::kChild ? kChild : kind == SubjectKind::kPerson ? kPerson : kReview;
-  RR_ASSIGN_OR_RETURN(auto* q, Cached(text.c_str()));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt(text.c_str()));
   q->Bind(1, id).Bind(2, stand_in_point < 0 ? -(stand_in_point + 1) : stand_in_point);
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   SubjectChoice choice;
@@ -349,7 +358,7 @@ Result<SubjectChoice> SqliteStore::ChooseSubject(SubjectKind kind, int64_t id, i
 
 // The person columns of `q` (id, display_name, dob, sex, district, mention_count), then the child's events and
 // newest assessment. Resets `q`.
-Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteStatement& person_row) {
+Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(sql::Statement& person_row) {
   ChildRecord record;
   record.person.id = person_row.Int(0);
   record.person.display_name = person_row.Text(1);
@@ -364,7 +373,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,
-        Cached(
+        Stmt(
             "SELECT e.id, e.date, e.kind, e.category, e.detail, r.agency_code, r.record_class, r.local_id FROM event e "
             "JOIN source_record r ON r.id = e.source_record_id "
             "WHERE e.id IN (SELECT e2.id FROM mention_person mp JOIN event e2 ON e2.subject_mention_id = mp.mention_id "
@@ -390,9 +399,9 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
   {
     RR_ASSIGN_OR_RETURN(
         auto* q,
-        Cached("SELECT id, as_of, level, score, model_version, indicators_json, explanation_json, override_level, "
-               "override_reason, next_review, override_by FROM assessment WHERE person_id = ?1 ORDER BY id DESC "
-               "LIMIT 1"));
+        Stmt("SELECT id, as_of, level, score, model_version, indicators_json, explanation_json, override_level, "
+             "override_reason, next_review, override_by FROM assessment WHERE person_id = ?1 ORDER BY id DESC "
+             "LIMIT 1"));
     q->Bind(1, person_id);
     RR_ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) {
@@ -425,7 +434,7 @@ Result<std::optional<ChildRecord>> SqliteStore::ChildRecordFromPersonRow(SqliteS
 Result<StoreCounts> SqliteStore::Counts() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT (SELECT COUNT(*) FROM agency), (SELECT COUNT(*) FROM import_batch WHERE status = 'complete'), "
           "(SELECT COUNT(*) FROM source_record), (SELECT COUNT(*) FROM person_mention), "
           "(SELECT COUNT(*) FROM place_mention), (SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM quarantine), "

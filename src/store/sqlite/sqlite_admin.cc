@@ -19,7 +19,7 @@ constexpr const char* kAgreementSelect =
     "SELECT id, provider_agency, recipient_agency, data_class, purpose, lawful_basis, valid_until_s, created_at, "
     "COALESCE(ended_at, ''), ended_by, end_reason FROM sharing_agreement ";
 
-SharingAgreementRecord AgreementFromRow(const SqliteStatement& q) {
+SharingAgreementRecord AgreementFromRow(const sql::Statement& q) {
   SharingAgreementRecord r;
   r.agreement.id = q.Int(0);
   r.agreement.provider_agency = q.Text(1);
@@ -39,7 +39,7 @@ constexpr const char* kRelationshipSelect =
     "SELECT c.id, u.name, u.agency_code, c.person_id, c.kind, c.created_at, c.created_by, COALESCE(c.ended_at, ''), "
     "c.ended_by FROM care_relationship c JOIN app_user u ON u.id = c.user_id ";
 
-CareRelationshipRecord RelationshipFromRow(const SqliteStatement& q) {
+CareRelationshipRecord RelationshipFromRow(const sql::Statement& q) {
   return {q.Int(0), q.Text(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7), q.Text(8)};
 }
 
@@ -49,7 +49,7 @@ constexpr const char* kAlertSelect =
     "COALESCE(b.review_outcome, ''), b.review_note "
     "FROM ig_alert a JOIN break_glass b ON b.id = a.break_glass_id JOIN app_user u ON u.id = b.user_id ";
 
-IgAlert IgAlertFromRow(const SqliteStatement& q) {
+IgAlert IgAlertFromRow(const sql::Statement& q) {
   IgAlert a;
   a.id = q.Int(0);
   a.agency_code = q.Text(1);
@@ -66,8 +66,8 @@ IgAlert IgAlertFromRow(const SqliteStatement& q) {
 // ---------------------------------------------------------------- users
 
 Result<std::vector<User>> SqliteStore::ReadUserRows() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, agency_code, role, disabled, created_at, updated_at, "
-                                           "must_enrol FROM app_user ORDER BY name"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id, name, agency_code, role, disabled, created_at, updated_at, "
+                                             "must_enrol FROM app_user ORDER BY name"));
   std::vector<User> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     User u;  // no hash, no secret
@@ -86,23 +86,23 @@ Result<std::vector<User>> SqliteStore::ReadUserRows() {
 }
 
 Status SqliteStore::DisableUserAndSessions(int64_t user_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE app_user SET disabled = 1, updated_at = ?1 WHERE id = ?2"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, user_id).Run());
-  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  if (q.Changes() != 1) return Status::NotFound("no such user");
   return RevokeUserSessionsLocked(user_id);
 }
 
 // ---------------------------------------------------------------- sharing agreements
 
 Result<std::vector<SharingAgreementRecord>> SqliteStore::ReadSharingAgreements() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kAgreementSelect) + "ORDER BY id"));
   std::vector<SharingAgreementRecord> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(AgreementFromRow(q)); }));
   return out;
 }
 
 Result<std::optional<SharingAgreementRecord>> SqliteStore::ReadSharingAgreement(int64_t id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAgreementSelect) + "WHERE id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kAgreementSelect) + "WHERE id = ?1"));
   q.Bind(1, id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<SharingAgreementRecord>();
@@ -113,17 +113,18 @@ Result<bool> SqliteStore::SetSharingAgreementEnded(int64_t id, const std::string
                                                    int64_t now_s) {
   // The end date also caps valid_until_s, which every need-to-know check already honours.
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
-                                   "valid_until_s = MIN(COALESCE(valid_until_s, ?4), ?4) "
-                                   "WHERE id = ?5 AND ended_at IS NULL"));
+                      conn_->Prepare("UPDATE sharing_agreement SET ended_at = ?1, ended_by = ?2, end_reason = ?3, "
+                                     "valid_until_s = CASE WHEN valid_until_s < ?4 THEN valid_until_s ELSE ?4 END "
+                                     "WHERE id = ?5 AND ended_at IS NULL"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, ended_by).Bind(3, reason).Bind(4, now_s).Bind(5, id).Run());
-  return db_->Changes() == 1;
+  return q.Changes() == 1;
 }
 
 // ---------------------------------------------------------------- care relationships
 
 Result<std::vector<CareRelationshipRecord>> SqliteStore::ReadCareRelationships(int64_t person_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.person_id = ?1 ORDER BY c.id"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare(std::string(kRelationshipSelect) + "WHERE c.person_id = ?1 ORDER BY c.id"));
   q.Bind(1, person_id);
   std::vector<CareRelationshipRecord> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(RelationshipFromRow(q)); }));
@@ -131,7 +132,7 @@ Result<std::vector<CareRelationshipRecord>> SqliteStore::ReadCareRelationships(i
 }
 
 Result<std::optional<CareRelationshipRecord>> SqliteStore::ReadCareRelationship(int64_t relationship_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kRelationshipSelect) + "WHERE c.id = ?1"));
   q.Bind(1, relationship_id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<CareRelationshipRecord>();
@@ -139,23 +140,23 @@ Result<std::optional<CareRelationshipRecord>> SqliteStore::ReadCareRelationship(
 }
 
 Result<bool> SqliteStore::SetCareRelationshipEnded(int64_t relationship_id, const std::string& ended_by) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 "
-                                           "WHERE id = ?3 AND ended_at IS NULL"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE care_relationship SET ended_at = ?1, ended_by = ?2 "
+                                             "WHERE id = ?3 AND ended_at IS NULL"));
   RR_RETURN_IF_ERROR(q.Bind(1, NowUtcIso()).Bind(2, ended_by).Bind(3, relationship_id).Run());
-  return db_->Changes() == 1;
+  return q.Changes() == 1;
 }
 
 // ---------------------------------------------------------------- IG alerts, break-glass grants and review
 
 Result<std::vector<IgAlert>> SqliteStore::ReadIgAlerts() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "ORDER BY a.id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kAlertSelect) + "ORDER BY a.id"));
   std::vector<IgAlert> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(IgAlertFromRow(q)); }));
   return out;
 }
 
 Result<std::vector<IgAlert>> SqliteStore::ReadIgAlertsOfGrant(int64_t grant_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 ORDER BY a.id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kAlertSelect) + "WHERE b.id = ?1 ORDER BY a.id"));
   q.Bind(1, grant_id);
   std::vector<IgAlert> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(IgAlertFromRow(q)); }));
@@ -164,14 +165,18 @@ Result<std::vector<IgAlert>> SqliteStore::ReadIgAlertsOfGrant(int64_t grant_id) 
 
 namespace {
 
-constexpr const char* kGrantSelect =
-    "SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
-    "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, ''), COALESCE(b.review_outcome, ''), b.review_note, "
-    "(SELECT COALESCE(group_concat(agency_code, ','), '') FROM (SELECT a.agency_code FROM ig_alert a "
-    "WHERE a.break_glass_id = b.id ORDER BY a.agency_code)) "
-    "FROM break_glass b JOIN app_user u ON u.id = b.user_id ";
+// A grant with the agencies alerted about it, comma-joined (a dialect helper: no portable spelling).
+std::string GrantSelect(sql::Backend backend) {
+  return "SELECT b.id, u.name, u.agency_code, b.person_id, b.reason, b.granted_at, b.expires_at_s, "
+         "COALESCE(b.reviewed_by, ''), COALESCE(b.reviewed_at, ''), COALESCE(b.review_outcome, ''), b.review_note, "
+         "(SELECT COALESCE(" +
+         sql::CommaList(backend, "alerted.agency_code") +
+         ", '') FROM (SELECT a.agency_code FROM ig_alert a WHERE a.break_glass_id = b.id ORDER BY a.agency_code) "
+         "AS alerted) "
+         "FROM break_glass b JOIN app_user u ON u.id = b.user_id ";
+}
 
-BreakGlassGrantRow GrantFromRow(const SqliteStatement& q) {
+BreakGlassGrantRow GrantFromRow(const sql::Statement& q) {
   BreakGlassGrantRow r;
   r.grant = {q.Int(0), q.Text(1), q.Text(2), q.Int(3), q.Text(4), q.Text(5), q.Int(6), q.Text(7), q.Text(8)};
   r.review_outcome = q.Text(9);
@@ -190,14 +195,14 @@ BreakGlassGrantRow GrantFromRow(const SqliteStatement& q) {
 }  // namespace
 
 Result<std::vector<BreakGlassGrantRow>> SqliteStore::ReadBreakGlassGrants() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kGrantSelect) + "ORDER BY b.id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(GrantSelect(conn_->backend()) + "ORDER BY b.id"));
   std::vector<BreakGlassGrantRow> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(GrantFromRow(q)); }));
   return out;
 }
 
 Result<std::optional<BreakGlassGrantRow>> SqliteStore::ReadBreakGlassGrant(int64_t grant_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kGrantSelect) + "WHERE b.id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(GrantSelect(conn_->backend()) + "WHERE b.id = ?1"));
   q.Bind(1, grant_id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<BreakGlassGrantRow>();
@@ -210,10 +215,10 @@ Result<bool> SqliteStore::SetBreakGlassReview(int64_t grant_id, const std::strin
     return Status::InvalidArgument("a break-glass review outcome is 'appropriate' or 'inappropriate'");
   }
   // Ending the grant sets its expiry to 0: every access check compares it with now.
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
-                                           "review_outcome = ?3, review_note = ?4, "
-                                           "expires_at_s = CASE WHEN ?6 THEN 0 ELSE expires_at_s END "
-                                           "WHERE id = ?5 AND reviewed_at IS NULL"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE break_glass SET reviewed_by = ?1, reviewed_at = ?2, "
+                                             "review_outcome = ?3, review_note = ?4, "
+                                             "expires_at_s = CASE WHEN ?6 = 1 THEN 0 ELSE expires_at_s END "
+                                             "WHERE id = ?5 AND reviewed_at IS NULL"));
   RR_RETURN_IF_ERROR(q.Bind(1, reviewed_by)
                          .Bind(2, NowUtcIso())
                          .Bind(3, outcome)
@@ -221,7 +226,7 @@ Result<bool> SqliteStore::SetBreakGlassReview(int64_t grant_id, const std::strin
                          .Bind(5, grant_id)
                          .Bind(6, int64_t{end_grant ? 1 : 0})
                          .Run());
-  return db_->Changes() == 1;
+  return q.Changes() == 1;
 }
 
 // ---------------------------------------------------------------- approval requests (separation of duties)
@@ -257,7 +262,7 @@ constexpr const char* kApprovalSelect =
     "reason, enrol_part_hash, state, created_at, created_s, expires_s, decided_by, COALESCE(decided_at, ''), "
     "decision_note FROM approval_request ";
 
-Result<ApprovalRequest> ApprovalFromRow(const SqliteStatement& q) {
+Result<ApprovalRequest> ApprovalFromRow(const sql::Statement& q) {
   ApprovalRequest r;
   r.id = q.Int(0);
   RR_ASSIGN_OR_RETURN(r.kind, ParseApprovalKind(q.Text(1)));
@@ -282,10 +287,22 @@ Result<ApprovalRequest> ApprovalFromRow(const SqliteStatement& q) {
 }  // namespace
 
 Result<int64_t> SqliteStore::InsertApprovalRequest(const ApprovalRequest& r) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO approval_request (kind, requested_by, requester_agency, "
-                                           "subject_user, subject_agency, role, person_id, reason, enrol_part_hash, "
-                                           "state, created_at, created_s, expires_s) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12)"));
+  // The same request pending (approval_request_one_pending) is tested first, not left to a failed insert: the
+  // caller's unit of work carries on after AlreadyExists (and PostgreSQL aborts a transaction on any error). Not
+  // ON CONFLICT DO NOTHING either, which would use up an id (AUTOINCREMENT, an identity) for nothing.
+  {
+    RR_ASSIGN_OR_RETURN(auto pending,
+                        conn_->Prepare("SELECT 1 FROM approval_request WHERE kind = ?1 AND subject_user = ?2 "
+                                       "AND COALESCE(person_id, 0) = ?3 AND state = 'pending'"));
+    pending.Bind(1, ToString(r.kind)).Bind(2, r.subject_user).Bind(3, r.person_id > 0 ? r.person_id : int64_t{0});
+    RR_ASSIGN_OR_RETURN(bool found, pending.Step());
+    if (found) return Status::AlreadyExists("the same request is already pending");
+  }
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("INSERT INTO approval_request (kind, requested_by, requester_agency, "
+                                             "subject_user, subject_agency, role, person_id, reason, enrol_part_hash, "
+                                             "state, created_at, created_s, expires_s) "
+                                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12) "
+                                             "RETURNING id"));
   q.Bind(1, ToString(r.kind))
       .Bind(2, r.requested_by)
       .Bind(3, r.requester_agency)
@@ -302,14 +319,15 @@ Result<int64_t> SqliteStore::InsertApprovalRequest(const ApprovalRequest& r) {
   } else {
     q.BindNull(7);
   }
-  Status st = q.Run();
-  if (st.code() == StatusCode::kConflict) return Status::AlreadyExists("the same request is already pending");
-  RR_RETURN_IF_ERROR(st);
-  return db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting an approval request returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Result<std::optional<ApprovalRequest>> SqliteStore::FindApprovalRequest(int64_t id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kApprovalSelect) + "WHERE id = ?1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kApprovalSelect) + "WHERE id = ?1"));
   q.Bind(1, id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<ApprovalRequest>();
@@ -319,7 +337,7 @@ Result<std::optional<ApprovalRequest>> SqliteStore::FindApprovalRequest(int64_t 
 
 Result<std::vector<ApprovalRequest>> SqliteStore::ListApprovalRequests(bool pending_only) {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare(std::string(kApprovalSelect) + "WHERE ?1 = 0 OR state = 'pending' ORDER BY id"));
+                      conn_->Prepare(std::string(kApprovalSelect) + "WHERE ?1 = 0 OR state = 'pending' ORDER BY id"));
   q.Bind(1, int64_t{pending_only ? 1 : 0});
   std::vector<ApprovalRequest> out;
   while (true) {
@@ -333,18 +351,19 @@ Result<std::vector<ApprovalRequest>> SqliteStore::ListApprovalRequests(bool pend
 
 Result<bool> SqliteStore::SetApprovalState(int64_t id, std::string_view from, std::string_view to,
                                            const std::string& decided_by, const std::string& note) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE approval_request SET state = ?1, decided_by = ?2, decided_at = ?3, "
-                                           "decision_note = ?4 WHERE id = ?5 AND state = ?6"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("UPDATE approval_request SET state = ?1, decided_by = ?2, decided_at = ?3, "
+                                     "decision_note = ?4 WHERE id = ?5 AND state = ?6"));
   RR_RETURN_IF_ERROR(
       q.Bind(1, to).Bind(2, decided_by).Bind(3, NowUtcIso()).Bind(4, note).Bind(5, id).Bind(6, from).Run());
-  return db_->Changes() == 1;
+  return q.Changes() == 1;
 }
 
 Result<std::vector<std::string>> SqliteStore::ReadPersonAgencies(int64_t person_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT r.agency_code FROM mention_person mp "
-                                           "JOIN person_mention m ON m.id = mp.mention_id "
-                                           "JOIN source_record r ON r.id = m.source_record_id "
-                                           "WHERE mp.person_id = ?1 ORDER BY r.agency_code"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT DISTINCT r.agency_code FROM mention_person mp "
+                                             "JOIN person_mention m ON m.id = mp.mention_id "
+                                             "JOIN source_record r ON r.id = m.source_record_id "
+                                             "WHERE mp.person_id = ?1 ORDER BY r.agency_code"));
   q.Bind(1, person_id);
   std::vector<std::string> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(q.Text(0)); }));
@@ -357,78 +376,88 @@ Result<int64_t> SqliteStore::InsertEnrollingUser(const User& user) {
 
 Result<int64_t> SqliteStore::InsertUserLocked(const User& user, bool must_enrol) {
   {
-    RR_ASSIGN_OR_RETURN(auto e, db_->Prepare("SELECT 1 FROM app_user WHERE name = ?1"));
+    RR_ASSIGN_OR_RETURN(auto e, conn_->Prepare("SELECT 1 FROM app_user WHERE name = ?1"));
     e.Bind(1, user.name);
     RR_ASSIGN_OR_RETURN(bool found, e.Step());
     if (found) return Status::AlreadyExists("user '" + user.name + "' already exists");
   }
   RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(user.totp_secret));
   const std::string now = NowUtcIso();
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
-                                           "disabled, created_at, updated_at, must_enrol, enrol_hash) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7, ?8)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, user.name)
-                         .Bind(2, user.agency_code)
-                         .Bind(3, ToString(user.role))
-                         .Bind(4, user.password_hash)
-                         .Bind(5, sealed)
-                         .Bind(6, now)
-                         .Bind(7, must_enrol ? 1 : 0)
-                         .Bind(8, must_enrol ? user.enrol_hash : std::string())
-                         .Run());
-  return db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("INSERT INTO app_user (name, agency_code, role, password_hash, totp_secret, "
+                                     "disabled, created_at, updated_at, must_enrol, enrol_hash) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7, ?8) RETURNING id"));
+  q.Bind(1, user.name)
+      .Bind(2, user.agency_code)
+      .Bind(3, ToString(user.role))
+      .Bind(4, user.password_hash)
+      .Bind(5, sealed)
+      .Bind(6, now)
+      .Bind(7, must_enrol ? 1 : 0)
+      .Bind(8, must_enrol ? user.enrol_hash : std::string());
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting an account returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Status SqliteStore::ResetToEnrolment(int64_t user_id, const std::string& password_hash, const std::string& enrol_hash,
                                      const std::string& totp_secret) {
   RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = ?2, totp_secret = ?3, "
-                                           "totp_last_step = 0, must_enrol = 1, disabled = 0, updated_at = ?4 "
-                                           "WHERE id = ?5"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = ?2, totp_secret = ?3, "
+                                     "totp_last_step = 0, must_enrol = 1, disabled = 0, updated_at = ?4 "
+                                     "WHERE id = ?5"));
   RR_RETURN_IF_ERROR(
       q.Bind(1, password_hash).Bind(2, enrol_hash).Bind(3, sealed).Bind(4, NowUtcIso()).Bind(5, user_id).Run());
-  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  if (q.Changes() != 1) return Status::NotFound("no such user");
   return RevokeUserSessionsLocked(user_id);
 }
 
 Status SqliteStore::SetUserRole(int64_t user_id, Role role) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET role = ?1, updated_at = ?2 WHERE id = ?3"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE app_user SET role = ?1, updated_at = ?2 WHERE id = ?3"));
   RR_RETURN_IF_ERROR(q.Bind(1, ToString(role)).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
-  if (db_->Changes() != 1) return Status::NotFound("no such user");
+  if (q.Changes() != 1) return Status::NotFound("no such user");
   return Status::Ok();
 }
 
 Result<int64_t> SqliteStore::InsertCareRelationship(int64_t user_id, int64_t person_id, std::string_view kind,
                                                     const std::string& created_by) {
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 "
-                                             "AND kind = ?3 AND ended_at IS NULL"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT 1 FROM care_relationship WHERE user_id = ?1 AND person_id = ?2 "
+                                               "AND kind = ?3 AND ended_at IS NULL"));
     q.Bind(1, user_id).Bind(2, person_id).Bind(3, kind);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) return int64_t{0};
   }
-  RR_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
-                                             "created_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  RR_RETURN_IF_ERROR(
-      ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, created_by).Run());
-  return db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto ins, conn_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
+                                               "created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+  ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, created_by);
+  RR_ASSIGN_OR_RETURN(bool inserted, ins.Step());
+  if (!inserted) return Status::Internal("inserting a care relationship returned no id");
+  const int64_t id = ins.Int(0);
+  RR_RETURN_IF_ERROR(ins.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Status SqliteStore::SetEnrolmentTotp(int64_t user_id, const std::string& totp_secret) {
   RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(totp_secret));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET totp_secret = ?1, updated_at = ?2 "
-                                           "WHERE id = ?3 AND must_enrol = 1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("UPDATE app_user SET totp_secret = ?1, updated_at = ?2 "
+                                             "WHERE id = ?3 AND must_enrol = 1"));
   RR_RETURN_IF_ERROR(q.Bind(1, sealed).Bind(2, NowUtcIso()).Bind(3, user_id).Run());
-  if (db_->Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
+  if (q.Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
   return Status::Ok();
 }
 
 Status SqliteStore::CompleteEnrolment(int64_t user_id, const std::string& password_hash, int64_t totp_step) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = '', must_enrol = 0, "
-                                           "totp_last_step = MAX(totp_last_step, ?2), updated_at = ?3 "
-                                           "WHERE id = ?4 AND must_enrol = 1"));
+  RR_ASSIGN_OR_RETURN(
+      auto q,
+      conn_->Prepare("UPDATE app_user SET password_hash = ?1, enrol_hash = '', must_enrol = 0, "
+                     "totp_last_step = CASE WHEN totp_last_step > ?2 THEN totp_last_step ELSE ?2 END, updated_at = ?3 "
+                     "WHERE id = ?4 AND must_enrol = 1"));
   RR_RETURN_IF_ERROR(q.Bind(1, password_hash).Bind(2, totp_step).Bind(3, NowUtcIso()).Bind(4, user_id).Run());
-  if (db_->Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
+  if (q.Changes() != 1) return Status::FailedPrecondition("the account is not enrolling");
   return RevokeUserSessionsLocked(user_id);
 }
 
@@ -445,8 +474,8 @@ Status SqliteStore::FinishTotpRotation() {
   auto next_key = TotpSealingKey::Load(next, false);
   bool committed = false;
   if (next_key.ok()) {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT totp_secret FROM app_user WHERE substr(totp_secret, 1, 4) = "
-                                             "'sb1:' ORDER BY id LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT totp_secret FROM app_user WHERE substr(totp_secret, 1, 4) = "
+                                               "'sb1:' ORDER BY id LIMIT 1"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     committed = row && next_key->Open(q.Text(0)).ok();
   }
@@ -472,14 +501,14 @@ Result<int64_t> SqliteStore::RotateTotpKey(const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto new_key, TotpSealingKey::Load(next, true));
   int64_t resealed = 0;
   {
-    RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+    RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
     std::vector<std::pair<int64_t, std::string>> sealed;
     {
-      RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, totp_secret FROM app_user "
-                                               "WHERE substr(totp_secret, 1, 4) = 'sb1:' ORDER BY id"));
+      RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id, totp_secret FROM app_user "
+                                                 "WHERE substr(totp_secret, 1, 4) = 'sb1:' ORDER BY id"));
       RR_RETURN_IF_ERROR(q.ForEachRow([&] { sealed.emplace_back(q.Int(0), q.Text(1)); }));
     }
-    RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
+    RR_ASSIGN_OR_RETURN(auto up, conn_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
     for (const auto& [id, value] : sealed) {
       auto plain = old_key->Open(value);
       if (!plain.ok()) return plain.status().WithContext("user id " + std::to_string(id));
@@ -514,7 +543,7 @@ Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {
   }
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
   // A new key would orphan secrets sealed with a lost one: only create it when nothing is sealed yet.
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM app_user WHERE substr(totp_secret, 1, 4) = 'sb1:'"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT COUNT(*) FROM app_user WHERE substr(totp_secret, 1, 4) = 'sb1:'"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   const int64_t sealed = row ? q.Int(0) : 0;
   if (sealed > 0 || !may_create) {
@@ -530,8 +559,9 @@ Result<TotpSealingKey*> SqliteStore::TotpKey(bool may_create) {
 }
 
 Status SqliteStore::CheckReady() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COUNT(*) FROM app_user "
-                                           "WHERE substr(totp_secret, 1, 4) = 'sb1:')"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COUNT(*) FROM app_user "
+                                     "WHERE substr(totp_secret, 1, 4) = 'sb1:')"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   const int64_t events = row ? q.Int(0) : 0, sealed = row ? q.Int(1) : 0;
   // A key already loaded by this connection is ready; otherwise it is read (never created) here.
@@ -566,12 +596,12 @@ Result<std::string> SqliteStore::OpenTotpSecret(std::string_view stored) {
 Status SqliteStore::SealTotpSecretsLocked() {
   std::vector<std::pair<int64_t, std::string>> plain;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, totp_secret FROM app_user "
-                                             "WHERE substr(totp_secret, 1, 4) <> 'sb1:' ORDER BY id"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id, totp_secret FROM app_user "
+                                               "WHERE substr(totp_secret, 1, 4) <> 'sb1:' ORDER BY id"));
     RR_RETURN_IF_ERROR(q.ForEachRow([&] { plain.emplace_back(q.Int(0), q.Text(1)); }));
   }
   if (plain.empty()) return Status::Ok();  // no key file needed yet
-  RR_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
+  RR_ASSIGN_OR_RETURN(auto up, conn_->Prepare("UPDATE app_user SET totp_secret = ?1 WHERE id = ?2"));
   for (auto& [id, secret] : plain) {
     RR_ASSIGN_OR_RETURN(const std::string sealed, SealTotpSecret(secret));
     RR_RETURN_IF_ERROR(up.Bind(1, sealed).Bind(2, id).Run());

@@ -10,7 +10,7 @@ constexpr std::string_view kAssessmentColumns =
     "a.override_level, a.override_reason, a.next_review, a.override_by, a.kind, a.created_by, a.created_at "
     "FROM assessment a ";
 
-Result<AssessmentEntry> EntryFromRow(const SqliteStatement& q) {
+Result<AssessmentEntry> EntryFromRow(const sql::Statement& q) {
   AssessmentEntry e;
   RR_ASSIGN_OR_RETURN(e.assessment, AssessmentFromRow(q));
   e.kind = q.Text(12);
@@ -40,7 +40,7 @@ std::vector<ScreeningObservation> ObservationsFromJson(const json& arr) {
   return out;
 }
 
-CaseNote NoteFromRow(const SqliteStatement& q) {
+CaseNote NoteFromRow(const sql::Statement& q) {
   CaseNote n;
   n.id = q.Int(0);
   n.subject_kind = q.Text(1);
@@ -55,7 +55,7 @@ CaseNote NoteFromRow(const SqliteStatement& q) {
 }  // namespace
 
 Result<std::vector<AssessmentEntry>> SqliteStore::ReadAssessmentHistory(int64_t person_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kAssessmentColumns) + "WHERE a.person_id = ?1 ORDER BY a.id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kAssessmentColumns) + "WHERE a.person_id = ?1 ORDER BY a.id"));
   q.Bind(1, person_id);
   std::vector<AssessmentEntry> out;
   while (true) {
@@ -70,7 +70,7 @@ Result<std::vector<AssessmentEntry>> SqliteStore::ReadAssessmentHistory(int64_t 
 Result<int64_t> SqliteStore::InsertAssessmentEntry(const AssessmentEntry& entry) {
   const Assessment& a = entry.assessment;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT 1 FROM person WHERE id = ?1"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT 1 FROM person WHERE id = ?1"));
     q.Bind(1, a.person_id);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return Status::Conflict("no stored person " + std::to_string(a.person_id) + " for the assessment");
@@ -78,30 +78,34 @@ Result<int64_t> SqliteStore::InsertAssessmentEntry(const AssessmentEntry& entry)
   std::optional<std::string> override_level;
   if (a.override_level) override_level = std::string(ToString(*a.override_level));
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare("INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, "
-                           "explanation_json, override_level, override_reason, created_at, next_review, override_by, "
-                           "kind, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, a.person_id)
-                         .Bind(2, a.as_of.days())
-                         .Bind(3, ToString(a.level))
-                         .Bind(4, a.score)
-                         .Bind(5, a.model_version)
-                         .Bind(6, IndicatorsToJson(a.indicators).dump())
-                         .Bind(7, json(a.explanation).dump())
-                         .Bind(8, override_level)
-                         .Bind(9, a.override_reason)
-                         .Bind(10, entry.created_at.empty() ? NowUtcIso() : entry.created_at)
-                         .Bind(11, DobDays(a.next_review))
-                         .Bind(12, a.override_by)
-                         .Bind(13, entry.kind)
-                         .Bind(14, entry.created_by)
-                         .Run());
-  return db_->LastInsertId();
+      auto q, conn_->Prepare("INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, "
+                             "explanation_json, override_level, override_reason, created_at, next_review, override_by, "
+                             "kind, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                             "RETURNING id"));
+  q.Bind(1, a.person_id)
+      .Bind(2, a.as_of.days())
+      .Bind(3, ToString(a.level))
+      .Bind(4, a.score)
+      .Bind(5, a.model_version)
+      .Bind(6, IndicatorsToJson(a.indicators).dump())
+      .Bind(7, json(a.explanation).dump())
+      .Bind(8, override_level)
+      .Bind(9, a.override_reason)
+      .Bind(10, entry.created_at.empty() ? NowUtcIso() : entry.created_at)
+      .Bind(11, DobDays(a.next_review))
+      .Bind(12, a.override_by)
+      .Bind(13, entry.kind)
+      .Bind(14, entry.created_by);
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting an assessment returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Result<int64_t> SqliteStore::InsertScreening(const ScreeningRow& row) {
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT person_id FROM assessment WHERE id = ?1"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT person_id FROM assessment WHERE id = ?1"));
     q.Bind(1, row.assessment_id);
     RR_ASSIGN_OR_RETURN(bool found, q.Step());
     if (!found || q.Int(0) != row.person_id) {
@@ -109,22 +113,26 @@ Result<int64_t> SqliteStore::InsertScreening(const ScreeningRow& row) {
                               std::to_string(row.person_id) + " for the screening");
     }
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO screening (person_id, assessment_id, recorded_by, agency_code, "
-                                           "recorded_at, observations_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, row.person_id)
-                         .Bind(2, row.assessment_id)
-                         .Bind(3, row.recorded_by)
-                         .Bind(4, row.agency_code)
-                         .Bind(5, row.recorded_at.empty() ? NowUtcIso() : row.recorded_at)
-                         .Bind(6, ObservationsJson(row.observations).dump())
-                         .Run());
-  return db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("INSERT INTO screening (person_id, assessment_id, recorded_by, agency_code, "
+                                     "recorded_at, observations_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id"));
+  q.Bind(1, row.person_id)
+      .Bind(2, row.assessment_id)
+      .Bind(3, row.recorded_by)
+      .Bind(4, row.agency_code)
+      .Bind(5, row.recorded_at.empty() ? NowUtcIso() : row.recorded_at)
+      .Bind(6, ObservationsJson(row.observations).dump());
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting a screening returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Result<std::vector<ScreeningRow>> SqliteStore::ReadScreenings(int64_t person_id) {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT id, person_id, assessment_id, recorded_by, agency_code, recorded_at, "
-                                   "observations_json FROM screening WHERE person_id = ?1 ORDER BY id"));
+                      conn_->Prepare("SELECT id, person_id, assessment_id, recorded_by, agency_code, recorded_at, "
+                                     "observations_json FROM screening WHERE person_id = ?1 ORDER BY id"));
   q.Bind(1, person_id);
   std::vector<ScreeningRow> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -144,11 +152,11 @@ Result<std::vector<ScreeningRow>> SqliteStore::ReadScreenings(int64_t person_id)
 Result<std::vector<Allocation>> SqliteStore::ReadAllocations(std::string_view agency_code, int64_t user_id) {
   // Both statements are prepared once per connection (the caseload reads them on every request).
   RR_ASSIGN_OR_RETURN(auto* q,
-                      Cached("SELECT DISTINCT u.name, u.agency_code, c.person_id FROM care_relationship c "
-                             "JOIN app_user u ON u.id = c.user_id JOIN person p ON p.id = c.person_id AND p.active = 1 "
-                             "WHERE c.kind = 'allocated_case' AND c.ended_at IS NULL "
-                             "AND (CASE WHEN ?1 <> 0 THEN u.id = ?1 ELSE u.agency_code = ?2 END) "
-                             "ORDER BY u.name, c.person_id"));
+                      Stmt("SELECT DISTINCT u.name, u.agency_code, c.person_id FROM care_relationship c "
+                           "JOIN app_user u ON u.id = c.user_id JOIN person p ON p.id = c.person_id AND p.active = 1 "
+                           "WHERE c.kind = 'allocated_case' AND c.ended_at IS NULL "
+                           "AND (CASE WHEN ?1 <> 0 THEN u.id = ?1 ELSE u.agency_code = ?2 END) "
+                           "ORDER BY u.name, c.person_id"));
   q->Bind(1, user_id).Bind(2, agency_code);
   std::vector<Allocation> out;
   Status read = q->ForEachRow([&] {
@@ -162,7 +170,7 @@ Result<std::vector<Allocation>> SqliteStore::ReadAllocations(std::string_view ag
   RR_RETURN_IF_ERROR(read);
   static const std::string kLatestTwo =
       std::string(kAssessmentColumns) + "WHERE a.person_id = ?1 ORDER BY a.id DESC LIMIT 2";
-  RR_ASSIGN_OR_RETURN(auto* latest, Cached(kLatestTwo.c_str()));  // a stable pointer: the cache's key
+  RR_ASSIGN_OR_RETURN(auto* latest, Stmt(kLatestTwo.c_str()));  // a stable pointer: the cache's key
   for (Allocation& a : out) {
     latest->Reset();
     latest->Bind(1, a.person_id);
@@ -196,28 +204,32 @@ Result<bool> SqliteStore::NoteSubjectExists(std::string_view kind, int64_t id) {
   } else {
     return Status::InvalidArgument("a note's subject is a child, a person or a place, not '" + std::string(kind) + "'");
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(sql));
   q.Bind(1, id);
   return q.Step();
 }
 
 Result<int64_t> SqliteStore::InsertCaseNote(const CaseNote& note) {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("INSERT INTO case_note (subject_kind, subject_id, author, agency_code, text, "
-                                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  RR_RETURN_IF_ERROR(q.Bind(1, note.subject_kind)
-                         .Bind(2, note.subject_id)
-                         .Bind(3, note.author)
-                         .Bind(4, note.agency_code)
-                         .Bind(5, note.text)
-                         .Bind(6, note.created_at.empty() ? NowUtcIso() : note.created_at)
-                         .Run());
-  return db_->LastInsertId();
+                      conn_->Prepare("INSERT INTO case_note (subject_kind, subject_id, author, agency_code, text, "
+                                     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id"));
+  q.Bind(1, note.subject_kind)
+      .Bind(2, note.subject_id)
+      .Bind(3, note.author)
+      .Bind(4, note.agency_code)
+      .Bind(5, note.text)
+      .Bind(6, note.created_at.empty() ? NowUtcIso() : note.created_at);
+  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
+  if (!inserted) return Status::Internal("inserting a case note returned no id");
+  const int64_t id = q.Int(0);
+  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  return id;
 }
 
 Result<std::vector<CaseNote>> SqliteStore::ReadCaseNotes(std::string_view kind, int64_t id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, subject_kind, subject_id, author, agency_code, text, created_at "
-                                           "FROM case_note WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q,
+                      conn_->Prepare("SELECT id, subject_kind, subject_id, author, agency_code, text, created_at "
+                                     "FROM case_note WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY id"));
   q.Bind(1, kind).Bind(2, id);
   std::vector<CaseNote> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(NoteFromRow(q)); }));

@@ -316,7 +316,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
                                    const Result<std::vector<WitnessHead>>& heads);
   Status UpgradeAuditToMerkle();
   Result<std::vector<merkle::Hash>> LoadLeafHashes(int64_t count);
-  Result<std::optional<ChildRecord>> ChildRecordFromPersonRow(SqliteStatement& person_row);
+  Result<std::optional<ChildRecord>> ChildRecordFromPersonRow(sql::Statement& person_row);
   // One active person with every mention (no reviewed pairs); nullopt when there is none.
   Result<std::optional<PersonRecord>> PersonRecordLocked(int64_t person_id);
   // Appends every mention of `person_id` (ChildRecord::mentions, PersonRecord::mentions), by mention id.
