@@ -174,7 +174,9 @@ Result<report::SummaryOptions> PeriodOptions(const std::string& start, const std
   return o;
 }
 
-Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
+// `pg_url` empty: the store is DIR/riskradar.db; otherwise that PostgreSQL database (it must hold no store yet:
+// a demo's figures describe its own run only), with the demo's keys and witness in DIR.
+Status RunDemo(const std::string& dir_text, uint64_t seed, double scale, const std::string& pg_url) {
   const auto start = std::chrono::steady_clock::now();
   StageContext ctx;
   const fs::path dir = dir_text;
@@ -184,7 +186,13 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   if (ec) return Status::IoError("cannot create " + dir.string() + ": " + ec.message());
   // A demo starts from an empty store so its figures describe this run only (and with a new audit witness:
   // the old one would rightly call the new store a rollback).
-  const fs::path db = dir / "riskradar.db";
+  if (!pg_url.empty() && !store::IsPostgresLocation(pg_url)) {
+    return Status::InvalidArgument(
+        "demo --db takes a PostgreSQL URL (postgresql://...); the SQLite store of a demo is "
+        "always DIR/riskradar.db");
+  }
+  const fs::path db = dir / (pg_url.empty() ? "riskradar.db" : "riskradar-pg");
+  const std::string location = pg_url.empty() ? db.string() : pg_url;
   for (const char* suffix : {"", "-wal", "-shm", ".audit-witness"}) fs::remove(db.string() + suffix, ec);
 
   std::cout << fmt::format("[1/6] synth: generating the synthetic partnership (seed {}, scale {})\n", seed, scale);
@@ -201,7 +209,14 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   demo_keys.audit_key_path = db.string() + ".audit-key";
   demo_keys.totp_key_path = db.string() + ".totp-key";
   demo_keys.audit_witness_path = db.string() + ".audit-witness";
-  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(db.string(), demo_keys));
+  RR_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(location, demo_keys));
+  if (!pg_url.empty()) {
+    RR_ASSIGN_OR_RETURN(const store::StoreCounts counts, store->Counts());
+    if (counts.source_records > 0 || counts.audit_events > 0) {
+      return Status::FailedPrecondition("the demo needs a new, empty PostgreSQL database; " +
+                                        store::RedactLocation(pg_url) + " already holds a store");
+    }
+  }
   std::cout << "[2/6] ingest: loading every agency extract through its mapping\n";
   RR_RETURN_IF_ERROR(IngestManifest(*store, partnership, ctx.paths, true));
   RR_ASSIGN_OR_RETURN(auto period, ReadManifestPeriod(partnership));
@@ -230,7 +245,7 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   // The problem profile for the partnership's period, both versions (report_commands.cc).
   for (bool publishable : {false, true}) {
     ProfileRequest profile;
-    profile.db = db.string();
+    profile.db = store::RedactLocation(location);
     profile.from = options.period_start;
     profile.to = options.period_end;
     profile.publishable = publishable;
@@ -240,7 +255,12 @@ Status RunDemo(const std::string& dir_text, uint64_t seed, double scale) {
   }
   std::cout << "\n";
   std::cout << eval::RenderEvaluation(evaluation);
-  std::cout << fmt::format("\nDemo finished in {:.1f} s. Store: {}\n", Seconds(start), db.string());
+  std::cout << fmt::format("\nDemo finished in {:.1f} s. Store: {}\n", Seconds(start), store::RedactLocation(location));
+  if (!pg_url.empty()) {
+    std::cout << "Keys and audit witness of the demo's PostgreSQL store: " << db.string()
+              << ".{audit-key,totp-key,audit-witness}\n";
+    return Status::Ok();
+  }
   // The way on to the server, with commands that work as printed (this binary, the store's absolute path).
   std::string exe = "riskradar";
   if (auto self = fs::read_symlink("/proc/self/exe", ec); !ec) exe = self.string();
@@ -494,7 +514,10 @@ int Main(int argc, char** argv) {
   demo_cmd->add_option("--scale", scale, "Size relative to the published regional figures")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 1000.0));
-  demo_cmd->callback([&] { fail_or(RunDemo(demo_dir, seed, scale)); });
+  std::string demo_pg;
+  demo_cmd->add_option("--db", demo_pg,
+                       "A new, empty PostgreSQL database to run on (postgresql://...) instead of DIR/riskradar.db");
+  demo_cmd->callback([&] { fail_or(RunDemo(demo_dir, seed, scale, demo_pg)); });
 
   // quarantine
   auto* quarantine_cmd = app.add_subcommand("quarantine", "Rows that were not loaded, with where and why");

@@ -76,13 +76,17 @@ struct StoreOptions {
   std::shared_ptr<AuditWriter> audit_writer;
 };
 
-// Opens (creating and migrating as needed) the store named by `location`:
-// a SQLite file path, or "sqlite:PATH". PostgreSQL URLs are reserved.
+// Opens (creating and migrating as needed) the store named by `location`: a SQLite file path ("sqlite:PATH"
+// too), or a PostgreSQL URL (postgresql://...), which needs the key files and witness named in `options`.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location);
 Result<std::unique_ptr<Store>> OpenStore(std::string_view location, const StoreOptions& options);
 // A group-commit audit writer over the store at `location` (its own connection and thread); `options` as for
 // OpenStore (its audit_writer is ignored).
 Result<std::shared_ptr<AuditWriter>> OpenAuditWriter(std::string_view location, const StoreOptions& options);
+// True for a PostgreSQL location ("postgresql://..." or "postgres://..."); anything else names a SQLite file.
+bool IsPostgresLocation(std::string_view location);
+// `location` for a message or a log: a password in a PostgreSQL URL is replaced by ***.
+std::string RedactLocation(std::string_view location);
 // The key path used when StoreOptions::audit_key_path is empty.
 std::string DefaultAuditKeyPath(std::string_view location);
 

@@ -13,6 +13,23 @@ namespace riskradar::store::sql {
 
 std::string_view BackendName(Backend backend) { return backend == Backend::kSqlite ? "sqlite" : "postgresql"; }
 
+// The location for an error message: a password in the URI is never repeated.
+std::string RedactLocation(std::string_view location) {
+  std::string uri(location);
+  const size_t scheme = uri.find("://");
+  const size_t at = uri.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+    const size_t colon = uri.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) uri.replace(colon + 1, at - colon - 1, "***");
+  }
+  const size_t pw = uri.find("password=");
+  if (pw != std::string::npos) {
+    const size_t end = uri.find('&', pw);
+    uri.replace(pw + 9, (end == std::string::npos ? uri.size() : end) - pw - 9, "***");
+  }
+  return uri;
+}
+
 std::string JsonIntegers(Backend backend, int param) {
   const std::string p = "?" + std::to_string(param);
   if (backend == Backend::kSqlite) return "SELECT value FROM json_each(" + p + ")";

@@ -197,6 +197,8 @@ class Connection {
 // ("sqlite:" prefix optional).
 Result<std::unique_ptr<Connection>> OpenConnection(std::string_view location);
 bool IsPostgresLocation(std::string_view location);
+// The location for a message or a log: a password in a URL (user:password@, password=) is never repeated.
+std::string RedactLocation(std::string_view location);
 // The SQLite driver over a connection the caller keeps (the SQLite store's own), sharing its transactions.
 std::unique_ptr<Connection> WrapSqlite(SqliteDb& db);
 

@@ -25,22 +25,6 @@ constexpr Oid kInt4Oid = 23;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kNumericOid = 1700;
 
-// The location for an error message: a password in the URI is never repeated.
-std::string RedactUri(std::string uri) {
-  const size_t scheme = uri.find("://");
-  const size_t at = uri.find('@');
-  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
-    const size_t colon = uri.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) uri.replace(colon + 1, at - colon - 1, "***");
-  }
-  const size_t pw = uri.find("password=");
-  if (pw != std::string::npos) {
-    const size_t end = uri.find('&', pw);
-    uri.replace(pw + 9, (end == std::string::npos ? uri.size() : end) - pw - 9, "***");
-  }
-  return uri;
-}
-
 std::string TrimMessage(const char* msg) {
   std::string out = msg ? msg : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
@@ -328,7 +312,7 @@ Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& ur
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string msg = conn ? TrimMessage(PQerrorMessage(conn)) : "out of memory";
     PQfinish(conn);
-    return Status::IoError("cannot connect to PostgreSQL at " + RedactUri(uri) + ": " + msg);
+    return Status::IoError("cannot connect to PostgreSQL at " + RedactLocation(uri) + ": " + msg);
   }
   // Notices (CREATE ... IF NOT EXISTS skipping) are not errors; libpq would print them to stderr.
   PQsetNoticeProcessor(
@@ -336,7 +320,7 @@ Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& ur
   if (PQsetClientEncoding(conn, "UTF8") != 0) {
     std::string msg = TrimMessage(PQerrorMessage(conn));
     PQfinish(conn);
-    return Status::IoError("PostgreSQL at " + RedactUri(uri) + ": cannot use UTF8: " + msg);
+    return Status::IoError("PostgreSQL at " + RedactLocation(uri) + ": cannot use UTF8: " + msg);
   }
   return std::unique_ptr<Connection>(std::make_unique<PgConnection>(conn));
 }

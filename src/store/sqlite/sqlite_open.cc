@@ -43,6 +43,9 @@ Result<SchemaStatus> ReadSchemaStatus(std::string_view location) {
   return sql::ReadSchemaStatus(*conn, kSqliteMigrations);
 }
 
+std::string RedactLocation(std::string_view location) { return sql::RedactLocation(location); }
+bool IsPostgresLocation(std::string_view location) { return sql::IsPostgresLocation(location); }
+
 std::string DefaultAuditKeyPath(std::string_view location) {
   std::string path(location);
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
