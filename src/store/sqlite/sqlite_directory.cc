@@ -22,7 +22,7 @@ constexpr const char* kMentionColumns =
     "mp.person_id, m.id, r.id, r.agency_code, r.record_class, r.local_id, m.slot, m.role, m.forename, m.surname, "
     "m.sex, m.postcode, m.nhs_number, m.upn, m.dob";
 
-PersonMentionRow MentionRowFrom(const SqliteStatement& q, int first) {
+PersonMentionRow MentionRowFrom(const sql::Statement& q, int first) {
   PersonMentionRow m;
   m.person_id = q.Int(first);
   m.mention_id = q.Int(first + 1);
@@ -42,7 +42,7 @@ PersonMentionRow MentionRowFrom(const SqliteStatement& q, int first) {
   return m;
 }
 
-Person PersonFromRow(const SqliteStatement& q, int first) {
+Person PersonFromRow(const sql::Statement& q, int first) {
   Person p;
   p.id = q.Int(first);
   p.display_name = q.Text(first + 1);
@@ -66,7 +66,7 @@ std::string EscapeLike(std::string_view text) {
 }
 
 // The latest network run, or 0 before the first.
-Result<int64_t> LatestNetworkRun(SqliteDb& db) {
+Result<int64_t> LatestNetworkRun(sql::Connection& db) {
   RR_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT id FROM network_run ORDER BY id DESC LIMIT 1"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   return row ? q.Int(0) : int64_t{0};
@@ -77,7 +77,7 @@ constexpr const char* kPlaceOfConcernSelect =
     "p.name, p.type, p.postcode, p.district, p.lat, p.lon, s.profile_json FROM place_score s "
     "JOIN place p ON p.id = s.place_id AND p.active = 1 WHERE s.run_id = ?1 AND s.of_concern = 1 ";
 
-PlaceOfConcern PlaceOfConcernFromRow(const SqliteStatement& q) {
+PlaceOfConcern PlaceOfConcernFromRow(const sql::Statement& q) {
   PlaceOfConcern out;
   PlaceScore& s = out.score;
   s.place_id = q.Int(0);
@@ -99,8 +99,8 @@ PlaceOfConcern PlaceOfConcernFromRow(const SqliteStatement& q) {
   p.type = type.ok() ? *type : PlaceType::kOther;
   p.postcode = q.Text(9);
   p.district = q.Text(10);
-  p.lat = q.OptReal(11);
-  p.lon = q.OptReal(12);
+  p.lat = q.OptDouble(11);
+  p.lon = q.OptDouble(12);
   s.profile = PlaceProfileFromJson(q.Text(13));
   return out;
 }
@@ -111,25 +111,25 @@ Result<ViewerAccessFacts> SqliteStore::ReadViewerAccessFacts(const Viewer& viewe
   // Prepared once per connection: every practice list, the caseload and the MASE agenda read them.
   ViewerAccessFacts f;
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT provider_agency, data_class FROM sharing_agreement "
-                                        "WHERE recipient_agency = ?1 AND ended_at IS NULL "
-                                        "AND (valid_until_s IS NULL OR valid_until_s > ?2)"));
+    RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT provider_agency, data_class FROM sharing_agreement "
+                                      "WHERE recipient_agency = ?1 AND ended_at IS NULL "
+                                      "AND (valid_until_s IS NULL OR valid_until_s > ?2) ORDER BY id"));
     q->Bind(1, viewer.agency_code).Bind(2, now_s);
     Status st = q->ForEachRow([&] { f.agreements.push_back({q->Text(0), q->Text(1)}); });
     q->Reset();
     RR_RETURN_IF_ERROR(st);
   }
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT DISTINCT person_id FROM care_relationship "
-                                        "WHERE user_id = ?1 AND ended_at IS NULL ORDER BY person_id"));
+    RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT DISTINCT person_id FROM care_relationship "
+                                      "WHERE user_id = ?1 AND ended_at IS NULL ORDER BY person_id"));
     q->Bind(1, viewer.user_id);
     Status st = q->ForEachRow([&] { f.related.push_back(q->Int(0)); });
     q->Reset();
     RR_RETURN_IF_ERROR(st);
   }
   {
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT DISTINCT person_id FROM break_glass "
-                                        "WHERE user_id = ?1 AND expires_at_s > ?2 ORDER BY person_id"));
+    RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT DISTINCT person_id FROM break_glass "
+                                      "WHERE user_id = ?1 AND expires_at_s > ?2 ORDER BY person_id"));
     q->Bind(1, viewer.user_id).Bind(2, now_s);
     Status st = q->ForEachRow([&] { f.break_glass.push_back(q->Int(0)); });
     q->Reset();
@@ -144,17 +144,17 @@ Result<std::vector<PersonRecord>> SqliteStore::FindPersonRecords(const PersonQue
   const std::string columns =
       identity ? std::string(kMentionColumns) : std::string("mp.person_id, m.id, r.agency_code, r.record_class");
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(std::string("SELECT ") + kPersonColumns + ", " + columns +
-                           " FROM person p JOIN mention_person mp ON mp.person_id = p.id "
-                           "JOIN person_mention m ON m.id = mp.mention_id "
-                           "JOIN source_record r ON r.id = m.source_record_id "
-                           "WHERE p.active = 1 AND (?1 = '' OR p.id IN (SELECT mp2.person_id FROM mention_person mp2 "
-                           "JOIN person_mention m2 ON m2.id = mp2.mention_id WHERE m2.forename || "
-                           "CASE WHEN m2.forename <> '' AND m2.surname <> '' THEN ' ' ELSE '' END || m2.surname "
-                           "LIKE ?2 ESCAPE '\\')) "
-                           "AND (?3 = '' OR (?3 = 'child' AND p.is_child = 1) "
-                           "OR (?3 = 'person_of_concern' AND p.person_of_concern = 1) "
-                           "OR (?3 = 'adult' AND p.is_child = 0)) ORDER BY p.id"));
+      auto q, conn_->Prepare(std::string("SELECT ") + kPersonColumns + ", " + columns +
+                             " FROM person p JOIN mention_person mp ON mp.person_id = p.id "
+                             "JOIN person_mention m ON m.id = mp.mention_id "
+                             "JOIN source_record r ON r.id = m.source_record_id "
+                             "WHERE p.active = 1 AND (?1 = '' OR p.id IN (SELECT mp2.person_id FROM mention_person mp2 "
+                             "JOIN person_mention m2 ON m2.id = mp2.mention_id WHERE lower(m2.forename || "
+                             "CASE WHEN m2.forename <> '' AND m2.surname <> '' THEN ' ' ELSE '' END || m2.surname) "
+                             "LIKE lower(?2) ESCAPE '\\')) "
+                             "AND (?3 = '' OR (?3 = 'child' AND p.is_child = 1) "
+                             "OR (?3 = 'person_of_concern' AND p.person_of_concern = 1) "
+                             "OR (?3 = 'adult' AND p.is_child = 0)) ORDER BY p.id"));
   q.Bind(1, query.name).Bind(2, "%" + EscapeLike(query.name) + "%").Bind(3, query.role);
   std::vector<PersonRecord> out;
   while (true) {
@@ -184,11 +184,12 @@ Result<std::optional<PersonRecord>> SqliteStore::ReadPersonRecord(int64_t person
   if (!record) return record;
   // Scored pairs the review queue holds for two of this person's mentions.
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare("SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
-                           "decided_by, COALESCE(decided_at, '') FROM link_review "
-                           "WHERE left_mention_id IN (SELECT mention_id FROM mention_person WHERE person_id = ?1) "
-                           "AND right_mention_id IN (SELECT mention_id FROM mention_person WHERE person_id = ?1) "
-                           "ORDER BY id"));
+      auto q,
+      conn_->Prepare("SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, "
+                     "decided_by, COALESCE(decided_at, '') FROM link_review "
+                     "WHERE left_mention_id IN (SELECT mention_id FROM mention_person WHERE person_id = ?1) "
+                     "AND right_mention_id IN (SELECT mention_id FROM mention_person WHERE person_id = ?1) "
+                     "ORDER BY id"));
   q.Bind(1, person_id);
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -213,7 +214,7 @@ Result<std::optional<PersonRecord>> SqliteStore::ReadPersonMentions(int64_t pers
 }
 
 Result<int64_t> SqliteStore::PersonRecordGeneration() {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT n FROM person_record_generation WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT n FROM person_record_generation WHERE id = 1"));
   RR_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) {
     q->Reset();
@@ -225,11 +226,11 @@ Result<int64_t> SqliteStore::PersonRecordGeneration() {
 }
 
 Status SqliteStore::AppendMentionRowsLocked(int64_t person_id, std::vector<PersonMentionRow>& out) {
-  RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT mp.person_id, m.id, r.id, r.agency_code, r.record_class, r.local_id, "
-                                      "m.slot, m.role, m.forename, m.surname, m.sex, m.postcode, m.nhs_number, m.upn, "
-                                      "m.dob FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
-                                      "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1 "
-                                      "ORDER BY m.id"));
+  RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT mp.person_id, m.id, r.id, r.agency_code, r.record_class, r.local_id, "
+                                    "m.slot, m.role, m.forename, m.surname, m.sex, m.postcode, m.nhs_number, m.upn, "
+                                    "m.dob FROM mention_person mp JOIN person_mention m ON m.id = mp.mention_id "
+                                    "JOIN source_record r ON r.id = m.source_record_id WHERE mp.person_id = ?1 "
+                                    "ORDER BY m.id"));
   q->Bind(1, person_id);
   Status st = q->ForEachRow([&] { out.push_back(MentionRowFrom(*q, 0)); });
   q->Reset();
@@ -240,9 +241,9 @@ Result<std::optional<PersonRecord>> SqliteStore::PersonRecordLocked(int64_t pers
   std::optional<PersonRecord> out;
   {
     // kPersonColumns, spelled out: a cached statement's SQL is a literal.
-    RR_ASSIGN_OR_RETURN(auto* q, Cached("SELECT p.id, p.display_name, p.dob, p.sex, p.district, p.is_child, "
-                                        "p.person_of_concern, p.mention_count FROM person p "
-                                        "WHERE p.id = ?1 AND p.active = 1"));
+    RR_ASSIGN_OR_RETURN(auto* q, Stmt("SELECT p.id, p.display_name, p.dob, p.sex, p.district, p.is_child, "
+                                      "p.person_of_concern, p.mention_count FROM person p "
+                                      "WHERE p.id = ?1 AND p.active = 1"));
     q->Bind(1, person_id);
     auto row = q->Step();
     if (row.ok() && *row) out = PersonRecord{PersonFromRow(*q, 0), {}, {}};
@@ -256,8 +257,8 @@ Result<std::optional<PersonRecord>> SqliteStore::PersonRecordLocked(int64_t pers
 
 Result<PlacesOfConcernList> SqliteStore::ListPlacesOfConcern() {
   PlacesOfConcernList out;
-  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kPlaceOfConcernSelect) + "ORDER BY s.score DESC, s.place_id"));
+  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*conn_));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kPlaceOfConcernSelect) + "ORDER BY s.score DESC, s.place_id"));
   q.Bind(1, out.network_run);
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.places.push_back(PlaceOfConcernFromRow(q)); }));
   return out;
@@ -265,9 +266,9 @@ Result<PlacesOfConcernList> SqliteStore::ListPlacesOfConcern() {
 
 Result<std::optional<PlaceRecord>> SqliteStore::ReadPlaceRecord(int64_t place_id) {
   PlaceRecord out;
-  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*db_));
+  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*conn_));
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kPlaceOfConcernSelect) + "AND s.place_id = ?2"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kPlaceOfConcernSelect) + "AND s.place_id = ?2"));
     q.Bind(1, out.network_run).Bind(2, place_id);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return std::optional<PlaceRecord>();
@@ -275,13 +276,13 @@ Result<std::optional<PlaceRecord>> SqliteStore::ReadPlaceRecord(int64_t place_id
   }
   std::set<int64_t> people;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT r.agency_code, r.record_class, COALESCE(sp.person_id, 0), "
-                                             "COALESCE(ap.person_id, 0) FROM place_mention_place pmp "
-                                             "JOIN event e ON e.place_mention_id = pmp.place_mention_id "
-                                             "JOIN source_record r ON r.id = e.source_record_id "
-                                             "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
-                                             "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
-                                             "WHERE pmp.place_id = ?1 ORDER BY e.id"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT r.agency_code, r.record_class, COALESCE(sp.person_id, 0), "
+                                               "COALESCE(ap.person_id, 0) FROM place_mention_place pmp "
+                                               "JOIN event e ON e.place_mention_id = pmp.place_mention_id "
+                                               "JOIN source_record r ON r.id = e.source_record_id "
+                                               "LEFT JOIN mention_person sp ON sp.mention_id = e.subject_mention_id "
+                                               "LEFT JOIN mention_person ap ON ap.mention_id = e.associate_mention_id "
+                                               "WHERE pmp.place_id = ?1 ORDER BY e.id"));
     q.Bind(1, place_id);
     RR_RETURN_IF_ERROR(q.ForEachRow([&] {
       out.events.push_back({q.Text(0), q.Text(1), q.Int(2), q.Int(3)});
@@ -299,10 +300,12 @@ Result<std::optional<PlaceRecord>> SqliteStore::ReadPlaceRecord(int64_t place_id
 
 Result<NetworkList> SqliteStore::ListNetworks() {
   NetworkList out;
-  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT network_id, SUM(kind = 'offender'), SUM(kind = 'child'), "
-                                           "SUM(kind = 'place') FROM network_member WHERE run_id = ?1 "
-                                           "GROUP BY network_id ORDER BY network_id"));
+  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*conn_));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT network_id, SUM(CASE WHEN kind = 'offender' THEN 1 ELSE 0 END), "
+                                             "SUM(CASE WHEN kind = 'child' THEN 1 ELSE 0 END), "
+                                             "SUM(CASE WHEN kind = 'place' THEN 1 ELSE 0 END) FROM network_member "
+                                             "WHERE run_id = ?1 "
+                                             "GROUP BY network_id ORDER BY network_id"));
   q.Bind(1, out.network_run);
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
     out.networks.push_back({static_cast<int32_t>(q.Int(0)), q.Int(1), q.Int(2), q.Int(3)});
@@ -313,16 +316,16 @@ Result<NetworkList> SqliteStore::ListNetworks() {
 Result<std::optional<NetworkRecord>> SqliteStore::ReadNetworkRecord(int64_t network_id) {
   NetworkRecord out;
   out.id = static_cast<int32_t>(network_id);
-  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*db_));
+  RR_ASSIGN_OR_RETURN(out.network_run, LatestNetworkRun(*conn_));
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT kind, entity_id FROM network_member WHERE run_id = ?1 AND "
-                                             "network_id = ?2 ORDER BY kind, entity_id"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT kind, entity_id FROM network_member WHERE run_id = ?1 AND "
+                                               "network_id = ?2 ORDER BY kind, entity_id"));
     q.Bind(1, out.network_run).Bind(2, network_id);
     RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.members.emplace_back(q.Text(0), q.Int(1)); }));
   }
   if (out.members.empty()) return std::optional<NetworkRecord>();
-  RR_ASSIGN_OR_RETURN(auto place, db_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place "
-                                               "WHERE id = ?1 AND active = 1"));
+  RR_ASSIGN_OR_RETURN(auto place, conn_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place "
+                                                 "WHERE id = ?1 AND active = 1"));
   for (const auto& [kind, id] : out.members) {
     if (kind != "place") {
       RR_ASSIGN_OR_RETURN(std::optional<PersonRecord> record, PersonRecordLocked(id));
@@ -340,8 +343,8 @@ Result<std::optional<NetworkRecord>> SqliteStore::ReadNetworkRecord(int64_t netw
     p.type = type.ok() ? *type : PlaceType::kOther;
     p.postcode = place.Text(3);
     p.district = place.Text(4);
-    p.lat = place.OptReal(5);
-    p.lon = place.OptReal(6);
+    p.lat = place.OptDouble(5);
+    p.lon = place.OptDouble(6);
     out.places.push_back(std::move(p));
   }
   std::sort(out.people.begin(), out.people.end(),

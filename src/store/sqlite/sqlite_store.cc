@@ -18,7 +18,7 @@ constexpr const char* kQuarantineColumns =
     "id, batch_id, file, line, column_name, value, reason, raw, local_id, COALESCE(resolved_at, ''), resolved_by, "
     "resolution, COALESCE(resolved_batch_id, 0)";
 
-QuarantinedRow QuarantinedRowFrom(const SqliteStatement& q) {
+QuarantinedRow QuarantinedRowFrom(const sql::Statement& q) {
   QuarantinedRow r;
   r.id = q.Int(0);
   r.batch_id = q.Int(1);
@@ -36,75 +36,93 @@ QuarantinedRow QuarantinedRowFrom(const SqliteStatement& q) {
   return r;
 }
 
+// Steps an `INSERT ... RETURNING id` once and resets it: the new row's id, or nullopt when the insert added no
+// row (ON CONFLICT DO NOTHING). Every change is made by that first step, on SQLite as on PostgreSQL.
+Result<std::optional<int64_t>> StepReturnedId(sql::Statement& q) {
+  auto row = q.Step();
+  std::optional<int64_t> id;
+  if (row.ok() && *row) id = q.Int(0);
+  q.Reset();
+  if (!row.ok()) return row.status();
+  return id;
+}
+
+// The same for an insert that always adds its row.
+Result<int64_t> StepNewId(sql::Statement& q) {
+  RR_ASSIGN_OR_RETURN(std::optional<int64_t> id, StepReturnedId(q));
+  if (!id) return Status::Internal("an INSERT ... RETURNING id returned no row");
+  return *id;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- batches
 
 Status SqliteBatchWriter::Prepare() {
   // One statement both checks and inserts: the UNIQUE (agency_code, local_id, content_hash) constraint decides,
-  // and sqlite3_changes() says whether the row was new (an identical row already stored changes nothing).
+  // and RETURNING says whether the row was new (an identical row already stored returns nothing).
   RR_ASSIGN_OR_RETURN(
       insert_record_,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
           "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-          "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING"));
+          "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING RETURNING id"));
   RR_ASSIGN_OR_RETURN(
       insert_mention_,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
-          "postcode, nhs_number, upn, ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-  RR_ASSIGN_OR_RETURN(insert_place_, db_->Prepare("INSERT INTO place_mention (source_record_id, name, type, postcode, "
-                                                  "lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+          "postcode, nhs_number, upn, ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+          "RETURNING id"));
+  RR_ASSIGN_OR_RETURN(insert_place_,
+                      conn_->Prepare("INSERT INTO place_mention (source_record_id, name, type, postcode, "
+                                     "lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id"));
   RR_ASSIGN_OR_RETURN(
       insert_event_,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO event (source_record_id, kind, category, date, subject_mention_id, associate_mention_id, "
           "place_mention_id, detail, time_of_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   RR_ASSIGN_OR_RETURN(insert_quarantine_,
-                      db_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw, "
-                                   "local_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                      conn_->Prepare("INSERT INTO quarantine (batch_id, file, line, column_name, value, reason, raw, "
+                                     "local_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   // The open quarantined rows this batch may resolve: same agency, same mapping format, an earlier batch.
   RR_ASSIGN_OR_RETURN(
-      auto open, db_->Prepare("SELECT DISTINCT q.local_id FROM quarantine q JOIN import_batch b ON b.id = q.batch_id "
-                              "WHERE b.agency_code = ?1 AND b.format = ?2 AND b.status = 'complete' AND b.id <> ?3 "
-                              "AND q.resolved_at IS NULL AND q.local_id <> ''"));
+      auto open, conn_->Prepare("SELECT DISTINCT q.local_id FROM quarantine q JOIN import_batch b ON b.id = q.batch_id "
+                                "WHERE b.agency_code = ?1 AND b.format = ?2 AND b.status = 'complete' AND b.id <> ?3 "
+                                "AND q.resolved_at IS NULL AND q.local_id <> '' ORDER BY q.local_id"));
   open.Bind(1, header_.agency_code).Bind(2, header_.format).Bind(3, batch_id_);
   return open.ForEachRow([&] { open_local_ids_.insert(open.Text(0)); });
 }
 
 Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
-  // BindView: every bound string outlives Run(), which resets the statement.
   insert_mention_.Bind(1, record_id)
-      .BindView(2, slot)
-      .BindView(3, ToString(m.role))
-      .BindView(4, m.local_person_id)
-      .BindView(5, m.forename)
-      .BindView(6, m.surname)
+      .Bind(2, slot)
+      .Bind(3, ToString(m.role))
+      .Bind(4, m.local_person_id)
+      .Bind(5, m.forename)
+      .Bind(6, m.surname)
       .Bind(7, DobDays(m.dob))
-      .BindView(8, ToString(m.sex))
-      .BindView(9, m.postcode)
-      .BindView(10, m.nhs_number)
-      .BindView(11, m.upn)
-      .BindView(12, m.ethnicity);
-  RR_RETURN_IF_ERROR(insert_mention_.Run());
-  return db_->LastInsertId();
+      .Bind(8, ToString(m.sex))
+      .Bind(9, m.postcode)
+      .Bind(10, m.nhs_number)
+      .Bind(11, m.upn)
+      .Bind(12, m.ethnicity);
+  return StepNewId(insert_mention_);
 }
 
 Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   const SourceRecord& r = row.record;
   insert_record_.Bind(1, batch_id_)
-      .BindView(2, r.agency_code)
-      .BindView(3, r.local_id)
+      .Bind(2, r.agency_code)
+      .Bind(3, r.local_id)
       .Bind(4, r.line)
-      .BindView(5, r.raw_json)
-      .BindView(6, r.content_hash)
-      .BindView(7, r.record_class)
-      .BindView(8, r.lawful_basis);
-  RR_RETURN_IF_ERROR(insert_record_.Run());
+      .Bind(5, r.raw_json)
+      .Bind(6, r.content_hash)
+      .Bind(7, r.record_class)
+      .Bind(8, r.lawful_basis);
+  RR_ASSIGN_OR_RETURN(const std::optional<int64_t> inserted, StepReturnedId(insert_record_));
   if (!open_local_ids_.empty() && open_local_ids_.count(r.local_id)) matched_local_ids_.insert(r.local_id);
-  if (db_->Changes() == 0) return false;  // already stored with the same content
-  const int64_t record_id = db_->LastInsertId();
+  if (!inserted) return false;  // already stored with the same content
+  const int64_t record_id = *inserted;
 
   RR_ASSIGN_OR_RETURN(const int64_t subject_id, InsertMention(record_id, row.subject, "subject"));
   std::optional<int64_t> associate_id;
@@ -115,23 +133,22 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   if (row.place) {
     const PlaceMention& p = *row.place;
     insert_place_.Bind(1, record_id)
-        .BindView(2, p.name)
-        .BindView(3, ToString(p.type))
-        .BindView(4, p.postcode)
+        .Bind(2, p.name)
+        .Bind(3, ToString(p.type))
+        .Bind(4, p.postcode)
         .Bind(5, p.lat)
         .Bind(6, p.lon);
-    RR_RETURN_IF_ERROR(insert_place_.Run());
-    place_id = db_->LastInsertId();
+    RR_ASSIGN_OR_RETURN(place_id, StepNewId(insert_place_));
   }
   const Event& e = row.event;
   insert_event_.Bind(1, record_id)
-      .BindView(2, ToString(e.kind))
-      .BindView(3, e.category)
+      .Bind(2, ToString(e.kind))
+      .Bind(3, e.category)
       .Bind(4, e.date.days())
       .Bind(5, subject_id)
       .Bind(6, associate_id)
       .Bind(7, place_id)
-      .BindView(8, e.detail)
+      .Bind(8, e.detail)
       .Bind(9, e.minute_of_day ? std::optional<int64_t>(*e.minute_of_day) : std::nullopt);
   RR_RETURN_IF_ERROR(insert_event_.Run());
   return true;
@@ -153,7 +170,7 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
   const std::string finished = NowUtcIso();
   RR_ASSIGN_OR_RETURN(
       auto update,
-      db_->Prepare(
+      conn_->Prepare(
           "UPDATE import_batch SET rows_in = ?1, landed = ?2, unchanged = ?3, quarantined = ?4, status = 'complete', "
           "finished_at = ?5 WHERE id = ?6"));
   RR_RETURN_IF_ERROR(update.Bind(1, counts.rows_in)
@@ -168,7 +185,7 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
   if (!matched_local_ids_.empty()) {
     RR_ASSIGN_OR_RETURN(
         auto resolve,
-        db_->Prepare(
+        conn_->Prepare(
             "UPDATE quarantine SET resolved_at = ?1, resolved_by = ?2, resolution = ?3, resolved_batch_id = ?4 "
             "WHERE resolved_at IS NULL AND local_id = ?5 AND batch_id IN (SELECT id FROM import_batch WHERE "
             "agency_code = ?6 AND format = ?7 AND status = 'complete' AND id <> ?4)"));
@@ -182,7 +199,7 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
                              .Bind(6, header_.agency_code)
                              .Bind(7, header_.format)
                              .Run());
-      resolved += db_->Changes();
+      resolved += resolve.Changes();
     }
   }
   AuditEvent audit;
@@ -210,14 +227,14 @@ Result<BatchInfo> SqliteBatchWriter::Commit(const BatchCounts& counts, const Act
 
 Status SqliteStore::UpsertAgency(const Agency& a) {
   RR_ASSIGN_OR_RETURN(
-      auto q,
-      db_->Prepare("INSERT INTO agency (code, name, kind, area) VALUES (?1, ?2, ?3, ?4) "
-                   "ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area = excluded.area"));
+      auto q, conn_->Prepare(
+                  "INSERT INTO agency (code, name, kind, area) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area = excluded.area"));
   return q.Bind(1, a.code).Bind(2, a.name).Bind(3, ToString(a.kind)).Bind(4, a.area).Run();
 }
 
 Result<std::vector<Agency>> SqliteStore::ListAgencies() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT code, name, kind, area FROM agency ORDER BY code"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT code, name, kind, area FROM agency ORDER BY code"));
   std::vector<Agency> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -235,7 +252,7 @@ Result<std::vector<Agency>> SqliteStore::ListAgencies() {
 Result<std::vector<BatchInfo>> SqliteStore::ListBatches() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT id, agency_code, file, file_hash, format, record_class, lawful_basis, rows_in, landed, unchanged, "
           "quarantined, status, COALESCE(finished_at, ''), layout FROM import_batch ORDER BY id"));
   std::vector<BatchInfo> out;
@@ -263,33 +280,33 @@ Result<std::optional<BatchInfo>> SqliteStore::FindCompletedBatch(std::string_vie
 }
 
 Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& h) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO import_batch (agency_code, file, file_hash, format, "
-                                           "record_class, lawful_basis, status, started_at, layout) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)"));
-  Status s = q.Bind(1, h.agency_code)
-                 .Bind(2, h.file)
-                 .Bind(3, h.file_hash)
-                 .Bind(4, h.format)
-                 .Bind(5, h.record_class)
-                 .Bind(6, h.lawful_basis)
-                 .Bind(7, NowUtcIso())
-                 .Bind(8, h.layout)
-                 .Run();
-  if (!s.ok()) {
-    if (s.code() == StatusCode::kConflict) {
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("INSERT INTO import_batch (agency_code, file, file_hash, format, "
+                                             "record_class, lawful_basis, status, started_at, layout) "
+                                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8) RETURNING id"));
+  q.Bind(1, h.agency_code)
+      .Bind(2, h.file)
+      .Bind(3, h.file_hash)
+      .Bind(4, h.format)
+      .Bind(5, h.record_class)
+      .Bind(6, h.lawful_basis)
+      .Bind(7, NowUtcIso())
+      .Bind(8, h.layout);
+  Result<int64_t> batch_id = StepNewId(q);
+  if (!batch_id.ok()) {
+    if (batch_id.status().code() == StatusCode::kConflict) {
       return Status::NotFound("agency '" + h.agency_code + "' is not registered in this store");
     }
-    return s;
+    return batch_id.status();
   }
-  auto writer = std::make_unique<SqliteBatchWriter>(this, db_.get(), std::move(txn), db_->LastInsertId(), h);
+  auto writer = std::make_unique<SqliteBatchWriter>(this, conn_.get(), std::move(txn), *batch_id, h);
   RR_RETURN_IF_ERROR(writer->Prepare());
   return std::unique_ptr<BatchWriter>(std::move(writer));
 }
 
 Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantine(int64_t batch_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
-                                           " FROM quarantine WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+                                             " FROM quarantine WHERE ?1 = 0 OR batch_id = ?1 ORDER BY id"));
   q.Bind(1, batch_id);
   std::vector<QuarantinedRow> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back(QuarantinedRowFrom(q)); }));
@@ -307,13 +324,13 @@ Result<std::optional<BatchInfo>> SqliteStore::FindBatch(int64_t batch_id) {
 Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t limit, int64_t offset) {
   QuarantinePage page;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM quarantine WHERE batch_id = ?1"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT COUNT(*) FROM quarantine WHERE batch_id = ?1"));
     q.Bind(1, batch_id);
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) page.total = q.Int(0);
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
-                                           " FROM quarantine WHERE batch_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+                                             " FROM quarantine WHERE batch_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"));
   q.Bind(1, batch_id).Bind(2, limit).Bind(3, offset);
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { page.rows.push_back(QuarantinedRowFrom(q)); }));
   return page;
@@ -321,10 +338,11 @@ Result<QuarantinePage> SqliteStore::ListQuarantinePage(int64_t batch_id, int64_t
 
 Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
   RR_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare("SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, "
-                           "m.dob, m.sex, m.postcode, "
-                           "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot, m.ethnicity FROM person_mention m "
-                           "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
+      auto q,
+      conn_->Prepare("SELECT m.id, m.source_record_id, m.role, m.local_person_id, m.forename, m.surname, "
+                     "m.dob, m.sex, m.postcode, "
+                     "m.nhs_number, m.upn, r.agency_code, r.local_id, m.slot, m.ethnicity FROM person_mention m "
+                     "JOIN source_record r ON r.id = m.source_record_id ORDER BY m.id"));
   std::vector<MentionRow> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -354,7 +372,7 @@ Result<std::vector<MentionRow>> SqliteStore::LoadPersonMentions() {
 Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT p.id, p.source_record_id, p.name, p.type, p.postcode, p.lat, p.lon, r.agency_code, r.local_id "
           "FROM place_mention p JOIN source_record r ON r.id = p.source_record_id ORDER BY p.id"));
   std::vector<PlaceMentionRow> out;
@@ -368,8 +386,8 @@ Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
     p.name = q.Text(2);
     RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(3)));
     p.postcode = q.Text(4);
-    p.lat = q.OptReal(5);
-    p.lon = q.OptReal(6);
+    p.lat = q.OptDouble(5);
+    p.lon = q.OptDouble(6);
     pr.agency_code = q.Text(7);
     pr.local_id = q.Text(8);
     out.push_back(std::move(pr));
@@ -378,7 +396,7 @@ Result<std::vector<PlaceMentionRow>> SqliteStore::LoadPlaceMentions() {
 }
 
 Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPairs(std::string_view sql) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(sql));
   std::vector<std::pair<int64_t, int64_t>> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.emplace_back(q.Int(0), q.Int(1)); }));
   return out;
@@ -395,7 +413,7 @@ Result<std::vector<std::pair<int64_t, int64_t>>> SqliteStore::LoadPlaceMentionPl
 Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT left_mention_id, right_mention_id, match_weight, match_probability, status, reason, decided_by, "
           "COALESCE(decided_at, '') FROM link_review WHERE status <> 'pending' "
           "ORDER BY left_mention_id, right_mention_id"));
@@ -407,7 +425,7 @@ Result<std::vector<ReviewItem>> SqliteStore::LoadReviewDecisions() {
 }
 
 Result<std::string> SqliteStore::LatestLinkageModel() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT model_json FROM linkage_run ORDER BY id DESC LIMIT 1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT model_json FROM linkage_run ORDER BY id DESC LIMIT 1"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::NotFound("no linkage run yet: run `riskradar link` first");
   return q.Text(0);
@@ -417,7 +435,7 @@ namespace {
 
 // The writes a full linkage run and a batch share: people and places upserted (a merged-away one stays as an
 // inactive row, so its assessment history keeps its referent), review pairs queued, the run recorded.
-Status UpsertPersons(SqliteDb& db, const std::vector<Person>& persons) {
+Status UpsertPersons(sql::Connection& db, const std::vector<Person>& persons) {
   RR_ASSIGN_OR_RETURN(
       auto person,
       db.Prepare(
@@ -442,7 +460,7 @@ Status UpsertPersons(SqliteDb& db, const std::vector<Person>& persons) {
   return Status::Ok();
 }
 
-Status UpsertPlaces(SqliteDb& db, const std::vector<Place>& places) {
+Status UpsertPlaces(sql::Connection& db, const std::vector<Place>& places) {
   RR_ASSIGN_OR_RETURN(
       auto place,
       db.Prepare(
@@ -466,7 +484,7 @@ Status UpsertPlaces(SqliteDb& db, const std::vector<Place>& places) {
 // Mention -> entity rows (mention_person, place_mention_place). A full run writes them into emptied tables (a
 // mention named twice is an error); a batch may move a mention to the person it merged into (`move_existing`).
 // The table and column names are this file's constants, never input.
-Status LinkMentions(SqliteDb& db, std::string_view table, std::string_view mention_column,
+Status LinkMentions(sql::Connection& db, std::string_view table, std::string_view mention_column,
                     std::string_view entity_column, const std::vector<std::pair<int64_t, int64_t>>& rows,
                     bool move_existing) {
   const std::string upsert = move_existing ? fmt::format(" ON CONFLICT({}) DO UPDATE SET {} = excluded.{}",
@@ -479,11 +497,12 @@ Status LinkMentions(SqliteDb& db, std::string_view table, std::string_view menti
 }
 
 // A decided pair keeps its decision; only new pairs are queued.
-Status QueueReviewPairs(SqliteDb& db, const std::vector<ReviewItem>& review) {
+Status QueueReviewPairs(sql::Connection& db, const std::vector<ReviewItem>& review) {
   RR_ASSIGN_OR_RETURN(auto queue,
                       db.Prepare("INSERT INTO link_review (left_mention_id, right_mention_id, match_weight, "
                                  "match_probability, status, reason, "
-                                 "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') ON CONFLICT DO NOTHING"));
+                                 "decided_by) VALUES (?1, ?2, ?3, ?4, 'pending', '', '') "
+                                 "ON CONFLICT (left_mention_id, right_mention_id) DO NOTHING"));
   for (const ReviewItem& r : review) {
     RR_RETURN_IF_ERROR(queue.Bind(1, r.left_mention_id)
                            .Bind(2, r.right_mention_id)
@@ -495,15 +514,18 @@ Status QueueReviewPairs(SqliteDb& db, const std::vector<ReviewItem>& review) {
 }
 
 // The audit target of the linkage run just recorded ("linkage_run:7").
-Result<std::string> RecordLinkageRun(SqliteDb& db, int64_t persons, int64_t places, const std::string& model_json) {
+Result<std::string> RecordLinkageRun(sql::Connection& db, int64_t persons, int64_t places,
+                                     const std::string& model_json) {
   RR_ASSIGN_OR_RETURN(auto run,
-                      db.Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, model_json).Run());
-  return "linkage_run:" + std::to_string(db.LastInsertId());
+                      db.Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4) "
+                                 "RETURNING id"));
+  run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, model_json);
+  RR_ASSIGN_OR_RETURN(const int64_t id, StepNewId(run));
+  return "linkage_run:" + std::to_string(id);
 }
 
 // Marks people or places (`table`) inactive; refused while a mention still points to one.
-Status RetireUnused(SqliteDb& db, std::string_view table, std::string_view mention_table,
+Status RetireUnused(sql::Connection& db, std::string_view table, std::string_view mention_table,
                     std::string_view entity_column, const std::vector<int64_t>& ids) {
   RR_ASSIGN_OR_RETURN(auto retire, db.Prepare(fmt::format("UPDATE {} SET active = 0 WHERE id = ?1", table)));
   RR_ASSIGN_OR_RETURN(auto used,
@@ -526,22 +548,22 @@ Status RetireUnused(SqliteDb& db, std::string_view table, std::string_view menti
 }  // namespace
 
 Status SqliteStore::SaveLinkage(const LinkageOutput& out, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   // Every person and place is written again: the rest become inactive.
   RR_RETURN_IF_ERROR(
-      db_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
-                "DELETE FROM mention_person; DELETE FROM place_mention_place;"
-                "DELETE FROM link_review WHERE status = 'pending'; DELETE FROM event_link;"));
-  RR_RETURN_IF_ERROR(UpsertPersons(*db_, out.persons));
-  RR_RETURN_IF_ERROR(LinkMentions(*db_, "mention_person", "mention_id", "person_id", out.mention_person, false));
-  RR_RETURN_IF_ERROR(UpsertPlaces(*db_, out.places));
+      conn_->Exec("UPDATE person SET active = 0; UPDATE place SET active = 0;"
+                  "DELETE FROM mention_person; DELETE FROM place_mention_place;"
+                  "DELETE FROM link_review WHERE status = 'pending'; DELETE FROM event_link;"));
+  RR_RETURN_IF_ERROR(UpsertPersons(*conn_, out.persons));
+  RR_RETURN_IF_ERROR(LinkMentions(*conn_, "mention_person", "mention_id", "person_id", out.mention_person, false));
+  RR_RETURN_IF_ERROR(UpsertPlaces(*conn_, out.places));
   RR_RETURN_IF_ERROR(
-      LinkMentions(*db_, "place_mention_place", "place_mention_id", "place_id", out.place_mention_place, false));
-  RR_RETURN_IF_ERROR(QueueReviewPairs(*db_, out.review));
+      LinkMentions(*conn_, "place_mention_place", "place_mention_id", "place_id", out.place_mention_place, false));
+  RR_RETURN_IF_ERROR(QueueReviewPairs(*conn_, out.review));
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "link";
-  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*db_, static_cast<int64_t>(out.persons.size()),
+  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*conn_, static_cast<int64_t>(out.persons.size()),
                                                      static_cast<int64_t>(out.places.size()), out.model_json));
   audit.details =
       json{{"persons", out.persons.size()}, {"places", out.places.size()}, {"review_items", out.review.size()}}.dump();
@@ -582,18 +604,18 @@ Status SqliteStore::SaveLinkageChanges(const LinkageChanges& changes, const Acto
     RR_RETURN_IF_ERROR(check_ids("person", changes.retired_persons, person_ids, changes.mention_person));
     RR_RETURN_IF_ERROR(check_ids("place", changes.retired_places, place_ids, changes.place_mention_place));
   }
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_RETURN_IF_ERROR(db_->Exec("DELETE FROM event_link;"));
-  RR_RETURN_IF_ERROR(UpsertPersons(*db_, changes.persons));
-  RR_RETURN_IF_ERROR(LinkMentions(*db_, "mention_person", "mention_id", "person_id", changes.mention_person, true));
-  RR_RETURN_IF_ERROR(RetireUnused(*db_, "person", "mention_person", "person_id", changes.retired_persons));
-  RR_RETURN_IF_ERROR(UpsertPlaces(*db_, changes.places));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_RETURN_IF_ERROR(conn_->Exec("DELETE FROM event_link;"));
+  RR_RETURN_IF_ERROR(UpsertPersons(*conn_, changes.persons));
+  RR_RETURN_IF_ERROR(LinkMentions(*conn_, "mention_person", "mention_id", "person_id", changes.mention_person, true));
+  RR_RETURN_IF_ERROR(RetireUnused(*conn_, "person", "mention_person", "person_id", changes.retired_persons));
+  RR_RETURN_IF_ERROR(UpsertPlaces(*conn_, changes.places));
   RR_RETURN_IF_ERROR(
-      LinkMentions(*db_, "place_mention_place", "place_mention_id", "place_id", changes.place_mention_place, true));
-  RR_RETURN_IF_ERROR(RetireUnused(*db_, "place", "place_mention_place", "place_id", changes.retired_places));
-  RR_RETURN_IF_ERROR(QueueReviewPairs(*db_, changes.review));
-  RR_ASSIGN_OR_RETURN(auto counts, db_->Prepare("SELECT (SELECT COUNT(*) FROM person WHERE active = 1), "
-                                                "(SELECT COUNT(*) FROM place WHERE active = 1)"));
+      LinkMentions(*conn_, "place_mention_place", "place_mention_id", "place_id", changes.place_mention_place, true));
+  RR_RETURN_IF_ERROR(RetireUnused(*conn_, "place", "place_mention_place", "place_id", changes.retired_places));
+  RR_RETURN_IF_ERROR(QueueReviewPairs(*conn_, changes.review));
+  RR_ASSIGN_OR_RETURN(auto counts, conn_->Prepare("SELECT (SELECT COUNT(*) FROM person WHERE active = 1), "
+                                                  "(SELECT COUNT(*) FROM place WHERE active = 1)"));
   RR_ASSIGN_OR_RETURN(bool counted, counts.Step());
   const int64_t persons = counted ? counts.Int(0) : 0;
   const int64_t places = counted ? counts.Int(1) : 0;
@@ -601,7 +623,7 @@ Status SqliteStore::SaveLinkageChanges(const LinkageChanges& changes, const Acto
   AuditEvent audit;
   audit.actor = actor;
   audit.action = "link";
-  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*db_, persons, places, changes.model_json));
+  RR_ASSIGN_OR_RETURN(audit.target, RecordLinkageRun(*conn_, persons, places, changes.model_json));
   audit.details = json{{"batch", true},
                        {"persons", persons},
                        {"places", places},
@@ -630,12 +652,12 @@ Status SqliteStore::SaveEventLinks(const EventLinkOutput& out, const Actor& acto
                               " is a resolved event and is itself linked to another");
     }
   }
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_RETURN_IF_ERROR(db_->Exec("DELETE FROM event_link;"));
-  RR_ASSIGN_OR_RETURN(auto exists, db_->Prepare("SELECT (SELECT COUNT(*) FROM event WHERE id = ?1), "
-                                                "(SELECT COUNT(*) FROM event WHERE id = ?2)"));
-  RR_ASSIGN_OR_RETURN(auto insert,
-                      db_->Prepare("INSERT INTO event_link (event_id, resolved_event_id, reason) VALUES (?1, ?2, ?3)"));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_RETURN_IF_ERROR(conn_->Exec("DELETE FROM event_link;"));
+  RR_ASSIGN_OR_RETURN(auto exists, conn_->Prepare("SELECT (SELECT COUNT(*) FROM event WHERE id = ?1), "
+                                                  "(SELECT COUNT(*) FROM event WHERE id = ?2)"));
+  RR_ASSIGN_OR_RETURN(
+      auto insert, conn_->Prepare("INSERT INTO event_link (event_id, resolved_event_id, reason) VALUES (?1, ?2, ?3)"));
   for (const EventLink& link : out.links) {
     exists.Reset();
     exists.Bind(1, link.event_id).Bind(2, link.resolved_event_id);
@@ -663,7 +685,7 @@ Status SqliteStore::SaveEventLinks(const EventLinkOutput& out, const Actor& acto
 
 Result<std::vector<EventLink>> SqliteStore::LoadEventLinks() {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT event_id, resolved_event_id, reason FROM event_link ORDER BY event_id"));
+                      conn_->Prepare("SELECT event_id, resolved_event_id, reason FROM event_link ORDER BY event_id"));
   std::vector<EventLink> out;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] { out.push_back({q.Int(0), q.Int(1), q.Text(2)}); }));
   return out;
@@ -672,7 +694,7 @@ Result<std::vector<EventLink>> SqliteStore::LoadEventLinks() {
 Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM person), (SELECT COALESCE(MAX(id), 0) FROM place)"));
+      conn_->Prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM person), (SELECT COALESCE(MAX(id), 0) FROM place)"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Internal("max id query returned no row");
   return std::make_pair(q.Int(0), q.Int(1));
@@ -680,9 +702,9 @@ Result<std::pair<int64_t, int64_t>> SqliteStore::MaxEntityIds() {
 
 Result<std::vector<Person>> SqliteStore::ListPersons() {
   RR_ASSIGN_OR_RETURN(
-      auto q,
-      db_->Prepare("SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count, ethnicity "
-                   "FROM person WHERE active = 1 ORDER BY id"));
+      auto q, conn_->Prepare(
+                  "SELECT id, display_name, dob, sex, district, is_child, person_of_concern, mention_count, ethnicity "
+                  "FROM person WHERE active = 1 ORDER BY id"));
   std::vector<Person> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -705,7 +727,7 @@ Result<std::vector<Person>> SqliteStore::ListPersons() {
 Result<std::vector<Place>> SqliteStore::ListPlaces() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place WHERE active = 1 ORDER BY id"));
+      conn_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place WHERE active = 1 ORDER BY id"));
   std::vector<Place> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -716,8 +738,8 @@ Result<std::vector<Place>> SqliteStore::ListPlaces() {
     RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(2)));
     p.postcode = q.Text(3);
     p.district = q.Text(4);
-    p.lat = q.OptReal(5);
-    p.lon = q.OptReal(6);
+    p.lat = q.OptDouble(5);
+    p.lon = q.OptDouble(6);
     out.push_back(std::move(p));
   }
   return out;
@@ -726,7 +748,7 @@ Result<std::vector<Place>> SqliteStore::ListPlaces() {
 Result<std::vector<EventRow>> SqliteStore::LoadEvents() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT e.id, e.source_record_id, e.kind, e.category, e.date, e.subject_mention_id, e.associate_mention_id, "
           "e.place_mention_id, e.detail, r.agency_code, COALESCE(sp.person_id, 0), COALESCE(ap.person_id, 0), "
           "COALESCE(pp.place_id, 0), sm.role, COALESCE(am.role, 'adult'), e.time_of_day, "
@@ -817,10 +839,10 @@ json IndicatorsToJson(const std::vector<Indicator>& indicators) {
 }
 
 Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO assessment (person_id, as_of, level, score, model_version, indicators_json, explanation_json, "
           "override_level, override_reason, created_at, next_review, override_by, kind, created_by) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pipeline', ?13)"));
@@ -855,7 +877,7 @@ Status SqliteStore::SaveAssessments(const std::vector<Assessment>& assessments, 
 Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
   RR_ASSIGN_OR_RETURN(
       auto q,
-      db_->Prepare(
+      conn_->Prepare(
           "SELECT " + std::string(kAssessmentRowColumns) +
           " FROM assessment a "
           "JOIN (SELECT person_id, MAX(id) AS id FROM assessment GROUP BY person_id) latest ON latest.id = a.id "
@@ -872,9 +894,9 @@ Result<std::vector<Assessment>> SqliteStore::LatestAssessments() {
 
 Result<std::vector<AssessmentLevel>> SqliteStore::ListAssessmentLevels() {
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT a.id, a.person_id, a.as_of, a.level, a.override_level, a.model_version "
-                                   "FROM assessment a JOIN person p ON p.id = a.person_id AND p.active = 1 "
-                                   "ORDER BY a.person_id, a.as_of, a.id"));
+                      conn_->Prepare("SELECT a.id, a.person_id, a.as_of, a.level, a.override_level, a.model_version "
+                                     "FROM assessment a JOIN person p ON p.id = a.person_id AND p.active = 1 "
+                                     "ORDER BY a.person_id, a.as_of, a.id"));
   std::vector<AssessmentLevel> out;
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -900,7 +922,7 @@ constexpr std::string_view kPersonPriorityColumns =
     "children_significant, children_at_risk, contacts, co_offenders, degree, places, disruptions, betweenness, "
     "last_contact, reasons_json FROM person_priority";
 
-PersonPriority PersonPriorityFromRow(const SqliteStatement& q) {
+PersonPriority PersonPriorityFromRow(const sql::Statement& q) {
   PersonPriority p;
   p.person_id = q.Int(0);
   p.network_id = static_cast<int32_t>(q.Int(1));
@@ -926,14 +948,14 @@ PersonPriority PersonPriorityFromRow(const SqliteStatement& q) {
 }  // namespace
 
 Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
-  RR_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  RR_ASSIGN_OR_RETURN(auto run, db_->Prepare("INSERT INTO network_run (at, lone_offenders, priority_model) "
-                                             "VALUES (?1, ?2, ?3)"));
-  RR_RETURN_IF_ERROR(run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Bind(3, out.priority_model).Run());
-  const int64_t run_id = db_->LastInsertId();
+  RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(*conn_));
+  RR_ASSIGN_OR_RETURN(auto run, conn_->Prepare("INSERT INTO network_run (at, lone_offenders, priority_model) "
+                                               "VALUES (?1, ?2, ?3) RETURNING id"));
+  run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Bind(3, out.priority_model);
+  RR_ASSIGN_OR_RETURN(const int64_t run_id, StepNewId(run));
   RR_ASSIGN_OR_RETURN(
       auto member,
-      db_->Prepare("INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
+      conn_->Prepare("INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
   for (const StoredNetwork& n : out.networks) {
     for (int64_t id : n.offenders)
       RR_RETURN_IF_ERROR(member.Bind(1, run_id).Bind(2, n.id).Bind(3, "offender").Bind(4, id).Run());
@@ -944,7 +966,7 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
   }
   RR_ASSIGN_OR_RETURN(
       auto score,
-      db_->Prepare(
+      conn_->Prepare(
           "INSERT INTO place_score (run_id, place_id, children_at_risk, persons_of_concern, events, score, of_concern, "
           "reasons_json, profile_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   for (const PlaceScore& p : out.places) {
@@ -961,10 +983,10 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
   }
   RR_ASSIGN_OR_RETURN(
       auto priority,
-      db_->Prepare("INSERT INTO person_priority (run_id, person_id, network_id, role, priority, suspected_offender, "
-                   "children_linked, children_serious, children_significant, children_at_risk, contacts, "
-                   "co_offenders, degree, places, disruptions, betweenness, last_contact, reasons_json) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+      conn_->Prepare("INSERT INTO person_priority (run_id, person_id, network_id, role, priority, suspected_offender, "
+                     "children_linked, children_serious, children_significant, children_at_risk, contacts, "
+                     "co_offenders, degree, places, disruptions, betweenness, last_contact, reasons_json) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
   for (const PersonPriority& p : out.persons) {
     priority.Bind(1, run_id)
         .Bind(2, p.person_id)
@@ -990,9 +1012,9 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
     }
     RR_RETURN_IF_ERROR(priority.Run());
   }
-  RR_ASSIGN_OR_RETURN(auto edge, db_->Prepare("INSERT INTO network_edge (run_id, kind, a_person_id, b_person_id, "
-                                              "b_place_id, occasions, weight, first_seen, last_seen) "
-                                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  RR_ASSIGN_OR_RETURN(auto edge, conn_->Prepare("INSERT INTO network_edge (run_id, kind, a_person_id, b_person_id, "
+                                                "b_place_id, occasions, weight, first_seen, last_seen) "
+                                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   for (const NetworkEdge& e : out.edges) {
     const bool place = e.kind == "person_place";
     if (!place && e.kind != "child_adult" && e.kind != "co_offending") {
@@ -1032,14 +1054,14 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
   NetworkOutput out;
   int64_t run_id = 0;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, lone_offenders FROM network_run ORDER BY id DESC LIMIT 1"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id, lone_offenders FROM network_run ORDER BY id DESC LIMIT 1"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return Status::FailedPrecondition("no network analysis in the store yet: run `riskradar network`");
     run_id = q.Int(0);
     out.lone_offenders = q.Int(1);
   }
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 "
-                                           "ORDER BY network_id, kind, entity_id"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT network_id, kind, entity_id FROM network_member WHERE run_id = ?1 "
+                                             "ORDER BY network_id, kind, entity_id"));
   q.Bind(1, run_id);
   std::map<int64_t, StoredNetwork> networks;
   RR_RETURN_IF_ERROR(q.ForEachRow([&] {
@@ -1051,8 +1073,8 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
   for (auto& [id, n] : networks) out.networks.push_back(std::move(n));
   RR_ASSIGN_OR_RETURN(
       auto s,
-      db_->Prepare("SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json, "
-                   "profile_json FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
+      conn_->Prepare("SELECT place_id, children_at_risk, persons_of_concern, events, score, of_concern, reasons_json, "
+                     "profile_json FROM place_score WHERE run_id = ?1 ORDER BY score DESC, place_id"));
   s.Bind(1, run_id);
   RR_RETURN_IF_ERROR(s.ForEachRow([&] {
     PlaceScore p;
@@ -1068,21 +1090,21 @@ Result<NetworkOutput> SqliteStore::LoadNetworks() {
     out.places.push_back(std::move(p));
   }));
   {
-    RR_ASSIGN_OR_RETURN(auto m, db_->Prepare("SELECT priority_model FROM network_run WHERE id = ?1"));
+    RR_ASSIGN_OR_RETURN(auto m, conn_->Prepare("SELECT priority_model FROM network_run WHERE id = ?1"));
     m.Bind(1, run_id);
     RR_ASSIGN_OR_RETURN(bool row, m.Step());
     if (row) out.priority_model = m.Text(0);
   }
-  RR_ASSIGN_OR_RETURN(auto pq, db_->Prepare(std::string(kPersonPriorityColumns) +
-                                            " WHERE run_id = ?1 ORDER BY priority DESC, person_id"));
+  RR_ASSIGN_OR_RETURN(auto pq, conn_->Prepare(std::string(kPersonPriorityColumns) +
+                                              " WHERE run_id = ?1 ORDER BY priority DESC, person_id"));
   pq.Bind(1, run_id);
   RR_RETURN_IF_ERROR(pq.ForEachRow([&] { out.persons.push_back(PersonPriorityFromRow(pq)); }));
   return out;
 }
 
 Result<std::optional<PersonPriority>> SqliteStore::ReadPersonPriority(int64_t person_id) {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string(kPersonPriorityColumns) +
-                                           " WHERE person_id = ?1 AND run_id = (SELECT MAX(id) FROM network_run)"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(std::string(kPersonPriorityColumns) +
+                                             " WHERE person_id = ?1 AND run_id = (SELECT MAX(id) FROM network_run)"));
   q.Bind(1, person_id);
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<PersonPriority>();
@@ -1098,23 +1120,22 @@ std::string IdsJson(const std::vector<int64_t>& ids) { return json(ids).dump(); 
 Result<std::vector<NetworkEdge>> SqliteStore::ReadNetworkEdges(const std::vector<int64_t>& person_ids) {
   int64_t run_id = 0;
   {
-    RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT MAX(id) FROM network_run"));
+    RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT MAX(id) FROM network_run"));
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row || q.IsNull(0)) {
       return Status::FailedPrecondition("no network analysis in the store yet: run `riskradar network`");
     }
     run_id = q.Int(0);
   }
-  std::string sql =
+  std::string text =
       "SELECT kind, a_person_id, COALESCE(b_person_id, b_place_id), occasions, weight, first_seen, last_seen "
       "FROM network_edge WHERE run_id = ?1";
   if (!person_ids.empty()) {
-    sql +=
-        " AND (a_person_id IN (SELECT value FROM json_each(?2)) OR b_person_id IN (SELECT value FROM "
-        "json_each(?2)))";
+    const std::string ids = sql::JsonIntegers(conn_->backend(), 2);
+    text += " AND (a_person_id IN (" + ids + ") OR b_person_id IN (" + ids + "))";
   }
-  sql += " ORDER BY kind, a_person_id, COALESCE(b_person_id, b_place_id)";
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  text += " ORDER BY kind, a_person_id, COALESCE(b_person_id, b_place_id)";
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare(text));
   q.Bind(1, run_id);
   if (!person_ids.empty()) q.Bind(2, IdsJson(person_ids));
   std::vector<NetworkEdge> out;
@@ -1136,10 +1157,11 @@ Result<std::map<int64_t, RiskLevel>> SqliteStore::ReadLatestLevels(const std::ve
   std::map<int64_t, RiskLevel> out;
   if (person_ids.empty()) return out;
   RR_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT a.person_id, COALESCE(a.override_level, a.level) FROM assessment a "
-                                   "JOIN (SELECT person_id, MAX(id) AS id FROM assessment WHERE person_id IN "
-                                   "(SELECT value FROM json_each(?1)) GROUP BY person_id) latest ON latest.id = a.id "
-                                   "JOIN person p ON p.id = a.person_id AND p.active = 1"));
+                      conn_->Prepare("SELECT a.person_id, COALESCE(a.override_level, a.level) FROM assessment a "
+                                     "JOIN (SELECT person_id, MAX(id) AS id FROM assessment WHERE person_id IN (" +
+                                     sql::JsonIntegers(conn_->backend(), 1) +
+                                     ") GROUP BY person_id) latest ON latest.id = a.id "
+                                     "JOIN person p ON p.id = a.person_id AND p.active = 1 ORDER BY a.person_id"));
   q.Bind(1, IdsJson(person_ids));
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -1152,8 +1174,9 @@ Result<std::map<int64_t, RiskLevel>> SqliteStore::ReadLatestLevels(const std::ve
 Result<std::map<int64_t, Place>> SqliteStore::ReadPlaces(const std::vector<int64_t>& place_ids) {
   std::map<int64_t, Place> out;
   if (place_ids.empty()) return out;
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place "
-                                           "WHERE active = 1 AND id IN (SELECT value FROM json_each(?1))"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT id, name, type, postcode, district, lat, lon FROM place "
+                                             "WHERE active = 1 AND id IN (" +
+                                             sql::JsonIntegers(conn_->backend(), 1) + ") ORDER BY id"));
   q.Bind(1, IdsJson(place_ids));
   while (true) {
     RR_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -1164,18 +1187,18 @@ Result<std::map<int64_t, Place>> SqliteStore::ReadPlaces(const std::vector<int64
     RR_ASSIGN_OR_RETURN(p.type, ParsePlaceType(q.Text(2)));
     p.postcode = q.Text(3);
     p.district = q.Text(4);
-    p.lat = q.OptReal(5);
-    p.lon = q.OptReal(6);
+    p.lat = q.OptDouble(5);
+    p.lon = q.OptDouble(6);
     out[p.id] = std::move(p);
   }
   return out;
 }
 
 Result<std::string> SqliteStore::ReadExportKey() {
-  RR_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT key FROM export_key WHERE id = 1"));
+  RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("SELECT key FROM export_key WHERE id = 1"));
   RR_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Corruption("the store has no export key (migration 15)");
-  return std::string(q.BlobView(0));
+  return q.Blob(0);
 }
 
 std::string CheckpointMessage(int64_t tree_size, std::string_view root_hash, std::string_view signed_at) {

@@ -149,8 +149,9 @@ class SqliteStore;
 
 class SqliteBatchWriter final : public BatchWriter {
  public:
-  SqliteBatchWriter(SqliteStore* store, SqliteDb* db, SqliteTransaction txn, int64_t batch_id, BatchHeader header)
-      : store_(store), db_(db), txn_(std::move(txn)), batch_id_(batch_id), header_(std::move(header)) {}
+  SqliteBatchWriter(SqliteStore* store, sql::Connection* conn, sql::Transaction txn, int64_t batch_id,
+                    BatchHeader header)
+      : store_(store), conn_(conn), txn_(std::move(txn)), batch_id_(batch_id), header_(std::move(header)) {}
 
   Status Prepare();
   Result<bool> AddRow(const ParsedRow& row) override;
@@ -164,11 +165,11 @@ class SqliteBatchWriter final : public BatchWriter {
   std::unordered_set<std::string> open_local_ids_, matched_local_ids_;
 
   SqliteStore* store_;
-  SqliteDb* db_;
-  SqliteTransaction txn_;
+  sql::Connection* conn_;
+  sql::Transaction txn_;
   int64_t batch_id_;
   BatchHeader header_;
-  SqliteStatement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
+  sql::Statement insert_record_, insert_mention_, insert_place_, insert_event_, insert_quarantine_;
 };
 
 class SqliteStore final : public Store, public PracticeStore, public LinkageChangesStore {
