@@ -218,18 +218,28 @@ INSTANTIATE_TEST_SUITE_P(Backends, SchemaTriggers, ::testing::Values(Backend::kS
 namespace riskradar::store::sql {
 namespace schema_test {
 
-// Until the store contracts run on the SQL layer, a PostgreSQL store is refused, saying what is ready and what
-// is not (issue 16).
-TEST(PostgresStore, IsRefusedNamingWhatIsReadyAndWhatIsNot) {
-  for (const char* url : {"postgresql://localhost/riskradar", "postgres://u@127.0.0.1:5432/rr"}) {
-    auto store = OpenStore(url);
-    ASSERT_FALSE(store.ok()) << url;
-    EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-    const std::string& msg = store.status().message();
-    EXPECT_NE(msg.find("PostgreSQL schema (migrations 1-20)"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("no store contract runs on it yet"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("use a SQLite file path"), std::string::npos) << msg;
+// A PostgreSQL store names its key files and witness (no file to put them beside); a server that cannot be
+// reached is an I/O error whose message never repeats the URL's password.
+TEST(PostgresStore, NeedsItsKeyFilesNamedAndNeverRepeatsAPassword) {
+  const std::string url = "postgresql://rr:hunter2@127.0.0.1:1/rr";
+  auto store = OpenStore(url);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  for (const char* named : {"[keys] audit", "[keys] totp", "[keys] audit_witness"}) {
+    EXPECT_NE(store.status().message().find(named), std::string::npos) << store.status().ToString();
   }
+  StoreOptions keys;
+  keys.audit_key_path = "/nonexistent/audit-key";
+  keys.totp_key_path = "/nonexistent/totp-key";
+  keys.audit_witness_path = "/nonexistent/audit-witness";
+  store = OpenStore(url, keys);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kIoError) << store.status().ToString();
+  EXPECT_EQ(store.status().ToString().find("hunter2"), std::string::npos) << store.status().ToString();
+  EXPECT_NE(store.status().ToString().find("rr:***@127.0.0.1:1"), std::string::npos) << store.status().ToString();
+  EXPECT_EQ(RedactLocation(url), "postgresql://rr:***@127.0.0.1:1/rr");
+  EXPECT_EQ(RedactLocation("host=db password=hunter2 dbname=rr"), "host=db password=*** dbname=rr");
+  EXPECT_EQ(RedactLocation("/var/lib/riskradar/rr.db"), "/var/lib/riskradar/rr.db");
 }
 
 }  // namespace schema_test

@@ -51,7 +51,7 @@ inline std::optional<std::string> SqliteStoredBytes(const std::string& location)
 }
 
 inline std::vector<Backend> Backends() {
-  std::vector<Backend> all = {
+  return {
       Backend{"sqlite",
               [](const fs::path& dir) -> Result<StoreLocation> {
                 return StoreLocation{(dir / "s.db").string(), {}, nullptr};
@@ -70,9 +70,6 @@ inline std::vector<Backend> Backends() {
               },
               [](const std::string&) -> std::optional<std::string> { return std::nullopt; }},
   };
-  // Until every store method is on the SQL layer (issue 16, in progress), PostgreSQL runs only on request.
-  if (!std::getenv("RISKRADAR_STORE_PG")) all.pop_back();
-  return all;
 }
 
 // Names a parameter in gtest's own output (ctest names tests by BackendName).

@@ -24,7 +24,7 @@ std::string RedactLocation(std::string_view location) {
   }
   const size_t pw = uri.find("password=");
   if (pw != std::string::npos) {
-    const size_t end = uri.find('&', pw);
+    const size_t end = uri.find_first_of("& ", pw);
     uri.replace(pw + 9, (end == std::string::npos ? uri.size() : end) - pw - 9, "***");
   }
   return uri;

@@ -10,16 +10,6 @@ namespace riskradar::store {
 
 // ---------------------------------------------------------------- audit (RFC 6962 Merkle tree)
 
-Result<SqliteStatement*> SqliteStore::Cached(const char* sql) {
-  auto it = cached_.find(sql);
-  if (it == cached_.end()) {
-    RR_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(sql));
-    it = cached_.emplace(sql, std::move(stmt)).first;
-  }
-  it->second.Reset();
-  return &it->second;
-}
-
 Result<sql::Statement*> SqliteStore::Stmt(const char* sql) {
   auto it = stmts_.find(sql);
   if (it == stmts_.end()) {

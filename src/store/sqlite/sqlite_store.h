@@ -90,8 +90,7 @@ inline std::vector<Indicator> IndicatorsFromJson(const json& arr) {
 inline constexpr std::string_view kAssessmentRowColumns =
     "a.id, a.person_id, a.as_of, a.level, a.score, a.model_version, a.indicators_json, a.explanation_json, "
     "a.override_level, a.override_reason, a.next_review, a.override_by";
-template <typename Row>  // SqliteStatement or sql::Statement (issue 16 moves every read to the latter)
-Result<Assessment> AssessmentFromRow(const Row& q) {
+inline Result<Assessment> AssessmentFromRow(const sql::Statement& q) {
   Assessment a;
   a.id = q.Int(0);
   a.person_id = q.Int(1);
@@ -132,8 +131,7 @@ inline AuditEvent MakeAudit(const Actor& actor, std::string action, std::string 
 
 // An audit event from a row whose first ten columns are seq, at_utc, user_name, agency, role, purpose, action,
 // target, outcome, details (in that order).
-template <typename Row>
-AuditEvent AuditEventFromRow(const Row& q) {
+inline AuditEvent AuditEventFromRow(const sql::Statement& q) {
   AuditEvent e;
   e.seq = q.Int(0);
   e.at_utc = q.Text(1);
@@ -299,9 +297,7 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
 
  private:
   Result<std::vector<std::pair<int64_t, int64_t>>> LoadPairs(std::string_view sql);
-  // A prepared statement kept for the store's life, reset and ready to bind. `sql` must be a literal.
-  Result<SqliteStatement*> Cached(const char* sql);
-  // The same through the SQL layer: a portable statement kept for the store's life, reset and ready to bind.
+  // A portable statement kept for the store's life, reset and ready to bind. `sql` must be a literal.
   Result<sql::Statement*> Stmt(const char* sql);
   // The audit signing key, loaded once. A missing key file is created only when `may_create` (the log is
   // empty); otherwise FailedPrecondition naming the expected path.
@@ -334,10 +330,9 @@ class SqliteStore final : public Store, public PracticeStore, public LinkageChan
   std::string key_path_;
   StoreOptions options_;
   std::optional<AuditSigningKey> key_;
-  std::vector<AuditCheckpoint> pending_witness_;             // kept checkpoints not yet in the witness file
-  std::unordered_map<const char*, SqliteStatement> cached_;  // declared after db_: finalized first
-  std::unordered_map<const char*, sql::Statement> stmts_;    // declared after conn_: finalized first
-  bool unit_open_ = false;                                   // a UnitOfWork is open (BeginUnit)
+  std::vector<AuditCheckpoint> pending_witness_;           // kept checkpoints not yet in the witness file
+  std::unordered_map<const char*, sql::Statement> stmts_;  // declared after conn_: finalized first
+  bool unit_open_ = false;                                 // a UnitOfWork is open (BeginUnit)
 
   // ---- administration, review queue, alerts (sqlite_admin.cc)
  public:
