@@ -155,12 +155,19 @@ Status RunInit(const InitArgs& args) {
     ~RestoreMask() { ::umask(mask); }
   } restore{old_mask};
   RR_ASSIGN_OR_RETURN(auto s, OpenConfiguredStore(args.db));
+  if (store::IsPostgresLocation(args.db)) {  // no file to find beforehand: a database that holds a store is refused
+    RR_ASSIGN_OR_RETURN(const store::StoreCounts counts, s->Counts());
+    if (counts.audit_events > 0 || counts.agencies > 0) {
+      return Status::AlreadyExists(store::RedactLocation(args.db) +
+                                   " already holds a store: init makes a new store and never reuses one");
+    }
+  }
   for (const Agency& a : agencies) RR_RETURN_IF_ERROR(s->UpsertAgency(a));
   RR_RETURN_IF_ERROR(access::Administration(*s).BootstrapFirstAdministrator(admin, actor));
   // The log's first kept checkpoint starts the audit witness.
   RR_ASSIGN_OR_RETURN(const store::AuditCheckpoint checkpoint, s->SignAuditCheckpoint());
 
-  std::cout << fmt::format("store {} created ({} agencies)\n", path, agencies.size());
+  std::cout << fmt::format("store {} created ({} agencies)\n", store::RedactLocation(path), agencies.size());
   for (const Agency& a : agencies) {
     std::cout << fmt::format("  {:<12} {:<10} {}{}\n", a.code, ToString(a.kind), a.name,
                              a.area.empty() ? "" : " (" + a.area + ")");

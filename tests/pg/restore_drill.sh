@@ -22,12 +22,14 @@ bindir="$(cat "$state/bindir")"
 work="$(mktemp -d /tmp/riskradar-drill.XXXXXX)"
 db="drill_$$_$RANDOM"
 copydb="drill_copy_$$_$RANDOM"
+initdb_name="drill_init_$$_$RANDOM"
 url="${server_url%/*}/$db"
 copyurl="${server_url%/*}/$copydb"
 admin() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$server_url" -c "$1"; }
 cleanup() {
   admin "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   admin "DROP DATABASE IF EXISTS $copydb WITH (FORCE)" >/dev/null 2>&1 || true
+  admin "DROP DATABASE IF EXISTS $initdb_name WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,3 +87,20 @@ copied="$("$bin" --config "$copyconf" audit verify --db "$copyurl" 2>&1)" ||
   { echo "$copied"; fail "audit verify of the copy"; }
 [ "$(root_of "$copied")" = "$(root_of "$sqlite_verify")" ] || { echo "$sqlite_verify"; echo "$copied"; fail "copy root"; }
 echo "restore_drill: migrate --from SQLite --to PostgreSQL: the copy verifies to the SQLite root $(root_of "$copied" | cut -c1-16)"
+
+# First start on PostgreSQL: `init` makes the store and its keys, and refuses a database that holds one.
+admin "CREATE DATABASE $initdb_name"
+mkdir -p "$work/init"
+initconf="$(keys "$work/init/rr")"
+init_args=(--agency 'bcc-cs:council:Birmingham Children (fictional)' --admin ada-admin --admin-agency bcc-cs)
+first="$("$bin" --config "$initconf" init --db "${server_url%/*}/$initdb_name" "${init_args[@]}" 2>&1)" ||
+  { echo "$first"; fail "init on a new PostgreSQL database"; }
+grep -q "riskradar:\*\*\*@" <<<"$first" || { echo "$first"; fail "init did not hide the password"; }
+rm -f "$work/init/rr".{audit-key,audit-key.pub,totp-key,audit-witness}
+set +e
+again="$("$bin" --config "$initconf" init --db "${server_url%/*}/$initdb_name" "${init_args[@]}" 2>&1)"
+code=$?
+set -e
+[ "$code" -eq 6 ] && grep -q "already holds a store" <<<"$again" ||
+  { echo "$again"; fail "a second init on the same database was not refused (exit $code)"; }
+echo "restore_drill: init makes a PostgreSQL store once and refuses a database that holds one"
