@@ -41,6 +41,9 @@ class StatementImpl {
   virtual void BindInt(int index, int64_t value) = 0;
   virtual void BindDouble(int index, double value) = 0;
   virtual void BindText(int index, std::string_view value) = 0;
+  // The text without a copy where the driver can: `value` must stay alive and unchanged until the statement has
+  // run and been reset. (SQLite binds it in place; PostgreSQL copies it as BindText does.)
+  virtual void BindTextView(int index, std::string_view value) { BindText(index, value); }
   virtual void BindBlob(int index, std::string_view bytes) = 0;
   virtual void BindNull(int index) = 0;
   virtual Result<bool> Step() = 0;
@@ -55,6 +58,8 @@ class StatementImpl {
   virtual bool IsNull(int col) const = 0;
   // Rows inserted, updated or deleted by the statement's last run.
   virtual int64_t Changes() const = 0;
+  // After a run of a statement made by PrepareInsert: the new row's id; nullopt when it added no row.
+  virtual std::optional<int64_t> InsertedId() const { return std::nullopt; }
   // The result's columns: how many, and what column `col` of the current row holds.
   virtual int ColumnCount() const = 0;
   virtual ValueType Type(int col) const = 0;
@@ -81,6 +86,12 @@ class Statement {
     return *this;
   }
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  // Binds without copying: the text must stay alive and unchanged until the statement has run (Run and
+  // ForEachRow reset it). For hot loops that bind, run and reset in one place (the import batch writer).
+  Statement& BindView(int index, std::string_view value) {
+    impl_->BindTextView(index, value);
+    return *this;
+  }
   Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
   Statement& BindBlob(int index, std::string_view bytes) {
     impl_->BindBlob(index, bytes);
@@ -131,6 +142,7 @@ class Statement {
   std::optional<double> OptDouble(int col) const { return IsNull(col) ? std::nullopt : std::optional(Double(col)); }
   std::optional<std::string> OptText(int col) const { return IsNull(col) ? std::nullopt : std::optional(Text(col)); }
   int64_t Changes() const { return impl_->Changes(); }
+  std::optional<int64_t> InsertedId() const { return impl_->InsertedId(); }
 
  private:
   std::unique_ptr<StatementImpl> impl_;
@@ -148,6 +160,11 @@ class Connection {
   // Fixed SQL without parameters only (DDL, several statements separated by ';').
   virtual Status Exec(std::string_view sql) = 0;
   virtual Result<Statement> Prepare(std::string_view sql) = 0;
+  // An INSERT (no RETURNING clause) whose new row's `id_column` is wanted: after Run(), InsertedId() holds it,
+  // or nullopt when no row was added (ON CONFLICT DO NOTHING). For hot inserts: SQLite reads its last rowid (a
+  // RETURNING clause would make it stage each result, a third more CPU per imported row); PostgreSQL appends
+  // RETURNING. `id_column` is the table's integer key (SQLite's rowid alias).
+  virtual Result<Statement> PrepareInsert(std::string_view sql, std::string_view id_column) = 0;
   virtual Status Begin(TxnMode mode) = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;

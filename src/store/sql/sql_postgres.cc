@@ -112,6 +112,8 @@ class PgStmt final : public StatementImpl {
   }
   bool IsNull(int col) const override { return !res_ || row_ < 0 || PQgetisnull(res_, row_, col); }
   int64_t Changes() const override { return changes_; }
+  std::optional<int64_t> InsertedId() const override { return inserted_; }
+  void WantInsertedId() { want_id_ = true; }
   int ColumnCount() const override { return res_ ? PQnfields(res_) : 0; }
   ValueType Type(int col) const override {
     if (IsNull(col)) return ValueType::kNull;
@@ -161,6 +163,8 @@ class PgStmt final : public StatementImpl {
   std::vector<Oid> types_;
   std::vector<int> formats_;
   std::string bind_error_;
+  bool want_id_ = false;
+  std::optional<int64_t> inserted_;
   PGresult* res_ = nullptr;
   bool executed_ = false;
   int row_ = -1;
@@ -188,6 +192,14 @@ class PgConnection final : public Connection {
     int nparams = 0;
     RR_ASSIGN_OR_RETURN(std::string text, RewritePlaceholders(sql, &nparams));
     return Statement(std::make_unique<PgStmt>(this, std::string(sql), std::move(text), nparams));
+  }
+  Result<Statement> PrepareInsert(std::string_view sql, std::string_view id_column) override {
+    int nparams = 0;
+    RR_ASSIGN_OR_RETURN(std::string text, RewritePlaceholders(sql, &nparams));
+    text += " RETURNING " + std::string(id_column);
+    auto stmt = std::make_unique<PgStmt>(this, std::string(sql), std::move(text), nparams);
+    stmt->WantInsertedId();
+    return Statement(std::move(stmt));
   }
   Status Begin(TxnMode mode) override {
     ClearSerializationFailure();
@@ -295,6 +307,15 @@ Result<bool> PgStmt::Step() {
     const char* tuples = PQcmdTuples(res_);
     changes_ = 0;
     if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), changes_);
+    if (want_id_) {  // PrepareInsert's RETURNING row
+      inserted_.reset();
+      if (PQntuples(res_) > 0 && !PQgetisnull(res_, 0, 0)) {
+        const char* v = PQgetvalue(res_, 0, 0);
+        int64_t id = 0;
+        std::from_chars(v, v + std::strlen(v), id);
+        inserted_ = id;
+      }
+    }
     next_row_ = 0;
   }
   if (res_ && next_row_ < PQntuples(res_)) {

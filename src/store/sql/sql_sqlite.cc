@@ -13,11 +13,12 @@ class SqliteConnection;
 
 class SqliteStmt final : public StatementImpl {
  public:
-  SqliteStmt(SqliteConnection* conn, SqliteStatement stmt, std::string sql)
-      : conn_(conn), stmt_(std::move(stmt)), sql_(std::move(sql)) {}
+  SqliteStmt(SqliteConnection* conn, SqliteStatement stmt, std::string sql, bool want_id = false)
+      : conn_(conn), stmt_(std::move(stmt)), sql_(std::move(sql)), want_id_(want_id) {}
   void BindInt(int index, int64_t value) override { stmt_.Bind(index, value); }
   void BindDouble(int index, double value) override { stmt_.Bind(index, value); }
   void BindText(int index, std::string_view value) override { stmt_.Bind(index, value); }
+  void BindTextView(int index, std::string_view value) override { stmt_.BindView(index, value); }
   void BindBlob(int index, std::string_view bytes) override { stmt_.BindBlob(index, bytes); }
   void BindNull(int index) override { stmt_.BindNull(index); }
   Result<bool> Step() override;
@@ -44,12 +45,15 @@ class SqliteStmt final : public StatementImpl {
     }
   }
   int64_t Changes() const override { return changes_; }
+  std::optional<int64_t> InsertedId() const override { return inserted_; }
 
  private:
   SqliteConnection* conn_;
   SqliteStatement stmt_;
   std::string sql_;
   int64_t changes_ = 0;
+  bool want_id_ = false;
+  std::optional<int64_t> inserted_;
 };
 
 class SqliteConnection final : public Connection {
@@ -69,6 +73,12 @@ class SqliteConnection final : public Connection {
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) return stmt.status().WithContext("sqlite: preparing " + StatementForError(sql));
     return Statement(std::make_unique<SqliteStmt>(this, std::move(stmt).value(), std::string(sql)));
+  }
+  Result<Statement> PrepareInsert(std::string_view sql, std::string_view) override {
+    RR_RETURN_IF_ERROR(CheckPlaceholders(sql));
+    auto stmt = db_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status().WithContext("sqlite: preparing " + StatementForError(sql));
+    return Statement(std::make_unique<SqliteStmt>(this, std::move(stmt).value(), std::string(sql), true));
   }
   Status Begin(TxnMode mode) override {
     ClearSerializationFailure();
@@ -105,7 +115,10 @@ Result<bool> SqliteStmt::Step() {
   if (conn_->TakeInjectedFailure()) return InjectedSerializationFailure(sql_);
   auto row = stmt_.Step();
   if (!row.ok()) return conn_->Checked(row.status(), sql_);
-  if (!*row) changes_ = conn_->db().Changes();
+  if (!*row) {
+    changes_ = conn_->db().Changes();
+    if (want_id_) inserted_ = changes_ > 0 ? std::optional<int64_t>(conn_->db().LastInsertId()) : std::nullopt;
+  }
   return row;
 }
 

@@ -47,6 +47,12 @@ Result<std::optional<int64_t>> StepReturnedId(sql::Statement& q) {
   return id;
 }
 
+// The id a PrepareInsert statement's run added (it always adds its row).
+Result<int64_t> NewIdOf(const sql::Statement& q) {
+  if (!q.InsertedId()) return Status::Internal("an INSERT that always adds its row added none");
+  return *q.InsertedId();
+}
+
 // The same for an insert that always adds its row.
 Result<int64_t> StepNewId(sql::Statement& q) {
   RR_ASSIGN_OR_RETURN(std::optional<int64_t> id, StepReturnedId(q));
@@ -60,22 +66,24 @@ Result<int64_t> StepNewId(sql::Statement& q) {
 
 Status SqliteBatchWriter::Prepare() {
   // One statement both checks and inserts: the UNIQUE (agency_code, local_id, content_hash) constraint decides,
-  // and RETURNING says whether the row was new (an identical row already stored returns nothing).
+  // and the inserted id says whether the row was new (an identical row already stored adds none). The hot
+  // inserts read their new ids with PrepareInsert (no RETURNING staging on SQLite).
   RR_ASSIGN_OR_RETURN(
       insert_record_,
-      conn_->Prepare(
+      conn_->PrepareInsert(
           "INSERT INTO source_record (batch_id, agency_code, local_id, line, raw_json, content_hash, record_class, "
           "lawful_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-          "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING RETURNING id"));
+          "ON CONFLICT (agency_code, local_id, content_hash) DO NOTHING",
+          "id"));
   RR_ASSIGN_OR_RETURN(
       insert_mention_,
-      conn_->Prepare(
+      conn_->PrepareInsert(
           "INSERT INTO person_mention (source_record_id, slot, role, local_person_id, forename, surname, dob, sex, "
-          "postcode, nhs_number, upn, ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-          "RETURNING id"));
-  RR_ASSIGN_OR_RETURN(insert_place_,
-                      conn_->Prepare("INSERT INTO place_mention (source_record_id, name, type, postcode, "
-                                     "lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id"));
+          "postcode, nhs_number, upn, ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+          "id"));
+  RR_ASSIGN_OR_RETURN(insert_place_, conn_->PrepareInsert("INSERT INTO place_mention (source_record_id, name, type, "
+                                                          "postcode, lat, lon) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                                          "id"));
   RR_ASSIGN_OR_RETURN(
       insert_event_,
       conn_->Prepare(
@@ -94,32 +102,35 @@ Status SqliteBatchWriter::Prepare() {
 }
 
 Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const PersonMention& m, std::string_view slot) {
+  // Views (no copy): the row outlives the statement's run; ToString's names are static.
   insert_mention_.Bind(1, record_id)
-      .Bind(2, slot)
-      .Bind(3, ToString(m.role))
-      .Bind(4, m.local_person_id)
-      .Bind(5, m.forename)
-      .Bind(6, m.surname)
+      .BindView(2, slot)
+      .BindView(3, ToString(m.role))
+      .BindView(4, m.local_person_id)
+      .BindView(5, m.forename)
+      .BindView(6, m.surname)
       .Bind(7, DobDays(m.dob))
-      .Bind(8, ToString(m.sex))
-      .Bind(9, m.postcode)
-      .Bind(10, m.nhs_number)
-      .Bind(11, m.upn)
-      .Bind(12, m.ethnicity);
-  return StepNewId(insert_mention_);
+      .BindView(8, ToString(m.sex))
+      .BindView(9, m.postcode)
+      .BindView(10, m.nhs_number)
+      .BindView(11, m.upn)
+      .BindView(12, m.ethnicity);
+  RR_RETURN_IF_ERROR(insert_mention_.Run());
+  return NewIdOf(insert_mention_);
 }
 
 Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   const SourceRecord& r = row.record;
   insert_record_.Bind(1, batch_id_)
-      .Bind(2, r.agency_code)
-      .Bind(3, r.local_id)
+      .BindView(2, r.agency_code)
+      .BindView(3, r.local_id)
       .Bind(4, r.line)
-      .Bind(5, r.raw_json)
-      .Bind(6, r.content_hash)
-      .Bind(7, r.record_class)
-      .Bind(8, r.lawful_basis);
-  RR_ASSIGN_OR_RETURN(const std::optional<int64_t> inserted, StepReturnedId(insert_record_));
+      .BindView(5, r.raw_json)
+      .BindView(6, r.content_hash)
+      .BindView(7, r.record_class)
+      .BindView(8, r.lawful_basis);
+  RR_RETURN_IF_ERROR(insert_record_.Run());
+  const std::optional<int64_t> inserted = insert_record_.InsertedId();
   if (!open_local_ids_.empty() && open_local_ids_.count(r.local_id)) matched_local_ids_.insert(r.local_id);
   if (!inserted) return false;  // already stored with the same content
   const int64_t record_id = *inserted;
@@ -133,22 +144,23 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
   if (row.place) {
     const PlaceMention& p = *row.place;
     insert_place_.Bind(1, record_id)
-        .Bind(2, p.name)
-        .Bind(3, ToString(p.type))
-        .Bind(4, p.postcode)
+        .BindView(2, p.name)
+        .BindView(3, ToString(p.type))
+        .BindView(4, p.postcode)
         .Bind(5, p.lat)
         .Bind(6, p.lon);
-    RR_ASSIGN_OR_RETURN(place_id, StepNewId(insert_place_));
+    RR_RETURN_IF_ERROR(insert_place_.Run());
+    RR_ASSIGN_OR_RETURN(place_id, NewIdOf(insert_place_));
   }
   const Event& e = row.event;
   insert_event_.Bind(1, record_id)
-      .Bind(2, ToString(e.kind))
-      .Bind(3, e.category)
+      .BindView(2, ToString(e.kind))
+      .BindView(3, e.category)
       .Bind(4, e.date.days())
       .Bind(5, subject_id)
       .Bind(6, associate_id)
       .Bind(7, place_id)
-      .Bind(8, e.detail)
+      .BindView(8, e.detail)
       .Bind(9, e.minute_of_day ? std::optional<int64_t>(*e.minute_of_day) : std::nullopt);
   RR_RETURN_IF_ERROR(insert_event_.Run());
   return true;
