@@ -45,6 +45,31 @@ Status Statement::Run() {
   return ForEachRow([] {});
 }
 
+Result<std::optional<int64_t>> Statement::RunForId() {
+  auto row = Step();
+  if (!row.ok()) {
+    Reset();
+    return row.status();
+  }
+  std::optional<int64_t> id;
+  if (*row) {
+    id = Int(0);  // the RETURNING row; then the statement to its end
+    RR_RETURN_IF_ERROR(Run());
+  } else {
+    // Done already (never stepped again: SQLite would run the insert a second time). No row back: a
+    // PrepareInsert statement on SQLite (its last rowid), or an insert that added nothing.
+    id = InsertedId();
+    Reset();
+  }
+  return id;
+}
+
+Result<int64_t> Statement::RunForNewId(std::string_view what) {
+  RR_ASSIGN_OR_RETURN(const std::optional<int64_t> id, RunForId());
+  if (!id) return Status::Internal("inserting " + std::string(what) + " returned no id");
+  return *id;
+}
+
 bool IsPostgresLocation(std::string_view location) {
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }

@@ -111,6 +111,11 @@ class Statement {
   Result<bool> Step() { return impl_->Step(); }
   // Steps to completion (for statements without results) and resets for reuse.
   Status Run();
+  // Runs an `INSERT ... RETURNING id`, or a PrepareInsert statement, to completion and resets it: the new row's
+  // id, or nullopt when it added no row (ON CONFLICT DO NOTHING).
+  Result<std::optional<int64_t>> RunForId();
+  // The same for an insert that always adds its row: Internal "inserting WHAT returned no id" if it added none.
+  Result<int64_t> RunForNewId(std::string_view what);
   // Steps through every row, calling fn() with the statement positioned on it; then resets.
   template <typename Fn>
   Status ForEachRow(Fn&& fn) {

@@ -193,14 +193,12 @@ Result<int64_t> SqliteStore::AddSharingAgreement(const SharingAgreement& a, cons
       .Bind(6, a.valid_until_s)
       .Bind(7, NowUtcIso());
   // A refused insert (an agency not registered) ends the transaction: nothing else runs in it.
-  auto inserted = q.Step();
+  auto inserted = q.RunForNewId("a sharing agreement");
   if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
     return Status::NotFound("both agencies must be registered in this store");
   }
   RR_RETURN_IF_ERROR(inserted.status());
-  if (!*inserted) return Status::Internal("inserting a sharing agreement returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  const int64_t id = *inserted;
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "sharing_agreement_add", "sharing_agreement:" + std::to_string(id),
                                   {{"provider", a.provider_agency},
@@ -241,10 +239,7 @@ Result<BreakGlassGrant> SqliteStore::GrantBreakGlass(const Viewer& viewer, int64
   RR_ASSIGN_OR_RETURN(auto q, conn_->Prepare("INSERT INTO break_glass (user_id, person_id, reason, granted_at, "
                                              "expires_at_s) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
   q.Bind(1, viewer.user_id).Bind(2, person_id).Bind(3, reason).Bind(4, g.granted_at).Bind(5, g.expires_at_s);
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a break-glass grant returned no id");
-  g.id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(g.id, q.RunForNewId("a break-glass grant"));
   RR_RETURN_IF_ERROR(
       AppendAuditLocked(MakeAudit(actor, "break_glass", "person:" + std::to_string(person_id),
                                   {{"grant", g.id}, {"reason", reason}, {"expires_at_s", g.expires_at_s}})));

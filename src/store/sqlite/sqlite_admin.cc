@@ -319,10 +319,7 @@ Result<int64_t> SqliteStore::InsertApprovalRequest(const ApprovalRequest& r) {
   } else {
     q.BindNull(7);
   }
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting an approval request returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("an approval request"));
   return id;
 }
 
@@ -395,10 +392,7 @@ Result<int64_t> SqliteStore::InsertUserLocked(const User& user, bool must_enrol)
       .Bind(6, now)
       .Bind(7, must_enrol ? 1 : 0)
       .Bind(8, must_enrol ? user.enrol_hash : std::string());
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting an account returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("an account"));
   return id;
 }
 
@@ -434,10 +428,7 @@ Result<int64_t> SqliteStore::InsertCareRelationship(int64_t user_id, int64_t per
   RR_ASSIGN_OR_RETURN(auto ins, conn_->Prepare("INSERT INTO care_relationship (user_id, person_id, kind, created_at, "
                                                "created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
   ins.Bind(1, user_id).Bind(2, person_id).Bind(3, kind).Bind(4, NowUtcIso()).Bind(5, created_by);
-  RR_ASSIGN_OR_RETURN(bool inserted, ins.Step());
-  if (!inserted) return Status::Internal("inserting a care relationship returned no id");
-  const int64_t id = ins.Int(0);
-  RR_RETURN_IF_ERROR(ins.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, ins.RunForNewId("a care relationship"));
   return id;
 }
 

@@ -149,8 +149,12 @@ void BindValue(sql::Statement& ins, const sql::Statement& row, int col) {
   }
 }
 
-// REQUIRES: `to` is PostgreSQL (ALTER TABLE ... TRIGGER, identity sequences).
-Status CopyTables(sql::Connection& from, sql::Connection& to, const std::vector<TableShape>& tables) {
+// Copies every table and returns each one's count and hash as read from `from` (hashed while copied: one read,
+// and the figures are of exactly what was copied). REQUIRES: `to` is PostgreSQL (ALTER TABLE ... TRIGGER,
+// identity sequences).
+Result<std::vector<StoreCopyTable>> CopyTables(sql::Connection& from, sql::Connection& to,
+                                               const std::vector<TableShape>& tables) {
+  std::vector<StoreCopyTable> copied_tables;
   RR_ASSIGN_OR_RETURN(auto txn, sql::Transaction::Begin(to));
   // A new store's migrations seed some rows (generation counters, the export key): the copy replaces them. Its
   // triggers stay off while rows land as they are (a copied break-glass grant must not raise its alerts again;
@@ -167,32 +171,37 @@ Status CopyTables(sql::Connection& from, sql::Connection& to, const std::vector<
     RR_ASSIGN_OR_RETURN(auto rows, from.Prepare(SelectAll(t)));
     const int n = static_cast<int>(t.columns.size());
     Status failed = Status::Ok();
-    int64_t copied = 0;
+    StoreCopyTable source{t.name, 0, ""};
+    ContentHash hash;
     RR_RETURN_IF_ERROR(rows.ForEachRow([&] {
       if (!failed.ok()) return;
-      for (int c = 0; c < n; ++c) BindValue(ins, rows, c);
+      for (int c = 0; c < n; ++c) {
+        BindValue(ins, rows, c);
+        hash.Add(rows, c);
+      }
       failed = ins.Run();
-      ++copied;
+      ++source.rows;
     }));
     if (!failed.ok()) {
-      return failed.WithContext("copying row " + std::to_string(copied) + " of table " + t.name);
+      return failed.WithContext("copying row " + std::to_string(source.rows) + " of table " + t.name);
     }
+    source.content_hash = hash.Hex();
+    copied_tables.push_back(std::move(source));
   }
-  {
-    for (const TableShape& t : tables) RR_RETURN_IF_ERROR(to.Exec("ALTER TABLE " + t.name + " ENABLE TRIGGER USER"));
-    // Identity columns carry on after the copied ids.
-    RR_ASSIGN_OR_RETURN(auto identities,
-                        to.Prepare("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema "
-                                   "= current_schema() AND is_identity = 'YES' ORDER BY table_name, column_name"));
-    std::vector<std::pair<std::string, std::string>> found;
-    RR_RETURN_IF_ERROR(identities.ForEachRow([&] { found.emplace_back(identities.Text(0), identities.Text(1)); }));
-    for (const auto& [table, column] : found) {
-      if (!IsPlainIdentifier(table) || !IsPlainIdentifier(column)) continue;
-      RR_RETURN_IF_ERROR(to.Exec("SELECT setval(pg_get_serial_sequence('" + table + "', '" + column +
-                                 "'), COALESCE(MAX(" + column + "), 0) + 1, false) FROM " + table));
-    }
+  for (const TableShape& t : tables) RR_RETURN_IF_ERROR(to.Exec("ALTER TABLE " + t.name + " ENABLE TRIGGER USER"));
+  // Identity columns carry on after the copied ids.
+  RR_ASSIGN_OR_RETURN(auto identities,
+                      to.Prepare("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema "
+                                 "= current_schema() AND is_identity = 'YES' ORDER BY table_name, column_name"));
+  std::vector<std::pair<std::string, std::string>> found;
+  RR_RETURN_IF_ERROR(identities.ForEachRow([&] { found.emplace_back(identities.Text(0), identities.Text(1)); }));
+  for (const auto& [table, column] : found) {
+    if (!IsPlainIdentifier(table) || !IsPlainIdentifier(column)) continue;
+    RR_RETURN_IF_ERROR(to.Exec("SELECT setval(pg_get_serial_sequence('" + table + "', '" + column +
+                               "'), COALESCE(MAX(" + column + "), 0) + 1, false) FROM " + table));
   }
-  return txn.Commit();
+  RR_RETURN_IF_ERROR(txn.Commit());
+  return copied_tables;
 }
 
 }  // namespace
@@ -229,7 +238,7 @@ Result<StoreCopyReport> CopyStoreAcross(std::string_view from, std::string_view 
   RR_ASSIGN_OR_RETURN(auto dest, OpenSqliteStore(to, own));  // created and migrated if new
   RR_ASSIGN_OR_RETURN(const StoreCounts dest_counts, dest->Counts());
   if (dest_counts.audit_events > 0 || dest_counts.source_records > 0 || dest_counts.persons > 0) {
-    return Status::AlreadyExists("the destination " + std::string(to) +
+    return Status::AlreadyExists("the destination " + RedactLocation(to) +
                                  " already holds a store (audit events or records): a copy goes only into a new one");
   }
   RR_ASSIGN_OR_RETURN(const std::vector<TableShape> tables, SqliteTables(source->conn()));
@@ -240,26 +249,23 @@ Result<StoreCopyReport> CopyStoreAcross(std::string_view from, std::string_view 
       return Status::FailedPrecondition("table " + t.name + " has different columns in the destination");
     }
   }
+  StoreCopyReport report;
   {
     // The source is read in one snapshot.
     RR_ASSIGN_OR_RETURN(auto snapshot, sql::Transaction::Begin(source->conn(), sql::TxnMode::kRead));
-    RR_RETURN_IF_ERROR(CopyTables(source->conn(), dest->conn(), tables));
+    RR_ASSIGN_OR_RETURN(report.tables, CopyTables(source->conn(), dest->conn(), tables));
     RR_RETURN_IF_ERROR(snapshot.Commit());
   }
-  StoreCopyReport report;
-  for (const TableShape& t : tables) {
-    RR_ASSIGN_OR_RETURN(StoreCopyTable a, CountAndHash(source->conn(), t));
-    RR_ASSIGN_OR_RETURN(StoreCopyTable b, CountAndHash(dest->conn(), t));
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const StoreCopyTable& a = report.tables[i];
+    RR_ASSIGN_OR_RETURN(const StoreCopyTable b, CountAndHash(dest->conn(), tables[i]));
     if (a.rows != b.rows || a.content_hash != b.content_hash) {
-      return Status::Corruption("table " + t.name + " differs after the copy: " + std::to_string(a.rows) +
+      return Status::Corruption("table " + a.name + " differs after the copy: " + std::to_string(a.rows) +
                                 " rows hashed " + a.content_hash + " in the source, " + std::to_string(b.rows) +
                                 " hashed " + b.content_hash + " in the destination");
     }
-    report.tables.push_back(std::move(a));
   }
-  dest.reset();
-  RR_ASSIGN_OR_RETURN(auto reopened, OpenSqliteStore(to, own));
-  RR_ASSIGN_OR_RETURN(const AuditCheck dest_audit, reopened->VerifyAudit());
+  RR_ASSIGN_OR_RETURN(const AuditCheck dest_audit, dest->VerifyAudit());
   if (!dest_audit.ok || dest_audit.root_hash != source_audit.root_hash || dest_audit.events != source_audit.events) {
     return Status::Corruption("the copied audit log does not verify to the source's root (" +
                               std::to_string(dest_audit.events) + " events, root " + dest_audit.root_hash +

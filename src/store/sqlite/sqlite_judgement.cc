@@ -96,10 +96,7 @@ Result<int64_t> SqliteStore::InsertAssessmentEntry(const AssessmentEntry& entry)
       .Bind(12, a.override_by)
       .Bind(13, entry.kind)
       .Bind(14, entry.created_by);
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting an assessment returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("an assessment"));
   return id;
 }
 
@@ -122,10 +119,7 @@ Result<int64_t> SqliteStore::InsertScreening(const ScreeningRow& row) {
       .Bind(4, row.agency_code)
       .Bind(5, row.recorded_at.empty() ? NowUtcIso() : row.recorded_at)
       .Bind(6, ObservationsJson(row.observations).dump());
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a screening returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("a screening"));
   return id;
 }
 
@@ -219,10 +213,7 @@ Result<int64_t> SqliteStore::InsertCaseNote(const CaseNote& note) {
       .Bind(4, note.agency_code)
       .Bind(5, note.text)
       .Bind(6, note.created_at.empty() ? NowUtcIso() : note.created_at);
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a case note returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("a case note"));
   return id;
 }
 

@@ -17,13 +17,13 @@ namespace riskradar::store {
 // The one migration runner of both backends (sql/migrate.h), on this store's own connection; migrations 2 and 3
 // also convert data written before them, in the migration's transaction.
 Status SqliteStore::Migrate(bool existing) {
+  const bool sqlite = conn_->backend() == sql::Backend::kSqlite;
   const std::span<const Migration> migrations =
-      conn_->backend() == sql::Backend::kSqlite ? std::span<const Migration>(kSqliteMigrations) : kPostgresMigrations;
+      sqlite ? std::span<const Migration>(kSqliteMigrations) : kPostgresMigrations;
   // Data written before migrations 2 and 3 exists only in SQLite stores: PostgreSQL stores began after them.
-  if (conn_->backend() != sql::Backend::kSqlite) return sql::ApplyMigrations(*conn_, migrations, existing);
-  return sql::ApplyMigrations(*conn_, migrations, existing, [this](int version) -> Status {
-    if (version == 2) return UpgradeAuditToMerkle();
-    if (version == 3) return SealTotpSecretsLocked();
+  return sql::ApplyMigrations(*conn_, migrations, existing, [this, sqlite](int version) -> Status {
+    if (sqlite && version == 2) return UpgradeAuditToMerkle();
+    if (sqlite && version == 3) return SealTotpSecretsLocked();
     return Status::Ok();
   });
 }

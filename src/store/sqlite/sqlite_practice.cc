@@ -127,10 +127,7 @@ Result<int64_t> SqliteStore::InsertAction(const ActionRecord& a) {
       .Bind(9, a.created_by)
       .Bind(10, a.created_agency)
       .Bind(11, NowUtcIso());
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting an action returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("an action"));
   return id;
 }
 
@@ -184,10 +181,7 @@ Result<int64_t> SqliteStore::InsertDisruption(const DisruptionRecord& d) {
       .Bind(9, d.note)
       .Bind(10, d.created_by)
       .Bind(11, NowUtcIso());
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a disruption returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("a disruption"));
   return id;
 }
 
@@ -258,10 +252,7 @@ Result<int64_t> SqliteStore::InsertDisruptionBreach(int64_t disruption_id, const
       .Bind(3, b.note)
       .Bind(4, b.recorded_by)
       .Bind(5, now);
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a breach returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("a breach"));
   return id;
 }
 
@@ -280,10 +271,7 @@ Result<int64_t> SqliteStore::InsertMeeting(const MeetingRecord& m) {
       .Bind(7, m.status)
       .Bind(8, m.created_by)
       .Bind(9, NowUtcIso());
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::Internal("inserting a meeting returned no id");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
+  RR_ASSIGN_OR_RETURN(const int64_t id, q.RunForNewId("a meeting"));
   return id;
 }
 
@@ -361,11 +349,9 @@ Result<int64_t> SqliteStore::InsertAgendaItem(const AgendaItem& it) {
       .Bind(7, it.added_by)
       .Bind(8, NowUtcIso());
   // No row back: the meeting already has an item for that subject (mase_agenda_item_subject).
-  RR_ASSIGN_OR_RETURN(bool inserted, q.Step());
-  if (!inserted) return Status::AlreadyExists("the meeting already has an agenda item for it");
-  const int64_t id = q.Int(0);
-  RR_RETURN_IF_ERROR(q.Run());  // to the end of the statement, and reset
-  return id;
+  RR_ASSIGN_OR_RETURN(const std::optional<int64_t> id, q.RunForId());
+  if (!id) return Status::AlreadyExists("the meeting already has an agenda item for it");
+  return *id;
 }
 
 Result<bool> SqliteStore::UpdateAgendaItem(const AgendaItem& it) {
@@ -537,10 +523,9 @@ Result<int64_t> SqliteStore::SaveAlerts(const std::vector<NewAlert>& alerts, con
         .Bind(6, a.detail)
         .Bind(7, now);
     // No row back: an alert with that key was raised before.
-    RR_ASSIGN_OR_RETURN(bool inserted, insert.Step());
-    const int64_t id = inserted ? insert.Int(0) : 0;
-    RR_RETURN_IF_ERROR(insert.Run());  // to the end of the statement, and reset
+    RR_ASSIGN_OR_RETURN(const std::optional<int64_t> inserted, insert.RunForId());
     if (!inserted) continue;
+    const int64_t id = *inserted;
     ++added;
     ++by_kind[a.kind];
     for (const AlertRecipient& r : a.recipients) {

@@ -66,14 +66,7 @@ Result<int64_t> SqliteStore::AddLegalHold(const LegalHold& hold, const Actor& ac
       conn_->Prepare("INSERT INTO legal_hold (scope, target, reason, placed_by, placed_at) VALUES (?1, ?2, ?3, ?4, ?5) "
                      "RETURNING id"));
   ins.Bind(1, hold.scope).Bind(2, hold.target).Bind(3, hold.reason).Bind(4, actor.user).Bind(5, NowUtcIso());
-  int64_t id = 0;
-  {
-    auto row = ins.Step();
-    if (row.ok() && *row) id = ins.Int(0);
-    ins.Reset();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("inserting a legal hold returned no id");
-  }
+  RR_ASSIGN_OR_RETURN(const int64_t id, ins.RunForNewId("a legal hold"));
   RR_RETURN_IF_ERROR(AppendAuditLocked(
       MakeAudit(actor, "legal_hold_add", hold.scope + ":" + hold.target, {{"hold", id}, {"reason", hold.reason}})));
   RR_RETURN_IF_ERROR(txn.Commit());

@@ -36,30 +36,6 @@ QuarantinedRow QuarantinedRowFrom(const sql::Statement& q) {
   return r;
 }
 
-// Steps an `INSERT ... RETURNING id` once and resets it: the new row's id, or nullopt when the insert added no
-// row (ON CONFLICT DO NOTHING). Every change is made by that first step, on SQLite as on PostgreSQL.
-Result<std::optional<int64_t>> StepReturnedId(sql::Statement& q) {
-  auto row = q.Step();
-  std::optional<int64_t> id;
-  if (row.ok() && *row) id = q.Int(0);
-  q.Reset();
-  if (!row.ok()) return row.status();
-  return id;
-}
-
-// The id a PrepareInsert statement's run added (it always adds its row).
-Result<int64_t> NewIdOf(const sql::Statement& q) {
-  if (!q.InsertedId()) return Status::Internal("an INSERT that always adds its row added none");
-  return *q.InsertedId();
-}
-
-// The same for an insert that always adds its row.
-Result<int64_t> StepNewId(sql::Statement& q) {
-  RR_ASSIGN_OR_RETURN(std::optional<int64_t> id, StepReturnedId(q));
-  if (!id) return Status::Internal("an INSERT ... RETURNING id returned no row");
-  return *id;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- batches
@@ -115,8 +91,7 @@ Result<int64_t> SqliteBatchWriter::InsertMention(int64_t record_id, const Person
       .BindView(10, m.nhs_number)
       .BindView(11, m.upn)
       .BindView(12, m.ethnicity);
-  RR_RETURN_IF_ERROR(insert_mention_.Run());
-  return NewIdOf(insert_mention_);
+  return insert_mention_.RunForNewId("a person mention");
 }
 
 Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
@@ -129,8 +104,7 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
       .BindView(6, r.content_hash)
       .BindView(7, r.record_class)
       .BindView(8, r.lawful_basis);
-  RR_RETURN_IF_ERROR(insert_record_.Run());
-  const std::optional<int64_t> inserted = insert_record_.InsertedId();
+  RR_ASSIGN_OR_RETURN(const std::optional<int64_t> inserted, insert_record_.RunForId());
   if (!open_local_ids_.empty() && open_local_ids_.count(r.local_id)) matched_local_ids_.insert(r.local_id);
   if (!inserted) return false;  // already stored with the same content
   const int64_t record_id = *inserted;
@@ -149,8 +123,7 @@ Result<bool> SqliteBatchWriter::AddRow(const ParsedRow& row) {
         .BindView(4, p.postcode)
         .Bind(5, p.lat)
         .Bind(6, p.lon);
-    RR_RETURN_IF_ERROR(insert_place_.Run());
-    RR_ASSIGN_OR_RETURN(place_id, NewIdOf(insert_place_));
+    RR_ASSIGN_OR_RETURN(place_id, insert_place_.RunForNewId("a place mention"));
   }
   const Event& e = row.event;
   insert_event_.Bind(1, record_id)
@@ -304,7 +277,7 @@ Result<std::unique_ptr<BatchWriter>> SqliteStore::BeginBatch(const BatchHeader& 
       .Bind(6, h.lawful_basis)
       .Bind(7, NowUtcIso())
       .Bind(8, h.layout);
-  Result<int64_t> batch_id = StepNewId(q);
+  Result<int64_t> batch_id = q.RunForNewId("an import batch");
   if (!batch_id.ok()) {
     if (batch_id.status().code() == StatusCode::kConflict) {
       return Status::NotFound("agency '" + h.agency_code + "' is not registered in this store");
@@ -532,7 +505,7 @@ Result<std::string> RecordLinkageRun(sql::Connection& db, int64_t persons, int64
                       db.Prepare("INSERT INTO linkage_run (at, persons, places, model_json) VALUES (?1, ?2, ?3, ?4) "
                                  "RETURNING id"));
   run.Bind(1, NowUtcIso()).Bind(2, persons).Bind(3, places).Bind(4, model_json);
-  RR_ASSIGN_OR_RETURN(const int64_t id, StepNewId(run));
+  RR_ASSIGN_OR_RETURN(const int64_t id, run.RunForNewId("a linkage run"));
   return "linkage_run:" + std::to_string(id);
 }
 
@@ -964,7 +937,7 @@ Status SqliteStore::SaveNetworks(const NetworkOutput& out, const Actor& actor) {
   RR_ASSIGN_OR_RETURN(auto run, conn_->Prepare("INSERT INTO network_run (at, lone_offenders, priority_model) "
                                                "VALUES (?1, ?2, ?3) RETURNING id"));
   run.Bind(1, NowUtcIso()).Bind(2, out.lone_offenders).Bind(3, out.priority_model);
-  RR_ASSIGN_OR_RETURN(const int64_t run_id, StepNewId(run));
+  RR_ASSIGN_OR_RETURN(const int64_t run_id, run.RunForNewId("a network run"));
   RR_ASSIGN_OR_RETURN(
       auto member,
       conn_->Prepare("INSERT INTO network_member (run_id, network_id, kind, entity_id) VALUES (?1, ?2, ?3, ?4)"));
